@@ -1,0 +1,3 @@
+from dailypapers.cli import app
+
+app(prog_name="dailypapers")

@@ -1,0 +1,85 @@
+"""One small exception hierarchy. Every message says what went wrong and, where it can, how to fix it.
+
+The CLI turns any DailyPapersError into a one-line message and `exit_code`; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class DailyPapersError(Exception):
+    """Base of every error the user can act on."""
+
+    exit_code: int = 1
+
+
+class InputError(DailyPapersError):
+    """Bad input from the user: a missing file, a bad date, an unknown option value."""
+
+    exit_code = 2
+
+
+class FormatError(InputError):
+    """A digest file that does not follow the format; names the line when it can."""
+
+    def __init__(self, message: str, *, line: int | None = None, source: str | None = None) -> None:
+        where = ""
+        if source and line is not None:
+            where = f"{source}:{line}: "
+        elif line is not None:
+            where = f"line {line}: "
+        elif source:
+            where = f"{source}: "
+        super().__init__(f"{where}{message}")
+        self.line = line
+        self.source = source
+
+
+class NotFoundError(DailyPapersError):
+    """Something asked for by name is not there (a day, a paper)."""
+
+    exit_code = 3
+
+
+class StoreError(DailyPapersError):
+    """The database cannot be opened, read or written."""
+
+    exit_code = 4
+
+
+class FetchError(DailyPapersError):
+    """A network request failed for good (after retries, or a permanent 4xx)."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class HostNotAllowedError(FetchError):
+    """A URL outside the host allow-list."""
+
+
+class ResponseTooLargeError(FetchError):
+    """A response body over its size cap; the download is stopped while streaming."""
+
+
+class PaperTextError(DailyPapersError):
+    """A paper's full text cannot be extracted (corrupt, encrypted, empty, not a PDF, too many pages)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SummarizeError(DailyPapersError):
+    """A summary could not be produced; `reason` becomes the paper's `failed: <reason>` status."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ConfigError(DailyPapersError):
+    """Settings that cannot be used (bad TOML, bad value)."""
+
+    exit_code = 2

@@ -1,0 +1,177 @@
+"""The data that flows through the pipeline. Immutable, typed, and free of I/O.
+
+One concept, one name:
+- `Paper.id` is the canonical paper id: an arXiv id without version (`2505.02707`, `hep-th/9901001`),
+  or `local:<12 hex>` for a PDF with no arXiv id. Elsewhere it is called `paper_id`.
+- A `Digest` is one day: its `date` and its ordered `entries` (a Paper and its Summary).
+- A `Summary` is ordered `sections`; each remembers its label and how the label was emphasised.
+- A paper's end state in a run is an `Outcome` with a `status`: ok, flagged, failed or skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Emphasis = Literal["bold_italic", "bold", "plain"]
+Status = Literal["ok", "flagged", "failed", "skipped"]
+SectionKind = Literal[
+    "title", "abstract", "introduction", "method", "results", "conclusion", "references", "appendix", "other"
+]
+ClaimKind = Literal["number", "name"]
+ClaimStatus = Literal["supported", "unsupported"]
+
+DEFAULT_LABELS: tuple[str, ...] = ("What's New", "Technical Details", "Performance Highlights")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Paper(_Frozen):
+    id: str
+    version: int | None = None
+    title: str
+    authors: tuple[str, ...] = ()
+    upvotes: int | None = None  # None: the source has no votes (old digests, arXiv, local PDFs)
+    thumbnail: str | None = None  # image URL (absolute, or relative as old digests had)
+    video: str | None = None  # mp4 URL: a video entry
+    digest_date: dt.date | None = None
+    published: dt.datetime | None = None
+    abstract: str = ""
+    links: dict[str, str] = Field(default_factory=dict)  # e.g. {"pdf": ..., "github": ..., "project": ...}
+
+    @property
+    def is_arxiv(self) -> bool:
+        return not self.id.startswith("local:")
+
+    @property
+    def url(self) -> str:
+        """The title link: the arXiv abstract page, or the paper's own link for a local PDF."""
+        if self.is_arxiv:
+            return f"https://arxiv.org/abs/{self.id}"
+        return self.links.get("abs") or self.links.get("pdf") or ""
+
+
+class Section(_Frozen):
+    label: str  # "" for a plain bullet (the oldest digests)
+    text: str
+    emphasis: Emphasis = "bold_italic"
+
+
+class Claim(_Frozen):
+    """A checkable statement inside a summary: a number or a name, and whether the paper supports it."""
+
+    text: str
+    kind: ClaimKind
+    status: ClaimStatus
+    section_label: str = ""  # the summary section it was found in
+    evidence: str | None = None  # a snippet of the paper that supports it
+    evidence_section: str | None = None
+    evidence_page: int | None = None
+
+
+class Summary(_Frozen):
+    paper_id: str
+    language: str = "ko"
+    sections: tuple[Section, ...]
+    model: str | None = None  # "extractive", an LLM name, or None for imported digests
+    prompt_version: str | None = None
+    created_at: dt.datetime | None = None
+    claims: tuple[Claim, ...] = ()
+
+    @property
+    def unsupported(self) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if c.status == "unsupported")
+
+
+class Entry(_Frozen):
+    paper: Paper
+    summary: Summary | None = None
+
+
+class Digest(_Frozen):
+    date: dt.date
+    entries: tuple[Entry, ...] = ()
+
+
+class TextSection(_Frozen):
+    kind: SectionKind
+    heading: str
+    text: str
+    page: int | None = None  # 1-based page where the section starts (PDF only)
+
+
+class Document(_Frozen):
+    """A paper's full text, split into sections, as read from its PDF, its arXiv HTML, or a text file."""
+
+    paper_id: str
+    origin: Literal["pdf", "html", "text", "abstract"]
+    sections: tuple[TextSection, ...]
+    page_count: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(s.text for s in self.sections if s.text)
+
+
+class Outcome(_Frozen):
+    paper_id: str
+    status: Status
+    reason: str = ""
+    stage: str = ""  # fetch, fulltext, summarize, verify, store
+
+    @property
+    def label(self) -> str:
+        return f"{self.status}: {self.reason}" if self.reason and self.status != "ok" else self.status
+
+
+class Usage(_Frozen):
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            calls=self.calls + other.calls,
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cost=self.cost + other.cost,
+        )
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+class RunReport(_Frozen):
+    command: str
+    day: dt.date | None = None
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    outcomes: tuple[Outcome, ...] = ()
+    usage: Usage = Usage()
+
+    @property
+    def wall_seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+    def counts(self) -> dict[str, int]:
+        out = {"ok": 0, "flagged": 0, "failed": 0, "skipped": 0}
+        for o in self.outcomes:
+            out[o.status] += 1
+        return out
+
+    def failures_by_stage(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for o in self.outcomes:
+            if o.status == "failed":
+                out[o.stage or "unknown"] = out.get(o.stage or "unknown", 0) + 1
+        return out
+
+    @property
+    def succeeded(self) -> bool:
+        return not any(o.status == "failed" for o in self.outcomes)
