@@ -1,0 +1,150 @@
+"""A loopback HTTP server for stand-ins of real services (tests only, never shipped in the package).
+
+A stand-in registers routes (method, path prefix) -> handler(Request) -> Reply and can be told to misbehave:
+`fault(path_prefix, Fault(...))` queues a fault that the next matching request gets instead of the real reply.
+Every request is logged (method, path, query, headers, body) so tests can assert on what the client sent.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering
+    truncate_to: int | None = None  # send a Content-Length for the whole body but only this many bytes
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200, **kw: Any) -> Reply:
+        return cls(status=status, body=json.dumps(data).encode(), content_type="application/json", **kw)
+
+
+Handler = Callable[[Request], Reply]
+
+
+class StandIn:
+    def __init__(self) -> None:
+        self.routes: list[tuple[str, str, Handler]] = []
+        self.faults: list[tuple[str, Reply]] = []
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class _H(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def _serve(self) -> None:
+                outer._handle(self)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> StandIn:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> StandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def route(self, method: str, prefix: str, handler: Handler) -> None:
+        self.routes.append((method.upper(), prefix, handler))
+
+    def fault(self, prefix: str, reply: Reply, times: int = 1) -> None:
+        """The next `times` requests whose path starts with `prefix` get `reply` instead of the real answer."""
+        with self._lock:
+            self.faults.extend((prefix, reply) for _ in range(times))
+
+    def requests_to(self, prefix: str) -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests if r.path.startswith(prefix)]
+
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(h.path)
+        length = int(h.headers.get("Content-Length") or 0)
+        body = h.rfile.read(length) if length else b""
+        req = Request(
+            method=h.command,
+            path=parts.path,
+            query={k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()},
+            headers={k.lower(): v for k, v in h.headers.items()},
+            body=body,
+            at=time.monotonic(),
+        )
+        with self._lock:
+            self.requests.append(req)
+            reply = None
+            for i, (prefix, r) in enumerate(self.faults):
+                if req.path.startswith(prefix):
+                    reply = self.faults.pop(i)[1]
+                    break
+        if reply is None:
+            reply = self._dispatch(req)
+        if reply.delay:
+            time.sleep(reply.delay)
+        try:
+            h.send_response(reply.status)
+            h.send_header("Content-Type", reply.content_type)
+            h.send_header("Content-Length", str(len(reply.body)))
+            for k, v in reply.headers.items():
+                h.send_header(k, v)
+            if reply.truncate_to is not None:
+                h.send_header("Connection", "close")
+            h.end_headers()
+            h.wfile.write(reply.body if reply.truncate_to is None else reply.body[: reply.truncate_to])
+            h.wfile.flush()
+            if reply.truncate_to is not None:
+                h.close_connection = True
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _dispatch(self, req: Request) -> Reply:
+        for method, prefix, handler in self.routes:
+            if method == req.method and req.path.startswith(prefix):
+                try:
+                    return handler(req)
+                except Exception as exc:  # a bug in a stand-in must show up as a 500 the test can see
+                    return Reply.json({"error": f"stand-in bug: {exc!r}"}, status=500)
+        return Reply.json({"error": "not found"}, status=404)
