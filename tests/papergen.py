@@ -25,7 +25,8 @@ _FILLER = [
     "In practice the overhead of this step is small compared with the forward pass.",
     "We follow standard practice for the optimiser and the learning rate schedule.",
 ]
-WORDS_PER_PAGE = 450
+# A two-column ML paper page holds roughly 600-800 words; a single-column preprint page about 450.
+WORDS_PER_PAGE = 600
 
 
 @dataclass

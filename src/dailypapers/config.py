@@ -65,7 +65,8 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout: float = 120.0
     section_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
-    max_input_tokens: int = 12_000
+    # what the LLM reads of each paper: title+abstract first, then results, intro, method, conclusion (fulltext.budget)
+    max_input_tokens: int = 3_000
     max_output_tokens: int = 1_500
     concurrency: int = 4
     max_cost: float | None = None  # USD per run
