@@ -35,5 +35,10 @@ def from_settings(settings: Settings) -> Summarizer:
 
 
 __all__ = [
-    "ExtractiveSummarizer", "LLMSummarizer", "Summarizer", "SummaryResult", "cache_key", "from_settings",
+    "ExtractiveSummarizer",
+    "LLMSummarizer",
+    "Summarizer",
+    "SummaryResult",
+    "cache_key",
+    "from_settings",
 ]

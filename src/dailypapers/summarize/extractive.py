@@ -31,8 +31,11 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("abstract", r"^(abstract|요약|摘要|概要)$"),
         ("introduction", r"^(introduction|overview|motivation|서론|引言|はじめに)"),
         ("related", r"^(related work|background|prior work|preliminar)"),
-        ("method", r"^(method|methods|methodology|approach|model|architecture|framework|"
-                   r"our approach|proposed|design|training|implementation|방법|方法|手法)"),
+        (
+            "method",
+            r"^(method|methods|methodology|approach|model|architecture|framework|"
+            r"our approach|proposed|design|training|implementation|방법|方法|手法)",
+        ),
         ("experiments", r"^(experiment|evaluation|setup|experimental|benchmark|실험|实验|実験)"),
         ("results", r"^(results?|main results|analysis|ablation|findings|결과|结果|結果)"),
         ("discussion", r"^(discussion|limitations?)"),
@@ -71,8 +74,11 @@ _CUES: dict[Role, tuple[tuple[re.Pattern[str], float], ...]] = {
         (re.compile(p, re.IGNORECASE), w)
         for p, w in (
             (r"\bwe (use|train|design|adopt|employ|apply|build|fine-tune|optimi[sz]e|combine|follow)\b", 2.0),
-            (r"\b(architecture|encoder|decoder|transformer|layers?|attention|module|objective|loss|"
-             r"pipeline|procedure|stage|parameters|tokens|training|fine-tuning|dataset|algorithm)\b", 0.8),
+            (
+                r"\b(architecture|encoder|decoder|transformer|layers?|attention|module|objective|loss|"
+                r"pipeline|procedure|stage|parameters|tokens|training|fine-tuning|dataset|algorithm)\b",
+                0.8,
+            ),
             (r"\b(consists? of|is composed of|is trained|is based on|we first|then)\b", 1.0),
             (r"학습|구조|모듈|训练|架构|学習|構造", 1.5),
         )
@@ -82,8 +88,11 @@ _CUES: dict[Role, tuple[tuple[re.Pattern[str], float], ...]] = {
         for p, w in (
             (r"\b(outperforms?|surpass(es)?|beats?|exceeds?)\b", 2.5),
             (r"\b(achieves?|reach(es)?|improves?|improvement|gains?|reduces?|faster|speed-?up)\b", 1.5),
-            (r"\b(accuracy|f1|bleu|score|state[- ]of[- ]the[- ]art|sota|win rate|error rate|"
-             r"baselines?)\b", 1.0),
+            (
+                r"\b(accuracy|f1|bleu|score|state[- ]of[- ]the[- ]art|sota|win rate|error rate|"
+                r"baselines?)\b",
+                1.0,
+            ),
             (r"향상|달성|능가|성능|优于|提升|向上|上回", 1.5),
         )
     ),
@@ -105,8 +114,14 @@ _CUES: dict[Role, tuple[tuple[re.Pattern[str], float], ...]] = {
 _PLACE: dict[Role, dict[str, float]] = {
     "new": {"abstract": 2.0, "introduction": 1.5, "conclusion": 1.0, "body": 0.5},
     "method": {"method": 2.5, "experiments": 1.0, "abstract": 0.8, "introduction": 0.5, "body": 0.5},
-    "results": {"results": 2.5, "experiments": 1.5, "abstract": 1.5, "conclusion": 1.0, "introduction": 0.5,
-                "body": 0.5},
+    "results": {
+        "results": 2.5,
+        "experiments": 1.5,
+        "abstract": 1.5,
+        "conclusion": 1.0,
+        "introduction": 0.5,
+        "body": 0.5,
+    },
     "limits": {"discussion": 2.0, "conclusion": 1.5, "body": 0.3},
     "conclusion": {"conclusion": 2.5, "abstract": 1.0, "body": 0.3},
     "lead": {"abstract": 2.0, "introduction": 1.0, "body": 0.5},
@@ -279,9 +294,7 @@ def _score(s: _Sentence, role: Role, total: int) -> float:
 def _pick(roles: list[Role], sentences: list[_Sentence]) -> list[list[_Sentence]]:
     """Each section takes its best sentences in turns, so no sentence appears twice."""
     total = len(sentences)
-    ranked = [
-        sorted(sentences, key=lambda s, r=role: (-_score(s, r, total), s.index)) for role in roles
-    ]
+    ranked = [sorted(sentences, key=lambda s, r=role: (-_score(s, r, total), s.index)) for role in roles]
     chosen: list[list[_Sentence]] = [[] for _ in roles]
     used: set[int] = set()
     for turn in range(PER_SECTION):

@@ -171,7 +171,9 @@ def _format_args(mode: Mode, labels: tuple[str, ...]) -> dict[str, Any]:
             "response_format": {
                 "type": "json_schema",
                 "json_schema": {
-                    "name": "paper_summary", "strict": True, "schema": prompts.json_schema(labels),
+                    "name": "paper_summary",
+                    "strict": True,
+                    "schema": prompts.json_schema(labels),
                 },
             }
         }

@@ -88,9 +88,7 @@ def json_schema(labels: Sequence[str]) -> dict[str, Any]:
     """The strict JSON schema of a reply: one non-empty string per label, nothing else."""
     return {
         "type": "object",
-        "properties": {
-            label: {"type": "string", "description": _guide(label)} for label in labels
-        },
+        "properties": {label: {"type": "string", "description": _guide(label)} for label in labels},
         "required": list(labels),
         "additionalProperties": False,
     }
