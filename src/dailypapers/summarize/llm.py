@@ -1,0 +1,276 @@
+"""Summaries from any OpenAI-compatible chat-completions server, through the official `openai` SDK.
+
+The SDK does the transport: timeouts, and backoff on 408/409/429/5xx that honours Retry-After. This module
+does what the SDK cannot know: asking for structured output and stepping down when a server does not support
+it, validating the reply, one repair round, one longer retry on truncation, and summing usage and cost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+import openai
+from pydantic import Field, StringConstraints, ValidationError, create_model
+
+from dailypapers.errors import SummarizeError
+from dailypapers.models import Paper, Section, Summary, Usage
+from dailypapers.summarize import prompts
+from dailypapers.summarize.base import SummaryResult
+from dailypapers.summarize.cost import cost_of
+
+# Structured-output modes, strongest first. A server that rejects one is asked with the next.
+Mode = Literal["json_schema", "json_object", "text"]
+_MODES: tuple[Mode, ...] = ("json_schema", "json_object", "text")
+_FORMAT_WORDS = ("response_format", "json_schema", "json_object", "structured", "response format", "schema")
+_THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+_MAX_ECHO = 4000  # how much of an invalid reply is sent back in the repair round
+NO_KEY = "not-needed"  # local servers take any key; the SDK insists on one
+
+
+class LLMSummarizer:
+    """One OpenAI-compatible model. Safe to share between concurrent summaries of different papers."""
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 120,
+        max_output_tokens: int = 1500,
+        max_retries: int = 4,
+        prices: Mapping[str, tuple[float, float]] = {},
+    ) -> None:
+        self.name = model
+        self.prompt_version = prompts.PROMPT_VERSION
+        self.max_output_tokens = max_output_tokens
+        self.prices = dict(prices)
+        self.mode: Mode = "json_schema"  # lowered for good the first time the server rejects it
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key or NO_KEY,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def summarize(
+        self,
+        paper: Paper,
+        text: str,
+        *,
+        lang: str,
+        labels: Sequence[str],
+        feedback: Sequence[str] = (),
+    ) -> SummaryResult:
+        labels = tuple(labels)
+        messages: list[dict[str, str]] = prompts.build_messages(
+            paper, text, lang=lang, labels=labels, feedback=feedback
+        )
+        validator = _validator(labels)
+        max_tokens = self.max_output_tokens
+        usage = Usage()
+        enlarged = repaired = False
+        while True:
+            content, finish, call_usage = await self._complete(messages, labels, max_tokens)
+            usage = usage + call_usage
+            if finish == "length":
+                if enlarged:
+                    raise SummarizeError("output too long")
+                enlarged = True
+                max_tokens *= 2
+                continue
+            try:
+                sections = _parse(content, labels, validator)
+            except _Invalid as bad:
+                if repaired:
+                    raise SummarizeError("invalid output") from None
+                repaired = True
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": (content or "")[:_MAX_ECHO]},
+                    prompts.repair_message(bad.problem, labels),
+                ]
+                continue
+            break
+        summary = Summary(
+            paper_id=paper.id,
+            language=lang,
+            sections=tuple(Section(label=lb, text=sections[lb], emphasis="bold_italic") for lb in labels),
+            model=self.name,
+            prompt_version=self.prompt_version,
+            created_at=dt.datetime.now(dt.UTC),
+        )
+        return SummaryResult(summary=summary, usage=usage)
+
+    async def _complete(
+        self, messages: list[dict[str, str]], labels: tuple[str, ...], max_tokens: int
+    ) -> tuple[str | None, str | None, Usage]:
+        """One completion, stepping down the structured-output mode while the server rejects it."""
+        while True:
+            mode = self.mode
+            try:
+                response = await self._client.chat.completions.create(
+                    model=self.name,
+                    messages=messages,  # type: ignore[arg-type]
+                    max_tokens=max_tokens,
+                    temperature=0.2,
+                    **_format_args(mode, labels),
+                )
+            except openai.BadRequestError as exc:
+                if mode != "text" and _rejects_format(exc):
+                    self._step_down(mode)
+                    continue
+                raise SummarizeError(_http_reason(exc)) from None
+            except openai.APITimeoutError:
+                raise SummarizeError("timeout") from None
+            except openai.APIConnectionError as exc:
+                raise SummarizeError(f"connection failed: {_short(str(exc.__cause__ or exc))}") from None
+            except openai.APIStatusError as exc:
+                if exc.status_code == 422 and mode != "text" and _rejects_format(exc):
+                    self._step_down(mode)
+                    continue
+                raise SummarizeError(_http_reason(exc)) from None
+            except openai.OpenAIError as exc:  # a body the SDK cannot read, or similar
+                raise SummarizeError(f"bad response: {_short(str(exc))}") from None
+            break
+        call_usage = Usage(calls=1)
+        if response.usage is not None:
+            pt = response.usage.prompt_tokens or 0
+            ct = response.usage.completion_tokens or 0
+            call_usage = Usage(
+                calls=1, input_tokens=pt, output_tokens=ct, cost=cost_of(self.name, pt, ct, self.prices)
+            )
+        if not response.choices:
+            raise SummarizeError("invalid output")
+        choice = response.choices[0]
+        refusal = getattr(choice.message, "refusal", None)
+        if refusal:
+            raise SummarizeError(f"refused: {_short(refusal)}")
+        if choice.finish_reason == "content_filter":
+            raise SummarizeError("refused: content filter")
+        return choice.message.content, choice.finish_reason, call_usage
+
+    def _step_down(self, failed: Mode) -> None:
+        # concurrent summaries may all hit the rejection: never step back up, never skip a mode
+        nxt = _MODES[_MODES.index(failed) + 1]
+        if _MODES.index(nxt) > _MODES.index(self.mode):
+            self.mode = nxt
+
+
+def _format_args(mode: Mode, labels: tuple[str, ...]) -> dict[str, Any]:
+    if mode == "json_schema":
+        return {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": "paper_summary",
+                    "strict": True,
+                    "schema": prompts.json_schema(labels),
+                },
+            }
+        }
+    if mode == "json_object":
+        return {"response_format": {"type": "json_object"}}
+    return {}
+
+
+def _rejects_format(exc: openai.APIStatusError) -> bool:
+    words = f"{exc.message} {exc.body!r}".lower()
+    return any(w in words for w in _FORMAT_WORDS)
+
+
+def _short(text: str, limit: int = 160) -> str:
+    one = " ".join(str(text).split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
+def _http_reason(exc: openai.APIStatusError) -> str:
+    message = exc.message
+    if isinstance(exc.body, dict):
+        inner = exc.body.get("error", exc.body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            message = inner["message"]
+        elif isinstance(exc.body.get("message"), str):
+            message = exc.body["message"]
+    return f"http {exc.status_code}: {_short(message)}"
+
+
+class _Invalid(Exception):
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+SectionText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=prompts.MAX_SECTION_CHARS)
+]
+
+
+def _validator(labels: tuple[str, ...]) -> type:
+    fields: dict[str, Any] = {f"s{i}": (SectionText, Field(alias=label)) for i, label in enumerate(labels)}
+    return create_model("SummaryReply", **fields)
+
+
+def _key(label: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", label.lower().replace("’", "'"))
+
+
+def _extract_json(content: str) -> Any:
+    """The JSON object in a reply, tolerating reasoning blocks, Markdown fences and chatter around it."""
+    text = _THINK.sub("", content).strip()
+    fenced = _FENCE.search(text)
+    if fenced:
+        text = fenced.group(1).strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    decoder = json.JSONDecoder()
+    for i, ch in enumerate(text):
+        if ch == "{":
+            try:
+                value, _ = decoder.raw_decode(text, i)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict):
+                return value
+    raise _Invalid("it was not a JSON object")
+
+
+def _parse(content: str | None, labels: tuple[str, ...], validator: type) -> dict[str, str]:
+    if not content or not content.strip():
+        raise _Invalid("it was empty")
+    data = _extract_json(content)
+    if not isinstance(data, dict):
+        raise _Invalid("it was not a JSON object")
+    # match keys loosely ("whats new", curly apostrophes); the labels themselves are what we output
+    by_key = {_key(str(k)): v for k, v in data.items()}
+    aligned = {label: by_key[_key(label)] for label in labels if _key(label) in by_key}
+    try:
+        model = validator.model_validate(aligned)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        raise _Invalid(_describe(exc, labels)) from None
+    return {label: " ".join(getattr(model, f"s{i}").split()) for i, label in enumerate(labels)}
+
+
+def _describe(exc: ValidationError, labels: tuple[str, ...]) -> str:
+    problems = []
+    for err in exc.errors()[:5]:
+        label = str(err["loc"][0]) if err["loc"] else "?"
+        if err["type"] == "missing":
+            problems.append(f'the key "{label}" is missing')
+        elif err["type"] == "string_too_long":
+            problems.append(f'"{label}" is longer than {prompts.MAX_SECTION_CHARS} characters')
+        elif err["type"] == "string_too_short":
+            problems.append(f'"{label}" is empty')
+        else:
+            problems.append(f'"{label}" must be a string')
+    return "; ".join(problems)

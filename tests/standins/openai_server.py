@@ -1,0 +1,282 @@
+"""A stand-in OpenAI chat-completions server (tests and benchmarks only).
+
+Speaks the real wire format of `POST /v1/chat/completions` and `GET /v1/models`. It can accept or reject
+`response_format` the way real servers do, answers with a summary built from the request's own paper text
+(or from a pluggable responder), and plays scripted faults, one per call, in order:
+
+    standin.fail("rate_limit", retry_after="0.05")   # 429 with Retry-After
+    standin.fail("server_error")                      # 500
+    standin.fail("slow", delay=1.0)                   # answers after the client gave up
+    standin.fail("invalid_json") / ("missing_key") / ("length") / ("refusal") / ("content_filter")
+
+A latency model (base seconds + seconds per output token) makes it usable for benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from dailypapers.models import DEFAULT_LABELS
+from tests.standins.base import Reply, Request, StandIn
+
+FormatSupport = Literal["json_schema", "json_object", "text"]
+FaultKind = Literal[
+    "rate_limit",
+    "server_error",
+    "slow",
+    "invalid_json",
+    "missing_key",
+    "length",
+    "refusal",
+    "content_filter",
+]
+Responder = Callable[[dict[str, Any], Sequence[str]], str]  # (request body, labels) -> message content
+
+COMPLETIONS = "/v1/chat/completions"
+_PAPER = re.compile(r"<paper>(.*?)</paper>", re.DOTALL)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass
+class _Fault:
+    kind: FaultKind
+    retry_after: str | None = None
+    delay: float = 0.0
+
+
+def approx_tokens(text: str) -> int:
+    """About four characters a token, as for English with GPT tokenizers; good enough for usage figures."""
+    return max(1, len(text) // 4) if text else 0
+
+
+def paper_text(body: dict[str, Any]) -> str:
+    """The paper inside the delimiters of the first user message that has one."""
+    for message in body.get("messages", []):
+        content = message.get("content") or ""
+        if message.get("role") == "user" and isinstance(content, str) and (m := _PAPER.search(content)):
+            return m.group(1)
+    return ""
+
+
+def summary_from_paper(body: dict[str, Any], labels: Sequence[str]) -> str:
+    """The default responder: a JSON summary whose sentences are taken from the request's paper text.
+
+    Sentences with digits go to the last section (the results), the rest are dealt out in order, so every
+    number in the reply occurs in the paper.
+    """
+    lines = [ln for ln in paper_text(body).strip().splitlines() if not ln.startswith("Title:")]
+    sentences = [s.strip() for s in _SENTENCE.split(" ".join(" ".join(lines).split())) if len(s.strip()) > 30]
+    plain = [s for s in sentences if not re.search(r"\d", s)] or sentences
+    numeric = [s for s in sentences if re.search(r"\d", s)] or sentences
+    out: dict[str, str] = {}
+    for i, label in enumerate(labels):
+        results = i == len(labels) - 1 and len(labels) > 1
+        pool = numeric if results else plain
+        start = 0 if results else (2 * i) % max(len(pool), 1)
+        chosen = pool[start : start + 2] or ["The paper gives no text to summarize."]
+        out[label] = " ".join(chosen)[:1000]
+    return json.dumps(out, ensure_ascii=False)
+
+
+class OpenAIStandIn:
+    def __init__(
+        self,
+        *,
+        supports: FormatSupport = "json_schema",
+        responder: Responder = summary_from_paper,
+        labels: Sequence[str] = DEFAULT_LABELS,
+        api_key: str | None = None,
+        model: str = "standin-model",
+        latency_base: float = 0.0,
+        latency_per_token: float = 0.0,
+    ) -> None:
+        self.supports: FormatSupport = supports  # the strongest response_format the server accepts
+        self.responder = responder
+        self.labels = tuple(labels)  # used when the request carries no JSON schema
+        self.api_key = api_key  # None: any key, or none, is accepted
+        self.model = model
+        self.latency_base = latency_base
+        self.latency_per_token = latency_per_token
+        self._faults: list[_Fault] = []
+        self._lock = threading.Lock()
+        self._counter = 0
+        self.http = StandIn()
+        # the default 0.5 s poll makes every stop() take half a second; tests start and stop one per test
+        self.http.thread = threading.Thread(
+            target=self.http.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self.http.route("POST", COMPLETIONS, self._complete)
+        self.http.route("GET", "/v1/models", self._models)
+
+    # lifecycle
+    def start(self) -> OpenAIStandIn:
+        self.http.start()
+        return self
+
+    def stop(self) -> None:
+        self.http.stop()
+
+    def __enter__(self) -> OpenAIStandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.http.url}/v1"
+
+    # scripting and inspection
+    def fail(
+        self, kind: FaultKind, *, times: int = 1, retry_after: str | None = None, delay: float = 0.0
+    ) -> None:
+        """The next `times` completion calls get this fault instead of a normal answer (queued in order)."""
+        with self._lock:
+            self._faults.extend(_Fault(kind, retry_after, delay) for _ in range(times))
+
+    @property
+    def calls(self) -> int:
+        """How many completion requests arrived (rejected and faulted ones included)."""
+        return len(self.http.requests_to(COMPLETIONS))
+
+    def requests(self) -> list[Request]:
+        return self.http.requests_to(COMPLETIONS)
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [r.json() for r in self.requests()]
+
+    # handlers
+    def _models(self, req: Request) -> Reply:
+        return Reply.json(
+            {"object": "list", "data": [{"id": self.model, "object": "model", "owned_by": "standin"}]}
+        )
+
+    def _complete(self, req: Request) -> Reply:
+        if self.api_key is not None and req.headers.get("authorization") != f"Bearer {self.api_key}":
+            return _error(401, "Incorrect API key provided.", "invalid_request_error", code="invalid_api_key")
+        body = req.json()
+        if not isinstance(body.get("messages"), list) or not body["messages"]:
+            return _error(400, "'messages' is a required property", "invalid_request_error", param="messages")
+        rejection = self._rejects(body.get("response_format"))
+        if rejection:
+            return rejection
+        with self._lock:
+            fault = self._faults.pop(0) if self._faults else None
+        if fault and fault.kind == "rate_limit":
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+            return _error(
+                429,
+                "Rate limit reached for requests.",
+                "requests",
+                code="rate_limit_exceeded",
+                headers=headers,
+            )
+        if fault and fault.kind == "server_error":
+            # retry-after-ms keeps the SDK's backoff short in tests; the real API sends it too
+            return _error(
+                500,
+                "The server had an error while processing your request.",
+                "server_error",
+                headers={"retry-after-ms": fault.retry_after or "1"},
+            )
+        labels = _schema_labels(body) or self.labels
+        content: str | None = self.responder(body, labels)
+        finish, refusal = "stop", None
+        if fault is not None:
+            content, finish, refusal = _content_fault(fault.kind, content or "", labels)
+        prompt_tokens = sum(approx_tokens(str(m.get("content") or "")) + 4 for m in body["messages"])
+        completion_tokens = approx_tokens(content or refusal or "")
+        if finish == "length" and body.get("max_tokens"):
+            completion_tokens = int(body["max_tokens"])
+        with self._lock:
+            self._counter += 1
+            n = self._counter
+        data = {
+            "id": f"chatcmpl-standin{n:06d}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", self.model),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content, "refusal": refusal},
+                    "logprobs": None,
+                    "finish_reason": finish,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+        delay = self.latency_base + self.latency_per_token * completion_tokens
+        if fault and fault.kind == "slow":
+            delay += fault.delay
+        return Reply.json(data, delay=delay)
+
+    def _rejects(self, response_format: Any) -> Reply | None:
+        if not response_format:
+            return None
+        kind = response_format.get("type") if isinstance(response_format, dict) else None
+        if self.supports == "text" or (self.supports == "json_object" and kind == "json_schema"):
+            # the shape vLLM, llama.cpp and older OpenAI models give
+            return _error(
+                400,
+                f"Invalid parameter: 'response_format' of type '{kind}' is not supported with this model.",
+                "invalid_request_error",
+                param="response_format",
+            )
+        if self.supports == "json_schema" and kind == "json_schema":
+            schema = (response_format.get("json_schema") or {}).get("schema")
+            if not isinstance(schema, dict):
+                return _error(
+                    400,
+                    "Missing required parameter: 'response_format.json_schema.schema'.",
+                    "invalid_request_error",
+                    param="response_format",
+                )
+        return None
+
+
+def _schema_labels(body: dict[str, Any]) -> tuple[str, ...]:
+    rf = body.get("response_format") or {}
+    schema = (rf.get("json_schema") or {}).get("schema") if rf.get("type") == "json_schema" else None
+    return tuple(schema.get("required", ())) if isinstance(schema, dict) else ()
+
+
+def _content_fault(
+    kind: FaultKind, content: str, labels: Sequence[str]
+) -> tuple[str | None, str, str | None]:
+    if kind == "invalid_json":
+        return 'Sure, here is the summary: {"What\'s New": "unterminated', "stop", None
+    if kind == "missing_key":
+        data = json.loads(content)
+        data.pop(labels[-1], None)
+        return json.dumps(data, ensure_ascii=False), "stop", None
+    if kind == "length":
+        return content[: len(content) // 2], "length", None
+    if kind == "refusal":
+        return None, "stop", "I'm sorry, I can't help with that request."
+    if kind == "content_filter":
+        return None, "content_filter", None
+    return content, "stop", None  # "slow": a normal answer, late
+
+
+def _error(
+    status: int,
+    message: str,
+    type_: str,
+    *,
+    param: str | None = None,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    body = {"error": {"message": message, "type": type_, "param": param, "code": code}}
+    return Reply.json(body, status=status, headers=headers or {})

@@ -1,0 +1,272 @@
+"""The LLM summarizer against the stand-in OpenAI server: structured output, fallbacks, faults, usage."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from dailypapers.config import load_settings
+from dailypapers.errors import ConfigError, SummarizeError
+from dailypapers.models import DEFAULT_LABELS, Paper
+from dailypapers.summarize import ExtractiveSummarizer, LLMSummarizer, from_settings
+from dailypapers.summarize.cost import cost_of
+from tests.papergen import make_paper
+from tests.standins.base import Reply
+from tests.standins.openai_server import OpenAIStandIn
+
+LABELS = DEFAULT_LABELS
+SYNTH = make_paper("2501.04242", pages=2, seed=7)
+PAPER = Paper(id=SYNTH.arxiv_id, version=1, title=SYNTH.title, abstract=SYNTH.abstract)
+TEXT = SYNTH.text()
+
+
+def llm(server: OpenAIStandIn, **kw: object) -> LLMSummarizer:
+    opts: dict[str, object] = {
+        "model": "gpt-4o-mini",
+        "base_url": server.base_url,
+        "timeout": 5,
+        "max_retries": 0,
+    }
+    opts.update(kw)
+    return LLMSummarizer(**opts)  # type: ignore[arg-type]
+
+
+async def test_json_schema_is_requested_and_honoured(openai_standin: OpenAIStandIn) -> None:
+    summarizer = llm(openai_standin)
+    result = await summarizer.summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    body = openai_standin.bodies()[0]
+    rf = body["response_format"]
+    assert rf["type"] == "json_schema" and rf["json_schema"]["strict"] is True
+    assert rf["json_schema"]["schema"]["required"] == list(LABELS)
+    assert body["model"] == "gpt-4o-mini" and body["max_tokens"] == 1500
+    s = result.summary
+    assert [sec.label for sec in s.sections] == list(LABELS)
+    assert all(sec.text and sec.emphasis == "bold_italic" for sec in s.sections)
+    assert SYNTH.facts["accuracy"] in s.sections[2].text  # the stand-in quotes the paper's numeric sentences
+    assert (s.paper_id, s.language, s.model, s.prompt_version) == (PAPER.id, "ko", "gpt-4o-mini", "p1")
+    assert s.created_at is not None and s.created_at.utcoffset() is not None and not s.created_at.utcoffset()
+    assert result.usage.calls == 1 and result.usage.input_tokens > 0 and result.usage.output_tokens > 0
+
+
+@pytest.mark.parametrize(("supports", "expected"), [("json_object", "json_object"), ("text", "text")])
+async def test_rejected_response_format_falls_back_and_is_remembered(
+    openai_standin: OpenAIStandIn, supports: str, expected: str
+) -> None:
+    openai_standin.supports = supports  # type: ignore[assignment]
+    summarizer = llm(openai_standin)
+    first = await summarizer.summarize(PAPER, TEXT, lang="en", labels=LABELS)
+    assert summarizer.mode == expected
+    kinds = [(b.get("response_format") or {}).get("type") for b in openai_standin.bodies()]
+    assert kinds == (
+        ["json_schema", "json_object"] if expected == "json_object" else ["json_schema", "json_object", None]
+    )
+    assert first.usage.calls == 1  # rejected requests produced no completion
+    before = openai_standin.calls
+    await summarizer.summarize(PAPER, TEXT, lang="en", labels=LABELS)
+    assert openai_standin.calls == before + 1  # the second paper goes straight to the working mode
+
+
+async def test_lenient_mode_reads_fenced_json_with_chatter(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.supports = "text"
+
+    def chatty(body: dict, labels: object) -> str:
+        data = {label: f"Section about {label} with enough words to count." for label in LABELS}
+        return (
+            "<think>plan the answer</think>Here you go:\n```json\n"
+            + json.dumps(data)
+            + "\n```\nHope it helps."
+        )
+
+    openai_standin.responder = chatty
+    result = await llm(openai_standin).summarize(PAPER, TEXT, lang="en", labels=LABELS)
+    assert result.summary.sections[1].text == "Section about Technical Details with enough words to count."
+
+
+async def test_unrelated_bad_request_is_not_a_format_fallback(openai_standin: OpenAIStandIn) -> None:
+    summarizer = llm(openai_standin)
+    error = {"error": {"message": "context length exceeded: too many tokens", "type": "invalid_request"}}
+    openai_standin.http.fault("/v1/chat", Reply.json(error, status=400))
+    with pytest.raises(SummarizeError) as err:
+        await summarizer.summarize(PAPER, TEXT, lang="en", labels=LABELS)
+    assert err.value.reason == "http 400: context length exceeded: too many tokens"
+    assert summarizer.mode == "json_schema" and openai_standin.calls == 1
+
+
+async def test_invalid_json_is_repaired_once(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.fail("invalid_json")
+    result = await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert openai_standin.calls == 2 and result.usage.calls == 2
+    repair = openai_standin.bodies()[1]["messages"]
+    assert repair[-2]["role"] == "assistant" and "unterminated" in repair[-2]["content"]
+    assert repair[-1]["role"] == "user" and "not a JSON object" in repair[-1]["content"]
+
+
+async def test_invalid_twice_is_invalid_output(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.fail("invalid_json", times=2)
+    with pytest.raises(SummarizeError) as err:
+        await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert err.value.reason == "invalid output" and openai_standin.calls == 2
+
+
+async def test_missing_key_is_named_in_the_repair(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.fail("missing_key")
+    result = await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert (
+        'the key "Performance Highlights" is missing' in openai_standin.bodies()[1]["messages"][-1]["content"]
+    )
+    assert result.summary.sections[2].text
+
+
+async def test_missing_key_twice_fails(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.fail("missing_key", times=2)
+    with pytest.raises(SummarizeError, match="invalid output"):
+        await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+
+
+async def test_overlong_and_empty_sections_are_invalid(openai_standin: OpenAIStandIn) -> None:
+    replies = iter(
+        [
+            json.dumps({LABELS[0]: "x" * 5000, LABELS[1]: "  ", LABELS[2]: 42}),
+            json.dumps({label: f"fine text for {label}" for label in LABELS}),
+        ]
+    )
+    openai_standin.responder = lambda body, labels: next(replies)
+    result = await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    problem = openai_standin.bodies()[1]["messages"][-1]["content"]
+    assert "longer than" in problem and f'"{LABELS[1]}" is empty' in problem and "must be a string" in problem
+    assert result.summary.sections[0].text == f"fine text for {LABELS[0]}"
+
+
+async def test_length_retries_with_a_larger_cap(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.fail("length")
+    result = await llm(openai_standin, max_output_tokens=700).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert [b["max_tokens"] for b in openai_standin.bodies()] == [700, 1400]
+    assert result.usage.calls == 2 and result.usage.output_tokens >= 700
+
+
+async def test_length_twice_is_output_too_long(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.fail("length", times=2)
+    with pytest.raises(SummarizeError) as err:
+        await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert err.value.reason == "output too long"
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("refusal", "refused: I'm sorry, I can't help with that request."),
+        ("content_filter", "refused: content filter"),
+    ],
+)
+async def test_refusal(openai_standin: OpenAIStandIn, kind: str, reason: str) -> None:
+    openai_standin.fail(kind)  # type: ignore[arg-type]
+    with pytest.raises(SummarizeError) as err:
+        await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert err.value.reason == reason and openai_standin.calls == 1
+
+
+async def test_429_retry_after_is_honoured(openai_standin: OpenAIStandIn) -> None:
+    # 0.6 s is longer than the SDK's own first backoff (at most 0.5 s),
+    # so a gap this long proves it waited as told
+    openai_standin.fail("rate_limit", retry_after="0.6")
+    result = await llm(openai_standin, max_retries=2).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    first, second = openai_standin.requests()
+    assert openai_standin.calls == 2 and result.usage.calls == 1
+    assert second.at - first.at >= 0.6
+    assert second.headers.get("x-stainless-retry-count") == "1"
+
+
+async def test_429_after_retries_is_an_http_error(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.fail("rate_limit", times=3, retry_after="0.01")
+    with pytest.raises(SummarizeError) as err:
+        await llm(openai_standin, max_retries=2).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert err.value.reason == "http 429: Rate limit reached for requests."
+    assert openai_standin.calls == 3
+
+
+async def test_500_then_ok(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.fail("server_error", times=2)
+    result = await llm(openai_standin, max_retries=2).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert openai_standin.calls == 3 and result.summary.sections
+
+
+async def test_timeout(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.fail("slow", delay=1.0)
+    started = time.monotonic()
+    with pytest.raises(SummarizeError) as err:
+        await llm(openai_standin, timeout=0.2).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert err.value.reason == "timeout" and time.monotonic() - started < 0.9
+
+
+async def test_wrong_key_is_http_401(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.api_key = "sk-right"
+    with pytest.raises(SummarizeError) as err:
+        await llm(openai_standin, api_key="sk-wrong").summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert err.value.reason == "http 401: Incorrect API key provided."
+    ok = await llm(openai_standin, api_key="sk-right").summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert ok.summary.sections
+
+
+async def test_no_key_sends_a_placeholder(openai_standin: OpenAIStandIn) -> None:
+    await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert openai_standin.requests()[0].headers["authorization"] == "Bearer not-needed"
+
+
+async def test_connection_refused_is_one_line() -> None:
+    server = OpenAIStandIn().start()
+    url = server.base_url
+    server.stop()
+    with pytest.raises(SummarizeError) as err:
+        await LLMSummarizer(model="m", base_url=url, timeout=2, max_retries=0).summarize(
+            PAPER, TEXT, lang="ko", labels=LABELS
+        )
+    assert err.value.reason.startswith("connection failed") and "\n" not in err.value.reason
+
+
+async def test_usage_and_cost_are_summed_across_retries(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.fail("invalid_json")
+    openai_standin.fail("length")
+    prices = {"gpt-4o-mini": (0.15, 0.6)}
+    result = await llm(openai_standin, prices=prices).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    bodies = openai_standin.bodies()
+    assert result.usage.calls == 3 == len(bodies)
+    # the stand-in's counts are deterministic: recompute them from what it received and returned
+    assert result.usage.input_tokens > 3 * len(TEXT) // 4
+    assert result.usage.cost == pytest.approx(
+        cost_of("gpt-4o-mini", result.usage.input_tokens, result.usage.output_tokens, prices)
+    )
+    assert result.usage.cost > 0
+
+
+async def test_feedback_reaches_the_prompt(openai_standin: OpenAIStandIn) -> None:
+    feedback = ["98.7% on MadeUpBench", "ImaginaryNet-9"]
+    await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS, feedback=feedback)
+    user = openai_standin.bodies()[0]["messages"][-1]["content"]
+    assert "98.7% on MadeUpBench" in user and "ImaginaryNet-9" in user and "NOT in the paper" in user
+
+
+async def test_custom_labels_and_language(openai_standin: OpenAIStandIn) -> None:
+    labels = ("Idea", "Method", "Results", "Limitations")
+    result = await llm(openai_standin).summarize(PAPER, TEXT, lang="ja", labels=labels)
+    assert [s.label for s in result.summary.sections] == list(labels)
+    assert result.summary.language == "ja"
+    assert "Write in Japanese" in openai_standin.bodies()[0]["messages"][0]["content"]
+
+
+def test_from_settings_picks_the_summarizer(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(from_settings(load_settings()), ExtractiveSummarizer)
+    monkeypatch.setenv("DAILYPAPERS_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    with pytest.raises(ConfigError, match="DAILYPAPERS_LLM_MODEL"):
+        from_settings(load_settings())
+    monkeypatch.setenv("DAILYPAPERS_LLM_MODEL", "qwen2.5:7b")
+    local = from_settings(load_settings())
+    assert isinstance(local, LLMSummarizer) and local.name == "qwen2.5:7b"
+    monkeypatch.delenv("DAILYPAPERS_LLM_BASE_URL")
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        from_settings(load_settings())
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("DAILYPAPERS_LLM_MODEL", "gpt-4o-mini")
+    hosted = from_settings(load_settings())
+    assert isinstance(hosted, LLMSummarizer) and hosted.prices["gpt-4o-mini"] == (0.15, 0.6)
