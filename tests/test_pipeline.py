@@ -47,7 +47,7 @@ class FakeSummarizer:
         finally:
             self.in_flight -= 1
         if paper.id in self.fail:
-            raise SummarizeError("invalid output")
+            raise SummarizeError("invalid output", usage=Usage(calls=1, input_tokens=self.tokens))
         queue = self.texts.get(paper.id)
         body = queue.pop(0) if queue else f"summary of {paper.id}"
         sections = tuple(Section(label=label, text=f"{body} ({label})") for label in labels)

@@ -5,6 +5,11 @@ The CLI turns any DailyPapersError into a one-line message and `exit_code`; anyt
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dailypapers.models import Usage
+
 
 class DailyPapersError(Exception):
     """Base of every error the user can act on."""
@@ -72,11 +77,15 @@ class PaperTextError(DailyPapersError):
 
 
 class SummarizeError(DailyPapersError):
-    """A summary could not be produced; `reason` becomes the paper's `failed: <reason>` status."""
+    """A summary could not be produced; `reason` becomes the paper's `failed: <reason>` status.
 
-    def __init__(self, reason: str) -> None:
+    `usage` carries the tokens the failed attempts still cost, so run totals and budgets stay true.
+    """
+
+    def __init__(self, reason: str, *, usage: Usage | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.usage = usage
 
 
 class ConfigError(DailyPapersError):

@@ -181,7 +181,14 @@ async def _call(
         async with state.lock:
             if job.budget.exhausted(state.usage):
                 raise _BudgetReached
-        result = await job.summarizer.summarize(paper, text, lang=job.lang, labels=job.labels, feedback=feedback)
+        try:
+            result = await job.summarizer.summarize(paper, text, lang=job.lang, labels=job.labels,
+                                                    feedback=feedback)
+        except SummarizeError as exc:
+            if exc.usage is not None:
+                async with state.lock:
+                    state.usage = state.usage + exc.usage
+            raise
         async with state.lock:
             state.usage = state.usage + result.usage
     return result.summary
