@@ -1,4 +1,4 @@
-"""The digest Markdown format: `render` a Digest byte for byte as the archive has it, `parse` any day of it back.
+"""The digest Markdown format: `render` a Digest byte for byte as the archive has it; `parse` any day back.
 
 The format (see shared/spec/digest-format.md)::
 
@@ -65,7 +65,7 @@ _WATCH = re.compile(r"\[Watch Video\]\(<?(.*?)>?\)")
 _VIDEO_TAG = re.compile(r"""<video\b[^>]*?\bsrc=(["'])([^"']*)\1""")
 _VOTE = re.compile(r"Vote:\s*(-?\d{1,12})")
 # The label may not contain `*`, so `[^*]{1,N}` cannot backtrack: matching is linear.
-_LABEL = re.compile(r"(\*\*\*|\*\*)([^*\n]{1,%d})\1:[ \t]?" % MAX_LABEL_CHARS)
+_LABEL = re.compile(rf"(\*\*\*|\*\*)([^*\n]{{1,{MAX_LABEL_CHARS}}})\1:[ \t]?")
 _ARXIV_URL = re.compile(
     r"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/"
     r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?(?:\.pdf)?/?"
@@ -77,7 +77,7 @@ _EMPHASIS_MARK: dict[Emphasis, str] = {"bold_italic": "***", "bold": "**", "plai
 _MARK_EMPHASIS: dict[str, Emphasis] = {"***": "bold_italic", "**": "bold"}
 
 
-# -- render ----------------------------------------------------------------------------------------------------
+# -- render ----------------------------------------------------------------------------------------
 def one_line(text: str) -> str:
     """Whitespace (newlines included) collapsed to single spaces: every field is written on one line."""
     return " ".join(text.split())
@@ -142,7 +142,7 @@ def _unattr(value: str) -> str:
     return value.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-# -- parse -----------------------------------------------------------------------------------------------------
+# -- parse -----------------------------------------------------------------------------------------
 def read_digest(path: Path) -> Digest:
     """Read and parse one digest file; every failure is an InputError (or FormatError) naming the file."""
     path = Path(path)
@@ -265,7 +265,8 @@ def _parse_header(line: str, n: int, source: str | None) -> dt.date:
     m = _HEADER.fullmatch(line)
     if m is None:
         raise FormatError(
-            f"not a digest: expected '## Daily Papers (YYYY-MM-DD)', got {_snippet(line)}", line=n, source=source
+            f"not a digest: expected '## Daily Papers (YYYY-MM-DD)', got {_snippet(line)}",
+            line=n, source=source,
         )
     raw = m.group(1).strip()
     try:
@@ -278,7 +279,7 @@ def _parse_header(line: str, n: int, source: str | None) -> dt.date:
 
 
 def _parse_title(line: str, n: int, source: str | None) -> tuple[str, str]:
-    """`### [title](url)`: the link is the last `](http...)` of the line, so the title may hold `]` and `)`."""
+    """`### [title](url)`: the link is the last `](http...)` of the line, so titles may hold `]` and `)`."""
     if not line.startswith("### [") or not line.endswith(")"):
         raise FormatError(f"expected an entry title '### [title](url)', got {_snippet(line)}", line=n,
                           source=source)
@@ -306,7 +307,8 @@ def _parse_entry_line(cur: _EntryBuilder, line: str, n: int, source: str | None)
         cur.once("Vote", n, source)
         m = _VOTE.fullmatch(line)
         if m is None:
-            raise FormatError(f"bad vote count {_snippet(line)}: expected 'Vote: <number>'", line=n, source=source)
+            raise FormatError(f"bad vote count {_snippet(line)}: expected 'Vote: <number>'",
+                              line=n, source=source)
         cur.upvotes = int(m.group(1))
     elif line.startswith("Authors:"):
         cur.once("Authors", n, source)
@@ -343,7 +345,8 @@ def _parse_bullet(cur: _EntryBuilder, body: str, n: int) -> None:
     text, claims = _split_flags(one_line(text))
     cur.sections.append(Section(label=label, text=text, emphasis=emphasis))
     cur.claims.extend(
-        Claim(text=c, kind="number" if _DIGIT.search(c) else "name", status="unsupported", section_label=label)
+        Claim(text=c, kind="number" if _DIGIT.search(c) else "name", status="unsupported",
+              section_label=label)
         for c in claims
     )
 
