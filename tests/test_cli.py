@@ -76,6 +76,20 @@ def test_import_several_files_days_and_json(db_path: Path) -> None:
     assert r.stdout == (DATA / "digest_video.md").read_text(encoding="utf-8")
 
 
+def test_flag_markers_survive_import_and_show_flags_hides_them(db_path: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    flagged = tmp_path / "flagged.md"
+    text = (DATA / "digest_video.md").read_text(encoding="utf-8").replace(
+        "- ***Performance Highlights***: The best model holds out until step 7.",
+        "- ***Performance Highlights***: The best model holds out until step 7. ⚠️(unverified: 7; Kettle)")
+    flagged.write_text(text, encoding="utf-8")
+    assert run(db_path, "import", str(flagged)).exit_code == 0
+    assert run(db_path, "render", "2024-11-02").stdout == text
+    monkeypatch.setenv("DAILYPAPERS_SHOW_FLAGS", "false")
+    plain = (DATA / "digest_video.md").read_text(encoding="utf-8")
+    assert run(db_path, "render", "2024-11-02").stdout == plain
+
+
 def test_days_on_an_empty_archive(db_path: Path) -> None:
     r = run(db_path, "days")
     assert r.exit_code == 0
