@@ -20,7 +20,18 @@ from typing import Any
 import sqlite_utils
 
 from dailypapers.errors import StoreError
-from dailypapers.models import Claim, Digest, Document, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
+from dailypapers.models import (
+    Claim,
+    Digest,
+    Document,
+    Entry,
+    Outcome,
+    Paper,
+    RunReport,
+    Section,
+    Summary,
+    Usage,
+)
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,8 @@ def errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except DailyPapersError as exc:
-            err_console.print(f"[bold red]error:[/] {_one_line(str(exc))}", highlight=False, markup=True)
+            err_console.print(f"[bold red]error:[/] {_one_line(str(exc))}", highlight=False, markup=True,
+                              soft_wrap=True)  # one line, however narrow the terminal
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err_console.print("interrupted")

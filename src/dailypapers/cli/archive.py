@@ -20,7 +20,10 @@ from dailypapers.store import ImportCounts
 @errors
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Digest Markdown files (the sample's format or older).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Digest Markdown files (the sample's format or older).", show_default=False),
+    ],
 ) -> None:
     """Load digests into the archive. Importing the same file twice adds nothing."""
     # Parse everything first: one bad file must not leave a half-imported batch.
@@ -33,6 +36,7 @@ def import_(
         f"imported {len(digests)} file(s): {total.days} day(s), {total.papers} paper(s), "
         f"{total.summaries} summary(ies) added",
         highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -1,0 +1,192 @@
+"""The archive CLI (import, render, days, --version): real runs against a database in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dailypapers import __version__
+from dailypapers.cli import app
+from tests.conftest import SEED_FILE
+
+DATA = Path(__file__).parent / "data"
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+needs_seed = pytest.mark.skipif(not SEED_FILE.is_file(), reason=f"golden sample not found at {SEED_FILE}")
+
+
+def run(db: Path, *args: str):
+    return CliRunner().invoke(app, ["--db", str(db), *args])
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.exit_code not in (0, None), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    err = result.stderr.strip()
+    assert err.startswith("error: ") and "\n" not in err, err
+    for f in fragments:
+        assert f in err, err
+
+
+@needs_seed
+def test_import_then_render_prints_the_seed_exactly(db_path: Path) -> None:
+    r = run(db_path, "import", str(SEED_FILE))
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip() == "imported 1 file(s): 1 day(s), 23 paper(s), 23 summary(ies) added"
+    r = run(db_path, "render", "2025-05-06")
+    assert r.exit_code == 0, r.output
+    assert r.stdout == SEED_FILE.read_text(encoding="utf-8")
+
+
+@needs_seed
+def test_import_twice_adds_nothing(db_path: Path) -> None:
+    assert run(db_path, "import", str(SEED_FILE)).exit_code == 0
+    r = run(db_path, "import", str(SEED_FILE))
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip() == "imported 1 file(s): 0 day(s), 0 paper(s), 0 summary(ies) added"
+    assert run(db_path, "render", "2025-05-06").stdout == SEED_FILE.read_text(encoding="utf-8")
+
+
+def test_import_several_files_days_and_json(db_path: Path) -> None:
+    r = run(db_path, "import", str(DATA / "digest_early.md"), str(DATA / "digest_video.md"))
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip() == "imported 2 file(s): 2 day(s), 4 paper(s), 4 summary(ies) added"
+    r = run(db_path, "days")
+    assert r.exit_code == 0
+    rows = re.findall(r"(\d{4}-\d{2}-\d{2})\W+(\d+)", r.stdout)
+    assert rows == [("2023-08-14", "2"), ("2024-11-02", "2")]
+    r = run(db_path, "render", "2024-11-02", "--format", "json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["date"] == "2024-11-02"
+    assert [e["paper"]["upvotes"] for e in data["entries"]] == [12, 3]
+    assert data["entries"][0]["paper"]["video"].endswith("boats.mp4")
+    assert data["entries"][0]["summary"]["sections"][3] == {
+        "label": "Limitations", "text": "접힌 모델은 다시 펼 수 없습니다.", "emphasis": "bold"}
+    r = run(db_path, "render", "2024-11-02")
+    assert r.stdout == (DATA / "digest_video.md").read_text(encoding="utf-8")
+
+
+def test_flag_markers_survive_import_and_show_flags_hides_them(db_path: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    flagged = tmp_path / "flagged.md"
+    text = (DATA / "digest_video.md").read_text(encoding="utf-8").replace(
+        "- ***Performance Highlights***: The best model holds out until step 7.",
+        "- ***Performance Highlights***: The best model holds out until step 7. ⚠️(unverified: 7; Kettle)")
+    flagged.write_text(text, encoding="utf-8")
+    assert run(db_path, "import", str(flagged)).exit_code == 0
+    assert run(db_path, "render", "2024-11-02").stdout == text
+    monkeypatch.setenv("DAILYPAPERS_SHOW_FLAGS", "false")
+    plain = (DATA / "digest_video.md").read_text(encoding="utf-8")
+    assert run(db_path, "render", "2024-11-02").stdout == plain
+
+
+def test_days_on_an_empty_archive(db_path: Path) -> None:
+    r = run(db_path, "days")
+    assert r.exit_code == 0
+    assert "no days stored yet" in r.stdout
+
+
+def test_version() -> None:
+    r = CliRunner().invoke(app, ["--version"])
+    assert r.exit_code == 0
+    assert r.stdout.strip() == f"dailypapers {__version__}"
+
+
+# -- bad input: one line, non-zero exit, no traceback --------------------------------------------------------
+def test_missing_file(db_path: Path, tmp_path: Path) -> None:
+    assert_one_line_error(run(db_path, "import", str(tmp_path / "nope.md")), "no such file", "nope.md")
+
+
+def test_non_digest_files(db_path: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Shopping\n\n- milk\n", encoding="utf-8")
+    assert_one_line_error(run(db_path, "import", str(notes)), "notes.md", "not a digest")
+    binary = tmp_path / "pic.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    assert_one_line_error(run(db_path, "import", str(binary)), "binary file")
+    bad_line = tmp_path / "bad.md"
+    bad_line.write_text("## Daily Papers (2025-01-02)\n\n### [T](https://arxiv.org/abs/2501.00001)\n\n???\n",
+                        encoding="utf-8")
+    assert_one_line_error(run(db_path, "import", str(bad_line)), "bad.md:5:")
+
+
+def test_a_bad_file_in_a_batch_imports_nothing(db_path: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.md"
+    bad.write_text("## Daily Papers (2025-02-30)\n", encoding="utf-8")
+    assert_one_line_error(run(db_path, "import", str(DATA / "digest_video.md"), str(bad)), "bad date")
+    assert "no days stored yet" in run(db_path, "days").stdout
+
+
+def test_bad_date_unknown_day_unknown_format(db_path: Path) -> None:
+    assert_one_line_error(run(db_path, "render", "2025-13-01"), "bad date '2025-13-01'")
+    assert_one_line_error(run(db_path, "render", "yesterday-ish"), "bad date")
+    r = run(db_path, "render", "2020-01-01")
+    assert_one_line_error(r, "no digest stored for 2020-01-01")
+    assert r.exit_code == 3
+    assert_one_line_error(run(db_path, "render", "2020-01-01", "--format", "pdf"), "unknown format 'pdf'")
+
+
+def test_unreadable_database(tmp_path: Path) -> None:
+    directory = tmp_path / "adir"
+    directory.mkdir()
+    for args in (["days"], ["render", "2025-05-06"], ["import", str(DATA / "digest_early.md")]):
+        r = run(directory, *args)
+        assert_one_line_error(r, "is a directory")
+        assert r.exit_code == 4
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not an sqlite database at all " * 200)
+    r = run(garbage, "days")
+    assert_one_line_error(r, "cannot open database", "garbage.db")
+    assert r.exit_code == 4
+
+
+# -- the real entry points -----------------------------------------------------------------------------------
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
+    env["COLUMNS"] = "60"  # a narrow terminal must still give one-line errors
+    return env
+
+
+def _console_script() -> str | None:
+    beside = Path(sys.executable).parent / "dailypapers"
+    if beside.exists():
+        return str(beside)
+    return shutil.which("dailypapers")
+
+
+@pytest.mark.parametrize("entry", ["module", "script"])
+def test_installed_entry_points(entry: str, tmp_path: Path) -> None:
+    if entry == "module":
+        cmd = [sys.executable, "-m", "dailypapers"]
+    else:
+        script = _console_script()
+        if script is None:
+            pytest.skip("the `dailypapers` console script is not installed (pip install -e . provides it)")
+        cmd = [script]
+    db = str(tmp_path / "sub.db")
+    source = SEED_FILE if SEED_FILE.is_file() else DATA / "digest_video.md"
+    day = "2025-05-06" if SEED_FILE.is_file() else "2024-11-02"
+
+    def call(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([*cmd, "--db", db, *args], capture_output=True, env=_env(), timeout=60)
+
+    r = call("import", str(source))
+    assert r.returncode == 0, r.stderr.decode()
+    r = call("render", day)
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stdout == source.read_bytes()
+    r = call("import", str(tmp_path / "missing-file-with-a-rather-long-name-to-test-wrapping.md"))
+    assert r.returncode == 2
+    err = r.stderr.decode().strip()
+    assert err.startswith("error: no such file") and "\n" not in err and "Traceback" not in err

@@ -1,0 +1,151 @@
+"""The SQLite archive: imports, day lists, search, runs and outcomes, re-opening, and broken files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from dailypapers.errors import StoreError
+from dailypapers.models import Claim, Digest, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
+from dailypapers.store import ImportCounts, Store
+
+D1 = dt.date(2025, 3, 1)
+D2 = dt.date(2025, 3, 2)
+
+
+def entry(pid: str, votes: int | None, title: str, text: str = "An English summary sentence.") -> Entry:
+    paper = Paper(id=pid, title=title, authors=("Mina Park", "Leo Grant"), upvotes=votes,
+                  thumbnail=f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{pid}.png")
+    summary = Summary(paper_id=pid, language="ko" if any("\uac00" <= c <= "\ud7a3" for c in text) else "en",
+                      sections=(Section(label="What's New", text=text),
+                                Section(label="Technical Details", text="Details.", emphasis="bold")))
+    return Entry(paper=paper, summary=summary)
+
+
+def day1() -> Digest:
+    return Digest(date=D1, entries=(
+        entry("2503.00001", 30, "Lantern Routing", "희소 전문가 라우팅(Sparse Routing)을 제안합니다."),
+        entry("2503.00002", 12, "Clockwork Gardens"),
+        Entry(paper=Paper(id="2503.00003", title="No Summary Yet", upvotes=None)),
+    ))
+
+
+def test_import_is_idempotent_and_digest_reads_back(db_path: Path) -> None:
+    with Store(db_path) as store:
+        assert store.import_digest(day1()) == ImportCounts(days=1, papers=3, summaries=2)
+        assert store.import_digest(day1()) == ImportCounts(days=0, papers=0, summaries=0)
+        assert store.get_digest(D1) == day1()
+        assert store.get_digest(D2) is None
+        assert store.db["papers"].count == 3 and store.db["summaries"].count == 2
+
+
+def test_changed_summary_is_a_new_summary_same_day(db_path: Path) -> None:
+    with Store(db_path) as store:
+        store.import_digest(day1())
+        new_text = entry("2503.00002", 12, "Clockwork Gardens", "New text.")
+        changed = day1().model_copy(update={"entries": (new_text,)})
+        assert store.import_digest(changed) == ImportCounts(days=0, papers=0, summaries=1)
+        got = store.get_digest(D1)
+        assert [e.paper.id for e in got.entries] == ["2503.00002"]
+        assert got.entries[0].summary.sections[0].text == "New text."
+
+
+def test_order_and_per_day_upvotes(db_path: Path) -> None:
+    with Store(db_path) as store:
+        store.import_digest(day1())
+        # The same paper a day later, with more votes, placed below a new one.
+        later = Digest(date=D2, entries=(entry("2503.00009", 80, "Paper Boats"),
+                                         entry("2503.00001", 45, "Lantern Routing",
+                                               "희소 전문가 라우팅(Sparse Routing)을 제안합니다.")))
+        assert store.import_digest(later) == ImportCounts(days=1, papers=1, summaries=1)
+        assert [(e.paper.id, e.paper.upvotes) for e in store.get_digest(D1).entries] == [
+            ("2503.00001", 30), ("2503.00002", 12), ("2503.00003", None)]
+        assert [(e.paper.id, e.paper.upvotes) for e in store.get_digest(D2).entries] == [
+            ("2503.00009", 80), ("2503.00001", 45)]
+        assert store.days() == [(D1, 3), (D2, 2)]
+
+
+def test_search_titles_authors_and_korean_summaries(db_path: Path) -> None:
+    with Store(db_path) as store:
+        assert store.days() == []
+        store.import_digest(day1())
+        assert list(store.search_ids("전문가 라우팅")) == ["2503.00001"]
+        assert list(store.search_ids("Clockwork")) == ["2503.00002"]
+        assert sorted(store.search_ids("Mina Park")) == ["2503.00001", "2503.00002"]
+        assert list(store.search_ids("nothing like this")) == []
+        assert list(store.search_ids('quote " and ( parens')) == []  # user text is not FTS syntax
+
+
+def test_runs_and_latest_outcomes(db_path: Path) -> None:
+    t0 = dt.datetime(2025, 3, 1, 8, 0, tzinfo=dt.UTC)
+    first = RunReport(command="digest", day=D1, started_at=t0, finished_at=t0 + dt.timedelta(seconds=90),
+                      outcomes=(Outcome(paper_id="2503.00001", status="ok"),
+                                Outcome(paper_id="2503.00002", status="failed", reason="timeout",
+                                        stage="fetch")),
+                      usage=Usage(calls=2, input_tokens=1000, output_tokens=300, cost=0.01))
+    second = RunReport(command="digest", day=D1, started_at=t0 + dt.timedelta(hours=1),
+                       finished_at=t0 + dt.timedelta(hours=1, seconds=10),
+                       outcomes=(Outcome(paper_id="2503.00002", status="flagged", reason="1 unsupported"),))
+    with Store(db_path) as store:
+        id1, id2 = store.save_run(first), store.save_run(second)
+        assert id2 > id1
+        latest = store.latest_outcomes(D1)
+        assert latest["2503.00001"].status == "ok"
+        assert latest["2503.00002"] == Outcome(paper_id="2503.00002", status="flagged",
+                                               reason="1 unsupported")
+        assert store.latest_outcomes(D2) == {}
+        runs = store.runs()
+        assert [r["id"] for r in runs] == [id2, id1]
+        assert runs[1]["usage"] == first.usage
+        assert runs[1]["counts"] == {"ok": 1, "flagged": 0, "failed": 1, "skipped": 0}
+
+
+def test_summary_claims_survive_the_store(db_path: Path) -> None:
+    e = entry("2503.00001", 3, "Claims")
+    claim = Claim(text="71.3", kind="number", status="unsupported", section_label="What's New")
+    summary = e.summary.model_copy(update={"claims": (claim,), "model": "extractive"})
+    with Store(db_path) as store:
+        assert store.upsert_paper(e.paper) is True
+        assert store.upsert_paper(e.paper) is False
+        assert store.get_paper(e.paper.id) == e.paper
+        assert store.save_summary(summary, "k1") is True
+        assert store.save_summary(summary, "k1") is False
+        assert store.get_summary("k1") == summary
+
+
+def test_reopen_keeps_data_and_does_not_rerun_migrations(db_path: Path) -> None:
+    with Store(db_path) as store:
+        store.import_digest(day1())
+        applied = [r["name"] for r in store.db["_migrations"].rows]
+    with Store(db_path) as store:
+        assert [r["name"] for r in store.db["_migrations"].rows] == applied == ["001_initial"]
+        assert store.get_digest(D1) == day1()
+        assert store.import_digest(day1()) == ImportCounts()
+
+
+def test_garbage_file_and_directory_are_store_errors(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database, just bytes " * 300)
+    with pytest.raises(StoreError, match="cannot open database"):
+        Store(garbage)
+    with pytest.raises(StoreError, match="is a directory"):
+        Store(tmp_path)
+
+
+def test_in_memory_store() -> None:
+    with Store(":memory:") as store:
+        store.import_digest(day1())
+        assert store.days() == [(D1, 3)]
+
+
+def test_write_failure_is_a_store_error(db_path: Path) -> None:
+    with Store(db_path) as store:
+        store.import_digest(day1())
+        store.db.execute("create trigger no_more before insert on digests "
+                         "begin select raise(abort, 'x'); end")
+        with pytest.raises(StoreError, match="database write failed"):
+            store.import_digest(day1().model_copy(update={"date": D2}))
+        # The failed import rolled back as a whole: no half-written day.
+        assert store.days() == [(D1, 3)]
