@@ -149,3 +149,23 @@ def test_write_failure_is_a_store_error(db_path: Path) -> None:
             store.import_digest(day1().model_copy(update={"date": D2}))
         # The failed import rolled back as a whole: no half-written day.
         assert store.days() == [(D1, 3)]
+
+
+def test_importing_an_old_digest_keeps_what_the_pipeline_stored(tmp_path) -> None:
+    import datetime as dt
+
+    from dailypapers.models import Digest, Entry, Paper
+    from dailypapers.store import Store
+
+    full = Paper(id="2501.00001", title="T", authors=("A",), abstract="The abstract.", upvotes=5,
+                 links={"pdf": "https://arxiv.org/pdf/2501.00001"},
+                 published=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    with Store(tmp_path / "m.db") as store:
+        store.upsert_paper(full)
+        bare = Paper(id="2501.00001", title="T (imported)", authors=("A",), upvotes=9)
+        store.import_digest(Digest(date=dt.date(2025, 1, 2), entries=(Entry(paper=bare),)))
+        merged = store.get_paper("2501.00001")
+    assert merged is not None
+    assert merged.title == "T (imported)" and merged.upvotes == 9
+    assert merged.abstract == "The abstract." and merged.published == full.published
+    assert merged.links == {"pdf": "https://arxiv.org/pdf/2501.00001"}

@@ -166,10 +166,17 @@ class Store:
 
     # -- papers ----------------------------------------------------------------------------------------------
     def upsert_paper(self, paper: Paper) -> bool:
-        """Insert or update a paper. Returns True if it was new."""
-        existed = self.get_paper_row(paper.id) is not None
-        self.db["papers"].upsert(_paper_row(paper), pk="id")
-        return not existed
+        """Insert or update a paper, merging: what the new record lacks (an imported digest has no abstract,
+        links or dates) keeps its stored value. Returns True if the paper was new."""
+        row = _paper_row(paper)
+        old = self.get_paper_row(paper.id)
+        if old is not None:
+            for k, v in row.items():
+                if v in (None, "", "[]", "{}") and old.get(k) not in (None, ""):
+                    row[k] = old[k]
+            row["links"] = json.dumps({**json.loads(old["links"] or "{}"), **paper.links}, ensure_ascii=False)
+        self.db["papers"].upsert(row, pk="id")
+        return old is None
 
     def get_paper_row(self, paper_id: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from papers where id = ?", [paper_id]))

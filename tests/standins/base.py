@@ -116,7 +116,7 @@ class StandIn:
         with self._lock:
             self.requests.append(req)
             reply = None
-            for i, (prefix, r) in enumerate(self.faults):
+            for i, (prefix, _) in enumerate(self.faults):
                 if req.path.startswith(prefix):
                     reply = self.faults.pop(i)[1]
                     break

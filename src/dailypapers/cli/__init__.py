@@ -44,5 +44,7 @@ def main(
 
 
 # Command modules register themselves on `app` when imported.
-from dailypapers.cli import archive  # noqa: E402,F401
-from dailypapers.cli import digest  # noqa: E402,F401
+from dailypapers.cli import (
+    archive,  # noqa: F401
+    digest,  # noqa: F401
+)

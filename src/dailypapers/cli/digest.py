@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -71,7 +72,7 @@ async def _digest(
             return None
         day = day or papers[0].digest_date or dt.date.today()
         summarizer = from_settings(settings)
-        with Store(settings.db) as store, _progress(len(papers)) as (progress, on_progress):
+        with Store(settings.db) as store, _progress(len(papers)) as on_progress:
             job = Job(
                 day=day,
                 papers=papers,
@@ -105,9 +106,9 @@ class _progress:
         )
         self.tasks = {s: self.progress.add_task(s, total=total) for s in STAGES}
 
-    def __enter__(self) -> tuple[Progress, object]:
+    def __enter__(self) -> Callable[[str, str], None]:
         self.progress.start()
-        return self.progress, lambda stage, _pid: self.progress.advance(self.tasks[stage])
+        return lambda stage, _pid: self.progress.advance(self.tasks[stage])
 
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
