@@ -51,6 +51,9 @@ class LLMSummarizer:
         self.max_output_tokens = max_output_tokens
         self.prices = dict(prices)
         self.mode: Mode = "json_schema"  # lowered for good the first time the server rejects it
+        # OpenAI's reasoning models reject `max_tokens` and any temperature but the default
+        self.token_param = "max_tokens"
+        self.temperature: float | None = 0.2
         self._client = openai.AsyncOpenAI(
             api_key=api_key or NO_KEY,
             base_url=base_url,
@@ -120,11 +123,13 @@ class LLMSummarizer:
                 response = await self._client.chat.completions.create(
                     model=self.name,
                     messages=messages,  # type: ignore[arg-type]
-                    max_tokens=max_tokens,
-                    temperature=0.2,
+                    **{self.token_param: max_tokens},  # type: ignore[arg-type]
+                    **({} if self.temperature is None else {"temperature": self.temperature}),
                     **_format_args(mode, labels),
                 )
             except openai.BadRequestError as exc:
+                if self._adapt(exc):
+                    continue
                 if mode != "text" and _rejects_format(exc):
                     self._step_down(mode)
                     continue
@@ -157,6 +162,17 @@ class LLMSummarizer:
         if choice.finish_reason == "content_filter":
             raise SummarizeError("refused: content filter")
         return choice.message.content, choice.finish_reason, call_usage
+
+    def _adapt(self, exc: openai.APIStatusError) -> bool:
+        """Drop a parameter the model does not take; each adaptation happens at most once per instance."""
+        text = f"{exc.message} {exc.body!r}"
+        if self.token_param == "max_tokens" and "max_completion_tokens" in text:
+            self.token_param = "max_completion_tokens"
+            return True
+        if self.temperature is not None and "temperature" in text:
+            self.temperature = None
+            return True
+        return False
 
     def _step_down(self, failed: Mode) -> None:
         # concurrent summaries may all hit the rejection: never step back up, never skip a mode
