@@ -270,3 +270,15 @@ def test_from_settings_picks_the_summarizer(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("DAILYPAPERS_LLM_MODEL", "gpt-4o-mini")
     hosted = from_settings(load_settings())
     assert isinstance(hosted, LLMSummarizer) and hosted.prices["gpt-4o-mini"] == (0.15, 0.6)
+
+
+async def test_reasoning_model_parameters_are_adapted_once(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.reasoning_model = True
+    summarizer = llm(openai_standin, model="o3-mini")
+    await summarizer.summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    first = openai_standin.calls
+    assert first == 3  # max_tokens rejected, temperature rejected, then the summary
+    last = openai_standin.bodies()[-1]
+    assert last["max_completion_tokens"] == 1500 and "max_tokens" not in last and "temperature" not in last
+    await summarizer.summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert openai_standin.calls == first + 1

@@ -66,9 +66,13 @@ class StandIn:
 
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        class _Server(ThreadingHTTPServer):
+            request_queue_size = 128  # many concurrent clients must not lose connection attempts
+
+        self.server = _Server(("127.0.0.1", 0), _H)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # a short poll interval: shutdown() waits for it, and tests start and stop many servers
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     @property
     def url(self) -> str:

@@ -103,11 +103,15 @@ class OpenAIStandIn:
         self.model = model
         self.latency_base = latency_base
         self.latency_per_token = latency_per_token
+        self.reasoning_model = False  # reject max_tokens and temperature, as OpenAI's o-series models do
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._counter = 0
         self.http = StandIn()
         # the default 0.5 s poll makes every stop() take half a second; tests start and stop one per test
+        # socketserver listens with a backlog of 5: a burst of concurrent clients loses SYNs and waits 1 s
+        # for the retransmit, which would make concurrency benchmarks measure the kernel, not the client
+        self.http.server.socket.listen(128)
         self.http.thread = threading.Thread(
             target=self.http.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
@@ -163,6 +167,24 @@ class OpenAIStandIn:
         body = req.json()
         if not isinstance(body.get("messages"), list) or not body["messages"]:
             return _error(400, "'messages' is a required property", "invalid_request_error", param="messages")
+        if self.reasoning_model and "max_tokens" in body:
+            return _error(
+                400,
+                "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                "Use 'max_completion_tokens' instead.",
+                "invalid_request_error",
+                param="max_tokens",
+                code="unsupported_parameter",
+            )
+        if self.reasoning_model and body.get("temperature", 1) != 1:
+            return _error(
+                400,
+                "Unsupported value: 'temperature' does not support 0.2 with this model. "
+                "Only the default (1) value is supported.",
+                "invalid_request_error",
+                param="temperature",
+                code="unsupported_value",
+            )
         rejection = self._rejects(body.get("response_format"))
         if rejection:
             return rejection
@@ -192,8 +214,9 @@ class OpenAIStandIn:
             content, finish, refusal = _content_fault(fault.kind, content or "", labels)
         prompt_tokens = sum(approx_tokens(str(m.get("content") or "")) + 4 for m in body["messages"])
         completion_tokens = approx_tokens(content or refusal or "")
-        if finish == "length" and body.get("max_tokens"):
-            completion_tokens = int(body["max_tokens"])
+        cap = body.get("max_tokens") or body.get("max_completion_tokens")
+        if finish == "length" and cap:
+            completion_tokens = int(cap)
         with self._lock:
             self._counter += 1
             n = self._counter

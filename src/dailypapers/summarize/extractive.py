@@ -47,11 +47,12 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _NUMBERED = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)*|[A-Z](?:\.[0-9]+)*|[IVX]+)\.?\s+(.{2,80})$")
 _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|Tab|No|approx|resp|Dr|Mr|Ms|Prof|Inc|Ltd)"
-    r"|\b[A-Z])\.$"
+    r"|(?:^|\s)[A-Z])\.$"  # an initial ("J. Smith"), not a name ending in a capital ("Bench-B.")
 )
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9\u3131-\uD7A3\u4E00-\u9FFF])|(?<=[。！？])")
 _NUMBER = re.compile(r"\d")
 _MEASURE = re.compile(r"\d(?:[\d.,]*)\s*(?:%|x\b|×|points?\b|pp\b|times\b|배|倍)", re.IGNORECASE)
+_QUANTITY = re.compile(r"\d+(?:[.,]\d+)*(?:\s*(?:%|x\b|×|points?\b|pp\b|times\b|배|倍))?", re.IGNORECASE)
 _CAPTION = re.compile(r"^(fig(?:ure)?|table|tab|algorithm|listing)\.?\s*[0-9A-Z]+[.:]", re.IGNORECASE)
 _CITATION_LIST = re.compile(r"\[\d+(?:[,–-]\s*\d+)*\]")
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -280,10 +281,10 @@ def _score(s: _Sentence, role: Role, total: int) -> float:
     if role == "results":
         if _MEASURE.search(s.text):
             cue += 2.5
-        elif _NUMBER.search(s.text):
+        elif _NUMBER.search(s.text) and cue:  # a bare number (a table index) is no result by itself
             cue += 1.0
         else:
-            cue *= 0.3  # a result without a number says little
+            cue *= 0.6  # a result without a number says less, but a text may have none
     if role in ("new", "lead"):
         place += 1.0 - s.index / max(total, 1)  # contributions are stated early
     if role == "method" and s.text.lower().startswith(("we ", "our ", "the model", "it ")):
@@ -321,7 +322,8 @@ def _pick(roles: list[Role], sentences: list[_Sentence]) -> list[list[_Sentence]
 
 
 def _numbers(text: str) -> set[str]:
-    return set(re.findall(r"\d+(?:[.,]\d+)*", text))
+    """Quantities with their unit ("2.4x" and "2.4 points" differ)."""
+    return {re.sub(r"\s+", "", m.group(0)).lower() for m in _QUANTITY.finditer(text)}
 
 
 def _numbers_of(sentences: list[_Sentence]) -> set[str]:

@@ -51,6 +51,9 @@ class LLMSummarizer:
         self.max_output_tokens = max_output_tokens
         self.prices = dict(prices)
         self.mode: Mode = "json_schema"  # lowered for good the first time the server rejects it
+        # OpenAI's reasoning models reject `max_tokens` and any temperature but the default
+        self.token_param = "max_tokens"
+        self.temperature: float | None = 0.2
         self._client = openai.AsyncOpenAI(
             api_key=api_key or NO_KEY,
             base_url=base_url,
@@ -76,30 +79,7 @@ class LLMSummarizer:
         )
         validator = _validator(labels)
         max_tokens = self.max_output_tokens
-        usage = Usage()
-        enlarged = repaired = False
-        while True:
-            content, finish, call_usage = await self._complete(messages, labels, max_tokens)
-            usage = usage + call_usage
-            if finish == "length":
-                if enlarged:
-                    raise SummarizeError("output too long")
-                enlarged = True
-                max_tokens *= 2
-                continue
-            try:
-                sections = _parse(content, labels, validator)
-            except _Invalid as bad:
-                if repaired:
-                    raise SummarizeError("invalid output") from None
-                repaired = True
-                messages = [
-                    *messages,
-                    {"role": "assistant", "content": (content or "")[:_MAX_ECHO]},
-                    prompts.repair_message(bad.problem, labels),
-                ]
-                continue
-            break
+        sections, usage = await self._attempts(messages, labels, validator, max_tokens)
         summary = Summary(
             paper_id=paper.id,
             language=lang,
@@ -109,6 +89,45 @@ class LLMSummarizer:
             created_at=dt.datetime.now(dt.UTC),
         )
         return SummaryResult(summary=summary, usage=usage)
+
+    async def _attempts(
+        self,
+        messages: list[dict[str, str]],
+        labels: tuple[str, ...],
+        validator: Any,
+        max_tokens: int,
+    ) -> tuple[dict[str, str], Usage]:
+        """Call until the reply is valid: one retry with a larger cap on truncation, one repair round.
+
+        A failure carries the usage of the calls made so far: failed attempts still cost money."""
+        usage = Usage()
+        enlarged = repaired = False
+        while True:
+            try:
+                content, finish, call_usage = await self._complete(messages, labels, max_tokens)
+            except SummarizeError as exc:
+                exc.usage = exc.usage or usage
+                raise
+            usage = usage + call_usage
+            if finish == "length":
+                if enlarged:
+                    raise SummarizeError("output too long", usage=usage)
+                enlarged = True
+                max_tokens *= 2
+                continue
+            try:
+                sections = _parse(content, labels, validator)
+            except _Invalid as bad:
+                if repaired:
+                    raise SummarizeError("invalid output", usage=usage) from None
+                repaired = True
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": (content or "")[:_MAX_ECHO]},
+                    prompts.repair_message(bad.problem, labels),
+                ]
+                continue
+            return sections, usage
 
     async def _complete(
         self, messages: list[dict[str, str]], labels: tuple[str, ...], max_tokens: int
@@ -120,11 +139,13 @@ class LLMSummarizer:
                 response = await self._client.chat.completions.create(
                     model=self.name,
                     messages=messages,  # type: ignore[arg-type]
-                    max_tokens=max_tokens,
-                    temperature=0.2,
+                    **{self.token_param: max_tokens},  # type: ignore[arg-type]
+                    **({} if self.temperature is None else {"temperature": self.temperature}),
                     **_format_args(mode, labels),
                 )
             except openai.BadRequestError as exc:
+                if self._adapt(exc):
+                    continue
                 if mode != "text" and _rejects_format(exc):
                     self._step_down(mode)
                     continue
@@ -157,6 +178,17 @@ class LLMSummarizer:
         if choice.finish_reason == "content_filter":
             raise SummarizeError("refused: content filter")
         return choice.message.content, choice.finish_reason, call_usage
+
+    def _adapt(self, exc: openai.APIStatusError) -> bool:
+        """Drop a parameter the model does not take; each adaptation happens at most once per instance."""
+        text = f"{exc.message} {exc.body!r}"
+        if self.token_param == "max_tokens" and "max_completion_tokens" in text:
+            self.token_param = "max_completion_tokens"
+            return True
+        if self.temperature is not None and "temperature" in text:
+            self.temperature = None
+            return True
+        return False
 
     def _step_down(self, failed: Mode) -> None:
         # concurrent summaries may all hit the rejection: never step back up, never skip a mode

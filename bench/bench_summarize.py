@@ -1,0 +1,63 @@
+"""Summarizer speed, printed as ratios (not a test).
+
+1. Extractive: papers per second on 8-page synthetic papers, against a target of 20 papers/s.
+2. LLM client overhead and concurrency: the stand-in server with a fixed latency model; N papers run
+   concurrently through one LLMSummarizer should take about one paper's time, not N.
+
+Run: /work/venv/bin/python bench/bench_summarize.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from tests.papergen import make_paper
+from tests.standins.openai_server import OpenAIStandIn
+
+from dailypapers.models import DEFAULT_LABELS, Paper
+from dailypapers.summarize import ExtractiveSummarizer, LLMSummarizer
+
+EXTRACTIVE_TARGET = 20.0  # papers per second
+PAPERS = 40
+CONCURRENT = 8
+
+
+async def extractive() -> None:
+    synths = [make_paper(f"2504.{i:05d}", pages=8, seed=i) for i in range(PAPERS)]
+    items = [(Paper(id=s.arxiv_id, title=s.title, abstract=s.abstract), s.text()) for s in synths]
+    summarizer = ExtractiveSummarizer()
+    started = time.perf_counter()
+    for paper, text in items:
+        await summarizer.summarize(paper, text, lang="ko", labels=DEFAULT_LABELS)
+    rate = PAPERS / (time.perf_counter() - started)
+    print(
+        f"extractive: {rate:.1f} papers/s on 8-page papers; target {EXTRACTIVE_TARGET:.0f}/s; "
+        f"ratio {rate / EXTRACTIVE_TARGET:.2f}"
+    )
+
+
+async def llm() -> None:
+    synths = [make_paper(f"2504.{i:05d}", pages=8, seed=i) for i in range(CONCURRENT)]
+    items = [(Paper(id=s.arxiv_id, title=s.title, abstract=s.abstract), s.text()) for s in synths]
+    with OpenAIStandIn(latency_base=0.2, latency_per_token=0.0005) as server:
+        summarizer = LLMSummarizer(model="standin", base_url=server.base_url, timeout=10, max_retries=0)
+        started = time.perf_counter()
+        await summarizer.summarize(*items[0], lang="ko", labels=DEFAULT_LABELS)
+        one = time.perf_counter() - started
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(summarizer.summarize(p, t, lang="ko", labels=DEFAULT_LABELS) for p, t in items)
+        )
+        many = time.perf_counter() - started
+        await summarizer.aclose()
+    print(
+        f"llm (stand-in, 0.2 s + 0.5 ms/token): 1 paper {one:.3f} s; {CONCURRENT} concurrent {many:.3f} s; "
+        f"concurrency speed-up {CONCURRENT * one / many:.2f}x of {CONCURRENT}x ideal "
+        f"(ratio {one * CONCURRENT / many / CONCURRENT:.2f})"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(extractive())
+    asyncio.run(llm())
