@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.standins.fixtures"]
+
 SEED_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
 SEED_FILE = SEED_DIR / "000_489a1fdfcdb5ea28.txt"
 
