@@ -125,11 +125,11 @@ def parse_feed(xml: bytes | str) -> list[Paper]:
 
 async def fetch_metadata(http: Http, settings: Settings, ids: Sequence[str]) -> list[Paper]:
     """Metadata for these ids (any spelling), in the order given; ids arXiv does not know are left out."""
-    wanted: list[tuple[str, int | None]] = []
+    versions: dict[str, int | None] = {}
     for raw in ids:
-        key = canonical_id(raw)
-        if key not in wanted:
-            wanted.append(key)
+        paper_id, version = canonical_id(raw)
+        versions.setdefault(paper_id, version)  # the first spelling of an id wins
+    wanted = list(versions.items())
     found: dict[str, Paper] = {}
     for start in range(0, len(wanted), BATCH):
         batch = wanted[start : start + BATCH]
