@@ -111,6 +111,8 @@ _ABSTRACT_INLINE = re.compile(r"^abstract\s*[.:\u2014\u2013-]\s*(?P<rest>\S.*)$"
 
 def section_kind(heading: str) -> SectionKind:
     """The kind of a section from its heading text (numbering ignored)."""
+    if heading.strip().lower().startswith(("appendix", "appendices")):
+        return "appendix"
     title = re.sub(r"^\s*(?:appendix\s+)?(?:[0-9.]+|[IVX]+\.|[A-H](?:\.\d+)*\.?)\s+", "", heading, flags=re.I)
     low = title.lower()
     for kind, words in _KIND_WORDS:
@@ -388,9 +390,7 @@ class _ArxivHTML(HTMLParser):
         if self._inside("ltx_bibliography") or "ltx_title_bibliography" in cls:
             self.kind = "references"
             return
-        kind = section_kind(text)
-        if kind == "other" and self._inside("ltx_appendix"):
-            kind = "appendix"
+        kind: SectionKind = "appendix" if self._inside("ltx_appendix") else section_kind(text)
         top = self.heading_tag in ("h1", "h2")
         if not top and kind == "other":
             kind = self.top_kind
