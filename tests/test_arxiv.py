@@ -81,7 +81,7 @@ def test_parse_saved_feed(tmp_path: Path) -> None:
 
 
 def test_error_entry_raises_with_arxivs_message() -> None:
-    with pytest.raises(InputError, match="incorrect id format for 1234.bad"):
+    with pytest.raises(InputError, match=r"incorrect id format for 1234\.bad"):
         arxiv.parse_feed(atom_error("incorrect id format for 1234.bad"))
 
 

@@ -19,11 +19,11 @@ if importlib.util.find_spec("dailypapers.publish.markdown") is None:
 
     dailypapers.publish.markdown = sys.modules["dailypapers.publish.markdown"]  # type: ignore[attr-defined]
 
-from dailypapers.cli import app  # noqa: E402
-from dailypapers.store import Store  # noqa: E402
-from tests.papergen import make_paper  # noqa: E402
-from tests.pdfgen import encrypted_pdf, make_pdf  # noqa: E402
-from tests.standins.hf_arxiv import HfArxivStandIn  # noqa: E402
+from dailypapers.cli import app
+from dailypapers.store import Store
+from tests.papergen import make_paper
+from tests.pdfgen import encrypted_pdf, make_pdf
+from tests.standins.hf_arxiv import HfArxivStandIn
 
 DAY = dt.date(2026, 6, 12)
 
@@ -51,7 +51,8 @@ def test_fetch_a_day(hf_arxiv: HfArxivStandIn, env: Path) -> None:
     result = run("2026-06-12")
     assert result.exit_code == 1, result.output
     lines = result.output.splitlines()
-    row = {pid: next(line for line in lines if pid in line) for pid in ("2606.00001", "2606.00002", "2606.00003")}
+    ids = ("2606.00001", "2606.00002", "2606.00003")
+    row = {pid: next(line for line in lines if pid in line) for pid in ids}
     assert "ok" in row["2606.00001"] and "ok" in row["2606.00002"]
     assert "failed: encrypted PDF" in row["2606.00003"]
     assert "2 ok, 1 failed" in result.output

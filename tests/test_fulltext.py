@@ -1,4 +1,4 @@
-"""Full text: PDF/HTML/text -> sections, the token budget, token counting, hostile PDFs, concurrent downloads."""
+"""Full text: PDF/HTML/text -> sections, token budget and counting, hostile PDFs, concurrent downloads."""
 
 from __future__ import annotations
 

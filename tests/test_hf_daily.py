@@ -44,7 +44,8 @@ def test_parse_saved_response(tmp_path: Path) -> None:
     assert first.thumbnail == "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2606.00001.png"
     assert first.links == {"github": "https://github.com/example/2606.00001",
                            "project": "https://example.org/2606.00001"}
-    assert first.published == dt.datetime(2026, 6, 10, 17, 59, 1, tzinfo=dt.UTC)  # paper.publishedAt, not HF's
+    # paper.publishedAt (the arXiv date), not HF's shifted top-level one
+    assert first.published == dt.datetime(2026, 6, 10, 17, 59, 1, tzinfo=dt.UTC)
     assert first.digest_date == DAY
     assert first.abstract == a.synth.abstract
     assert papers[0].video is None
@@ -98,7 +99,8 @@ async def test_fetch_pages_until_a_short_page(hf_arxiv: HfArxivStandIn, standin_
     assert len({p.id for p in papers}) == len(papers)
     votes = [p.upvotes or 0 for p in papers]
     assert votes == sorted(votes, reverse=True)
-    pages = [(r.query["p"], r.query["limit"], r.query["date"]) for r in hf_arxiv.requests_to("/api/daily_papers")]
+    requests = hf_arxiv.requests_to("/api/daily_papers")
+    pages = [(r.query["p"], r.query["limit"], r.query["date"]) for r in requests]
     assert pages == [("0", str(PAGE_SIZE), "2026-06-12"), ("1", str(PAGE_SIZE), "2026-06-12")]
 
 
@@ -125,7 +127,9 @@ async def test_http_400_is_a_bad_date(hf_arxiv: HfArxivStandIn, standin_settings
             await fetch_day(http, standin_settings, dt.date(2025, 12, 31))
 
 
-async def test_fetch_survives_a_429_with_retry_after(hf_arxiv: HfArxivStandIn, standin_settings: Settings) -> None:
+async def test_fetch_survives_a_429_with_retry_after(
+    hf_arxiv: HfArxivStandIn, standin_settings: Settings
+) -> None:
     hf_arxiv.add_paper(make_paper("2606.00001", pages=1), day=DAY, upvotes=2, pdf=b"")
     hf_arxiv.fault("/api/daily_papers", Reply.json({"error": "rate limited"}, status=429,
                                                    headers={"Retry-After": "0"}))

@@ -1,4 +1,4 @@
-"""pytest plugin (loaded from conftest.py): stand-in servers for HF Daily Papers and arXiv, and settings for them."""
+"""pytest plugin (loaded from conftest.py): the HF Daily Papers + arXiv stand-in and settings for it."""
 
 from __future__ import annotations
 

@@ -87,7 +87,8 @@ def atom_entry(p: Listed, version: int = 1) -> str:
         f"    <summary>  {escape(p.synth.abstract)}\n</summary>\n"
         f"{authors}"
         f'    <link href="https://arxiv.org/abs/{aid}v{version}" rel="alternate" type="text/html"/>\n'
-        f'    <link href="https://arxiv.org/pdf/{aid}v{version}" rel="related" type="application/pdf" title="pdf"/>\n'
+        f'    <link href="https://arxiv.org/pdf/{aid}v{version}" rel="related" type="application/pdf"'
+        ' title="pdf"/>\n'
         f'    <arxiv:primary_category term="{p.category}" scheme="http://arxiv.org/schemas/atom"/>\n'
         f'    <category term="{p.category}" scheme="http://arxiv.org/schemas/atom"/>\n'
         "  </entry>\n"
@@ -124,7 +125,8 @@ def arxiv_html(synth: SynthPaper) -> str:
     parts = [
         "<!DOCTYPE html><html lang='en'><head><title>", escape(synth.title), "</title>",
         "<script>var tracking = 'this is not paper text';</script></head><body>",
-        "<nav class='ltx_page_navbar'>Table of contents</nav><div class='ltx_page_main'><article class='ltx_document'>",
+        "<nav class='ltx_page_navbar'>Table of contents</nav>",
+        "<div class='ltx_page_main'><article class='ltx_document'>",
         f"<h1 class='ltx_title ltx_title_document'>{escape(synth.title)}</h1>",
         "<div class='ltx_authors'>",
         *(f"<span class='ltx_creator ltx_role_author'><span class='ltx_personname'>{escape(a)}</span></span>"
@@ -146,7 +148,8 @@ def arxiv_html(synth: SynthPaper) -> str:
                      f"<span class='ltx_tag ltx_tag_section'>{tag} </span>{escape(name)}</h2>")
         for para in paragraphs:
             parts.append(f"<div class='ltx_para'><p class='ltx_p'>{escape(para)}"
-                         "<math alttext='x^2'><annotation encoding='application/x-tex'>x^2</annotation></math>"
+                         "<math alttext='x^2'><annotation encoding='application/x-tex'>x^2"
+                         "</annotation></math>"
                          "</p></div>")
         parts.append("</section>")
     parts.append("</article></div><footer>arXiv footer</footer></body></html>")
@@ -183,8 +186,8 @@ class HfArxivStandIn(StandIn):
     def env(self) -> dict[str, str]:
         return {f"DAILYPAPERS_{k.upper()}": str(v) for k, v in self.settings_kwargs().items()}
 
-    def add_paper(self, synth: SynthPaper, *, day: dt.date | None = None, upvotes: int = 0, html: bool = False,
-                  pdf: bytes | None = None, **kw: Any) -> Listed:
+    def add_paper(self, synth: SynthPaper, *, day: dt.date | None = None, upvotes: int = 0,
+                  html: bool = False, pdf: bytes | None = None, **kw: Any) -> Listed:
         listed = Listed(synth, day or dt.date(2026, 6, 12), upvotes, **kw)
         self.listed[synth.arxiv_id] = listed
         self.pdfs[synth.arxiv_id] = pdf if pdf is not None else make_pdf(synth)
