@@ -35,13 +35,16 @@ def pypdf_text(data: bytes) -> int:
     return sum(len(page.extract_text() or "") for page in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
-def measure(fn: Callable[[bytes], int], pdfs: list[bytes], pages: int) -> float:
+def measure(fn: Callable[[bytes], int], pdfs: list[bytes], pages: int, repeats: int = 3) -> float:
+    """Best of `repeats` runs over all PDFs: the machine is shared, so the fastest run is the least noisy."""
     fn(pdfs[0])  # warm up
-    start = time.perf_counter()
-    chars = sum(fn(d) for d in pdfs)
-    elapsed = time.perf_counter() - start
-    assert chars > 0
-    return pages / elapsed
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        chars = sum(fn(d) for d in pdfs)
+        best = min(best, time.perf_counter() - start)
+        assert chars > 0
+    return pages / best
 
 
 def main() -> None:
