@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.standins.openai_fixtures"]
+pytest_plugins = ["tests.standins.fixtures", "tests.standins.openai_fixtures"]
 
 SEED_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
 SEED_FILE = SEED_DIR / "000_489a1fdfcdb5ea28.txt"

@@ -1,0 +1,88 @@
+"""Where papers come from (HF Daily Papers, an arXiv category, local files) and where their text comes
+from."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+from dailypapers import fulltext
+from dailypapers.config import Settings
+from dailypapers.errors import FetchError, HostNotAllowedError, InputError, PaperTextError
+from dailypapers.http import Http
+from dailypapers.models import Document, Paper
+from dailypapers.sources import arxiv, hf_daily, local
+
+DEFAULT_CATEGORY_SIZE = 20
+MAX_LOCAL_TEXT_BYTES = 20 * 1024 * 1024
+
+
+async def fetch_papers(
+    source: str | None, day: dt.date | None, http: Http, settings: Settings
+) -> list[Paper]:
+    """The papers of a source: None/"hf" -> HF Daily Papers of `day`; "arxiv:CAT" -> the newest in CAT;
+    an existing path -> local PDFs or a list of arXiv ids (whose metadata is fetched from arXiv)."""
+    if source is None or source == "hf":
+        return await hf_daily.fetch_day(http, settings, day)
+    if source.startswith("arxiv:"):
+        category, _, count = source[len("arxiv:"):].partition(":")
+        n = DEFAULT_CATEGORY_SIZE
+        if count:
+            if not count.isdigit():
+                raise InputError(f"bad source {source!r}: use arxiv:CATEGORY or arxiv:CATEGORY:N")
+            n = int(count)
+        return await arxiv.fetch_category(http, settings, category, n)
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise InputError(f"unknown source {source!r}: use hf, arxiv:CATEGORY, or a path (PDFs or id list)")
+    papers = await asyncio.to_thread(local.scan, path)
+    bare = [p for p in papers if not p.title and p.is_arxiv]
+    if not bare:
+        return papers
+    found = {p.id: p for p in await arxiv.fetch_metadata(http, settings, [p.id for p in bare])}
+    # an id arXiv does not know stays in the list: its text fetch will fail and say so
+    return [found.get(p.id, p.model_copy(update={"title": p.id})) if not p.title else p for p in papers]
+
+
+async def fetch_document(paper: Paper, http: Http, settings: Settings) -> Document:
+    """The full text of a paper: its local file, else arXiv's HTML rendering, else its PDF."""
+    file = paper.links.get("file")
+    if file:
+        return await asyncio.to_thread(_read_local, Path(file), paper.id, settings)
+    if not paper.is_arxiv:
+        raise PaperTextError("no file and no arXiv id to fetch the text from")
+    html_problem = ""
+    if settings.use_arxiv_html:
+        try:
+            html = await http.get_text(arxiv.html_url(settings, paper.id, paper.version))
+            return await asyncio.to_thread(fulltext.parse_html, html, paper.id)
+        except HostNotAllowedError:
+            raise
+        except (FetchError, PaperTextError) as exc:  # not every paper has HTML: the PDF is the fallback
+            html_problem = str(exc)
+    try:
+        data, content_type = await http.get_bytes(arxiv.pdf_url(settings, paper.id, paper.version),
+                                                  max_bytes=settings.max_pdf_bytes, accept="application/pdf")
+    except FetchError as exc:
+        if html_problem:
+            raise FetchError(f"{exc} (HTML: {html_problem})", url=exc.url, status=exc.status) from None
+        raise
+    if "html" in content_type.lower() and not data.lstrip().startswith(b"%PDF"):
+        raise PaperTextError("not a PDF: the server sent an HTML page")
+    return await asyncio.to_thread(fulltext.extract_pdf, data, paper.id, max_pages=settings.max_pages)
+
+
+def _read_local(path: Path, paper_id: str, settings: Settings) -> Document:
+    try:
+        if path.stat().st_size > settings.max_pdf_bytes:
+            raise PaperTextError(f"{path.name} is over max_pdf_bytes ({settings.max_pdf_bytes:,} bytes)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PaperTextError(f"cannot read {path}: {exc.strerror or exc}") from None
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return fulltext.parse_html(data.decode("utf-8", errors="replace"), paper_id)
+    if suffix in (".txt", ".md"):
+        return fulltext.from_text(data[:MAX_LOCAL_TEXT_BYTES].decode("utf-8", errors="replace"), paper_id)
+    return fulltext.extract_pdf(data, paper_id, max_pages=settings.max_pages)

@@ -1,0 +1,105 @@
+"""`dailypapers fetch`: get a day's papers and their full texts into the archive, nothing more."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dailypapers.cli import app
+from dailypapers.cli._common import console, errors, parse_day, state
+from dailypapers.config import Settings
+from dailypapers.errors import FetchError, InputError, PaperTextError
+from dailypapers.http import Http
+from dailypapers.models import Outcome, Paper
+from dailypapers.sources import fetch_document, fetch_papers
+from dailypapers.store import Store
+
+
+async def _fetch_all(
+    papers: list[Paper], settings: Settings, store: Store, http: Http, *, force: bool
+) -> list[Outcome]:
+    limit = asyncio.Semaphore(settings.concurrency)
+
+    async def one(paper: Paper, progress: Progress, task: int) -> Outcome:
+        try:
+            if not force and store.get_text(paper.id) is not None:
+                return Outcome(paper_id=paper.id, status="ok", stage="fetch")
+            async with limit:
+                doc = await fetch_document(paper, http, settings)
+            store.save_text(doc)
+            return Outcome(paper_id=paper.id, status="ok", stage="fetch")
+        except PaperTextError as exc:
+            return Outcome(paper_id=paper.id, status="failed", reason=exc.reason, stage="fulltext")
+        except FetchError as exc:
+            reason = " ".join(str(exc).split())
+            return Outcome(paper_id=paper.id, status="failed", reason=reason, stage="fetch")
+        finally:
+            progress.advance(task)
+
+    with Progress(TextColumn("fetching texts"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("texts", total=len(papers))
+        return list(await asyncio.gather(*(one(p, progress, task) for p in papers)))
+
+
+async def _run(source: str | None, day: dt.date | None, limit: int | None, settings: Settings,
+               store: Store, *, force: bool) -> list[tuple[Paper, Outcome]] | None:
+    async with Http(settings) as http:
+        papers = await fetch_papers(source, day, http, settings)
+        if not papers:
+            return None
+        if limit is not None:
+            papers = papers[:limit]
+        with store.transaction():
+            for paper in papers:
+                store.upsert_paper(paper)
+        outcomes = await _fetch_all(papers, settings, store, http, force=force)
+    return list(zip(papers, outcomes, strict=True))
+
+
+@app.command()
+@errors
+def fetch(
+    ctx: typer.Context,
+    date: Annotated[str | None, typer.Argument(help="The day, YYYY-MM-DD (default: the latest).")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", "-s", help="hf (default), arxiv:CATEGORY[:N], or a path (PDFs, id list)."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most this many papers.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Fetch texts again even if stored.")] = False,
+) -> None:
+    """Fetch papers and their full texts into the archive; ends with a status per paper."""
+    day = parse_day(date)
+    if limit is not None and limit < 1:
+        raise InputError("--limit must be at least 1")
+    if source and source.startswith("arxiv:") and limit is not None and source.count(":") == 1:
+        source = f"{source}:{limit}"  # ask arXiv for exactly as many as wanted
+    settings = state(ctx).settings()
+    with state(ctx).store(settings) as store:
+        results = asyncio.run(_run(source, day, limit, settings, store, force=force))
+    if results is None:
+        console.print(f"no papers that day ({day.isoformat() if day else 'latest'}); nothing to fetch",
+                      highlight=False)
+        return
+    table = Table("paper", "title", "status")
+    for paper, outcome in results:
+        style = "green" if outcome.status == "ok" else "red"
+        title = paper.title if len(paper.title) <= 60 else paper.title[:59] + "…"
+        table.add_row(paper.id, title, f"[{style}]{_escape(outcome.label)}[/]")
+    console.print(table)
+    failed = sum(o.status == "failed" for _, o in results)
+    console.print(f"{len(results) - failed} ok, {failed} failed", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -1,0 +1,498 @@
+"""A paper's full text: PDF (pypdfium2), arXiv HTML or plain text -> sections -> a token budget for the LLM.
+
+Everything here is pure except `extract_pdf`, which is CPU-bound: callers run it with `asyncio.to_thread`.
+PDFium is not thread-safe, so every call into it holds `_PDFIUM_LOCK`.
+
+Budget priority (`budget`, table `PRIORITY`): the title and abstract always come first; then
+results/experiments, the introduction, the method, the conclusion, other sections, and the appendix last.
+References are never sent. Sections of the same kind share what is left of the budget. A section that does
+not fit whole is cut at a sentence boundary; the kept parts are emitted in reading order with their headings,
+so the model still reads a paper, only a shorter one.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+import pypdfium2 as pdfium
+
+from dailypapers.errors import PaperTextError
+from dailypapers.models import Document, SectionKind, TextSection
+
+_PDFIUM_LOCK = threading.Lock()
+MIN_TEXT_CHARS = 200  # less text than this in a whole PDF means no usable text layer
+
+# -- token counting ------------------------------------------------------------------------------------------
+_ENCODINGS = {
+    "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+}
+_CJK = re.compile(
+    r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+
+
+def _tiktoken_cache_dir() -> str:
+    # the same lookup tiktoken.load.read_file_cached does
+    return os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR") or os.path.join(
+        tempfile.gettempdir(), "data-gym-cache"
+    )
+
+
+@functools.cache
+def _encoder() -> Any | None:
+    """A tiktoken encoding if its file is already cached on disk, else None (decided once per process).
+
+    tiktoken downloads a missing encoding file on first use; we look in its cache first so that an offline
+    machine never waits on (or fails at) that download.
+    """
+    try:
+        import tiktoken
+    except ImportError:  # pragma: no cover - a dependency, but the estimate works without it
+        return None
+    cache = _tiktoken_cache_dir()
+    for name, blob in _ENCODINGS.items():
+        if os.path.exists(os.path.join(cache, hashlib.sha1(blob.encode()).hexdigest())):
+            try:
+                return tiktoken.get_encoding(name)
+            except Exception:  # a corrupt cache file: fall back to the estimate rather than fail a run
+                return None
+    return None
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens without a tokenizer: one per CJK character (Hangul, kana, Han), one per 4 other characters."""
+    cjk = len(_CJK.findall(text))
+    return cjk + math.ceil((len(text) - cjk) / 4)
+
+
+def count_tokens(text: str) -> int:
+    """Tokens in `text`: tiktoken (o200k_base, else cl100k_base) when available offline, else the estimate."""
+    enc = _encoder()
+    if enc is None:
+        return estimate_tokens(text)
+    return len(enc.encode(text, disallowed_special=()))
+
+
+# -- section detection ---------------------------------------------------------------------------------------
+_KIND_WORDS: tuple[tuple[SectionKind, tuple[str, ...]], ...] = (
+    ("abstract", ("abstract",)),
+    ("references", ("references", "bibliography", "works cited")),
+    ("appendix", ("appendix", "appendices", "supplementary", "supplemental")),
+    ("introduction", ("introduction", "overview", "motivation")),
+    ("results", ("experiment", "result", "evaluation", "benchmark", "ablation", "empirical", "findings")),
+    ("method", ("method", "approach", "methodology", "model", "architecture", "framework", "algorithm",
+                "proposed", "preliminar", "formulation", "training")),
+    ("conclusion", ("conclusion", "concluding", "discussion", "limitation", "future work", "summary")),
+)
+_ROMAN = r"(?:X{0,3})(?:IX|IV|V?I{0,3})"
+_HEADING = re.compile(
+    rf"^(?P<num>\d{{1,2}}(?:\.\d{{1,2}}){{0,3}}\.?|{_ROMAN}\.|[A-H](?:\.\d{{1,2}}){{0,2}}\.?|Appendix\s+[A-H]\.?:?)"
+    r"\s+(?P<title>[A-Z][^\n]{0,80})$"
+)
+_BARE = re.compile(
+    r"^(?P<title>abstract|introduction|related work|background|methods?|approach|experiments?|results|"
+    r"evaluation|discussion|conclusions?|limitations|references|bibliography|acknowledge?ments?|appendix|"
+    r"appendices)\s*:?$",
+    re.IGNORECASE,
+)
+_ABSTRACT_INLINE = re.compile(r"^abstract\s*[.:\u2014\u2013-]\s*(?P<rest>\S.*)$", re.IGNORECASE)
+
+
+def section_kind(heading: str) -> SectionKind:
+    """The kind of a section from its heading text (numbering ignored)."""
+    if heading.strip().lower().startswith(("appendix", "appendices")):
+        return "appendix"
+    title = re.sub(r"^\s*(?:appendix\s+)?(?:[0-9.]+|[IVX]+\.|[A-H](?:\.\d+)*\.?)\s+", "", heading, flags=re.I)
+    low = title.lower()
+    for kind, words in _KIND_WORDS:
+        if any(w in low for w in words):
+            return kind
+    return "other"
+
+
+def _is_heading(line: str, *, letters: bool = True) -> bool:
+    """Whether a line is a section heading; `letters` allows "A Additional Results" (appendix) numbering."""
+    line = line.strip()
+    if not line or len(line) > 90:
+        return False
+    if _BARE.match(line):
+        return True
+    m = _HEADING.match(line)
+    if not m:
+        return False
+    title = m.group("title").strip()
+    words = title.split()
+    if len(words) > 9 or title.endswith((".", ",", ";")) or not m.group("num").strip("."):
+        return False
+    if any(ch.isdigit() for ch in title) and not title.isupper():
+        return False  # "3 Method" yes, "3 epochs with 256 sequences" no
+    num = m.group("num")
+    if num[0].isdigit():
+        return int(num.split(".")[0]) <= 30
+    if re.fullmatch(r"[A-H](?:\.\d{1,2}){0,2}\.?", num) and not letters:
+        return False
+    # letters and roman numerals also start sentences ("A Transformer ...", "I Think"): demand Title Case
+    return title.isupper() or all(w[0].isupper() for w in words if len(w) > 3)
+
+
+@dataclass
+class _Open:
+    kind: SectionKind
+    heading: str
+    page: int | None
+    lines: list[str]
+
+
+def _reflow(lines: list[str]) -> str:
+    """Join wrapped lines into paragraphs (blank line = paragraph break); undo end-of-line hyphenation."""
+    paragraphs: list[str] = []
+    current = ""
+    for raw in lines:
+        line = " ".join(raw.split())
+        if not line:
+            if current:
+                paragraphs.append(current)
+                current = ""
+            continue
+        if current.endswith("-") and len(current) > 1 and current[-2].isalpha() and line[:1].islower():
+            current = current[:-1] + line
+        else:
+            current = f"{current} {line}" if current else line
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(paragraphs)
+
+
+def sections_from_lines(pages: Iterable[tuple[int | None, str]]) -> list[TextSection]:
+    """Split page texts into sections at detected headings; text before the first one is the title part."""
+    out: list[TextSection] = []
+    current = _Open("title", "", None, [])
+    top_kind: SectionKind = "other"
+    after_refs = False
+
+    def close() -> None:
+        # the title part keeps its lines (title, authors, affiliations); body text is reflowed
+        text = "\n".join(filter(None, current.lines)) if current.kind == "title" else _reflow(current.lines)
+        if text or current.heading:
+            out.append(TextSection(kind=current.kind, heading=current.heading, text=text, page=current.page))
+
+    for page, text in pages:
+        if current.page is None:
+            current.page = page
+        for raw in text.splitlines():
+            line = raw.strip()
+            inline = _ABSTRACT_INLINE.match(line) if current.kind == "title" else None
+            if inline:
+                close()
+                current = _Open("abstract", "Abstract", page, [inline.group("rest")])
+                continue
+            if not _is_heading(line, letters=after_refs):
+                current.lines.append(line)
+                continue
+            close()
+            heading = " ".join(line.split())
+            kind = section_kind(heading)
+            m = _HEADING.match(heading)
+            num = m.group("num") if m else ""
+            is_sub = bool(num) and "." in num.rstrip(".")
+            if kind == "references":
+                after_refs = True
+            elif after_refs and num[:1].isalpha():
+                kind = "appendix"  # "A Additional Results" after the references
+            if is_sub and kind == "other":
+                kind = top_kind  # "4.1 Setup" belongs to "4 Experiments"
+            if not is_sub:
+                top_kind = kind
+            current = _Open(kind, heading, page, [])
+    close()
+    return out
+
+
+# -- PDF -----------------------------------------------------------------------------------------------------
+def _sniff(data: bytes) -> None:
+    if not data.strip():
+        raise PaperTextError("empty file")
+    head = data[:1024].lstrip().lower()
+    if b"%PDF-" not in data[:1024]:
+        if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in head:
+            raise PaperTextError("not a PDF: the server sent an HTML page")
+        raise PaperTextError("not a PDF (no %PDF header)")
+
+
+def extract_pdf(data: bytes, paper_id: str, *, max_pages: int) -> Document:
+    """Text of a PDF, split into sections. Raises PaperTextError for anything that is not a readable paper."""
+    _sniff(data)
+    pages: list[tuple[int | None, str]] = []
+    with _PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            message = str(exc)
+            if "password" in message.lower():
+                raise PaperTextError("encrypted PDF (password protected)") from None
+            raise PaperTextError(f"corrupt PDF ({message.rstrip('.')})") from None
+        try:
+            count = len(pdf)
+            if count == 0:
+                raise PaperTextError("PDF has no pages")
+            if count > max_pages:
+                raise PaperTextError(f"too many pages ({count:,}, the limit is max_pages={max_pages})")
+            for index in range(count):
+                page = pdf[index]
+                try:
+                    textpage = page.get_textpage()
+                    try:
+                        text = textpage.get_text_range()
+                    finally:
+                        textpage.close()
+                finally:
+                    page.close()
+                pages.append((index + 1, text.replace("\r\n", "\n").replace("\r", "\n")))
+        except pdfium.PdfiumError as exc:
+            raise PaperTextError(f"corrupt PDF ({str(exc).rstrip('.')})") from None
+        finally:
+            pdf.close()
+    if sum(len(t.strip()) for _, t in pages) < MIN_TEXT_CHARS:
+        raise PaperTextError("no text layer (a scanned or image-only PDF)")
+    return Document(paper_id=paper_id, origin="pdf", sections=tuple(sections_from_lines(pages)),
+                    page_count=len(pages))
+
+
+def pdf_title(data: bytes) -> str:
+    """The Title from a PDF's metadata, or the first line of its first page; "" if neither can be read."""
+    with _PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            return ""
+        try:
+            title = " ".join((pdf.get_metadata_value("Title") or "").split())
+            if title:
+                return title
+            return next((line.strip() for line in _first_page(pdf).splitlines() if line.strip()), "")[:300]
+        finally:
+            pdf.close()
+
+
+def pdf_first_page_text(data: bytes) -> str:
+    with _PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            return ""
+        try:
+            return _first_page(pdf)
+        finally:
+            pdf.close()
+
+
+def _first_page(pdf: pdfium.PdfDocument) -> str:
+    if len(pdf) == 0:
+        return ""
+    page = pdf[0]
+    try:
+        textpage = page.get_textpage()
+        try:
+            return textpage.get_text_range().replace("\r\n", "\n")
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+
+
+# -- HTML (arXiv's LaTeXML rendering) ------------------------------------------------------------------------
+_SKIP = {"script", "style", "nav", "header", "footer", "annotation", "annotation-xml", "button", "svg",
+         "noscript"}
+_BLOCK = {"p", "div", "li", "section", "figcaption", "tr", "br", "table", "blockquote", "article", "dd", "dt"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+class _ArxivHTML(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[TextSection] = []
+        self.skip_depth = 0
+        self.stack: list[tuple[str, str]] = []  # open (tag, class) pairs, to know where we are
+        self.heading: list[str] | None = None
+        self.heading_tag = ""
+        self.heading_class = ""
+        self.kind: SectionKind = "title"
+        self.top_kind: SectionKind = "other"
+        self.title = ""
+        self.current_heading = ""
+        self.buffer: list[str] = []
+
+    def _flush(self) -> None:
+        text = _reflow("".join(self.buffer).split("\n"))
+        if text or self.current_heading:
+            self.sections.append(TextSection(kind=self.kind, heading=self.current_heading, text=text))
+        self.buffer = []
+
+    def _inside(self, cls: str) -> bool:
+        return any(cls in c.split() for _, c in self.stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        cls = dict(attrs).get("class") or ""
+        if tag in _SKIP or self.skip_depth:
+            if tag not in ("br", "img", "meta", "link", "input", "hr"):
+                self.skip_depth += 1
+            return
+        if tag in ("br", "img", "meta", "link", "input", "hr"):
+            if tag == "br":
+                self._text("\n")
+            return
+        self.stack.append((tag, cls))
+        if tag in _HEADINGS and self.heading is None:
+            self.heading, self.heading_tag, self.heading_class = [], tag, cls
+        elif tag in _BLOCK:
+            self._text("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip_depth:
+            if tag not in ("br", "img", "meta", "link", "input", "hr"):
+                self.skip_depth -= 1
+            return
+        # pop up to the matching tag (HTML in the wild leaves tags open)
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+        if tag == self.heading_tag and self.heading is not None:
+            self._heading(" ".join("".join(self.heading).split()))
+            self.heading = None
+        elif tag in _BLOCK:
+            self._text("\n")
+
+    def _heading(self, text: str) -> None:
+        if not text:
+            return
+        cls = self.heading_class
+        if "ltx_title_document" in cls or (self.heading_tag == "h1" and not self.title):
+            self.title = text
+            self.buffer.append(text + "\n")
+            return
+        self._flush()
+        self.current_heading = text
+        if "ltx_title_abstract" in cls or self._inside("ltx_abstract"):
+            self.kind = "abstract"
+            return
+        if self._inside("ltx_bibliography") or "ltx_title_bibliography" in cls:
+            self.kind = "references"
+            return
+        kind: SectionKind = "appendix" if self._inside("ltx_appendix") else section_kind(text)
+        top = self.heading_tag in ("h1", "h2")
+        if not top and kind == "other":
+            kind = self.top_kind
+        if top:
+            self.top_kind = kind
+        self.kind = kind
+
+    def _text(self, data: str) -> None:
+        if self.heading is not None:
+            self.heading.append(data)
+        else:
+            self.buffer.append(data)
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip_depth:
+            self._text(data)
+
+
+def parse_html(html: str, paper_id: str) -> Document:
+    """Sections of an arXiv HTML paper (LaTeXML: ltx_title, ltx_abstract, section headings)."""
+    parser = _ArxivHTML()
+    parser.feed(html)
+    parser.close()
+    parser._flush()
+    sections = tuple(s for s in parser.sections if s.text or s.heading)
+    if sum(len(s.text) for s in sections if s.kind not in ("title", "references")) < MIN_TEXT_CHARS:
+        raise PaperTextError("the HTML page holds no paper text")
+    return Document(paper_id=paper_id, origin="html", sections=sections)
+
+
+def from_text(text: str, paper_id: str) -> Document:
+    """Sections of a plain-text paper (headings detected the same way as in PDFs)."""
+    return Document(paper_id=paper_id, origin="text", sections=tuple(sections_from_lines([(None, text)])))
+
+
+# -- token budget --------------------------------------------------------------------------------------------
+# Lower number = kept first. References are absent on purpose: they are never sent.
+PRIORITY: dict[str, int] = {
+    "title": 0, "abstract": 1, "results": 2, "introduction": 3, "method": 4, "conclusion": 5, "other": 6,
+    "appendix": 7,
+}
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|(?<=[다요]\.)\s+|\n{2,}")
+
+
+def sentences(text: str) -> list[str]:
+    """Split at sentence ends (., !, ? or 。 followed by space) and paragraph breaks."""
+    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
+
+
+def _render(heading: str, parts: list[str]) -> str:
+    body = " ".join(parts)
+    return f"{heading}\n{body}" if heading else body
+
+
+def _fit(section: TextSection, allowance: int, sep: int) -> tuple[list[str], int]:
+    """The section whole if it fits in `allowance` tokens, else its heading and leading whole sentences."""
+    whole = _render(section.heading, [section.text] if section.text else [])
+    cost = count_tokens(whole) + sep
+    if cost <= allowance:
+        return ([section.text] if section.text else []), cost
+    used = (count_tokens(section.heading + "\n") if section.heading else 0) + sep
+    kept: list[str] = []
+    for sentence in sentences(section.text):
+        t = count_tokens(sentence + " ")
+        if used + t > allowance:
+            break
+        kept.append(sentence)
+        used += t
+    return (kept, used) if kept else ([], 0)
+
+
+def _select(doc: Document, max_tokens: int) -> str:
+    chosen: dict[int, list[str]] = {}
+    remaining = max_tokens
+    levels = sorted({PRIORITY[s.kind] for s in doc.sections if s.kind in PRIORITY})
+    for level in levels:
+        # sections of one kind (say "4 Experiments" and "5 Results") share what is left; the smallest are
+        # placed first so that what they do not use goes to the larger ones
+        members = [i for i, s in enumerate(doc.sections)
+                   if PRIORITY.get(s.kind) == level and (s.text or s.heading)]
+        members.sort(key=lambda i: len(doc.sections[i].text))
+        for n, i in enumerate(members):
+            if remaining <= 0:
+                break
+            allowance = remaining // (len(members) - n)
+            kept, used = _fit(doc.sections[i], allowance, 2 if chosen else 0)
+            if kept or used:
+                chosen[i] = kept
+                remaining -= used
+    return "\n\n".join(_render(doc.sections[i].heading, chosen[i]) for i in sorted(chosen))
+
+
+def budget(doc: Document | str, max_tokens: int) -> str:
+    """The paper cut to at most `max_tokens` tokens (see the module docstring for what is kept first)."""
+    if isinstance(doc, str):
+        doc = from_text(doc, "")
+    if max_tokens <= 0:
+        return ""
+    target = max_tokens
+    out = _select(doc, target)
+    # per-piece counts can differ slightly from the count of the joined text; shrink until it truly fits
+    while out and count_tokens(out) > max_tokens and target > 0:
+        target -= max(1, count_tokens(out) - max_tokens)
+        out = _select(doc, target)
+    return out

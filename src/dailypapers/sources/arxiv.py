@@ -1,0 +1,161 @@
+"""arXiv: the identifier grammar, the export API's Atom feed (pure parse + thin fetch), and PDF/HTML URLs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import feedparser
+
+from dailypapers.config import Settings
+from dailypapers.errors import FetchError, InputError
+from dailypapers.http import Http
+from dailypapers.models import Paper
+
+BATCH = 100  # ids per id_list query; keeps the URL short
+MAX_CATEGORY = 2000  # the API's largest slice
+
+# New style: YYMM.NNNN (0704-1412) or YYMM.NNNNN (1501 on), optional vN.
+_NEW = re.compile(r"(?P<id>(?P<yy>\d{2})(?P<mm>0[1-9]|1[0-2])\.(?P<num>\d{4,5}))(?:v(?P<v>\d+))?")
+# Old style: archive(.SC)/YYMMNNN, e.g. hep-th/9901001, math.GT/0309136.
+_OLD = re.compile(r"(?P<id>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{2}(?:0[1-9]|1[0-2])\d{3})(?:v(?P<v>\d+))?")
+_URL = re.compile(
+    r"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>[^?#]+?)(?:\.pdf)?/?(?:[?#].*)?",
+    re.IGNORECASE,
+)
+_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
+_ERROR_ID = "arxiv.org/api/errors"
+
+
+def canonical_id(text: str) -> tuple[str, int | None]:
+    """`(id, version)` for an arXiv id in any usual spelling; version None means "the latest".
+
+    Accepts `2505.02707`, `2505.02707v2`, `arXiv:2505.02707`, `hep-th/9901001v1`, and abs/pdf/html URLs
+    (with or without `.pdf`). Anything else raises InputError.
+    """
+    raw = text
+    s = text.strip()
+    url = _URL.fullmatch(s)
+    if url:
+        s = url.group("rest")
+    if s[:6].lower() == "arxiv:":
+        s = s[6:].strip()
+    m = _NEW.fullmatch(s)
+    if m:
+        yymm = int(m.group("yy") + m.group("mm"))
+        digits = len(m.group("num"))
+        if yymm < 704 or (yymm <= 1412 and digits != 4) or (yymm >= 1501 and digits != 5):
+            raise InputError(f"not an arXiv id: {raw!r} (YYMM.NNNN before 2015, YYMM.NNNNN since)")
+    else:
+        m = _OLD.fullmatch(s)
+        if not m:
+            raise InputError(f"not an arXiv id: {raw!r} (expected e.g. 2505.02707, arXiv:2505.02707v2 or "
+                             "hep-th/9901001)")
+    version = int(m.group("v")) if m.group("v") else None
+    if version == 0:
+        raise InputError(f"not an arXiv id: {raw!r} (versions start at v1)")
+    return m.group("id"), version
+
+
+def _versioned(paper_id: str, version: int | None) -> str:
+    return f"{paper_id}v{version}" if version else paper_id
+
+
+def pdf_url(settings: Settings, paper_id: str, version: int | None = None) -> str:
+    return f"{settings.arxiv_pdf_url.rstrip('/')}/{_versioned(paper_id, version)}"
+
+
+def html_url(settings: Settings, paper_id: str, version: int | None = None) -> str:
+    return f"{settings.arxiv_html_url.rstrip('/')}/{_versioned(paper_id, version)}"
+
+
+def abs_url(paper_id: str) -> str:
+    return f"https://arxiv.org/abs/{paper_id}"
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _when(parsed: time.struct_time | None) -> dt.datetime | None:
+    if not parsed:
+        return None
+    return dt.datetime(*parsed[:6], tzinfo=dt.UTC)
+
+
+def _entry_paper(entry: Any) -> Paper | None:
+    try:
+        paper_id, version = canonical_id(entry.get("id", ""))
+    except InputError:
+        return None
+    links: dict[str, str] = {"abs": abs_url(paper_id)}
+    for link in entry.get("links", []):
+        if link.get("title") == "pdf":
+            links["pdf"] = link.get("href", "")
+        elif link.get("title") == "doi":
+            links["doi"] = link.get("href", "")
+    primary = entry.get("arxiv_primary_category", {}).get("term")
+    if primary:
+        links["category"] = primary
+    return Paper(
+        id=paper_id,
+        version=version,
+        title=_clean(entry.get("title")),
+        authors=tuple(_clean(a.get("name")) for a in entry.get("authors", []) if _clean(a.get("name"))),
+        published=_when(entry.get("published_parsed")),
+        abstract=_clean(entry.get("summary")),
+        links=links,
+    )
+
+
+def parse_feed(xml: bytes | str) -> list[Paper]:
+    """Papers in an arXiv API Atom feed, in feed order. An `Error` entry raises InputError (its message)."""
+    feed = feedparser.parse(xml)
+    entries = feed.get("entries", [])
+    for entry in entries:
+        if _ERROR_ID in entry.get("id", ""):
+            raise InputError(f"arXiv API error: {_clean(entry.get('summary')) or 'unknown error'}")
+    if feed.get("bozo") and not entries and not feed.get("feed"):
+        raise FetchError(f"the arXiv API answer is not an Atom feed ({feed.get('bozo_exception')})")
+    return [p for p in (_entry_paper(e) for e in entries) if p is not None]
+
+
+async def fetch_metadata(http: Http, settings: Settings, ids: Sequence[str]) -> list[Paper]:
+    """Metadata for these ids (any spelling), in the order given; ids arXiv does not know are left out."""
+    versions: dict[str, int | None] = {}
+    for raw in ids:
+        paper_id, version = canonical_id(raw)
+        versions.setdefault(paper_id, version)  # the first spelling of an id wins
+    wanted = list(versions.items())
+    found: dict[str, Paper] = {}
+    for start in range(0, len(wanted), BATCH):
+        batch = wanted[start : start + BATCH]
+        xml = await http.get_text(
+            settings.arxiv_api_url,
+            {"id_list": ",".join(_versioned(i, v) for i, v in batch), "max_results": len(batch)},
+        )
+        for paper in parse_feed(xml):
+            found.setdefault(paper.id, paper)
+    out = []
+    for paper_id, version in wanted:
+        paper = found.get(paper_id)
+        if paper is not None:
+            out.append(paper if version is None else paper.model_copy(update={"version": version}))
+    return out
+
+
+async def fetch_category(http: Http, settings: Settings, category: str, n: int = 20) -> list[Paper]:
+    """The newest `n` submissions in an arXiv category (e.g. cs.CL), newest first."""
+    if not _CATEGORY.fullmatch(category):
+        raise InputError(f"not an arXiv category: {category!r} (expected e.g. cs.CL or hep-th)")
+    if not 1 <= n <= MAX_CATEGORY:
+        raise InputError(f"the number of papers must be between 1 and {MAX_CATEGORY}, not {n}")
+    xml = await http.get_text(
+        settings.arxiv_api_url,
+        {"search_query": f"cat:{category}", "sortBy": "submittedDate", "sortOrder": "descending",
+         "start": 0, "max_results": n},
+    )
+    return parse_feed(xml)[:n]

@@ -1,0 +1,132 @@
+"""Hugging Face Daily Papers: `GET <hf_api_url>/daily_papers` -> Papers ranked by upvotes.
+
+Fields are read from the nested `paper` object first and the top level second (the API has moved fields
+between them over the years); any optional key may be absent or null.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from dailypapers.config import Settings
+from dailypapers.errors import FetchError, InputError
+from dailypapers.http import Http
+from dailypapers.models import Paper
+from dailypapers.sources.arxiv import canonical_id
+
+PAGE_SIZE = 100  # the API's largest page
+MAX_PAGES = 50  # a runaway server must not keep us paging forever
+MAX_TITLE = 1_000
+MAX_ABSTRACT = 20_000
+VIDEO_EXTENSIONS = (".mp4", ".webm", ".mov")
+
+
+def _clean(value: Any, cap: int) -> str:
+    return " ".join(value.split())[:cap] if isinstance(value, str) else ""
+
+
+def _pick(item: dict[str, Any], paper: dict[str, Any], key: str) -> Any:
+    value = paper.get(key)
+    return value if value not in (None, "", []) else item.get(key)
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _url(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.startswith(("https://", "http://", "/")) else None
+
+
+def _item_paper(item: Any, day: dt.date | None) -> Paper | None:
+    if not isinstance(item, dict):
+        return None
+    paper = item.get("paper") if isinstance(item.get("paper"), dict) else {}
+    raw_id = _pick(item, paper, "id")
+    if not isinstance(raw_id, str):
+        return None
+    try:
+        paper_id, _ = canonical_id(raw_id)
+    except InputError:  # not an arXiv id: nothing we could link or download
+        return None
+    title = _clean(_pick(item, paper, "title"), MAX_TITLE)
+    if not title:
+        return None
+    authors = tuple(
+        name
+        for a in (paper.get("authors") or item.get("authors") or [])
+        if isinstance(a, dict) and not a.get("hidden") and (name := _clean(a.get("name"), 300))
+    )
+    media = [m for m in (_pick(item, paper, "mediaUrls") or []) if isinstance(m, str)]
+    video = next((m for m in media if m.lower().split("?")[0].endswith(VIDEO_EXTENSIONS) and _url(m)), None)
+    upvotes = _pick(item, paper, "upvotes")
+    links = {}
+    if github := _url(_pick(item, paper, "githubRepo")):
+        links["github"] = github
+    if project := _url(_pick(item, paper, "projectPage")):
+        links["project"] = project
+    digest_date = day
+    if digest_date is None and (submitted := _datetime(_pick(item, paper, "submittedOnDailyAt"))):
+        digest_date = submitted.date()
+    return Paper(
+        id=paper_id,
+        title=title,
+        authors=authors,
+        upvotes=int(upvotes) if isinstance(upvotes, int | float) and not isinstance(upvotes, bool) else 0,
+        thumbnail=_url(item.get("thumbnail") or paper.get("thumbnail")),
+        video=video,
+        digest_date=digest_date,
+        # paper.publishedAt is the arXiv date; the top-level one is HF's (and shifted), so only as a fallback
+        published=_datetime(paper.get("publishedAt")) or _datetime(item.get("publishedAt")),
+        abstract=_clean(_pick(item, paper, "summary"), MAX_ABSTRACT),
+        links=links,
+    )
+
+
+def _rank(papers: dict[str, Paper]) -> list[Paper]:
+    return sorted(papers.values(), key=lambda p: (-(p.upvotes or 0), p.id))
+
+
+def _merge(into: dict[str, Paper], data: Any, day: dt.date | None) -> int:
+    """Add the page's papers (first occurrence wins); returns how many items the page had."""
+    if not isinstance(data, list):
+        raise FetchError("the HF daily papers API did not return a list; is hf_api_url right?")
+    for item in data:
+        paper = _item_paper(item, day)
+        if paper is not None:
+            into.setdefault(paper.id, paper)
+    return len(data)
+
+
+def parse_daily(data: Any, *, day: dt.date | None = None) -> list[Paper]:
+    """Papers in one daily_papers response: deduplicated by id, most upvotes first, ties by id."""
+    papers: dict[str, Paper] = {}
+    _merge(papers, data, day)
+    return _rank(papers)
+
+
+async def fetch_day(http: Http, settings: Settings, day: dt.date | None) -> list[Paper]:
+    """All papers of one day (None: the most recent day), every page. [] means no papers that day."""
+    url = settings.hf_api_url.rstrip("/") + "/daily_papers"
+    papers: dict[str, Paper] = {}
+    for page in range(MAX_PAGES):
+        params: dict[str, str | int] = {"p": page, "limit": PAGE_SIZE}
+        if day is not None:
+            params["date"] = day.isoformat()
+        try:
+            data = await http.get_json(url, params)
+        except FetchError as exc:
+            if exc.status == 404:
+                break
+            if exc.status == 400:
+                raise InputError(f"bad date {day}: the HF API refused it (HTTP 400)") from None
+            raise
+        if _merge(papers, data, day) < PAGE_SIZE:
+            break
+    return _rank(papers)

@@ -1,0 +1,23 @@
+"""pytest plugin (loaded from conftest.py): the HF Daily Papers + arXiv stand-in and settings for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from dailypapers.config import Settings
+from tests.standins.hf_arxiv import HfArxivStandIn
+
+
+@pytest.fixture
+def hf_arxiv() -> Iterator[HfArxivStandIn]:
+    with HfArxivStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def standin_settings(hf_arxiv: HfArxivStandIn, tmp_path: Any) -> Settings:
+    """Settings with every base URL on the stand-in, no politeness delays, and a fresh database."""
+    return Settings(db=tmp_path / "fetch.db", **hf_arxiv.settings_kwargs())

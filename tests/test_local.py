@@ -1,0 +1,78 @@
+"""Local sources: a folder of PDFs and lists of arXiv ids."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from dailypapers.errors import InputError
+from dailypapers.sources import local
+from tests.papergen import make_paper
+from tests.pdfgen import corrupt_pdf, make_pdf
+
+
+def test_folder_of_pdfs(tmp_path: Path) -> None:
+    named = make_paper("2606.00001", pages=1)
+    stamped = make_paper("2606.00002", pages=1)
+    anonymous = make_paper("2606.00003", pages=1)
+    (tmp_path / "2606.00001v2.pdf").write_bytes(make_pdf(named))
+    (tmp_path / "b-stamped.pdf").write_bytes(make_pdf(stamped, id_on_first_page=True))
+    anon_bytes = make_pdf(anonymous, title_metadata=False)
+    (tmp_path / "c-notes.pdf").write_bytes(anon_bytes)
+    (tmp_path / "d-broken.PDF").write_bytes(corrupt_pdf())
+    (tmp_path / "ignored.txt").write_text("not a pdf")
+    papers = local.scan(tmp_path)
+    assert [p.id for p in papers] == [
+        "2606.00001", "2606.00002", f"local:{hashlib.sha256(anon_bytes).hexdigest()[:12]}",
+        f"local:{hashlib.sha256(corrupt_pdf()).hexdigest()[:12]}",
+    ]
+    assert papers[0].version == 2 and papers[0].title == named.title  # from the PDF metadata
+    assert papers[1].version == 1
+    assert papers[2].title == anonymous.title  # first line of the first page
+    assert papers[3].title == "d-broken"  # unreadable: the file name, and fetch will report why
+    assert all(p.links["file"] == str((tmp_path / n).resolve()) for p, n in
+               zip(papers, ["2606.00001v2.pdf", "b-stamped.pdf", "c-notes.pdf", "d-broken.PDF"], strict=True))
+
+
+def test_old_style_id_in_file_name(tmp_path: Path) -> None:
+    (tmp_path / "hep-th_9901001v1.pdf").write_bytes(make_pdf(make_paper("x", pages=1)))
+    [paper] = local.scan(tmp_path)
+    assert (paper.id, paper.version) == ("hep-th/9901001", 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("ids.txt", "# my list\n2606.00001\narXiv:2606.00002v1  # second\n\nhttps://arxiv.org/abs/2606.00001\n"),
+        ("ids.csv", "arxiv_id,note\n2606.00001,first\n2606.00002v1,second\n"),
+        ("ids.json", json.dumps(["2606.00001", {"id": "2606.00002v1"}])),
+        ("ids2.json", json.dumps({"ids": ["2606.00001", "2606.00002v1"]})),
+    ],
+)
+def test_id_lists(tmp_path: Path, name: str, content: str) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    papers = local.scan(path)
+    assert [(p.id, p.version, p.title) for p in papers] == [("2606.00001", None, ""), ("2606.00002", 1, "")]
+
+
+def test_bad_inputs(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        local.scan(tmp_path / "missing")
+    with pytest.raises(InputError, match="no PDF files"):
+        local.scan(tmp_path)
+    bad = tmp_path / "ids.txt"
+    bad.write_text("2606.00001\nnot-an-id\n")
+    with pytest.raises(InputError, match="entry 2"):
+        local.scan(bad)
+    js = tmp_path / "ids.json"
+    js.write_text("{broken")
+    with pytest.raises(InputError, match="not valid JSON"):
+        local.scan(js)
+    other = tmp_path / "notes.docx"
+    other.write_text("x")
+    with pytest.raises(InputError, match="expected a folder"):
+        local.scan(other)
