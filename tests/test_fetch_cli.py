@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
-import types
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-
-# On the `sources` branch alone, cli/archive.py imports publish.markdown, which another branch adds. Until the
-# branches meet, an empty module lets the CLI package import; once markdown.py exists this does nothing.
-if importlib.util.find_spec("dailypapers.publish.markdown") is None:
-    sys.modules["dailypapers.publish.markdown"] = types.ModuleType("dailypapers.publish.markdown")
-    import dailypapers.publish
-
-    dailypapers.publish.markdown = sys.modules["dailypapers.publish.markdown"]  # type: ignore[attr-defined]
 
 from dailypapers.cli import app
 from dailypapers.store import Store
