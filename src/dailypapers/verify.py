@@ -1,50 +1,57 @@
 """Grounding: check every number and name in a summary against the paper's own text. Pure: no I/O.
 
-`verify(summary, source)` returns one `Claim` per distinct number or name in each summary section, each
-`supported` (with a snippet of the paper, its section heading and page) or `unsupported`. The source is indexed
-once per call (`build_index`), so checking a claim is a binary search (numbers) or one scan (names).
+`verify(summary, source)` returns one `Claim` per distinct number or name in each summary section,
+each `supported` (with a snippet of the paper, its section heading and page) or `unsupported`. The
+source is indexed once per call (`build_index`), so checking a claim is a binary search (numbers)
+or one scan (names).
 
 What is a claim (`extract_claims`)
-- Numbers: decimals, thousand separators (1,024), exponents (1e-4), suffixes k/K/M/B/T (7B, 128K), English
-  magnitude words (1.5 million, one million), Korean units 십/백/천/만/억/조 (100만, 1억 2천만), percentages
-  (%, 퍼센트, percent, 포인트, points, pp, %p), multipliers (x, ×, 배, times, -fold) and ranges (95-100%, 3~5,
-  10–20억). Values are compared after scaling, so `100만`, `1M`, `1 million`, `one million` and `1,000,000`
-  are equal, and `3.1x`, `3.1×`, `3.1배`, `3.1 times` are all 3.1. The unit itself is not compared: `10초`
-  is supported by any 10 in the paper, because papers write the same quantity in too many ways (10 s,
-  10-second, ten seconds) for a unit check to be worth its false alarms. The sign is not compared either.
-- Names: Latin-script tokens (joined by - _ . ') that contain a digit and a letter (GPT-4o, Qwen2.5-7B, RM-R1,
-  2WikiMultiHopQA), or a capital after the first letter (HumanEval-V, SpeechGPT, AdamW, SVD, muP). A plain
-  capitalised word (Voila, Moshi) is a name in a Korean/CJK text, and in a Latin-script text only when it does
-  not start a sentence (there it is an ordinary word). Capitalised words in a gloss, the parenthesis right after
-  a Korean term — `보상 모델(Reward Model)` — are translations, not names; acronyms and CamelCase in a gloss
-  (`(Reward Model; RM)`) still are.
-- Matching a name ignores case and punctuation: `LLaMA-Omni2`, `llama omni 2` and `Llama.Omni2` are the same
-  key; a key must cover whole source tokens (so `HumanEval` is not found inside "human evaluation"), and a
-  plural `s` on either side is ignored.
+- Numbers: decimals, thousand separators (1,024), exponents (1e-4), suffixes k/K/M/B/T (7B, 128K),
+  English magnitude words (1.5 million, one million), Korean units 십/백/천/만/억/조 (100만, 1억 2천만),
+  percentages (%, 퍼센트, percent, 포인트, points, pp, %p), multipliers (x, ×, 배, times, -fold) and
+  ranges (95-100%, 3~5, 10–20억). Values are compared after scaling, so `100만`, `1M`, `1 million`,
+  `one million` and `1,000,000` are equal, and `3.1x`, `3.1×`, `3.1배`, `3.1 times` are all 3.1.
+  The unit itself is not compared: `10초` is supported by any 10 in the paper, because papers write
+  the same quantity in too many ways (10 s, 10-second, ten seconds) for a unit check to be worth
+  its false alarms. The sign is not compared either.
+- Names: Latin-script tokens (joined by - _ . ') that contain a digit and a letter (GPT-4o,
+  Qwen2.5-7B, RM-R1, 2WikiMultiHopQA), or a capital after the first letter (HumanEval-V,
+  SpeechGPT, AdamW, SVD, muP). A plain capitalised word (Voila, Moshi) is a name in a Korean/CJK
+  text, and in a Latin-script text only when it does not start a sentence (there it is an ordinary
+  word). Capitalised words in a gloss, the parenthesis right after a Korean term — `보상 모델(Reward
+  Model)` — are translations, not names; acronyms and CamelCase in a gloss (`(Reward Model; RM)`)
+  still are.
+- Matching a name ignores case and punctuation: `LLaMA-Omni2`, `llama omni 2` and `Llama.Omni2`
+  are the same key; a key must cover whole source tokens (so `HumanEval` is not found inside
+  "human evaluation"), and a plural `s` on either side is ignored.
 
 What is not a claim (trivia that cannot mislead a reader)
-- Bare integers below 10 with no unit, scale or decimals ("2단계", "3 epochs", "two stages"): every paper text
-  holds them (section, table and footnote numbers), so checking them could never fail. Spelled-out numbers in a
-  summary are claims only with a magnitude word ("one million"); in the SOURCE every spelled-out number counts.
-- References to the paper's furniture: Section/Table/Figure/Eq./Appendix/Algorithm/그림/표/섹션/식/부록 N, and
-  bracketed citations [12]. Years 1900–2099 in a citation ("et al., 2023", "(2023)") or followed by 년.
+- Bare integers below 10 with no unit, scale or decimals ("2단계", "3 epochs", "two stages"): every
+  paper text holds them (section, table and footnote numbers), so checking them could never fail.
+  Spelled-out numbers in a summary are claims only with a magnitude word ("one million"); in the
+  SOURCE every spelled-out number counts.
+- References to the paper's furniture: Section/Table/Figure/Eq./Appendix/Algorithm/그림/표/섹션/식/부록 N,
+  and bracketed citations [12]. Years 1900–2099 in a citation ("et al., 2023", "(2023)") or
+  followed by 년.
 - Digits inside a name (GPT-4o, Llama-2-7B): the name is the claim. URLs.
-- Generic field acronyms (`GENERIC_ACRONYMS`: LLM, AI, RL, ASR, TTS, WER, SOTA, GPU …): the standard
-  abbreviation of a generic term, which a faithful summary may use even when the paper spells it out. Specific
-  artefacts (models, benchmarks, datasets, metrics with a proper name such as BLEU) are never on that list.
+- Generic field acronyms (`GENERIC_ACRONYMS`: LLM, AI, RL, ASR, TTS, WER, SOTA, GPU …): the
+  standard abbreviation of a generic term, which a faithful summary may use even when the paper
+  spells it out. Specific artefacts (models, benchmarks, datasets, metrics with a proper name such
+  as BLEU) are never on that list.
 
 Rounding tolerance
-- A summary value is supported when some source value, rounded to the summary's precision (the place of its last
-  written digit, times its scale), equals it: source 92.47 supports 92.47, 92.5 and 92, not 92.4; source 1.05
-  million supports 1.1M and 1M, not 1.0M... (ties at exactly half a unit count either way).
-- A hedge (약, 대략, 거의, about, approximately, around, roughly, nearly, ~, ≈ before; 가량, 정도, 안팎, 내외, 여
-  after) widens that to one whole unit of the last significant digit, at most 10% of the value: `약 92.4%` is
-  supported by 92.47, `about 1,000` by 1,024, `약 100만` by 1.05 million.
-- Percent vs fraction: a summary percentage p is also supported by a source fraction p/100 written with a
-  decimal point (0.92 supports 92%), and a summary fraction f by a source percentage 100·f.
+- A summary value is supported when some source value, rounded to the summary's precision (the
+  place of its last written digit, times its scale), equals it: source 92.47 supports 92.47, 92.5
+  and 92, not 92.4; source 1.04 million supports 1.0M and 1M, not 1.1M (a tie at exactly half a
+  unit counts either way).
+- A hedge (약, 대략, 거의, about, approximately, around, roughly, nearly, ~, ≈ before; 가량, 정도, 안팎, 내외,
+  여 after) widens that to one whole unit of the last significant digit, at most 10% of the value:
+  `약 92.4%` is supported by 92.47, `about 1,000` by 1,024, `약 100만` by 1.05 million.
+- Percent vs fraction: a summary percentage p is also supported by a source fraction p/100 written
+  with a decimal point (0.92 supports 92%), and a summary fraction f by a source percentage 100·f.
 - A range is supported when both ends are.
-- A number derived by the summary's author (a difference, a ratio) that the paper does not state is unsupported:
-  that is the point.
+- A number derived by the summary's author (a difference, a ratio) that the paper does not state
+  is unsupported: that is the point.
 """
 
 from __future__ import annotations
@@ -52,16 +59,20 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from dailypapers.models import Claim, Document, Summary
+from dailypapers.models import Claim, Digest, Document, Summary
 
 __all__ = [
     "GENERIC_ACRONYMS",
     "ExtractedClaim",
+    "PaperAudit",
     "SourceIndex",
+    "audit_digest",
     "build_index",
+    "clean_text",
     "extract_claims",
     "verify",
     "verify_text",
@@ -69,16 +80,145 @@ __all__ = [
 
 # The standard abbreviation of a generic field term (not an artefact someone made and named).
 GENERIC_ACRONYMS = frozenset(
-    """AI ML DL NLP CV LM LLM VLM MLLM LMM RL SFT RLHF DPO ASR TTS WER CER SOTA GPU CPU TPU API QA VQA CNN RNN
-    MLP KV OOD IID FLOP FLOPS CoT ID PDF URL HTML JSON""".split()
+    (
+        "AI",
+        "ML",
+        "DL",
+        "NLP",
+        "CV",
+        "LM",
+        "LLM",
+        "VLM",
+        "MLLM",
+        "LMM",
+        "RL",
+        "SFT",
+        "RLHF",
+        "DPO",
+        "ASR",
+        "TTS",
+        "WER",
+        "CER",
+        "SOTA",
+        "GPU",
+        "CPU",
+        "TPU",
+        "API",
+        "QA",
+        "VQA",
+        "CNN",
+        "RNN",
+        "MLP",
+        "KV",
+        "OOD",
+        "IID",
+        "FLOP",
+        "FLOPS",
+        "CoT",
+        "ID",
+        "PDF",
+        "URL",
+        "HTML",
+        "JSON",
+    )
 )
 # Capitalised words that are never names on their own: sentence furniture and the paper's own parts.
 _COMMON_CAPITALISED = frozenset(
-    """The A An And Or But Of In On At To For From With By As Is Are Was Were Be It Its This That These Those
-    We Our Us They Their He She His Her I You Your Here There Then Than When While Where Which Who What How Why
-    Each Every All Some Many Most Both Such Also However Moreover Furthermore Finally First Second Third Using
-    Based New Table Tables Figure Figures Fig Section Sections Sec Appendix Eq Equation Algorithm Chapter Step
-    Stage Lemma Theorem Definition Proposition Corollary Proof Note Example""".split()
+    (
+        "The",
+        "A",
+        "An",
+        "And",
+        "Or",
+        "But",
+        "Of",
+        "In",
+        "On",
+        "At",
+        "To",
+        "For",
+        "From",
+        "With",
+        "By",
+        "As",
+        "Is",
+        "Are",
+        "Was",
+        "Were",
+        "Be",
+        "It",
+        "Its",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "We",
+        "Our",
+        "Us",
+        "They",
+        "Their",
+        "He",
+        "She",
+        "His",
+        "Her",
+        "I",
+        "You",
+        "Your",
+        "Here",
+        "There",
+        "Then",
+        "Than",
+        "When",
+        "While",
+        "Where",
+        "Which",
+        "Who",
+        "What",
+        "How",
+        "Why",
+        "Each",
+        "Every",
+        "All",
+        "Some",
+        "Many",
+        "Most",
+        "Both",
+        "Such",
+        "Also",
+        "However",
+        "Moreover",
+        "Furthermore",
+        "Finally",
+        "First",
+        "Second",
+        "Third",
+        "Using",
+        "Based",
+        "New",
+        "Table",
+        "Tables",
+        "Figure",
+        "Figures",
+        "Fig",
+        "Section",
+        "Sections",
+        "Sec",
+        "Appendix",
+        "Eq",
+        "Equation",
+        "Algorithm",
+        "Chapter",
+        "Step",
+        "Stage",
+        "Lemma",
+        "Theorem",
+        "Definition",
+        "Proposition",
+        "Corollary",
+        "Proof",
+        "Note",
+        "Example",
+    )
 )
 _TRIVIA_BEFORE = re.compile(
     r"(?:\b(?:Section|Sections|Sec|Table|Tables|Tab|Figure|Figures|Fig|Eq|Eqs|Equation|Equations|Appendix|"
@@ -87,7 +227,8 @@ _TRIVIA_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _HEDGE_BEFORE = re.compile(
-    r"(?:약|대략|거의|about|approximately|approx\.?|around|roughly|nearly|almost|circa|~|∼|≈)\s*$", re.IGNORECASE
+    r"(?:약|대략|거의|about|approximately|approx\.?|around|roughly|nearly|almost|circa|~|∼|≈)\s*$",
+    re.IGNORECASE,
 )
 _HEDGE_AFTER = re.compile(r"\s?(?:가량|정도|안팎|내외|남짓|여)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
@@ -103,10 +244,34 @@ _WORD_SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, 
 _WORD_VALUE = {
     w: float(i)
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen twenty".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
-} | {w: float(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), start=3)}
+} | {
+    w: float(10 * i)
+    for i, w in enumerate(["thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], start=3)
+}
 _WORD_EXTRA = {"twice": 2.0, "double": 2.0, "doubles": 2.0, "triple": 3.0, "dozen": 12.0}
 _MAX_DIGITS = 30  # longer digit runs are noise (or hostile), not quantities
 
@@ -158,20 +323,21 @@ _NAME_JOINERS = re.compile(r"[-_.'’ \n\t]")
 _NOT_NAME_CHAR = re.compile(r"[^A-Za-z0-9\x01]")
 _INNER_CAP = re.compile(r"[A-Za-z0-9][A-Z]")
 _HAS_DIGIT = re.compile(r"\d")
+_DIGIT_BEFORE = re.compile(r"[0-9]\x01*$")
 _HAS_ALPHA = re.compile(r"[A-Za-z]")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$", re.IGNORECASE)
 _SENTENCE_END = ".!?:;\n•·-–*>"
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Extraction
 
 
 @dataclass(frozen=True)
 class ExtractedClaim:
-    """A claim found in a text: what it says (`text`, as written), where (`start`, `end`), and for a number the
-    values to look for. A range has two `values`; `units` are the rounding units (place of the last digit times
-    the scale); `percent` marks a percentage; `hedged` an "about"."""
+    """A claim found in a text: what it says (`text`, as written), where (`start`, `end`), and for a
+    number the values to look for. A range has two `values`; `units` are the rounding units (place of
+    the last digit times the scale); `percent` marks a percentage; `hedged` an "about"."""
 
     text: str
     kind: Literal["number", "name"]
@@ -344,8 +510,15 @@ def _extract(text: str) -> list[ExtractedClaim]:
             base = sum(_WORD_VALUE.get(w, 1.0 if w == "a" else 0.0) for w in words)
             scale = _WORD_SCALE[m.group("wmag").lower()]
             out.append(
-                ExtractedClaim(m.group(0), "number", m.start(), m.end(), (base * scale,), (scale,),
-                               hedged=_is_hedged(text, m.start(), m.end()))
+                ExtractedClaim(
+                    m.group(0),
+                    "number",
+                    m.start(),
+                    m.end(),
+                    (base * scale,),
+                    (scale,),
+                    hedged=_is_hedged(text, m.start(), m.end()),
+                )
             )
         elif m.group("num") is not None:
             claim = _number_claim(text, m)
@@ -357,7 +530,9 @@ def _extract(text: str) -> list[ExtractedClaim]:
                 if token.endswith(suffix):
                     token = token[: -len(suffix)]
             if _is_name(token, text, m.start(), cjk):
-                out.append(ExtractedClaim(token, "name", m.start(), m.start() + len(token), key=name_key(token)))
+                out.append(
+                    ExtractedClaim(token, "name", m.start(), m.start() + len(token), key=name_key(token))
+                )
     return out
 
 
@@ -368,7 +543,7 @@ def extract_claims(text: str) -> list[ExtractedClaim]:
     return _extract(clean_text(text))
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # The source index
 
 
@@ -394,13 +569,15 @@ class _Values:
 
 
 class SourceIndex:
-    """A paper's text made searchable once: numbers as values, names as a case- and punctuation-free stream."""
+    """A paper's text made searchable once: numbers as values, names as a case- and punctuation-free
+    stream."""
 
     def __init__(self, text: str, spans: list[_Span]) -> None:
         self.text = text
         self._spans = spans
         self._span_starts = [s.start for s in spans]
-        # Same length as `text`: letters/digits lowercased, joiners (space - _ . ' newline) as \x01, the rest \x00.
+        # Same length as `text`: letters and digits lowercased, joiners (space - _ . ' newline) as \x01,
+        # everything else \x00, so a match position is a position in `text`.
         joined = _NAME_JOINERS.sub("\x01", text)
         self._stream = _NOT_NAME_CHAR.sub("\x00", joined).lower()
         all_values: list[tuple[float, int]] = []
@@ -420,7 +597,12 @@ class SourceIndex:
             elif "." in m.group("a_m") and value <= 1.0 and not m.group("a_e"):
                 fractions.append((value, pos))
         for m in _SOURCE_WORDNUM_RE.finditer(self._stream):
-            value = _words_value(m.group(0).split("\x01"))
+            words = m.group(0).split("\x01")
+            if words[0] in _WORD_SCALE and _DIGIT_BEFORE.search(
+                self._stream, max(0, m.start() - 3), m.start()
+            ):
+                continue  # the `million` of `120 million` is not one million
+            value = _words_value(words)
             if value is not None:
                 all_values.append((value, m.start()))
         self._all = _Values(all_values)
@@ -494,7 +676,8 @@ def _significant_unit(value: float) -> float:
 
 
 def _words_value(words: list[str]) -> float | None:
-    """"four" -> 4, "twenty-five" -> 25, "one hundred and twenty" -> 120, "a million" (as "million") -> 1e6."""
+    """Spelled-out numbers: "four" -> 4, "twenty-five" -> 25, "one hundred and twenty" -> 120,
+    "a million" (read as "million") -> 1e6."""
     words = [w for w in words if w]
     if len(words) == 1 and words[0] in _WORD_EXTRA:
         return _WORD_EXTRA[words[0]]
@@ -529,13 +712,11 @@ def build_index(source: Document | str) -> SourceIndex:
     return SourceIndex("\n\n".join(parts), spans)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Verification
 
 
-def verify_text(
-    text: str, source: Document | str | SourceIndex, *, section_label: str = ""
-) -> list[Claim]:
+def verify_text(text: str, source: Document | str | SourceIndex, *, section_label: str = "") -> list[Claim]:
     """Check one text's claims against the source; one Claim per distinct claim, in text order."""
     index = source if isinstance(source, SourceIndex) else build_index(source)
     claims: list[Claim] = []
@@ -547,7 +728,9 @@ def verify_text(
         seen.add(ident)
         pos = index.find_name(found.key) if found.kind == "name" else index.find_number(found)
         if pos is None:
-            claims.append(Claim(text=found.text, kind=found.kind, status="unsupported", section_label=section_label))
+            claims.append(
+                Claim(text=found.text, kind=found.kind, status="unsupported", section_label=section_label)
+            )
             continue
         snippet, heading, page = index.locate(pos)
         claims.append(
@@ -571,3 +754,45 @@ def verify(summary: Summary, source: Document | str) -> list[Claim]:
     for section in summary.sections:
         claims.extend(verify_text(section.text, index, section_label=section.label))
     return claims
+
+
+# ----------------------------------------------------------------------------------------------------
+# Auditing a whole digest
+
+AuditStatus = Literal["ok", "unsupported", "no text", "no summary"]
+
+
+@dataclass(frozen=True)
+class PaperAudit:
+    """One digest entry checked against its paper: `claims` is empty unless there was a summary and a text."""
+
+    paper_id: str
+    title: str
+    status: AuditStatus
+    claims: tuple[Claim, ...] = ()
+    reason: str = ""  # why there is no text
+
+    @property
+    def unsupported(self) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if c.status == "unsupported")
+
+
+def audit_digest(
+    digest: Digest, texts: Mapping[str, Document | str | None], reasons: Mapping[str, str] | None = None
+) -> list[PaperAudit]:
+    """Verify each entry's summary against `texts[paper.id]` (None or absent: no text, `reasons` says why)."""
+    reasons = reasons or {}
+    out: list[PaperAudit] = []
+    for entry in digest.entries:
+        paper, summary = entry.paper, entry.summary
+        if summary is None:
+            out.append(PaperAudit(paper.id, paper.title, "no summary"))
+            continue
+        source = texts.get(paper.id)
+        if source is None:
+            out.append(PaperAudit(paper.id, paper.title, "no text", reason=reasons.get(paper.id, "")))
+            continue
+        claims = tuple(verify(summary, source))
+        bad = any(c.status == "unsupported" for c in claims)
+        out.append(PaperAudit(paper.id, paper.title, "unsupported" if bad else "ok", claims))
+    return out

@@ -45,3 +45,4 @@ def main(
 
 # Command modules register themselves on `app` when imported.
 from dailypapers.cli import archive  # noqa: E402,F401
+from dailypapers.cli import verify as _verify  # noqa: E402,F401
