@@ -79,147 +79,21 @@ __all__ = [
 ]
 
 # The standard abbreviation of a generic field term (not an artefact someone made and named).
-GENERIC_ACRONYMS = frozenset(
-    (
-        "AI",
-        "ML",
-        "DL",
-        "NLP",
-        "CV",
-        "LM",
-        "LLM",
-        "VLM",
-        "MLLM",
-        "LMM",
-        "RL",
-        "SFT",
-        "RLHF",
-        "DPO",
-        "ASR",
-        "TTS",
-        "WER",
-        "CER",
-        "SOTA",
-        "GPU",
-        "CPU",
-        "TPU",
-        "API",
-        "QA",
-        "VQA",
-        "CNN",
-        "RNN",
-        "MLP",
-        "KV",
-        "OOD",
-        "IID",
-        "FLOP",
-        "FLOPS",
-        "CoT",
-        "ID",
-        "PDF",
-        "URL",
-        "HTML",
-        "JSON",
-    )
-)
+_GENERIC_ACRONYM_WORDS = """
+    AI ML DL NLP CV LM LLM VLM MLLM LMM RL SFT RLHF DPO ASR TTS WER CER SOTA GPU CPU TPU API QA VQA CNN
+    RNN MLP KV OOD IID FLOP FLOPS CoT ID PDF URL HTML JSON
+"""
+GENERIC_ACRONYMS = frozenset(_GENERIC_ACRONYM_WORDS.split())
 # Capitalised words that are never names on their own: sentence furniture and the paper's own parts.
-_COMMON_CAPITALISED = frozenset(
-    (
-        "The",
-        "A",
-        "An",
-        "And",
-        "Or",
-        "But",
-        "Of",
-        "In",
-        "On",
-        "At",
-        "To",
-        "For",
-        "From",
-        "With",
-        "By",
-        "As",
-        "Is",
-        "Are",
-        "Was",
-        "Were",
-        "Be",
-        "It",
-        "Its",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "We",
-        "Our",
-        "Us",
-        "They",
-        "Their",
-        "He",
-        "She",
-        "His",
-        "Her",
-        "I",
-        "You",
-        "Your",
-        "Here",
-        "There",
-        "Then",
-        "Than",
-        "When",
-        "While",
-        "Where",
-        "Which",
-        "Who",
-        "What",
-        "How",
-        "Why",
-        "Each",
-        "Every",
-        "All",
-        "Some",
-        "Many",
-        "Most",
-        "Both",
-        "Such",
-        "Also",
-        "However",
-        "Moreover",
-        "Furthermore",
-        "Finally",
-        "First",
-        "Second",
-        "Third",
-        "Using",
-        "Based",
-        "New",
-        "Table",
-        "Tables",
-        "Figure",
-        "Figures",
-        "Fig",
-        "Section",
-        "Sections",
-        "Sec",
-        "Appendix",
-        "Eq",
-        "Equation",
-        "Algorithm",
-        "Chapter",
-        "Step",
-        "Stage",
-        "Lemma",
-        "Theorem",
-        "Definition",
-        "Proposition",
-        "Corollary",
-        "Proof",
-        "Note",
-        "Example",
-    )
-)
+_COMMON_CAPITALISED_WORDS = """
+    The A An And Or But Of In On At To For From With By As Is Are Was Were Be It Its This That These
+    Those We Our Us They Their He She His Her I You Your Here There Then Than When While Where Which Who
+    What How Why Each Every All Some Many Most Both Such Also However Moreover Furthermore Finally First
+    Second Third Using Based New Table Tables Figure Figures Fig Section Sections Sec Appendix Eq
+    Equation Algorithm Chapter Step Stage Lemma Theorem Definition Proposition Corollary Proof Note
+    Example
+"""
+_COMMON_CAPITALISED = frozenset(_COMMON_CAPITALISED_WORDS.split())
 _TRIVIA_BEFORE = re.compile(
     r"(?:\b(?:Section|Sections|Sec|Table|Tables|Tab|Figure|Figures|Fig|Eq|Eqs|Equation|Equations|Appendix|"
     r"Algorithm|Chapter|Lemma|Theorem|Definition|Proposition|Corollary|Line|Lines|Step|Stage|Phase)s?\.?"
@@ -241,36 +115,11 @@ _KOREAN_SMALL = {"십": 10.0, "백": 100.0, "천": 1000.0}
 _KOREAN_BIG = {"만": 1e4, "억": 1e8, "조": 1e12}
 _SUFFIX_SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 _WORD_SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_WORD_VALUE = {
-    w: float(i)
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-} | {
-    w: float(10 * i)
-    for i, w in enumerate(["thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], start=3)
+_SMALL_WORDS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen \
+sixteen seventeen eighteen nineteen twenty"
+_TENS_WORDS = "thirty forty fifty sixty seventy eighty ninety"
+_WORD_VALUE = {w: float(i) for i, w in enumerate(_SMALL_WORDS.split())} | {
+    w: float(10 * i) for i, w in enumerate(_TENS_WORDS.split(), start=3)
 }
 _WORD_EXTRA = {"twice": 2.0, "double": 2.0, "doubles": 2.0, "triple": 3.0, "dozen": 12.0}
 _MAX_DIGITS = 30  # longer digit runs are noise (or hostile), not quantities
