@@ -115,8 +115,8 @@ _KOREAN_SMALL = {"십": 10.0, "백": 100.0, "천": 1000.0}
 _KOREAN_BIG = {"만": 1e4, "억": 1e8, "조": 1e12}
 _SUFFIX_SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 _WORD_SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_SMALL_WORDS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen \
-sixteen seventeen eighteen nineteen twenty"
+_SMALL_WORDS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen \
+fifteen sixteen seventeen eighteen nineteen twenty"
 _TENS_WORDS = "thirty forty fifty sixty seventy eighty ninety"
 _WORD_VALUE = {w: float(i) for i, w in enumerate(_SMALL_WORDS.split())} | {
     w: float(10 * i) for i, w in enumerate(_TENS_WORDS.split(), start=3)
