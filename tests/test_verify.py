@@ -393,7 +393,7 @@ def test_cli_table_exit_codes(cli_run):
     run, texts = cli_run
     (texts / "2505.00001.txt").write_text(VOICE_SOURCE, encoding="utf-8")
     (texts / "2505.00002.md").write_text(VOICE_SOURCE, encoding="utf-8")
-    (texts / "hep-th_9901001.txt").write_text("EchoChat scores 4.1 here.", encoding="utf-8")
+    (texts / "hep-th_9901001.txt").write_text("Sonora and EchoChat score 4.1 here.", encoding="utf-8")
     result = run("--texts", str(texts))
     assert result.exit_code == 1, result.output
     assert "HumanEval-V" in result.output and "108개" in result.output
