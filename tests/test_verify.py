@@ -31,8 +31,9 @@ Latency drops by 3x compared with the cascaded system. Accuracy on SpokenQA-Lite
 
 KOREAN_TRUE = (
     "Sonora는 실시간으로 듣고 말하는 음성-언어 모델(Voice-Language Model)로, 100만 이상의 사전 구축된 음성을 "
-    "제공하며 10초의 녹음으로 새로운 화자에 적응합니다. 계층적 다중 스케일 트랜스포머(Multi-scale Transformer)를 "
-    "사용하며, 음성 합성(TTS)에서 3.2%의 WER을 보여 EchoChat과 Parlan-2보다 우수하고 지연 시간을 3배 줄였습니다."
+    "제공하며 10초의 녹음으로 새로운 화자에 적응합니다. "
+    "계층적 다중 스케일 트랜스포머(Multi-scale Transformer)를 사용하며, "
+    "음성 합성(TTS)에서 3.2%의 WER을 보여 EchoChat과 Parlan-2보다 우수하고 지연 시간을 3배 줄였습니다."
 )
 CONTAMINATION = (
     " 이 모델은 108개의 파이썬 코딩 작업으로 구성된 HumanEval-V 벤치마크를 기반으로 합니다."
@@ -114,7 +115,9 @@ def test_numbers_written_differently_are_supported(source, summary):
     ],
 )
 def test_rounding_tolerance(source_value, summary_value, ok):
-    claims = verify_text(f"The score is {summary_value} overall.", f"We measure {source_value} on the test set.")
+    claims = verify_text(
+        f"The score is {summary_value} overall.", f"We measure {source_value} on the test set."
+    )
     assert len(claims) == 1
     assert (claims[0].status == "supported") is ok
 
@@ -159,14 +162,22 @@ def test_ranges_need_both_ends(summary, ok):
     ],
 )
 def test_names_match_ignoring_case_and_punctuation(written, expected):
-    source = "Baselines: HumanEval-V, LLaMA Omni2, GPT-4o, the RM-R1 reward model, Qwen2.5-7B, 2WikiMultiHopQA."
-    claims = [c for c in verify_text(f"모델은 {written} 위에서 평가됩니다.", source) if c.kind == "name"]
+    source = (
+        "Baselines: HumanEval-V, LLaMA Omni2, GPT-4o, the RM-R1 reward model, Qwen2.5-7B, "
+        "2WikiMultiHopQA."
+    )
+    claims = [
+        c for c in verify_text(f"모델은 {written} 위에서 평가됩니다.", source) if c.kind == "name"
+    ]
     assert [(c.text, c.status) for c in claims] == expected
 
 
 def test_name_must_cover_whole_tokens():
     source = "We run a human evaluation with three raters and a helix-bench of tasks."
-    assert _unsupported(verify_text("HumanEval과 EvalBench에서 평가했습니다.", source)) == ["EvalBench", "HumanEval"]
+    assert _unsupported(verify_text("HumanEval과 EvalBench에서 평가했습니다.", source)) == [
+        "EvalBench",
+        "HumanEval",
+    ]
     # ...while `Helix Bench` and `Helix-Bench` in a source are the name HelixBench
     assert _unsupported(verify_text("HelixBench에서", source)) == []
     assert _unsupported(verify_text("HelixBench에서", "results on Helix Bench")) == []
@@ -192,12 +203,18 @@ def test_trivia_is_not_a_claim(text):
 
 
 def test_names_in_english_text_skip_sentence_starts_but_keep_mid_sentence_names():
-    texts = [c.text for c in extract_claims("Voila outperforms Moshi and SpeechGPT. Muon beats AdamW by 12%.")]
+    texts = [
+        c.text
+        for c in extract_claims("Voila outperforms Moshi and SpeechGPT. Muon beats AdamW by 12%.")
+    ]
     assert texts == ["Moshi", "SpeechGPT", "AdamW", "12%"]
 
 
 def test_gloss_keeps_real_names():
-    texts = [c.text for c in extract_claims("보상 모델(Reward Model; RM)과 대형 언어 모델(LLM), 변환(SVD)")]
+    texts = [
+        c.text
+        for c in extract_claims("보상 모델(Reward Model; RM)과 대형 언어 모델(LLM), 변환(SVD)")
+    ]
     assert texts == ["RM", "SVD"]
 
 
@@ -207,21 +224,40 @@ def test_evidence_carries_section_heading_and_page():
         origin="pdf",
         page_count=9,
         sections=(
-            TextSection(kind="abstract", heading="Abstract", text="We study Sonora, a voice model.", page=1),
-            TextSection(kind="method", heading="3 Method", text="Training uses 4096 hours of speech.", page=3),
-            TextSection(kind="results", heading="5 Results", text="Sonora reaches 71.35% on SpokenQA.", page=7),
+            TextSection(
+                kind="abstract", heading="Abstract", text="We study Sonora, a voice model.", page=1
+            ),
+            TextSection(
+                kind="method",
+                heading="3 Method",
+                text="Training uses 4096 hours of speech.",
+                page=3,
+            ),
+            TextSection(
+                kind="results",
+                heading="5 Results",
+                text="Sonora reaches 71.35% on SpokenQA.",
+                page=7,
+            ),
         ),
     )
     summary = Summary(
         paper_id="2501.00001",
         sections=(
             Section(label="Technical Details", text="Sonora은 4096시간의 음성으로 학습합니다."),
-            Section(label="Performance Highlights", text="SpokenQA에서 71.4%를 기록했고 MMLU에서 80%입니다."),
+            Section(
+                label="Performance Highlights",
+                text="SpokenQA에서 71.4%를 기록했고 MMLU에서 80%입니다.",
+            ),
         ),
     )
     claims = {c.text: c for c in verify(summary, doc)}
     hours = claims["4096시간"]
-    assert (hours.status, hours.evidence_section, hours.evidence_page) == ("supported", "3 Method", 3)
+    assert (hours.status, hours.evidence_section, hours.evidence_page) == (
+        "supported",
+        "3 Method",
+        3,
+    )
     assert "4096 hours" in hours.evidence
     assert hours.section_label == "Technical Details"
     score = claims["71.4%"]
@@ -250,7 +286,7 @@ def test_index_is_reusable_across_texts():
     assert _unsupported(verify_text("EchoChat은 4.2를 기록", index)) == ["4.2"]
 
 
-# ---- hostile inputs ------------------------------------------------------------------------------------------
+# ---- hostile inputs -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -276,25 +312,32 @@ def test_hostile_summaries_do_not_crash(text):
 
 def test_zero_width_and_bidi_marks_do_not_hide_a_name():
     claims = verify_text("Human\u200bEval-V는 3.2\u200b%를 \u200f기록", "HumanEval-V 3.2")
-    assert [(c.text, c.status) for c in claims] == [("HumanEval-V", "supported"), ("3.2%", "supported")]
+    assert [(c.text, c.status) for c in claims] == [
+        ("HumanEval-V", "supported"),
+        ("3.2%", "supported"),
+    ]
 
 
 def test_huge_summary_and_five_megabyte_source():
     paper = make_paper(pages=20, seed=3)
     filler = paper.text()
     source = VOICE_SOURCE + (filler * (5_000_000 // len(filler) + 1))[:5_000_000]
-    summary = (KOREAN_TRUE + f" {paper.model_name}은 {paper.facts['accuracy']}를 기록합니다." + CONTAMINATION) * 400
+    summary = (
+        KOREAN_TRUE
+        + f" {paper.model_name}은 {paper.facts['accuracy']}를 기록합니다."
+        + CONTAMINATION
+    ) * 400
     assert len(summary) > 100_000
     claims = verify_text(summary, source)
     assert _unsupported(claims) == ["108개", "HumanEval-V"]
     assert {paper.model_name, paper.facts["accuracy"], "3.2%"} <= {c.text for c in claims}
 
 
-# ---- verbatim sentences from the source verify clean -----------------------------------------------------------
+# ---- verbatim sentences from the source verify clean ----------------------------------------------
 
 
 def _sentences(seed: int) -> list[str]:
-    paper = make_paper("2501.0%04d" % seed, pages=3, seed=seed)
+    paper = make_paper(f"2501.0{seed:04d}", pages=3, seed=seed)
     out = []
     for part in [paper.title, paper.abstract, *(p for _, ps in paper.sections for p in ps)]:
         out.extend(s.strip() + "." for s in part.replace("\n", " ").split(". ") if s.strip())
@@ -304,20 +347,24 @@ def _sentences(seed: int) -> list[str]:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), data=st.data())
 def test_sentences_quoted_from_the_source_have_no_unsupported_claims(seed, data):
-    paper = make_paper("2501.0%04d" % seed, pages=3, seed=seed)
+    paper = make_paper(f"2501.0{seed:04d}", pages=3, seed=seed)
     sentences = _sentences(seed)
     picked = data.draw(st.lists(st.sampled_from(sentences), min_size=1, max_size=12))
     claims = verify_text(" ".join(picked), paper.text())
     assert _unsupported(claims) == [], picked
 
 
-# ---- auditing a digest ---------------------------------------------------------------------------------------
+# ---- auditing a digest ----------------------------------------------------------------------------
 
 
 def _digest() -> Digest:
     def entry(pid: str, text: str | None) -> Entry:
         paper = Paper(id=pid, title=f"Paper {pid}")
-        summary = None if text is None else Summary(paper_id=pid, sections=(Section(label="What's New", text=text),))
+        summary = (
+            None
+            if text is None
+            else Summary(paper_id=pid, sections=(Section(label="What's New", text=text),))
+        )
         return Entry(paper=paper, summary=summary)
 
     return Digest(
@@ -344,7 +391,7 @@ def test_audit_digest_reports_per_paper_status():
     assert audits[2].reason == "no file"
 
 
-# ---- the CLI (needs the digest parser, written alongside) --------------------------------------------------------
+# ---- the CLI (needs the digest parser, written alongside) -----------------------------------------
 
 
 def _write_digest(path: Path) -> None:
@@ -373,7 +420,9 @@ def _write_digest(path: Path) -> None:
 
 @pytest.fixture
 def cli_run(tmp_path):
-    pytest.importorskip("dailypapers.publish.markdown", reason="read_digest is being written alongside")
+    pytest.importorskip(
+        "dailypapers.publish.markdown", reason="read_digest is being written alongside"
+    )
     from typer.testing import CliRunner
 
     from dailypapers.cli import app
@@ -384,7 +433,9 @@ def cli_run(tmp_path):
     texts.mkdir()
 
     def run(*args: str):
-        return CliRunner().invoke(app, ["--db", str(tmp_path / "db.sqlite"), "verify", str(digest), *args])
+        return CliRunner().invoke(
+            app, ["--db", str(tmp_path / "db.sqlite"), "verify", str(digest), *args]
+        )
 
     return run, texts
 
@@ -393,7 +444,9 @@ def test_cli_table_exit_codes(cli_run):
     run, texts = cli_run
     (texts / "2505.00001.txt").write_text(VOICE_SOURCE, encoding="utf-8")
     (texts / "2505.00002.md").write_text(VOICE_SOURCE, encoding="utf-8")
-    (texts / "hep-th_9901001.txt").write_text("Sonora and EchoChat score 4.1 here.", encoding="utf-8")
+    (texts / "hep-th_9901001.txt").write_text(
+        "Sonora and EchoChat score 4.1 here.", encoding="utf-8"
+    )
     result = run("--texts", str(texts))
     assert result.exit_code == 1, result.output
     assert "HumanEval-V" in result.output and "108개" in result.output
