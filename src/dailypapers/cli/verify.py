@@ -1,0 +1,179 @@
+"""`dailypapers verify`: audit an existing digest — is every number and name in its summaries in the paper?"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from dailypapers.cli import app
+from dailypapers.cli._common import console, errors, state, write_stdout
+from dailypapers.config import Settings
+from dailypapers.errors import DailyPapersError, InputError
+from dailypapers.models import Digest, Document, Paper
+from dailypapers.verify import PaperAudit, audit_digest
+
+TEXT_SUFFIXES = (".txt", ".md", ".pdf")
+EXIT_OK, EXIT_UNSUPPORTED, EXIT_NO_TEXT = 0, 1, 2
+
+
+@app.command("verify")
+@errors
+def verify_cmd(
+    ctx: typer.Context,
+    digest_file: Annotated[
+        Path, typer.Argument(metavar="DIGEST.md", help="A digest in the sample's format.")
+    ],
+    texts: Annotated[
+        Path | None,
+        typer.Option(
+            "--texts",
+            help="Folder of paper texts named by arXiv id: <id>.txt, <id>.md or <id>.pdf "
+            "(an old-style id's `/` written as `_`, e.g. hep-th_9901001.txt).",
+        ),
+    ] = None,
+    fetch: Annotated[bool, typer.Option("--fetch", help="Fetch each paper's text from arXiv.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report, not the table.")] = False,
+    allow_missing: Annotated[
+        bool, typer.Option("--allow-missing", help="A paper with no text does not change the exit code.")
+    ] = False,
+) -> None:
+    """Check every number and name in a digest's summaries against the papers' texts.
+
+    Exit code: 0 when every claim is supported; 1 when some claim is unsupported (this wins); 2 when no claim
+    is unsupported but some paper had no text to check against (use --allow-missing to report those papers
+    without failing), or on bad input. Entries without a summary are listed and never fail the run.
+    """
+    if (texts is None) == (not fetch):
+        raise InputError("give exactly one of --texts DIR or --fetch")
+    if texts is not None and not texts.is_dir():
+        raise InputError(f"--texts {texts}: not a folder")
+    from dailypapers.publish.markdown import read_digest  # written alongside; imported when used
+
+    digest = read_digest(digest_file)
+    settings = state(ctx).settings()
+    papers = [e.paper for e in digest.entries if e.summary is not None]
+    if texts is not None:
+        loaded = {p.id: load_text(texts, p.id, settings) for p in papers}
+    else:
+        loaded = asyncio.run(_fetch_all(papers, settings))
+    audits = audit_digest(
+        digest, {k: v[0] for k, v in loaded.items()}, {k: v[1] for k, v in loaded.items()}
+    )
+    code = exit_code(audits, allow_missing=allow_missing)
+    if as_json:
+        write_stdout(
+            json.dumps(report(digest_file, digest, audits, code), ensure_ascii=False, indent=2) + "\n"
+        )
+    else:
+        _print_table(audits)
+    raise typer.Exit(code)
+
+
+def text_path(folder: Path, paper_id: str) -> Path | None:
+    """The paper's text file in `folder`, trying .txt, .md, .pdf; None when there is none."""
+    stem = paper_id.replace("/", "_").replace("\\", "_")
+    for suffix in TEXT_SUFFIXES:
+        path = folder / f"{stem}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def load_text(folder: Path, paper_id: str, settings: Settings) -> tuple[Document | str | None, str]:
+    """(text, "") or (None, why not). Reading one paper never fails the whole audit."""
+    path = text_path(folder, paper_id)
+    if path is None:
+        return None, f"no {paper_id.replace('/', '_')}.txt/.md/.pdf in {folder}"
+    try:
+        size = path.stat().st_size
+        if size > settings.max_pdf_bytes:
+            return None, f"{path.name} is larger than max_pdf_bytes ({settings.max_pdf_bytes})"
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, f"cannot read {path.name}: {exc.strerror or exc}"
+    if path.suffix != ".pdf":
+        return data.decode("utf-8", errors="replace"), ""
+    try:
+        from dailypapers.fulltext import extract_pdf
+    except ImportError:
+        return None, "PDF reading is not available in this build"
+    try:
+        return extract_pdf(data, paper_id, max_pages=settings.max_pages), ""
+    except DailyPapersError as exc:
+        return None, f"{path.name}: {exc}"
+
+
+async def _fetch_all(papers: list[Paper], settings: Settings) -> dict[str, tuple[Document | None, str]]:
+    from dailypapers.http import Http
+    from dailypapers.sources import fetch_document
+
+    out: dict[str, tuple[Document | None, str]] = {}
+    async with Http(settings) as http:
+        for paper in papers:  # one at a time: arXiv asks for one connection
+            try:
+                out[paper.id] = (await fetch_document(paper, http, settings), "")
+            except DailyPapersError as exc:
+                out[paper.id] = (None, " ".join(str(exc).split()))
+    return out
+
+
+def exit_code(audits: list[PaperAudit], *, allow_missing: bool = False) -> int:
+    if any(a.status == "unsupported" for a in audits):
+        return EXIT_UNSUPPORTED
+    if not allow_missing and any(a.status == "no text" for a in audits):
+        return EXIT_NO_TEXT
+    return EXIT_OK
+
+
+def report(path: Path, digest: Digest, audits: list[PaperAudit], code: int) -> dict[str, Any]:
+    return {
+        "digest": str(path),
+        "date": digest.date.isoformat(),
+        "exit_code": code,
+        "papers": [
+            {
+                "id": a.paper_id,
+                "title": a.title,
+                "status": a.status,
+                "reason": a.reason,
+                "claims": [c.model_dump(mode="json") for c in a.claims],
+                "unsupported": len(a.unsupported),
+            }
+            for a in audits
+        ],
+    }
+
+
+def _short(title: str, width: int = 48) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= width else title[: width - 1] + "…"
+
+
+_STYLE = {"ok": "green", "unsupported": "bold red", "no text": "yellow", "no summary": "dim"}
+
+
+def _print_table(audits: list[PaperAudit]) -> None:
+    table = Table("paper", "title", "claims", "unsupported", "status")
+    for a in audits:
+        # Text(), not markup: titles and claims come from untrusted files
+        table.add_row(
+            Text(a.paper_id),
+            Text(_short(a.title)),
+            str(len(a.claims)),
+            str(len(a.unsupported)),
+            Text(a.status, style=_STYLE[a.status]),
+        )
+    console.print(table)
+    for a in audits:
+        for c in a.unsupported:
+            console.print(
+                Text(f"{a.paper_id}  {c.section_label or '-'}  {c.kind}  {c.text}"), highlight=False
+            )
+        if a.status == "no text" and a.reason:
+            console.print(Text(f"{a.paper_id}  no text: {a.reason}", style="yellow"), highlight=False)
