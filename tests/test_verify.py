@@ -211,6 +211,8 @@ def test_names_in_english_text_skip_sentence_starts_but_keep_mid_sentence_names(
 
 
 def test_gloss_keeps_real_names():
+    expansion = [c.text for c in extract_claims("Muon은 SVD(Singular Value Decomposition)를 피합니다.")]
+    assert expansion == ["Muon", "SVD"]
     texts = [
         c.text
         for c in extract_claims("보상 모델(Reward Model; RM)과 대형 언어 모델(LLM), 변환(SVD)")

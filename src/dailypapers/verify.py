@@ -19,7 +19,8 @@ What is a claim (`extract_claims`)
   SpeechGPT, AdamW, SVD, muP). A plain capitalised word (Voila, Moshi) is a name in a Korean/CJK
   text, and in a Latin-script text only when it does not start a sentence (there it is an ordinary
   word). Capitalised words in a gloss, the parenthesis right after a Korean term — `보상 모델(Reward
-  Model)` — are translations, not names; acronyms and CamelCase in a gloss (`(Reward Model; RM)`)
+  Model)` — or an acronym — `SVD(Singular Value Decomposition)` — are translations, not names;
+  acronyms and CamelCase in a gloss (`(Reward Model; RM)`)
   still are.
 - Matching a name ignores case and punctuation: `LLaMA-Omni2`, `llama omni 2` and `Llama.Omni2`
   are the same key; a key must cover whole source tokens (so `HumanEval` is not found inside
@@ -284,13 +285,19 @@ def _is_hedged(text: str, start: int, end: int) -> bool:
 
 
 def _in_gloss(text: str, start: int) -> bool:
-    """Inside a parenthesis that follows a CJK word: `보상 모델(Reward Model)`."""
+    """Inside a parenthesis that follows a CJK word, `보상 모델(Reward Model)`, or an acronym."""
     window = text[max(0, start - 80) : start]
     open_at = window.rfind("(")
     if open_at < 0 or ")" in window[open_at:]:
         return False
     head = window[:open_at].rstrip()
-    return bool(head) and bool(_HANGUL_CJK_CHAR.match(head[-1]))
+    if not head:
+        return False
+    if _HANGUL_CJK_CHAR.match(head[-1]):
+        return True
+    # an acronym's expansion, `SVD(Singular Value Decomposition)`, is ordinary words too
+    last = re.search(r"[A-Za-z0-9-]+$", head)
+    return bool(last and _INNER_CAP.search(last.group(0)))
 
 
 def _starts_sentence(text: str, start: int) -> bool:

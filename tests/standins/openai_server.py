@@ -108,13 +108,6 @@ class OpenAIStandIn:
         self._lock = threading.Lock()
         self._counter = 0
         self.http = StandIn()
-        # the default 0.5 s poll makes every stop() take half a second; tests start and stop one per test
-        # socketserver listens with a backlog of 5: a burst of concurrent clients loses SYNs and waits 1 s
-        # for the retransmit, which would make concurrency benchmarks measure the kernel, not the client
-        self.http.server.socket.listen(128)
-        self.http.thread = threading.Thread(
-            target=self.http.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
         self.http.route("POST", COMPLETIONS, self._complete)
         self.http.route("GET", "/v1/models", self._models)
 

@@ -1,0 +1,157 @@
+"""`dailypapers digest` as a user runs it: a subprocess against stand-in HF, arXiv and LLM servers.
+
+The Markdown it writes is parsed back with the project's parser and checked record by record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dailypapers.publish import markdown
+from dailypapers.store import Store
+from tests.papergen import make_paper
+from tests.pdfgen import encrypted_pdf
+from tests.standins.hf_arxiv import HfArxivStandIn
+from tests.standins.openai_server import OpenAIStandIn, summary_from_paper
+
+DAY = dt.date(2026, 6, 12)
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+@pytest.fixture
+def day_of_papers(hf_arxiv: HfArxivStandIn) -> list[str]:
+    ids = []
+    for i, votes in enumerate([7, 31, 12, 3]):
+        synth = make_paper(f"2606.1000{i}", pages=3)
+        hf_arxiv.add_paper(synth, day=DAY, upvotes=votes, html=(i == 0))
+        ids.append(synth.arxiv_id)
+    return ids
+
+
+def digest(tmp_path: Path, hf: HfArxivStandIn, llm: OpenAIStandIn | None, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **hf.env(), "DAILYPAPERS_DB": str(tmp_path / "e2e.db"), "COLUMNS": "200"}
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")])
+    if llm is not None:
+        env.update(DAILYPAPERS_LLM_BASE_URL=llm.base_url, DAILYPAPERS_LLM_MODEL="standin-model",
+                   DAILYPAPERS_LLM_API_KEY="sk-test-0123456789")
+    return subprocess.run(
+        [sys.executable, "-m", "dailypapers", "digest", DAY.isoformat(), "--out", str(tmp_path / "day.md"), *args],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_digest_with_an_llm_writes_a_parseable_ranked_digest(
+    tmp_path: Path, hf_arxiv: HfArxivStandIn, openai_standin: OpenAIStandIn, day_of_papers: list[str]
+) -> None:
+    run = digest(tmp_path, hf_arxiv, openai_standin)
+    assert run.returncode == 0, run.stderr + run.stdout
+    assert "Traceback" not in run.stderr
+    assert "4 ok, 0 flagged, 0 failed, 0 skipped" in run.stdout
+    parsed = markdown.parse((tmp_path / "day.md").read_text(encoding="utf-8"))
+    assert parsed.date == DAY
+    assert [e.paper.upvotes for e in parsed.entries] == [31, 12, 7, 3]
+    first = parsed.entries[0]
+    synth = make_paper("2606.10001", pages=3)
+    assert first.paper.id == "2606.10001" and first.paper.title == synth.title
+    assert first.paper.authors == tuple(synth.authors)  # the paper's real order
+    assert first.paper.thumbnail and first.paper.thumbnail.endswith("2606.10001.png")
+    labels = [s.label for s in first.summary.sections]
+    assert labels == ["What's New", "Technical Details", "Performance Highlights"]
+    assert all(s.text for s in first.summary.sections)
+    # the LLM got the budgeted full text inside delimiters, in JSON-schema mode, in Korean by default
+    body = openai_standin.bodies()[0]
+    assert body["response_format"]["type"] == "json_schema"
+    prompt = json.dumps(body["messages"], ensure_ascii=False)
+    assert "<paper>" in prompt and "Korean" in prompt
+    # the stored day renders to the same file
+    with Store(tmp_path / "e2e.db") as store:
+        stored = store.get_digest(DAY)
+    assert markdown.render(stored) == (tmp_path / "day.md").read_text(encoding="utf-8")
+
+
+def test_rerun_makes_no_llm_call_and_resumes_only_failures(
+    tmp_path: Path, hf_arxiv: HfArxivStandIn, openai_standin: OpenAIStandIn, day_of_papers: list[str]
+) -> None:
+    # the first paper's summary comes back unusable twice (first try + repair): it fails, the rest go on
+    openai_standin.fail("invalid_json", times=2)
+    broken = make_paper("2606.19999", pages=1)
+    hf_arxiv.add_paper(broken, day=DAY, upvotes=1, pdf=encrypted_pdf(broken))
+    first = digest(tmp_path, hf_arxiv, openai_standin, "--concurrency", "1")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "failed: invalid output" in first.stdout and "failed: encrypted PDF" in first.stdout
+    parsed = markdown.parse((tmp_path / "day.md").read_text(encoding="utf-8"))
+    assert len(parsed.entries) == 5  # failed papers are still listed, never dropped
+    calls = openai_standin.calls
+    second = digest(tmp_path, hf_arxiv, openai_standin)
+    assert openai_standin.calls == calls + 1  # only the paper whose summary failed
+    assert "4 ok" in second.stdout and "failed: encrypted PDF" in second.stdout
+    third = digest(tmp_path, hf_arxiv, openai_standin)
+    assert openai_standin.calls == calls + 1
+    assert "0 LLM calls" in third.stdout
+    forced = digest(tmp_path, hf_arxiv, openai_standin, "--force")
+    assert openai_standin.calls == calls + 1 + 4
+    assert forced.returncode == 1  # the encrypted PDF still fails
+
+
+def test_budget_cap_skips_papers_that_would_start_past_it(
+    tmp_path: Path, hf_arxiv: HfArxivStandIn, openai_standin: OpenAIStandIn, day_of_papers: list[str]
+) -> None:
+    run = digest(tmp_path, hf_arxiv, openai_standin, "--concurrency", "1", "--max-tokens", "1")
+    assert run.returncode == 0, run.stderr
+    assert openai_standin.calls == 1
+    assert run.stdout.count("skipped: budget") == 3
+
+
+def test_without_a_model_the_extractive_summarizer_writes_a_clean_digest(
+    tmp_path: Path, hf_arxiv: HfArxivStandIn, day_of_papers: list[str]
+) -> None:
+    run = digest(tmp_path, hf_arxiv, None, "--lang", "en")
+    assert run.returncode == 0, run.stderr + run.stdout
+    assert "4 ok, 0 flagged" in run.stdout  # quoted sentences verify clean by construction
+    text = (tmp_path / "day.md").read_text(encoding="utf-8")
+    assert markdown.EXTRACTIVE_LINE in text
+    parsed = markdown.parse(text)
+    first = parsed.entries[0].summary
+    assert first.model == "extractive"
+    synth = make_paper("2606.10001", pages=3)
+    assert synth.facts["model"] in first.sections[0].text
+
+
+def test_contamination_is_regenerated_then_flagged_and_marked(
+    tmp_path: Path, hf_arxiv: HfArxivStandIn, openai_standin: OpenAIStandIn, day_of_papers: list[str]
+) -> None:
+    def leaky(body, labels):
+        data = json.loads(summary_from_paper(body, labels))
+        data[labels[1]] += " It is based on the HumanEval-V benchmark of 108 Python coding tasks."
+        return json.dumps(data)
+
+    openai_standin.responder = leaky
+    run = digest(tmp_path, hf_arxiv, openai_standin, "--limit", "1")
+    assert run.returncode == 0, run.stderr  # flagged is shown, not failed
+    assert "flagged: unsupported:" in run.stdout and "HumanEval-V" in run.stdout
+    assert openai_standin.calls == 2  # one regeneration with the unsupported claims fed back
+    feedback = json.dumps(openai_standin.bodies()[1]["messages"], ensure_ascii=False)
+    assert "HumanEval-V" in feedback and "108" in feedback
+    text = (tmp_path / "day.md").read_text(encoding="utf-8")
+    assert markdown.FLAG_OPEN in text
+    parsed = markdown.parse(text)
+    flagged = {c.text for c in parsed.entries[0].summary.unsupported}
+    assert {"108", "HumanEval-V"} <= flagged
+    hidden = digest(tmp_path, hf_arxiv, openai_standin, "--limit", "1", "--hide-flags")
+    assert hidden.returncode == 0
+    assert markdown.FLAG_OPEN not in (tmp_path / "day.md").read_text(encoding="utf-8")
+    assert openai_standin.calls == 2  # cached
+
+
+def test_an_empty_day_is_not_an_error(tmp_path: Path, hf_arxiv: HfArxivStandIn) -> None:
+    run = digest(tmp_path, hf_arxiv, None)
+    assert run.returncode == 0, run.stderr
+    assert "no papers" in run.stdout
+    assert not (tmp_path / "day.md").exists()
