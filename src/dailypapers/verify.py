@@ -561,7 +561,8 @@ def build_index(source: Document | str) -> SourceIndex:
     for section in source.sections:
         if not section.text:
             continue
-        body = clean_text(section.text)
+        # the heading is paper text too, and the LLM sees it in the budgeted text
+        body = clean_text(f"{section.heading}\n{section.text}" if section.heading else section.text)
         spans.append(_Span(offset, section.heading or section.kind, section.page))
         parts.append(body)
         offset += len(body) + 2
