@@ -8,6 +8,7 @@ Every request is logged (method, path, query, headers, body) so tests can assert
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -68,6 +69,11 @@ class StandIn:
 
         class _Server(ThreadingHTTPServer):
             request_queue_size = 128  # many concurrent clients must not lose connection attempts
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                # a client that hangs up on a kept-alive connection is normal, not worth a traceback
+                if not isinstance(sys.exc_info()[1], ConnectionError):
+                    super().handle_error(request, client_address)
 
         self.server = _Server(("127.0.0.1", 0), _H)
         self.server.daemon_threads = True

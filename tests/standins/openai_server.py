@@ -107,6 +107,7 @@ class OpenAIStandIn:
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._counter = 0
+        self.latencies: list[float] = []  # the delay each answered call was given (benchmarks sum these)
         self.http = StandIn()
         self.http.route("POST", COMPLETIONS, self._complete)
         self.http.route("GET", "/v1/models", self._models)
@@ -235,6 +236,8 @@ class OpenAIStandIn:
         delay = self.latency_base + self.latency_per_token * completion_tokens
         if fault and fault.kind == "slow":
             delay += fault.delay
+        with self._lock:
+            self.latencies.append(delay)
         return Reply.json(data, delay=delay)
 
     def _rejects(self, response_format: Any) -> Reply | None:

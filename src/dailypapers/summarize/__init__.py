@@ -6,7 +6,6 @@ from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
 from dailypapers.summarize.base import Summarizer, SummaryResult, cache_key
 from dailypapers.summarize.extractive import ExtractiveSummarizer
-from dailypapers.summarize.llm import LLMSummarizer
 
 
 def from_settings(settings: Settings) -> Summarizer:
@@ -24,6 +23,8 @@ def from_settings(settings: Settings) -> Summarizer:
             "no API key for OpenAI: set DAILYPAPERS_LLM_API_KEY or OPENAI_API_KEY, "
             "or set DAILYPAPERS_LLM_BASE_URL to a local server"
         )
+    from dailypapers.summarize.llm import LLMSummarizer  # imported when used: it loads the openai SDK
+
     return LLMSummarizer(
         model=settings.llm_model,
         base_url=settings.llm_base_url,
@@ -32,6 +33,14 @@ def from_settings(settings: Settings) -> Summarizer:
         max_output_tokens=settings.max_output_tokens,
         prices=settings.prices,
     )
+
+
+def __getattr__(name: str) -> object:
+    if name == "LLMSummarizer":
+        from dailypapers.summarize.llm import LLMSummarizer
+
+        return LLMSummarizer
+    raise AttributeError(name)
 
 
 __all__ = [

@@ -11,9 +11,8 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import openai
 from pydantic import Field, StringConstraints, ValidationError, create_model
 
 from dailypapers.errors import SummarizeError
@@ -27,6 +26,9 @@ Mode = Literal["json_schema", "json_object", "text"]
 _MODES: tuple[Mode, ...] = ("json_schema", "json_object", "text")
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object", "structured", "response format", "schema")
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+if TYPE_CHECKING:
+    import openai
+
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 _MAX_ECHO = 4000  # how much of an invalid reply is sent back in the repair round
 NO_KEY = "not-needed"  # local servers take any key; the SDK insists on one
@@ -54,15 +56,23 @@ class LLMSummarizer:
         # OpenAI's reasoning models reject `max_tokens` and any temperature but the default
         self.token_param = "max_tokens"
         self.temperature: float | None = 0.2
-        self._client = openai.AsyncOpenAI(
-            api_key=api_key or NO_KEY,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        self._client_args = {"api_key": api_key or NO_KEY, "base_url": base_url, "timeout": timeout,
+                             "max_retries": max_retries}
+        self._client_obj: openai.AsyncOpenAI | None = None
+
+    @property
+    def _client(self) -> openai.AsyncOpenAI:
+        # The SDK takes ~0.3 s to import: only pay that when a summary is really requested, so a re-run of a
+        # cached day (and every other command) starts fast.
+        if self._client_obj is None:
+            import openai
+
+            self._client_obj = openai.AsyncOpenAI(**self._client_args)
+        return self._client_obj
 
     async def aclose(self) -> None:
-        await self._client.close()
+        if self._client_obj is not None:
+            await self._client_obj.close()
 
     async def summarize(
         self,
@@ -133,6 +143,8 @@ class LLMSummarizer:
         self, messages: list[dict[str, str]], labels: tuple[str, ...], max_tokens: int
     ) -> tuple[str | None, str | None, Usage]:
         """One completion, stepping down the structured-output mode while the server rejects it."""
+        import openai  # already loaded by `_client`; a local name for the exception classes
+
         while True:
             mode = self.mode
             try:
