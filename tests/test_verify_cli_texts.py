@@ -14,7 +14,7 @@ from dailypapers.cli import app
 from dailypapers.models import Digest, Entry, Paper, Section, Summary
 from dailypapers.publish.markdown import render
 from tests.papergen import SynthPaper, make_paper
-from tests.pdfgen import corrupt_pdf, make_pdf
+from tests.pdfgen import corrupt_pdf, empty_pdf, encrypted_pdf, html_bytes, make_pdf, truncated_pdf
 
 DAY = dt.date(2026, 6, 12)
 # Neither occurs in any papergen paper: accuracies are 60-95, gains 1.5-12, and benchmarks are *Bench-A/B.
@@ -227,3 +227,71 @@ def test_fetch_html_pdf_and_a_missing_paper(tmp_path, hf_arxiv, monkeypatch):
     assert "2606.02003  no text:" in table.stdout
     assert isinstance(table.exception, SystemExit)  # a clean exit, not a crash
     assert invoke(tmp_path, str(digest), "--fetch", "--allow-missing").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (lambda: truncated_pdf(PDF_CLEAN), "corrupt"),
+        (lambda: encrypted_pdf(PDF_CLEAN), "encrypted"),
+        (empty_pdf, "no text layer"),
+        (lambda: html_bytes("2506.01001"), "not a pdf"),
+        (lambda: b"", ""),
+    ],
+    ids=["truncated", "encrypted", "scan", "html", "empty-file"],
+)
+def test_unreadable_pdfs_are_no_text_with_a_reason(tmp_path, make, why):
+    digest = tmp_path / "digest.md"
+    write_digest(digest, [(PDF_CLEAN, clean_summary(PDF_CLEAN))])
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "2506.01001.pdf").write_bytes(make())
+    result = invoke(tmp_path, str(digest), "--texts", str(texts), "--json")
+    assert result.exit_code == 2, result.output
+    (paper,) = json.loads(result.stdout)["papers"]
+    assert paper["status"] == "no text" and paper["claims"] == []
+    assert paper["reason"].startswith("2506.01001.pdf: ") and why in paper["reason"].lower(), paper["reason"]
+    assert "server" not in paper["reason"]  # a file on disk was not sent by any server
+
+
+def test_an_unexpected_library_error_on_one_pdf_does_not_end_the_audit(tmp_path, texts_case, monkeypatch):
+    from dailypapers import fulltext
+
+    real = fulltext.extract_pdf
+
+    def flaky(data: bytes, paper_id: str, *, max_pages: int):
+        if paper_id == "2506.01001":
+            raise RuntimeError("library blew up")
+        return real(data, paper_id, max_pages=max_pages)
+
+    monkeypatch.setattr(fulltext, "extract_pdf", flaky)
+    digest, texts = texts_case
+    result = invoke(tmp_path, str(digest), "--texts", str(texts), "--json")
+    assert result.exit_code == 1, result.output
+    by_id = {p["id"]: p for p in json.loads(result.stdout)["papers"]}
+    assert by_id["2506.01001"]["status"] == "no text"
+    assert by_id["2506.01001"]["reason"] == "2506.01001.pdf: unexpected error: RuntimeError: library blew up"
+    assert by_id["2506.01002"]["status"] == "unsupported"  # the other PDF was still read and checked
+
+
+def test_fetch_survives_an_unexpected_error_on_one_paper(tmp_path, hf_arxiv, monkeypatch):
+    from dailypapers import fulltext
+
+    broken, fine = make_paper("2606.04001", pages=1, seed=31), make_paper("2606.04002", pages=1, seed=32)
+    hf_arxiv.add_paper(broken, day=DAY, html=True)
+    hf_arxiv.add_paper(fine, day=DAY)
+
+    def boom(html: str, paper_id: str):
+        raise RuntimeError("parser blew up")
+
+    monkeypatch.setattr(fulltext, "parse_html", boom)
+    for key, value in hf_arxiv.env().items():
+        monkeypatch.setenv(key, value)
+    digest = tmp_path / "digest.md"
+    write_digest(digest, [(broken, clean_summary(broken)), (fine, clean_summary(fine))])
+    result = invoke(tmp_path, str(digest), "--fetch", "--json")
+    assert result.exit_code == 2, result.output
+    by_id = {p["id"]: p for p in json.loads(result.stdout)["papers"]}
+    assert by_id["2606.04001"] == {**by_id["2606.04001"], "status": "no text",
+                                   "reason": "unexpected error: RuntimeError: parser blew up"}
+    assert by_id["2606.04002"]["status"] == "ok"
