@@ -226,7 +226,7 @@ def _sniff(data: bytes) -> None:
     head = data[:1024].lstrip().lower()
     if b"%PDF-" not in data[:1024]:
         if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in head:
-            raise PaperTextError("not a PDF: the server sent an HTML page")
+            raise PaperTextError("not a PDF: an HTML page")
         raise PaperTextError("not a PDF (no %PDF header)")
 
 

@@ -107,6 +107,8 @@ def load_text(folder: Path, paper_id: str, settings: Settings) -> tuple[Document
         return extract_pdf(data, paper_id, max_pages=settings.max_pages), ""
     except DailyPapersError as exc:
         return None, f"{path.name}: {exc}"
+    except Exception as exc:  # a PDF library bug on one hostile file must not end the whole audit
+        return None, f"{path.name}: unexpected error: {type(exc).__name__}: {exc}"
 
 
 async def _fetch_all(papers: list[Paper], settings: Settings) -> dict[str, tuple[Document | None, str]]:
@@ -120,6 +122,8 @@ async def _fetch_all(papers: list[Paper], settings: Settings) -> dict[str, tuple
                 out[paper.id] = (await fetch_document(paper, http, settings), "")
             except DailyPapersError as exc:
                 out[paper.id] = (None, " ".join(str(exc).split()))
+            except Exception as exc:  # as in the pipeline: one paper's unexpected failure is its own
+                out[paper.id] = (None, " ".join(f"unexpected error: {type(exc).__name__}: {exc}".split()))
     return out
 
 
