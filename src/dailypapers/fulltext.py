@@ -76,6 +76,12 @@ def estimate_tokens(text: str) -> int:
     return cjk + math.ceil((len(text) - cjk) / 4)
 
 
+def token_counter_name() -> str:
+    """Which counter `count_tokens` uses in this process (for reports and benchmarks)."""
+    enc = _encoder()
+    return f"tiktoken {enc.name}" if enc is not None else "estimate (1 per CJK char + 1 per 4 other chars)"
+
+
 def count_tokens(text: str) -> int:
     """Tokens in `text`: tiktoken (o200k_base, else cl100k_base) when available offline, else the estimate."""
     enc = _encoder()
