@@ -24,8 +24,8 @@ Run: python bench/e2e.py [--papers 50] [--concurrency 8] [--pages 20]
 from __future__ import annotations
 
 import argparse
-import heapq
 import datetime as dt
+import heapq
 import os
 import resource
 import subprocess
@@ -112,7 +112,7 @@ def main() -> None:
         print(f"CPU share = CPU {cpu:.2f} s / wall {wall:.2f} s = {100 * cpu / wall:.1f} %")
         print("   " + proc.stdout.strip().splitlines()[-2])
 
-        wall2, cpu2, proc2 = run_digest(env, out, args.concurrency)
+        wall2, cpu2, _ = run_digest(env, out, args.concurrency)
         print(f"re-run: {llm.calls - calls} LLM calls (target 0), wall {wall2:.2f} s incl. start-up "
               f"(target < 1.5 s), CPU {cpu2:.2f} s")
 

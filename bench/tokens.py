@@ -18,10 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from dailypapers import fulltext  # noqa: E402
-from dailypapers.config import Settings  # noqa: E402
 from tests.papergen import make_paper  # noqa: E402
 from tests.pdfgen import make_pdf  # noqa: E402
+
+from dailypapers import fulltext  # noqa: E402
+from dailypapers.config import Settings  # noqa: E402
 
 OLD_CAP = 100_000
 
