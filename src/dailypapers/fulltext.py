@@ -12,6 +12,7 @@ so the model still reads a paper, only a shorter one.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import math
@@ -19,7 +20,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -275,32 +276,35 @@ def extract_pdf(data: bytes, paper_id: str, *, max_pages: int) -> Document:
                     page_count=len(pages))
 
 
-def pdf_title(data: bytes) -> str:
-    """The Title from a PDF's metadata, or the first line of its first page; "" if neither can be read."""
+@contextlib.contextmanager
+def _pdf_or_none(data: bytes) -> Iterator[pdfium.PdfDocument | None]:
+    """The opened PDF under the pdfium lock, or None if pdfium cannot open it; closed afterwards."""
     with _PDFIUM_LOCK:
         try:
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError:
-            return ""
+            yield None
+            return
         try:
-            title = " ".join((pdf.get_metadata_value("Title") or "").split())
-            if title:
-                return title
-            return next((line.strip() for line in _first_page(pdf).splitlines() if line.strip()), "")[:300]
+            yield pdf
         finally:
             pdf.close()
+
+
+def pdf_title(data: bytes) -> str:
+    """The Title from a PDF's metadata, or the first line of its first page; "" if neither can be read."""
+    with _pdf_or_none(data) as pdf:
+        if pdf is None:
+            return ""
+        title = " ".join((pdf.get_metadata_value("Title") or "").split())
+        if title:
+            return title
+        return next((line.strip() for line in _first_page(pdf).splitlines() if line.strip()), "")[:300]
 
 
 def pdf_first_page_text(data: bytes) -> str:
-    with _PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError:
-            return ""
-        try:
-            return _first_page(pdf)
-        finally:
-            pdf.close()
+    with _pdf_or_none(data) as pdf:
+        return _first_page(pdf) if pdf is not None else ""
 
 
 def _first_page(pdf: pdfium.PdfDocument) -> str:
