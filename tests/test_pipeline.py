@@ -108,7 +108,7 @@ async def test_every_paper_ends_with_a_status_and_none_is_dropped(store: Store) 
         ps[3].id: "failed: invalid output",
         ps[4].id: "ok",
     }
-    assert report.failures_by_stage() == {"text": 2, "summarize": 1}
+    assert report.failures_by_stage() == {"fulltext": 2, "summarize": 1}
     assert not report.succeeded
     # every paper is in the digest, in order; only the good ones carry a summary
     assert [e.paper.id for e in digest.entries] == [p.id for p in ps]
@@ -175,7 +175,7 @@ async def test_progress_reaches_every_stage_for_every_paper(store: Store) -> Non
     ps = papers(3)
     await run(job(store, ps, FakeSummarizer(fail={ps[1].id}), FakeFetcher(broken={ps[0].id}),
                   on_progress=lambda s, p: events.append((s, p))))
-    for stage in ("text", "summarize", "verify"):
+    for stage in ("fulltext", "summarize", "verify"):
         assert sorted(p for s, p in events if s == stage) == sorted(p.id for p in ps)
 
 
@@ -190,3 +190,18 @@ def test_write_atomic_replaces_whole_file_and_leaves_no_temp(tmp_path: Path) -> 
         write_atomic(target, 123)  # type: ignore[arg-type]
     assert target.read_text() == "second\n"
     assert [p.name for p in target.parent.iterdir()] == ["06.md"]
+
+
+async def test_a_network_failure_is_named_as_the_fetch_stage(store: Store) -> None:
+    from dailypapers.errors import FetchError
+
+    class Offline(FakeFetcher):
+        async def __call__(self, paper: Paper) -> Document:
+            raise FetchError("GET https://arxiv.org/pdf/x: HTTP 503 Service Unavailable after 6 attempt(s)")
+
+    events: list[tuple[str, str]] = []
+    ps = papers(1)
+    _, report = await run(job(store, ps, FakeSummarizer(), Offline(), on_progress=lambda s, p: events.append((s, p))))
+    assert report.outcomes[0].stage == "fetch"
+    assert report.outcomes[0].label.startswith("failed: GET https://arxiv.org/pdf/x: HTTP 503")
+    assert sorted(s for s, _ in events) == ["fulltext", "summarize", "verify"]

@@ -21,7 +21,7 @@ from dailypapers.models import Claim, Digest, Document, Entry, Outcome, Paper, R
 from dailypapers.store import Store
 from dailypapers.summarize.base import Summarizer, cache_key
 
-STAGES = ("text", "summarize", "verify")
+STAGES = ("fulltext", "summarize", "verify")  # progress bars; a failure names "fetch" when the network failed
 
 FetchDocument = Callable[[Paper], Awaitable[Document]]
 PrepareText = Callable[[Document], str]
@@ -111,9 +111,9 @@ async def _one(
     job: Job, state: _Run, paper: Paper, fetch_slots: asyncio.Semaphore, llm_slots: asyncio.Semaphore
 ) -> PaperResult:
     def end(status: str, reason: str = "", stage: str = "", **kw: object) -> PaperResult:
-        for s in STAGES:  # a paper that stops early still moves every progress bar to the end
-            if STAGES.index(s) >= STAGES.index(stage or "verify"):
-                _progress(job, s, paper.id)
+        first = STAGES.index(stage) if stage in STAGES else 0  # "fetch" stops before "fulltext" too
+        for s in STAGES[first:]:  # a paper that stops early still moves every progress bar to the end
+            _progress(job, s, paper.id)
         return PaperResult(Outcome(paper_id=paper.id, status=status, reason=reason, stage=stage), **kw)  # type: ignore[arg-type]
 
     # 1. full text: from the store, else fetched
@@ -122,12 +122,14 @@ async def _one(
         try:
             async with fetch_slots:
                 doc = await job.fetch_document(paper)
-        except (PaperTextError, FetchError, DailyPapersError) as exc:
-            return end("failed", _reason(exc), "text")
+        except FetchError as exc:
+            return end("failed", _reason(exc), "fetch")
+        except (PaperTextError, DailyPapersError) as exc:
+            return end("failed", _reason(exc), "fulltext")
         except Exception as exc:  # a bug or an unexpected library error must not take the whole day down
-            return end("failed", f"unexpected error: {type(exc).__name__}: {exc}", "text")
+            return end("failed", f"unexpected error: {type(exc).__name__}: {exc}", "fulltext")
         job.store.save_text(doc)
-    _progress(job, "text", paper.id)
+    _progress(job, "fulltext", paper.id)
 
     # 2. summary: from the cache, else made (and verified, and regenerated once if needed)
     text = job.prepare_text(doc)
