@@ -20,6 +20,11 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    # A test that forgets to point a base URL at a stand-in fails fast on a closed loopback port instead of
+    # reaching for the real services (tests that need a URL set their own, which wins).
+    for name in ("HF_API_URL", "ARXIV_API_URL", "ARXIV_PDF_URL", "ARXIV_HTML_URL"):
+        monkeypatch.setenv(f"DAILYPAPERS_{name}", "http://127.0.0.1:9/unset-in-tests")
+    monkeypatch.setenv("DAILYPAPERS_HTTP_RETRIES", "0")
     for var in ("OPENAI_API_KEY", "DAILYPAPERS_DB", "DAILYPAPERS_CONFIG", "DAILYPAPERS_LLM_BASE_URL",
                 "DAILYPAPERS_LLM_MODEL", "DAILYPAPERS_LLM_API_KEY", "DAILYPAPERS_LANG"):
         monkeypatch.delenv(var, raising=False)

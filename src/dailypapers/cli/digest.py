@@ -62,6 +62,7 @@ async def _digest(
     from dailypapers.summarize import from_settings
     from dailypapers.verify import verify
 
+    summarizer = from_settings(settings)  # a bad LLM setting is reported before any network traffic
     async with Http(settings) as http:
         with err_console.status("fetching the list of papers…"):
             papers = await sources.fetch_papers(source, day, http, settings)
@@ -71,7 +72,6 @@ async def _digest(
             console.print(f"no papers for {day or 'the latest day'}: nothing to digest")
             return None
         day = day or papers[0].digest_date or dt.date.today()
-        summarizer = from_settings(settings)
         with Store(settings.db) as store, _progress(len(papers)) as on_progress:
             job = Job(
                 day=day,

@@ -4,7 +4,7 @@
 2. LLM client overhead and concurrency: the stand-in server with a fixed latency model; N papers run
    concurrently through one LLMSummarizer should take about one paper's time, not N.
 
-Run: /work/venv/bin/python bench/bench_summarize.py
+Run: python bench/summarize.py
 """
 
 from __future__ import annotations
