@@ -17,9 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from dailypapers.models import Digest, Entry, Paper, Section, Summary
-from dailypapers.publish.markdown import read_digest, render
-from dailypapers.store import ImportCounts, Store
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]  # run from a checkout, installed or not
+
+from dailypapers.models import Digest, Entry, Paper, Section, Summary  # noqa: E402
+from dailypapers.publish.markdown import read_digest, render  # noqa: E402
+from dailypapers.store import ImportCounts, Store  # noqa: E402
 
 TARGET_PAPERS = 5_500
 TARGET_SECONDS = 10.0
