@@ -190,3 +190,15 @@ def test_installed_entry_points(entry: str, tmp_path: Path) -> None:
     assert r.returncode == 2
     err = r.stderr.decode().strip()
     assert err.startswith("error: no such file") and "\n" not in err and "Traceback" not in err
+
+
+def test_error_messages_keep_emoji_codes_as_text(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+
+    bad = tmp_path / "passwd.md"
+    bad.write_text("root:x:0:0:root:/root:/bin/bash :smile:\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "e.db"), "import", str(bad)])
+    assert result.exit_code != 0
+    assert "root:x:0:0" in result.output and ":smile:" in result.output

@@ -117,3 +117,12 @@ def test_unknown_source(env: Path) -> None:
     result = run("--source", "nowhere-at-all")
     assert result.exit_code == 2
     assert "unknown source" in result.output
+
+
+def test_titles_are_shown_as_text_not_markup(hf_arxiv: HfArxivStandIn, env: Path) -> None:
+    synth = make_paper("2606.00042", pages=1)
+    synth.title = "[bold red]Loud[/bold red] :smile: [link=http://x]click[/link]"
+    hf_arxiv.add_paper(synth, day=DAY, upvotes=3)
+    result = run("2026-06-12")
+    assert result.exit_code == 0, result.output
+    assert "[bold red]Loud[/bold red] :smile:" in result.output

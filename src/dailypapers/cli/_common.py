@@ -20,8 +20,9 @@ from dailypapers.store import Store
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console()
-err_console = Console(stderr=True)
+# emoji=False: ":x:" in a title or a file line is text, not an emoji code
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import console, err_console, errors, parse_day, state
@@ -118,7 +119,7 @@ def _print_report(report: RunReport, model: str, path: Path) -> None:
     table = Table("paper", "status", title=f"{report.day} — {model}")
     for o in report.outcomes:
         style = {"ok": "green", "flagged": "yellow", "failed": "red", "skipped": "magenta"}[o.status]
-        table.add_row(o.paper_id, f"[{style}]{_escape(o.label)}[/]")
+        table.add_row(Text(o.paper_id), Text(o.label, style=style))  # reasons may quote untrusted text
     console.print(table)
     c, u = report.counts(), report.usage
     stages = ", ".join(f"{k} {v}" for k, v in report.failures_by_stage().items()) or "none"
@@ -128,13 +129,7 @@ def _print_report(report: RunReport, model: str, path: Path) -> None:
         f"tokens, ${u.cost:.4f} · {report.wall_seconds:.1f} s",
         highlight=False,
     )
-    console.print(f"wrote {path}", highlight=False)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+    console.print(Text(f"wrote {path}"), highlight=False)
 
 
 @app.command()

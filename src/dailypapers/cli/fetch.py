@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import console, errors, parse_day, state
@@ -91,15 +92,10 @@ def fetch(
     for paper, outcome in results:
         style = "green" if outcome.status == "ok" else "red"
         title = paper.title if len(paper.title) <= 60 else paper.title[:59] + "…"
-        table.add_row(paper.id, title, f"[{style}]{_escape(outcome.label)}[/]")
+        # Text(), not markup: titles and reasons come from the network
+        table.add_row(Text(paper.id), Text(title), Text(outcome.label, style=style))
     console.print(table)
     failed = sum(o.status == "failed" for _, o in results)
     console.print(f"{len(results) - failed} ok, {failed} failed", highlight=False)
     if failed:
         raise typer.Exit(1)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
