@@ -47,3 +47,9 @@ def test_bad_input_is_one_line_and_no_traceback(tmp_path: Path, args: list[str],
     assert "Traceback" not in result.output
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and needle in lines[0], result.output
+
+
+def test_limit_below_one_is_refused_before_any_request(tmp_path: Path) -> None:
+    result = invoke("--db", str(tmp_path / "x.db"), "digest", "--limit", "0")
+    assert result.exit_code == 2
+    assert "--limit must be at least 1" in result.output

@@ -66,9 +66,7 @@ async def _digest(
     summarizer = from_settings(settings)  # a bad LLM setting is reported before any network traffic
     async with Http(settings) as http:
         with err_console.status("fetching the list of papers…"):
-            papers = await sources.fetch_papers(source, day, http, settings)
-        if limit is not None:
-            papers = papers[:limit]
+            papers = await sources.fetch_papers(source, day, http, settings, limit=limit)
         if not papers:
             console.print(f"no papers for {day or 'the latest day'}: nothing to digest")
             return None

@@ -14,7 +14,7 @@ from rich.text import Text
 from dailypapers.cli import app
 from dailypapers.cli._common import console, errors, parse_day, state
 from dailypapers.config import Settings
-from dailypapers.errors import FetchError, InputError, PaperTextError
+from dailypapers.errors import FetchError, PaperTextError
 from dailypapers.http import Http
 from dailypapers.models import Outcome, Paper
 from dailypapers.sources import fetch_document, fetch_papers
@@ -51,11 +51,9 @@ async def _fetch_all(
 async def _run(source: str | None, day: dt.date | None, limit: int | None, settings: Settings,
                store: Store, *, force: bool) -> list[tuple[Paper, Outcome]] | None:
     async with Http(settings) as http:
-        papers = await fetch_papers(source, day, http, settings)
+        papers = await fetch_papers(source, day, http, settings, limit=limit)
         if not papers:
             return None
-        if limit is not None:
-            papers = papers[:limit]
         with store.transaction():
             for paper in papers:
                 store.upsert_paper(paper)
@@ -77,10 +75,6 @@ def fetch(
 ) -> None:
     """Fetch papers and their full texts into the archive; ends with a status per paper."""
     day = parse_day(date)
-    if limit is not None and limit < 1:
-        raise InputError("--limit must be at least 1")
-    if source and source.startswith("arxiv:") and limit is not None and source.count(":") == 1:
-        source = f"{source}:{limit}"  # ask arXiv for exactly as many as wanted
     settings = state(ctx).settings()
     with state(ctx).store(settings) as store:
         results = asyncio.run(_run(source, day, limit, settings, store, force=force))

@@ -19,15 +19,25 @@ MAX_LOCAL_TEXT_BYTES = 20 * 1024 * 1024
 
 
 async def fetch_papers(
-    source: str | None, day: dt.date | None, http: Http, settings: Settings
+    source: str | None, day: dt.date | None, http: Http, settings: Settings, *, limit: int | None = None
 ) -> list[Paper]:
-    """The papers of a source: None/"hf" -> HF Daily Papers of `day`; "arxiv:CAT" -> the newest in CAT;
-    an existing path -> local PDFs or a list of arXiv ids (whose metadata is fetched from arXiv)."""
+    """The papers of a source, best first, at most `limit`: None/"hf" -> HF Daily Papers of `day`;
+    "arxiv:CAT[:N]" -> the newest N in CAT; an existing path -> local PDFs or a list of arXiv ids (whose
+    metadata is fetched from arXiv)."""
+    if limit is not None and limit < 1:
+        raise InputError("--limit must be at least 1")
+    papers = await _fetch_papers(source, day, http, settings, limit)
+    return papers[:limit] if limit is not None else papers
+
+
+async def _fetch_papers(
+    source: str | None, day: dt.date | None, http: Http, settings: Settings, limit: int | None
+) -> list[Paper]:
     if source is None or source == "hf":
         return await hf_daily.fetch_day(http, settings, day)
     if source.startswith("arxiv:"):
         category, _, count = source[len("arxiv:"):].partition(":")
-        n = DEFAULT_CATEGORY_SIZE
+        n = limit or DEFAULT_CATEGORY_SIZE  # ask arXiv for exactly as many as wanted
         if count:
             if not count.isdigit():
                 raise InputError(f"bad source {source!r}: use arxiv:CATEGORY or arxiv:CATEGORY:N")
