@@ -108,6 +108,18 @@ async def test_invalid_twice_is_invalid_output(openai_standin: OpenAIStandIn) ->
     with pytest.raises(SummarizeError) as err:
         await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
     assert err.value.reason == "invalid output" and openai_standin.calls == 2
+    # the two paid calls travel with the error, so run totals and budgets count them
+    usage = err.value.usage
+    assert usage is not None and usage.calls == 2 and usage.input_tokens > 0 and usage.output_tokens > 0
+
+
+async def test_refusal_carries_the_usage_of_earlier_calls(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.fail("invalid_json")
+    openai_standin.fail("refusal")
+    with pytest.raises(SummarizeError) as err:
+        await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert err.value.reason.startswith("refused")
+    assert err.value.usage is not None and err.value.usage.calls == 2  # the invalid reply and the refusal
 
 
 async def test_missing_key_is_named_in_the_repair(openai_standin: OpenAIStandIn) -> None:

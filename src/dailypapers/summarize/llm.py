@@ -116,7 +116,7 @@ class LLMSummarizer:
             try:
                 content, finish, call_usage = await self._complete(messages, labels, max_tokens)
             except SummarizeError as exc:
-                exc.usage = exc.usage or usage
+                exc.usage = usage + (exc.usage or Usage())  # earlier calls + the failing one, if it was paid
                 raise
             usage = usage + call_usage
             if finish == "length":
@@ -182,13 +182,13 @@ class LLMSummarizer:
                 calls=1, input_tokens=pt, output_tokens=ct, cost=cost_of(self.name, pt, ct, self.prices)
             )
         if not response.choices:
-            raise SummarizeError("invalid output")
+            raise SummarizeError("invalid output", usage=call_usage)
         choice = response.choices[0]
         refusal = getattr(choice.message, "refusal", None)
         if refusal:
-            raise SummarizeError(f"refused: {_short(refusal)}")
+            raise SummarizeError(f"refused: {_short(refusal)}", usage=call_usage)
         if choice.finish_reason == "content_filter":
-            raise SummarizeError("refused: content filter")
+            raise SummarizeError("refused: content filter", usage=call_usage)
         return choice.message.content, choice.finish_reason, call_usage
 
     def _adapt(self, exc: openai.APIStatusError) -> bool:
