@@ -205,3 +205,19 @@ async def test_a_network_failure_is_named_as_the_fetch_stage(store: Store) -> No
     assert report.outcomes[0].stage == "fetch"
     assert report.outcomes[0].label.startswith("failed: GET https://arxiv.org/pdf/x: HTTP 503")
     assert sorted(s for s, _ in events) == ["fulltext", "summarize", "verify"]
+
+
+async def test_a_partial_rerun_updates_its_papers_and_keeps_the_rest_of_the_day(store: Store) -> None:
+    ps = papers(5)
+    await run(job(store, ps, FakeSummarizer(), FakeFetcher()))
+    # the top two again, forced, with new votes: one of them now outranks nothing, the other everything
+    again = [ps[0].model_copy(update={"upvotes": 1}), ps[1].model_copy(update={"upvotes": 500})]
+    summ = FakeSummarizer(texts={ps[1].id: ["fresh text"]})
+    digest, report = await run(job(store, again, summ, FakeFetcher(), force=True))
+    assert [o.paper_id for o in report.outcomes] == [ps[0].id, ps[1].id]  # the report covers this run
+    order = [e.paper.id for e in digest.entries]
+    assert order == [ps[1].id, ps[2].id, ps[3].id, ps[4].id, ps[0].id]  # the whole day, re-ranked by votes
+    stored = store.get_digest(DAY)
+    assert [e.paper.id for e in stored.entries] == order
+    assert stored.entries[0].summary.sections[0].text.startswith("fresh text")
+    assert all(e.summary is not None for e in stored.entries)  # kept entries keep their summaries

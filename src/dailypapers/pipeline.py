@@ -86,8 +86,10 @@ async def run(job: Job) -> tuple[Digest, RunReport]:
         for paper in job.papers:
             job.store.upsert_paper(paper)
     results = await asyncio.gather(*(_one(job, state, p, fetch_slots, llm_slots) for p in job.papers))
-    entries = tuple(Entry(paper=p, summary=r.summary) for p, r in zip(job.papers, results, strict=True))
-    digest = Digest(date=job.day, entries=entries)
+    ranked = _merge_day(job.store, job.day, [
+        (Entry(paper=p, summary=r.summary), r.key) for p, r in zip(job.papers, results, strict=True)
+    ])
+    digest = Digest(date=job.day, entries=tuple(e for e, _ in ranked))
     report = RunReport(
         command=job.command,
         day=job.day,
@@ -97,9 +99,27 @@ async def run(job: Job) -> tuple[Digest, RunReport]:
         usage=state.usage,
     )
     with job.store.transaction():
-        job.store.save_digest(digest, [r.key for r in results])
+        job.store.save_digest(digest, [k for _, k in ranked])
     job.store.save_run(report)
     return digest, report
+
+
+def _merge_day(store: Store, day: dt.date, fresh: list[tuple[Entry, str | None]]) -> list[tuple[Entry, str | None]]:
+    """This run's entries over the day already stored: a partial re-run (`--limit 3`) updates those three and
+    keeps the rest of the day. Papers with votes rank by votes (ties by id); papers without keep their order."""
+    previous = store.get_digest(day)
+    if previous is None:
+        return fresh
+    keys = store.digest_summary_keys(day)
+    seen = {e.paper.id for e, _ in fresh}
+    combined = fresh + [(e, keys.get(e.paper.id)) for e in previous.entries if e.paper.id not in seen]
+
+    def rank(item: tuple[int, tuple[Entry, str | None]]) -> tuple[int, int, str]:
+        index, (entry, _) = item
+        votes = entry.paper.upvotes
+        return (0, -votes, entry.paper.id) if votes is not None else (1, index, "")
+
+    return [pair for _, pair in sorted(enumerate(combined), key=rank)]
 
 
 def _progress(job: Job, stage: str, paper_id: str) -> None:

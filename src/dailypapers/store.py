@@ -248,6 +248,11 @@ class Store:
         )
         return not existed
 
+    def digest_summary_keys(self, day: dt.date) -> dict[str, str | None]:
+        """paper_id -> summary key of each entry of the day (None where the entry has no summary)."""
+        rows = self.db.query("select paper_id, summary_key from digest_entries where date = ?", [day.isoformat()])
+        return {r["paper_id"]: r["summary_key"] for r in rows}
+
     def get_digest(self, day: dt.date) -> Digest | None:
         iso = day.isoformat()
         if not list(self.db.query("select 1 from digests where date = ?", [iso])):
