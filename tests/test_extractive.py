@@ -68,7 +68,7 @@ async def test_metadata_and_zero_usage() -> None:
         "2503.00100",
         "en",
         "extractive",
-        "extractive-1",
+        "extractive-2",
     )
     assert [x.label for x in s.sections] == list(DEFAULT_LABELS)
     assert all(x.emphasis == "bold_italic" for x in s.sections)
@@ -178,3 +178,23 @@ async def test_korean_source_stays_korean() -> None:
     assert summary.language == "ko"
     assert "12.5%" in summary.sections[2].text
     assert "제안합니다" in summary.sections[0].text
+
+
+@pytest.mark.parametrize("seed", range(5))
+async def test_budgeted_text_gives_each_section_its_own_part_of_the_paper(seed: int) -> None:
+    """Through the real budget (headings written as "heading\\nbody"): no heading glued into a sentence,
+    and the method reaches Technical Details even when the experiments are long."""
+    from dailypapers import fulltext
+
+    synth = make_paper(f"2606.{40000 + seed}", pages=12, seed=seed)
+    text = fulltext.budget(fulltext.from_text(synth.text(), synth.arxiv_id), 3000)
+    paper = Paper(id=synth.arxiv_id, title=synth.title)
+    result = await ExtractiveSummarizer().summarize(paper, text, lang="en", labels=DEFAULT_LABELS)
+    new, method, results = (s.text for s in result.summary.sections)
+    headings = [h for h, _ in synth.sections] + ["Abstract"]
+    for section in (new, method, results):
+        assert not any(h in section for h in headings), section
+    assert synth.facts["model"] in new
+    # a sentence of the Method section (What's New may take its "we propose" one)
+    assert any(k in method for k in ("two-stage procedure", "billion parameters", "3 epochs")), method
+    assert synth.facts["accuracy"] in results

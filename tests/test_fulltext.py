@@ -105,19 +105,33 @@ def test_budget_keeps_everything_but_references_when_it_fits() -> None:
     assert out.index("1 Introduction") < out.index("2 Method") < out.index("3 Results") < out.index("A Extra")
 
 
-def test_budget_priorities_and_sentence_cuts() -> None:
+def test_budget_shares_keep_every_part_a_summary_needs() -> None:
     doc = _doc()
     out = fulltext.budget(doc, 450)
     assert fulltext.count_tokens(out) <= 450
     assert "Budget Paper Title" in out and "Abstract sentence number 2 is here." in out
-    assert "Result sentence number 39 is here." in out  # results come first and fit whole
-    assert "Intro sentence number 0 is here." in out  # then the introduction, cut
-    assert "Method" not in out and "Cited" not in out and "Extra" not in out
+    # every part gets its leading sentences, however long the others are
+    for word in ("Result", "Method", "Intro", "Closing"):
+        assert f"{word} sentence number 0 is here." in out, word
+    kept = {w: out.count(f"{w} sentence") for w in ("Result", "Method", "Intro", "Closing")}
+    assert kept["Result"] > kept["Method"] > kept["Intro"]  # the shares: 35 %, 30 %, 20 %
+    assert "Result sentence number 39 is here." not in out  # results were cut, not sent whole
+    assert "Cited" not in out and "Extra" not in out
     # cut at sentence boundaries: every kept body line ends with a full sentence
     for part in out.split("\n\n"):
         assert part.endswith((".", "Title"))
-    # reading order: introduction before results even though results had priority
-    assert out.index("1 Introduction") < out.index("3 Results")
+    # reading order, whatever the shares
+    assert out.index("1 Introduction") < out.index("2 Method") < out.index("3 Results") < out.index("4 Conclusion")
+
+
+def test_budget_gives_an_unused_share_to_the_others() -> None:
+    short_method = Document(paper_id="x", origin="text", sections=tuple(
+        sec if sec.kind != "method" else sec.model_copy(update={"text": "We do one thing."})
+        for sec in _doc().sections
+    ))
+    out = fulltext.budget(short_method, 450)
+    assert "We do one thing." in out
+    assert fulltext.count_tokens(out) > 400  # the method's unused share went to the other parts
 
 
 def test_budget_of_a_string_and_of_nothing() -> None:

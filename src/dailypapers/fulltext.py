@@ -3,11 +3,12 @@
 Everything here is pure except `extract_pdf`, which is CPU-bound: callers run it with `asyncio.to_thread`.
 PDFium is not thread-safe, so every call into it holds `_PDFIUM_LOCK`.
 
-Budget priority (`budget`, table `PRIORITY`): the title and abstract always come first; then
-results/experiments, the introduction, the method, the conclusion, other sections, and the appendix last.
-References are never sent. Sections of the same kind share what is left of the budget. A section that does
-not fit whole is cut at a sentence boundary; the kept parts are emitted in reading order with their headings,
-so the model still reads a paper, only a shorter one.
+Budget (`budget`): the title and abstract always come first. What is left is shared (`SHARES`) so that every
+part a summary needs is there even when one part is long: results/experiments 35 %, method 30 %, introduction
+20 %, conclusion 15 %. A share a part does not use (it is short, or absent) goes to the others in `PRIORITY`
+order, then to other sections, and the appendix last. References are never sent. Sections of the same kind
+split their kind's share. A section that does not fit whole keeps its leading whole sentences; the kept parts
+are emitted in reading order with their headings, so the model still reads a paper, only a shorter one.
 """
 
 from __future__ import annotations
@@ -437,11 +438,14 @@ def from_text(text: str, paper_id: str) -> Document:
 
 
 # -- token budget --------------------------------------------------------------------------------------------
-# Lower number = kept first. References are absent on purpose: they are never sent.
+# Lower number = served first with leftovers. References are absent on purpose: they are never sent.
 PRIORITY: dict[str, int] = {
-    "title": 0, "abstract": 1, "results": 2, "introduction": 3, "method": 4, "conclusion": 5, "other": 6,
+    "title": 0, "abstract": 1, "results": 2, "method": 3, "introduction": 4, "conclusion": 5, "other": 6,
     "appendix": 7,
 }
+# Guaranteed shares of what is left after the title and abstract: a long Experiments section must not push
+# the method out, or the model has nothing to write "how it works" from.
+SHARES: dict[str, float] = {"results": 0.35, "method": 0.30, "introduction": 0.20, "conclusion": 0.15}
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|(?<=[다요]\.)\s+|\n{2,}")
 
 
@@ -473,23 +477,39 @@ def _fit(section: TextSection, allowance: int, sep: int) -> tuple[list[str], int
 
 
 def _select(doc: Document, max_tokens: int) -> str:
-    chosen: dict[int, list[str]] = {}
+    members: dict[str, list[int]] = {}
+    for i, sec in enumerate(doc.sections):
+        if sec.kind in PRIORITY and (sec.text or sec.heading):
+            members.setdefault(sec.kind, []).append(i)
+    # what each section would cost whole (with the blank line between parts)
+    need = {i: count_tokens(_render(doc.sections[i].heading, [doc.sections[i].text])) + 2
+            for ids in members.values() for i in ids}
+    alloc = dict.fromkeys(need, 0)
     remaining = max_tokens
-    levels = sorted({PRIORITY[s.kind] for s in doc.sections if s.kind in PRIORITY})
-    for level in levels:
-        # sections of one kind (say "4 Experiments" and "5 Results") share what is left; the smallest are
-        # placed first so that what they do not use goes to the larger ones
-        members = [i for i, s in enumerate(doc.sections)
-                   if PRIORITY.get(s.kind) == level and (s.text or s.heading)]
-        members.sort(key=lambda i: len(doc.sections[i].text))
-        for n, i in enumerate(members):
-            if remaining <= 0:
-                break
-            allowance = remaining // (len(members) - n)
-            kept, used = _fit(doc.sections[i], allowance, 2 if chosen else 0)
-            if kept or used:
+
+    def give(ids: list[int], amount: int) -> int:
+        """Spread `amount` over `ids`, smallest first, so what a small one does not use goes to the next."""
+        spent = 0
+        ids = sorted(ids, key=lambda i: need[i] - alloc[i])
+        for n, i in enumerate(ids):
+            extra = min(need[i] - alloc[i], (amount - spent) // (len(ids) - n))
+            alloc[i] += extra
+            spent += extra
+        return spent
+
+    for kind in ("title", "abstract"):
+        remaining -= give(members.get(kind, []), remaining)
+    pool = remaining
+    for kind, share in SHARES.items():
+        remaining -= give(members.get(kind, []), int(pool * share))
+    for kind in sorted(members, key=lambda k: PRIORITY[k]):  # leftovers, in priority order
+        remaining -= give(members[kind], remaining)
+    chosen: dict[int, list[str]] = {}
+    for i in sorted(alloc):
+        if alloc[i] > 0:
+            kept, _ = _fit(doc.sections[i], alloc[i], 2)
+            if kept or doc.sections[i].kind == "title":
                 chosen[i] = kept
-                remaining -= used
     return "\n\n".join(_render(doc.sections[i].heading, chosen[i]) for i in sorted(chosen))
 
 

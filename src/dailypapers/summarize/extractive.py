@@ -15,7 +15,7 @@ from dailypapers.errors import SummarizeError
 from dailypapers.models import Paper, Section, Summary, Usage
 from dailypapers.summarize.base import SummaryResult
 
-PROMPT_VERSION = "extractive-1"
+PROMPT_VERSION = "extractive-2"  # bump when the picks change: it is part of the cache key
 MAX_TEXT_CHARS = 400_000  # the text is budgeted upstream; this only bounds the work on a hostile input
 MIN_SENTENCE = 40
 MAX_SENTENCE = 320
@@ -217,12 +217,14 @@ def sentences_of(text: str) -> list[_Sentence]:
     part = "title"
     seen: set[str] = set()
     for block in re.split(r"\n\s*\n", text):
-        flat = " ".join(block.split())
-        if not flat:
-            continue
-        heading = _heading(flat)
+        # a heading is a block of its own, or the first line of one (fulltext.budget writes "heading\nbody")
+        first, _, rest = block.strip().partition("\n")
+        heading = _heading(" ".join(first.split()))
         if heading is not None:
             part = heading
+            block = rest
+        flat = " ".join(block.split())
+        if not flat:
             continue
         if part == "title" and out == [] and not re.search(r"[.!?。]\s*$", flat):
             continue  # the title and author lines before the first section
