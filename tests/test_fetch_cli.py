@@ -91,6 +91,25 @@ def test_local_folder_source(tmp_path: Path, env: Path) -> None:
         doc = store.get_text("2606.00007")
         assert doc is not None and doc.origin == "pdf"
         assert store.get_paper("2606.00007").title == synth.title
+    # the stand-in's arXiv does not know 2606.00007: said once, the run still succeeds
+    assert result.output.count("warning: arXiv does not know 2606.00007") == 1
+
+
+def test_local_pdf_with_an_id_gets_arxiv_metadata(hf_arxiv: HfArxivStandIn, tmp_path: Path, env: Path) -> None:
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    synth = make_paper("2606.00009", pages=1)
+    synth.title = "[bold]Marked[/bold] :smile: title from arXiv"
+    hf_arxiv.add_paper(synth)
+    (folder / "2606.00009.pdf").write_bytes(make_pdf(make_paper("2606.00009", pages=1)))
+    result = run("--source", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+    with Store(env) as store:
+        paper = store.get_paper("2606.00009")
+        assert paper.title == synth.title and paper.authors == tuple(synth.authors)
+        assert store.get_text("2606.00009").origin == "pdf"
+    assert not hf_arxiv.requests_to("/pdf/")
 
 
 def test_id_list_source_gets_arxiv_metadata(hf_arxiv: HfArxivStandIn, tmp_path: Path, env: Path) -> None:

@@ -47,6 +47,56 @@ def test_html_sections_skip_scripts_and_math_source() -> None:
     assert synth.facts["accuracy"] in doc.text
 
 
+# Hand-written in the shape of arXiv's LaTeXML output (names and places made up): inline creator spans,
+# <br> between a name and its affiliation, separators in ltx_author_before, source line breaks inside spans.
+LATEXML_AUTHORS = """<!DOCTYPE html><html><head><title>[2606.09999] Quiet Gradients</title></head><body>
+<article class="ltx_document ltx_authors_1line">
+<h1 class="ltx_title ltx_title_document">Quiet Gradients:
+ Sparse Updates for Small Models</h1>
+<div class="ltx_authors">
+<span class="ltx_creator ltx_role_author">
+<span class="ltx_personname">Lena Varga<br class="ltx_break">Northfield
+ Institute of Computing<br class="ltx_break"><span class="ltx_text ltx_font_typewriter">lena@example.org</span>
+</span></span><span class="ltx_author_before">, </span><span class="ltx_creator ltx_role_author">
+<span class="ltx_personname">Rafael Varga<sup class="ltx_sup">*</sup></span>
+<span class="ltx_author_notes"><span class="ltx_contact ltx_role_affiliation">Lakeside University</span></span>
+</span><span class="ltx_author_before"> and </span><span class="ltx_creator ltx_role_author">
+<span class="ltx_personname">Tomoko Ibarra</span></span>
+</div>
+<div class="ltx_abstract"><h6 class="ltx_title ltx_title_abstract">Abstract</h6>
+<p class="ltx_p">We study sparse gradient updates for small language models and report what they save.</p></div>
+<section class="ltx_section"><h2 class="ltx_title ltx_title_section">1 Introduction</h2>
+<div class="ltx_para"><p class="ltx_p">Small models are trained on small budgets, so every update counts and
+every skipped update saves compute that can be spent elsewhere in training.</p></div></section>
+</article></body></html>"""
+
+
+def test_html_authors_are_separate_lines_and_the_title_stands_alone() -> None:
+    doc = fulltext.parse_html(LATEXML_AUTHORS, "2606.09999")
+    title = doc.sections[0]
+    assert title.kind == "title"
+    assert title.text.splitlines() == [
+        "Quiet Gradients: Sparse Updates for Small Models",
+        "Lena Varga", "Northfield Institute of Computing", "lena@example.org",
+        "Rafael Varga*", "Lakeside University",
+        "Tomoko Ibarra",
+    ]
+    assert "[2606.09999]" not in doc.text  # <title> only repeats the h1
+    assert [s.kind for s in doc.sections[1:]] == ["abstract", "introduction"]
+    # body paragraphs are still reflowed: the source line break inside the paragraph is a space
+    assert "counts and every skipped update" in doc.sections[2].text
+
+
+def test_standin_html_authors_follow_latexml_and_parse_one_per_line() -> None:
+    synth = make_paper("2606.00004", pages=1)
+    html = arxiv_html(synth)
+    assert "ltx_author_before" in html and "<br class='ltx_break'>" in html  # the real shape, not a shortcut
+    lines = fulltext.parse_html(html, synth.arxiv_id).sections[0].text.splitlines()
+    assert lines[0] == synth.title
+    assert [line for line in lines if line in synth.authors] == synth.authors
+    assert not any(a in line and line != a for line in lines for a in synth.authors)  # nothing run together
+
+
 def test_plain_text_sections() -> None:
     synth = make_paper("2606.00003", pages=2)
     doc = fulltext.from_text(synth.text(), synth.arxiv_id)

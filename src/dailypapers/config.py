@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     arxiv_pdf_url: str = "https://arxiv.org/pdf"
     arxiv_html_url: str = "https://arxiv.org/html"
     use_arxiv_html: bool = True
+    local_metadata: bool = True  # local PDFs with an arXiv id take arXiv's title/authors/abstract
     extra_allowed_hosts: list[str] = Field(default_factory=list)
 
     # HTTP behaviour

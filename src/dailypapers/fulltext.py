@@ -323,10 +323,18 @@ def _first_page(pdf: pdfium.PdfDocument) -> str:
 
 
 # -- HTML (arXiv's LaTeXML rendering) ------------------------------------------------------------------------
+# <title> repeats the h1 (arXiv adds its id), which the title part already holds
 _SKIP = {"script", "style", "nav", "header", "footer", "annotation", "annotation-xml", "button", "svg",
-         "noscript"}
+         "noscript", "title"}
 _BLOCK = {"p", "div", "li", "section", "figcaption", "tr", "br", "table", "blockquote", "article", "dd", "dt"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# LaTeXML's author block is inline spans: each creator (name, then affiliation lines after <br>) gets its own
+# lines, and the separators between creators (" ", ", ", " and ") are dropped so names never run together.
+_BLOCK_CLASSES = {"ltx_creator", "ltx_personname", "ltx_author_notes", "ltx_role_affiliation",
+                  "ltx_role_address", "ltx_role_email", "ltx_dates"}
+_SKIP_CLASSES = {"ltx_author_before", "ltx_author_after"}
+_VOID = ("br", "img", "meta", "link", "input", "hr", "wbr", "source", "col", "area", "base", "embed", "track")
+_SPACES = re.compile(r"\s+")
 
 
 class _ArxivHTML(HTMLParser):
@@ -345,7 +353,11 @@ class _ArxivHTML(HTMLParser):
         self.buffer: list[str] = []
 
     def _flush(self) -> None:
-        text = _reflow("".join(self.buffer).split("\n"))
+        lines = "".join(self.buffer).split("\n")
+        if self.kind == "title":  # like a PDF's title part: title, authors, affiliations keep their lines
+            text = "\n".join(line for line in (" ".join(raw.split()) for raw in lines) if line)
+        else:
+            text = _reflow(lines)
         if text or self.current_heading:
             self.sections.append(TextSection(kind=self.kind, heading=self.current_heading, text=text))
         self.buffer = []
@@ -355,34 +367,36 @@ class _ArxivHTML(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         cls = dict(attrs).get("class") or ""
-        if tag in _SKIP or self.skip_depth:
-            if tag not in ("br", "img", "meta", "link", "input", "hr"):
+        if self.skip_depth or tag in _SKIP or not _SKIP_CLASSES.isdisjoint(cls.split()):
+            if tag not in _VOID:
                 self.skip_depth += 1
             return
-        if tag in ("br", "img", "meta", "link", "input", "hr"):
+        if tag in _VOID:
             if tag == "br":
                 self._text("\n")
             return
         self.stack.append((tag, cls))
         if tag in _HEADINGS and self.heading is None:
             self.heading, self.heading_tag, self.heading_class = [], tag, cls
-        elif tag in _BLOCK:
+        elif tag in _BLOCK or not _BLOCK_CLASSES.isdisjoint(cls.split()):
             self._text("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if self.skip_depth:
-            if tag not in ("br", "img", "meta", "link", "input", "hr"):
+            if tag not in _VOID:
                 self.skip_depth -= 1
             return
         # pop up to the matching tag (HTML in the wild leaves tags open)
+        closed_cls = ""
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i][0] == tag:
+                closed_cls = self.stack[i][1]
                 del self.stack[i:]
                 break
         if tag == self.heading_tag and self.heading is not None:
             self._heading(" ".join("".join(self.heading).split()))
             self.heading = None
-        elif tag in _BLOCK:
+        elif tag in _BLOCK or not _BLOCK_CLASSES.isdisjoint(closed_cls.split()):
             self._text("\n")
 
     def _heading(self, text: str) -> None:
@@ -416,8 +430,11 @@ class _ArxivHTML(HTMLParser):
             self.buffer.append(data)
 
     def handle_data(self, data: str) -> None:
-        if not self.skip_depth:
-            self._text(data)
+        if self.skip_depth:
+            return
+        if self.kind == "title":  # source line breaks are spaces in HTML; the title part keeps only real ones
+            data = _SPACES.sub(" ", data)
+        self._text(data)
 
 
 def parse_html(html: str, paper_id: str) -> Document:

@@ -120,6 +120,14 @@ def atom_error(message: str) -> bytes:
     )
 
 
+def author_html(index: int, name: str) -> str:
+    """One LaTeXML creator: the name, <br>, a (made-up) affiliation; creators after the first are preceded by
+    an inline `ltx_author_before` separator, as arXiv renders them."""
+    before = "" if index == 0 else "<span class='ltx_author_before'>, </span>"
+    return (f"{before}<span class='ltx_creator ltx_role_author'><span class='ltx_personname'>{escape(name)}"
+            f"<br class='ltx_break'>Synthetic Lab {index + 1}</span></span>\n")
+
+
 def arxiv_html(synth: SynthPaper) -> str:
     """A page shaped like arXiv's LaTeXML rendering (ltx_ classes, sections with h2/h3 headings)."""
     parts = [
@@ -129,8 +137,7 @@ def arxiv_html(synth: SynthPaper) -> str:
         "<div class='ltx_page_main'><article class='ltx_document'>",
         f"<h1 class='ltx_title ltx_title_document'>{escape(synth.title)}</h1>",
         "<div class='ltx_authors'>",
-        *(f"<span class='ltx_creator ltx_role_author'><span class='ltx_personname'>{escape(a)}</span></span>"
-          for a in synth.authors),
+        *(author_html(i, a) for i, a in enumerate(synth.authors)),
         "</div><div class='ltx_abstract'><h6 class='ltx_title ltx_title_abstract'>Abstract</h6>",
         f"<p class='ltx_p'>{escape(synth.abstract)}</p></div>",
     ]

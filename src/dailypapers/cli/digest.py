@@ -66,7 +66,7 @@ async def _digest(
     summarizer = from_settings(settings)  # a bad LLM setting is reported before any network traffic
     async with Http(settings) as http:
         with err_console.status("fetching the list of papers…"):
-            papers = await sources.fetch_papers(source, day, http, settings, limit=limit)
+            papers = await sources.fetch_papers(source, day, http, settings, limit=limit, warn=_warn)
         if not papers:
             console.print(f"no papers for {day or 'the latest day'}: nothing to digest")
             return None
@@ -93,6 +93,11 @@ async def _digest(
     write_atomic(path, markdown.render(digest, show_flags=settings.show_flags))
     _print_report(report, summarizer.name, path)
     return report
+
+
+def _warn(message: str) -> None:
+    # Text(), not markup: the message quotes ids and server answers
+    err_console.print(Text(f"warning: {message}", style="yellow"))
 
 
 class _progress:
