@@ -90,6 +90,13 @@ def parse_day(value: str | None, *, default_today: bool = False) -> dt.date | No
         raise InputError(f"bad date {value!r}: use YYYY-MM-DD, e.g. 2025-05-06") from None
 
 
+def warn(message: str) -> None:
+    """A warning on stderr; Text(), not markup, because messages quote ids and server answers."""
+    from rich.text import Text
+
+    err_console.print(Text(f"warning: {message}", style="yellow"))
+
+
 def write_stdout(text: str) -> None:
     """Print text exactly (no rich wrapping or markup), as `render` must be byte-exact."""
     sys.stdout.write(text)

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, err_console, errors, parse_day, state
+from dailypapers.cli._common import console, err_console, errors, parse_day, state, warn
 from dailypapers.config import Settings
 from dailypapers.models import RunReport
 from dailypapers.pipeline import STAGES, Budget, Job, default_out_path, run, write_atomic
@@ -66,7 +66,7 @@ async def _digest(
     summarizer = from_settings(settings)  # a bad LLM setting is reported before any network traffic
     async with Http(settings) as http:
         with err_console.status("fetching the list of papers…"):
-            papers = await sources.fetch_papers(source, day, http, settings, limit=limit, warn=_warn)
+            papers = await sources.fetch_papers(source, day, http, settings, limit=limit, warn=warn)
         if not papers:
             console.print(f"no papers for {day or 'the latest day'}: nothing to digest")
             return None
@@ -93,11 +93,6 @@ async def _digest(
     write_atomic(path, markdown.render(digest, show_flags=settings.show_flags))
     _print_report(report, summarizer.name, path)
     return report
-
-
-def _warn(message: str) -> None:
-    # Text(), not markup: the message quotes ids and server answers
-    err_console.print(Text(f"warning: {message}", style="yellow"))
 
 
 class _progress:

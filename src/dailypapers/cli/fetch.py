@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, err_console, errors, parse_day, state
+from dailypapers.cli._common import console, errors, parse_day, state, warn
 from dailypapers.config import Settings
 from dailypapers.errors import FetchError, PaperTextError
 from dailypapers.http import Http
@@ -48,15 +48,10 @@ async def _fetch_all(
         return list(await asyncio.gather(*(one(p, progress, task) for p in papers)))
 
 
-def _warn(message: str) -> None:
-    # Text(), not markup: the message quotes ids and server answers
-    err_console.print(Text(f"warning: {message}", style="yellow"))
-
-
 async def _run(source: str | None, day: dt.date | None, limit: int | None, settings: Settings,
                store: Store, *, force: bool) -> list[tuple[Paper, Outcome]] | None:
     async with Http(settings) as http:
-        papers = await fetch_papers(source, day, http, settings, limit=limit, warn=_warn)
+        papers = await fetch_papers(source, day, http, settings, limit=limit, warn=warn)
         if not papers:
             return None
         with store.transaction():
