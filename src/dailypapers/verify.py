@@ -11,9 +11,27 @@ What is a claim (`extract_claims`)
   percentages (%, 퍼센트, percent, 포인트, points, pp, %p), multipliers (x, ×, 배, times, -fold) and
   ranges (95-100%, 3~5, 10–20억). Values are compared after scaling, so `100만`, `1M`, `1 million`,
   `one million` and `1,000,000` are equal, and `3.1x`, `3.1×`, `3.1배`, `3.1 times` are all 3.1.
-  The unit itself is not compared: `10초` is supported by any 10 in the paper, because papers write
-  the same quantity in too many ways (10 s, 10-second, ten seconds) for a unit check to be worth
-  its false alarms. The sign is not compared either.
+  The sign is not compared.
+- Units (`_UNIT_TABLE`): the text right after a number (after a space or a hyphen: `10 ms`,
+  `10-second`, `10초`, `3×`) gives it a unit class when the unit is recognisable, in the summary and
+  in the paper alike: time (μs, ms, s/sec/seconds/초, min/minutes/분, h/hours/시간, days/일,
+  weeks, months/개월), percent (%, percent, 퍼센트, and percentage points: %p, pp, points, 포인트 —
+  one class, since a gain is written "2.1 points", "2.1%p" and "2.1%" interchangeably), multiplier
+  (x, ×, times, -fold, 배), tokens (tokens, 토큰), parameters (parameters, params, 매개변수, 파라미터),
+  bytes (KB/MB/GB/TB; KiB… read as their decimal twins), frequency (Hz, kHz, MHz, GHz), and count
+  (the Korean counters 개, 명, 층, 회, 번, 단계 …). A Korean unit syllable counts only before a
+  particle or a non-Hangul character (`3배의` yes, `3 배치` no). English nouns ("10 layers") are no
+  class.
+  The rule: a summary number with a class is supported only by a paper number of the same value
+  whose class is the same or none (papers write a unit once: "latency of 10, 20 and 30 ms"
+  supports `20ms`). A number of a different known class does not support it (`10초` is not
+  supported by "10 minutes", `3배` not by "3%"), nor does a reference to the paper's furniture
+  (`Table 10`, `[10]`). Time, bytes and frequency are compared after conversion to seconds, bytes
+  and Hz, so `600초` is supported by "10 minutes" and `0.04초` by "40 ms" (rounding applies in the
+  summary's own unit). A generic count (`16개`) is compatible with tokens, parameters and
+  multipliers ("16× H100" counts devices). A summary number with no class is compared by value
+  only, as before. The price of "no class supports any class": `10초` is still supported by
+  "10 layers" when the paper has no other 10.
 - Names: Latin-script tokens (joined by - _ . ') that contain a digit and a letter (GPT-4o,
   Qwen2.5-7B, RM-R1, 2WikiMultiHopQA), or a capital after the first letter (HumanEval-V,
   SpeechGPT, AdamW, SVD, muP). A plain capitalised word (Voila, Moshi) is a name in a Korean/CJK
@@ -27,8 +45,10 @@ What is a claim (`extract_claims`)
   "human evaluation"), and a plural `s` on either side is ignored.
 
 What is not a claim (trivia that cannot mislead a reader)
-- Bare integers below 10 with no unit, scale or decimals ("2단계", "3 epochs", "two stages"): every
-  paper text holds them (section, table and footnote numbers), so checking them could never fail.
+- Bare integers below 10 with no scale, decimals or measuring unit ("2단계", "3 epochs", "two
+  stages"): every paper text holds them (section, table and footnote numbers), so checking them
+  could never fail. A measurement (time, percent, multiplier, bytes, frequency: `3초`, `5 ms`) is a
+  claim at any size, since its unit is checked too.
   Spelled-out numbers in a summary are claims only with a magnitude word ("one million"); in the
   SOURCE every spelled-out number counts.
 - References to the paper's furniture: Section/Table/Figure/Eq./Appendix/Algorithm/그림/표/섹션/식/부록 N,
@@ -413,7 +433,7 @@ def _is_name(token: str, text: str, start: int, cjk: bool) -> bool:
     if not _HAS_ALPHA.search(token) or _ORDINAL.match(token):
         return False
     bare = token[:-1] if token.endswith("s") and len(token) > 2 and token[:-1].isupper() else token
-    if bare in GENERIC_ACRONYMS:
+    if bare in GENERIC_ACRONYMS or token in _CASE_SENSITIVE_UNITS:  # `GB`, `kHz` are units, not names
         return False
     parts = re.split(r"[-_.'’]", token)
     if _HAS_DIGIT.search(token):
