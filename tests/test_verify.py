@@ -170,6 +170,8 @@ def test_ranges_need_both_ends(summary, ok):
         ("a WER of 3.2 against 4.1", "WER이 3.2%입니다", True),  # no unit after 3.2: any class
         ("a gain of 2.1 points", "2.1%p 향상", True),  # percentage points and percent are one class
         ("a gain of 2.1%", "a gain of 2.1 points", True),
+        ("1,000 data points", "1,000개의 데이터 포인트", True),  # English "points" is no class
+        ("a gain of 2.1 ms", "2.1%p 향상", False),
         ("latency of 10, 20 and 30 ms", "20ms의 지연", True),  # a unit written once, after the list
         ("latency of 10, 20 and 30 ms", "a latency of 20 ms", True),
         # the rule's price: `20` has no unit of its own, so it stands for any class

@@ -15,8 +15,9 @@ What is a claim (`extract_claims`)
 - Units (`_UNIT_TABLE`): the text right after a number (after a space or a hyphen: `10 ms`,
   `10-second`, `10초`, `3×`) gives it a unit class when the unit is recognisable, in the summary and
   in the paper alike: time (μs, ms, s/sec/seconds/초, min/minutes/분, h/hours/시간, days/일,
-  weeks, months/개월), percent (%, percent, 퍼센트, and percentage points: %p, pp, points, 포인트 —
-  one class, since a gain is written "2.1 points", "2.1%p" and "2.1%" interchangeably), multiplier
+  weeks, months/개월), percent (%, percent, 퍼센트, and percentage points: %p, pp, 포인트 — one
+  class, since a gain is written "2.1 points", "2.1%p" and "2.1%" interchangeably; a bare English
+  "points" is no class, as in "1,000 data points"), multiplier
   (x, ×, times, -fold, 배), tokens (tokens, 토큰), parameters (parameters, params, 매개변수, 파라미터),
   bytes (KB/MB/GB/TB; KiB… read as their decimal twins), frequency (Hz, kHz, MHz, GHz), and count
   (the Korean counters 개, 명, 층, 회, 번, 단계 …). A Korean unit syllable counts only before a
@@ -206,7 +207,8 @@ UnitClass = Literal["time", "percent", "multiplier", "bytes", "frequency", "toke
 
 # Written unit -> (class, factor to the class's base unit). Time is compared in seconds, bytes in bytes,
 # frequency in Hz; the other classes have no conversion. Percentage points are the percent class: papers and
-# summaries write a gain as "2.1 points", "2.1%p" and "2.1%" interchangeably.
+# summaries write a gain as "2.1 points", "2.1%p" and "2.1%" interchangeably. A bare English "points" has no
+# class: "1,000 data points" is a count.
 _UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
     **dict.fromkeys(("μs", "microsecond", "microseconds", "마이크로초"), ("time", 1e-6)),
     **dict.fromkeys(("ms", "msec", "msecs", "millisecond", "milliseconds", "밀리초"), ("time", 1e-3)),
@@ -217,7 +219,7 @@ _UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
     **dict.fromkeys(("week", "weeks"), ("time", 7 * 86400.0)),
     **dict.fromkeys(("month", "months", "개월"), ("time", 30 * 86400.0)),
     **dict.fromkeys(
-        ("%", "%p", "% p", "percent", "percentage point", "percentage points", "point", "points", "pp",
+        ("%", "%p", "% p", "percent", "percentage point", "percentage points", "pp",
          "퍼센트", "퍼센트포인트", "퍼센트 포인트", "포인트"),
         ("percent", 1.0),
     ),
@@ -282,7 +284,7 @@ def _atom_unit(text: str, m: re.Match[str], p: str) -> tuple[UnitClass, float] |
     found = _unit_at(text, end)
     if found is not None:
         return found
-    if m.group(f"{p}pct"):
+    if m.group(f"{p}pct") and not m.group(f"{p}pct").lstrip().lower().startswith("point"):
         return ("percent", 1.0)
     if m.group(f"{p}x"):
         return ("multiplier", 1.0)
