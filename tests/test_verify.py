@@ -139,6 +139,102 @@ def test_ranges_need_both_ends(summary, ok):
     assert (claims[0].status == "supported") is ok
 
 
+# Units: a number with a recognisable unit is supported only by the same value of the same class (time
+# converted to seconds), or by one with no unit written after it; a different known class does not support it.
+@pytest.mark.parametrize(
+    ("source", "summary", "ok"),
+    [
+        ("adapts from 10 seconds of audio", "10초의 오디오로 적응합니다", True),
+        ("adapts from a 10-second clip", "10초 클립으로 적응합니다", True),
+        ("adapts from a 10-second clip", "adapts from a 10 s clip", True),
+        ("adapts from a 10 minutes clip", "10초 클립으로 적응합니다", False),
+        ("adapts from a 10-second clip", "10분 분량의 클립으로 적응합니다", False),
+        ("adapts from a 10-second clip", "adapts from a 10-minute clip", False),
+        ("trains for 10 minutes", "10분 동안 학습합니다", True),
+        ("trains for 10 minutes", "600초 동안 학습합니다", True),  # converted: the same duration
+        ("trains for 10.4 minutes", "약 10분 동안 학습합니다", True),
+        ("trains for 2 h", "120 minutes of training", True),
+        ("a latency of 40 ms", "지연 시간은 0.04초입니다", True),
+        ("a latency of 40 ms", "지연 시간은 40초입니다", False),
+        ("the model has 10 layers", "10초 클립으로 적응합니다", True),  # `layers` is no known class
+        ("results are in Table 10", "10초 클립으로 적응합니다", False),  # furniture is not a quantity
+        ("decoding runs 3x faster", "디코딩이 3배 빠릅니다", True),
+        ("decoding runs 3× faster", "디코딩이 3배 빠릅니다", True),
+        ("decoding runs 3 times faster", "디코딩이 3배 빠릅니다", True),
+        ("decoding runs three times faster", "decoding is 3.0x faster", True),
+        ("decoding is 3% faster", "디코딩이 3배 빠릅니다", False),
+        ("decoding is 3% faster", "decoding is 3x faster", False),
+        ("decoding runs 3x faster", "decoding is 3% faster", False),
+        ("the WER is 3.2 ms lower", "WER이 3.2% 낮습니다", False),
+        ("the WER is 3.2 ms lower", "the WER is 3.2 percent lower", False),
+        ("a WER of 3.2 against 4.1", "WER이 3.2%입니다", True),  # no unit after 3.2: any class
+        ("a gain of 2.1 points", "2.1%p 향상", True),  # percentage points and percent are one class
+        ("a gain of 2.1%", "a gain of 2.1 points", True),
+        ("1,000 data points", "1,000개의 데이터 포인트", True),  # English "points" is no class
+        ("a gain of 2.1 ms", "2.1%p 향상", False),
+        ("latency of 10, 20 and 30 ms", "20ms의 지연", True),  # a unit written once, after the list
+        ("latency of 10, 20 and 30 ms", "a latency of 20 ms", True),
+        # the rule's price: `20` has no unit of its own, so it stands for any class
+        ("latency of 10, 20 and 30 ms", "20초의 지연", True),
+        ("a latency of 10-20 ms", "10~20ms의 지연", True),
+        ("a latency of 10-20 ms", "10~20초의 지연", False),
+        ("a context of 128K tokens", "128K 토큰의 문맥", True),
+        ("a model with 128K parameters", "128K 토큰의 문맥", False),
+        ("1.2 billion tokens", "12억 개의 토큰", True),  # a count may be of tokens
+        ("7B parameters", "70억 개의 매개변수", True),
+        ("adapts from 10 seconds of audio", "10개의 오디오 클립", False),
+        ("16× H100 GPUs", "16개의 GPU", True),  # `16×` counts devices
+        ("a 16,384 MB cache", "16GB 캐시", True),
+        ("a 16 MB cache", "16GB 캐시", False),
+        ("audio at 16 kHz", "16,000Hz 오디오", True),
+        ("a batch of 16 samples", "16 ms per batch", True),
+    ],
+)
+def test_units_of_different_classes_do_not_support_each_other(source, summary, ok):
+    claims = verify_text(summary, source)
+    numbers = [c for c in claims if c.kind == "number"]
+    assert len(numbers) == 1, (summary, [c.text for c in claims])
+    assert (numbers[0].status == "supported") is ok, (source, summary)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit_class"),
+    [
+        ("10초", "time"),
+        ("10 seconds", "time"),
+        ("a 10-second clip", "time"),
+        ("10 ms", "time"),
+        ("10분간", "time"),
+        ("3개월", "time"),
+        ("12%", "percent"),
+        ("12 퍼센트", "percent"),
+        ("2.1%p", "percent"),
+        ("3.5 pp", "percent"),
+        ("3배의", "multiplier"),
+        ("3.1-fold", "multiplier"),
+        ("3.1×", "multiplier"),
+        ("128K tokens", "tokens"),
+        ("a 7B-parameter model", "parameters"),
+        ("16개", "count"),
+        ("40 GB", "bytes"),
+        ("24 kHz", "frequency"),
+        ("16 layers", None),
+        ("12 분석", None),  # analysis, not minutes
+        ("20 일부", None),  # a part, not days
+    ],
+)
+def test_unit_class_of_a_claim(text, unit_class):
+    claims = [c for c in extract_claims(text) if c.kind == "number"]
+    assert len(claims) == 1, (text, claims)
+    assert claims[0].unit_class == unit_class
+
+
+def test_small_measurements_are_claims_but_small_counts_are_not():
+    assert [c.text for c in extract_claims("5초 만에 3개의 답을 냅니다")] == ["5초"]
+    assert [c.text for c in extract_claims("within 5 ms, using 3 layers")] == ["5"]
+    assert extract_claims("3 배치로 학습합니다") == []  # `배치` (batch) is no `배` (times)
+
+
 @pytest.mark.parametrize(
     ("written", "expected"),
     [

@@ -11,9 +11,28 @@ What is a claim (`extract_claims`)
   percentages (%, 퍼센트, percent, 포인트, points, pp, %p), multipliers (x, ×, 배, times, -fold) and
   ranges (95-100%, 3~5, 10–20억). Values are compared after scaling, so `100만`, `1M`, `1 million`,
   `one million` and `1,000,000` are equal, and `3.1x`, `3.1×`, `3.1배`, `3.1 times` are all 3.1.
-  The unit itself is not compared: `10초` is supported by any 10 in the paper, because papers write
-  the same quantity in too many ways (10 s, 10-second, ten seconds) for a unit check to be worth
-  its false alarms. The sign is not compared either.
+  The sign is not compared.
+- Units (`_UNIT_TABLE`): the text right after a number (after a space or a hyphen: `10 ms`,
+  `10-second`, `10초`, `3×`) gives it a unit class when the unit is recognisable, in the summary and
+  in the paper alike: time (μs, ms, s/sec/seconds/초, min/minutes/분, h/hours/시간, days/일,
+  weeks, months/개월), percent (%, percent, 퍼센트, and percentage points: %p, pp, 포인트 — one
+  class, since a gain is written "2.1 points", "2.1%p" and "2.1%" interchangeably; a bare English
+  "points" is no class, as in "1,000 data points"), multiplier
+  (x, ×, times, -fold, 배), tokens (tokens, 토큰), parameters (parameters, params, 매개변수, 파라미터),
+  bytes (KB/MB/GB/TB; KiB… read as their decimal twins), frequency (Hz, kHz, MHz, GHz), and count
+  (the Korean counters 개, 명, 층, 회, 번, 단계 …). A Korean unit syllable counts only before a
+  particle or a non-Hangul character (`3배의` yes, `3 배치` no). English nouns ("10 layers") are no
+  class.
+  The rule: a summary number with a class is supported only by a paper number of the same value
+  whose class is the same or none (papers write a unit once: "latency of 10, 20 and 30 ms"
+  supports `20ms`). A number of a different known class does not support it (`10초` is not
+  supported by "10 minutes", `3배` not by "3%"), nor does a reference to the paper's furniture
+  (`Table 10`, `[10]`). Time, bytes and frequency are compared after conversion to seconds, bytes
+  and Hz, so `600초` is supported by "10 minutes" and `0.04초` by "40 ms" (rounding applies in the
+  summary's own unit). A generic count (`16개`) is compatible with tokens, parameters and
+  multipliers ("16× H100" counts devices). A summary number with no class is compared by value
+  only, as before. The price of "no class supports any class": `10초` is still supported by
+  "10 layers" when the paper has no other 10.
 - Names: Latin-script tokens (joined by - _ . ') that contain a digit and a letter (GPT-4o,
   Qwen2.5-7B, RM-R1, 2WikiMultiHopQA), or a capital after the first letter (HumanEval-V,
   SpeechGPT, AdamW, SVD, muP). A plain capitalised word (Voila, Moshi) is a name in a Korean/CJK
@@ -27,8 +46,10 @@ What is a claim (`extract_claims`)
   "human evaluation"), and a plural `s` on either side is ignored.
 
 What is not a claim (trivia that cannot mislead a reader)
-- Bare integers below 10 with no unit, scale or decimals ("2단계", "3 epochs", "two stages"): every
-  paper text holds them (section, table and footnote numbers), so checking them could never fail.
+- Bare integers below 10 with no scale, decimals or measuring unit ("2단계", "3 epochs", "two
+  stages"): every paper text holds them (section, table and footnote numbers), so checking them
+  could never fail. A measurement (time, percent, multiplier, bytes, frequency: `3초`, `5 ms`) is a
+  claim at any size, since its unit is checked too.
   Spelled-out numbers in a summary are claims only with a magnitude word ("one million"); in the
   SOURCE every spelled-out number counts.
 - References to the paper's furniture: Section/Table/Figure/Eq./Appendix/Algorithm/그림/표/섹션/식/부록 N,
@@ -138,7 +159,7 @@ def _atom(p: str) -> str:
     )?
     (?:
         \s?(?P<{p}pct>%\s?p\b|%\s?포인트|%|퍼센트\s?포인트|퍼센트|포인트|percentage\s+points?\b|percent\b|pp\b|points?\b)
-      | \s?(?P<{p}x>[x×](?![A-Za-z0-9])|배|times\b|-?fold\b)
+      | \s?(?P<{p}x>[x×](?![A-Za-z0-9])|배(?![치열포경출])|times\b|-?fold\b)
       | (?P<{p}unit>(?:ms|s|h|GB|MB|KB|TB|GiB|[kMG]?Hz|fps|px|D)(?![A-Za-z0-9]))
     )?
     """
@@ -180,6 +201,97 @@ _SENTENCE_END = ".!?:;\n•·-–*>"
 
 
 # ----------------------------------------------------------------------------------------------------
+# Units: the class of what a number measures, read from the text right after it
+
+UnitClass = Literal["time", "percent", "multiplier", "bytes", "frequency", "tokens", "parameters", "count"]
+
+# Written unit -> (class, factor to the class's base unit). Time is compared in seconds, bytes in bytes,
+# frequency in Hz; the other classes have no conversion. Percentage points are the percent class: papers and
+# summaries write a gain as "2.1 points", "2.1%p" and "2.1%" interchangeably. A bare English "points" has no
+# class: "1,000 data points" is a count.
+_UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
+    **dict.fromkeys(("μs", "microsecond", "microseconds", "마이크로초"), ("time", 1e-6)),
+    **dict.fromkeys(("ms", "msec", "msecs", "millisecond", "milliseconds", "밀리초"), ("time", 1e-3)),
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds", "초"), ("time", 1.0)),
+    **dict.fromkeys(("min", "mins", "minute", "minutes", "분"), ("time", 60.0)),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "시간"), ("time", 3600.0)),
+    **dict.fromkeys(("day", "days", "일"), ("time", 86400.0)),
+    **dict.fromkeys(("week", "weeks"), ("time", 7 * 86400.0)),
+    **dict.fromkeys(("month", "months", "개월"), ("time", 30 * 86400.0)),
+    **dict.fromkeys(
+        ("%", "%p", "% p", "percent", "percentage point", "percentage points", "pp",
+         "퍼센트", "퍼센트포인트", "퍼센트 포인트", "포인트"),
+        ("percent", 1.0),
+    ),
+    **dict.fromkeys(("x", "×", "times", "fold", "배"), ("multiplier", 1.0)),
+    **dict.fromkeys(("token", "tokens", "토큰"), ("tokens", 1.0)),
+    **dict.fromkeys(("parameter", "parameters", "param", "params", "매개변수", "파라미터"), ("parameters", 1.0)),
+    **dict.fromkeys(
+        ("개", "개국", "명", "층", "회", "번", "가지", "건", "편", "쌍", "단계", "에폭"), ("count", 1.0)
+    ),
+    # binary units are read as their decimal twins: summaries write GB for GiB
+    **{u: ("bytes", f) for us, f in (("KB KiB", 1e3), ("MB MiB", 1e6), ("GB GiB", 1e9), ("TB TiB", 1e12))
+       for u in us.split()},
+    **{u: ("frequency", f) for u, f in (("Hz", 1.0), ("kHz", 1e3), ("MHz", 1e6), ("GHz", 1e9))},
+}
+# Measurements make even a small number a claim (`3초`, `5 ms`); counts stay trivia below 10 (`2단계`).
+_MEASURES = frozenset({"time", "percent", "multiplier", "bytes", "frequency"})
+# A generic count (`16개`) may be of tokens, parameters, or devices written `16× H100`.
+_COMPATIBLE: dict[str, tuple[str, ...]] = {
+    "count": ("count", "tokens", "parameters", "multiplier"),
+    "tokens": ("tokens", "count"),
+    "parameters": ("parameters", "count"),
+    "multiplier": ("multiplier", "count"),
+}
+_CASE_SENSITIVE_UNITS = frozenset(u for u, (c, _) in _UNIT_TABLE.items() if c in ("bytes", "frequency"))
+
+
+def _unit_alternation(units: list[str]) -> str:
+    return "|".join(re.escape(u).replace(r"\ ", r"\s?") for u in sorted(units, key=len, reverse=True))
+
+
+_LATIN_UNITS = [u for u in _UNIT_TABLE if not _CJK.search(u)]
+_KOREAN_UNITS = [u for u in _UNIT_TABLE if _CJK.search(u) and not u.startswith("%")]
+# A Korean unit syllable counts only before a particle or a non-Hangul character: `3배의`, `10초 이내`, but
+# not `3 배치` (batch), `10 분석` (analysis), `10 일부` (part).
+_KOREAN_PARTICLE = (
+    r"(?:[의에을를이가은는으로과와도만씩간동내당까보마짜분대째나며입였후뒤전미초안여남밖뿐처된되면]|부터|정도)"
+)
+_UNIT_AFTER = re.compile(
+    rf"(?:[ \t]|-)?(?:"
+    rf"(?P<en>(?i:{_unit_alternation([u for u in _LATIN_UNITS if u not in _CASE_SENSITIVE_UNITS])})"
+    rf"|{_unit_alternation(sorted(_CASE_SENSITIVE_UNITS))})(?![A-Za-z0-9])"
+    rf"|(?P<ko>{_unit_alternation(_KOREAN_UNITS)})(?={_KOREAN_PARTICLE}|[^\uac00-\ud7a3]|$)"
+    rf")"
+)
+
+
+def _unit_at(text: str, pos: int) -> tuple[UnitClass, float] | None:
+    """The class and factor of the unit written at `pos` (`10 ms`, `10-second`, `10초`, `3×`), if any."""
+    m = _UNIT_AFTER.match(text, pos)
+    if m is None:
+        return None
+    written = m.group("en") or m.group("ko")
+    if written is None:
+        return None
+    key = re.sub(r"\s+", " ", written)
+    return _UNIT_TABLE.get(key) or _UNIT_TABLE.get(key.lower())
+
+
+def _atom_unit(text: str, m: re.Match[str], p: str) -> tuple[UnitClass, float] | None:
+    """The unit of one atom: its own percent/multiplier symbol, or the unit written right after its scale."""
+    end = max(m.end(g) for g in (f"{p}m", f"{p}e", f"{p}k", f"{p}s", f"{p}w") if m.group(g) is not None)
+    found = _unit_at(text, end)
+    if found is not None:
+        return found
+    if m.group(f"{p}pct") and not m.group(f"{p}pct").lstrip().lower().startswith("point"):
+        return ("percent", 1.0)
+    if m.group(f"{p}x"):
+        return ("multiplier", 1.0)
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------
 # Extraction
 
 
@@ -187,7 +299,9 @@ _SENTENCE_END = ".!?:;\n•·-–*>"
 class ExtractedClaim:
     """A claim found in a text: what it says (`text`, as written), where (`start`, `end`), and for a
     number the values to look for. A range has two `values`; `units` are the rounding units (place of
-    the last digit times the scale); `percent` marks a percentage; `hedged` an "about"."""
+    the last digit times the scale); `percent` marks a percentage; `hedged` an "about". `unit_class` is
+    what the number measures when its unit is recognisable (`10초`: time), and `factors` convert each
+    value to the class's base unit (seconds, bytes, Hz; 1 otherwise)."""
 
     text: str
     kind: Literal["number", "name"]
@@ -198,6 +312,8 @@ class ExtractedClaim:
     percent: bool = False
     hedged: bool = False
     key: str = ""  # a name's normalised form: lowercase letters and digits only
+    unit_class: UnitClass | None = None
+    factors: tuple[float, ...] = ()
 
 
 def clean_text(text: str) -> str:
@@ -262,13 +378,16 @@ def _atom_value(m: re.Match[str], p: str) -> tuple[float, float, float] | None:
     return value, unit, scale
 
 
-def _is_trivia_number(text: str, m: re.Match[str], value: float, unit: float, scale: float) -> bool:
+def _is_trivia_number(
+    text: str, m: re.Match[str], value: float, unit: float, scale: float, unit_class: UnitClass | None
+) -> bool:
     start, end = m.start(), m.end()
     before = text[max(0, start - 16) : start]
     after = text[end : end + 3]
     if _TRIVIA_BEFORE.search(before) or after.startswith("]"):
         return True
     plain = not (m.group("a_pct") or m.group("a_x") or m.group("b_m")) and scale == 1.0
+    plain = plain and unit_class not in _MEASURES
     if plain and unit == 1.0 and value < 10 and not m.group("a_e"):
         return True  # a bare small count: every text has it
     mant = m.group("a_m")
@@ -278,6 +397,11 @@ def _is_trivia_number(text: str, m: re.Match[str], value: float, unit: float, sc
         if re.search(r"[(,]\s*$", before) and re.match(r"[a-z]?\s*[);]", text[end : end + 4]):
             return True
     return text[max(0, start - 2) : start].endswith("제") and after.startswith(("장", "절"))
+
+
+def _is_reference(text: str, start: int, end: int) -> bool:
+    """A number naming the paper's furniture (`Table 10`, `[10]`), not a quantity."""
+    return bool(_TRIVIA_BEFORE.search(text, max(0, start - 16), start)) or text.startswith("]", end)
 
 
 def _is_hedged(text: str, start: int, end: int) -> bool:
@@ -311,7 +435,7 @@ def _is_name(token: str, text: str, start: int, cjk: bool) -> bool:
     if not _HAS_ALPHA.search(token) or _ORDINAL.match(token):
         return False
     bare = token[:-1] if token.endswith("s") and len(token) > 2 and token[:-1].isupper() else token
-    if bare in GENERIC_ACRONYMS:
+    if bare in GENERIC_ACRONYMS or token in _CASE_SENSITIVE_UNITS:  # `GB`, `kHz` are units, not names
         return False
     parts = re.split(r"[-_.'’]", token)
     if _HAS_DIGIT.search(token):
@@ -331,6 +455,8 @@ def _number_claim(text: str, m: re.Match[str]) -> ExtractedClaim | None:
     if a is None:
         return None
     values, units = [a[0]], [a[1]]
+    a_unit = _atom_unit(text, m, "a_")
+    units_of = [a_unit]
     if m.group("b_m"):
         b = _atom_value(m, "b_")
         if b is None:
@@ -340,9 +466,14 @@ def _number_claim(text: str, m: re.Match[str]) -> ExtractedClaim | None:
             values[0], units[0] = a[0] * b[2], a[1] * b[2]
         values.append(b[0])
         units.append(b[1])
-    if not m.group("b_m") and _is_trivia_number(text, m, a[0], a[1], a[2]):
+        # `10-20 ms`: a unit written once, after the second end, applies to both
+        b_unit = _atom_unit(text, m, "b_")
+        units_of = [a_unit or b_unit, b_unit or a_unit]
+    classes = {u[0] for u in units_of if u is not None}
+    unit_class = classes.pop() if len(classes) == 1 else None  # `10%-2x` is noise: no class
+    if not m.group("b_m") and _is_trivia_number(text, m, a[0], a[1], a[2], unit_class):
         return None
-    percent = bool(m.group("a_pct") or m.group("b_pct"))
+    percent = bool(m.group("a_pct") or m.group("b_pct")) or unit_class == "percent"
     return ExtractedClaim(
         text=m.group(0).strip(),
         kind="number",
@@ -352,6 +483,8 @@ def _number_claim(text: str, m: re.Match[str]) -> ExtractedClaim | None:
         units=tuple(units),
         percent=percent,
         hedged=_is_hedged(text, m.start(), m.end()),
+        unit_class=unit_class,
+        factors=tuple(u[1] if u is not None and unit_class else 1.0 for u in units_of),
     )
 
 
@@ -365,6 +498,7 @@ def _extract(text: str) -> list[ExtractedClaim]:
             words = re.split(r"[\s-]+", m.group("wn").lower())
             base = sum(_WORD_VALUE.get(w, 1.0 if w == "a" else 0.0) for w in words)
             scale = _WORD_SCALE[m.group("wmag").lower()]
+            found = _unit_at(text, m.end())
             out.append(
                 ExtractedClaim(
                     m.group(0),
@@ -374,6 +508,8 @@ def _extract(text: str) -> list[ExtractedClaim]:
                     (base * scale,),
                     (scale,),
                     hedged=_is_hedged(text, m.start(), m.end()),
+                    unit_class=found[0] if found else None,
+                    factors=(found[1] if found else 1.0,),
                 )
             )
         elif m.group("num") is not None:
@@ -437,20 +573,32 @@ class SourceIndex:
         joined = _NAME_JOINERS.sub("\x01", text)
         self._stream = _NOT_NAME_CHAR.sub("\x00", joined).lower()
         all_values: list[tuple[float, int]] = []
+        unclassed: list[tuple[float, int]] = []  # no unit written: may be any class
+        classed: dict[str, list[tuple[float, int]]] = {}  # values in the class's base unit
         fractions: list[tuple[float, int]] = []
         percents: list[tuple[float, int]] = []
+
+        def add(value: float, pos: int, unit: tuple[UnitClass, float] | None, reference: bool) -> None:
+            all_values.append((value, pos))
+            if unit is not None:
+                classed.setdefault(unit[0], []).append((value * unit[1], pos))
+            elif not reference:  # `Table 10`, `[10]` say nothing about ten seconds
+                unclassed.append((value, pos))
+
         for m in _SOURCE_NUM_RE.finditer(text):
             parsed = _atom_value(m, "a_")
             if parsed is None:
                 continue
             value, _, scale = parsed
             pos = m.start()
-            all_values.append((value, pos))
+            unit = _atom_unit(text, m, "a_")
+            reference = unit is None and _is_reference(text, pos, m.end())
+            add(value, pos, unit, reference)
             if scale != 1.0:  # `7B`: also the bare 7, as a summary may write "7B 모델" or "Llama 2 7B"
-                all_values.append((float(m.group("a_m").replace(",", "")), pos))
-            if m.group("a_pct"):
+                add(float(m.group("a_m").replace(",", "")), pos, unit, reference)
+            if unit is not None and unit[0] == "percent":
                 percents.append((value, pos))
-            elif "." in m.group("a_m") and value <= 1.0 and not m.group("a_e"):
+            elif unit is None and "." in m.group("a_m") and value <= 1.0 and not m.group("a_e"):
                 fractions.append((value, pos))
         for m in _SOURCE_WORDNUM_RE.finditer(self._stream):
             words = m.group(0).split("\x01")
@@ -460,8 +608,10 @@ class SourceIndex:
                 continue  # the `million` of `120 million` is not one million
             value = _words_value(words)
             if value is not None:
-                all_values.append((value, m.start()))
+                add(value, m.start(), _unit_at(text, m.end()), False)
         self._all = _Values(all_values)
+        self._unclassed = _Values(unclassed)
+        self._classed = {cls: _Values(pairs) for cls, pairs in classed.items()}
         self._fractions = _Values(fractions)
         self._percents = _Values(percents)
         self._name_cache: dict[str, int | None] = {}
@@ -471,22 +621,32 @@ class SourceIndex:
     def find_number(self, claim: ExtractedClaim) -> int | None:
         """Where the source states this number (the first place), or None. A range needs both ends."""
         first: int | None = None
-        for value, unit in zip(claim.values, claim.units, strict=True):
-            pos = self._find_value(value, unit, claim.percent, claim.hedged)
+        factors = claim.factors or (1.0,) * len(claim.values)
+        for value, unit, factor in zip(claim.values, claim.units, factors, strict=True):
+            pos = self._find_value(value, unit, factor, claim)
             if pos is None:
                 return None
             first = pos if first is None else min(first, pos)
         return first
 
-    def _find_value(self, value: float, unit: float, percent: bool, hedged: bool) -> int | None:
+    def _find_value(self, value: float, unit: float, factor: float, claim: ExtractedClaim) -> int | None:
         tol = unit / 2
-        if hedged:
+        if claim.hedged:
             tol = max(unit, min(_significant_unit(value), 0.1 * value))
         tol += unit * 1e-6 + 1e-12
-        hits = [self._all.first(value - tol, value + tol)]
+        low, high = value - tol, value + tol
+        if claim.unit_class is None:
+            hits = [self._all.first(low, high)]
+        else:
+            # same class (converted to its base unit), or a number with no unit written after it
+            hits = [self._unclassed.first(low, high)]
+            for cls in _COMPATIBLE.get(claim.unit_class, (claim.unit_class,)):
+                if cls in self._classed:
+                    hits.append(self._classed[cls].first(low * factor, high * factor))
+        percent = claim.percent
         if percent:
             hits.append(self._fractions.first((value - tol) / 100, (value + tol) / 100))
-        elif 0 < value <= 1 and unit < 1:
+        elif 0 < value <= 1 and unit < 1 and claim.unit_class is None:
             hits.append(self._percents.first((value - tol) * 100, (value + tol) * 100))
         found = [h for h in hits if h is not None]
         return min(found) if found else None
