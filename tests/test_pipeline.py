@@ -221,3 +221,17 @@ async def test_a_partial_rerun_updates_its_papers_and_keeps_the_rest_of_the_day(
     assert [e.paper.id for e in stored.entries] == order
     assert stored.entries[0].summary.sections[0].text.startswith("fresh text")
     assert all(e.summary is not None for e in stored.entries)  # kept entries keep their summaries
+
+
+async def test_a_bug_while_preparing_one_papers_text_fails_that_paper_only(store: Store) -> None:
+    ps = papers(3)
+
+    def fragile(doc: Document) -> str:
+        if doc.paper_id == ps[1].id:
+            raise ValueError("odd document")
+        return doc.text[:2000]
+
+    j = job(store, ps, FakeSummarizer(), FakeFetcher())
+    j.prepare_text = fragile
+    _, report = await run(j)
+    assert [o.label for o in report.outcomes] == ["ok", "failed: unexpected error: ValueError: odd document", "ok"]

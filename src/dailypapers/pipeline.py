@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dailypapers.errors import DailyPapersError, FetchError, PaperTextError, SummarizeError
-from dailypapers.models import Claim, Digest, Document, Entry, Outcome, Paper, RunReport, Summary, Usage
+from dailypapers.errors import DailyPapersError, FetchError, SummarizeError
+from dailypapers.models import Claim, Digest, Document, Entry, Outcome, Paper, RunReport, Status, Summary, Usage
 from dailypapers.store import Store
 from dailypapers.summarize.base import Summarizer, cache_key
 
@@ -130,11 +130,11 @@ def _progress(job: Job, stage: str, paper_id: str) -> None:
 async def _one(
     job: Job, state: _Run, paper: Paper, fetch_slots: asyncio.Semaphore, llm_slots: asyncio.Semaphore
 ) -> PaperResult:
-    def end(status: str, reason: str = "", stage: str = "", **kw: object) -> PaperResult:
+    def end(status: Status, reason: str, stage: str) -> PaperResult:
         first = STAGES.index(stage) if stage in STAGES else 0  # "fetch" stops before "fulltext" too
         for s in STAGES[first:]:  # a paper that stops early still moves every progress bar to the end
             _progress(job, s, paper.id)
-        return PaperResult(Outcome(paper_id=paper.id, status=status, reason=reason, stage=stage), **kw)  # type: ignore[arg-type]
+        return PaperResult(Outcome(paper_id=paper.id, status=status, reason=reason, stage=stage))
 
     # 1. full text: from the store, else fetched
     doc = job.store.get_text(paper.id)
@@ -144,7 +144,7 @@ async def _one(
                 doc = await job.fetch_document(paper)
         except FetchError as exc:
             return end("failed", _reason(exc), "fetch")
-        except (PaperTextError, DailyPapersError) as exc:
+        except DailyPapersError as exc:  # PaperTextError above all
             return end("failed", _reason(exc), "fulltext")
         except Exception as exc:  # a bug or an unexpected library error must not take the whole day down
             return end("failed", f"unexpected error: {type(exc).__name__}: {exc}", "fulltext")
@@ -152,8 +152,11 @@ async def _one(
     _progress(job, "fulltext", paper.id)
 
     # 2. summary: from the cache, else made (and verified, and regenerated once if needed)
-    text = job.prepare_text(doc)
-    key = cache_key(paper, text, job.summarizer, job.lang, job.labels)
+    try:
+        text = job.prepare_text(doc)
+        key = cache_key(paper, text, job.summarizer, job.lang, job.labels)
+    except Exception as exc:  # the same promise as above: one paper's bug never takes the day down
+        return end("failed", f"unexpected error: {type(exc).__name__}: {exc}", "summarize")
     summary = None if job.force else job.store.get_summary(key)
     if summary is None:
         try:
