@@ -36,6 +36,7 @@ def test_config_shows_effective_settings_with_the_key_redacted(tmp_path: Path) -
         (["--config", "{cfg}", "digest"], {}, "cannot read config file"),
         (["digest", "--source", "/no/such/folder"], {}, "unknown source"),
         (["digest", "--base-url", "http://127.0.0.1:9/v1"], {}, "llm_model"),
+        (["digest", "--lang", "k0r!"], {}, "unknown language code"),
     ],
 )
 def test_bad_input_is_one_line_and_no_traceback(tmp_path: Path, args: list[str], env: dict, needle: str) -> None:

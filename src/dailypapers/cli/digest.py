@@ -61,8 +61,10 @@ async def _digest(
     from dailypapers.http import Http
     from dailypapers.store import Store
     from dailypapers.summarize import from_settings
+    from dailypapers.summarize.prompts import language_name
     from dailypapers.verify import verify
 
+    language_name(settings.lang)  # a malformed --lang is one clear error, not a failure per paper
     summarizer = from_settings(settings)  # a bad LLM setting is reported before any network traffic
     async with Http(settings) as http:
         with err_console.status("fetching the list of papers…"):
