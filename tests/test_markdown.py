@@ -362,3 +362,14 @@ def test_round_trip_property() -> None:
         assert render(parse(out)) == out
 
     check()
+
+
+def test_title_links_use_the_arxiv_id_grammar() -> None:
+    from dailypapers.publish.markdown import paper_id_from_url
+
+    assert paper_id_from_url("https://arxiv.org/abs/2505.02707v3") == ("2505.02707", 3, {})
+    assert paper_id_from_url("https://arxiv.org/pdf/hep-th/9901001.pdf")[:2] == ("hep-th/9901001", None)
+    assert paper_id_from_url("https://arxiv.org/abs/2505.02707?context=cs")[0] == "2505.02707"
+    # month 99 is no arXiv id: the link is kept as a local paper's link, not read as arXiv
+    pid, version, links = paper_id_from_url("https://arxiv.org/abs/2599.00001")
+    assert pid.startswith("local:") and version is None and links == {"abs": "https://arxiv.org/abs/2599.00001"}

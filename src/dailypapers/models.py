@@ -15,6 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dailypapers.arxiv_id import abs_url
+
 Emphasis = Literal["bold_italic", "bold", "plain"]
 Status = Literal["ok", "flagged", "failed", "skipped"]
 SectionKind = Literal[
@@ -51,7 +53,7 @@ class Paper(_Frozen):
     def url(self) -> str:
         """The title link: the arXiv abstract page, or the paper's own link for a local PDF."""
         if self.is_arxiv:
-            return f"https://arxiv.org/abs/{self.id}"
+            return abs_url(self.id)
         return self.links.get("abs") or self.links.get("pdf") or ""
 
 

@@ -47,6 +47,7 @@ import hashlib
 import re
 from pathlib import Path
 
+from dailypapers.arxiv_id import canonical_id
 from dailypapers.errors import FormatError, InputError
 from dailypapers.models import Claim, Digest, Emphasis, Entry, Paper, Section, Summary
 
@@ -66,10 +67,6 @@ _VIDEO_TAG = re.compile(r"""<video\b[^>]*?\bsrc=(["'])([^"']*)\1""")
 _VOTE = re.compile(r"Vote:\s*(-?\d{1,12})")
 # The label may not contain `*`, so `[^*]{1,N}` cannot backtrack: matching is linear.
 _LABEL = re.compile(rf"(\*\*\*|\*\*)([^*\n]{{1,{MAX_LABEL_CHARS}}})\1:[ \t]?")
-_ARXIV_URL = re.compile(
-    r"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/"
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?(?:\.pdf)?/?"
-)
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _DIGIT = re.compile(r"\d")
 
@@ -368,11 +365,11 @@ def paper_id_from_url(url: str) -> tuple[str, int | None, dict[str, str]]:
     arXiv abs/pdf links give the canonical id (version apart); any other link gives `local:<12 hex>` of the
     link and is kept as `links["abs"]`, which `Paper.url` renders back.
     """
-    m = _ARXIV_URL.fullmatch(url)
-    if m is not None:
-        version = m.group("version")
-        return m.group("id"), int(version) if version else None, {}
-    return "local:" + hashlib.sha256(url.encode()).hexdigest()[:12], None, {"abs": url}
+    try:
+        paper_id, version = canonical_id(url)
+    except InputError:
+        return "local:" + hashlib.sha256(url.encode()).hexdigest()[:12], None, {"abs": url}
+    return paper_id, version, {}
 
 
 def _snippet(text: str, limit: int = 60) -> str:

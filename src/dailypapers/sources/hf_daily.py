@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from dailypapers.arxiv_id import canonical_id
 from dailypapers.config import Settings
 from dailypapers.errors import FetchError, InputError
 from dailypapers.http import Http
 from dailypapers.models import Paper
-from dailypapers.sources.arxiv import canonical_id
 
 PAGE_SIZE = 100  # the API's largest page
 MAX_PAGES = 50  # a runaway server must not keep us paging forever

@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from dailypapers.arxiv_id import canonical_id
 from dailypapers.errors import InputError
 from dailypapers.fulltext import pdf_first_page_text, pdf_title
 from dailypapers.models import Paper
-from dailypapers.sources.arxiv import canonical_id
 
 LIST_SUFFIXES = (".txt", ".csv", ".json")
 MAX_LIST_BYTES = 5 * 1024 * 1024
