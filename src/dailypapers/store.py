@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -332,19 +332,16 @@ class Store:
         return [{**r, "usage": Usage.model_validate_json(r["usage"]), "counts": json.loads(r["counts"])}
                 for r in rows]
 
-    def search_ids(self, query: str, limit: int = 50) -> Iterable[str]:
+    def search_ids(self, query: str, limit: int = 50) -> list[str]:
         """Paper ids whose title, authors or summary text match (FTS5 trigram, so Korean works too)."""
-        q = '"' + query.replace('"', '""') + '"'
+        phrase = '"' + query.replace('"', '""') + '"'  # user text is a phrase, never FTS syntax
         rows = self.db.query(
-            "select rowid from papers_fts where papers_fts match ? "
-            "union select p.rowid from summaries_fts f join summaries s on s.rowid = f.rowid "
-            "join papers p on p.id = s.paper_id where summaries_fts match ? limit ?",
-            [q, q, limit],
+            "select id from papers where rowid in (select rowid from papers_fts where papers_fts match :q) "
+            "or id in (select s.paper_id from summaries s join summaries_fts f on f.rowid = s.rowid "
+            "where summaries_fts match :q) order by id limit :limit",
+            {"q": phrase, "limit": limit},
         )
-        rowids = [r["rowid"] for r in rows]
-        for rid in rowids:
-            for r in self.db.query("select id from papers where rowid = ?", [rid]):
-                yield r["id"]
+        return [r["id"] for r in rows]
 
 
 def _paper_row(p: Paper) -> dict[str, Any]:
