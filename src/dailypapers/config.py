@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from dailypapers.errors import ConfigError
 from dailypapers.models import DEFAULT_LABELS
 
 APP_NAME = "dailypapers"
+# The TOML file of the settings being built (`--config`); a source of Settings, so it rides in a context var.
+_config_file: ContextVar[Path | None] = ContextVar("dailypapers_config_file", default=None)
 
 
 def default_config_path() -> Path:
@@ -63,7 +71,10 @@ class Settings(BaseSettings):
     lang: str = "ko"
     llm_base_url: str | None = None
     llm_model: str | None = None
-    llm_api_key: SecretStr | None = None
+    # OPENAI_API_KEY too, as every OpenAI tool reads it; DAILYPAPERS_LLM_API_KEY wins when both are set
+    llm_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("llm_api_key", "DAILYPAPERS_LLM_API_KEY", "OPENAI_API_KEY")
+    )
     llm_timeout: float = 120.0
     section_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
     # what the LLM reads of each paper: title+abstract first, then results, intro, method, conclusion (fulltext.budget)
@@ -102,8 +113,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # flags (init) win over env, env over the TOML file (passed through init as `_file` defaults)
-        return (init_settings, env_settings)
+        # flags (init) win over the environment, the environment over the TOML file
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file.get() or default_config_path())
+        return (init_settings, env_settings, toml)
 
     def allowed_hosts(self) -> frozenset[str]:
         hosts = {
@@ -128,31 +140,17 @@ class Settings(BaseSettings):
         return data
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
-    # allow a [dailypapers] table or top-level keys
-    return dict(data.get("dailypapers", data))
-
-
 def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
     """Build the effective settings. `flags` are command-line values; None means "not given"."""
-    file_values = _read_toml(config_file or default_config_path())
     given = {k: v for k, v in flags.items() if v is not None}
-    env_keys = {k[len("DAILYPAPERS_"):].lower() for k in os.environ if k.startswith("DAILYPAPERS_")}
-    # the file only fills what neither env nor flags set
-    merged = {k: v for k, v in file_values.items() if k not in env_keys and k not in given}
-    merged.update(given)
-    if "llm_api_key" not in merged and "llm_api_key" not in env_keys and os.environ.get("OPENAI_API_KEY"):
-        merged["llm_api_key"] = os.environ["OPENAI_API_KEY"]
+    token = _config_file.set(config_file)
     try:
-        return Settings(**merged)
+        return Settings(**given)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {config_file or default_config_path()}: {exc}") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         raise ConfigError(f"invalid setting {where}: {first['msg']}") from exc
+    finally:
+        _config_file.reset(token)

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -31,13 +31,9 @@ class State:
 
     db: Path | None = None
     config: Path | None = None
-    _settings: dict[tuple[tuple[str, Any], ...], Settings] = field(default_factory=dict)
 
     def settings(self, **flags: Any) -> Settings:
-        key = tuple(sorted((k, repr(v)) for k, v in flags.items()))
-        if key not in self._settings:
-            self._settings[key] = load_settings(self.config, db=self.db, **flags)
-        return self._settings[key]
+        return load_settings(self.config, db=self.db, **flags)
 
     def store(self, settings: Settings | None = None) -> Store:
         return Store((settings or self.settings()).db)
