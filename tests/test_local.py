@@ -76,3 +76,20 @@ def test_bad_inputs(tmp_path: Path) -> None:
     other.write_text("x")
     with pytest.raises(InputError, match="expected a folder"):
         local.scan(other)
+
+
+def test_an_oversized_pdf_is_listed_unread_and_fails_its_text_step_with_the_reason(tmp_path: Path) -> None:
+    import asyncio
+
+    from dailypapers.config import Settings
+    from dailypapers.errors import PaperTextError
+    from dailypapers.sources import fetch_document
+
+    big = make_paper("2606.00077", pages=3)
+    path = tmp_path / "2606.00077.pdf"
+    path.write_bytes(make_pdf(big))
+    cap = path.stat().st_size - 1
+    [paper] = local.scan(tmp_path, max_bytes=cap)
+    assert paper.id == "2606.00077" and paper.title == "2606.00077"  # from the name; the file was not read
+    with pytest.raises(PaperTextError, match="over max_pdf_bytes"):
+        asyncio.run(fetch_document(paper, None, Settings(max_pdf_bytes=cap)))  # type: ignore[arg-type]

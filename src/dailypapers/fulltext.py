@@ -13,7 +13,6 @@ are emitted in reading order with their headings, so the model still reads a pap
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import math
@@ -21,7 +20,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -256,17 +255,7 @@ def extract_pdf(data: bytes, paper_id: str, *, max_pages: int) -> Document:
                 raise PaperTextError("PDF has no pages")
             if count > max_pages:
                 raise PaperTextError(f"too many pages ({count:,}, the limit is max_pages={max_pages})")
-            for index in range(count):
-                page = pdf[index]
-                try:
-                    textpage = page.get_textpage()
-                    try:
-                        text = textpage.get_text_range()
-                    finally:
-                        textpage.close()
-                finally:
-                    page.close()
-                pages.append((index + 1, text.replace("\r\n", "\n").replace("\r", "\n")))
+            pages.extend((index + 1, _page_text(pdf, index)) for index in range(count))
         except pdfium.PdfiumError as exc:
             raise PaperTextError(f"corrupt PDF ({str(exc).rstrip('.')})") from None
         finally:
@@ -277,49 +266,36 @@ def extract_pdf(data: bytes, paper_id: str, *, max_pages: int) -> Document:
                     page_count=len(pages))
 
 
-@contextlib.contextmanager
-def _pdf_or_none(data: bytes) -> Iterator[pdfium.PdfDocument | None]:
-    """The opened PDF under the pdfium lock, or None if pdfium cannot open it; closed afterwards."""
-    with _PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError:
-            yield None
-            return
-        try:
-            yield pdf
-        finally:
-            pdf.close()
-
-
-def pdf_title(data: bytes) -> str:
-    """The Title from a PDF's metadata, or the first line of its first page; "" if neither can be read."""
-    with _pdf_or_none(data) as pdf:
-        if pdf is None:
-            return ""
-        title = " ".join((pdf.get_metadata_value("Title") or "").split())
-        if title:
-            return title
-        return next((line.strip() for line in _first_page(pdf).splitlines() if line.strip()), "")[:300]
-
-
-def pdf_first_page_text(data: bytes) -> str:
-    with _pdf_or_none(data) as pdf:
-        return _first_page(pdf) if pdf is not None else ""
-
-
-def _first_page(pdf: pdfium.PdfDocument) -> str:
-    if len(pdf) == 0:
-        return ""
-    page = pdf[0]
+def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
+    """One page's text with "\n" line ends (the caller holds `_PDFIUM_LOCK`)."""
+    page = pdf[index]
     try:
         textpage = page.get_textpage()
         try:
-            return textpage.get_text_range().replace("\r\n", "\n")
+            return textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
         finally:
             textpage.close()
     finally:
         page.close()
+
+
+def pdf_head(data: bytes, *, first_page: bool) -> tuple[str, str]:
+    """A PDF's metadata Title and its first page's text, from one opening; ("", "") if pdfium cannot open it.
+
+    The first page is read when asked for, or when there is no Title (it is where the title then is)."""
+    with _PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            return "", ""
+        try:
+            title = " ".join((pdf.get_metadata_value("Title") or "").split())
+            text = _page_text(pdf, 0) if (first_page or not title) and len(pdf) else ""
+        except pdfium.PdfiumError:
+            return "", ""
+        finally:
+            pdf.close()
+    return title, text
 
 
 # -- HTML (arXiv's LaTeXML rendering) ------------------------------------------------------------------------

@@ -56,7 +56,8 @@ async def _fetch_papers(
     path = Path(source).expanduser()
     if not path.exists():
         raise InputError(f"unknown source {source!r}: use hf, arxiv:CATEGORY, or a path (PDFs or id list)")
-    papers = (await asyncio.to_thread(local.scan, path))[:limit]  # arXiv is asked only about papers kept
+    papers = await asyncio.to_thread(local.scan, path, max_bytes=settings.max_pdf_bytes)
+    papers = papers[:limit]  # arXiv is asked only about papers kept
     bare = [p for p in papers if not p.title and p.is_arxiv]
     if bare:  # an id list: arXiv is the only place these papers are described, so its failure is the run's
         found = {p.id: p for p in await arxiv.fetch_metadata(http, settings, [p.id for p in bare])}

@@ -12,11 +12,12 @@ from typing import Any
 
 from dailypapers.arxiv_id import canonical_id
 from dailypapers.errors import InputError
-from dailypapers.fulltext import pdf_first_page_text, pdf_title
+from dailypapers.fulltext import pdf_head
 from dailypapers.models import Paper
 
 LIST_SUFFIXES = (".txt", ".csv", ".json")
 MAX_LIST_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024  # as settings.max_pdf_bytes
 # An arXiv id in a file name ("2505.02707v2.pdf", "hep-th_9901001.pdf") or on a first page
 # ("arXiv:2505.02707v1").
 _NEW_IN_TEXT = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5}(?:v\d+)?)(?![\d])")
@@ -33,19 +34,25 @@ def _id_in(candidates: list[str]) -> tuple[str, int | None] | None:
     return None
 
 
-def _pdf_paper(path: Path) -> Paper:
-    data = path.read_bytes()
+def _pdf_paper(path: Path, max_bytes: int) -> Paper:
     links = {"file": str(path.resolve())}
     found = _id_in(_NEW_IN_TEXT.findall(path.stem) + ["/".join(m) for m in _OLD_IN_NAME.findall(path.stem)])
-    first_page = pdf_first_page_text(data)
-    if found is None:
-        found = _id_in(_ARXIV_STAMP.findall(first_page))
-    title = pdf_title(data) or path.stem
+    size = path.stat().st_size
+    if size > max_bytes:
+        # not read into memory: the paper is still listed, and its text step fails saying why
+        title = first_page = ""
+        content_id = hashlib.sha256(f"{links['file']}:{size}".encode()).hexdigest()[:12]
+    else:
+        data = path.read_bytes()
+        title, first_page = pdf_head(data, first_page=found is None)
+        if found is None:
+            found = _id_in(_ARXIV_STAMP.findall(first_page))
+        content_id = hashlib.sha256(data).hexdigest()[:12]
+    title = title or next((ln.strip() for ln in first_page.splitlines() if ln.strip()), "")[:300] or path.stem
     if found is not None:
         paper_id, version = found
         return Paper(id=paper_id, version=version, title=title, links=links)
-    digest = hashlib.sha256(data).hexdigest()[:12]
-    return Paper(id=f"local:{digest}", title=title, links=links)
+    return Paper(id=f"local:{content_id}", title=title, links=links)
 
 
 def _ids_from_list(path: Path) -> list[str]:
@@ -76,8 +83,10 @@ def _ids_from_list(path: Path) -> list[str]:
     return [line for line in lines if line]
 
 
-def scan(path: Path) -> list[Paper]:
-    """Papers from a folder of PDFs, a single PDF, or a list of ids (ids only; fetch their metadata later)."""
+def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES) -> list[Paper]:
+    """Papers from a folder of PDFs, a single PDF, or a list of ids (ids only; fetch their metadata later).
+
+    PDFs over `max_bytes` are listed without being read (settings.max_pdf_bytes: their text step fails)."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"no such file or folder: {path}")
@@ -85,10 +94,10 @@ def scan(path: Path) -> list[Paper]:
         pdfs = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
         if not pdfs:
             raise InputError(f"{path}: no PDF files in this folder")
-        return _dedupe(_pdf_paper(p) for p in pdfs)
+        return _dedupe(_pdf_paper(p, max_bytes) for p in pdfs)
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        return [_pdf_paper(path)]
+        return [_pdf_paper(path, max_bytes)]
     if suffix not in LIST_SUFFIXES:
         kinds = "/".join(LIST_SUFFIXES)
         raise InputError(f"{path}: expected a folder of PDFs, a PDF, or a {kinds} list of ids")
