@@ -85,26 +85,15 @@ def text_path(folder: Path, paper_id: str) -> Path | None:
     return None
 
 
-def load_text(folder: Path, paper_id: str, settings: Settings) -> tuple[Document | str | None, str]:
+def load_text(folder: Path, paper_id: str, settings: Settings) -> tuple[Document | None, str]:
     """(text, "") or (None, why not). Reading one paper never fails the whole audit."""
     path = text_path(folder, paper_id)
     if path is None:
         return None, f"no {paper_id.replace('/', '_')}.txt/.md/.pdf in {folder}"
+    from dailypapers.sources import read_local
+
     try:
-        size = path.stat().st_size
-        if size > settings.max_pdf_bytes:
-            return None, f"{path.name} is larger than max_pdf_bytes ({settings.max_pdf_bytes})"
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, f"cannot read {path.name}: {exc.strerror or exc}"
-    if path.suffix != ".pdf":
-        return data.decode("utf-8", errors="replace"), ""
-    try:
-        from dailypapers.fulltext import extract_pdf
-    except ImportError:
-        return None, "PDF reading is not available in this build"
-    try:
-        return extract_pdf(data, paper_id, max_pages=settings.max_pages), ""
+        return read_local(path, paper_id, settings), ""
     except DailyPapersError as exc:
         return None, f"{path.name}: {exc}"
     except Exception as exc:  # a PDF library bug on one hostile file must not end the whole audit

@@ -111,7 +111,7 @@ async def fetch_document(paper: Paper, http: Http, settings: Settings) -> Docume
     """The full text of a paper: its local file, else arXiv's HTML rendering, else its PDF."""
     file = paper.links.get("file")
     if file:
-        return await asyncio.to_thread(_read_local, Path(file), paper.id, settings)
+        return await asyncio.to_thread(read_local, Path(file), paper.id, settings)
     if not paper.is_arxiv:
         raise PaperTextError("no file and no arXiv id to fetch the text from")
     html_problem = ""
@@ -135,10 +135,11 @@ async def fetch_document(paper: Paper, http: Http, settings: Settings) -> Docume
     return await asyncio.to_thread(fulltext.extract_pdf, data, paper.id, max_pages=settings.max_pages)
 
 
-def _read_local(path: Path, paper_id: str, settings: Settings) -> Document:
+def read_local(path: Path, paper_id: str, settings: Settings) -> Document:
+    """A paper's text from a file: .html/.htm (arXiv HTML), .txt/.md (plain text) or a PDF; size-capped."""
     try:
         if path.stat().st_size > settings.max_pdf_bytes:
-            raise PaperTextError(f"{path.name} is over max_pdf_bytes ({settings.max_pdf_bytes:,} bytes)")
+            raise PaperTextError(f"the file is over max_pdf_bytes ({settings.max_pdf_bytes:,} bytes)")
         data = path.read_bytes()
     except OSError as exc:
         raise PaperTextError(f"cannot read {path}: {exc.strerror or exc}") from None
