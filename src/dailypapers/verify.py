@@ -128,7 +128,6 @@ _HEDGE_BEFORE = re.compile(
 )
 _HEDGE_AFTER = re.compile(r"\s?(?:가량|정도|안팎|내외|남짓|여)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
-_HANGUL_CJK_CHAR = _CJK
 _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _URL = r"https?://\S+|www\.\S+"
@@ -417,7 +416,7 @@ def _in_gloss(text: str, start: int) -> bool:
     head = window[:open_at].rstrip()
     if not head:
         return False
-    if _HANGUL_CJK_CHAR.match(head[-1]):
+    if _CJK.match(head[-1]):
         return True
     # an acronym's expansion, `SVD(Singular Value Decomposition)`, is ordinary words too
     last = re.search(r"[A-Za-z0-9-]+$", head)

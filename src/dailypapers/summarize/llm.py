@@ -8,6 +8,7 @@ it, validating the reply, one repair round, one longer retry on truncation, and 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -258,6 +259,7 @@ SectionText = Annotated[
 ]
 
 
+@functools.cache  # one model per label set, not one per paper
 def _validator(labels: tuple[str, ...]) -> type:
     fields: dict[str, Any] = {f"s{i}": (SectionText, Field(alias=label)) for i, label in enumerate(labels)}
     return create_model("SummaryReply", **fields)
