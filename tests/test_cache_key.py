@@ -52,4 +52,4 @@ def test_real_summarizers_have_distinct_keys() -> None:
     llm = LLMSummarizer(model="extractive-lookalike", base_url="http://127.0.0.1:9/v1")
     keys = {cache_key(PAPER, TEXT, s, "ko", DEFAULT_LABELS) for s in (ExtractiveSummarizer(), llm)}
     assert len(keys) == 2
-    assert ExtractiveSummarizer().prompt_version == "extractive-2" and llm.prompt_version == "p1"
+    assert ExtractiveSummarizer().prompt_version == "extractive-3" and llm.prompt_version == "p1"

@@ -68,7 +68,7 @@ async def test_metadata_and_zero_usage() -> None:
         "2503.00100",
         "en",
         "extractive",
-        "extractive-2",
+        "extractive-3",
     )
     assert [x.label for x in s.sections] == list(DEFAULT_LABELS)
     assert all(x.emphasis == "bold_italic" for x in s.sections)

@@ -268,3 +268,16 @@ async def test_html_served_as_pdf_is_a_paper_text_error(
     async with Http(settings) as http:
         with pytest.raises(PaperTextError, match="HTML page"):
             await fetch_document(Paper(id="2606.00013", title="t"), http, settings)
+
+
+def test_korean_headings_make_sections_and_references_stay_out_of_the_budget() -> None:
+    text = (
+        "합성 논문 제목\n\n초록\n\n우리는 새로운 라우팅 방법을 제안한다.\n\n1 서론\n\n대형 모델은 비용이 크다.\n\n"
+        "2 방법\n\n두 단계로 학습한다.\n\n3 실험 결과\n\n정확도는 91.2%이다.\n\n4 결론\n\n방법이 효과적이다.\n\n"
+        "참고문헌\n\n[1] 어떤 저자. 어떤 논문. 2020.\n"
+    )
+    doc = fulltext.from_text(text, "x")
+    kinds = [s.kind for s in doc.sections]
+    assert kinds == ["title", "abstract", "introduction", "method", "results", "conclusion", "references"]
+    out = fulltext.budget(doc, 1_000)
+    assert "정확도는 91.2%이다." in out and "어떤 논문" not in out

@@ -92,25 +92,30 @@ def count_tokens(text: str) -> int:
 
 
 # -- section detection ---------------------------------------------------------------------------------------
+# Heading words by kind, English first, then Korean, Chinese and Japanese (papers and digests in those scripts).
 _KIND_WORDS: tuple[tuple[SectionKind, tuple[str, ...]], ...] = (
-    ("abstract", ("abstract",)),
-    ("references", ("references", "bibliography", "works cited")),
-    ("appendix", ("appendix", "appendices", "supplementary", "supplemental")),
-    ("introduction", ("introduction", "overview", "motivation")),
-    ("results", ("experiment", "result", "evaluation", "benchmark", "ablation", "empirical", "findings")),
+    ("abstract", ("abstract", "초록", "요약", "摘要", "概要")),
+    ("references", ("references", "bibliography", "works cited", "참고문헌", "참고 문헌", "参考文献")),
+    ("appendix", ("appendix", "appendices", "supplementary", "supplemental", "부록", "附录", "付録")),
+    ("introduction", ("introduction", "overview", "motivation", "서론", "引言", "はじめに", "序論")),
+    ("results", ("experiment", "result", "evaluation", "benchmark", "ablation", "empirical", "findings",
+                 "실험", "결과", "평가", "实验", "结果", "実験", "結果")),
     ("method", ("method", "approach", "methodology", "model", "architecture", "framework", "algorithm",
-                "proposed", "preliminar", "formulation", "training")),
-    ("conclusion", ("conclusion", "concluding", "discussion", "limitation", "future work", "summary")),
+                "proposed", "preliminar", "formulation", "training", "방법", "方法", "手法")),
+    ("conclusion", ("conclusion", "concluding", "discussion", "limitation", "future work", "summary",
+                    "결론", "논의", "结论", "結論")),
 )
+_CJK_LETTER = "\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3"
 _ROMAN = r"(?:X{0,3})(?:IX|IV|V?I{0,3})"
 _HEADING = re.compile(
     rf"^(?P<num>\d{{1,2}}(?:\.\d{{1,2}}){{0,3}}\.?|{_ROMAN}\.|[A-H](?:\.\d{{1,2}}){{0,2}}\.?|Appendix\s+[A-H]\.?:?)"
-    r"\s+(?P<title>[A-Z][^\n]{0,80})$"
+    rf"\s+(?P<title>[A-Z{_CJK_LETTER}][^\n]{{0,80}})$"
 )
 _BARE = re.compile(
     r"^(?P<title>abstract|introduction|related work|background|methods?|approach|experiments?|results|"
     r"evaluation|discussion|conclusions?|limitations|references|bibliography|acknowledge?ments?|appendix|"
-    r"appendices)\s*:?$",
+    r"appendices|초록|요약|서론|관련 연구|방법론?|실험|결과|결론|참고\s?문헌|부록|"
+    r"摘要|引言|相关工作|方法|实验|结果|结论|参考文献|附录|概要|はじめに|手法|実験|結果|結論|付録)\s*:?$",
     re.IGNORECASE,
 )
 _ABSTRACT_INLINE = re.compile(r"^abstract\s*[.:\u2014\u2013-]\s*(?P<rest>\S.*)$", re.IGNORECASE)
@@ -126,6 +131,11 @@ def section_kind(heading: str) -> SectionKind:
         if any(w in low for w in words):
             return kind
     return "other"
+
+
+def heading_kind(line: str) -> SectionKind | None:
+    """The kind of section a line opens, or None when the line is no heading (one rule for every reader)."""
+    return section_kind(" ".join(line.split())) if _is_heading(line) else None
 
 
 def _is_heading(line: str, *, letters: bool = True) -> bool:

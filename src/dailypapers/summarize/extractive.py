@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dailypapers.errors import SummarizeError
+from dailypapers.fulltext import heading_kind
 from dailypapers.models import Paper, Section, Summary, Usage
 from dailypapers.summarize.base import SummaryResult
 
-PROMPT_VERSION = "extractive-2"  # bump when the picks change: it is part of the cache key
+PROMPT_VERSION = "extractive-3"  # bump when the picks change: it is part of the cache key
 MAX_TEXT_CHARS = 400_000  # the text is budgeted upstream; this only bounds the work on a hostile input
 MIN_SENTENCE = 40
 MAX_SENTENCE = 320
@@ -24,27 +25,6 @@ PER_SECTION = 3
 
 Role = str  # "new", "method", "results", "limits", "conclusion", "lead"
 
-# heading words -> the part of the paper a sentence sits in
-_HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, re.IGNORECASE))
-    for kind, pattern in (
-        ("abstract", r"^(abstract|요약|摘要|概要)$"),
-        ("introduction", r"^(introduction|overview|motivation|서론|引言|はじめに)"),
-        ("related", r"^(related work|background|prior work|preliminar)"),
-        (
-            "method",
-            r"^(method|methods|methodology|approach|model|architecture|framework|"
-            r"our approach|proposed|design|training|implementation|방법|方法|手法)",
-        ),
-        ("experiments", r"^(experiment|evaluation|setup|experimental|benchmark|실험|实验|実験)"),
-        ("results", r"^(results?|main results|analysis|ablation|findings|결과|结果|結果)"),
-        ("discussion", r"^(discussion|limitations?)"),
-        ("conclusion", r"^(conclusions?|concluding|summary|future work|결론|结论|結論)"),
-        ("references", r"^(references|bibliography|참고\s*문헌|参考文献)$"),
-        ("appendix", r"^(appendix|appendices|supplementary|acknowledg)"),
-    )
-)
-_NUMBERED = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)*|[A-Z](?:\.[0-9]+)*|[IVX]+)\.?\s+(.{2,80})$")
 _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|Tab|No|approx|resp|Dr|Mr|Ms|Prof|Inc|Ltd)"
     r"|(?:^|\s)[A-Z])\.$"  # an initial ("J. Smith"), not a name ending in a capital ("Bench-B.")
@@ -112,18 +92,12 @@ _CUES: dict[Role, tuple[tuple[re.Pattern[str], float], ...]] = {
 }
 
 # where in the paper each role looks first
+# where in the paper each role looks first (parts are fulltext's section kinds; unknown sections are "body")
 _PLACE: dict[Role, dict[str, float]] = {
     "new": {"abstract": 2.0, "introduction": 1.5, "conclusion": 1.0, "body": 0.5},
-    "method": {"method": 2.5, "experiments": 1.0, "abstract": 0.8, "introduction": 0.5, "body": 0.5},
-    "results": {
-        "results": 2.5,
-        "experiments": 1.5,
-        "abstract": 1.5,
-        "conclusion": 1.0,
-        "introduction": 0.5,
-        "body": 0.5,
-    },
-    "limits": {"discussion": 2.0, "conclusion": 1.5, "body": 0.3},
+    "method": {"method": 2.5, "results": 1.0, "abstract": 0.8, "introduction": 0.5, "body": 0.5},
+    "results": {"results": 2.5, "abstract": 1.5, "conclusion": 1.0, "introduction": 0.5, "body": 0.5},
+    "limits": {"conclusion": 2.0, "body": 0.3},
     "conclusion": {"conclusion": 2.5, "abstract": 1.0, "body": 0.3},
     "lead": {"abstract": 2.0, "introduction": 1.0, "body": 0.5},
 }
@@ -241,14 +215,11 @@ def sentences_of(text: str) -> list[_Sentence]:
 
 
 def _heading(line: str) -> str | None:
-    if len(line) > 80 or re.search(r"[.!?:;,]$", line):
+    """The part of the paper a heading line opens (fulltext's rule, shared with the PDF and HTML readers)."""
+    if len(line) > 80:
         return None
-    m = _NUMBERED.match(line)
-    name = (m.group(1) if m else line).strip().lstrip("#").strip()
-    for kind, pattern in _HEADINGS:
-        if pattern.search(name):
-            return kind
-    return "body" if m and len(name.split()) <= 8 and name[:1].isupper() else None
+    kind = heading_kind(line.lstrip("#").strip())
+    return None if kind is None else ("body" if kind == "other" else kind)
 
 
 def _split(paragraph: str) -> list[str]:
