@@ -320,8 +320,8 @@ def test_ten_megabyte_lines_are_linear() -> None:
 
 # -- property: render/parse round trip -------------------------------------------------------------
 def test_round_trip_property() -> None:
-    hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is not installed")
-    st = hypothesis.strategies
+    import hypothesis
+    from hypothesis import strategies as st
 
     words = st.text(alphabet="abcXYZ019 가나다()[]<>&_`#.,!?'\"", min_size=1, max_size=30).map(
         lambda s: " ".join(s.replace(",", " ").split())).filter(bool)

@@ -489,7 +489,7 @@ def test_audit_digest_reports_per_paper_status():
     assert audits[2].reason == "no file"
 
 
-# ---- the CLI (needs the digest parser, written alongside) -----------------------------------------
+# ---- the CLI -----------------------------------------------------------------------------------------------
 
 
 def _write_digest(path: Path) -> None:
@@ -518,9 +518,6 @@ def _write_digest(path: Path) -> None:
 
 @pytest.fixture
 def cli_run(tmp_path):
-    pytest.importorskip(
-        "dailypapers.publish.markdown", reason="read_digest is being written alongside"
-    )
     from typer.testing import CliRunner
 
     from dailypapers.cli import app

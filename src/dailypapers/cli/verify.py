@@ -16,6 +16,7 @@ from dailypapers.cli._common import console, errors, state, write_stdout
 from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, InputError
 from dailypapers.models import Digest, Document, Paper
+from dailypapers.publish.markdown import read_digest
 from dailypapers.verify import PaperAudit, audit_digest
 
 TEXT_SUFFIXES = (".txt", ".md", ".pdf")
@@ -53,8 +54,6 @@ def verify_cmd(
         raise InputError("give exactly one of --texts DIR or --fetch")
     if texts is not None and not texts.is_dir():
         raise InputError(f"--texts {texts}: not a folder")
-    from dailypapers.publish.markdown import read_digest  # written alongside; imported when used
-
     digest = read_digest(digest_file)
     settings = state(ctx).settings()
     papers = [e.paper for e in digest.entries if e.summary is not None]
