@@ -73,7 +73,7 @@ async def _digest(
             console.print(f"no papers for {day or 'the latest day'}: nothing to digest")
             return None
         day = day or papers[0].digest_date or dt.date.today()
-        with Store(settings.db) as store, _progress(len(papers)) as on_progress:
+        with Store(settings.db) as store, _StageProgress(len(papers)) as on_progress:
             job = Job(
                 day=day,
                 papers=papers,
@@ -97,7 +97,7 @@ async def _digest(
     return report
 
 
-class _progress:
+class _StageProgress:
     """A rich progress display with one bar per stage, fed by the pipeline's (stage, paper_id) events."""
 
     def __init__(self, total: int) -> None:
