@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -15,15 +15,18 @@ from dailypapers.cli import app
 from dailypapers.cli._common import console, errors, parse_day, state, warn
 from dailypapers.config import Settings
 from dailypapers.errors import FetchError, PaperTextError
-from dailypapers.http import Http
 from dailypapers.models import Outcome, Paper
-from dailypapers.sources import fetch_document, fetch_papers
 from dailypapers.store import Store
+
+if TYPE_CHECKING:
+    from dailypapers.http import Http
 
 
 async def _fetch_all(
     papers: list[Paper], settings: Settings, store: Store, http: Http, *, force: bool
 ) -> list[Outcome]:
+    from dailypapers import sources
+
     limit = asyncio.Semaphore(settings.concurrency)
 
     async def one(paper: Paper, progress: Progress, task: int) -> Outcome:
@@ -31,7 +34,7 @@ async def _fetch_all(
             if not force and store.get_text(paper.id) is not None:
                 return Outcome(paper_id=paper.id, status="ok", stage="fetch")
             async with limit:
-                doc = await fetch_document(paper, http, settings)
+                doc = await sources.fetch_document(paper, http, settings)
             store.save_text(doc)
             return Outcome(paper_id=paper.id, status="ok", stage="fetch")
         except PaperTextError as exc:
@@ -50,8 +53,12 @@ async def _fetch_all(
 
 async def _run(source: str | None, day: dt.date | None, limit: int | None, settings: Settings,
                store: Store, *, force: bool) -> list[tuple[Paper, Outcome]] | None:
+    # imported here so that every other command starts without the HTTP client, feedparser and pdfium
+    from dailypapers import sources
+    from dailypapers.http import Http
+
     async with Http(settings) as http:
-        papers = await fetch_papers(source, day, http, settings, limit=limit, warn=warn)
+        papers = await sources.fetch_papers(source, day, http, settings, limit=limit, warn=warn)
         if not papers:
             return None
         with store.transaction():
