@@ -17,7 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dailypapers.errors import DailyPapersError, FetchError, SummarizeError
-from dailypapers.models import Claim, Digest, Document, Entry, Outcome, Paper, RunReport, Status, Summary, Usage
+from dailypapers.models import (
+    DEFAULT_LABELS,
+    Claim,
+    Digest,
+    Document,
+    Entry,
+    Outcome,
+    Paper,
+    RunReport,
+    Status,
+    Summary,
+    Usage,
+)
 from dailypapers.store import Store
 from dailypapers.summarize.base import Summarizer, cache_key
 
@@ -54,7 +66,7 @@ class Job:
     prepare_text: PrepareText
     verify: Verify
     lang: str = "ko"
-    labels: Sequence[str] = ("What's New", "Technical Details", "Performance Highlights")
+    labels: Sequence[str] = DEFAULT_LABELS
     force: bool = False
     fetch_concurrency: int = 4
     llm_concurrency: int = 4
