@@ -66,7 +66,7 @@ def _entry(rng: random.Random, day: dt.date, i: int, votes: int) -> Entry:
         emphasis = "bold" if kind == 7 else "bold_italic"
         sections = tuple(Section(label=lab, text=" ".join(_sentence(rng, korean) for _ in range(3)),
                                  emphasis=emphasis) for lab in labels)
-    summary = Summary(paper_id=pid, language="ko" if korean else "en", sections=sections,
+    summary = Summary(paper_id=pid, lang="ko" if korean else "en", sections=sections,
                       model="extractive" if kind == 8 else None)
     return Entry(paper=paper, summary=summary)
 
@@ -78,7 +78,7 @@ def make_archive(folder: Path, days: int, per_day: int, seed: int = 7) -> list[t
     for d in range(days):
         day = start + dt.timedelta(days=d)
         votes = sorted((rng.randint(0, 120) for _ in range(per_day)), reverse=True)
-        digest = Digest(date=day, entries=tuple(_entry(rng, day, i, v) for i, v in enumerate(votes)))
+        digest = Digest(day=day, entries=tuple(_entry(rng, day, i, v) for i, v in enumerate(votes)))
         path = folder / f"{day.isoformat()}.md"
         path.write_text(render(digest), encoding="utf-8")
         out.append((day, path))

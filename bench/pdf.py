@@ -17,7 +17,7 @@ import pypdf  # noqa: E402
 from tests.papergen import make_paper  # noqa: E402
 from tests.pdfgen import make_pdf  # noqa: E402
 
-from dailypapers.fulltext import extract_pdf  # noqa: E402
+from dailypapers.documents import extract_pdf  # noqa: E402
 
 
 def ours(data: bytes) -> int:

@@ -21,7 +21,8 @@ from tests.papergen import make_paper  # noqa: E402
 from tests.standins.openai_server import OpenAIStandIn  # noqa: E402
 
 from dailypapers.models import DEFAULT_LABELS, Paper  # noqa: E402
-from dailypapers.summarize import ExtractiveSummarizer, LLMSummarizer  # noqa: E402
+from dailypapers.summarize.extractive import ExtractiveSummarizer  # noqa: E402
+from dailypapers.summarize.llm import LLMSummarizer  # noqa: E402
 
 PAPERS = 40
 CONCURRENT = 8

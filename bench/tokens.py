@@ -21,7 +21,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 from tests.papergen import make_paper  # noqa: E402
 from tests.pdfgen import make_pdf  # noqa: E402
 
-from dailypapers import fulltext  # noqa: E402
+from dailypapers import documents  # noqa: E402
 from dailypapers.config import Settings  # noqa: E402
 
 OLD_CAP = 100_000
@@ -37,15 +37,15 @@ def main() -> None:
     kept_facts = 0
     for i in range(args.papers):
         synth = make_paper(f"2606.{30000 + i}", pages=args.pages)
-        doc = fulltext.extract_pdf(make_pdf(synth), synth.arxiv_id, max_pages=500)
+        doc = documents.extract_pdf(make_pdf(synth), synth.arxiv_id, max_pages=500)
         pages.append(doc.page_count)
-        sent = fulltext.budget(doc, budget)
-        ours.append(fulltext.count_tokens(sent))
-        old.append(min(fulltext.count_tokens(doc.text), OLD_CAP))
+        sent = documents.budget(doc, budget)
+        ours.append(documents.count_tokens(sent))
+        old.append(min(documents.count_tokens(doc.text), OLD_CAP))
         # the budget must keep what a summary needs: the headline result and the model name
         kept_facts += synth.facts["accuracy"] in sent and synth.facts["model"] in sent
     print(f"{args.papers} generated papers, {statistics.mean(pages):.1f} PDF pages on average; "
-          f"token counter: {fulltext.token_counter_name()}")
+          f"token counter: {documents.COUNTER}")
     print(f"old policy (whole text, cap {OLD_CAP:,}): mean {statistics.mean(old):,.0f} tokens/paper")
     print(f"our budget (max_input_tokens={budget:,}):   mean {statistics.mean(ours):,.0f} tokens/paper")
     print(f"ratio ours/old = {statistics.mean(ours) / statistics.mean(old):.3f} (target <= 0.200)")

@@ -46,7 +46,7 @@ def _summaries(p: SynthPaper) -> list[Summary]:
     return [
         Summary(
             paper_id=p.arxiv_id,
-            language=lang,
+            lang=lang,
             sections=tuple(Section(label=lb, text=t) for lb, t in zip(labels, texts, strict=True)),
         )
         for lang, texts in (("ko", ko), ("en", en))

@@ -1,15 +1,24 @@
-"""The cache key: stable, and different whenever any of its components differs."""
+"""The cache key: stable across machines, and different whenever any of its components differs."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
+from dailypapers.documents import from_text
 from dailypapers.models import DEFAULT_LABELS, Paper
-from dailypapers.summarize import ExtractiveSummarizer, LLMSummarizer, cache_key
+from dailypapers.summarize.extractive import ExtractiveSummarizer
+from dailypapers.summarize.llm import LLMSummarizer
+from dailypapers.work import WorkSpec, cache_key
 
 PAPER = Paper(id="2501.01234", version=2, title="A Made-Up Paper")
-TEXT = "We introduce a made-up method. It reaches 71.5% on a made-up benchmark."
+DOC = from_text("1 Introduction\nWe introduce a made-up method. It reaches 71.5% on a made-up benchmark.", PAPER.id)
+SPEC = WorkSpec(lang="ko", labels=DEFAULT_LABELS, max_input_tokens=3000)
+SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 @dataclass
@@ -21,35 +30,55 @@ class Fake:
         raise AssertionError
 
 
+def key(paper: Paper = PAPER, doc=DOC, spec: WorkSpec = SPEC, summarizer: object = None) -> str:
+    return cache_key(paper, doc, spec, summarizer or Fake())  # type: ignore[arg-type]
+
+
 def test_stable_hex() -> None:
-    key = cache_key(PAPER, TEXT, Fake(), "ko", DEFAULT_LABELS)
-    assert re.fullmatch(r"[0-9a-f]{64}", key)
-    assert key == cache_key(PAPER.model_copy(), str(TEXT), Fake(), "ko", list(DEFAULT_LABELS))
-    # pinned: a key that drifted between releases would redo every cached summary
-    assert key == "4a6a5961a1e920d721c1cb3e21d2f3d79907addc37f377f5630976b4da4a02d8"
+    k = key()
+    assert re.fullmatch(r"[0-9a-f]{64}", k)
+    assert k == key(PAPER.model_copy(), DOC.model_copy(), WorkSpec("ko", tuple(DEFAULT_LABELS), 3000))
+    # pinned: a key that drifted between releases or machines would redo every cached summary, at cost
+    assert k == PINNED
     # the title is not part of the key, and the language code is normalised
-    other = Paper(id="2501.01234", version=2, title="Another title")
-    assert key == cache_key(other, TEXT, Fake(), "KO ", DEFAULT_LABELS)
+    renamed = Paper(id="2501.01234", version=2, title="Another title")
+    assert k == key(renamed, spec=WorkSpec("KO ", DEFAULT_LABELS, 3000))
+
+
+PINNED = "bded05176d2c8e7564b0628fa6d755ffe3e6c7eacc373adc47e97844be93f42e"
 
 
 def test_each_component_changes_the_key() -> None:
-    base = cache_key(PAPER, TEXT, Fake(), "ko", DEFAULT_LABELS)
     variants = [
-        cache_key(PAPER.model_copy(update={"id": "2501.01235"}), TEXT, Fake(), "ko", DEFAULT_LABELS),
-        cache_key(PAPER.model_copy(update={"version": 3}), TEXT, Fake(), "ko", DEFAULT_LABELS),
-        cache_key(PAPER.model_copy(update={"version": None}), TEXT, Fake(), "ko", DEFAULT_LABELS),
-        cache_key(PAPER, TEXT + " More.", Fake(), "ko", DEFAULT_LABELS),
-        cache_key(PAPER, TEXT, Fake(name="gpt-4o"), "ko", DEFAULT_LABELS),
-        cache_key(PAPER, TEXT, Fake(prompt_version="p2"), "ko", DEFAULT_LABELS),
-        cache_key(PAPER, TEXT, Fake(), "en", DEFAULT_LABELS),
-        cache_key(PAPER, TEXT, Fake(), "ko", DEFAULT_LABELS[:2]),
-        cache_key(PAPER, TEXT, Fake(), "ko", tuple(reversed(DEFAULT_LABELS))),
+        key(PAPER.model_copy(update={"id": "2501.01235"})),
+        key(PAPER.model_copy(update={"version": 3})),
+        key(PAPER.model_copy(update={"version": None})),
+        key(doc=from_text(DOC.text + " More.", PAPER.id)),
+        key(doc=DOC.model_copy(update={"origin": "pdf"})),
+        key(summarizer=Fake(name="gpt-4o")),
+        key(summarizer=Fake(prompt_version="p2")),
+        key(spec=WorkSpec("en", DEFAULT_LABELS, 3000)),
+        key(spec=WorkSpec("ko", DEFAULT_LABELS[:2], 3000)),
+        key(spec=WorkSpec("ko", tuple(reversed(DEFAULT_LABELS)), 3000)),
+        key(spec=WorkSpec("ko", DEFAULT_LABELS, 2000)),  # a different budget sends different text
     ]
-    assert base not in variants and len(set(variants)) == len(variants)
+    assert key() not in variants and len(set(variants)) == len(variants)
 
 
 def test_real_summarizers_have_distinct_keys() -> None:
     llm = LLMSummarizer(model="extractive-lookalike", base_url="http://127.0.0.1:9/v1")
-    keys = {cache_key(PAPER, TEXT, s, "ko", DEFAULT_LABELS) for s in (ExtractiveSummarizer(), llm)}
-    assert len(keys) == 2
-    assert ExtractiveSummarizer().prompt_version == "extractive-3" and llm.prompt_version == "p1"
+    assert len({key(summarizer=s) for s in (ExtractiveSummarizer(), llm)}) == 2
+    assert ExtractiveSummarizer().prompt_version == "extractive-4" and llm.prompt_version == "p1"
+
+
+def test_the_key_is_the_same_whatever_a_machine_has_cached(tmp_path: Path) -> None:
+    """What happens to sit in a tokenizer cache (tiktoken's, once used) must not change the key."""
+    cache = tmp_path / "tiktoken-cache"
+    cache.mkdir()
+    (cache / "9b5ad71b2ce5302211f9c61530b329a4922fc6a4").write_bytes(b"not a real encoding file")
+    code = ("from tests.test_cache_key import key; print(key())")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), str(SRC.parent)]),
+           "TIKTOKEN_CACHE_DIR": str(cache), "DATA_GYM_CACHE_DIR": str(cache)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == key() == PINNED

@@ -67,7 +67,7 @@ def test_import_several_files_days_and_json(db_path: Path) -> None:
     r = run(db_path, "render", "2024-11-02", "--format", "json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert data["date"] == "2024-11-02"
+    assert data["day"] == "2024-11-02"
     assert [e["paper"]["upvotes"] for e in data["entries"]] == [12, 3]
     assert data["entries"][0]["paper"]["video"].endswith("boats.mp4")
     assert data["entries"][0]["summary"]["sections"][3] == {
@@ -130,6 +130,10 @@ def test_a_bad_file_in_a_batch_imports_nothing(db_path: Path, tmp_path: Path) ->
 def test_bad_date_unknown_day_unknown_format(db_path: Path) -> None:
     assert_one_line_error(run(db_path, "render", "2025-13-01"), "bad date '2025-13-01'")
     assert_one_line_error(run(db_path, "render", "yesterday-ish"), "bad date")
+    missing = run(db_path, "render", "2020-01-01")
+    assert_one_line_error(missing, "no archive at", "dailypapers import FILE")
+    assert missing.exit_code == 3 and not db_path.exists()  # reading never creates an archive
+    run(db_path, "import", str(DATA / "digest_video.md"))
     r = run(db_path, "render", "2020-01-01")
     assert_one_line_error(r, "no digest stored for 2020-01-01")
     assert r.exit_code == 3

@@ -55,7 +55,7 @@ def test_digest_with_an_llm_writes_a_parseable_ranked_digest(
     assert "Traceback" not in run.stderr
     assert "4 ok, 0 flagged, 0 failed, 0 skipped" in run.stdout
     parsed = markdown.parse((tmp_path / "day.md").read_text(encoding="utf-8"))
-    assert parsed.date == DAY
+    assert parsed.day == DAY
     assert [e.paper.upvotes for e in parsed.entries] == [31, 12, 7, 3]
     first = parsed.entries[0]
     synth = make_paper("2606.10001", pages=3)

@@ -10,8 +10,8 @@ import pytest
 
 from dailypapers.errors import SummarizeError
 from dailypapers.models import DEFAULT_LABELS, Paper, Usage
-from dailypapers.summarize import ExtractiveSummarizer, SummaryResult
-from dailypapers.summarize.extractive import MAX_SECTION, MAX_SENTENCE, detect_language
+from dailypapers.summarize import SummaryResult
+from dailypapers.summarize.extractive import MAX_SECTION, MAX_SENTENCE, ExtractiveSummarizer, detect_language
 from tests.papergen import SynthPaper, make_paper
 
 SEEDS = range(12)
@@ -64,11 +64,11 @@ async def test_metadata_and_zero_usage() -> None:
     synth = make_paper("2503.00100", pages=2, seed=1)
     result = await _summarize(_paper(synth), synth.text())
     s = result.summary
-    assert (s.paper_id, s.language, s.model, s.prompt_version) == (
+    assert (s.paper_id, s.lang, s.model, s.prompt_version) == (
         "2503.00100",
         "en",
         "extractive",
-        "extractive-3",
+        "extractive-4",
     )
     assert [x.label for x in s.sections] == list(DEFAULT_LABELS)
     assert all(x.emphasis == "bold_italic" for x in s.sections)
@@ -175,7 +175,7 @@ async def test_korean_source_stays_korean() -> None:
         "실험 결과 단계 증류는 기준 모델보다 정확도를 12.5% 향상시켰습니다.\n"
     )
     summary = (await _summarize(Paper(id="2503.00800", title="단계 증류"), text)).summary
-    assert summary.language == "ko"
+    assert summary.lang == "ko"
     assert "12.5%" in summary.sections[2].text
     assert "제안합니다" in summary.sections[0].text
 
@@ -184,10 +184,10 @@ async def test_korean_source_stays_korean() -> None:
 async def test_budgeted_text_gives_each_section_its_own_part_of_the_paper(seed: int) -> None:
     """Through the real budget (headings written as "heading\\nbody"): no heading glued into a sentence,
     and the method reaches Technical Details even when the experiments are long."""
-    from dailypapers import fulltext
+    from dailypapers import documents
 
     synth = make_paper(f"2606.{40000 + seed}", pages=12, seed=seed)
-    text = fulltext.budget(fulltext.from_text(synth.text(), synth.arxiv_id), 3000)
+    text = documents.budget(documents.from_text(synth.text(), synth.arxiv_id), 3000)
     paper = Paper(id=synth.arxiv_id, title=synth.title)
     result = await ExtractiveSummarizer().summarize(paper, text, lang="en", labels=DEFAULT_LABELS)
     new, method, results = (s.text for s in result.summary.sections)

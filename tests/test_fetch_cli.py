@@ -47,9 +47,9 @@ def test_fetch_a_day(hf_arxiv: HfArxivStandIn, env: Path) -> None:
     assert "2 ok, 1 failed" in result.output
     with Store(env) as store:
         assert store.get_paper("2606.00001").upvotes == 9
-        assert store.get_text("2606.00001").origin == "html"
-        assert store.get_text("2606.00002").origin == "pdf"
-        assert store.get_text("2606.00003") is None
+        assert store.get_document("2606.00001").origin == "html"
+        assert store.get_document("2606.00002").origin == "pdf"
+        assert store.get_document("2606.00003") is None
     # a re-run fetches only what is missing
     before = len(hf_arxiv.requests_to("/pdf/2606.00002"))
     again = run("2026-06-12")
@@ -88,7 +88,7 @@ def test_local_folder_source(tmp_path: Path, env: Path) -> None:
     result = run("--source", str(folder))
     assert result.exit_code == 0, result.output
     with Store(env) as store:
-        doc = store.get_text("2606.00007")
+        doc = store.get_document("2606.00007")
         assert doc is not None and doc.origin == "pdf"
         assert store.get_paper("2606.00007").title == synth.title
     # the stand-in's arXiv does not know 2606.00007: said once, the run still succeeds
@@ -108,7 +108,7 @@ def test_local_pdf_with_an_id_gets_arxiv_metadata(hf_arxiv: HfArxivStandIn, tmp_
     with Store(env) as store:
         paper = store.get_paper("2606.00009")
         assert paper.title == synth.title and paper.authors == tuple(synth.authors)
-        assert store.get_text("2606.00009").origin == "pdf"
+        assert store.get_document("2606.00009").origin == "pdf"
     assert not hf_arxiv.requests_to("/pdf/")
 
 
@@ -122,7 +122,7 @@ def test_id_list_source_gets_arxiv_metadata(hf_arxiv: HfArxivStandIn, tmp_path: 
     with Store(env) as store:
         paper = store.get_paper("2606.00021")
         assert paper.title == synth.title and paper.authors == tuple(synth.authors)
-        assert store.get_text("2606.00021") is not None
+        assert store.get_document("2606.00021") is not None
 
 
 def test_arxiv_category_source(hf_arxiv: HfArxivStandIn, env: Path) -> None:

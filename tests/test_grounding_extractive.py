@@ -8,7 +8,7 @@ from functools import cache
 
 import pytest
 
-from dailypapers import fulltext
+from dailypapers import documents
 from dailypapers.models import DEFAULT_LABELS, Document, Paper
 from dailypapers.summarize.extractive import ExtractiveSummarizer
 from dailypapers.verify import verify
@@ -27,8 +27,8 @@ def synth(seed: int) -> SynthPaper:
 def document(seed: int, origin: str) -> Document:
     s = synth(seed)
     if origin == "text":
-        return fulltext.from_text(s.text(), s.arxiv_id)
-    return fulltext.extract_pdf(make_pdf(s), s.arxiv_id, max_pages=50)
+        return documents.from_text(s.text(), s.arxiv_id)
+    return documents.extract_pdf(make_pdf(s), s.arxiv_id, max_pages=50)
 
 
 @pytest.mark.parametrize("origin", ["text", "pdf"])
@@ -39,7 +39,7 @@ def test_extractive_summary_verifies_clean(seed: int, origin: str) -> None:
     paper = Paper(id=s.arxiv_id, title=s.title, authors=tuple(s.authors), abstract=s.abstract)
     result = asyncio.run(
         ExtractiveSummarizer().summarize(
-            paper, fulltext.budget(doc, 3000), lang="en", labels=DEFAULT_LABELS
+            paper, documents.budget(doc, 3000), lang="en", labels=DEFAULT_LABELS
         )
     )
     claims = verify(result.summary, doc)

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from dailypapers import fulltext
+from dailypapers import documents
 from dailypapers.models import DEFAULT_LABELS, Document, Paper, Section, Summary, Usage
 from dailypapers.pipeline import Job, run
 from dailypapers.publish.markdown import FLAG_OPEN, render
 from dailypapers.store import Store
 from dailypapers.summarize.base import SummaryResult
 from dailypapers.verify import verify
+from dailypapers.work import WorkSpec
 
 DAY = dt.date(2026, 6, 12)
 
@@ -73,13 +74,13 @@ class KoreanSummarizer:
                 body += CONTAMINATION
             sections.append(Section(label=label, text=body))
         return SummaryResult(
-            summary=Summary(paper_id=paper.id, language=lang, sections=tuple(sections), model=self.name),
+            summary=Summary(paper_id=paper.id, lang=lang, sections=tuple(sections), model=self.name),
             usage=Usage(calls=1, input_tokens=100, output_tokens=50),
         )
 
 
 async def fetch(paper: Paper) -> Document:
-    return fulltext.from_text(SOURCE, paper.id)
+    return documents.from_text(SOURCE, paper.id)
 
 
 @pytest.fixture
@@ -101,18 +102,8 @@ async def test_korean_numbers_verify_and_only_the_contaminated_summary_is_flagge
             "2606.03003": [CONTAMINATED, CONTAMINATED],
         }
     )
-    job = Job(
-        day=DAY,
-        papers=papers,
-        store=store,
-        summarizer=summarizer,
-        fetch_document=fetch,
-        prepare_text=lambda d: fulltext.budget(d, 3000),
-        verify=verify,
-        lang="ko",
-        labels=DEFAULT_LABELS,
-    )
-    digest, report = await run(job)
+    job = Job(day=DAY, papers=tuple(papers), spec=WorkSpec(lang="ko", labels=DEFAULT_LABELS, max_input_tokens=3000))
+    digest, report = await run(job, store=store, summarizer=summarizer, fetch=fetch)
 
     assert {o.paper_id: o.status for o in report.outcomes} == {
         "2606.03001": "ok",
@@ -158,7 +149,7 @@ async def test_korean_numbers_verify_and_only_the_contaminated_summary_is_flagge
 
 def test_a_korean_number_the_paper_does_not_state_is_unsupported() -> None:
     """The same checks can fail: the wrong magnitude or multiplier is caught (the test above is not vacuous)."""
-    doc = fulltext.from_text(SOURCE, "2606.03001")
+    doc = documents.from_text(SOURCE, "2606.03001")
     summary = Summary(
         paper_id="2606.03001",
         sections=(Section(label="What's New", text="1000만 시간으로 학습했고 4배 빠르며 약 95%를 달성했습니다."),),

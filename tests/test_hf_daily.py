@@ -46,7 +46,7 @@ def test_parse_saved_response(tmp_path: Path) -> None:
                            "project": "https://example.org/2606.00001"}
     # paper.publishedAt (the arXiv date), not HF's shifted top-level one
     assert first.published == dt.datetime(2026, 6, 10, 17, 59, 1, tzinfo=dt.UTC)
-    assert first.digest_date == DAY
+    assert first.day == DAY
     assert first.abstract == a.synth.abstract
     assert papers[0].video is None
 
@@ -62,7 +62,7 @@ def test_parse_reads_top_level_when_paper_lacks_fields() -> None:
     assert paper.abstract == "Top level summary."
     assert paper.video == "https://x/v.mp4"
     assert paper.thumbnail == "/papers/thumb.png"
-    assert paper.digest_date == dt.date(2024, 10, 25)
+    assert paper.day == dt.date(2024, 10, 25)
 
 
 def test_parse_skips_hostile_and_broken_items() -> None:

@@ -10,8 +10,10 @@ import pytest
 from dailypapers.config import load_settings
 from dailypapers.errors import ConfigError, SummarizeError
 from dailypapers.models import DEFAULT_LABELS, Paper
-from dailypapers.summarize import ExtractiveSummarizer, LLMSummarizer, from_settings
+from dailypapers.plugins import Registry, plugin_manager
 from dailypapers.summarize.cost import cost_of
+from dailypapers.summarize.extractive import ExtractiveSummarizer
+from dailypapers.summarize.llm import LLMSummarizer, from_settings
 from tests.papergen import make_paper
 from tests.standins.base import Reply
 from tests.standins.openai_server import OpenAIStandIn
@@ -45,7 +47,7 @@ async def test_json_schema_is_requested_and_honoured(openai_standin: OpenAIStand
     assert [sec.label for sec in s.sections] == list(LABELS)
     assert all(sec.text and sec.emphasis == "bold_italic" for sec in s.sections)
     assert SYNTH.facts["accuracy"] in s.sections[2].text  # the stand-in quotes the paper's numeric sentences
-    assert (s.paper_id, s.language, s.model, s.prompt_version) == (PAPER.id, "ko", "gpt-4o-mini", "p1")
+    assert (s.paper_id, s.lang, s.model, s.prompt_version) == (PAPER.id, "ko", "gpt-4o-mini", "p1")
     assert s.created_at is not None and s.created_at.utcoffset() is not None and not s.created_at.utcoffset()
     assert result.usage.calls == 1 and result.usage.input_tokens > 0 and result.usage.output_tokens > 0
 
@@ -263,18 +265,23 @@ async def test_custom_labels_and_language(openai_standin: OpenAIStandIn) -> None
     labels = ("Idea", "Method", "Results", "Limitations")
     result = await llm(openai_standin).summarize(PAPER, TEXT, lang="ja", labels=labels)
     assert [s.label for s in result.summary.sections] == list(labels)
-    assert result.summary.language == "ja"
+    assert result.summary.lang == "ja"
     assert "Write in Japanese" in openai_standin.bodies()[0]["messages"][0]["content"]
 
 
-def test_from_settings_picks_the_summarizer(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert isinstance(from_settings(load_settings()), ExtractiveSummarizer)
+def test_the_summarizer_setting_picks_the_summarizer(monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = Registry.load(plugin_manager(entry_points=False))
+    assert isinstance(registry.summarizer(load_settings()), ExtractiveSummarizer)
     monkeypatch.setenv("DAILYPAPERS_LLM_BASE_URL", "http://127.0.0.1:9/v1")
     with pytest.raises(ConfigError, match="DAILYPAPERS_LLM_MODEL"):
-        from_settings(load_settings())
+        registry.summarizer(load_settings())
     monkeypatch.setenv("DAILYPAPERS_LLM_MODEL", "qwen2.5:7b")
-    local = from_settings(load_settings())
+    local = registry.summarizer(load_settings())
     assert isinstance(local, LLMSummarizer) and local.name == "qwen2.5:7b"
+    # the summarizer setting overrides "auto"
+    assert isinstance(registry.summarizer(load_settings(summarizer="extractive")), ExtractiveSummarizer)
+    with pytest.raises(ConfigError, match=r"unknown summarizer 'gpt'.*auto, llm, extractive"):
+        registry.summarizer(load_settings(summarizer="gpt"))
     monkeypatch.delenv("DAILYPAPERS_LLM_BASE_URL")
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
         from_settings(load_settings())

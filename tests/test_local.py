@@ -83,7 +83,7 @@ def test_an_oversized_pdf_is_listed_unread_and_fails_its_text_step_with_the_reas
 
     from dailypapers.config import Settings
     from dailypapers.errors import PaperTextError
-    from dailypapers.sources import fetch_document
+    from tests.helpers import fetch_document
 
     big = make_paper("2606.00077", pages=3)
     path = tmp_path / "2606.00077.pdf"

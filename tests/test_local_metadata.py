@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from dailypapers.config import Settings
+from dailypapers.events import Events
 from dailypapers.http import Http
 from dailypapers.models import Paper
-from dailypapers.sources import fetch_document, fetch_papers
+from tests.helpers import fetch_document, list_papers
 from tests.papergen import SynthPaper, make_paper
 from tests.pdfgen import make_pdf
 from tests.standins.base import Reply
@@ -35,7 +36,7 @@ def _draft(synth: SynthPaper) -> SynthPaper:
 
 async def _papers(folder: Path, settings: Settings, warn: Warnings, **kw: object) -> list[Paper]:
     async with Http(settings, sleep=_no_sleep) as http:
-        return await fetch_papers(str(folder), None, http, settings, warn=warn, **kw)  # type: ignore[arg-type]
+        return await list_papers(str(folder), None, http, settings, warn=warn, **kw)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -147,12 +148,12 @@ async def test_limit_asks_arxiv_only_about_the_papers_kept(
     assert [r.query["id_list"] for r in hf_arxiv.requests_to("/api/query")] == ["2606.00051,2606.00052"]
 
 
-async def test_without_a_callback_the_warning_goes_to_the_log(
+async def test_without_a_subscriber_the_warning_goes_to_the_log(
     hf_arxiv: HfArxivStandIn, standin_settings: Settings, folder: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     (folder / "2606.00061.pdf").write_bytes(make_pdf(make_paper("2606.00061", pages=1)))
     async with Http(standin_settings) as http:
-        [paper] = await fetch_papers(str(folder), None, http, standin_settings)
+        [paper] = await list_papers(str(folder), None, http, standin_settings, warn=Events().notice)
     assert paper.id == "2606.00061"
-    assert [r.getMessage() for r in caplog.records if r.name == "dailypapers.sources"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "dailypapers.events"] == [
         "arXiv does not know 2606.00061; kept what the file says"]

@@ -28,7 +28,7 @@ def _entry(title: str = "A Paper", pid: str = "2501.00001", sections=None, **pap
     p = Paper(id=pid, title=title, authors=("Ann One", "Bo Two"), upvotes=5,
               thumbnail=f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{pid}.png")
     p = p.model_copy(update=paper)
-    return Entry(paper=p, summary=Summary(paper_id=pid, language="en", sections=tuple(sections)))
+    return Entry(paper=p, summary=Summary(paper_id=pid, lang="en", sections=tuple(sections)))
 
 
 # -- the golden sample -----------------------------------------------------------------------------
@@ -42,7 +42,7 @@ def test_seed_round_trips_byte_for_byte() -> None:
 @needs_seed
 def test_seed_records() -> None:
     digest = read_digest(SEED_FILE)
-    assert digest.date == dt.date(2025, 5, 6)
+    assert digest.day == dt.date(2025, 5, 6)
     assert len(digest.entries) == 23
     first = digest.entries[0].paper
     assert first.id == "2505.02707"
@@ -56,7 +56,7 @@ def test_seed_records() -> None:
     assert votes == sorted(votes, reverse=True)
     for e in digest.entries:
         s = e.summary
-        assert s is not None and s.paper_id == e.paper.id and s.language == "ko" and s.model is None
+        assert s is not None and s.paper_id == e.paper.id and s.lang == "ko" and s.model is None
         assert [x.label for x in s.sections] == ["What's New", "Technical Details", "Performance Highlights"]
     bold = [e for e in digest.entries if e.summary.sections[0].emphasis == "bold"]
     assert [e.paper.title.split(":")[0] for e in bold] == ["Low-Precision Training of Large Language Models"]
@@ -66,7 +66,7 @@ def test_seed_records() -> None:
 
 # -- rendering -------------------------------------------------------------------------------------
 def test_render_exact_modern_entry() -> None:
-    digest = Digest(date=DAY, entries=(_entry(),))
+    digest = Digest(day=DAY, entries=(_entry(),))
     assert render(digest) == (
         "## Daily Papers (2025-01-02)\n\n"
         "### [A Paper](https://arxiv.org/abs/2501.00001)\n\n"
@@ -80,17 +80,17 @@ def test_render_exact_modern_entry() -> None:
 
 
 def test_render_empty_day_and_entry_without_summary() -> None:
-    assert render(Digest(date=DAY)) == "## Daily Papers (2025-01-02)\n\n"
+    assert render(Digest(day=DAY)) == "## Daily Papers (2025-01-02)\n\n"
     e = Entry(paper=Paper(id="2501.00009", title="Bare"))
-    assert render(Digest(date=DAY, entries=(e,))) == (
+    assert render(Digest(day=DAY, entries=(e,))) == (
         "## Daily Papers (2025-01-02)\n\n### [Bare](https://arxiv.org/abs/2501.00009)\n\n"
     )
-    assert parse(render(Digest(date=DAY, entries=(e,)))).entries == (e,)
+    assert parse(render(Digest(day=DAY, entries=(e,)))).entries == (e,)
 
 
 def test_render_video_entry_uses_the_modern_form() -> None:
     mp4 = "https://cdn-uploads.huggingface.co/production/uploads/x/clip.mp4"
-    out = render(Digest(date=DAY, entries=(_entry(video=mp4, thumbnail=None),)))
+    out = render(Digest(day=DAY, entries=(_entry(video=mp4, thumbnail=None),)))
     tag = f'<div><video controls src="{mp4}" muted="false"></video></div>'
     assert f"\n\n[Watch Video]({mp4})\n{tag}\n\n" in out
     assert "![](" not in out
@@ -99,7 +99,7 @@ def test_render_video_entry_uses_the_modern_form() -> None:
 def test_render_collapses_whitespace_in_titles_and_texts() -> None:
     e = _entry(title="  Two\nLines\t and   spaces ",
                sections=(Section(label="What's New", text="one\n\ntwo  three"),))
-    out = render(Digest(date=DAY, entries=(e,)))
+    out = render(Digest(day=DAY, entries=(e,)))
     assert "### [Two Lines and spaces](https://arxiv.org/abs/2501.00001)\n" in out
     assert "- ***What's New***: one two three\n" in out
     back = parse(out).entries[0]
@@ -110,7 +110,7 @@ def test_render_collapses_whitespace_in_titles_and_texts() -> None:
 # -- variants of older days ------------------------------------------------------------------------
 def test_early_day_variant() -> None:
     d = read_digest(DATA / "digest_early.md")
-    assert d.date == dt.date(2023, 8, 14)
+    assert d.day == dt.date(2023, 8, 14)
     a, b = d.entries
     assert a.paper.id == "2308.01234" and a.paper.upvotes is None
     assert a.paper.thumbnail == "/avatars/5f1c2b9a0d8e7f6a.svg"
@@ -118,11 +118,11 @@ def test_early_day_variant() -> None:
     assert len(a.summary.sections) == 4
     assert all(s.label == "" and s.emphasis == "plain" for s in a.summary.sections)
     assert a.summary.sections[2].text.startswith("On the made-up LanternBench")
-    assert a.summary.language == "en"
+    assert a.summary.lang == "en"
     assert b.paper.id == "2308.04321" and b.paper.version == 2
     assert b.paper.video == "https://cdn-uploads.huggingface.co/production/uploads/demo/clockwork.mp4"
     assert b.paper.thumbnail is None
-    assert b.summary.language == "ko" and len(b.summary.sections) == 3
+    assert b.summary.lang == "ko" and len(b.summary.sections) == 3
     # Re-rendered in the modern form, it reads back to the same records.
     out = render(d)
     assert "[Watch Video](https://cdn-uploads.huggingface.co/production/uploads/demo/clockwork.mp4)\n" in out
@@ -143,7 +143,7 @@ def test_video_entry_extra_labels_and_cdn_thumbnails() -> None:
         ("Performance Highlights", "bold_italic"), ("Limitations", "bold"), ("Conclusion", "bold_italic"),
     ]
     assert kettle.paper.thumbnail == "https://cdn-avatars.huggingface.co/v1/production/uploads/kettle.png"
-    assert kettle.summary.language == "en"
+    assert kettle.summary.lang == "en"
     # This file is already in the modern form: byte-exact.
     assert render(d) == (DATA / "digest_video.md").read_text(encoding="utf-8")
 
@@ -174,7 +174,7 @@ def test_arxiv_urls_and_non_arxiv_links() -> None:
     assert links == {"abs": "https://example.org/papers/42.pdf"}
     # A local paper renders its own link and reads back to the same id.
     e = _entry(pid=pid, links=links, thumbnail=None)
-    out = render(Digest(date=DAY, entries=(e,)))
+    out = render(Digest(day=DAY, entries=(e,)))
     assert "### [A Paper](https://example.org/papers/42.pdf)\n" in out
     assert parse(out).entries[0].paper.id == pid
 
@@ -191,7 +191,7 @@ def test_arxiv_urls_and_non_arxiv_links() -> None:
     "트랜스포머 [제목] (괄호)",
 ])
 def test_hostile_titles_round_trip(title: str) -> None:
-    d = Digest(date=DAY, entries=(_entry(title=title),))
+    d = Digest(day=DAY, entries=(_entry(title=title),))
     out = render(d)
     assert parse(out) == d
     assert render(parse(out)) == out
@@ -214,7 +214,7 @@ def _flagged() -> Entry:
 
 
 def test_flag_marker_round_trip() -> None:
-    d = Digest(date=DAY, entries=(_flagged(),))
+    d = Digest(day=DAY, entries=(_flagged(),))
     out = render(d)
     assert "- ***What's New***: New thing. ⚠️(unverified: New)\n" in out
     assert "- ***Performance Highlights***: It scores 91.2 on X. ⚠️(unverified: 91.2; X)\n" in out
@@ -226,11 +226,11 @@ def test_flag_marker_round_trip() -> None:
 
 
 def test_supported_claims_and_show_flags_false_render_no_marker() -> None:
-    d = Digest(date=DAY, entries=(_flagged(),))
+    d = Digest(day=DAY, entries=(_flagged(),))
     assert "⚠️" not in render(d, show_flags=False)
     e = _entry()
     ok = Claim(text="91.2", kind="number", status="supported", section_label="Performance Highlights")
-    d2 = Digest(date=DAY, entries=(e.model_copy(update={"summary": e.summary.model_copy(
+    d2 = Digest(day=DAY, entries=(e.model_copy(update={"summary": e.summary.model_copy(
         update={"claims": (ok,)})}),))
     assert "⚠️" not in render(d2)
 
@@ -238,12 +238,12 @@ def test_supported_claims_and_show_flags_false_render_no_marker() -> None:
 def test_extractive_marker_round_trip() -> None:
     e = _entry()
     e = e.model_copy(update={"summary": e.summary.model_copy(update={"model": "extractive"})})
-    out = render(Digest(date=DAY, entries=(e,)))
+    out = render(Digest(day=DAY, entries=(e,)))
     assert f"Authors: Ann One, Bo Two\n\n{EXTRACTIVE_LINE}\n\n- ***What's New***" in out
     back = parse(out).entries[0].summary
     assert back.model == "extractive"
     assert render(parse(out)) == out
-    assert EXTRACTIVE_LINE not in render(Digest(date=DAY, entries=(_entry(),)))
+    assert EXTRACTIVE_LINE not in render(Digest(day=DAY, entries=(_entry(),)))
 
 
 # -- hostile and broken input ----------------------------------------------------------------------
@@ -344,14 +344,14 @@ def test_round_trip_property() -> None:
         secs = tuple(draw(st.lists(section, min_size=1, max_size=5)))
         text = " ".join(s.text for s in secs)
         lang = "ko" if any("\uac00" <= c <= "\ud7a3" for c in text) else "en"
-        summary = Summary(paper_id=pid, language=lang, sections=secs,
+        summary = Summary(paper_id=pid, lang=lang, sections=secs,
                           model=draw(st.sampled_from([None, "extractive"])))
         return Entry(paper=paper, summary=summary)
 
     @st.composite
     def digests(draw) -> Digest:
         n = draw(st.integers(0, 4))
-        return Digest(date=draw(st.dates(dt.date(1990, 1, 1), dt.date(2100, 1, 1))),
+        return Digest(day=draw(st.dates(dt.date(1990, 1, 1), dt.date(2100, 1, 1))),
                       entries=tuple(draw(entries(i)) for i in range(n)))
 
     @hypothesis.settings(max_examples=150, deadline=None)

@@ -1,4 +1,5 @@
-"""The pipeline with injected stages: statuses, resume, cache, budget, regeneration, atomic output."""
+"""The driver with an injected summarizer and fetcher: statuses, resume, cache, budget, regeneration, events,
+publishing, and the per-paper work step on its own (also in a worker process)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from dailypapers.errors import PaperTextError, SummarizeError
-from dailypapers.models import Claim, Document, Paper, Section, Summary, TextSection, Usage
-from dailypapers.pipeline import Budget, Job, run, write_atomic
+from dailypapers.errors import PaperTextError, PublishError, SummarizeError
+from dailypapers.events import Event, Events, PaperDone, Published, RunDone, RunStarted, StageDone
+from dailypapers.models import DEFAULT_LABELS, Digest, Document, Paper, Section, Summary, TextSection, Usage
+from dailypapers.pipeline import Budget, Job, run
+from dailypapers.publish.base import PublishContext
+from dailypapers.publish.files import write_atomic
 from dailypapers.store import Store
 from dailypapers.summarize.base import SummaryResult
+from dailypapers.work import WorkSpec, cache_key, summarize_paper
 from tests.papergen import make_paper
 
 DAY = dt.date(2025, 5, 6)
@@ -27,9 +32,10 @@ class FakeSummarizer:
     name = "fake-model"
     prompt_version = "t1"
 
-    def __init__(self, *, fail: set[str] = frozenset(), texts: dict[str, list[str]] | None = None,
-                 tokens: int = 100, delay: float = 0.0) -> None:
+    def __init__(self, *, fail: set[str] = frozenset(), crash: set[str] = frozenset(),
+                 texts: dict[str, list[str]] | None = None, tokens: int = 100, delay: float = 0.0) -> None:
         self.fail = set(fail)
+        self.crash = set(crash)
         self.texts = texts or {}
         self.tokens = tokens
         self.delay = delay
@@ -48,11 +54,13 @@ class FakeSummarizer:
             self.in_flight -= 1
         if paper.id in self.fail:
             raise SummarizeError("invalid output", usage=Usage(calls=1, input_tokens=self.tokens))
+        if paper.id in self.crash:
+            raise ValueError("odd document")
         queue = self.texts.get(paper.id)
-        body = queue.pop(0) if queue else f"summary of {paper.id}"
-        sections = tuple(Section(label=label, text=f"{body} ({label})") for label in labels)
+        body = queue.pop(0) if queue else "a plain summary"  # nothing the real checker could flag
+        sections = tuple(Section(label=label, text=body) for label in labels)
         return SummaryResult(
-            summary=Summary(paper_id=paper.id, language=lang, sections=sections, model=self.name,
+            summary=Summary(paper_id=paper.id, lang=lang, sections=sections, model=self.name,
                             prompt_version=self.prompt_version),
             usage=Usage(calls=1, input_tokens=self.tokens, output_tokens=self.tokens // 2, cost=0.01),
         )
@@ -75,18 +83,26 @@ class FakeFetcher:
                         sections=(TextSection(kind="other", heading="", text=synth.text()),))
 
 
-def fake_verify(summary: Summary, doc: Document) -> list[Claim]:
-    """Stand-in for the verifier: the token BOGUS is never in a paper."""
-    claims = []
-    for s in summary.sections:
-        if "BOGUS" in s.text:
-            claims.append(Claim(text="BOGUS", kind="name", status="unsupported", section_label=s.label))
-    return claims
+SPEC = WorkSpec(lang="ko", labels=DEFAULT_LABELS, max_input_tokens=3000)
 
 
-def job(store: Store, ps: list[Paper], summarizer: FakeSummarizer, fetcher: FakeFetcher, **kw) -> Job:
-    return Job(day=DAY, papers=ps, store=store, summarizer=summarizer, fetch_document=fetcher,
-               prepare_text=lambda d: d.text[:2000], verify=fake_verify, **kw)
+async def run_day(store: Store, ps: list[Paper], summarizer: FakeSummarizer, fetcher: FakeFetcher, *,
+                  events: Events | None = None, publishers=(), **kw) -> tuple[Digest, object]:
+    job = Job(day=DAY, papers=tuple(ps), spec=SPEC, **kw)
+    ctx = PublishContext(settings=_settings(store)) if publishers else None
+    return await run(job, store=store, summarizer=summarizer, fetch=fetcher, events=events,
+                     publishers=publishers, publish_context=ctx)
+
+
+def _settings(store: Store):
+    from dailypapers.config import Settings
+
+    return Settings(db=store.path, out_dir=store.path.parent / "digests")
+
+
+def recorder() -> tuple[Events, list[Event]]:
+    seen: list[Event] = []
+    return Events(seen.append), seen
 
 
 @pytest.fixture
@@ -96,10 +112,10 @@ def store(tmp_path: Path):
 
 
 async def test_every_paper_ends_with_a_status_and_none_is_dropped(store: Store) -> None:
-    ps = papers(5)
-    summ = FakeSummarizer(fail={ps[3].id})
+    ps = papers(6)
+    summ = FakeSummarizer(fail={ps[3].id}, crash={ps[5].id})
     fetch = FakeFetcher(broken={ps[1].id}, crash={ps[2].id})
-    digest, report = await run(job(store, ps, summ, fetch))
+    digest, report = await run_day(store, ps, summ, fetch)
     statuses = {o.paper_id: o.label for o in report.outcomes}
     assert statuses == {
         ps[0].id: "ok",
@@ -107,44 +123,44 @@ async def test_every_paper_ends_with_a_status_and_none_is_dropped(store: Store) 
         ps[2].id: "failed: unexpected error: RuntimeError: library blew up",
         ps[3].id: "failed: invalid output",
         ps[4].id: "ok",
+        ps[5].id: "failed: unexpected error: ValueError: odd document",
     }
-    assert report.failures_by_stage() == {"fulltext": 2, "summarize": 1}
+    assert report.failures_by_stage() == {"read": 2, "summarize": 2}
     assert not report.succeeded
     # every paper is in the digest, in order; only the good ones carry a summary
     assert [e.paper.id for e in digest.entries] == [p.id for p in ps]
-    assert [e.summary is not None for e in digest.entries] == [True, False, False, False, True]
-    stored = store.get_digest(DAY)
-    assert stored == digest
+    assert [e.summary is not None for e in digest.entries] == [True, False, False, False, True, False]
+    assert store.get_digest(DAY) == digest
+    # the failed call cost what the server billed; the crashed one reported nothing to count
     assert report.usage.calls == 3 and report.usage.input_tokens == 300
 
 
 async def test_rerun_redoes_only_what_failed_and_a_finished_day_makes_no_call(store: Store) -> None:
     ps = papers(4)
-    await run(job(store, ps, FakeSummarizer(fail={ps[2].id}), FakeFetcher(broken={ps[1].id})))
+    await run_day(store, ps, FakeSummarizer(fail={ps[2].id}), FakeFetcher(broken={ps[1].id}))
     summ, fetch = FakeSummarizer(), FakeFetcher()
-    _, report = await run(job(store, ps, summ, fetch))
-    assert fetch.calls == [ps[1].id]  # texts of the others are cached
+    _, report = await run_day(store, ps, summ, fetch)
+    assert fetch.calls == [ps[1].id]  # the documents of the others are stored
     assert sorted(c[0] for c in summ.calls) == sorted([ps[1].id, ps[2].id])
     assert report.succeeded and report.counts()["ok"] == 4
     assert store.latest_outcomes(DAY)[ps[1].id].status == "ok"
     summ3, fetch3 = FakeSummarizer(), FakeFetcher()
-    _, report3 = await run(job(store, ps, summ3, fetch3))
+    _, report3 = await run_day(store, ps, summ3, fetch3)
     assert summ3.calls == [] and fetch3.calls == [] and report3.usage.calls == 0
 
 
 async def test_force_resummarizes_everything(store: Store) -> None:
     ps = papers(3)
-    await run(job(store, ps, FakeSummarizer(), FakeFetcher()))
+    await run_day(store, ps, FakeSummarizer(), FakeFetcher())
     summ = FakeSummarizer()
-    await run(job(store, ps, summ, FakeFetcher(), force=True))
+    await run_day(store, ps, summ, FakeFetcher(), force=True)
     assert len(summ.calls) == 3
 
 
 async def test_budget_cap_skips_the_rest(store: Store) -> None:
     ps = papers(5)
     summ = FakeSummarizer(tokens=100)  # 150 tokens per call
-    _, report = await run(job(store, ps, summ, FakeFetcher(), llm_concurrency=1,
-                              budget=Budget(max_tokens=300)))
+    _, report = await run_day(store, ps, summ, FakeFetcher(), concurrency=1, budget=Budget(max_tokens=300))
     labels = [o.label for o in report.outcomes]
     assert labels == ["ok", "ok", "skipped: budget", "skipped: budget", "skipped: budget"]
     assert len(summ.calls) == 2
@@ -154,8 +170,8 @@ async def test_budget_cap_skips_the_rest(store: Store) -> None:
 async def test_unsupported_claim_is_regenerated_with_feedback(store: Store) -> None:
     ps = papers(2)
     summ = FakeSummarizer(texts={ps[0].id: ["uses BOGUS", "clean now"], ps[1].id: ["BOGUS", "still BOGUS"]})
-    digest, report = await run(job(store, ps, summ, FakeFetcher()))
-    assert summ.calls[0][1] == () and (ps[0].id, ("BOGUS",) * 3) in summ.calls
+    digest, report = await run_day(store, ps, summ, FakeFetcher())
+    assert summ.calls[0][1] == () and (ps[0].id, ("BOGUS",)) in summ.calls
     assert [o.status for o in report.outcomes] == ["ok", "flagged"]
     assert report.outcomes[1].reason.startswith("unsupported: BOGUS")
     flagged = digest.entries[1].summary
@@ -166,17 +182,30 @@ async def test_unsupported_claim_is_regenerated_with_feedback(store: Store) -> N
 
 async def test_llm_concurrency_is_bounded(store: Store) -> None:
     summ = FakeSummarizer(delay=0.01)
-    await run(job(store, papers(10), summ, FakeFetcher(), llm_concurrency=3))
+    await run_day(store, papers(10), summ, FakeFetcher(), concurrency=3)
     assert summ.max_in_flight == 3
 
 
-async def test_progress_reaches_every_stage_for_every_paper(store: Store) -> None:
-    events: list[tuple[str, str]] = []
+async def test_events_reach_every_stage_for_every_paper(store: Store) -> None:
+    events, seen = recorder()
     ps = papers(3)
-    await run(job(store, ps, FakeSummarizer(fail={ps[1].id}), FakeFetcher(broken={ps[0].id}),
-                  on_progress=lambda s, p: events.append((s, p))))
-    for stage in ("fulltext", "summarize", "verify"):
-        assert sorted(p for s, p in events if s == stage) == sorted(p.id for p in ps)
+    _, report = await run_day(store, ps, FakeSummarizer(fail={ps[1].id}), FakeFetcher(broken={ps[0].id}),
+                              events=events)
+    assert isinstance(seen[0], RunStarted) and seen[0].papers == tuple(ps)
+    for stage in ("fetch", "summarize", "verify"):
+        done = [e.paper_id for e in seen if isinstance(e, StageDone) and e.stage == stage]
+        assert sorted(done) == sorted(p.id for p in ps), stage
+    finished = [e.outcome for e in seen if isinstance(e, PaperDone)]
+    assert sorted(finished, key=lambda o: o.paper_id) == sorted(report.outcomes, key=lambda o: o.paper_id)
+    assert isinstance(seen[-1], RunDone) and seen[-1].report == report
+
+
+async def test_a_subscriber_that_raises_does_not_stop_the_run(store: Store) -> None:
+    def broken(event: Event) -> None:
+        raise RuntimeError("display bug")
+
+    _, report = await run_day(store, papers(2), FakeSummarizer(), FakeFetcher(), events=Events(broken))
+    assert report.counts()["ok"] == 2
 
 
 def test_write_atomic_replaces_whole_file_and_leaves_no_temp(tmp_path: Path) -> None:
@@ -199,21 +228,20 @@ async def test_a_network_failure_is_named_as_the_fetch_stage(store: Store) -> No
         async def __call__(self, paper: Paper) -> Document:
             raise FetchError("GET https://arxiv.org/pdf/x: HTTP 503 Service Unavailable after 6 attempt(s)")
 
-    events: list[tuple[str, str]] = []
-    ps = papers(1)
-    _, report = await run(job(store, ps, FakeSummarizer(), Offline(), on_progress=lambda s, p: events.append((s, p))))
+    events, seen = recorder()
+    _, report = await run_day(store, papers(1), FakeSummarizer(), Offline(), events=events)
     assert report.outcomes[0].stage == "fetch"
     assert report.outcomes[0].label.startswith("failed: GET https://arxiv.org/pdf/x: HTTP 503")
-    assert sorted(s for s, _ in events) == ["fulltext", "summarize", "verify"]
+    assert sorted(e.stage for e in seen if isinstance(e, StageDone)) == ["fetch", "summarize", "verify"]
 
 
 async def test_a_partial_rerun_updates_its_papers_and_keeps_the_rest_of_the_day(store: Store) -> None:
     ps = papers(5)
-    await run(job(store, ps, FakeSummarizer(), FakeFetcher()))
+    await run_day(store, ps, FakeSummarizer(), FakeFetcher())
     # the top two again, forced, with new votes: one of them now outranks nothing, the other everything
     again = [ps[0].model_copy(update={"upvotes": 1}), ps[1].model_copy(update={"upvotes": 500})]
     summ = FakeSummarizer(texts={ps[1].id: ["fresh text"]})
-    digest, report = await run(job(store, again, summ, FakeFetcher(), force=True))
+    digest, report = await run_day(store, again, summ, FakeFetcher(), force=True)
     assert [o.paper_id for o in report.outcomes] == [ps[0].id, ps[1].id]  # the report covers this run
     order = [e.paper.id for e in digest.entries]
     assert order == [ps[1].id, ps[2].id, ps[3].id, ps[4].id, ps[0].id]  # the whole day, re-ranked by votes
@@ -223,15 +251,95 @@ async def test_a_partial_rerun_updates_its_papers_and_keeps_the_rest_of_the_day(
     assert all(e.summary is not None for e in stored.entries)  # kept entries keep their summaries
 
 
-async def test_a_bug_while_preparing_one_papers_text_fails_that_paper_only(store: Store) -> None:
+async def test_a_failed_rerun_keeps_the_summary_the_day_had(store: Store) -> None:
     ps = papers(3)
+    first, _ = await run_day(store, ps, FakeSummarizer(), FakeFetcher())
+    _, report = await run_day(store, ps, FakeSummarizer(fail={ps[1].id}), FakeFetcher(), force=True)
+    assert report.outcomes[1].status == "failed"
+    assert store.get_digest(DAY).entries[1].summary == first.entries[1].summary
 
-    def fragile(doc: Document) -> str:
-        if doc.paper_id == ps[1].id:
-            raise ValueError("odd document")
-        return doc.text[:2000]
 
-    j = job(store, ps, FakeSummarizer(), FakeFetcher())
-    j.prepare_text = fragile
-    _, report = await run(j)
-    assert [o.label for o in report.outcomes] == ["ok", "failed: unexpected error: ValueError: odd document", "ok"]
+class _Written:
+    name = "written"
+    description = "a test publisher"
+
+    def __init__(self) -> None:
+        self.days: list[dt.date] = []
+
+    def publish(self, digest: Digest, ctx: PublishContext) -> list[str]:
+        self.days.append(digest.day)
+        return [f"memory:{digest.day}"]
+
+
+class _Broken:
+    name = "broken"
+    description = "a publisher that cannot write"
+
+    def publish(self, digest: Digest, ctx: PublishContext) -> list[str]:
+        raise PublishError("disk full")
+
+
+async def test_publishers_run_after_the_store_and_one_failing_does_not_stop_the_others(store: Store) -> None:
+    written = _Written()
+    events, seen = recorder()
+    digest, report = await run_day(store, papers(2), FakeSummarizer(), FakeFetcher(), events=events,
+                                   publishers=(_Broken(), written))
+    assert written.days == [DAY]
+    assert report.outputs == (f"memory:{DAY}",)
+    assert report.publish_errors == ("broken: disk full",)
+    assert not report.succeeded  # a digest that could not be published is a failed run
+    assert [e.target for e in seen if isinstance(e, Published)] == [f"memory:{DAY}"]
+    assert store.get_digest(DAY) == digest  # stored before publishing
+    assert store.runs(1)[0]["publish_errors"] == ["broken: disk full"]
+
+
+# -- the work step on its own -------------------------------------------------------------------------------
+def _document(paper_id: str) -> Document:
+    synth = make_paper(paper_id, pages=2)
+    return Document(paper_id=paper_id, origin="text",
+                    sections=(TextSection(kind="other", heading="", text=synth.text()),))
+
+
+async def test_the_work_step_touches_no_store_and_counts_what_a_failure_cost() -> None:
+    paper = papers(1)[0]
+    result = await summarize_paper(paper, _document(paper.id), SPEC, FakeSummarizer(fail={paper.id}))
+    assert result.outcome.label == "failed: invalid output" and result.summary is None
+    assert result.usage == Usage(calls=1, input_tokens=100)
+    ok = await summarize_paper(paper, _document(paper.id), SPEC, FakeSummarizer())
+    assert ok.outcome.status == "ok" and ok.summary is not None and ok.usage.calls == 1
+
+
+def _work_in_a_worker(paper: Paper, document: Document, spec: WorkSpec) -> tuple[str, tuple[Section, ...]]:
+    from dailypapers.summarize.extractive import ExtractiveSummarizer
+
+    result = asyncio.run(summarize_paper(paper, document, spec, ExtractiveSummarizer()))
+    assert result.summary is not None
+    return result.outcome.label, result.summary.sections
+
+
+async def test_the_work_step_gives_the_same_result_in_a_worker_process() -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from dailypapers.summarize.extractive import ExtractiveSummarizer
+
+    paper = papers(1)[0]
+    document = _document(paper.id)
+    here = await summarize_paper(paper, document, SPEC, ExtractiveSummarizer())
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        label, sections = await asyncio.get_running_loop().run_in_executor(
+            pool, _work_in_a_worker, paper, document, SPEC
+        )
+    assert here.summary is not None
+    assert (label, sections) == (here.outcome.label, here.summary.sections)
+
+
+def test_the_cache_key_is_computed_from_the_document_without_budgeting_it(monkeypatch) -> None:
+    import dailypapers.work as work
+
+    def no_budget(*a: object, **k: object) -> str:
+        raise AssertionError("the key must not need the budget")
+
+    monkeypatch.setattr(work, "budget", no_budget)
+    paper = papers(1)[0]
+    key = cache_key(paper, _document(paper.id), SPEC, FakeSummarizer())
+    assert key == cache_key(paper, _document(paper.id), SPEC, FakeSummarizer())

@@ -9,7 +9,7 @@ import pytest
 
 from dailypapers.errors import StoreError
 from dailypapers.models import Claim, Digest, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
-from dailypapers.store import ImportCounts, Store
+from dailypapers.store import MIGRATIONS, ImportCounts, Store
 
 D1 = dt.date(2025, 3, 1)
 D2 = dt.date(2025, 3, 2)
@@ -18,14 +18,14 @@ D2 = dt.date(2025, 3, 2)
 def entry(pid: str, votes: int | None, title: str, text: str = "An English summary sentence.") -> Entry:
     paper = Paper(id=pid, title=title, authors=("Mina Park", "Leo Grant"), upvotes=votes,
                   thumbnail=f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{pid}.png")
-    summary = Summary(paper_id=pid, language="ko" if any("\uac00" <= c <= "\ud7a3" for c in text) else "en",
+    summary = Summary(paper_id=pid, lang="ko" if any("\uac00" <= c <= "\ud7a3" for c in text) else "en",
                       sections=(Section(label="What's New", text=text),
                                 Section(label="Technical Details", text="Details.", emphasis="bold")))
     return Entry(paper=paper, summary=summary)
 
 
 def day1() -> Digest:
-    return Digest(date=D1, entries=(
+    return Digest(day=D1, entries=(
         entry("2503.00001", 30, "Lantern Routing", "희소 전문가 라우팅(Sparse Routing)을 제안합니다."),
         entry("2503.00002", 12, "Clockwork Gardens"),
         Entry(paper=Paper(id="2503.00003", title="No Summary Yet", upvotes=None)),
@@ -56,7 +56,7 @@ def test_order_and_per_day_upvotes(db_path: Path) -> None:
     with Store(db_path) as store:
         store.import_digest(day1())
         # The same paper a day later, with more votes, placed below a new one.
-        later = Digest(date=D2, entries=(entry("2503.00009", 80, "Paper Boats"),
+        later = Digest(day=D2, entries=(entry("2503.00009", 80, "Paper Boats"),
                                          entry("2503.00001", 45, "Lantern Routing",
                                                "희소 전문가 라우팅(Sparse Routing)을 제안합니다.")))
         assert store.import_digest(later) == ImportCounts(days=1, papers=1, summaries=1)
@@ -118,9 +118,10 @@ def test_summary_claims_survive_the_store(db_path: Path) -> None:
 def test_reopen_keeps_data_and_does_not_rerun_migrations(db_path: Path) -> None:
     with Store(db_path) as store:
         store.import_digest(day1())
-        applied = [r["name"] for r in store.db["_migrations"].rows]
+        applied = [m.name for m in MIGRATIONS.applied(store.db)]
     with Store(db_path) as store:
-        assert [r["name"] for r in store.db["_migrations"].rows] == applied == ["001_initial"]
+        assert [m.name for m in MIGRATIONS.applied(store.db)] == applied
+        assert applied == ["001_initial", "002_one_name_per_concept", "003_run_details"]
         assert store.get_digest(D1) == day1()
         assert store.import_digest(day1()) == ImportCounts()
 
@@ -146,7 +147,7 @@ def test_write_failure_is_a_store_error(db_path: Path) -> None:
         store.db.execute("create trigger no_more before insert on digests "
                          "begin select raise(abort, 'x'); end")
         with pytest.raises(StoreError, match="database write failed"):
-            store.import_digest(day1().model_copy(update={"date": D2}))
+            store.import_digest(day1().model_copy(update={"day": D2}))
         # The failed import rolled back as a whole: no half-written day.
         assert store.days() == [(D1, 3)]
 
@@ -163,7 +164,7 @@ def test_importing_an_old_digest_keeps_what_the_pipeline_stored(tmp_path) -> Non
     with Store(tmp_path / "m.db") as store:
         store.upsert_paper(full)
         bare = Paper(id="2501.00001", title="T (imported)", authors=("A",), upvotes=9)
-        store.import_digest(Digest(date=dt.date(2025, 1, 2), entries=(Entry(paper=bare),)))
+        store.import_digest(Digest(day=dt.date(2025, 1, 2), entries=(Entry(paper=bare),)))
         merged = store.get_paper("2501.00001")
     assert merged is not None
     assert merged.title == "T (imported)" and merged.upvotes == 9

@@ -466,7 +466,7 @@ def _digest() -> Digest:
         return Entry(paper=paper, summary=summary)
 
     return Digest(
-        date=dt.date(2025, 5, 6),
+        day=dt.date(2025, 5, 6),
         entries=(
             entry("2505.00001", KOREAN_TRUE),
             entry("2505.00002", KOREAN_TRUE + CONTAMINATION),

@@ -26,7 +26,7 @@ def clean_summary(synth: SynthPaper) -> Summary:
     f = synth.facts
     return Summary(
         paper_id=synth.arxiv_id,
-        language="en",
+        lang="en",
         sections=(
             Section(label="What's New", text=f"{f['model']} is trained on {f['tasks']} tasks."),
             Section(label="Technical Details", text=f"It runs {f['speedup']} faster at inference."),
@@ -50,7 +50,7 @@ def paper_of(synth: SynthPaper, upvotes: int = 10) -> Paper:
 
 
 def write_digest(path: Path, entries: list[tuple[SynthPaper, Summary | None]]) -> None:
-    digest = Digest(date=DAY, entries=tuple(Entry(paper=paper_of(s), summary=m) for s, m in entries))
+    digest = Digest(day=DAY, entries=tuple(Entry(paper=paper_of(s), summary=m) for s, m in entries))
     path.write_text(render(digest), encoding="utf-8")
 
 
@@ -105,7 +105,7 @@ def test_texts_dir_with_pdfs_json_report(tmp_path, texts_case):
     result = invoke(tmp_path, str(digest), "--texts", str(texts), "--json")
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
-    assert report["exit_code"] == 1 and report["date"] == DAY.isoformat()
+    assert report["exit_code"] == 1 and report["day"] == DAY.isoformat()
     by_id = {p["id"]: p for p in report["papers"]}
     assert {k: v["status"] for k, v in by_id.items()} == {
         "2506.01001": "ok",
@@ -255,16 +255,16 @@ def test_unreadable_pdfs_are_no_text_with_a_reason(tmp_path, make, why):
 
 
 def test_an_unexpected_library_error_on_one_pdf_does_not_end_the_audit(tmp_path, texts_case, monkeypatch):
-    from dailypapers import fulltext
+    from dailypapers import documents
 
-    real = fulltext.extract_pdf
+    real = documents.extract_pdf
 
     def flaky(data: bytes, paper_id: str, *, max_pages: int):
         if paper_id == "2506.01001":
             raise RuntimeError("library blew up")
         return real(data, paper_id, max_pages=max_pages)
 
-    monkeypatch.setattr(fulltext, "extract_pdf", flaky)
+    monkeypatch.setattr(documents, "extract_pdf", flaky)
     digest, texts = texts_case
     result = invoke(tmp_path, str(digest), "--texts", str(texts), "--json")
     assert result.exit_code == 1, result.output
@@ -275,7 +275,6 @@ def test_an_unexpected_library_error_on_one_pdf_does_not_end_the_audit(tmp_path,
 
 
 def test_fetch_survives_an_unexpected_error_on_one_paper(tmp_path, hf_arxiv, monkeypatch):
-    from dailypapers import fulltext
 
     broken, fine = make_paper("2606.04001", pages=1, seed=31), make_paper("2606.04002", pages=1, seed=32)
     hf_arxiv.add_paper(broken, day=DAY, html=True)
@@ -284,7 +283,9 @@ def test_fetch_survives_an_unexpected_error_on_one_paper(tmp_path, hf_arxiv, mon
     def boom(html: str, paper_id: str):
         raise RuntimeError("parser blew up")
 
-    monkeypatch.setattr(fulltext, "parse_html", boom)
+    from dailypapers.sources import arxiv
+
+    monkeypatch.setattr(arxiv, "parse_html", boom)
     for key, value in hf_arxiv.env().items():
         monkeypatch.setenv(key, value)
     digest = tmp_path / "digest.md"

@@ -1,7 +1,55 @@
-"""dailypapers: daily digests of new AI papers, read in full, summarized, and checked against the paper."""
+"""dailypapers: daily digests of new AI papers, read in full, summarized, and checked against the paper.
 
-from dailypapers.models import Digest, Document, Entry, Paper, Section, Summary
+The library API (`build_digest`, `fetch_day`, `fetch_documents`) is imported on first use, so that
+`import dailypapers` and the command line start fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dailypapers.hookspecs import hookimpl
+from dailypapers.models import Digest, Document, Entry, Paper, RunReport, Section, Summary
 
 __version__ = "0.1.0"
 
-__all__ = ["Digest", "Document", "Entry", "Paper", "Section", "Summary", "__version__"]
+if TYPE_CHECKING:
+    from dailypapers.api import build_digest, fetch_day, fetch_documents
+    from dailypapers.config import Settings, load_settings
+    from dailypapers.events import Events
+
+_LAZY = {
+    "build_digest": "dailypapers.api",
+    "fetch_day": "dailypapers.api",
+    "fetch_documents": "dailypapers.api",
+    "Settings": "dailypapers.config",
+    "load_settings": "dailypapers.config",
+    "Events": "dailypapers.events",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'dailypapers' has no attribute {name!r}")
+
+
+__all__ = [
+    "Digest",
+    "Document",
+    "Entry",
+    "Events",
+    "Paper",
+    "RunReport",
+    "Section",
+    "Settings",
+    "Summary",
+    "__version__",
+    "build_digest",
+    "fetch_day",
+    "fetch_documents",
+    "hookimpl",
+    "load_settings",
+]

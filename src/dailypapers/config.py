@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     # storage
     db: Path = Field(default_factory=default_db_path)
 
+    # what a run does: where papers come from, who summarizes them, what is written
+    source: str = "hf"  # hf, arxiv:CATEGORY[:N], or a path (a folder of PDFs / a list of arXiv ids)
+    summarizer: str = "auto"  # auto (llm when a model or server is configured, else extractive), or a name
+    publishers: list[str] = Field(default_factory=lambda: ["markdown"])
+    out_dir: Path = Path("digests")  # the markdown publisher writes out_dir/YYYY/MM/DD.md
+
     # sources (base URLs)
     hf_api_url: str = "https://huggingface.co/api"
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
@@ -77,7 +83,7 @@ class Settings(BaseSettings):
     )
     llm_timeout: float = 120.0
     section_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
-    # what the LLM reads of each paper: title+abstract first, then results, intro, method, conclusion (fulltext.budget)
+    # what the LLM reads of each paper: title+abstract first, then results, method, intro, conclusion (documents.budget)
     max_input_tokens: int = 3_000
     max_output_tokens: int = 1_500
     concurrency: int = 4

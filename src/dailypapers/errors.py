@@ -88,6 +88,10 @@ class SummarizeError(DailyPapersError):
         self.usage = usage
 
 
+class PublishError(DailyPapersError):
+    """An output could not be written or delivered; the digest itself is stored."""
+
+
 class ConfigError(DailyPapersError):
     """Settings that cannot be used (bad TOML, bad value)."""
 

@@ -3,7 +3,11 @@
 One concept, one name:
 - `Paper.id` is the canonical paper id: an arXiv id without version (`2505.02707`, `hep-th/9901001`),
   or `local:<12 hex>` for a PDF with no arXiv id. Elsewhere it is called `paper_id`.
-- A `Digest` is one day: its `date` and its ordered `entries` (a Paper and its Summary).
+- A `Digest` is one day: its `day` and its ordered `entries` (a Paper and its Summary). "Day" is the name
+  of a digest's date everywhere (models, tables, commands).
+- A `Document` is a paper's full text in sections; "document" is its name everywhere (the `documents`
+  table, the `dailypapers.documents` package that reads and budgets it).
+- `lang` is a language code everywhere (settings, summaries, commands).
 - A `Summary` is ordered `sections`; each remembers its label and how the label was emphasised.
 - A paper's end state in a run is an `Outcome` with a `status`: ok, flagged, failed or skipped.
 """
@@ -19,6 +23,8 @@ from dailypapers.arxiv_id import abs_url
 
 Emphasis = Literal["bold_italic", "bold", "plain"]
 Status = Literal["ok", "flagged", "failed", "skipped"]
+# Where a paper's run stopped: the network (fetch), reading its text (read), the summarizer, the checker.
+Stage = Literal["list", "fetch", "read", "summarize", "verify", "store", "publish"]
 SectionKind = Literal[
     "title", "abstract", "introduction", "method", "results", "conclusion", "references", "appendix", "other"
 ]
@@ -40,7 +46,7 @@ class Paper(_Frozen):
     upvotes: int | None = None  # None: the source has no votes (old digests, arXiv, local PDFs)
     thumbnail: str | None = None  # image URL (absolute, or relative as old digests had)
     video: str | None = None  # mp4 URL: a video entry
-    digest_date: dt.date | None = None
+    day: dt.date | None = None  # the digest day the source listed the paper for
     published: dt.datetime | None = None
     abstract: str = ""
     links: dict[str, str] = Field(default_factory=dict)  # e.g. {"pdf": ..., "github": ..., "project": ...}
@@ -77,7 +83,7 @@ class Claim(_Frozen):
 
 class Summary(_Frozen):
     paper_id: str
-    language: str = "ko"
+    lang: str = "ko"
     sections: tuple[Section, ...]
     model: str | None = None  # "extractive", an LLM name, or None for imported digests
     prompt_version: str | None = None
@@ -95,7 +101,7 @@ class Entry(_Frozen):
 
 
 class Digest(_Frozen):
-    date: dt.date
+    day: dt.date
     entries: tuple[Entry, ...] = ()
 
 
@@ -123,7 +129,7 @@ class Outcome(_Frozen):
     paper_id: str
     status: Status
     reason: str = ""
-    stage: str = ""  # fetch, fulltext, summarize, verify, store
+    stage: Stage | Literal[""] = ""
 
     @property
     def label(self) -> str:
@@ -152,10 +158,14 @@ class Usage(_Frozen):
 class RunReport(_Frozen):
     command: str
     day: dt.date | None = None
+    source: str = ""
+    lang: str = ""
     started_at: dt.datetime
     finished_at: dt.datetime
     outcomes: tuple[Outcome, ...] = ()
     usage: Usage = Usage()
+    outputs: tuple[str, ...] = ()  # what the publishers wrote (paths)
+    publish_errors: tuple[str, ...] = ()  # "<publisher>: <problem>"; the digest itself is stored
 
     @property
     def wall_seconds(self) -> float:
@@ -176,4 +186,4 @@ class RunReport(_Frozen):
 
     @property
     def succeeded(self) -> bool:
-        return not any(o.status == "failed" for o in self.outcomes)
+        return not self.publish_errors and not any(o.status == "failed" for o in self.outcomes)

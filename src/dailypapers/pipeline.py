@@ -1,49 +1,51 @@
-"""The main job: fetch -> full text -> summarize -> verify -> store -> publish. The only module that knows the order.
+"""The driver of a run: plan -> work -> commit. The only module that knows the order of the stages:
 
-Each paper walks through the stages as its own task. Downloads and LLM calls have separate concurrency limits, so
-LLM slots stay busy while other papers download. Every paper ends `ok`, `flagged`, `failed: <reason>` or
-`skipped: <reason>`; nothing is dropped. Texts and summaries are cached in the store, so a re-run of a finished day
-makes no LLM call, and a re-run after failures redoes only what is not done.
+    sources (list) -> fetch (documents) -> work (budget, summarize, verify) -> store -> publish
+
+- Plan: the papers are stored, and each paper's stored document and cached summary are looked up.
+- Work: a paper without a document is fetched (`fetch_stage`); a paper without a cached summary goes through
+  `work.summarize_paper`, which touches no storage. Downloads and summarizer calls have their own
+  concurrency limits, so summarizer slots stay busy while other papers download.
+- Commit: this coroutine is the archive's only writer: documents and summaries are saved as they arrive
+  (a crash loses no finished work), the day's entries are merged in one write transaction, the run is
+  recorded, and the publishers write their outputs.
+
+Every paper ends `ok`, `flagged`, `failed: <reason>` or `skipped: <reason>`; nothing is dropped. A re-run of
+a finished day makes no summarizer call; a re-run after failures redoes only what is not done.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from dailypapers.errors import DailyPapersError, FetchError, SummarizeError
-from dailypapers.models import (
-    DEFAULT_LABELS,
-    Claim,
-    Digest,
-    Document,
-    Entry,
-    Outcome,
-    Paper,
-    RunReport,
-    Status,
-    Summary,
-    Usage,
+from dailypapers.errors import DailyPapersError, FetchError, StoreError
+from dailypapers.events import (
+    PROGRESS_STAGES,
+    Events,
+    PaperDone,
+    ProgressStage,
+    Published,
+    RunDone,
+    RunStarted,
+    StageDone,
 )
-from dailypapers.store import Store
-from dailypapers.summarize.base import Summarizer, cache_key
-
-STAGES = ("fulltext", "summarize", "verify")  # progress bars; a failure names "fetch" when the network failed
+from dailypapers.models import Digest, Document, Entry, Outcome, Paper, RunReport, Stage, Usage
+from dailypapers.publish.base import PublishContext, Publisher
+from dailypapers.store import KeyedEntries, Store
+from dailypapers.summarize.base import Summarizer
+from dailypapers.text import clip
+from dailypapers.work import BudgetReached, WorkResult, WorkSpec, cache_key, outcome_of, summarize_paper
 
 FetchDocument = Callable[[Paper], Awaitable[Document]]
-PrepareText = Callable[[Document], str]
-Verify = Callable[[Summary, Document], list[Claim]]
-OnProgress = Callable[[str, str], None]  # (stage, paper_id) when a paper finishes a stage
+MAX_REASON = 200
 
 
 @dataclass(frozen=True)
 class Budget:
-    """A hard cap per run: no new LLM call starts once either limit is reached."""
+    """A hard cap per run: no new summarizer call starts once either limit is reached."""
 
     max_cost: float | None = None
     max_tokens: int | None = None
@@ -54,77 +56,154 @@ class Budget:
         return self.max_tokens is not None and used.total_tokens >= self.max_tokens
 
 
-@dataclass
+@dataclass(frozen=True)
 class Job:
-    """What one run needs. The stage callables are injected so each can be swapped (tests, other sources)."""
+    """One run: a day's papers (ranked), what the work on each needs, and how the run is bounded."""
 
     day: dt.date
-    papers: Sequence[Paper]
-    store: Store
-    summarizer: Summarizer
-    fetch_document: FetchDocument
-    prepare_text: PrepareText
-    verify: Verify
-    lang: str = "ko"
-    labels: Sequence[str] = DEFAULT_LABELS
+    papers: tuple[Paper, ...]
+    spec: WorkSpec
+    source: str = ""
     force: bool = False
-    fetch_concurrency: int = 4
-    llm_concurrency: int = 4
+    concurrency: int = 4
     budget: Budget = field(default_factory=Budget)
-    on_progress: OnProgress | None = None
     command: str = "digest"
 
 
-@dataclass
-class _Run:
-    usage: Usage = field(default_factory=Usage)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+async def fetch_stage(paper: Paper, fetch: FetchDocument) -> Document | Outcome:
+    """A paper's document, or the failed outcome that says why not. One paper's problem, even a library's
+    crash, never escapes: the caller's other papers go on."""
+    try:
+        return await fetch(paper)
+    except FetchError as exc:
+        return _failed(paper.id, reason(exc), "fetch")
+    except DailyPapersError as exc:  # PaperTextError above all
+        return _failed(paper.id, reason(exc), "read")
+    except Exception as exc:
+        return _failed(paper.id, f"unexpected error: {type(exc).__name__}: {exc}", "read")
 
 
-@dataclass(frozen=True)
-class PaperResult:
-    outcome: Outcome
-    summary: Summary | None = None
-    key: str | None = None
-
-
-async def run(job: Job) -> tuple[Digest, RunReport]:
-    """Process every paper of the day, store the digest and the run report, and return both."""
+async def run(
+    job: Job,
+    *,
+    store: Store,
+    summarizer: Summarizer,
+    fetch: FetchDocument,
+    publishers: Sequence[Publisher] = (),
+    publish_context: PublishContext | None = None,
+    events: Events | None = None,
+) -> tuple[Digest, RunReport]:
+    """Process every paper of the day, store the digest and the run report, publish, and return both."""
+    events = events or Events()
     started = dt.datetime.now(dt.UTC)
-    state = _Run()
-    fetch_slots = asyncio.Semaphore(job.fetch_concurrency)
-    llm_slots = asyncio.Semaphore(job.llm_concurrency)
-    with job.store.transaction():
+    events.emit(RunStarted(job.command, job.day, job.source, job.spec.lang, job.papers))
+    with store.transaction():
         for paper in job.papers:
-            job.store.upsert_paper(paper)
-    results = await asyncio.gather(*(_one(job, state, p, fetch_slots, llm_slots) for p in job.papers))
-    ranked = _merge_day(job.store, job.day, [
-        (Entry(paper=p, summary=r.summary), r.key) for p, r in zip(job.papers, results, strict=True)
-    ])
-    digest = Digest(date=job.day, entries=tuple(e for e, _ in ranked))
+            store.upsert_paper(paper)
+    meter = _RunMeter(job.budget, job.concurrency)
+    fetch_slots = asyncio.Semaphore(job.concurrency)
+
+    async def one(paper: Paper) -> tuple[Outcome, str | None]:
+        outcome, key = await _one(job, paper, store, summarizer, fetch, fetch_slots, meter, events)
+        events.emit(PaperDone(outcome))
+        return outcome, key
+
+    results = await asyncio.gather(*(one(p) for p in job.papers))
+    fresh = [(Entry(paper=p), key) for p, (_, key) in zip(job.papers, results, strict=True)]
+    digest = store.update_digest(job.day, lambda stored: merge_entries(fresh, stored))
+    outputs, problems = _publish(digest, publishers, publish_context, events)
     report = RunReport(
         command=job.command,
         day=job.day,
+        source=job.source,
+        lang=job.spec.lang,
         started_at=started,
         finished_at=dt.datetime.now(dt.UTC),
-        outcomes=tuple(r.outcome for r in results),
-        usage=state.usage,
+        outcomes=tuple(o for o, _ in results),
+        usage=meter.used,
+        outputs=tuple(outputs),
+        publish_errors=tuple(problems),
     )
-    with job.store.transaction():
-        job.store.save_digest(digest, [k for _, k in ranked])
-    job.store.save_run(report)
+    store.save_run(report)
+    events.emit(RunDone(report))
     return digest, report
 
 
-def _merge_day(store: Store, day: dt.date, fresh: list[tuple[Entry, str | None]]) -> list[tuple[Entry, str | None]]:
-    """This run's entries over the day already stored: a partial re-run (`--limit 3`) updates those three and
-    keeps the rest of the day. Papers with votes rank by votes (ties by id); papers without keep their order."""
-    previous = store.get_digest(day)
-    if previous is None:
-        return fresh
-    keys = store.digest_summary_keys(day)
+async def _one(
+    job: Job, paper: Paper, store: Store, summarizer: Summarizer, fetch: FetchDocument,
+    fetch_slots: asyncio.Semaphore, meter: _RunMeter, events: Events,
+) -> tuple[Outcome, str | None]:
+    """One paper through the stages; returns its outcome and the key of the summary its entry shows."""
+
+    def stage(name: ProgressStage) -> None:
+        events.emit(StageDone(name, paper.id))
+
+    def stopped(outcome: Outcome) -> tuple[Outcome, None]:
+        for name in PROGRESS_STAGES:  # a paper that stops early still moves every progress bar to the end
+            stage(name)
+        return outcome, None
+
+    # fetch: the stored document, else the network (or a file)
+    document = store.get_document(paper.id)
+    if document is None:
+        async with fetch_slots:
+            fetched = await fetch_stage(paper, fetch)
+        if isinstance(fetched, Outcome):
+            return stopped(fetched)
+        document = fetched
+        try:
+            store.save_document(document)
+        except StoreError as exc:
+            return stopped(_failed(paper.id, reason(exc), "store"))
+    stage("fetch")
+
+    # summarize + verify: the cached summary, else the work step
+    key = cache_key(paper, document, job.spec, summarizer)
+    cached = None if job.force else store.get_summary(key)
+    if cached is not None:
+        stage("summarize")
+        stage("verify")
+        return outcome_of(paper.id, cached), key
+    result: WorkResult = await summarize_paper(paper, document, job.spec, summarizer, meter=meter,
+                                               on_stage=stage)
+    if result.summary is None:
+        return result.outcome, None
+    try:
+        store.save_summary(result.summary, key)
+    except StoreError as exc:
+        return _failed(paper.id, reason(exc), "store"), None
+    return result.outcome, key
+
+
+class _RunMeter:
+    """The run's summarizer slots and budget: a call starts only with a free slot and budget left."""
+
+    def __init__(self, budget: Budget, slots: int) -> None:
+        self.budget = budget
+        self.used = Usage()
+        self._slots = asyncio.Semaphore(slots)
+
+    async def acquire(self) -> None:
+        await self._slots.acquire()
+        if self.budget.exhausted(self.used):
+            self._slots.release()
+            raise BudgetReached
+
+    def release(self, usage: Usage) -> None:
+        self.used = self.used + usage
+        self._slots.release()
+
+
+def merge_entries(fresh: KeyedEntries, stored: KeyedEntries) -> KeyedEntries:
+    """This run's entries over the day already stored, ranked.
+
+    A partial re-run (`--limit 3`) updates those three and keeps the rest of the day. A paper this run could
+    not summarize keeps the summary it had: a failed or skipped re-run never blanks a published summary.
+    Papers with votes rank by votes (ties by id); papers without keep their order, after them."""
+    before = {e.paper.id: key for e, key in stored}
     seen = {e.paper.id for e, _ in fresh}
-    combined = fresh + [(e, keys.get(e.paper.id)) for e in previous.entries if e.paper.id not in seen]
+    combined = [(e, key if key is not None else before.get(e.paper.id)) for e, key in fresh]
+    combined += [(e, key) for e, key in stored if e.paper.id not in seen]
 
     def rank(item: tuple[int, tuple[Entry, str | None]]) -> tuple[int, int, str]:
         index, (entry, _) = item
@@ -134,126 +213,33 @@ def _merge_day(store: Store, day: dt.date, fresh: list[tuple[Entry, str | None]]
     return [pair for _, pair in sorted(enumerate(combined), key=rank)]
 
 
-def _progress(job: Job, stage: str, paper_id: str) -> None:
-    if job.on_progress is not None:
-        job.on_progress(stage, paper_id)
-
-
-async def _one(
-    job: Job, state: _Run, paper: Paper, fetch_slots: asyncio.Semaphore, llm_slots: asyncio.Semaphore
-) -> PaperResult:
-    def end(status: Status, reason: str, stage: str) -> PaperResult:
-        first = STAGES.index(stage) if stage in STAGES else 0  # "fetch" stops before "fulltext" too
-        for s in STAGES[first:]:  # a paper that stops early still moves every progress bar to the end
-            _progress(job, s, paper.id)
-        return PaperResult(Outcome(paper_id=paper.id, status=status, reason=reason, stage=stage))
-
-    # 1. full text: from the store, else fetched
-    doc = job.store.get_text(paper.id)
-    if doc is None:
+def _publish(
+    digest: Digest, publishers: Sequence[Publisher], ctx: PublishContext | None, events: Events
+) -> tuple[list[str], list[str]]:
+    """Run every publisher; one that fails is reported and does not stop the others."""
+    outputs: list[str] = []
+    problems: list[str] = []
+    if ctx is None:
+        return outputs, problems
+    for publisher in publishers:
         try:
-            async with fetch_slots:
-                doc = await job.fetch_document(paper)
-        except FetchError as exc:
-            return end("failed", _reason(exc), "fetch")
-        except DailyPapersError as exc:  # PaperTextError above all
-            return end("failed", _reason(exc), "fulltext")
-        except Exception as exc:  # a bug or an unexpected library error must not take the whole day down
-            return end("failed", f"unexpected error: {type(exc).__name__}: {exc}", "fulltext")
-        job.store.save_text(doc)
-    _progress(job, "fulltext", paper.id)
-
-    # 2. summary: from the cache, else made (and verified, and regenerated once if needed)
-    try:
-        text = job.prepare_text(doc)
-        key = cache_key(paper, text, job.summarizer, job.lang, job.labels)
-    except Exception as exc:  # the same promise as above: one paper's bug never takes the day down
-        return end("failed", f"unexpected error: {type(exc).__name__}: {exc}", "summarize")
-    summary = None if job.force else job.store.get_summary(key)
-    if summary is None:
-        try:
-            summary = await _summarize(job, state, paper, text, doc, llm_slots)
-        except _BudgetReached:
-            return end("skipped", "budget", "summarize")
-        except SummarizeError as exc:
-            return end("failed", exc.reason, "summarize")
-        except Exception as exc:
-            return end("failed", f"unexpected error: {type(exc).__name__}: {exc}", "summarize")
-        job.store.save_summary(summary, key)
-    else:
-        _progress(job, "summarize", paper.id)
-    _progress(job, "verify", paper.id)
-    if summary.unsupported:
-        shown = "; ".join(c.text for c in summary.unsupported[:5])
-        return PaperResult(Outcome(paper_id=paper.id, status="flagged", reason=f"unsupported: {shown}",
-                                   stage="verify"), summary, key)
-    return PaperResult(Outcome(paper_id=paper.id, status="ok"), summary, key)
+            written = publisher.publish(digest, ctx)
+        except DailyPapersError as exc:
+            problems.append(f"{publisher.name}: {reason(exc)}")
+            continue
+        except Exception as exc:  # a plug-in's bug: the digest is stored, the other outputs still get written
+            problems.append(f"{publisher.name}: unexpected error: {type(exc).__name__}: {clip(str(exc), 160)}")
+            continue
+        for target in written:
+            outputs.append(target)
+            events.emit(Published(publisher.name, target))
+    return outputs, problems
 
 
-class _BudgetReached(Exception):
-    pass
+def _failed(paper_id: str, why: str, stage: Stage) -> Outcome:
+    return Outcome(paper_id=paper_id, status="failed", reason=clip(why, MAX_REASON), stage=stage)
 
 
-async def _summarize(
-    job: Job, state: _Run, paper: Paper, text: str, doc: Document, llm_slots: asyncio.Semaphore
-) -> Summary:
-    """Summarize and verify; if a claim is not in the paper, ask once more with those claims named."""
-    summary = await _call(job, state, paper, text, llm_slots, feedback=())
-    _progress(job, "summarize", paper.id)
-    summary = _checked(job, summary, doc)
-    unsupported = [c.text for c in summary.unsupported]
-    if not unsupported:
-        return summary
-    try:
-        second = _checked(job, await _call(job, state, paper, text, llm_slots, feedback=unsupported), doc)
-    except (SummarizeError, _BudgetReached):
-        return summary  # the first, flagged summary is still worth showing, marked
-    return second if len(second.unsupported) <= len(summary.unsupported) else summary
-
-
-async def _call(
-    job: Job, state: _Run, paper: Paper, text: str, llm_slots: asyncio.Semaphore, feedback: Sequence[str]
-) -> Summary:
-    async with llm_slots:
-        async with state.lock:
-            if job.budget.exhausted(state.usage):
-                raise _BudgetReached
-        try:
-            result = await job.summarizer.summarize(paper, text, lang=job.lang, labels=job.labels,
-                                                    feedback=feedback)
-        except SummarizeError as exc:
-            if exc.usage is not None:
-                async with state.lock:
-                    state.usage = state.usage + exc.usage
-            raise
-        async with state.lock:
-            state.usage = state.usage + result.usage
-    return result.summary
-
-
-def _checked(job: Job, summary: Summary, doc: Document) -> Summary:
-    return summary.model_copy(update={"claims": tuple(job.verify(summary, doc))})
-
-
-def _reason(exc: Exception) -> str:
-    msg = getattr(exc, "reason", None) or str(exc)
-    return " ".join(str(msg).split())[:200]
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write the file whole or not at all: a crash mid-write never leaves half a digest."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def default_out_path(day: dt.date, root: Path | None = None) -> Path:
-    return (root or Path.cwd()) / "digests" / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}.md"
+def reason(exc: Exception) -> str:
+    """An exception as one short line: its `reason` when it has one, else its message."""
+    return clip(str(getattr(exc, "reason", None) or exc), MAX_REASON)

@@ -1,8 +1,14 @@
-"""The SQLite archive (sqlite-utils): papers, their full texts, summaries, digests (day -> ordered entries),
+"""The SQLite archive (sqlite-utils): papers, their documents, summaries, digests (day -> ordered entries),
 runs and per-paper outcomes, with an FTS5 index over titles, authors and summary text.
 
-Dicts in, dicts out at this edge; models everywhere else. Migrations are append-only functions: never edit one
-that has shipped, add the next.
+Dicts in, dicts out at this edge; models everywhere else. Migrations are append-only functions registered
+with sqlite-utils' `Migrations`: never edit one that has shipped, add the next.
+
+Opening modes:
+- `Store(path)` opens for writing: it refuses an SQLite file that belongs to another application without
+  touching it, then switches to WAL and applies pending migrations.
+- `Store(path, readonly=True)` (render, days, search, serve) never writes: no migration, no WAL switch, no
+  file created. An archive that needs a migration is refused with the command that upgrades it.
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from sqlite_utils import Migrations
 
-from dailypapers.errors import StoreError
+from dailypapers.errors import NotFoundError, StoreError
 from dailypapers.models import (
     Claim,
     Digest,
@@ -33,6 +40,13 @@ from dailypapers.models import (
     Usage,
 )
 
+MIGRATIONS = Migrations("dailypapers")
+_LEGACY_MIGRATIONS = "_migrations"  # the hand-rolled runner's table, before sqlite-utils' Migrations
+BUSY_TIMEOUT_S = 30.0  # a concurrent run holding the write lock is waited for, not failed
+
+# (entry, summary key or None) pairs: how a day's entries are read for a merge and written back
+KeyedEntries = list[tuple[Entry, str | None]]
+
 
 @dataclass(frozen=True)
 class ImportCounts:
@@ -44,6 +58,11 @@ class ImportCounts:
         return ImportCounts(self.days + other.days, self.papers + other.papers, self.summaries + other.summaries)
 
 
+class ArchiveMissingError(NotFoundError):
+    """A read-only command was pointed at an archive that does not exist yet."""
+
+
+@MIGRATIONS(name="001_initial")
 def _m001_initial(db: sqlite_utils.Database) -> None:
     db["papers"].create(
         {
@@ -91,10 +110,23 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     db["summaries"].enable_fts(["text"], create_triggers=True, tokenize="trigram")
 
 
-# Append only.
-MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
-    ("001_initial", _m001_initial),
-)
+@MIGRATIONS(name="002_one_name_per_concept")
+def _m002_one_name_per_concept(db: sqlite_utils.Database) -> None:
+    # Document, lang and day are each concept's one name (models, tables, commands).
+    db.execute("alter table texts rename to documents")
+    db.execute("alter table summaries rename column language to lang")
+    db.execute("alter table papers rename column digest_date to day")
+    db.execute("alter table digests rename column date to day")
+    db.execute("alter table digest_entries rename column date to day")
+    db.execute("update outcomes set stage = 'read' where stage = 'fulltext'")
+
+
+@MIGRATIONS(name="003_run_details")
+def _m003_run_details(db: sqlite_utils.Database) -> None:
+    runs = db["runs"]
+    assert isinstance(runs, sqlite_utils.db.Table)
+    for column in ("source", "lang", "outputs", "publish_errors"):
+        runs.add_column(column, str)
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -107,34 +139,103 @@ def _now() -> str:
 
 def import_key(summary: Summary) -> str:
     """Key of a summary that came from an existing digest: the same text always maps to the same key."""
-    blob = json.dumps([summary.paper_id, summary.language, [s.model_dump() for s in summary.sections]],
+    blob = json.dumps([summary.paper_id, summary.lang, [s.model_dump() for s in summary.sections]],
                       ensure_ascii=False, sort_keys=True)
     return "import:" + hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
-class Store:
-    """One SQLite database. Open it, use it, close it (or use it as a context manager)."""
+def _user_tables(conn: sqlite3.Connection) -> list[str]:
+    rows = conn.execute("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")
+    return [r[0] for r in rows]
 
-    def __init__(self, path: Path | str) -> None:
+
+class Store:
+    """One SQLite archive. Open it, use it, close it (or use it as a context manager)."""
+
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
+        self.readonly = readonly
         try:
-            if self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                if self.path.exists() and self.path.is_dir():
-                    raise StoreError(f"database path {self.path} is a directory; pass a file with --db")
-                conn = sqlite3.connect(str(self.path), check_same_thread=False)
-            else:
-                conn = sqlite3.connect(":memory:", check_same_thread=False)
-            self.db = sqlite_utils.Database(conn)
-            if self.path is not None:
-                self.db.enable_wal()
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
+            conn = self._connect()
+            try:
+                self.db = sqlite_utils.Database(conn, execute_plugins=False)
+                self._check_owner(conn)
+                if readonly:
+                    self._check_current()
+                else:
+                    if self.path is not None:
+                        self.db.enable_wal()
+                    self._adopt_legacy_migrations()
+                    MIGRATIONS.apply(self.db)
+                self.db.execute("PRAGMA foreign_keys = ON")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+            except BaseException:
+                conn.close()
+                raise
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {path}: {exc} (point --db or DAILYPAPERS_DB elsewhere)") from exc
         except OSError as exc:
             raise StoreError(f"cannot create database {path}: {exc}") from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.path is None:
+            return sqlite3.connect(":memory:", check_same_thread=False)
+        if self.path.is_dir():
+            raise StoreError(f"database path {self.path} is a directory; pass a file with --db")
+        if self.readonly:
+            if not self.path.exists():
+                raise ArchiveMissingError(
+                    f"no archive at {self.path} yet: `dailypapers import FILE` or `dailypapers digest` fills it"
+                )
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return sqlite3.connect(str(self.path), check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+
+    def _check_owner(self, conn: sqlite3.Connection) -> None:
+        """Refuse, before any write, a database that holds tables but none of our migration records."""
+        tables = _user_tables(conn)
+        if not tables:
+            return
+        if _LEGACY_MIGRATIONS in tables:
+            legacy = {r[0] for r in conn.execute(f"select name from {_LEGACY_MIGRATIONS}")}
+            if "001_initial" in legacy:
+                return
+        if MIGRATIONS.applied(self.db):
+            return
+        shown = ", ".join(sorted(tables)[:5]) + (" …" if len(tables) > 5 else "")
+        raise StoreError(
+            f"{self.path or 'the database'} is not a dailypapers archive (it holds other tables: {shown}); "
+            "it was left untouched: point --db or DAILYPAPERS_DB at another file"
+        )
+
+    def _check_current(self) -> None:
+        if not _user_tables(self.db.conn):
+            raise ArchiveMissingError(f"the archive at {self.path} is empty: `dailypapers import FILE` or "
+                                      "`dailypapers digest` fills it")
+        if self._legacy_applied() or MIGRATIONS.pending(self.db):
+            raise StoreError(
+                f"the archive at {self.path} was written by an older dailypapers: run `dailypapers migrate` "
+                "(or any command that writes, such as import or digest) to upgrade it"
+            )
+
+    def _legacy_applied(self) -> set[str]:
+        if _LEGACY_MIGRATIONS not in _user_tables(self.db.conn):
+            return set()
+        return {r[0] for r in self.db.conn.execute(f"select name from {_LEGACY_MIGRATIONS}")}
+
+    def _adopt_legacy_migrations(self) -> None:
+        """Archives made before sqlite-utils' Migrations: record what the old runner applied, once."""
+        legacy = self._legacy_applied()
+        if not legacy:
+            return
+        with self.transaction():
+            MIGRATIONS.ensure_migrations_table(self.db)
+            for name in sorted(legacy):
+                self.db[Migrations.migrations_table].insert(
+                    {"migration_set": MIGRATIONS.name, "name": name, "applied_at": _now()}
+                )
+            self.db.execute(f"drop table {_LEGACY_MIGRATIONS}")
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -147,22 +248,24 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, immediate: bool = False) -> Iterator[None]:
+        """One transaction; `immediate` takes the write lock at the start, so a read-modify-write cannot be
+        interleaved with another process's (it waits up to BUSY_TIMEOUT_S for the lock instead)."""
+        conn = self.db.conn
         try:
-            with self.db.conn:
+            if conn.in_transaction:
+                with self.db.atomic():  # nested: a savepoint
+                    yield
+                return
+            conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            try:
                 yield
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"database write failed: {exc}") from exc
-
-    def _migrate(self) -> None:
-        self.db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
-        done = {r["name"] for r in self.db["_migrations"].rows}
-        for name, step in MIGRATIONS:
-            if name in done:
-                continue
-            with self.db.conn:
-                step(self.db)
-                self.db["_migrations"].insert({"name": name, "applied_at": _now()})
 
     # -- papers ----------------------------------------------------------------------------------------------
     def upsert_paper(self, paper: Paper) -> bool:
@@ -186,9 +289,9 @@ class Store:
         row = self.get_paper_row(paper_id)
         return _paper_from_row(row) if row else None
 
-    # -- texts -----------------------------------------------------------------------------------------------
-    def save_text(self, doc: Document) -> None:
-        self.db["texts"].upsert(
+    # -- documents -------------------------------------------------------------------------------------------
+    def save_document(self, doc: Document) -> None:
+        self.db["documents"].upsert(
             {
                 "paper_id": doc.paper_id,
                 "origin": doc.origin,
@@ -199,8 +302,8 @@ class Store:
             pk="paper_id",
         )
 
-    def get_text(self, paper_id: str) -> Document | None:
-        rows = list(self.db.query("select * from texts where paper_id = ?", [paper_id]))
+    def get_document(self, paper_id: str) -> Document | None:
+        rows = list(self.db.query("select * from documents where paper_id = ?", [paper_id]))
         if not rows:
             return None
         r = rows[0]
@@ -217,7 +320,7 @@ class Store:
             {
                 "key": key,
                 "paper_id": summary.paper_id,
-                "language": summary.language,
+                "lang": summary.lang,
                 "sections": json.dumps([s.model_dump() for s in summary.sections], ensure_ascii=False),
                 "text": "\n".join(s.text for s in summary.sections),
                 "model": summary.model,
@@ -238,34 +341,49 @@ class Store:
         """Replace the day's entry list (papers must be stored already). Returns True if the day was new."""
         if len(summary_keys) != len(digest.entries):
             raise ValueError("one summary key (or None) per entry")
-        day = digest.date.isoformat()
-        existed = bool(list(self.db.query("select 1 from digests where date = ?", [day])))
-        self.db["digests"].upsert({"date": day, "updated_at": _now()}, pk="date")
-        self.db.execute("delete from digest_entries where date = ?", [day])
-        self.db["digest_entries"].insert_all(
-            {"date": day, "position": i, "paper_id": e.paper.id, "upvotes": e.paper.upvotes, "summary_key": key}
-            for i, (e, key) in enumerate(zip(digest.entries, summary_keys, strict=True))
-        )
+        day = digest.day.isoformat()
+        with self.transaction():
+            existed = bool(list(self.db.query("select 1 from digests where day = ?", [day])))
+            self.db["digests"].upsert({"day": day, "updated_at": _now()}, pk="day")
+            self.db.execute("delete from digest_entries where day = ?", [day])
+            self.db["digest_entries"].insert_all(
+                {"day": day, "position": i, "paper_id": e.paper.id, "upvotes": e.paper.upvotes,
+                 "summary_key": key}
+                for i, (e, key) in enumerate(zip(digest.entries, summary_keys, strict=True))
+            )
         return not existed
+
+    def update_digest(self, day: dt.date, merge: Callable[[KeyedEntries], KeyedEntries]) -> Digest:
+        """Read the day's entries, let `merge` compute the new list, write it and read it back, in one write
+        transaction: two runs of the same day cannot both read the old list and drop each other's entries."""
+        with self.transaction(immediate=True):
+            previous = self.get_digest(day)
+            keys = self.digest_summary_keys(day)
+            stored = [(e, keys.get(e.paper.id)) for e in previous.entries] if previous else []
+            merged = merge(stored)
+            self.save_digest(Digest(day=day, entries=tuple(e for e, _ in merged)), [k for _, k in merged])
+            digest = self.get_digest(day)  # the entries with the summaries their keys name
+        assert digest is not None
+        return digest
 
     def digest_summary_keys(self, day: dt.date) -> dict[str, str | None]:
         """paper_id -> summary key of each entry of the day (None where the entry has no summary)."""
-        rows = self.db.query("select paper_id, summary_key from digest_entries where date = ?", [day.isoformat()])
+        rows = self.db.query("select paper_id, summary_key from digest_entries where day = ?", [day.isoformat()])
         return {r["paper_id"]: r["summary_key"] for r in rows}
 
     def get_digest(self, day: dt.date) -> Digest | None:
         iso = day.isoformat()
-        if not list(self.db.query("select 1 from digests where date = ?", [iso])):
+        if not list(self.db.query("select 1 from digests where day = ?", [iso])):
             return None
         rows = self.db.query(
             """
             select e.upvotes as entry_upvotes, p.*, s.key as s_key, s.paper_id as s_paper_id,
-                   s.language as s_language, s.sections as s_sections, s.model as s_model,
+                   s.lang as s_lang, s.sections as s_sections, s.model as s_model,
                    s.prompt_version as s_prompt_version, s.created_at as s_created_at, s.claims as s_claims
             from digest_entries e
             join papers p on p.id = e.paper_id
             left join summaries s on s.key = e.summary_key
-            where e.date = ? order by e.position
+            where e.day = ? order by e.position
             """,
             [iso],
         )
@@ -276,14 +394,14 @@ class Store:
             if r["s_key"] is not None:
                 summary = _summary_from_row({k[2:]: v for k, v in r.items() if k.startswith("s_")})
             entries.append(Entry(paper=paper, summary=summary))
-        return Digest(date=day, entries=tuple(entries))
+        return Digest(day=day, entries=tuple(entries))
 
     def days(self) -> list[tuple[dt.date, int]]:
         rows = self.db.query(
-            "select d.date, count(e.position) as n from digests d "
-            "left join digest_entries e on e.date = d.date group by d.date order by d.date"
+            "select d.day, count(e.position) as n from digests d "
+            "left join digest_entries e on e.day = d.day group by d.day order by d.day"
         )
-        return [(dt.date.fromisoformat(r["date"]), r["n"]) for r in rows]
+        return [(dt.date.fromisoformat(r["day"]), r["n"]) for r in rows]
 
     def import_digest(self, digest: Digest) -> ImportCounts:
         """Load a parsed digest. Idempotent: importing the same digest again adds nothing."""
@@ -308,10 +426,14 @@ class Store:
                 {
                     "command": report.command,
                     "day": _iso(report.day),
+                    "source": report.source,
+                    "lang": report.lang,
                     "started_at": _iso(report.started_at),
                     "finished_at": _iso(report.finished_at),
                     "usage": report.usage.model_dump_json(),
                     "counts": json.dumps(report.counts()),
+                    "outputs": json.dumps(list(report.outputs), ensure_ascii=False),
+                    "publish_errors": json.dumps(list(report.publish_errors), ensure_ascii=False),
                 }
             ).last_pk
             self.db["outcomes"].insert_all(
@@ -329,8 +451,9 @@ class Store:
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.query("select * from runs order by id desc limit ?", [limit])
-        return [{**r, "usage": Usage.model_validate_json(r["usage"]), "counts": json.loads(r["counts"])}
-                for r in rows]
+        return [{**r, "usage": Usage.model_validate_json(r["usage"]), "counts": json.loads(r["counts"]),
+                 "outputs": json.loads(r["outputs"] or "[]"),
+                 "publish_errors": json.loads(r["publish_errors"] or "[]")} for r in rows]
 
     def search_ids(self, query: str, limit: int = 50) -> list[str]:
         """Paper ids whose title, authors or summary text match (FTS5 trigram, so Korean works too)."""
@@ -353,7 +476,7 @@ def _paper_row(p: Paper) -> dict[str, Any]:
         "upvotes": p.upvotes,
         "thumbnail": p.thumbnail,
         "video": p.video,
-        "digest_date": _iso(p.digest_date),
+        "day": _iso(p.day),
         "published": _iso(p.published),
         "abstract": p.abstract,
         "links": json.dumps(p.links, ensure_ascii=False),
@@ -370,7 +493,7 @@ def _paper_from_row(r: dict[str, Any]) -> Paper:
         upvotes=r["upvotes"],
         thumbnail=r["thumbnail"],
         video=r["video"],
-        digest_date=dt.date.fromisoformat(r["digest_date"]) if r["digest_date"] else None,
+        day=dt.date.fromisoformat(r["day"]) if r["day"] else None,
         published=dt.datetime.fromisoformat(r["published"]) if r["published"] else None,
         abstract=r["abstract"] or "",
         links=json.loads(r["links"] or "{}"),
@@ -380,7 +503,7 @@ def _paper_from_row(r: dict[str, Any]) -> Paper:
 def _summary_from_row(r: dict[str, Any]) -> Summary:
     return Summary(
         paper_id=r["paper_id"],
-        language=r["language"],
+        lang=r["lang"],
         sections=tuple(Section(**s) for s in json.loads(r["sections"])),
         model=r["model"],
         prompt_version=r["prompt_version"],

@@ -16,6 +16,7 @@ from rich.console import Console
 from dailypapers.config import Settings, load_settings
 from dailypapers.errors import DailyPapersError, InputError
 from dailypapers.store import Store
+from dailypapers.text import one_line, strip_controls
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,8 +36,8 @@ class State:
     def settings(self, **flags: Any) -> Settings:
         return load_settings(self.config, db=self.db, **flags)
 
-    def store(self, settings: Settings | None = None) -> Store:
-        return Store((settings or self.settings()).db)
+    def store(self, settings: Settings | None = None, *, readonly: bool = False) -> Store:
+        return Store((settings or self.settings()).db, readonly=readonly)
 
 
 def state(ctx: typer.Context) -> State:
@@ -68,7 +69,7 @@ def errors(fn: Callable[P, R]) -> Callable[P, R]:
 def _one_line(msg: str) -> str:
     from rich.markup import escape
 
-    return escape(" ".join(msg.split()))
+    return escape(one_line(strip_controls(msg)))
 
 
 def parse_day(value: str | None, *, default_today: bool = False) -> dt.date | None:
@@ -90,7 +91,7 @@ def warn(message: str) -> None:
     """A warning on stderr; Text(), not markup, because messages quote ids and server answers."""
     from rich.text import Text
 
-    err_console.print(Text(f"warning: {message}", style="yellow"))
+    err_console.print(Text(f"warning: {strip_controls(message)}", style="yellow"))
 
 
 def write_stdout(text: str) -> None:

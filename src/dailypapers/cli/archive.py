@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import console, errors, parse_day, state, write_stdout
 from dailypapers.errors import InputError, NotFoundError
 from dailypapers.publish import markdown
-from dailypapers.store import ImportCounts
+from dailypapers.store import ArchiveMissingError, ImportCounts
 
 
 @app.command("import")
@@ -44,19 +45,19 @@ def import_(
 @errors
 def render(
     ctx: typer.Context,
-    date: Annotated[str, typer.Argument(help="The day, YYYY-MM-DD.")],
+    day: Annotated[str, typer.Argument(metavar="DAY", help="The day, YYYY-MM-DD.")],
     format: Annotated[str, typer.Option("--format", "-f", help="md or json.")] = "md",
 ) -> None:
     """Print a stored day as Markdown (the digest format) or JSON."""
-    day = parse_day(date)
-    assert day is not None
+    when = parse_day(day)
+    assert when is not None
     if format not in ("md", "json"):
         raise InputError(f"unknown format {format!r}: use md or json")
     s = state(ctx).settings()
-    with state(ctx).store(s) as store:
-        digest = store.get_digest(day)
+    with state(ctx).store(s, readonly=True) as store:
+        digest = store.get_digest(when)
         if digest is None:
-            raise NotFoundError(f"no digest stored for {day}; see `dailypapers days` for the stored days")
+            raise NotFoundError(f"no digest stored for {when}; see `dailypapers days` for the stored days")
     if format == "json":
         write_stdout(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -67,8 +68,11 @@ def render(
 @errors
 def days(ctx: typer.Context) -> None:
     """List the stored days with their paper counts."""
-    with state(ctx).store() as store:
-        rows = store.days()
+    try:
+        with state(ctx).store(readonly=True) as store:
+            rows = store.days()
+    except ArchiveMissingError:
+        rows = []
     if not rows:
         console.print("no days stored yet: `dailypapers import FILE` or `dailypapers digest DATE`")
         return
@@ -76,3 +80,13 @@ def days(ctx: typer.Context) -> None:
     for day, n in rows:
         table.add_row(day.isoformat(), str(n))
     console.print(table)
+
+
+@app.command()
+@errors
+def migrate(ctx: typer.Context) -> None:
+    """Upgrade the archive to this version's layout (commands that only read never change it)."""
+    settings = state(ctx).settings()
+    with state(ctx).store(settings):
+        pass
+    console.print(Text(f"the archive at {settings.db} is up to date"), highlight=False)

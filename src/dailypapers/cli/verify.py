@@ -17,6 +17,7 @@ from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, InputError
 from dailypapers.models import Digest, Document, Paper
 from dailypapers.publish.markdown import read_digest
+from dailypapers.text import clip, strip_controls
 from dailypapers.verify import PaperAudit, audit_digest
 
 TEXT_SUFFIXES = (".txt", ".md", ".pdf")
@@ -60,7 +61,7 @@ def verify_cmd(
     if texts is not None:
         loaded = {p.id: load_text(texts, p.id, settings) for p in papers}
     else:
-        loaded = asyncio.run(_fetch_all(papers, settings))
+        loaded = _fetch_all(papers, settings)
     audits = audit_digest(
         digest, {k: v[0] for k, v in loaded.items()}, {k: v[1] for k, v in loaded.items()}
     )
@@ -89,30 +90,22 @@ def load_text(folder: Path, paper_id: str, settings: Settings) -> tuple[Document
     path = text_path(folder, paper_id)
     if path is None:
         return None, f"no {paper_id.replace('/', '_')}.txt/.md/.pdf in {folder}"
-    from dailypapers.sources import read_local
+    from dailypapers.documents import read_file
 
     try:
-        return read_local(path, paper_id, settings), ""
+        return read_file(path, paper_id, max_bytes=settings.max_pdf_bytes, max_pages=settings.max_pages), ""
     except DailyPapersError as exc:
         return None, f"{path.name}: {exc}"
     except Exception as exc:  # a PDF library bug on one hostile file must not end the whole audit
         return None, f"{path.name}: unexpected error: {type(exc).__name__}: {exc}"
 
 
-async def _fetch_all(papers: list[Paper], settings: Settings) -> dict[str, tuple[Document | None, str]]:
-    from dailypapers.http import Http
-    from dailypapers.sources import fetch_document
+def _fetch_all(papers: list[Paper], settings: Settings) -> dict[str, tuple[Document | None, str]]:
+    """The papers' documents from the archive, or fetched (and stored) through the one fetch stage."""
+    from dailypapers.api import fetch_documents
 
-    out: dict[str, tuple[Document | None, str]] = {}
-    async with Http(settings) as http:
-        for paper in papers:  # one at a time: arXiv asks for one connection
-            try:
-                out[paper.id] = (await fetch_document(paper, http, settings), "")
-            except DailyPapersError as exc:
-                out[paper.id] = (None, " ".join(str(exc).split()))
-            except Exception as exc:  # as in the pipeline: one paper's unexpected failure is its own
-                out[paper.id] = (None, " ".join(f"unexpected error: {type(exc).__name__}: {exc}".split()))
-    return out
+    found = asyncio.run(fetch_documents(settings, papers))
+    return {pid: (r, "") if isinstance(r, Document) else (None, r.reason) for pid, r in found.items()}
 
 
 def exit_code(audits: list[PaperAudit], *, allow_missing: bool = False) -> int:
@@ -126,7 +119,7 @@ def exit_code(audits: list[PaperAudit], *, allow_missing: bool = False) -> int:
 def report(path: Path, digest: Digest, audits: list[PaperAudit], code: int) -> dict[str, Any]:
     return {
         "digest": str(path),
-        "date": digest.date.isoformat(),
+        "day": digest.day.isoformat(),
         "exit_code": code,
         "papers": [
             {
@@ -142,9 +135,6 @@ def report(path: Path, digest: Digest, audits: list[PaperAudit], code: int) -> d
     }
 
 
-def _short(title: str, width: int = 48) -> str:
-    title = " ".join(title.split())
-    return title if len(title) <= width else title[: width - 1] + "…"
 
 
 _STYLE = {"ok": "green", "unsupported": "bold red", "no text": "yellow", "no summary": "dim"}
@@ -156,7 +146,7 @@ def _print_table(audits: list[PaperAudit]) -> None:
         # Text(), not markup: titles and claims come from untrusted files
         table.add_row(
             Text(a.paper_id),
-            Text(_short(a.title)),
+            Text(strip_controls(clip(a.title, 48))),
             str(len(a.claims)),
             str(len(a.unsupported)),
             Text(a.status, style=_STYLE[a.status]),
@@ -165,7 +155,8 @@ def _print_table(audits: list[PaperAudit]) -> None:
     for a in audits:
         for c in a.unsupported:
             console.print(
-                Text(f"{a.paper_id}  {c.section_label or '-'}  {c.kind}  {c.text}"), highlight=False
+                Text(strip_controls(f"{a.paper_id}  {c.section_label or '-'}  {c.kind}  {c.text}")), highlight=False
             )
         if a.status == "no text" and a.reason:
-            console.print(Text(f"{a.paper_id}  no text: {a.reason}", style="yellow"), highlight=False)
+            console.print(Text(strip_controls(f"{a.paper_id}  no text: {a.reason}"), style="yellow"),
+                          highlight=False)

@@ -45,11 +45,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from dailypapers.arxiv_id import canonical_id
-from dailypapers.errors import FormatError, InputError
+from dailypapers.errors import FormatError, InputError, PublishError
+from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Claim, Digest, Emphasis, Entry, Paper, Section, Summary
+from dailypapers.publish.base import PublishContext
+from dailypapers.publish.files import write_atomic
+from dailypapers.text import HANGUL as _HANGUL
+from dailypapers.text import one_line
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_URL_CHARS = 4096  # a title link longer than this is not a link
@@ -67,7 +73,6 @@ _VIDEO_TAG = re.compile(r"""<video\b[^>]*?\bsrc=(["'])([^"']*)\1""")
 _VOTE = re.compile(r"Vote:\s*(-?\d{1,12})")
 # The label may not contain `*`, so `[^*]{1,N}` cannot backtrack: matching is linear.
 _LABEL = re.compile(rf"(\*\*\*|\*\*)([^*\n]{{1,{MAX_LABEL_CHARS}}})\1:[ \t]?")
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _DIGIT = re.compile(r"\d")
 
 _EMPHASIS_MARK: dict[Emphasis, str] = {"bold_italic": "***", "bold": "**", "plain": ""}
@@ -75,14 +80,9 @@ _MARK_EMPHASIS: dict[str, Emphasis] = {"***": "bold_italic", "**": "bold"}
 
 
 # -- render ----------------------------------------------------------------------------------------
-def one_line(text: str) -> str:
-    """Whitespace (newlines included) collapsed to single spaces: every field is written on one line."""
-    return " ".join(text.split())
-
-
 def render(digest: Digest, *, show_flags: bool = True) -> str:
     """The day as digest Markdown. Entries are written in the order given (the caller ranks them)."""
-    parts = [f"## Daily Papers ({digest.date.isoformat()})\n\n"]
+    parts = [f"## Daily Papers ({digest.day.isoformat()})\n\n"]
     parts.extend(_render_entry(e, show_flags) for e in digest.entries)
     return "".join(parts)
 
@@ -202,7 +202,7 @@ class _EntryBuilder:
             text = " ".join(s.text for s in self.sections)
             summary = Summary(
                 paper_id=paper_id,
-                language="ko" if _HANGUL.search(text) else "en",
+                lang="ko" if _HANGUL.search(text) else "en",
                 sections=tuple(self.sections),
                 model="extractive" if self.extractive else None,
                 claims=tuple(self.claims),
@@ -255,7 +255,7 @@ def parse(text: str, *, source: str | None = None) -> Digest:
         raise FormatError("not a digest: no '## Daily Papers (YYYY-MM-DD)' header", source=source)
     if cur is not None:
         entries.append(cur.build())
-    return Digest(date=day, entries=tuple(entries))
+    return Digest(day=day, entries=tuple(entries))
 
 
 def _parse_header(line: str, n: int, source: str | None) -> dt.date:
@@ -374,3 +374,29 @@ def paper_id_from_url(url: str) -> tuple[str, int | None, dict[str, str]]:
 
 def _snippet(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+# -- the publisher -----------------------------------------------------------------------------------
+def default_path(day: dt.date, root: Path) -> Path:
+    """Where a day's digest goes under `root`: `YYYY/MM/DD.md`."""
+    return root / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}.md"
+
+
+class MarkdownPublisher:
+    """The day's digest as Markdown, written atomically to `out_dir/YYYY/MM/DD.md` (or `digest --out`)."""
+
+    name = "markdown"
+    description = "the digest file in the seed format (out_dir/YYYY/MM/DD.md, or --out)"
+
+    def publish(self, digest: Digest, ctx: PublishContext) -> list[str]:
+        path = ctx.out or default_path(digest.day, ctx.settings.out_dir)
+        try:
+            write_atomic(path, render(digest, show_flags=ctx.settings.show_flags))
+        except OSError as exc:
+            raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return [str(path)]
+
+
+@hookimpl
+def register_publishers(register: Callable[[object], None]) -> None:
+    register(MarkdownPublisher())

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import feedparser
 
 from dailypapers.arxiv_id import abs_url, canonical_id
 from dailypapers.config import Settings
-from dailypapers.errors import FetchError, InputError
+from dailypapers.documents import extract_pdf, parse_html
+from dailypapers.errors import FetchError, HostNotAllowedError, InputError, PaperTextError
+from dailypapers.hookspecs import hookimpl
 from dailypapers.http import Http
-from dailypapers.models import Paper
+from dailypapers.models import Document, Paper
+from dailypapers.sources.base import SourceContext
+from dailypapers.text import one_line
 
 BATCH = 100  # ids per id_list query; keeps the URL short
 MAX_CATEGORY = 2000  # the API's largest slice
@@ -36,7 +41,7 @@ def html_url(settings: Settings, paper_id: str, version: int | None = None) -> s
 
 
 def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
+    return one_line(text or "")
 
 
 def _when(parsed: time.struct_time | None) -> dt.datetime | None:
@@ -118,3 +123,63 @@ async def fetch_category(http: Http, settings: Settings, category: str, n: int =
          "start": 0, "max_results": n},
     )
     return parse_feed(xml)[:n]
+
+
+async def fetch_document(paper: Paper, ctx: SourceContext) -> Document:
+    """An arXiv paper's full text: its HTML rendering when there is one, else its PDF."""
+    settings, http = ctx.settings, ctx.http
+    html_problem = ""
+    if settings.use_arxiv_html:
+        try:
+            html = await http.get_text(html_url(settings, paper.id, paper.version))
+            return await asyncio.to_thread(parse_html, html, paper.id)
+        except HostNotAllowedError:
+            raise
+        except (FetchError, PaperTextError) as exc:  # not every paper has HTML: the PDF is the fallback
+            html_problem = str(exc)
+    try:
+        data, content_type = await http.get_bytes(pdf_url(settings, paper.id, paper.version),
+                                                  max_bytes=settings.max_pdf_bytes, accept="application/pdf")
+    except FetchError as exc:
+        if html_problem:
+            raise FetchError(f"{exc} (HTML: {html_problem})", url=exc.url, status=exc.status) from None
+        raise
+    if "html" in content_type.lower() and not data.lstrip().startswith(b"%PDF"):
+        raise PaperTextError("not a PDF: the server sent an HTML page")
+    return await asyncio.to_thread(extract_pdf, data, paper.id, max_pages=settings.max_pages)
+
+
+DEFAULT_CATEGORY_SIZE = 20
+
+
+class ArxivSource:
+    """`--source arxiv:CATEGORY[:N]`: the newest N submissions of a category; and every arXiv paper's
+    document (HTML, else PDF)."""
+
+    name = "arxiv"
+    description = "newest submissions of an arXiv category (--source arxiv:cs.CL[:N]); arXiv full texts"
+
+    def accepts(self, spec: str) -> bool:
+        return spec.startswith("arxiv:")
+
+    async def list_papers(
+        self, spec: str, day: dt.date | None, limit: int | None, ctx: SourceContext
+    ) -> list[Paper]:
+        category, _, count = spec[len("arxiv:"):].partition(":")
+        n = limit or DEFAULT_CATEGORY_SIZE  # ask arXiv for exactly as many as wanted
+        if count:
+            if not count.isdigit():
+                raise InputError(f"bad source {spec!r}: use arxiv:CATEGORY or arxiv:CATEGORY:N")
+            n = int(count)
+        return await fetch_category(ctx.http, ctx.settings, category, n)
+
+    def reads(self, paper: Paper) -> bool:
+        return paper.is_arxiv
+
+    async def fetch_document(self, paper: Paper, ctx: SourceContext) -> Document:
+        return await fetch_document(paper, ctx)
+
+
+@hookimpl
+def register_sources(register: Callable[[object], None]) -> None:
+    register(ArxivSource())

@@ -7,13 +7,17 @@ between them over the years); any optional key may be absent or null.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from dailypapers.arxiv_id import canonical_id
 from dailypapers.config import Settings
-from dailypapers.errors import FetchError, InputError
+from dailypapers.errors import FetchError, InputError, PaperTextError
+from dailypapers.hookspecs import hookimpl
 from dailypapers.http import Http
-from dailypapers.models import Paper
+from dailypapers.models import Document, Paper
+from dailypapers.sources.base import SourceContext
+from dailypapers.text import one_line
 
 PAGE_SIZE = 100  # the API's largest page
 MAX_PAGES = 50  # a runaway server must not keep us paging forever
@@ -23,7 +27,7 @@ VIDEO_EXTENSIONS = (".mp4", ".webm", ".mov")
 
 
 def _clean(value: Any, cap: int) -> str:
-    return " ".join(value.split())[:cap] if isinstance(value, str) else ""
+    return one_line(value)[:cap] if isinstance(value, str) else ""
 
 
 def _pick(item: dict[str, Any], paper: dict[str, Any], key: str) -> Any:
@@ -71,9 +75,9 @@ def _item_paper(item: Any, day: dt.date | None) -> Paper | None:
         links["github"] = github
     if project := _url(_pick(item, paper, "projectPage")):
         links["project"] = project
-    digest_date = day
-    if digest_date is None and (submitted := _datetime(_pick(item, paper, "submittedOnDailyAt"))):
-        digest_date = submitted.date()
+    listed = day
+    if listed is None and (submitted := _datetime(_pick(item, paper, "submittedOnDailyAt"))):
+        listed = submitted.date()
     return Paper(
         id=paper_id,
         title=title,
@@ -81,7 +85,7 @@ def _item_paper(item: Any, day: dt.date | None) -> Paper | None:
         upvotes=int(upvotes) if isinstance(upvotes, int | float) and not isinstance(upvotes, bool) else 0,
         thumbnail=_url(item.get("thumbnail") or paper.get("thumbnail")),
         video=video,
-        digest_date=digest_date,
+        day=listed,
         # paper.publishedAt is the arXiv date; the top-level one is HF's (and shifted), so only as a fallback
         published=_datetime(paper.get("publishedAt")) or _datetime(item.get("publishedAt")),
         abstract=_clean(_pick(item, paper, "summary"), MAX_ABSTRACT),
@@ -130,3 +134,29 @@ async def fetch_day(http: Http, settings: Settings, day: dt.date | None) -> list
         if _merge(papers, data, day) < PAGE_SIZE:
             break
     return _rank(papers)
+
+
+class HfDailySource:
+    """`--source hf` (the default): the day's Hugging Face Daily Papers. Their documents come from arXiv."""
+
+    name = "hf"
+    description = "Hugging Face Daily Papers of a day, ranked by votes (--source hf)"
+
+    def accepts(self, spec: str) -> bool:
+        return spec == "hf"
+
+    async def list_papers(
+        self, spec: str, day: dt.date | None, limit: int | None, ctx: SourceContext
+    ) -> list[Paper]:
+        return await fetch_day(ctx.http, ctx.settings, day)
+
+    def reads(self, paper: Paper) -> bool:
+        return False
+
+    async def fetch_document(self, paper: Paper, ctx: SourceContext) -> Document:
+        raise PaperTextError("Hugging Face serves no full texts")
+
+
+@hookimpl
+def register_sources(register: Callable[[object], None]) -> None:
+    register(HfDailySource())

@@ -1,19 +1,31 @@
-"""Local sources: a folder of PDFs (or one PDF), or a .txt/.csv/.json list of arXiv ids."""
+"""Local sources: a folder of PDFs (or one PDF), or a .txt/.csv/.json list of arXiv ids.
+
+A PDF whose file name or first page carries an arXiv id is described by arXiv (title, authors in order,
+abstract, date, version, links: one batched request) while its text is still read from the file; without
+arXiv's answer it keeps what the file says and the user is warned once. An id list always needs arXiv.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from dailypapers.arxiv_id import canonical_id
-from dailypapers.errors import InputError
-from dailypapers.fulltext import pdf_head
-from dailypapers.models import Paper
+from dailypapers.documents import pdf_head, read_file
+from dailypapers.errors import FetchError, InputError
+from dailypapers.hookspecs import hookimpl
+from dailypapers.models import Document, Paper
+from dailypapers.sources import arxiv
+from dailypapers.sources.base import SourceContext
+from dailypapers.text import one_line
 
 LIST_SUFFIXES = (".txt", ".csv", ".json")
 MAX_LIST_BYTES = 5 * 1024 * 1024
@@ -116,3 +128,76 @@ def _dedupe(papers: Any) -> list[Paper]:
     for p in papers:
         seen.setdefault(p.id, p)
     return list(seen.values())
+
+
+class LocalSource:
+    """`--source PATH`: a folder of PDFs, one PDF, or a .txt/.csv/.json list of arXiv ids; and the document
+    of every paper that has a local file."""
+
+    name = "local"
+    description = "a folder of PDFs or a .txt/.csv/.json list of arXiv ids (--source PATH); local files"
+
+    def accepts(self, spec: str) -> bool:
+        return Path(spec).expanduser().exists()
+
+    async def list_papers(
+        self, spec: str, day: dt.date | None, limit: int | None, ctx: SourceContext
+    ) -> list[Paper]:
+        settings = ctx.settings
+        papers = await asyncio.to_thread(scan, Path(spec).expanduser(), max_bytes=settings.max_pdf_bytes)
+        papers = papers[:limit]  # arXiv is asked only about papers kept
+        bare = [p for p in papers if not p.title and p.is_arxiv]
+        if bare:  # an id list: arXiv is the only place these papers are described, so its failure is the run's
+            found = {p.id: p for p in await arxiv.fetch_metadata(ctx.http, settings, [p.id for p in bare])}
+            # an id arXiv does not know stays in the list: its document fetch will fail and say so
+            return [found.get(p.id, p.model_copy(update={"title": p.id})) if not p.title else p for p in papers]
+        if settings.local_metadata:
+            return await _with_arxiv_metadata(papers, ctx)
+        return papers
+
+    def reads(self, paper: Paper) -> bool:
+        return bool(paper.links.get("file"))
+
+    async def fetch_document(self, paper: Paper, ctx: SourceContext) -> Document:
+        s = ctx.settings
+        return await asyncio.to_thread(read_file, Path(paper.links["file"]), paper.id, max_bytes=s.max_pdf_bytes,
+                                       max_pages=s.max_pages)
+
+
+async def _with_arxiv_metadata(papers: list[Paper], ctx: SourceContext) -> list[Paper]:
+    """Local files with an arXiv id described by arXiv; without arXiv's answer a file keeps its guessed title."""
+    files = [p for p in papers if p.is_arxiv and p.links.get("file")]
+    if not files:
+        return papers
+    try:
+        # the versioned id: a file named ...v2.pdf is described as v2
+        found = {p.id: p for p in await arxiv.fetch_metadata(ctx.http, ctx.settings, [_spelled(p) for p in files])}
+    except (FetchError, InputError) as exc:  # metadata is a nicety for files: never fail the run for it
+        ctx.warn(f"arXiv metadata for {_count(len(files), 'local file')} not fetched ({one_line(str(exc))}); "
+                 "kept what the files say")
+        return papers
+    unknown = [p.id for p in files if p.id not in found]
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        files_say = "the files say" if len(unknown) > 1 else "the file says"
+        ctx.warn(f"arXiv does not know {shown}; kept what {files_say}")
+    return [_merged(p, found[p.id]) if p.id in found and p.links.get("file") else p for p in papers]
+
+
+def _merged(file_paper: Paper, meta: Paper) -> Paper:
+    # links["file"] stays: the local source reads the file before anyone asks the network
+    return meta.model_copy(update={"title": meta.title or file_paper.title,
+                                   "links": {**meta.links, "file": file_paper.links["file"]}})
+
+
+def _spelled(paper: Paper) -> str:
+    return f"{paper.id}v{paper.version}" if paper.version else paper.id
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@hookimpl(tryfirst=True)  # a paper with a local file is read from it, before any network source is asked
+def register_sources(register: Callable[[object], None]) -> None:
+    register(LocalSource())

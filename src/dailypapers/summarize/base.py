@@ -1,14 +1,16 @@
-"""The summarizer contract: one protocol for the LLM and the extractive summarizer, and the cache key."""
+"""The summarizer contract: one protocol for every summarizer (the LLM, the extractive one, plug-ins), and
+the record a plug-in registers to offer one."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from dailypapers.models import Paper, Summary, Usage
+
+if TYPE_CHECKING:
+    from dailypapers.config import Settings
 
 
 @dataclass(frozen=True)
@@ -38,20 +40,10 @@ class Summarizer(Protocol):
         ...
 
 
-def cache_key(paper: Paper, text: str, summarizer: Summarizer, lang: str, labels: Sequence[str]) -> str:
-    """A stable hex key for "this summarizer, this prompt, this paper text, this language and these labels".
+@dataclass(frozen=True)
+class SummarizerPlugin:
+    """A summarizer offered by a plug-in: chosen by name with the `summarizer` setting."""
 
-    The text hash is part of the key as well as the version: a paper first summarized from its abstract alone
-    (PDF unavailable) must not keep that summary once its full text can be read.
-    """
-    material = {
-        "paper": paper.id,
-        "version": paper.version,
-        "text": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
-        "summarizer": summarizer.name,
-        "prompt": summarizer.prompt_version,
-        "lang": lang.strip().lower(),
-        "labels": list(labels),
-    }
-    blob = json.dumps(material, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(blob).hexdigest()
+    name: str  # "llm", "extractive"
+    description: str
+    create: Callable[[Settings], Summarizer]  # raises ConfigError when the settings cannot make one

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from dailypapers.documents import heading_kind
 from dailypapers.errors import SummarizeError
-from dailypapers.fulltext import heading_kind
+from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Paper, Section, Summary, Usage
-from dailypapers.summarize.base import SummaryResult
+from dailypapers.summarize.base import SummarizerPlugin, SummaryResult
+from dailypapers.text import one_line, sentences
 
-PROMPT_VERSION = "extractive-3"  # bump when the picks change: it is part of the cache key
+PROMPT_VERSION = "extractive-4"  # bump when the picks change: it is part of the cache key
 MAX_TEXT_CHARS = 400_000  # the text is budgeted upstream; this only bounds the work on a hostile input
 MIN_SENTENCE = 40
 MAX_SENTENCE = 320
@@ -25,11 +27,6 @@ PER_SECTION = 3
 
 Role = str  # "new", "method", "results", "limits", "conclusion", "lead"
 
-_ABBREV = re.compile(
-    r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|Tab|No|approx|resp|Dr|Mr|Ms|Prof|Inc|Ltd)"
-    r"|(?:^|\s)[A-Z])\.$"  # an initial ("J. Smith"), not a name ending in a capital ("Bench-B.")
-)
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9\u3131-\uD7A3\u4E00-\u9FFF])|(?<=[。！？])")
 _NUMBER = re.compile(r"\d")
 _MEASURE = re.compile(r"\d(?:[\d.,]*)\s*(?:%|x\b|×|points?\b|pp\b|times\b|배|倍)", re.IGNORECASE)
 _QUANTITY = re.compile(r"\d+(?:[.,]\d+)*(?:\s*(?:%|x\b|×|points?\b|pp\b|times\b|배|倍))?", re.IGNORECASE)
@@ -91,8 +88,7 @@ _CUES: dict[Role, tuple[tuple[re.Pattern[str], float], ...]] = {
     "lead": (),
 }
 
-# where in the paper each role looks first
-# where in the paper each role looks first (parts are fulltext's section kinds; unknown sections are "body")
+# where in the paper each role looks first (parts are the documents' section kinds; unknown sections are "body")
 _PLACE: dict[Role, dict[str, float]] = {
     "new": {"abstract": 2.0, "introduction": 1.5, "conclusion": 1.0, "body": 0.5},
     "method": {"method": 2.5, "results": 1.0, "abstract": 0.8, "introduction": 0.5, "body": 0.5},
@@ -145,7 +141,7 @@ def summarize_text(paper: Paper, text: str, *, labels: Sequence[str]) -> Summary
     )
     return Summary(
         paper_id=paper.id,
-        language=detect_language(source),
+        lang=detect_language(source),
         sections=sections,
         model=ExtractiveSummarizer.name,
         prompt_version=PROMPT_VERSION,
@@ -191,13 +187,13 @@ def sentences_of(text: str) -> list[_Sentence]:
     part = "title"
     seen: set[str] = set()
     for block in re.split(r"\n\s*\n", text):
-        # a heading is a block of its own, or the first line of one (fulltext.budget writes "heading\nbody")
+        # a heading is a block of its own, or the first line of one (documents.budget writes "heading\nbody")
         first, _, rest = block.strip().partition("\n")
-        heading = _heading(" ".join(first.split()))
+        heading = _heading(one_line(first))
         if heading is not None:
             part = heading
             block = rest
-        flat = " ".join(block.split())
+        flat = one_line(block)
         if not flat:
             continue
         if part == "title" and out == [] and not re.search(r"[.!?。]\s*$", flat):
@@ -206,7 +202,7 @@ def sentences_of(text: str) -> list[_Sentence]:
             part = "body"
         if part in _SKIP_PARTS:
             continue
-        for raw in _split(flat):
+        for raw in sentences(flat):
             sentence = raw.strip()
             if _usable(sentence) and sentence.lower() not in seen:
                 seen.add(sentence.lower())
@@ -215,22 +211,13 @@ def sentences_of(text: str) -> list[_Sentence]:
 
 
 def _heading(line: str) -> str | None:
-    """The part of the paper a heading line opens (fulltext's rule, shared with the PDF and HTML readers)."""
+    """The part of the paper a heading line opens (the documents' rule, shared with the PDF and HTML readers)."""
     if len(line) > 80:
         return None
     kind = heading_kind(line.lstrip("#").strip())
     return None if kind is None else ("body" if kind == "other" else kind)
 
 
-def _split(paragraph: str) -> list[str]:
-    pieces = _SPLIT.split(paragraph)
-    merged: list[str] = []
-    for piece in pieces:
-        if merged and _ABBREV.search(merged[-1]):
-            merged[-1] = f"{merged[-1]} {piece}"
-        else:
-            merged.append(piece)
-    return merged
 
 
 def _usable(sentence: str) -> bool:
@@ -301,3 +288,12 @@ def _numbers(text: str) -> set[str]:
 
 def _numbers_of(sentences: list[_Sentence]) -> set[str]:
     return set().union(*(_numbers(s.text) for s in sentences))
+
+
+@hookimpl
+def register_summarizers(register: Callable[[SummarizerPlugin], None]) -> None:
+    register(SummarizerPlugin(
+        name="extractive",
+        description="offline: quotes the paper's own sentences per section (no network, no key)",
+        create=lambda settings: ExtractiveSummarizer(),
+    ))

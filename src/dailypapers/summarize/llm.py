@@ -11,16 +11,18 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationError, create_model
 
-from dailypapers.errors import SummarizeError
+from dailypapers.errors import ConfigError, SummarizeError
+from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Paper, Section, Summary, Usage
 from dailypapers.summarize import prompts
-from dailypapers.summarize.base import SummaryResult
+from dailypapers.summarize.base import SummarizerPlugin, SummaryResult
 from dailypapers.summarize.cost import cost_of
+from dailypapers.text import clip, one_line
 
 # Structured-output modes, strongest first. A server that rejects one is asked with the next.
 Mode = Literal["json_schema", "json_object", "text"]
@@ -29,6 +31,8 @@ _FORMAT_WORDS = ("response_format", "json_schema", "json_object", "structured", 
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
 if TYPE_CHECKING:
     import openai
+
+    from dailypapers.config import Settings
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 _MAX_ECHO = 4000  # how much of an invalid reply is sent back in the repair round
@@ -93,7 +97,7 @@ class LLMSummarizer:
         sections, usage = await self._attempts(messages, labels, validator, max_tokens)
         summary = Summary(
             paper_id=paper.id,
-            language=lang,
+            lang=lang,
             sections=tuple(Section(label=lb, text=sections[lb], emphasis="bold_italic") for lb in labels),
             model=self.name,
             prompt_version=self.prompt_version,
@@ -233,8 +237,7 @@ def _rejects_format(exc: openai.APIStatusError) -> bool:
 
 
 def _short(text: str, limit: int = 160) -> str:
-    one = " ".join(str(text).split())
-    return one if len(one) <= limit else one[: limit - 1] + "…"
+    return clip(str(text), limit)
 
 
 def _http_reason(exc: openai.APIStatusError) -> str:
@@ -304,7 +307,7 @@ def _parse(content: str | None, labels: tuple[str, ...], validator: type) -> dic
         model = validator.model_validate(aligned)  # type: ignore[attr-defined]
     except ValidationError as exc:
         raise _Invalid(_describe(exc, labels)) from None
-    return {label: " ".join(getattr(model, f"s{i}").split()) for i, label in enumerate(labels)}
+    return {label: one_line(getattr(model, f"s{i}")) for i, label in enumerate(labels)}
 
 
 def _describe(exc: ValidationError, labels: tuple[str, ...]) -> str:
@@ -320,3 +323,38 @@ def _describe(exc: ValidationError, labels: tuple[str, ...]) -> str:
         else:
             problems.append(f'"{label}" must be a string')
     return "; ".join(problems)
+
+
+def from_settings(settings: Settings) -> LLMSummarizer:
+    """The summarizer of the configured OpenAI-compatible server; ConfigError when it cannot be reached as
+    configured (checked before any network traffic)."""
+    if not settings.llm_model:
+        raise ConfigError(
+            "llm_base_url is set but llm_model is not: "
+            "set DAILYPAPERS_LLM_MODEL to a model your server serves"
+            if settings.llm_base_url
+            else "no LLM model configured: set DAILYPAPERS_LLM_MODEL (e.g. gpt-4o-mini)"
+        )
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    if key is None and not settings.llm_base_url:
+        raise ConfigError(
+            "no API key for OpenAI: set DAILYPAPERS_LLM_API_KEY or OPENAI_API_KEY, "
+            "or set DAILYPAPERS_LLM_BASE_URL to a local server"
+        )
+    return LLMSummarizer(
+        model=settings.llm_model,
+        base_url=settings.llm_base_url,
+        api_key=key,
+        timeout=settings.llm_timeout,
+        max_output_tokens=settings.max_output_tokens,
+        prices=settings.prices,
+    )
+
+
+@hookimpl
+def register_summarizers(register: Callable[[SummarizerPlugin], None]) -> None:
+    register(SummarizerPlugin(
+        name="llm",
+        description="any OpenAI-compatible chat-completions server (llm_base_url, llm_model, llm_api_key)",
+        create=from_settings,
+    ))

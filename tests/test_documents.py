@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
-from dailypapers import fulltext
+from dailypapers import documents
 from dailypapers.config import Settings
 from dailypapers.errors import PaperTextError
 from dailypapers.http import Http
 from dailypapers.models import Document, Paper, TextSection
-from dailypapers.sources import fetch_document
+from tests.helpers import fetch_document
 from tests.papergen import make_paper
 from tests.pdfgen import corrupt_pdf, empty_pdf, encrypted_pdf, html_bytes, huge_pdf, make_pdf, truncated_pdf
 from tests.standins.base import Reply
@@ -23,7 +23,7 @@ KINDS = ["title", "abstract", "introduction", "other", "method", "results", "res
 
 def test_pdf_sections_and_pages() -> None:
     synth = make_paper("2606.00001", pages=8)
-    doc = fulltext.extract_pdf(make_pdf(synth), synth.arxiv_id, max_pages=300)
+    doc = documents.extract_pdf(make_pdf(synth), synth.arxiv_id, max_pages=300)
     assert doc.origin == "pdf"
     assert doc.page_count >= 5
     assert [s.kind for s in doc.sections] == KINDS
@@ -37,7 +37,7 @@ def test_pdf_sections_and_pages() -> None:
 
 def test_html_sections_skip_scripts_and_math_source() -> None:
     synth = make_paper("2606.00002", pages=3)
-    doc = fulltext.parse_html(arxiv_html(synth), synth.arxiv_id)
+    doc = documents.parse_html(arxiv_html(synth), synth.arxiv_id)
     assert doc.origin == "html"
     assert [s.kind for s in doc.sections] == KINDS
     assert doc.sections[2].heading == "1 Introduction"
@@ -72,7 +72,7 @@ every skipped update saves compute that can be spent elsewhere in training.</p><
 
 
 def test_html_authors_are_separate_lines_and_the_title_stands_alone() -> None:
-    doc = fulltext.parse_html(LATEXML_AUTHORS, "2606.09999")
+    doc = documents.parse_html(LATEXML_AUTHORS, "2606.09999")
     title = doc.sections[0]
     assert title.kind == "title"
     assert title.text.splitlines() == [
@@ -91,7 +91,7 @@ def test_standin_html_authors_follow_latexml_and_parse_one_per_line() -> None:
     synth = make_paper("2606.00004", pages=1)
     html = arxiv_html(synth)
     assert "ltx_author_before" in html and "<br class='ltx_break'>" in html  # the real shape, not a shortcut
-    lines = fulltext.parse_html(html, synth.arxiv_id).sections[0].text.splitlines()
+    lines = documents.parse_html(html, synth.arxiv_id).sections[0].text.splitlines()
     assert lines[0] == synth.title
     assert [line for line in lines if line in synth.authors] == synth.authors
     assert not any(a in line and line != a for line in lines for a in synth.authors)  # nothing run together
@@ -99,7 +99,7 @@ def test_standin_html_authors_follow_latexml_and_parse_one_per_line() -> None:
 
 def test_plain_text_sections() -> None:
     synth = make_paper("2606.00003", pages=2)
-    doc = fulltext.from_text(synth.text(), synth.arxiv_id)
+    doc = documents.from_text(synth.text(), synth.arxiv_id)
     assert [s.kind for s in doc.sections] == KINDS
 
 
@@ -114,7 +114,7 @@ def test_plain_text_sections() -> None:
     ],
 )
 def test_section_kind(heading: str, kind: str) -> None:
-    assert fulltext.section_kind(heading) == kind
+    assert documents.section_kind(heading) == kind
 
 
 def test_heading_detection_rejects_body_lines() -> None:
@@ -123,7 +123,7 @@ def test_heading_detection_rejects_body_lines() -> None:
         "3 epochs with a batch of 256 sequences\nA model with two heads is used.\n"
         "II. BACKGROUND\n\nBackground text.\n\n2.1 Setup details\n\nWe use 8 GPUs.\n"
     )
-    doc = fulltext.from_text(text, "x")
+    doc = documents.from_text(text, "x")
     assert [(s.kind, s.heading) for s in doc.sections] == [
         ("title", ""), ("abstract", "Abstract"), ("introduction", "1 Introduction"),
         ("other", "II. BACKGROUND"), ("other", "2.1 Setup details"),
@@ -149,7 +149,7 @@ def _doc() -> Document:
 
 
 def test_budget_keeps_everything_but_references_when_it_fits() -> None:
-    out = fulltext.budget(_doc(), 100_000)
+    out = documents.budget(_doc(), 100_000)
     assert "Cited" not in out and "References" not in out
     assert out.startswith("Budget Paper Title\n\nAbstract\n")
     assert out.index("1 Introduction") < out.index("2 Method") < out.index("3 Results") < out.index("A Extra")
@@ -157,8 +157,8 @@ def test_budget_keeps_everything_but_references_when_it_fits() -> None:
 
 def test_budget_shares_keep_every_part_a_summary_needs() -> None:
     doc = _doc()
-    out = fulltext.budget(doc, 450)
-    assert fulltext.count_tokens(out) <= 450
+    out = documents.budget(doc, 450)
+    assert documents.count_tokens(out) <= 450
     assert "Budget Paper Title" in out and "Abstract sentence number 2 is here." in out
     # every part gets its leading sentences, however long the others are
     for word in ("Result", "Method", "Intro", "Closing"):
@@ -179,33 +179,24 @@ def test_budget_gives_an_unused_share_to_the_others() -> None:
         sec if sec.kind != "method" else sec.model_copy(update={"text": "We do one thing."})
         for sec in _doc().sections
     ))
-    out = fulltext.budget(short_method, 450)
+    out = documents.budget(short_method, 450)
     assert "We do one thing." in out
-    assert fulltext.count_tokens(out) > 400  # the method's unused share went to the other parts
+    assert documents.count_tokens(out) > 400  # the method's unused share went to the other parts
 
 
 def test_budget_of_a_string_and_of_nothing() -> None:
     synth = make_paper("2606.00004", pages=6)
-    out = fulltext.budget(synth.text(), 300)
-    assert 0 < fulltext.count_tokens(out) <= 300
+    out = documents.budget(synth.text(), 300)
+    assert 0 < documents.count_tokens(out) <= 300
     assert synth.title in out
-    assert fulltext.budget(synth.text(), 0) == ""
+    assert documents.budget(synth.text(), 0) == ""
 
 
-def test_estimate_tokens_latin_and_cjk() -> None:
-    assert fulltext.estimate_tokens("abcdefgh") == 2
-    assert fulltext.estimate_tokens("한국어 요약") == 5 + 1  # five Hangul syllables, one space
-    assert fulltext.estimate_tokens("") == 0
-
-
-def test_count_tokens_decision_is_cached_and_offline(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    fulltext._encoder.cache_clear()
-    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))  # empty cache: must not try to download
-    try:
-        assert fulltext._encoder() is None
-        assert fulltext.count_tokens("abcd" * 10) == 10
-    finally:
-        fulltext._encoder.cache_clear()
+def test_count_tokens_latin_and_cjk() -> None:
+    assert documents.count_tokens("abcdefgh") == 2
+    assert documents.count_tokens("한국어 요약") == 5 + 1  # five Hangul syllables, one space
+    assert documents.count_tokens("") == 0
+    assert documents.COUNTER == "estimate-1"  # named in every cache key: bump it with the rule
 
 
 @pytest.mark.parametrize(
@@ -222,13 +213,13 @@ def test_count_tokens_decision_is_cached_and_offline(monkeypatch: pytest.MonkeyP
 )
 def test_hostile_pdfs_give_a_reason(data: bytes, reason: str) -> None:
     with pytest.raises(PaperTextError) as info:
-        fulltext.extract_pdf(data, "x", max_pages=300)
+        documents.extract_pdf(data, "x", max_pages=300)
     assert reason in info.value.reason
 
 
 def test_two_thousand_pages_are_refused() -> None:
     with pytest.raises(PaperTextError, match="too many pages"):
-        fulltext.extract_pdf(huge_pdf(2000), "x", max_pages=300)
+        documents.extract_pdf(huge_pdf(2000), "x", max_pages=300)
 
 
 async def test_concurrent_downloads_never_mix_texts(
@@ -276,8 +267,8 @@ def test_korean_headings_make_sections_and_references_stay_out_of_the_budget() -
         "2 방법\n\n두 단계로 학습한다.\n\n3 실험 결과\n\n정확도는 91.2%이다.\n\n4 결론\n\n방법이 효과적이다.\n\n"
         "참고문헌\n\n[1] 어떤 저자. 어떤 논문. 2020.\n"
     )
-    doc = fulltext.from_text(text, "x")
+    doc = documents.from_text(text, "x")
     kinds = [s.kind for s in doc.sections]
     assert kinds == ["title", "abstract", "introduction", "method", "results", "conclusion", "references"]
-    out = fulltext.budget(doc, 1_000)
+    out = documents.budget(doc, 1_000)
     assert "정확도는 91.2%이다." in out and "어떤 논문" not in out

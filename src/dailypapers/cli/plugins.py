@@ -1,0 +1,31 @@
+"""`dailypapers plugins`: what is registered, by kind, and which plug-in registered it."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from dailypapers.cli import app
+from dailypapers.cli._common import console, errors, write_stdout
+
+
+@app.command()
+@errors
+def plugins(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
+) -> None:
+    """List the loaded sources, summarizers, publishers and notifiers, and the plug-in of each."""
+    from dailypapers.plugins import Registry
+
+    parts = Registry.load().parts
+    if as_json:
+        write_stdout(json.dumps([p.__dict__ for p in parts], ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("kind", "name", "plug-in", "what it does")
+    for p in parts:
+        table.add_row(p.kind[:-1], Text(p.name), Text(p.plugin), Text(p.description))
+    console.print(table)

@@ -1,0 +1,71 @@
+"""A paper's full text as a `Document`: read from a PDF, arXiv's HTML or a text file, split into sections,
+and cut to a token budget for the summarizer.
+
+    pdf.py       PDF -> Document (pypdfium2)
+    html.py      arXiv HTML (LaTeXML) -> Document
+    sections.py  headings, section kinds, paragraphs; plain text -> Document
+    budget.py    Document -> the text the summarizer reads, at most N tokens
+    tokens.py    the deterministic token counter the budget uses
+
+Everything here is pure except the PDF readers (CPU-bound: run them in a thread) and `read_file`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from dailypapers.documents.budget import BUDGET_VERSION, budget
+from dailypapers.documents.html import parse_html
+from dailypapers.documents.pdf import extract_pdf, pdf_head
+from dailypapers.documents.sections import from_text, heading_kind, section_kind, sections_from_lines
+from dailypapers.documents.tokens import COUNTER, count_tokens
+from dailypapers.errors import PaperTextError
+from dailypapers.models import Document
+
+MAX_TEXT_FILE_BYTES = 20 * 1024 * 1024
+
+__all__ = [
+    "BUDGET_VERSION",
+    "COUNTER",
+    "budget",
+    "content_hash",
+    "count_tokens",
+    "extract_pdf",
+    "from_text",
+    "heading_kind",
+    "parse_html",
+    "pdf_head",
+    "read_file",
+    "section_kind",
+    "sections_from_lines",
+]
+
+
+def content_hash(doc: Document) -> str:
+    """A hex digest of what a document says (origin, sections, pages): equal documents, equal hashes, on
+    every machine. The summary cache key is built on it."""
+    material = {
+        "origin": doc.origin,
+        "page_count": doc.page_count,
+        "sections": [[s.kind, s.heading, s.text, s.page] for s in doc.sections],
+    }
+    blob = json.dumps(material, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(blob).hexdigest()
+
+
+def read_file(path: Path, paper_id: str, *, max_bytes: int, max_pages: int) -> Document:
+    """A paper's text from a file: .html/.htm (arXiv HTML), .txt/.md (plain text) or a PDF; size-capped."""
+    try:
+        if path.stat().st_size > max_bytes:
+            raise PaperTextError(f"the file is over max_pdf_bytes ({max_bytes:,} bytes)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PaperTextError(f"cannot read {path}: {exc.strerror or exc}") from None
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return parse_html(data.decode("utf-8", errors="replace"), paper_id)
+    if suffix in (".txt", ".md"):
+        return from_text(data[:MAX_TEXT_FILE_BYTES].decode("utf-8", errors="replace"), paper_id)
+    return extract_pdf(data, paper_id, max_pages=max_pages)

@@ -1,0 +1,162 @@
+"""Sections of a paper's text: which lines are headings, what kind of section each opens, and the
+reflow of wrapped lines into paragraphs. One rule for every reader (PDF, HTML, plain text) and for the
+extractive summarizer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dailypapers.models import Document, SectionKind, TextSection
+from dailypapers.text import one_line
+
+MIN_TEXT_CHARS = 200  # less text than this in a whole paper means there is no usable text
+
+# Heading words by kind, English first, then Korean, Chinese and Japanese (papers and digests in those scripts).
+_KIND_WORDS: tuple[tuple[SectionKind, tuple[str, ...]], ...] = (
+    ("abstract", ("abstract", "초록", "요약", "摘要", "概要")),
+    ("references", ("references", "bibliography", "works cited", "참고문헌", "참고 문헌", "参考文献")),
+    ("appendix", ("appendix", "appendices", "supplementary", "supplemental", "부록", "附录", "付録")),
+    ("introduction", ("introduction", "overview", "motivation", "서론", "引言", "はじめに", "序論")),
+    ("results", ("experiment", "result", "evaluation", "benchmark", "ablation", "empirical", "findings",
+                 "실험", "결과", "평가", "实验", "结果", "実験", "結果")),
+    ("method", ("method", "approach", "methodology", "model", "architecture", "framework", "algorithm",
+                "proposed", "preliminar", "formulation", "training", "방법", "方法", "手法")),
+    ("conclusion", ("conclusion", "concluding", "discussion", "limitation", "future work", "summary",
+                    "결론", "논의", "结论", "結論")),
+)
+_CJK_LETTER = "\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3"
+_ROMAN = r"(?:X{0,3})(?:IX|IV|V?I{0,3})"
+_HEADING = re.compile(
+    rf"^(?P<num>\d{{1,2}}(?:\.\d{{1,2}}){{0,3}}\.?|{_ROMAN}\.|[A-H](?:\.\d{{1,2}}){{0,2}}\.?|Appendix\s+[A-H]\.?:?)"
+    rf"\s+(?P<title>[A-Z{_CJK_LETTER}][^\n]{{0,80}})$"
+)
+_BARE = re.compile(
+    r"^(?P<title>abstract|introduction|related work|background|methods?|approach|experiments?|results|"
+    r"evaluation|discussion|conclusions?|limitations|references|bibliography|acknowledge?ments?|appendix|"
+    r"appendices|초록|요약|서론|관련 연구|방법론?|실험|결과|결론|참고\s?문헌|부록|"
+    r"摘要|引言|相关工作|方法|实验|结果|结论|参考文献|附录|概要|はじめに|手法|実験|結果|結論|付録)\s*:?$",
+    re.IGNORECASE,
+)
+_ABSTRACT_INLINE = re.compile(r"^abstract\s*[.:\u2014\u2013-]\s*(?P<rest>\S.*)$", re.IGNORECASE)
+
+
+def section_kind(heading: str) -> SectionKind:
+    """The kind of a section from its heading text (numbering ignored)."""
+    if heading.strip().lower().startswith(("appendix", "appendices")):
+        return "appendix"
+    title = re.sub(r"^\s*(?:appendix\s+)?(?:[0-9.]+|[IVX]+\.|[A-H](?:\.\d+)*\.?)\s+", "", heading, flags=re.I)
+    low = title.lower()
+    for kind, words in _KIND_WORDS:
+        if any(w in low for w in words):
+            return kind
+    return "other"
+
+
+def heading_kind(line: str) -> SectionKind | None:
+    """The kind of section a line opens, or None when the line is no heading (one rule for every reader)."""
+    return section_kind(one_line(line)) if _is_heading(line) else None
+
+
+def _is_heading(line: str, *, letters: bool = True) -> bool:
+    """Whether a line is a section heading; `letters` allows "A Additional Results" (appendix) numbering."""
+    line = line.strip()
+    if not line or len(line) > 90:
+        return False
+    if _BARE.match(line):
+        return True
+    m = _HEADING.match(line)
+    if not m:
+        return False
+    title = m.group("title").strip()
+    words = title.split()
+    if len(words) > 9 or title.endswith((".", ",", ";")) or not m.group("num").strip("."):
+        return False
+    if any(ch.isdigit() for ch in title) and not title.isupper():
+        return False  # "3 Method" yes, "3 epochs with 256 sequences" no
+    num = m.group("num")
+    if num[0].isdigit():
+        return int(num.split(".")[0]) <= 30
+    if re.fullmatch(r"[A-H](?:\.\d{1,2}){0,2}\.?", num) and not letters:
+        return False
+    # letters and roman numerals also start sentences ("A Transformer ...", "I Think"): demand Title Case
+    return title.isupper() or all(w[0].isupper() for w in words if len(w) > 3)
+
+
+@dataclass
+class _Open:
+    kind: SectionKind
+    heading: str
+    page: int | None
+    lines: list[str]
+
+
+def reflow(lines: list[str]) -> str:
+    """Join wrapped lines into paragraphs (blank line = paragraph break); undo end-of-line hyphenation."""
+    paragraphs: list[str] = []
+    current = ""
+    for raw in lines:
+        line = one_line(raw)
+        if not line:
+            if current:
+                paragraphs.append(current)
+                current = ""
+            continue
+        if current.endswith("-") and len(current) > 1 and current[-2].isalpha() and line[:1].islower():
+            current = current[:-1] + line
+        else:
+            current = f"{current} {line}" if current else line
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(paragraphs)
+
+
+def sections_from_lines(pages: Iterable[tuple[int | None, str]]) -> list[TextSection]:
+    """Split page texts into sections at detected headings; text before the first one is the title part."""
+    out: list[TextSection] = []
+    current = _Open("title", "", None, [])
+    top_kind: SectionKind = "other"
+    after_refs = False
+
+    def close() -> None:
+        # the title part keeps its lines (title, authors, affiliations); body text is reflowed
+        text = "\n".join(filter(None, current.lines)) if current.kind == "title" else reflow(current.lines)
+        if text or current.heading:
+            out.append(TextSection(kind=current.kind, heading=current.heading, text=text, page=current.page))
+
+    for page, text in pages:
+        if current.page is None:
+            current.page = page
+        for raw in text.splitlines():
+            line = raw.strip()
+            inline = _ABSTRACT_INLINE.match(line) if current.kind == "title" else None
+            if inline:
+                close()
+                current = _Open("abstract", "Abstract", page, [inline.group("rest")])
+                continue
+            if not _is_heading(line, letters=after_refs):
+                current.lines.append(line)
+                continue
+            close()
+            heading = one_line(line)
+            kind = section_kind(heading)
+            m = _HEADING.match(heading)
+            num = m.group("num") if m else ""
+            is_sub = bool(num) and "." in num.rstrip(".")
+            if kind == "references":
+                after_refs = True
+            elif after_refs and num[:1].isalpha():
+                kind = "appendix"  # "A Additional Results" after the references
+            if is_sub and kind == "other":
+                kind = top_kind  # "4.1 Setup" belongs to "4 Experiments"
+            if not is_sub:
+                top_kind = kind
+            current = _Open(kind, heading, page, [])
+    close()
+    return out
+
+
+def from_text(text: str, paper_id: str) -> Document:
+    """Sections of a plain-text paper (headings detected the same way as in PDFs)."""
+    return Document(paper_id=paper_id, origin="text", sections=tuple(sections_from_lines([(None, text)])))

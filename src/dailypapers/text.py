@@ -1,0 +1,77 @@
+"""Text utilities every stage shares: whitespace, scripts, cleaning and sentences. Pure functions.
+
+One rule each, so the readers, the budget, the summarizers, the verifier and the renderers agree on what
+a line, a CJK character and a sentence are.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Hangul (jamo, compatibility jamo, syllables), kana, CJK ideographs (extension A, unified, compatibility).
+CJK = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+# C0 controls but tab/newline/CR, DEL, bidi marks and overrides (they reorder what a reader sees), and the
+# Unicode noncharacters (U+FDD0-FDEF, U+xFFFE/xFFFF) that PDF extraction sometimes leaves in.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]"
+)
+
+# A sentence ends at . ! ? followed by a space and something that can open a sentence (a capital, a digit,
+# a quote or bracket, CJK), or at a CJK full stop. An abbreviation before the stop does not end it.
+_BOUNDARY = re.compile(
+    r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff])"
+    r"|(?<=[。！？])\s*"
+)
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|Secs|Tab|Ref|Refs|No|Nos|approx|resp|Dr|Mr|Ms|"
+    r"Prof|Inc|Ltd|Corp|Jr|Sr|St|vol|ch)"
+    r"|(?:^|\s)[A-Z])\.$"  # an initial ("J. Smith"), not a word ending in a capital ("Bench-B.")
+)
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+def one_line(text: str) -> str:
+    """Whitespace (newlines included) collapsed to single spaces, trimmed."""
+    return " ".join(text.split())
+
+
+def clip(text: str, limit: int) -> str:
+    """`one_line(text)` cut to `limit` characters, with an ellipsis when cut."""
+    flat = one_line(text)
+    return flat if len(flat) <= limit else flat[: max(0, limit - 1)] + "…"
+
+
+def clean(text: str) -> str:
+    """NFKC (full-width digits, ligatures), zero-width characters removed, controls and bidi marks as spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    return _CONTROL.sub(" ", _ZERO_WIDTH.sub("", text))
+
+
+def strip_controls(text: str) -> str:
+    """Text safe to print on a terminal: control characters (escape sequences start with one), bidi marks
+    and noncharacters become spaces; newlines and tabs stay."""
+    return _CONTROL.sub(" ", text.replace("\x1b", " ").replace("\x9b", " "))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, in order: paragraphs (blank lines) first, then sentence ends within each."""
+    out: list[str] = []
+    for paragraph in _PARAGRAPH.split(text):
+        flat = one_line(paragraph)
+        if not flat:
+            continue
+        merged: list[str] = []
+        for piece in _BOUNDARY.split(flat):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if merged and _ABBREVIATION.search(merged[-1]):
+                merged[-1] = f"{merged[-1]} {piece}"
+            else:
+                merged.append(piece)
+        out.extend(merged)
+    return out

@@ -1,0 +1,96 @@
+"""Verification: a summary's claims checked against its paper, and a whole digest audited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from dailypapers.models import Claim, Digest, Document, Summary
+from dailypapers.verify.claims import extract_claims
+from dailypapers.verify.index import SourceIndex, build_index
+
+# ----------------------------------------------------------------------------------------------------
+# Verification
+
+
+def verify_text(text: str, source: Document | str | SourceIndex, *, section_label: str = "") -> list[Claim]:
+    """Check one text's claims against the source; one Claim per distinct claim, in text order."""
+    index = source if isinstance(source, SourceIndex) else build_index(source)
+    claims: list[Claim] = []
+    seen: set[tuple[str, str]] = set()
+    for found in extract_claims(text):
+        ident = (found.kind, found.key if found.kind == "name" else found.text)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        pos = index.find_name(found.key) if found.kind == "name" else index.find_number(found)
+        if pos is None:
+            claims.append(
+                Claim(text=found.text, kind=found.kind, status="unsupported", section_label=section_label)
+            )
+            continue
+        snippet, heading, page = index.locate(pos)
+        claims.append(
+            Claim(
+                text=found.text,
+                kind=found.kind,
+                status="supported",
+                section_label=section_label,
+                evidence=snippet,
+                evidence_section=heading,
+                evidence_page=page,
+            )
+        )
+    return claims
+
+
+def verify(summary: Summary, source: Document | str | SourceIndex) -> list[Claim]:
+    """Every number and name in every section of `summary`, checked against `source` (indexed once)."""
+    index = source if isinstance(source, SourceIndex) else build_index(source)
+    claims: list[Claim] = []
+    for section in summary.sections:
+        claims.extend(verify_text(section.text, index, section_label=section.label))
+    return claims
+
+
+# ----------------------------------------------------------------------------------------------------
+# Auditing a whole digest
+
+AuditStatus = Literal["ok", "unsupported", "no text", "no summary"]
+
+
+@dataclass(frozen=True)
+class PaperAudit:
+    """One digest entry checked against its paper: `claims` is empty unless there was a summary and a text."""
+
+    paper_id: str
+    title: str
+    status: AuditStatus
+    claims: tuple[Claim, ...] = ()
+    reason: str = ""  # why there is no text
+
+    @property
+    def unsupported(self) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if c.status == "unsupported")
+
+
+def audit_digest(
+    digest: Digest, texts: Mapping[str, Document | str | None], reasons: Mapping[str, str] | None = None
+) -> list[PaperAudit]:
+    """Verify each entry's summary against `texts[paper.id]` (None or absent: no text, `reasons` says why)."""
+    reasons = reasons or {}
+    out: list[PaperAudit] = []
+    for entry in digest.entries:
+        paper, summary = entry.paper, entry.summary
+        if summary is None:
+            out.append(PaperAudit(paper.id, paper.title, "no summary"))
+            continue
+        source = texts.get(paper.id)
+        if source is None:
+            out.append(PaperAudit(paper.id, paper.title, "no text", reason=reasons.get(paper.id, "")))
+            continue
+        claims = tuple(verify(summary, source))
+        bad = any(c.status == "unsupported" for c in claims)
+        out.append(PaperAudit(paper.id, paper.title, "unsupported" if bad else "ok", claims))
+    return out

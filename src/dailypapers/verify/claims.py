@@ -1,0 +1,427 @@
+"""Claims: the numbers and names in a summary that the paper must support (see the package docstring for
+the rules), and the number grammar (values, scales, units) the source index reads papers with."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from dailypapers.text import CJK as _CJK
+from dailypapers.text import clean
+
+# The standard abbreviation of a generic field term (not an artefact someone made and named).
+_GENERIC_ACRONYM_WORDS = """
+    AI ML DL NLP CV LM LLM VLM MLLM LMM RL SFT RLHF DPO ASR TTS WER CER SOTA GPU CPU TPU API QA VQA CNN
+    RNN MLP KV OOD IID FLOP FLOPS CoT ID PDF URL HTML JSON
+"""
+GENERIC_ACRONYMS = frozenset(_GENERIC_ACRONYM_WORDS.split())
+# Capitalised words that are never names on their own: sentence furniture and the paper's own parts.
+_COMMON_CAPITALISED_WORDS = """
+    The A An And Or But Of In On At To For From With By As Is Are Was Were Be It Its This That These
+    Those We Our Us They Their He She His Her I You Your Here There Then Than When While Where Which Who
+    What How Why Each Every All Some Many Most Both Such Also However Moreover Furthermore Finally First
+    Second Third Using Based New Table Tables Figure Figures Fig Section Sections Sec Appendix Eq
+    Equation Algorithm Chapter Step Stage Lemma Theorem Definition Proposition Corollary Proof Note
+    Example
+"""
+_COMMON_CAPITALISED = frozenset(_COMMON_CAPITALISED_WORDS.split())
+_TRIVIA_BEFORE = re.compile(
+    r"(?:\b(?:Section|Sections|Sec|Table|Tables|Tab|Figure|Figures|Fig|Eq|Eqs|Equation|Equations|Appendix|"
+    r"Algorithm|Chapter|Lemma|Theorem|Definition|Proposition|Corollary|Line|Lines|Step|Stage|Phase)s?\.?"
+    r"|그림|표|섹션|절|식|수식|부록|알고리즘|제|\[)\s*\(?\s*$",
+    re.IGNORECASE,
+)
+_HEDGE_BEFORE = re.compile(
+    r"(?:약|대략|거의|about|approximately|approx\.?|around|roughly|nearly|almost|circa|~|∼|≈)\s*$",
+    re.IGNORECASE,
+)
+_HEDGE_AFTER = re.compile(r"\s?(?:가량|정도|안팎|내외|남짓|여)")
+_URL = r"https?://\S+|www\.\S+"
+
+_KOREAN_SMALL = {"십": 10.0, "백": 100.0, "천": 1000.0}
+_KOREAN_BIG = {"만": 1e4, "억": 1e8, "조": 1e12}
+_SUFFIX_SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+WORD_SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SMALL_WORDS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen \
+fifteen sixteen seventeen eighteen nineteen twenty"
+_TENS_WORDS = "thirty forty fifty sixty seventy eighty ninety"
+WORD_VALUE = {w: float(i) for i, w in enumerate(_SMALL_WORDS.split())} | {
+    w: float(10 * i) for i, w in enumerate(_TENS_WORDS.split(), start=3)
+}
+WORD_EXTRA = {"twice": 2.0, "double": 2.0, "doubles": 2.0, "triple": 3.0, "dozen": 12.0}
+_MAX_DIGITS = 30  # longer digit runs are noise (or hostile), not quantities
+
+
+def atom(p: str) -> str:
+    """One number: mantissa, exponent, scale, percent/multiplier unit. `p` prefixes the group names."""
+    return rf"""
+    (?P<{p}m>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?|\.\d+)
+    (?:[eE](?P<{p}e>[-+−]?\d{{1,3}}))?
+    (?:
+        \s?(?P<{p}k>(?:[십백천]?[만억조]|[백천])(?:\s?\d+(?:\.\d+)?\s?(?:[십백천]?[만억조]|[백천]))*)
+      | (?P<{p}s>[kKMBT])(?![A-Za-z0-9])
+      | \s(?P<{p}w>thousand|million|billion|trillion)\b
+    )?
+    (?:
+        \s?(?P<{p}pct>%\s?p\b|%\s?포인트|%|퍼센트\s?포인트|퍼센트|포인트|percentage\s+points?\b|percent\b|pp\b|points?\b)
+      | \s?(?P<{p}x>[x×](?![A-Za-z0-9])|배(?![치열포경출])|times\b|-?fold\b)
+      | (?P<{p}unit>(?:ms|s|h|GB|MB|KB|TB|GiB|[kMG]?Hz|fps|px|D)(?![A-Za-z0-9]))
+    )?
+    """
+
+
+_RANGE_SEP = r"\s?(?:-|–|—|~|∼|〜)\s?"
+_COUNTER = r"(?:개국|개월|개|초|명|시간|분|단계|층|회|번|가지|건|편|쌍|토큰|배치|에폭)?"
+_WORDNUM_NAMES = "|".join(sorted(WORD_VALUE, key=len, reverse=True))
+_SUMMARY_WORDNUM = (
+    rf"(?i:(?<![A-Za-z])(?P<wn>(?:{_WORDNUM_NAMES}|a)(?:[\s-](?:{_WORDNUM_NAMES}))?)\s+"
+    rf"(?P<wmag>hundred|thousand|million|billion|trillion)\b)"
+)
+_NAME_TOKEN = r"(?<![A-Za-z0-9])(?P<name>[A-Za-z0-9]+(?:[-_.'’][A-Za-z0-9]+)*)"
+
+_SUMMARY_RE = re.compile(
+    rf"(?P<url>{_URL})"
+    rf"|{_SUMMARY_WORDNUM}"
+    rf"|(?<![A-Za-z0-9_])(?<![0-9][.,])(?P<num>{atom('a_')}(?:{_RANGE_SEP}{atom('b_')})?){_COUNTER}"
+    rf"(?![A-Za-z0-9])"
+    rf"|{_NAME_TOKEN}",
+    re.VERBOSE,
+)
+_KOREAN_PIECE = re.compile(r"(\d+(?:\.\d+)?)?\s?([십백천]?)([만억조]?)")
+_INNER_CAP = re.compile(r"[A-Za-z0-9][A-Z]")
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_ALPHA = re.compile(r"[A-Za-z]")
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$", re.IGNORECASE)
+_SENTENCE_END = ".!?:;\n•·-–*>"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Units: the class of what a number measures, read from the text right after it
+
+UnitClass = Literal["time", "percent", "multiplier", "bytes", "frequency", "tokens", "parameters", "count"]
+
+# Written unit -> (class, factor to the class's base unit). Time is compared in seconds, bytes in bytes,
+# frequency in Hz; the other classes have no conversion. Percentage points are the percent class: papers and
+# summaries write a gain as "2.1 points", "2.1%p" and "2.1%" interchangeably. A bare English "points" has no
+# class: "1,000 data points" is a count.
+_UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
+    **dict.fromkeys(("μs", "microsecond", "microseconds", "마이크로초"), ("time", 1e-6)),
+    **dict.fromkeys(("ms", "msec", "msecs", "millisecond", "milliseconds", "밀리초"), ("time", 1e-3)),
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds", "초"), ("time", 1.0)),
+    **dict.fromkeys(("min", "mins", "minute", "minutes", "분"), ("time", 60.0)),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "시간"), ("time", 3600.0)),
+    **dict.fromkeys(("day", "days", "일"), ("time", 86400.0)),
+    **dict.fromkeys(("week", "weeks"), ("time", 7 * 86400.0)),
+    **dict.fromkeys(("month", "months", "개월"), ("time", 30 * 86400.0)),
+    **dict.fromkeys(
+        ("%", "%p", "% p", "percent", "percentage point", "percentage points", "pp",
+         "퍼센트", "퍼센트포인트", "퍼센트 포인트", "포인트"),
+        ("percent", 1.0),
+    ),
+    **dict.fromkeys(("x", "×", "times", "fold", "배"), ("multiplier", 1.0)),
+    **dict.fromkeys(("token", "tokens", "토큰"), ("tokens", 1.0)),
+    **dict.fromkeys(("parameter", "parameters", "param", "params", "매개변수", "파라미터"), ("parameters", 1.0)),
+    **dict.fromkeys(
+        ("개", "개국", "명", "층", "회", "번", "가지", "건", "편", "쌍", "단계", "에폭"), ("count", 1.0)
+    ),
+    # binary units are read as their decimal twins: summaries write GB for GiB
+    **{u: ("bytes", f) for us, f in (("KB KiB", 1e3), ("MB MiB", 1e6), ("GB GiB", 1e9), ("TB TiB", 1e12))
+       for u in us.split()},
+    **{u: ("frequency", f) for u, f in (("Hz", 1.0), ("kHz", 1e3), ("MHz", 1e6), ("GHz", 1e9))},
+}
+# Measurements make even a small number a claim (`3초`, `5 ms`); counts stay trivia below 10 (`2단계`).
+_MEASURES = frozenset({"time", "percent", "multiplier", "bytes", "frequency"})
+# A generic count (`16개`) may be of tokens, parameters, or devices written `16× H100`.
+COMPATIBLE: dict[str, tuple[str, ...]] = {
+    "count": ("count", "tokens", "parameters", "multiplier"),
+    "tokens": ("tokens", "count"),
+    "parameters": ("parameters", "count"),
+    "multiplier": ("multiplier", "count"),
+}
+_CASE_SENSITIVE_UNITS = frozenset(u for u, (c, _) in _UNIT_TABLE.items() if c in ("bytes", "frequency"))
+
+
+def _unit_alternation(units: list[str]) -> str:
+    return "|".join(re.escape(u).replace(r"\ ", r"\s?") for u in sorted(units, key=len, reverse=True))
+
+
+_LATIN_UNITS = [u for u in _UNIT_TABLE if not _CJK.search(u)]
+_KOREAN_UNITS = [u for u in _UNIT_TABLE if _CJK.search(u) and not u.startswith("%")]
+# A Korean unit syllable counts only before a particle or a non-Hangul character: `3배의`, `10초 이내`, but
+# not `3 배치` (batch), `10 분석` (analysis), `10 일부` (part).
+_KOREAN_PARTICLE = (
+    r"(?:[의에을를이가은는으로과와도만씩간동내당까보마짜분대째나며입였후뒤전미초안여남밖뿐처된되면]|부터|정도)"
+)
+_UNIT_AFTER = re.compile(
+    rf"(?:[ \t]|-)?(?:"
+    rf"(?P<en>(?i:{_unit_alternation([u for u in _LATIN_UNITS if u not in _CASE_SENSITIVE_UNITS])})"
+    rf"|{_unit_alternation(sorted(_CASE_SENSITIVE_UNITS))})(?![A-Za-z0-9])"
+    rf"|(?P<ko>{_unit_alternation(_KOREAN_UNITS)})(?={_KOREAN_PARTICLE}|[^\uac00-\ud7a3]|$)"
+    rf")"
+)
+
+
+def unit_at(text: str, pos: int) -> tuple[UnitClass, float] | None:
+    """The class and factor of the unit written at `pos` (`10 ms`, `10-second`, `10초`, `3×`), if any."""
+    m = _UNIT_AFTER.match(text, pos)
+    if m is None:
+        return None
+    written = m.group("en") or m.group("ko")
+    if written is None:
+        return None
+    key = re.sub(r"\s+", " ", written)
+    return _UNIT_TABLE.get(key) or _UNIT_TABLE.get(key.lower())
+
+
+def atom_unit(text: str, m: re.Match[str], p: str) -> tuple[UnitClass, float] | None:
+    """The unit of one atom: its own percent/multiplier symbol, or the unit written right after its scale."""
+    end = max(m.end(g) for g in (f"{p}m", f"{p}e", f"{p}k", f"{p}s", f"{p}w") if m.group(g) is not None)
+    found = unit_at(text, end)
+    if found is not None:
+        return found
+    if m.group(f"{p}pct") and not m.group(f"{p}pct").lstrip().lower().startswith("point"):
+        return ("percent", 1.0)
+    if m.group(f"{p}x"):
+        return ("multiplier", 1.0)
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------
+# Extraction
+
+
+@dataclass(frozen=True)
+class ExtractedClaim:
+    """A claim found in a text: what it says (`text`, as written), where (`start`, `end`), and for a
+    number the values to look for. A range has two `values`; `units` are the rounding units (place of
+    the last digit times the scale); `percent` marks a percentage; `hedged` an "about". `unit_class` is
+    what the number measures when its unit is recognisable (`10초`: time), and `factors` convert each
+    value to the class's base unit (seconds, bytes, Hz; 1 otherwise)."""
+
+    text: str
+    kind: Literal["number", "name"]
+    start: int
+    end: int
+    values: tuple[float, ...] = ()
+    units: tuple[float, ...] = ()
+    percent: bool = False
+    hedged: bool = False
+    key: str = ""  # a name's normalised form: lowercase letters and digits only
+    unit_class: UnitClass | None = None
+    factors: tuple[float, ...] = ()
+
+
+
+
+def name_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _mantissa(s: str) -> tuple[float, int] | None:
+    """The value of a written mantissa and its number of decimals; None for noise."""
+    digits = s.replace(",", "")
+    if len(digits) > _MAX_DIGITS:
+        return None
+    decimals = len(digits.split(".", 1)[1]) if "." in digits else 0
+    return float(digits), decimals
+
+
+def _korean_value(mantissa: str, units: str) -> tuple[float, float] | None:
+    """`1억 2천만` -> (1.2e8, unit 1e7): each piece is digits times an optional small and big unit."""
+    total, unit = 0.0, 1.0
+    for number, small, big in _KOREAN_PIECE.findall(mantissa + units):
+        if not (number or small or big):
+            continue
+        parsed = _mantissa(number) if number else (1.0, 0)
+        if parsed is None:
+            return None
+        value, decimals = parsed
+        scale = _KOREAN_SMALL.get(small, 1.0) * _KOREAN_BIG.get(big, 1.0)
+        total += value * scale
+        unit = scale * 10.0**-decimals
+    return total, unit
+
+
+def atom_value(m: re.Match[str], p: str) -> tuple[float, float, float] | None:
+    """(value, rounding unit, scale) of one atom match; None for noise."""
+    parsed = _mantissa(m.group(f"{p}m"))
+    if parsed is None:
+        return None
+    value, decimals = parsed
+    unit = 10.0**-decimals
+    scale = 1.0
+    exp = m.group(f"{p}e")
+    if exp:
+        e = int(exp.replace("−", "-"))
+        value, unit = value * 10.0**e, unit * 10.0**e
+    if m.group(f"{p}k"):
+        kv = _korean_value(m.group(f"{p}m"), m.group(f"{p}k"))
+        if kv is None:
+            return None
+        value, unit = kv
+        scale = unit
+    elif m.group(f"{p}s"):
+        scale = _SUFFIX_SCALE[m.group(f"{p}s")]
+    elif m.group(f"{p}w"):
+        scale = WORD_SCALE[m.group(f"{p}w").lower()]
+    if not m.group(f"{p}k"):
+        value, unit = value * scale, unit * scale
+    return value, unit, scale
+
+
+def _is_trivia_number(
+    text: str, m: re.Match[str], value: float, unit: float, scale: float, unit_class: UnitClass | None
+) -> bool:
+    start, end = m.start(), m.end()
+    before = text[max(0, start - 16) : start]
+    after = text[end : end + 3]
+    if _TRIVIA_BEFORE.search(before) or after.startswith("]"):
+        return True
+    plain = not (m.group("a_pct") or m.group("a_x") or m.group("b_m")) and scale == 1.0
+    plain = plain and unit_class not in _MEASURES
+    if plain and unit == 1.0 and value < 10 and not m.group("a_e"):
+        return True  # a bare small count: every text has it
+    mant = m.group("a_m")
+    if plain and unit == 1.0 and len(mant) == 4 and 1900 <= value <= 2099:
+        if after.startswith("년") or "et al" in text[max(0, start - 24) : start]:
+            return True
+        if re.search(r"[(,]\s*$", before) and re.match(r"[a-z]?\s*[);]", text[end : end + 4]):
+            return True
+    return text[max(0, start - 2) : start].endswith("제") and after.startswith(("장", "절"))
+
+
+def is_reference(text: str, start: int, end: int) -> bool:
+    """A number naming the paper's furniture (`Table 10`, `[10]`), not a quantity."""
+    return bool(_TRIVIA_BEFORE.search(text, max(0, start - 16), start)) or text.startswith("]", end)
+
+
+def _is_hedged(text: str, start: int, end: int) -> bool:
+    return bool(_HEDGE_BEFORE.search(text[max(0, start - 16) : start]) or _HEDGE_AFTER.match(text, end))
+
+
+def _in_gloss(text: str, start: int) -> bool:
+    """Inside a parenthesis that follows a CJK word, `보상 모델(Reward Model)`, or an acronym."""
+    window = text[max(0, start - 80) : start]
+    open_at = window.rfind("(")
+    if open_at < 0 or ")" in window[open_at:]:
+        return False
+    head = window[:open_at].rstrip()
+    if not head:
+        return False
+    if _CJK.match(head[-1]):
+        return True
+    # an acronym's expansion, `SVD(Singular Value Decomposition)`, is ordinary words too
+    last = re.search(r"[A-Za-z0-9-]+$", head)
+    return bool(last and _INNER_CAP.search(last.group(0)))
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    window = text[max(0, start - 8) : start].rstrip(" \t\"'“‘(")
+    if not window:
+        return start - 8 <= 0 or not text[max(0, start - 8) : start].strip()
+    return window[-1] in _SENTENCE_END
+
+
+def _is_name(token: str, text: str, start: int, cjk: bool) -> bool:
+    if not _HAS_ALPHA.search(token) or _ORDINAL.match(token):
+        return False
+    bare = token[:-1] if token.endswith("s") and len(token) > 2 and token[:-1].isupper() else token
+    if bare in GENERIC_ACRONYMS or token in _CASE_SENSITIVE_UNITS:  # `GB`, `kHz` are units, not names
+        return False
+    parts = re.split(r"[-_.'’]", token)
+    if _HAS_DIGIT.search(token):
+        return True
+    if any(_INNER_CAP.search(p) for p in parts):
+        return True
+    if not token[0].isupper() or token in _COMMON_CAPITALISED or len(token) < 2:
+        return False
+    # A capitalised word: a name in CJK text (unless it glosses a translation), else only mid-sentence.
+    if _in_gloss(text, start):
+        return False
+    return cjk or not _starts_sentence(text, start)
+
+
+def _number_claim(text: str, m: re.Match[str]) -> ExtractedClaim | None:
+    a = atom_value(m, "a_")
+    if a is None:
+        return None
+    values, units = [a[0]], [a[1]]
+    a_unit = atom_unit(text, m, "a_")
+    units_of = [a_unit]
+    if m.group("b_m"):
+        b = atom_value(m, "b_")
+        if b is None:
+            return None
+        # `95-100%`, `10–20억`: a unit or scale written once applies to both ends
+        if a[2] == 1.0 and b[2] != 1.0:
+            values[0], units[0] = a[0] * b[2], a[1] * b[2]
+        values.append(b[0])
+        units.append(b[1])
+        # `10-20 ms`: a unit written once, after the second end, applies to both
+        b_unit = atom_unit(text, m, "b_")
+        units_of = [a_unit or b_unit, b_unit or a_unit]
+    classes = {u[0] for u in units_of if u is not None}
+    unit_class = classes.pop() if len(classes) == 1 else None  # `10%-2x` is noise: no class
+    if not m.group("b_m") and _is_trivia_number(text, m, a[0], a[1], a[2], unit_class):
+        return None
+    percent = bool(m.group("a_pct") or m.group("b_pct")) or unit_class == "percent"
+    return ExtractedClaim(
+        text=m.group(0).strip(),
+        kind="number",
+        start=m.start(),
+        end=m.end(),
+        values=tuple(values),
+        units=tuple(units),
+        percent=percent,
+        hedged=_is_hedged(text, m.start(), m.end()),
+        unit_class=unit_class,
+        factors=tuple(u[1] if u is not None and unit_class else 1.0 for u in units_of),
+    )
+
+
+def _extract(text: str) -> list[ExtractedClaim]:
+    cjk = bool(_CJK.search(text))
+    out: list[ExtractedClaim] = []
+    for m in _SUMMARY_RE.finditer(text):
+        if m.group("url"):
+            continue
+        if m.group("wn") is not None:
+            words = re.split(r"[\s-]+", m.group("wn").lower())
+            base = sum(WORD_VALUE.get(w, 1.0 if w == "a" else 0.0) for w in words)
+            scale = WORD_SCALE[m.group("wmag").lower()]
+            found = unit_at(text, m.end())
+            out.append(
+                ExtractedClaim(
+                    m.group(0),
+                    "number",
+                    m.start(),
+                    m.end(),
+                    (base * scale,),
+                    (scale,),
+                    hedged=_is_hedged(text, m.start(), m.end()),
+                    unit_class=found[0] if found else None,
+                    factors=(found[1] if found else 1.0,),
+                )
+            )
+        elif m.group("num") is not None:
+            claim = _number_claim(text, m)
+            if claim is not None:
+                out.append(claim)
+        else:
+            token = m.group("name")
+            for suffix in ("'s", "’s"):
+                if token.endswith(suffix):
+                    token = token[: -len(suffix)]
+            if _is_name(token, text, m.start(), cjk):
+                out.append(
+                    ExtractedClaim(token, "name", m.start(), m.start() + len(token), key=name_key(token))
+                )
+    return out
+
+
+def extract_claims(text: str) -> list[ExtractedClaim]:
+    """The numbers and names in a summary text that the paper must support, in text order.
+
+    Offsets refer to `clean(text)` (NFKC, no zero-width or control characters)."""
+    return _extract(clean(text))

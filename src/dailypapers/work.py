@@ -1,0 +1,172 @@
+"""The work on one paper: budget its document, summarize, verify, and regenerate once when a claim is not
+in the paper. No storage, no network of its own (the summarizer may call a server): given the same paper,
+document, spec and summarizer it does the same thing in this process, in a worker process or on another
+machine, and the driver (`pipeline`) commits what it returns.
+
+The run-wide LLM budget and concurrency are the driver's; the work step asks a `Meter` before every call
+and reports what each call cost, so a worker can be metered remotely or not at all (`Unmetered`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from dailypapers.documents import BUDGET_VERSION, COUNTER, budget, content_hash
+from dailypapers.errors import SummarizeError
+from dailypapers.events import ProgressStage
+from dailypapers.models import Document, Outcome, Paper, Stage, Status, Summary, Usage
+from dailypapers.summarize.base import Summarizer
+from dailypapers.text import clip
+from dailypapers.verify import SourceIndex, build_index, verify
+
+MAX_FLAGS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class WorkSpec:
+    """Everything about a run that changes what the work on one paper produces (and so its cache key)."""
+
+    lang: str
+    labels: tuple[str, ...]
+    max_input_tokens: int
+
+
+@dataclass(frozen=True)
+class WorkResult:
+    paper_id: str
+    outcome: Outcome
+    summary: Summary | None = None
+    usage: Usage = field(default_factory=Usage)  # what this paper's calls cost, failed attempts included
+
+
+class BudgetReached(Exception):
+    """The run's budget is spent: no new LLM call may start."""
+
+
+class Meter(Protocol):
+    async def acquire(self) -> None:
+        """Wait for a summarizer slot; raise BudgetReached when no new call may start."""
+        ...
+
+    def release(self, usage: Usage) -> None:
+        """Give the slot back and book what the call cost."""
+        ...
+
+
+class Unmetered:
+    """No slots, no budget: for a worker whose driver meters the work it hands out."""
+
+    async def acquire(self) -> None:
+        return None
+
+    def release(self, usage: Usage) -> None:
+        return None
+
+
+OnStage = Callable[[ProgressStage], None]
+
+
+def cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summarizer) -> str:
+    """A stable hex key for "this summarizer and prompt, this paper's document, this budget, this language
+    and these labels". It is computed from the document without budgeting it, and every input is the same on
+    every machine (the token counter is deterministic and named in the key)."""
+    material = {
+        "paper": paper.id,
+        "version": paper.version,
+        "document": content_hash(document),
+        "budget": [spec.max_input_tokens, BUDGET_VERSION, COUNTER],
+        "summarizer": summarizer.name,
+        "prompt": summarizer.prompt_version,
+        "lang": spec.lang.strip().lower(),
+        "labels": list(spec.labels),
+    }
+    blob = json.dumps(material, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(blob).hexdigest()
+
+
+def outcome_of(paper_id: str, summary: Summary) -> Outcome:
+    """ok, or flagged naming the first unsupported claims."""
+    if summary.unsupported:
+        shown = "; ".join(c.text for c in summary.unsupported[:MAX_FLAGS_SHOWN])
+        return Outcome(paper_id=paper_id, status="flagged", reason=f"unsupported: {shown}", stage="verify")
+    return Outcome(paper_id=paper_id, status="ok")
+
+
+async def summarize_paper(
+    paper: Paper,
+    document: Document,
+    spec: WorkSpec,
+    summarizer: Summarizer,
+    *,
+    meter: Meter | None = None,
+    on_stage: OnStage | None = None,
+) -> WorkResult:
+    """Budget -> summarize -> verify -> regenerate once. Never raises for one paper's problem: every end is
+    a WorkResult whose outcome says ok, flagged, failed (with the stage) or skipped (budget)."""
+    job = _Paper(paper, spec, summarizer, meter or Unmetered(), on_stage or (lambda stage: None))
+    try:
+        text = budget(document, spec.max_input_tokens)
+        index = build_index(document)  # once: the regeneration is checked against the same index
+        summary = await job.summarize(text, index)
+    except BudgetReached:
+        return job.end("skipped", "budget", "summarize")
+    except SummarizeError as exc:
+        return job.end("failed", exc.reason, "summarize")
+    except Exception as exc:  # a bug or a library's surprise must not take the whole day down
+        return job.end("failed", f"unexpected error: {type(exc).__name__}: {clip(str(exc), 200)}", "summarize")
+    job.on_stage("verify")
+    return WorkResult(paper.id, outcome_of(paper.id, summary), summary, job.usage)
+
+
+class _Paper:
+    """One paper's summarization: its calls, what they cost, and where it stopped."""
+
+    def __init__(self, paper: Paper, spec: WorkSpec, summarizer: Summarizer, meter: Meter,
+                 on_stage: OnStage) -> None:
+        self.paper, self.spec, self.summarizer, self.meter, self.on_stage = paper, spec, summarizer, meter, on_stage
+        self.usage = Usage()
+        self.summarized = False
+
+    async def summarize(self, text: str, index: SourceIndex) -> Summary:
+        """Summarize and verify; if a claim is not in the paper, ask once more with those claims named."""
+        summary = self.checked(await self.call(text, feedback=()), index)
+        self.summarized = True
+        self.on_stage("summarize")
+        unsupported = list(dict.fromkeys(c.text for c in summary.unsupported))  # each claim named once
+        if not unsupported:
+            return summary
+        try:
+            second = self.checked(await self.call(text, feedback=unsupported), index)
+        except (SummarizeError, BudgetReached):
+            return summary  # the first, flagged summary is still worth showing, marked
+        return second if len(second.unsupported) <= len(summary.unsupported) else summary
+
+    async def call(self, text: str, feedback: Sequence[str]) -> Summary:
+        await self.meter.acquire()
+        cost = Usage()
+        try:
+            result = await self.summarizer.summarize(self.paper, text, lang=self.spec.lang,
+                                                     labels=self.spec.labels, feedback=feedback)
+            cost = result.usage
+            return result.summary
+        except SummarizeError as exc:
+            cost = exc.usage or Usage()
+            raise
+        finally:
+            self.usage = self.usage + cost
+            self.meter.release(cost)
+
+    @staticmethod
+    def checked(summary: Summary, index: SourceIndex) -> Summary:
+        return summary.model_copy(update={"claims": tuple(verify(summary, index))})
+
+    def end(self, status: Status, reason: str, stage: Stage) -> WorkResult:
+        if not self.summarized:  # a paper that stops early still moves every progress bar to the end
+            self.on_stage("summarize")
+        self.on_stage("verify")
+        outcome = Outcome(paper_id=self.paper.id, status=status, reason=reason, stage=stage)
+        return WorkResult(self.paper.id, outcome, None, self.usage)
