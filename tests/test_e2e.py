@@ -1,4 +1,4 @@
-"""`dailypapers digest` as a user runs it: a subprocess against stand-in HF, arXiv and LLM servers.
+"""`dailypapers digest` as a user runs it, against stand-in HF, arXiv and LLM servers.
 
 The Markdown it writes is parsed back with the project's parser and checked record by record.
 """
@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from dailypapers.cli import app
 from dailypapers.publish import markdown
 from dailypapers.store import Store
 from tests.papergen import make_paper
@@ -22,7 +22,6 @@ from tests.standins.hf_arxiv import HfArxivStandIn
 from tests.standins.openai_server import OpenAIStandIn, summary_from_paper
 
 DAY = dt.date(2026, 6, 12)
-SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 @pytest.fixture
@@ -35,16 +34,24 @@ def day_of_papers(hf_arxiv: HfArxivStandIn) -> list[str]:
     return ids
 
 
-def digest(tmp_path: Path, hf: HfArxivStandIn, llm: OpenAIStandIn | None, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **hf.env(), "DAILYPAPERS_DB": str(tmp_path / "e2e.db"), "COLUMNS": "200"}
-    env["PYTHONPATH"] = os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")])
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def digest(tmp_path: Path, hf: HfArxivStandIn, llm: OpenAIStandIn | None, *args: str) -> Ran:
+    """`dailypapers digest DAY --out day.md ARGS`, in-process (the subprocess form is tested in test_cli)."""
+    env = {**hf.env(), "DAILYPAPERS_DB": str(tmp_path / "e2e.db"), "COLUMNS": "200"}  # tables show whole cells
     if llm is not None:
         env.update(DAILYPAPERS_LLM_BASE_URL=llm.base_url, DAILYPAPERS_LLM_MODEL="standin-model",
                    DAILYPAPERS_LLM_API_KEY="sk-test-0123456789")
-    return subprocess.run(
-        [sys.executable, "-m", "dailypapers", "digest", DAY.isoformat(), "--out", str(tmp_path / "day.md"), *args],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
-    )
+    result = CliRunner().invoke(app, ["digest", DAY.isoformat(), "--out", str(tmp_path / "day.md"), *args],
+                                env=env)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Ran(result.exit_code, result.stdout, result.stderr)
 
 
 def test_digest_with_an_llm_writes_a_parseable_ranked_digest(

@@ -145,3 +145,25 @@ def test_titles_are_shown_as_text_not_markup(hf_arxiv: HfArxivStandIn, env: Path
     result = run("2026-06-12")
     assert result.exit_code == 0, result.output
     assert "[bold red]Loud[/bold red] :smile:" in result.output
+
+
+def test_a_reader_crash_on_one_paper_fails_that_paper_only(
+    hf_arxiv: HfArxivStandIn, env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dailypapers.sources import arxiv
+
+    real = arxiv.extract_pdf
+
+    def crashing(data: bytes, paper_id: str, *, max_pages: int):
+        if paper_id == "2606.00032":
+            raise RuntimeError("pdfium blew up")
+        return real(data, paper_id, max_pages=max_pages)
+
+    monkeypatch.setattr(arxiv, "extract_pdf", crashing)
+    for i in (1, 2):
+        hf_arxiv.add_paper(make_paper(f"2606.0003{i}", pages=1), day=DAY, upvotes=i)
+    result = CliRunner().invoke(app, ["fetch", DAY.isoformat()], env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "failed: unexpected error: RuntimeError: pdfium blew up" in result.stdout
+    assert "1 ok, 1 failed" in result.stdout

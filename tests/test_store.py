@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from dailypapers.errors import StoreError
 from dailypapers.models import Claim, Digest, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
-from dailypapers.store import MIGRATIONS, ImportCounts, Store
+from dailypapers.store import MIGRATIONS, ArchiveMissingError, ImportCounts, Store
 
 D1 = dt.date(2025, 3, 1)
 D2 = dt.date(2025, 3, 2)
@@ -170,3 +171,97 @@ def test_importing_an_old_digest_keeps_what_the_pipeline_stored(tmp_path) -> Non
     assert merged.title == "T (imported)" and merged.upvotes == 9
     assert merged.abstract == "The abstract." and merged.published == full.published
     assert merged.links == {"pdf": "https://arxiv.org/pdf/2501.00001"}
+
+
+# -- opening modes ------------------------------------------------------------------------------------------
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_read_only_opening_never_writes(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "archive.db"
+    with pytest.raises(ArchiveMissingError, match="no archive at"):
+        Store(path, readonly=True)
+    assert not path.parent.exists()  # not even the folder is created
+    with Store(path) as store:
+        store.import_digest(day1())
+    before = path.read_bytes()
+    with Store(path, readonly=True) as store:
+        assert store.get_digest(D1) == day1()
+        assert store.days() == [(D1, 3)]
+        with pytest.raises(StoreError):
+            store.import_digest(day1().model_copy(update={"day": D2}))
+    # the database itself is untouched (a WAL reader may leave SQLite's -shm/-wal coordination files)
+    assert path.read_bytes() == before
+
+
+def test_another_applications_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "theirs" / "theirs.db"
+    path.parent.mkdir()
+    conn = sqlite3.connect(path)
+    conn.execute("create table invoices (id integer primary key, total real)")
+    conn.execute("insert into invoices (total) values (12.5)")
+    conn.commit()
+    conn.close()
+    before = _snapshot(path.parent)
+    for readonly in (False, True):
+        with pytest.raises(StoreError, match=r"not a dailypapers archive .*invoices.*left untouched"):
+            Store(path, readonly=readonly)
+    assert _snapshot(path.parent) == before  # no migrations table, no WAL switch, no -wal/-shm files
+
+
+def _legacy_archive(path: Path) -> None:
+    """An archive as the first release wrote it: the hand-rolled runner's `_migrations` and old names."""
+    import sqlite_utils
+
+    from dailypapers.store import _m001_initial
+
+    db = sqlite_utils.Database(path)
+    _m001_initial(db)
+    db["_migrations"].insert({"name": "001_initial", "applied_at": "2026-01-01T00:00:00+00:00"})
+    db["papers"].insert({"id": "2501.00001", "title": "Old", "authors": '["A"]', "digest_date": "2025-01-02",
+                         "links": "{}"})
+    db["texts"].insert({"paper_id": "2501.00001", "origin": "text", "page_count": 0,
+                        "sections": '[{"kind": "other", "heading": "", "text": "Body.", "page": null}]'})
+    db["summaries"].insert({"key": "k", "paper_id": "2501.00001", "language": "ko", "text": "요약",
+                            "sections": '[{"label": "What\'s New", "text": "요약", "emphasis": "bold_italic"}]',
+                            "claims": "[]"})
+    db["digests"].insert({"date": "2025-01-02", "updated_at": "x"})
+    db["digest_entries"].insert({"date": "2025-01-02", "position": 0, "paper_id": "2501.00001",
+                                 "upvotes": 3, "summary_key": "k"})
+    db["runs"].insert({"id": 1, "command": "digest", "day": "2025-01-02", "usage": "{}", "counts": "{}"})
+    db["outcomes"].insert({"run_id": 1, "day": "2025-01-02", "paper_id": "2501.00001", "status": "failed",
+                           "reason": "x", "stage": "fulltext"})
+    db.conn.close()
+
+
+def test_an_archive_of_the_first_release_is_upgraded_only_by_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _legacy_archive(path)
+    with pytest.raises(StoreError, match="older dailypapers: run `dailypapers migrate`"):
+        Store(path, readonly=True)
+    with Store(path) as store:
+        assert [m.name for m in MIGRATIONS.applied(store.db)] == [
+            "001_initial", "002_one_name_per_concept", "003_run_details"]
+        assert "_migrations" not in store.db.table_names()
+        digest = store.get_digest(dt.date(2025, 1, 2))
+        assert digest is not None and digest.entries[0].summary.lang == "ko"
+        assert digest.entries[0].paper.day == dt.date(2025, 1, 2)
+        assert store.get_document("2501.00001").text == "Body."
+        assert store.latest_outcomes(dt.date(2025, 1, 2))["2501.00001"].stage == "read"
+    with Store(path, readonly=True) as store:
+        assert store.days() == [(dt.date(2025, 1, 2), 1)]
+
+
+def test_the_migrate_command_upgrades_and_read_commands_refuse(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+
+    path = tmp_path / "old.db"
+    _legacy_archive(path)
+    refused = CliRunner().invoke(app, ["--db", str(path), "days"])
+    assert refused.exit_code == 4 and "dailypapers migrate" in refused.stderr
+    done = CliRunner().invoke(app, ["--db", str(path), "migrate"])
+    assert done.exit_code == 0 and "up to date" in done.stdout
+    assert "2025-01-02" in CliRunner().invoke(app, ["--db", str(path), "days"]).stdout

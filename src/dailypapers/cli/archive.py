@@ -89,4 +89,4 @@ def migrate(ctx: typer.Context) -> None:
     settings = state(ctx).settings()
     with state(ctx).store(settings):
         pass
-    console.print(Text(f"the archive at {settings.db} is up to date"), highlight=False)
+    console.print(Text(f"the archive at {settings.db} is up to date"), highlight=False, soft_wrap=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from dailypapers.errors import InputError
 from dailypapers.models import Paper
+from dailypapers.text import one_line
 
 PROMPT_VERSION = "p1"
 
@@ -135,14 +136,14 @@ def build_messages(
     if not labels:
         raise InputError("no section labels: set section_labels to at least one label")
     system = _system(language_name(lang), labels)
-    title = " ".join(paper.title.split())
+    title = one_line(paper.title)
     body = text if text.strip() else paper.abstract
     user = (
         "Summarize this paper.\n\n"
         f"<paper>\nTitle: {neutralise(title)}\n\n{neutralise(body.strip())}\n</paper>"
     )
     if feedback:
-        items = [" ".join(f.split())[:MAX_FEEDBACK_CHARS] for f in feedback[:MAX_FEEDBACK_ITEMS]]
+        items = [one_line(f)[:MAX_FEEDBACK_CHARS] for f in feedback[:MAX_FEEDBACK_ITEMS]]
         listed = "\n".join(f"- {neutralise(item)}" for item in items if item)
         user += (
             "\n\nA previous summary of this paper stated the following, which are NOT in the paper. "
