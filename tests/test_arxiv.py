@@ -132,3 +132,32 @@ async def test_malformed_id_gets_arxivs_error(hf_arxiv: HfArxivStandIn, standin_
         xml = await http.get_text(standin_settings.arxiv_api_url, {"id_list": "abc.def"})
     with pytest.raises(InputError, match="incorrect id format"):
         arxiv.parse_feed(xml)
+
+
+def test_the_announcement_window_of_a_day() -> None:
+    utc = dt.UTC
+    # a Wednesday in summer (EDT, UTC-4): Tuesday 14:00 to Wednesday 14:00 US Eastern
+    assert arxiv.announcement_window(dt.date(2026, 6, 10)) == (
+        dt.datetime(2026, 6, 9, 18, 0, tzinfo=utc), dt.datetime(2026, 6, 10, 18, 0, tzinfo=utc))
+    # a Monday in winter (EST, UTC-5) reaches back over the weekend to Friday
+    assert arxiv.announcement_window(dt.date(2026, 1, 12)) == (
+        dt.datetime(2026, 1, 9, 19, 0, tzinfo=utc), dt.datetime(2026, 1, 12, 19, 0, tzinfo=utc))
+    assert arxiv.announcement_window(dt.date(2026, 6, 13)) is None  # Saturday: no announcement
+
+
+async def test_a_category_day_lists_that_days_announcements(hf_arxiv, standin_settings) -> None:
+    wednesday = dt.date(2026, 6, 10)
+    inside = make_paper("2606.20001")
+    before = make_paper("2606.20002")
+    after = make_paper("2606.20003")
+    for synth, when in ((inside, dt.datetime(2026, 6, 10, 9, 30)), (before, dt.datetime(2026, 6, 9, 17, 59)),
+                        (after, dt.datetime(2026, 6, 10, 18, 0))):
+        hf_arxiv.listed[synth.arxiv_id] = Listed(synth, None, 0, category="cs.CL",
+                                                 published=when.replace(tzinfo=dt.UTC))
+    async with Http(standin_settings) as http:
+        papers = await arxiv.fetch_category(http, standin_settings, "cs.CL", 50, wednesday)
+        assert [p.id for p in papers] == [inside.arxiv_id]
+        assert papers[0].day == wednesday
+        assert await arxiv.fetch_category(http, standin_settings, "cs.CL", 50, dt.date(2026, 6, 13)) == []
+        newest = await arxiv.fetch_category(http, standin_settings, "cs.CL", 2)
+        assert [p.id for p in newest] == [after.arxiv_id, inside.arxiv_id]

@@ -62,8 +62,12 @@ def test_import_several_files_days_and_json(db_path: Path) -> None:
     assert r.stdout.strip() == "imported 2 file(s): 2 day(s), 4 paper(s), 4 summary(ies) added"
     r = run(db_path, "days")
     assert r.exit_code == 0
-    rows = re.findall(r"(\d{4}-\d{2}-\d{2})\W+(\d+)", r.stdout)
-    assert rows == [("2023-08-14", "2"), ("2024-11-02", "2")]
+    rows = re.findall(r"(\d{4}-\d{2}-\d{2})\W+(\w+)\W+(\w+)\W+(\d+)", r.stdout)
+    # each file is an edition: HF by default, in its summaries' language
+    assert rows == [("2023-08-14", "hf", "en", "2"), ("2024-11-02", "hf", "ko", "2")]
+    listed = json.loads(run(db_path, "days", "--json").stdout)
+    assert listed == [{"day": "2023-08-14", "source": "hf", "lang": "en", "papers": 2},
+                      {"day": "2024-11-02", "source": "hf", "lang": "ko", "papers": 2}]
     r = run(db_path, "render", "2024-11-02", "--format", "json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
@@ -206,3 +210,20 @@ def test_error_messages_keep_emoji_codes_as_text(tmp_path) -> None:
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "e.db"), "import", str(bad)])
     assert result.exit_code != 0
     assert "root:x:0:0" in result.output and ":smile:" in result.output
+
+
+def test_editions_are_imported_rendered_and_chosen(db_path: Path, tmp_path: Path) -> None:
+    video = DATA / "digest_video.md"
+    assert run(db_path, "import", str(video)).exit_code == 0
+    assert run(db_path, "import", str(video), "--source", "local:mirror", "--lang", "en").exit_code == 0
+    listed = json.loads(run(db_path, "days", "--json").stdout)
+    assert [(e["source"], e["lang"]) for e in listed] == [("hf", "ko"), ("local:mirror", "en")]
+    # two editions that day: the configured one (hf, ko) is the default, the other is asked for by name
+    assert run(db_path, "render", "2024-11-02").stdout == video.read_text(encoding="utf-8")
+    mirror = run(db_path, "render", "2024-11-02", "--source", "local:mirror", "--format", "json")
+    assert json.loads(mirror.stdout)["source"] == "local:mirror"
+    missing = run(db_path, "render", "2024-11-02", "--lang", "ja")
+    assert_one_line_error(missing, "no digest stored for 2024-11-02 ja")
+    ambiguous = CliRunner().invoke(app, ["--db", str(db_path), "render", "2024-11-02"],
+                                   env={"DAILYPAPERS_LANG": "ja"})
+    assert_one_line_error(ambiguous, "2024-11-02 has 2 editions", "--source local:mirror --lang en")

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dailypapers.cli import app
+from dailypapers.models import Edition
 from dailypapers.publish import markdown
 from dailypapers.store import Store
 from tests.papergen import make_paper
@@ -79,7 +80,7 @@ def test_digest_with_an_llm_writes_a_parseable_ranked_digest(
     assert "<paper>" in prompt and "Korean" in prompt
     # the stored day renders to the same file
     with Store(tmp_path / "e2e.db") as store:
-        stored = store.get_digest(DAY)
+        stored = store.get_digest(Edition(day=DAY))
     assert markdown.render(stored) == (tmp_path / "day.md").read_text(encoding="utf-8")
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from dailypapers.errors import PaperTextError, PublishError, SummarizeError
 from dailypapers.events import Event, Events, PaperDone, Published, RunDone, RunStarted, StageDone
-from dailypapers.models import DEFAULT_LABELS, Digest, Document, Paper, Section, Summary, TextSection, Usage
+from dailypapers.models import DEFAULT_LABELS, Digest, Document, Edition, Paper, Section, Summary, TextSection, Usage
 from dailypapers.pipeline import Budget, Job, run
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.files import write_atomic
@@ -130,7 +130,7 @@ async def test_every_paper_ends_with_a_status_and_none_is_dropped(store: Store) 
     # every paper is in the digest, in order; only the good ones carry a summary
     assert [e.paper.id for e in digest.entries] == [p.id for p in ps]
     assert [e.summary is not None for e in digest.entries] == [True, False, False, False, True, False]
-    assert store.get_digest(DAY) == digest
+    assert store.get_digest(Edition(day=DAY)) == digest
     # the failed call cost what the server billed; the crashed one reported nothing to count
     assert report.usage.calls == 3 and report.usage.input_tokens == 300
 
@@ -143,7 +143,7 @@ async def test_rerun_redoes_only_what_failed_and_a_finished_day_makes_no_call(st
     assert fetch.calls == [ps[1].id]  # the documents of the others are stored
     assert sorted(c[0] for c in summ.calls) == sorted([ps[1].id, ps[2].id])
     assert report.succeeded and report.counts()["ok"] == 4
-    assert store.latest_outcomes(DAY)[ps[1].id].status == "ok"
+    assert store.latest_outcomes(Edition(day=DAY))[ps[1].id].status == "ok"
     summ3, fetch3 = FakeSummarizer(), FakeFetcher()
     _, report3 = await run_day(store, ps, summ3, fetch3)
     assert summ3.calls == [] and fetch3.calls == [] and report3.usage.calls == 0
@@ -177,7 +177,7 @@ async def test_unsupported_claim_is_regenerated_with_feedback(store: Store) -> N
     flagged = digest.entries[1].summary
     assert flagged is not None and flagged.unsupported and flagged.unsupported[0].section_label
     # claims are stored with the summary, so a later render still marks them
-    assert store.get_digest(DAY).entries[1].summary.unsupported == flagged.unsupported
+    assert store.get_digest(Edition(day=DAY)).entries[1].summary.unsupported == flagged.unsupported
 
 
 async def test_llm_concurrency_is_bounded(store: Store) -> None:
@@ -245,7 +245,7 @@ async def test_a_partial_rerun_updates_its_papers_and_keeps_the_rest_of_the_day(
     assert [o.paper_id for o in report.outcomes] == [ps[0].id, ps[1].id]  # the report covers this run
     order = [e.paper.id for e in digest.entries]
     assert order == [ps[1].id, ps[2].id, ps[3].id, ps[4].id, ps[0].id]  # the whole day, re-ranked by votes
-    stored = store.get_digest(DAY)
+    stored = store.get_digest(Edition(day=DAY))
     assert [e.paper.id for e in stored.entries] == order
     assert stored.entries[0].summary.sections[0].text.startswith("fresh text")
     assert all(e.summary is not None for e in stored.entries)  # kept entries keep their summaries
@@ -256,7 +256,7 @@ async def test_a_failed_rerun_keeps_the_summary_the_day_had(store: Store) -> Non
     first, _ = await run_day(store, ps, FakeSummarizer(), FakeFetcher())
     _, report = await run_day(store, ps, FakeSummarizer(fail={ps[1].id}), FakeFetcher(), force=True)
     assert report.outcomes[1].status == "failed"
-    assert store.get_digest(DAY).entries[1].summary == first.entries[1].summary
+    assert store.get_digest(Edition(day=DAY)).entries[1].summary == first.entries[1].summary
 
 
 class _Written:
@@ -289,7 +289,7 @@ async def test_publishers_run_after_the_store_and_one_failing_does_not_stop_the_
     assert report.publish_errors == ("broken: disk full",)
     assert not report.succeeded  # a digest that could not be published is a failed run
     assert [e.target for e in seen if isinstance(e, Published)] == [f"memory:{DAY}"]
-    assert store.get_digest(DAY) == digest  # stored before publishing
+    assert store.get_digest(Edition(day=DAY)) == digest  # stored before publishing
     assert store.runs(1)[0]["publish_errors"] == ["broken: disk full"]
 
 
@@ -343,3 +343,18 @@ def test_the_cache_key_is_computed_from_the_document_without_budgeting_it(monkey
     paper = papers(1)[0]
     key = cache_key(paper, _document(paper.id), SPEC, FakeSummarizer())
     assert key == cache_key(paper, _document(paper.id), SPEC, FakeSummarizer())
+
+
+async def test_editions_of_one_day_are_kept_apart(store: Store) -> None:
+    ps = papers(3)
+    korean, _ = await run_day(store, ps, FakeSummarizer(), FakeFetcher())
+    english_job = Job(day=DAY, papers=tuple(ps[:2]), spec=WorkSpec("en", DEFAULT_LABELS, 3000))
+    english, _ = await run(english_job, store=store, summarizer=FakeSummarizer(), fetch=FakeFetcher())
+    local_job = Job(day=DAY, papers=(papers(5)[4],), spec=SPEC, source="local:drafts")
+    local, _ = await run(local_job, store=store, summarizer=FakeSummarizer(), fetch=FakeFetcher())
+    assert [len(d.entries) for d in (korean, english, local)] == [3, 2, 1]
+    assert [e for e, _ in store.editions()] == [
+        Edition(day=DAY, source="hf", lang="en"), Edition(day=DAY, source="hf", lang="ko"),
+        Edition(day=DAY, source="local:drafts", lang="ko")]
+    assert store.get_digest(Edition(day=DAY)) == korean
+    assert all(e.summary.lang == "en" for e in english.entries)

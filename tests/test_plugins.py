@@ -40,6 +40,9 @@ class ShelfSource:
     def accepts(self, spec: str) -> bool:
         return spec.startswith("shelf:")
 
+    def edition(self, spec: str) -> str:
+        return spec
+
     async def list_papers(self, spec: str, day: dt.date | None, limit: int | None,
                           ctx: SourceContext) -> list[Paper]:
         ctx.warn(f"shelf {spec[6:]} is dusty")
@@ -114,7 +117,8 @@ def test_a_plug_in_source_summarizer_and_publisher_run_a_whole_day(tmp_path: Pat
     assert report.source == "shelf:north" and report.usage.calls == 3
     assert notices == ["shelf north is dusty"]
     assert plugin.ledger.digests == [digest]
-    markdown = tmp_path / "digests" / "2026" / "03" / "04.md"
+    # not the configured source (hf): the edition's own folder
+    markdown = tmp_path / "digests" / "shelf-north" / "ko" / "2026" / "03" / "04.md"
     assert report.outputs == (str(markdown), f"ledger:{DAY}")
     assert markdown.read_text(encoding="utf-8").startswith("## Daily Papers (2026-03-04)\n\n### [Shelf paper 0]")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dailypapers.errors import StoreError
-from dailypapers.models import Claim, Digest, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
+from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
 from dailypapers.store import MIGRATIONS, ArchiveMissingError, ImportCounts, Store
 
 D1 = dt.date(2025, 3, 1)
@@ -37,8 +37,8 @@ def test_import_is_idempotent_and_digest_reads_back(db_path: Path) -> None:
     with Store(db_path) as store:
         assert store.import_digest(day1()) == ImportCounts(days=1, papers=3, summaries=2)
         assert store.import_digest(day1()) == ImportCounts(days=0, papers=0, summaries=0)
-        assert store.get_digest(D1) == day1()
-        assert store.get_digest(D2) is None
+        assert store.get_digest(Edition(day=D1)) == day1()
+        assert store.get_digest(Edition(day=D2)) is None
         assert store.db["papers"].count == 3 and store.db["summaries"].count == 2
 
 
@@ -48,7 +48,7 @@ def test_changed_summary_is_a_new_summary_same_day(db_path: Path) -> None:
         new_text = entry("2503.00002", 12, "Clockwork Gardens", "New text.")
         changed = day1().model_copy(update={"entries": (new_text,)})
         assert store.import_digest(changed) == ImportCounts(days=0, papers=0, summaries=1)
-        got = store.get_digest(D1)
+        got = store.get_digest(Edition(day=D1))
         assert [e.paper.id for e in got.entries] == ["2503.00002"]
         assert got.entries[0].summary.sections[0].text == "New text."
 
@@ -61,16 +61,16 @@ def test_order_and_per_day_upvotes(db_path: Path) -> None:
                                          entry("2503.00001", 45, "Lantern Routing",
                                                "희소 전문가 라우팅(Sparse Routing)을 제안합니다.")))
         assert store.import_digest(later) == ImportCounts(days=1, papers=1, summaries=1)
-        assert [(e.paper.id, e.paper.upvotes) for e in store.get_digest(D1).entries] == [
+        assert [(e.paper.id, e.paper.upvotes) for e in store.get_digest(Edition(day=D1)).entries] == [
             ("2503.00001", 30), ("2503.00002", 12), ("2503.00003", None)]
-        assert [(e.paper.id, e.paper.upvotes) for e in store.get_digest(D2).entries] == [
+        assert [(e.paper.id, e.paper.upvotes) for e in store.get_digest(Edition(day=D2)).entries] == [
             ("2503.00009", 80), ("2503.00001", 45)]
-        assert store.days() == [(D1, 3), (D2, 2)]
+        assert store.editions() == [(Edition(day=D1), 3), (Edition(day=D2), 2)]
 
 
 def test_search_titles_authors_and_korean_summaries(db_path: Path) -> None:
     with Store(db_path) as store:
-        assert store.days() == []
+        assert store.editions() == []
         store.import_digest(day1())
         assert list(store.search_ids("전문가 라우팅")) == ["2503.00001"]
         assert list(store.search_ids("Clockwork")) == ["2503.00002"]
@@ -81,22 +81,23 @@ def test_search_titles_authors_and_korean_summaries(db_path: Path) -> None:
 
 def test_runs_and_latest_outcomes(db_path: Path) -> None:
     t0 = dt.datetime(2025, 3, 1, 8, 0, tzinfo=dt.UTC)
-    first = RunReport(command="digest", day=D1, started_at=t0, finished_at=t0 + dt.timedelta(seconds=90),
+    first = RunReport(command="digest", day=D1, source="hf", lang="ko", started_at=t0,
+                      finished_at=t0 + dt.timedelta(seconds=90),
                       outcomes=(Outcome(paper_id="2503.00001", status="ok"),
                                 Outcome(paper_id="2503.00002", status="failed", reason="timeout",
                                         stage="fetch")),
                       usage=Usage(calls=2, input_tokens=1000, output_tokens=300, cost=0.01))
-    second = RunReport(command="digest", day=D1, started_at=t0 + dt.timedelta(hours=1),
+    second = RunReport(command="digest", day=D1, source="hf", lang="ko", started_at=t0 + dt.timedelta(hours=1),
                        finished_at=t0 + dt.timedelta(hours=1, seconds=10),
                        outcomes=(Outcome(paper_id="2503.00002", status="flagged", reason="1 unsupported"),))
     with Store(db_path) as store:
         id1, id2 = store.save_run(first), store.save_run(second)
         assert id2 > id1
-        latest = store.latest_outcomes(D1)
+        latest = store.latest_outcomes(Edition(day=D1))
         assert latest["2503.00001"].status == "ok"
         assert latest["2503.00002"] == Outcome(paper_id="2503.00002", status="flagged",
                                                reason="1 unsupported")
-        assert store.latest_outcomes(D2) == {}
+        assert store.latest_outcomes(Edition(day=D2)) == {}
         runs = store.runs()
         assert [r["id"] for r in runs] == [id2, id1]
         assert runs[1]["usage"] == first.usage
@@ -122,8 +123,8 @@ def test_reopen_keeps_data_and_does_not_rerun_migrations(db_path: Path) -> None:
         applied = [m.name for m in MIGRATIONS.applied(store.db)]
     with Store(db_path) as store:
         assert [m.name for m in MIGRATIONS.applied(store.db)] == applied
-        assert applied == ["001_initial", "002_one_name_per_concept", "003_run_details"]
-        assert store.get_digest(D1) == day1()
+        assert applied == ["001_initial", "002_one_name_per_concept", "003_run_details", "004_editions"]
+        assert store.get_digest(Edition(day=D1)) == day1()
         assert store.import_digest(day1()) == ImportCounts()
 
 
@@ -139,7 +140,7 @@ def test_garbage_file_and_directory_are_store_errors(tmp_path: Path) -> None:
 def test_in_memory_store() -> None:
     with Store(":memory:") as store:
         store.import_digest(day1())
-        assert store.days() == [(D1, 3)]
+        assert store.editions() == [(Edition(day=D1), 3)]
 
 
 def test_write_failure_is_a_store_error(db_path: Path) -> None:
@@ -150,7 +151,7 @@ def test_write_failure_is_a_store_error(db_path: Path) -> None:
         with pytest.raises(StoreError, match="database write failed"):
             store.import_digest(day1().model_copy(update={"day": D2}))
         # The failed import rolled back as a whole: no half-written day.
-        assert store.days() == [(D1, 3)]
+        assert store.editions() == [(Edition(day=D1), 3)]
 
 
 def test_importing_an_old_digest_keeps_what_the_pipeline_stored(tmp_path) -> None:
@@ -187,8 +188,8 @@ def test_read_only_opening_never_writes(tmp_path: Path) -> None:
         store.import_digest(day1())
     before = path.read_bytes()
     with Store(path, readonly=True) as store:
-        assert store.get_digest(D1) == day1()
-        assert store.days() == [(D1, 3)]
+        assert store.get_digest(Edition(day=D1)) == day1()
+        assert store.editions() == [(Edition(day=D1), 3)]
         with pytest.raises(StoreError):
             store.import_digest(day1().model_copy(update={"day": D2}))
     # the database itself is untouched (a WAL reader may leave SQLite's -shm/-wal coordination files)
@@ -242,15 +243,15 @@ def test_an_archive_of_the_first_release_is_upgraded_only_by_a_writer(tmp_path: 
         Store(path, readonly=True)
     with Store(path) as store:
         assert [m.name for m in MIGRATIONS.applied(store.db)] == [
-            "001_initial", "002_one_name_per_concept", "003_run_details"]
+            "001_initial", "002_one_name_per_concept", "003_run_details", "004_editions"]
         assert "_migrations" not in store.db.table_names()
-        digest = store.get_digest(dt.date(2025, 1, 2))
+        digest = store.get_digest(Edition(day=dt.date(2025, 1, 2)))
         assert digest is not None and digest.entries[0].summary.lang == "ko"
         assert digest.entries[0].paper.day == dt.date(2025, 1, 2)
         assert store.get_document("2501.00001").text == "Body."
-        assert store.latest_outcomes(dt.date(2025, 1, 2))["2501.00001"].stage == "read"
+        assert store.latest_outcomes(Edition(day=dt.date(2025, 1, 2)))["2501.00001"].stage == "read"
     with Store(path, readonly=True) as store:
-        assert store.days() == [(dt.date(2025, 1, 2), 1)]
+        assert store.editions() == [(Edition(day=dt.date(2025, 1, 2)), 1)]
 
 
 def test_the_migrate_command_upgrades_and_read_commands_refuse(tmp_path: Path) -> None:

@@ -71,18 +71,22 @@ async def abuild_digest(
     events: Events | None = None,
 ) -> tuple[Digest | None, RunReport]:
     """`build_digest` for callers that already run an event loop."""
+    configured = settings
     settings = _with(settings, source=source, lang=lang)
     events = events or Events()
     registry = Registry.load(plugins)
     language_name(settings.lang)  # a malformed language code is one clear error, not a failure per paper
     publishers = [registry.publisher(name) for name in settings.publishers]
+    edition_source = sources.source_for(registry, settings.source).edition(settings.source)
+    main_edition = (edition_source, settings.lang) == (
+        sources.source_for(registry, configured.source).edition(configured.source), configured.lang)
     started = dt.datetime.now(dt.UTC)
     async with _summarizer(registry, settings) as summarizer, Http(settings) as http:
         ctx = SourceContext(settings, http, events.notice)
         with Store(settings.db) as store:
             papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
             if not papers:
-                report = RunReport(command="digest", day=day, source=settings.source, lang=settings.lang,
+                report = RunReport(command="digest", day=day, source=edition_source, lang=settings.lang,
                                    started_at=started, finished_at=dt.datetime.now(dt.UTC))
                 store.save_run(report)
                 return None, report
@@ -91,7 +95,7 @@ async def abuild_digest(
                 papers=tuple(papers),
                 spec=WorkSpec(lang=settings.lang, labels=tuple(settings.section_labels),
                               max_input_tokens=settings.max_input_tokens),
-                source=settings.source,
+                source=edition_source,
                 force=force,
                 concurrency=settings.concurrency,
                 budget=pipeline.Budget(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
@@ -99,7 +103,7 @@ async def abuild_digest(
             return await pipeline.run(
                 job, store=store, summarizer=summarizer,
                 fetch=lambda paper: sources.fetch_document(registry, paper, ctx),
-                publishers=publishers, publish_context=PublishContext(settings, out), events=events,
+                publishers=publishers, publish_context=PublishContext(settings, out, main_edition), events=events,
             )
 
 

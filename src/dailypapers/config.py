@@ -24,7 +24,7 @@ from pydantic_settings import (
 )
 
 from dailypapers.errors import ConfigError
-from dailypapers.models import DEFAULT_LABELS
+from dailypapers.models import DEFAULT_LABELS, DEFAULT_LANG, DEFAULT_SOURCE
 
 APP_NAME = "dailypapers"
 # The TOML file of the settings being built (`--config`); a source of Settings, so it rides in a context var.
@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     db: Path = Field(default_factory=default_db_path)
 
     # what a run does: where papers come from, who summarizes them, what is written
-    source: str = "hf"  # hf, arxiv:CATEGORY[:N], or a path (a folder of PDFs / a list of arXiv ids)
+    source: str = DEFAULT_SOURCE  # hf, arxiv:CATEGORY[:N], or a path (a folder of PDFs / a list of arXiv ids)
     summarizer: str = "auto"  # auto (llm when a model or server is configured, else extractive), or a name
     publishers: list[str] = Field(default_factory=lambda: ["markdown"])
     out_dir: Path = Path("digests")  # the markdown publisher writes out_dir/YYYY/MM/DD.md
@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     max_pages: int = 300
 
     # summaries
-    lang: str = "ko"
+    lang: str = DEFAULT_LANG
     llm_base_url: str | None = None
     llm_model: str | None = None
     # OPENAI_API_KEY too, as every OpenAI tool reads it; DAILYPAPERS_LLM_API_KEY wins when both are set

@@ -3,8 +3,9 @@
 One concept, one name:
 - `Paper.id` is the canonical paper id: an arXiv id without version (`2505.02707`, `hep-th/9901001`),
   or `local:<12 hex>` for a PDF with no arXiv id. Elsewhere it is called `paper_id`.
-- A `Digest` is one day: its `day` and its ordered `entries` (a Paper and its Summary). "Day" is the name
-  of a digest's date everywhere (models, tables, commands).
+- A `Digest` is one edition: a day, a source and a language (`Edition`), and its ordered `entries` (a Paper
+  and its Summary). "Day" is the name of a digest's date everywhere (models, tables, commands); HF papers and
+  a local folder on the same day, or Korean and English summaries of it, are different editions.
 - A `Document` is a paper's full text in sections; "document" is its name everywhere (the `documents`
   table, the `dailypapers.documents` package that reads and budgets it).
 - `lang` is a language code everywhere (settings, summaries, commands).
@@ -15,6 +16,7 @@ One concept, one name:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,6 +34,9 @@ ClaimKind = Literal["number", "name"]
 ClaimStatus = Literal["supported", "unsupported"]
 
 DEFAULT_LABELS: tuple[str, ...] = ("What's New", "Technical Details", "Performance Highlights")
+DEFAULT_SOURCE = "hf"
+DEFAULT_LANG = "ko"
+_SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class _Frozen(BaseModel):
@@ -100,9 +105,32 @@ class Entry(_Frozen):
     summary: Summary | None = None
 
 
+class Edition(_Frozen):
+    """Which digest: a day, the source its papers came from (`hf`, `arxiv:cs.CL`, `local:papers`), and the
+    language of its summaries."""
+
+    day: dt.date
+    source: str = DEFAULT_SOURCE
+    lang: str = DEFAULT_LANG
+
+    @property
+    def slug(self) -> str:
+        """`<source>/<lang>` as a path segment pair safe on every file system and in URLs."""
+        return f"{_SLUG_UNSAFE.sub('-', self.source).strip('-.') or 'source'}/{_SLUG_UNSAFE.sub('-', self.lang)}"
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()} {self.source} {self.lang}"
+
+
 class Digest(_Frozen):
     day: dt.date
+    source: str = DEFAULT_SOURCE
+    lang: str = DEFAULT_LANG
     entries: tuple[Entry, ...] = ()
+
+    @property
+    def edition(self) -> Edition:
+        return Edition(day=self.day, source=self.source, lang=self.lang)
 
 
 class TextSection(_Frozen):

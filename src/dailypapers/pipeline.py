@@ -32,7 +32,18 @@ from dailypapers.events import (
     RunStarted,
     StageDone,
 )
-from dailypapers.models import Digest, Document, Entry, Outcome, Paper, RunReport, Stage, Usage
+from dailypapers.models import (
+    DEFAULT_SOURCE,
+    Digest,
+    Document,
+    Edition,
+    Entry,
+    Outcome,
+    Paper,
+    RunReport,
+    Stage,
+    Usage,
+)
 from dailypapers.publish.base import PublishContext, Publisher
 from dailypapers.store import KeyedEntries, Store
 from dailypapers.summarize.base import Summarizer
@@ -58,16 +69,20 @@ class Budget:
 
 @dataclass(frozen=True)
 class Job:
-    """One run: a day's papers (ranked), what the work on each needs, and how the run is bounded."""
+    """One run: an edition's papers (ranked), what the work on each needs, and how the run is bounded."""
 
     day: dt.date
     papers: tuple[Paper, ...]
     spec: WorkSpec
-    source: str = ""
+    source: str = DEFAULT_SOURCE  # the edition's source name (`Source.edition`)
     force: bool = False
     concurrency: int = 4
     budget: Budget = field(default_factory=Budget)
     command: str = "digest"
+
+    @property
+    def edition(self) -> Edition:
+        return Edition(day=self.day, source=self.source, lang=self.spec.lang)
 
 
 async def fetch_stage(paper: Paper, fetch: FetchDocument) -> Document | Outcome:
@@ -110,7 +125,7 @@ async def run(
 
     results = await asyncio.gather(*(one(p) for p in job.papers))
     fresh = [(Entry(paper=p), key) for p, (_, key) in zip(job.papers, results, strict=True)]
-    digest = store.update_digest(job.day, lambda stored: merge_entries(fresh, stored))
+    digest = store.update_digest(job.edition, lambda stored: merge_entries(fresh, stored))
     outputs, problems = _publish(digest, publishers, publish_context, events)
     report = RunReport(
         command=job.command,

@@ -31,6 +31,7 @@ from dailypapers.models import (
     Claim,
     Digest,
     Document,
+    Edition,
     Entry,
     Outcome,
     Paper,
@@ -127,6 +128,41 @@ def _m003_run_details(db: sqlite_utils.Database) -> None:
     assert isinstance(runs, sqlite_utils.db.Table)
     for column in ("source", "lang", "outputs", "publish_errors"):
         runs.add_column(column, str)
+
+
+@MIGRATIONS(name="004_editions")
+def _m004_editions(db: sqlite_utils.Database) -> None:
+    # A digest is an edition: (day, source, lang). Days stored before were Hugging Face days; their language
+    # is the one most of their summaries are in.
+    db.executescript(
+        """
+        create table digests_new (
+            day text not null, source text not null, lang text not null, updated_at text,
+            primary key (day, source, lang));
+        insert into digests_new
+            select d.day, 'hf',
+                   coalesce((select s.lang from digest_entries e join summaries s on s.key = e.summary_key
+                             where e.day = d.day group by s.lang order by count(*) desc limit 1), 'ko'),
+                   d.updated_at
+            from digests d;
+        create table digest_entries_new (
+            day text not null, source text not null, lang text not null, position integer not null,
+            paper_id text references papers(id), upvotes integer, summary_key text,
+            primary key (day, source, lang, position),
+            foreign key (day, source, lang) references digests(day, source, lang));
+        insert into digest_entries_new
+            select e.day, n.source, n.lang, e.position, e.paper_id, e.upvotes, e.summary_key
+            from digest_entries e join digests_new n on n.day = e.day;
+        drop table digest_entries;
+        drop table digests;
+        alter table digests_new rename to digests;
+        alter table digest_entries_new rename to digest_entries;
+        create index idx_digest_entries_paper_id on digest_entries (paper_id);
+        update runs set source = 'hf', lang = coalesce(
+                (select d.lang from digests d where d.day = runs.day and d.source = 'hf'), 'ko')
+            where source is null and day is not null;
+        """
+    )
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -338,42 +374,43 @@ class Store:
 
     # -- digests ---------------------------------------------------------------------------------------------
     def save_digest(self, digest: Digest, summary_keys: Sequence[str | None]) -> bool:
-        """Replace the day's entry list (papers must be stored already). Returns True if the day was new."""
+        """Replace the edition's entry list (papers must be stored already). Returns True if it was new."""
         if len(summary_keys) != len(digest.entries):
             raise ValueError("one summary key (or None) per entry")
-        day = digest.day.isoformat()
+        key = _edition_key(digest.edition)
         with self.transaction():
-            existed = bool(list(self.db.query("select 1 from digests where day = ?", [day])))
-            self.db["digests"].upsert({"day": day, "updated_at": _now()}, pk="day")
-            self.db.execute("delete from digest_entries where day = ?", [day])
+            existed = bool(list(self.db.query(f"select 1 from digests where {_EDITION}", key)))
+            self.db["digests"].upsert({**key, "updated_at": _now()}, pk=("day", "source", "lang"))
+            self.db.execute(f"delete from digest_entries where {_EDITION}", key)
             self.db["digest_entries"].insert_all(
-                {"day": day, "position": i, "paper_id": e.paper.id, "upvotes": e.paper.upvotes,
-                 "summary_key": key}
-                for i, (e, key) in enumerate(zip(digest.entries, summary_keys, strict=True))
+                {**key, "position": i, "paper_id": e.paper.id, "upvotes": e.paper.upvotes, "summary_key": k}
+                for i, (e, k) in enumerate(zip(digest.entries, summary_keys, strict=True))
             )
         return not existed
 
-    def update_digest(self, day: dt.date, merge: Callable[[KeyedEntries], KeyedEntries]) -> Digest:
-        """Read the day's entries, let `merge` compute the new list, write it and read it back, in one write
-        transaction: two runs of the same day cannot both read the old list and drop each other's entries."""
+    def update_digest(self, edition: Edition, merge: Callable[[KeyedEntries], KeyedEntries]) -> Digest:
+        """Read the edition's entries, let `merge` compute the new list, write it and read it back, in one write
+        transaction: two runs of the same edition cannot both read the old list and drop each other's entries."""
         with self.transaction(immediate=True):
-            previous = self.get_digest(day)
-            keys = self.digest_summary_keys(day)
+            previous = self.get_digest(edition)
+            keys = self.digest_summary_keys(edition)
             stored = [(e, keys.get(e.paper.id)) for e in previous.entries] if previous else []
             merged = merge(stored)
-            self.save_digest(Digest(day=day, entries=tuple(e for e, _ in merged)), [k for _, k in merged])
-            digest = self.get_digest(day)  # the entries with the summaries their keys name
+            fresh = Digest(**edition.model_dump(), entries=tuple(e for e, _ in merged))
+            self.save_digest(fresh, [k for _, k in merged])
+            digest = self.get_digest(edition)  # the entries with the summaries their keys name
         assert digest is not None
         return digest
 
-    def digest_summary_keys(self, day: dt.date) -> dict[str, str | None]:
-        """paper_id -> summary key of each entry of the day (None where the entry has no summary)."""
-        rows = self.db.query("select paper_id, summary_key from digest_entries where day = ?", [day.isoformat()])
+    def digest_summary_keys(self, edition: Edition) -> dict[str, str | None]:
+        """paper_id -> summary key of each entry of the edition (None where the entry has no summary)."""
+        rows = self.db.query(f"select paper_id, summary_key from digest_entries where {_EDITION}",
+                             _edition_key(edition))
         return {r["paper_id"]: r["summary_key"] for r in rows}
 
-    def get_digest(self, day: dt.date) -> Digest | None:
-        iso = day.isoformat()
-        if not list(self.db.query("select 1 from digests where day = ?", [iso])):
+    def get_digest(self, edition: Edition) -> Digest | None:
+        key = _edition_key(edition)
+        if not list(self.db.query(f"select 1 from digests where {_EDITION}", key)):
             return None
         rows = self.db.query(
             """
@@ -383,9 +420,9 @@ class Store:
             from digest_entries e
             join papers p on p.id = e.paper_id
             left join summaries s on s.key = e.summary_key
-            where e.day = ? order by e.position
+            where e.day = :day and e.source = :source and e.lang = :lang order by e.position
             """,
-            [iso],
+            key,
         )
         entries = []
         for r in rows:
@@ -394,17 +431,21 @@ class Store:
             if r["s_key"] is not None:
                 summary = _summary_from_row({k[2:]: v for k, v in r.items() if k.startswith("s_")})
             entries.append(Entry(paper=paper, summary=summary))
-        return Digest(day=day, entries=tuple(entries))
+        return Digest(**edition.model_dump(), entries=tuple(entries))
 
-    def days(self) -> list[tuple[dt.date, int]]:
+    def editions(self, day: dt.date | None = None) -> list[tuple[Edition, int]]:
+        """The stored editions (of one day, or all), oldest first, with their paper counts."""
+        where, params = ("where d.day = ?", [day.isoformat()]) if day else ("", [])
         rows = self.db.query(
-            "select d.day, count(e.position) as n from digests d "
-            "left join digest_entries e on e.day = d.day group by d.day order by d.day"
+            "select d.day, d.source, d.lang, count(e.position) as n from digests d "
+            "left join digest_entries e on e.day = d.day and e.source = d.source and e.lang = d.lang "
+            f"{where} group by d.day, d.source, d.lang order by d.day, d.source, d.lang",
+            params,
         )
-        return [(dt.date.fromisoformat(r["day"]), r["n"]) for r in rows]
+        return [(_edition_from_row(r), r["n"]) for r in rows]
 
     def import_digest(self, digest: Digest) -> ImportCounts:
-        """Load a parsed digest. Idempotent: importing the same digest again adds nothing."""
+        """Load a parsed digest as its edition. Idempotent: importing the same digest again adds nothing."""
         papers = summaries = 0
         keys: list[str | None] = []
         with self.transaction():
@@ -441,11 +482,12 @@ class Store:
             )
         return int(run_id)
 
-    def latest_outcomes(self, day: dt.date) -> dict[str, Outcome]:
-        """The most recent outcome of each paper on that day, across runs."""
+    def latest_outcomes(self, edition: Edition) -> dict[str, Outcome]:
+        """The most recent outcome of each paper of that edition, across runs."""
         rows = self.db.query(
-            "select paper_id, status, reason, stage from outcomes where day = ? order by run_id, rowid",
-            [day.isoformat()],
+            "select o.paper_id, o.status, o.reason, o.stage from outcomes o join runs r on r.id = o.run_id "
+            "where r.day = :day and r.source = :source and r.lang = :lang order by o.run_id, o.rowid",
+            _edition_key(edition),
         )
         return {r["paper_id"]: Outcome(**r) for r in rows}
 
@@ -465,6 +507,17 @@ class Store:
             {"q": phrase, "limit": limit},
         )
         return [r["id"] for r in rows]
+
+
+_EDITION = "day = :day and source = :source and lang = :lang"
+
+
+def _edition_key(edition: Edition) -> dict[str, Any]:
+    return {"day": edition.day.isoformat(), "source": edition.source, "lang": edition.lang}
+
+
+def _edition_from_row(r: dict[str, Any]) -> Edition:
+    return Edition(day=dt.date.fromisoformat(r["day"]), source=r["source"], lang=r["lang"])
 
 
 def _paper_row(p: Paper) -> dict[str, Any]:

@@ -8,6 +8,7 @@ as a PDF (tests/pdfgen.py) and, if `html=True`, as an arXiv-like HTML page. Faul
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -230,8 +231,17 @@ class HfArxivStandIn(StandIn):
                     entries.append(atom_entry(self.listed[base]))
             return Reply(body=atom_feed(entries), content_type="application/atom+xml; charset=utf-8")
         query = req.query.get("search_query", "")
-        category = query.removeprefix("cat:")
-        chosen = sorted((p for p in self.listed.values() if p.category == category),
+        # the grammar the client sends: cat:X [AND submittedDate:[YYYYMMDDHHMM TO YYYYMMDDHHMM]] (inclusive)
+        m = re.fullmatch(r"cat:(\S+)(?: AND submittedDate:\[(\d{12}) TO (\d{12})\])?", query)
+        if m is None:
+            return Reply(body=atom_error(f"unsupported query {query}"), content_type="application/atom+xml")
+        category, low, high = m.groups()
+
+        def in_window(p: Listed) -> bool:
+            stamp = p.published.strftime("%Y%m%d%H%M")
+            return low is None or low <= stamp <= high
+
+        chosen = sorted((p for p in self.listed.values() if p.category == category and in_window(p)),
                         key=lambda p: (p.published, p.synth.arxiv_id), reverse=True)
         n = int(req.query.get("max_results", 10))
         return Reply(body=atom_feed([atom_entry(p) for p in chosen[:n]], total=len(chosen)),

@@ -1,8 +1,10 @@
-"""Archive commands: import existing digests, render a stored day, list the stored days."""
+"""Archive commands: import existing digests, render a stored edition, list the stored editions, migrate."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +14,16 @@ from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import console, errors, parse_day, state, write_stdout
+from dailypapers.config import Settings
 from dailypapers.errors import InputError, NotFoundError
+from dailypapers.models import DEFAULT_SOURCE, Digest, Edition
 from dailypapers.publish import markdown
-from dailypapers.store import ArchiveMissingError, ImportCounts
+from dailypapers.store import ArchiveMissingError, ImportCounts, Store
+
+SourceOption = Annotated[
+    str | None, typer.Option("--source", help="The edition's source (hf, arxiv:cs.CL, local:NAME).")
+]
+LangOption = Annotated[str | None, typer.Option("--lang", help="The edition's language (ko, en, ...).")]
 
 
 @app.command("import")
@@ -25,12 +34,17 @@ def import_(
         list[Path],
         typer.Argument(help="Digest Markdown files (the sample's format or older).", show_default=False),
     ],
+    source: Annotated[str, typer.Option("--source", help="The edition's source.")] = DEFAULT_SOURCE,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="The edition's language (default: its summaries' language).")
+    ] = None,
 ) -> None:
-    """Load digests into the archive. Importing the same file twice adds nothing."""
+    """Load digests into the archive as editions. Importing the same file twice adds nothing."""
     # Parse everything first: one bad file must not leave a half-imported batch.
-    digests = [markdown.read_digest(f) for f in files]
+    settings = state(ctx).settings()
+    digests = [_as_edition(markdown.read_digest(f), source, lang, settings) for f in files]
     total = ImportCounts()
-    with state(ctx).store() as store:
+    with state(ctx).store(settings) as store:
         for digest in digests:
             total += store.import_digest(digest)
     console.print(
@@ -41,23 +55,49 @@ def import_(
     )
 
 
+def _as_edition(digest: Digest, source: str, lang: str | None, settings: Settings) -> Digest:
+    """A parsed file as an edition: the language given, else the one most of its summaries are in."""
+    if lang is None:
+        langs = Counter(e.summary.lang for e in digest.entries if e.summary is not None)
+        lang = langs.most_common(1)[0][0] if langs else settings.lang
+    return digest.model_copy(update={"source": source, "lang": lang})
+
+
+def find_edition(store: Store, day: dt.date, source: str | None, lang: str | None, settings: Settings) -> Edition:
+    """The stored edition of `day` that the options name; with several, the configured source and language."""
+    found = [e for e, _ in store.editions(day)
+             if (source is None or e.source == source) and (lang is None or e.lang == lang)]
+    if len(found) > 1:
+        preferred = [e for e in found if e.source == settings.source and e.lang == settings.lang]
+        if len(preferred) == 1:
+            return preferred[0]
+        shown = "; ".join(f"--source {e.source} --lang {e.lang}" for e in found)
+        raise InputError(f"{day} has {len(found)} editions: choose one with {shown}")
+    if not found:
+        which = " ".join(x for x in (source, lang) if x)
+        raise NotFoundError(f"no digest stored for {day}{' ' + which if which else ''}; "
+                            "see `dailypapers days` for the stored editions")
+    return found[0]
+
+
 @app.command()
 @errors
 def render(
     ctx: typer.Context,
     day: Annotated[str, typer.Argument(metavar="DAY", help="The day, YYYY-MM-DD.")],
+    source: SourceOption = None,
+    lang: LangOption = None,
     format: Annotated[str, typer.Option("--format", "-f", help="md or json.")] = "md",
 ) -> None:
-    """Print a stored day as Markdown (the digest format) or JSON."""
+    """Print a stored edition as Markdown (the digest format) or JSON."""
     when = parse_day(day)
     assert when is not None
     if format not in ("md", "json"):
         raise InputError(f"unknown format {format!r}: use md or json")
     s = state(ctx).settings()
     with state(ctx).store(s, readonly=True) as store:
-        digest = store.get_digest(when)
-        if digest is None:
-            raise NotFoundError(f"no digest stored for {when}; see `dailypapers days` for the stored days")
+        digest = store.get_digest(find_edition(store, when, source, lang, s))
+    assert digest is not None
     if format == "json":
         write_stdout(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -66,19 +106,26 @@ def render(
 
 @app.command()
 @errors
-def days(ctx: typer.Context) -> None:
-    """List the stored days with their paper counts."""
+def days(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
+) -> None:
+    """List the stored editions (day, source, language) with their paper counts."""
     try:
         with state(ctx).store(readonly=True) as store:
-            rows = store.days()
+            rows = store.editions()
     except ArchiveMissingError:
         rows = []
-    if not rows:
-        console.print("no days stored yet: `dailypapers import FILE` or `dailypapers digest DATE`")
+    if as_json:
+        listed = [{**e.model_dump(mode="json"), "papers": n} for e, n in rows]
+        write_stdout(json.dumps(listed, ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table("day", "papers")
-    for day, n in rows:
-        table.add_row(day.isoformat(), str(n))
+    if not rows:
+        console.print("no days stored yet: `dailypapers import FILE` or `dailypapers digest DAY`")
+        return
+    table = Table("day", "source", "lang", "papers")
+    for edition, n in rows:
+        table.add_row(edition.day.isoformat(), Text(edition.source), Text(edition.lang), str(n))
     console.print(table)
 
 

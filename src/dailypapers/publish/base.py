@@ -19,6 +19,7 @@ from dailypapers.models import Digest, RunReport
 class PublishContext:
     settings: Settings
     out: Path | None = None  # an explicit path for the main output (`digest --out`)
+    main_edition: bool = True  # the configured source and language: its outputs go to the top level
 
 
 @runtime_checkable

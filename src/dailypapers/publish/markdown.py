@@ -51,7 +51,7 @@ from pathlib import Path
 from dailypapers.arxiv_id import canonical_id
 from dailypapers.errors import FormatError, InputError, PublishError
 from dailypapers.hookspecs import hookimpl
-from dailypapers.models import Claim, Digest, Emphasis, Entry, Paper, Section, Summary
+from dailypapers.models import Claim, Digest, Edition, Emphasis, Entry, Paper, Section, Summary
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.files import write_atomic
 from dailypapers.text import HANGUL as _HANGUL
@@ -377,19 +377,22 @@ def _snippet(text: str, limit: int = 60) -> str:
 
 
 # -- the publisher -----------------------------------------------------------------------------------
-def default_path(day: dt.date, root: Path) -> Path:
-    """Where a day's digest goes under `root`: `YYYY/MM/DD.md`."""
-    return root / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}.md"
+def default_path(edition: Edition, root: Path, *, main: bool = True) -> Path:
+    """Where an edition's digest goes under `root`: `YYYY/MM/DD.md` for the main edition (the configured
+    source and language), `<source>/<lang>/YYYY/MM/DD.md` for every other."""
+    day = edition.day
+    folder = root if main else root.joinpath(*edition.slug.split("/"))
+    return folder / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}.md"
 
 
 class MarkdownPublisher:
-    """The day's digest as Markdown, written atomically to `out_dir/YYYY/MM/DD.md` (or `digest --out`)."""
+    """The edition's digest as Markdown, written atomically (see `default_path`, or `digest --out`)."""
 
     name = "markdown"
     description = "the digest file in the seed format (out_dir/YYYY/MM/DD.md, or --out)"
 
     def publish(self, digest: Digest, ctx: PublishContext) -> list[str]:
-        path = ctx.out or default_path(digest.day, ctx.settings.out_dir)
+        path = ctx.out or default_path(digest.edition, ctx.settings.out_dir, main=ctx.main_edition)
         try:
             write_atomic(path, render(digest, show_flags=ctx.settings.show_flags))
         except OSError as exc:

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import re
 import time
+import zoneinfo
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -111,18 +112,50 @@ async def fetch_metadata(http: Http, settings: Settings, ids: Sequence[str]) -> 
     return out
 
 
-async def fetch_category(http: Http, settings: Settings, category: str, n: int = 20) -> list[Paper]:
-    """The newest `n` submissions in an arXiv category (e.g. cs.CL), newest first."""
+# arXiv's daily deadline: submissions received by 14:00 US Eastern on a weekday are announced that evening.
+_EASTERN = zoneinfo.ZoneInfo("America/New_York")
+_DEADLINE = dt.time(14, 0)
+
+
+def announcement_window(day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+    """The submission times (UTC, [start, end)) that arXiv announces on the evening of `day` (US Eastern):
+    from the previous weekday's 14:00 deadline to `day`'s. None on Saturday and Sunday (no announcement).
+    Holidays are not known here: on one, the window holds what arXiv announces the next weekday."""
+    if day.weekday() >= 5:
+        return None
+    previous = day - dt.timedelta(days=3 if day.weekday() == 0 else 1)
+    start = dt.datetime.combine(previous, _DEADLINE, tzinfo=_EASTERN)
+    end = dt.datetime.combine(day, _DEADLINE, tzinfo=_EASTERN)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def _api_time(when: dt.datetime) -> str:
+    return when.strftime("%Y%m%d%H%M")
+
+
+async def fetch_category(
+    http: Http, settings: Settings, category: str, n: int = 20, day: dt.date | None = None
+) -> list[Paper]:
+    """The newest `n` submissions in an arXiv category (e.g. cs.CL), newest first; with `day`, only those
+    announced that day (`announcement_window`)."""
     if not _CATEGORY.fullmatch(category):
         raise InputError(f"not an arXiv category: {category!r} (expected e.g. cs.CL or hep-th)")
     if not 1 <= n <= MAX_CATEGORY:
         raise InputError(f"the number of papers must be between 1 and {MAX_CATEGORY}, not {n}")
+    query = f"cat:{category}"
+    if day is not None:
+        window = announcement_window(day)
+        if window is None:
+            return []
+        last = window[1] - dt.timedelta(minutes=1)  # the API's range is inclusive, to the minute
+        query += f" AND submittedDate:[{_api_time(window[0])} TO {_api_time(last)}]"
     xml = await http.get_text(
         settings.arxiv_api_url,
-        {"search_query": f"cat:{category}", "sortBy": "submittedDate", "sortOrder": "descending",
-         "start": 0, "max_results": n},
+        {"search_query": query, "sortBy": "submittedDate", "sortOrder": "descending", "start": 0,
+         "max_results": n},
     )
-    return parse_feed(xml)[:n]
+    papers = parse_feed(xml)[:n]
+    return [p.model_copy(update={"day": day}) for p in papers] if day is not None else papers
 
 
 async def fetch_document(paper: Paper, ctx: SourceContext) -> Document:
@@ -149,7 +182,7 @@ async def fetch_document(paper: Paper, ctx: SourceContext) -> Document:
     return await asyncio.to_thread(extract_pdf, data, paper.id, max_pages=settings.max_pages)
 
 
-DEFAULT_CATEGORY_SIZE = 20
+DEFAULT_CATEGORY_SIZE = 20  # without a day; a day's listing is asked for whole (up to MAX_CATEGORY)
 
 
 class ArxivSource:
@@ -162,16 +195,20 @@ class ArxivSource:
     def accepts(self, spec: str) -> bool:
         return spec.startswith("arxiv:")
 
+    def edition(self, spec: str) -> str:
+        return "arxiv:" + spec[len("arxiv:"):].partition(":")[0]
+
     async def list_papers(
         self, spec: str, day: dt.date | None, limit: int | None, ctx: SourceContext
     ) -> list[Paper]:
         category, _, count = spec[len("arxiv:"):].partition(":")
-        n = limit or DEFAULT_CATEGORY_SIZE  # ask arXiv for exactly as many as wanted
+        # ask arXiv for exactly as many as wanted; a day is asked for whole
+        n = limit or (MAX_CATEGORY if day is not None else DEFAULT_CATEGORY_SIZE)
         if count:
             if not count.isdigit():
                 raise InputError(f"bad source {spec!r}: use arxiv:CATEGORY or arxiv:CATEGORY:N")
             n = int(count)
-        return await fetch_category(ctx.http, ctx.settings, category, n)
+        return await fetch_category(ctx.http, ctx.settings, category, n, day)
 
     def reads(self, paper: Paper) -> bool:
         return paper.is_arxiv

@@ -37,6 +37,11 @@ class Source(Protocol):
         """Whether this source understands a `--source` value."""
         ...
 
+    def edition(self, spec: str) -> str:
+        """The source part of the edition a `--source` value makes (`hf`, `arxiv:cs.CL`, `local:papers`):
+        stable for the same papers, whatever the spelling (`arxiv:cs.CL:50` is `arxiv:cs.CL`)."""
+        ...
+
     async def list_papers(
         self, spec: str, day: dt.date | None, limit: int | None, ctx: SourceContext
     ) -> list[Paper]:

@@ -145,6 +145,9 @@ class HfDailySource:
     def accepts(self, spec: str) -> bool:
         return spec == "hf"
 
+    def edition(self, spec: str) -> str:
+        return "hf"
+
     async def list_papers(
         self, spec: str, day: dt.date | None, limit: int | None, ctx: SourceContext
     ) -> list[Paper]:

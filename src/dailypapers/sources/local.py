@@ -140,6 +140,10 @@ class LocalSource:
     def accepts(self, spec: str) -> bool:
         return Path(spec).expanduser().exists()
 
+    def edition(self, spec: str) -> str:
+        path = Path(spec).expanduser().resolve()
+        return f"local:{path.name if path.is_dir() else path.stem}"
+
     async def list_papers(
         self, spec: str, day: dt.date | None, limit: int | None, ctx: SourceContext
     ) -> list[Paper]:
