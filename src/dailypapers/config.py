@@ -57,18 +57,23 @@ class Settings(BaseSettings):
     # sources (base URLs)
     hf_api_url: str = "https://huggingface.co/api"
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
-    arxiv_pdf_url: str = "https://arxiv.org/pdf"
-    arxiv_html_url: str = "https://arxiv.org/html"
+    # full texts from arXiv's export service, which its bulk-access guidance points programs to
+    arxiv_pdf_url: str = "https://export.arxiv.org/pdf"
+    arxiv_html_url: str = "https://export.arxiv.org/html"
     use_arxiv_html: bool = True
     local_metadata: bool = True  # local PDFs with an arXiv id take arXiv's title/authors/abstract
+    # more origins to allow: "host" (ports 443 and 80), "host:port", or "scheme://host:port"
     extra_allowed_hosts: list[str] = Field(default_factory=list)
 
     # HTTP behaviour
     user_agent: str = "dailypapers/0.1 (+https://github.com/dailypapers/dailypapers; research digest bot)"
     http_timeout: float = 30.0
     http_retries: int = 5
+    download_deadline: float = 180.0  # seconds for a whole request (a trickling server fails the paper)
     hf_min_interval: float = 0.2  # seconds between requests to the HF API
-    arxiv_min_interval: float = 3.0  # arXiv terms of use: one request per 3 s, one connection
+    arxiv_min_interval: float = 3.0  # arXiv's API terms of use: one request per 3 s, one connection
+    fulltext_burst: int = 4  # arXiv bulk guidance for full texts: bursts of 4 requests per second...
+    fulltext_period: float = 2.0  # ...then a 1 s pause: at most `fulltext_burst` starts per this many seconds
     max_pdf_bytes: int = 50 * 1024 * 1024
     max_json_bytes: int = 20 * 1024 * 1024
     max_pages: int = 300
@@ -123,20 +128,22 @@ class Settings(BaseSettings):
         toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file.get() or default_config_path())
         return (init_settings, env_settings, toml)
 
-    def allowed_hosts(self) -> frozenset[str]:
-        hosts = {
-            "huggingface.co",
-            "export.arxiv.org",
-            "arxiv.org",
-            "cdn-thumbnails.huggingface.co",
-            "cdn-uploads.huggingface.co",
-        }
+    def allowed_origins(self) -> frozenset[tuple[str, str, int]]:
+        """(scheme, host, port) the HTTP client may reach: the services' own, the configured base URLs', and
+        `extra_allowed_hosts`. A redirect to another port of an allowed host is not allowed."""
+        out: set[tuple[str, str, int]] = set()
+        for host in _SERVICE_HOSTS:
+            out.update(_both_schemes(host, None))
         for url in (self.hf_api_url, self.arxiv_api_url, self.arxiv_pdf_url, self.arxiv_html_url):
-            host = urlsplit(url).hostname
-            if host:
-                hosts.add(host)
-        hosts.update(h.lower() for h in self.extra_allowed_hosts)
-        return frozenset(hosts)
+            out.add(origin(url))
+        for entry in self.extra_allowed_hosts:
+            entry = entry.strip().lower()
+            if "://" in entry:
+                out.add(origin(entry))
+            else:
+                host, _, port = entry.rpartition(":") if entry.count(":") == 1 else (entry, "", "")
+                out.update(_both_schemes(host, int(port) if port.isdigit() else None))
+        return frozenset(out)
 
     def redacted(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
@@ -144,6 +151,27 @@ class Settings(BaseSettings):
             key = self.llm_api_key.get_secret_value()
             data["llm_api_key"] = (key[:3] + "…" + key[-2:]) if len(key) > 8 else "***"
         return data
+
+
+_SERVICE_HOSTS = ("huggingface.co", "export.arxiv.org", "arxiv.org", "cdn-thumbnails.huggingface.co",
+                  "cdn-uploads.huggingface.co")
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of an URL, with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or {"https": 443, "http": 80}.get(scheme, -1)
+
+
+def _both_schemes(host: str, port: int | None) -> set[tuple[str, str, int]]:
+    if port is None:
+        return {("https", host, 443), ("http", host, 80)}
+    return {("https", host, port), ("http", host, port)}
 
 
 def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:

@@ -72,6 +72,7 @@ class _StageProgress:
             console=err_console, transient=True,
         )
         self.tasks: dict[str, int] = {}
+        self.waiting: int | None = None
         self.status = err_console.status("fetching the list of papers…")
 
     def __enter__(self) -> _StageProgress:
@@ -79,7 +80,7 @@ class _StageProgress:
         return self
 
     def __call__(self, event: Event) -> None:
-        from dailypapers.events import PROGRESS_STAGES, RunStarted, StageDone
+        from dailypapers.events import PROGRESS_STAGES, RunStarted, StageDone, Waiting
 
         if isinstance(event, RunStarted):
             self.status.stop()
@@ -87,6 +88,14 @@ class _StageProgress:
             self.progress.start()
         elif isinstance(event, StageDone) and event.stage in self.tasks:
             self.progress.advance(self.tasks[event.stage])
+        elif isinstance(event, Waiting):
+            note = f"waiting for {event.endpoint}: {event.seconds:.0f} s"
+            if not self.tasks:
+                self.status.update(note)
+            elif self.waiting is None:
+                self.waiting = self.progress.add_task(note, total=None)
+            else:
+                self.progress.update(self.waiting, description=note)
 
     def __exit__(self, *exc: object) -> None:
         self.status.stop()
