@@ -111,10 +111,15 @@ def test_rerun_makes_no_llm_call_and_resumes_only_failures(
 def test_budget_cap_skips_papers_that_would_start_past_it(
     tmp_path: Path, hf_arxiv: HfArxivStandIn, openai_standin: OpenAIStandIn, day_of_papers: list[str]
 ) -> None:
-    run = digest(tmp_path, hf_arxiv, openai_standin, "--concurrency", "1", "--max-tokens", "1")
-    assert run.returncode == 0, run.stderr
-    assert openai_standin.calls == 1
-    assert run.stdout.count("skipped: budget") == 3
+    # every call reserves its estimate before it starts, so concurrent calls cannot overshoot the cap
+    for cap, calls in ((1500, 0), (9000, 1)):
+        openai_standin.http.requests.clear()
+        run = digest(tmp_path, hf_arxiv, openai_standin, "--concurrency", "4", "--max-tokens", str(cap), "--force")
+        assert run.returncode == 0, run.stderr
+        assert openai_standin.calls == calls
+        assert run.stdout.count("skipped: budget") == 4 - calls
+        with Store(tmp_path / "e2e.db", readonly=True) as store:
+            assert store.runs(1)[0]["usage"].total_tokens <= cap
 
 
 def test_without_a_model_the_extractive_summarizer_writes_a_clean_digest(

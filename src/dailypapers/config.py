@@ -86,7 +86,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("llm_api_key", "DAILYPAPERS_LLM_API_KEY", "OPENAI_API_KEY")
     )
-    llm_timeout: float = 120.0
+    llm_timeout: float = 120.0  # seconds per read of a reply
+    llm_deadline: float = 300.0  # seconds for a whole call, the SDK's retries included
+    max_reply_bytes: int = 1024 * 1024  # a summary is a few KB; a server sending more is cut off
     section_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
     # what the LLM reads of each paper: title+abstract first, then results, method, intro, conclusion (documents.budget)
     max_input_tokens: int = 3_000
@@ -94,16 +96,9 @@ class Settings(BaseSettings):
     concurrency: int = 4
     max_cost: float | None = None  # USD per run
     max_tokens: int | None = None  # tokens per run
-    # USD per million tokens, (input, output), by model name; unknown models cost 0 and say so.
-    prices: dict[str, tuple[float, float]] = Field(
-        default_factory=lambda: {
-            "gpt-4o": (2.5, 10.0),
-            "gpt-4o-mini": (0.15, 0.6),
-            "gpt-4.1": (2.0, 8.0),
-            "gpt-4.1-mini": (0.4, 1.6),
-            "deepseek-chat": (0.27, 1.1),
-        }
-    )
+    # USD per million tokens, (input, output), by model name: these win over the maintained table
+    # (genai-prices); a model neither knows costs 0 in the totals, and --max-cost refuses it.
+    prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
 
     # publishing
     show_flags: bool = True  # mark unsupported claims in the Markdown

@@ -56,15 +56,18 @@ MAX_REASON = 200
 
 @dataclass(frozen=True)
 class Budget:
-    """A hard cap per run: no new summarizer call starts once either limit is reached."""
+    """A hard cap per run: a summarizer call starts only if what is spent, what calls in flight may still
+    spend, and its own estimate stay within both limits."""
 
     max_cost: float | None = None
     max_tokens: int | None = None
 
-    def exhausted(self, used: Usage) -> bool:
-        if self.max_cost is not None and used.cost >= self.max_cost:
-            return True
-        return self.max_tokens is not None and used.total_tokens >= self.max_tokens
+    def allows(self, committed: Usage, estimate: Usage) -> bool:
+        total = committed + estimate
+        if self.max_cost is not None and (committed.cost >= self.max_cost or total.cost > self.max_cost):
+            return False
+        return self.max_tokens is None or (
+            committed.total_tokens < self.max_tokens and total.total_tokens <= self.max_tokens)
 
 
 @dataclass(frozen=True)
@@ -196,15 +199,19 @@ class _RunMeter:
     def __init__(self, budget: Budget, slots: int) -> None:
         self.budget = budget
         self.used = Usage()
+        self._reserved: list[Usage] = []  # the estimates of the calls in flight
         self._slots = asyncio.Semaphore(slots)
 
-    async def acquire(self) -> None:
+    async def acquire(self, estimate: Usage) -> None:
         await self._slots.acquire()
-        if self.budget.exhausted(self.used):
+        committed = sum(self._reserved, self.used)
+        if not self.budget.allows(committed, estimate):
             self._slots.release()
             raise BudgetReached
+        self._reserved.append(estimate)
 
-    def release(self, usage: Usage) -> None:
+    def release(self, estimate: Usage, usage: Usage) -> None:
+        self._reserved.remove(estimate)
         self.used = self.used + usage
         self._slots.release()
 

@@ -48,22 +48,23 @@ class BudgetReached(Exception):
 
 
 class Meter(Protocol):
-    async def acquire(self) -> None:
-        """Wait for a summarizer slot; raise BudgetReached when no new call may start."""
+    async def acquire(self, estimate: Usage) -> None:
+        """Wait for a summarizer slot and reserve what the call may cost; raise BudgetReached when it may not
+        start (what is spent and reserved, plus this estimate, would pass the run's caps)."""
         ...
 
-    def release(self, usage: Usage) -> None:
-        """Give the slot back and book what the call cost."""
+    def release(self, estimate: Usage, usage: Usage) -> None:
+        """Give the slot and the reservation back, and book what the call really cost."""
         ...
 
 
 class Unmetered:
     """No slots, no budget: for a worker whose driver meters the work it hands out."""
 
-    async def acquire(self) -> None:
+    async def acquire(self, estimate: Usage) -> None:
         return None
 
-    def release(self, usage: Usage) -> None:
+    def release(self, estimate: Usage, usage: Usage) -> None:
         return None
 
 
@@ -146,7 +147,10 @@ class _Paper:
         return second if len(second.unsupported) <= len(summary.unsupported) else summary
 
     async def call(self, text: str, feedback: Sequence[str]) -> Summary:
-        await self.meter.acquire()
+        estimate_of = getattr(self.summarizer, "estimate", None)  # summarizers that cost nothing have none
+        estimate = Usage() if estimate_of is None else estimate_of(
+            self.paper, text, lang=self.spec.lang, labels=self.spec.labels, feedback=feedback)
+        await self.meter.acquire(estimate)
         cost = Usage()
         try:
             result = await self.summarizer.summarize(self.paper, text, lang=self.spec.lang,
@@ -158,7 +162,7 @@ class _Paper:
             raise
         finally:
             self.usage = self.usage + cost
-            self.meter.release(cost)
+            self.meter.release(estimate, cost)
 
     @staticmethod
     def checked(summary: Summary, index: SourceIndex) -> Summary:
