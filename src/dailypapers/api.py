@@ -79,6 +79,9 @@ async def abuild_digest(
     language_name(settings.lang)  # a malformed language code is one clear error, not a failure per paper
     publishers = [registry.publisher(name) for name in settings.publishers]
     edition_source = sources.source_for(registry, settings.source).edition(settings.source)
+    if settings.summarizer == "auto" and settings.llm_api_key and not (settings.llm_model or settings.llm_base_url):
+        events.notice("an API key is set but no model, so the summaries are extractive: set DAILYPAPERS_LLM_MODEL "
+                      "(e.g. gpt-4o-mini) to summarize with the LLM")
     main_edition = (edition_source, settings.lang) == (
         sources.source_for(registry, configured.source).edition(configured.source), configured.lang)
     started = dt.datetime.now(dt.UTC)

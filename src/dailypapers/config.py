@@ -172,14 +172,17 @@ def _both_schemes(host: str, port: int | None) -> set[tuple[str, str, int]]:
 def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
     """Build the effective settings. `flags` are command-line values; None means "not given"."""
     given = {k: v for k, v in flags.items() if v is not None}
+    named = config_file or (Path(os.environ["DAILYPAPERS_CONFIG"]) if os.environ.get("DAILYPAPERS_CONFIG") else None)
+    if named is not None and not named.is_file():
+        # a file the user named must exist; only the default location may be absent
+        raise ConfigError(f"config file {named} does not exist (given by --config or DAILYPAPERS_CONFIG)")
     token = _config_file.set(config_file)
     try:
         return Settings(**given)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {config_file or default_config_path()}: {exc}") from exc
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise ConfigError(f"invalid setting {where}: {first['msg']}") from exc
+        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError(f"invalid settings ({len(problems)}): " + "; ".join(problems)) from exc
     finally:
         _config_file.reset(token)

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, errors, parse_day, state, write_stdout
+from dailypapers.cli._common import archive_options, console, errors, parse_day, state, write_stdout
 from dailypapers.config import Settings
 from dailypapers.errors import InputError, NotFoundError
 from dailypapers.models import DEFAULT_SOURCE, Digest, Edition
@@ -28,6 +28,7 @@ LangOption = Annotated[str | None, typer.Option("--lang", help="The edition's la
 
 @app.command("import")
 @errors
+@archive_options
 def import_(
     ctx: typer.Context,
     files: Annotated[
@@ -82,6 +83,7 @@ def find_edition(store: Store, day: dt.date, source: str | None, lang: str | Non
 
 @app.command()
 @errors
+@archive_options
 def render(
     ctx: typer.Context,
     day: Annotated[str, typer.Argument(metavar="DAY", help="The day, YYYY-MM-DD.")],
@@ -106,6 +108,7 @@ def render(
 
 @app.command()
 @errors
+@archive_options
 def days(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
@@ -131,6 +134,7 @@ def days(
 
 @app.command()
 @errors
+@archive_options
 def migrate(ctx: typer.Context) -> None:
     """Upgrade the archive to this version's layout (commands that only read never change it)."""
     settings = state(ctx).settings()

@@ -11,7 +11,16 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, err_console, errors, parse_day, state, warn
+from dailypapers.cli._common import (
+    archive_options,
+    console,
+    err_console,
+    errors,
+    parse_day,
+    state,
+    warn,
+    write_stdout,
+)
 from dailypapers.text import clip, strip_controls
 
 if TYPE_CHECKING:
@@ -21,6 +30,7 @@ if TYPE_CHECKING:
 
 @app.command()
 @errors
+@archive_options
 def digest(
     ctx: typer.Context,
     day: Annotated[
@@ -39,6 +49,8 @@ def digest(
     max_tokens: Annotated[int | None, typer.Option(help="Hard cap on this run's LLM tokens.")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the top N papers of the day.")] = None,
     hide_flags: Annotated[bool, typer.Option("--hide-flags", help="Do not mark unverified claims.")] = False,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Use the offline extractive summarizer.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON, not a table.")] = False,
 ) -> None:
     """Fetch the day's papers, read them in full, summarize, verify, store, and write the Markdown digest."""
     from dailypapers.api import build_digest
@@ -48,15 +60,18 @@ def digest(
     settings = state(ctx).settings(
         lang=lang, source=source, llm_model=model, llm_base_url=base_url, concurrency=concurrency,
         max_cost=max_cost, max_tokens=max_tokens, show_flags=False if hide_flags else None,
+        summarizer="extractive" if no_llm else None,
     )
     events = Events(lambda e: warn(e.message) if isinstance(e, Notice) else None)
-    with _StageProgress() as progress:
+    with _StageProgress(quiet=as_json) as progress:
         events.subscribe(progress)
         digest_, report = build_digest(settings, when, limit=limit, force=force, out=out, events=events)
-    if digest_ is None:
+    if as_json:
+        write_stdout(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+    elif digest_ is None:
         console.print(f"no papers for {when or 'the latest day'}: nothing to digest", highlight=False)
-        return
-    _print_report(report, titles={e.paper.id: e.paper.title for e in digest_.entries})
+    else:
+        _print_report(report, titles={e.paper.id: e.paper.title for e in digest_.entries})
     if not report.succeeded:
         raise typer.Exit(1)
 
@@ -64,12 +79,12 @@ def digest(
 class _StageProgress:
     """A rich progress display, one bar per stage, fed by the run's events; shown once the papers are known."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, quiet: bool = False) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(
             TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err_console, transient=True,
+            console=err_console, transient=True, disable=quiet,
         )
         self.tasks: dict[str, int] = {}
         self.waiting: int | None = None
@@ -128,6 +143,7 @@ def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
 
 @app.command()
 @errors
+@archive_options
 def config(ctx: typer.Context) -> None:
     """Show the effective settings (defaults < TOML file < environment < flags), keys redacted."""
     settings = state(ctx).settings()

@@ -9,12 +9,13 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, err_console, errors, parse_day, state, warn
+from dailypapers.cli._common import archive_options, console, err_console, errors, parse_day, state, warn
 from dailypapers.text import clip, strip_controls
 
 
 @app.command()
 @errors
+@archive_options
 def fetch(
     ctx: typer.Context,
     day: Annotated[str | None, typer.Argument(metavar="DAY", help="The day, YYYY-MM-DD (default: the latest).")] = None,
