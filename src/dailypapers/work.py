@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from dailypapers.documents import BUDGET_VERSION, COUNTER, budget, content_hash
+from dailypapers.documents.injection import without_instructions
 from dailypapers.errors import SummarizeError
 from dailypapers.events import ProgressStage
 from dailypapers.models import Document, Outcome, Paper, Stage, Status, Summary, Usage
@@ -24,6 +25,8 @@ from dailypapers.text import clip
 from dailypapers.verify import SourceIndex, build_index, verify
 
 MAX_FLAGS_SHOWN = 5
+# Part of every cache key: bump it when checking or regeneration changes, so stored claims are made anew.
+GROUNDING_VERSION = "g2"
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,8 @@ OnStage = Callable[[ProgressStage], None]
 
 
 def cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summarizer) -> str:
-    """A stable hex key for "this summarizer and prompt, this paper's document, this budget, this language
-    and these labels". It is computed from the document without budgeting it, and every input is the same on
+    """A stable hex key for "this summarizer and prompt, this paper's document, this budget, this language,
+    these labels and this way of checking". It is computed from the document without budgeting it, and every input is the same on
     every machine (the token counter is deterministic and named in the key)."""
     material = {
         "paper": paper.id,
@@ -82,6 +85,7 @@ def cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summ
         "budget": [spec.max_input_tokens, BUDGET_VERSION, COUNTER],
         "summarizer": summarizer.name,
         "prompt": summarizer.prompt_version,
+        "grounding": GROUNDING_VERSION,
         "lang": spec.lang.strip().lower(),
         "labels": list(spec.labels),
     }
@@ -111,7 +115,9 @@ async def summarize_paper(
     job = _Paper(paper, spec, summarizer, meter or Unmetered(), on_stage or (lambda stage: None))
     try:
         text = budget(document, spec.max_input_tokens)
-        index = build_index(document)  # once: the regeneration is checked against the same index
+        # once (the regeneration is checked against the same index), and without the sentences that instruct
+        # a summarizer: a number an injection planted is not evidence
+        index = build_index(without_instructions(document))
         summary = await job.summarize(text, index)
     except BudgetReached:
         return job.end("skipped", "budget", "summarize")

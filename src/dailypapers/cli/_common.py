@@ -14,6 +14,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from dailypapers.config import Settings, load_settings
 from dailypapers.errors import DailyPapersError, InputError, StoreError
@@ -135,6 +136,12 @@ def warn(message: str) -> None:
 
 
 def write_stdout(text: str) -> None:
-    """Print text exactly (no rich wrapping or markup), as `render` must be byte-exact."""
-    sys.stdout.write(text)
+    """Print text exactly (no rich wrapping or markup), as `render` must be byte-exact into a file or a pipe;
+    on a terminal, control characters are neutralised (an escape sequence in a title must not drive it)."""
+    sys.stdout.write(strip_controls(text) if sys.stdout.isatty() else text)
     sys.stdout.flush()
+
+
+def safe(text: str, style: str = "") -> Text:
+    """Untrusted text for the terminal: no markup, no control characters."""
+    return Text(strip_controls(text), style=style)

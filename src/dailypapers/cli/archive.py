@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import archive_options, console, errors, parse_day, state, write_stdout
+from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, write_stdout
 from dailypapers.config import Settings
 from dailypapers.errors import InputError, NotFoundError
 from dailypapers.models import DEFAULT_SOURCE, Digest, Edition
@@ -128,7 +128,7 @@ def days(
         return
     table = Table("day", "source", "lang", "papers")
     for edition, n in rows:
-        table.add_row(edition.day.isoformat(), Text(edition.source), Text(edition.lang), str(n))
+        table.add_row(edition.day.isoformat(), safe(edition.source), safe(edition.lang), str(n))
     console.print(table)
 
 

@@ -17,11 +17,12 @@ from dailypapers.cli._common import (
     err_console,
     errors,
     parse_day,
+    safe,
     state,
     warn,
     write_stdout,
 )
-from dailypapers.text import clip, strip_controls
+from dailypapers.text import clip
 
 if TYPE_CHECKING:
     from dailypapers.events import Event
@@ -124,8 +125,8 @@ def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
     table = Table("paper", "title", "status", title=f"{report.day} — {report.source} — {report.lang}")
     for o in report.outcomes:
         # Text(), not markup: titles and reasons may quote untrusted text
-        table.add_row(Text(o.paper_id), Text(strip_controls(clip(titles.get(o.paper_id, ""), 60))),
-                      Text(strip_controls(o.label), style=_STYLE[o.status]))
+        table.add_row(Text(o.paper_id), safe(clip(titles.get(o.paper_id, ""), 60)),
+                      safe(o.label, style=_STYLE[o.status]))
     console.print(table)
     c, u = report.counts(), report.usage
     stages = ", ".join(f"{k} {v}" for k, v in report.failures_by_stage().items()) or "none"
@@ -138,7 +139,7 @@ def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
     for path in report.outputs:
         console.print(Text(f"wrote {path}"), highlight=False)
     for problem in report.publish_errors:
-        console.print(Text(f"not published: {strip_controls(problem)}", style="red"), highlight=False)
+        console.print(safe(f"not published: {problem}", style="red"), highlight=False)
 
 
 @app.command()

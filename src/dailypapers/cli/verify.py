@@ -12,14 +12,14 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import archive_options, console, errors, parse_day, state, write_stdout
+from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, write_stdout
 from dailypapers.cli.archive import LangOption, SourceOption, find_edition
 from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, InputError
 from dailypapers.models import Digest, Document, Paper
 from dailypapers.publish.markdown import read_digest
 from dailypapers.store import Store
-from dailypapers.text import clip, strip_controls
+from dailypapers.text import clip
 from dailypapers.verify import PaperAudit, audit_digest
 
 TEXT_SUFFIXES = (".txt", ".md", ".pdf")
@@ -176,7 +176,7 @@ def _print_table(audits: list[PaperAudit]) -> None:
         # Text(), not markup: titles and claims come from untrusted files
         table.add_row(
             Text(a.paper_id),
-            Text(strip_controls(clip(a.title, 48))),
+            safe(clip(a.title, 48)),
             str(len(a.claims)),
             str(len(a.unsupported)),
             Text(a.status, style=_STYLE[a.status]),
@@ -185,8 +185,8 @@ def _print_table(audits: list[PaperAudit]) -> None:
     for a in audits:
         for c in a.unsupported:
             console.print(
-                Text(strip_controls(f"{a.paper_id}  {c.section_label or '-'}  {c.kind}  {c.text}")), highlight=False
+                safe(f"{a.paper_id}  {c.section_label or '-'}  {c.kind}  {c.text}"), highlight=False
             )
         if a.status == "no text" and a.reason:
-            console.print(Text(strip_controls(f"{a.paper_id}  no text: {a.reason}"), style="yellow"),
+            console.print(safe(f"{a.paper_id}  no text: {a.reason}", style="yellow"),
                           highlight=False)
