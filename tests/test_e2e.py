@@ -217,3 +217,16 @@ def test_verify_a_stored_day_against_the_stored_documents(
     assert all(any(c["text"] == "LanternBench" and c["status"] == "unsupported" for c in p["claims"])
                for p in audit["papers"])
     assert len(hf_arxiv.requests) == requests  # nothing was downloaded again
+
+
+def test_an_unwritable_output_is_one_line_and_the_day_is_still_stored(
+    tmp_path: Path, hf_arxiv: HfArxivStandIn, day_of_papers: list[str]
+) -> None:
+    env = {**hf_arxiv.env(), "DAILYPAPERS_DB": str(tmp_path / "e2e.db"), "COLUMNS": "200"}
+    for out in (tmp_path, Path("/proc/dailypapers-test.md")):
+        result = CliRunner().invoke(app, ["digest", DAY.isoformat(), "--out", str(out)], env=env)
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert f"not published: markdown: cannot write {out}" in result.stdout
+    with Store(tmp_path / "e2e.db", readonly=True) as store:
+        assert len(store.get_digest(Edition(day=DAY)).entries) == 4  # nothing lost
