@@ -12,7 +12,6 @@ language code, an LLM without a model, an unknown publisher) are raised before a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -218,14 +217,9 @@ def _with(settings: Settings, **overrides: str | None) -> Settings:
 @asynccontextmanager
 async def _summarizer(registry: Registry, settings: Settings) -> AsyncIterator[Summarizer]:
     summarizer = registry.summarizer(settings)  # a bad LLM setting is reported before any network traffic
-    warm_up = getattr(summarizer, "warm_up", None)  # e.g. load an SDK while papers are listed and fetched
-    warming = asyncio.create_task(warm_up()) if warm_up is not None else None
     try:
         yield summarizer
     finally:
-        if warming is not None:
-            with contextlib.suppress(Exception):  # a failed warm-up shows again, as a paper's reason
-                await warming
         close = getattr(summarizer, "aclose", None)
         if close is not None:
             await close()

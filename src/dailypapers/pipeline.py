@@ -20,6 +20,7 @@ a finished day makes no summarizer call; a re-run after failures redoes only wha
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -130,6 +131,7 @@ async def run(
     meter = _RunMeter(job.budget, job.concurrency)
     fetch_slots = asyncio.Semaphore(job.concurrency)
     holder = lease_holder()
+    warming = _warm_up(summarizer, store, job.papers)
 
     async def one(paper: Paper) -> tuple[Outcome, str | None]:
         outcome, key = await _one(job, paper, store, summarizer, fetch, fetch_slots, meter, events, holder)
@@ -137,6 +139,9 @@ async def run(
         return outcome, key
 
     results = await asyncio.gather(*(one(p) for p in job.papers))
+    if warming is not None:
+        with contextlib.suppress(Exception):  # a failed warm-up showed again as the papers' reasons
+            await warming
     fresh = [(Entry(paper=p), key) for p, (_, key) in zip(job.papers, results, strict=True)]
     digest = store.update_digest(job.edition, lambda stored: merge_entries(fresh, stored))
     outputs, problems = _publish(digest, publishers, publish_context, events)
@@ -264,6 +269,15 @@ class _RunMeter:
         self._reserved.remove(estimate)
         self.used = self.used + usage
         self._slots.release()
+
+
+def _warm_up(summarizer: Summarizer, store: Store, papers: Sequence[Paper]) -> asyncio.Task[None] | None:
+    """Let the summarizer get ready (e.g. load its SDK) while documents download, when some must: a re-run of
+    a finished day, whose documents are all stored, does not pay for it."""
+    warm_up = getattr(summarizer, "warm_up", None)
+    if warm_up is None or not papers or store.stored_documents([p.id for p in papers]) >= {p.id for p in papers}:
+        return None
+    return asyncio.create_task(warm_up())
 
 
 def merge_entries(fresh: KeyedEntries, stored: KeyedEntries) -> KeyedEntries:

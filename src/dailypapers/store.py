@@ -352,6 +352,16 @@ class Store:
             pk="paper_id",
         )
 
+    def stored_documents(self, paper_ids: Sequence[str]) -> set[str]:
+        """Which of these papers have a stored document."""
+        found: set[str] = set()
+        for start in range(0, len(paper_ids), 500):  # SQLite's limit on bound parameters
+            batch = list(paper_ids[start : start + 500])
+            marks = ",".join("?" * len(batch))
+            found.update(r["paper_id"] for r in self.db.query(
+                f"select paper_id from documents where paper_id in ({marks})", batch))
+        return found
+
     def get_document(self, paper_id: str) -> Document | None:
         rows = list(self.db.query("select * from documents where paper_id = ?", [paper_id]))
         if not rows:

@@ -76,8 +76,8 @@ OnStage = Callable[[ProgressStage], None]
 
 def cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summarizer) -> str:
     """A stable hex key for "this summarizer and prompt, this paper's document, this budget, this language,
-    these labels and this way of checking". It is computed from the document without budgeting it, and every input is the same on
-    every machine (the token counter is deterministic and named in the key)."""
+    these labels and this way of checking". It is computed from the document without budgeting it, and every
+    input is the same on every machine (the token counter is deterministic and named in the key)."""
     material = {
         "paper": paper.id,
         "version": paper.version,
