@@ -1,18 +1,37 @@
-"""PDF -> Document with pypdfium2. PDFium is not thread-safe, so every call into it holds `_PDFIUM_LOCK`;
-callers run `extract_pdf` with `asyncio.to_thread`."""
+"""PDF -> Document with pypdfium2, in worker processes (`workers`): a PDF is untrusted input whose streams
+can inflate without bound, so each is read in a process under a memory and a CPU-time limit, with caps on
+the characters kept per page and per document (`limits.ReadLimits`). A bomb fails its own paper with a
+reason; other PDFs are read in parallel in the other workers (PDFium itself is not thread-safe, so within a
+process there is one reader at a time).
+
+Callers run `extract_pdf` and `pdf_head` in a thread (`asyncio.to_thread`): they block until a worker answers.
+"""
 
 from __future__ import annotations
 
-import threading
+import re
+from collections.abc import Callable
+from typing import TypeVar
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
+from dailypapers.documents import workers
+from dailypapers.documents.limits import DEFAULT_LIMITS, ReadLimits
 from dailypapers.documents.sections import MIN_TEXT_CHARS, sections_from_lines
 from dailypapers.errors import PaperTextError
 from dailypapers.models import Document
-from dailypapers.text import one_line
+from dailypapers.text import one_line, strip_controls
 
-_PDFIUM_LOCK = threading.Lock()
+T = TypeVar("T")
+
+workers.preload(__name__)  # new workers start with PDFium and this module loaded
+
+# An encrypted PDF names its encryption dictionary in the trailer (or the xref stream's dictionary, which is
+# never compressed). PDFium's error code can be stale from an earlier document (a failed load does not always
+# set it), so "encrypted" needs this too.
+_ENCRYPT = re.compile(rb"/Encrypt\b")
+
 
 def _sniff(data: bytes) -> None:
     if not data.strip():
@@ -24,62 +43,121 @@ def _sniff(data: bytes) -> None:
         raise PaperTextError("not a PDF (no %PDF header)")
 
 
-def extract_pdf(data: bytes, paper_id: str, *, max_pages: int) -> Document:
-    """Text of a PDF, split into sections. Raises PaperTextError for anything that is not a readable paper."""
+def extract_pdf(data: bytes, paper_id: str, *, max_pages: int, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
+    """Text of a PDF, split into sections. Raises PaperTextError for anything that is not a readable paper,
+    including one that needs more than `limits` to read."""
     _sniff(data)
-    pages: list[tuple[int | None, str]] = []
-    with _PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            message = str(exc)
-            if "password" in message.lower():
-                raise PaperTextError("encrypted PDF (password protected)") from None
-            raise PaperTextError(f"corrupt PDF ({message.rstrip('.')})") from None
-        try:
-            count = len(pdf)
-            if count == 0:
-                raise PaperTextError("PDF has no pages")
-            if count > max_pages:
-                raise PaperTextError(f"too many pages ({count:,}, the limit is max_pages={max_pages})")
-            pages.extend((index + 1, _page_text(pdf, index)) for index in range(count))
-        except pdfium.PdfiumError as exc:
-            raise PaperTextError(f"corrupt PDF ({str(exc).rstrip('.')})") from None
-        finally:
-            pdf.close()
+    return _in_worker(_read_document, (data, paper_id, max_pages, limits), limits)
+
+
+def pdf_head(data: bytes, *, first_page: bool, limits: ReadLimits = DEFAULT_LIMITS) -> tuple[str, str]:
+    """A PDF's metadata Title and its first page's text, from one opening; ("", "") if it cannot be read
+    within `limits` (its text step then fails and says why).
+
+    The first page is read when asked for, or when there is no Title (it is where the title then is)."""
+    try:
+        return _in_worker(_read_head, (data, first_page, limits), limits)
+    except PaperTextError:
+        return "", ""
+
+
+def _in_worker(fn: Callable[..., T], args: tuple[object, ...], limits: ReadLimits) -> T:
+    task = workers.TaskLimits(memory_bytes=limits.max_pdf_memory, cpu_seconds=limits.max_pdf_cpu_seconds)
+    try:
+        return workers.shared_pool(limits.pdf_workers).run(fn, args, task)
+    except workers.TaskFailed as exc:
+        raise PaperTextError(_too_costly(exc, limits)) from None
+
+
+def _too_costly(exc: workers.TaskFailed, limits: ReadLimits) -> str:
+    died = f"; the reader died: {exc.how}" if exc.how else ""
+    if exc.cause == "cpu":
+        return f"PDF reading used over {limits.max_pdf_cpu_seconds} s of CPU time (max_pdf_cpu_seconds)"
+    if exc.cause == "memory":
+        return f"PDF reading needs over {limits.max_pdf_memory // 2**20:,} MB of memory (max_pdf_memory{died})"
+    if exc.cause == "deadline":
+        deadline = workers.TaskLimits(limits.max_pdf_memory, limits.max_pdf_cpu_seconds).deadline
+        return f"PDF reading gave no answer in {deadline:.0f} s (max_pdf_cpu_seconds)"
+    return f"PDF reader crashed ({exc.how})"
+
+
+# -- in the worker process ---------------------------------------------------------------------------------
+
+def _read_document(data: bytes, paper_id: str, max_pages: int, limits: ReadLimits) -> Document:
+    # sections are found here too, so that the parsing of different papers runs in parallel
+    pages = _read_pages(data, max_pages, limits)
     if sum(len(t.strip()) for _, t in pages) < MIN_TEXT_CHARS:
         raise PaperTextError("no text layer (a scanned or image-only PDF)")
     return Document(paper_id=paper_id, origin="pdf", sections=tuple(sections_from_lines(pages)),
                     page_count=len(pages))
 
 
-def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
-    """One page's text with "\n" line ends (the caller holds `_PDFIUM_LOCK`)."""
+def _open(data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD and _ENCRYPT.search(data):
+            raise PaperTextError("encrypted PDF (password protected)") from None
+        if exc.err_code == pdfium_c.FPDF_ERR_SECURITY and _ENCRYPT.search(data):
+            raise PaperTextError("encrypted PDF (unsupported security handler)") from None
+        if exc.err_code == pdfium_c.FPDF_ERR_FORMAT:
+            raise PaperTextError("corrupt PDF (not a readable PDF structure)") from None
+        raise PaperTextError("corrupt PDF (no document catalog or page tree PDFium can read)") from None
+
+
+def _read_pages(data: bytes, max_pages: int, limits: ReadLimits) -> list[tuple[int, str]]:
+    """Every page's text, under the character caps."""
+    pdf = _open(data)
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise PaperTextError("PDF has no pages")
+        if count > max_pages:
+            raise PaperTextError(f"too many pages ({count:,}, the limit is max_pages={max_pages})")
+        pages: list[tuple[int, str]] = []
+        total = 0
+        for index in range(count):
+            text = _page_text(pdf, index, limits)
+            total += len(text)
+            if total > limits.max_document_chars:
+                raise PaperTextError(f"text bomb: over {limits.max_document_chars:,} characters by page "
+                                     f"{index + 1} (the limit is max_document_chars)")
+            pages.append((index + 1, text))
+        return pages
+    except pdfium.PdfiumError as exc:
+        raise PaperTextError(f"corrupt PDF ({str(exc).rstrip('.')})") from None
+    finally:
+        pdf.close()
+
+
+def _page_text(pdf: pdfium.PdfDocument, index: int, limits: ReadLimits) -> str:
+    """One page's text with "\n" line ends, controls and noncharacters removed (`text.strip_controls`)."""
     page = pdf[index]
     try:
         textpage = page.get_textpage()
         try:
-            return textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+            chars = textpage.count_chars()
+            if chars > limits.max_page_chars:
+                raise PaperTextError(f"text bomb: page {index + 1} holds {chars:,} characters (the limit is "
+                                     f"max_page_chars={limits.max_page_chars:,})")
+            text = textpage.get_text_range()
         finally:
             textpage.close()
     finally:
         page.close()
+    return strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def pdf_head(data: bytes, *, first_page: bool) -> tuple[str, str]:
-    """A PDF's metadata Title and its first page's text, from one opening; ("", "") if pdfium cannot open it.
-
-    The first page is read when asked for, or when there is no Title (it is where the title then is)."""
-    with _PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError:
-            return "", ""
-        try:
-            title = one_line(pdf.get_metadata_value("Title") or "")
-            text = _page_text(pdf, 0) if (first_page or not title) and len(pdf) else ""
-        except pdfium.PdfiumError:
-            return "", ""
-        finally:
-            pdf.close()
+def _read_head(data: bytes, first_page: bool, limits: ReadLimits) -> tuple[str, str]:
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return "", ""
+    try:
+        title = one_line(strip_controls(pdf.get_metadata_value("Title") or ""))
+        text = _page_text(pdf, 0, limits) if (first_page or not title) and len(pdf) else ""
+    except pdfium.PdfiumError:
+        return "", ""
+    finally:
+        pdf.close()
     return title, text
