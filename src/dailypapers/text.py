@@ -14,10 +14,13 @@ CJK = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
 _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
-# C0 controls but tab/newline/CR, DEL, bidi marks and overrides (they reorder what a reader sees), and the
-# Unicode noncharacters (U+FDD0-FDEF, U+xFFFE/xFFFF) that PDF extraction sometimes leaves in.
+# What is never text, one rule for every reader and printer: C0 controls but tab/newline/CR, DEL, C1 controls,
+# bidi marks and overrides (they reorder what a reader sees), lone surrogates, and all 66 Unicode
+# noncharacters (U+FDD0-FDEF and the last two code points of every plane, U+FFFE/FFFF ... U+10FFFE/10FFFF),
+# which PDF extraction sometimes leaves in.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0, 0x110000, 0x10000))
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]"
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff{_NONCHARACTERS}]"
 )
 
 # A sentence ends at . ! ? followed by a space and something that can open a sentence (a capital, a digit,

@@ -145,7 +145,10 @@ def _page_text(pdf: pdfium.PdfDocument, index: int, limits: ReadLimits) -> str:
             textpage.close()
     finally:
         page.close()
-    return strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    # PDFium marks a word hyphenated across a line break with U+FFFE and joins the lines: join the word, as
+    # `sections.reflow` does for hyphens; every other noncharacter or control goes by the one rule
+    text = text.replace("\ufffe", "").replace("\r\n", "\n").replace("\r", "\n")
+    return strip_controls(text)
 
 
 def _read_head(data: bytes, first_page: bool, limits: ReadLimits) -> tuple[str, str]:

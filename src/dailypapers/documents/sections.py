@@ -39,6 +39,9 @@ _BARE = re.compile(
     r"摘要|引言|相关工作|方法|实验|结果|结论|参考文献|附录|概要|はじめに|手法|実験|結果|結論|付録)\s*:?$",
     re.IGNORECASE,
 )
+# The first line of a table as `budget` writes it: "Table 3: caption", "Table 3", "Table: caption" (not the
+# sentence "Table 3 shows ...").
+TABLE_HEADING = re.compile(r"^Table(?:\s+[0-9]+[A-Za-z]?(?:\.[0-9]+)*)?(?:\s*[:.](?:\s|$)|$)")
 _ABSTRACT_INLINE = re.compile(r"^abstract\s*[.:\u2014\u2013-]\s*(?P<rest>\S.*)$", re.IGNORECASE)
 
 
@@ -55,7 +58,10 @@ def section_kind(heading: str) -> SectionKind:
 
 
 def heading_kind(line: str) -> SectionKind | None:
-    """The kind of section a line opens, or None when the line is no heading (one rule for every reader)."""
+    """The kind of section a line opens, or None when the line is no heading (one rule for every reader).
+    A table caption line opens a "table" part (the budget writes tables so), whatever its length."""
+    if TABLE_HEADING.match(line.strip()):
+        return "table"
     return section_kind(one_line(line)) if _is_heading(line) else None
 
 
