@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import zlib
 
+HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 
-def _pdf(contents: list[bytes]) -> bytes:
-    """A PDF with one page per content stream (each FlateDecode-compressed) and the Helvetica core font."""
+
+def _pdf(contents: list[bytes], *, fonts: str = "/F1 3 0 R", extra: tuple[bytes, ...] = ()) -> bytes:
+    """A PDF with one page per content stream (each FlateDecode-compressed) and Helvetica as F1 (object 3);
+    `extra` objects are numbered after the pages, and `fonts` may name some of them."""
     n_pages = len(contents)
-    # objects: 1 catalog, 2 pages, 3 font, then (page, content) pairs
+    # objects: 1 catalog, 2 pages, 3 font, then (page, content) pairs, then the extra ones
     kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(n_pages))
     objects: list[bytes] = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         f"<< /Type /Pages /Kids [{kids}] /Count {n_pages} >>".encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        HELVETICA,
     ]
     for i, content in enumerate(contents):
         packed = zlib.compress(content, 9)
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {5 + 2 * i} 0 R "
-                       "/Resources << /Font << /F1 3 0 R >> >> >>".encode())
+                       f"/Resources << /Font << {fonts} >> >> >>".encode())
         objects.append(f"<< /Length {len(packed)} /Filter /FlateDecode >>\nstream\n".encode() + packed
                        + b"\nendstream")
+    objects.extend(extra)
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -46,10 +50,28 @@ def text_bomb(chars: int = 8_000_000, pages: int = 1) -> bytes:
     return _pdf([body] * pages)
 
 
-def noop_bomb(operators: int = 20_000_000) -> bytes:
-    """A PDF whose page stream is millions of operators that draw nothing (save/restore graphics state and
-    empty paths): no text at all, only work for the parser."""
-    return _pdf([b"q Q 0 0 m n\n" * (operators // 4)])
+def noop_bomb(squares: int = 8_000_000) -> bytes:
+    """A PDF of ~200 KB whose page stream is millions of one-point filled squares: operators that add nothing
+    to the text, only work and memory for the reader (PDFium keeps ~360 bytes per square: ~2.9 GB here)."""
+    return _pdf([b"0 0 1 1 re f\n" * squares])
+
+
+def not_text_pdf() -> bytes:
+    """A paper-length page whose text carries what is never text: C0 controls and DEL as raw bytes, and,
+    through a ToUnicode map, the noncharacters U+FFFF, U+FDD0 and U+1FFFE."""
+    words = b"We measure the method on four benchmarks and report each number with its spread. " * 6
+    content = (b"BT /F1 10 Tf 20 700 Td (" + words + b"bell\x07escape\x1b[2Jdel\x7fend) Tj ET\n"
+               b"BT /F2 10 Tf 20 650 Td <000100020003> Tj ET\n")
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Odd def "
+            b"1 begincodespacerange <0000> <FFFF> endcodespacerange 3 beginbfchar "
+            b"<0001> <FFFF> <0002> <FDD0> <0003> <D83FDFFE> endbfchar endcmap end end")
+    f2 = 6  # after the catalog, pages, F1, the page and its content: F2, its descendant, its ToUnicode map
+    font = (f"<< /Type /Font /Subtype /Type0 /BaseFont /Odd /Encoding /Identity-H /DescendantFonts [{f2 + 1} 0 R] "
+            f"/ToUnicode {f2 + 2} 0 R >>").encode()
+    descendant = (b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Odd /CIDSystemInfo << /Registry (Adobe) "
+                  b"/Ordering (Identity) /Supplement 0 >> /DW 500 >>")
+    tounicode = f"<< /Length {len(cmap)} >>\nstream\n".encode() + cmap + b"\nendstream"
+    return _pdf([content], fonts=f"/F1 3 0 R /F2 {f2} 0 R", extra=(font, descendant, tounicode))
 
 
 def unclosed_tags_html(count: int = 20_000) -> str:
@@ -63,6 +85,12 @@ def unclosed_tags_html(count: int = 20_000) -> str:
 def deeply_nested_html(depth: int = 50_000) -> str:
     """Markup nested `depth` levels deep: recursion in a parser or a tree walk overflows."""
     return _page("<div>" * depth + "deep text " * 20 + "</div>" * depth)
+
+
+def formatting_pile_html(count: int = 50_000) -> str:
+    """`count` formatting tags left open, each with its own attributes, each followed by a paragraph: what
+    makes an HTML5 tree builder's "reconstruct the active formatting elements" step super-linear."""
+    return _page("".join(f"<b class='c{i}'>bold {i} <p>paragraph {i}. " for i in range(count)))
 
 
 def _page(middle: str) -> str:
