@@ -393,3 +393,91 @@ def test_html_text_keeps_no_controls_or_noncharacters() -> None:
     text = documents.parse_html(page, "x").text
     assert "every update counts" in text  # each became a space, and a paragraph's spaces are collapsed
     assert not any(c in text for c in "\x07\ufffe\U0010ffff\x85")
+
+
+ROWS = [("Model", "Quanta", "Lumen", "Avg."), ("Ours-7B", "91.2", "88.4", "89.8"),
+        ("Baseline A", "85.3", "80.1", "82.7"), ("Baseline B", "87.0", "83.5", "85.3")]
+PROSE = "We compare our method with two strong baselines on both benchmarks and report the mean of five runs. "
+
+
+def _table_pdf(*, caption_below: bool = False, two_columns: bool = False, image_only: bool = False) -> bytes:
+    """A page with a section heading, prose, a captioned table (fpdf2 draws each cell as its own text), more
+    prose and the next section; in two columns, prose fills the other column beside the table."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=False)
+    pdf.add_page()
+    width = 80 if two_columns else 170
+    pdf.set_xy(20, 20)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(width, 7, "4 Experiments", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("Times", size=10)
+    pdf.multi_cell(width, 5, PROSE * 2, new_x="LEFT", new_y="NEXT")
+    caption = "Table 2: Accuracy (%) on two benchmarks; higher is better."
+
+    def put_caption() -> None:
+        pdf.set_x(20)
+        pdf.multi_cell(width, 5, caption, align="C", new_x="LEFT", new_y="NEXT")
+
+    if not caption_below:
+        put_caption()
+    if image_only:
+        pdf.rect(30, pdf.get_y() + 2, 60, 30, style="F")
+        pdf.set_y(pdf.get_y() + 36)
+    else:
+        pdf.set_font("Times", size=9)
+        with pdf.table(width=width - 10, align="LEFT" if two_columns else "CENTER", text_align="CENTER",
+                       borders_layout="HORIZONTAL_LINES", line_height=5) as table:
+            for values in ROWS:
+                row = table.row()
+                for value in values:
+                    row.cell(value)
+        pdf.set_font("Times", size=10)
+    if caption_below:
+        put_caption()
+    pdf.set_x(20)
+    pdf.multi_cell(width, 5, "The table shows that our method is ahead on both benchmarks.", new_x="LEFT",
+                   new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(width, 7, "5 Conclusion", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("Times", size=10)
+    pdf.multi_cell(width, 5, "Sparse updates help small models and cost little to add to training.")
+    if two_columns:
+        pdf.set_xy(110, 20)
+        pdf.multi_cell(80, 5, "The other column carries on with unrelated prose about the related work. " * 12)
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize(("below", "two_columns"), [(False, False), (True, False), (False, True)],
+                         ids=["caption-above", "caption-below", "two-columns"])
+def test_pdf_tables_become_table_sections(below: bool, two_columns: bool) -> None:
+    doc = documents.extract_pdf(_table_pdf(caption_below=below, two_columns=two_columns), "x", max_pages=5)
+    kinds = [(s.kind, s.heading) for s in doc.sections if s.kind != "title"]
+    assert kinds == [("results", "4 Experiments"),
+                     ("table", "Table 2: Accuracy (%) on two benchmarks; higher is better."),
+                     ("conclusion", "5 Conclusion")], kinds
+    table = next(s for s in doc.sections if s.kind == "table")
+    assert table.text.splitlines() == [" | ".join(r) for r in ROWS] and table.page == 1
+    results = next(s.text for s in doc.sections if s.kind == "results")
+    assert "mean of five runs" in results and "ahead on both benchmarks" in results
+    assert "91.2" not in results and "Quanta" not in results  # the rows left the prose
+    if two_columns:
+        assert "unrelated prose" in doc.text and "unrelated" not in table.text
+
+
+def test_a_caption_without_table_cells_stays_prose() -> None:
+    doc = documents.extract_pdf(_table_pdf(image_only=True), "x", max_pages=5)
+    assert "table" not in [s.kind for s in doc.sections]
+    assert "Table 2: Accuracy (%) on two benchmarks" in next(s.text for s in doc.sections if s.kind == "results")
+
+
+def test_two_columns_of_prose_are_no_table() -> None:
+    from dailypapers.documents.pdf_tables import Run, find_tables
+
+    # lines of two columns side by side, a caption line among them: the gutter is no cell boundary
+    runs = [Run(60, 700 - 12 * i, 280, 709 - 12 * i, f"left column line {i} with words and 2 numbers")
+            for i in range(10)]
+    runs += [Run(315, 700 - 12 * i, 535, 709 - 12 * i, f"right column line {i} with 3 more words") for i in range(10)]
+    runs.append(Run(100, 570, 240, 579, "Table 4: An image of results."))
+    assert find_tables(runs, 595) == []

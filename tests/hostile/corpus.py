@@ -56,6 +56,19 @@ def noop_bomb(squares: int = 8_000_000) -> bytes:
     return _pdf([b"0 0 1 1 re f\n" * squares])
 
 
+def caption_bomb(tables: int = 80) -> bytes:
+    """A page packed with `tables` small captioned tables in a 2-point font (a caption, two rows of two far-apart
+    cells): every caption invites a table search over the whole page."""
+    body = b""
+    for i in range(tables):
+        y = 790 - 9 * i
+        body += b"BT /F1 2 Tf 20 %d Td (Table %d: caption %d) Tj ET\n" % (y, i + 1, i)
+        for row in (1, 2):
+            body += b"BT /F1 2 Tf 20 %d Td (r%d) Tj ET BT /F1 2 Tf 300 %d Td (%d.5) Tj ET\n" % (
+                y - 3 * row, row, y - 3 * row, i)
+    return _pdf([body])
+
+
 def not_text_pdf() -> bytes:
     """A paper-length page whose text carries what is never text: C0 controls and DEL as raw bytes, and,
     through a ToUnicode map, the noncharacters U+FFFF, U+FDD0 and U+1FFFE."""

@@ -11,9 +11,10 @@ import threading
 import pytest
 
 from dailypapers.documents import ReadLimits, extract_pdf, pdf_head, workers
+from dailypapers.documents.pdf_tables import MAX_CAPTIONS
 from dailypapers.errors import PaperTextError
 from tests.hostile.bounded import bounded
-from tests.hostile.corpus import _pdf, noop_bomb, not_text_pdf, text_bomb
+from tests.hostile.corpus import _pdf, caption_bomb, noop_bomb, not_text_pdf, text_bomb
 from tests.papergen import make_paper
 from tests.pdfgen import encrypted_pdf, make_pdf
 
@@ -84,6 +85,13 @@ def test_a_bomb_does_not_hold_up_a_good_pdf_read_at_the_same_time() -> None:
     thread.join(60)
     assert all(SYNTH.facts["accuracy"] in d.text for d in docs)
     assert "max_pdf_memory" in str(results.get("bomb"))
+
+
+def test_a_page_of_captions_is_searched_for_tables_a_bounded_number_of_times() -> None:
+    doc = bounded(lambda: extract_pdf(caption_bomb(), "x", max_pages=3, limits=LIMITS))
+    tables = [s for s in doc.sections if s.kind == "table"]
+    assert len(tables) == MAX_CAPTIONS  # the first ones from the top, then no more searching
+    assert tables[0].heading == "Table 1: caption 0" and tables[0].text == "r1 | 0.5\nr2 | 0.5"
 
 
 def test_a_stale_pdfium_error_does_not_make_a_corrupt_pdf_encrypted() -> None:

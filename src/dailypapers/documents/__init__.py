@@ -2,6 +2,7 @@
 and cut to a token budget for the summarizer.
 
     pdf.py       PDF -> Document (pypdfium2, in worker processes under limits)
+    pdf_tables.py  tables on a PDF page, from where its words sit (a caption, lines of cells)
     workers.py   the worker processes: memory and CPU-time limits, one failed task fails alone
     limits.py    what reading one paper may cost (characters, memory, CPU time): ReadLimits
     html.py      arXiv HTML (LaTeXML) -> Document, tables as rows (lxml)

@@ -5,7 +5,7 @@ extractive summarizer."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dailypapers.models import Document, SectionKind, TextSection
@@ -118,9 +118,17 @@ def reflow(lines: list[str]) -> str:
     return "\n\n".join(paragraphs)
 
 
-def sections_from_lines(pages: Iterable[tuple[int | None, str]]) -> list[TextSection]:
-    """Split page texts into sections at detected headings; text before the first one is the title part."""
+# A line that is only this noncharacter (which no cleaned text holds) and a number stands for a table found
+# on the page (`pdf_tables`): the table is placed after the section it appears in.
+TABLE_MARK = "\ufdd0"
+
+
+def sections_from_lines(pages: Iterable[tuple[int | None, str]],
+                        tables: Sequence[TextSection] = ()) -> list[TextSection]:
+    """Split page texts into sections at detected headings; text before the first one is the title part.
+    `tables` are the sections the pages' TABLE_MARK lines stand for."""
     out: list[TextSection] = []
+    pending: list[TextSection] = []
     current = _Open("title", "", None, [])
     top_kind: SectionKind = "other"
     after_refs = False
@@ -130,12 +138,18 @@ def sections_from_lines(pages: Iterable[tuple[int | None, str]]) -> list[TextSec
         text = "\n".join(filter(None, current.lines)) if current.kind == "title" else reflow(current.lines)
         if text or current.heading:
             out.append(TextSection(kind=current.kind, heading=current.heading, text=text, page=current.page))
+        out.extend(pending)
+        pending.clear()
 
     for page, text in pages:
         if current.page is None:
             current.page = page
         for raw in text.splitlines():
             line = raw.strip()
+            if line.startswith(TABLE_MARK):
+                pending.append(tables[int(line[len(TABLE_MARK):])])
+                current.lines.append("")  # the prose around a table is two paragraphs
+                continue
             inline = _ABSTRACT_INLINE.match(line) if current.kind == "title" else None
             if inline:
                 close()

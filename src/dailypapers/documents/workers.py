@@ -65,8 +65,14 @@ def _set_limits(limits: TaskLimits) -> None:
     # CPU time adds up over a worker's life: the limit is what this task may spend on top of what was spent
     usage = resource.getrusage(resource.RUSAGE_SELF)
     spent = int(usage.ru_utime + usage.ru_stime) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (spent + limits.cpu_seconds, resource.RLIM_INFINITY))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, resource.RLIM_INFINITY))
+    _soft_limit(resource.RLIMIT_CPU, spent + limits.cpu_seconds)
+    _soft_limit(resource.RLIMIT_AS, limits.memory_bytes)
+
+
+def _soft_limit(which: int, value: int) -> None:
+    """Set the soft limit (the hard one stays, so the next task may be given more), never above the hard."""
+    _, hard = resource.getrlimit(which)
+    resource.setrlimit(which, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
 
 
 def _serve(conn: Connection) -> None:
@@ -90,6 +96,8 @@ def _serve(conn: Connection) -> None:
             conn.send(reply)
         except MemoryError:
             return  # the reply itself did not fit: the caller sees the worker die over its memory limit
+        except OSError:
+            return  # the caller is gone
         except Exception as exc:  # an exception that does not pickle: send what it said
             conn.send(("raise", RuntimeError(f"{type(exc).__name__}: {exc}")))
 
