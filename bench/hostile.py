@@ -25,9 +25,12 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "src")]
 
 from tests.hostile.corpus import (  # noqa: E402
+    caption_bomb,
     deeply_nested_html,
     formatting_pile_html,
+    headings_deep_down_html,
     noop_bomb,
+    table_pile_html,
     text_bomb,
     unclosed_tags_html,
 )
@@ -44,10 +47,13 @@ CASES: dict[str, Callable[[], tuple[str, bytes | str]]] = {
     "text bomb, PDF, 1 page x 1M chars": lambda: ("pdf", text_bomb(1_000_000)),
     "text bomb, PDF, 40 pages x 90k chars": lambda: ("pdf", text_bomb(90_000, pages=40)),
     "no-op bomb, PDF, 8M squares": lambda: ("pdf", noop_bomb()),
+    "PDF, a page of 80 captioned tables": lambda: ("pdf", caption_bomb()),
     "normal paper, HTML": lambda: ("html", arxiv_html(make_paper("2606.00001", pages=20))),
     "HTML, 20k unclosed + 60k stray tags": lambda: ("html", unclosed_tags_html(20_000)),
     "HTML, nested 50k deep": lambda: ("html", deeply_nested_html(50_000)),
     "HTML, 50k open formatting tags": lambda: ("html", formatting_pile_html(50_000)),
+    "HTML, 50k headings 200 deep": lambda: ("html", headings_deep_down_html()),
+    "HTML, 20k nested tabulars": lambda: ("html", table_pile_html()),
 }
 
 

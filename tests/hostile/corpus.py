@@ -106,6 +106,22 @@ def formatting_pile_html(count: int = 50_000) -> str:
     return _page("".join(f"<b class='c{i}'>bold {i} <p>paragraph {i}. " for i in range(count)))
 
 
+def headings_deep_down_html(depth: int = 200, headings: int = 50_000) -> str:
+    """`headings` section headings nested `depth` levels down: where a heading sits must not be found by
+    scanning every open element at every heading."""
+    body = "".join(f"<h3>{i} Part</h3><p>Text of part {i}.</p>" for i in range(headings))
+    return _page("<div class='ltx_appendix'>" + "<div>" * depth + body + "</div>" * (depth + 1))
+
+
+def table_pile_html(tables: int = 20_000) -> str:
+    """One table figure holding `tables` tabulars side by side, each with another tabular in its cell: tables
+    must be read in one pass, not by walking up from every row."""
+    inner = "<span class='ltx_tabular'><span class='ltx_tr'><span class='ltx_td'>inner {i}</span></span></span>"
+    one = "<table class='ltx_tabular'><tr class='ltx_tr'><td class='ltx_td'>{i}</td><td class='ltx_td'>" + inner
+    pile = "".join((one + "</td></tr></table>").format(i=i) for i in range(tables))
+    return _page(f"<figure class='ltx_table'><figcaption>Table 1: Pile.</figcaption>{pile}</figure>")
+
+
 def _page(middle: str) -> str:
     paragraph = ("We describe a method and measure it carefully on several benchmarks, reporting every number "
                  "with its variance so that the results can be checked. ") * 3

@@ -9,7 +9,13 @@ from dailypapers.documents import ReadLimits, parse_html
 from dailypapers.documents.html import MAX_HTML_BYTES
 from dailypapers.errors import PaperTextError
 from tests.hostile.bounded import bounded
-from tests.hostile.corpus import deeply_nested_html, formatting_pile_html, unclosed_tags_html
+from tests.hostile.corpus import (
+    deeply_nested_html,
+    formatting_pile_html,
+    headings_deep_down_html,
+    table_pile_html,
+    unclosed_tags_html,
+)
 
 
 @pytest.mark.parametrize("page", [unclosed_tags_html(20_000), deeply_nested_html(50_000)], ids=["unclosed", "deep"])
@@ -39,3 +45,16 @@ def test_an_oversized_page_is_refused_before_parsing() -> None:
     page = unclosed_tags_html(10).replace("A Hostile Page", "x" * (MAX_HTML_BYTES + 1))
     with pytest.raises(PaperTextError, match="over 32 MB"):
         parse_html(page, "x")
+
+
+def test_many_headings_deep_down_parse_in_one_pass() -> None:
+    doc = bounded(lambda: parse_html(headings_deep_down_html(), "x"))
+    assert [s.kind for s in doc.sections[-2:]] == ["appendix", "appendix"]
+    assert doc.sections[-1].text == "Text of part 49999."
+
+
+def test_a_pile_of_nested_tables_is_read_in_one_pass() -> None:
+    doc = bounded(lambda: parse_html(table_pile_html(20_000), "x"))
+    tables = [s for s in doc.sections if s.kind == "table"]
+    assert len(tables) == 20_000 and tables[0].heading == "Table 1: Pile."
+    assert tables[0].text == "0 | inner 0" and tables[-1].text == "19999 | inner 19999"

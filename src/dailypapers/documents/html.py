@@ -14,6 +14,7 @@ section they appear in.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from lxml import etree
 
@@ -37,6 +38,7 @@ _BLOCK_CLASSES = {"ltx_creator", "ltx_personname", "ltx_author_notes", "ltx_role
                   "ltx_role_address", "ltx_role_email", "ltx_dates"}
 _SKIP_CLASSES = {"ltx_author_before", "ltx_author_after"}
 _CELL_CLASSES = {"ltx_tr", "ltx_td"}  # an inline (span) tabular's rows and cells
+_WHERE = {"ltx_abstract", "ltx_bibliography", "ltx_appendix"}  # the parts a heading may sit in
 
 
 def _classes(el: etree._Element) -> set[str]:
@@ -69,28 +71,43 @@ def _is_tabular(el: etree._Element) -> bool:
     return "ltx_tabular" in _classes(el)
 
 
+def _is_row(el: etree._Element) -> bool:
+    return el.tag == "tr" or "ltx_tr" in _classes(el)
+
+
+def _is_cell(el: etree._Element) -> bool:
+    return isinstance(el.tag, str) and (el.tag in ("td", "th") or "ltx_td" in _classes(el))
+
+
 def _table_rows(tabular: etree._Element) -> list[str]:
-    """The rows of one LaTeXML tabular (a <table> or, inline, a <span>), cells joined by " | "; the rows of a
-    tabular nested in a cell are that cell's text."""
+    """The rows of one LaTeXML tabular (a <table> or, inline, a <span>), cells joined by " | "; a tabular
+    nested in a cell is part of that cell's text. One pass over the tabular."""
     rows: list[str] = []
-    for row in tabular.iter():
-        if not isinstance(row.tag, str) or (row.tag != "tr" and "ltx_tr" not in _classes(row)):
+    walk = etree.iterwalk(tabular, events=("start",))
+    for _, node in walk:
+        if node is tabular:
             continue
-        if _owner(row) is not tabular:
-            continue
-        cells = [_text_of(cell) for cell in row
-                 if isinstance(cell.tag, str) and (cell.tag in ("td", "th") or "ltx_td" in _classes(cell))]
-        if any(cells):
-            rows.append(" | ".join(cells))
+        if _skipped(node) or _is_tabular(node):
+            walk.skip_subtree()
+        elif _is_row(node):
+            cells = [_text_of(cell) for cell in node if _is_cell(cell)]
+            if any(cells):
+                rows.append(" | ".join(cells))
+            walk.skip_subtree()  # its cells were read whole
     return rows
 
 
-def _owner(row: etree._Element) -> etree._Element | None:
-    """The nearest tabular around `row` (the tree is at most 256 deep)."""
-    node = row.getparent()
-    while node is not None and not _is_tabular(node):
-        node = node.getparent()
-    return node
+def _outer_tabulars(figure: etree._Element) -> list[etree._Element]:
+    """The tabulars of a table figure that are not inside another one. One pass over the figure."""
+    found: list[etree._Element] = []
+    walk = etree.iterwalk(figure, events=("start",))
+    for _, node in walk:
+        if node is not figure and _skipped(node):
+            walk.skip_subtree()
+        elif _is_tabular(node):
+            found.append(node)
+            walk.skip_subtree()
+    return found
 
 
 class _ArxivHTML:
@@ -100,7 +117,8 @@ class _ArxivHTML:
         self.sections: list[TextSection] = []
         self.tables: list[TextSection] = []  # tables of the current section, placed after it
         self.table_count = 0
-        self.stack: list[set[str] | None] = []  # classes of the open elements (None: skipped), to know where we are
+        self.stack: list[set[str] | None] = []  # classes of the open elements (None: skipped)
+        self.open: Counter[str] = Counter()  # how many open elements carry each of _WHERE's classes
         self.heading: list[str] | None = None
         self.heading_el: etree._Element | None = None
         self.heading_tag = ""
@@ -125,7 +143,9 @@ class _ArxivHTML:
                     continue
                 self._start(el)
             else:
-                if self.stack.pop() is not None:
+                cls = self.stack.pop()
+                if cls is not None:
+                    self.open.subtract(cls & _WHERE)
                     self._end(el)
                 if el.tail:
                     self._data(el.tail)
@@ -133,6 +153,7 @@ class _ArxivHTML:
     def _start(self, el: etree._Element) -> None:
         tag, cls = el.tag, _classes(el)
         self.stack.append(cls)
+        self.open.update(cls & _WHERE)
         if tag == "br":
             self._text("\n")
         elif tag in _HEADINGS and self.heading is None:
@@ -155,7 +176,7 @@ class _ArxivHTML:
         an image of a table keeps its caption in the text)."""
         if el.tag != "figure" or "ltx_table" not in _classes(el):
             return False
-        tabulars = [t for t in el.iter() if isinstance(t.tag, str) and _is_tabular(t) and not _inside_tabular(t, el)]
+        tabulars = _outer_tabulars(el)
         if not tabulars:
             return False
         caption_el = next((c for c in el.iter("figcaption")), None)
@@ -183,7 +204,7 @@ class _ArxivHTML:
         self.buffer = []
 
     def _inside(self, cls: str) -> bool:
-        return any(c is not None and cls in c for c in self.stack)
+        return self.open[cls] > 0
 
     def _heading(self, text: str) -> None:
         if not text:
@@ -227,16 +248,6 @@ class _ArxivHTML:
         if self.chars > self.limits.max_document_chars:
             raise PaperTextError(f"text bomb: the HTML page holds over {self.limits.max_document_chars:,} "
                                  "characters (the limit is max_document_chars)")
-
-
-def _inside_tabular(node: etree._Element, figure: etree._Element) -> bool:
-    """Whether `node` sits in another tabular within `figure` (a tabular in a cell belongs to its cell)."""
-    parent = node.getparent()
-    while parent is not None and parent is not figure:
-        if _is_tabular(parent):
-            return True
-        parent = parent.getparent()
-    return False
 
 
 def parse_html(html: str, paper_id: str, *, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
