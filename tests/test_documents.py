@@ -386,6 +386,8 @@ def test_read_limits_default_to_the_settings_defaults() -> None:
     assert documents.ReadLimits.from_settings(custom).max_pdf_cpu_seconds == 3
     with pytest.raises(ValueError, match="at least 1"):
         Settings(pdf_workers=0)
+    with pytest.raises(ValueError, match="at least 134217728"):
+        Settings(max_pdf_memory=10_000_000)
 
 
 def test_html_text_keeps_no_controls_or_noncharacters() -> None:

@@ -118,6 +118,13 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 1")
         return v
 
+    @field_validator("max_pdf_memory")
+    @classmethod
+    def _room_for_a_worker(cls, v: int) -> int:
+        if v < 128 * 1024 * 1024:  # a worker process with Python and PDFium loaded takes ~100 MB of addresses
+            raise ValueError("must be at least 134217728 (128 MiB)")
+        return v
+
     @classmethod
     def settings_customise_sources(
         cls,
