@@ -1,11 +1,13 @@
-"""Tables on a PDF page, from where its text sits: PDFium has no table structure, only runs of text with
-their rectangles, so a table is found the way a reader finds one. A caption line "Table 3: ..." (or
+"""Tables on a PDF page, from where its text sits: PDFium has no table structure, only characters with their
+boxes, so a table is found the way a reader finds one. A caption line "Table 3: ..." (or
 "TABLE III."); next to it (below, else above) lines of two or more cells, a cell being text separated from
 the next by a gap wider than a word space; the lines stop at prose, at a wide vertical gap or at the next
 caption. On a two-column page only the caption's column is read, so the gutter is never taken for a cell
 boundary. What is kept must look like a table: two rows or more of several cells, short cells, numbers.
 
-Everything here is pure (runs in, rows out); `pdf.py` reads the runs from PDFium in the worker.
+Everything here is pure (words in, rows out); `pdf.py` reads the words from PDFium in the worker. Only pages
+with a caption are measured, at most MAX_CAPTIONS captions each. Tested on generated single- and two-column
+pages; real papers' tables with cells spanning columns or lines may be missed (their text then stays prose).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ MAX_CAPTIONS = 20  # per page: each is measured against the page's lines, so a p
 
 @dataclass(frozen=True)
 class Run:
-    """A run of text on one line, as PDFium's text rectangles give it (PDF points, y upwards)."""
+    """Text on one line with its box (PDF points, y upwards): a word, or the words of a cell."""
 
     left: float
     bottom: float
