@@ -43,8 +43,8 @@ def _pdf(contents: list[bytes], *, fonts: str = "/F1 3 0 R", extra: tuple[bytes,
 
 
 def text_bomb(chars: int = 8_000_000, pages: int = 1) -> bytes:
-    """A PDF of a few hundred KB whose page streams inflate to `chars` characters of text per page, all shown
-    in one place in a tiny font: no byte or page cap sees it coming."""
+    """A PDF of a few KB (28 KB for the default) whose page streams inflate to `chars` characters of text per page,
+    all shown in one place in a tiny font: no byte or page cap sees it coming."""
     line = b"(" + b"bomb text " * 50 + b") Tj\n"
     body = b"BT /F1 1 Tf 10 10 Td\n" + line * (chars // 500) + b"ET\n"
     return _pdf([body] * pages)
