@@ -48,10 +48,10 @@ def test_a_named_file_must_exist_but_the_default_one_may_be_absent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert load_settings().lang == "ko"  # no file in the default place: defaults
-    with pytest.raises(ConfigError, match="absent.toml does not exist"):
+    with pytest.raises(ConfigError, match=r"absent\.toml does not exist"):
         load_settings(tmp_path / "absent.toml")
     monkeypatch.setenv("DAILYPAPERS_CONFIG", str(tmp_path / "also-absent.toml"))
-    with pytest.raises(ConfigError, match="also-absent.toml does not exist"):
+    with pytest.raises(ConfigError, match=r"also-absent\.toml does not exist"):
         load_settings()
 
 

@@ -272,3 +272,214 @@ def test_korean_headings_make_sections_and_references_stay_out_of_the_budget() -
     assert kinds == ["title", "abstract", "introduction", "method", "results", "conclusion", "references"]
     out = documents.budget(doc, 1_000)
     assert "정확도는 91.2%이다." in out and "어떤 논문" not in out
+
+
+# A results section in the shape of LaTeXML's output: a table figure with its caption before the tabular,
+# header cells in <thead>, a math cell (its TeX source must not leak), a two-line cell made by a nested
+# inline tabular, and a table-figure holding only an image (its caption stays in the text).
+LATEXML_TABLES = LATEXML_AUTHORS.replace("</article>", """
+<section class="ltx_section"><h2 class="ltx_title ltx_title_section">2 Experiments</h2>
+<div class="ltx_para"><p class="ltx_p">We compare against two baselines on two benchmarks.</p></div>
+<figure class="ltx_table" id="S2.T1">
+<figcaption class="ltx_caption"><span class="ltx_tag ltx_tag_table">Table 1: </span>
+Accuracy (%) on two
+ benchmarks.</figcaption>
+<table class="ltx_tabular ltx_guessed_headers ltx_align_middle">
+<thead class="ltx_thead"><tr class="ltx_tr"><th class="ltx_td ltx_th">Model</th>
+<th class="ltx_td ltx_th">QuantaBench</th>
+<th class="ltx_td ltx_th">LumenBench</th></tr></thead>
+<tbody class="ltx_tbody"><tr class="ltx_tr"><td class="ltx_td">Ours</td>
+<td class="ltx_td"><span class="ltx_text ltx_font_bold">9<b>1</b>.2</span></td>
+<td class="ltx_td">88.0</td></tr>
+<tr class="ltx_tr"><td class="ltx_td">Base<math alttext="{}^{\\dagger}"><semantics><msup><mi></mi><mo>†</mo></msup>
+<annotation encoding="application/x-tex">{}^{\\dagger}</annotation></semantics></math></td>
+<td class="ltx_td"><span class="ltx_tabular"><span class="ltx_tr"><span class="ltx_td">85.3</span></span>
+<span class="ltx_tr"><span class="ltx_td">(±0.2)</span></span></span></td><td class="ltx_td">80.1</td></tr></tbody>
+</table></figure>
+<figure class="ltx_table" id="S2.T2"><table class="ltx_tabular"><tr class="ltx_tr"><td class="ltx_td">Steps</td>
+<td class="ltx_td">1,024</td></tr></table></figure>
+<figure class="ltx_table" id="S2.T3"><img src="t3.png" alt=""><figcaption class="ltx_caption">Table 3: An image of a
+ table.</figcaption></figure>
+<div class="ltx_para"><p class="ltx_p">Our method is ahead on both benchmarks by a clear margin.</p></div></section>
+<section class="ltx_section"><h2 class="ltx_title ltx_title_section">3 Conclusion</h2>
+<div class="ltx_para"><p class="ltx_p">Sparse updates help.</p></div></section>
+</article>""")
+
+
+def test_html_tables_become_table_sections_after_their_section() -> None:
+    doc = documents.parse_html(LATEXML_TABLES, "2606.09999")
+    assert [(s.kind, s.heading) for s in doc.sections[2:]] == [
+        ("introduction", "1 Introduction"), ("results", "2 Experiments"),
+        ("table", "Table 1: Accuracy (%) on two benchmarks."), ("table", "Table 2"), ("conclusion", "3 Conclusion"),
+    ]
+    first, second = doc.sections[4], doc.sections[5]
+    assert first.text.splitlines() == ["Model | QuantaBench | LumenBench", "Ours | 91.2 | 88.0",
+                                       "Base† | 85.3 (±0.2) | 80.1"]
+    assert second.text == "Steps | 1,024" and first.page is None
+    results = doc.sections[3].text
+    assert "Table 3: An image of a table." in results and "by a clear margin" in results
+    assert "QuantaBench" not in results and "dagger" not in doc.text
+
+
+def test_tables_in_the_budget_follow_the_results_prose_and_never_crowd_out_the_method() -> None:
+    rows = "\n".join(f"Variant {i} | {50 + i}.5 | {60 + i}.25" for i in range(400))  # a huge table
+    base = _doc()
+    table = TextSection(kind="table", heading="Table 2: Every variant.", text="Model | A | B\n" + rows)
+    unnumbered = TextSection(kind="table", heading="Results per seed", text="Seed | A\n1 | 50.5")
+    results_at = [s.kind for s in base.sections].index("results")
+    sections = list(base.sections)
+    sections[results_at + 1: results_at + 1] = [table, unnumbered]
+    doc = Document(paper_id="x", origin="html", sections=tuple(sections))
+    for tokens in (450, 1_200):
+        out, without_tables = documents.budget(doc, tokens), documents.budget(base, tokens)
+        # the method and the results prose keep exactly what they had without the tables
+        for heading in ("2 Method", "3 Results"):
+            assert [p for p in out.split("\n\n") if p.startswith(heading)] == \
+                   [p for p in without_tables.split("\n\n") if p.startswith(heading)]
+        assert "Variant 399" not in out and documents.count_tokens(out) <= tokens
+    assert "Variant" not in documents.budget(doc, 450)  # the results prose used its whole share
+    # with more room the table gets what the prose leaves: its header and leading whole rows, as a table part
+    assert "\n\nTable 2: Every variant.\nModel | A | B\nVariant 0 | 50.5 | 60.25\n" in documents.budget(doc, 1_200)
+    # with room to spare, every table is sent whole, in reading order, the unnumbered one as a table part
+    roomy = documents.budget(doc, 100_000)
+    assert roomy.index("3 Results") < roomy.index("Table 2: Every variant.") < roomy.index("4 Conclusion")
+    assert "Variant 399 | 449.5 | 459.25" in roomy and "\nTable: Results per seed\nSeed | A\n1 | 50.5" in roomy
+
+
+def test_a_table_after_the_references_counts_as_appendix() -> None:
+    base = _doc()
+    late = TextSection(kind="table", heading="Table 9: Extra runs.", text="Run | Score\n1 | 42.5")
+    doc = Document(paper_id="x", origin="html", sections=(*base.sections, late))
+    assert "Table 9" not in documents.budget(doc, 450)  # the appendix is served last, and 450 is spent
+    assert "Table 9: Extra runs.\nRun | Score\n1 | 42.5" in documents.budget(doc, 100_000)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [("Table 3: Accuracy on QuantaBench with a long caption that goes on and on past eighty characters.", "table"),
+     ("Table 3", "table"), ("Table: Results per seed", "table"), ("Table 3 shows that the method wins.", None),
+     ("Tables 1 and 2", None), ("3 Results", "results")],
+)
+def test_heading_kind_reads_a_table_part(line: str, kind: str | None) -> None:
+    assert documents.heading_kind(line) == kind
+
+
+def test_table_rows_never_become_extractive_sentences() -> None:
+    from dailypapers.summarize.extractive import sentences_of
+
+    row = "Ours beats every baseline on every benchmark we tried, by a wide margin."
+    text = documents.budget(Document(paper_id="x", origin="html", sections=(
+        TextSection(kind="title", heading="", text="A Title"),
+        TextSection(kind="results", heading="3 Results", text="The method is ahead on both benchmarks we use."),
+        TextSection(kind="table", heading="Table 1: Scores.", text=f"Model | Note\nOurs | {row}"),
+        TextSection(kind="conclusion", heading="4 Conclusion", text="Sparse updates help small models a great deal."),
+    )), 1_000)
+    picked = [s.text for s in sentences_of(text)]
+    assert "The method is ahead on both benchmarks we use." in picked
+    assert "Sparse updates help small models a great deal." in picked  # the part after the table is read again
+    assert not any("beats every baseline" in s for s in picked)
+
+
+def test_read_limits_default_to_the_settings_defaults() -> None:
+    assert documents.ReadLimits.from_settings(Settings()) == documents.ReadLimits()
+    custom = Settings(max_page_chars=10, max_pdf_cpu_seconds=3, pdf_workers=1)
+    assert documents.ReadLimits.from_settings(custom).max_pdf_cpu_seconds == 3
+    with pytest.raises(ValueError, match="at least 1"):
+        Settings(pdf_workers=0)
+    with pytest.raises(ValueError, match="at least 134217728"):
+        Settings(max_pdf_memory=10_000_000)
+
+
+def test_html_text_keeps_no_controls_or_noncharacters() -> None:
+    page = LATEXML_AUTHORS.replace("every update counts", "every\x07 update\ufffe counts\U0010ffff\x85")
+    text = documents.parse_html(page, "x").text
+    assert "every update counts" in text  # each became a space, and a paragraph's spaces are collapsed
+    assert not any(c in text for c in "\x07\ufffe\U0010ffff\x85")
+
+
+ROWS = [("Model", "Quanta", "Lumen", "Avg."), ("Ours-7B", "91.2", "88.4", "89.8"),
+        ("Baseline A", "85.3", "80.1", "82.7"), ("Baseline B", "87.0", "83.5", "85.3")]
+PROSE = "We compare our method with two strong baselines on both benchmarks and report the mean of five runs. "
+
+
+def _table_pdf(*, caption_below: bool = False, two_columns: bool = False, image_only: bool = False) -> bytes:
+    """A page with a section heading, prose, a captioned table (fpdf2 draws each cell as its own text), more
+    prose and the next section; in two columns, prose fills the other column beside the table."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=False)
+    pdf.add_page()
+    width = 80 if two_columns else 170
+    pdf.set_xy(20, 20)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(width, 7, "4 Experiments", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("Times", size=10)
+    pdf.multi_cell(width, 5, PROSE * 2, new_x="LEFT", new_y="NEXT")
+    caption = "Table 2: Accuracy (%) on two benchmarks; higher is better."
+
+    def put_caption() -> None:
+        pdf.set_x(20)
+        pdf.multi_cell(width, 5, caption, align="C", new_x="LEFT", new_y="NEXT")
+
+    if not caption_below:
+        put_caption()
+    if image_only:
+        pdf.rect(30, pdf.get_y() + 2, 60, 30, style="F")
+        pdf.set_y(pdf.get_y() + 36)
+    else:
+        pdf.set_font("Times", size=9)
+        with pdf.table(width=width - 10, align="LEFT" if two_columns else "CENTER", text_align="CENTER",
+                       borders_layout="HORIZONTAL_LINES", line_height=5) as table:
+            for values in ROWS:
+                row = table.row()
+                for value in values:
+                    row.cell(value)
+        pdf.set_font("Times", size=10)
+    if caption_below:
+        put_caption()
+    pdf.set_x(20)
+    pdf.multi_cell(width, 5, "The table shows that our method is ahead on both benchmarks.", new_x="LEFT",
+                   new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(width, 7, "5 Conclusion", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("Times", size=10)
+    pdf.multi_cell(width, 5, "Sparse updates help small models and cost little to add to training.")
+    if two_columns:
+        pdf.set_xy(110, 20)
+        pdf.multi_cell(80, 5, "The other column carries on with unrelated prose about the related work. " * 12)
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize(("below", "two_columns"), [(False, False), (True, False), (False, True)],
+                         ids=["caption-above", "caption-below", "two-columns"])
+def test_pdf_tables_become_table_sections(below: bool, two_columns: bool) -> None:
+    doc = documents.extract_pdf(_table_pdf(caption_below=below, two_columns=two_columns), "x", max_pages=5)
+    kinds = [(s.kind, s.heading) for s in doc.sections if s.kind != "title"]
+    assert kinds == [("results", "4 Experiments"),
+                     ("table", "Table 2: Accuracy (%) on two benchmarks; higher is better."),
+                     ("conclusion", "5 Conclusion")], kinds
+    table = next(s for s in doc.sections if s.kind == "table")
+    assert table.text.splitlines() == [" | ".join(r) for r in ROWS] and table.page == 1
+    results = next(s.text for s in doc.sections if s.kind == "results")
+    assert "mean of five runs" in results and "ahead on both benchmarks" in results
+    assert "91.2" not in results and "Quanta" not in results  # the rows left the prose
+    if two_columns:
+        assert "unrelated prose" in doc.text and "unrelated" not in table.text
+
+
+def test_a_caption_without_table_cells_stays_prose() -> None:
+    doc = documents.extract_pdf(_table_pdf(image_only=True), "x", max_pages=5)
+    assert "table" not in [s.kind for s in doc.sections]
+    assert "Table 2: Accuracy (%) on two benchmarks" in next(s.text for s in doc.sections if s.kind == "results")
+
+
+def test_two_columns_of_prose_are_no_table() -> None:
+    from dailypapers.documents.pdf_tables import Run, find_tables
+
+    # lines of two columns side by side, a caption line among them: the gutter is no cell boundary
+    runs = [Run(60, 700 - 12 * i, 280, 709 - 12 * i, f"left column line {i} with words and 2 numbers")
+            for i in range(10)]
+    runs += [Run(315, 700 - 12 * i, 535, 709 - 12 * i, f"right column line {i} with 3 more words") for i in range(10)]
+    runs.append(Run(100, 570, 240, 579, "Table 4: An image of results."))
+    assert find_tables(runs, 595) == []

@@ -154,10 +154,10 @@ def test_a_reader_crash_on_one_paper_fails_that_paper_only(
 
     real = arxiv.extract_pdf
 
-    def crashing(data: bytes, paper_id: str, *, max_pages: int):
+    def crashing(data: bytes, paper_id: str, **options):
         if paper_id == "2606.00032":
             raise RuntimeError("pdfium blew up")
-        return real(data, paper_id, max_pages=max_pages)
+        return real(data, paper_id, **options)
 
     monkeypatch.setattr(arxiv, "extract_pdf", crashing)
     for i in (1, 2):

@@ -259,10 +259,10 @@ def test_an_unexpected_library_error_on_one_pdf_does_not_end_the_audit(tmp_path,
 
     real = documents.extract_pdf
 
-    def flaky(data: bytes, paper_id: str, *, max_pages: int):
+    def flaky(data: bytes, paper_id: str, **options):
         if paper_id == "2506.01001":
             raise RuntimeError("library blew up")
-        return real(data, paper_id, max_pages=max_pages)
+        return real(data, paper_id, **options)
 
     monkeypatch.setattr(documents, "extract_pdf", flaky)
     digest, texts = texts_case
@@ -280,7 +280,7 @@ def test_fetch_survives_an_unexpected_error_on_one_paper(tmp_path, hf_arxiv, mon
     hf_arxiv.add_paper(broken, day=DAY, html=True)
     hf_arxiv.add_paper(fine, day=DAY)
 
-    def boom(html: str, paper_id: str):
+    def boom(html: str, paper_id: str, **options):
         raise RuntimeError("parser blew up")
 
     from dailypapers.sources import arxiv

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     max_json_bytes: int = 20 * 1024 * 1024
     max_pages: int = 300
 
+    # reading papers (documents.limits.ReadLimits, the same defaults): a document's text is capped, and each
+    # PDF is read in a worker process with a memory and a CPU-time limit, so a bomb fails alone and fast
+    max_page_chars: int = 100_000
+    max_document_chars: int = 3_000_000
+    max_pdf_memory: int = 1024 * 1024 * 1024  # bytes of address space per PDF worker process
+    max_pdf_cpu_seconds: int = 20
+    pdf_workers: int = Field(default_factory=lambda: min(4, os.cpu_count() or 1))  # PDFs read at once
+
     # summaries
     lang: str = DEFAULT_LANG
     llm_base_url: str | None = None
@@ -103,11 +111,18 @@ class Settings(BaseSettings):
     # publishing
     show_flags: bool = True  # mark unsupported claims in the Markdown
 
-    @field_validator("concurrency")
+    @field_validator("concurrency", "pdf_workers", "max_pdf_cpu_seconds", "max_page_chars", "max_document_chars")
     @classmethod
     def _positive(cls, v: int) -> int:
         if v < 1:
             raise ValueError("must be at least 1")
+        return v
+
+    @field_validator("max_pdf_memory")
+    @classmethod
+    def _room_for_a_worker(cls, v: int) -> int:
+        if v < 128 * 1024 * 1024:  # a worker process with Python and PDFium loaded takes ~100 MB of addresses
+            raise ValueError("must be at least 134217728 (128 MiB)")
         return v
 
     @classmethod

@@ -27,8 +27,10 @@ Emphasis = Literal["bold_italic", "bold", "plain"]
 Status = Literal["ok", "flagged", "failed", "skipped"]
 # Where a paper's run stopped: the network (fetch), reading its text (read), the summarizer, the checker.
 Stage = Literal["list", "fetch", "read", "summarize", "verify", "store", "publish"]
+# "table": one table, its caption as heading and one line per row, cells joined by " | " (documents.html)
 SectionKind = Literal[
-    "title", "abstract", "introduction", "method", "results", "conclusion", "references", "appendix", "other"
+    "title", "abstract", "introduction", "method", "results", "conclusion", "references", "appendix", "other",
+    "table",
 ]
 ClaimKind = Literal["number", "name"]
 ClaimStatus = Literal["supported", "unsupported"]

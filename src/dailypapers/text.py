@@ -14,10 +14,17 @@ CJK = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
 _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
-# C0 controls but tab/newline/CR, DEL, bidi marks and overrides (they reorder what a reader sees), and the
-# Unicode noncharacters (U+FDD0-FDEF, U+xFFFE/xFFFF) that PDF extraction sometimes leaves in.
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]"
+# What is never text, one rule for every reader and printer (`_without_controls`): C0 controls but
+# tab/newline/CR, DEL, C1 controls, bidi marks and overrides (they reorder what a reader sees), lone
+# surrogates, and all 66 Unicode noncharacters (U+FDD0-FDEF and the last two code points of every plane,
+# U+FFFE/FFFF ... U+10FFFE/10FFFF), which PDF extraction sometimes leaves in. The other planes' noncharacters
+# have a pattern of their own, tried only on text beyond the BMP: in one character class they make every
+# search ten times slower.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+                      "\ufdd0-\ufdef\ufffe\uffff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ASTRAL_NONCHARACTER = re.compile(
+    "[" + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000)) + "]"
 )
 
 # A sentence ends at . ! ? followed by a space and something that can open a sentence (a capital, a digit,
@@ -47,14 +54,19 @@ def clip(text: str, limit: int) -> str:
 
 def clean(text: str) -> str:
     """NFKC (full-width digits, ligatures), zero-width characters removed, controls and bidi marks as spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    return _CONTROL.sub(" ", _ZERO_WIDTH.sub("", text))
+    return _without_controls(_ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text)))
 
 
 def strip_controls(text: str) -> str:
     """Text safe to print on a terminal: control characters (escape sequences start with one), bidi marks
     and noncharacters become spaces; newlines and tabs stay."""
-    return _CONTROL.sub(" ", text.replace("\x1b", " ").replace("\x9b", " "))
+    return _without_controls(text)
+
+
+def _without_controls(text: str) -> str:
+    """Controls, bidi marks and noncharacters (the rule above) as spaces."""
+    text = _CONTROL.sub(" ", text)
+    return _ASTRAL_NONCHARACTER.sub(" ", text) if _ASTRAL.search(text) else text
 
 
 def sentences(text: str) -> list[str]:

@@ -46,7 +46,7 @@ async def test_bad_items_are_repaired_or_skipped_and_the_day_goes_on(
     async with Http(standin_settings) as http:
         papers = await list_papers("hf", DAY, http, standin_settings, warn=warnings.append)
     by_id = {p.id: p for p in papers}
-    assert list(by_id)[0] == good.arxiv_id  # the good paper, first by votes
+    assert next(iter(by_id)) == good.arxiv_id  # the good paper, first by votes
     for pid in ("2606.30002", "2606.30003", "2606.30004", "2606.30005", "2606.30007"):
         assert by_id[pid].upvotes is None  # shown without votes, not lost
     assert by_id["2606.30006"].authors == () and by_id["2606.30006"].video is None

@@ -120,10 +120,11 @@ def load_text(folder: Path, paper_id: str, settings: Settings) -> tuple[Document
     path = text_path(folder, paper_id)
     if path is None:
         return None, f"no {paper_id.replace('/', '_')}.txt/.md/.pdf in {folder}"
-    from dailypapers.documents import read_file
+    from dailypapers.documents import ReadLimits, read_file
 
     try:
-        return read_file(path, paper_id, max_bytes=settings.max_pdf_bytes, max_pages=settings.max_pages), ""
+        return read_file(path, paper_id, max_bytes=settings.max_pdf_bytes, max_pages=settings.max_pages,
+                         limits=ReadLimits.from_settings(settings)), ""
     except DailyPapersError as exc:
         return None, f"{path.name}: {exc}"
     except Exception as exc:  # a PDF library bug on one hostile file must not end the whole audit

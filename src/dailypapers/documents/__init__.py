@@ -1,13 +1,17 @@
 """A paper's full text as a `Document`: read from a PDF, arXiv's HTML or a text file, split into sections,
 and cut to a token budget for the summarizer.
 
-    pdf.py       PDF -> Document (pypdfium2)
-    html.py      arXiv HTML (LaTeXML) -> Document
+    pdf.py       PDF -> Document (pypdfium2, in worker processes under limits)
+    pdf_tables.py  tables on a PDF page, from where its words sit (a caption, lines of cells)
+    workers.py   the worker processes: memory and CPU-time limits, one failed task fails alone
+    limits.py    what reading one paper may cost (characters, memory, CPU time): ReadLimits
+    html.py      arXiv HTML (LaTeXML) -> Document, tables as rows (lxml)
     sections.py  headings, section kinds, paragraphs; plain text -> Document
     budget.py    Document -> the text the summarizer reads, at most N tokens
     tokens.py    the deterministic token counter the budget uses
 
-Everything here is pure except the PDF readers (CPU-bound: run them in a thread) and `read_file`.
+Everything here is pure except the PDF readers (they block on a worker process: run them in a thread) and
+`read_file`.
 """
 
 from __future__ import annotations
@@ -18,17 +22,19 @@ from pathlib import Path
 
 from dailypapers.documents.budget import BUDGET_VERSION, budget
 from dailypapers.documents.html import parse_html
+from dailypapers.documents.limits import DEFAULT_LIMITS, ReadLimits
 from dailypapers.documents.pdf import extract_pdf, pdf_head
 from dailypapers.documents.sections import from_text, heading_kind, section_kind, sections_from_lines
 from dailypapers.documents.tokens import COUNTER, count_tokens
 from dailypapers.errors import PaperTextError
 from dailypapers.models import Document
-
-MAX_TEXT_FILE_BYTES = 20 * 1024 * 1024
+from dailypapers.text import strip_controls
 
 __all__ = [
     "BUDGET_VERSION",
     "COUNTER",
+    "DEFAULT_LIMITS",
+    "ReadLimits",
     "budget",
     "content_hash",
     "count_tokens",
@@ -55,8 +61,10 @@ def content_hash(doc: Document) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-def read_file(path: Path, paper_id: str, *, max_bytes: int, max_pages: int) -> Document:
-    """A paper's text from a file: .html/.htm (arXiv HTML), .txt/.md (plain text) or a PDF; size-capped."""
+def read_file(path: Path, paper_id: str, *, max_bytes: int, max_pages: int,
+              limits: ReadLimits = DEFAULT_LIMITS) -> Document:
+    """A paper's text from a file: .html/.htm (arXiv HTML), .txt/.md (plain text) or a PDF; size-capped, and
+    read within `limits`."""
     try:
         if path.stat().st_size > max_bytes:
             raise PaperTextError(f"the file is over max_pdf_bytes ({max_bytes:,} bytes)")
@@ -65,7 +73,8 @@ def read_file(path: Path, paper_id: str, *, max_bytes: int, max_pages: int) -> D
         raise PaperTextError(f"cannot read {path}: {exc.strerror or exc}") from None
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
-        return parse_html(data.decode("utf-8", errors="replace"), paper_id)
+        return parse_html(data.decode("utf-8", errors="replace"), paper_id, limits=limits)
     if suffix in (".txt", ".md"):
-        return from_text(data[:MAX_TEXT_FILE_BYTES].decode("utf-8", errors="replace"), paper_id)
-    return extract_pdf(data, paper_id, max_pages=max_pages)
+        text = data[: limits.max_document_chars * 4].decode("utf-8", errors="replace")[: limits.max_document_chars]
+        return from_text(strip_controls(text), paper_id)
+    return extract_pdf(data, paper_id, max_pages=max_pages, limits=limits)

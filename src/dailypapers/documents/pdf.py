@@ -1,18 +1,42 @@
-"""PDF -> Document with pypdfium2. PDFium is not thread-safe, so every call into it holds `_PDFIUM_LOCK`;
-callers run `extract_pdf` with `asyncio.to_thread`."""
+"""PDF -> Document with pypdfium2, in worker processes (`workers`): a PDF is untrusted input whose streams
+can inflate without bound, so each is read in a process under a memory and a CPU-time limit, with caps on
+the characters kept per page and per document (`limits.ReadLimits`). A bomb fails its own paper with a
+reason; other PDFs are read in parallel in the other workers (PDFium itself is not thread-safe, so within a
+process there is one reader at a time). Pages with a table caption are also searched for the table's rows
+(`pdf_tables`), which become "table" sections.
+
+A program that calls these from a script must guard its entry point (`if __name__ == "__main__":`), as
+for any use of multiprocessing: a worker process imports the main module.
+
+Callers run `extract_pdf` and `pdf_head` in a thread (`asyncio.to_thread`): they block until a worker answers.
+"""
 
 from __future__ import annotations
 
-import threading
+import re
+from collections.abc import Callable
+from typing import TypeVar
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
-from dailypapers.documents.sections import MIN_TEXT_CHARS, sections_from_lines
+from dailypapers.documents import pdf_tables, workers
+from dailypapers.documents.limits import DEFAULT_LIMITS, ReadLimits
+from dailypapers.documents.sections import MIN_TEXT_CHARS, TABLE_MARK, sections_from_lines
 from dailypapers.errors import PaperTextError
-from dailypapers.models import Document
-from dailypapers.text import one_line
+from dailypapers.models import Document, TextSection
+from dailypapers.text import one_line, strip_controls
 
-_PDFIUM_LOCK = threading.Lock()
+T = TypeVar("T")
+
+workers.preload(__name__)  # new workers start with PDFium and this module loaded
+
+# An encrypted PDF names its encryption dictionary in the trailer (or the xref stream's dictionary, which is
+# never compressed). PDFium's error code can be stale from an earlier document (a failed load does not always
+# set it), so "encrypted" needs this too.
+_ENCRYPT = re.compile(rb"/Encrypt\b")
+_CAPTION_LINE = re.compile(r"^\s*(?:Table|TABLE)\s+(?:[0-9]+|[IVXLC]+)\s*[:.]", re.MULTILINE)
+
 
 def _sniff(data: bytes) -> None:
     if not data.strip():
@@ -24,62 +48,168 @@ def _sniff(data: bytes) -> None:
         raise PaperTextError("not a PDF (no %PDF header)")
 
 
-def extract_pdf(data: bytes, paper_id: str, *, max_pages: int) -> Document:
-    """Text of a PDF, split into sections. Raises PaperTextError for anything that is not a readable paper."""
+def extract_pdf(data: bytes, paper_id: str, *, max_pages: int, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
+    """Text of a PDF, split into sections. Raises PaperTextError for anything that is not a readable paper,
+    including one that needs more than `limits` to read."""
     _sniff(data)
-    pages: list[tuple[int | None, str]] = []
-    with _PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            message = str(exc)
-            if "password" in message.lower():
-                raise PaperTextError("encrypted PDF (password protected)") from None
-            raise PaperTextError(f"corrupt PDF ({message.rstrip('.')})") from None
-        try:
-            count = len(pdf)
-            if count == 0:
-                raise PaperTextError("PDF has no pages")
-            if count > max_pages:
-                raise PaperTextError(f"too many pages ({count:,}, the limit is max_pages={max_pages})")
-            pages.extend((index + 1, _page_text(pdf, index)) for index in range(count))
-        except pdfium.PdfiumError as exc:
-            raise PaperTextError(f"corrupt PDF ({str(exc).rstrip('.')})") from None
-        finally:
-            pdf.close()
+    return _in_worker(_read_document, (data, paper_id, max_pages, limits), limits)
+
+
+def pdf_head(data: bytes, *, first_page: bool, limits: ReadLimits = DEFAULT_LIMITS) -> tuple[str, str]:
+    """A PDF's metadata Title and its first page's text, from one opening; ("", "") if it cannot be read
+    within `limits` (its text step then fails and says why).
+
+    The first page is read when asked for, or when there is no Title (it is where the title then is)."""
+    try:
+        return _in_worker(_read_head, (data, first_page, limits), limits)
+    except PaperTextError:
+        return "", ""
+
+
+def _in_worker(fn: Callable[..., T], args: tuple[object, ...], limits: ReadLimits) -> T:
+    task = workers.TaskLimits(memory_bytes=limits.max_pdf_memory, cpu_seconds=limits.max_pdf_cpu_seconds)
+    try:
+        return workers.shared_pool(limits.pdf_workers).run(fn, args, task)
+    except workers.TaskFailed as exc:
+        raise PaperTextError(_too_costly(exc, limits)) from None
+
+
+def _too_costly(exc: workers.TaskFailed, limits: ReadLimits) -> str:
+    died = f"; the reader died: {exc.how}" if exc.how else ""
+    if exc.cause == "cpu":
+        return f"PDF reading used over {limits.max_pdf_cpu_seconds} s of CPU time (max_pdf_cpu_seconds)"
+    if exc.cause == "memory":
+        return f"PDF reading needs over {limits.max_pdf_memory // 2**20:,} MB of memory (max_pdf_memory{died})"
+    if exc.cause == "deadline":
+        deadline = workers.TaskLimits(limits.max_pdf_memory, limits.max_pdf_cpu_seconds).deadline
+        return f"PDF reading gave no answer in {deadline:.0f} s (max_pdf_cpu_seconds)"
+    return f"PDF reader crashed ({exc.how})"
+
+
+# -- in the worker process ---------------------------------------------------------------------------------
+
+def _read_document(data: bytes, paper_id: str, max_pages: int, limits: ReadLimits) -> Document:
+    # sections are found here too, so that the parsing of different papers runs in parallel
+    pages, tables = _read_pages(data, max_pages, limits)
     if sum(len(t.strip()) for _, t in pages) < MIN_TEXT_CHARS:
         raise PaperTextError("no text layer (a scanned or image-only PDF)")
-    return Document(paper_id=paper_id, origin="pdf", sections=tuple(sections_from_lines(pages)),
+    return Document(paper_id=paper_id, origin="pdf", sections=tuple(sections_from_lines(pages, tables)),
                     page_count=len(pages))
 
 
-def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
-    """One page's text with "\n" line ends (the caller holds `_PDFIUM_LOCK`)."""
+def _open(data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD and _ENCRYPT.search(data):
+            raise PaperTextError("encrypted PDF (password protected)") from None
+        if exc.err_code == pdfium_c.FPDF_ERR_SECURITY and _ENCRYPT.search(data):
+            raise PaperTextError("encrypted PDF (unsupported security handler)") from None
+        if exc.err_code == pdfium_c.FPDF_ERR_FORMAT:
+            raise PaperTextError("corrupt PDF (not a readable PDF structure)") from None
+        raise PaperTextError("corrupt PDF (no document catalog or page tree PDFium can read)") from None
+
+
+def _read_pages(data: bytes, max_pages: int, limits: ReadLimits) -> tuple[list[tuple[int, str]], list[TextSection]]:
+    """Every page's text, under the character caps, and the tables found on the pages (each page's text holds
+    a TABLE_MARK line where its table was)."""
+    pdf = _open(data)
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise PaperTextError("PDF has no pages")
+        if count > max_pages:
+            raise PaperTextError(f"too many pages ({count:,}, the limit is max_pages={max_pages})")
+        pages: list[tuple[int, str]] = []
+        tables: list[TextSection] = []
+        total = 0
+        for index in range(count):
+            text, found = _page(pdf, index, limits, len(tables))
+            total += len(text)
+            if total > limits.max_document_chars:
+                raise PaperTextError(f"text bomb: over {limits.max_document_chars:,} characters by page "
+                                     f"{index + 1} (the limit is max_document_chars)")
+            pages.append((index + 1, text))
+            tables.extend(TextSection(kind="table", heading=t.caption, text="\n".join(t.rows), page=index + 1)
+                          for t in found)
+        return pages, tables
+    except pdfium.PdfiumError as exc:
+        raise PaperTextError(f"corrupt PDF ({str(exc).rstrip('.')})") from None
+    finally:
+        pdf.close()
+
+
+def _page(pdf: pdfium.PdfDocument, index: int, limits: ReadLimits, first_table: int = 0,
+          *, tables: bool = True) -> tuple[str, list[pdf_tables.Table]]:
+    """One page's text with "\n" line ends, controls and noncharacters removed (`text.strip_controls`), and
+    the tables on it (numbered from `first_table` in the text's TABLE_MARK lines)."""
     page = pdf[index]
     try:
         textpage = page.get_textpage()
         try:
-            return textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+            chars = textpage.count_chars()
+            if chars > limits.max_page_chars:
+                raise PaperTextError(f"text bomb: page {index + 1} holds {chars:,} characters (the limit is "
+                                     f"max_page_chars={limits.max_page_chars:,})")
+            text = _clean(textpage.get_text_range())
+            found: list[pdf_tables.Table] = []
+            if tables and _CAPTION_LINE.search(text):  # only pages with a table caption are measured
+                found = pdf_tables.find_tables(_words(textpage), page.get_width())
         finally:
             textpage.close()
     finally:
         page.close()
+    return pdf_tables.place_tables(text, found, TABLE_MARK, first_table) if found else (text, [])
 
 
-def pdf_head(data: bytes, *, first_page: bool) -> tuple[str, str]:
-    """A PDF's metadata Title and its first page's text, from one opening; ("", "") if pdfium cannot open it.
+def _words(textpage: pdfium.PdfTextPage) -> list[pdf_tables.Run]:
+    """The page's words with their boxes, from PDFium's characters: a word ends at a space (PDFium adds one
+    where text objects stand apart) or where the text changes line. Loose boxes (the font's height and
+    advance), so that every character of a line has the same height."""
+    raw = textpage.raw
+    rect = pdfium_c.FS_RECTF()
+    words: list[pdf_tables.Run] = []
+    chars: list[str] = []
+    box = [0.0, 0.0, 0.0, 0.0]  # the current word's left, bottom, right, top
 
-    The first page is read when asked for, or when there is no Title (it is where the title then is)."""
-    with _PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError:
-            return "", ""
-        try:
-            title = one_line(pdf.get_metadata_value("Title") or "")
-            text = _page_text(pdf, 0) if (first_page or not title) and len(pdf) else ""
-        except pdfium.PdfiumError:
-            return "", ""
-        finally:
-            pdf.close()
+    def end() -> None:
+        if chars:
+            words.append(pdf_tables.Run(box[0], box[1], box[2], box[3], strip_controls("".join(chars)).strip()))
+            chars.clear()
+
+    for i in range(pdfium_c.FPDFText_CountChars(raw)):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (0, 0xFFFE) or code > 0x10FFFF or chr(code).isspace():
+            end()
+            continue
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+            continue
+        if chars and abs(rect.bottom - box[1]) > 0.5 * (box[3] - box[1]):
+            end()  # the next line
+        if not chars:
+            box[:] = [rect.left, rect.bottom, rect.right, rect.top]
+        box[2], box[3] = max(box[2], rect.right), max(box[3], rect.top)
+        chars.append(chr(code))
+    end()
+    return [w for w in words if w.text]
+
+
+def _clean(text: str) -> str:
+    # PDFium marks a word hyphenated across a line break with U+FFFE and joins the lines: join the word, as
+    # `sections.reflow` does for hyphens; every other noncharacter or control goes by the one rule
+    return strip_controls(text.replace("\ufffe", "").replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _read_head(data: bytes, first_page: bool, limits: ReadLimits) -> tuple[str, str]:
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return "", ""
+    try:
+        title = one_line(strip_controls(pdf.get_metadata_value("Title") or ""))
+        text = _page(pdf, 0, limits, tables=False)[0] if (first_page or not title) and len(pdf) else ""
+    except pdfium.PdfiumError:
+        return "", ""
+    finally:
+        pdf.close()
     return title, text

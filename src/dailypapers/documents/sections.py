@@ -5,7 +5,7 @@ extractive summarizer."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dailypapers.models import Document, SectionKind, TextSection
@@ -39,6 +39,9 @@ _BARE = re.compile(
     r"摘要|引言|相关工作|方法|实验|结果|结论|参考文献|附录|概要|はじめに|手法|実験|結果|結論|付録)\s*:?$",
     re.IGNORECASE,
 )
+# The first line of a table as `budget` writes it: "Table 3: caption", "Table 3", "Table: caption" (not the
+# sentence "Table 3 shows ...").
+TABLE_HEADING = re.compile(r"^Table(?:\s+[0-9]+[A-Za-z]?(?:\.[0-9]+)*)?(?:\s*[:.](?:\s|$)|$)")
 _ABSTRACT_INLINE = re.compile(r"^abstract\s*[.:\u2014\u2013-]\s*(?P<rest>\S.*)$", re.IGNORECASE)
 
 
@@ -55,7 +58,10 @@ def section_kind(heading: str) -> SectionKind:
 
 
 def heading_kind(line: str) -> SectionKind | None:
-    """The kind of section a line opens, or None when the line is no heading (one rule for every reader)."""
+    """The kind of section a line opens, or None when the line is no heading (one rule for every reader).
+    A table caption line opens a "table" part (the budget writes tables so), whatever its length."""
+    if TABLE_HEADING.match(line.strip()):
+        return "table"
     return section_kind(one_line(line)) if _is_heading(line) else None
 
 
@@ -112,9 +118,17 @@ def reflow(lines: list[str]) -> str:
     return "\n\n".join(paragraphs)
 
 
-def sections_from_lines(pages: Iterable[tuple[int | None, str]]) -> list[TextSection]:
-    """Split page texts into sections at detected headings; text before the first one is the title part."""
+# A line that is only this noncharacter (which no cleaned text holds) and a number stands for a table found
+# on the page (`pdf_tables`): the table is placed after the section it appears in.
+TABLE_MARK = "\ufdd0"
+
+
+def sections_from_lines(pages: Iterable[tuple[int | None, str]],
+                        tables: Sequence[TextSection] = ()) -> list[TextSection]:
+    """Split page texts into sections at detected headings; text before the first one is the title part.
+    `tables` are the sections the pages' TABLE_MARK lines stand for."""
     out: list[TextSection] = []
+    pending: list[TextSection] = []
     current = _Open("title", "", None, [])
     top_kind: SectionKind = "other"
     after_refs = False
@@ -124,12 +138,18 @@ def sections_from_lines(pages: Iterable[tuple[int | None, str]]) -> list[TextSec
         text = "\n".join(filter(None, current.lines)) if current.kind == "title" else reflow(current.lines)
         if text or current.heading:
             out.append(TextSection(kind=current.kind, heading=current.heading, text=text, page=current.page))
+        out.extend(pending)
+        pending.clear()
 
     for page, text in pages:
         if current.page is None:
             current.page = page
         for raw in text.splitlines():
             line = raw.strip()
+            if line.startswith(TABLE_MARK):
+                pending.append(tables[int(line[len(TABLE_MARK):])])
+                current.lines.append("")  # the prose around a table is two paragraphs
+                continue
             inline = _ABSTRACT_INLINE.match(line) if current.kind == "title" else None
             if inline:
                 close()

@@ -14,7 +14,7 @@ import feedparser
 
 from dailypapers.arxiv_id import abs_url, canonical_id
 from dailypapers.config import Settings
-from dailypapers.documents import extract_pdf, parse_html
+from dailypapers.documents import ReadLimits, extract_pdf, parse_html
 from dailypapers.errors import FetchError, HostNotAllowedError, InputError, PaperTextError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.http import Http
@@ -167,7 +167,7 @@ async def fetch_document(paper: Paper, ctx: SourceContext) -> Document:
     if settings.use_arxiv_html:
         try:
             html = await http.get_text(html_url(settings, paper.id, paper.version), max_bytes=settings.max_pdf_bytes)
-            return await asyncio.to_thread(parse_html, html, paper.id)
+            return await asyncio.to_thread(parse_html, html, paper.id, limits=ReadLimits.from_settings(settings))
         except HostNotAllowedError:
             raise
         except (FetchError, PaperTextError) as exc:  # not every paper has HTML: the PDF is the fallback
@@ -183,7 +183,8 @@ async def fetch_document(paper: Paper, ctx: SourceContext) -> Document:
         raise
     if "html" in content_type.lower() and not data.lstrip().startswith(b"%PDF"):
         raise PaperTextError("not a PDF: the server sent an HTML page")
-    return await asyncio.to_thread(extract_pdf, data, paper.id, max_pages=settings.max_pages)
+    return await asyncio.to_thread(extract_pdf, data, paper.id, max_pages=settings.max_pages,
+                                   limits=ReadLimits.from_settings(settings))
 
 
 DEFAULT_CATEGORY_SIZE = 20  # without a day; a day's listing is asked for whole (up to MAX_CATEGORY)

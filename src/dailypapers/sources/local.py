@@ -15,11 +15,12 @@ import io
 import json
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from dailypapers.arxiv_id import canonical_id
-from dailypapers.documents import pdf_head, read_file
+from dailypapers.documents import DEFAULT_LIMITS, ReadLimits, pdf_head, read_file
 from dailypapers.errors import FetchError, InputError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Document, Paper
@@ -46,7 +47,7 @@ def _id_in(candidates: list[str]) -> tuple[str, int | None] | None:
     return None
 
 
-def _pdf_paper(path: Path, max_bytes: int) -> Paper:
+def _pdf_paper(path: Path, max_bytes: int, limits: ReadLimits) -> Paper:
     links = {"file": str(path.resolve())}
     found = _id_in(_NEW_IN_TEXT.findall(path.stem) + ["/".join(m) for m in _OLD_IN_NAME.findall(path.stem)])
     size = path.stat().st_size
@@ -56,7 +57,7 @@ def _pdf_paper(path: Path, max_bytes: int) -> Paper:
         content_id = hashlib.sha256(f"{links['file']}:{size}".encode()).hexdigest()[:12]
     else:
         data = path.read_bytes()
-        title, first_page = pdf_head(data, first_page=found is None)
+        title, first_page = pdf_head(data, first_page=found is None, limits=limits)  # a bomb gives ("", "")
         if found is None:
             found = _id_in(_ARXIV_STAMP.findall(first_page))
         content_id = hashlib.sha256(data).hexdigest()[:12]
@@ -95,10 +96,12 @@ def _ids_from_list(path: Path) -> list[str]:
     return [line for line in lines if line]
 
 
-def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES) -> list[Paper]:
+def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES, limits: ReadLimits = DEFAULT_LIMITS) -> list[Paper]:
     """Papers from a folder of PDFs, a single PDF, or a list of ids (ids only; fetch their metadata later).
 
-    PDFs over `max_bytes` are listed without being read (settings.max_pdf_bytes: their text step fails)."""
+    PDFs over `max_bytes` are listed without being read (settings.max_pdf_bytes: their text step fails). The
+    others are opened in the PDF workers, `limits.pdf_workers` at once; one that is too costly to open is
+    listed under its file name, and its text step fails saying why."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"no such file or folder: {path}")
@@ -106,10 +109,11 @@ def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES) -> list[Paper]:
         pdfs = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
         if not pdfs:
             raise InputError(f"{path}: no PDF files in this folder")
-        return _dedupe(_pdf_paper(p, max_bytes) for p in pdfs)
+        with ThreadPoolExecutor(max_workers=limits.pdf_workers) as pool:  # each thread waits on a worker process
+            return _dedupe(pool.map(lambda p: _pdf_paper(p, max_bytes, limits), pdfs))
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        return [_pdf_paper(path, max_bytes)]
+        return [_pdf_paper(path, max_bytes, limits)]
     if suffix not in LIST_SUFFIXES:
         kinds = "/".join(LIST_SUFFIXES)
         raise InputError(f"{path}: expected a folder of PDFs, a PDF, or a {kinds} list of ids")
@@ -148,7 +152,8 @@ class LocalSource:
         self, spec: str, day: dt.date | None, limit: int | None, ctx: SourceContext
     ) -> list[Paper]:
         settings = ctx.settings
-        papers = await asyncio.to_thread(scan, Path(spec).expanduser(), max_bytes=settings.max_pdf_bytes)
+        papers = await asyncio.to_thread(scan, Path(spec).expanduser(), max_bytes=settings.max_pdf_bytes,
+                                         limits=ReadLimits.from_settings(settings))
         papers = papers[:limit]  # arXiv is asked only about papers kept
         bare = [p for p in papers if not p.title and p.is_arxiv]
         if bare:  # an id list: arXiv is the only place these papers are described, so its failure is the run's
@@ -165,7 +170,7 @@ class LocalSource:
     async def fetch_document(self, paper: Paper, ctx: SourceContext) -> Document:
         s = ctx.settings
         return await asyncio.to_thread(read_file, Path(paper.links["file"]), paper.id, max_bytes=s.max_pdf_bytes,
-                                       max_pages=s.max_pages)
+                                       max_pages=s.max_pages, limits=ReadLimits.from_settings(s))
 
 
 async def _with_arxiv_metadata(papers: list[Paper], ctx: SourceContext) -> list[Paper]:

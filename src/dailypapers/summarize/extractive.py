@@ -97,7 +97,7 @@ _PLACE: dict[Role, dict[str, float]] = {
     "conclusion": {"conclusion": 2.5, "abstract": 1.0, "body": 0.3},
     "lead": {"abstract": 2.0, "introduction": 1.0, "body": 0.5},
 }
-_SKIP_PARTS = {"references", "appendix", "title"}
+_SKIP_PARTS = {"references", "appendix", "title", "table"}  # a table's rows are not sentences
 
 
 @dataclass(frozen=True)
@@ -212,10 +212,10 @@ def sentences_of(text: str) -> list[_Sentence]:
 
 def _heading(line: str) -> str | None:
     """The part of the paper a heading line opens (the documents' rule, shared with the PDF and HTML readers)."""
-    if len(line) > 80:
-        return None
     kind = heading_kind(line.lstrip("#").strip())
-    return None if kind is None else ("body" if kind == "other" else kind)
+    if kind is None or (len(line) > 80 and kind != "table"):  # a table's caption line may be long
+        return None
+    return "body" if kind == "other" else kind
 
 
 
