@@ -214,18 +214,15 @@ async def _one(
 
 
 async def _take_lease(store: Store, key: str, holder: str, *, force: bool) -> Summary | None:
-    """Wait until this run may summarize `key`. When another run held it and stored the summary meanwhile,
-    that summary is returned (and nothing is to be done), unless the run is forced to summarize again."""
-    waited = False
+    """Wait until this run may summarize `key`. When another run stored the summary meanwhile (while this one
+    waited, or between this run's cache lookup and its lease), that summary is returned and nothing is to be
+    done, unless the run is forced to summarize again."""
     while not store.acquire_lease(key, holder, LEASE_TTL, alive=holder_alive):
-        waited = True
         await asyncio.sleep(LEASE_POLL)
-    if waited and not force:
-        done = store.get_summary(key)
-        if done is not None:
-            store.release_lease(key, holder)
-            return done
-    return None
+    done = None if force else store.get_summary(key)
+    if done is not None:
+        store.release_lease(key, holder)
+    return done
 
 
 def lease_holder() -> str:
