@@ -25,8 +25,8 @@ by two spaces under its bullet.
 
 Untrusted text cannot become Markdown or HTML. Titles, author names, labels, section texts and flagged claims
 are written with a backslash before every character that could open a construct (``\\ ` * _ [ ] < & ~``;
-``# > + - =`` and ``1.`` where a line starts; ``,`` in names, ``;`` in claims) and with bare ``https://`` and
-``www.`` defused (``https\\://``), so a CommonMark or GitHub renderer shows them as the text they are and
+``# > + - = | :`` and ``1.`` where a line starts; ``,`` in names, ``;`` in claims) and with bare links defused
+(``https\\://``, ``www\\.``, ``a\\@b.org``), so a CommonMark or GitHub renderer shows them as the text they are and
 `parse` removes exactly those backslashes. Ordinary text has none of these characters, so the sample renders
 byte for byte. URLs (title link, thumbnail, video) are written only when they are well-formed http(s) URLs
 (or a root-relative path, as old thumbnails are) of at most MAX_URL_CHARS: anything else is left out.
@@ -111,10 +111,12 @@ _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 # Characters that open a construct anywhere in a line: escapes, code, emphasis, links and images, raw HTML
 # and autolinks, entities, strikethrough. None of them occurs in the sample's texts.
 _INLINE = "\\`*_[]<&~"
-# Bare URLs that GitHub and linkify turn into links: the backslash goes before the `:` or the `.`.
-_BARE_LINK = re.compile(r"(?i)\b(?:https?|ftp)(?=://)|\bwww(?=\.)")
-# Where a line starts, these open a block: heading, quote, list items, setext underline.
-_BLOCK_START = re.compile(r"[#>+=-]|\d{1,9}(?=[.)])")
+# Bare links that GitHub and linkify turn into links: a backslash before the `:` of `://` and `mailto:`, the
+# `.` of `www.`, the first `/` of `//`, the `@` of an e-mail address (wherever they are: `_https://` is still
+# linked; `HIT@1` is no address).
+_BARE_LINK = re.compile(r":(?=//)|(?i:(?<=mailto)):|(?i:(?<=www))\.|(?<!:)/(?=/)|@(?=[\w-]+\.\w)")
+# Where a line starts, these open a block: heading, quote, list items, setext underline, table delimiter row.
+_BLOCK_START = re.compile(r"[#>+=|:-]|\d{1,9}(?=[.)])")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # never useful in a digest; NUL ends parsing
 _FLAG_MARK = "⚠️("  # the flag marker's opening, escaped wherever a text holds it
 
@@ -129,7 +131,7 @@ def escape(text: str, *, extra: str = "", line_start: bool = False) -> str:
 
     `extra` names further characters to escape (a field's own separators); `line_start` also escapes what
     would open a block at the start of a line. `unescape` reverses it."""
-    out = _BARE_LINK.sub(lambda m: m.group() + "\\", text.translate(_table(extra)))
+    out = _BARE_LINK.sub(lambda m: "\\" + m.group(), text.translate(_table(extra)))
     if line_start:
         m = _BLOCK_START.match(out)
         if m is not None:
@@ -217,11 +219,12 @@ def normalize(entry: Entry) -> Entry:
         claim = _clean(c.text)
         if claim:
             by_label.setdefault(c.section_label, []).append(claim)
-    claims: list[Claim] = []
+    # a section shows the claims filed under its label, once per label (the first such section); labels that
+    # normalize alike (every plain section has "") pool their claims under the first section that has it
+    shown: dict[str, list[str]] = {}
     for original, sec in zip(s.sections, sections, strict=True):
-        # a section shows the claims filed under its label, once per label (the first such section)
-        for text in by_label.pop(original.label, []):
-            claims.append(_claim(text, sec.label))
+        shown.setdefault(sec.label, []).extend(by_label.pop(original.label, []))
+    claims = [_claim(text, sec.label) for sec in sections for text in shown.pop(sec.label, [])]
     summary = Summary(paper_id=paper_id, lang=_guess_lang(sections), sections=sections,
                       model="extractive" if s.model == "extractive" else None, claims=tuple(claims))
     return Entry(paper=paper, summary=summary)
@@ -585,9 +588,10 @@ class _Reader:
                 self.odd(n, f"{entry.paper.id} is listed again (first at line {where}; {how}): the first was "
                             "kept")
             digests.append(Digest(day=day, entries=tuple(e for _, e in first.values())))
+        odd = sorted(self.oddities, key=lambda o: o.line)  # stable: a line's oddities keep their order
         if self.dropped:
-            self.oddities.append(Oddity(self.oddities[-1].line, f"and {self.dropped} more oddities", self.source))
-        return Parsed(days=tuple(digests), oddities=tuple(self.oddities))
+            odd.append(Oddity(odd[-1].line, f"and {self.dropped} more oddities", self.source))
+        return Parsed(days=tuple(digests), oddities=tuple(odd))
 
 
 def _meta_kind(line: str) -> str | None:
