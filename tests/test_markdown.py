@@ -461,3 +461,25 @@ def test_title_links_use_the_arxiv_id_grammar() -> None:
     # month 99 is no arXiv id: the link is kept as a local paper's link, not read as arXiv
     pid, version, links = paper_id_from_url("https://arxiv.org/abs/2599.00001")
     assert pid.startswith("local:") and version is None and links == {"abs": "https://arxiv.org/abs/2599.00001"}
+
+
+# -- the file it writes ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_written_files_get_the_umask_mode_and_keep_a_mode_set_since(tmp_path: Path, umask: int, mode: int) -> None:
+    import os
+    import stat
+
+    from dailypapers.publish.files import current_umask, write_atomic
+
+    target = tmp_path / "2025" / "01" / "02.md"
+    old = os.umask(umask)
+    try:
+        assert current_umask() == umask
+        write_atomic(target, render(Digest(day=DAY, entries=(_entry(),))))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    target.chmod(0o604)  # the user's choice survives the next write
+    write_atomic(target, "again\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o604 and target.read_text() == "again\n"
+    assert [p.name for p in target.parent.iterdir()] == ["02.md"]
