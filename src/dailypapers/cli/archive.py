@@ -13,12 +13,13 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, errors, parse_day, state, write_stdout
+from dailypapers.cli._common import console, err_console, errors, parse_day, state, write_stdout
 from dailypapers.config import Settings
 from dailypapers.errors import InputError, NotFoundError
 from dailypapers.models import DEFAULT_SOURCE, Digest, Edition
 from dailypapers.publish import markdown
-from dailypapers.store import ArchiveMissingError, ImportCounts, Store
+from dailypapers.store import ArchiveMissingError, Store
+from dailypapers.text import clip, strip_controls
 
 SourceOption = Annotated[
     str | None, typer.Option("--source", help="The edition's source (hf, arxiv:cs.CL, local:NAME).")
@@ -38,21 +39,53 @@ def import_(
     lang: Annotated[
         str | None, typer.Option("--lang", help="The edition's language (default: its summaries' language).")
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Take the files' values where they differ from the archive (the archive's "
+                     "are kept as revisions), and the files' entry lists for their days."),
+    ] = False,
 ) -> None:
-    """Load digests into the archive as editions. Importing the same file twice adds nothing."""
-    # Parse everything first: one bad file must not leave a half-imported batch.
+    """Load digests into the archive as editions, all files in one transaction (all or nothing).
+
+    Odd lines are reported with their file and line and never stop the import. A paper the archive already
+    holds is compared field by field: what differs is reported and the archive's value is kept (the file's
+    is recorded as a revision) unless --replace. Importing the same files again changes nothing."""
+    # Parse everything first: a file that is not a digest at all must not leave a half-imported batch.
     settings = state(ctx).settings()
-    digests = [_as_edition(markdown.read_digest(f), source, lang, settings) for f in files]
-    total = ImportCounts()
+    digests: list[Digest] = []
+    origins: list[str] = []
+    for f in files:
+        parsed = markdown.read_days(f)
+        for oddity in parsed.oddities:  # one line each, however narrow the terminal
+            err_console.print(Text(f"warning: {strip_controls(str(oddity))}", style="yellow"), soft_wrap=True)
+        digests.extend(_as_edition(d, source, lang, settings) for d in parsed.days)
+        origins.extend(str(f) for _ in parsed.days)
     with state(ctx).store(settings) as store:
-        for digest in digests:
-            total += store.import_digest(digest)
+        report = store.import_digests(digests, replace=replace, origins=origins)
+    for done in report.conflicts:
+        for change in done.changes:
+            taken = "took the file's" if replace else "kept the archive's (--replace takes the file's)"
+            console.print(Text(strip_controls(
+                f"{done.edition} {done.paper_id} {change.field}: archive {_shown(change.stored)}, "
+                f"file {_shown(change.incoming)}; {taken}")), highlight=False, soft_wrap=True)
+    counts = report.counts()
+    shown = [f"{counts[s]} {s}" for s in ("added", "unchanged", "conflicting")]
+    shown += [f"{counts[s]} {s}" for s in ("updated", "replaced", "removed") if counts[s]]
     console.print(
-        f"imported {len(digests)} file(s): {total.days} day(s), {total.papers} paper(s), "
-        f"{total.summaries} summary(ies) added",
+        f"imported {len(files)} file(s), {len(digests)} day(s) ({report.editions_added} new): "
+        f"papers {', '.join(shown)}",
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _shown(value: object) -> str:
+    """A stored or incoming value for one line of the report."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):  # a summary's sections
+        value = " / ".join(str(s.get("text", "")) for s in value)
+    elif isinstance(value, list):
+        value = ", ".join(map(str, value))
+    return repr(clip(str(value), 60))
 
 
 def _as_edition(digest: Digest, source: str, lang: str | None, settings: Settings) -> Digest:
