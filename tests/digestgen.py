@@ -16,7 +16,8 @@ from dailypapers.models import Claim, Digest, Entry, Paper, Section, Summary
 HOSTILE = (
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[click](javascript:alert(1))",
     "](https://arxiv.org/abs/2401.00001)", "![](https://tracker.example/p.gif)", "<https://evil.example>",
-    "https://evil.example/x", "_https://evil.example/x", "www.evil.example", "x@evil.example", "mailto:x@evil.example", "//evil.example/x", "&lt;b&gt;",
+    "https://evil.example/x", "_https://evil.example/x", "www.evil.example", "x@evil.example",
+    "mailto:x@evil.example", "//evil.example/x", "&lt;b&gt;",
     "&#x3C;script&#x3E;", "**bold**", "_em_", "`code`", "~~gone~~", "\\", "\\\\", "# heading", "> quote",
     "1. item", "3) item", "- item", "+ item", "===", "---", "***", "| a | b |", "Vote: 3", "Authors: x, y",
     "### [T](https://arxiv.org/abs/2401.00002)", "## Daily Papers (2024-01-01)", "- ***What's New***: x",
