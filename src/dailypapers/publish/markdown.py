@@ -40,10 +40,11 @@ not UTF-8, empty, no ``## Daily Papers (YYYY-MM-DD)`` header first) is a FormatE
 summaries (sections with label "" and emphasis "plain"), extra labels (``**Limitations**:``) in order,
 lines under a bullet (indented wrapped text joins its line; a numbered list or a formula line is kept as a
 further line of that section), the day's header written again in the same file (one day; a paper listed
-twice is kept once, the first time; `Parsed.days` holds each other day a file has), any http(s) title link (arXiv abs/pdf links map to the canonical id, the version goes to `Paper.version`; other
-links give a ``local:<12 hex>`` id and keep the link as ``links["abs"]``), and headings without a link
-(``### [Title]()``, ``### Title``: a ``local:`` id from the title and authors). The title's link is the last
-``](...)`` of the line, so ``]`` and ``)`` inside older unescaped titles survive.
+twice is kept once, the first time; `Parsed.days` holds each other day a file has), any http(s) title link
+(arXiv abs/pdf links map to the canonical id, the version goes to `Paper.version`; other links give a
+``local:<12 hex>`` id and keep the link as ``links["abs"]``), and headings without a link (``### [Title]()``,
+``### Title``: a ``local:`` id from the title and authors). The title's link is the last ``](...)`` of the
+line, so ``]`` and ``)`` inside older unescaped titles survive.
 
 Two markers carry pipeline state through the Markdown:
 
