@@ -272,14 +272,16 @@ def test_an_edited_copy_is_reported_field_by_field_and_changes_nothing_unless_re
     r = run(db_path, "import", str(edited), "--replace")
     assert "papers 0 added, 1 unchanged, 0 conflicting, 1 replaced" in r.stdout
     assert run(db_path, "render", "2024-11-02").stdout == edited.read_text(encoding="utf-8")
-    from dailypapers.store import Store
-
-    with Store(db_path) as store:  # the original title is not gone: both imports kept it
-        revisions = [(x["field"], x["stored"], x["action"]) for x in store.revisions("2411.00043")]
+    # the original title is not gone: both imports kept it
+    listed = json.loads(run(db_path, "revisions", "2411.00043", "--json").stdout)
+    revisions = [(x["field"], x["stored"], x["action"]) for x in listed]
     assert revisions == [("title", "Kettle: A Benchmark for Boiling Points of Reasoning", "kept"),
                          ("votes", 3, "kept"),
                          ("title", "Kettle: A Benchmark for Boiling Points of Reasoning", "replaced"),
                          ("votes", 3, "replaced")]
+    table = CliRunner().invoke(app, ["--db", str(db_path), "revisions"], env={"COLUMNS": "300"}).stdout
+    assert "Kettle: A Benchmark" in table and "2411.00043" in table
+    assert "no revisions" in run(db_path, "revisions", "2411.00042").stdout
 
 
 @needs_seed

@@ -164,6 +164,35 @@ def days(
 
 @app.command()
 @errors
+def revisions(
+    ctx: typer.Context,
+    paper_id: Annotated[str | None, typer.Argument(metavar="[PAPER_ID]", help="Only this paper.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
+) -> None:
+    """List what imports found different from the archive: each field with the archive's and the file's value,
+    and which was kept."""
+    try:
+        with state(ctx).store(readonly=True) as store:
+            rows = store.revisions(paper_id)
+    except ArchiveMissingError:
+        rows = []
+    if as_json:
+        write_stdout(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not rows:
+        console.print("no revisions: no import found anything different from the archive")
+        return
+    table = Table("imported", "edition", "paper", "field", "archive", "file", "kept")
+    for r in rows:
+        kept = "archive" if r["action"] == "kept" else "file (archive's here)"
+        table.add_row(r["imported_at"], Text(f"{r['day']} {r['source']} {r['lang']}"), Text(r["paper_id"]),
+                      r["field"], Text(strip_controls(_shown(r["stored"]))),
+                      Text(strip_controls(_shown(r["incoming"]))), kept)
+    console.print(table)
+
+
+@app.command()
+@errors
 def migrate(ctx: typer.Context) -> None:
     """Upgrade the archive to this version's layout (commands that only read never change it)."""
     settings = state(ctx).settings()
