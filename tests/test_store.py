@@ -289,3 +289,31 @@ def test_the_migrate_command_upgrades_and_read_commands_refuse(tmp_path: Path) -
     done = CliRunner().invoke(app, ["--db", str(path), "migrate"])
     assert done.exit_code == 0 and "up to date" in done.stdout
     assert "2025-01-02" in CliRunner().invoke(app, ["--db", str(path), "days"]).stdout
+
+
+def test_new_papers_go_after_the_paper_the_file_lists_before_them(db_path: Path) -> None:
+    def listed(*ids: str) -> Digest:
+        return Digest(day=D1, entries=tuple(Entry(paper=Paper(id=i, title=f"T{i}")) for i in ids))
+
+    with Store(db_path) as store:
+        store.import_digest(listed("2503.00001", "2503.00002"))
+        report = store.import_digest(listed("2503.00007", "2503.00001", "2503.00008", "2503.00009", "2503.00002",
+                                            "2503.00006"))
+        assert report.counts()["added"] == 4 and report.counts()["unchanged"] == 2
+        store.import_digest(listed("2503.00002", "2503.00005"))
+        got = [e.paper.id for e in store.get_digest(Edition(day=D1)).entries]
+    assert got == ["2503.00007", "2503.00001", "2503.00008", "2503.00009", "2503.00002", "2503.00005",
+                   "2503.00006"]
+
+
+def test_a_batch_is_one_transaction(db_path: Path) -> None:
+    digests = [day1(), day1().model_copy(update={"day": D2}), day1().model_copy(update={"source": "local:x"})]
+    with Store(db_path) as store:
+        sent: list[str] = []
+        store.db.conn.set_trace_callback(sent.append)
+        report = store.import_digests(digests, origins=["a.md", "b.md", "c.md"])
+        store.db.conn.set_trace_callback(None)
+        assert report.editions_added == 3 and len(report.papers) == 9
+        assert [s for s in sent if s.split()[0].upper() in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")] == [
+            "BEGIN IMMEDIATE", "COMMIT"]
+        assert len(store.editions()) == 3

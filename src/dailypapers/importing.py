@@ -117,20 +117,18 @@ class ImportPlan:
         slots = list(stored or [])
         index = {s.paper_id: i for i, s in enumerate(slots)}
         file_order: list[Slot] = []
+        followers: dict[str | None, list[Slot]] = {}  # new papers, by the paper the file lists before them
         previous: str | None = None
         for entry in _unique(digest.entries):
             pid = entry.paper.id
             if pid in index:
-                slot = self._merge_entry(edition, slots[index[pid]], entry, origin)
-                slots[index[pid]] = slot
+                slot = slots[index[pid]] = self._merge_entry(edition, slots[index[pid]], entry, origin)
             else:
                 slot = self._new_entry(edition, entry, origin)
-                # a new paper goes after the one the file lists before it (first if the file lists it first)
-                at = slots.index(next(s for s in slots if s.paper_id == previous)) + 1 if previous else 0
-                slots.insert(at, slot)
-                index = {s.paper_id: i for i, s in enumerate(slots)}
+                followers.setdefault(previous, []).append(slot)
             file_order.append(slot)
             previous = pid
+        slots = _placed(slots, followers)
         if self.replace:
             listed = {s.paper_id for s in file_order}
             for s in slots:
@@ -231,6 +229,25 @@ class ImportPlan:
             "stored": json.dumps(stored, ensure_ascii=False), "incoming": json.dumps(incoming, ensure_ascii=False),
             "action": "replaced" if self.replace else "kept",
         })
+
+
+def _placed(stored: list[Slot], followers: dict[str | None, list[Slot]]) -> list[Slot]:
+    """The stored entries in their order, each new one right after the paper the file lists before it (the
+    first of the file's list at the top). Linear, iterative: a file of new papers only is a chain."""
+    out: list[Slot] = []
+
+    def emit(after: str | None) -> None:
+        stack = list(reversed(followers.pop(after, [])))
+        while stack:
+            slot = stack.pop()
+            out.append(slot)
+            stack.extend(reversed(followers.pop(slot.paper_id, [])))
+
+    emit(None)
+    for slot in stored:
+        out.append(slot)
+        emit(slot.paper_id)
+    return out
 
 
 def _unique(entries: Sequence[Entry]) -> list[Entry]:

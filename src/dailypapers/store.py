@@ -475,7 +475,7 @@ class Store:
         wanted = sorted(ids)
         for i in range(0, len(wanted), _CHUNK):
             chunk = wanted[i : i + _CHUNK]
-            rows = self.db.query(f"select * from papers where id in ({','.join('?' * len(chunk))})", chunk)
+            rows = _rows(self.db.conn, f"select * from papers where id in ({','.join('?' * len(chunk))})", chunk)
             out.update((r["id"], _paper_from_row(r)) for r in rows)
         return out
 
@@ -484,17 +484,18 @@ class Store:
         wanted = sorted(keys)
         for i in range(0, len(wanted), _CHUNK):
             chunk = wanted[i : i + _CHUNK]
-            rows = self.db.query(f"select * from summaries where key in ({','.join('?' * len(chunk))})", chunk)
+            rows = _rows(self.db.conn, f"select * from summaries where key in ({','.join('?' * len(chunk))})",
+                         chunk)
             out.update((r["key"], _summary_from_row(r)) for r in rows)
         return out
 
     def _edition_slots(self, edition: Edition) -> list[Slot] | None:
         """The edition's entries as stored, in order; None when the edition is not stored."""
         key = _edition_key(edition)
-        if not list(self.db.query(f"select 1 from digests where {_EDITION}", key)):
+        if not _rows(self.db.conn, f"select 1 from digests where {_EDITION}", key):
             return None
-        rows = self.db.query(f"select paper_id, upvotes, summary_key from digest_entries where {_EDITION} "
-                             "order by position", key)
+        rows = _rows(self.db.conn, f"select paper_id, upvotes, summary_key from digest_entries where {_EDITION} "
+                     "order by position", key)
         return [Slot(r["paper_id"], r["upvotes"], r["summary_key"]) for r in rows]
 
     def _write_plan(self, plan: ImportPlan) -> None:
@@ -572,6 +573,13 @@ class Store:
 
 _EDITION = "day = :day and source = :source and lang = :lang"
 _CHUNK = 500  # ids per `in (...)` query, well under SQLite's limit on bound parameters
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows as dicts, read on the connection as it is (sqlite-utils' query() wraps each read in a savepoint)."""
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 def _insert_many(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]], *, ignore: bool = False) -> None:
