@@ -1,10 +1,13 @@
 """End-to-end benchmark of `dailypapers digest` (not a test).
 
-A 50-paper day served by the HF/arXiv stand-in (generated 20-page PDFs), summarized through the stand-in
-OpenAI server at a realistic latency (1.5 s + 25 ms per output token) with --concurrency 8. The digest runs as
-a subprocess, exactly as a user runs it, and this script prints:
+A day of 23 and one of 50 papers served by the HF/arXiv stand-in (generated 20-page PDFs; 90 % of the papers
+also have arXiv HTML, as most new submissions do), summarized through the stand-in OpenAI server at a
+realistic latency (1.5 s + 25 ms per output token) with --concurrency 8. arXiv politeness is at its defaults
+(query API: one request per 3 s; full texts: bursts of 4 per 2 s), all endpoints on one stand-in host. The
+digest runs as a subprocess, exactly as a user runs it, and this script prints, per day:
 
-- wall / ideal, where ideal = (sum of the LLM latencies the stand-in imposed) / concurrency. Target <= 1.15.
+- wall / ideal, where ideal = (sum of the LLM latencies the stand-in imposed) / concurrency. Target <= 1.2
+  with the default pacing (<= 1.15 with --pacing off).
   Note the floor: 50 equal calls on 8 slots take ceil(50/8) = 7 rounds, not 6.25, so about 1.12 is the best
   any scheduler can do with near-equal latencies.
 - the pipeline's own overhead, two ways:
@@ -15,10 +18,7 @@ a subprocess, exactly as a user runs it, and this script prints:
   * CPU share = CPU seconds of the digest process / its wall time: all the work it does, hidden or not.
 - a re-run of the same day: LLM calls (target 0) and wall time including start-up (target < 1.5 s).
 
-The stand-in applies no arXiv politeness delay (arxiv_min_interval=0); against the real arXiv the 3 s rule,
-not the pipeline, bounds how fast 50 PDFs arrive.
-
-Run: python bench/e2e.py [--papers 50] [--concurrency 8] [--pages 20]
+Run: python bench/e2e.py [--papers 23,50] [--concurrency 8] [--pages 20] [--pacing default|off] [--html 0.9]
 """
 
 from __future__ import annotations
@@ -70,23 +70,36 @@ def makespan(latencies: list[float], slots: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--papers", type=int, default=50)
+    ap.add_argument("--papers", default="23,50", help="paper counts, one day each")
+    ap.add_argument("--pacing", choices=("default", "off"), default="default")
+    ap.add_argument("--html", type=float, default=0.9, help="share of papers with arXiv HTML")
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--pages", type=int, default=20)
     ap.add_argument("--base", type=float, default=1.5, help="LLM latency per call, seconds")
     ap.add_argument("--per-token", type=float, default=0.025, help="LLM latency per output token, seconds")
     args = ap.parse_args()
+    for papers in (int(n) for n in args.papers.split(",")):
+        one_day(args, papers)
 
+
+def one_day(args: argparse.Namespace, papers: int) -> None:
+    target = 1.2 if args.pacing == "default" else 1.15
     with tempfile.TemporaryDirectory() as tmp, HfArxivStandIn() as hf, OpenAIStandIn(
         latency_base=args.base, latency_per_token=args.per_token
     ) as llm:
         t0 = time.perf_counter()
-        for i in range(args.papers):
-            hf.add_paper(make_paper(f"2606.{20000 + i}", pages=args.pages), day=DAY, upvotes=100 - i)
-        print(f"setup: {args.papers} papers x {args.pages} pages generated in {time.perf_counter() - t0:.1f} s")
+        for i in range(papers):
+            spread = int((i + 1) * args.html) > int(i * args.html)  # the HTML share, spread over the day
+            hf.add_paper(make_paper(f"2606.{20000 + i}", pages=args.pages), day=DAY, upvotes=100 - i, html=spread)
+        print(f"\n== {papers} papers x {args.pages} pages ({len(hf.html)} with HTML), pacing {args.pacing}; "
+              f"generated in {time.perf_counter() - t0:.1f} s")
+        stand_in = hf.env()
+        if args.pacing == "default":  # the product's own politeness settings, not the stand-in's zeros
+            for name in ("ARXIV_MIN_INTERVAL", "HF_MIN_INTERVAL"):
+                stand_in.pop(f"DAILYPAPERS_{name}", None)
         env = {
-            **os.environ,
-            **hf.env(),
+            **{k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")},
+            **stand_in,
             "HOME": tmp,
             "XDG_DATA_HOME": f"{tmp}/data",
             "XDG_CONFIG_HOME": f"{tmp}/config",
@@ -105,7 +118,7 @@ def main() -> None:
               f"mean {sum(llm.latencies) / max(calls, 1):.2f} s/call")
         print(f"wall {wall:.2f} s, ideal {ideal:.2f} s (sum / {args.concurrency}); "
               f"scheduling floor {floor_rounds} rounds")
-        print(f"ratio wall/ideal = {wall / ideal:.3f} (target <= 1.15)")
+        print(f"ratio wall/ideal = {wall / ideal:.3f} (target <= {target})")
         bound = makespan(list(llm.latencies), args.concurrency)
         print(f"LLM-bound makespan {bound:.2f} s; wall overhead = ({wall:.2f} - {bound:.2f}) / {wall:.2f} = "
               f"{100 * (wall - bound) / wall:.1f} % (target <= 5 %)")

@@ -44,5 +44,36 @@ def test_a_bad_file_is_a_config_error_naming_the_problem(tmp_path: Path, text: s
         load_settings(write(tmp_path, text))
 
 
-def test_a_missing_file_means_defaults(tmp_path: Path) -> None:
-    assert load_settings(tmp_path / "absent.toml").lang == "ko"
+def test_a_named_file_must_exist_but_the_default_one_may_be_absent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings().lang == "ko"  # no file in the default place: defaults
+    with pytest.raises(ConfigError, match="absent.toml does not exist"):
+        load_settings(tmp_path / "absent.toml")
+    monkeypatch.setenv("DAILYPAPERS_CONFIG", str(tmp_path / "also-absent.toml"))
+    with pytest.raises(ConfigError, match="also-absent.toml does not exist"):
+        load_settings()
+
+
+def test_every_invalid_setting_is_reported_at_once(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('concurrency = 0\nmax_pages = "many"\nno_such_setting = 1\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(config)
+    message = str(info.value)
+    assert message.startswith("invalid settings (3): ")
+    assert "concurrency" in message and "max_pages" in message and "no_such_setting" in message
+
+
+def test_db_and_config_work_after_the_command_name_too(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+
+    db = tmp_path / "after.db"
+    config = tmp_path / "c.toml"
+    config.write_text('lang = "en"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["days", "--db", str(db), "--json"])
+    assert result.exit_code == 0 and result.stdout.strip() == "[]"
+    shown = CliRunner().invoke(app, ["config", "--config", str(config), "--db", str(db)])
+    assert '"lang": "en"' in shown.stdout and str(db) in shown.stdout

@@ -111,10 +111,15 @@ def test_rerun_makes_no_llm_call_and_resumes_only_failures(
 def test_budget_cap_skips_papers_that_would_start_past_it(
     tmp_path: Path, hf_arxiv: HfArxivStandIn, openai_standin: OpenAIStandIn, day_of_papers: list[str]
 ) -> None:
-    run = digest(tmp_path, hf_arxiv, openai_standin, "--concurrency", "1", "--max-tokens", "1")
-    assert run.returncode == 0, run.stderr
-    assert openai_standin.calls == 1
-    assert run.stdout.count("skipped: budget") == 3
+    # every call reserves its estimate before it starts, so concurrent calls cannot overshoot the cap
+    for cap, calls in ((1500, 0), (9000, 1)):
+        openai_standin.http.requests.clear()
+        run = digest(tmp_path, hf_arxiv, openai_standin, "--concurrency", "4", "--max-tokens", str(cap), "--force")
+        assert run.returncode == 0, run.stderr
+        assert openai_standin.calls == calls
+        assert run.stdout.count("skipped: budget") == 4 - calls
+        with Store(tmp_path / "e2e.db", readonly=True) as store:
+            assert store.runs(1)[0]["usage"].total_tokens <= cap
 
 
 def test_without_a_model_the_extractive_summarizer_writes_a_clean_digest(
@@ -163,3 +168,65 @@ def test_an_empty_day_is_not_an_error(tmp_path: Path, hf_arxiv: HfArxivStandIn) 
     assert run.returncode == 0, run.stderr
     assert "no papers" in run.stdout
     assert not (tmp_path / "day.md").exists()
+
+
+def test_json_report_no_llm_and_a_key_without_a_model(
+    tmp_path: Path, hf_arxiv: HfArxivStandIn, openai_standin: OpenAIStandIn, day_of_papers: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = digest(tmp_path, hf_arxiv, openai_standin, "--no-llm", "--json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert [o["status"] for o in report["outcomes"]] == ["ok"] * 4
+    assert report["usage"]["calls"] == 0 and openai_standin.calls == 0  # a model is configured, but --no-llm
+    assert report["outputs"] == [str(tmp_path / "day.md")]
+    # a key alone is not a choice of model: the run says so and summarizes offline
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-0123456789")
+    alone = digest(tmp_path, hf_arxiv, None, "--force")
+    assert alone.returncode == 0 and "no model, so the summaries are extractive" in alone.stderr
+
+
+def test_a_damaged_archive_is_one_line(tmp_path: Path, hf_arxiv: HfArxivStandIn, day_of_papers: list[str]) -> None:
+    assert digest(tmp_path, hf_arxiv, None).returncode == 0
+    db = tmp_path / "e2e.db"
+    data = bytearray(db.read_bytes())
+    data[4096:len(data)] = b"\xff" * (len(data) - 4096)  # every page but the first: garbage
+    db.write_bytes(bytes(data))
+    for args in (["days"], ["render", DAY.isoformat()]):
+        result = CliRunner().invoke(app, ["--db", str(db), *args])
+        assert result.exit_code == 4, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_verify_a_stored_day_against_the_stored_documents(
+    tmp_path: Path, hf_arxiv: HfArxivStandIn, openai_standin: OpenAIStandIn, day_of_papers: list[str]
+) -> None:
+    def leaky(body, labels):
+        data = json.loads(summary_from_paper(body, labels))
+        data[labels[2]] += " It reaches 97.3% on LanternBench."
+        return json.dumps(data)
+
+    openai_standin.responder = leaky
+    assert digest(tmp_path, hf_arxiv, openai_standin, "--limit", "2").returncode == 0
+    requests = len(hf_arxiv.requests)
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "e2e.db"), "verify", DAY.isoformat(), "--json"])
+    assert result.exit_code == 1, result.output  # the flagged claims are still unsupported
+    audit = json.loads(result.stdout)
+    assert [p["status"] for p in audit["papers"]] == ["unsupported", "unsupported"]
+    assert all(any(c["text"] == "LanternBench" and c["status"] == "unsupported" for c in p["claims"])
+               for p in audit["papers"])
+    assert len(hf_arxiv.requests) == requests  # nothing was downloaded again
+
+
+def test_an_unwritable_output_is_one_line_and_the_day_is_still_stored(
+    tmp_path: Path, hf_arxiv: HfArxivStandIn, day_of_papers: list[str]
+) -> None:
+    env = {**hf_arxiv.env(), "DAILYPAPERS_DB": str(tmp_path / "e2e.db"), "COLUMNS": "200"}
+    for out in (tmp_path, Path("/proc/dailypapers-test.md")):
+        result = CliRunner().invoke(app, ["digest", DAY.isoformat(), "--out", str(out)], env=env)
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert f"not published: markdown: cannot write {out}" in result.stdout
+    with Store(tmp_path / "e2e.db", readonly=True) as store:
+        assert len(store.get_digest(Edition(day=DAY)).entries) == 4  # nothing lost

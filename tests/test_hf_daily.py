@@ -80,7 +80,7 @@ def test_parse_skips_hostile_and_broken_items() -> None:
     assert [p.id for p in papers] == ["2606.00009", "2606.00012"]
     js = papers[1]
     assert js.links == {}
-    assert js.upvotes == 0
+    assert js.upvotes is None  # not a count: shown without votes (and the caller is warned)
 
 
 def test_parse_rejects_a_non_list() -> None:

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from dailypapers.config import Settings
-from dailypapers.errors import FetchError, HostNotAllowedError, ResponseTooLargeError
-from dailypapers.http import RETRY_AFTER_MAX, Http, parse_retry_after
+from dailypapers.errors import FetchError, HostNotAllowedError, HostUnreachableError, ResponseTooLargeError
+from dailypapers.http import BREAKER_THRESHOLD, RETRY_AFTER_MAX, Http, parse_retry_after
 from tests.standins.base import Reply, Request, StandIn
 
 
@@ -37,6 +37,7 @@ class FakeTime:
 def server() -> Iterator[StandIn]:
     with StandIn() as s:
         s.route("GET", "/ok", lambda r: Reply.json({"ok": True, "q": r.query}))
+        s.route("GET", "/api/", lambda r: Reply.json({"ok": True}))
         s.route("GET", "/big", lambda r: Reply(body=b"x" * 10_000, content_type="application/octet-stream"))
         yield s
 
@@ -130,22 +131,98 @@ async def test_other_4xx_are_not_retried(server: StandIn, status: int) -> None:
     assert t.sleeps == []
 
 
-async def test_connection_errors_are_retried_then_reported() -> None:
-    # a port nobody listens on: bind, learn the port, close
+def _closed_port() -> int:
     import socket
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    settings = Settings(hf_api_url=f"http://127.0.0.1:{port}/api", http_retries=2, hf_min_interval=0.0)
+    return port
+
+
+async def test_a_refused_connection_is_not_retried_and_the_host_is_marked_down() -> None:
+    port = _closed_port()
+    settings = Settings(hf_api_url=f"http://127.0.0.1:{port}/api", http_retries=5, hf_min_interval=0.0)
     t = FakeTime()
     async with client(settings, t) as http:
-        with pytest.raises(FetchError) as info:
+        for _ in range(BREAKER_THRESHOLD):
+            with pytest.raises(HostUnreachableError) as info:
+                await http.get_json(f"http://127.0.0.1:{port}/api/daily_papers")
+        assert http.attempts == BREAKER_THRESHOLD  # one attempt each, no retries
+        # the breaker is open: no more attempts at all
+        with pytest.raises(HostUnreachableError):
             await http.get_json(f"http://127.0.0.1:{port}/api/daily_papers")
+        assert http.attempts == BREAKER_THRESHOLD
+    message = str(info.value)
+    assert "cannot reach 127.0.0.1" in message and "ConnectError" in message
+    assert "check the network connection and the hf_api_url setting" in message and "--source DIR" in message
     assert info.value.status is None
-    assert "ConnectError" in str(info.value)
-    assert t.sleeps == [1.0, 2.0]
+    assert t.sleeps == []
+
+
+async def test_a_name_that_does_not_resolve_fails_at_once_for_the_whole_run() -> None:
+    import socket
+
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        try:
+            raise socket.gaierror(-2, "Name or service not known")
+        except socket.gaierror as exc:
+            raise httpx.ConnectError("[Errno -2] Name or service not known") from exc
+
+    t = FakeTime()
+    settings = Settings(hf_api_url="https://huggingface.co/api")
+    async with client(settings, t, transport=httpx.MockTransport(handler)) as http:
+        with pytest.raises(HostUnreachableError, match=r"cannot reach huggingface.co .*hf_api_url"):
+            await http.get_json("https://huggingface.co/api/daily_papers")
+        with pytest.raises(HostUnreachableError):
+            await http.get_json("https://huggingface.co/api/daily_papers")
+    assert len(calls) == 1 and t.sleeps == []
+
+
+async def test_a_connect_timeout_is_retried() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) < 3:
+            raise httpx.ConnectTimeout("timed out")
+        return httpx.Response(200, json={"ok": True})
+
+    t = FakeTime()
+    async with client(Settings(http_retries=5), t, transport=httpx.MockTransport(handler)) as http:
+        assert await http.get_json("https://huggingface.co/api/x") == {"ok": True}
+    assert len(calls) == 3 and t.sleeps == [1.0, 2.0]
+
+
+async def test_a_trickling_server_fails_at_the_deadline_without_retries(server: StandIn) -> None:
+    server.route("GET", "/slowpdf", lambda r: Reply(body=b"%PDF" + b"x" * 4000, trickle=0.05,
+                                                     content_type="application/pdf"))
+    settings = make_settings(server, download_deadline=0.5, http_timeout=5.0)
+    started = time.monotonic()
+    async with Http(settings) as http:
+        with pytest.raises(FetchError, match=r"no complete answer within 0.5 s \(download_deadline\)"):
+            await http.get_bytes(f"{server.url}/slowpdf")
+        assert http.attempts == 1
+    assert time.monotonic() - started < 5  # bounded by the deadline, not by the body's 12 s
+
+
+async def test_redirect_loops_bad_gzip_and_deep_json_are_fetch_errors(server: StandIn) -> None:
+    server.route("GET", "/loop", lambda r: Reply(status=302, headers={"Location": "/loop"}, body=b""))
+    server.route("GET", "/gzip", lambda r: Reply(body=b"not gzip at all", content_type="application/json",
+                                                 headers={"Content-Encoding": "gzip"}))
+    server.route("GET", "/deep", lambda r: Reply(body=b"[" * 100_000 + b"]" * 100_000))
+    t = FakeTime()
+    async with client(make_settings(server), t) as http:
+        with pytest.raises(FetchError, match="too many redirects"):
+            await http.get_json(f"{server.url}/loop")
+        with pytest.raises(FetchError, match="cannot be decoded"):
+            await http.get_json(f"{server.url}/gzip")
+        with pytest.raises(FetchError, match="nested too deeply"):
+            await http.get_json(f"{server.url}/deep")
 
 
 async def test_truncated_body_is_retried(server: StandIn) -> None:
@@ -177,11 +254,24 @@ async def test_redirect_to_a_foreign_host_is_refused(server: StandIn) -> None:
             await http.get_bytes(f"{server.url}/moved")
 
 
-async def test_extra_allowed_hosts_setting_allows_a_host(server: StandIn) -> None:
-    settings = Settings(extra_allowed_hosts=["127.0.0.1"], hf_min_interval=0.0)
+async def test_extra_allowed_hosts_setting_allows_an_origin(server: StandIn) -> None:
+    port = server.url.rsplit(":", 1)[1]
     t = FakeTime()
-    async with client(settings, t) as http:
-        assert (await http.get_json(f"{server.url}/ok"))["ok"] is True
+    for allowed in (f"127.0.0.1:{port}", server.url):
+        async with client(Settings(extra_allowed_hosts=[allowed]), t) as http:
+            assert (await http.get_json(f"{server.url}/ok"))["ok"] is True
+    async with client(Settings(extra_allowed_hosts=["127.0.0.1"]), t) as http:  # ports 80 and 443 only
+        with pytest.raises(HostNotAllowedError, match=f"http://127.0.0.1:{port} is not allowed"):
+            await http.get_json(f"{server.url}/ok")
+
+
+async def test_a_redirect_to_another_port_of_an_allowed_host_is_refused(server: StandIn) -> None:
+    other = _closed_port()
+    server.route("GET", "/hop", lambda r: Reply(status=302, headers={"Location": f"http://127.0.0.1:{other}/x"}))
+    t = FakeTime()
+    async with client(make_settings(server), t) as http:
+        with pytest.raises(HostNotAllowedError, match=f"127.0.0.1:{other} is not allowed"):
+            await http.get_bytes(f"{server.url}/hop")
 
 
 async def test_declared_size_over_the_cap_is_refused(server: StandIn) -> None:
@@ -232,12 +322,43 @@ async def test_hf_interval_and_time_already_passed(server: StandIn) -> None:
     settings = make_settings(server, hf_min_interval=0.5)
     t = FakeTime()
     async with client(settings, t) as http:
-        await http.get_json(f"{server.url}/ok")
+        await http.get_json(f"{server.url}/api/daily_papers")
         t.now += 0.2  # some time passes between requests: only the rest is waited
-        await http.get_json(f"{server.url}/ok")
+        await http.get_json(f"{server.url}/api/daily_papers")
         t.now += 5.0
-        await http.get_json(f"{server.url}/ok")
+        await http.get_json(f"{server.url}/api/daily_papers")
+        await http.get_json(f"{server.url}/ok")  # not under hf_api_url: another endpoint, not paced
     assert t.sleeps == [0.3]
+
+
+async def test_full_texts_go_in_bursts_and_fallbacks_go_first() -> None:
+    started: list[tuple[str, float]] = []
+    t = FakeTime()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        started.append((request.url.path, t.now))
+        return httpx.Response(200, content=b"%PDF-1.4 x", headers={"content-type": "application/pdf"})
+
+    async def yielding_sleep(seconds: float) -> None:
+        await t.sleep(seconds)
+        await asyncio.sleep(0)  # let other requests queue up meanwhile, as a real wait would
+
+    base = "https://export.arxiv.org"
+    settings = Settings(arxiv_pdf_url=f"{base}/pdf", arxiv_api_url=f"{base}/api/query", arxiv_min_interval=3.0,
+                        fulltext_burst=4, fulltext_period=2.0)
+    waits: list[tuple[str, float]] = []
+    http = Http(settings, sleep=yielding_sleep, clock=t.clock, rng=lambda: 0.0,
+                transport=httpx.MockTransport(handler), on_wait=lambda name, s: waits.append((name, s)))
+    async with http:
+        first = [http.get_bytes(f"{base}/pdf/{i}") for i in range(6)]
+        fallback = http.get_bytes(f"{base}/pdf/fallback", priority=0)
+        await asyncio.gather(*first, fallback)
+        await http.get_bytes(f"{base}/api/query")  # the query API is its own endpoint on the same host
+    assert started[:4] == [(f"/pdf/{i}", 1000.0) for i in range(4)]  # the first burst
+    # /pdf/4 was already next when the fallback arrived; the fallback then goes before /pdf/5
+    assert started[4:7] == [("/pdf/4", 1002.0), ("/pdf/fallback", 1002.0), ("/pdf/5", 1002.0)]
+    assert started[7] == ("/api/query", 1002.0)  # not paced by the full texts' bursts
+    assert waits == [("arXiv full texts", 2.0)]
 
 
 def _concurrency_probe(server: StandIn) -> dict[str, int]:
@@ -261,7 +382,7 @@ async def test_arxiv_uses_one_connection_at_a_time_but_others_run_in_parallel() 
     with StandIn() as arxiv_server, StandIn() as other:
         arxiv_state = _concurrency_probe(arxiv_server)
         other_state = _concurrency_probe(other)
-        settings = Settings(arxiv_api_url=f"{arxiv_server.url}/api/query", hf_api_url=f"{other.url}/api",
+        settings = Settings(arxiv_api_url=f"{arxiv_server.url}/slow", hf_api_url=f"{other.url}/api",
                             arxiv_min_interval=0.0, hf_min_interval=0.0)
         async with Http(settings) as http:
             await asyncio.gather(*(http.get_json(f"{arxiv_server.url}/slow") for _ in range(4)))

@@ -11,7 +11,7 @@ from dailypapers.config import load_settings
 from dailypapers.errors import ConfigError, SummarizeError
 from dailypapers.models import DEFAULT_LABELS, Paper
 from dailypapers.plugins import Registry, plugin_manager
-from dailypapers.summarize.cost import cost_of
+from dailypapers.summarize.cost import cost_of, price_for
 from dailypapers.summarize.extractive import ExtractiveSummarizer
 from dailypapers.summarize.llm import LLMSummarizer, from_settings
 from tests.papergen import make_paper
@@ -249,9 +249,63 @@ async def test_usage_and_cost_are_summed_across_retries(openai_standin: OpenAISt
     # the stand-in's counts are deterministic: recompute them from what it received and returned
     assert result.usage.input_tokens > 3 * len(TEXT) // 4
     assert result.usage.cost == pytest.approx(
-        cost_of("gpt-4o-mini", result.usage.input_tokens, result.usage.output_tokens, prices)
+        cost_of((0.15, 0.6), result.usage.input_tokens, result.usage.output_tokens)
     )
     assert result.usage.cost > 0
+
+
+def test_prices_come_from_the_settings_then_the_maintained_table() -> None:
+    assert price_for("my-local-model", {"my-local-model": (0.0, 0.0)}) == (0.0, 0.0)
+    assert price_for("gpt-4o-mini", {"gpt-4o-mini": (9.0, 9.0)}) == (9.0, 9.0)  # the settings win
+    maintained = price_for("gpt-4o-mini", {})
+    assert maintained is not None and 0 < maintained[0] < maintained[1]  # from genai-prices
+    assert price_for("openai/gpt-4o-mini", {}) == maintained  # a router's name for it
+    assert price_for("gpt-4o-mini-2024-07-18", {"gpt-4o-mini": (1.0, 2.0)}) == (1.0, 2.0)
+    assert price_for("qwen2.5:7b", {}) is None
+    assert cost_of(None, 10**6, 10**6) == 0.0
+
+
+def test_max_cost_is_refused_for_a_model_without_a_price(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DAILYPAPERS_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("DAILYPAPERS_LLM_MODEL", "qwen2.5:7b")
+    with pytest.raises(ConfigError, match=r"price is unknown \(qwen2.5:7b\).*prices = "):
+        from_settings(load_settings(max_cost=1.0))
+    assert from_settings(load_settings()).price is None  # without a cap it runs, counted as free
+    priced = from_settings(load_settings(max_cost=1.0, prices={"qwen2.5:7b": (0.0, 0.0)}))
+    assert priced.price == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("usage", [None, {"prompt_tokens": -5, "completion_tokens": -1},
+                                   {"prompt_tokens": "many", "completion_tokens": 2.5}])
+async def test_missing_or_impossible_usage_is_estimated(openai_standin: OpenAIStandIn, usage) -> None:
+    openai_standin.usage_override = usage
+    result = await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert result.usage.input_tokens > len(TEXT) // 8  # an estimate of the prompt, never 0 or negative
+    assert result.usage.output_tokens > 10
+
+
+async def test_a_reply_over_the_size_cap_fails_the_paper(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.responder = lambda body, labels: "x" * 300_000
+    summarizer = LLMSummarizer(model="m", base_url=openai_standin.base_url, max_retries=0, max_reply_bytes=50_000)
+    with pytest.raises(SummarizeError, match=r"reply too large \(over max_reply_bytes=50,000\)"):
+        await summarizer.summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+
+
+async def test_a_trickling_reply_fails_at_the_call_deadline(openai_standin: OpenAIStandIn) -> None:
+    openai_standin.trickle = 0.05  # 16 bytes every 50 ms: each read is quick, the whole never ends in time
+    summarizer = LLMSummarizer(model="m", base_url=openai_standin.base_url, max_retries=0, timeout=5,
+                               deadline=0.5)
+    started = time.monotonic()
+    with pytest.raises(SummarizeError, match=r"timeout \(no reply within llm_deadline=0.5 s\)"):
+        await summarizer.summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert time.monotonic() - started < 5
+
+
+def test_an_estimate_covers_the_prompt_and_the_whole_output_allowance() -> None:
+    summarizer = LLMSummarizer(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", max_output_tokens=700)
+    estimate = summarizer.estimate(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert estimate.output_tokens == 700 and estimate.input_tokens > len(TEXT) // 4
+    assert estimate.cost > 0
 
 
 async def test_feedback_reaches_the_prompt(openai_standin: OpenAIStandIn) -> None:
@@ -288,7 +342,7 @@ def test_the_summarizer_setting_picks_the_summarizer(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     monkeypatch.setenv("DAILYPAPERS_LLM_MODEL", "gpt-4o-mini")
     hosted = from_settings(load_settings())
-    assert isinstance(hosted, LLMSummarizer) and hosted.prices["gpt-4o-mini"] == (0.15, 0.6)
+    assert isinstance(hosted, LLMSummarizer) and hosted.price is not None
 
 
 async def test_reasoning_model_parameters_are_adapted_once(openai_standin: OpenAIStandIn) -> None:

@@ -167,6 +167,22 @@ async def test_budget_cap_skips_the_rest(store: Store) -> None:
     assert report.succeeded  # skipped is not failed
 
 
+class EstimatingSummarizer(FakeSummarizer):
+    """Says up front what a call may cost (150 tokens), as the LLM summarizer does."""
+
+    def estimate(self, paper: Paper, text: str, *, lang: str, labels: Sequence[str],
+                 feedback: Sequence[str] = ()) -> Usage:
+        return Usage(calls=1, input_tokens=100, output_tokens=50)
+
+
+async def test_reserved_estimates_keep_concurrent_calls_under_the_cap(store: Store) -> None:
+    summ = EstimatingSummarizer(tokens=100, delay=0.01)  # each call uses 150 tokens, as estimated
+    _, report = await run_day(store, papers(8), summ, FakeFetcher(), concurrency=4,
+                              budget=Budget(max_tokens=500))
+    assert report.usage.total_tokens <= 500  # 3 calls fit; a 4th would have started at once without reserving
+    assert len(summ.calls) == 3 and report.counts()["skipped"] == 5
+
+
 async def test_unsupported_claim_is_regenerated_with_feedback(store: Store) -> None:
     ps = papers(2)
     summ = FakeSummarizer(texts={ps[0].id: ["uses BOGUS", "clean now"], ps[1].id: ["BOGUS", "still BOGUS"]})

@@ -1,15 +1,15 @@
 """dailypapers: daily digests of new AI papers, read in full, summarized, and checked against the paper.
 
-The library API (`build_digest`, `fetch_day`, `fetch_documents`) is imported on first use, so that
-`import dailypapers` and the command line start fast.
+Everything here is imported on first use, so that `import dailypapers` and the command line start fast:
+
+    from dailypapers import build_digest, load_settings   # the library API
+    from dailypapers import hookimpl                      # for plug-ins
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
-
-from dailypapers.hookspecs import hookimpl
-from dailypapers.models import Digest, Document, Entry, Paper, RunReport, Section, Summary
 
 __version__ = "0.1.0"
 
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from dailypapers.api import build_digest, fetch_day, fetch_documents
     from dailypapers.config import Settings, load_settings
     from dailypapers.events import Events
+    from dailypapers.hookspecs import hookimpl
+    from dailypapers.models import Digest, Document, Edition, Entry, Paper, RunReport, Section, Summary
 
 _LAZY = {
     "build_digest": "dailypapers.api",
@@ -25,13 +27,15 @@ _LAZY = {
     "Settings": "dailypapers.config",
     "load_settings": "dailypapers.config",
     "Events": "dailypapers.events",
+    "hookimpl": "dailypapers.hookspecs",
+    **dict.fromkeys(
+        ("Digest", "Document", "Edition", "Entry", "Paper", "RunReport", "Section", "Summary"), "dailypapers.models"
+    ),
 }
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'dailypapers' has no attribute {name!r}")
 
@@ -39,6 +43,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Digest",
     "Document",
+    "Edition",
     "Entry",
     "Events",
     "Paper",

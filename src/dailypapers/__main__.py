@@ -1,3 +1,3 @@
-from dailypapers.cli import app
+from dailypapers._entry import main
 
-app(prog_name="dailypapers")
+main()

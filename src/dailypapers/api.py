@@ -23,7 +23,7 @@ import pluggy
 from dailypapers import pipeline, sources
 from dailypapers.config import Settings
 from dailypapers.errors import StoreError
-from dailypapers.events import Events, PaperDone
+from dailypapers.events import Events, PaperDone, Waiting
 from dailypapers.http import Http
 from dailypapers.models import Digest, Document, Outcome, Paper, RunReport
 from dailypapers.plugins import Registry
@@ -78,10 +78,13 @@ async def abuild_digest(
     language_name(settings.lang)  # a malformed language code is one clear error, not a failure per paper
     publishers = [registry.publisher(name) for name in settings.publishers]
     edition_source = sources.source_for(registry, settings.source).edition(settings.source)
+    if settings.summarizer == "auto" and settings.llm_api_key and not (settings.llm_model or settings.llm_base_url):
+        events.notice("an API key is set but no model, so the summaries are extractive: set DAILYPAPERS_LLM_MODEL "
+                      "(e.g. gpt-4o-mini) to summarize with the LLM")
     main_edition = (edition_source, settings.lang) == (
         sources.source_for(registry, configured.source).edition(configured.source), configured.lang)
     started = dt.datetime.now(dt.UTC)
-    async with _summarizer(registry, settings) as summarizer, Http(settings) as http:
+    async with _summarizer(registry, settings) as summarizer, _http(settings, events) as http:
         ctx = SourceContext(settings, http, events.notice)
         with Store(settings.db) as store:
             papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
@@ -141,7 +144,7 @@ async def afetch_day(
     settings = _with(settings, source=source)
     events = events or Events()
     registry = Registry.load(plugins)
-    async with Http(settings) as http:
+    async with _http(settings, events) as http:
         ctx = SourceContext(settings, http, events.notice)
         with Store(settings.db) as store:
             papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
@@ -163,7 +166,7 @@ async def fetch_documents(
     """The documents of these papers: from the archive when it holds them, else fetched and stored."""
     events = events or Events()
     registry = Registry.load(plugins)
-    async with Http(settings) as http:
+    async with _http(settings, events) as http:
         ctx = SourceContext(settings, http, events.notice)
         with Store(settings.db) as store:
             with store.transaction():
@@ -199,6 +202,11 @@ async def _documents(
 
 def _fetch_outcome(paper: Paper, found: Document | Outcome) -> Outcome:
     return found if isinstance(found, Outcome) else Outcome(paper_id=paper.id, status="ok", stage="fetch")
+
+
+def _http(settings: Settings, events: Events) -> Http:
+    """The run's HTTP client; its politeness waits become `Waiting` events."""
+    return Http(settings, on_wait=lambda endpoint, seconds: events.emit(Waiting(endpoint, seconds)))
 
 
 def _with(settings: Settings, **overrides: str | None) -> Settings:

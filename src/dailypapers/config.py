@@ -57,18 +57,23 @@ class Settings(BaseSettings):
     # sources (base URLs)
     hf_api_url: str = "https://huggingface.co/api"
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
-    arxiv_pdf_url: str = "https://arxiv.org/pdf"
-    arxiv_html_url: str = "https://arxiv.org/html"
+    # full texts from arXiv's export service, which its bulk-access guidance points programs to
+    arxiv_pdf_url: str = "https://export.arxiv.org/pdf"
+    arxiv_html_url: str = "https://export.arxiv.org/html"
     use_arxiv_html: bool = True
     local_metadata: bool = True  # local PDFs with an arXiv id take arXiv's title/authors/abstract
+    # more origins to allow: "host" (ports 443 and 80), "host:port", or "scheme://host:port"
     extra_allowed_hosts: list[str] = Field(default_factory=list)
 
     # HTTP behaviour
     user_agent: str = "dailypapers/0.1 (+https://github.com/dailypapers/dailypapers; research digest bot)"
     http_timeout: float = 30.0
     http_retries: int = 5
+    download_deadline: float = 180.0  # seconds for a whole request (a trickling server fails the paper)
     hf_min_interval: float = 0.2  # seconds between requests to the HF API
-    arxiv_min_interval: float = 3.0  # arXiv terms of use: one request per 3 s, one connection
+    arxiv_min_interval: float = 3.0  # arXiv's API terms of use: one request per 3 s, one connection
+    fulltext_burst: int = 4  # arXiv bulk guidance for full texts: bursts of 4 requests per second...
+    fulltext_period: float = 2.0  # ...then a 1 s pause: at most `fulltext_burst` starts per this many seconds
     max_pdf_bytes: int = 50 * 1024 * 1024
     max_json_bytes: int = 20 * 1024 * 1024
     max_pages: int = 300
@@ -81,7 +86,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("llm_api_key", "DAILYPAPERS_LLM_API_KEY", "OPENAI_API_KEY")
     )
-    llm_timeout: float = 120.0
+    llm_timeout: float = 120.0  # seconds per read of a reply
+    llm_deadline: float = 300.0  # seconds for a whole call, the SDK's retries included
+    max_reply_bytes: int = 1024 * 1024  # a summary is a few KB; a server sending more is cut off
     section_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
     # what the LLM reads of each paper: title+abstract first, then results, method, intro, conclusion (documents.budget)
     max_input_tokens: int = 3_000
@@ -89,16 +96,9 @@ class Settings(BaseSettings):
     concurrency: int = 4
     max_cost: float | None = None  # USD per run
     max_tokens: int | None = None  # tokens per run
-    # USD per million tokens, (input, output), by model name; unknown models cost 0 and say so.
-    prices: dict[str, tuple[float, float]] = Field(
-        default_factory=lambda: {
-            "gpt-4o": (2.5, 10.0),
-            "gpt-4o-mini": (0.15, 0.6),
-            "gpt-4.1": (2.0, 8.0),
-            "gpt-4.1-mini": (0.4, 1.6),
-            "deepseek-chat": (0.27, 1.1),
-        }
-    )
+    # USD per million tokens, (input, output), by model name: these win over the maintained table
+    # (genai-prices); a model neither knows costs 0 in the totals, and --max-cost refuses it.
+    prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
 
     # publishing
     show_flags: bool = True  # mark unsupported claims in the Markdown
@@ -123,20 +123,22 @@ class Settings(BaseSettings):
         toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file.get() or default_config_path())
         return (init_settings, env_settings, toml)
 
-    def allowed_hosts(self) -> frozenset[str]:
-        hosts = {
-            "huggingface.co",
-            "export.arxiv.org",
-            "arxiv.org",
-            "cdn-thumbnails.huggingface.co",
-            "cdn-uploads.huggingface.co",
-        }
+    def allowed_origins(self) -> frozenset[tuple[str, str, int]]:
+        """(scheme, host, port) the HTTP client may reach: the services' own, the configured base URLs', and
+        `extra_allowed_hosts`. A redirect to another port of an allowed host is not allowed."""
+        out: set[tuple[str, str, int]] = set()
+        for host in _SERVICE_HOSTS:
+            out.update(_both_schemes(host, None))
         for url in (self.hf_api_url, self.arxiv_api_url, self.arxiv_pdf_url, self.arxiv_html_url):
-            host = urlsplit(url).hostname
-            if host:
-                hosts.add(host)
-        hosts.update(h.lower() for h in self.extra_allowed_hosts)
-        return frozenset(hosts)
+            out.add(origin(url))
+        for entry in self.extra_allowed_hosts:
+            entry = entry.strip().lower()
+            if "://" in entry:
+                out.add(origin(entry))
+            else:
+                host, _, port = entry.rpartition(":") if entry.count(":") == 1 else (entry, "", "")
+                out.update(_both_schemes(host, int(port) if port.isdigit() else None))
+        return frozenset(out)
 
     def redacted(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
@@ -146,17 +148,41 @@ class Settings(BaseSettings):
         return data
 
 
+_SERVICE_HOSTS = ("huggingface.co", "export.arxiv.org", "arxiv.org", "cdn-thumbnails.huggingface.co",
+                  "cdn-uploads.huggingface.co")
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of an URL, with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or {"https": 443, "http": 80}.get(scheme, -1)
+
+
+def _both_schemes(host: str, port: int | None) -> set[tuple[str, str, int]]:
+    if port is None:
+        return {("https", host, 443), ("http", host, 80)}
+    return {("https", host, port), ("http", host, port)}
+
+
 def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
     """Build the effective settings. `flags` are command-line values; None means "not given"."""
     given = {k: v for k, v in flags.items() if v is not None}
+    named = config_file or (Path(os.environ["DAILYPAPERS_CONFIG"]) if os.environ.get("DAILYPAPERS_CONFIG") else None)
+    if named is not None and not named.is_file():
+        # a file the user named must exist; only the default location may be absent
+        raise ConfigError(f"config file {named} does not exist (given by --config or DAILYPAPERS_CONFIG)")
     token = _config_file.set(config_file)
     try:
         return Settings(**given)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {config_file or default_config_path()}: {exc}") from exc
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise ConfigError(f"invalid setting {where}: {first['msg']}") from exc
+        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError(f"invalid settings ({len(problems)}): " + "; ".join(problems)) from exc
     finally:
         _config_file.reset(token)

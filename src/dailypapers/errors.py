@@ -64,6 +64,10 @@ class HostNotAllowedError(FetchError):
     """A URL outside the host allow-list."""
 
 
+class HostUnreachableError(FetchError):
+    """A host that does not resolve, refuses connections, or has failed repeatedly in this run."""
+
+
 class ResponseTooLargeError(FetchError):
     """A response body over its size cap; the download is stopped while streaming."""
 

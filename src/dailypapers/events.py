@@ -5,6 +5,7 @@ being called by name from the pipeline.
     StageDone    a paper left a stage (done, or stopped there): fetch, summarize, verify
     PaperDone    a paper's outcome is final
     Notice       something the user should know that is not a paper's outcome (a source's warning)
+    Waiting      a request waits its turn at a polite endpoint (arXiv's rules) for this many seconds
     Published    a publisher wrote an output
     RunDone      the run report
 
@@ -54,6 +55,12 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    endpoint: str
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Published:
     publisher: str
     target: str
@@ -64,7 +71,7 @@ class RunDone:
     report: RunReport
 
 
-Event = RunStarted | StageDone | PaperDone | Notice | Published | RunDone
+Event = RunStarted | StageDone | PaperDone | Notice | Waiting | Published | RunDone
 Subscriber = Callable[[Event], None]
 
 

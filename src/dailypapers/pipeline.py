@@ -9,6 +9,9 @@
 - Commit: this coroutine is the archive's only writer: documents and summaries are saved as they arrive
   (a crash loses no finished work), the day's entries are merged in one write transaction, the run is
   recorded, and the publishers write their outputs.
+- Concurrent runs (two crons, a backfill beside the daily run) share the archive: before summarizing a paper a
+  run takes a lease on its cache key; a run that finds the lease held waits and then takes the summary the
+  other run stored, so no paper is paid for twice, and the day merge never drops the other run's entries.
 
 Every paper ends `ok`, `flagged`, `failed: <reason>` or `skipped: <reason>`; nothing is dropped. A re-run of
 a finished day makes no summarizer call; a re-run after failures redoes only what is not done.
@@ -17,7 +20,11 @@ a finished day makes no summarizer call; a re-run after failures redoes only wha
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import os
+import socket
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -42,6 +49,7 @@ from dailypapers.models import (
     Paper,
     RunReport,
     Stage,
+    Summary,
     Usage,
 )
 from dailypapers.publish.base import PublishContext, Publisher
@@ -52,19 +60,24 @@ from dailypapers.work import BudgetReached, WorkResult, WorkSpec, cache_key, out
 
 FetchDocument = Callable[[Paper], Awaitable[Document]]
 MAX_REASON = 200
+LEASE_TTL = 900.0  # seconds: longer than any paper's summarize-verify-regenerate (deadlines included)
+LEASE_POLL = 0.25  # seconds between looks at a lease another run holds
 
 
 @dataclass(frozen=True)
 class Budget:
-    """A hard cap per run: no new summarizer call starts once either limit is reached."""
+    """A hard cap per run: a summarizer call starts only if what is spent, what calls in flight may still
+    spend, and its own estimate stay within both limits."""
 
     max_cost: float | None = None
     max_tokens: int | None = None
 
-    def exhausted(self, used: Usage) -> bool:
-        if self.max_cost is not None and used.cost >= self.max_cost:
-            return True
-        return self.max_tokens is not None and used.total_tokens >= self.max_tokens
+    def allows(self, committed: Usage, estimate: Usage) -> bool:
+        total = committed + estimate
+        if self.max_cost is not None and (committed.cost >= self.max_cost or total.cost > self.max_cost):
+            return False
+        return self.max_tokens is None or (
+            committed.total_tokens < self.max_tokens and total.total_tokens <= self.max_tokens)
 
 
 @dataclass(frozen=True)
@@ -117,13 +130,18 @@ async def run(
             store.upsert_paper(paper)
     meter = _RunMeter(job.budget, job.concurrency)
     fetch_slots = asyncio.Semaphore(job.concurrency)
+    holder = lease_holder()
+    warming = _warm_up(summarizer, store, job.papers)
 
     async def one(paper: Paper) -> tuple[Outcome, str | None]:
-        outcome, key = await _one(job, paper, store, summarizer, fetch, fetch_slots, meter, events)
+        outcome, key = await _one(job, paper, store, summarizer, fetch, fetch_slots, meter, events, holder)
         events.emit(PaperDone(outcome))
         return outcome, key
 
     results = await asyncio.gather(*(one(p) for p in job.papers))
+    if warming is not None:
+        with contextlib.suppress(Exception):  # a failed warm-up showed again as the papers' reasons
+            await warming
     fresh = [(Entry(paper=p), key) for p, (_, key) in zip(job.papers, results, strict=True)]
     digest = store.update_digest(job.edition, lambda stored: merge_entries(fresh, stored))
     outputs, problems = _publish(digest, publishers, publish_context, events)
@@ -146,7 +164,7 @@ async def run(
 
 async def _one(
     job: Job, paper: Paper, store: Store, summarizer: Summarizer, fetch: FetchDocument,
-    fetch_slots: asyncio.Semaphore, meter: _RunMeter, events: Events,
+    fetch_slots: asyncio.Semaphore, meter: _RunMeter, events: Events, holder: str,
 ) -> tuple[Outcome, str | None]:
     """One paper through the stages; returns its outcome and the key of the summary its entry shows."""
 
@@ -175,19 +193,59 @@ async def _one(
     # summarize + verify: the cached summary, else the work step
     key = cache_key(paper, document, job.spec, summarizer)
     cached = None if job.force else store.get_summary(key)
+    if cached is None:
+        cached = await _take_lease(store, key, holder, force=job.force)
     if cached is not None:
         stage("summarize")
         stage("verify")
         return outcome_of(paper.id, cached), key
-    result: WorkResult = await summarize_paper(paper, document, job.spec, summarizer, meter=meter,
-                                               on_stage=stage)
-    if result.summary is None:
-        return result.outcome, None
     try:
-        store.save_summary(result.summary, key)
-    except StoreError as exc:
-        return _failed(paper.id, reason(exc), "store"), None
-    return result.outcome, key
+        result: WorkResult = await summarize_paper(paper, document, job.spec, summarizer, meter=meter,
+                                                   on_stage=stage)
+        if result.summary is None:
+            return result.outcome, None
+        try:
+            store.save_summary(result.summary, key)
+        except StoreError as exc:
+            return _failed(paper.id, reason(exc), "store"), None
+        return result.outcome, key
+    finally:
+        store.release_lease(key, holder)
+
+
+async def _take_lease(store: Store, key: str, holder: str, *, force: bool) -> Summary | None:
+    """Wait until this run may summarize `key`. When another run held it and stored the summary meanwhile,
+    that summary is returned (and nothing is to be done), unless the run is forced to summarize again."""
+    waited = False
+    while not store.acquire_lease(key, holder, LEASE_TTL, alive=holder_alive):
+        waited = True
+        await asyncio.sleep(LEASE_POLL)
+    if waited and not force:
+        done = store.get_summary(key)
+        if done is not None:
+            store.release_lease(key, holder)
+            return done
+    return None
+
+
+def lease_holder() -> str:
+    """This run's name on its leases: host, process, and a nonce (two runs in one process differ)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def holder_alive(holder: str) -> bool:
+    """Whether a lease holder may still run: on this host, its process exists; elsewhere, trust the expiry."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
 
 
 class _RunMeter:
@@ -196,17 +254,30 @@ class _RunMeter:
     def __init__(self, budget: Budget, slots: int) -> None:
         self.budget = budget
         self.used = Usage()
+        self._reserved: list[Usage] = []  # the estimates of the calls in flight
         self._slots = asyncio.Semaphore(slots)
 
-    async def acquire(self) -> None:
+    async def acquire(self, estimate: Usage) -> None:
         await self._slots.acquire()
-        if self.budget.exhausted(self.used):
+        committed = sum(self._reserved, self.used)
+        if not self.budget.allows(committed, estimate):
             self._slots.release()
             raise BudgetReached
+        self._reserved.append(estimate)
 
-    def release(self, usage: Usage) -> None:
+    def release(self, estimate: Usage, usage: Usage) -> None:
+        self._reserved.remove(estimate)
         self.used = self.used + usage
         self._slots.release()
+
+
+def _warm_up(summarizer: Summarizer, store: Store, papers: Sequence[Paper]) -> asyncio.Task[None] | None:
+    """Let the summarizer get ready (e.g. load its SDK) while documents download, when some must: a re-run of
+    a finished day, whose documents are all stored, does not pay for it."""
+    warm_up = getattr(summarizer, "warm_up", None)
+    if warm_up is None or not papers or store.stored_documents([p.id for p in papers]) >= {p.id for p in papers}:
+        return None
+    return asyncio.create_task(warm_up())
 
 
 def merge_entries(fresh: KeyedEntries, stored: KeyedEntries) -> KeyedEntries:

@@ -170,6 +170,12 @@ def _m005_import_revisions(db: sqlite_utils.Database) -> None:
     db["import_revisions"].create_index(["paper_id"])
 
 
+@MIGRATIONS(name="007_leases")
+def _m007_leases(db: sqlite_utils.Database) -> None:
+    # Who is summarizing what: concurrent runs wait for each other instead of paying twice.
+    db["leases"].create({"key": str, "holder": str, "expires_at": str}, pk="key")
+
+
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -289,16 +295,18 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self, *, immediate: bool = False) -> Iterator[None]:
-        """One transaction; `immediate` takes the write lock at the start, so a read-modify-write cannot be
-        interleaved with another process's (it waits up to BUSY_TIMEOUT_S for the lock instead)."""
+    def transaction(self) -> Iterator[None]:
+        """One write transaction. It takes the write lock at the start (BEGIN IMMEDIATE), waiting up to
+        BUSY_TIMEOUT_S for another run to finish its write: a transaction that read first and wrote later
+        could not wait (SQLite answers "database is locked" at once), and a read-modify-write could interleave
+        with another process's."""
         conn = self.db.conn
         try:
             if conn.in_transaction:
                 with self.db.atomic():  # nested: a savepoint
                     yield
                 return
-            conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
             except BaseException:
@@ -313,13 +321,15 @@ class Store:
         """Insert or update a paper, merging: what the new record lacks (an imported digest has no abstract,
         links or dates) keeps its stored value. Returns True if the paper was new."""
         row = _paper_row(paper)
-        old = self.get_paper_row(paper.id)
-        if old is not None:
-            for k, v in row.items():
-                if v in (None, "", "[]", "{}") and old.get(k) not in (None, ""):
-                    row[k] = old[k]
-            row["links"] = json.dumps({**json.loads(old["links"] or "{}"), **paper.links}, ensure_ascii=False)
-        self.db["papers"].upsert(row, pk="id")
+        with self.transaction():
+            old = self.get_paper_row(paper.id)
+            if old is not None:
+                for k, v in row.items():
+                    if v in (None, "", "[]", "{}") and old.get(k) not in (None, ""):
+                        row[k] = old[k]
+                links = {**json.loads(old["links"] or "{}"), **paper.links}
+                row["links"] = json.dumps(links, ensure_ascii=False)
+            self.db["papers"].upsert(row, pk="id")
         return old is None
 
     def get_paper_row(self, paper_id: str) -> dict[str, Any] | None:
@@ -332,6 +342,10 @@ class Store:
 
     # -- documents -------------------------------------------------------------------------------------------
     def save_document(self, doc: Document) -> None:
+        with self.transaction():
+            self._save_document(doc)
+
+    def _save_document(self, doc: Document) -> None:
         self.db["documents"].upsert(
             {
                 "paper_id": doc.paper_id,
@@ -342,6 +356,16 @@ class Store:
             },
             pk="paper_id",
         )
+
+    def stored_documents(self, paper_ids: Sequence[str]) -> set[str]:
+        """Which of these papers have a stored document."""
+        found: set[str] = set()
+        for start in range(0, len(paper_ids), 500):  # SQLite's limit on bound parameters
+            batch = list(paper_ids[start : start + 500])
+            marks = ",".join("?" * len(batch))
+            found.update(r["paper_id"] for r in self.db.query(
+                f"select paper_id from documents where paper_id in ({marks})", batch))
+        return found
 
     def get_document(self, paper_id: str) -> Document | None:
         rows = list(self.db.query("select * from documents where paper_id = ?", [paper_id]))
@@ -356,6 +380,10 @@ class Store:
     # -- summaries -------------------------------------------------------------------------------------------
     def save_summary(self, summary: Summary, key: str) -> bool:
         """Store a summary under its cache key (replacing what was there). Returns True if the key was new."""
+        with self.transaction():
+            return self._save_summary(summary, key)
+
+    def _save_summary(self, summary: Summary, key: str) -> bool:
         existed = bool(list(self.db.query("select 1 from summaries where key = ?", [key])))
         self.db["summaries"].upsert(_summary_row(summary, key), pk="key")
         return not existed
@@ -383,7 +411,7 @@ class Store:
     def update_digest(self, edition: Edition, merge: Callable[[KeyedEntries], KeyedEntries]) -> Digest:
         """Read the edition's entries, let `merge` compute the new list, write it and read it back, in one write
         transaction: two runs of the same edition cannot both read the old list and drop each other's entries."""
-        with self.transaction(immediate=True):
+        with self.transaction():
             previous = self.get_digest(edition)
             keys = self.digest_summary_keys(edition)
             stored = [(e, keys.get(e.paper.id)) for e in previous.entries] if previous else []
@@ -448,7 +476,7 @@ class Store:
         names = list(origins) if origins is not None else [""] * len(digests)
         if len(names) != len(digests):
             raise ValueError("one origin per digest")
-        with self.transaction(immediate=True):
+        with self.transaction():
             papers = self._papers_by_id({e.paper.id for d in digests for e in d.entries})
             editions = {d.edition: self._edition_slots(d.edition) for d in digests}
             keys = {s.summary_key for slots in editions.values() for s in slots or () if s.summary_key}
@@ -521,6 +549,27 @@ class Store:
                 for i, s in enumerate(slots)
             ])
         _insert_many(conn, "import_revisions", plan.revisions)
+
+    # -- leases ----------------------------------------------------------------------------------------------
+    def acquire_lease(self, key: str, holder: str, ttl: float, *, alive: Callable[[str], bool]) -> bool:
+        """Take the lease on `key` for `ttl` seconds, unless another live holder has it. `alive(holder)` says
+        whether a holder still runs (a crashed run's lease is taken over at once, not after its ttl)."""
+        now = dt.datetime.now(dt.UTC)
+        with self.transaction():
+            rows = list(self.db.query("select holder, expires_at from leases where key = ?", [key]))
+            if rows and rows[0]["holder"] != holder:
+                current = rows[0]
+                if dt.datetime.fromisoformat(current["expires_at"]) > now and alive(current["holder"]):
+                    return False
+            self.db["leases"].upsert(
+                {"key": key, "holder": holder, "expires_at": (now + dt.timedelta(seconds=ttl)).isoformat()},
+                pk="key",
+            )
+        return True
+
+    def release_lease(self, key: str, holder: str) -> None:
+        with self.transaction():
+            self.db.execute("delete from leases where key = ? and holder = ?", [key, holder])
 
     # -- runs ------------------------------------------------------------------------------------------------
     def save_run(self, report: RunReport) -> int:

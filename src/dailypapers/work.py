@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from dailypapers.documents import BUDGET_VERSION, COUNTER, budget, content_hash
+from dailypapers.documents.injection import without_instructions
 from dailypapers.errors import SummarizeError
 from dailypapers.events import ProgressStage
 from dailypapers.models import Document, Outcome, Paper, Stage, Status, Summary, Usage
@@ -24,6 +25,8 @@ from dailypapers.text import clip
 from dailypapers.verify import SourceIndex, build_index, verify
 
 MAX_FLAGS_SHOWN = 5
+# Part of every cache key: bump it when checking or regeneration changes, so stored claims are made anew.
+GROUNDING_VERSION = "g2"
 
 
 @dataclass(frozen=True)
@@ -48,22 +51,23 @@ class BudgetReached(Exception):
 
 
 class Meter(Protocol):
-    async def acquire(self) -> None:
-        """Wait for a summarizer slot; raise BudgetReached when no new call may start."""
+    async def acquire(self, estimate: Usage) -> None:
+        """Wait for a summarizer slot and reserve what the call may cost; raise BudgetReached when it may not
+        start (what is spent and reserved, plus this estimate, would pass the run's caps)."""
         ...
 
-    def release(self, usage: Usage) -> None:
-        """Give the slot back and book what the call cost."""
+    def release(self, estimate: Usage, usage: Usage) -> None:
+        """Give the slot and the reservation back, and book what the call really cost."""
         ...
 
 
 class Unmetered:
     """No slots, no budget: for a worker whose driver meters the work it hands out."""
 
-    async def acquire(self) -> None:
+    async def acquire(self, estimate: Usage) -> None:
         return None
 
-    def release(self, usage: Usage) -> None:
+    def release(self, estimate: Usage, usage: Usage) -> None:
         return None
 
 
@@ -71,9 +75,9 @@ OnStage = Callable[[ProgressStage], None]
 
 
 def cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summarizer) -> str:
-    """A stable hex key for "this summarizer and prompt, this paper's document, this budget, this language
-    and these labels". It is computed from the document without budgeting it, and every input is the same on
-    every machine (the token counter is deterministic and named in the key)."""
+    """A stable hex key for "this summarizer and prompt, this paper's document, this budget, this language,
+    these labels and this way of checking". It is computed from the document without budgeting it, and every
+    input is the same on every machine (the token counter is deterministic and named in the key)."""
     material = {
         "paper": paper.id,
         "version": paper.version,
@@ -81,6 +85,7 @@ def cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summ
         "budget": [spec.max_input_tokens, BUDGET_VERSION, COUNTER],
         "summarizer": summarizer.name,
         "prompt": summarizer.prompt_version,
+        "grounding": GROUNDING_VERSION,
         "lang": spec.lang.strip().lower(),
         "labels": list(spec.labels),
     }
@@ -110,7 +115,9 @@ async def summarize_paper(
     job = _Paper(paper, spec, summarizer, meter or Unmetered(), on_stage or (lambda stage: None))
     try:
         text = budget(document, spec.max_input_tokens)
-        index = build_index(document)  # once: the regeneration is checked against the same index
+        # once (the regeneration is checked against the same index), and without the sentences that instruct
+        # a summarizer: a number an injection planted is not evidence
+        index = build_index(without_instructions(document))
         summary = await job.summarize(text, index)
     except BudgetReached:
         return job.end("skipped", "budget", "summarize")
@@ -146,7 +153,10 @@ class _Paper:
         return second if len(second.unsupported) <= len(summary.unsupported) else summary
 
     async def call(self, text: str, feedback: Sequence[str]) -> Summary:
-        await self.meter.acquire()
+        estimate_of = getattr(self.summarizer, "estimate", None)  # summarizers that cost nothing have none
+        estimate = Usage() if estimate_of is None else estimate_of(
+            self.paper, text, lang=self.spec.lang, labels=self.spec.labels, feedback=feedback)
+        await self.meter.acquire(estimate)
         cost = Usage()
         try:
             result = await self.summarizer.summarize(self.paper, text, lang=self.spec.lang,
@@ -158,7 +168,7 @@ class _Paper:
             raise
         finally:
             self.usage = self.usage + cost
-            self.meter.release(cost)
+            self.meter.release(estimate, cost)
 
     @staticmethod
     def checked(summary: Summary, index: SourceIndex) -> Summary:

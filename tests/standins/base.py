@@ -39,6 +39,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering
     truncate_to: int | None = None  # send a Content-Length for the whole body but only this many bytes
+    trickle: float = 0.0  # seconds between 16-byte pieces of the body: a server that never quite finishes
 
     @classmethod
     def json(cls, data: Any, status: int = 200, **kw: Any) -> Reply:
@@ -143,7 +144,14 @@ class StandIn:
             if reply.truncate_to is not None:
                 h.send_header("Connection", "close")
             h.end_headers()
-            h.wfile.write(reply.body if reply.truncate_to is None else reply.body[: reply.truncate_to])
+            body = reply.body if reply.truncate_to is None else reply.body[: reply.truncate_to]
+            if reply.trickle:
+                for i in range(0, len(body), 16):
+                    h.wfile.write(body[i : i + 16])
+                    h.wfile.flush()
+                    time.sleep(reply.trickle)
+            else:
+                h.wfile.write(body)
             h.wfile.flush()
             if reply.truncate_to is not None:
                 h.close_connection = True

@@ -104,6 +104,8 @@ class OpenAIStandIn:
         self.latency_base = latency_base
         self.latency_per_token = latency_per_token
         self.reasoning_model = False  # reject max_tokens and temperature, as OpenAI's o-series models do
+        self.usage_override: Any = "unset"  # a hostile server's usage field (None: absent), or "unset"
+        self.trickle = 0.0  # seconds between 16-byte pieces of every answer
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._counter = 0
@@ -233,12 +235,14 @@ class OpenAIStandIn:
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         }
+        if self.usage_override != "unset":
+            data["usage"] = self.usage_override
         delay = self.latency_base + self.latency_per_token * completion_tokens
         if fault and fault.kind == "slow":
             delay += fault.delay
         with self._lock:
             self.latencies.append(delay)
-        return Reply.json(data, delay=delay)
+        return Reply.json(data, delay=delay, trickle=self.trickle)
 
     def _rejects(self, response_format: Any) -> Reply | None:
         if not response_format:

@@ -14,7 +14,7 @@ app = typer.Typer(
     name="dailypapers",
     help="Daily digests of new AI papers: fetched, read in full, summarized, checked, published.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 

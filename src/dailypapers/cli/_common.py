@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from dailypapers.config import Settings, load_settings
-from dailypapers.errors import DailyPapersError, InputError
+from dailypapers.errors import DailyPapersError, InputError, StoreError
 from dailypapers.store import Store
 from dailypapers.text import one_line, strip_controls
 
@@ -28,10 +31,15 @@ err_console = Console(stderr=True, emoji=False)
 
 @dataclass
 class State:
-    """Global options, kept on the Typer context."""
+    """Global options, kept on the Typer context (given before or after the command name)."""
 
     db: Path | None = None
     config: Path | None = None
+
+    def given(self, db: Path | None, config: Path | None) -> None:
+        """The command's own --db/--config win over the ones before the command name."""
+        self.db = db or self.db
+        self.config = config or self.config
 
     def settings(self, **flags: Any) -> Settings:
         return load_settings(self.config, db=self.db, **flags)
@@ -48,6 +56,32 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", envvar="DAILYPAPERS_DB", help="SQLite database (default: in the user data dir)."),
+]
+ConfigOption = Annotated[Path | None, typer.Option("--config", envvar="DAILYPAPERS_CONFIG", help="TOML settings file.")]
+
+
+def archive_options(fn: Callable[..., R]) -> Callable[..., R]:
+    """Give a command its own --db and --config, so `dailypapers days --db X` works as `--db X days` does.
+    The command must take `ctx: typer.Context`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, db: Path | None = None, config: Path | None = None, **kwargs: Any) -> R:
+        ctx = kwargs.get("ctx") or next(a for a in args if isinstance(a, typer.Context))
+        state(ctx).given(db, config)
+        return fn(*args, **kwargs)
+
+    signature = inspect.signature(fn, eval_str=True)  # typer reads the annotations from this signature
+    extra = [inspect.Parameter("db", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=DbOption),
+             inspect.Parameter("config", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ConfigOption)]
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), *extra])
+    wrapper.__annotations__ = {**fn.__annotations__, "db": DbOption, "config": ConfigOption}
+    return wrapper
+
+
 def errors(fn: Callable[P, R]) -> Callable[P, R]:
     """The error boundary: a DailyPapersError becomes one line on stderr and its exit code, never a traceback."""
 
@@ -56,14 +90,21 @@ def errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except DailyPapersError as exc:
-            err_console.print(f"[bold red]error:[/] {_one_line(str(exc))}", highlight=False, markup=True,
-                              soft_wrap=True)  # one line, however narrow the terminal
+            _error_line(str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except sqlite3.DatabaseError as exc:  # a file damaged after it was opened: one line, not a traceback
+            _error_line(f"the archive cannot be read ({exc}): restore it from a backup or point --db elsewhere")
+            raise typer.Exit(StoreError.exit_code) from None
         except KeyboardInterrupt:
             err_console.print("interrupted")
             raise typer.Exit(130) from None
 
     return wrapper
+
+
+def _error_line(message: str) -> None:
+    # one line, however narrow the terminal
+    err_console.print(f"[bold red]error:[/] {_one_line(message)}", highlight=False, markup=True, soft_wrap=True)
 
 
 def _one_line(msg: str) -> str:
@@ -95,6 +136,12 @@ def warn(message: str) -> None:
 
 
 def write_stdout(text: str) -> None:
-    """Print text exactly (no rich wrapping or markup), as `render` must be byte-exact."""
-    sys.stdout.write(text)
+    """Print text exactly (no rich wrapping or markup), as `render` must be byte-exact into a file or a pipe;
+    on a terminal, control characters are neutralised (an escape sequence in a title must not drive it)."""
+    sys.stdout.write(strip_controls(text) if sys.stdout.isatty() else text)
     sys.stdout.flush()
+
+
+def safe(text: str, style: str = "") -> Text:
+    """Untrusted text for the terminal: no markup, no control characters."""
+    return Text(strip_controls(text), style=style)

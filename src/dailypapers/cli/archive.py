@@ -13,13 +13,22 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, err_console, errors, parse_day, state, write_stdout
+from dailypapers.cli._common import (
+    archive_options,
+    console,
+    err_console,
+    errors,
+    parse_day,
+    safe,
+    state,
+    write_stdout,
+)
 from dailypapers.config import Settings
 from dailypapers.errors import InputError, NotFoundError
 from dailypapers.models import DEFAULT_SOURCE, Digest, Edition
 from dailypapers.publish import markdown
 from dailypapers.store import ArchiveMissingError, Store
-from dailypapers.text import clip, strip_controls
+from dailypapers.text import clip
 
 SourceOption = Annotated[
     str | None, typer.Option("--source", help="The edition's source (hf, arxiv:cs.CL, local:NAME).")
@@ -29,6 +38,7 @@ LangOption = Annotated[str | None, typer.Option("--lang", help="The edition's la
 
 @app.command("import")
 @errors
+@archive_options
 def import_(
     ctx: typer.Context,
     files: Annotated[
@@ -57,7 +67,7 @@ def import_(
     for f in files:
         parsed = markdown.read_days(f)
         for oddity in parsed.oddities:  # one line each, however narrow the terminal
-            err_console.print(Text(f"warning: {strip_controls(str(oddity))}", style="yellow"), soft_wrap=True)
+            err_console.print(safe(f"warning: {oddity}", "yellow"), soft_wrap=True)
         digests.extend(_as_edition(d, source, lang, settings) for d in parsed.days)
         origins.extend(str(f) for _ in parsed.days)
     with state(ctx).store(settings) as store:
@@ -65,9 +75,8 @@ def import_(
     for done in report.conflicts:
         for change in done.changes:
             taken = "took the file's" if replace else "kept the archive's (--replace takes the file's)"
-            console.print(Text(strip_controls(
-                f"{done.edition} {done.paper_id} {change.field}: archive {_shown(change.stored)}, "
-                f"file {_shown(change.incoming)}; {taken}")), highlight=False, soft_wrap=True)
+            console.print(safe(f"{done.edition} {done.paper_id} {change.field}: archive {_shown(change.stored)}, "
+                               f"file {_shown(change.incoming)}; {taken}"), highlight=False, soft_wrap=True)
     counts = report.counts()
     shown = [f"{counts[s]} {s}" for s in ("added", "unchanged", "conflicting")]
     shown += [f"{counts[s]} {s}" for s in ("updated", "replaced", "removed") if counts[s]]
@@ -115,6 +124,7 @@ def find_edition(store: Store, day: dt.date, source: str | None, lang: str | Non
 
 @app.command()
 @errors
+@archive_options
 def render(
     ctx: typer.Context,
     day: Annotated[str, typer.Argument(metavar="DAY", help="The day, YYYY-MM-DD.")],
@@ -139,6 +149,7 @@ def render(
 
 @app.command()
 @errors
+@archive_options
 def days(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
@@ -158,12 +169,13 @@ def days(
         return
     table = Table("day", "source", "lang", "papers")
     for edition, n in rows:
-        table.add_row(edition.day.isoformat(), Text(edition.source), Text(edition.lang), str(n))
+        table.add_row(edition.day.isoformat(), safe(edition.source), safe(edition.lang), str(n))
     console.print(table)
 
 
 @app.command()
 @errors
+@archive_options
 def revisions(
     ctx: typer.Context,
     paper_id: Annotated[str | None, typer.Argument(metavar="[PAPER_ID]", help="Only this paper.")] = None,
@@ -185,14 +197,14 @@ def revisions(
     table = Table("imported", "edition", "paper", "field", "archive", "file", "kept")
     for r in rows:
         kept = "archive" if r["action"] == "kept" else "file (archive's here)"
-        table.add_row(r["imported_at"], Text(f"{r['day']} {r['source']} {r['lang']}"), Text(r["paper_id"]),
-                      r["field"], Text(strip_controls(_shown(r["stored"]))),
-                      Text(strip_controls(_shown(r["incoming"]))), kept)
+        table.add_row(r["imported_at"], safe(f"{r['day']} {r['source']} {r['lang']}"), safe(r["paper_id"]),
+                      r["field"], safe(_shown(r["stored"])), safe(_shown(r["incoming"])), kept)
     console.print(table)
 
 
 @app.command()
 @errors
+@archive_options
 def migrate(ctx: typer.Context) -> None:
     """Upgrade the archive to this version's layout (commands that only read never change it)."""
     settings = state(ctx).settings()

@@ -11,8 +11,18 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, err_console, errors, parse_day, state, warn
-from dailypapers.text import clip, strip_controls
+from dailypapers.cli._common import (
+    archive_options,
+    console,
+    err_console,
+    errors,
+    parse_day,
+    safe,
+    state,
+    warn,
+    write_stdout,
+)
+from dailypapers.text import clip
 
 if TYPE_CHECKING:
     from dailypapers.events import Event
@@ -21,6 +31,7 @@ if TYPE_CHECKING:
 
 @app.command()
 @errors
+@archive_options
 def digest(
     ctx: typer.Context,
     day: Annotated[
@@ -39,6 +50,8 @@ def digest(
     max_tokens: Annotated[int | None, typer.Option(help="Hard cap on this run's LLM tokens.")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the top N papers of the day.")] = None,
     hide_flags: Annotated[bool, typer.Option("--hide-flags", help="Do not mark unverified claims.")] = False,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Use the offline extractive summarizer.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON, not a table.")] = False,
 ) -> None:
     """Fetch the day's papers, read them in full, summarize, verify, store, and write the Markdown digest."""
     from dailypapers.api import build_digest
@@ -48,15 +61,18 @@ def digest(
     settings = state(ctx).settings(
         lang=lang, source=source, llm_model=model, llm_base_url=base_url, concurrency=concurrency,
         max_cost=max_cost, max_tokens=max_tokens, show_flags=False if hide_flags else None,
+        summarizer="extractive" if no_llm else None,
     )
     events = Events(lambda e: warn(e.message) if isinstance(e, Notice) else None)
-    with _StageProgress() as progress:
+    with _StageProgress(quiet=as_json) as progress:
         events.subscribe(progress)
         digest_, report = build_digest(settings, when, limit=limit, force=force, out=out, events=events)
-    if digest_ is None:
+    if as_json:
+        write_stdout(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+    elif digest_ is None:
         console.print(f"no papers for {when or 'the latest day'}: nothing to digest", highlight=False)
-        return
-    _print_report(report, titles={e.paper.id: e.paper.title for e in digest_.entries})
+    else:
+        _print_report(report, titles={e.paper.id: e.paper.title for e in digest_.entries})
     if not report.succeeded:
         raise typer.Exit(1)
 
@@ -64,14 +80,15 @@ def digest(
 class _StageProgress:
     """A rich progress display, one bar per stage, fed by the run's events; shown once the papers are known."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, quiet: bool = False) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(
             TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err_console, transient=True,
+            console=err_console, transient=True, disable=quiet,
         )
         self.tasks: dict[str, int] = {}
+        self.waiting: int | None = None
         self.status = err_console.status("fetching the list of papers…")
 
     def __enter__(self) -> _StageProgress:
@@ -79,7 +96,7 @@ class _StageProgress:
         return self
 
     def __call__(self, event: Event) -> None:
-        from dailypapers.events import PROGRESS_STAGES, RunStarted, StageDone
+        from dailypapers.events import PROGRESS_STAGES, RunStarted, StageDone, Waiting
 
         if isinstance(event, RunStarted):
             self.status.stop()
@@ -87,6 +104,14 @@ class _StageProgress:
             self.progress.start()
         elif isinstance(event, StageDone) and event.stage in self.tasks:
             self.progress.advance(self.tasks[event.stage])
+        elif isinstance(event, Waiting):
+            note = f"waiting for {event.endpoint}: {event.seconds:.0f} s"
+            if not self.tasks:
+                self.status.update(note)
+            elif self.waiting is None:
+                self.waiting = self.progress.add_task(note, total=None)
+            else:
+                self.progress.update(self.waiting, description=note)
 
     def __exit__(self, *exc: object) -> None:
         self.status.stop()
@@ -100,8 +125,8 @@ def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
     table = Table("paper", "title", "status", title=f"{report.day} — {report.source} — {report.lang}")
     for o in report.outcomes:
         # Text(), not markup: titles and reasons may quote untrusted text
-        table.add_row(Text(o.paper_id), Text(strip_controls(clip(titles.get(o.paper_id, ""), 60))),
-                      Text(strip_controls(o.label), style=_STYLE[o.status]))
+        table.add_row(Text(o.paper_id), safe(clip(titles.get(o.paper_id, ""), 60)),
+                      safe(o.label, style=_STYLE[o.status]))
     console.print(table)
     c, u = report.counts(), report.usage
     stages = ", ".join(f"{k} {v}" for k, v in report.failures_by_stage().items()) or "none"
@@ -114,11 +139,12 @@ def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
     for path in report.outputs:
         console.print(Text(f"wrote {path}"), highlight=False)
     for problem in report.publish_errors:
-        console.print(Text(f"not published: {strip_controls(problem)}", style="red"), highlight=False)
+        console.print(safe(f"not published: {problem}", style="red"), highlight=False)
 
 
 @app.command()
 @errors
+@archive_options
 def config(ctx: typer.Context) -> None:
     """Show the effective settings (defaults < TOML file < environment < flags), keys redacted."""
     settings = state(ctx).settings()

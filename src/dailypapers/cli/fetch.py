@@ -9,12 +9,13 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, err_console, errors, parse_day, state, warn
-from dailypapers.text import clip, strip_controls
+from dailypapers.cli._common import archive_options, console, err_console, errors, parse_day, safe, state, warn
+from dailypapers.text import clip
 
 
 @app.command()
 @errors
+@archive_options
 def fetch(
     ctx: typer.Context,
     day: Annotated[str | None, typer.Argument(metavar="DAY", help="The day, YYYY-MM-DD (default: the latest).")] = None,
@@ -42,8 +43,8 @@ def fetch(
     for r in results:
         style = "green" if r.outcome.status == "ok" else "red"
         # Text(), not markup: titles and reasons come from the network
-        table.add_row(Text(r.paper.id), Text(strip_controls(clip(r.paper.title, 60))),
-                      Text(strip_controls(r.outcome.label), style=style))
+        table.add_row(Text(r.paper.id), safe(clip(r.paper.title, 60)),
+                      safe(r.outcome.label, style=style))
     console.print(table)
     failed = sum(r.outcome.status == "failed" for r in results)
     console.print(f"{len(results) - failed} ok, {failed} failed", highlight=False)

@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, errors, write_stdout
+from dailypapers.cli._common import console, errors, safe, write_stdout
 
 
 @app.command()
@@ -27,5 +26,5 @@ def plugins(
         return
     table = Table("kind", "name", "plug-in", "what it does")
     for p in parts:
-        table.add_row(p.kind[:-1], Text(p.name), Text(p.plugin), Text(p.description))
+        table.add_row(p.kind[:-1], safe(p.name), safe(p.plugin), safe(p.description))
     console.print(table)

@@ -12,12 +12,14 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, errors, state, write_stdout
+from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, write_stdout
+from dailypapers.cli.archive import LangOption, SourceOption, find_edition
 from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, InputError
 from dailypapers.models import Digest, Document, Paper
 from dailypapers.publish.markdown import read_digest
-from dailypapers.text import clip, strip_controls
+from dailypapers.store import Store
+from dailypapers.text import clip
 from dailypapers.verify import PaperAudit, audit_digest
 
 TEXT_SUFFIXES = (".txt", ".md", ".pdf")
@@ -26,10 +28,11 @@ EXIT_OK, EXIT_UNSUPPORTED, EXIT_NO_TEXT = 0, 1, 2
 
 @app.command("verify")
 @errors
+@archive_options
 def verify_cmd(
     ctx: typer.Context,
-    digest_file: Annotated[
-        Path, typer.Argument(metavar="DIGEST.md", help="A digest in the sample's format.")
+    target: Annotated[
+        str, typer.Argument(metavar="DIGEST.md|DAY", help="A digest file, or a stored edition's day.")
     ],
     texts: Annotated[
         Path | None,
@@ -44,35 +47,62 @@ def verify_cmd(
     allow_missing: Annotated[
         bool, typer.Option("--allow-missing", help="A paper with no text does not change the exit code.")
     ] = False,
+    source: SourceOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Check every number and name in a digest's summaries against the papers' texts.
+
+    A digest file needs --texts DIR or --fetch; a DAY audits the stored edition (--source/--lang choose one)
+    against the documents the archive holds, and --fetch gets the missing ones.
 
     Exit code: 0 when every claim is supported; 1 when some claim is unsupported (this wins); 2 when no claim
     is unsupported but some paper had no text to check against (use --allow-missing to report those papers
     without failing), or on bad input. Entries without a summary are listed and never fail the run.
     """
-    if (texts is None) == (not fetch):
-        raise InputError("give exactly one of --texts DIR or --fetch")
+    if texts is not None and fetch:
+        raise InputError("give one of --texts DIR or --fetch, not both")
     if texts is not None and not texts.is_dir():
         raise InputError(f"--texts {texts}: not a folder")
-    digest = read_digest(digest_file)
     settings = state(ctx).settings()
+    digest, stored = _digest_of(target, source, lang, settings)
+    if not stored and texts is None and not fetch:
+        raise InputError("give --texts DIR or --fetch to audit a digest file (a DAY uses the stored documents)")
     papers = [e.paper for e in digest.entries if e.summary is not None]
     if texts is not None:
         loaded = {p.id: load_text(texts, p.id, settings) for p in papers}
-    else:
+    elif fetch:
         loaded = _fetch_all(papers, settings)
+    else:
+        loaded = _stored(papers, settings)
     audits = audit_digest(
         digest, {k: v[0] for k, v in loaded.items()}, {k: v[1] for k, v in loaded.items()}
     )
     code = exit_code(audits, allow_missing=allow_missing)
     if as_json:
-        write_stdout(
-            json.dumps(report(digest_file, digest, audits, code), ensure_ascii=False, indent=2) + "\n"
-        )
+        write_stdout(json.dumps(report(target, digest, audits, code), ensure_ascii=False, indent=2) + "\n")
     else:
         _print_table(audits)
     raise typer.Exit(code)
+
+
+def _digest_of(target: str, source: str | None, lang: str | None, settings: Settings) -> tuple[Digest, bool]:
+    """The digest to audit: a file, or (when `target` is no file but a day) a stored edition."""
+    path = Path(target)
+    if path.exists() or target.lower().endswith(".md"):
+        return read_digest(path), False
+    day = parse_day(target)
+    assert day is not None
+    with Store(settings.db, readonly=True) as store:
+        digest = store.get_digest(find_edition(store, day, source, lang, settings))
+    assert digest is not None
+    return digest, True
+
+
+def _stored(papers: list[Paper], settings: Settings) -> dict[str, tuple[Document | None, str]]:
+    with Store(settings.db, readonly=True) as store:
+        found = {p.id: store.get_document(p.id) for p in papers}
+    why = "not in the archive: `dailypapers fetch DAY` (or verify --fetch) gets it"
+    return {pid: (doc, "" if doc is not None else why) for pid, doc in found.items()}
 
 
 def text_path(folder: Path, paper_id: str) -> Path | None:
@@ -116,9 +146,9 @@ def exit_code(audits: list[PaperAudit], *, allow_missing: bool = False) -> int:
     return EXIT_OK
 
 
-def report(path: Path, digest: Digest, audits: list[PaperAudit], code: int) -> dict[str, Any]:
+def report(target: str, digest: Digest, audits: list[PaperAudit], code: int) -> dict[str, Any]:
     return {
-        "digest": str(path),
+        "digest": target,
         "day": digest.day.isoformat(),
         "exit_code": code,
         "papers": [
@@ -146,7 +176,7 @@ def _print_table(audits: list[PaperAudit]) -> None:
         # Text(), not markup: titles and claims come from untrusted files
         table.add_row(
             Text(a.paper_id),
-            Text(strip_controls(clip(a.title, 48))),
+            safe(clip(a.title, 48)),
             str(len(a.claims)),
             str(len(a.unsupported)),
             Text(a.status, style=_STYLE[a.status]),
@@ -155,8 +185,8 @@ def _print_table(audits: list[PaperAudit]) -> None:
     for a in audits:
         for c in a.unsupported:
             console.print(
-                Text(strip_controls(f"{a.paper_id}  {c.section_label or '-'}  {c.kind}  {c.text}")), highlight=False
+                safe(f"{a.paper_id}  {c.section_label or '-'}  {c.kind}  {c.text}"), highlight=False
             )
         if a.status == "no text" and a.reason:
-            console.print(Text(strip_controls(f"{a.paper_id}  no text: {a.reason}"), style="yellow"),
+            console.print(safe(f"{a.paper_id}  no text: {a.reason}", style="yellow"),
                           highlight=False)

@@ -83,8 +83,10 @@ def parse_feed(xml: bytes | str) -> list[Paper]:
     for entry in entries:
         if _ERROR_ID in entry.get("id", ""):
             raise InputError(f"arXiv API error: {_clean(entry.get('summary')) or 'unknown error'}")
-    if feed.get("bozo") and not entries and not feed.get("feed"):
-        raise FetchError(f"the arXiv API answer is not an Atom feed ({feed.get('bozo_exception')})")
+    if not str(feed.get("version", "")).startswith("atom"):
+        # an HTML error page or an empty body with status 200 is not "no papers"
+        problem = feed.get("bozo_exception") or "no Atom feed in it"
+        raise FetchError(f"not an arXiv API answer ({str(problem)[:200]}): is arxiv_api_url right?")
     return [p for p in (_entry_paper(e) for e in entries) if p is not None]
 
 
@@ -164,15 +166,17 @@ async def fetch_document(paper: Paper, ctx: SourceContext) -> Document:
     html_problem = ""
     if settings.use_arxiv_html:
         try:
-            html = await http.get_text(html_url(settings, paper.id, paper.version))
+            html = await http.get_text(html_url(settings, paper.id, paper.version), max_bytes=settings.max_pdf_bytes)
             return await asyncio.to_thread(parse_html, html, paper.id)
         except HostNotAllowedError:
             raise
         except (FetchError, PaperTextError) as exc:  # not every paper has HTML: the PDF is the fallback
             html_problem = str(exc)
     try:
+        # a fallback goes before other papers' first attempts: this paper has waited once already
         data, content_type = await http.get_bytes(pdf_url(settings, paper.id, paper.version),
-                                                  max_bytes=settings.max_pdf_bytes, accept="application/pdf")
+                                                  max_bytes=settings.max_pdf_bytes, accept="application/pdf",
+                                                  priority=0 if settings.use_arxiv_html else 1)
     except FetchError as exc:
         if html_problem:
             raise FetchError(f"{exc} (HTML: {html_problem})", url=exc.url, status=exc.status) from None

@@ -1,7 +1,9 @@
 """Hugging Face Daily Papers: `GET <hf_api_url>/daily_papers` -> Papers ranked by upvotes.
 
 Fields are read from the nested `paper` object first and the top level second (the API has moved fields
-between them over the years); any optional key may be absent or null.
+between them over the years); any optional key may be absent or null. Every item is validated on its own:
+a field of the wrong type or an impossible vote count is repaired or the item skipped, with a warning, and the
+day goes on.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ PAGE_SIZE = 100  # the API's largest page
 MAX_PAGES = 50  # a runaway server must not keep us paging forever
 MAX_TITLE = 1_000
 MAX_ABSTRACT = 20_000
+MAX_VOTES = 2**53  # above this a count is not a count (and SQLite integers end at 2**63)
+MAX_AUTHORS = 2_000
 VIDEO_EXTENSIONS = (".mp4", ".webm", ".mov")
+Warn = Callable[[str], None]
 
 
 def _clean(value: Any, cap: int) -> str:
@@ -48,7 +53,21 @@ def _url(value: Any) -> str | None:
     return value if isinstance(value, str) and value.startswith(("https://", "http://", "/")) else None
 
 
-def _item_paper(item: Any, day: dt.date | None) -> Paper | None:
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _votes(value: Any, paper_id: str, warn: Warn) -> int | None:
+    """A vote count, or None (unknown) for one no count can be: Infinity, NaN, negative, huge, a string."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (0 <= value < MAX_VOTES):
+        warn(f"Hugging Face lists {paper_id} with the vote count {str(value)[:40]!r}; shown without votes")
+        return None
+    return int(value)
+
+
+def _item_paper(item: Any, day: dt.date | None, warn: Warn) -> Paper | None:
     if not isinstance(item, dict):
         return None
     paper = item.get("paper") if isinstance(item.get("paper"), dict) else {}
@@ -64,12 +83,11 @@ def _item_paper(item: Any, day: dt.date | None) -> Paper | None:
         return None
     authors = tuple(
         name
-        for a in (paper.get("authors") or item.get("authors") or [])
+        for a in _list(paper.get("authors") or item.get("authors"))[:MAX_AUTHORS]
         if isinstance(a, dict) and not a.get("hidden") and (name := _clean(a.get("name"), 300))
     )
-    media = [m for m in (_pick(item, paper, "mediaUrls") or []) if isinstance(m, str)]
+    media = [m for m in _list(_pick(item, paper, "mediaUrls")) if isinstance(m, str)]
     video = next((m for m in media if m.lower().split("?")[0].endswith(VIDEO_EXTENSIONS) and _url(m)), None)
-    upvotes = _pick(item, paper, "upvotes")
     links = {}
     if github := _url(_pick(item, paper, "githubRepo")):
         links["github"] = github
@@ -82,7 +100,7 @@ def _item_paper(item: Any, day: dt.date | None) -> Paper | None:
         id=paper_id,
         title=title,
         authors=authors,
-        upvotes=int(upvotes) if isinstance(upvotes, int | float) and not isinstance(upvotes, bool) else 0,
+        upvotes=_votes(_pick(item, paper, "upvotes"), paper_id, warn),
         thumbnail=_url(item.get("thumbnail") or paper.get("thumbnail")),
         video=video,
         day=listed,
@@ -97,25 +115,33 @@ def _rank(papers: dict[str, Paper]) -> list[Paper]:
     return sorted(papers.values(), key=lambda p: (-(p.upvotes or 0), p.id))
 
 
-def _merge(into: dict[str, Paper], data: Any, day: dt.date | None) -> int:
+def _ignore(message: str) -> None:
+    return None
+
+
+def _merge(into: dict[str, Paper], data: Any, day: dt.date | None, warn: Warn) -> int:
     """Add the page's papers (first occurrence wins); returns how many items the page had."""
     if not isinstance(data, list):
         raise FetchError("the HF daily papers API did not return a list; is hf_api_url right?")
-    for item in data:
-        paper = _item_paper(item, day)
+    for n, item in enumerate(data):
+        try:
+            paper = _item_paper(item, day, warn)
+        except Exception as exc:  # one malformed item is skipped, never the day
+            warn(f"skipped item {n} of the Hugging Face answer: {type(exc).__name__}: {str(exc)[:200]}")
+            continue
         if paper is not None:
             into.setdefault(paper.id, paper)
     return len(data)
 
 
-def parse_daily(data: Any, *, day: dt.date | None = None) -> list[Paper]:
+def parse_daily(data: Any, *, day: dt.date | None = None, warn: Warn = _ignore) -> list[Paper]:
     """Papers in one daily_papers response: deduplicated by id, most upvotes first, ties by id."""
     papers: dict[str, Paper] = {}
-    _merge(papers, data, day)
+    _merge(papers, data, day, warn)
     return _rank(papers)
 
 
-async def fetch_day(http: Http, settings: Settings, day: dt.date | None) -> list[Paper]:
+async def fetch_day(http: Http, settings: Settings, day: dt.date | None, warn: Warn = _ignore) -> list[Paper]:
     """All papers of one day (None: the most recent day), every page. [] means no papers that day."""
     url = settings.hf_api_url.rstrip("/") + "/daily_papers"
     papers: dict[str, Paper] = {}
@@ -131,7 +157,7 @@ async def fetch_day(http: Http, settings: Settings, day: dt.date | None) -> list
             if exc.status == 400:
                 raise InputError(f"bad date {day}: the HF API refused it (HTTP 400)") from None
             raise
-        if _merge(papers, data, day) < PAGE_SIZE:
+        if _merge(papers, data, day, warn) < PAGE_SIZE:
             break
     return _rank(papers)
 
@@ -151,7 +177,7 @@ class HfDailySource:
     async def list_papers(
         self, spec: str, day: dt.date | None, limit: int | None, ctx: SourceContext
     ) -> list[Paper]:
-        return await fetch_day(ctx.http, ctx.settings, day)
+        return await fetch_day(ctx.http, ctx.settings, day, ctx.warn)
 
     def reads(self, paper: Paper) -> bool:
         return False

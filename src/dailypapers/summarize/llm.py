@@ -1,27 +1,33 @@
 """Summaries from any OpenAI-compatible chat-completions server, through the official `openai` SDK.
 
-The SDK does the transport: timeouts, and backoff on 408/409/429/5xx that honours Retry-After. This module
-does what the SDK cannot know: asking for structured output and stepping down when a server does not support
-it, validating the reply, one repair round, one longer retry on truncation, and summing usage and cost.
+The SDK does the transport: per-read timeouts, and backoff on 408/409/429/5xx that honours Retry-After. This
+module does what the SDK cannot know: asking for structured output and stepping down when a server does not
+support it, validating the reply, one repair round, one longer retry on truncation, and summing usage and cost.
+It also bounds what a server can do to a run: a whole call (its retries included) has a deadline
+(`llm_deadline`), a reply has a size cap (`max_reply_bytes`, enforced while it streams in), and usage counts
+that are missing or impossible are replaced by estimates, so budgets cannot be bypassed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
+import importlib
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationError, create_model
 
+from dailypapers.documents import count_tokens
 from dailypapers.errors import ConfigError, SummarizeError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Paper, Section, Summary, Usage
 from dailypapers.summarize import prompts
 from dailypapers.summarize.base import SummarizerPlugin, SummaryResult
-from dailypapers.summarize.cost import cost_of
+from dailypapers.summarize.cost import Price, cost_of, price_for
 from dailypapers.text import clip, one_line
 
 # Structured-output modes, strongest first. A server that rejects one is asked with the next.
@@ -37,6 +43,49 @@ if TYPE_CHECKING:
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 _MAX_ECHO = 4000  # how much of an invalid reply is sent back in the repair round
 NO_KEY = "not-needed"  # local servers take any key; the SDK insists on one
+MESSAGE_OVERHEAD = 4  # tokens a chat format adds per message, for estimates
+
+
+class ReplyTooLargeError(Exception):
+    """A reply passed `max_reply_bytes` while it streamed in."""
+
+
+def _capped_transport(cap: int) -> Any:
+    """The SDK's own transport, with every response body counted as it arrives and cut off past `cap`.
+
+    Built from the HTTP library the installed SDK uses (httpx, or httpx2 in newer releases)."""
+    import openai
+
+    http = importlib.import_module(openai.DefaultAsyncHttpxClient.__mro__[1].__module__.split(".")[0])
+
+    class CappedStream(http.AsyncByteStream):  # type: ignore[name-defined,misc]
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            size = 0
+            async for chunk in self.inner:
+                size += len(chunk)
+                if size > cap:
+                    raise ReplyTooLargeError(f"the reply passed {cap:,} bytes")
+                yield chunk
+
+        async def aclose(self) -> None:
+            await self.inner.aclose()
+
+    class CappedTransport(http.AsyncBaseTransport):  # type: ignore[name-defined,misc]
+        def __init__(self) -> None:
+            self.inner = http.AsyncHTTPTransport()
+
+        async def handle_async_request(self, request: Any) -> Any:
+            response = await self.inner.handle_async_request(request)
+            return http.Response(status_code=response.status_code, headers=response.headers,
+                                 stream=CappedStream(response.stream), extensions=response.extensions)
+
+        async def aclose(self) -> None:
+            await self.inner.aclose()
+
+    return CappedTransport()
 
 
 class LLMSummarizer:
@@ -52,11 +101,15 @@ class LLMSummarizer:
         max_output_tokens: int = 1500,
         max_retries: int = 4,
         prices: Mapping[str, tuple[float, float]] = {},
+        deadline: float = 300.0,
+        max_reply_bytes: int = 1024 * 1024,
     ) -> None:
         self.name = model
         self.prompt_version = prompts.PROMPT_VERSION
         self.max_output_tokens = max_output_tokens
-        self.prices = dict(prices)
+        self.price: Price | None = price_for(model, prices)  # None: unknown, its calls count as free
+        self.deadline = deadline
+        self.max_reply_bytes = max_reply_bytes
         self.mode: Mode = "json_schema"  # lowered for good the first time the server rejects it
         # OpenAI's reasoning models reject `max_tokens` and any temperature but the default
         self.token_param = "max_tokens"
@@ -68,12 +121,26 @@ class LLMSummarizer:
     @property
     def _client(self) -> openai.AsyncOpenAI:
         # The SDK takes ~0.3 s to import: only pay that when a summary is really requested, so a re-run of a
-        # cached day (and every other command) starts fast.
+        # cached day (and every other command) starts fast; `warm_up` does it off the critical path.
         if self._client_obj is None:
             import openai
 
-            self._client_obj = openai.AsyncOpenAI(**self._client_args)
+            http_client = openai.DefaultAsyncHttpxClient(transport=_capped_transport(self.max_reply_bytes))
+            self._client_obj = openai.AsyncOpenAI(**self._client_args, http_client=http_client)
         return self._client_obj
+
+    async def warm_up(self) -> None:
+        """Load the SDK and build the client in a thread, while the run lists and fetches papers."""
+        await asyncio.to_thread(lambda: self._client)
+
+    def estimate(self, paper: Paper, text: str, *, lang: str, labels: Sequence[str],
+                 feedback: Sequence[str] = ()) -> Usage:
+        """What a call will cost at most: the prompt's tokens and the whole output allowance."""
+        messages = prompts.build_messages(paper, text, lang=lang, labels=tuple(labels), feedback=feedback)
+        input_tokens = sum(count_tokens(m["content"]) + MESSAGE_OVERHEAD for m in messages)
+        output_tokens = self.max_output_tokens
+        return Usage(calls=1, input_tokens=input_tokens, output_tokens=output_tokens,
+                     cost=cost_of(self.price, input_tokens, output_tokens))
 
     async def aclose(self) -> None:
         if self._client_obj is not None:
@@ -153,13 +220,18 @@ class LLMSummarizer:
         while True:
             mode = self.mode
             try:
-                response = await self._client.chat.completions.create(
-                    model=self.name,
-                    messages=messages,  # type: ignore[arg-type]
-                    **{self.token_param: max_tokens},  # type: ignore[arg-type]
-                    **({} if self.temperature is None else {"temperature": self.temperature}),
-                    **_format_args(mode, labels),
-                )
+                async with asyncio.timeout(self.deadline):  # the SDK's timeout is per read, not per call
+                    response = await self._client.chat.completions.create(
+                        model=self.name,
+                        messages=messages,  # type: ignore[arg-type]
+                        **{self.token_param: max_tokens},  # type: ignore[arg-type]
+                        **({} if self.temperature is None else {"temperature": self.temperature}),
+                        **_format_args(mode, labels),
+                    )
+            except TimeoutError:
+                raise SummarizeError(f"timeout (no reply within llm_deadline={self.deadline:g} s)") from None
+            except ReplyTooLargeError:  # raised while the SDK reads the body (some SDK versions wrap it: below)
+                raise SummarizeError(f"reply too large (over max_reply_bytes={self.max_reply_bytes:,})") from None
             except openai.BadRequestError as exc:
                 if self._adapt(exc):
                     continue
@@ -170,6 +242,8 @@ class LLMSummarizer:
             except openai.APITimeoutError:
                 raise SummarizeError("timeout") from None
             except openai.APIConnectionError as exc:
+                if isinstance(exc.__cause__, ReplyTooLargeError):
+                    raise SummarizeError(f"reply too large (over max_reply_bytes={self.max_reply_bytes:,})") from None
                 raise SummarizeError(f"connection failed: {_short(str(exc.__cause__ or exc))}") from None
             except openai.APIStatusError as exc:
                 if exc.status_code == 422 and mode != "text" and _rejects_format(exc):
@@ -179,13 +253,7 @@ class LLMSummarizer:
             except openai.OpenAIError as exc:  # a body the SDK cannot read, or similar
                 raise SummarizeError(f"bad response: {_short(str(exc))}") from None
             break
-        call_usage = Usage(calls=1)
-        if response.usage is not None:
-            pt = response.usage.prompt_tokens or 0
-            ct = response.usage.completion_tokens or 0
-            call_usage = Usage(
-                calls=1, input_tokens=pt, output_tokens=ct, cost=cost_of(self.name, pt, ct, self.prices)
-            )
+        call_usage = self._usage(messages, response)
         if not response.choices:
             raise SummarizeError("invalid output", usage=call_usage)
         choice = response.choices[0]
@@ -195,6 +263,22 @@ class LLMSummarizer:
         if choice.finish_reason == "content_filter":
             raise SummarizeError("refused: content filter", usage=call_usage)
         return choice.message.content, choice.finish_reason, call_usage
+
+    def _usage(self, messages: list[dict[str, str]], response: Any) -> Usage:
+        """The call's usage as the server reports it; a count that is missing, negative or not an integer is
+        replaced by an estimate (a server must not be able to bypass a token or cost cap)."""
+        reported = response.usage
+        prompt = getattr(reported, "prompt_tokens", None)
+        completion = getattr(reported, "completion_tokens", None)
+        if not _count(prompt):
+            prompt = sum(count_tokens(str(m.get("content") or "")) + MESSAGE_OVERHEAD for m in messages)
+        if not _count(completion):
+            choices = getattr(response, "choices", None) or []
+            message = choices[0].message if choices else None
+            completion = count_tokens(str(getattr(message, "content", None) or getattr(message, "refusal", None)
+                                          or ""))
+        return Usage(calls=1, input_tokens=prompt, output_tokens=completion,
+                     cost=cost_of(self.price, prompt, completion))
 
     def _adapt(self, exc: openai.APIStatusError) -> bool:
         """Drop a parameter the model does not take; each adaptation happens at most once per instance."""
@@ -212,6 +296,10 @@ class LLMSummarizer:
         nxt = _MODES[_MODES.index(failed) + 1]
         if _MODES.index(nxt) > _MODES.index(self.mode):
             self.mode = nxt
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9
 
 
 def _format_args(mode: Mode, labels: tuple[str, ...]) -> dict[str, Any]:
@@ -341,14 +429,23 @@ def from_settings(settings: Settings) -> LLMSummarizer:
             "no API key for OpenAI: set DAILYPAPERS_LLM_API_KEY or OPENAI_API_KEY, "
             "or set DAILYPAPERS_LLM_BASE_URL to a local server"
         )
-    return LLMSummarizer(
+    summarizer = LLMSummarizer(
         model=settings.llm_model,
         base_url=settings.llm_base_url,
         api_key=key,
         timeout=settings.llm_timeout,
         max_output_tokens=settings.max_output_tokens,
         prices=settings.prices,
+        deadline=settings.llm_deadline,
+        max_reply_bytes=settings.max_reply_bytes,
     )
+    if settings.max_cost is not None and summarizer.price is None:
+        raise ConfigError(
+            f"--max-cost cannot cap a model whose price is unknown ({settings.llm_model}): give its price in the "
+            f'config file, e.g. prices = {{ "{settings.llm_model}" = [0.15, 0.6] }} (USD per million input and '
+            "output tokens; [0, 0] for a local server)"
+        )
+    return summarizer
 
 
 @hookimpl
