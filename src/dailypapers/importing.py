@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -94,14 +94,14 @@ def shown_summary(summary: Summary | None) -> list[dict[str, str]] | None:
 class ImportPlan:
     """The writes an import batch needs, planned over the stored records the store hands in."""
 
-    def __init__(self, papers: dict[str, Paper], summaries: dict[str, Summary], *, replace: bool,
-                 key: Any, now: str) -> None:
+    def __init__(self, papers: dict[str, Paper], editions: dict[Edition, list[Slot] | None],
+                 summaries: dict[str, Summary], *, replace: bool, key: Callable[[Summary], str], now: str) -> None:
         self.papers = papers  # id -> the stored paper, updated as the batch goes
+        self.editions = editions  # the batch's editions as stored; None: not stored yet
         self.summaries = summaries  # key -> stored summary (those the batch's editions point to)
         self.replace = replace
-        self.key = key  # Summary -> its import key (store.import_key)
+        self.key = key  # a summary's import key (store.import_key)
         self.now = now
-        self.editions: dict[Edition, list[Slot] | None] = {}  # stored entries; None: a new edition
         self.new_papers: dict[str, Paper] = {}
         self.changed_papers: dict[str, Paper] = {}
         self.new_summaries: dict[str, Summary] = {}
@@ -211,7 +211,7 @@ class ImportPlan:
     def _summary_key(self, summary: Summary | None) -> str | None:
         if summary is None or not summary.sections:
             return None
-        key = str(self.key(summary))
+        key = self.key(summary)
         if key not in self.summaries:
             self.summaries[key] = self.new_summaries[key] = summary
         return key

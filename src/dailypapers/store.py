@@ -480,9 +480,8 @@ class Store:
             papers = self._papers_by_id({e.paper.id for d in digests for e in d.entries})
             editions = {d.edition: self._edition_slots(d.edition) for d in digests}
             keys = {s.summary_key for slots in editions.values() for s in slots or () if s.summary_key}
-            plan = ImportPlan(papers, self._summaries_by_key(keys), replace=replace, key=import_key,
+            plan = ImportPlan(papers, editions, self._summaries_by_key(keys), replace=replace, key=import_key,
                               now=_now())
-            plan.editions = editions
             for digest, origin in zip(digests, names, strict=True):
                 plan.add(digest, origin)
             self._write_plan(plan)
