@@ -64,7 +64,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -294,7 +294,7 @@ def _render_entry(entry: Entry, show_flags: bool) -> str:
     return "".join(out)
 
 
-def _render_section(sec: Section, claims: list[str] | tuple[()]) -> str:
+def _render_section(sec: Section, claims: Sequence[str]) -> str:
     """One bullet; a text of several lines ends each line but the last with a hard break (`\\`) and indents
     the next under the bullet, so a renderer shows the lines and `parse` reads them back as lines."""
     plain = sec.emphasis == "plain"
@@ -400,6 +400,27 @@ def parse_days(text: str, *, source: str | None = None) -> Parsed:
     return reader.finish()
 
 
+class _SectionBuilder:
+    """One section as its lines are read: lines of pieces, joined once at the end (linear however long)."""
+
+    def __init__(self, label: str, emphasis: Emphasis, text: str) -> None:
+        self.label = label
+        self.emphasis = emphasis
+        self.lines: list[list[str]] = [[text]] if text else []
+
+    def add(self, text: str, *, new_line: bool) -> None:
+        if not text:
+            return
+        if new_line or not self.lines:
+            self.lines.append([text])
+        else:
+            self.lines[-1].append(text)  # wrapped text: the same line
+
+    def build(self) -> Section:
+        return Section(label=self.label, text="\n".join(" ".join(parts) for parts in self.lines),
+                       emphasis=self.emphasis)
+
+
 class _EntryBuilder:
     """The fields of one entry as its lines are read."""
 
@@ -412,7 +433,7 @@ class _EntryBuilder:
         self.upvotes: int | None = None
         self.authors: tuple[str, ...] = ()
         self.extractive = False
-        self.sections: list[Section] = []
+        self.sections: list[_SectionBuilder] = []
         self.claims: list[Claim] = []
         self.seen: set[str] = set()
 
@@ -428,7 +449,7 @@ class _EntryBuilder:
         )
         if not self.sections:
             return Entry(paper=paper)
-        sections = tuple(self.sections)
+        sections = tuple(s.build() for s in self.sections)
         summary = Summary(paper_id=paper_id, lang=_guess_lang(sections), sections=sections,
                           model="extractive" if self.extractive else None, claims=tuple(self.claims))
         return Entry(paper=paper, summary=summary)
@@ -501,12 +522,10 @@ class _Reader:
         self.in_section = True
 
     def continue_section(self, cur: _EntryBuilder, stripped: str, *, new_line: bool) -> None:
-        prev = cur.sections[-1]
+        section = cur.sections[-1]
         text, self.hard_break, claims = _section_line(stripped)
-        if text:
-            joint = "\n" if new_line else " "
-            cur.sections[-1] = prev.model_copy(update={"text": f"{prev.text}{joint}{text}" if prev.text else text})
-        cur.claims.extend(_claim(c, prev.label) for c in claims)
+        section.add(text, new_line=new_line)
+        cur.claims.extend(_claim(c, section.label) for c in claims)
 
     def place_meta(self, cur: _EntryBuilder, line: str, n: int) -> bool:
         """Read a meta line (votes, authors, image, video, extractive marker) into the entry. False: not one
@@ -584,7 +603,7 @@ class _Reader:
                     first[entry.paper.id] = (n, entry)
                     continue
                 where, kept = first[entry.paper.id]
-                diff = differences(kept, entry)
+                diff = _differences(kept, entry)
                 how = f"it differs in {', '.join(diff)}" if diff else "the same entry"
                 self.odd(n, f"{entry.paper.id} is listed again (first at line {where}; {how}): the first was "
                             "kept")
@@ -609,7 +628,7 @@ def _meta_kind(line: str) -> str | None:
     return None
 
 
-def differences(a: Entry, b: Entry) -> list[str]:
+def _differences(a: Entry, b: Entry) -> list[str]:
     """The fields the Markdown shows in which two entries of the same paper differ, in the order shown."""
     pa, pb = a.paper, b.paper
     out = [name for name, x, y in (
@@ -674,7 +693,7 @@ def _parse_bullet(cur: _EntryBuilder, body: str) -> bool:
     else:
         label, emphasis, rest = _clean(unescape(m.group(2))), _MARK_EMPHASIS[m.group(1)], body[m.end() :]
     text, hard_break, claims = _section_line(rest)
-    cur.sections.append(Section(label=label, text=text, emphasis=emphasis))
+    cur.sections.append(_SectionBuilder(label, emphasis, text))
     cur.claims.extend(_claim(c, label) for c in claims)
     return hard_break
 
