@@ -291,10 +291,8 @@ def test_odd_lines_are_kept_and_reported_with_their_line() -> None:
     assert [str(o) for o in parsed.oddities] == [
         "d.md:3: a line outside any entry was skipped: 'A preamble nobody asked for'",
         "d.md:9: a line that is no part of an entry was kept as a summary line: 'what is this'",
-        "d.md:11: a second Vote line in the same entry: the first was kept",
-        "d.md:11: lines under a summary bullet were kept as further lines of that section",
-        "d.md:13: a second Vote line in the same entry: the first was kept",
-        "d.md:13: lines under a summary bullet were kept as further lines of that section",
+        "d.md:11: a second Vote line in the same entry, kept as text (the first one counts)",
+        "d.md:13: a second Vote line in the same entry, kept as text (the first one counts)",
     ]
     bad = parse_days(text.replace("Vote: 3", "Vote: many"), source="d.md")
     assert bad.one().entries[0].paper.upvotes is None  # the first Vote line decides, even when unreadable

@@ -507,17 +507,23 @@ class _Reader:
             self.in_section = True
             self.odd_block = False
             return
-        if self.place_meta(cur, stripped, n):
+        kind = _meta_kind(stripped)
+        reported = kind is not None and kind in cur.seen and kind != "video"
+        if reported:  # one warning for the line, which is then kept as text like any other odd line
+            self.odd(n, f"a second {kind} line in the same entry, kept as text (the first one counts)")
+        elif kind is not None:
+            self.place_meta(cur, kind, stripped, n)
             self.in_section = False
             return
         if cur.sections:
             # a numbered list, a formula, a paragraph under a bullet: kept as further lines of the section
-            if not (self.in_section and self.odd_block):
+            if not (reported or (self.in_section and self.odd_block)):
                 self.odd(n, "lines under a summary bullet were kept as further lines of that section")
             self.continue_section(cur, stripped, new_line=True)
             self.in_section = self.odd_block = True
             return
-        self.odd(n, f"a line that is no part of an entry was kept as a summary line: {_snippet(stripped)}")
+        if not reported:
+            self.odd(n, f"a line that is no part of an entry was kept as a summary line: {_snippet(stripped)}")
         self.hard_break = _parse_bullet(cur, stripped)
         self.in_section = True
 
@@ -527,15 +533,8 @@ class _Reader:
         section.add(text, new_line=new_line)
         cur.claims.extend(_claim(c, section.label) for c in claims)
 
-    def place_meta(self, cur: _EntryBuilder, line: str, n: int) -> bool:
-        """Read a meta line (votes, authors, image, video, extractive marker) into the entry. False: not one
-        (or one the entry has already, which is then kept as a text line)."""
-        kind = _meta_kind(line)
-        if kind is None:
-            return False
-        if kind in cur.seen and kind != "video":
-            self.odd(n, f"a second {kind} line in the same entry: the first was kept")
-            return False
+    def place_meta(self, cur: _EntryBuilder, kind: str, line: str, n: int) -> None:
+        """Read a meta line (votes, authors, image, video, extractive marker) into the entry."""
         if cur.sections:
             self.odd(n, f"a {kind} line after the summary bullets was read as the entry's {kind}")
         cur.seen.add(kind)
@@ -558,7 +557,6 @@ class _Reader:
             cur.thumbnail = url
         else:
             self.read_video(cur, line, n)
-        return True
 
     def read_video(self, cur: _EntryBuilder, line: str, n: int) -> None:
         if line.startswith("[Watch Video]"):
