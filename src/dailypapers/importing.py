@@ -197,9 +197,7 @@ class ImportPlan:
             update[name] = tuple(theirs[name]) if name == "authors" else theirs[name]
         if votes is not None and votes != stored.upvotes:
             update["upvotes"] = votes  # the paper's latest known count; each edition keeps its own
-        if update:
-            if "video" in update:
-                update["thumbnail"] = None  # a video entry shows no thumbnail
+        if update:  # (a stored thumbnail stays beside a new video: the digest shows the video, nothing is lost)
             paper = stored.model_copy(update=update)
             self.papers[pid] = paper
             if pid in self.new_papers:
