@@ -319,3 +319,21 @@ def test_a_batch_is_one_transaction(db_path: Path) -> None:
         assert [s for s in sent if s.split()[0].upper() in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")] == [
             "BEGIN IMMEDIATE", "COMMIT"]
         assert len(store.editions()) == 3
+
+
+def test_a_batch_compares_each_file_with_what_the_files_before_it_added(db_path: Path) -> None:
+    from dailypapers.publish.markdown import read_days
+
+    first = Digest(day=D1, entries=(entry("2503.00001", 3, "Lantern Routing"),))
+    second = Digest(day=D2, entries=(entry("2503.00001", 5, "Lantern Routing, Revised"),))
+    with Store(db_path) as store:
+        report = store.import_digests([first, second])
+        assert [(p.edition.day, p.status, [c.field for c in p.changes]) for p in report.papers] == [
+            (D1, "added", []), (D2, "conflicting", ["title"])]
+        assert store.get_paper("2503.00001").title == "Lantern Routing"
+        assert [(e.paper.title, e.paper.upvotes) for e in store.get_digest(Edition(day=D2)).entries] == [
+            ("Lantern Routing", 5)]  # the day's own votes; the paper's title as stored
+        # an author whose name holds a comma is one author, through the file and the archive
+        [variants] = read_days(Path(__file__).parent / "data" / "digest_variants.md").days
+        store.import_digest(variants)
+        assert store.get_paper("2403.03333").authors == ("Smith, John", "Lena Moreau")
