@@ -15,8 +15,12 @@ def _ascii(text: str) -> str:
     return text.encode("ascii", "replace").decode("ascii")
 
 
-def make_pdf(paper: SynthPaper, *, title_metadata: bool = True, id_on_first_page: bool = False) -> bytes:
-    """A paper-like PDF: title, authors, Abstract, numbered section headings, paragraphs, several pages."""
+def make_pdf(paper: SynthPaper, *, title_metadata: bool = True, id_on_first_page: bool = False,
+             first_page_lines: tuple[str, ...] = ()) -> bytes:
+    """A paper-like PDF: title, authors, Abstract, numbered section headings, paragraphs, several pages.
+
+    `id_on_first_page` stamps the left margin as arXiv does (`arXiv:ID [cs.CL] 10 Jun 2026`, rotated);
+    `first_page_lines` are written under the authors (citations, say)."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.set_margins(20, 20, 20)
@@ -25,12 +29,16 @@ def make_pdf(paper: SynthPaper, *, title_metadata: bool = True, id_on_first_page
     pdf.set_creator("dailypapers tests")
     pdf.add_page()
     if id_on_first_page:
-        pdf.set_font("Helvetica", size=8)
-        pdf.cell(0, 5, f"arXiv:{paper.arxiv_id}v1 [cs.CL]", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Times", size=20)
+        with pdf.rotation(90, x=10, y=200):
+            pdf.text(10, 200, f"arXiv:{paper.arxiv_id}v1  [cs.CL]  10 Jun 2026")
+        pdf.set_xy(20, 20)
     pdf.set_font("Helvetica", "B", 15)
     pdf.multi_cell(0, 8, _ascii(paper.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=10)
     pdf.multi_cell(0, 6, _ascii(", ".join(paper.authors)), new_x="LMARGIN", new_y="NEXT")
+    for line in first_page_lines:
+        pdf.multi_cell(0, 6, _ascii(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     _section(pdf, "Abstract", [paper.abstract])
     for heading, paragraphs in paper.sections:

@@ -41,7 +41,8 @@ def assert_one_line_error(result, *fragments: str) -> None:
 def test_import_then_render_prints_the_seed_exactly(db_path: Path) -> None:
     r = run(db_path, "import", str(SEED_FILE))
     assert r.exit_code == 0, r.output
-    assert r.stdout.strip() == "imported 1 file(s): 1 day(s), 23 paper(s), 23 summary(ies) added"
+    assert r.stdout.strip() == "imported 1 file(s), 1 day(s) (1 new): papers 23 added, 0 unchanged, 0 conflicting"
+    assert r.stderr == ""  # the sample has no oddity
     r = run(db_path, "render", "2025-05-06")
     assert r.exit_code == 0, r.output
     assert r.stdout == SEED_FILE.read_text(encoding="utf-8")
@@ -52,14 +53,14 @@ def test_import_twice_adds_nothing(db_path: Path) -> None:
     assert run(db_path, "import", str(SEED_FILE)).exit_code == 0
     r = run(db_path, "import", str(SEED_FILE))
     assert r.exit_code == 0, r.output
-    assert r.stdout.strip() == "imported 1 file(s): 0 day(s), 0 paper(s), 0 summary(ies) added"
+    assert r.stdout.strip() == "imported 1 file(s), 1 day(s) (0 new): papers 0 added, 23 unchanged, 0 conflicting"
     assert run(db_path, "render", "2025-05-06").stdout == SEED_FILE.read_text(encoding="utf-8")
 
 
 def test_import_several_files_days_and_json(db_path: Path) -> None:
     r = run(db_path, "import", str(DATA / "digest_early.md"), str(DATA / "digest_video.md"))
     assert r.exit_code == 0, r.output
-    assert r.stdout.strip() == "imported 2 file(s): 2 day(s), 4 paper(s), 4 summary(ies) added"
+    assert r.stdout.strip() == "imported 2 file(s), 2 day(s) (2 new): papers 4 added, 0 unchanged, 0 conflicting"
     r = run(db_path, "days")
     assert r.exit_code == 0
     rows = re.findall(r"(\d{4}-\d{2}-\d{2})\W+(\w+)\W+(\w+)\W+(\d+)", r.stdout)
@@ -118,10 +119,13 @@ def test_non_digest_files(db_path: Path, tmp_path: Path) -> None:
     binary = tmp_path / "pic.png"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     assert_one_line_error(run(db_path, "import", str(binary)), "binary file")
-    bad_line = tmp_path / "bad.md"
-    bad_line.write_text("## Daily Papers (2025-01-02)\n\n### [T](https://arxiv.org/abs/2501.00001)\n\n???\n",
-                        encoding="utf-8")
-    assert_one_line_error(run(db_path, "import", str(bad_line)), "bad.md:5:")
+    # an odd line is not a reason to refuse a file: it is kept, and reported with its file and line
+    odd = tmp_path / "odd.md"
+    odd.write_text("## Daily Papers (2025-01-02)\n\n### [T](https://arxiv.org/abs/2501.00001)\n\n???\n",
+                   encoding="utf-8")
+    r = run(db_path, "import", str(odd))
+    assert r.exit_code == 0, r.output
+    assert r.stderr == f"warning: {odd}:5: a line that is no part of an entry was kept as a summary line: '???'\n"
 
 
 def test_a_bad_file_in_a_batch_imports_nothing(db_path: Path, tmp_path: Path) -> None:
@@ -227,3 +231,76 @@ def test_editions_are_imported_rendered_and_chosen(db_path: Path, tmp_path: Path
     ambiguous = CliRunner().invoke(app, ["--db", str(db_path), "render", "2024-11-02"],
                                    env={"DAILYPAPERS_LANG": "ja"})
     assert_one_line_error(ambiguous, "2024-11-02 has 2 editions", "--source local:mirror --lang en")
+
+
+# -- import: every variant, never a silent overwrite ----------------------------------------------------------
+def test_import_reads_every_variant_and_warns_once_per_oddity(db_path: Path) -> None:
+    variants = DATA / "digest_variants.md"
+    r = run(db_path, "import", str(variants))
+    assert r.exit_code == 0, r.output
+    warnings = r.stderr.splitlines()
+    assert [w.split(": ")[1] for w in warnings] == [f"{variants}:{n}" for n in (13, 29, 32, 34, 44, 49)]
+    assert "2403.02222 is listed again (first at line 18; it differs in title, votes, summary)" in warnings[-1]
+    assert r.stdout.strip() == "imported 1 file(s), 1 day(s) (1 new): papers 3 added, 0 unchanged, 0 conflicting"
+    rendered = run(db_path, "render", "2024-03-05").stdout
+    # the rendered day imports again as the same records: nothing odd, nothing different
+    again = db_path.parent / "again.md"
+    again.write_text(rendered, encoding="utf-8")
+    r = run(db_path, "import", str(again))
+    assert r.stderr == "" and "papers 0 added, 3 unchanged, 0 conflicting" in r.stdout
+    assert run(db_path, "render", "2024-03-05").stdout == rendered
+
+
+def test_an_edited_copy_is_reported_field_by_field_and_changes_nothing_unless_replace(
+        db_path: Path, tmp_path: Path) -> None:
+    original = (DATA / "digest_video.md").read_text(encoding="utf-8")
+    assert run(db_path, "import", str(DATA / "digest_video.md")).exit_code == 0
+    edited = tmp_path / "edited.md"
+    edited.write_text(original.replace("Kettle: A Benchmark", "Kettle (edited): A Benchmark")
+                      .replace("Vote: 3", "Vote: 30"), encoding="utf-8")
+    r = run(db_path, "import", str(edited))
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.strip().splitlines()
+    assert lines == [
+        "2024-11-02 hf ko 2411.00043 title: archive 'Kettle: A Benchmark for Boiling Points of Reasoning', file "
+        "'Kettle (edited): A Benchmark for Boiling Points of Reasoning'; kept the archive's (--replace takes the "
+        "file's)",
+        "2024-11-02 hf ko 2411.00043 votes: archive '3', file '30'; kept the archive's (--replace takes the file's)",
+        "imported 1 file(s), 1 day(s) (0 new): papers 0 added, 1 unchanged, 1 conflicting",
+    ]
+    assert run(db_path, "render", "2024-11-02").stdout == original  # nothing overwritten
+    r = run(db_path, "import", str(edited), "--replace")
+    assert "papers 0 added, 1 unchanged, 0 conflicting, 1 replaced" in r.stdout
+    assert run(db_path, "render", "2024-11-02").stdout == edited.read_text(encoding="utf-8")
+    # the original title is not gone: both imports kept it
+    listed = json.loads(run(db_path, "revisions", "2411.00043", "--json").stdout)
+    revisions = [(x["field"], x["stored"], x["action"]) for x in listed]
+    assert revisions == [("title", "Kettle: A Benchmark for Boiling Points of Reasoning", "kept"),
+                         ("votes", 3, "kept"),
+                         ("title", "Kettle: A Benchmark for Boiling Points of Reasoning", "replaced"),
+                         ("votes", 3, "replaced")]
+    table = CliRunner().invoke(app, ["--db", str(db_path), "revisions"], env={"COLUMNS": "300"}).stdout
+    assert "Kettle: A Benchmark" in table and "2411.00043" in table
+    assert "no revisions" in run(db_path, "revisions", "2411.00042").stdout
+
+
+@needs_seed
+def test_importing_the_sample_over_a_built_day_adds_and_drops_nothing(db_path: Path, tmp_path: Path) -> None:
+    from dailypapers.models import Digest, Entry, Paper, Section, Summary
+    from dailypapers.publish.markdown import read_digest, render
+    from dailypapers.store import Store
+
+    seed = read_digest(SEED_FILE)
+    ours = Paper(id="2505.09999", title="A Paper Only Our Run Found", upvotes=70)
+    built = Digest(day=seed.day, entries=(
+        Entry(paper=ours, summary=Summary(paper_id=ours.id, sections=(Section(label="What's New", text="우리."),))),
+        seed.entries[0], seed.entries[3]))
+    with Store(db_path) as store:
+        store.import_digest(built)
+    r = run(db_path, "import", str(SEED_FILE))
+    assert r.exit_code == 0, r.output
+    assert "papers 21 added, 2 unchanged, 0 conflicting" in r.stdout
+    with Store(db_path) as store:
+        stored = store.get_digest(seed.edition)
+    assert [e.paper.id for e in stored.entries] == [ours.id] + [e.paper.id for e in seed.entries]
+    assert render(stored).endswith(SEED_FILE.read_text(encoding="utf-8").split("\n\n", 1)[1])

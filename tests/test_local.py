@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -93,3 +94,71 @@ def test_an_oversized_pdf_is_listed_unread_and_fails_its_text_step_with_the_reas
     assert paper.id == "2606.00077" and paper.title == "2606.00077"  # from the name; the file was not read
     with pytest.raises(PaperTextError, match="over max_pdf_bytes"):
         asyncio.run(fetch_document(paper, None, Settings(max_pdf_bytes=cap)))  # type: ignore[arg-type]
+
+
+CITATIONS = (
+    "Building on arXiv:2401.00001 and the survey in [3] (arXiv:2401.00002v2 [cs.LG], 2024).",
+    "arXiv:2401.00003",  # a citation alone on its line: no category, no date
+    "See arXiv:2401.00004v1 [cs.CL] 5 May 2024 for the data.",  # a stamp-like citation inside a sentence
+)
+
+
+def test_a_citation_on_the_first_page_is_not_the_papers_id(tmp_path: Path) -> None:
+    paper = make_paper("2606.00005", pages=1)
+    data = make_pdf(paper, title_metadata=False, first_page_lines=CITATIONS)
+    (tmp_path / "draft.pdf").write_bytes(data)
+    [found] = local.scan(tmp_path)
+    assert found.id == f"local:{hashlib.sha256(data).hexdigest()[:12]}"  # not 2401.00001 .. 2401.00004
+    assert found.title == paper.title
+
+
+def test_arxivs_margin_stamp_wins_over_citations_before_it(tmp_path: Path) -> None:
+    paper = make_paper("2606.00006", pages=1)
+    (tmp_path / "draft.pdf").write_bytes(make_pdf(paper, id_on_first_page=True, first_page_lines=CITATIONS))
+    [found] = local.scan(tmp_path)
+    assert (found.id, found.version) == ("2606.00006", 1)
+
+
+@pytest.mark.parametrize(("page", "expected"), [
+    ("arXiv:2505.02707v1  [cs.CL]  5 May 2025\nVoila", ("2505.02707", 1)),
+    ("Title\n  arXiv:2505.02707v3 [eess.AS] 12 Jun 2025  \n", ("2505.02707", 3)),
+    ("arXiv:hep-th/9901001v1  4 Jan 1999", ("hep-th/9901001", 1)),
+    ("arXiv:2505.02707  [cs.CL]  5 May 2025", None),  # arXiv's stamp always names the version
+    ("arXiv:2505.02707v1 [cs.CL], 2025", None),
+    ("as in arXiv:2505.02707v1 [cs.CL] 5 May 2025", None),
+])
+def test_the_stamp_grammar(page: str, expected: tuple[str, int] | None) -> None:
+    found = [a or b for a, b in local._ARXIV_STAMP.findall(page)]
+    assert (local._id_in(found) if found else None) == expected
+
+
+def test_a_local_paper_without_an_id_is_a_digest_that_import_and_verify_read(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+    from dailypapers.models import Digest, Entry, Section, Summary
+    from dailypapers.publish.markdown import read_digest, render
+
+    paper = make_paper("2606.00007", pages=1)
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    (pdfs / "libtasn1.pdf").write_bytes(make_pdf(paper, title_metadata=False))
+    [found] = local.scan(pdfs)
+    assert found.id.startswith("local:")
+    summary = Summary(paper_id=found.id, lang="en",
+                      sections=(Section(label="What's New", text=paper.abstract.split(". ")[0] + "."),))
+    digest_file = tmp_path / "day.md"
+    digest_file.write_text(render(Digest(day=dt.date(2026, 6, 10), entries=(Entry(paper=found, summary=summary),))),
+                           encoding="utf-8")
+    assert f"### [{found.title}](#local-{found.id.removeprefix('local:')})" in digest_file.read_text(encoding="utf-8")
+    assert read_digest(digest_file).entries[0].paper.id == found.id
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / f"{found.id}.txt").write_text(paper.text(), encoding="utf-8")
+    db = str(tmp_path / "a.db")
+    verified = CliRunner().invoke(app, ["--db", db, "verify", str(digest_file), "--texts", str(texts)])
+    assert verified.exit_code == 0, verified.output
+    imported = CliRunner().invoke(app, ["--db", db, "import", str(digest_file), "--source", "local:pdfs"])
+    assert imported.exit_code == 0, imported.output
+    rendered = CliRunner().invoke(app, ["--db", db, "render", "2026-06-10"])
+    assert rendered.stdout == digest_file.read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 
 from dailypapers.errors import StoreError
 from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
-from dailypapers.store import MIGRATIONS, ArchiveMissingError, ImportCounts, Store
+from dailypapers.store import MIGRATIONS, ArchiveMissingError, Store
 
 D1 = dt.date(2025, 3, 1)
 D2 = dt.date(2025, 3, 2)
@@ -35,22 +35,37 @@ def day1() -> Digest:
 
 def test_import_is_idempotent_and_digest_reads_back(db_path: Path) -> None:
     with Store(db_path) as store:
-        assert store.import_digest(day1()) == ImportCounts(days=1, papers=3, summaries=2)
-        assert store.import_digest(day1()) == ImportCounts(days=0, papers=0, summaries=0)
+        first = store.import_digest(day1())
+        assert first.editions_added == 1 and first.counts()["added"] == 3
+        again = store.import_digest(day1())
+        assert again.editions_added == 0 and again.counts()["unchanged"] == 3 and again.conflicts == []
         assert store.get_digest(Edition(day=D1)) == day1()
         assert store.get_digest(Edition(day=D2)) is None
         assert store.db["papers"].count == 3 and store.db["summaries"].count == 2
+        assert store.revisions() == []
 
 
-def test_changed_summary_is_a_new_summary_same_day(db_path: Path) -> None:
+def test_a_changed_summary_is_a_conflict_kept_beside_the_stored_one(db_path: Path) -> None:
     with Store(db_path) as store:
         store.import_digest(day1())
         new_text = entry("2503.00002", 12, "Clockwork Gardens", "New text.")
         changed = day1().model_copy(update={"entries": (new_text,)})
-        assert store.import_digest(changed) == ImportCounts(days=0, papers=0, summaries=1)
+        report = store.import_digest(changed)
+        [done] = report.conflicts
+        assert (done.paper_id, done.status, [c.field for c in done.changes]) == ("2503.00002", "conflicting",
+                                                                                 ["summary"])
+        assert store.get_digest(Edition(day=D1)) == day1()  # nothing changed, no entry dropped
+        [rev] = store.revisions("2503.00002")
+        assert rev["action"] == "kept" and rev["incoming"][0]["text"] == "New text."
+        assert rev["stored"][0]["text"] == "An English summary sentence."
+        # --replace takes the file's summary; the entries the file lacks leave the edition, kept as revisions
+        report = store.import_digest(changed, replace=True)
+        assert report.counts()["replaced"] == 1 and report.counts()["removed"] == 2
         got = store.get_digest(Edition(day=D1))
         assert [e.paper.id for e in got.entries] == ["2503.00002"]
         assert got.entries[0].summary.sections[0].text == "New text."
+        assert [r["action"] for r in store.revisions("2503.00002")] == ["kept", "replaced"]
+        assert store.revisions("2503.00001")[0]["field"] == "entry"
 
 
 def test_order_and_per_day_upvotes(db_path: Path) -> None:
@@ -60,7 +75,8 @@ def test_order_and_per_day_upvotes(db_path: Path) -> None:
         later = Digest(day=D2, entries=(entry("2503.00009", 80, "Paper Boats"),
                                          entry("2503.00001", 45, "Lantern Routing",
                                                "희소 전문가 라우팅(Sparse Routing)을 제안합니다.")))
-        assert store.import_digest(later) == ImportCounts(days=1, papers=1, summaries=1)
+        report = store.import_digest(later)
+        assert report.editions_added == 1 and report.counts()["added"] == 2 and report.conflicts == []
         assert [(e.paper.id, e.paper.upvotes) for e in store.get_digest(Edition(day=D1)).entries] == [
             ("2503.00001", 30), ("2503.00002", 12), ("2503.00003", None)]
         assert [(e.paper.id, e.paper.upvotes) for e in store.get_digest(Edition(day=D2)).entries] == [
@@ -124,9 +140,10 @@ def test_reopen_keeps_data_and_does_not_rerun_migrations(db_path: Path) -> None:
     with Store(db_path) as store:
         assert [m.name for m in MIGRATIONS.applied(store.db)] == applied  # nothing ran twice
         assert not MIGRATIONS.pending(store.db)
-        assert applied[:4] == ["001_initial", "002_one_name_per_concept", "003_run_details", "004_editions"]
+        assert applied[:5] == ["001_initial", "002_one_name_per_concept", "003_run_details", "004_editions",
+                               "005_import_revisions"]
         assert store.get_digest(Edition(day=D1)) == day1()
-        assert store.import_digest(day1()) == ImportCounts()
+        assert store.import_digest(day1()).counts()["unchanged"] == 3
 
 
 def test_garbage_file_and_directory_are_store_errors(tmp_path: Path) -> None:
@@ -156,23 +173,28 @@ def test_write_failure_is_a_store_error(db_path: Path) -> None:
 
 
 def test_importing_an_old_digest_keeps_what_the_pipeline_stored(tmp_path) -> None:
-    import datetime as dt
-
-    from dailypapers.models import Digest, Entry, Paper
-    from dailypapers.store import Store
-
     full = Paper(id="2501.00001", title="T", authors=("A",), abstract="The abstract.", upvotes=5,
                  links={"pdf": "https://arxiv.org/pdf/2501.00001"},
                  published=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
     with Store(tmp_path / "m.db") as store:
         store.upsert_paper(full)
-        bare = Paper(id="2501.00001", title="T (imported)", authors=("A",), upvotes=9)
-        store.import_digest(Digest(day=dt.date(2025, 1, 2), entries=(Entry(paper=bare),)))
+        bare = Paper(id="2501.00001", title="T (imported)", authors=("A",), upvotes=9,
+                     thumbnail="https://cdn.example/t.png")
+        report = store.import_digest(Digest(day=dt.date(2025, 1, 2), entries=(Entry(paper=bare),)))
         merged = store.get_paper("2501.00001")
-    assert merged is not None
-    assert merged.title == "T (imported)" and merged.upvotes == 9
-    assert merged.abstract == "The abstract." and merged.published == full.published
-    assert merged.links == {"pdf": "https://arxiv.org/pdf/2501.00001"}
+        [done] = report.papers
+        assert done.status == "conflicting" and [c.field for c in done.changes] == ["title"]
+        assert done.filled == ("thumbnail",)
+        assert merged is not None
+        assert merged.title == "T"  # kept: the import reported the difference and changed nothing
+        assert merged.thumbnail == "https://cdn.example/t.png"  # filled: the archive had none
+        assert merged.upvotes == 9  # the latest count; the day's own is in its entry
+        assert merged.abstract == "The abstract." and merged.published == full.published
+        assert merged.links == {"pdf": "https://arxiv.org/pdf/2501.00001"}
+        store.import_digest(Digest(day=dt.date(2025, 1, 2), entries=(Entry(paper=bare),)), replace=True)
+        assert store.get_paper("2501.00001").title == "T (imported)"
+        assert [(r["field"], r["stored"], r["incoming"], r["action"]) for r in store.revisions()] == [
+            ("title", "T", "T (imported)", "kept"), ("title", "T", "T (imported)", "replaced")]
 
 
 # -- opening modes ------------------------------------------------------------------------------------------
@@ -244,7 +266,8 @@ def test_an_archive_of_the_first_release_is_upgraded_only_by_a_writer(tmp_path: 
         Store(path, readonly=True)
     with Store(path) as store:
         applied = [m.name for m in MIGRATIONS.applied(store.db)]
-        assert applied[:4] == ["001_initial", "002_one_name_per_concept", "003_run_details", "004_editions"]
+        assert applied[:5] == ["001_initial", "002_one_name_per_concept", "003_run_details", "004_editions",
+                               "005_import_revisions"]
         assert not MIGRATIONS.pending(store.db)
         assert "_migrations" not in store.db.table_names()
         digest = store.get_digest(Edition(day=dt.date(2025, 1, 2)))
@@ -268,3 +291,49 @@ def test_the_migrate_command_upgrades_and_read_commands_refuse(tmp_path: Path) -
     done = CliRunner().invoke(app, ["--db", str(path), "migrate"])
     assert done.exit_code == 0 and "up to date" in done.stdout
     assert "2025-01-02" in CliRunner().invoke(app, ["--db", str(path), "days"]).stdout
+
+
+def test_new_papers_go_after_the_paper_the_file_lists_before_them(db_path: Path) -> None:
+    def listed(*ids: str) -> Digest:
+        return Digest(day=D1, entries=tuple(Entry(paper=Paper(id=i, title=f"T{i}")) for i in ids))
+
+    with Store(db_path) as store:
+        store.import_digest(listed("2503.00001", "2503.00002"))
+        report = store.import_digest(listed("2503.00007", "2503.00001", "2503.00008", "2503.00009", "2503.00002",
+                                            "2503.00006"))
+        assert report.counts()["added"] == 4 and report.counts()["unchanged"] == 2
+        store.import_digest(listed("2503.00002", "2503.00005"))
+        got = [e.paper.id for e in store.get_digest(Edition(day=D1)).entries]
+    assert got == ["2503.00007", "2503.00001", "2503.00008", "2503.00009", "2503.00002", "2503.00005",
+                   "2503.00006"]
+
+
+def test_a_batch_is_one_transaction(db_path: Path) -> None:
+    digests = [day1(), day1().model_copy(update={"day": D2}), day1().model_copy(update={"source": "local:x"})]
+    with Store(db_path) as store:
+        sent: list[str] = []
+        store.db.conn.set_trace_callback(sent.append)
+        report = store.import_digests(digests, origins=["a.md", "b.md", "c.md"])
+        store.db.conn.set_trace_callback(None)
+        assert report.editions_added == 3 and len(report.papers) == 9
+        assert [s for s in sent if s.split()[0].upper() in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")] == [
+            "BEGIN IMMEDIATE", "COMMIT"]
+        assert len(store.editions()) == 3
+
+
+def test_a_batch_compares_each_file_with_what_the_files_before_it_added(db_path: Path) -> None:
+    from dailypapers.publish.markdown import read_days
+
+    first = Digest(day=D1, entries=(entry("2503.00001", 3, "Lantern Routing"),))
+    second = Digest(day=D2, entries=(entry("2503.00001", 5, "Lantern Routing, Revised"),))
+    with Store(db_path) as store:
+        report = store.import_digests([first, second])
+        assert [(p.edition.day, p.status, [c.field for c in p.changes]) for p in report.papers] == [
+            (D1, "added", []), (D2, "conflicting", ["title"])]
+        assert store.get_paper("2503.00001").title == "Lantern Routing"
+        assert [(e.paper.title, e.paper.upvotes) for e in store.get_digest(Edition(day=D2)).entries] == [
+            ("Lantern Routing", 5)]  # the day's own votes; the paper's title as stored
+        # an author whose name holds a comma is one author, through the file and the archive
+        [variants] = read_days(Path(__file__).parent / "data" / "digest_variants.md").days
+        store.import_digest(variants)
+        assert store.get_paper("2403.03333").authors == ("Smith, John", "Lena Moreau")

@@ -19,7 +19,6 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from dailypapers.errors import NotFoundError, StoreError
+from dailypapers.importing import ImportPlan, ImportReport, Slot
 from dailypapers.models import (
     Claim,
     Digest,
@@ -47,16 +47,6 @@ BUSY_TIMEOUT_S = 30.0  # a concurrent run holding the write lock is waited for, 
 
 # (entry, summary key or None) pairs: how a day's entries are read for a merge and written back
 KeyedEntries = list[tuple[Entry, str | None]]
-
-
-@dataclass(frozen=True)
-class ImportCounts:
-    days: int = 0
-    papers: int = 0
-    summaries: int = 0
-
-    def __add__(self, other: ImportCounts) -> ImportCounts:
-        return ImportCounts(self.days + other.days, self.papers + other.papers, self.summaries + other.summaries)
 
 
 class ArchiveMissingError(NotFoundError):
@@ -163,6 +153,21 @@ def _m004_editions(db: sqlite_utils.Database) -> None:
             where source is null and day is not null;
         """
     )
+
+
+@MIGRATIONS(name="005_import_revisions")
+def _m005_import_revisions(db: sqlite_utils.Database) -> None:
+    # What an import found different from the archive, field by field, with both values: the earlier version
+    # is never lost (see dailypapers.importing).
+    db["import_revisions"].create(
+        {
+            "id": int, "imported_at": str, "origin": str, "day": str, "source": str, "lang": str,
+            "paper_id": str, "field": str, "stored": str, "incoming": str, "action": str,
+        },
+        pk="id",
+        not_null={"imported_at", "paper_id", "field", "action"},
+    )
+    db["import_revisions"].create_index(["paper_id"])
 
 
 @MIGRATIONS(name="007_leases")
@@ -380,20 +385,7 @@ class Store:
 
     def _save_summary(self, summary: Summary, key: str) -> bool:
         existed = bool(list(self.db.query("select 1 from summaries where key = ?", [key])))
-        self.db["summaries"].upsert(
-            {
-                "key": key,
-                "paper_id": summary.paper_id,
-                "lang": summary.lang,
-                "sections": json.dumps([s.model_dump() for s in summary.sections], ensure_ascii=False),
-                "text": "\n".join(s.text for s in summary.sections),
-                "model": summary.model,
-                "prompt_version": summary.prompt_version,
-                "created_at": _iso(summary.created_at),
-                "claims": json.dumps([c.model_dump() for c in summary.claims], ensure_ascii=False),
-            },
-            pk="key",
-        )
+        self.db["summaries"].upsert(_summary_row(summary, key), pk="key")
         return not existed
 
     def get_summary(self, key: str) -> Summary | None:
@@ -472,21 +464,90 @@ class Store:
         )
         return [(_edition_from_row(r), r["n"]) for r in rows]
 
-    def import_digest(self, digest: Digest) -> ImportCounts:
-        """Load a parsed digest as its edition. Idempotent: importing the same digest again adds nothing."""
-        papers = summaries = 0
-        keys: list[str | None] = []
+    # == import (dailypapers.importing): a batch of digests in one transaction, never silently overwriting ==
+    def import_digests(self, digests: Sequence[Digest], *, replace: bool = False,
+                       origins: Sequence[str] | None = None) -> ImportReport:
+        """Load parsed digests as their editions, all or nothing, in one write transaction.
+
+        Each paper is compared field by field with what is stored (see `dailypapers.importing`): what the
+        archive lacks is filled in, what differs is reported and kept in `import_revisions`, and stored values
+        change only with `replace`. Importing the same files again changes nothing. `origins` names the file
+        of each digest (kept in the revisions)."""
+        names = list(origins) if origins is not None else [""] * len(digests)
+        if len(names) != len(digests):
+            raise ValueError("one origin per digest")
         with self.transaction():
-            for entry in digest.entries:
-                papers += self.upsert_paper(entry.paper)
-                if entry.summary is None:
-                    keys.append(None)
-                    continue
-                key = import_key(entry.summary)
-                summaries += self.save_summary(entry.summary, key)
-                keys.append(key)
-            new_day = self.save_digest(digest, keys)
-        return ImportCounts(days=int(new_day), papers=papers, summaries=summaries)
+            papers = self._papers_by_id({e.paper.id for d in digests for e in d.entries})
+            editions = {d.edition: self._edition_slots(d.edition) for d in digests}
+            keys = {s.summary_key for slots in editions.values() for s in slots or () if s.summary_key}
+            plan = ImportPlan(papers, editions, self._summaries_by_key(keys), replace=replace, key=import_key,
+                              now=_now())
+            for digest, origin in zip(digests, names, strict=True):
+                plan.add(digest, origin)
+            self._write_plan(plan)
+        return plan.report
+
+    def import_digest(self, digest: Digest, *, replace: bool = False) -> ImportReport:
+        """One digest: see `import_digests`."""
+        return self.import_digests([digest], replace=replace)
+
+    def revisions(self, paper_id: str | None = None) -> list[dict[str, Any]]:
+        """What imports found different (of one paper, or all), oldest first, values decoded from JSON."""
+        where, params = ("where paper_id = ?", [paper_id]) if paper_id else ("", [])
+        rows = self.db.query(f"select * from import_revisions {where} order by id", params)
+        return [{**r, "stored": json.loads(r["stored"]), "incoming": json.loads(r["incoming"])} for r in rows]
+
+    def _papers_by_id(self, ids: set[str]) -> dict[str, Paper]:
+        out: dict[str, Paper] = {}
+        wanted = sorted(ids)
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i : i + _CHUNK]
+            rows = _rows(self.db.conn, f"select * from papers where id in ({','.join('?' * len(chunk))})", chunk)
+            out.update((r["id"], _paper_from_row(r)) for r in rows)
+        return out
+
+    def _summaries_by_key(self, keys: set[str]) -> dict[str, Summary]:
+        out: dict[str, Summary] = {}
+        wanted = sorted(keys)
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i : i + _CHUNK]
+            rows = _rows(self.db.conn, f"select * from summaries where key in ({','.join('?' * len(chunk))})",
+                         chunk)
+            out.update((r["key"], _summary_from_row(r)) for r in rows)
+        return out
+
+    def _edition_slots(self, edition: Edition) -> list[Slot] | None:
+        """The edition's entries as stored, in order; None when the edition is not stored."""
+        key = _edition_key(edition)
+        if not _rows(self.db.conn, f"select 1 from digests where {_EDITION}", key):
+            return None
+        rows = _rows(self.db.conn, f"select paper_id, upvotes, summary_key from digest_entries where {_EDITION} "
+                     "order by position", key)
+        return [Slot(r["paper_id"], r["upvotes"], r["summary_key"]) for r in rows]
+
+    def _write_plan(self, plan: ImportPlan) -> None:
+        """The plan's writes: a few statements per table, each over many rows (executemany)."""
+        conn = self.db.conn
+        _insert_many(conn, "papers", [_paper_row(p) for p in plan.new_papers.values()])
+        changed = [{**_paper_row(p), "pk": p.id} for p in plan.changed_papers.values()]
+        if changed:
+            columns = [c for c in changed[0] if c not in ("id", "pk")]
+            conn.executemany(f"update papers set {', '.join(f'{c} = :{c}' for c in columns)} where id = :pk",
+                             changed)
+        _insert_many(conn, "summaries", [_summary_row(v, k) for k, v in plan.new_summaries.items()],
+                     ignore=True)
+        now = _now()
+        for edition, slots in plan.touched.items():
+            key = _edition_key(edition)
+            conn.execute("insert into digests (day, source, lang, updated_at) values (:day, :source, :lang, :now) "
+                         "on conflict (day, source, lang) do update set updated_at = excluded.updated_at",
+                         {**key, "now": now})
+            conn.execute(f"delete from digest_entries where {_EDITION}", key)
+            _insert_many(conn, "digest_entries", [
+                {**key, "position": i, "paper_id": s.paper_id, "upvotes": s.upvotes, "summary_key": s.summary_key}
+                for i, s in enumerate(slots)
+            ])
+        _insert_many(conn, "import_revisions", plan.revisions)
 
     # -- leases ----------------------------------------------------------------------------------------------
     def acquire_lease(self, key: str, holder: str, ttl: float, *, alive: Callable[[str], bool]) -> bool:
@@ -559,6 +620,25 @@ class Store:
 
 
 _EDITION = "day = :day and source = :source and lang = :lang"
+_CHUNK = 500  # ids per `in (...)` query, well under SQLite's limit on bound parameters
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows as dicts, read on the connection as it is (sqlite-utils' query() wraps each read in a savepoint)."""
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def _insert_many(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]], *, ignore: bool = False) -> None:
+    if not rows:
+        return
+    columns = list(rows[0])
+    conn.executemany(
+        f"insert {'or ignore ' if ignore else ''}into {table} ({', '.join(columns)}) "
+        f"values ({', '.join(':' + c for c in columns)})",
+        rows,
+    )
 
 
 def _edition_key(edition: Edition) -> dict[str, Any]:
@@ -583,6 +663,20 @@ def _paper_row(p: Paper) -> dict[str, Any]:
         "abstract": p.abstract,
         "links": json.dumps(p.links, ensure_ascii=False),
         "updated_at": _now(),
+    }
+
+
+def _summary_row(summary: Summary, key: str) -> dict[str, Any]:
+    return {
+        "key": key,
+        "paper_id": summary.paper_id,
+        "lang": summary.lang,
+        "sections": json.dumps([s.model_dump() for s in summary.sections], ensure_ascii=False),
+        "text": "\n".join(s.text for s in summary.sections),
+        "model": summary.model,
+        "prompt_version": summary.prompt_version,
+        "created_at": _iso(summary.created_at),
+        "claims": json.dumps([c.model_dump() for c in summary.claims], ensure_ascii=False),
     }
 
 

@@ -13,12 +13,22 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, write_stdout
+from dailypapers.cli._common import (
+    archive_options,
+    console,
+    err_console,
+    errors,
+    parse_day,
+    safe,
+    state,
+    write_stdout,
+)
 from dailypapers.config import Settings
 from dailypapers.errors import InputError, NotFoundError
 from dailypapers.models import DEFAULT_SOURCE, Digest, Edition
 from dailypapers.publish import markdown
-from dailypapers.store import ArchiveMissingError, ImportCounts, Store
+from dailypapers.store import ArchiveMissingError, Store
+from dailypapers.text import clip
 
 SourceOption = Annotated[
     str | None, typer.Option("--source", help="The edition's source (hf, arxiv:cs.CL, local:NAME).")
@@ -39,21 +49,52 @@ def import_(
     lang: Annotated[
         str | None, typer.Option("--lang", help="The edition's language (default: its summaries' language).")
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Take the files' values where they differ from the archive (the archive's "
+                     "are kept as revisions), and the files' entry lists for their days."),
+    ] = False,
 ) -> None:
-    """Load digests into the archive as editions. Importing the same file twice adds nothing."""
-    # Parse everything first: one bad file must not leave a half-imported batch.
+    """Load digests into the archive as editions, all files in one transaction (all or nothing).
+
+    Odd lines are reported with their file and line and never stop the import. A paper the archive already
+    holds is compared field by field: what differs is reported and the archive's value is kept (the file's
+    is recorded as a revision) unless --replace. Importing the same files again changes nothing."""
+    # Parse everything first: a file that is not a digest at all must not leave a half-imported batch.
     settings = state(ctx).settings()
-    digests = [_as_edition(markdown.read_digest(f), source, lang, settings) for f in files]
-    total = ImportCounts()
+    digests: list[Digest] = []
+    origins: list[str] = []
+    for f in files:
+        parsed = markdown.read_days(f)
+        for oddity in parsed.oddities:  # one line each, however narrow the terminal
+            err_console.print(safe(f"warning: {oddity}", "yellow"), soft_wrap=True)
+        digests.extend(_as_edition(d, source, lang, settings) for d in parsed.days)
+        origins.extend(str(f) for _ in parsed.days)
     with state(ctx).store(settings) as store:
-        for digest in digests:
-            total += store.import_digest(digest)
+        report = store.import_digests(digests, replace=replace, origins=origins)
+    for done in report.conflicts:
+        for change in done.changes:
+            taken = "took the file's" if replace else "kept the archive's (--replace takes the file's)"
+            console.print(safe(f"{done.edition} {done.paper_id} {change.field}: archive {_shown(change.stored)}, "
+                               f"file {_shown(change.incoming)}; {taken}"), highlight=False, soft_wrap=True)
+    counts = report.counts()
+    shown = [f"{counts[s]} {s}" for s in ("added", "unchanged", "conflicting")]
+    shown += [f"{counts[s]} {s}" for s in ("updated", "replaced", "removed") if counts[s]]
     console.print(
-        f"imported {len(digests)} file(s): {total.days} day(s), {total.papers} paper(s), "
-        f"{total.summaries} summary(ies) added",
+        f"imported {len(files)} file(s), {len(digests)} day(s) ({report.editions_added} new): "
+        f"papers {', '.join(shown)}",
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _shown(value: object) -> str:
+    """A stored or incoming value for one line of the report."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):  # a summary's sections
+        value = " / ".join(str(s.get("text", "")) for s in value)
+    elif isinstance(value, list):
+        value = ", ".join(map(str, value))
+    return repr(clip(str(value), 60))
 
 
 def _as_edition(digest: Digest, source: str, lang: str | None, settings: Settings) -> Digest:
@@ -129,6 +170,35 @@ def days(
     table = Table("day", "source", "lang", "papers")
     for edition, n in rows:
         table.add_row(edition.day.isoformat(), safe(edition.source), safe(edition.lang), str(n))
+    console.print(table)
+
+
+@app.command()
+@errors
+@archive_options
+def revisions(
+    ctx: typer.Context,
+    paper_id: Annotated[str | None, typer.Argument(metavar="[PAPER_ID]", help="Only this paper.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
+) -> None:
+    """List what imports found different from the archive: each field with the archive's and the file's value,
+    and which was kept."""
+    try:
+        with state(ctx).store(readonly=True) as store:
+            rows = store.revisions(paper_id)
+    except ArchiveMissingError:
+        rows = []
+    if as_json:
+        write_stdout(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not rows:
+        console.print("no revisions: no import found anything different from the archive")
+        return
+    table = Table("imported", "edition", "paper", "field", "archive", "file", "kept")
+    for r in rows:
+        kept = "archive" if r["action"] == "kept" else "file (archive's here)"
+        table.add_row(r["imported_at"], safe(f"{r['day']} {r['source']} {r['lang']}"), safe(r["paper_id"]),
+                      r["field"], safe(_shown(r["stored"])), safe(_shown(r["incoming"])), kept)
     console.print(table)
 
 

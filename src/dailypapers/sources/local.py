@@ -1,8 +1,10 @@
 """Local sources: a folder of PDFs (or one PDF), or a .txt/.csv/.json list of arXiv ids.
 
-A PDF whose file name or first page carries an arXiv id is described by arXiv (title, authors in order,
-abstract, date, version, links: one batched request) while its text is still read from the file; without
-arXiv's answer it keeps what the file says and the user is warned once. An id list always needs arXiv.
+A PDF whose file name or arXiv stamp (the first page's margin line `arXiv:ID [category] date`; never a
+citation) carries an arXiv id is described by arXiv (title, authors in order, abstract, date, version, links:
+one batched request) while its text is still read from the file; without arXiv's answer it keeps what the file
+says and the user is warned once. A PDF without an id is `local:<12 hex of its bytes>`: the same file always
+gets the same id, and the digest links it to an anchor of that id. An id list always needs arXiv.
 """
 
 from __future__ import annotations
@@ -31,11 +33,19 @@ from dailypapers.text import one_line
 LIST_SUFFIXES = (".txt", ".csv", ".json")
 MAX_LIST_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024  # as settings.max_pdf_bytes
-# An arXiv id in a file name ("2505.02707v2.pdf", "hep-th_9901001.pdf") or on a first page
-# ("arXiv:2505.02707v1").
+# An arXiv id in a file name ("2505.02707v2.pdf", "hep-th_9901001.pdf").
 _NEW_IN_TEXT = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5}(?:v\d+)?)(?![\d])")
 _OLD_IN_NAME = re.compile(r"([a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?)[_/](\d{7}(?:v\d+)?)")
-_ARXIV_STAMP = re.compile(r"arXiv:\s*(\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)")
+# arXiv's own stamp in the first page's margin, a line of its own: "arXiv:2505.02707v1  [cs.CL]  5 May 2025"
+# (old ids: "arXiv:hep-th/9901001v1  4 Jan 1999"). Only this names the paper itself: an "arXiv:2401.00001"
+# elsewhere on the page is a citation of another paper.
+_ARXIV_STAMP = re.compile(
+    r"^[ \t]*arXiv:(\d{4}\.\d{4,5}v\d+)[ \t]*\[[a-z-]+(?:\.[A-Za-z-]+)?\][ \t]*"
+    r"\d{1,2}[ \t]+[A-Z][a-z]{2}[ \t]+\d{4}[ \t]*$"
+    r"|^[ \t]*arXiv:([a-z-]+(?:\.[A-Z]{2})?/\d{7}v\d+)[ \t]*(?:\[[a-z.-]+\][ \t]*)?"
+    r"\d{1,2}[ \t]+[A-Z][a-z]{2}[ \t]+\d{4}[ \t]*$",
+    re.MULTILINE,
+)
 
 
 def _id_in(candidates: list[str]) -> tuple[str, int | None] | None:
@@ -59,7 +69,7 @@ def _pdf_paper(path: Path, max_bytes: int, limits: ReadLimits) -> Paper:
         data = path.read_bytes()
         title, first_page = pdf_head(data, first_page=found is None, limits=limits)  # a bomb gives ("", "")
         if found is None:
-            found = _id_in(_ARXIV_STAMP.findall(first_page))
+            found = _id_in([new or old for new, old in _ARXIV_STAMP.findall(first_page)])
         content_id = hashlib.sha256(data).hexdigest()[:12]
     title = title or next((ln.strip() for ln in first_page.splitlines() if ln.strip()), "")[:300] or path.stem
     if found is not None:

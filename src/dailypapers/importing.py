@@ -1,0 +1,262 @@
+"""Importing digests into the archive: what a file says against what is stored, decided paper by paper and
+field by field. Pure: `ImportPlan` takes the stored records the store reads and says what to write; the
+store (`Store.import_digests`) reads, and writes the plan in one transaction.
+
+The rules, for each paper of each edition in the batch (in order, so a later file meets what an earlier one
+added):
+
+- A field is compared as the Markdown shows it (`markdown.normalize`): title, authors, thumbnail, video of
+  the paper; votes and summary of the paper's entry in that edition.
+- What the file does not say (no votes, no summary, no authors) changes nothing: older digests say less.
+- What the archive lacks and the file says is filled in (`updated`).
+- What both say differently is a conflict: the archive keeps its value and the file's is kept beside it in
+  `import_revisions` (`kept`); with `replace` the file's value is taken and the archive's is kept there
+  (`replaced`). Nothing is overwritten without a row that holds the earlier value.
+- Papers new to an edition are `added`, placed after the paper the file lists before them; with `replace` the
+  edition's entries become the file's, and an entry the file lacks is `removed` (and kept in a revision).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+from dailypapers.models import Digest, Edition, Entry, Paper, Summary
+from dailypapers.publish.markdown import normalize
+
+ImportStatus = Literal["added", "updated", "unchanged", "conflicting", "replaced", "removed"]
+STATUSES: tuple[ImportStatus, ...] = ("added", "updated", "unchanged", "conflicting", "replaced", "removed")
+PAPER_FIELDS = ("title", "authors", "thumbnail", "video")
+
+
+class Slot(NamedTuple):
+    """One entry of an edition as `digest_entries` holds it."""
+
+    paper_id: str
+    upvotes: int | None
+    summary_key: str | None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """A field the file says otherwise: both values as JSON-able data."""
+
+    field: str
+    stored: Any
+    incoming: Any
+
+
+@dataclass(frozen=True)
+class PaperImport:
+    """What the import did with one paper of one edition."""
+
+    edition: Edition
+    paper_id: str
+    status: ImportStatus
+    changes: tuple[FieldChange, ...] = ()  # the conflicts (kept, or replaced with `replace`)
+    filled: tuple[str, ...] = ()  # fields the archive lacked and the file gave
+
+
+@dataclass
+class ImportReport:
+    editions_added: int = 0
+    papers: list[PaperImport] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        found = Counter(p.status for p in self.papers)
+        return {s: found[s] for s in STATUSES}
+
+    @property
+    def conflicts(self) -> list[PaperImport]:
+        return [p for p in self.papers if p.changes]
+
+
+def shown_paper(paper: Paper) -> dict[str, Any]:
+    """The paper's fields as a digest shows them, as JSON-able values (None or empty: not said)."""
+    p = normalize(Entry(paper=paper)).paper
+    return {"title": p.title or None, "authors": list(p.authors) or None, "thumbnail": p.thumbnail,
+            "video": p.video}
+
+
+def shown_summary(summary: Summary | None) -> list[dict[str, str]] | None:
+    """A summary's sections as a digest shows them."""
+    if summary is None or not summary.sections:
+        return None
+    shown = normalize(Entry(paper=Paper(id=summary.paper_id, title=""), summary=summary)).summary
+    assert shown is not None
+    return [s.model_dump() for s in shown.sections]
+
+
+class ImportPlan:
+    """The writes an import batch needs, planned over the stored records the store hands in."""
+
+    def __init__(self, papers: dict[str, Paper], editions: dict[Edition, list[Slot] | None],
+                 summaries: dict[str, Summary], *, replace: bool, key: Callable[[Summary], str], now: str) -> None:
+        self.papers = papers  # id -> the stored paper, updated as the batch goes
+        self.editions = editions  # the batch's editions as stored; None: not stored yet
+        self.summaries = summaries  # key -> stored summary (those the batch's editions point to)
+        self.replace = replace
+        self.key = key  # a summary's import key (store.import_key)
+        self.now = now
+        self.new_papers: dict[str, Paper] = {}
+        self.changed_papers: dict[str, Paper] = {}
+        self.new_summaries: dict[str, Summary] = {}
+        self.touched: dict[Edition, list[Slot]] = {}  # editions whose entries are written
+        self.revisions: list[dict[str, Any]] = []
+        self.report = ImportReport()
+
+    def add(self, digest: Digest, origin: str) -> None:
+        edition = digest.edition
+        stored = self.touched.get(edition, self.editions.get(edition))
+        if stored is None and edition not in self.touched:
+            self.report.editions_added += 1
+        slots = list(stored or [])
+        index = {s.paper_id: i for i, s in enumerate(slots)}
+        file_order: list[Slot] = []
+        followers: dict[str | None, list[Slot]] = {}  # new papers, by the paper the file lists before them
+        previous: str | None = None
+        for entry in _unique(digest.entries):
+            pid = entry.paper.id
+            if pid in index:
+                slot = slots[index[pid]] = self._merge_entry(edition, slots[index[pid]], entry, origin)
+            else:
+                slot = self._new_entry(edition, entry, origin)
+                followers.setdefault(previous, []).append(slot)
+            file_order.append(slot)
+            previous = pid
+        slots = _placed(slots, followers)
+        if self.replace:
+            listed = {s.paper_id for s in file_order}
+            for s in slots:
+                if s.paper_id not in listed:
+                    self._revision(edition, origin, s.paper_id, "entry", s._asdict(), None)
+                    self.report.papers.append(PaperImport(edition, s.paper_id, "removed"))
+            slots = file_order
+        if stored is None or slots != stored:
+            self.touched[edition] = slots
+
+    def _new_entry(self, edition: Edition, entry: Entry, origin: str) -> Slot:
+        changes, filled = self._merge_paper(edition, entry.paper, origin, votes=entry.paper.upvotes)
+        key = self._summary_key(entry.summary)
+        status: ImportStatus = ("replaced" if self.replace else "conflicting") if changes else "added"
+        self.report.papers.append(PaperImport(edition, entry.paper.id, status, tuple(changes), tuple(filled)))
+        return Slot(entry.paper.id, entry.paper.upvotes, key)
+
+    def _merge_entry(self, edition: Edition, slot: Slot, entry: Entry, origin: str) -> Slot:
+        changes, filled = self._merge_paper(edition, entry.paper, origin)
+        votes, key = slot.upvotes, slot.summary_key
+        incoming_votes = entry.paper.upvotes
+        if incoming_votes is not None and incoming_votes != votes:
+            if votes is None:
+                filled.append("votes")
+                votes = incoming_votes
+            else:
+                changes.append(self._conflict(edition, origin, slot.paper_id, "votes", votes, incoming_votes))
+                votes = incoming_votes if self.replace else votes
+        stored_summary = self.summaries.get(key) if key else None
+        theirs, ours = shown_summary(entry.summary), shown_summary(stored_summary)
+        if theirs is not None and theirs != ours:
+            if ours is None:
+                filled.append("summary")
+                key = self._summary_key(entry.summary)
+            else:
+                changes.append(self._conflict(edition, origin, slot.paper_id, "summary", ours, theirs))
+                key = self._summary_key(entry.summary) if self.replace else key
+        status: ImportStatus = (
+            ("replaced" if self.replace else "conflicting") if changes else "updated" if filled else "unchanged"
+        )
+        self.report.papers.append(PaperImport(edition, slot.paper_id, status, tuple(changes), tuple(filled)))
+        return Slot(slot.paper_id, votes, key)
+
+    def _merge_paper(self, edition: Edition, incoming: Paper, origin: str,
+                     votes: int | None = None) -> tuple[list[FieldChange], list[str]]:
+        """Compare the paper's own fields with the stored paper; plan what changes. Returns the conflicts and
+        the fields filled in."""
+        pid = incoming.id
+        stored = self.papers.get(pid)
+        if stored is None:
+            self.papers[pid] = self.new_papers[pid] = incoming
+            return [], []
+        ours, theirs = shown_paper(stored), shown_paper(incoming)
+        changes: list[FieldChange] = []
+        filled: list[str] = []
+        update: dict[str, Any] = {}
+        for name in PAPER_FIELDS:
+            if theirs[name] is None or theirs[name] == ours[name]:
+                continue
+            if ours[name] is None:
+                filled.append(name)
+            else:
+                changes.append(self._conflict(edition, origin, pid, name, ours[name], theirs[name]))
+                if not self.replace:
+                    continue
+            update[name] = tuple(theirs[name]) if name == "authors" else theirs[name]
+        if votes is not None and votes != stored.upvotes:
+            update["upvotes"] = votes  # the paper's latest known count; each edition keeps its own
+        if update:  # (a stored thumbnail stays beside a new video: the digest shows the video, nothing is lost)
+            paper = stored.model_copy(update=update)
+            self.papers[pid] = paper
+            if pid in self.new_papers:
+                self.new_papers[pid] = paper
+            else:
+                self.changed_papers[pid] = paper
+        return changes, filled
+
+    def _summary_key(self, summary: Summary | None) -> str | None:
+        if summary is None or not summary.sections:
+            return None
+        key = self.key(summary)
+        if key not in self.summaries:
+            self.summaries[key] = self.new_summaries[key] = summary
+        return key
+
+    def _conflict(self, edition: Edition, origin: str, paper_id: str, name: str, stored: Any,
+                  incoming: Any) -> FieldChange:
+        self._revision(edition, origin, paper_id, name, stored, incoming)
+        return FieldChange(name, stored, incoming)
+
+    def _revision(self, edition: Edition, origin: str, paper_id: str, name: str, stored: Any,
+                  incoming: Any) -> None:
+        self.revisions.append({
+            "imported_at": self.now, "origin": origin, "day": edition.day.isoformat(), "source": edition.source,
+            "lang": edition.lang, "paper_id": paper_id, "field": name,
+            "stored": json.dumps(stored, ensure_ascii=False), "incoming": json.dumps(incoming, ensure_ascii=False),
+            "action": "replaced" if self.replace else "kept",
+        })
+
+
+def _placed(stored: list[Slot], followers: dict[str | None, list[Slot]]) -> list[Slot]:
+    """The stored entries in their order, each new one right after the paper the file lists before it (the
+    first of the file's list at the top). Linear, iterative: a file of new papers only is a chain."""
+    out: list[Slot] = []
+
+    def emit(after: str | None) -> None:
+        stack = list(reversed(followers.pop(after, [])))
+        while stack:
+            slot = stack.pop()
+            out.append(slot)
+            stack.extend(reversed(followers.pop(slot.paper_id, [])))
+
+    emit(None)
+    for slot in stored:
+        out.append(slot)
+        emit(slot.paper_id)
+    return out
+
+
+def _unique(entries: Sequence[Entry]) -> list[Entry]:
+    seen: set[str] = set()
+    out = []
+    for e in entries:
+        if e.paper.id not in seen:
+            seen.add(e.paper.id)
+            out.append(e)
+    return out
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
