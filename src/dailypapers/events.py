@@ -6,6 +6,7 @@ being called by name from the pipeline.
     PaperDone    a paper's outcome is final
     Notice       something the user should know that is not a paper's outcome (a source's warning)
     Published    a publisher wrote an output
+    Delivered    a notifier's channel delivered one message of an edition (item "" is the edition's own message)
     RunDone      the run report
 
 A subscriber is a plain callable. One that raises is logged and kept: a broken display never stops a run.
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from dailypapers.models import Outcome, Paper, RunReport
+from dailypapers.models import Edition, Outcome, Paper, RunReport
 
 ProgressStage = Literal["fetch", "summarize", "verify"]
 PROGRESS_STAGES: tuple[ProgressStage, ...] = ("fetch", "summarize", "verify")
@@ -60,11 +61,19 @@ class Published:
 
 
 @dataclass(frozen=True)
+class Delivered:
+    channel: str
+    edition: Edition
+    item: str
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
 class RunDone:
     report: RunReport
 
 
-Event = RunStarted | StageDone | PaperDone | Notice | Published | RunDone
+Event = RunStarted | StageDone | PaperDone | Notice | Published | Delivered | RunDone
 Subscriber = Callable[[Event], None]
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from dailypapers.config import Settings
 from tests.standins.hf_arxiv import HfArxivStandIn
+from tests.standins.slack import SlackStandIn
 
 
 @pytest.fixture
@@ -21,3 +22,9 @@ def hf_arxiv() -> Iterator[HfArxivStandIn]:
 def standin_settings(hf_arxiv: HfArxivStandIn, tmp_path: Any) -> Settings:
     """Settings with every base URL on the stand-in, no politeness delays, and a fresh database."""
     return Settings(db=tmp_path / "fetch.db", **hf_arxiv.settings_kwargs())
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as server:
+        yield server
