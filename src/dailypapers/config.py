@@ -57,7 +57,9 @@ def _redact_url(url: str) -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DAILYPAPERS_", extra="forbid", validate_default=True)
+    # env_ignore_empty: an empty variable is unset (a GitHub Actions secret that was never set is "")
+    model_config = SettingsConfigDict(env_prefix="DAILYPAPERS_", extra="forbid", validate_default=True,
+                                      env_ignore_empty=True)
 
     # storage
     db: Path = Field(default_factory=default_db_path)

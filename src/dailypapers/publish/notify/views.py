@@ -8,7 +8,6 @@ syntax. A link is kept only when it is an http(s) URL: a `javascript:` title lin
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -125,7 +124,3 @@ def edition_view(digest: Digest, *, site_url: str | None = None, main: bool = Tr
     papers = tuple(paper_view(e, i, show_flags=show_flags) for i, e in enumerate(digest.entries, start=1))
     return EditionView(edition=digest.edition, title=f"Daily Papers ({digest.day.isoformat()})",
                        link=edition_link(site_url, digest.edition, main=main), papers=papers, digest=digest)
-
-
-def weekday(day: dt.date) -> str:
-    return day.strftime("%A")
