@@ -123,7 +123,8 @@ def test_reopen_keeps_data_and_does_not_rerun_migrations(db_path: Path) -> None:
         applied = [m.name for m in MIGRATIONS.applied(store.db)]
     with Store(db_path) as store:
         assert [m.name for m in MIGRATIONS.applied(store.db)] == applied
-        assert applied == ["001_initial", "002_one_name_per_concept", "003_run_details", "004_editions"]
+        assert applied[:4] == ["001_initial", "002_one_name_per_concept", "003_run_details", "004_editions"]
+        assert "008_deliveries" in applied and "009_health_reports" in applied
         assert store.get_digest(Edition(day=D1)) == day1()
         assert store.import_digest(day1()) == ImportCounts()
 
@@ -242,8 +243,9 @@ def test_an_archive_of_the_first_release_is_upgraded_only_by_a_writer(tmp_path: 
     with pytest.raises(StoreError, match="older dailypapers: run `dailypapers migrate`"):
         Store(path, readonly=True)
     with Store(path) as store:
-        assert [m.name for m in MIGRATIONS.applied(store.db)] == [
+        assert [m.name for m in MIGRATIONS.applied(store.db)][:4] == [
             "001_initial", "002_one_name_per_concept", "003_run_details", "004_editions"]
+        assert not MIGRATIONS.pending(store.db)
         assert "_migrations" not in store.db.table_names()
         digest = store.get_digest(Edition(day=dt.date(2025, 1, 2)))
         assert digest is not None and digest.entries[0].summary.lang == "ko"
