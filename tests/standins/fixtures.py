@@ -25,6 +25,6 @@ def standin_settings(hf_arxiv: HfArxivStandIn, tmp_path: Any) -> Settings:
 
 
 @pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
+def slack_api() -> Iterator[SlackStandIn]:
     with SlackStandIn() as server:
         yield server

@@ -63,7 +63,7 @@ class SlackStandIn(StandIn):
         self.fault("/api/", Reply.json({"ok": False, "error": "ratelimited"}, status=429,
                                        headers={"Retry-After": retry_after}), times=times)
 
-    def thread(self, parent: Posted) -> list[Posted]:
+    def replies_to(self, parent: Posted) -> list[Posted]:
         return [p for p in self.posted if p.thread_ts == parent.ts]
 
     def parents(self) -> list[Posted]:
