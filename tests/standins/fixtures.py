@@ -10,6 +10,7 @@ import pytest
 from dailypapers.config import Settings
 from tests.standins.hf_arxiv import HfArxivStandIn
 from tests.standins.slack import SlackStandIn
+from tests.standins.smtp import SmtpStandIn
 
 
 @pytest.fixture
@@ -27,4 +28,17 @@ def standin_settings(hf_arxiv: HfArxivStandIn, tmp_path: Any) -> Settings:
 @pytest.fixture
 def slack_api() -> Iterator[SlackStandIn]:
     with SlackStandIn() as server:
+        yield server
+
+
+@pytest.fixture(params=["none", "starttls", "ssl"])
+def smtp(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[SmtpStandIn]:
+    """A loopback SMTP server in each security mode the settings offer."""
+    with SmtpStandIn(request.param, tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_plain(tmp_path: Any) -> Iterator[SmtpStandIn]:
+    with SmtpStandIn("none", tmp_path) as server:
         yield server

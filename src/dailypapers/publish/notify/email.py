@@ -70,8 +70,9 @@ def render_html(view: EditionView, items: Sequence[str]) -> str:
 
 
 def markdown_of(text_part: str) -> str:
-    """The digest Markdown inside an email's text part (what `render_text` put before the signature)."""
-    return text_part.split(SIGNATURE, 1)[0] + "\n"
+    """The digest Markdown inside an email's text part (what `render_text` put before the signature); mail
+    travels with CRLF line ends, the Markdown has LF."""
+    return text_part.replace("\r\n", "\n").split(SIGNATURE, 1)[0] + "\n"
 
 
 def render_email(view: EditionView, items: Sequence[str], *, sender: str, recipients: Sequence[str],
@@ -112,7 +113,7 @@ class EmailChannel:
         if refused:  # the others got it: a re-send would reach them twice
             log.notice(f"the mail server refused {', '.join(sorted(refused))}")
         for item in due:
-            log.delivered(item, str(msg["Message-ID"]))
+            log.delivered(item, str(msg["Message-ID"]).strip())
 
     def _smtp_send(self, msg: EmailMessage) -> dict[str, Any]:
         """Send; the recipients the server refused (all refused raises). Raises ChannelDown."""
