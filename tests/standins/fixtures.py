@@ -11,6 +11,7 @@ from dailypapers.config import Settings
 from tests.standins.hf_arxiv import HfArxivStandIn
 from tests.standins.slack import SlackStandIn
 from tests.standins.smtp import SmtpStandIn
+from tests.standins.webhook import WebhookStandIn
 
 
 @pytest.fixture
@@ -41,4 +42,10 @@ def smtp(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[SmtpStandIn]
 @pytest.fixture
 def smtp_plain(tmp_path: Any) -> Iterator[SmtpStandIn]:
     with SmtpStandIn("none", tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookStandIn]:
+    with WebhookStandIn() as server:
         yield server
