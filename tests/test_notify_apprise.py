@@ -26,7 +26,7 @@ def test_json_webhook_gets_the_edition_then_each_paper_as_digest_markdown(webhoo
     first, *papers = webhook.payloads()
     assert first["title"] == "Daily Papers (2026-06-12): 2 papers" and "https://p.example/2026-06-12.html" in (
         first["message"])
-    assert [p["title"] for p in papers] == ["1. Paper 0: Sparse Routing at Scale", "2. Paper 1: Sparse Routing at Scale"]
+    assert [p["title"] for p in papers] == [f"{i + 1}. Paper {i}: Sparse Routing at Scale" for i in range(2)]
     back = [markdown.parse(p["message"]) for p in papers]
     assert [b.entries[0] for b in back] == list(markdown.parse(markdown.render(d)).entries)
     assert "⚠️(unverified: 91.4%; LanternBench)" in papers[1]["message"]
