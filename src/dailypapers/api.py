@@ -131,7 +131,8 @@ def run(
     stored and sent to the ops channel. Returns the report (`exit_code`, `summary()`).
 
     A range runs under one cost/token cap (`max_cost`, `max_tokens` span the whole range: each day gets what
-    the days before left), skips editions already done (`daily.edition_done`) unless `force`, and can be
+    the days before left), skips editions already done (`daily.edition_done`) unless `force` (one day is
+    always listed again: papers added since the last run are digested and delivered), and can be
     killed and started again: every day is committed as it finishes, every delivery as it is made. One
     edition's failure (its source unreachable, a channel down) is reported and the others go on."""
     return asyncio.run(arun(settings, day, days=days, editions=editions, deliver=deliver, force=force, limit=limit,
@@ -177,7 +178,7 @@ async def arun(
             if capped is None:
                 results.append(base.model_copy(update={"skipped_reason": "budget: the run's cap was reached"}))
                 continue
-            if when is not None and not force:
+            if days is not None and when is not None and not force:  # a backfill: done days are not re-listed
                 edition = Edition(day=when, source=name, lang=spec.lang)
                 with Store(settings.db) as store:
                     if daily.edition_done(store, edition, settings, chans, main=is_main):
