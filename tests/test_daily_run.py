@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from dailypapers.api import run
 from dailypapers.cli import app
 from dailypapers.config import EditionSetting, Settings
+from dailypapers.events import Delivered, Events, Notice
 from dailypapers.publish import markdown
 from dailypapers.publish.notify.email import markdown_of
 from dailypapers.store import Store
@@ -182,3 +184,42 @@ def test_backfill_resumes_under_one_cost_cap_and_skips_days_done(
     third = runner.invoke(app, ["digest", "--from", "2026-06-12", "--to", "2026-06-15"], env=env)
     assert third.stdout.count("not run (done)") == 2 and " done_before=2 " in third.stdout
     assert openai_standin.calls == 4 and third.exit_code == 0
+
+
+def test_the_health_report_goes_to_the_ops_channels(outlets: dict[str, Any]) -> None:
+    add_day(outlets["hf"], FRIDAY, 1)
+    webhook: WebhookStandIn = outlets["webhook"]
+    settings = outlets["settings"].model_copy(update={
+        "apprise_urls": [], "ops_urls": [SecretStr(webhook.apprise_url("ops"))], "ops_slack_channel": "C0OPS"})
+    webhook.route("POST", "/ops", lambda req: Reply.json({"ok": True}))
+    report = run(settings, FRIDAY)
+    [ops] = webhook.payloads("/ops")
+    assert ops["title"] == "dailypapers run: ok" and report.summary() in ops["message"]
+    [slack_ops] = [p for p in outlets["slack"].posted if p.channel == "C0OPS"]
+    assert "dailypapers run: ok" in slack_ops.text and report.summary() in slack_ops.text
+    assert report.ops_error is None
+
+
+def test_a_message_that_keeps_failing_is_given_up_after_the_attempts_allowed(outlets: dict[str, Any]) -> None:
+    add_day(outlets["hf"], FRIDAY, 1)
+    settings = outlets["settings"].model_copy(update={"delivery_max_attempts": 2, "apprise_urls": [],
+                                                      "smtp_host": None, "email_to": []})
+    events: list[object] = []
+    slack: SlackStandIn = outlets["slack"]
+    slack.reply_errors.append("invalid_blocks")  # the parent goes out; the paper's reply is refused ...
+    run(settings, FRIDAY)
+    slack.reply_errors.append("invalid_blocks")  # ... twice
+    assert run(settings, FRIDAY).exit_code == 1
+    third = run(settings, FRIDAY, events=Events(events.append))
+    assert [c.abandoned for c in third.editions[0].channels] == [1] and third.exit_code == 1
+    assert any(isinstance(e, Notice) and "gave up on 2606.20000 after 2 attempts" in e.message for e in events)
+    fourth = run(settings, FRIDAY)
+    assert fourth.exit_code == 0 and len(slack.posted) == 1 and fourth.editions[0].undelivered == 0
+
+
+def test_each_delivery_is_an_event(outlets: dict[str, Any]) -> None:
+    add_day(outlets["hf"], FRIDAY, 1)
+    seen: list[object] = []
+    run(outlets["settings"], FRIDAY, events=Events(seen.append))
+    delivered = [(e.channel.split(":")[0], e.item) for e in seen if isinstance(e, Delivered)]
+    assert sorted(delivered) == sorted([(c, i) for c in ("slack", "email", "apprise") for i in ("", "2606.20000")])

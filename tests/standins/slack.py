@@ -4,6 +4,7 @@ a bad token, an unknown channel or thread and oversized blocks (checked against 
 and HTTP 429 with Retry-After on demand.
 
     slack.fail("invalid_auth")            # the next post answers ok:false
+    slack.reply_errors.append("invalid_blocks")   # the next reply in a thread does
     slack.rate_limit(retry_after="0")     # the next request answers 429
     slack.on_post = callback              # called with each accepted message (e.g. to kill the client)
 """
@@ -39,6 +40,7 @@ class SlackStandIn(StandIn):
         super().__init__()
         self.posted: list[Posted] = []
         self.errors: list[str] = []  # ok:false answers queued for the next posts
+        self.reply_errors: list[str] = []  # ... for the next posts into a thread
         self.on_post: Callable[[Posted], None] | None = None
         self.history_allowed = True  # False: conversations.* answer missing_scope
         self._ts = 1_700_000_000
@@ -105,6 +107,8 @@ class SlackStandIn(StandIn):
         with self._mutex:
             if self.errors:
                 return self._error(self.errors.pop(0))
+            if self.reply_errors and args.get("thread_ts"):
+                return self._error(self.reply_errors.pop(0))
             channel = self._channel(args.get("channel", ""))
             if channel is None:
                 return self._error("channel_not_found")

@@ -115,10 +115,11 @@ async def deliver(
 
 
 def _abandon(log: StoreLog, rows: dict[str, LedgerRow], max_attempts: int) -> set[str]:
-    """Items that failed (or were left pending) `max_attempts` times are given up, once, with a notice."""
+    """Papers whose message failed (or was left pending) `max_attempts` times are given up, once, with a
+    notice. The edition's own message never is: its failure is the channel's, and the thread needs it."""
     out = set()
     for item, row in rows.items():
-        if row.status in ("failed", "pending") and row.attempts >= max_attempts:
+        if item != HEADER and row.status in ("failed", "pending") and row.attempts >= max_attempts:
             log.store.record_delivery(log.edition, log.channel, item, "abandoned",
                                       error=f"given up after {row.attempts} attempts")
             log.notice(f"gave up on {item or 'the edition message'} after {row.attempts} attempts")
