@@ -12,7 +12,7 @@ from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import console, err_console, errors, parse_day, state, warn
-from dailypapers.cli.run import FromOption, ToOption, day_range, print_health
+from dailypapers.cli.run import FromOption, ToOption, day_range, edition_done_line, print_health
 from dailypapers.errors import InputError
 from dailypapers.text import clip, strip_controls
 
@@ -80,15 +80,7 @@ def _backfill(settings: Settings, days: list[dt.date], *, limit: int | None, for
     from dailypapers.api import run
     from dailypapers.config import EditionSetting
 
-    def progress(event: Event) -> None:
-        from dailypapers.events import RunDone
-
-        if isinstance(event, RunDone):
-            c, r = event.report.counts(), event.report
-            err_console.print(Text(f"{r.day} {r.source} {r.lang}: {c['ok']} ok, {c['flagged']} flagged, "
-                                   f"{c['failed']} failed, {c['skipped']} skipped, ${r.usage.cost:.4f}"))
-
-    events.subscribe(progress)
+    events.subscribe(edition_done_line)
     report = run(settings, days=days, editions=[EditionSetting(source=settings.source, lang=settings.lang)],
                  deliver=False, force=force, limit=limit, command="digest", events=events)
     print_health(report)

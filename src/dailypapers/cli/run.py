@@ -11,10 +11,11 @@ import typer
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, errors, parse_day, state, warn, write_stdout
+from dailypapers.cli._common import console, err_console, errors, parse_day, state, warn, write_stdout
 from dailypapers.errors import InputError
 
 if TYPE_CHECKING:
+    from dailypapers.events import Event
     from dailypapers.publish.notify.health import HealthReport
 
 FromOption = Annotated[str | None, typer.Option("--from", help="Backfill: the first day, YYYY-MM-DD.")]
@@ -36,6 +37,16 @@ def day_range(day: str | None, first: str | None, last: str | None) -> list[dt.d
     from dailypapers.publish.notify.daily import days_between
 
     return days_between(start, end)
+
+
+def edition_done_line(event: Event) -> None:
+    """A subscriber: one line on stderr as each edition's digest is stored (a long backfill shows progress)."""
+    from dailypapers.events import RunDone
+
+    if isinstance(event, RunDone):
+        r, c = event.report, event.report.counts()
+        err_console.print(Text(f"{r.day} {r.source} {r.lang}: {c['ok']} ok, {c['flagged']} flagged, "
+                               f"{c['failed']} failed, {c['skipped']} skipped, ${r.usage.cost:.4f}"), highlight=False)
 
 
 def print_health(report: HealthReport) -> None:
@@ -67,7 +78,7 @@ def run_(
 
     days = day_range(day, first, last)
     settings = state(ctx).settings(max_cost=max_cost, max_tokens=max_tokens)
-    events = Events(lambda e: warn(e.message) if isinstance(e, Notice) else None)
+    events = Events(lambda e: warn(e.message) if isinstance(e, Notice) else None, edition_done_line)
     report = run(settings, parse_day(day), days=days, deliver=not no_deliver, force=force, limit=limit,
                  events=events)
     print_health(report)
