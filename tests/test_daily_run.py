@@ -136,7 +136,7 @@ def test_no_papers_is_explained(tmp_path: Path, outlets: dict[str, Any]) -> None
     assert weekend.no_papers and weekend.no_papers.startswith("no list on weekends (Saturday)")
     empty = run(outlets["settings"], MONDAY)
     assert empty.editions[0].no_papers.startswith("empty answer") and empty.exit_code == 0
-    down = outlets["settings"].model_copy(update={"hf_api_url": "http://127.0.0.1:9/api"})
+    down = outlets["settings"].model_copy(update={"hf_api_url": "http://127.0.0.1:9/api", "http_retries": 0})
     unreachable = run(down, FRIDAY)
     assert unreachable.editions[0].no_papers.startswith("unreachable: ") and unreachable.exit_code == 1
     assert delivered_counts(outlets) == (0, 0, 0)

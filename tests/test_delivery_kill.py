@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from dailypapers.api import run
+from dailypapers.config import Settings
 from dailypapers.models import Edition
 from dailypapers.store import Store
 from tests.papergen import make_paper
@@ -83,9 +85,9 @@ def test_a_slack_thread_killed_mid_post_resumes_in_the_same_thread_exactly_once(
         rows = store.deliveries(Edition(day=DAY), "slack:C0PAPERS")
     assert {r["status"] for r in rows} == {"delivered"} and len(rows) == PAPERS + 1
     assert {r["thread_id"] for r in rows if r["item"]} == {f"C0PAPERS:{parent.ts}"}
-    third = start(tmp_path, env)
-    third.communicate(timeout=60)
-    assert third.returncode == 0 and len(slack_api.posted) == PAPERS + 1
+    third = run(Settings(db=tmp_path / "k.db", out_dir=tmp_path / "d", readme_path=tmp_path / "README.md",
+                         **hf_arxiv.settings_kwargs(), **slack_api.settings_kwargs()), DAY)
+    assert third.exit_code == 0 and len(slack_api.posted) == PAPERS + 1
     assert out.decode().strip().splitlines()[-1].startswith("status=ok ")
 
 
