@@ -96,7 +96,8 @@ def test_the_parent_message_has_the_date_count_and_site_link() -> None:
 def test_long_sections_are_split_under_slacks_limits_and_read_back_whole() -> None:
     words = " ".join(f"word{i}" for i in range(900))  # ~7,000 characters with spaces
     unspaced = "가" * 7_000  # no space to split at
-    d = Digest(day=DAY, entries=(entry(0, text=words), entry(1, text=unspaced)))
+    entities = "&" * 1_500  # each one escaped to five characters: a cut must not fall inside one
+    d = Digest(day=DAY, entries=(entry(0, text=words), entry(1, text=unspaced), entry(2, text=entities)))
     view = edition_view(d)
     for paper in view.papers:
         message = slack.paper_message(view, paper)
@@ -105,6 +106,9 @@ def test_long_sections_are_split_under_slacks_limits_and_read_back_whole() -> No
         shown = [s.text for s in back.sections]
         assert shown and all(t == paper.sections[i].text for i, t in enumerate(shown))
         assert any(b.get("block_id") == "cut" for b in message["blocks"]) == (len(shown) < 3)
+        for b in message["blocks"][2:]:
+            body = b["text"]["text"] if b["type"] == "section" else ""
+            assert not body.endswith(("&", "&a", "&am", "&amp")) and not body.startswith(("amp;", "mp;", "p;"))
 
 
 # untrusted text as the models hold it: one line, any script, Slack's and Markdown's syntax characters included

@@ -103,7 +103,6 @@ class Registry:
         known = ", ".join(p.name for p in self.publishers)
         raise ConfigError(f"unknown publisher {name!r}: the publishers setting takes names from {known}")
 
-
     def notifier(self, name: str) -> Notifier:
         for notifier in self.notifiers:
             if notifier.name == name:

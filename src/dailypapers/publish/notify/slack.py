@@ -33,11 +33,13 @@ from dailypapers.models import Edition
 from dailypapers.publish.base import HEADER, ChannelDown, DeliveryLog
 from dailypapers.publish.markdown import EXTRACTIVE_LINE, FLAG_OPEN, FLAG_SEP
 from dailypapers.publish.notify.views import EditionView, PaperView, SectionView
+from dailypapers.text import clip
 
 SECTION_CHARS = 3_000
 MAX_BLOCKS = 50
 MESSAGE_CHARS = 11_000
 TEXT_CHARS = 3_000
+MAX_AUTHORS_CHARS = 1_500  # a context block's text holds 3,000 characters, escaped
 EVENT_TYPE = "dailypapers_delivery"
 # Errors about one message's content: that paper fails alone. Any other error stops the channel for this run.
 ITEM_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_blocks_too_long",
@@ -102,8 +104,12 @@ def _split(text: str, limit: int) -> list[tuple[str, str]]:
             pieces.append((joint, text[:cut]))
             text, joint = text[cut + 1 :], "+"
         else:
-            pieces.append((joint, text[:limit]))
-            text, joint = text[limit:], "~"
+            cut = limit
+            amp = text.rfind("&", limit - 5, limit)  # never cut an entity (`&amp;`) in two
+            if amp >= 0 and ";" not in text[amp:limit]:
+                cut = amp
+            pieces.append((joint, text[:cut]))
+            text, joint = text[cut:], "~"
     pieces.append((joint, text))
     return pieces
 
@@ -126,7 +132,7 @@ def paper_message(view: EditionView, paper: PaperView) -> Message:
         meta.append(f"Vote: {paper.votes}")
     if paper.authors:
         more = f" and {paper.more_authors} more" if paper.more_authors else ""
-        meta.append("Authors: " + escape(", ".join(paper.authors)) + more)
+        meta.append("Authors: " + escape(clip(", ".join(paper.authors), MAX_AUTHORS_CHARS)) + more)
     if meta:
         blocks.append(_context(" · ".join(meta), "meta"))
     if paper.extractive:
