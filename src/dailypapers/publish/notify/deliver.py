@@ -14,7 +14,7 @@ the digest and the run report are stored.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dailypapers.events import Delivered, Events
@@ -36,10 +36,6 @@ class ChannelResult:
     failed: int  # items that failed this run (tried again next run)
     abandoned: int  # items given up this run (too many attempts)
     error: str | None = None  # why the channel stopped early, if it did
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.failed == 0 and self.abandoned == 0
 
 
 def due_items(view: EditionView, rows: dict[str, LedgerRow]) -> list[str]:
@@ -88,7 +84,6 @@ class StoreLog:
 
 async def deliver(
     view: EditionView, channels: Sequence[Channel], store: Store, *, max_attempts: int, events: Events,
-    only: Callable[[str], bool] = lambda channel: True,
 ) -> list[ChannelResult]:
     """Send what is due of this edition on every channel; one result per channel."""
 
@@ -111,7 +106,7 @@ async def deliver(
         delivered = sum(1 for i in log.delivered_now if i in due)
         return ChannelResult(channel.id, len(due), delivered, len(set(log.failed_now)), len(abandoned), error)
 
-    return list(await asyncio.gather(*(one(c) for c in channels if only(c.id))))
+    return list(await asyncio.gather(*(one(c) for c in channels)))
 
 
 def _abandon(log: StoreLog, rows: dict[str, LedgerRow], max_attempts: int) -> set[str]:
