@@ -42,7 +42,7 @@ def test_run_exit_code_summary_line_and_runs_history(tmp_path: Path, hf_arxiv: H
 
     history = runner.invoke(app, ["runs", "--json"], env=e)
     runs = json.loads(history.stdout)
-    assert [r["health"]["delivered"] for r in runs] == [2, 0]
+    assert [r["health"]["delivered"] for r in runs] == [2, 0] and {r["command"] for r in runs} == {"run"}
     assert runs[0]["counts"]["ok"] + runs[0]["counts"]["flagged"] == 2 and runs[0]["failures_by_stage"] == {}
     table = runner.invoke(app, ["runs"], env=e)
     assert "2 → 2 → 2 → 2" in table.stdout and "2 → 2 → 2 → 0" in table.stdout

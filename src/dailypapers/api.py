@@ -75,8 +75,9 @@ async def abuild_digest(
     out: Path | None = None,
     plugins: pluggy.PluginManager | None = None,
     events: Events | None = None,
+    command: str = "digest",
 ) -> tuple[Digest | None, RunReport]:
-    """`build_digest` for callers that already run an event loop."""
+    """`build_digest` for callers that already run an event loop; `command` names the run in the archive."""
     configured = settings
     settings = _with(settings, source=source, lang=lang)
     events = events or Events()
@@ -92,7 +93,7 @@ async def abuild_digest(
         with Store(settings.db) as store:
             papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
             if not papers:
-                report = RunReport(command="digest", day=day, source=edition_source, lang=settings.lang,
+                report = RunReport(command=command, day=day, source=edition_source, lang=settings.lang,
                                    started_at=started, finished_at=dt.datetime.now(dt.UTC))
                 store.save_run(report)
                 return None, report
@@ -105,6 +106,7 @@ async def abuild_digest(
                 force=force,
                 concurrency=settings.concurrency,
                 budget=pipeline.Budget(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
+                command=command,
             )
             return await pipeline.run(
                 job, store=store, summarizer=summarizer,
@@ -186,7 +188,7 @@ async def arun(
                         continue
             try:
                 digest, report = await abuild_digest(capped, when, source=spec.source, lang=spec.lang, limit=limit,
-                                                     force=force, plugins=pm, events=events)
+                                                     force=force, plugins=pm, events=events, command=command)
             except FetchError as exc:
                 why = explain_no_papers(when, unreachable=pipeline.reason(exc))
                 results.append(base.model_copy(update={"no_papers": why, "error": why}))
