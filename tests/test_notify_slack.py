@@ -67,6 +67,7 @@ def test_mrkdwn_escapes_control_characters_and_links_cannot_be_injected() -> Non
     assert "|click>" not in title.split("|", 1)[1]  # only our own link has an unescaped `>`
     assert title.startswith("*<https://arxiv.org/abs/2606.10000|") and title.endswith(">*")
     assert "\r" not in title and "\n" not in title
+    assert "<" not in message["text"] and "&lt;!channel&gt;" in message["text"]  # the notification text too
     assert slack.link("https://x.org/a|b>c d", "t") == "<https://x.org/a%7Cb%3Ec%20d|t>"
 
 

@@ -90,7 +90,7 @@ def header_message(view: EditionView, *, update: bool = False) -> Message:
     if view.link:
         blocks.append(_context(link(view.link, "Read it on the site"), "link"))
     text = f"{view.title}: {count}" + (f" — {view.link}" if view.link else "")
-    return {"text": text[:TEXT_CHARS], "blocks": blocks, "metadata": metadata(view.edition, HEADER)}
+    return {"text": escape(text)[:TEXT_CHARS], "blocks": blocks, "metadata": metadata(view.edition, HEADER)}
 
 
 def _split(text: str, limit: int) -> list[tuple[str, str]]:
@@ -150,7 +150,8 @@ def paper_message(view: EditionView, paper: PaperView) -> Message:
     if not paper.sections:
         blocks.append(_context("No summary yet.", "nosummary"))
     votes = f" ({paper.votes} votes)" if paper.votes is not None else ""
-    text = f"{paper.rank}. {paper.title}{votes}"
+    # the notification text is mrkdwn too: a title's `<!channel>` must not ping anyone
+    text = escape(f"{paper.rank}. {paper.title}{votes}")
     return {"text": text[:TEXT_CHARS], "blocks": blocks, "metadata": metadata(view.edition, paper.paper_id)}
 
 
