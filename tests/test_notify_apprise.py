@@ -54,3 +54,14 @@ def test_the_ledger_key_never_holds_the_url_and_bad_urls_are_errors() -> None:
     [ch] = AppriseNotifier().channels(Settings(apprise_urls=["nosuchscheme://x"]))
     with pytest.raises(ChannelDown, match="cannot use this nosuchscheme:// URL"):
         asyncio.run(ch.send(edition_view(digest(1)), [HEADER], MemoryLog()))
+
+
+def test_mass_mentions_are_defused_and_the_body_goes_as_text(webhook: WebhookStandIn) -> None:
+    d = digest(1)
+    hostile = d.model_copy(update={"entries": (d.entries[0].model_copy(update={"paper": d.entries[0].paper.model_copy(
+        update={"title": "@everyone look <b>here</b>"})}),)})
+    [ch] = AppriseNotifier().channels(Settings(apprise_urls=[webhook.apprise_url()]))
+    asyncio.run(ch.send(edition_view(hostile), ["2606.10000"], MemoryLog()))
+    [payload] = webhook.payloads()
+    assert "@everyone" not in payload["title"] + payload["message"]
+    assert "@\u200beveryone look <b>here</b>" in payload["message"]  # as text: escaping is each service's

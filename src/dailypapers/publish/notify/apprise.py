@@ -4,14 +4,17 @@ fails does not hold up the others.
 
 An edition goes out as one message for the edition (date, paper count, site link) and one per paper whose
 body is the paper's entry in the digest Markdown (`## Daily Papers (day)` and the entry: readable back by
-`publish.markdown.parse`); apprise converts Markdown for services that want HTML and splits what is over a
-service's size limit. The ledger key of a URL is its scheme and a hash, never the URL, which holds tokens.
+`publish.markdown.parse`). It is handed to apprise as *text*, not Markdown: apprise then escapes it for
+services that take HTML or Markdown, so a title's `<script>` or `[link](…)` shows as written instead of being
+interpreted; mass mentions (`@everyone`, `@here`, `@channel`) are broken with a zero-width space. The ledger
+key of a URL is its scheme and a hash, never the URL, which holds tokens.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +43,14 @@ def paper_text(view: EditionView, paper_id: str, *, show_flags: bool) -> tuple[s
             markdown.render(view.subset({paper_id}), show_flags=show_flags))
 
 
+_MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
+
+
+def defuse(text: str) -> str:
+    """Mass mentions as text: `@everyone` would ping a whole Discord server."""
+    return _MASS_MENTION.sub("@\u200b\\1", text)
+
+
 def channel_id(url: str) -> str:
     scheme = url.partition("://")[0].lower() or "url"
     return f"apprise:{scheme}:{hashlib.sha256(url.encode()).hexdigest()[:10]}"
@@ -66,8 +77,8 @@ class AppriseChannel:
         import apprise
 
         client = self._client()
-        return bool(await asyncio.to_thread(client.notify, body=body, title=title,
-                                            body_format=apprise.NotifyFormat.MARKDOWN))
+        return bool(await asyncio.to_thread(client.notify, body=defuse(body), title=defuse(title),
+                                            body_format=apprise.NotifyFormat.TEXT))
 
     async def send(self, view: EditionView, due: Sequence[str], log: DeliveryLog) -> None:
         for item in due:
