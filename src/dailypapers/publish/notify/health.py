@@ -3,10 +3,10 @@ failures by stage, cost and time, and why there were no papers when there were n
 (`health_reports`, one row per run with the whole report as JSON, and `health_editions`, one row per
 edition linked to its row in `runs`), printed as one line monitors can read, and sent to the ops channel.
 
-The stored shape is `HealthReport.as_json()` (`dailypapers runs --json` prints it), e.g.:
+The stored shape is `HealthReport.as_json()` (`dailypapers runs --reports --json` prints it), e.g.:
 
-    {"command": "run", "started_at": "...", "finished_at": "...", "status": "ok", "exit_code": 0,
-     "summary": "status=ok editions=1 listed=23 ...",
+    {"command": "run", "started_at": "...", "finished_at": "...", "ops_error": null, "status": "ok",
+     "exit_code": 0, "summary": "status=ok command=run days=2025-05-06 editions=1 listed=23 ...",
      "editions": [{"day": "2025-05-06", "source": "hf", "lang": "ko", "run_id": 17, "listed": 23,
                    "fetched": 23, "summarized": 22, "flagged": 1, "skipped": 0, "failed": 1,
                    "failures_by_stage": {"fetch": 1}, "delivered": 22, "undelivered": 0,
@@ -27,8 +27,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dailypapers.models import RunReport
 from dailypapers.publish.notify.deliver import ChannelResult
-
-NoPapers = str  # one line: why an edition had no papers
 
 
 class _Model(BaseModel):
@@ -68,7 +66,7 @@ class EditionHealth(_Model):
     delivered: int = 0  # papers every channel has delivered (this run or before)
     undelivered: int = 0  # papers with a summary some channel has not delivered yet
     channels: tuple[ChannelHealth, ...] = ()
-    no_papers: NoPapers | None = None
+    no_papers: str | None = None  # why there were none (`explain_no_papers`)
     skipped_reason: str | None = None  # the edition was not run: "done", "budget"
     error: str | None = None  # the edition could not run (the source unreachable, a bad source)
     cost: float = 0.0
