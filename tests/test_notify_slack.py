@@ -4,6 +4,7 @@ channel against a stand-in Slack Web API (threads, ok:false errors, 429 with Ret
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -33,7 +34,7 @@ class MemoryLog:
         self.calls.append(("started", item))
         old = self.rows.get(item)
         self.rows[item] = LedgerRow(item, "pending", old.external_id if old else None, None,
-                                    (old.attempts if old else 0) + 1)
+                                    (old.attempts if old else 0) + 1, dt.datetime.now(dt.UTC).isoformat())
 
     def delivered(self, item: str, external_id: str | None = None, thread_id: str | None = None) -> None:
         self.calls.append(("delivered", item))
@@ -180,6 +181,19 @@ def test_a_pending_message_that_slack_has_is_found_not_posted_again(slack_api: S
     [parent] = slack_api.parents()
     assert log.rows[HEADER].external_id == f"C0PAPERS:{parent.ts}"
     assert log.rows["2606.10001"].status == "delivered" and not log.notices
+
+
+def test_a_lost_reply_late_in_a_long_thread_is_found_through_pages(slack_api: SlackStandIn) -> None:
+    d = digest(40)
+    log = MemoryLog()
+    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    lost = d.entries[37].paper.id
+    log.rows[lost] = LedgerRow(lost, "pending", attempts=1, updated_at=dt.datetime.now(dt.UTC).isoformat())
+    asyncio.run(channel(slack_api).send(edition_view(d), [lost], log))
+    assert len(slack_api.posted) == 41 and log.rows[lost].status == "delivered" and not log.notices
+    pages = [SlackStandIn._args(r) for r in slack_api.requests_to("/api/conversations.replies")]
+    assert len(pages) == 3 and {p["limit"] for p in pages} == {"15"} and "oldest" in pages[0]
+    assert [p.get("cursor") for p in pages] == [None, "15", "30"]
 
 
 def test_without_history_access_a_pending_message_is_sent_again_and_said(slack_api: SlackStandIn) -> None:

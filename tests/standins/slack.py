@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +44,7 @@ class SlackStandIn(StandIn):
         self.reply_errors: list[str] = []  # ... for the next posts into a thread
         self.on_post: Callable[[Posted], None] | None = None
         self.history_allowed = True  # False: conversations.* answer missing_scope
-        self._ts = 1_700_000_000
+        self._ts = 0.0
         self._mutex = threading.Lock()
         self.route("POST", "/api/chat.postMessage", self._post)
         self.route("GET", "/api/conversations.history", self._history)
@@ -118,8 +119,8 @@ class SlackStandIn(StandIn):
             thread_ts = args.get("thread_ts")
             if thread_ts and not any(p.ts == thread_ts and p.channel == channel for p in self.posted):
                 return self._error("thread_not_found")
-            self._ts += 1
-            posted = Posted(channel, f"{self._ts}.000100", args.get("text", ""), blocks, thread_ts,
+            self._ts = max(self._ts + 0.000001, time.time())  # Slack's ts: the epoch time, unique per channel
+            posted = Posted(channel, f"{self._ts:.6f}", args.get("text", ""), blocks, thread_ts,
                             args.get("metadata"), args)
             self.posted.append(posted)
         if self.on_post is not None:
@@ -151,9 +152,10 @@ class SlackStandIn(StandIn):
         if isinstance(channel, Reply):
             return channel
         meta = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        oldest = float(args.get("oldest") or 0)
         messages = [self._message(p, meta) for p in reversed(self.posted)
-                    if p.channel == channel and p.thread_ts is None]
-        return Reply.json({"ok": True, "messages": messages[: int(args.get("limit", 100))], "has_more": False})
+                    if p.channel == channel and p.thread_ts is None and float(p.ts) >= oldest]
+        return self._page(args, messages)
 
     def _replies(self, req: Request) -> Reply:
         args, channel = self._read(req)
@@ -163,9 +165,18 @@ class SlackStandIn(StandIn):
         if not any(p.ts == ts and p.channel == channel for p in self.posted):
             return self._error("thread_not_found")
         meta = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        oldest = float(args.get("oldest") or 0)
         messages = [self._message(p, meta) for p in self.posted
-                    if p.channel == channel and (p.ts == ts or p.thread_ts == ts)]
-        return Reply.json({"ok": True, "messages": messages, "has_more": False})
+                    if p.channel == channel and (p.ts == ts or (p.thread_ts == ts and float(p.ts) >= oldest))]
+        return self._page(args, messages)  # the parent first, then the replies, oldest first, as Slack
+
+    @staticmethod
+    def _page(args: dict[str, Any], messages: list[dict[str, Any]]) -> Reply:
+        """One page of `limit` messages; `response_metadata.next_cursor` leads to the next."""
+        start, limit = int(args.get("cursor") or 0), int(args.get("limit", 100))
+        page, more = messages[start : start + limit], len(messages) > start + limit
+        return Reply.json({"ok": True, "messages": page, "has_more": more,
+                           "response_metadata": {"next_cursor": str(start + limit) if more else ""}})
 
 
 def _check_blocks(blocks: list[dict[str, Any]], text: str | None) -> str | None:

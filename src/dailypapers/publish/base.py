@@ -66,6 +66,7 @@ class LedgerRow:
     external_id: str | None = None  # the channel's id of the message (a Slack "channel:ts", a Message-ID)
     thread_id: str | None = None  # the external id of the message it replied to
     attempts: int = 0
+    updated_at: str | None = None  # ISO time of the last write (for a pending row: when the attempt began)
 
 
 class DeliveryLog(Protocol):

@@ -59,7 +59,7 @@ class StoreLog:
 
     def rows(self) -> dict[str, LedgerRow]:
         return {r["item"]: LedgerRow(item=r["item"], status=r["status"], external_id=r["external_id"],
-                                     thread_id=r["thread_id"], attempts=r["attempts"])
+                                     thread_id=r["thread_id"], attempts=r["attempts"], updated_at=r["updated_at"])
                 for r in self.store.deliveries(self.edition, self.channel)}
 
     def get(self, item: str) -> LedgerRow | None:

@@ -21,6 +21,7 @@ killed between Slack's answer and the ledger's write finds the message it sent i
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -41,6 +42,8 @@ MESSAGE_CHARS = 11_000
 TEXT_CHARS = 3_000
 MAX_AUTHORS_CHARS = 1_500  # a context block's text holds 3,000 characters, escaped
 EVENT_TYPE = "dailypapers_delivery"
+MAX_PAGES = 20  # of 15 messages: how far a lost message is looked for
+LOOKBACK_S = 300  # how far before a pending attempt a lost message is looked for (clock skew, slow answers)
 # Errors about one message's content: that paper fails alone. Any other error stops the channel for this run.
 ITEM_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_blocks_too_long",
                          "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large",
@@ -293,24 +296,33 @@ class SlackChannel:
         data = await self.call("chat.postMessage", **args)
         return f"{data['channel']}:{data['ts']}"
 
-    async def find(self, edition: Edition, item: str, thread: str | None) -> str | None:
+    async def find(self, edition: Edition, item: str, thread: str | None, since: str | None) -> str | None:
         """A message this channel already posted for the item (by its metadata), or None; None too when Slack
-        will not say (no channels:history scope, a channel given by name): the caller then sends again."""
+        will not say (no channels:history scope, a channel given by name): the caller then sends again.
+        Only messages from a few minutes before the attempt began (`since`, ISO) are asked for, so the answer's
+        first page (15 messages for some apps) holds it even in a busy channel or a long thread."""
         channel = thread.split(":", 1)[0] if thread else self.channel
-        try:
-            if thread:
-                data = await self.call("conversations.replies", channel=channel, ts=thread.split(":", 1)[1],
-                                       include_all_metadata=True, limit=200)
-            else:
-                data = await self.call("conversations.history", channel=channel, include_all_metadata=True,
-                                       limit=100)
-        except (ChannelDown, ItemRejected):
-            return None
+        window: dict[str, Any] = {}
+        if since:
+            window["oldest"] = f"{dt.datetime.fromisoformat(since).timestamp() - LOOKBACK_S:.6f}"
         want = metadata(edition, item)["event_payload"]
-        for message in data.get("messages", []):
-            meta = message.get("metadata") or {}
-            if meta.get("event_type") == EVENT_TYPE and meta.get("event_payload") == want:
-                return f"{channel}:{message['ts']}"
+        args: dict[str, Any] = {"channel": channel, "include_all_metadata": True, "limit": 15, **window}
+        method = "conversations.history"
+        if thread:
+            method, args["ts"] = "conversations.replies", thread.split(":", 1)[1]
+        for _ in range(MAX_PAGES):  # a busy day: page through with Slack's cursor, boundedly
+            try:
+                data = await self.call(method, **args)
+            except (ChannelDown, ItemRejected):
+                return None
+            for message in data.get("messages", []):
+                meta = message.get("metadata") or {}
+                if meta.get("event_type") == EVENT_TYPE and meta.get("event_payload") == want:
+                    return f"{channel}:{message['ts']}"
+            cursor = (data.get("response_metadata") or {}).get("next_cursor")
+            if not data.get("has_more") or not cursor:
+                return None
+            args["cursor"] = cursor
         return None
 
     async def send(self, view: EditionView, due: Sequence[str], log: DeliveryLog) -> None:
@@ -319,7 +331,7 @@ class SlackChannel:
         for item in due:
             row = log.get(item)
             if row is not None and row.status == "pending":  # an earlier run may have sent it and died
-                found = await self.find(view.edition, item, None if item == HEADER else thread)
+                found = await self.find(view.edition, item, None if item == HEADER else thread, row.updated_at)
                 if found is not None:
                     log.delivered(item, found, None if item == HEADER else thread)
                     thread = found if item == HEADER else thread
