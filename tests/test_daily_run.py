@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -223,3 +224,15 @@ def test_each_delivery_is_an_event(outlets: dict[str, Any]) -> None:
     run(outlets["settings"], FRIDAY, events=Events(seen.append))
     delivered = [(e.channel.split(":")[0], e.item) for e in seen if isinstance(e, Delivered)]
     assert sorted(delivered) == sorted([(c, i) for c in ("slack", "email", "apprise") for i in ("", "2606.20000")])
+
+
+def test_two_overlapping_runs_deliver_each_message_once(outlets: dict[str, Any]) -> None:
+    add_day(outlets["hf"], FRIDAY, 3)
+    run(outlets["settings"].model_copy(update={"notifiers": []}), FRIDAY)  # the digest, stored once
+    slow = outlets["webhook"]
+    slow.routes.clear()
+    slow.route("POST", "/hook", lambda req: Reply.json({"ok": True}, delay=0.05))  # so the runs overlap
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(lambda _: run(outlets["settings"], FRIDAY), range(2)))
+    assert [r.exit_code for r in reports] == [0, 0]
+    assert delivered_counts(outlets) == (4, 1, 4)

@@ -14,7 +14,8 @@ the digest and the run report are stored.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from dailypapers.events import Delivered, Events
@@ -82,10 +83,39 @@ class StoreLog:
         self.events.notice(f"{self.channel}: {message}")
 
 
+@asynccontextmanager
+async def delivery_lock(store: Store) -> AsyncIterator[None]:
+    """One deliverer per archive at a time: two runs that overlap (a slow cron run and the next one) would both
+    see the same messages due. The second waits here for the first (an advisory lock on `<db>.deliver.lock`,
+    released by the system if the holder dies) and then finds nothing due."""
+    if store.path is None:
+        yield
+        return
+    import fcntl
+
+    lock_path = store.path.with_name(store.path.name + ".deliver.lock")
+    with open(lock_path, "a+b") as fh:
+        await asyncio.to_thread(fcntl.flock, fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
 async def deliver(
     view: EditionView, channels: Sequence[Channel], store: Store, *, max_attempts: int, events: Events,
 ) -> list[ChannelResult]:
-    """Send what is due of this edition on every channel; one result per channel."""
+    """Send what is due of this edition on every channel (holding the archive's delivery lock); one result per
+    channel."""
+    if not channels:
+        return []
+    async with delivery_lock(store):
+        return await _deliver(view, channels, store, max_attempts=max_attempts, events=events)
+
+
+async def _deliver(
+    view: EditionView, channels: Sequence[Channel], store: Store, *, max_attempts: int, events: Events,
+) -> list[ChannelResult]:
 
     async def one(channel: Channel) -> ChannelResult:
         log = StoreLog(store, view.edition, channel.id, events)
