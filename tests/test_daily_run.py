@@ -234,5 +234,5 @@ def test_two_overlapping_runs_deliver_each_message_once(outlets: dict[str, Any])
     slow.route("POST", "/hook", lambda req: Reply.json({"ok": True}, delay=0.05))  # so the runs overlap
     with ThreadPoolExecutor(2) as pool:
         reports = list(pool.map(lambda _: run(outlets["settings"], FRIDAY), range(2)))
-    assert [r.exit_code for r in reports] == [0, 0]
+    assert [r.exit_code for r in reports] == [0, 0], [r.text() for r in reports]
     assert delivered_counts(outlets) == (4, 1, 4)

@@ -274,7 +274,7 @@ async def afetch_day(
         ctx = SourceContext(settings, http, events.notice)
         with Store(settings.db) as store:
             papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
-            with store.transaction():
+            with store.transaction(immediate=True):  # read-then-write: wait for a concurrent writer
                 for paper in papers:
                     store.upsert_paper(paper)
             found = await _documents(papers, registry, ctx, store, force=force, events=events)
@@ -295,7 +295,7 @@ async def fetch_documents(
     async with Http(settings) as http:
         ctx = SourceContext(settings, http, events.notice)
         with Store(settings.db) as store:
-            with store.transaction():
+            with store.transaction(immediate=True):  # read-then-write: wait for a concurrent writer
                 for paper in papers:
                     store.upsert_paper(paper)
             return await _documents(papers, registry, ctx, store, force=force, events=events)

@@ -112,7 +112,9 @@ async def run(
     events = events or Events()
     started = dt.datetime.now(dt.UTC)
     events.emit(RunStarted(job.command, job.day, job.source, job.spec.lang, job.papers))
-    with store.transaction():
+    # immediate: upsert_paper reads before it writes, and a read turned write under another run's write fails at
+    # once instead of waiting (two overlapping daily runs on one archive)
+    with store.transaction(immediate=True):
         for paper in job.papers:
             store.upsert_paper(paper)
     meter = _RunMeter(job.budget, job.concurrency)

@@ -501,7 +501,7 @@ class Store:
 
     # -- runs ------------------------------------------------------------------------------------------------
     def save_run(self, report: RunReport) -> int:
-        with self.transaction():
+        with self.transaction(immediate=True):  # sqlite-utils reads the schema first: wait for other writers
             run_id = self.db["runs"].insert(
                 {
                     "command": report.command,
@@ -609,7 +609,9 @@ class Store:
 
     def save_health(self, report: dict[str, Any], editions: Sequence[dict[str, Any]]) -> int:
         """Store a health report (`notify.health.HealthReport.stored()`) and its per-edition rows."""
-        with self.transaction():
+        # immediate: sqlite-utils reads the schema first, and a read turned write fails at once under a
+        # concurrent writer instead of waiting for it
+        with self.transaction(immediate=True):
             report_id = self.db["health_reports"].insert(report).last_pk
             self.db["health_editions"].insert_all({"report_id": report_id, **e} for e in editions)
         return int(report_id)
