@@ -126,6 +126,9 @@ def test_a_failed_paper_is_not_delivered_until_a_run_summarizes_it(outlets: dict
     [e] = report.editions
     assert (e.listed, e.fetched, e.summarized, e.failures_by_stage) == (2, 1, 1, {"fetch": 1})
     assert report.exit_code == 1 and len(outlets["slack"].posted) == 2
+    with Store(outlets["settings"].db) as store:
+        [history] = store.run_history()
+    assert history["failures_by_stage"] == {"fetch": 1} and history["delivered"] == 1
     outlets["hf"].faults.clear()
     again = run(outlets["settings"], FRIDAY)
     assert again.exit_code == 0 and len(outlets["slack"].posted) == 3

@@ -623,24 +623,27 @@ class Store:
     def run_history(self, limit: int = 20) -> list[dict[str, Any]]:
         """`runs` newest first, each with the health row of the daily run that made it (None for a plain
         `digest`), and its failures by stage."""
-        rows = self.db.query(
+        rows = list(self.db.query(
             """
             select r.*, h.report_id, h.listed, h.fetched, h.summarized, h.delivered, h.undelivered, h.no_papers
             from runs r left join health_editions h on h.run_id = r.id
             order by r.id desc limit ?
             """,
             [limit],
-        )
+        ))
+        failures: dict[int, dict[str, int]] = {}
+        ids = [r["id"] for r in rows]
+        if ids:
+            marks = ", ".join("?" * len(ids))
+            for f in self.db.query(f"select run_id, stage, count(*) as n from outcomes where run_id in ({marks}) "
+                                   "and status = 'failed' group by run_id, stage", ids):
+                failures.setdefault(f["run_id"], {})[f["stage"] or "unknown"] = f["n"]
         out = []
         for r in rows:
-            failures = self.db.query(
-                "select stage, count(*) as n from outcomes where run_id = ? and status = 'failed' group by stage",
-                [r["id"]],
-            )
             out.append({**r, "usage": Usage.model_validate_json(r["usage"]), "counts": json.loads(r["counts"]),
                         "outputs": json.loads(r["outputs"] or "[]"),
                         "publish_errors": json.loads(r["publish_errors"] or "[]"),
-                        "failures_by_stage": {f["stage"] or "unknown": f["n"] for f in failures}})
+                        "failures_by_stage": failures.get(r["id"], {})})
         return out
 
 
