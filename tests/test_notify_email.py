@@ -139,3 +139,6 @@ def test_email_settings_are_checked_before_any_work() -> None:
         EmailNotifier().channels(Settings(smtp_host="mail.example.org"))
     with pytest.raises(ConfigError, match="not an email address"):
         EmailNotifier().channels(Settings(smtp_host="m", email_from="a@b.c", email_to=["x\r\nBcc: y@z"]))
+    with pytest.raises(ConfigError, match="password in clear"):
+        EmailNotifier().channels(Settings(smtp_host="m", email_from="a@b.c", email_to=["t@b.c"], smtp_user="u",
+                                          smtp_security="none"))

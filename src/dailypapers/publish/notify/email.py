@@ -157,6 +157,9 @@ class EmailNotifier:
         missing = [n for n in ("smtp_host", "email_from", "email_to") if not getattr(settings, n)]
         if missing:
             raise ConfigError(f"email needs {', '.join(missing)} too (or none of smtp_host/email_to)")
+        if settings.smtp_user and settings.smtp_security == "none":
+            raise ConfigError("smtp_user with smtp_security = \"none\" would send the password in clear: "
+                              "use starttls or ssl")
         for address in (settings.email_from or "", *settings.email_to):
             if any(c in address for c in "\r\n") or "@" not in address:
                 raise ConfigError(f"not an email address: {address!r}")
