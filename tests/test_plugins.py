@@ -156,7 +156,8 @@ def test_every_built_in_registers_through_the_same_hooks() -> None:
     assert by_plugin == set(DEFAULT_PLUGINS)
     kinds = {(p.kind, p.name) for p in registry.parts}
     assert kinds == {("sources", "hf"), ("sources", "arxiv"), ("sources", "local"), ("summarizers", "llm"),
-                     ("summarizers", "extractive"), ("publishers", "markdown")}
+                     ("summarizers", "extractive"), ("publishers", "markdown"), ("publishers", "readme"),
+                     ("notifiers", "slack"), ("notifiers", "email"), ("notifiers", "apprise")}
 
 
 def test_the_plugins_command_lists_them() -> None:

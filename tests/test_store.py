@@ -142,6 +142,7 @@ def test_reopen_keeps_data_and_does_not_rerun_migrations(db_path: Path) -> None:
         assert not MIGRATIONS.pending(store.db)
         assert applied[:5] == ["001_initial", "002_one_name_per_concept", "003_run_details", "004_editions",
                                "005_import_revisions"]
+        assert {"007_leases", "008_deliveries", "009_health_reports"} <= set(applied)
         assert store.get_digest(Edition(day=D1)) == day1()
         assert store.import_digest(day1()).counts()["unchanged"] == 3
 

@@ -17,16 +17,17 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pluggy
 
 from dailypapers import pipeline, sources
-from dailypapers.config import Settings
-from dailypapers.errors import StoreError
+from dailypapers.config import EditionSetting, Settings
+from dailypapers.errors import FetchError, InputError, PublishError, StoreError
 from dailypapers.events import Events, PaperDone, Waiting
 from dailypapers.http import Http
-from dailypapers.models import Digest, Document, Outcome, Paper, RunReport
-from dailypapers.plugins import Registry
+from dailypapers.models import Digest, Document, Edition, Outcome, Paper, RunReport, Usage
+from dailypapers.plugins import Registry, plugin_manager
 from dailypapers.publish.base import PublishContext
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
@@ -34,7 +35,12 @@ from dailypapers.summarize.base import Summarizer
 from dailypapers.summarize.prompts import language_name
 from dailypapers.work import WorkSpec
 
-__all__ = ["FetchResult", "abuild_digest", "afetch_day", "build_digest", "fetch_day", "fetch_documents"]
+if TYPE_CHECKING:
+    from dailypapers.publish.notify.health import HealthReport
+
+__all__ = [
+    "FetchResult", "abuild_digest", "afetch_day", "arun", "build_digest", "fetch_day", "fetch_documents", "run",
+]
 
 
 def build_digest(
@@ -69,8 +75,9 @@ async def abuild_digest(
     out: Path | None = None,
     plugins: pluggy.PluginManager | None = None,
     events: Events | None = None,
+    command: str = "digest",
 ) -> tuple[Digest | None, RunReport]:
-    """`build_digest` for callers that already run an event loop."""
+    """`build_digest` for callers that already run an event loop; `command` names the run in the archive."""
     configured = settings
     settings = _with(settings, source=source, lang=lang)
     events = events or Events()
@@ -89,7 +96,7 @@ async def abuild_digest(
         with Store(settings.db) as store:
             papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
             if not papers:
-                report = RunReport(command="digest", day=day, source=edition_source, lang=settings.lang,
+                report = RunReport(command=command, day=day, source=edition_source, lang=settings.lang,
                                    started_at=started, finished_at=dt.datetime.now(dt.UTC))
                 store.save_run(report)
                 return None, report
@@ -102,12 +109,134 @@ async def abuild_digest(
                 force=force,
                 concurrency=settings.concurrency,
                 budget=pipeline.Budget(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
+                command=command,
             )
             return await pipeline.run(
                 job, store=store, summarizer=summarizer,
                 fetch=lambda paper: sources.fetch_document(registry, paper, ctx),
                 publishers=publishers, publish_context=PublishContext(settings, out, main_edition), events=events,
             )
+
+
+def run(
+    settings: Settings,
+    day: dt.date | None = None,
+    *,
+    days: Sequence[dt.date] | None = None,
+    editions: Sequence[EditionSetting] | None = None,
+    deliver: bool = True,
+    force: bool = False,
+    limit: int | None = None,
+    command: str = "run",
+    plugins: pluggy.PluginManager | None = None,
+    events: Events | None = None,
+) -> HealthReport:
+    """The daily job: for each day (`day`, None for the source's latest, or the backfill range `days`) and
+    each configured edition (`editions` setting), digest -> publish -> deliver; then the health report is
+    stored and sent to the ops channel. Returns the report (`exit_code`, `summary()`).
+
+    A range runs under one cost/token cap (`max_cost`, `max_tokens` span the whole range: each day gets what
+    the days before left), skips editions already done (`daily.edition_done`) unless `force` (one day is
+    always listed again: papers added since the last run are digested and delivered), and can be
+    killed and started again: every day is committed as it finishes, every delivery as it is made. One
+    edition's failure (its source unreachable, a channel down) is reported and the others go on."""
+    return asyncio.run(arun(settings, day, days=days, editions=editions, deliver=deliver, force=force, limit=limit,
+                            command=command, plugins=plugins, events=events))
+
+
+async def arun(
+    settings: Settings,
+    day: dt.date | None = None,
+    *,
+    days: Sequence[dt.date] | None = None,
+    editions: Sequence[EditionSetting] | None = None,
+    deliver: bool = True,
+    force: bool = False,
+    limit: int | None = None,
+    command: str = "run",
+    plugins: pluggy.PluginManager | None = None,
+    events: Events | None = None,
+) -> HealthReport:
+    """`run` for callers that already run an event loop."""
+    from dailypapers.publish.notify import daily
+    from dailypapers.publish.notify.deliver import deliver as deliver_edition
+    from dailypapers.publish.notify.health import EditionHealth, HealthReport, edition_health, explain_no_papers
+
+    events = events or Events()
+    pm = plugins or plugin_manager()
+    registry = Registry.load(pm)
+    specs = list(editions) if editions is not None else settings.edition_specs()
+    for spec in specs:  # a bad source or language fails the whole run before any work
+        language_name(spec.lang)
+        sources.source_for(registry, spec.source)
+    chans = daily.channels(registry, settings) if deliver else []
+    main = (sources.source_for(registry, settings.source).edition(settings.source), settings.lang)
+    started = dt.datetime.now(dt.UTC)
+    results: list[EditionHealth] = []
+    used = Usage()
+    for when in (list(days) if days is not None else [day]):
+        for spec in specs:
+            name = sources.source_for(registry, spec.source).edition(spec.source)
+            is_main = (name, spec.lang) == main
+            base = EditionHealth(day=when, source=name, lang=spec.lang)
+            capped = _remaining(settings, used)
+            if capped is None:
+                results.append(base.model_copy(update={"skipped_reason": "budget: the run's cap was reached"}))
+                continue
+            if days is not None and when is not None and not force:  # a backfill: done days are not re-listed
+                edition = Edition(day=when, source=name, lang=spec.lang)
+                with Store(settings.db) as store:
+                    if daily.edition_done(store, edition, settings, chans, main=is_main):
+                        results.append(base.model_copy(update={"skipped_reason": "done"}))
+                        continue
+            try:
+                digest, report = await abuild_digest(capped, when, source=spec.source, lang=spec.lang, limit=limit,
+                                                     force=force, plugins=pm, events=events, command=command)
+            except FetchError as exc:
+                why = explain_no_papers(when, unreachable=pipeline.reason(exc))
+                results.append(base.model_copy(update={"no_papers": why, "error": why}))
+                continue
+            except (InputError, StoreError, PublishError) as exc:
+                results.append(base.model_copy(update={"error": pipeline.reason(exc)}))
+                continue
+            used = used + report.usage
+            with Store(settings.db) as store:
+                run_id = store.run_id_of(report)
+                if digest is None:
+                    results.append(edition_health(report, run_id=run_id, listed=0, delivered=0, undelivered=0,
+                                                  no_papers=explain_no_papers(when)))
+                    continue
+                view = daily.view_of(digest, settings, main=is_main)
+                outcomes = await deliver_edition(view, chans, store, max_attempts=settings.delivery_max_attempts,
+                                                 events=events)
+                delivered, undelivered = daily.delivery_counts(store, view, chans)
+                results.append(edition_health(report, run_id=run_id, listed=len(report.outcomes),
+                                              delivered=delivered, undelivered=undelivered, channels=outcomes))
+    health = HealthReport(command=command, started_at=started, finished_at=dt.datetime.now(dt.UTC),
+                          editions=tuple(results))
+    if deliver:
+        problem = await daily.send_ops(health, settings)
+        if problem:
+            events.notice(f"the health report did not reach the ops channel: {problem}")
+            health = health.model_copy(update={"ops_error": problem})
+    with Store(settings.db) as store:
+        store.save_health(health.stored(), [e.stored_row() for e in health.editions])
+    return health
+
+
+def _remaining(settings: Settings, used: Usage) -> Settings | None:
+    """The settings for the next edition of a run under one cap: the caps less what the run used so far; None
+    when nothing is left."""
+    update: dict[str, float | int] = {}
+    if settings.max_cost is not None:
+        if used.cost >= settings.max_cost:
+            return None
+        update["max_cost"] = settings.max_cost - used.cost
+    if settings.max_tokens is not None:
+        if used.total_tokens >= settings.max_tokens:
+            return None
+        update["max_tokens"] = settings.max_tokens - used.total_tokens
+    return settings.model_copy(update=update) if update else settings
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ import os
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -42,8 +42,24 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "dailypapers.db"
 
 
+class EditionSetting(BaseModel):
+    """One edition of the daily run: `{source = "hf", lang = "en"}` in the TOML file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = DEFAULT_SOURCE
+    lang: str = DEFAULT_LANG
+
+
+def _redact_url(url: str) -> str:
+    scheme, sep, _ = url.partition("://")
+    return f"{scheme}://***" if sep else "***"
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DAILYPAPERS_", extra="forbid", validate_default=True)
+    # env_ignore_empty: an empty variable is unset (a GitHub Actions secret that was never set is "")
+    model_config = SettingsConfigDict(env_prefix="DAILYPAPERS_", extra="forbid", validate_default=True,
+                                      env_ignore_empty=True)
 
     # storage
     db: Path = Field(default_factory=default_db_path)
@@ -111,7 +127,38 @@ class Settings(BaseSettings):
     # publishing
     show_flags: bool = True  # mark unsupported claims in the Markdown
 
-    @field_validator("concurrency", "pdf_workers", "max_pdf_cpu_seconds", "max_page_chars", "max_document_chars")
+    # -- the daily run and delivery (issue 13) -------------------------------------------------------------
+    # what `dailypapers run` makes: one edition per (source, lang); empty means the one `source` and `lang`
+    editions: list[EditionSetting] = Field(default_factory=list)
+    site_url: str | None = None  # where the site is served; messages link to the edition's page there
+    readme_path: Path = Path("README.md")  # the readme publisher keeps the latest main edition in it
+    notifiers: list[str] = Field(default_factory=lambda: ["slack", "email", "apprise"])  # used when configured
+    delivery_max_attempts: int = 5  # a message that failed this often is given up (and reported)
+    # Slack (a bot token with chat:write; channels:history lets a crashed run find what it already posted)
+    slack_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("slack_token", "DAILYPAPERS_SLACK_TOKEN", "SLACK_BOT_TOKEN")
+    )
+    slack_channel: str | None = None  # a channel id (C0123...) or name (#papers)
+    slack_base_url: str = "https://slack.com/api/"
+    slack_max_retry_wait: float = 120.0  # a longer Retry-After ends this run's Slack delivery; the next resumes
+    # email (SMTP)
+    smtp_host: str | None = None
+    smtp_port: int | None = None  # default: 465 with ssl, 587 with starttls, 25 with none
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_ca_file: Path | None = None  # trust this CA too (a private mail relay)
+    smtp_timeout: float = 30.0
+    email_from: str | None = None
+    email_to: list[str] = Field(default_factory=list)
+    # other channels: apprise URLs (discord://, tgram://, msteams://, ntfy://, json://, ...); they hold secrets
+    apprise_urls: list[SecretStr] = Field(default_factory=list)
+    # the health report of every run goes here too when set: apprise URLs, and/or a Slack channel
+    ops_urls: list[SecretStr] = Field(default_factory=list)
+    ops_slack_channel: str | None = None
+
+    @field_validator("concurrency", "delivery_max_attempts", "pdf_workers", "max_pdf_cpu_seconds", "max_page_chars",
+                     "max_document_chars")
     @classmethod
     def _positive(cls, v: int) -> int:
         if v < 1:
@@ -160,7 +207,17 @@ class Settings(BaseSettings):
         if self.llm_api_key is not None:
             key = self.llm_api_key.get_secret_value()
             data["llm_api_key"] = (key[:3] + "…" + key[-2:]) if len(key) > 8 else "***"
+        for name in ("slack_token", "smtp_password"):
+            if getattr(self, name) is not None:
+                data[name] = "***"
+        # an apprise URL carries its service's token in its path: show the scheme only
+        for name in ("apprise_urls", "ops_urls"):
+            data[name] = [_redact_url(u.get_secret_value()) for u in getattr(self, name)]
         return data
+
+    def edition_specs(self) -> list[EditionSetting]:
+        """The editions `dailypapers run` makes: the `editions` setting, or the one `source` and `lang`."""
+        return list(self.editions) or [EditionSetting(source=self.source, lang=self.lang)]
 
 
 _SERVICE_HOSTS = ("huggingface.co", "export.arxiv.org", "arxiv.org", "cdn-thumbnails.huggingface.co",

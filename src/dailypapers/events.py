@@ -7,6 +7,7 @@ being called by name from the pipeline.
     Notice       something the user should know that is not a paper's outcome (a source's warning)
     Waiting      a request waits its turn at a polite endpoint (arXiv's rules) for this many seconds
     Published    a publisher wrote an output
+    Delivered    a notifier's channel delivered one message of an edition (item "" is the edition's own message)
     RunDone      the run report
 
 A subscriber is a plain callable. One that raises is logged and kept: a broken display never stops a run.
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from dailypapers.models import Outcome, Paper, RunReport
+from dailypapers.models import Edition, Outcome, Paper, RunReport
 
 ProgressStage = Literal["fetch", "summarize", "verify"]
 PROGRESS_STAGES: tuple[ProgressStage, ...] = ("fetch", "summarize", "verify")
@@ -67,11 +68,19 @@ class Published:
 
 
 @dataclass(frozen=True)
+class Delivered:
+    channel: str
+    edition: Edition
+    item: str
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
 class RunDone:
     report: RunReport
 
 
-Event = RunStarted | StageDone | PaperDone | Notice | Waiting | Published | RunDone
+Event = RunStarted | StageDone | PaperDone | Notice | Waiting | Published | Delivered | RunDone
 Subscriber = Callable[[Event], None]
 
 

@@ -33,6 +33,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dailypapers.summarize.extractive",
     "dailypapers.summarize.llm",
     "dailypapers.publish.markdown",
+    "dailypapers.publish.readme",
+    "dailypapers.publish.notify",
 )
 ENTRY_POINT_GROUP = "dailypapers"
 KINDS = ("sources", "summarizers", "publishers", "notifiers")
@@ -100,6 +102,13 @@ class Registry:
                 return publisher
         known = ", ".join(p.name for p in self.publishers)
         raise ConfigError(f"unknown publisher {name!r}: the publishers setting takes names from {known}")
+
+    def notifier(self, name: str) -> Notifier:
+        for notifier in self.notifiers:
+            if notifier.name == name:
+                return notifier
+        known = ", ".join(n.name for n in self.notifiers)
+        raise ConfigError(f"unknown notifier {name!r}: the notifiers setting takes names from {known}")
 
 
 def _calling_order(impls: list[Any]) -> list[Any]:

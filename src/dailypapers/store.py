@@ -176,6 +176,45 @@ def _m007_leases(db: sqlite_utils.Database) -> None:
     db["leases"].create({"key": str, "holder": str, "expires_at": str}, pk="key")
 
 
+# -- deliveries and health reports (issue 13: the daily run) -------------------------------------------------
+@MIGRATIONS(name="008_deliveries")
+def _m008_deliveries(db: sqlite_utils.Database) -> None:
+    # The delivery ledger: one row per (edition, channel, item); item "" is the edition's own message (a Slack
+    # thread's parent, an email's header), else a paper id. `pending` is written before a message is sent, so a
+    # run killed mid-send knows what may have gone out; `external_id` is what the channel called the message (a
+    # Slack ts, an email Message-ID), `thread_id` the thread it went into.
+    db.executescript(
+        """
+        create table deliveries (
+            day text not null, source text not null, lang text not null, channel text not null,
+            item text not null, status text not null, external_id text, thread_id text,
+            attempts integer not null default 0, error text, updated_at text,
+            primary key (day, source, lang, channel, item));
+        create index idx_deliveries_status on deliveries (status);
+        """
+    )
+
+
+@MIGRATIONS(name="009_health_reports")
+def _m009_health_reports(db: sqlite_utils.Database) -> None:
+    # One health report per `dailypapers run` (or backfill): the whole report as JSON, plus one row per edition
+    # it made, linked to that edition's row in `runs`, for queries and `dailypapers runs`.
+    db.executescript(
+        """
+        create table health_reports (
+            id integer primary key, command text not null, started_at text not null, finished_at text not null,
+            status text not null, exit_code integer not null, summary text not null, report text not null);
+        create table health_editions (
+            report_id integer not null references health_reports(id), run_id integer references runs(id),
+            day text, source text not null, lang text not null, listed integer not null,
+            fetched integer not null, summarized integer not null, delivered integer not null,
+            undelivered integer not null, no_papers text, skipped text);
+        create index idx_health_editions_run on health_editions (run_id);
+        create index idx_health_editions_report on health_editions (report_id);
+        """
+    )
+
+
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -617,6 +656,103 @@ class Store:
             {"q": phrase, "limit": limit},
         )
         return [r["id"] for r in rows]
+
+
+    # -- deliveries and health reports (issue 13) -------------------------------------------------------------
+    DELIVERY_STATES = ("pending", "delivered", "failed", "abandoned")
+
+    def deliveries(self, edition: Edition, channel: str | None = None) -> list[dict[str, Any]]:
+        """The ledger rows of an edition (of one channel, or all), in the order they were first written."""
+        where, params = _EDITION, _edition_key(edition)
+        if channel is not None:
+            where += " and channel = :channel"
+            params = {**params, "channel": channel}
+        return list(self.db.query(f"select * from deliveries where {where} order by rowid", params))
+
+    def record_delivery(
+        self, edition: Edition, channel: str, item: str, status: str, *, external_id: str | None = None,
+        thread_id: str | None = None, error: str | None = None,
+    ) -> None:
+        """Write one ledger row at once (its own transaction, so a kill right after loses nothing). `pending`
+        counts an attempt; a later state keeps the ids it is not given."""
+        if status not in self.DELIVERY_STATES:
+            raise ValueError(f"unknown delivery status {status!r}")
+        key = {**_edition_key(edition), "channel": channel, "item": item}
+        with self.transaction():
+            self.db.execute(
+                """
+                insert into deliveries (day, source, lang, channel, item, status, external_id, thread_id,
+                                        attempts, error, updated_at)
+                values (:day, :source, :lang, :channel, :item, :status, :external_id, :thread_id,
+                        :attempt, :error, :now)
+                on conflict (day, source, lang, channel, item) do update set
+                    status = excluded.status,
+                    external_id = coalesce(excluded.external_id, deliveries.external_id),
+                    thread_id = coalesce(excluded.thread_id, deliveries.thread_id),
+                    attempts = deliveries.attempts + excluded.attempts,
+                    error = excluded.error,
+                    updated_at = excluded.updated_at
+                """,
+                {**key, "status": status, "external_id": external_id, "thread_id": thread_id,
+                 "attempt": int(status == "pending"), "error": error, "now": _now()},
+            )
+
+    def delivery_summary(self, edition: Edition) -> dict[str, dict[str, int]]:
+        """channel -> status -> number of items, for the edition."""
+        rows = self.db.query(
+            f"select channel, status, count(*) as n from deliveries where {_EDITION} group by channel, status",
+            _edition_key(edition),
+        )
+        out: dict[str, dict[str, int]] = {}
+        for r in rows:
+            out.setdefault(r["channel"], {})[r["status"]] = r["n"]
+        return out
+
+    def run_id_of(self, report: RunReport) -> int | None:
+        """The `runs` row `save_run` wrote for this report (matched by its edition and start time)."""
+        rows = list(self.db.query(
+            "select id from runs where started_at = ? and command = ? and coalesce(source, '') = ? "
+            "and coalesce(lang, '') = ? order by id desc limit 1",
+            [_iso(report.started_at), report.command, report.source, report.lang],
+        ))
+        return int(rows[0]["id"]) if rows else None
+
+    def save_health(self, report: dict[str, Any], editions: Sequence[dict[str, Any]]) -> int:
+        """Store a health report (`notify.health.HealthReport.stored()`) and its per-edition rows."""
+        with self.transaction():
+            report_id = self.db["health_reports"].insert(report).last_pk
+            self.db["health_editions"].insert_all({"report_id": report_id, **e} for e in editions)
+        return int(report_id)
+
+    def health_reports(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = self.db.query("select * from health_reports order by id desc limit ?", [limit])
+        return [{**r, "report": json.loads(r["report"])} for r in rows]
+
+    def run_history(self, limit: int = 20) -> list[dict[str, Any]]:
+        """`runs` newest first, each with the health row of the daily run that made it (None for a plain
+        `digest`), and its failures by stage."""
+        rows = list(self.db.query(
+            """
+            select r.*, h.report_id, h.listed, h.fetched, h.summarized, h.delivered, h.undelivered, h.no_papers
+            from runs r left join health_editions h on h.run_id = r.id
+            order by r.id desc limit ?
+            """,
+            [limit],
+        ))
+        failures: dict[int, dict[str, int]] = {}
+        ids = [r["id"] for r in rows]
+        if ids:
+            marks = ", ".join("?" * len(ids))
+            for f in self.db.query(f"select run_id, stage, count(*) as n from outcomes where run_id in ({marks}) "
+                                   "and status = 'failed' group by run_id, stage", ids):
+                failures.setdefault(f["run_id"], {})[f["stage"] or "unknown"] = f["n"]
+        out = []
+        for r in rows:
+            out.append({**r, "usage": Usage.model_validate_json(r["usage"]), "counts": json.loads(r["counts"]),
+                        "outputs": json.loads(r["outputs"] or "[]"),
+                        "publish_errors": json.loads(r["publish_errors"] or "[]"),
+                        "failures_by_stage": failures.get(r["id"], {})})
+        return out
 
 
 _EDITION = "day = :day and source = :source and lang = :lang"

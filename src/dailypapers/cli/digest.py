@@ -22,10 +22,15 @@ from dailypapers.cli._common import (
     warn,
     write_stdout,
 )
+from dailypapers.cli.run import FromOption, ToOption, day_range, edition_done_line, print_health
+from dailypapers.errors import InputError
 from dailypapers.text import clip
 
 if TYPE_CHECKING:
-    from dailypapers.events import Event
+    import datetime as dt
+
+    from dailypapers.config import Settings
+    from dailypapers.events import Event, Events
     from dailypapers.models import RunReport
 
 
@@ -52,11 +57,15 @@ def digest(
     hide_flags: Annotated[bool, typer.Option("--hide-flags", help="Do not mark unverified claims.")] = False,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Use the offline extractive summarizer.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON, not a table.")] = False,
+    first: FromOption = None,
+    last: ToOption = None,
 ) -> None:
-    """Fetch the day's papers, read them in full, summarize, verify, store, and write the Markdown digest."""
+    """Fetch the day's papers, read them in full, summarize, verify, store, and write the Markdown digest.
+    With --from/--to, every day of the range (days already done are skipped; --max-cost caps the range)."""
     from dailypapers.api import build_digest
     from dailypapers.events import Events, Notice
 
+    days = day_range(day, first, last)
     when = parse_day(day)
     settings = state(ctx).settings(
         lang=lang, source=source, llm_model=model, llm_base_url=base_url, concurrency=concurrency,
@@ -64,6 +73,11 @@ def digest(
         summarizer="extractive" if no_llm else None,
     )
     events = Events(lambda e: warn(e.message) if isinstance(e, Notice) else None)
+    if days is not None:
+        if out is not None:
+            raise InputError("--out names one file: a range writes each day to its own path")
+        _backfill(settings, days, limit=limit, force=force, events=events)
+        return
     with _StageProgress(quiet=as_json) as progress:
         events.subscribe(progress)
         digest_, report = build_digest(settings, when, limit=limit, force=force, out=out, events=events)
@@ -75,6 +89,19 @@ def digest(
         _print_report(report, titles={e.paper.id: e.paper.title for e in digest_.entries})
     if not report.succeeded:
         raise typer.Exit(1)
+
+
+def _backfill(settings: Settings, days: list[dt.date], *, limit: int | None, force: bool, events: Events) -> None:
+    """`digest --from --to`: `api.run` over the range for the one edition, without delivery."""
+    from dailypapers.api import run
+    from dailypapers.config import EditionSetting
+
+    events.subscribe(edition_done_line)
+    report = run(settings, days=days, editions=[EditionSetting(source=settings.source, lang=settings.lang)],
+                 deliver=False, force=force, limit=limit, command="digest", events=events)
+    print_health(report)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
 
 
 class _StageProgress:

@@ -2,17 +2,27 @@
 
 A publisher writes an output (the Markdown file, later a site or a README) and returns what it wrote; a
 notifier delivers the digest to people (Slack, email, webhooks). Both are registered as plug-ins and chosen
-by settings (`publishers`).
+by settings (`publishers`, `notifiers`).
+
+A notifier turns settings into channels (one Slack channel, one list of email recipients, one apprise URL);
+a channel sends what the delivery ledger says is still due and records each message as it goes
+(`DeliveryLog`), so the driver (`publish.notify.deliver`) can make every (edition, channel, paper) go out
+exactly once, resume a thread after a crash and retry a failed channel on the next run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from dailypapers.config import Settings
-from dailypapers.models import Digest, RunReport
+from dailypapers.errors import PublishError
+from dailypapers.models import Digest
+
+if TYPE_CHECKING:
+    from dailypapers.publish.notify.views import EditionView
 
 
 @dataclass(frozen=True)
@@ -34,9 +44,64 @@ class Publisher(Protocol):
 
 @runtime_checkable
 class Notifier(Protocol):
-    name: str
+    name: str  # "slack", "email", "apprise": what the `notifiers` setting names
     description: str
 
-    async def notify(self, digest: Digest, report: RunReport, ctx: PublishContext) -> None:
-        """Deliver the digest. Raises DailyPapersError on failure."""
+    def channels(self, settings: Settings) -> Sequence[Channel]:
+        """The channels the settings configure for this notifier (none when it is not configured). Raises
+        ConfigError for settings that cannot work (a token without a channel)."""
+        ...
+
+
+# The item of a ledger row: HEADER for the edition's own message, else a paper id.
+HEADER = ""
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """A ledger row as a channel sees it."""
+
+    item: str
+    status: str  # pending (an attempt started and did not finish), delivered, failed, abandoned
+    external_id: str | None = None  # the channel's id of the message (a Slack "channel:ts", a Message-ID)
+    thread_id: str | None = None  # the external id of the message it replied to
+    attempts: int = 0
+    updated_at: str | None = None  # ISO time of the last write (for a pending row: when the attempt began)
+
+
+class DeliveryLog(Protocol):
+    """What a channel knows and records of one edition's deliveries; every call commits at once."""
+
+    def get(self, item: str) -> LedgerRow | None: ...
+
+    def started(self, item: str) -> None:
+        """Before a message goes out: a crash after this leaves the item `pending`."""
+        ...
+
+    def delivered(self, item: str, external_id: str | None = None, thread_id: str | None = None) -> None: ...
+
+    def failed(self, item: str, error: str) -> None:
+        """This item could not go out (the others may); it is tried again on the next run."""
+        ...
+
+    def notice(self, message: str) -> None: ...
+
+
+class ChannelDown(PublishError):
+    """The channel cannot take messages now (auth, network, rate limit past the wait cap): this run stops
+    sending to it, the other channels go on, and the next run resumes where it stopped. `maybe_sent`: the
+    message in flight may have gone out (a timeout, a dropped connection), as opposed to a refusal."""
+
+    def __init__(self, message: str, *, maybe_sent: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
+
+
+@runtime_checkable
+class Channel(Protocol):
+    id: str  # the ledger key: stable, secret-free ("slack:C0123", "email:9f86d081", "apprise:json:1a2b3c4d")
+
+    async def send(self, view: EditionView, due: Sequence[str], log: DeliveryLog) -> None:
+        """Send the due items (HEADER first when due, then paper ids in rank order), recording each through
+        `log`. Raises ChannelDown to stop; an item's own problem is `log.failed` and the rest go on."""
         ...

@@ -1,0 +1,91 @@
+"""`dailypapers init`: set up the scheduled daily run (a GitHub Actions workflow, systemd units, a crontab
+line). Files are never overwritten without --force."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from dailypapers.cli import app
+from dailypapers.cli._common import console, errors, state, write_stdout
+from dailypapers.errors import InputError
+
+init_app = typer.Typer(help="Set up the scheduled daily run: GitHub Actions, systemd or cron.", no_args_is_help=True)
+app.add_typer(init_app, name="init")
+
+
+def _write(path: Path, text: str, *, force: bool) -> None:
+    if path.exists() and not force:
+        raise InputError(f"{path} exists: pass --force to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    console.print(Text(f"wrote {path}"), highlight=False)
+
+
+@init_app.command("github-actions")
+@errors
+def github_actions(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Option(help="Where the workflow goes.")] = Path(".github/workflows/dailypapers.yml"),
+    cron: Annotated[str, typer.Option(help="When it runs (UTC), in cron syntax.")] = "0 23 * * *",
+    install: Annotated[str, typer.Option(help="The command that installs dailypapers.")] = "pip install dailypapers",
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+) -> None:
+    """Write a workflow that runs `dailypapers run` daily, keeps the archive in the Actions cache, commits the
+    digests and the README, and deploys the site to GitHub Pages (when the site publisher is installed)."""
+    from dailypapers.plugins import Registry
+    from dailypapers.scheduling import WorkflowOptions, github_workflow, starter_config
+
+    if len(cron.split()) != 5:
+        raise InputError(f"--cron {cron!r}: five fields, e.g. '0 23 * * *'")
+    settings = state(ctx).settings()
+    site = any(p.name == "site" for p in Registry.load().publishers)
+    site_dir = str(getattr(settings, "site_dir", "site")) if site else None
+    options = WorkflowOptions(cron=cron, install=install, out_dir=str(settings.out_dir),
+                              readme=str(settings.readme_path), site_dir=site_dir)
+    _write(path, github_workflow(options), force=force)
+    config = Path(options.config)
+    if not config.exists():
+        _write(config, starter_config(site=site), force=False)
+    if not site:
+        console.print("no site publisher is installed: the workflow commits digests and the README, without Pages")
+
+
+@init_app.command("systemd")
+@errors
+def systemd(
+    directory: Annotated[
+        Path | None, typer.Option(help="Where the units go (default: ~/.config/systemd/user).")
+    ] = None,
+    workdir: Annotated[Path | None, typer.Option(help="The directory the run works in (default: here).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+) -> None:
+    """Write a systemd user service and a daily timer (`systemctl --user enable --now dailypapers.timer`)."""
+    from dailypapers.scheduling import systemd_units
+
+    directory = directory or Path.home() / ".config/systemd/user"
+    for name, text in systemd_units(command=_command(), workdir=str((workdir or Path.cwd()).resolve())).items():
+        _write(directory / name, text, force=force)
+    console.print("enable it: systemctl --user daemon-reload && systemctl --user enable --now dailypapers.timer")
+
+
+@init_app.command("cron")
+@errors
+def cron(
+    workdir: Annotated[Path | None, typer.Option(help="The directory the run works in (default: here).")] = None,
+) -> None:
+    """Print a crontab line for the daily run (add it with `crontab -e`)."""
+    from dailypapers.scheduling import crontab_line
+
+    write_stdout(crontab_line(command=_command(), workdir=str((workdir or Path.cwd()).resolve())) + "\n")
+
+
+def _command() -> str:
+    """The absolute path of this `dailypapers` (cron and systemd have a bare PATH)."""
+    found = shutil.which("dailypapers")
+    return found or f"{sys.executable} -m dailypapers"

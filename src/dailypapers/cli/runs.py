@@ -1,0 +1,80 @@
+"""`dailypapers runs`: the run history (each edition a run made: per-stage failures, cost, time, and for daily
+runs what was listed, fetched, summarized and delivered), and `--reports`: the daily runs' health reports."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from dailypapers.cli import app
+from dailypapers.cli._common import console, errors, state, write_stdout
+from dailypapers.store import ArchiveMissingError
+
+
+def _row_json(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": r["id"], "command": r["command"], "day": r["day"], "source": r["source"], "lang": r["lang"],
+        "started_at": r["started_at"], "finished_at": r["finished_at"], "counts": r["counts"],
+        "failures_by_stage": r["failures_by_stage"], "usage": r["usage"].model_dump(),
+        "outputs": r["outputs"], "publish_errors": r["publish_errors"],
+        "health": None if r["report_id"] is None else {
+            "report_id": r["report_id"], "listed": r["listed"], "fetched": r["fetched"],
+            "summarized": r["summarized"], "delivered": r["delivered"], "undelivered": r["undelivered"],
+            "no_papers": r["no_papers"]},
+    }
+
+
+def _seconds(r: dict[str, Any]) -> float:
+    import datetime as dt
+
+    return (dt.datetime.fromisoformat(r["finished_at"]) - dt.datetime.fromisoformat(r["started_at"])).total_seconds()
+
+
+@app.command()
+@errors
+def runs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    reports: Annotated[bool, typer.Option("--reports", help="The daily runs' health reports instead.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
+) -> None:
+    """The run history: what each run did, what failed at which stage, what it cost and how long it took."""
+    try:
+        with state(ctx).store(readonly=True) as store:
+            rows = store.health_reports(limit) if reports else store.run_history(limit)
+    except ArchiveMissingError:
+        rows = []
+    if as_json:
+        listed = [r["report"] for r in rows] if reports else [_row_json(r) for r in rows]
+        write_stdout(json.dumps(listed, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not rows:
+        console.print("no runs yet: `dailypapers digest` or `dailypapers run` makes one")
+        return
+    if reports:
+        for r in rows:
+            console.print(Text(f"#{r['id']} {r['started_at']} {r['command']}: {r['summary']}"), highlight=False,
+                          soft_wrap=True)
+            for e in r["report"]["editions"]:
+                note = e["skipped_reason"] or e["error"] or e["no_papers"] or ""
+                console.print(Text(f"    {e['day'] or 'latest'} {e['source']} {e['lang']}: listed {e['listed']}, "
+                                   f"summarized {e['summarized']}, delivered {e['delivered']}"
+                                   + (f" — {note}" if note else "")), highlight=False, soft_wrap=True)
+        return
+    table = Table("run", "started", "command", "edition", "ok", "flagged", "failed", "failures by stage",
+                  "listed → delivered", "cost", "time")
+    for r in rows:
+        c = r["counts"]
+        stages = ", ".join(f"{k} {v}" for k, v in r["failures_by_stage"].items()) or "-"
+        funnel = "-" if r["report_id"] is None else (
+            f"{r['listed']} → {r['fetched']} → {r['summarized']} → {r['delivered']}"
+            + (f" ({r['no_papers']})" if r["no_papers"] else ""))
+        table.add_row(str(r["id"]), r["started_at"][:19], r["command"],
+                      Text(f"{r['day'] or '-'} {r['source'] or ''} {r['lang'] or ''}"), str(c.get("ok", 0)),
+                      str(c.get("flagged", 0)), str(c.get("failed", 0)), Text(stages), Text(funnel),
+                      f"${r['usage'].cost:.4f}", f"{_seconds(r):.1f} s")
+    console.print(table)

@@ -1,0 +1,126 @@
+"""What a message shows, as plain data: the view of an edition and of each paper, computed from the stored
+digest by pure functions. Slack blocks, the email (HTML and text) and apprise messages are all rendered from
+these, so every outlet shows the same sections and the same flags as the Markdown digest.
+
+Untrusted text (titles, authors, summaries, URLs) stays raw here; each renderer escapes it for its own
+syntax. A link is kept only when it is an http(s) URL: a `javascript:` title link never becomes clickable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from dailypapers.models import Digest, Edition, Entry
+from dailypapers.publish.markdown import FLAG_OPEN, FLAG_SEP
+from dailypapers.text import one_line
+
+MAX_TITLE = 300  # a title longer than this is cut in messages (the archive keeps it whole)
+MAX_AUTHORS = 20  # more are shown as "and N more"
+
+
+@dataclass(frozen=True)
+class SectionView:
+    label: str
+    text: str
+    flags: tuple[str, ...] = ()  # the section's unverified claims (empty when flags are hidden)
+
+    @property
+    def flag_marker(self) -> str:
+        """The marker the Markdown digest ends a flagged section with (` ⚠️(unverified: a; b)`)."""
+        return f"{FLAG_OPEN}{FLAG_SEP.join(self.flags)})" if self.flags else ""
+
+
+@dataclass(frozen=True)
+class PaperView:
+    paper_id: str
+    rank: int  # 1-based position in the edition
+    title: str
+    url: str | None  # http(s) only
+    votes: int | None
+    authors: tuple[str, ...]
+    more_authors: int  # authors beyond MAX_AUTHORS
+    extractive: bool
+    sections: tuple[SectionView, ...]
+
+    @property
+    def has_summary(self) -> bool:
+        return bool(self.sections)
+
+    @property
+    def flagged(self) -> bool:
+        return any(s.flags for s in self.sections)
+
+
+@dataclass(frozen=True)
+class EditionView:
+    edition: Edition
+    title: str  # "Daily Papers (2025-05-06)", as the digest's header
+    link: str | None  # the edition's page on the site
+    papers: tuple[PaperView, ...]
+    digest: Digest  # the stored digest, for outlets that carry the Markdown itself
+
+    @property
+    def count(self) -> int:
+        return len(self.papers)
+
+    def paper(self, paper_id: str) -> PaperView:
+        for p in self.papers:
+            if p.paper_id == paper_id:
+                return p
+        raise KeyError(paper_id)
+
+    def subset(self, paper_ids: set[str]) -> Digest:
+        """The digest with only these papers (in rank order): what an update message carries."""
+        return self.digest.model_copy(update={"entries": tuple(e for e in self.digest.entries
+                                                                if e.paper.id in paper_ids)})
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is an absolute http(s) URL without whitespace or controls, else None."""
+    if not url or len(url) > 2048 or any(c.isspace() or ord(c) < 32 for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def edition_link(site_url: str | None, edition: Edition, *, main: bool) -> str | None:
+    """The edition's page on the site: `<site_url>/YYYY-MM-DD.html` for the main edition (the configured source
+    and language), `<site_url>/<source>/<lang>/YYYY-MM-DD.html` for the others."""
+    base = safe_url(site_url)
+    if base is None:
+        return None
+    folder = "" if main else edition.slug + "/"
+    return f"{base.rstrip('/')}/{folder}{edition.day.isoformat()}.html"
+
+
+def paper_view(entry: Entry, rank: int, *, show_flags: bool) -> PaperView:
+    p, s = entry.paper, entry.summary
+    sections: tuple[SectionView, ...] = ()
+    if s is not None:
+        flags: dict[str, list[str]] = {}
+        if show_flags:
+            for c in s.unsupported:  # grouped as the Markdown renderer groups them
+                if claim := one_line(c.text):
+                    flags.setdefault(c.section_label, []).append(claim)
+        sections = tuple(SectionView(one_line(sec.label), one_line(sec.text), tuple(flags.get(sec.label, ())))
+                         for sec in s.sections)
+    authors = tuple(one_line(a) for a in p.authors)
+    title = one_line(p.title)
+    return PaperView(
+        paper_id=p.id, rank=rank,
+        title=title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…",
+        url=safe_url(p.url), votes=p.upvotes, authors=authors[:MAX_AUTHORS],
+        more_authors=max(0, len(authors) - MAX_AUTHORS),
+        extractive=s is not None and s.model == "extractive", sections=sections,
+    )
+
+
+def edition_view(digest: Digest, *, site_url: str | None = None, main: bool = True,
+                 show_flags: bool = True) -> EditionView:
+    papers = tuple(paper_view(e, i, show_flags=show_flags) for i, e in enumerate(digest.entries, start=1))
+    return EditionView(edition=digest.edition, title=f"Daily Papers ({digest.day.isoformat()})",
+                       link=edition_link(site_url, digest.edition, main=main), papers=papers, digest=digest)

@@ -1,0 +1,188 @@
+"""Scheduling the daily run: the GitHub Actions workflow, systemd units and crontab line that
+`dailypapers init` writes. Pure functions of their options; the CLI writes the files.
+
+The workflow does what the system whose format we keep did every day: run, commit the digests and the
+README, and (with the site publisher) deploy the site to GitHub Pages. The archive is carried between runs in
+the Actions cache (a new key per run, restored from the newest by prefix), so cached summaries are never paid
+for twice; keys come from repository secrets, and an unset secret is an empty variable, which the settings
+read as unset.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+
+ARCHIVE_DIR = ".dailypapers"
+SECRETS: tuple[tuple[str, str], ...] = (
+    # environment variable the settings read, repository secret it comes from
+    ("OPENAI_API_KEY", "OPENAI_API_KEY"),
+    ("DAILYPAPERS_LLM_API_KEY", "DAILYPAPERS_LLM_API_KEY"),
+    ("DAILYPAPERS_SLACK_TOKEN", "SLACK_BOT_TOKEN"),
+    ("DAILYPAPERS_SMTP_PASSWORD", "SMTP_PASSWORD"),
+    ("DAILYPAPERS_APPRISE_URLS", "APPRISE_URLS"),
+    ("DAILYPAPERS_OPS_URLS", "OPS_URLS"),
+)
+
+
+@dataclass(frozen=True)
+class WorkflowOptions:
+    cron: str = "0 23 * * *"  # 23:00 UTC: 08:00 in Korea, after Hugging Face's list of the day settles
+    install: str = "pip install dailypapers"
+    python: str = "3.12"
+    config: str = "dailypapers.toml"
+    out_dir: str = "digests"
+    readme: str = "README.md"
+    site_dir: str | None = "site"  # None: no site publisher, no Pages deployment
+    branch_message: str = "Daily papers"
+
+
+def _q(value: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(value)
+
+
+def github_workflow(o: WorkflowOptions) -> str:
+    env = "\n".join(f"      {var}: ${{{{ secrets.{secret} }}}}" for var, secret in SECRETS)
+    pages_permissions = "  pages: write\n  id-token: write\n" if o.site_dir else ""
+    upload = (
+        f"""      - name: Upload the site
+        if: ${{{{ !cancelled() }}}}
+        uses: actions/upload-pages-artifact@v3
+        with:
+          path: {_q(o.site_dir)}
+""" if o.site_dir else "")
+    deploy = (
+        """
+  deploy:
+    needs: digest
+    if: ${{ !cancelled() && needs.digest.result != 'skipped' }}
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - name: Deploy the site to GitHub Pages
+        id: deployment
+        uses: actions/deploy-pages@v4
+""" if o.site_dir else "")
+    paths = " ".join(shlex.quote(p) for p in (o.out_dir, o.readme))
+    return f"""# Written by `dailypapers init github-actions`: the daily run, as a scheduled workflow.
+# Secrets (Settings -> Secrets and variables -> Actions): OPENAI_API_KEY or DAILYPAPERS_LLM_API_KEY for the
+# summaries, SLACK_BOT_TOKEN, SMTP_PASSWORD, APPRISE_URLS (a JSON list), OPS_URLS; unset ones are ignored.
+# Everything else is in {o.config}.
+name: dailypapers
+
+on:
+  schedule:
+    - cron: {_q(o.cron)}
+  workflow_dispatch:
+    inputs:
+      day:
+        description: "The day to run, YYYY-MM-DD (empty: the latest)"
+        required: false
+        default: ""
+
+permissions:
+  contents: write
+{pages_permissions}
+concurrency:
+  group: dailypapers
+  cancel-in-progress: false
+
+jobs:
+  digest:
+    runs-on: ubuntu-latest
+    timeout-minutes: 60
+    env:
+      DAILYPAPERS_CONFIG: {_q(o.config)}
+      DAILYPAPERS_DB: ${{{{ github.workspace }}}}/{ARCHIVE_DIR}/dailypapers.db
+{env}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: {_q(o.python)}
+      - name: Install dailypapers
+        run: {o.install}
+      - name: Restore the archive
+        uses: actions/cache/restore@v4
+        with:
+          path: {ARCHIVE_DIR}
+          key: dailypapers-archive-${{{{ github.run_id }}}}
+          restore-keys: dailypapers-archive-
+      - name: Run
+        env:
+          DAY: ${{{{ inputs.day }}}}
+        run: dailypapers run $DAY
+      - name: Save the archive
+        if: ${{{{ !cancelled() }}}}
+        uses: actions/cache/save@v4
+        with:
+          path: {ARCHIVE_DIR}
+          key: dailypapers-archive-${{{{ github.run_id }}}}
+      - name: Commit the digests and the README
+        if: ${{{{ !cancelled() }}}}
+        run: |
+          git config user.name "github-actions[bot]"
+          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+          git add --all -- {paths}
+          git diff --cached --quiet || git commit -m "{o.branch_message} $(date -u +%Y-%m-%d)"
+          git push
+{upload}{deploy}"""
+
+
+def starter_config(*, site: bool) -> str:
+    """A dailypapers.toml for a new repository: the daily run's settings, secrets left to the environment."""
+    publishers = '["markdown", "readme", "site"]' if site else '["markdown", "readme"]'
+    return f"""# dailypapers settings for the daily run (`dailypapers config` shows the effective values).
+# Keys and tokens do not belong here: they come from the environment (repository secrets in GitHub Actions).
+source = "hf"
+lang = "ko"
+# editions = [{{source = "hf", lang = "ko"}}, {{source = "hf", lang = "en"}}]
+publishers = {publishers}
+out_dir = "digests"
+readme_path = "README.md"
+# llm_model = "gpt-4o-mini"
+# max_cost = 0.50
+# site_url = "https://OWNER.github.io/REPO"
+# slack_channel = "C0123456789"          # with the SLACK_BOT_TOKEN secret
+# smtp_host = "smtp.example.org"
+# smtp_user = "papers@example.org"       # with the SMTP_PASSWORD secret
+# email_from = "papers@example.org"
+# email_to = ["team@example.org"]
+"""
+
+
+def systemd_units(*, command: str, workdir: str, on_calendar: str = "*-*-* 23:00:00 UTC") -> dict[str, str]:
+    """`dailypapers.service` (one run) and `dailypapers.timer` (daily, catching up a missed day)."""
+    service = f"""[Unit]
+Description=dailypapers: the daily digest of AI papers
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+WorkingDirectory={workdir}
+ExecStart={command} run
+# keys: an EnvironmentFile only you can read, e.g. OPENAI_API_KEY=... DAILYPAPERS_SLACK_TOKEN=...
+EnvironmentFile=-%h/.config/dailypapers/env
+"""
+    timer = f"""[Unit]
+Description=Run dailypapers every day
+
+[Timer]
+OnCalendar={on_calendar}
+Persistent=true
+RandomizedDelaySec=5min
+
+[Install]
+WantedBy=timers.target
+"""
+    return {"dailypapers.service": service, "dailypapers.timer": timer}
+
+
+def crontab_line(*, command: str, workdir: str, minute: int = 0, hour: int = 23) -> str:
+    return (f"{minute} {hour} * * * cd {shlex.quote(workdir)} && {command} run >> "
+            f"{shlex.quote(workdir)}/dailypapers.log 2>&1")

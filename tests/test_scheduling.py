@@ -1,0 +1,85 @@
+"""`dailypapers init`: the GitHub Actions workflow passes the GitHub workflow JSON schema (SchemaStore's, as
+vendored by check-jsonschema, offline) and does what the daily run needs; systemd units and the crontab line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from dailypapers.cli import app
+from dailypapers.scheduling import ARCHIVE_DIR, WorkflowOptions, crontab_line, github_workflow, systemd_units
+
+
+def check_schema(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+                           str(path)], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("site_dir", ["site", None])
+def test_the_workflow_is_valid_and_does_the_daily_job(tmp_path: Path, site_dir: str | None) -> None:
+    path = tmp_path / "wf.yml"
+    path.write_text(github_workflow(WorkflowOptions(site_dir=site_dir)))
+    checked = check_schema(path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    wf = yaml.safe_load(path.read_text())
+    triggers = wf[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers["schedule"] == [{"cron": "0 23 * * *"}] and "workflow_dispatch" in triggers
+    steps = wf["jobs"]["digest"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    restore = steps[uses.index("actions/cache/restore@v4")]["with"]
+    save = steps[uses.index("actions/cache/save@v4")]["with"]
+    assert restore["path"] == save["path"] == ARCHIVE_DIR and save["key"] == restore["key"]
+    assert restore["restore-keys"] == "dailypapers-archive-"  # the newest archive of earlier runs
+    env = wf["jobs"]["digest"]["env"]
+    assert env["DAILYPAPERS_DB"].endswith(f"/{ARCHIVE_DIR}/dailypapers.db")
+    assert env["DAILYPAPERS_SLACK_TOKEN"] == "${{ secrets.SLACK_BOT_TOKEN }}"
+    assert all("secrets." in v for k, v in env.items() if k not in ("DAILYPAPERS_DB", "DAILYPAPERS_CONFIG"))
+    run = next(s for s in steps if s.get("name") == "Run")
+    assert run["run"] == "dailypapers run $DAY" and run["env"]["DAY"] == "${{ inputs.day }}"  # no injection
+    commit = next(s for s in steps if s.get("name") == "Commit the digests and the README")["run"]
+    assert "git add --all -- digests README.md" in commit and "git push" in commit
+    assert steps[uses.index("actions/cache/save@v4")]["if"] == "${{ !cancelled() }}"  # saved when the run fails
+    if site_dir:
+        assert "actions/upload-pages-artifact@v3" in uses and wf["permissions"]["pages"] == "write"
+        assert wf["jobs"]["deploy"]["steps"][0]["uses"] == "actions/deploy-pages@v4"
+    else:
+        assert "deploy" not in wf["jobs"] and "pages" not in wf["permissions"]
+
+
+def test_a_broken_workflow_fails_the_schema_check(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yml"
+    path.write_text(github_workflow(WorkflowOptions()).replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest", 1))
+    assert check_schema(path).returncode != 0
+
+
+def test_init_writes_the_workflow_and_a_starter_config_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    first = runner.invoke(app, ["init", "github-actions", "--cron", "30 22 * * 1-5"])
+    assert first.exit_code == 0, first.output
+    wf = yaml.safe_load((tmp_path / ".github/workflows/dailypapers.yml").read_text())
+    assert wf[True]["schedule"] == [{"cron": "30 22 * * 1-5"}]
+    assert "without Pages" in first.output  # no site publisher in this build
+    config = (tmp_path / "dailypapers.toml").read_text()
+    assert 'publishers = ["markdown", "readme"]' in config
+    assert runner.invoke(app, ["--config", "dailypapers.toml", "config"]).exit_code == 0  # the starter loads
+    again = runner.invoke(app, ["init", "github-actions"])
+    assert again.exit_code == 2 and "exists: pass --force" in again.output
+    assert runner.invoke(app, ["init", "github-actions", "--force"]).exit_code == 0
+    assert runner.invoke(app, ["init", "github-actions", "--force", "--cron", "daily"]).exit_code == 2
+
+
+def test_systemd_units_and_crontab_line(tmp_path: Path) -> None:
+    units = systemd_units(command="/opt/dp/bin/dailypapers", workdir="/srv/papers")
+    assert "ExecStart=/opt/dp/bin/dailypapers run" in units["dailypapers.service"]
+    assert "Persistent=true" in units["dailypapers.timer"] and "OnCalendar=" in units["dailypapers.timer"]
+    assert crontab_line(command="/opt/dp/bin/dailypapers", workdir="/srv/my papers") == (
+        "0 23 * * * cd '/srv/my papers' && /opt/dp/bin/dailypapers run >> '/srv/my papers'/dailypapers.log 2>&1")
+    result = CliRunner().invoke(app, ["init", "systemd", "--directory", str(tmp_path), "--workdir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert f"WorkingDirectory={tmp_path}" in (tmp_path / "dailypapers.service").read_text()
