@@ -123,7 +123,8 @@ def test_reopen_keeps_data_and_does_not_rerun_migrations(db_path: Path) -> None:
         applied = [m.name for m in MIGRATIONS.applied(store.db)]
     with Store(db_path) as store:
         assert [m.name for m in MIGRATIONS.applied(store.db)] == applied
-        assert applied == ["001_initial", "002_one_name_per_concept", "003_run_details", "004_editions"]
+        assert applied == ["001_initial", "002_one_name_per_concept", "003_run_details", "004_editions",
+                           "006_search_index"]
         assert store.get_digest(Edition(day=D1)) == day1()
         assert store.import_digest(day1()) == ImportCounts()
 
@@ -243,8 +244,9 @@ def test_an_archive_of_the_first_release_is_upgraded_only_by_a_writer(tmp_path: 
         Store(path, readonly=True)
     with Store(path) as store:
         assert [m.name for m in MIGRATIONS.applied(store.db)] == [
-            "001_initial", "002_one_name_per_concept", "003_run_details", "004_editions"]
+            "001_initial", "002_one_name_per_concept", "003_run_details", "004_editions", "006_search_index"]
         assert "_migrations" not in store.db.table_names()
+        assert store.search_ids("요약") == ["2501.00001"]  # the search index is filled from what was there
         digest = store.get_digest(Edition(day=dt.date(2025, 1, 2)))
         assert digest is not None and digest.entries[0].summary.lang == "ko"
         assert digest.entries[0].paper.day == dt.date(2025, 1, 2)

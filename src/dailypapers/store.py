@@ -1,5 +1,6 @@
 """The SQLite archive (sqlite-utils): papers, their documents, summaries, digests (day -> ordered entries),
-runs and per-paper outcomes, with an FTS5 index over titles, authors and summary text.
+runs and per-paper outcomes, with a full-text search index (`search_fts`, see `dailypapers.search`) over the
+titles, authors, summaries and abstracts of the papers in editions.
 
 Dicts in, dicts out at this edge; models everywhere else. Migrations are append-only functions registered
 with sqlite-utils' `Migrations`: never edit one that has shipped, add the next.
@@ -17,7 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ from dailypapers.models import (
     Summary,
     Usage,
 )
+from dailypapers.search import RANK_WINDOW, WEIGHTS, SearchDoc, SearchHit, Sort, hit, match_expression, parse_query
 
 MIGRATIONS = Migrations("dailypapers")
 _LEGACY_MIGRATIONS = "_migrations"  # the hand-rolled runner's table, before sqlite-utils' Migrations
@@ -163,6 +165,77 @@ def _m004_editions(db: sqlite_utils.Database) -> None:
             where source is null and day is not null;
         """
     )
+
+
+@MIGRATIONS(name="006_search_index")
+def _m006_search_index(db: sqlite_utils.Database) -> None:
+    # One search row per paper in an edition (`dailypapers.search`). The FTS table is contentless (the text
+    # it is given is rewritten for CJK and is never shown); `search_docs` keeps what each row was given, for
+    # snippets and to delete the row again. Its id orders rows by day (YYYYMMDD * 10^6 + n), so the newest
+    # matches come first from FTS5's own rowid order, with no sort. sqlite-utils' enable_fts cannot make a
+    # contentless table, hence the SQL.
+    db.executescript(
+        """
+        create table search_docs (
+            id integer primary key, paper_id text not null unique references papers(id), day text,
+            title text not null, authors text not null, summaries text not null, abstract text not null);
+        create virtual table search_fts using fts5(
+            title, authors, body, abstract, content='', tokenize='unicode61 remove_diacritics 2');
+        """
+    )
+    _reindex_search(db, [r[0] for r in db.execute("select distinct paper_id from digest_entries")])
+
+
+def _search_doc(db: sqlite_utils.Database, paper_id: str) -> SearchDoc | None:
+    """What the search index should hold for a paper now: None unless it is in an edition."""
+    row = db.execute(
+        "select p.title, p.authors, p.abstract, max(e.day) from digest_entries e join papers p on p.id = e.paper_id "
+        "where e.paper_id = ?", [paper_id]).fetchone()
+    if row is None or row[0] is None:
+        return None
+    summaries = db.execute(
+        "select lang, text from summaries where key in (select summary_key from digest_entries where paper_id = ?) "
+        "order by lang, key", [paper_id]).fetchall()
+    return SearchDoc(paper_id=paper_id, day=dt.date.fromisoformat(row[3]) if row[3] else None, title=row[0],
+                     authors=tuple(json.loads(row[1] or "[]")), summaries=tuple((lang, text or "") for lang, text
+                                                                                 in summaries),
+                     abstract=row[2] or "")
+
+
+_FTS_COLUMNS = "title, authors, body, abstract"
+
+
+def _reindex_search(db: sqlite_utils.Database, paper_ids: Iterable[str]) -> None:
+    """Bring the search rows of these papers up to date (added, changed, or removed with their last edition)."""
+    for paper_id in dict.fromkeys(paper_ids):
+        new = _search_doc(db, paper_id)
+        found = db.execute("select id, day, title, authors, summaries, abstract from search_docs where paper_id = ?",
+                           [paper_id]).fetchone()
+        old = None
+        if found is not None:
+            old = SearchDoc.from_row(dict(zip(("id", "day", "title", "authors", "summaries", "abstract"), found,
+                                              strict=True)) | {"paper_id": paper_id})
+        if new == old:
+            continue
+        if old is not None:
+            # a contentless row is deleted by giving FTS5 the values it was indexed with
+            db.execute(f"insert into search_fts(search_fts, rowid, {_FTS_COLUMNS}) values ('delete', ?, ?, ?, ?, ?)",
+                       [found[0], *old.fts_values()])
+            db.execute("delete from search_docs where id = ?", [found[0]])
+        if new is None:
+            continue
+        doc_id = found[0] if old is not None and old.day == new.day else _next_search_id(db, new.day)
+        row = new.row()
+        db.execute("insert into search_docs (id, paper_id, day, title, authors, summaries, abstract) "
+                   "values (?, ?, ?, ?, ?, ?, ?)", [doc_id, *row.values()])
+        db.execute(f"insert into search_fts(rowid, {_FTS_COLUMNS}) values (?, ?, ?, ?, ?)",
+                   [doc_id, *new.fts_values()])
+
+
+def _next_search_id(db: sqlite_utils.Database, day: dt.date | None) -> int:
+    base = int(day.strftime("%Y%m%d")) * 1_000_000 if day else 0
+    top = db.execute("select max(id) from search_docs where id >= ? and id < ?", [base, base + 1_000_000]).fetchone()
+    return base if top[0] is None else top[0] + 1
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -314,7 +387,10 @@ class Store:
                 if v in (None, "", "[]", "{}") and old.get(k) not in (None, ""):
                     row[k] = old[k]
             row["links"] = json.dumps({**json.loads(old["links"] or "{}"), **paper.links}, ensure_ascii=False)
-        self.db["papers"].upsert(row, pk="id")
+        with self.transaction():
+            self.db["papers"].upsert(row, pk="id")
+            if old is not None:
+                _reindex_search(self.db, [paper.id])  # a title or authors of a paper already in an edition
         return old is None
 
     def get_paper_row(self, paper_id: str) -> dict[str, Any] | None:
@@ -352,6 +428,14 @@ class Store:
     def save_summary(self, summary: Summary, key: str) -> bool:
         """Store a summary under its cache key (replacing what was there). Returns True if the key was new."""
         existed = bool(list(self.db.query("select 1 from summaries where key = ?", [key])))
+        with self.transaction():
+            self._save_summary(summary, key)
+            if existed:  # a summary replaced under its key: the editions that show it show the new text
+                shown = self.db.execute("select paper_id from digest_entries where summary_key = ?", [key])
+                _reindex_search(self.db, [r[0] for r in shown])
+        return not existed
+
+    def _save_summary(self, summary: Summary, key: str) -> None:
         self.db["summaries"].upsert(
             {
                 "key": key,
@@ -366,7 +450,6 @@ class Store:
             },
             pk="key",
         )
-        return not existed
 
     def get_summary(self, key: str) -> Summary | None:
         rows = list(self.db.query("select * from summaries where key = ?", [key]))
@@ -380,12 +463,14 @@ class Store:
         key = _edition_key(digest.edition)
         with self.transaction():
             existed = bool(list(self.db.query(f"select 1 from digests where {_EDITION}", key)))
+            before = [r[0] for r in self.db.execute(f"select paper_id from digest_entries where {_EDITION}", key)]
             self.db["digests"].upsert({**key, "updated_at": _now()}, pk=("day", "source", "lang"))
             self.db.execute(f"delete from digest_entries where {_EDITION}", key)
             self.db["digest_entries"].insert_all(
                 {**key, "position": i, "paper_id": e.paper.id, "upvotes": e.paper.upvotes, "summary_key": k}
                 for i, (e, k) in enumerate(zip(digest.entries, summary_keys, strict=True))
             )
+            _reindex_search(self.db, [*before, *(e.paper.id for e in digest.entries)])
         return not existed
 
     def update_digest(self, edition: Edition, merge: Callable[[KeyedEntries], KeyedEntries]) -> Digest:
@@ -498,15 +583,26 @@ class Store:
                  "publish_errors": json.loads(r["publish_errors"] or "[]")} for r in rows]
 
     def search_ids(self, query: str, limit: int = 50) -> list[str]:
-        """Paper ids whose title, authors or summary text match (FTS5 trigram, so Korean works too)."""
-        phrase = '"' + query.replace('"', '""') + '"'  # user text is a phrase, never FTS syntax
-        rows = self.db.query(
-            "select id from papers where rowid in (select rowid from papers_fts where papers_fts match :q) "
-            "or id in (select s.paper_id from summaries s join summaries_fts f on f.rowid = s.rowid "
-            "where summaries_fts match :q) order by id limit :limit",
-            {"q": phrase, "limit": limit},
-        )
-        return [r["id"] for r in rows]
+        """Ids of the papers in editions whose title, authors, summaries or abstract match, newest first."""
+        return [h.paper_id for h in self.search(query, limit=limit, sort="newest")]
+
+    def search(self, query: str, *, limit: int = 20, sort: Sort = "rank", lang: str | None = None) -> list[SearchHit]:
+        """Papers in editions that match every word of `query` (see `dailypapers.search`), best first (`rank`:
+        bm25 over the newest RANK_WINDOW matches) or newest first, with highlighted snippets (taken from the
+        summary in `lang` when it matches)."""
+        terms = parse_query(query)
+        if not terms or limit < 1:
+            return []
+        params = {"q": match_expression(terms), "limit": limit, "window": max(RANK_WINDOW, limit)}
+        if sort == "newest":
+            sql = ("select d.*, 0.0 as score from (select rowid from search_fts where search_fts match :q "
+                   "order by rowid desc limit :limit) m join search_docs d on d.id = m.rowid order by d.id desc")
+        else:
+            weights = ", ".join(str(w) for w in WEIGHTS)
+            sql = (f"select d.*, m.score from (select rowid, bm25(search_fts, {weights}) as score from search_fts "
+                   "where search_fts match :q order by rowid desc limit :window) m "
+                   "join search_docs d on d.id = m.rowid order by m.score, d.id desc limit :limit")
+        return [hit(SearchDoc.from_row(r), terms, r["score"], lang=lang) for r in self.db.query(sql, params)]
 
 
 _EDITION = "day = :day and source = :source and lang = :lang"
