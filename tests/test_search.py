@@ -135,7 +135,7 @@ def test_text_for_the_index_and_for_pagefind() -> None:
     assert index_text("강화학습은 RL") == " 강화 화학 학습 습은 은  RL"
     assert expand_cjk("강화학습은 Voila는") == "화학습은 학습은 습은 은 는"
     terms = parse_query("모델 3D 강화학습 모 RM-R1 Voila는")
-    assert [t.fts() for t in terms] == ['"모델"', '"3D"', '"강화 화학 학습"', '"모" *', '"RM R1"', '"Voila 는" *']
+    assert [t.fts() for t in terms] == ['"모델"', '"3D"', '"강화 화학 학습"', 'chars : "모"', '"RM R1"', '"Voila 는" *']
 
 
 def test_snippet_is_a_window_around_the_first_match() -> None:

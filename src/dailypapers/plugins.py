@@ -33,6 +33,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dailypapers.summarize.extractive",
     "dailypapers.summarize.llm",
     "dailypapers.publish.markdown",
+    "dailypapers.publish.site",
 )
 ENTRY_POINT_GROUP = "dailypapers"
 KINDS = ("sources", "summarizers", "publishers", "notifiers")

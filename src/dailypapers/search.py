@@ -7,7 +7,8 @@ text into words, but it would keep a Korean word with its particle (`모델은`)
 token, and the older trigram index cannot match anything shorter than three characters. So before indexing,
 every run of CJK characters is rewritten as its overlapping character pairs plus its last character
 (`강화학습은` -> `강화 화학 학습 습은 은`): every CJK substring of two or more characters is then a phrase of
-consecutive pairs, and a single character is the prefix of a pair. Latin words match from their start
+consecutive pairs. A query of one CJK character is looked up in a fifth column that holds every CJK character on
+its own (a prefix query over the pairs would merge hundreds of them). Latin words match from their start
 (`transform` finds "Transformers"); words of one or two characters (`3D`, `RL`) match whole words only.
 
 `index_text` must stay as it is once shipped: the index is contentless, so a row is deleted by giving FTS5
@@ -20,6 +21,7 @@ prefix, so each CJK word is indexed with its suffixes as well (`강화학습은`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -30,8 +32,9 @@ from dailypapers.text import CJK
 Sort = Literal["rank", "newest"]
 SORTS: tuple[Sort, ...] = ("rank", "newest")
 
-# bm25 column weights: title, authors, summaries, abstract (a hit in the title counts most)
-WEIGHTS = (10.0, 5.0, 2.0, 1.0)
+# bm25 column weights: title, authors, summaries, abstract, single CJK characters (a hit in the title counts most)
+WEIGHTS = (10.0, 5.0, 2.0, 1.0, 1.0)
+CHARS_COLUMN = "chars"
 # `rank` orders the newest RANK_WINDOW matches by relevance: bm25 costs a score per matching row, and a word
 # found in most of a 100k-paper archive (모델) would score them all for 20 results.
 RANK_WINDOW = 1_000
@@ -78,10 +81,12 @@ class Term:
     tokens: tuple[str, ...]  # index tokens of the phrase
     prefix: bool  # the last token matches as a prefix
     needles: tuple[tuple[str, bool], ...]  # (text, is_cjk) pieces to highlight
+    column: str | None = None  # look in this column only
 
     def fts(self) -> str:
         phrase = '"' + " ".join(self.tokens).replace('"', '""') + '"'
-        return phrase + " *" if self.prefix else phrase
+        phrase = phrase + " *" if self.prefix else phrase
+        return f"{self.column} : {phrase}" if self.column else phrase
 
 
 def parse_query(query: str) -> list[Term]:
@@ -109,7 +114,9 @@ def parse_query(query: str) -> list[Term]:
                 needles.append((word, False))
                 tokens.append(word)
                 prefix = last and len(word) >= MIN_PREFIX_CHARS
-        if tokens:
+        if len(segments) == 1 and segments[0].group("cjk") and len(tokens) == 1 and len(tokens[0]) == 1:
+            terms.append(Term(raw, tuple(tokens), False, tuple(needles), CHARS_COLUMN))  # one CJK character
+        elif tokens:
             terms.append(Term(raw, tuple(tokens), prefix, tuple(needles)))
     return terms
 
@@ -123,7 +130,8 @@ def match_expression(terms: list[Term]) -> str:
 Span = tuple[int, int]
 
 
-def _highlight_pattern(terms: list[Term]) -> re.Pattern[str] | None:
+@functools.lru_cache(maxsize=256)
+def _highlight_pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
     parts: list[str] = []
     for term in terms:
         for needle, is_cjk in term.needles:
@@ -141,7 +149,7 @@ def _highlight_pattern(terms: list[Term]) -> re.Pattern[str] | None:
 
 def highlights(text: str, terms: list[Term]) -> list[Span]:
     """Where the query's words occur in `text` (character offsets, in order, not overlapping)."""
-    pattern = _highlight_pattern(terms)
+    pattern = _highlight_pattern(tuple(terms))
     if pattern is None:
         return []
     return [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
@@ -169,25 +177,25 @@ class Snippet:
 
 
 def snippet(text: str, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet | None:
-    """A window of about `width` characters of `text` around its first match; None if nothing matches."""
-    flat = " ".join(text.split())
-    spans = highlights(flat, terms)
-    if not spans:
+    """A window of about `width` characters of `text` around its first match, whitespace collapsed; None if
+    nothing matches. Only the window is scanned for further matches (a summary can be long)."""
+    pattern = _highlight_pattern(tuple(terms))
+    first = pattern.search(text) if pattern is not None else None
+    if pattern is None or first is None:
         return None
-    first = spans[0][0]
-    start = max(0, first - width // 3)
-    if start > 0:
-        space = flat.rfind(" ", 0, start + 1)
-        start = space + 1 if space >= 0 and start - space < 20 else start
-    end = min(len(flat), start + width)
-    if end < len(flat):
-        space = flat.find(" ", end)
-        end = space if 0 <= space - end < 20 else end
+    start = max(0, first.start() - width // 3)
+    if start > 0:  # begin at a word if one starts near
+        space = text.rfind(" ", max(0, start - 20), start + 1)
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), max(start + width, first.end()))
+    if end < len(text):
+        space = text.find(" ", end, end + 20)
+        end = space if space >= 0 else end
+    body = " ".join(text[start:end].split())
     lead = "…" if start > 0 else ""
-    tail = "…" if end < len(flat) else ""
-    shift = len(lead) - start
-    kept = tuple((max(a, start) + shift, min(b, end) + shift) for a, b in spans if a < end and b > start)
-    return Snippet(lead + flat[start:end] + tail, kept)
+    shown = lead + body + ("…" if end < len(text) else "")
+    spans = tuple((a + len(lead), b + len(lead)) for a, b in highlights(body, terms))
+    return Snippet(shown, spans)
 
 
 def marked(text: str, terms: list[Term]) -> Snippet:
@@ -207,11 +215,13 @@ class SearchDoc:
     summaries: tuple[tuple[str, str], ...]  # (lang, text) of the summaries its editions show
     abstract: str = ""
 
-    def fts_values(self) -> tuple[str, str, str, str]:
-        """The four columns as the FTS index is given them."""
+    def fts_values(self) -> tuple[str, str, str, str, str]:
+        """The five columns as the FTS index is given them."""
+        authors = ", ".join(self.authors)
         body = "\n".join(text for _, text in self.summaries)
-        return (index_text(self.title), index_text(", ".join(self.authors)), index_text(body),
-                index_text(self.abstract))
+        chars = " ".join(c for text in (self.title, authors, body, self.abstract) for run in _CJK_RUN.findall(text)
+                         for c in run)
+        return index_text(self.title), index_text(authors), index_text(body), index_text(self.abstract), chars
 
     def row(self) -> dict[str, object]:
         return {

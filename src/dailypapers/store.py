@@ -180,7 +180,7 @@ def _m006_search_index(db: sqlite_utils.Database) -> None:
             id integer primary key, paper_id text not null unique references papers(id), day text,
             title text not null, authors text not null, summaries text not null, abstract text not null);
         create virtual table search_fts using fts5(
-            title, authors, body, abstract, content='', tokenize='unicode61 remove_diacritics 2');
+            title, authors, body, abstract, chars, content='', tokenize='unicode61 remove_diacritics 2');
         """
     )
     _reindex_search(db, [r[0] for r in db.execute("select distinct paper_id from digest_entries")])
@@ -202,7 +202,7 @@ def _search_doc(db: sqlite_utils.Database, paper_id: str) -> SearchDoc | None:
                      abstract=row[2] or "")
 
 
-_FTS_COLUMNS = "title, authors, body, abstract"
+_FTS_COLUMNS = "title, authors, body, abstract, chars"
 
 
 def _reindex_search(db: sqlite_utils.Database, paper_ids: Iterable[str]) -> None:
@@ -219,7 +219,7 @@ def _reindex_search(db: sqlite_utils.Database, paper_ids: Iterable[str]) -> None
             continue
         if old is not None:
             # a contentless row is deleted by giving FTS5 the values it was indexed with
-            db.execute(f"insert into search_fts(search_fts, rowid, {_FTS_COLUMNS}) values ('delete', ?, ?, ?, ?, ?)",
+            db.execute(f"insert into search_fts(search_fts, rowid, {_FTS_COLUMNS}) values ('delete', ?, ?, ?, ?, ?, ?)",
                        [found[0], *old.fts_values()])
             db.execute("delete from search_docs where id = ?", [found[0]])
         if new is None:
@@ -228,7 +228,7 @@ def _reindex_search(db: sqlite_utils.Database, paper_ids: Iterable[str]) -> None
         row = new.row()
         db.execute("insert into search_docs (id, paper_id, day, title, authors, summaries, abstract) "
                    "values (?, ?, ?, ?, ?, ?, ?)", [doc_id, *row.values()])
-        db.execute(f"insert into search_fts(rowid, {_FTS_COLUMNS}) values (?, ?, ?, ?, ?)",
+        db.execute(f"insert into search_fts(rowid, {_FTS_COLUMNS}) values (?, ?, ?, ?, ?, ?)",
                    [doc_id, *new.fts_values()])
 
 
@@ -240,6 +240,13 @@ def _next_search_id(db: sqlite_utils.Database, day: dt.date | None) -> int:
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _parse_time(value: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def _now() -> str:
@@ -529,6 +536,24 @@ class Store:
         )
         return [(_edition_from_row(r), r["n"]) for r in rows]
 
+    def editions_updated(self) -> dict[Edition, dt.datetime | None]:
+        """When each stored edition last changed (a run or an import wrote its entries)."""
+        rows = self.db.execute("select day, source, lang, updated_at from digests")
+        return {Edition(day=dt.date.fromisoformat(d), source=s, lang=lg): _parse_time(u) for d, s, lg, u in rows}
+
+    def paper_editions(self, paper_id: str) -> list[tuple[Edition, Summary | None, int | None]]:
+        """Every edition that lists the paper, newest first, with the summary and votes it shows there."""
+        rows = self.db.query(
+            """
+            select e.day as e_day, e.source as e_source, e.lang as e_lang, e.upvotes as e_upvotes, s.*
+            from digest_entries e left join summaries s on s.key = e.summary_key
+            where e.paper_id = ? order by e.day desc, e.source, e.lang
+            """,
+            [paper_id],
+        )
+        return [(Edition(day=dt.date.fromisoformat(r["e_day"]), source=r["e_source"], lang=r["e_lang"]),
+                 _summary_from_row(r) if r["key"] is not None else None, r["e_upvotes"]) for r in rows]
+
     def import_digest(self, digest: Digest) -> ImportCounts:
         """Load a parsed digest as its edition. Idempotent: importing the same digest again adds nothing."""
         papers = summaries = 0
@@ -582,6 +607,18 @@ class Store:
                  "outputs": json.loads(r["outputs"] or "[]"),
                  "publish_errors": json.loads(r["publish_errors"] or "[]")} for r in rows]
 
+    def failed_outcomes(self, run_ids: Sequence[int]) -> dict[int, list[dict[str, str]]]:
+        """run id -> the papers that failed in it (paper_id, stage, reason), in the order they were recorded."""
+        if not run_ids:
+            return {}
+        rows = self.db.execute(
+            f"select run_id, paper_id, stage, reason from outcomes where status = 'failed' and run_id in "
+            f"({', '.join('?' * len(run_ids))}) order by run_id, rowid", list(run_ids))
+        out: dict[int, list[dict[str, str]]] = {}
+        for run_id, paper_id, stage, reason in rows:
+            out.setdefault(run_id, []).append({"paper_id": paper_id, "stage": stage or "", "reason": reason or ""})
+        return out
+
     def search_ids(self, query: str, limit: int = 50) -> list[str]:
         """Ids of the papers in editions whose title, authors, summaries or abstract match, newest first."""
         return [h.paper_id for h in self.search(query, limit=limit, sort="newest")]
@@ -593,16 +630,22 @@ class Store:
         terms = parse_query(query)
         if not terms or limit < 1:
             return []
-        params = {"q": match_expression(terms), "limit": limit, "window": max(RANK_WINDOW, limit)}
+        expr = match_expression(terms)
         if sort == "newest":
-            sql = ("select d.*, 0.0 as score from (select rowid from search_fts where search_fts match :q "
-                   "order by rowid desc limit :limit) m join search_docs d on d.id = m.rowid order by d.id desc")
+            found = [(r[0], 0.0) for r in self.db.execute(
+                "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, limit])]
         else:
+            # scores of the newest matches, from FTS5's rowid order (no sort of every match), best kept here
             weights = ", ".join(str(w) for w in WEIGHTS)
-            sql = (f"select d.*, m.score from (select rowid, bm25(search_fts, {weights}) as score from search_fts "
-                   "where search_fts match :q order by rowid desc limit :window) m "
-                   "join search_docs d on d.id = m.rowid order by m.score, d.id desc limit :limit")
-        return [hit(SearchDoc.from_row(r), terms, r["score"], lang=lang) for r in self.db.query(sql, params)]
+            window = self.db.execute(
+                f"select rowid, bm25(search_fts, {weights}) from search_fts where search_fts match ? "
+                "order by rowid desc limit ?", [expr, max(RANK_WINDOW, limit)]).fetchall()
+            found = sorted(window, key=lambda r: (r[1], -r[0]))[:limit]
+        if not found:
+            return []
+        rows = {r["id"]: r for r in self.db.query(
+            f"select * from search_docs where id in ({', '.join('?' * len(found))})", [i for i, _ in found])}
+        return [hit(SearchDoc.from_row(rows[i]), terms, score, lang=lang) for i, score in found if i in rows]
 
 
 _EDITION = "day = :day and source = :source and lang = :lang"
