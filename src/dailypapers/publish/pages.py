@@ -44,9 +44,14 @@ class Chrome:
         return f"{self.base_url}/{path}" if self.base_url else None
 
 
+def counted(n: int, noun: str) -> str:
+    """`1 paper`, `3 papers` (English nouns that take an s)."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("dailypapers", "templates"),
         autoescape=True,  # every template, whatever its name: pages and feed content are HTML
         undefined=jinja2.StrictUndefined,
@@ -54,6 +59,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["counted"] = counted
+    return env
 
 
 def render(template: str, path: str, chrome: Chrome, *, feeds: tuple[FeedLink, ...] = (), query: str = "",

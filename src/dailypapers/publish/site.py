@@ -182,11 +182,11 @@ def search_records(pages: Iterable[PaperPageView]) -> list[dict[str, object]]:
     records = []
     for page in sorted(pages, key=lambda p: p.path):
         p = page.paper
-        texts = [p.title, ", ".join(p.authors)]
+        texts = []  # the summaries first: the result's excerpt comes from the first match
         for a in page.appearances:
             if a.summary is not None:
                 texts.extend(s.text for s in a.summary.sections)
-        texts.append(p.abstract)
+        texts += [p.abstract, p.title, ", ".join(p.authors)]
         readable = "\n".join(t for t in texts if t)
         records.append({
             "url": "/" + page.path,

@@ -59,6 +59,8 @@ function excerpt(text, re, width = 160) {
 }
 
 async function run() {
+  const input = document.getElementById("q");
+  if (input) input.value = query;
   if (!query.trim()) return;
   status.textContent = "Searching…";
   const pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
