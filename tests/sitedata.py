@@ -23,8 +23,8 @@ XSS_EVIDENCE = '<b onmouseover="window.__xss=6">91.4</b> accuracy'
 
 VOILA_CLAIMS = (
     Claim(text="108", kind="number", status="supported", section_label="Technical Details",
-          evidence="HumanEval-V, a benchmark of 108 carefully crafted Python coding tasks", evidence_section="4 Experiments",
-          evidence_page=6),
+          evidence="HumanEval-V, a benchmark of 108 carefully crafted Python coding tasks",
+          evidence_section="4 Experiments", evidence_page=6),
     Claim(text="HumanEval-V", kind="name", status="supported", section_label="Technical Details",
           evidence="we evaluate on HumanEval-V", evidence_section="4 Experiments", evidence_page=6),
     Claim(text="100만", kind="number", status="supported", section_label="Technical Details",

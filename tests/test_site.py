@@ -152,7 +152,8 @@ def test_a_rebuild_rewrites_only_what_changed(tmp_path: Path) -> None:
     assert again.written == () and again.removed == () and again.unchanged == len(first.written)
     day3 = dt.date(2025, 5, 8)
     new = Entry(paper=Paper(id="2505.06666", title="Origami Agents", authors=("Esme Tern",), upvotes=9),
-                summary=Summary(paper_id="2505.06666", lang="ko", sections=(Section(label="What's New", text="새 모델."),)))
+                summary=Summary(paper_id="2505.06666", lang="ko",
+                                sections=(Section(label="What's New", text="새 모델."),)))
     with Store(db) as store:
         store.import_digest(Digest(day=day3, entries=(new,)))
     with Store(db, readonly=True) as store:
@@ -227,8 +228,8 @@ def test_any_text_renders_as_that_text(title: str, author: str, text: str, url: 
 
 @given(text=_text, data=st.data())
 def test_marking_claims_keeps_the_text(text: str, data: st.DataObject) -> None:
-    claims = data.draw(st.lists(st.sampled_from([text[i:j] for i in range(len(text)) for j in range(i + 1, len(text) + 1)]),
-                                max_size=4))
+    pieces = [text[i:j] for i in range(len(text)) for j in range(i + 1, len(text) + 1)]
+    claims = data.draw(st.lists(st.sampled_from(pieces), max_size=4))
     summary = Summary(paper_id="x", sections=(Section(label="L", text=text),),
                       claims=tuple(Claim(text=c, kind="name", status="supported", section_label="L") for c in claims))
     view = summary_view(summary, "p")
