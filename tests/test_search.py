@@ -152,7 +152,7 @@ def test_search_command(tmp_path: Path) -> None:
     with Store(db) as store:
         archive(store)
     runner = CliRunner()
-    out = runner.invoke(app, ["--db", str(db), "search", "학습", "--json", "--limit", "5"])
+    out = runner.invoke(app, ["--db", str(db), "search", "학습", "--json", "--limit", "5", "--sort", "rank"])
     assert out.exit_code == 0, out.output
     hits = json.loads(out.output)
     assert [h["paper_id"] for h in hits] == ["2505.00003", "2505.00001"]

@@ -623,9 +623,10 @@ class Store:
         """Ids of the papers in editions whose title, authors, summaries or abstract match, newest first."""
         return [h.paper_id for h in self.search(query, limit=limit, sort="newest")]
 
-    def search(self, query: str, *, limit: int = 20, sort: Sort = "rank", lang: str | None = None) -> list[SearchHit]:
-        """Papers in editions that match every word of `query` (see `dailypapers.search`), best first (`rank`:
-        bm25 over the newest RANK_WINDOW matches) or newest first, with highlighted snippets (taken from the
+    def search(self, query: str, *, limit: int = 20, sort: Sort = "newest", lang: str | None = None
+               ) -> list[SearchHit]:
+        """Papers in editions that match every word of `query` (see `dailypapers.search`), newest first or best
+        first (`rank`: bm25 over the newest RANK_WINDOW matches), with highlighted snippets (taken from the
         summary in `lang` when it matches)."""
         terms = parse_query(query)
         if not terms or limit < 1:

@@ -353,8 +353,8 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         return Response(body, media_type=media_type)
 
     @app.get("/search.html", include_in_schema=False)
-    async def search_page(q: str = "", sort: str = "rank", limit: int = 50) -> Response:
-        sort = sort if sort in SORTS else "rank"
+    async def search_page(q: str = "", sort: str = "newest", limit: int = 50) -> Response:
+        sort = sort if sort in SORTS else "newest"
         limit = max(1, min(limit, MAX_LIMIT))
         hits = archive.store.search(q, limit=limit, sort=sort, lang=archive.main[1]) if q.strip() else []  # type: ignore[arg-type]
         shown = [_hit_view(h) for h in hits]
@@ -419,12 +419,13 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
     async def api_search(
         q: str = Query(..., description="Words to find; Korean, Chinese and Japanese words of any length"),
         limit: int = Query(20, ge=1, le=MAX_LIMIT),
-        sort: Literal["rank", "newest"] = "rank",
+        sort: Literal["newest", "rank"] = "newest",
         lang: str | None = Query(None, description="Prefer snippets from summaries in this language"),
-    ) -> list[SearchResult]:
+    ) -> Response:
         """Papers whose title, authors, summaries or abstract hold every word of `q`, with highlight offsets."""
         hits = archive.store.search(q, limit=limit, sort=sort, lang=lang or archive.main[1])
-        return [SearchResult(**h.to_json(), html=paper_path(h.paper_id)) for h in hits]  # type: ignore[arg-type]
+        # built as the schema says and sent as is: no second validation of what this function just made
+        return JSONResponse([{**h.to_json(), "html": paper_path(h.paper_id)} for h in hits])
 
     @app.get("/api/runs", response_model=list[RunInfo], tags=["runs"])
     async def api_runs(limit: int = Query(20, ge=1, le=200)) -> list[RunInfo]:

@@ -21,7 +21,7 @@ def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Words to find (Korean, Chinese, Japanese words of any length).")],
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many papers.")] = 20,
-    sort: Annotated[str, typer.Option("--sort", help="rank (best first) or newest.")] = "rank",
+    sort: Annotated[str, typer.Option("--sort", help="newest (first) or rank (best first).")] = "newest",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, with highlight offsets.")] = False,
 ) -> None:
     """Search the archive: papers whose title, authors, summaries or abstract hold every word of QUERY."""
