@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from markupsafe import escape
+
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
 from dailypapers.hookspecs import hookimpl
@@ -176,10 +178,11 @@ def paper_pages(digests: dict[Edition, Digest]) -> list[PaperPageView]:
 
 
 # -- search: Pagefind records, one per paper page --------------------------------------------------------------
-def search_records(pages: Iterable[PaperPageView]) -> list[dict[str, object]]:
-    """What Pagefind indexes for each paper: its readable text, then (after SENTINEL) the CJK suffixes that
-    make its prefix matching find words inside Korean compounds (see `dailypapers.search`)."""
-    records = []
+def search_records(pages: Iterable[PaperPageView]) -> dict[str, str]:
+    """What Pagefind indexes for each paper, as a small HTML file at the paper page's path: its readable text,
+    then (after SENTINEL) the CJK suffixes that make its prefix matching find words inside Korean compounds
+    (see `dailypapers.search`). The pages themselves carry tooltips and navigation that search should not see."""
+    records = {}
     for page in sorted(pages, key=lambda p: p.path):
         p = page.paper
         texts = []  # the summaries first: the result's excerpt comes from the first match
@@ -188,32 +191,38 @@ def search_records(pages: Iterable[PaperPageView]) -> list[dict[str, object]]:
                 texts.extend(s.text for s in a.summary.sections)
         texts += [p.abstract, p.title, ", ".join(p.authors)]
         readable = "\n".join(t for t in texts if t)
-        records.append({
-            "url": "/" + page.path,
-            "content": f"{readable}\n{SENTINEL}\n{expand_cjk(readable)}",
-            "language": "en",  # one index for every language: Pagefind searches one language's index
-            "meta": {"title": p.title, "day": p.day.isoformat() if p.day else ""},
-        })
+        day = p.day.isoformat() if p.day else ""
+        records[page.path] = (
+            f'<!doctype html><html lang="en"><body data-pagefind-body data-pagefind-meta="day:{escape(day)}">'
+            f'<h1 data-pagefind-meta="title">{escape(p.title)}</h1><p>{escape(readable)}</p>'
+            f"<p>{SENTINEL} {escape(expand_cjk(readable))}</p></body></html>"
+        )
     return records
 
 
-def pagefind_files(records: list[dict[str, object]]) -> dict[str, bytes]:
+def pagefind_files(records: dict[str, str]) -> dict[str, bytes]:
     """Pagefind's bundle for these records, by path under `pagefind/`. Runs its binary (from the pagefind-bin
     package) in a thread of its own, so it works inside a caller's event loop too."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, _pagefind(records)).result()
 
 
-async def _pagefind(records: list[dict[str, object]]) -> dict[str, bytes]:
+async def _pagefind(records: dict[str, str]) -> dict[str, bytes]:
     from pagefind.index import IndexConfig, PagefindIndex
 
     with tempfile.TemporaryDirectory(prefix="dailypapers-pagefind-") as tmp:
+        site = Path(tmp) / "site"
+        for path, html in records.items():
+            target = site / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html, encoding="utf-8")
         out = Path(tmp) / SEARCH_DIR
-        config = IndexConfig(output_path=str(out), force_language="en")
+        # One language for every record: Pagefind searches the index of one language. The records go in as one
+        # folder: the Python API answers each request after a 0.1 s poll, so a request per record would crawl.
+        config = IndexConfig(output_path=str(out), force_language="en", keep_index_url=True)
         try:
             async with PagefindIndex(config=config) as index:
-                for record in records:  # one at a time, in path order: the same archive gives the same files
-                    await index.add_custom_record(**record)  # type: ignore[arg-type]
+                await index.add_directory(str(site))
         except FileNotFoundError as exc:
             raise PublishError(f"the search index needs Pagefind's binary ({exc}): pip install 'pagefind[bin]', "
                                "or build without search (--no-search)") from None

@@ -71,7 +71,7 @@ async function run() {
   for (const data of shown) {
     const item = document.createElement("li");
     const link = document.createElement("a");
-    const href = new URL(String(data.url).replace(/^\/+/, ""), siteRoot);
+    const href = new URL(String(data.url).replace(/^\/+/, ""), siteRoot); // records sit at the pages' paths
     if (href.origin !== siteRoot.origin) continue; // every record is one of this site's pages
     link.href = href.href;
     appendMarked(link, String(data.meta.title || data.url), re);
