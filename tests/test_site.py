@@ -172,7 +172,7 @@ def test_a_rebuild_rewrites_only_what_changed(tmp_path: Path) -> None:
         fourth = build_site(store, out)
     assert "papers/2505.06666.html" in fourth.removed and not (out / "papers/2505.06666.html").exists()
     assert (out / "CNAME").read_text() == "papers.example.org\n"
-    assert set(json.loads((out / MANIFEST).read_text())) == {
+    assert set(json.loads((out / MANIFEST).read_text())["files"]) == {
         p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name not in (MANIFEST, "CNAME")}
 
 

@@ -231,16 +231,24 @@ async def _pagefind(records: dict[str, str]) -> dict[str, bytes]:
 
 
 # -- writing: only what changed ------------------------------------------------------------------------------
-def sync(out_dir: Path, files: dict[str, bytes]) -> tuple[list[str], list[str], int]:
-    """Write the files whose bytes differ from what the manifest says was written; remove the files this
-    site wrote before and no longer makes. Returns (written, removed, unchanged)."""
-    manifest_path = out_dir / MANIFEST
+def read_manifest(out_dir: Path) -> dict[str, object]:
     try:
-        before: dict[str, str] = json.loads(manifest_path.read_text(encoding="utf-8"))
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
-        before = {}
+        return {}
+    return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else {}
+
+
+def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = frozenset(), search: str = ""
+         ) -> tuple[list[str], list[str], int]:
+    """Write the files whose bytes differ from what the manifest says was written; remove the files this
+    site wrote before and no longer makes; `keep` are files of the last build left as they are (the search
+    index, when its input did not change). Returns (written, removed, unchanged)."""
+    manifest = read_manifest(out_dir)
+    before: dict[str, str] = manifest.get("files", {})  # type: ignore[assignment]
     after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
-    written, removed, unchanged = [], [], 0
+    after.update({path: before[path] for path in keep if path in before})
+    written, removed, unchanged = [], [], len(keep)
     try:
         for path, data in files.items():
             target = out_dir / path
@@ -255,7 +263,8 @@ def sync(out_dir: Path, files: dict[str, bytes]) -> tuple[list[str], list[str], 
             if target.is_file():
                 target.unlink()
                 removed.append(path)
-        write_atomic(manifest_path, json.dumps(after, indent=0, sort_keys=True) + "\n")
+        write_atomic(out_dir / MANIFEST, json.dumps({"files": after, "search": search}, indent=0, sort_keys=True)
+                     + "\n")
     except OSError as exc:
         raise PublishError(f"cannot write the site in {out_dir}: {exc.strerror or exc}") from None
     return written, removed, unchanged
@@ -294,10 +303,23 @@ def build_site(
     home page shows when the archive has it."""
     archive = _read(store)
     chrome = Chrome(live=False, base_url=base_url.rstrip("/") if base_url else None)
-    files = site_files(archive, chrome=chrome, main=main)
-    if search:
-        files.update(pagefind_files(search_records(paper_pages(archive.digests))))
-    written, removed, unchanged = sync(out_dir, files)
+    keep: frozenset[str] = frozenset()
+    search_key = ""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        index = None
+        if search:
+            records = search_records(paper_pages(archive.digests))
+            search_key = hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()
+            manifest = read_manifest(out_dir)
+            last = [p for p in manifest.get("files", {}) if p.startswith(f"{SEARCH_DIR}/")]  # type: ignore[union-attr]
+            if manifest.get("search") == search_key and last and all((out_dir / p).is_file() for p in last):
+                keep = frozenset(last)  # the same records give the same index: Pagefind need not run
+            else:
+                index = pool.submit(pagefind_files, records)  # its own process: runs while the pages render
+        files = site_files(archive, chrome=chrome, main=main)
+        if index is not None:
+            files.update(index.result())
+    written, removed, unchanged = sync(out_dir, files, keep=keep, search=search_key)
     readme_written = None
     if readme is not None:
         chosen = main_stream(streams(archive.editions), *main)

@@ -32,6 +32,7 @@ LANG_NAMES = {"ko": "한국어", "en": "English", "ja": "日本語", "zh": "中�
               "es": "Español"}
 _HTML_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f]")  # whitespace or a control character: not a URL we link
 
 
 # -- paths -----------------------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ def safe_url(url: str | None) -> str | None:
     url = url.strip()
     if url.startswith("/") and not url.startswith("//"):
         url = "https://huggingface.co" + url
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+    if _URL_UNSAFE.search(url):
         return None
     try:
         parts = urlsplit(url)
