@@ -1,4 +1,4 @@
-"""One headless Chromium (Debian's, driven by Playwright) for the whole session, the test archive's static site
+"""One headless Chromium (Debian's, driven by Playwright) for the browser tests, the test archive's static site
 on a loopback HTTP server, and the live app under uvicorn. Screenshots go to build/screenshots/."""
 
 from __future__ import annotations
@@ -71,8 +71,10 @@ def live_url(archive: Path) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # One browser for the browser tests (they live in one module). Module scope, not session: Playwright's sync
+    # API holds an event loop on this thread while it runs, which the asyncio tests after these need free.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
