@@ -573,7 +573,7 @@ def run_view(run: Mapping[str, object], failed: Sequence[Mapping[str, str]] = ()
     return RunView(
         id=int(run["id"]),  # type: ignore[call-overload]
         command=str(run.get("command") or ""), edition=edition,
-        started_at=started.isoformat(sep=" ", timespec="seconds") if started else "",
+        started_at=started.strftime("%Y-%m-%d %H:%M") if started else "",
         seconds=(finished - started).total_seconds() if started and finished else None,
         counts=dict(run.get("counts") or {}),  # type: ignore[call-overload]
         failures=failures, calls=getattr(usage, "calls", 0), tokens=getattr(usage, "total_tokens", 0),
