@@ -144,8 +144,8 @@ def test_later_plug_ins_are_asked_first_and_names_are_unique() -> None:
 
 def test_unknown_names_are_clear_errors(tmp_path: Path) -> None:
     registry = Registry.load(plugin_manager(entry_points=False))
-    with pytest.raises(ConfigError, match=r"unknown publisher 'site'.*markdown"):
-        registry.publisher("site")
+    with pytest.raises(ConfigError, match=r"unknown publisher 'slack'.*site, readme, markdown"):
+        registry.publisher("slack")
     with pytest.raises(InputError, match="unknown source 'nowhere'"):
         build_digest(Settings(db=tmp_path / "x.db"), source="nowhere")
 
@@ -157,7 +157,7 @@ def test_every_built_in_registers_through_the_same_hooks() -> None:
     kinds = {(p.kind, p.name) for p in registry.parts}
     assert kinds == {("sources", "hf"), ("sources", "arxiv"), ("sources", "local"), ("summarizers", "llm"),
                      ("summarizers", "extractive"), ("publishers", "markdown"), ("publishers", "readme"),
-                     ("notifiers", "slack"), ("notifiers", "email"), ("notifiers", "apprise")}
+                     ("publishers", "site"), ("notifiers", "slack"), ("notifiers", "email"), ("notifiers", "apprise")}
 
 
 def test_the_plugins_command_lists_them() -> None:

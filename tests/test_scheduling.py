@@ -64,9 +64,10 @@ def test_init_writes_the_workflow_and_a_starter_config_once(tmp_path: Path, monk
     assert first.exit_code == 0, first.output
     wf = yaml.safe_load((tmp_path / ".github/workflows/dailypapers.yml").read_text())
     assert wf[True]["schedule"] == [{"cron": "30 22 * * 1-5"}]
-    assert "without Pages" in first.output  # no site publisher in this build
+    # the site publisher is a built-in: the workflow deploys it to Pages
+    assert "without Pages" not in first.output and "deploy" in wf["jobs"]
     config = (tmp_path / "dailypapers.toml").read_text()
-    assert 'publishers = ["markdown", "readme"]' in config
+    assert 'publishers = ["markdown", "readme", "site"]' in config
     assert runner.invoke(app, ["--config", "dailypapers.toml", "config"]).exit_code == 0  # the starter loads
     again = runner.invoke(app, ["init", "github-actions"])
     assert again.exit_code == 2 and "exists: pass --force" in again.output

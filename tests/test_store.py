@@ -142,7 +142,7 @@ def test_reopen_keeps_data_and_does_not_rerun_migrations(db_path: Path) -> None:
         assert not MIGRATIONS.pending(store.db)
         assert applied[:5] == ["001_initial", "002_one_name_per_concept", "003_run_details", "004_editions",
                                "005_import_revisions"]
-        assert {"007_leases", "008_deliveries", "009_health_reports"} <= set(applied)
+        assert {"006_search_index", "007_leases", "008_deliveries", "009_health_reports"} <= set(applied)
         assert store.get_digest(Edition(day=D1)) == day1()
         assert store.import_digest(day1()).counts()["unchanged"] == 3
 
@@ -271,6 +271,7 @@ def test_an_archive_of_the_first_release_is_upgraded_only_by_a_writer(tmp_path: 
                                "005_import_revisions"]
         assert not MIGRATIONS.pending(store.db)
         assert "_migrations" not in store.db.table_names()
+        assert store.search_ids("요약") == ["2501.00001"]  # the search index is filled from what was there
         digest = store.get_digest(Edition(day=dt.date(2025, 1, 2)))
         assert digest is not None and digest.entries[0].summary.lang == "ko"
         assert digest.entries[0].paper.day == dt.date(2025, 1, 2)

@@ -126,6 +126,14 @@ class Settings(BaseSettings):
 
     # publishing
     show_flags: bool = True  # mark unsupported claims in the Markdown
+    site_dir: Path = Path("site")  # the site publisher and `dailypapers site` write the static site here
+    site_base_url: str | None = None  # where the site is served (https://me.github.io/papers): feeds, canonical
+    site_readme: Path | None = None  # also write the latest edition into this README (digest format)
+    site_search: bool = True  # build the Pagefind search index with the site
+
+    # the web app (`dailypapers serve`)
+    serve_host: str = "127.0.0.1"
+    serve_port: int = 8000
 
     # -- the daily run and delivery (issue 13) -------------------------------------------------------------
     # what `dailypapers run` makes: one edition per (source, lang); empty means the one `source` and `lang`

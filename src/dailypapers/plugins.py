@@ -35,6 +35,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dailypapers.publish.markdown",
     "dailypapers.publish.readme",
     "dailypapers.publish.notify",
+    "dailypapers.publish.site",
 )
 ENTRY_POINT_GROUP = "dailypapers"
 KINDS = ("sources", "summarizers", "publishers", "notifiers")

@@ -1,5 +1,6 @@
 """The SQLite archive (sqlite-utils): papers, their documents, summaries, digests (day -> ordered entries),
-runs and per-paper outcomes, with an FTS5 index over titles, authors and summary text.
+runs and per-paper outcomes, with a full-text search index (`search_fts`, see `dailypapers.search`) over the
+titles, authors, summaries and abstracts of the papers in editions.
 
 Dicts in, dicts out at this edge; models everywhere else. Migrations are append-only functions registered
 with sqlite-utils' `Migrations`: never edit one that has shipped, add the next.
@@ -17,7 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from dailypapers.models import (
     Summary,
     Usage,
 )
+from dailypapers.search import RANK_WINDOW, WEIGHTS, SearchDoc, SearchHit, Sort, hit, match_expression, parse_query
 
 MIGRATIONS = Migrations("dailypapers")
 _LEGACY_MIGRATIONS = "_migrations"  # the hand-rolled runner's table, before sqlite-utils' Migrations
@@ -170,6 +172,77 @@ def _m005_import_revisions(db: sqlite_utils.Database) -> None:
     db["import_revisions"].create_index(["paper_id"])
 
 
+@MIGRATIONS(name="006_search_index")
+def _m006_search_index(db: sqlite_utils.Database) -> None:
+    # One search row per paper in an edition (`dailypapers.search`). The FTS table is contentless (the text
+    # it is given is rewritten for CJK and is never shown); `search_docs` keeps what each row was given, for
+    # snippets and to delete the row again. Its id orders rows by day (YYYYMMDD * 10^6 + n), so the newest
+    # matches come first from FTS5's own rowid order, with no sort. sqlite-utils' enable_fts cannot make a
+    # contentless table, hence the SQL.
+    db.executescript(
+        """
+        create table search_docs (
+            id integer primary key, paper_id text not null unique references papers(id), day text,
+            title text not null, authors text not null, summaries text not null, abstract text not null);
+        create virtual table search_fts using fts5(
+            title, authors, body, abstract, chars, content='', tokenize='unicode61 remove_diacritics 2');
+        """
+    )
+    _reindex_search(db, [r[0] for r in db.execute("select distinct paper_id from digest_entries")])
+
+
+def _search_doc(db: sqlite_utils.Database, paper_id: str) -> SearchDoc | None:
+    """What the search index should hold for a paper now: None unless it is in an edition."""
+    row = db.execute(
+        "select p.title, p.authors, p.abstract, max(e.day) from digest_entries e join papers p on p.id = e.paper_id "
+        "where e.paper_id = ?", [paper_id]).fetchone()
+    if row is None or row[0] is None:
+        return None
+    summaries = db.execute(
+        "select lang, text from summaries where key in (select summary_key from digest_entries where paper_id = ?) "
+        "order by lang, key", [paper_id]).fetchall()
+    return SearchDoc(paper_id=paper_id, day=dt.date.fromisoformat(row[3]) if row[3] else None, title=row[0],
+                     authors=tuple(json.loads(row[1] or "[]")), summaries=tuple((lang, text or "") for lang, text
+                                                                                 in summaries),
+                     abstract=row[2] or "")
+
+
+_FTS_COLUMNS = "title, authors, body, abstract, chars"
+
+
+def _reindex_search(db: sqlite_utils.Database, paper_ids: Iterable[str]) -> None:
+    """Bring the search rows of these papers up to date (added, changed, or removed with their last edition)."""
+    for paper_id in dict.fromkeys(paper_ids):
+        new = _search_doc(db, paper_id)
+        found = db.execute("select id, day, title, authors, summaries, abstract from search_docs where paper_id = ?",
+                           [paper_id]).fetchone()
+        old = None
+        if found is not None:
+            old = SearchDoc.from_row(dict(zip(("id", "day", "title", "authors", "summaries", "abstract"), found,
+                                              strict=True)) | {"paper_id": paper_id})
+        if new == old:
+            continue
+        if old is not None:
+            # a contentless row is deleted by giving FTS5 the values it was indexed with
+            db.execute(f"insert into search_fts(search_fts, rowid, {_FTS_COLUMNS}) values ('delete', ?, ?, ?, ?, ?, ?)",
+                       [found[0], *old.fts_values()])
+            db.execute("delete from search_docs where id = ?", [found[0]])
+        if new is None:
+            continue
+        doc_id = found[0] if old is not None and old.day == new.day else _next_search_id(db, new.day)
+        row = new.row()
+        db.execute("insert into search_docs (id, paper_id, day, title, authors, summaries, abstract) "
+                   "values (?, ?, ?, ?, ?, ?, ?)", [doc_id, *row.values()])
+        db.execute(f"insert into search_fts(rowid, {_FTS_COLUMNS}) values (?, ?, ?, ?, ?, ?)",
+                   [doc_id, *new.fts_values()])
+
+
+def _next_search_id(db: sqlite_utils.Database, day: dt.date | None) -> int:
+    base = int(day.strftime("%Y%m%d")) * 1_000_000 if day else 0
+    top = db.execute("select max(id) from search_docs where id >= ? and id < ?", [base, base + 1_000_000]).fetchone()
+    return base if top[0] is None else top[0] + 1
+
+
 @MIGRATIONS(name="007_leases")
 def _m007_leases(db: sqlite_utils.Database) -> None:
     # Who is summarizing what: concurrent runs wait for each other instead of paying twice.
@@ -217,6 +290,13 @@ def _m009_health_reports(db: sqlite_utils.Database) -> None:
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _parse_time(value: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def _now() -> str:
@@ -369,6 +449,8 @@ class Store:
                 links = {**json.loads(old["links"] or "{}"), **paper.links}
                 row["links"] = json.dumps(links, ensure_ascii=False)
             self.db["papers"].upsert(row, pk="id")
+            if old is not None:
+                _reindex_search(self.db, [paper.id])  # a title or authors of a paper already in an edition
         return old is None
 
     def get_paper_row(self, paper_id: str) -> dict[str, Any] | None:
@@ -425,6 +507,9 @@ class Store:
     def _save_summary(self, summary: Summary, key: str) -> bool:
         existed = bool(list(self.db.query("select 1 from summaries where key = ?", [key])))
         self.db["summaries"].upsert(_summary_row(summary, key), pk="key")
+        if existed:  # a summary replaced under its key: the editions that show it show the new text
+            shown = self.db.execute("select paper_id from digest_entries where summary_key = ?", [key])
+            _reindex_search(self.db, [r[0] for r in shown])
         return not existed
 
     def get_summary(self, key: str) -> Summary | None:
@@ -439,12 +524,14 @@ class Store:
         key = _edition_key(digest.edition)
         with self.transaction():
             existed = bool(list(self.db.query(f"select 1 from digests where {_EDITION}", key)))
+            before = [r[0] for r in self.db.execute(f"select paper_id from digest_entries where {_EDITION}", key)]
             self.db["digests"].upsert({**key, "updated_at": _now()}, pk=("day", "source", "lang"))
             self.db.execute(f"delete from digest_entries where {_EDITION}", key)
             self.db["digest_entries"].insert_all(
                 {**key, "position": i, "paper_id": e.paper.id, "upvotes": e.paper.upvotes, "summary_key": k}
                 for i, (e, k) in enumerate(zip(digest.entries, summary_keys, strict=True))
             )
+            _reindex_search(self.db, [*before, *(e.paper.id for e in digest.entries)])
         return not existed
 
     def update_digest(self, edition: Edition, merge: Callable[[KeyedEntries], KeyedEntries]) -> Digest:
@@ -503,6 +590,24 @@ class Store:
         )
         return [(_edition_from_row(r), r["n"]) for r in rows]
 
+    def editions_updated(self) -> dict[Edition, dt.datetime | None]:
+        """When each stored edition last changed (a run or an import wrote its entries)."""
+        rows = self.db.execute("select day, source, lang, updated_at from digests")
+        return {Edition(day=dt.date.fromisoformat(d), source=s, lang=lg): _parse_time(u) for d, s, lg, u in rows}
+
+    def paper_editions(self, paper_id: str) -> list[tuple[Edition, Summary | None, int | None]]:
+        """Every edition that lists the paper, newest first, with the summary and votes it shows there."""
+        rows = self.db.query(
+            """
+            select e.day as e_day, e.source as e_source, e.lang as e_lang, e.upvotes as e_upvotes, s.*
+            from digest_entries e left join summaries s on s.key = e.summary_key
+            where e.paper_id = ? order by e.day desc, e.source, e.lang
+            """,
+            [paper_id],
+        )
+        return [(Edition(day=dt.date.fromisoformat(r["e_day"]), source=r["e_source"], lang=r["e_lang"]),
+                 _summary_from_row(r) if r["key"] is not None else None, r["e_upvotes"]) for r in rows]
+
     # == import (dailypapers.importing): a batch of digests in one transaction, never silently overwriting ==
     def import_digests(self, digests: Sequence[Digest], *, replace: bool = False,
                        origins: Sequence[str] | None = None) -> ImportReport:
@@ -523,7 +628,10 @@ class Store:
                               now=_now())
             for digest, origin in zip(digests, names, strict=True):
                 plan.add(digest, origin)
+            before = {sl.paper_id for slots in editions.values() for sl in slots or ()}
             self._write_plan(plan)
+            shown = {sl.paper_id for slots in plan.touched.values() for sl in slots}
+            _reindex_search(self.db, sorted(before | shown | set(plan.changed_papers)))
         return plan.report
 
     def import_digest(self, digest: Digest, *, replace: bool = False) -> ImportReport:
@@ -646,16 +754,46 @@ class Store:
                  "outputs": json.loads(r["outputs"] or "[]"),
                  "publish_errors": json.loads(r["publish_errors"] or "[]")} for r in rows]
 
+    def failed_outcomes(self, run_ids: Sequence[int]) -> dict[int, list[dict[str, str]]]:
+        """run id -> the papers that failed in it (paper_id, stage, reason), in the order they were recorded."""
+        if not run_ids:
+            return {}
+        rows = self.db.execute(
+            f"select run_id, paper_id, stage, reason from outcomes where status = 'failed' and run_id in "
+            f"({', '.join('?' * len(run_ids))}) order by run_id, rowid", list(run_ids))
+        out: dict[int, list[dict[str, str]]] = {}
+        for run_id, paper_id, stage, reason in rows:
+            out.setdefault(run_id, []).append({"paper_id": paper_id, "stage": stage or "", "reason": reason or ""})
+        return out
+
     def search_ids(self, query: str, limit: int = 50) -> list[str]:
-        """Paper ids whose title, authors or summary text match (FTS5 trigram, so Korean works too)."""
-        phrase = '"' + query.replace('"', '""') + '"'  # user text is a phrase, never FTS syntax
-        rows = self.db.query(
-            "select id from papers where rowid in (select rowid from papers_fts where papers_fts match :q) "
-            "or id in (select s.paper_id from summaries s join summaries_fts f on f.rowid = s.rowid "
-            "where summaries_fts match :q) order by id limit :limit",
-            {"q": phrase, "limit": limit},
-        )
-        return [r["id"] for r in rows]
+        """Ids of the papers in editions whose title, authors, summaries or abstract match, newest first."""
+        return [h.paper_id for h in self.search(query, limit=limit, sort="newest")]
+
+    def search(self, query: str, *, limit: int = 20, sort: Sort = "newest", lang: str | None = None
+               ) -> list[SearchHit]:
+        """Papers in editions that match every word of `query` (see `dailypapers.search`), newest first or best
+        first (`rank`: bm25 over the newest RANK_WINDOW matches), with highlighted snippets (taken from the
+        summary in `lang` when it matches)."""
+        terms = parse_query(query)
+        if not terms or limit < 1:
+            return []
+        expr = match_expression(terms)
+        if sort == "newest":
+            found = [(r[0], 0.0) for r in self.db.execute(
+                "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, limit])]
+        else:
+            # scores of the newest matches, from FTS5's rowid order (no sort of every match), best kept here
+            weights = ", ".join(str(w) for w in WEIGHTS)
+            window = self.db.execute(
+                f"select rowid, bm25(search_fts, {weights}) from search_fts where search_fts match ? "
+                "order by rowid desc limit ?", [expr, max(RANK_WINDOW, limit)]).fetchall()
+            found = sorted(window, key=lambda r: (r[1], -r[0]))[:limit]
+        if not found:
+            return []
+        rows = {r["id"]: r for r in self.db.query(
+            f"select * from search_docs where id in ({', '.join('?' * len(found))})", [i for i, _ in found])}
+        return [hit(SearchDoc.from_row(rows[i]), terms, score, lang=lang) for i, score in found if i in rows]
 
 
     # -- deliveries and health reports (issue 13) -------------------------------------------------------------

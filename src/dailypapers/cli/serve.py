@@ -1,0 +1,37 @@
+"""`dailypapers serve`: the web app over the archive (read-only), on localhost unless told otherwise."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from dailypapers.cli import app
+from dailypapers.cli._common import err_console, errors, state
+
+
+@app.command()
+@errors
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1: this machine only).")]
+    = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default 8000).")] = None,
+) -> None:
+    """Serve the archive's pages, search, run health and a JSON API (docs at /docs). Never writes the archive."""
+    import uvicorn  # imported when used
+
+    from dailypapers.web import LOOPBACK_HOSTS, create_app
+
+    settings = state(ctx).settings()
+    host = host or settings.serve_host
+    port = port or settings.serve_port
+    # Bound to loopback, only loopback host names are answered (no DNS rebinding from a web page); bound
+    # wider, the operator decides who may reach it.
+    allowed = LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else None
+    web = create_app(settings.db, main=(settings.source, settings.lang), base_url=settings.site_base_url,
+                     allowed_hosts=allowed)
+    err_console.print(Text(f"serving {settings.db} read-only at http://{host}:{port}/ (API docs: /docs)"),
+                      soft_wrap=True)
+    uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)

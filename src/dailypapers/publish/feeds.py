@@ -1,0 +1,62 @@
+"""Atom feeds (feedgen): one per edition stream (a source and a language), an entry per edition, newest first.
+
+Entry ids are URNs of the edition, so they stay the same wherever the site is hosted; links are absolute
+with a base URL, else relative to the feed file (`../../editions/...`), which Atom resolves against the
+feed's own address. Nothing in a feed depends on the time it was written: `updated` is when the archive last
+changed the edition, so an unchanged stream gives the same bytes and an incremental build leaves it alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from urllib.parse import quote
+
+from feedgen.feed import FeedGenerator
+
+from dailypapers import __version__
+from dailypapers.publish.pages import Chrome, render_fragment
+from dailypapers.publish.views import SITE_TITLE, EditionView, feed_path, lang_name, root_of, source_name
+
+
+def edition_urn(view: EditionView) -> str:
+    e = view.edition
+    return f"urn:dailypapers:edition:{quote(e.source, safe='')}:{quote(e.lang, safe='')}:{e.day.isoformat()}"
+
+
+def stream_urn(source: str, lang: str) -> str:
+    return f"urn:dailypapers:feed:{quote(source, safe='')}:{quote(lang, safe='')}"
+
+
+def _when(view: EditionView) -> dt.datetime:
+    if view.updated is not None:
+        return view.updated if view.updated.tzinfo else view.updated.replace(tzinfo=dt.UTC)
+    return dt.datetime.combine(view.edition.day, dt.time(), dt.UTC)
+
+
+def feed_title(source: str, lang: str) -> str:
+    return f"{SITE_TITLE} · {source_name(source)} · {lang_name(lang)}"
+
+
+def atom_feed(source: str, lang: str, editions: Sequence[EditionView], chrome: Chrome) -> bytes:
+    """The stream's feed from its editions (newest first; the caller keeps the most recent few)."""
+    path = feed_path(source, lang)
+    root = f"{chrome.base_url}/" if chrome.base_url else root_of(path)
+    fg = FeedGenerator()
+    fg.id(stream_urn(source, lang))
+    fg.title(feed_title(source, lang))
+    fg.author({"name": "dailypapers"})
+    fg.generator("dailypapers", __version__)
+    fg.language(lang)
+    fg.link(href=chrome.absolute(path) or path.rsplit("/", 1)[-1], rel="self", type="application/atom+xml")
+    fg.link(href=root + (editions[0].path if editions else "index.html"), rel="alternate", type="text/html")
+    fg.updated(max((_when(v) for v in editions), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+    for view in editions:
+        entry = fg.add_entry(order="append")
+        entry.id(edition_urn(view))
+        entry.title(f"{view.ref.title} · {len(view.entries)} papers")
+        entry.link(href=root + view.path, rel="alternate", type="text/html")
+        entry.published(dt.datetime.combine(view.edition.day, dt.time(), dt.UTC))
+        entry.updated(_when(view))
+        entry.content(render_fragment("feed_entry.html", root, view=view), type="html")
+    return fg.atom_str(pretty=True)

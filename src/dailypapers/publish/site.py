@@ -1,0 +1,362 @@
+"""The static site: every edition, paper and month of the archive as HTML, Atom feeds, a Pagefind search index,
+and optionally the latest edition as a README in the digest format. A publisher plug-in (`site`), so a run
+updates it, and the `dailypapers site` command builds it from the archive.
+
+The build reads the archive only (`Store(..., readonly=True)`), renders every file in memory and writes the
+ones whose bytes changed: a rebuild after one new day rewrites that day's pages, the pages that link to it
+(home, the previous edition, its month, the feed, papers it shows again) and the search index files that
+changed. Files it wrote before and no longer makes are removed; files it never wrote (a CNAME, a README kept
+by hand) are left alone. What it owns is listed in `.dailypapers-site.json` with each file's hash.
+
+    site/
+      index.html                        the main stream's latest edition, and the other streams
+      editions/<source>/<lang>/<day>.html  (and .md, the digest format)
+      papers/<id>.html                  every summary of the paper, in every language
+      archive/index.html, archive/<YYYY-MM>.html
+      feeds/<source>/<lang>.atom
+      search.html, pagefind/            search without a server
+      static/                           style.css, search.js
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from markupsafe import escape
+
+from dailypapers.config import Settings
+from dailypapers.errors import PublishError
+from dailypapers.hookspecs import hookimpl
+from dailypapers.models import Digest, Edition, Outcome, Paper, Summary
+from dailypapers.publish import markdown
+from dailypapers.publish.base import PublishContext
+from dailypapers.publish.feeds import atom_feed, feed_title
+from dailypapers.publish.files import write_atomic
+from dailypapers.publish.pages import Chrome, FeedLink, render
+from dailypapers.publish.views import (
+    ARCHIVE_PATH,
+    FEED_ENTRIES,
+    HOME_PATH,
+    SEARCH_PATH,
+    ArchiveView,
+    EditionRef,
+    EditionView,
+    HomeView,
+    PaperPageView,
+    edition_path,
+    edition_view,
+    feed_path,
+    main_stream,
+    month_index,
+    month_views,
+    paper_page_view,
+    streams,
+)
+from dailypapers.search import expand_cjk
+from dailypapers.store import Store
+
+MANIFEST = ".dailypapers-site.json"
+STATIC_FILES = ("style.css", "search.js")
+SEARCH_DIR = "pagefind"
+SENTINEL = "\u2042"  # static/search.js: a record's readable text ends here, its CJK suffixes follow
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    out_dir: Path
+    written: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    editions: int = 0
+    papers: int = 0
+    readme: Path | None = None
+
+    @property
+    def index(self) -> Path:
+        return self.out_dir / HOME_PATH
+
+
+@dataclass
+class _Archive:
+    """Everything the pages need, read from the archive once."""
+
+    editions: list[tuple[Edition, int]]
+    digests: dict[Edition, Digest]
+    updated: dict[Edition, dt.datetime | None]
+    outcomes: dict[Edition, dict[str, Outcome]] = field(default_factory=dict)
+
+
+def _read(store: Store) -> _Archive:
+    editions = store.editions()
+    digests: dict[Edition, Digest] = {}
+    outcomes: dict[Edition, dict[str, Outcome]] = {}
+    for edition, _ in editions:
+        digest = store.get_digest(edition)
+        if digest is None:
+            continue
+        digests[edition] = digest
+        if any(e.summary is None for e in digest.entries):  # only then does a page say why
+            outcomes[edition] = store.latest_outcomes(edition)
+    return _Archive(editions, digests, store.editions_updated(), outcomes)
+
+
+def site_files(archive: _Archive, *, chrome: Chrome, main: tuple[str, str]) -> dict[str, bytes]:
+    """Every page, feed and asset of the site (search index aside), by path. Pure."""
+    files: dict[str, bytes] = {}
+    all_streams = streams(archive.editions)
+    refs_by_stream: dict[tuple[str, str], list[EditionRef]] = {}
+    refs_by_day: dict[dt.date, list[EditionRef]] = {}
+    for edition, n in archive.editions:  # oldest first
+        ref = EditionRef(edition, n)
+        refs_by_stream.setdefault((edition.source, edition.lang), []).append(ref)
+        refs_by_day.setdefault(edition.day, []).append(ref)
+
+    def feeds_for(*keys: tuple[str, str]) -> tuple[FeedLink, ...]:
+        return tuple(FeedLink(feed_title(s, lang), feed_path(s, lang)) for s, lang in keys)
+
+    all_feeds = feeds_for(*((s.source, s.lang) for s in all_streams))
+    views: dict[Edition, EditionView] = {}
+    for edition, digest in archive.digests.items():
+        view = edition_view(digest, stream=refs_by_stream[(edition.source, edition.lang)],
+                            same_day=refs_by_day[edition.day], outcomes=archive.outcomes.get(edition),
+                            updated=archive.updated.get(edition))
+        views[edition] = view
+        files[view.path] = _page("edition.html", view.path, chrome, feeds_for((edition.source, edition.lang)),
+                                 view=view)
+        files[edition_path(edition, "md")] = markdown.render(digest).encode()
+
+    chosen = main_stream(all_streams, *main)
+    home = HomeView(main=views.get(chosen.latest.edition) if chosen else None, streams=all_streams)
+    files[HOME_PATH] = _page("home.html", HOME_PATH, chrome, all_feeds, view=home)
+
+    for key, refs in refs_by_stream.items():
+        newest = [views[r.edition] for r in reversed(refs) if r.edition in views][:FEED_ENTRIES]
+        files[feed_path(*key)] = atom_feed(key[0], key[1], newest, chrome)
+
+    for page in paper_pages(archive.digests):
+        files[page.path] = _page("paper.html", page.path, chrome, (), view=page)
+
+    months = month_views(views.values())
+    files[ARCHIVE_PATH] = _page("archive.html", ARCHIVE_PATH, chrome, all_feeds,
+                                view=ArchiveView(month_index(archive.editions), all_streams))
+    index = month_index(archive.editions)
+    for i, month in enumerate(months):  # newest first, as the index
+        files[month.path] = _page("month.html", month.path, chrome, (), view=month,
+                                  previous=index[i + 1] if i + 1 < len(index) else None,
+                                  next=index[i - 1] if i > 0 else None)
+    files[SEARCH_PATH] = _page("search.html", SEARCH_PATH, chrome, all_feeds)
+    static = resources.files("dailypapers") / "templates" / "static"
+    for name in STATIC_FILES:
+        files[f"static/{name}"] = (static / name).read_bytes()
+    return files
+
+
+def _page(template: str, path: str, chrome: Chrome, feeds: tuple[FeedLink, ...], **context: object) -> bytes:
+    return render(template, path, chrome, feeds=feeds, **context).encode()
+
+
+def paper_pages(digests: dict[Edition, Digest]) -> list[PaperPageView]:
+    """One page per paper of any edition: its newest record, and the summary each edition shows."""
+    shown: dict[str, list[tuple[Edition, Summary | None, int | None]]] = {}
+    papers: dict[str, tuple[dt.date, Paper]] = {}
+    for edition, digest in digests.items():
+        for entry in digest.entries:
+            shown.setdefault(entry.paper.id, []).append((edition, entry.summary, entry.paper.upvotes))
+            if entry.paper.id not in papers or papers[entry.paper.id][0] < edition.day:
+                papers[entry.paper.id] = (edition.day, entry.paper)
+    return [paper_page_view(papers[pid][1].model_copy(update={"day": papers[pid][0]}), appearances)
+            for pid, appearances in shown.items()]
+
+
+# -- search: Pagefind records, one per paper page --------------------------------------------------------------
+def search_records(pages: Iterable[PaperPageView]) -> dict[str, str]:
+    """What Pagefind indexes for each paper, as a small HTML file at the paper page's path: its readable text,
+    then (after SENTINEL) the CJK suffixes that make its prefix matching find words inside Korean compounds
+    (see `dailypapers.search`). The pages themselves carry tooltips and navigation that search should not see."""
+    records = {}
+    for page in sorted(pages, key=lambda p: p.path):
+        p = page.paper
+        texts = []  # the summaries first: the result's excerpt comes from the first match
+        for a in page.appearances:
+            if a.summary is not None:
+                texts.extend(s.text for s in a.summary.sections)
+        texts += [p.abstract, p.title, ", ".join(p.authors)]
+        readable = "\n".join(t for t in texts if t)
+        day = p.day.isoformat() if p.day else ""
+        records[page.path] = (
+            f'<!doctype html><html lang="en"><body data-pagefind-body data-pagefind-meta="day:{escape(day)}">'
+            f'<h1 data-pagefind-meta="title">{escape(p.title)}</h1><p>{escape(readable)}</p>'
+            f"<p>{SENTINEL} {escape(expand_cjk(readable))}</p></body></html>"
+        )
+    return records
+
+
+def pagefind_files(records: dict[str, str]) -> dict[str, bytes]:
+    """Pagefind's bundle for these records, by path under `pagefind/`. Runs its binary (from the pagefind-bin
+    package) in a thread of its own, so it works inside a caller's event loop too."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _pagefind(records)).result()
+
+
+async def _pagefind(records: dict[str, str]) -> dict[str, bytes]:
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    with tempfile.TemporaryDirectory(prefix="dailypapers-pagefind-") as tmp:
+        site = Path(tmp) / "site"
+        for path, html in records.items():
+            target = site / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html, encoding="utf-8")
+        out = Path(tmp) / SEARCH_DIR
+        # One language for every record: Pagefind searches the index of one language. The records go in as one
+        # folder: the Python API answers each request after a 0.1 s poll, so a request per record would crawl.
+        config = IndexConfig(output_path=str(out), force_language="en", keep_index_url=True)
+        try:
+            async with PagefindIndex(config=config) as index:
+                await index.add_directory(str(site))
+        except FileNotFoundError as exc:
+            raise PublishError(f"the search index needs Pagefind's binary ({exc}): pip install 'pagefind[bin]', "
+                               "or build without search (--no-search)") from None
+        return {f"{SEARCH_DIR}/{p.relative_to(out).as_posix()}": p.read_bytes()
+                for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+# -- writing: only what changed ------------------------------------------------------------------------------
+def read_manifest(out_dir: Path) -> dict[str, object]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else {}
+
+
+def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = frozenset(), search: str = ""
+         ) -> tuple[list[str], list[str], int]:
+    """Write the files whose bytes differ from what the manifest says was written; remove the files this
+    site wrote before and no longer makes; `keep` are files of the last build left as they are (the search
+    index, when its input did not change). Returns (written, removed, unchanged)."""
+    manifest = read_manifest(out_dir)
+    before: dict[str, str] = manifest.get("files", {})  # type: ignore[assignment]
+    after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+    after.update({path: before[path] for path in keep if path in before})
+    written, removed, unchanged = [], [], len(keep)
+    try:
+        for path, data in files.items():
+            target = out_dir / path
+            if before.get(path) == after[path] and target.is_file():
+                unchanged += 1
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write_bytes(target, data)
+            written.append(path)
+        for path in sorted(set(before) - set(after)):
+            target = out_dir / path
+            if target.is_file():
+                target.unlink()
+                removed.append(path)
+        write_atomic(out_dir / MANIFEST, json.dumps({"files": after, "search": search}, indent=0, sort_keys=True)
+                     + "\n")
+    except OSError as exc:
+        raise PublishError(f"cannot write the site in {out_dir}: {exc.strerror or exc}") from None
+    return written, removed, unchanged
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def write_readme(path: Path, digest: Digest, *, show_flags: bool = True) -> bool:
+    """The edition in the digest format as a README, as the original digest repository kept it. Returns
+    whether the file changed."""
+    text = markdown.render(digest, show_flags=show_flags)
+    try:
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            return False
+        write_atomic(path, text)
+    except OSError as exc:
+        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return True
+
+
+def build_site(
+    store: Store,
+    out_dir: Path,
+    *,
+    base_url: str | None = None,
+    main: tuple[str, str] = ("hf", "ko"),
+    readme: Path | None = None,
+    search: bool = True,
+    show_flags: bool = True,
+) -> SiteReport:
+    """Build (or bring up to date) the site of the archive in `out_dir`. `main` is the (source, lang) stream the
+    home page shows when the archive has it."""
+    archive = _read(store)
+    chrome = Chrome(live=False, base_url=base_url.rstrip("/") if base_url else None)
+    keep: frozenset[str] = frozenset()
+    search_key = ""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        index = None
+        if search:
+            records = search_records(paper_pages(archive.digests))
+            search_key = hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()
+            manifest = read_manifest(out_dir)
+            last = [p for p in manifest.get("files", {}) if p.startswith(f"{SEARCH_DIR}/")]  # type: ignore[union-attr]
+            if manifest.get("search") == search_key and last and all((out_dir / p).is_file() for p in last):
+                keep = frozenset(last)  # the same records give the same index: Pagefind need not run
+            else:
+                index = pool.submit(pagefind_files, records)  # its own process: runs while the pages render
+        files = site_files(archive, chrome=chrome, main=main)
+        if index is not None:
+            files.update(index.result())
+    written, removed, unchanged = sync(out_dir, files, keep=keep, search=search_key)
+    readme_written = None
+    if readme is not None:
+        chosen = main_stream(streams(archive.editions), *main)
+        if chosen is not None and write_readme(readme, archive.digests[chosen.latest.edition],
+                                               show_flags=show_flags):
+            readme_written = readme
+    papers = len({e.paper.id for d in archive.digests.values() for e in d.entries})
+    return SiteReport(out_dir, tuple(written), tuple(removed), unchanged, len(archive.digests), papers,
+                      readme_written)
+
+
+def build_from_settings(settings: Settings, out_dir: Path | None = None, *, base_url: str | None = None,
+                        readme: Path | None = None, search: bool | None = None,
+                        main: tuple[str, str] | None = None) -> SiteReport:
+    with Store(settings.db, readonly=True) as store:
+        return build_site(
+            store, out_dir or settings.site_dir, base_url=base_url or settings.site_base_url,
+            main=main or (settings.source, settings.lang), readme=readme or settings.site_readme,
+            search=settings.site_search if search is None else search, show_flags=settings.show_flags,
+        )
+
+
+class SitePublisher:
+    """After a run: the site in `site_dir` brought up to date (and `site_readme`, if set)."""
+
+    name = "site"
+    description = "a static HTML site with feeds and search (site_dir; site_base_url, site_readme)"
+
+    def publish(self, digest: Digest, ctx: PublishContext) -> list[str]:
+        main = (digest.source, digest.lang) if ctx.main_edition else None
+        report = build_from_settings(ctx.settings, main=main)
+        out = [str(report.index)]
+        if report.readme is not None:
+            out.append(str(report.readme))
+        return out
+
+
+@hookimpl
+def register_publishers(register: Callable[[object], None]) -> None:
+    register(SitePublisher())

@@ -1,0 +1,589 @@
+"""View models: what a page, a feed entry or a message shows of the archive, as pure functions of the models.
+
+The static site, the live web app and the feeds render these with the same templates; email and chat
+messages can too. Nothing here reads the archive or writes a file, and nothing here is HTML: templates escape
+every string (autoescape), and only URLs that `safe_url` accepts (http and https) become links.
+
+Paths are relative to the site root with `/` separators (`editions/hf/ko/2025-05-06.html`); a template links
+with `root + path`, where `root` leads from the page back to the site root (`../../../`), so the site works
+from any folder of any host, and the app serves the same paths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from dailypapers.arxiv_id import abs_url
+from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, Summary
+from dailypapers.publish.markdown import EXTRACTIVE_LINE
+
+SITE_TITLE = "Daily Papers"
+HOME_PATH = "index.html"
+ARCHIVE_PATH = "archive/index.html"
+SEARCH_PATH = "search.html"
+RUNS_PATH = "runs.html"
+FEED_ENTRIES = 30  # editions per feed
+LANG_NAMES = {"ko": "한국어", "en": "English", "ja": "日本語", "zh": "中文", "de": "Deutsch", "fr": "Français",
+              "es": "Español"}
+_HTML_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f]")  # whitespace or a control character: not a URL we link
+
+
+# -- paths -----------------------------------------------------------------------------------------------
+def edition_path(edition: Edition, ext: str = "html") -> str:
+    return f"editions/{edition.slug}/{edition.day.isoformat()}.{ext}"
+
+
+def stream_slug(source: str, lang: str) -> str:
+    """`<source>/<lang>` of an edition stream, as `Edition.slug` makes it."""
+    return Edition(day=dt.date(2000, 1, 1), source=source, lang=lang).slug
+
+
+def feed_path(source: str, lang: str) -> str:
+    return f"feeds/{stream_slug(source, lang)}.atom"
+
+
+def paper_slug(paper_id: str) -> str:
+    """A paper id as a file name: `hep-th/9901001` -> `hep-th_9901001`, `local:ab12` -> `local-ab12` (arXiv
+    archive names never hold `_`, local ids are hex, so `paper_id_from_slug` reverses it)."""
+    return paper_id.replace("/", "_").replace("local:", "local-", 1)
+
+
+def paper_id_from_slug(slug: str) -> str:
+    if slug.startswith("local-"):
+        return "local:" + slug[len("local-") :]
+    return slug.replace("_", "/")
+
+
+def paper_path(paper_id: str) -> str:
+    return f"papers/{paper_slug(paper_id)}.html"
+
+
+def month_path(year: int, month: int) -> str:
+    return f"archive/{year:04d}-{month:02d}.html"
+
+
+def root_of(path: str) -> str:
+    """The relative way from a page back to the site root: `editions/hf/ko/x.html` -> `../../../`."""
+    return "../" * path.count("/")
+
+
+def relative(from_path: str, to_path: str) -> str:
+    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it may become a link or an image source: http(s) with a host, no whitespace or controls.
+    A root-relative path (old digests' `/avatars/...`) is Hugging Face's."""
+    if not url:
+        return None
+    url = url.strip()
+    if url.startswith("/") and not url.startswith("//"):
+        url = "https://huggingface.co" + url
+    if _URL_UNSAFE.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def lang_name(lang: str) -> str:
+    return LANG_NAMES.get(lang, lang)
+
+
+def source_name(source: str) -> str:
+    if source == "hf":
+        return "Hugging Face Daily Papers"
+    if source.startswith("arxiv:"):
+        return f"arXiv {source[len('arxiv:') :]}"
+    if source.startswith("local:"):
+        return f"local folder {source[len('local:') :]}"
+    return source
+
+
+# -- claims inside a section's text ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class ClaimView:
+    text: str
+    kind: str
+    supported: bool
+    evidence: str | None
+    evidence_section: str | None
+    evidence_page: int | None
+    ident: str  # an HTML id, unique on the page
+
+    @property
+    def where(self) -> str:
+        """`Results, p. 7`: where in the paper the evidence was found."""
+        parts = [p for p in (self.evidence_section, f"p. {self.evidence_page}" if self.evidence_page else None) if p]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of a section's text; `claim` is set when the run is a checked number or name."""
+
+    text: str
+    claim: ClaimView | None = None
+
+
+def _claim_spans(text: str, claim: str) -> list[tuple[int, int]]:
+    """Every whole occurrence of `claim` in `text`: not inside a longer Latin word or number (`3.2%` is not
+    in `13.2%`); a Korean particle right after a name is fine (`Voila는`)."""
+    spans = []
+    start = text.find(claim)
+    while start >= 0 and claim:
+        end = start + len(claim)
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        inside = (
+            (_ASCII_WORD.match(claim[0]) and (_ASCII_WORD.match(before) or before == "."))
+            or (_ASCII_WORD.match(claim[-1]) and _ASCII_WORD.match(after))
+            or (claim[-1].isdigit() and after == "." and text[end + 1 : end + 2].isdigit())
+        )
+        if not inside:
+            spans.append((start, end))
+        start = text.find(claim, start + 1)
+    return spans
+
+
+def mark_claims(text: str, claims: Sequence[ClaimView]) -> tuple[Piece, ...]:
+    """The text cut into pieces, each occurrence of a claim's text its own piece. Overlaps keep the earlier,
+    then the longer claim; a claim whose text is not found is left for the claim list under the summary."""
+    found: list[tuple[int, int, ClaimView]] = []
+    for c in claims:
+        found.extend((a, b, c) for a, b in _claim_spans(text, c.text))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    pieces: list[Piece] = []
+    pos = 0
+    for start, end, claim in found:
+        if start < pos:
+            continue
+        if start > pos:
+            pieces.append(Piece(text[pos:start]))
+        pieces.append(Piece(text[start:end], claim))
+        pos = end
+    if pos < len(text):
+        pieces.append(Piece(text[pos:]))
+    return tuple(pieces)
+
+
+# -- summaries --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SectionView:
+    label: str
+    pieces: tuple[Piece, ...]
+    unsupported: tuple[ClaimView, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.pieces)
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    lang: str
+    lang_name: str
+    model: str | None
+    extractive: bool
+    sections: tuple[SectionView, ...]
+    claims: tuple[ClaimView, ...]
+    created_at: dt.datetime | None = None
+
+    @property
+    def supported_count(self) -> int:
+        return sum(c.supported for c in self.claims)
+
+    @property
+    def unsupported_count(self) -> int:
+        return sum(not c.supported for c in self.claims)
+
+    @property
+    def flagged(self) -> bool:
+        return self.unsupported_count > 0
+
+
+EXTRACTIVE_NOTE = EXTRACTIVE_LINE.strip("_")
+
+
+def summary_view(summary: Summary, ident: str) -> SummaryView:
+    """`ident` makes the claims' HTML ids unique on the page (a page may show many summaries)."""
+    base = _HTML_ID_UNSAFE.sub("-", ident)
+    claims = tuple(_claim_view(c, f"{base}-c{i}") for i, c in enumerate(summary.claims))
+    by_label: dict[str, list[ClaimView]] = {}
+    for view, claim in zip(claims, summary.claims, strict=True):
+        by_label.setdefault(claim.section_label, []).append(view)
+    sections = []
+    for sec in summary.sections:
+        own = by_label.get(sec.label, [])
+        sections.append(SectionView(sec.label, mark_claims(" ".join(sec.text.split()), own),
+                                    tuple(c for c in own if not c.supported)))
+    return SummaryView(lang=summary.lang, lang_name=lang_name(summary.lang), model=summary.model,
+                       extractive=summary.model == "extractive", sections=tuple(sections), claims=claims,
+                       created_at=summary.created_at)
+
+
+def _claim_view(claim: Claim, ident: str) -> ClaimView:
+    supported = claim.status == "supported"
+    return ClaimView(text=claim.text, kind=claim.kind, supported=supported,
+                     evidence=claim.evidence if supported else None,
+                     evidence_section=claim.evidence_section if supported else None,
+                     evidence_page=claim.evidence_page if supported else None, ident=ident)
+
+
+# -- papers -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PaperView:
+    id: str
+    title: str
+    url: str | None  # the title link
+    path: str  # the paper's own page
+    authors: tuple[str, ...]
+    upvotes: int | None
+    thumbnail: str | None
+    video: str | None
+    links: tuple[Link, ...]
+    day: dt.date | None = None
+    abstract: str = ""
+
+
+def paper_links(paper: Paper, *, on_hf: bool = False) -> tuple[Link, ...]:
+    """The links a reader wants, in a fixed order, each only if it is a safe URL."""
+    found: list[tuple[str, str | None]] = []
+    if paper.is_arxiv:
+        found += [("arXiv", abs_url(paper.id)),
+                  ("PDF", paper.links.get("pdf") or f"https://arxiv.org/pdf/{paper.id}"),
+                  ("HTML", f"https://arxiv.org/html/{paper.id}")]
+        if on_hf:
+            found.append(("Hugging Face", f"https://huggingface.co/papers/{paper.id}"))
+    else:
+        found += [("Paper", paper.links.get("abs")), ("PDF", paper.links.get("pdf"))]
+    found += [("Code", paper.links.get("github")), ("Project", paper.links.get("project")),
+              ("DOI", paper.links.get("doi"))]
+    out: list[Link] = []
+    for label, url in found:
+        safe = safe_url(url)
+        if safe and all(link.url != safe for link in out):
+            out.append(Link(label, safe))
+    return tuple(out)
+
+
+def paper_view(paper: Paper, *, on_hf: bool = False) -> PaperView:
+    return PaperView(
+        id=paper.id, title=" ".join(paper.title.split()), url=safe_url(paper.url), path=paper_path(paper.id),
+        authors=tuple(" ".join(a.split()) for a in paper.authors), upvotes=paper.upvotes,
+        thumbnail=safe_url(paper.thumbnail) if not paper.video else None, video=safe_url(paper.video),
+        links=paper_links(paper, on_hf=on_hf), day=paper.day, abstract=" ".join(paper.abstract.split()),
+    )
+
+
+# -- editions ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EditionRef:
+    edition: Edition
+    papers: int = 0
+
+    @property
+    def path(self) -> str:
+        return edition_path(self.edition)
+
+    @property
+    def title(self) -> str:
+        return f"{SITE_TITLE} ({self.edition.day.isoformat()})"
+
+    @property
+    def source_name(self) -> str:
+        return source_name(self.edition.source)
+
+    @property
+    def lang_name(self) -> str:
+        return lang_name(self.edition.lang)
+
+    @property
+    def feed(self) -> str:
+        return feed_path(self.edition.source, self.edition.lang)
+
+
+@dataclass(frozen=True)
+class EntryView:
+    rank: int
+    paper: PaperView
+    summary: SummaryView | None
+    outcome: str | None = None  # "failed: timeout" when the paper has no summary and the run said why
+
+
+@dataclass(frozen=True)
+class EditionView:
+    ref: EditionRef
+    entries: tuple[EntryView, ...]
+    previous: EditionRef | None = None
+    next: EditionRef | None = None
+    others: tuple[EditionRef, ...] = ()  # the same day's other editions
+    updated: dt.datetime | None = None
+
+    @property
+    def edition(self) -> Edition:
+        return self.ref.edition
+
+    @property
+    def path(self) -> str:
+        return self.ref.path
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for e in self.entries if e.summary is not None and e.summary.flagged)
+
+    @property
+    def without_summary(self) -> int:
+        return sum(1 for e in self.entries if e.summary is None)
+
+
+def entry_view(entry: Entry, rank: int, edition: Edition, outcome: Outcome | None = None) -> EntryView:
+    paper = paper_view(entry.paper, on_hf=edition.source == "hf")
+    summary = None
+    if entry.summary is not None and entry.summary.sections:
+        summary = summary_view(entry.summary, f"{paper_slug(entry.paper.id)}-{edition.lang}")
+    why = outcome.label if outcome is not None and summary is None and outcome.status != "ok" else None
+    return EntryView(rank=rank, paper=paper, summary=summary, outcome=why)
+
+
+def edition_view(
+    digest: Digest,
+    *,
+    stream: Sequence[EditionRef] = (),
+    same_day: Sequence[EditionRef] = (),
+    outcomes: Mapping[str, Outcome] | None = None,
+    updated: dt.datetime | None = None,
+) -> EditionView:
+    """`stream`: the editions of the same source and language, oldest first (for previous/next)."""
+    edition = digest.edition
+    entries = tuple(entry_view(e, i + 1, edition, (outcomes or {}).get(e.paper.id))
+                    for i, e in enumerate(digest.entries))
+    days = [r.edition for r in stream]
+    previous = next_ = None
+    if edition in days:
+        i = days.index(edition)
+        previous = stream[i - 1] if i > 0 else None
+        next_ = stream[i + 1] if i + 1 < len(stream) else None
+    return EditionView(ref=EditionRef(edition, len(entries)), entries=entries, previous=previous, next=next_,
+                       others=tuple(r for r in same_day if r.edition != edition), updated=updated)
+
+
+# -- a paper's page: every summary in every language ------------------------------------------------------
+@dataclass(frozen=True)
+class Appearance:
+    """A summary of the paper and the editions that show it (the same summary may be in several)."""
+
+    summary: SummaryView | None
+    editions: tuple[EditionRef, ...]
+    upvotes: int | None = None
+
+
+@dataclass(frozen=True)
+class PaperPageView:
+    paper: PaperView
+    appearances: tuple[Appearance, ...]
+
+    @property
+    def path(self) -> str:
+        return self.paper.path
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a.summary.lang for a in self.appearances if a.summary is not None))
+
+
+def paper_page_view(paper: Paper, shown: Iterable[tuple[Edition, Summary | None, int | None]]) -> PaperPageView:
+    """`shown`: each edition the paper is in, with the summary and votes it has there; newest first."""
+    groups: dict[object, list[tuple[Edition, Summary | None, int | None]]] = {}
+    for edition, summary, votes in sorted(shown, key=lambda s: (s[0].day, s[0].source, s[0].lang), reverse=True):
+        key = summary if summary is not None else ("none", edition)
+        groups.setdefault(key, []).append((edition, summary, votes))
+    appearances = []
+    slug = paper_slug(paper.id)
+    for i, group in enumerate(groups.values()):
+        summary = group[0][1]
+        view = summary_view(summary, f"{slug}-{i}") if summary is not None and summary.sections else None
+        appearances.append(Appearance(view, tuple(EditionRef(e) for e, _, _ in group), group[0][2]))
+    on_hf = any(e.source == "hf" for e, _, _ in (g[0] for g in groups.values()))
+    votes = next((a.upvotes for a in appearances if a.upvotes is not None), paper.upvotes)
+    return PaperPageView(paper_view(paper.model_copy(update={"upvotes": votes}), on_hf=on_hf), tuple(appearances))
+
+
+# -- home, archive ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StreamView:
+    source: str
+    lang: str
+    latest: EditionRef
+    count: int
+
+    @property
+    def feed(self) -> str:
+        return feed_path(self.source, self.lang)
+
+    @property
+    def source_name(self) -> str:
+        return source_name(self.source)
+
+    @property
+    def lang_name(self) -> str:
+        return lang_name(self.lang)
+
+
+@dataclass(frozen=True)
+class HomeView:
+    main: EditionView | None
+    streams: tuple[StreamView, ...]
+
+
+@dataclass(frozen=True)
+class ArchiveView:
+    months: tuple[MonthSummary, ...]
+    streams: tuple[StreamView, ...]
+
+
+@dataclass(frozen=True)
+class MonthView:
+    year: int
+    month: int
+    days: tuple[tuple[dt.date, tuple[EditionView, ...]], ...] = field(default=())
+
+    @property
+    def path(self) -> str:
+        return month_path(self.year, self.month)
+
+    @property
+    def title(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def editions(self) -> int:
+        return sum(len(eds) for _, eds in self.days)
+
+    @property
+    def papers(self) -> int:
+        return sum(len(e.entries) for _, eds in self.days for e in eds)
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    """A month in the archive's index: how many editions and papers it holds."""
+
+    year: int
+    month: int
+    editions: int
+    papers: int
+
+    @property
+    def path(self) -> str:
+        return month_path(self.year, self.month)
+
+    @property
+    def title(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def month_index(editions: Iterable[tuple[Edition, int]]) -> tuple[MonthSummary, ...]:
+    """The archive's months, newest first, from the stored editions and their paper counts."""
+    counts: dict[tuple[int, int], tuple[int, int]] = {}
+    for edition, n in editions:
+        key = (edition.day.year, edition.day.month)
+        eds, papers = counts.get(key, (0, 0))
+        counts[key] = (eds + 1, papers + n)
+    return tuple(MonthSummary(y, m, eds, n) for (y, m), (eds, n) in sorted(counts.items(), reverse=True))
+
+
+def streams(editions: Iterable[tuple[Edition, int]]) -> tuple[StreamView, ...]:
+    """One entry per (source, lang), its latest edition; the most recently updated stream first."""
+    latest: dict[tuple[str, str], tuple[EditionRef, int]] = {}
+    for edition, n in editions:
+        key = (edition.source, edition.lang)
+        ref, count = latest.get(key, (None, 0))
+        if ref is None or edition.day >= ref.edition.day:
+            ref = EditionRef(edition, n)
+        latest[key] = (ref, count + 1)
+    out = [StreamView(s, lang, ref, count) for (s, lang), (ref, count) in latest.items()]
+    return tuple(sorted(out, key=lambda v: (v.latest.edition.day, v.source == "hf", v.latest.papers), reverse=True))
+
+
+def main_stream(all_streams: Sequence[StreamView], source: str, lang: str) -> StreamView | None:
+    """The configured stream if it is in the archive, else the most recent one."""
+    for s in all_streams:
+        if (s.source, s.lang) == (source, lang):
+            return s
+    return all_streams[0] if all_streams else None
+
+
+def month_views(editions: Iterable[EditionView]) -> tuple[MonthView, ...]:
+    """Editions grouped by month and day, newest first."""
+    by_month: dict[tuple[int, int], dict[dt.date, list[EditionView]]] = {}
+    for view in editions:
+        day = view.edition.day
+        by_month.setdefault((day.year, day.month), {}).setdefault(day, []).append(view)
+    return tuple(
+        MonthView(y, m, tuple((d, tuple(sorted(days[d], key=lambda v: (v.edition.source, v.edition.lang))))
+                              for d in sorted(days, reverse=True)))
+        for (y, m), days in sorted(by_month.items(), reverse=True)
+    )
+
+
+# -- runs (the app's health page) ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunView:
+    id: int
+    command: str
+    edition: str
+    started_at: str
+    seconds: float | None
+    counts: Mapping[str, int]
+    failures: Mapping[str, int]  # stage -> failed papers
+    calls: int
+    tokens: int
+    cost: float
+    publish_errors: tuple[str, ...]
+    failed: tuple[Mapping[str, str], ...] = ()  # paper_id, stage, reason
+
+
+def run_view(run: Mapping[str, object], failed: Sequence[Mapping[str, str]] = ()) -> RunView:
+    """A row of `Store.runs()` and its failed outcomes."""
+    usage = run["usage"]
+    started = _parse_time(run.get("started_at"))
+    finished = _parse_time(run.get("finished_at"))
+    failures: dict[str, int] = {}
+    for f in failed:
+        failures[f.get("stage") or "unknown"] = failures.get(f.get("stage") or "unknown", 0) + 1
+    edition = " ".join(str(x) for x in (run.get("day"), run.get("source"), run.get("lang")) if x)
+    return RunView(
+        id=int(run["id"]),  # type: ignore[call-overload]
+        command=str(run.get("command") or ""), edition=edition,
+        started_at=started.strftime("%Y-%m-%d %H:%M") if started else "",
+        seconds=(finished - started).total_seconds() if started and finished else None,
+        counts=dict(run.get("counts") or {}),  # type: ignore[call-overload]
+        failures=failures, calls=getattr(usage, "calls", 0), tokens=getattr(usage, "total_tokens", 0),
+        cost=getattr(usage, "cost", 0.0), publish_errors=tuple(run.get("publish_errors") or ()),  # type: ignore[arg-type]
+        failed=tuple(failed),
+    )
+
+
+def _parse_time(value: object) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

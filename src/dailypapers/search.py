@@ -1,0 +1,290 @@
+"""Search over the archive: how text is indexed, how a query becomes an FTS5 expression, and highlighted
+snippets. Pure functions; `store.py` holds the index (migration 006) and runs the queries.
+
+The index (`search_fts`, FTS5 with the unicode61 tokenizer) holds one row per paper that is in an edition:
+its title, authors, the summaries its editions show (every language) and its abstract. unicode61 splits Latin
+text into words, but it would keep a Korean word with its particle (`모델은`) or a compound (`강화학습`) as one
+token, and the older trigram index cannot match anything shorter than three characters. So before indexing,
+every run of CJK characters is rewritten as its overlapping character pairs plus its last character
+(`강화학습은` -> `강화 화학 학습 습은 은`): every CJK substring of two or more characters is then a phrase of
+consecutive pairs. A query of one CJK character is looked up in a fifth column that holds every CJK character on
+its own (a prefix query over the pairs would merge hundreds of them). Latin words match from their start
+(`transform` finds "Transformers"); words of one or two characters (`3D`, `RL`) match whole words only.
+
+`index_text` must stay as it is once shipped: the index is contentless, so a row is deleted by giving FTS5
+the same tokens it was given; a change here needs a migration that rebuilds `search_fts`.
+
+The static site's search (Pagefind) gets the same behaviour from `expand_cjk`: Pagefind matches words by
+prefix, so each CJK word is indexed with its suffixes as well (`강화학습은` also as `학습은`, `습은`, `은`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from dailypapers.text import CJK
+
+Sort = Literal["newest", "rank"]
+SORTS: tuple[Sort, ...] = ("newest", "rank")
+
+# bm25 column weights: title, authors, summaries, abstract, single CJK characters (a hit in the title counts most)
+WEIGHTS = (10.0, 5.0, 2.0, 1.0, 1.0)
+CHARS_COLUMN = "chars"
+# `rank` orders the newest RANK_WINDOW matches by bm25: a score per matching row would cost a scan of every
+# match of a word found in most of a 100k-paper archive (모델). bm25 still counts each phrase's matches in the
+# whole archive (its IDF), so a long Korean phrase found everywhere costs tens of milliseconds at 100k papers;
+# `newest` (the default) reads only the rows it returns.
+RANK_WINDOW = 200
+MAX_QUERY_CHARS = 256
+MIN_PREFIX_CHARS = 3  # a Latin word shorter than this matches whole words only ("3D" is not "3DGS")
+SNIPPET_CHARS = 160
+MAX_SUFFIX_CHARS = 8  # expand_cjk: suffixes longer than this are cut (a query's CJK word is split alike)
+
+_CJK_CLASS = CJK.pattern[1:-1]  # the character class without its brackets
+_CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
+_SEGMENT = re.compile(rf"(?P<cjk>[{_CJK_CLASS}]+)|(?P<word>[^\W_{_CJK_CLASS}]+)")  # word: letters/digits, not CJK
+
+
+# -- indexing ------------------------------------------------------------------------------------------
+def _pairs(run: str) -> str:
+    if len(run) == 1:
+        return run
+    return " ".join(run[i : i + 2] for i in range(len(run) - 1)) + " " + run[-1]
+
+
+def index_text(text: str) -> str:
+    """What the FTS index is given for `text`: CJK runs as their character pairs, the rest as it is."""
+    return _CJK_RUN.sub(lambda m: f" {_pairs(m.group())} ", text)
+
+
+def expand_cjk(text: str) -> str:
+    """The CJK suffixes of every word of `text` (from each CJK character after the word's first, at most
+    MAX_SUFFIX_CHARS long), space-separated: appended to a Pagefind record, whose prefix matching then finds
+    `학습` in `강화학습` and `는` in `Voila는`."""
+    out: list[str] = []
+    for word in text.split():
+        for m in _CJK_RUN.finditer(word):
+            run = m.group()
+            out.extend(run[i : i + MAX_SUFFIX_CHARS] for i in range(0 if m.start() else 1, len(run)))
+    return " ".join(out)
+
+
+# -- queries -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Term:
+    """One whitespace-separated word of a query, as the index sees it."""
+
+    text: str
+    tokens: tuple[str, ...]  # index tokens of the phrase
+    prefix: bool  # the last token matches as a prefix
+    needles: tuple[tuple[str, bool], ...]  # (text, is_cjk) pieces to highlight
+    column: str | None = None  # look in this column only
+
+    def fts(self) -> str:
+        phrase = '"' + " ".join(self.tokens).replace('"', '""') + '"'
+        phrase = phrase + " *" if self.prefix else phrase
+        return f"{self.column} : {phrase}" if self.column else phrase
+
+
+def parse_query(query: str) -> list[Term]:
+    """The terms of a query. User text is never FTS syntax: quotes, operators and brackets are plain text."""
+    terms: list[Term] = []
+    for raw in query[:MAX_QUERY_CHARS].split():
+        segments = list(_SEGMENT.finditer(raw))
+        tokens: list[str] = []
+        needles: list[tuple[str, bool]] = []
+        prefix = False
+        for i, m in enumerate(segments):
+            last = i == len(segments) - 1
+            if m.group("cjk"):
+                run = m.group("cjk")
+                needles.append((run, True))
+                if len(run) == 1:
+                    tokens.append(run)
+                    prefix = last  # a character that ends the term may go on in the text
+                elif last:
+                    tokens.extend(run[j : j + 2] for j in range(len(run) - 1))  # the text may go on
+                else:
+                    tokens.extend(_pairs(run).split())  # the run ends here, as it does in the text
+            else:
+                word = m.group("word")
+                needles.append((word, False))
+                tokens.append(word)
+                prefix = last and len(word) >= MIN_PREFIX_CHARS
+        if len(segments) == 1 and segments[0].group("cjk") and len(tokens) == 1 and len(tokens[0]) == 1:
+            terms.append(Term(raw, tuple(tokens), False, tuple(needles), CHARS_COLUMN))  # one CJK character
+        elif tokens:
+            terms.append(Term(raw, tuple(tokens), prefix, tuple(needles)))
+    return terms
+
+
+def match_expression(terms: list[Term]) -> str:
+    """The FTS5 MATCH expression: every term must occur (as a phrase of its tokens)."""
+    return " AND ".join(t.fts() for t in terms)
+
+
+# -- highlighting --------------------------------------------------------------------------------------
+Span = tuple[int, int]
+
+
+@functools.lru_cache(maxsize=256)
+def _highlight_pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
+    parts: list[str] = []
+    for term in terms:
+        for needle, is_cjk in term.needles:
+            if is_cjk:
+                parts.append(re.escape(needle))
+            elif len(needle) >= MIN_PREFIX_CHARS:
+                parts.append(rf"(?<![^\W_]){re.escape(needle)}[^\W_]*")  # the whole word it starts
+            else:
+                parts.append(rf"(?<![^\W_]){re.escape(needle)}(?![^\W_])")
+    if not parts:
+        return None
+    # longest first, so `RM-R1`'s pieces do not hide a longer needle
+    return re.compile("|".join(sorted(parts, key=len, reverse=True)), re.IGNORECASE)
+
+
+def highlights(text: str, terms: list[Term]) -> list[Span]:
+    """Where the query's words occur in `text` (character offsets, in order, not overlapping)."""
+    pattern = _highlight_pattern(tuple(terms))
+    if pattern is None:
+        return []
+    return [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A piece of text with the query's words marked: `spans` are offsets into `text`."""
+
+    text: str
+    spans: tuple[Span, ...] = ()
+
+    def segments(self) -> list[tuple[str, bool]]:
+        """The text cut into (piece, is_match) pairs, for a template to wrap matches in <mark>."""
+        out: list[tuple[str, bool]] = []
+        pos = 0
+        for start, end in self.spans:
+            if start > pos:
+                out.append((self.text[pos:start], False))
+            out.append((self.text[start:end], True))
+            pos = end
+        if pos < len(self.text):
+            out.append((self.text[pos:], False))
+        return out
+
+
+def snippet(text: str, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet | None:
+    """A window of about `width` characters of `text` around its first match, whitespace collapsed; None if
+    nothing matches. Only the window is scanned for further matches (a summary can be long)."""
+    pattern = _highlight_pattern(tuple(terms))
+    first = pattern.search(text) if pattern is not None else None
+    if pattern is None or first is None:
+        return None
+    start = max(0, first.start() - width // 3)
+    if start > 0:  # begin at a word if one starts near
+        space = text.rfind(" ", max(0, start - 20), start + 1)
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), max(start + width, first.end()))
+    if end < len(text):
+        space = text.find(" ", end, end + 20)
+        end = space if space >= 0 else end
+    body = " ".join(text[start:end].split())
+    lead = "…" if start > 0 else ""
+    shown = lead + body + ("…" if end < len(text) else "")
+    spans = tuple((a + len(lead), b + len(lead)) for a, b in highlights(body, terms))
+    return Snippet(shown, spans)
+
+
+def marked(text: str, terms: list[Term]) -> Snippet:
+    """The whole text (a title) with the query's words marked."""
+    return Snippet(text, tuple(highlights(text, terms)))
+
+
+# -- results -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SearchDoc:
+    """What the index holds for one paper (a row of `search_docs`)."""
+
+    paper_id: str
+    day: dt.date | None
+    title: str
+    authors: tuple[str, ...]
+    summaries: tuple[tuple[str, str], ...]  # (lang, text) of the summaries its editions show
+    abstract: str = ""
+
+    def fts_values(self) -> tuple[str, str, str, str, str]:
+        """The five columns as the FTS index is given them."""
+        authors = ", ".join(self.authors)
+        body = "\n".join(text for _, text in self.summaries)
+        chars = " ".join(c for text in (self.title, authors, body, self.abstract) for run in _CJK_RUN.findall(text)
+                         for c in run)
+        return index_text(self.title), index_text(authors), index_text(body), index_text(self.abstract), chars
+
+    def row(self) -> dict[str, object]:
+        return {
+            "paper_id": self.paper_id,
+            "day": self.day.isoformat() if self.day else None,
+            "title": self.title,
+            "authors": json.dumps(list(self.authors), ensure_ascii=False),
+            "summaries": json.dumps([list(s) for s in self.summaries], ensure_ascii=False),
+            "abstract": self.abstract,
+        }
+
+    @classmethod
+    def from_row(cls, r: dict[str, object]) -> SearchDoc:
+        day = r.get("day")
+        return cls(
+            paper_id=str(r["paper_id"]),
+            day=dt.date.fromisoformat(str(day)) if day else None,
+            title=str(r["title"] or ""),
+            authors=tuple(json.loads(str(r["authors"] or "[]"))),
+            summaries=tuple((lang, text) for lang, text in json.loads(str(r["summaries"] or "[]"))),
+            abstract=str(r["abstract"] or ""),
+        )
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One paper found: its title and the best summary snippet, with the query's words marked."""
+
+    paper_id: str
+    day: dt.date | None
+    title: Snippet
+    authors: tuple[str, ...]
+    score: float  # bm25 (lower is better); 0 when sorted by date
+    snippet: Snippet | None = None
+    snippet_lang: str | None = None  # the summary's language; None for the abstract
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "paper_id": self.paper_id,
+            "day": self.day.isoformat() if self.day else None,
+            "title": self.title.text,
+            "title_highlights": [list(s) for s in self.title.spans],
+            "authors": list(self.authors),
+            "score": self.score,
+            "snippet": self.snippet.text if self.snippet else None,
+            "snippet_highlights": [list(s) for s in self.snippet.spans] if self.snippet else [],
+            "snippet_lang": self.snippet_lang,
+        }
+
+
+def hit(doc: SearchDoc, terms: list[Term], score: float, *, lang: str | None = None) -> SearchHit:
+    """A found paper as a hit: the snippet comes from its summary in `lang` if that one matches, else from
+    another language's summary, else from the abstract."""
+    ordered = sorted(doc.summaries, key=lambda s: s[0] != lang)
+    snip: Snippet | None = None
+    snip_lang: str | None = None
+    for s_lang, text in ordered:
+        snip = snippet(text, terms)
+        if snip is not None:
+            snip_lang = s_lang
+            break
+    if snip is None and doc.abstract:
+        snip = snippet(doc.abstract, terms)
+    return SearchHit(doc.paper_id, doc.day, marked(doc.title, terms), doc.authors, score, snip, snip_lang)

@@ -1,0 +1,463 @@
+"""The web app (`dailypapers serve`): the static site's pages live from the archive, search with highlighted
+snippets, a run-health page and a JSON API with OpenAPI docs. Read-only: the archive is opened with
+`Store(..., readonly=True)`, there is no route that writes, and `serve` binds localhost by default.
+
+Pages come from the same view models and templates as the static site (`publish.views`, `publish.pages`), at
+the same paths, so a link copied from one works in the other. A rendered page is kept until the archive
+changes (SQLite's `data_version` says when another connection committed), so a busy edition page costs one
+dictionary lookup. Handlers are `async` and use one connection on the event loop's thread: SQLite reads of
+one edition take about a millisecond, and no connection is shared between threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, MutableMapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dailypapers import __version__
+from dailypapers.errors import DailyPapersError
+from dailypapers.models import Digest, Edition, Paper, Summary
+from dailypapers.publish import markdown
+from dailypapers.publish.feeds import atom_feed, feed_title
+from dailypapers.publish.pages import APP_CSP, Chrome, FeedLink, render
+from dailypapers.publish.views import (
+    ARCHIVE_PATH,
+    FEED_ENTRIES,
+    HOME_PATH,
+    RUNS_PATH,
+    SEARCH_PATH,
+    ArchiveView,
+    EditionRef,
+    EditionView,
+    HomeView,
+    MonthView,
+    edition_path,
+    edition_view,
+    feed_path,
+    main_stream,
+    month_index,
+    paper_id_from_slug,
+    paper_page_view,
+    paper_path,
+    run_view,
+    stream_slug,
+    streams,
+)
+from dailypapers.search import SORTS, SearchHit
+from dailypapers.store import Store
+
+PAGE_CACHE = 512  # rendered pages kept while the archive is unchanged
+MAX_LIMIT = 100
+DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+
+
+# -- API models (the OpenAPI schema) ---------------------------------------------------------------------------
+class EditionInfo(BaseModel):
+    day: dt.date
+    source: str
+    lang: str
+    papers: int
+    updated_at: dt.datetime | None = None
+    html: str  # the edition's page, relative to the app's root
+
+
+class PaperInEdition(BaseModel):
+    edition: Edition
+    upvotes: int | None = None
+    summary: Summary | None = None
+
+
+class PaperInfo(BaseModel):
+    paper: Paper
+    editions: list[PaperInEdition]
+    html: str
+
+
+class SearchResult(BaseModel):
+    paper_id: str
+    day: dt.date | None
+    title: str
+    title_highlights: list[tuple[int, int]]
+    authors: list[str]
+    score: float
+    snippet: str | None
+    snippet_highlights: list[tuple[int, int]]
+    snippet_lang: str | None
+    html: str
+
+
+class RunInfo(BaseModel):
+    id: int
+    command: str
+    day: str | None = None
+    source: str | None = None
+    lang: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    counts: dict[str, int]
+    failures_by_stage: dict[str, int]
+    failed: list[dict[str, str]]
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cost: float
+    publish_errors: list[str]
+
+
+# -- the archive, read-only, with a page cache -----------------------------------------------------------------
+class Archive:
+    def __init__(self, path: Path, *, main: tuple[str, str], base_url: str | None) -> None:
+        self.store = Store(path, readonly=True)
+        self.main = main
+        self.base_url = base_url
+        self._pages: OrderedDict[str, tuple[int, bytes, str]] = OrderedDict()
+
+    def version(self) -> int:
+        return int(self.store.db.execute("pragma data_version").fetchone()[0])
+
+    def cached(self, key: str, make: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
+        version = self.version()
+        hit = self._pages.get(key)
+        if hit is not None and hit[0] == version:
+            self._pages.move_to_end(key)
+            return hit[1], hit[2]
+        body, media_type = make()
+        self._pages[key] = (version, body, media_type)
+        if len(self._pages) > PAGE_CACHE:
+            self._pages.popitem(last=False)
+        return body, media_type
+
+    def find_edition(self, slug: str, day: dt.date) -> Edition:
+        for edition, _ in self.store.editions(day):
+            if stream_slug(edition.source, edition.lang) == slug:
+                return edition
+        raise HTTPException(404, f"no edition {slug} on {day}")
+
+    def edition_view(self, edition: Edition) -> EditionView:
+        digest = self.store.get_digest(edition)
+        if digest is None:
+            raise HTTPException(404, f"no edition {edition}")
+        every = self.store.editions()
+        stream = [EditionRef(e, n) for e, n in every if (e.source, e.lang) == (edition.source, edition.lang)]
+        same_day = [EditionRef(e, n) for e, n in every if e.day == edition.day]
+        outcomes = self.store.latest_outcomes(edition) if any(e.summary is None for e in digest.entries) else None
+        return edition_view(digest, stream=stream, same_day=same_day, outcomes=outcomes,
+                            updated=self.store.editions_updated().get(edition))
+
+
+def _feeds(*keys: tuple[str, str]) -> tuple[FeedLink, ...]:
+    return tuple(FeedLink(feed_title(s, lang), feed_path(s, lang)) for s, lang in keys)
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(404, f"not a day: {value!r} (YYYY-MM-DD)") from None
+
+
+# -- security headers, host check ---------------------------------------------------------------------------------
+class Guard:
+    """Every response gets a content security policy and the usual hardening headers; requests for another host
+    name are refused (a web page cannot reach the app through DNS rebinding)."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: frozenset[str] | None) -> None:
+        self.app = app
+        self.allowed_hosts = allowed_hosts
+
+    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Message]],
+                       send: Callable[[Message], Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.allowed_hosts is not None:
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name.lower() not in self.allowed_hosts:
+                await _plain(send, 400, b"unknown host name\n")
+                return
+        csp = (DOCS_CSP if scope["path"] == "/docs" else APP_CSP).encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []),
+                                      (b"content-security-policy", csp),
+                                      (b"x-content-type-options", b"nosniff"),
+                                      (b"referrer-policy", b"no-referrer"),
+                                      (b"x-frame-options", b"DENY"),
+                                      (b"cross-origin-opener-policy", b"same-origin")]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _plain(send: Callable[[Message], Awaitable[None]], status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+# -- the app ----------------------------------------------------------------------------------------------------
+def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str | None = None,
+               allowed_hosts: frozenset[str] | None = None) -> Any:
+    """The ASGI app over the archive at `db` (opened read-only now: a missing or old archive fails here).
+    `main` is the (source, lang) stream the home page shows; `allowed_hosts` None accepts any Host header."""
+    archive = Archive(db, main=main, base_url=base_url.rstrip("/") if base_url else None)
+    chrome = Chrome(live=True, base_url=archive.base_url)
+    app = FastAPI(
+        title="dailypapers",
+        version=__version__,
+        description="The archive of daily AI paper digests, read-only: editions, papers with their checked "
+                    "summaries, search and run history.",
+        docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+    )
+    app.state.archive = archive
+    static = resources.files("dailypapers") / "templates" / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    swagger = _swagger_dir()
+    if swagger is not None:
+        app.mount("/swagger", StaticFiles(directory=str(swagger)), name="swagger")
+
+    def html(key: str, make: Callable[[], str]) -> Response:
+        body, media_type = archive.cached(key, lambda: (make().encode(), "text/html; charset=utf-8"))
+        return Response(body, media_type=media_type)
+
+    @app.exception_handler(StarletteHTTPException)  # the router's 404s too, not only ours
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        page = render("error.html", request.url.path.lstrip("/") or HOME_PATH, chrome, status=exc.status_code,
+                      message=str(exc.detail))
+        return HTMLResponse(page, status_code=exc.status_code)
+
+    @app.exception_handler(DailyPapersError)
+    async def archive_error(request: Request, exc: DailyPapersError) -> Response:
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    # -- pages -----------------------------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    async def root() -> Response:
+        return await home()
+
+    @app.get("/index.html", include_in_schema=False)
+    async def home() -> Response:
+        def make() -> str:
+            every = archive.store.editions()
+            all_streams = streams(every)
+            chosen = main_stream(all_streams, *archive.main)
+            view = HomeView(archive.edition_view(chosen.latest.edition) if chosen else None, all_streams)
+            return render("home.html", HOME_PATH, chrome, feeds=_feeds(*((s.source, s.lang) for s in all_streams)),
+                          view=view)
+        return html(HOME_PATH, make)
+
+    @app.get("/editions/{source}/{lang}/{name}", include_in_schema=False)
+    async def edition_page(source: str, lang: str, name: str) -> Response:
+        stem, _, ext = name.rpartition(".")
+        if ext not in ("html", "md", "json"):
+            raise HTTPException(404, "editions are .html, .md or .json")
+        edition = archive.find_edition(f"{source}/{lang}", _day(stem))
+        path = edition_path(edition, ext)
+        if ext == "html":
+            return html(path, lambda: render("edition.html", path, chrome,
+                                             feeds=_feeds((edition.source, edition.lang)),
+                                             view=archive.edition_view(edition)))
+        digest = archive.store.get_digest(edition)
+        assert digest is not None
+        if ext == "md":
+            return Response(markdown.render(digest), media_type="text/markdown; charset=utf-8")
+        return JSONResponse(digest.model_dump(mode="json"))
+
+    @app.get("/papers/{name}", include_in_schema=False)
+    async def paper_page(name: str) -> Response:
+        if not name.endswith(".html"):
+            raise HTTPException(404, "papers are .html pages")
+        paper_id = paper_id_from_slug(name.removesuffix(".html"))
+
+        def make() -> str:
+            paper, shown = _paper(paper_id)
+            page = paper_page_view(paper.model_copy(update={"day": shown[0][0].day}), shown)
+            return render("paper.html", page.path, chrome, view=page)
+        return html(paper_path(paper_id), make)
+
+    def _paper(paper_id: str) -> tuple[Paper, list[tuple[Edition, Summary | None, int | None]]]:
+        paper = archive.store.get_paper(paper_id)
+        shown = archive.store.paper_editions(paper_id) if paper is not None else []
+        if paper is None or not shown:
+            raise HTTPException(404, f"no paper {paper_id} in any edition")
+        return paper, shown
+
+    @app.get("/archive/index.html", include_in_schema=False)
+    async def archive_page() -> Response:
+        def make() -> str:
+            every = archive.store.editions()
+            all_streams = streams(every)
+            feeds = _feeds(*((s.source, s.lang) for s in all_streams))
+            return render("archive.html", ARCHIVE_PATH, chrome, feeds=feeds,
+                          view=ArchiveView(month_index(every), all_streams))
+        return html(ARCHIVE_PATH, make)
+
+    @app.get("/archive/{name}", include_in_schema=False)
+    async def month_page(name: str) -> Response:
+        try:
+            year, month = (int(x) for x in name.removesuffix(".html").split("-"))
+            first = dt.date(year, month, 1)
+        except ValueError:
+            raise HTTPException(404, "months are YYYY-MM.html") from None
+
+        def make() -> str:
+            every = archive.store.editions()
+            inside = [e for e, _ in every if (e.day.year, e.day.month) == (first.year, first.month)]
+            if not inside:
+                raise HTTPException(404, f"no edition in {first:%Y-%m}")
+            views = [edition_view(d) for d in (archive.store.get_digest(e) for e in inside) if d is not None]
+            days: dict[dt.date, list[EditionView]] = {}
+            for v in sorted(views, key=lambda v: (v.edition.source, v.edition.lang)):
+                days.setdefault(v.edition.day, []).append(v)
+            view = MonthView(year, month, tuple((d, tuple(days[d])) for d in sorted(days, reverse=True)))
+            index = month_index(every)
+            at = [m.path for m in index].index(view.path)
+            return render("month.html", view.path, chrome, view=view,
+                          previous=index[at + 1] if at + 1 < len(index) else None,
+                          next=index[at - 1] if at > 0 else None)
+        return html(f"archive/{first:%Y-%m}.html", make)
+
+    @app.get("/feeds/{source}/{name}", include_in_schema=False)
+    async def feed(source: str, name: str, request: Request) -> Response:
+        lang = name.removesuffix(".atom")
+        found = [e for e, _ in archive.store.editions() if stream_slug(e.source, e.lang) == f"{source}/{lang}"]
+        if not found or not name.endswith(".atom"):
+            raise HTTPException(404, f"no feed {source}/{name}")
+        base = archive.base_url or str(request.base_url).rstrip("/")
+
+        def make() -> tuple[bytes, str]:
+            newest = [archive.edition_view(e) for e in sorted(found, key=lambda e: e.day, reverse=True)[:FEED_ENTRIES]]
+            body = atom_feed(found[0].source, found[0].lang, newest, Chrome(live=True, base_url=base))
+            return body, "application/atom+xml; charset=utf-8"
+        body, media_type = archive.cached(f"feed:{base}:{source}/{name}", make)
+        return Response(body, media_type=media_type)
+
+    @app.get("/search.html", include_in_schema=False)
+    async def search_page(q: str = "", sort: str = "newest", limit: int = 50) -> Response:
+        sort = sort if sort in SORTS else "newest"
+        limit = max(1, min(limit, MAX_LIMIT))
+        hits = archive.store.search(q, limit=limit, sort=sort, lang=archive.main[1]) if q.strip() else []  # type: ignore[arg-type]
+        shown = [_hit_view(h) for h in hits]
+        return HTMLResponse(render("search.html", SEARCH_PATH, chrome, query=q, sort=sort, limit=limit, hits=shown))
+
+    @app.get("/runs.html", include_in_schema=False)
+    async def runs_page(limit: int = 30) -> Response:
+        def make() -> str:
+            runs = archive.store.runs(max(1, min(limit, 200)))
+            failed = archive.store.failed_outcomes([int(r["id"]) for r in runs])
+            views = [run_view(r, [{**f, "path": paper_path(f["paper_id"])} for f in failed.get(int(r["id"]), [])])
+                     for r in runs]
+            by_stage: dict[str, int] = {}
+            for v in views:
+                for stage, n in v.failures.items():
+                    by_stage[stage] = by_stage.get(stage, 0) + n
+            summary = {
+                "runs": views, "by_stage": sorted(by_stage.items(), key=lambda kv: -kv[1]),
+                "papers": sum(sum(v.counts.values()) for v in views),
+                "failed": sum(v.counts.get("failed", 0) for v in views),
+                "cost": sum(v.cost for v in views), "tokens": sum(v.tokens for v in views),
+            }
+            return render("runs.html", RUNS_PATH, chrome, view=summary)
+        return html(f"{RUNS_PATH}?limit={limit}", make)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        if swagger is None:
+            return RedirectResponse("/openapi.json")
+        page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>dailypapers API</title>"
+                "<link rel=\"stylesheet\" href=\"swagger/swagger-ui.css\"></head><body><div id=\"swagger-ui\"></div>"
+                "<script src=\"swagger/swagger-ui-bundle.js\"></script><script src=\"static/docs.js\"></script>"
+                "</body></html>")
+        return HTMLResponse(page)
+
+    # -- the JSON API ------------------------------------------------------------------------------------------
+    @app.get("/api/editions", response_model=list[EditionInfo], tags=["editions"])
+    async def api_editions() -> list[EditionInfo]:
+        """Every stored edition (day, source, language), oldest first, with its paper count."""
+        updated = archive.store.editions_updated()
+        return [EditionInfo(day=e.day, source=e.source, lang=e.lang, papers=n, updated_at=updated.get(e),
+                            html=edition_path(e)) for e, n in archive.store.editions()]
+
+    @app.get("/api/editions/{day}", response_model=list[Digest], tags=["editions"])
+    async def api_day(day: str, source: str | None = None, lang: str | None = None) -> list[Digest]:
+        """The editions of a day (YYYY-MM-DD) with their entries, papers and checked summaries."""
+        when = _day(day)
+        found = [e for e, _ in archive.store.editions(when)
+                 if (source is None or e.source == source) and (lang is None or e.lang == lang)]
+        if not found:
+            raise HTTPException(404, f"no edition on {when}")
+        return [d for d in (archive.store.get_digest(e) for e in found) if d is not None]
+
+    @app.get("/api/papers/{paper_id:path}", response_model=PaperInfo, tags=["papers"])
+    async def api_paper(paper_id: str) -> PaperInfo:
+        """A paper (arXiv id such as 2505.02707, or local:<hex>) and every edition that lists it."""
+        paper, shown = _paper(paper_id)
+        return PaperInfo(paper=paper, html=paper_path(paper.id),
+                         editions=[PaperInEdition(edition=e, summary=s, upvotes=v) for e, s, v in shown])
+
+    @app.get("/api/search", response_model=list[SearchResult], tags=["search"])
+    async def api_search(
+        q: str = Query(..., description="Words to find; Korean, Chinese and Japanese words of any length"),
+        limit: int = Query(20, ge=1, le=MAX_LIMIT),
+        sort: Literal["newest", "rank"] = "newest",
+        lang: str | None = Query(None, description="Prefer snippets from summaries in this language"),
+    ) -> Response:
+        """Papers whose title, authors, summaries or abstract hold every word of `q`, with highlight offsets."""
+        hits = archive.store.search(q, limit=limit, sort=sort, lang=lang or archive.main[1])
+        # built as the schema says and sent as is: no second validation of what this function just made
+        return JSONResponse([{**h.to_json(), "html": paper_path(h.paper_id)} for h in hits])
+
+    @app.get("/api/runs", response_model=list[RunInfo], tags=["runs"])
+    async def api_runs(limit: int = Query(20, ge=1, le=200)) -> list[RunInfo]:
+        """Recent runs, newest first: outcomes, failures by stage, LLM use and cost."""
+        runs = archive.store.runs(limit)
+        failed = archive.store.failed_outcomes([int(r["id"]) for r in runs])
+        out = []
+        for r in runs:
+            view = run_view(r, failed.get(int(r["id"]), []))
+            usage = r["usage"]
+            out.append(RunInfo(
+                id=view.id, command=view.command, day=r.get("day"), source=r.get("source"), lang=r.get("lang"),
+                started_at=r.get("started_at"), finished_at=r.get("finished_at"), counts=dict(view.counts),
+                failures_by_stage=dict(view.failures), failed=list(failed.get(view.id, [])), calls=usage.calls,
+                input_tokens=usage.input_tokens, output_tokens=usage.output_tokens, cost=usage.cost,
+                publish_errors=list(view.publish_errors)))
+        return out
+
+    return Guard(app, allowed_hosts)
+
+
+def _hit_view(h: SearchHit) -> dict[str, Any]:
+    return {"path": paper_path(h.paper_id), "day": h.day.isoformat() if h.day else "",
+            "title": h.title.segments(), "snippet": h.snippet.segments() if h.snippet else None,
+            "lang": h.snippet_lang}
+
+
+def _swagger_dir() -> Path | None:
+    """Swagger UI's files from the swagger-ui-bundle package, served by the app itself (no CDN)."""
+    try:
+        import swagger_ui_bundle
+    except ImportError:
+        return None
+    return Path(swagger_ui_bundle.swagger_ui_path)
+

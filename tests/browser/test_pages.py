@@ -1,0 +1,124 @@
+"""The site and the app in a real browser: pages, grounding without JavaScript, search, the feed link, phones,
+dark mode, Korean fonts, and injection that stays inert. Each test saves a screenshot to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from tests.sitedata import EVIL_ID, XSS_AUTHOR, XSS_TITLE
+
+INJECTED = ("script:not([src]), iframe, svg, object, embed, img[src=x], [onerror], [onload], [onmouseover], "
+            "[onclick], a[href^='javascript:'], [src^='javascript:'], a[href^='data:']")
+
+
+def test_home_edition_and_korean_fonts(page, static_url: str, shots: Path) -> None:
+    p = page.page
+    p.goto(static_url + "index.html")
+    assert p.locator("h1").first.inner_text() == "Daily Papers (2025-05-07)"
+    assert p.evaluate("document.fonts.check('16px \"Noto Sans CJK KR\"', '한국어 요약')")
+    p.goto(static_url + "editions/hf/ko/2025-05-06.html")
+    assert p.locator("article.entry").count() == 23
+    # Korean glyphs are drawn by a CJK font, not as boxes: a Hangul run is as wide as the CJK font says
+    width = p.evaluate("""() => { const c = document.createElement('canvas').getContext('2d');
+        c.font = '20px "Noto Sans CJK KR"'; const k = c.measureText('한국어').width;
+        c.font = '20px monospace'; const m = c.measureText('한국어').width; return [k, m]; }""")
+    assert width[0] > 40
+    p.screenshot(path=str(shots / "edition-desktop.png"))
+    assert not page.dialogs and not page.csp
+
+
+def test_grounding_shows_evidence_on_focus_without_javascript(browser, static_url: str, shots: Path) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1100, "height": 1000})
+    p = context.new_page()
+    p.goto(static_url + "papers/2505.02707.html")
+    claim = p.locator(".claim.supported", has_text="108").first
+    tip = claim.locator(".ev")
+    assert not tip.is_visible()
+    claim.focus()
+    assert tip.is_visible() and "108 carefully crafted" in tip.inner_text() and "p. 6" in tip.inner_text()
+    p.screenshot(path=str(shots / "paper-evidence-focus.png"))
+    p.keyboard.press("Tab")  # the next checked claim takes focus and shows its own evidence
+    assert not tip.is_visible()
+    unsupported = p.locator("mark.claim.unsupported")
+    assert unsupported.inner_text().startswith("3.2%")
+    checks = p.locator("details.checks").first
+    checks.locator("summary").click()
+    assert checks.locator("li.unsupported").inner_text().startswith("3.2%: not found in the paper")
+    p.screenshot(path=str(shots / "paper-checks-open.png"))
+    context.close()
+
+
+def test_phone_dark_mode(browser, static_url: str, shots: Path) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark", is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    p = context.new_page()
+    p.goto(static_url + "editions/hf/ko/2025-05-06.html")
+    assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+    bg = p.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert bg == "rgb(21, 23, 27)"
+    p.locator(".claim.supported").first.tap()
+    p.screenshot(path=str(shots / "edition-phone-dark.png"))
+    context.close()
+
+
+@pytest.mark.parametrize("query, expect", [("학습", "학습"), ("3D", "3D"), ("모", "모"), ("transform", "Transform")])
+def test_static_search_finds_korean_words_of_any_length(page, static_url: str, shots: Path, query: str,
+                                                        expect: str) -> None:
+    p = page.page
+    p.goto(static_url + "search.html?q=" + query)
+    p.wait_for_selector("#hits li", timeout=15_000)
+    marks = p.locator("#hits mark").all_inner_texts()
+    assert marks and all(m.lower().startswith(expect.lower()) or expect in m for m in marks)
+    assert p.locator("#q").input_value() == query
+    if query == "학습":
+        p.screenshot(path=str(shots / "search-static.png"))
+    assert not page.dialogs and not page.csp
+
+
+def test_live_search_and_run_health(page, live_url: str, shots: Path) -> None:
+    p = page.page
+    p.goto(live_url + "search.html?q=모델")
+    assert p.locator("ol.hits li").count() > 5
+    assert set(p.locator("ol.hits mark").all_inner_texts()) == {"모델"}
+    p.screenshot(path=str(shots / "search-live.png"))
+    p.goto(live_url + "runs.html")
+    assert "fetch" in p.locator("table.stages").inner_text()
+    p.screenshot(path=str(shots / "runs.png"))
+    assert not page.dialogs and not page.csp
+
+
+def test_feed_link_is_discoverable_and_parses(page, static_url: str) -> None:
+    p = page.page
+    p.goto(static_url + "editions/hf/ko/2025-05-07.html")
+    href = p.locator('link[rel=alternate][type="application/atom+xml"]').first.get_attribute("href")
+    feed_url = p.evaluate("h => new URL(h, document.baseURI).href", href)
+    response = p.request.get(feed_url)
+    assert response.ok and feed_url.endswith("feeds/hf/ko.atom")
+    feed = feedparser.parse(response.body())
+    assert feed.entries[0].id == "urn:dailypapers:edition:hf:ko:2025-05-07"
+    p.locator("a", has_text="Atom feed").click()
+    assert p.url == feed_url
+
+
+@pytest.mark.parametrize("where", ["static", "live"])
+def test_injection_stays_inert(page, static_url: str, live_url: str, shots: Path, where: str) -> None:
+    base = static_url if where == "static" else live_url
+    p = page.page
+    for path in ("editions/hf/ko/2025-05-07.html", f"papers/{EVIL_ID}.html", "index.html"):
+        p.goto(base + path)
+        for claim in p.locator(".claim").all():
+            claim.hover()
+            claim.focus()
+        assert p.evaluate("window.__xss") is None, path
+        assert p.locator(INJECTED).count() == 0, path
+    p.goto(base + f"papers/{EVIL_ID}.html")
+    assert p.locator("h1").inner_text() == " ".join(XSS_TITLE.split())
+    assert p.locator("ol.authors-list li").first.inner_text() == XSS_AUTHOR
+    p.screenshot(path=str(shots / f"injection-{where}.png"))
+    p.goto(base + "search.html?q=Evil")
+    p.wait_for_selector("ol.hits li, #hits li", timeout=15_000)
+    assert p.evaluate("window.__xss") is None and p.locator(INJECTED).count() == 0
+    assert not page.dialogs

@@ -1,0 +1,165 @@
+"""Search: the CJK-aware index (1-2 character Korean words, compounds, `3D`), ranking, snippets, upkeep, CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from dailypapers.cli import app
+from dailypapers.models import Digest, Edition, Entry, Paper, Section, Summary
+from dailypapers.search import expand_cjk, index_text, parse_query, snippet
+from dailypapers.store import Store
+
+D1, D2 = dt.date(2025, 5, 5), dt.date(2025, 5, 6)
+
+
+def entry(pid: str, title: str, text: str, *, lang: str = "ko", authors: tuple[str, ...] = ("Mina Park",),
+          votes: int = 1) -> Entry:
+    return Entry(paper=Paper(id=pid, title=title, authors=authors, upvotes=votes),
+                 summary=Summary(paper_id=pid, lang=lang, sections=(Section(label="What's New", text=text),)))
+
+
+def archive(store: Store) -> None:
+    store.import_digest(Digest(day=D1, entries=(
+        entry("2505.00001", "Lantern Routing for Sparse Experts", "강화학습은 대규모 언어 모델을 개선합니다."),
+        entry("2505.00002", "Origami Transformers", "이 모델은 3D 장면을 생성합니다.", authors=("Kofi Lind",)),
+    )))
+    store.import_digest(Digest(day=D2, entries=(
+        entry("2505.00003", "RM-R1: Reward Modeling as Reasoning", "보상 모델(Reward Model) 학습 방법을 제안합니다."),
+        entry("2505.00004", "Kettle Memory", "A memory for agents in 3D worlds.", lang="en"),
+    )))
+
+
+def test_short_korean_words_compounds_and_3d_are_found(db_path: Path) -> None:
+    with Store(db_path) as store:
+        archive(store)
+        assert set(store.search_ids("모델")) == {"2505.00001", "2505.00002", "2505.00003"}  # 모델을, 모델은, 모델(
+        assert set(store.search_ids("학습")) == {"2505.00001", "2505.00003"}  # inside the compound 강화학습
+        assert store.search_ids("강화학습은") == ["2505.00001"]
+        assert set(store.search_ids("3D")) == {"2505.00002", "2505.00004"}
+        assert store.search_ids("생") == ["2505.00002"]  # one character: 생성합니다
+        assert store.search_ids("다") == ["2505.00003", "2505.00002", "2505.00001"]  # newest first
+        assert store.search_ids("모델 3D") == ["2505.00002"]  # every word must occur
+        assert store.search_ids("transform") == ["2505.00002"]  # a Latin word matches from its start
+        assert store.search_ids("RM-R1") == ["2505.00003"]
+        assert set(store.search_ids("Park")) == {"2505.00001", "2505.00003", "2505.00004"}
+        assert store.search_ids("former") == []  # ... not from its middle
+        assert store.search_ids("3") == []  # short Latin words match whole words only
+        assert store.search_ids('"모델" OR (NEAR *') == []  # user text is never FTS syntax
+        assert store.search_ids("   ") == []
+
+
+def test_ranking_prefers_titles_and_snippets_mark_the_words(db_path: Path) -> None:
+    with Store(db_path) as store:
+        archive(store)
+        store.import_digest(Digest(day=D2, source="arxiv:cs.CL", lang="en", entries=(
+            entry("2505.00009", "Memory Kettles", "Memory, memory and more memory in a kettle.", lang="en"),)))
+        hits = store.search("memory", sort="rank")
+        assert [h.paper_id for h in hits] == ["2505.00009", "2505.00004"]
+        assert hits[0].score <= hits[1].score
+        first = hits[0]
+        assert [t for t, m in first.title.segments() if m] == ["Memory"]
+        assert first.snippet is not None and first.snippet_lang == "en"
+        assert [t for t, m in first.snippet.segments() if m] == ["Memory", "memory", "memory"]
+        ko = store.search("학습", lang="ko")[0]
+        assert ko.snippet is not None and "".join(t for t, m in ko.snippet.segments() if m) == "학습"
+        assert json.loads(json.dumps(ko.to_json()))["snippet_highlights"]
+
+
+def test_the_index_follows_changes(db_path: Path) -> None:
+    with Store(db_path) as store:
+        archive(store)
+        assert store.search_ids("Kettle") == ["2505.00004"]
+        # a new summary replaces the edition's (asked for: import keeps what is stored unless told to replace)
+        store.import_digest(Digest(day=D2, entries=(
+            entry("2505.00003", "RM-R1: Reward Modeling as Reasoning", "추론 기반 보상 모델."),)), replace=True)
+        assert store.search_ids("학습") == ["2505.00001"]
+        assert store.search_ids("추론") == ["2505.00003"]
+        assert store.search_ids("Kettle") == []  # no longer in any edition
+        # a paper renamed in place
+        store.upsert_paper(Paper(id="2505.00001", title="Lighthouse Routing", authors=("Mina Park",)))
+        assert store.search_ids("Lighthouse") == ["2505.00001"]
+        assert store.search_ids("Lantern") == []
+        # a summary saved again under its key
+        digest = store.get_digest(Edition(day=D1))
+        assert digest is not None
+        key = store.digest_summary_keys(Edition(day=D1))["2505.00002"]
+        assert key is not None
+        summary = digest.entries[1].summary
+        assert summary is not None
+        store.save_summary(summary.model_copy(update={"sections": (Section(label="x", text="완전히 새 문장"),)}), key)
+        assert store.search_ids("문장") == ["2505.00002"]
+        assert store.search_ids("장면") == []
+        store.db.execute("insert into search_fts(search_fts) values ('integrity-check')")
+
+
+def test_a_paper_in_a_newer_edition_moves_up(db_path: Path) -> None:
+    with Store(db_path) as store:
+        archive(store)
+        assert store.search_ids("모델")[-1] == "2505.00001"
+        store.import_digest(Digest(day=dt.date(2025, 5, 7), entries=(
+            entry("2505.00001", "Lantern Routing for Sparse Experts", "강화학습은 대규모 언어 모델을 개선합니다."),)))
+        assert store.search_ids("모델")[0] == "2505.00001"
+
+
+# -- the same words, found exactly: a property against a plain substring oracle ------------------------
+_HANGUL = "가나다라모델학습"
+_docs = st.lists(st.text(alphabet=_HANGUL + " ab", min_size=1, max_size=30), min_size=1, max_size=6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=_docs, data=st.data())
+def test_a_korean_query_finds_exactly_the_papers_that_contain_it(tmp_path_factory, texts, data) -> None:
+    db = tmp_path_factory.mktemp("prop") / "p.db"
+    with Store(db) as store:
+        store.import_digest(Digest(day=D1, entries=tuple(
+            entry(f"2505.{i:05d}", f"T{i}", text) for i, text in enumerate(texts))))
+        source = data.draw(st.sampled_from(texts))
+        words = re.findall(f"[{_HANGUL}]+", source)
+        if not words:
+            return
+        word = data.draw(st.sampled_from(words))
+        start = data.draw(st.integers(0, len(word) - 1))
+        query = word[start : data.draw(st.integers(start + 1, len(word)))]
+        expected = {f"2505.{i:05d}" for i, text in enumerate(texts) if query in text}
+        assert set(store.search_ids(query, limit=100)) == expected
+
+
+def test_text_for_the_index_and_for_pagefind() -> None:
+    assert index_text("강화학습은 RL") == " 강화 화학 학습 습은 은  RL"
+    assert expand_cjk("강화학습은 Voila는") == "화학습은 학습은 습은 은 는"
+    terms = parse_query("모델 3D 강화학습 모 RM-R1 Voila는")
+    assert [t.fts() for t in terms] == ['"모델"', '"3D"', '"강화 화학 학습"', 'chars : "모"', '"RM R1"', '"Voila 는" *']
+
+
+def test_snippet_is_a_window_around_the_first_match() -> None:
+    text = "서론 " * 80 + "핵심 모델 결과" + " 결론" * 80
+    snip = snippet(text, parse_query("모델"))
+    assert snip is not None
+    assert snip.text.startswith("…") and snip.text.endswith("…") and len(snip.text) < 200
+    assert [t for t, m in snip.segments() if m] == ["모델"]
+    assert snippet("nothing here", parse_query("모델")) is None
+
+
+def test_search_command(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    with Store(db) as store:
+        archive(store)
+    runner = CliRunner()
+    out = runner.invoke(app, ["--db", str(db), "search", "학습", "--json", "--limit", "5", "--sort", "rank"])
+    assert out.exit_code == 0, out.output
+    hits = json.loads(out.output)
+    assert [h["paper_id"] for h in hits] == ["2505.00003", "2505.00001"]
+    h = hits[0]
+    assert [h["snippet"][a:b] for a, b in h["snippet_highlights"]] == ["학습"]
+    out = runner.invoke(app, ["--db", str(db), "search", "모델", "--sort", "newest"])
+    assert out.exit_code == 0, out.output
+    assert out.output.index("RM-R1") < out.output.index("Lantern")
+    out = runner.invoke(app, ["--db", str(db), "search", "zzzz"])
+    assert out.exit_code == 0 and "no paper matches" in out.output

@@ -1,0 +1,145 @@
+"""The web app, in process (httpx ASGITransport): the same pages live, search with highlights, run health, the
+JSON API and its OpenAPI docs, security headers, read-only, and pages that follow the archive."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import feedparser
+import httpx
+import lxml.html
+import pytest
+
+from dailypapers.models import Digest, Entry, Paper, Section, Summary
+from dailypapers.store import Store
+from dailypapers.web import LOOPBACK_HOSTS, create_app
+from tests.sitedata import EVIL_ID, NEXT_DAY, XSS_TITLE, build_archive
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("web") / "a.db"
+    build_archive(path)
+    return path
+
+
+@pytest.fixture
+async def client(db: Path):
+    app = create_app(db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+        yield c
+
+
+def page(response: httpx.Response) -> lxml.html.HtmlElement:
+    assert response.status_code == 200, response.text[:300]
+    return lxml.html.fromstring(response.text)
+
+
+async def test_the_same_pages_live(client: httpx.AsyncClient) -> None:
+    home = page(await client.get("/"))
+    assert home.findtext(".//h1") == f"Daily Papers ({NEXT_DAY})"
+    edition = page(await client.get("/editions/hf/ko/2025-05-06.html"))
+    assert len(edition.cssselect("article.entry")) == 23
+    assert edition.cssselect("a[rel=next]")[0].get("href") == "../../../editions/hf/ko/2025-05-07.html"
+    paper = page(await client.get("/papers/2505.02707.html"))
+    assert {d.get("lang") for d in paper.cssselect("div.summary")} == {"ko", "en"}
+    assert paper.cssselect(".claim.supported .ev q")[0].text.startswith("HumanEval-V, a benchmark of 108")
+    month = page(await client.get("/archive/2025-05.html"))
+    assert len(month.cssselect("section.day")) == 2
+    archive = page(await client.get("/archive/index.html"))
+    assert archive.cssselect("ul.months a")[0].get("href") == "../archive/2025-05.html"
+    md = await client.get("/editions/hf/ko/2025-05-06.md")
+    assert md.text.startswith("## Daily Papers (2025-05-06)")
+    js = await client.get("/editions/hf/en/2025-05-06.json")
+    assert js.json()["lang"] == "en"
+    feed = feedparser.parse((await client.get("/feeds/hf/ko.atom")).content)
+    assert not feed.bozo and feed.entries[0].link == "http://testserver/editions/hf/ko/2025-05-07.html"
+
+
+async def test_search_page_highlights_without_javascript(client: httpx.AsyncClient) -> None:
+    doc = page(await client.get("/search.html", params={"q": "학습"}))
+    hits = doc.cssselect("ol.hits li")
+    assert hits and all("학습" in [m.text for m in li.cssselect("mark")] for li in hits)
+    assert doc.cssselect("input[name=q]")[0].get("value") == "학습"
+    one = page(await client.get("/search.html", params={"q": "3D", "sort": "newest"}))
+    assert one.cssselect("ol.hits li")[0].cssselect("mark")[0].text == "3D"
+    evil = page(await client.get("/search.html", params={"q": "Evil"}))
+    assert evil.cssselect("ol.hits a")[0].text_content() == " ".join(XSS_TITLE.split())
+    assert not evil.cssselect("script, iframe, svg")
+
+
+async def test_run_health(client: httpx.AsyncClient) -> None:
+    doc = page(await client.get("/runs.html"))
+    assert doc.cssselect("table.stages td")[0].text == "fetch"
+    row = doc.cssselect("table.runs tbody tr")[0]
+    assert "$0.0123" in row.text_content() and "fetch: 1" in row.text_content()
+    detail = doc.cssselect("table.runs tr.detail")[0].text_content()
+    assert "2505.07777 failed at fetch: timeout <b>x</b>" in detail
+
+
+async def test_json_api_and_its_docs(client: httpx.AsyncClient) -> None:
+    editions = (await client.get("/api/editions")).json()
+    assert {(e["day"], e["source"], e["lang"]) for e in editions} == {
+        ("2025-05-06", "hf", "ko"), ("2025-05-06", "hf", "en"), ("2025-05-07", "hf", "ko"),
+        ("2025-05-07", "arxiv:cs.CL", "ko")}
+    day = (await client.get("/api/editions/2025-05-07", params={"source": "hf"})).json()
+    assert [e["paper"]["id"] for e in day[0]["entries"]] == ["2505.08888", EVIL_ID, "2505.07777"]
+    paper = (await client.get("/api/papers/2505.02707")).json()
+    assert paper["paper"]["authors"][0] == "Yu Shu" and len(paper["editions"]) == 2
+    korean = next(e for e in paper["editions"] if e["edition"]["lang"] == "ko")
+    assert korean["summary"]["claims"][0]["evidence_page"] == 6
+    found = (await client.get("/api/search", params={"q": "모델", "limit": 5})).json()
+    assert len(found) == 5
+    for hit in found:
+        assert all(hit["snippet"][a:b] == "모델" for a, b in hit["snippet_highlights"])
+    assert (await client.get("/api/search", params={"q": "x", "limit": 0})).status_code == 422
+    runs = (await client.get("/api/runs")).json()
+    assert runs[0]["failures_by_stage"] == {"fetch": 1} and runs[0]["cost"] == pytest.approx(0.0123)
+    assert (await client.get("/api/papers/2505.00000")).status_code == 404
+    assert (await client.get("/api/editions/2020-01-01")).status_code == 404
+    schema = (await client.get("/openapi.json")).json()
+    assert {"/api/editions", "/api/editions/{day}", "/api/papers/{paper_id}", "/api/search", "/api/runs"} <= set(
+        schema["paths"])
+    docs = await client.get("/docs")
+    assert docs.status_code == 200 and "swagger/swagger-ui-bundle.js" in docs.text and "<script>" not in docs.text
+    assert (await client.get("/swagger/swagger-ui-bundle.js")).status_code == 200
+
+
+async def test_headers_errors_and_no_writes(client: httpx.AsyncClient, db: Path) -> None:
+    before = db.read_bytes()
+    r = await client.get("/editions/hf/ko/2025-05-06.html")
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        assert (await client.request(method, "/api/editions")).status_code == 405
+    missing = await client.get("/papers/2505.00000.html")
+    assert missing.status_code == 404 and "<h1>404</h1>" in missing.text
+    assert (await client.get("/no/such/page")).status_code == 404
+    assert (await client.get("/editions/hf/ko/not-a-day.html")).status_code == 404
+    assert db.read_bytes() == before
+
+
+async def test_pages_follow_the_archive(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(db.read_bytes())
+    app = create_app(copy)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+        first = await c.get("/")
+        assert (await c.get("/")).text == first.text  # from the cache
+        day = dt.date(2025, 5, 9)
+        with Store(copy) as store:  # another process's run commits a new day
+            store.import_digest(Digest(day=day, entries=(Entry(
+                paper=Paper(id="2505.05555", title="Lantern Papers", upvotes=2),
+                summary=Summary(paper_id="2505.05555", sections=(Section(label="L", text="새 요약"),))),)))
+        assert page(await c.get("/")).findtext(".//h1") == f"Daily Papers ({day})"
+
+
+async def test_only_local_host_names_when_bound_to_loopback(db: Path) -> None:
+    app = create_app(db, allowed_hosts=LOOPBACK_HOSTS)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as c:
+        assert (await c.get("/api/editions")).status_code == 200
+    async with httpx.AsyncClient(transport=transport, base_url="http://attacker.example") as c:
+        assert (await c.get("/api/editions")).status_code == 400
