@@ -24,8 +24,8 @@ def test_json_webhook_gets_the_edition_then_each_paper_as_digest_markdown(webhoo
     log = MemoryLog()
     asyncio.run(ch.send(edition_view(d, site_url="https://p.example"), [HEADER, "2606.10000", "2606.10001"], log))
     first, *papers = webhook.payloads()
-    assert first["title"] == "Daily Papers (2026-06-12): 2 papers" and "https://p.example/2026-06-12.html" in (
-        first["message"])
+    page = "https://p.example/editions/hf/ko/2026-06-12.html"
+    assert first["title"] == "Daily Papers (2026-06-12): 2 papers" and page in first["message"]
     assert [p["title"] for p in papers] == [f"{i + 1}. Paper {i}: Sparse Routing at Scale" for i in range(2)]
     back = [markdown.parse(p["message"]) for p in papers]
     assert [b.entries[0] for b in back] == list(markdown.parse(markdown.render(d)).entries)

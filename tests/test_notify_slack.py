@@ -87,11 +87,11 @@ def test_a_paper_reply_has_the_title_link_votes_sections_and_flags() -> None:
 
 
 def test_the_parent_message_has_the_date_count_and_site_link() -> None:
-    view = edition_view(digest(3), site_url="https://papers.example.org/", main=False)
+    view = edition_view(digest(3), site_url="https://papers.example.org/")
     message = slack.header_message(view)
     assert message["blocks"][0]["text"]["text"] == "*Daily Papers (2026-06-12)* · 3 papers · hf · ko"
     assert message["blocks"][1]["elements"][0]["text"] == (
-        "<https://papers.example.org/hf/ko/2026-06-12.html|Read it on the site>")
+        "<https://papers.example.org/editions/hf/ko/2026-06-12.html|Read it on the site>")
     assert edition_view(digest(1), site_url="javascript:alert(1)").link is None
 
 

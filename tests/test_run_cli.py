@@ -10,7 +10,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from dailypapers.cli import app
-from dailypapers.publish import readme
+from dailypapers.publish import markdown, readme
+from dailypapers.publish.markdown import render
 from tests.notify_data import digest
 from tests.papergen import make_paper
 from tests.standins.hf_arxiv import HfArxivStandIn
@@ -87,3 +88,12 @@ def test_the_readme_keeps_the_latest_main_edition_between_markers() -> None:
     assert second is not None and second.count("dailypapers:start") == 1 and second.endswith("\nFooter.\n")
     assert "## Daily Papers (2026-06-15)" in second and "2026-06-12" not in second
     assert readme.update(second, d) is None  # an older day never replaces a later one
+
+
+def test_a_readme_that_is_only_a_digest_stays_the_digest_byte_for_byte() -> None:
+    d = digest(2)
+    later = d.model_copy(update={"day": dt.date(2026, 6, 15), "entries": d.entries[:1]})
+    assert readme.update("", d) == render(d)  # a new README is the digest, in the seed format
+    assert readme.update(render(d), later) == render(later)  # replaced whole by a later day
+    assert readme.update(render(later), d) is None  # never by an older one
+    assert markdown.parse(readme.update("", d)).entries == markdown.parse(render(d)).entries

@@ -170,14 +170,12 @@ async def arun(
         language_name(spec.lang)
         sources.source_for(registry, spec.source)
     chans = daily.channels(registry, settings) if deliver else []
-    main = (sources.source_for(registry, settings.source).edition(settings.source), settings.lang)
     started = dt.datetime.now(dt.UTC)
     results: list[EditionHealth] = []
     used = Usage()
     for when in (list(days) if days is not None else [day]):
         for spec in specs:
             name = sources.source_for(registry, spec.source).edition(spec.source)
-            is_main = (name, spec.lang) == main
             base = EditionHealth(day=when, source=name, lang=spec.lang)
             capped = _remaining(settings, used)
             if capped is None:
@@ -186,7 +184,7 @@ async def arun(
             if days is not None and when is not None and not force:  # a backfill: done days are not re-listed
                 edition = Edition(day=when, source=name, lang=spec.lang)
                 with Store(settings.db) as store:
-                    if daily.edition_done(store, edition, settings, chans, main=is_main):
+                    if daily.edition_done(store, edition, settings, chans):
                         results.append(base.model_copy(update={"skipped_reason": "done"}))
                         continue
             try:
@@ -206,7 +204,7 @@ async def arun(
                     results.append(edition_health(report, run_id=run_id, listed=0, delivered=0, undelivered=0,
                                                   no_papers=explain_no_papers(when)))
                     continue
-                view = daily.view_of(digest, settings, main=is_main)
+                view = daily.view_of(digest, settings)
                 outcomes = await deliver_edition(view, chans, store, max_attempts=settings.delivery_max_attempts,
                                                  events=events)
                 delivered, undelivered = daily.delivery_counts(store, view, chans)

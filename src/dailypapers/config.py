@@ -127,8 +127,6 @@ class Settings(BaseSettings):
     # publishing
     show_flags: bool = True  # mark unsupported claims in the Markdown
     site_dir: Path = Path("site")  # the site publisher and `dailypapers site` write the static site here
-    site_base_url: str | None = None  # where the site is served (https://me.github.io/papers): feeds, canonical
-    site_readme: Path | None = None  # also write the latest edition into this README (digest format)
     site_search: bool = True  # build the Pagefind search index with the site
 
     # the web app (`dailypapers serve`)
@@ -138,7 +136,8 @@ class Settings(BaseSettings):
     # -- the daily run and delivery (issue 13) -------------------------------------------------------------
     # what `dailypapers run` makes: one edition per (source, lang); empty means the one `source` and `lang`
     editions: list[EditionSetting] = Field(default_factory=list)
-    site_url: str | None = None  # where the site is served; messages link to the edition's page there
+    # where the site is served (https://me.github.io/papers): feeds, canonical links, and messages' links
+    site_url: str | None = None
     readme_path: Path = Path("README.md")  # the readme publisher keeps the latest main edition in it
     notifiers: list[str] = Field(default_factory=lambda: ["slack", "email", "apprise"])  # used when configured
     delivery_max_attempts: int = 5  # a message that failed this often is given up (and reported)

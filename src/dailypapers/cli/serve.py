@@ -30,7 +30,7 @@ def serve(
     # Bound to loopback, only loopback host names are answered (no DNS rebinding from a web page); bound
     # wider, the operator decides who may reach it.
     allowed = LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else None
-    web = create_app(settings.db, main=(settings.source, settings.lang), base_url=settings.site_base_url,
+    web = create_app(settings.db, main=(settings.source, settings.lang), base_url=settings.site_url,
                      allowed_hosts=allowed)
     err_console.print(Text(f"serving {settings.db} read-only at http://{host}:{port}/ (API docs: /docs)"),
                       soft_wrap=True)

@@ -1,14 +1,18 @@
 """The README publisher: keeps the latest main edition's digest in a repository's front page, as the system
-whose format we keep did. The digest goes between two marker lines; the rest of the file is the owner's:
+whose format we keep did.
+
+A missing README, or one that holds nothing but a digest, becomes the digest itself, in the digest format
+byte for byte. A README with text of its own keeps it: the digest goes between two marker lines, appended
+the first time, replaced after:
 
     <!-- dailypapers:start 2025-05-06 -->
     ## Daily Papers (2025-05-06)
     ...
     <!-- dailypapers:end -->
 
-A file without the markers gets them appended; a missing file is created. Only the main edition (the
-configured source and language) is written, and never over a later day: a backfill of last month leaves
-today's README alone.
+Only the main edition (the configured source and language) is written, and never over a later day: a
+backfill of last month leaves today's README alone. `dailypapers site --readme PATH` writes through `write`
+too.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from dailypapers.errors import PublishError
 from dailypapers.hookspecs import hookimpl
@@ -27,18 +32,37 @@ from dailypapers.publish.markdown import render
 START = "<!-- dailypapers:start {day} -->"
 END = "<!-- dailypapers:end -->"
 _BLOCK = re.compile(r"<!-- dailypapers:start (\d{4}-\d{2}-\d{2}) -->\n.*?<!-- dailypapers:end -->\n?", re.DOTALL)
+_DIGEST_ONLY = re.compile(r"## Daily Papers \((\d{4}-\d{2}-\d{2})\)\n")
 
 
 def update(readme: str, digest: Digest, *, show_flags: bool = True) -> str | None:
-    """The README with the digest in its block; None when the block already holds a later day."""
-    block = f"{START.format(day=digest.day.isoformat())}\n{render(digest, show_flags=show_flags)}{END}\n"
+    """The README with the digest in it (see the module docstring); None when it already holds a later day."""
+    text = render(digest, show_flags=show_flags)
     m = _BLOCK.search(readme)
     if m is None:
-        sep = "" if not readme or readme.endswith("\n\n") else ("\n" if readme.endswith("\n") else "\n\n")
-        return readme + sep + block
+        if not readme.strip():
+            return text
+        only = _DIGEST_ONLY.match(readme.lstrip("\ufeff"))
+        if only is not None:  # a README that is a digest: it is replaced whole, by a day no older
+            return None if dt.date.fromisoformat(only.group(1)) > digest.day else text
+        sep = "" if readme.endswith("\n\n") else ("\n" if readme.endswith("\n") else "\n\n")
+        return readme + sep + f"{START.format(day=digest.day.isoformat())}\n{text}{END}\n"
     if dt.date.fromisoformat(m.group(1)) > digest.day:
         return None
-    return readme[: m.start()] + block + readme[m.end() :]
+    return readme[: m.start()] + f"{START.format(day=digest.day.isoformat())}\n{text}{END}\n" + readme[m.end() :]
+
+
+def write(path: Path, digest: Digest, *, show_flags: bool = True) -> bool:
+    """Update the README file at `path`; whether it changed. Raises PublishError."""
+    try:
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        new = update(old, digest, show_flags=show_flags)
+        if new is None or new == old:
+            return False
+        write_atomic(path, new)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PublishError(f"cannot update {path}: {exc}") from None
+    return True
 
 
 class ReadmePublisher:
@@ -49,15 +73,7 @@ class ReadmePublisher:
         if not ctx.main_edition or ctx.out is not None:
             return []
         path = ctx.settings.readme_path
-        try:
-            old = path.read_text(encoding="utf-8") if path.exists() else ""
-            new = update(old, digest, show_flags=ctx.settings.show_flags)
-            if new is None or new == old:
-                return []
-            write_atomic(path, new)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PublishError(f"cannot update {path}: {exc}") from None
-        return [str(path)]
+        return [str(path)] if write(path, digest, show_flags=ctx.settings.show_flags) else []
 
 
 @hookimpl

@@ -38,6 +38,7 @@ from dailypapers.errors import PublishError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Digest, Edition, Outcome, Paper, Summary
 from dailypapers.publish import markdown
+from dailypapers.publish import readme as readme_file
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.feeds import atom_feed, feed_title
 from dailypapers.publish.files import write_atomic
@@ -276,19 +277,6 @@ def _write_bytes(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def write_readme(path: Path, digest: Digest, *, show_flags: bool = True) -> bool:
-    """The edition in the digest format as a README, as the original digest repository kept it. Returns
-    whether the file changed."""
-    text = markdown.render(digest, show_flags=show_flags)
-    try:
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
-            return False
-        write_atomic(path, text)
-    except OSError as exc:
-        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return True
-
-
 def build_site(
     store: Store,
     out_dir: Path,
@@ -323,8 +311,8 @@ def build_site(
     readme_written = None
     if readme is not None:
         chosen = main_stream(streams(archive.editions), *main)
-        if chosen is not None and write_readme(readme, archive.digests[chosen.latest.edition],
-                                               show_flags=show_flags):
+        if chosen is not None and readme_file.write(readme, archive.digests[chosen.latest.edition],
+                                                    show_flags=show_flags):
             readme_written = readme
     papers = len({e.paper.id for d in archive.digests.values() for e in d.entries})
     return SiteReport(out_dir, tuple(written), tuple(removed), unchanged, len(archive.digests), papers,
@@ -336,25 +324,21 @@ def build_from_settings(settings: Settings, out_dir: Path | None = None, *, base
                         main: tuple[str, str] | None = None) -> SiteReport:
     with Store(settings.db, readonly=True) as store:
         return build_site(
-            store, out_dir or settings.site_dir, base_url=base_url or settings.site_base_url,
-            main=main or (settings.source, settings.lang), readme=readme or settings.site_readme,
+            store, out_dir or settings.site_dir, base_url=base_url or settings.site_url,
+            main=main or (settings.source, settings.lang), readme=readme,
             search=settings.site_search if search is None else search, show_flags=settings.show_flags,
         )
 
 
 class SitePublisher:
-    """After a run: the site in `site_dir` brought up to date (and `site_readme`, if set)."""
+    """After a run: the site in `site_dir` brought up to date (the README is the `readme` publisher's)."""
 
     name = "site"
-    description = "a static HTML site with feeds and search (site_dir; site_base_url, site_readme)"
+    description = "a static HTML site with feeds and search (site_dir, site_url)"
 
     def publish(self, digest: Digest, ctx: PublishContext) -> list[str]:
         main = (digest.source, digest.lang) if ctx.main_edition else None
-        report = build_from_settings(ctx.settings, main=main)
-        out = [str(report.index)]
-        if report.readme is not None:
-            out.append(str(report.readme))
-        return out
+        return [str(build_from_settings(ctx.settings, main=main).index)]
 
 
 @hookimpl

@@ -26,8 +26,8 @@ def channels(registry: Registry, settings: Settings) -> list[Channel]:
     return out
 
 
-def view_of(digest: Digest, settings: Settings, *, main: bool) -> EditionView:
-    return edition_view(digest, site_url=settings.site_url, main=main, show_flags=settings.show_flags)
+def view_of(digest: Digest, settings: Settings) -> EditionView:
+    return edition_view(digest, site_url=settings.site_url, show_flags=settings.show_flags)
 
 
 def paper_done(store: Store, edition: Edition, digest: Digest) -> dict[str, bool]:
@@ -41,14 +41,13 @@ def paper_done(store: Store, edition: Edition, digest: Digest) -> dict[str, bool
     return out
 
 
-def edition_done(store: Store, edition: Edition, settings: Settings, chans: Sequence[Channel], *,
-                 main: bool) -> bool:
+def edition_done(store: Store, edition: Edition, settings: Settings, chans: Sequence[Channel]) -> bool:
     """An edition is done when its digest is stored, every paper in it is ok or flagged, and no channel has
     anything due (every item delivered or given up). A backfill skips done editions."""
     digest = store.get_digest(edition)
     if digest is None or not digest.entries or not all(paper_done(store, edition, digest).values()):
         return False
-    view = view_of(digest, settings, main=main)
+    view = view_of(digest, settings)
     return all(not due_items(view, StoreLog(store, edition, c.id, Events()).rows()) for c in chans)
 
 

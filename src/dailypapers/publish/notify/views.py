@@ -9,10 +9,10 @@ syntax. A link is kept only when it is an http(s) URL: a `javascript:` title lin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from dailypapers.models import Digest, Edition, Entry
 from dailypapers.publish.markdown import FLAG_OPEN, FLAG_SEP
+from dailypapers.publish.views import edition_path, safe_url
 from dailypapers.text import one_line
 
 MAX_TITLE = 300  # a title longer than this is cut in messages (the archive keeps it whole)
@@ -76,25 +76,12 @@ class EditionView:
                                                                 if e.paper.id in paper_ids)})
 
 
-def safe_url(url: str | None) -> str | None:
-    """The URL if it is an absolute http(s) URL without whitespace or controls, else None."""
-    if not url or len(url) > 2048 or any(c.isspace() or ord(c) < 32 for c in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def edition_link(site_url: str | None, edition: Edition, *, main: bool) -> str | None:
-    """The edition's page on the site: `<site_url>/YYYY-MM-DD.html` for the main edition (the configured source
-    and language), `<site_url>/<source>/<lang>/YYYY-MM-DD.html` for the others."""
+def edition_link(site_url: str | None, edition: Edition) -> str | None:
+    """The edition's page on the site (`publish.views.edition_path`, the site's own layout)."""
     base = safe_url(site_url)
     if base is None:
         return None
-    folder = "" if main else edition.slug + "/"
-    return f"{base.rstrip('/')}/{folder}{edition.day.isoformat()}.html"
+    return f"{base.rstrip('/')}/{edition_path(edition)}"
 
 
 def paper_view(entry: Entry, rank: int, *, show_flags: bool) -> PaperView:
@@ -119,8 +106,7 @@ def paper_view(entry: Entry, rank: int, *, show_flags: bool) -> PaperView:
     )
 
 
-def edition_view(digest: Digest, *, site_url: str | None = None, main: bool = True,
-                 show_flags: bool = True) -> EditionView:
+def edition_view(digest: Digest, *, site_url: str | None = None, show_flags: bool = True) -> EditionView:
     papers = tuple(paper_view(e, i, show_flags=show_flags) for i, e in enumerate(digest.entries, start=1))
     return EditionView(edition=digest.edition, title=f"Daily Papers ({digest.day.isoformat()})",
-                       link=edition_link(site_url, digest.edition, main=main), papers=papers, digest=digest)
+                       link=edition_link(site_url, digest.edition), papers=papers, digest=digest)
