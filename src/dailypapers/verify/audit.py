@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dailypapers.models import Claim, Digest, Document, Summary
-from dailypapers.verify.claims import extract_claims
 from dailypapers.verify.index import SourceIndex, build_index
+from dailypapers.verify.support import check_text
 
 # ----------------------------------------------------------------------------------------------------
 # Verification
@@ -17,32 +17,7 @@ from dailypapers.verify.index import SourceIndex, build_index
 def verify_text(text: str, source: Document | str | SourceIndex, *, section_label: str = "") -> list[Claim]:
     """Check one text's claims against the source; one Claim per distinct claim, in text order."""
     index = source if isinstance(source, SourceIndex) else build_index(source)
-    claims: list[Claim] = []
-    seen: set[tuple[str, str]] = set()
-    for found in extract_claims(text):
-        ident = (found.kind, found.key if found.kind == "name" else found.text)
-        if ident in seen:
-            continue
-        seen.add(ident)
-        pos = index.find_name(found.key) if found.kind == "name" else index.find_number(found)
-        if pos is None:
-            claims.append(
-                Claim(text=found.text, kind=found.kind, status="unsupported", section_label=section_label)
-            )
-            continue
-        snippet, heading, page = index.locate(pos)
-        claims.append(
-            Claim(
-                text=found.text,
-                kind=found.kind,
-                status="supported",
-                section_label=section_label,
-                evidence=snippet,
-                evidence_section=heading,
-                evidence_page=page,
-            )
-        )
-    return claims
+    return check_text(text, index, section_label=section_label)
 
 
 def verify(summary: Summary, source: Document | str | SourceIndex) -> list[Claim]:
