@@ -25,6 +25,8 @@ _COMMON_CAPITALISED_WORDS = """
     Equation Algorithm Chapter Step Stage Lemma Theorem Definition Proposition Corollary Proof Note
     Example Phase Level Round Version Part Abstract Introduction Conclusion Conclusions References
     Experiments Results Discussion Methods Method Background Limitations Acknowledgements Acknowledgments
+    English Chinese Korean Japanese French German Spanish Italian Portuguese Russian Arabic Hindi Vietnamese
+    Thai Indonesian Turkish Dutch Polish Mandarin Cantonese
 """
 _COMMON_CAPITALISED = frozenset(_COMMON_CAPITALISED_WORDS.split())
 _TRIVIA_BEFORE = re.compile(

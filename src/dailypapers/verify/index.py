@@ -66,7 +66,8 @@ _NOT_NOUN_WORDS = """
 _NOT_NOUNS = frozenset(_NOT_NOUN_WORDS.split())
 _NEXT_WORD = re.compile(r"[ \t]?-?(?P<w>[a-z][a-z-]{2,})\b")
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|to)\s|\s*[-–~]\s*)$")
-_HEADER_UNIT = re.compile(r"[(\[]\s*(?P<u>[^()\[\]\s]{1,8})\s*[)\]]|(?P<u2>%|×|ms|sec|s|h|GB|MB|x)\s*$")
+# A column's unit in its header: `Latency (ms)`, `Acc. [%]`, `Speed-up ×`.
+_HEADER_UNIT = re.compile(r"[(\[]\s*(?P<u>[^()\[\]\s]{1,8})\s*[)\]]|(?<![A-Za-z])(?P<u2>%|×|ms|sec|s|h|GB|MB|x)\s*$")
 
 EvidenceKind = Literal["sentence", "row", "caption"]
 MAX_CANDIDATES = 48  # occurrences of one value checked for relations; a common value's later ones add nothing
@@ -249,10 +250,17 @@ class SourceIndex:
 
     # -- numbers
 
-    def candidates(self, value: float, unit: float, factor: float, claim: ExtractedClaim) -> list[int]:
-        """The occurrences (indices, in text order) that state this value in a class the claim accepts."""
+    def candidates(
+        self, value: float, unit: float, factor: float, claim: ExtractedClaim, *, bound: str | None = None
+    ) -> list[int]:
+        """The occurrences (indices, in text order) that state this value in a class the claim accepts. A
+        bound (`over`: "3배 이상", "more than 1M") is also met by a paper value a little past it."""
         tol = _tolerance(value, unit, claim.hedged)
         low, high = value - tol, value + tol
+        if bound == "over":  # "more than three times" is true of 3.4x; not of 30x
+            high = max(high, value * 2)
+        elif bound == "under":
+            low = min(low, value / 2)
         hits: list[int] = []
         cls = claim.unit_class
         if cls is None:
@@ -318,14 +326,25 @@ class SourceIndex:
         positions = self.name_positions(key)
         return positions[0] if positions else None
 
+    def positions_in_unit(self, key: str, u: int) -> list[int]:
+        """Where a name is written in the unit, or for a table row also in its header and caption (where
+        `attached_to` knows which numbers it speaks for)."""
+        unit = self.units[u]
+        found = list(self.name_positions(key, unit.start, unit.end))
+        if unit.kind == "row" and unit.table is not None:
+            table = self.tables[unit.table]
+            found.extend(self.name_positions(key, *table.caption))
+            if table.header and table.header_unit is not None and self.units[table.header_unit] is not unit:
+                found.extend(self.name_positions(key, table.header[0][0], table.header[-1][1]))
+        return found
+
     def in_context(self, key: str, u: int) -> bool:
-        """Whether a name is written in the unit's context: its section heading, the sentence before it, or
-        (for a table row) the table's caption and header."""
+        """Whether a name is written in the unit's context: its section heading, the sentence before it (when
+        that names nothing else), or (for a table row) the table's caption and header."""
         unit = self.units[u]
         ranges: list[tuple[int, int]] = [(unit.start, unit.end)]
-        if unit.prev is not None:
-            prev = self.units[unit.prev]
-            ranges.append((prev.start, prev.end))
+        if unit.prev is not None and self._sole_name_before(unit.prev, key):
+            return True
         if unit.table is not None:
             table = self.tables[unit.table]
             ranges.append(table.caption)
@@ -335,6 +354,30 @@ class SourceIndex:
         if span >= 0 and self._spans[span].heading_end > 0:
             ranges.append((self._spans[span].start, self._spans[span].heading_end))
         return any(self.name_positions(key, s, e) for s, e in ranges)
+
+    def _sole_name_before(self, prev: int, key: str) -> bool:
+        """The sentence before names this and nothing else but the paper's own system: "We evaluate on
+        EchoBench. It reaches 92.47%." (not "We compare X with EchoChat and Y.", which names several)."""
+        unit = self.units[prev]
+        if not self.name_positions(key, unit.start, unit.end):
+            return False
+        parsed = self.parsed(prev)
+        if isinstance(parsed, RowParsed):
+            return False
+        others = {m.key for m in parsed.mentions if m.key != key and m.key not in self.own}
+        return not others
+
+    def row_names_another(self, u: int) -> bool:
+        """A table row whose label names a system other than the paper's own (not "Ours", not its name)."""
+        unit = self.units[u]
+        if unit.kind != "row":
+            return False
+        parsed = self.parsed(u)
+        assert isinstance(parsed, RowParsed)
+        labels = [self.text[s:e] for s, e in parsed.text_cells if self.text[s:e].strip()]
+        if not labels or any(_OURS.search(label) for label in labels):
+            return False
+        return not any(self.name_positions(key, unit.start, unit.end) for key in self.own)
 
     # -- relations
 
@@ -382,12 +425,19 @@ class SourceIndex:
     def _unit_occurrences(self, u: int) -> list[Occurrence]:
         return self._by_unit.get(u, [])
 
-    def attached_to(self, u: int, anchor: int, position: int) -> bool:
-        """Whether the name written at `position` (inside or around unit `u`) speaks about `anchor`."""
+    def attached_to(self, u: int, anchor: int, positions: list[int]) -> bool:
+        """Whether a name written at `positions` (inside or around unit `u`) speaks about `anchor`. In a table,
+        a name in the header speaks for its column only, even when the caption names it too."""
         parsed = self.parsed(u)
-        if isinstance(parsed, RowParsed):
-            return parsed.attached_at(self.text, position, anchor)
-        return parsed.attached(position, anchor)
+        if not isinstance(parsed, RowParsed):
+            return any(parsed.attached(p, anchor) for p in positions)
+        table = parsed.table
+        in_header = [p for p in positions if table.header and table.header[0][0] <= p < table.header[-1][1]]
+        if in_header:
+            return any(parsed.attached_at(self.text, p, anchor) for p in in_header) or any(
+                parsed.start <= p < parsed.end and parsed.attached_at(self.text, p, anchor) for p in positions
+            )
+        return any(parsed.attached_at(self.text, p, anchor) for p in positions)
 
     def baseline_at(self, u: int, anchor: int, position: int) -> bool:
         """Whether the name written at `position` is a baseline the number is compared with (`than EchoChat`)
@@ -488,6 +538,7 @@ class RowParsed:
 
 _HAS_DIGIT_END = re.compile(r"\d$")
 _CAMEL = re.compile(r"[a-z0-9][A-Z]")
+_OURS = re.compile(r"\bours\b|\bour\b|\bproposed\b|\(ours\)", re.IGNORECASE)
 _TIER_WORDS = re.compile(
     r"\x01(?:mini|nano|micro|tiny|turbo|pro|max|plus|lite|flash|ultra|sonnet|haiku|opus|preview)(?![a-z0-9])"
 )
@@ -705,12 +756,14 @@ def _add_table(b: _Builder, caption: str, body: str, page: int | None) -> None:
             header_unit = len(b.units)
         b.units.append(Unit(at + line_start, at + line_end, "row", table=t))
     text_cells = [block[s - at : e - at] for s, e in header]
+    # a unit in the caption ("Accuracy (%)") is the unit of every column whose header names none
+    default = _header_unit(cap)
     b.tables.append(
         _Table(
             caption=(at, at + len(cap)),
             header=header,
             header_unit=header_unit,
-            column_units=tuple(_header_unit(c) for c in text_cells),
+            column_units=tuple(_header_unit(c) or default for c in text_cells),
             column_context=tuple(frozenset(c for _, c in lexicon.concepts_in(cell)) for cell in text_cells),
             column_qualifier=tuple(lexicon.qualifier(cell + " ", "", cell) for cell in text_cells),
             caption_context=frozenset(c for _, c in lexicon.concepts_in(cap)),

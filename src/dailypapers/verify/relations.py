@@ -52,7 +52,8 @@ _COORDINATOR = re.compile(r"^\s*(?:,|and|or|과|와|및|，)\s*(?:and\s+)?$|^(?:
 _BASELINE_BEFORE = re.compile(
     r"(?:\bthan|\bover|\bvs\.?|\bversus|\bagainst|\bcompared\s+(?:to|with)|\brelative\s+to|\boutperform\w*"
     r"|\bbeat\w*|\bsurpass\w*|\bexceed\w*|\bbelow|\babove|\bunlike)"
-    r"\s+(?:the\s+|a\s+|strong\s+|prior\s+|previous\s+)*(?:baselines?\s+)?(?:such\s+as\s+|like\s+|including\s+)?$",
+    r"\s+(?:with\s+|for\s+|on\s+|in\s+|to\s+|that\s+of\s+)?(?:the\s+|a\s+|strong\s+|prior\s+|previous\s+)*"
+    r"(?:baselines?\s+)?(?:such\s+as\s+|like\s+|including\s+)?$",
     re.IGNORECASE,
 )
 _BASELINE_AFTER = re.compile(
@@ -60,6 +61,7 @@ _BASELINE_AFTER = re.compile(
     r"[을를]\s?(?:크게\s?|모두\s?)?(?:상회|능가|앞서|앞지르|넘어서|이기|웃돌))"
 )
 _OWN_VALUE_BETWEEN = re.compile(r"^\s*[(:=]\s*$")  # `EchoChat (4.1)`, `EchoChat: 4.1`
+_OWNER_BEFORE = re.compile(r"\b(?:for|by)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class Parsed:
     lead_end: int  # names before this position (in the first clause) speak for the whole sentence
     own_lead: tuple[bool, ...]  # per clause: it names its own subject before its first number
     pairs: tuple[tuple[int, int], ...] = ()  # (mention index, anchor index) under "respectively"
+    owners: tuple[int | None, ...] = ()  # per anchor: the mention whose own value it is, `EchoChat (4.1)`
 
     def segment_of(self, pos: int) -> int:
         for i, (_, e) in enumerate(self.segments):
@@ -112,14 +115,21 @@ class Parsed:
 
     def attached(self, mention_start: int, anchor: int, *, lead: bool = True) -> bool:
         """Whether the name written at `mention_start` speaks about the number `anchor`: in its clause, paired
-        with it by "respectively", or (with `lead`) in the sentence's lead when its clause names no subject."""
+        with it by "respectively", or (with `lead`, the paper's side) in the sentence's lead when its clause
+        names no subject, or in the clause before when its clause names nothing at all."""
         if self.pairs:
             for mi, ai in self.pairs:
                 if self.mentions[mi].start == mention_start:
                     return ai == anchor
+        owner = self.owners[anchor] if self.owners else None
+        if owner is not None:  # `X is faster than EchoChat (4.1)`: 4.1 is EchoChat's, not X's
+            return self.mentions[owner].start == mention_start
         seg = self.anchors[anchor].segment
-        if self.segment_of(mention_start) == seg:
+        mseg = self.segment_of(mention_start)
+        if mseg == seg:
             return True
+        if lead and mseg == seg - 1 and not any(self.segment_of(m.start) == seg for m in self.mentions):
+            return True  # a clause that names nothing continues the one before: "..., and 5-shot 55.7%"
         return lead and mention_start < self.lead_end and not self.own_lead[seg]
 
     def mention_at(self, start: int) -> Mention | None:
@@ -130,7 +140,11 @@ class Parsed:
 
     def names_attached(self, anchor: int) -> list[Mention]:
         """The names (not baselines) this number is stated for."""
-        return [m for m in self.mentions if not m.baseline and self.attached(m.start, anchor)]
+        owner = self.owners[anchor] if self.owners else None
+        return [
+            m for i, m in enumerate(self.mentions)
+            if (not m.baseline or i == owner) and self.attached(m.start, anchor)
+        ]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -198,22 +212,43 @@ def parse(text: str, start: int, end: int) -> Parsed:
     lead_end = first_anchor[0][0] if first_anchor and first_anchor[0] else start
     mentions = _mentions(text, names, segments, seg_of, anchors_raw)
     # a clause names its own subject before its number: "while EchoChat needs 300 ms", "below EchoChat (4.1)"
+    # or after it as its owner: "against 285 ms for Orbit-34B", "reached by EchoChat"
     own_lead = tuple(
         i > 0 and fa is not None and any(
-            s <= mm.start < fa[0] and (not mm.baseline or _OWN_VALUE_BETWEEN.match(text[mm.end : fa[0]]))
+            (s <= mm.start < fa[0] and (not mm.baseline or _OWN_VALUE_BETWEEN.match(text[mm.end : fa[0]])))
+            or (fa[0] < mm.start < e and not mm.baseline
+                and _OWNER_BEFORE.search(text, max(s, mm.start - 12), mm.start))
             for mm in mentions
         )
-        for i, ((s, _), fa) in enumerate(zip(segments, first_anchor, strict=True))
+        for i, ((s, e), fa) in enumerate(zip(segments, first_anchor, strict=True))
     )
-    anchors = _anchors(text, segments, seg_of, anchors_raw, lead_end)
-    parsed = Parsed(start, end, tuple(segments), tuple(anchors), tuple(mentions), lead_end, own_lead)
+    # words inside names are no context: `Token Sieve` says nothing about tokens
+    masked = _mask(text, start, end, names)
+    anchors = _anchors(masked, segments, seg_of, anchors_raw, lead_end)
+    owners = tuple(
+        next((i for i, mm in enumerate(mentions) if _owns(text, mm, a.start)), None) for a in anchors
+    )
+    pairs: tuple[tuple[int, int], ...] = ()
     if _RESPECTIVELY.search(text, start, end) and len(anchors) >= 2:
         listed = [i for i, mm in enumerate(mentions) if not mm.baseline and not mm.subject
                   and not (not cjk and mm.start < lead_end)]
         if len(listed) == len(anchors):
-            parsed = Parsed(start, end, tuple(segments), tuple(anchors), tuple(mentions), lead_end, own_lead,
-                            tuple(zip(listed, range(len(anchors)), strict=True)))
-    return parsed
+            pairs = tuple(zip(listed, range(len(anchors)), strict=True))
+    return Parsed(start, end, tuple(segments), tuple(anchors), tuple(mentions), lead_end, own_lead, pairs, owners)
+
+
+def _mask(text: str, start: int, end: int, names: list[tuple[int, int, str]]) -> str:
+    """`text` with the names inside [start, end) blanked out (same length, so positions hold)."""
+    if not names:
+        return text
+    parts = [text[:start]]
+    pos = start
+    for s, e, _ in names:
+        parts.append(text[pos:s])
+        parts.append(" " * (e - s))
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def _segments(text: str, start: int, end: int, anchors: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -309,6 +344,10 @@ def _anchors(
             context.add(("noun", noun))
         out.append(Anchor(a, b, seg, q, frozenset(context)))
     return out
+
+
+def _owns(text: str, mention: Mention, anchor_start: int) -> bool:
+    return mention.end <= anchor_start and bool(_OWN_VALUE_BETWEEN.match(text[mention.end : anchor_start]))
 
 
 def own_value(text: str, mention: Mention, anchor: Anchor) -> bool:

@@ -82,7 +82,7 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
             s, e = sentences[si] if sentences else (0, len(text))
             if si not in parsed_cache:
                 parsed_cache[si] = parse(text, s, e)
-            relation = _relation(text, parsed_cache[si], claim)
+            relation = _relation(text, parsed_cache[si], claim, index)
             result = _check_number(claim, relation, index, section_label)
         if ident in by_ident:
             if result.status == "unsupported":
@@ -130,7 +130,7 @@ def _split_versioned(claim: Claim, index: SourceIndex, section_label: str) -> li
 # Numbers
 
 
-def _relation(text: str, parsed: Parsed, claim: ExtractedClaim) -> _Relation:
+def _relation(text: str, parsed: Parsed, claim: ExtractedClaim, index: SourceIndex) -> _Relation:
     ai = parsed.anchor_at(claim.start, claim.end)
     sentence = clip(text[parsed.start : parsed.end], MAX_SENTENCE_CHARS)
     if ai is None:
@@ -138,9 +138,11 @@ def _relation(text: str, parsed: Parsed, claim: ExtractedClaim) -> _Relation:
     anchor = parsed.anchors[ai]
     # in the summary a name speaks for the numbers of its own clause only: attaching the sentence's lead to
     # every clause would demand co-occurrences the paper never needed to write
+    # (a name the paper never writes is flagged on its own; it says nothing about where the number belongs)
     names = tuple(
         m for m in parsed.mentions
         if parsed.attached(m.start, ai, lead=False) and m.key and m.key not in _GENERIC_ENTITIES
+        and index.find_name(m.key) is not None
     )
     written = tuple(dict.fromkeys(text[m.start : m.end] for m in names))
     return _Relation(names, written, anchor.qualifier, anchor.context, sentence)
@@ -155,7 +157,7 @@ def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, sec
     factors = claim.factors or (1.0,) * len(claim.values)
     outcomes: list[_Outcome] = []
     for value, unit, factor in zip(claim.values, claim.units, factors, strict=True):
-        hits = index.candidates(value, unit, factor, claim)
+        hits = index.candidates(value, unit, factor, claim, bound=rel.qualifier)
         if not hits:
             return base  # the value is not in the paper: nothing to relate
         end_outcomes = [_relate(rel, index, h) for h in hits]
@@ -207,31 +209,34 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
         theirs = ", ".join(sorted(n for d, n in anchor.context if d == dim))
         return _Outcome("fail", occurrence, f"the paper states it for {theirs} ({dim})")
     absent: list[Mention] = []
-    present_measured = False
     for mention in rel.names:
-        positions = index.name_positions(mention.key, index.units[u].start, index.units[u].end)
+        positions = index.positions_in_unit(mention.key, u)
         if not positions:
             absent.append(mention)
             continue
         if mention.baseline:
             continue  # a baseline need only be in the unit: "X보다 3배", "3x faster than X"
-        if not any(index.attached_to(u, ai, p) for p in positions):
+        if not index.attached_to(u, ai, positions):
             others = _others(index, u, ai, rel)
+            if mention.key in index.own and not others:
+                continue  # the paper's own system, named in another clause: still the implicit subject here
             where = f"for {others}" if others else "in another clause"
             return _Outcome("fail", occurrence, f"the paper states it {where}, not for {_written(rel, mention)}")
-        if all(index.baseline_at(u, ai, p) for p in positions if index.attached_to(u, ai, p)):
+        if all(index.baseline_at(u, ai, p) for p in positions if index.attached_to(u, ai, [p])):
             return _Outcome("fail", occurrence, f"{_written(rel, mention)} is what the paper compares with there")
-        present_measured = True
     # The paper's own system is the implicit subject of its sentences ("we", "our model", "it"): a name of it
-    # may be left out of the unit.
+    # may be left out of a sentence, but not out of a table row that names another system.
+    own_absent = [m for m in absent if m.key in index.own and not m.baseline]
     absent = [m for m in absent if m.key not in index.own]
+    if own_absent and index.row_names_another(u):
+        return _Outcome("fail", occurrence, f"the paper states it for {_others(index, u, ai, rel)}")
     if not absent:
         return _Outcome("pass", occurrence)
-    if not present_measured and any(not m.baseline for m in absent):
-        # the paper states the value for other names, the summary for names it does not write there
-        others = [n for n in _others(index, u, ai, rel).split(", ") if n and name_key(n) not in index.own]
+    if any(not m.baseline for m in absent):
+        # a name the summary measures is not there, and the paper states the value for something else
+        others = _others(index, u, ai, rel)
         if others:
-            return _Outcome("fail", occurrence, f"the paper states it for {', '.join(others)}")
+            return _Outcome("fail", occurrence, f"the paper states it for {others}")
     unknown = [m for m in absent if not index.in_context(m.key, u)]
     if not unknown:
         return _Outcome("pass", occurrence)
