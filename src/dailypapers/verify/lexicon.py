@@ -210,8 +210,12 @@ def _noun_regex() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
 _KOREAN_NOUN_BEFORE = re.compile(r"(?P<n>[\uac00-\ud7a3A-Za-z]+)\s?$")
 
 
+@cache
 def _norm(word: str) -> str:
-    return re.sub(r"[\s-]+", "", word.lower())
+    return _NORM.sub("", word.lower())
+
+
+_NORM = re.compile(r"[\s-]+")
 
 
 def concepts_in(text: str) -> list[tuple[int, Concept]]:

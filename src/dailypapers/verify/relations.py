@@ -32,10 +32,6 @@ _BOUNDARY = re.compile(
     r"|[。！？]\s*"
     r"|\n[ \t]*\n\s*"
 )
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|Secs|Tab|Ref|Refs|No|Nos|approx|resp|Dr|Mr|Ms|"
-    r"Prof|Inc|Ltd|Corp|Jr|Sr|St|vol|ch)|(?:^|\s)[A-Z])\.[\"'”’)\]]*$"
-)
 _PIECE_BREAK = re.compile(
     r"\s*[,;:]\s+|\s*[，；]\s*"
     r"|\s+(?:and|but|while|whereas|although|though|yet)\s+"
@@ -159,12 +155,28 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         stop = m.start() + 1 if text[m.start()] in ".!?。！？" else m.start()  # the stop stays in the sentence
         if stop <= s:
             continue
-        if text[m.start()] == "." and _ABBREVIATION.search(text, max(s, stop - 12), stop):
+        if text[m.start()] == "." and _abbreviation(text, s, stop):
             continue
         _add_span(text, s, stop, out)
         s = m.end()
     _add_span(text, s, end, out)
     return out
+
+
+_ABBREVIATION_WORDS = """
+    e.g i.e al etc vs cf fig figs eq eqs sec secs tab ref refs no nos approx resp dr mr ms prof inc ltd corp jr sr
+    st vol ch
+"""
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+
+
+def _abbreviation(text: str, start: int, stop: int) -> bool:
+    """Whether the stop at `stop - 1` ends an abbreviation ("e.g.", "Fig.", "et al.") or an initial ("J.")."""
+    space = text.rfind(" ", start, stop)
+    word = text[space + 1 : stop - 1].lstrip("([\"'“‘")
+    if len(word) == 1 and word.isupper():
+        return True
+    return len(word) <= 6 and word.lower() in _ABBREVIATIONS
 
 
 def _add_span(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
