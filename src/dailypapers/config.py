@@ -82,6 +82,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("llm_api_key", "DAILYPAPERS_LLM_API_KEY", "OPENAI_API_KEY")
     )
     llm_timeout: float = 120.0
+    judge: bool = True  # with an LLM: ask it about claims the checker cannot decide (verify.judge); costs calls
     section_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
     # what the LLM reads of each paper: title+abstract first, then results, method, intro, conclusion (documents.budget)
     max_input_tokens: int = 3_000

@@ -240,6 +240,20 @@ class SourceIndex:
     def _unit_index(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self._unit_starts, pos) - 1)
 
+    def unit_at(self, pos: int) -> int:
+        """The index of the evidence unit that holds `pos`."""
+        return self._unit_index(pos)
+
+    @cached_property
+    def _flat(self) -> str:
+        return " ".join(_QUOTE_NOISE.sub(" ", self.text.lower()).split())
+
+    def contains_quote(self, quote: str) -> bool:
+        """Whether a quote (an LLM's, so: whitespace, case, quotes and an ellipsis may differ) is paper text."""
+        parts = [" ".join(p.split()) for p in _QUOTE_NOISE.sub(" ", clean(quote).lower()).split("…")]
+        parts = [p for p in parts if p]
+        return bool(parts) and all(len(p) >= 12 and p in self._flat for p in parts)
+
     def _column_unit(self, u: int, pos: int) -> tuple[UnitClass, float] | None:
         unit = self.units[u]
         if unit.kind != "row" or unit.table is None:
@@ -538,6 +552,7 @@ class RowParsed:
 
 _HAS_DIGIT_END = re.compile(r"\d$")
 _CAMEL = re.compile(r"[a-z0-9][A-Z]")
+_QUOTE_NOISE = re.compile(r"[\"'“”‘’`]|\.\.\.")
 _OURS = re.compile(r"\bours\b|\bour\b|\bproposed\b|\(ours\)", re.IGNORECASE)
 _TIER_WORDS = re.compile(
     r"\x01(?:mini|nano|micro|tiny|turbo|pro|max|plus|lite|flash|ultra|sonnet|haiku|opus|preview)(?![a-z0-9])"

@@ -74,12 +74,14 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
         ident = (claim.kind, claim.key if claim.kind == "name" else claim.text)
         if ident in by_ident and claims[by_ident[ident]].status == "unsupported":
             continue
+        s, e = sentences[si] if sentences else (0, len(text))
         if claim.kind == "name":
             if ident in by_ident:
                 continue
-            result = _check_name(claim, index, section_label)
+            result = _check_name(claim, index, section_label).model_copy(
+                update={"sentence": clip(text[s:e], MAX_SENTENCE_CHARS)}
+            )
         else:
-            s, e = sentences[si] if sentences else (0, len(text))
             if si not in parsed_cache:
                 parsed_cache[si] = parse(text, s, e)
             relation = _relation(text, parsed_cache[si], claim, index)
@@ -90,7 +92,10 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
             continue
         by_ident[ident] = len(claims)
         claims.append(result)
-    return [c for group in claims for c in _split_versioned(group, index, section_label)]
+    return [
+        c.model_copy(update={"sentence": group.sentence}) if not c.sentence else c
+        for group in claims for c in _split_versioned(group, index, section_label)
+    ]
 
 
 # ----------------------------------------------------------------------------------------------------
