@@ -11,6 +11,7 @@ value is found in them.
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -291,7 +292,9 @@ class SourceIndex:
             hits.extend(self._fractions.between(low / 100, high / 100))
         elif 0 < value <= 1 and unit < 1 and cls is None:
             hits.extend(self._percents.between(low * 100, high * 100))
-        return sorted(set(hits), key=lambda i: self.occurrences[i].start)[:MAX_CANDIDATES]
+        # the first ones in the paper, without sorting every hit of a common value
+        return sorted(heapq.nsmallest(MAX_CANDIDATES, set(hits), key=lambda i: self.occurrences[i].start),
+                      key=lambda i: self.occurrences[i].start)
 
     # -- names
 

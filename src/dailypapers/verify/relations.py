@@ -16,8 +16,10 @@ cut), and every pattern is anchored or bounded.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from dailypapers.text import CJK
 from dailypapers.verify import lexicon
@@ -57,6 +59,9 @@ _BASELINE_AFTER = re.compile(
     r"[을를]\s?(?:크게\s?|모두\s?)?(?:상회|능가|앞서|앞지르|넘어서|이기|웃돌))"
 )
 _OWN_VALUE_BETWEEN = re.compile(r"^\s*[(:=]\s*$")  # `EchoChat (4.1)`, `EchoChat: 4.1`
+# Between a number and its unit word: a space, a scale, a Korean counter and particle ("13 billion parameters",
+# "32,000 tokens", "5,560개의 문제").
+_UNIT_GAP = re.compile(r"(?:\s|-)*(?:(?:thousand|million|billion|trillion|[kKMB])\s*)?(?:개|명)?(?:의)?\s*$")
 _OWNER_BEFORE = re.compile(r"\b(?:for|by)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
@@ -97,10 +102,16 @@ class Parsed:
     owners: tuple[int | None, ...] = ()  # per anchor: the mention whose own value it is, `EchoChat (4.1)`
 
     def segment_of(self, pos: int) -> int:
-        for i, (_, e) in enumerate(self.segments):
-            if pos < e:
-                return i
-        return len(self.segments) - 1
+        i = bisect.bisect_right(self._ends, pos)
+        return min(i, len(self.segments) - 1)
+
+    @cached_property
+    def _ends(self) -> list[int]:
+        return [e for _, e in self.segments]
+
+    @cached_property
+    def _named_segments(self) -> frozenset[int]:
+        return frozenset(self.segment_of(m.start) for m in self.mentions)
 
     def anchor_at(self, start: int, end: int) -> int | None:
         """The anchor overlapping [start, end), or None."""
@@ -124,7 +135,7 @@ class Parsed:
         mseg = self.segment_of(mention_start)
         if mseg == seg:
             return True
-        if lead and mseg == seg - 1 and not any(self.segment_of(m.start) == seg for m in self.mentions):
+        if lead and mseg == seg - 1 and seg not in self._named_segments:
             return True  # a clause that names nothing continues the one before: "..., and 5-shot 55.7%"
         return lead and mention_start < self.lead_end and not self.own_lead[seg]
 
@@ -163,11 +174,12 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-_ABBREVIATION_WORDS = """
-    e.g i.e al etc vs cf fig figs eq eqs sec secs tab ref refs no nos approx resp dr mr ms prof inc ltd corp jr sr
-    st vol ch
-"""
+# Abbreviations whose stop ends no sentence: any case ("fig.", "Fig."), or capitalised only (titles and
+# company forms: "Dr." is one, "ms." after a number is milliseconds at the end of a sentence).
+_ABBREVIATION_WORDS = "e.g i.e al etc vs cf fig figs eq eqs sec secs tab ref refs approx resp vol ch"
+_TITLE_WORDS = "Dr Mr Ms Mrs Prof Inc Ltd Corp Jr Sr St No Nos"
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+_TITLES = frozenset(_TITLE_WORDS.split())
 
 
 def _abbreviation(text: str, start: int, stop: int) -> bool:
@@ -176,7 +188,7 @@ def _abbreviation(text: str, start: int, stop: int) -> bool:
     word = text[space + 1 : stop - 1].lstrip("([\"'“‘")
     if len(word) == 1 and word.isupper():
         return True
-    return len(word) <= 6 and word.lower() in _ABBREVIATIONS
+    return len(word) <= 6 and (word.lower() in _ABBREVIATIONS or word in _TITLES)
 
 
 def _add_span(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
@@ -339,6 +351,17 @@ def _anchors(
     lead_concepts = frozenset(
         c for pos, c in seg_concepts[0] if segments[0][0] + pos < lead_end and c[0] in lexicon.PROPAGATING
     ) if segments else frozenset()
+    # A concept written right after a number is that number's unit or noun ("32,000 tokens"), not the clause's.
+    own: dict[int, set[Concept]] = {}
+    shared: list[set[Concept]] = [set() for _ in segments]
+    for seg, (s, _) in enumerate(segments):
+        for pos, c in seg_concepts[seg]:
+            at = s + pos
+            owner = next((i for i, (_, b) in enumerate(anchors) if b <= at and _UNIT_GAP.match(text, b, at)), None)
+            if owner is None:
+                shared[seg].add(c)
+            else:
+                own.setdefault(owner, set()).add(c)
     out: list[Anchor] = []
     for i, (a, b) in enumerate(anchors):
         seg = seg_of(a)
@@ -348,7 +371,7 @@ def _anchors(
         before = text[max(prev_end, a - 48) : a]
         after = text[b : min(next_start, b + 32)]
         q = lexicon.qualifier(before, after, text[b:e])
-        context = {c for _, c in seg_concepts[seg]}
+        context = shared[seg] | own.get(i, set())
         dims = {d for d, _ in context}
         context |= {c for c in lead_concepts if c[0] not in dims}
         noun = lexicon.counted_noun(text[a:b], text[b : min(e, b + 40)], text[max(s, a - 16) : a])

@@ -68,6 +68,9 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
     by_ident: dict[tuple[str, str], int] = {}
     si = 0
     parsed_cache: dict[int, Parsed] = {}
+    # a claim written again with the same relation has the same answer: a long (or hostile) summary repeating
+    # itself costs one check per distinct claim
+    checked: dict[tuple[object, ...], Claim] = {}
     for claim in found:
         while si + 1 < len(sentences) and claim.start >= sentences[si][1]:
             si += 1
@@ -85,7 +88,11 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
             if si not in parsed_cache:
                 parsed_cache[si] = parse(text, s, e)
             relation = _relation(text, parsed_cache[si], claim, index)
-            result = _check_number(claim, relation, index, section_label)
+            signature = (claim.text, claim.hedged, claim.unit_class, tuple((m.key, m.baseline) for m in relation.names),
+                         relation.qualifier, relation.context)
+            if signature not in checked:
+                checked[signature] = _check_number(claim, relation, index, section_label)
+            result = checked[signature].model_copy(update={"sentence": relation.sentence})
         if ident in by_ident:
             if result.status == "unsupported":
                 claims[by_ident[ident]] = result
