@@ -10,7 +10,7 @@ import pytest
 
 from dailypapers.models import Claim, Document, Section, Summary, TextSection
 from dailypapers.store import Store
-from dailypapers.verify import build_index, extract_claims, verify, verify_text
+from dailypapers.verify import extract_claims, verify, verify_text
 
 
 def status(summary: str, source: str | Document) -> dict[str, str]:
@@ -223,7 +223,8 @@ def test_a_table_row_relates_its_label_and_column_header() -> None:
     assert unsupported("Nimbus-3o는 ArcLite에서 52.3%입니다.", paper) == ["52.3%"]  # another column
     assert unsupported("Nimbus-3o는 70.1배 빠릅니다.", paper) == ["70.1배"]  # the caption says %
     (claim,) = [c for c in verify_text("Nimbus-3o의 지연은 340ms입니다.", paper) if c.kind == "number"]
-    assert (claim.evidence_kind, claim.evidence_section, claim.evidence_page) == ("row", "Table 2: Accuracy (%) and latency.", 2)
+    caption = "Table 2: Accuracy (%) and latency."
+    assert (claim.evidence_kind, claim.evidence_section, claim.evidence_page) == ("row", caption, 2)
     assert claim.evidence and "Latency (ms)" in claim.evidence and "340" in claim.evidence
 
 
