@@ -47,8 +47,6 @@ _SOURCE_WORDNUM_RE = re.compile(
     rf"(?:\x01+(?:{'|'.join(sorted([*WORD_VALUE, *WORD_SCALE, 'and'], key=len, reverse=True))}))*"
     rf"(?![a-z0-9])"
 )
-_NAME_JOINERS = re.compile(r"[-_.'’@ \n\t]")
-_NOT_NAME_CHAR = re.compile(r"[^A-Za-z0-9\x01]")
 _DIGIT_BEFORE = re.compile(r"[0-9]\x01*$")
 _LINE_START_MARKER = re.compile(r"(?:^|\n)[ \t]*[(\[]?$")  # `1. We ...`, `(2) ...` at a line's start
 _EQUATION_AFTER = re.compile(r"\)[ \t]*(?:\n|$)")  # `... = x + y (3)`
@@ -159,10 +157,7 @@ class SourceIndex:
         self._unit_starts = [u.start for u in units]
         self.tables = tables
         self.own = own  # names of the paper's own system: a sentence about "it" is about them
-        # Same length as `text`: letters and digits lowercased, joiners (space - _ . ' @ newline) as \x01,
-        # everything else \x00, so a match position is a position in `text`.
-        joined = _NAME_JOINERS.sub("\x01", text)
-        self._stream = _NOT_NAME_CHAR.sub("\x00", joined).lower()
+        self._stream = name_stream(text)
         self.occurrences: list[Occurrence] = []
         self._collect_numbers(excluded)
         buckets: dict[str, list[tuple[float, int]]] = {}
@@ -220,7 +215,7 @@ class SourceIndex:
             if not cls:
                 cls = "noun" if not scaled and _counts_something(text, end) else "bare"
             self.occurrences.append(Occurrence(value, pos, end, cls, u))
-        for m in _SOURCE_WORDNUM_RE.finditer(self._stream):
+        for m in _word_numbers(self._stream):
             words = m.group(0).split("\x01")
             if words[0] in WORD_SCALE and _DIGIT_BEFORE.search(self._stream, max(0, m.start() - 3), m.start()):
                 continue  # the `million` of `120 million` is not one million
@@ -551,6 +546,44 @@ class RowParsed:
             if cs <= a.start < ce:
                 return i
         return -1
+
+
+# name_stream's table: ASCII letters lowercased, digits kept, joiners (space - _ . ' @ newline tab) as \x01,
+# every other byte (and every non-ASCII character, which `encode` made a "?") as \x00.
+_STREAM_TABLE = bytes(
+    (c + 32 if 65 <= c <= 90 else c) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122)
+    else (1 if chr(c) in "-_.'@ \n\t" else 0)
+    for c in range(256)
+)
+_FIRST_NUMBER_WORDS = sorted({*WORD_VALUE, *WORD_EXTRA, *WORD_SCALE})
+
+
+def name_stream(text: str) -> str:
+    """`text` as names are matched: the same length, so a match position is a position in `text`."""
+    return text.replace("’", "'").encode("ascii", "replace").translate(_STREAM_TABLE).decode("ascii")
+
+
+def _word_numbers(stream: str) -> list[re.Match[str]]:
+    """The spelled-out numbers of the stream ("four", "twenty-five", "one hundred and twenty"), in order. Each
+    first word is found with `str.find` (fast) and the number read from there, so the whole text is not run
+    through a regex of forty alternatives."""
+    starts: set[int] = set()
+    for word in _FIRST_NUMBER_WORDS:
+        i = stream.find(word)
+        while i >= 0:
+            if i == 0 or not stream[i - 1].isalnum():
+                starts.add(i)
+            i = stream.find(word, i + 1)
+    out: list[re.Match[str]] = []
+    last = -1
+    for i in sorted(starts):
+        if i < last:
+            continue
+        m = _SOURCE_WORDNUM_RE.match(stream, i)
+        if m:
+            out.append(m)
+            last = m.end()
+    return out
 
 
 _HAS_DIGIT_END = re.compile(r"\d$")
