@@ -286,3 +286,20 @@ def test_verify_reads_a_summary_against_a_document_with_tables() -> None:
     claims = verify(summary, PAPER)
     assert [c.status for c in claims] == ["supported", "supported", "supported"]
     assert all(c.section_label == "Performance Highlights" and c.sentence for c in claims)
+
+
+def test_a_claim_view_carries_its_evidence_for_a_page() -> None:
+    from dailypapers.verify import claim_view
+
+    supported, wrong = (
+        next(c for c in verify_text(text, PAPER) if c.kind == "number")
+        for text in ("ArcLite에서 최대 81.3%를 기록했습니다.", "MathQuest에서 81.3%를 기록했습니다.")
+    )
+    view = claim_view(supported)
+    assert view["status"] == "supported" and view["relation"]["entity"] == ["ArcLite"]
+    assert view["relation"]["qualifier"] == "up to" and view["relation"]["unit"] == "percent"
+    assert view["evidence"]["section"] == "4 Experiments" and view["evidence"]["page"] == 1
+    assert "81.26%" in view["evidence"]["snippet"] and view["evidence"]["supports"] is True
+    other = claim_view(wrong)
+    assert other["status"] == "unsupported" and other["reason"] and other["evidence"]["supports"] is False
+    json.dumps(view, ensure_ascii=False)  # plain data

@@ -579,3 +579,33 @@ def test_cli_needs_exactly_one_text_source(cli_run):
     assert run().exit_code == 2
     assert run("--texts", str(texts), "--fetch").exit_code == 2
     assert run("--texts", str(texts / "missing")).exit_code == 2
+
+
+def test_cli_reports_what_the_paper_says_instead(tmp_path):
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+
+    digest = tmp_path / "digest.md"
+    digest.write_text(
+        "## Daily Papers (2025-05-06)\n\n### [Sonora](https://arxiv.org/abs/2505.00001)\n\nVote: 5\n\n"
+        "- ***Performance Highlights***: EchoChat은 71.35%의 정확도를 기록합니다.\n",
+        encoding="utf-8",
+    )
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "2505.00001.txt").write_text(VOICE_SOURCE, encoding="utf-8")
+
+    def run(*args: str):
+        return CliRunner().invoke(app, ["--db", str(tmp_path / "db.sqlite"), "verify", str(digest), *args])
+
+    table = run("--texts", str(texts))
+    assert table.exit_code == 1
+    assert "71.35%  — the paper states it for SpokenQA-Lite" in table.output
+    report = json.loads(run("--texts", str(texts), "--json").stdout)
+    claim = next(c for c in report["papers"][0]["claims"] if c["text"] == "71.35%")
+    assert claim["status"] == "unsupported" and claim["entity"] == ["EchoChat"]
+    assert "SpokenQA-Lite" in claim["reason"] and "71.35%" in claim["evidence"]
+    assert claim["evidence_kind"] == "sentence" and claim["decided_by"] == "checker"
+    name = next(c for c in report["papers"][0]["claims"] if c["text"] == "EchoChat")
+    assert name["status"] == "supported" and "EchoChat" in name["evidence"]

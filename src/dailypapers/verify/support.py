@@ -113,10 +113,10 @@ def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str) -
     pos = index.find_name(claim.key)
     if pos is None:
         return Claim(text=claim.text, kind="name", status="unsupported", section_label=section_label)
-    snippet, heading, page = index.locate(pos)
+    snippet, heading, page, kind = index.evidence(index.unit_at(pos), pos)
     return Claim(
         text=claim.text, kind="name", status="supported", section_label=section_label, evidence=snippet,
-        evidence_section=heading, evidence_page=page,
+        evidence_section=heading, evidence_page=page, evidence_kind=kind,
     )
 
 
