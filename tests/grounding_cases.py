@@ -367,6 +367,10 @@ def _benign(w: World) -> list[tuple[str, str, str]]:
         ("comparison", "ko", f"{m}는 {b1}보다 {w.speed}배 빠르게 추론합니다."),
         ("name_spacing", "ko", f"{m.replace('-', ' ')}는 {w.method[1]}로 학습되어 {a}에서 {w.acc_a}%를 얻습니다."),
         ("two_sentences", "ko", f"{m}는 {a}에서 평가되었습니다. 이 벤치마크에서 {w.acc_a}%를 기록했습니다."),
+        ("listed", "ko", f"{m}는 {a}와 {b}에서 {w.acc_a}%와 {w.acc_b}%를 기록했습니다."),
+        ("parenthetical", "en", f"{m} scores {w.acc_a}% on {a} (vs. {w.base_acc_a}% for {b1})."),
+        ("comparison", "ko", f"{m}는 {a}에서 {w.acc_a}%로 {b1}의 {w.base_acc_a}%를 앞섭니다."),
+        ("passive", "en", f"An accuracy of {w.acc_b}% is reached on {b} by {m}."),
     ]
 
 

@@ -40,7 +40,8 @@ _PIECE_BREAK = re.compile(
     r"|\s+[—–]\s+"
     r"|(?<=며)\s|(?<=지만)\s|(?<=면서)\s|(?<=는데)\s|(?<=반면)\s|(?<=반면에)\s"
     r"|(?<=[\uac00-\ud7a3]고)(?<![최참광경재사원연]고)\s"
-    r"|(?<=[%\d배초])(?:와|과)\s",
+    r"|(?<=[%\d배초])(?:와|과)\s(?!\d)"  # "A에서 81.3%와 B에서 64%", not the list "81.3%와 64%"
+    r"|\s*\(\s*(?=[^()]{0,60}\d)|(?<=[\d%x×])\s*\)",  # a parenthetical with a number of its own
     re.IGNORECASE,
 )
 _RESPECTIVELY = re.compile(r"\brespectively\b|각각", re.IGNORECASE)
@@ -58,7 +59,7 @@ _BASELINE_AFTER = re.compile(
     r"^\s?(?:\([^()]{0,40}\)\s?)?(?:보다|대비|에\s?비해|에\s?비하여|[와과]\s?(?:의\s?)?비교|"
     r"[을를]\s?(?:크게\s?|모두\s?)?(?:상회|능가|앞서|앞지르|넘어서|이기|웃돌))"
 )
-_OWN_VALUE_BETWEEN = re.compile(r"^\s*[(:=]\s*$")  # `EchoChat (4.1)`, `EchoChat: 4.1`
+_OWN_VALUE_BETWEEN = re.compile(r"^\s*(?:[(:=]|의)\s*$")  # `EchoChat (4.1)`, `EchoChat: 4.1`, `EchoChat의 4.1`
 # Between a number and its unit word: a space, a scale, a Korean counter and particle ("13 billion parameters",
 # "32,000 tokens", "5,560개의 문제").
 _UNIT_GAP = re.compile(r"(?:\s|-)*(?:(?:thousand|million|billion|trillion|[kKMB])\s*)?(?:개|명)?(?:의)?\s*$")

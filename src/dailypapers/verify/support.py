@@ -49,6 +49,9 @@ class _Relation:
     qualifier: str | None
     context: frozenset[lexicon.Concept]
     sentence: str
+    # "X는 A와 B에서 81.3%와 64.0%를" (no 각각): which name goes with which number is not said, so one of them
+    # attached to the value is enough
+    loose: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,9 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
             if si not in parsed_cache:
                 parsed_cache[si] = parse(text, s, e)
             relation = _relation(text, parsed_cache[si], claim, index)
-            signature = (claim.text, claim.hedged, claim.unit_class, tuple((m.key, m.baseline) for m in relation.names),
-                         relation.qualifier, relation.context)
+            names = tuple((m.key, m.baseline) for m in relation.names)
+            signature = (claim.text, claim.hedged, claim.unit_class, names, relation.qualifier, relation.context,
+                         relation.loose)
             if signature not in checked:
                 checked[signature] = _check_number(claim, relation, index, section_label)
             result = checked[signature].model_copy(update={"sentence": relation.sentence})
@@ -157,7 +161,10 @@ def _relation(text: str, parsed: Parsed, claim: ExtractedClaim, index: SourceInd
         and index.find_name(m.key) is not None
     )
     written = tuple(dict.fromkeys(text[m.start : m.end] for m in names))
-    return _Relation(names, written, anchor.qualifier, anchor.context, sentence)
+    clause_anchors = sum(1 for a in parsed.anchors if a.segment == anchor.segment)
+    measured = {m.key for m in names if not m.baseline and m.key not in index.own}
+    loose = clause_anchors >= 2 and len(measured) >= 2 and not parsed.pairs
+    return _Relation(names, written, anchor.qualifier, anchor.context, sentence, loose)
 
 
 def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, section_label: str) -> Claim:
@@ -221,6 +228,7 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
         theirs = ", ".join(sorted(n for d, n in anchor.context if d == dim))
         return _Outcome("fail", occurrence, f"the paper states it for {theirs} ({dim})")
     absent: list[Mention] = []
+    loose_attached: list[bool] = []
     for mention in rel.names:
         positions = index.positions_in_unit(mention.key, u)
         if not positions:
@@ -228,7 +236,11 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
             continue
         if mention.baseline:
             continue  # a baseline need only be in the unit: "X보다 3배", "3x faster than X"
-        if not index.attached_to(u, ai, positions):
+        attached = index.attached_to(u, ai, positions)
+        if rel.loose and mention.key not in index.own:
+            loose_attached.append(attached)
+            continue
+        if not attached:
             others = _others(index, u, ai, rel)
             if mention.key in index.own and not others:
                 continue  # the paper's own system, named in another clause: still the implicit subject here
@@ -236,6 +248,8 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
             return _Outcome("fail", occurrence, f"the paper states it {where}, not for {_written(rel, mention)}")
         if all(index.baseline_at(u, ai, p) for p in positions if index.attached_to(u, ai, [p])):
             return _Outcome("fail", occurrence, f"{_written(rel, mention)} is what the paper compares with there")
+    if loose_attached and not any(loose_attached):
+        return _Outcome("fail", occurrence, f"the paper states it for {_others(index, u, ai, rel) or 'others'}")
     # The paper's own system is the implicit subject of its sentences ("we", "our model", "it"): a name of it
     # may be left out of a sentence, but not out of a table row that names another system.
     own_absent = [m for m in absent if m.key in index.own and not m.baseline]
