@@ -417,6 +417,8 @@ def _relational(w: World) -> list[tuple[str, str, str, frozenset[str]]]:
         ("table_row", "ko", f"{m}는 {b}에서 {w.base_acc_b}%를 기록했습니다.", f({f"{w.base_acc_b}%"})),
         ("table_row", "en", f"{b1} reaches {w.acc_a}% on {a}.", f({f"{w.acc_a}%"})),
         ("table_column", "ko", f"표 2에서 {b1}는 {a}에서 {w.base_acc_b}%입니다.", f({f"{w.base_acc_b}%"})),
+        ("reversed_comparison", "ko", f"{b1}는 {m}보다 {w.speed}배 빠릅니다.", f({f"{w.speed}배"})),
+        ("reversed_comparison", "en", f"{b2} decodes {w.speed}x faster than {m}.", f({f"{w.speed}x"})),
     ]
 
 

@@ -350,12 +350,13 @@ class SourceIndex:
                 found.extend(self.name_positions(key, table.header[0][0], table.header[-1][1]))
         return found
 
-    def in_context(self, key: str, u: int) -> bool:
-        """Whether a name is written in the unit's context: its section heading, the sentence before it (when
-        that names nothing else), or (for a table row) the table's caption and header."""
+    def in_context(self, key: str, u: int, *, where: bool = True) -> bool:
+        """Whether a name is written in the unit's context: its section heading, (for `where` names, the
+        benchmarks and datasets a sentence can leave implicit) the sentence before it when that names
+        nothing else, or (for a table row) the table's caption and header."""
         unit = self.units[u]
         ranges: list[tuple[int, int]] = [(unit.start, unit.end)]
-        if unit.prev is not None and self._sole_name_before(unit.prev, key):
+        if where and unit.prev is not None and self._sole_name_before(unit.prev, key):
             return True
         if unit.table is not None:
             table = self.tables[unit.table]
@@ -376,6 +377,8 @@ class SourceIndex:
         parsed = self.parsed(prev)
         if isinstance(parsed, RowParsed):
             return False
+        if any(m.key == key and m.baseline for m in parsed.mentions):
+            return False  # there it is what something is compared with
         others = {m.key for m in parsed.mentions if m.key != key and m.key not in self.own}
         return not others
 

@@ -91,7 +91,7 @@ _LEXICON: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "time": (
             "latency delay time speed speedup speed-up faster slower throughput wall-clock runtime hours seconds",
-            "지연 시간 속도 빠르 빠른 느리 느린 처리량 가속",
+            "지연 시간 속도 빠르 빠른 빠릅 빨라 빠름 빨리 느리 느린 느립 느려 처리량 가속",
         ),
         "tokens": ("token", "토큰"),
         "memory": ("memory vram footprint", "메모리"),

@@ -47,6 +47,8 @@ _PIECE_BREAK = re.compile(
 _RESPECTIVELY = re.compile(r"\brespectively\b|각각", re.IGNORECASE)
 # Korean topic and subject particles right after a name: the sentence is about it.
 _SUBJECT_PARTICLE = re.compile(r"(?:은|는|이|가)(?![\uac00-\ud7a3])")
+_WHERE_AFTER = re.compile(r"\s?(?:에서|에\s?대해|에\s?대한|데이터셋|벤치마크|\s(?:benchmark|dataset|split|suite)s?\b)")
+_WHERE_BEFORE = re.compile(r"\b(?:on|in|at|across|from|over)\s+(?:the\s+)?$", re.IGNORECASE)
 _COORDINATOR = re.compile(r"^\s*(?:,|and|or|과|와|및|，)\s*(?:and\s+)?$|^(?:과|와)\s+및?\s*$", re.IGNORECASE)
 _BASELINE_BEFORE = re.compile(
     r"(?:\bthan|\bover|\bvs\.?|\bversus|\bagainst|\bcompared\s+(?:to|with)|\brelative\s+to|\boutperform\w*"
@@ -75,6 +77,7 @@ class Mention:
     key: str
     baseline: bool = False  # compared with ("than EchoChat", "EchoChat보다"), not measured
     subject: bool = False  # marked as the sentence's topic in Korean ("Sonora는")
+    where: bool = False  # where something was measured: "on ArcLite", "ArcLite에서" (a benchmark, a dataset)
 
 
 @dataclass(frozen=True)
@@ -339,7 +342,8 @@ def _mentions(
     out = []
     for i, (s, e, key) in enumerate(names):
         subject = bool(_SUBJECT_PARTICLE.match(text, e)) and not after[i]
-        out.append(Mention(s, e, key, baseline=before[i] or after[i], subject=subject))
+        where = bool(_WHERE_AFTER.match(text, e) or _WHERE_BEFORE.search(text, max(0, s - 12), s))
+        out.append(Mention(s, e, key, baseline=before[i] or after[i], subject=subject, where=where))
     return out
 
 
