@@ -1,8 +1,8 @@
 """The source index: a paper's text made searchable once.
 
-The text is cut into evidence units (sentences, table rows, table captions); headings are kept for names but
-are no evidence for numbers, and the references section is left out. Every number the paper states is an
-occurrence with its value, unit class and unit; lookups are binary searches over sorted values per class.
+The text is cut into evidence units (`units.cut`: sentences, table rows, table captions). Every number the
+paper states is an occurrence with its value, unit class and unit; lookups are binary searches over sorted
+values per class.
 Names are matched on a case- and punctuation-free stream of the text, so `HumanEval-V`, `humaneval v` and
 `HumanEvalV` are one key. Units are parsed for relations (`relations.parse`) lazily, only when a claim's
 value is found in them.
@@ -15,12 +15,9 @@ import heapq
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
 
-from dailypapers.documents.sections import heading_kind
 from dailypapers.models import Document
 from dailypapers.text import clean, one_line
-from dailypapers.verify import lexicon
 from dailypapers.verify.claims import (
     WORD_EXTRA,
     WORD_SCALE,
@@ -30,14 +27,11 @@ from dailypapers.verify.claims import (
     atom,
     atom_unit,
     atom_value,
-    extract_claims,
     is_reference,
-    name_at,
-    name_key,
     unit_at,
 )
-from dailypapers.verify.lexicon import Concept
-from dailypapers.verify.relations import Anchor, Parsed, own_value, parse, sentence_spans
+from dailypapers.verify.relations import Anchor, Parsed, own_value, parse
+from dailypapers.verify.units import EvidenceKind, RowParsed, Span, Table, Unit, cells, column_of, cut
 
 # In the source every number counts, also the digits inside names (Llama-2-7B holds 2 and 7B).
 # (the leading lookahead lets the engine skip to digits fast; the lookbehinds alone would be tried everywhere)
@@ -65,41 +59,8 @@ _NOT_NOUN_WORDS = """
 _NOT_NOUNS = frozenset(_NOT_NOUN_WORDS.split())
 _NEXT_WORD = re.compile(r"[ \t]?-?(?P<w>[a-z][a-z-]{2,})\b")
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|to)\s|\s*[-–~]\s*)$")
-# A column's unit in its header: `Latency (ms)`, `Acc. [%]`, `Speed-up ×`.
-_HEADER_UNIT = re.compile(r"[(\[]\s*(?P<u>[^()\[\]\s]{1,8})\s*[)\]]|(?<![A-Za-z])(?P<u2>%|×|ms|sec|s|h|GB|MB|x)\s*$")
 
-EvidenceKind = Literal["sentence", "row", "caption"]
 MAX_CANDIDATES = 48  # occurrences of one value checked for relations; a common value's later ones add nothing
-
-
-@dataclass(frozen=True)
-class _Span:
-    start: int
-    heading: str | None
-    page: int | None
-    heading_end: int = -1  # where the heading's text ends (-1: no heading written)
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One piece of evidence: a sentence, a table row or a table caption."""
-
-    start: int
-    end: int
-    kind: EvidenceKind | Literal["heading"]
-    table: int | None = None  # index into the tables, for a row or a caption
-    prev: int | None = None  # the sentence before it in the same paragraph: context for names
-
-
-@dataclass(frozen=True)
-class _Table:
-    caption: tuple[int, int]
-    header: tuple[tuple[int, int], ...]  # cells of the header row
-    header_unit: int | None
-    column_units: tuple[tuple[UnitClass, float] | None, ...]
-    column_context: tuple[frozenset[Concept], ...]
-    column_qualifier: tuple[str | None, ...]
-    caption_context: frozenset[Concept]
 
 
 @dataclass(frozen=True)
@@ -144,9 +105,9 @@ class SourceIndex:
     def __init__(
         self,
         text: str,
-        spans: list[_Span],
+        spans: list[Span],
         units: list[Unit],
-        tables: list[_Table],
+        tables: list[Table],
         excluded: list[tuple[int, int]],
         own: frozenset[str],
     ) -> None:
@@ -255,7 +216,7 @@ class SourceIndex:
         if unit.kind != "row" or unit.table is None:
             return None
         table = self.tables[unit.table]
-        col = _column_of(self.text, unit.start, pos)
+        col = column_of(self.text, unit.start, pos)
         return table.column_units[col] if col < len(table.column_units) else None
 
     # -- numbers
@@ -409,10 +370,10 @@ class SourceIndex:
     def _parse_row(self, unit: Unit) -> RowParsed:
         table = self.tables[unit.table] if unit.table is not None else None
         assert table is not None
-        cells = _cells(self.text, unit.start, unit.end)
+        row = cells(self.text, unit.start, unit.end)
         text_cells: list[tuple[int, int]] = []
         anchors: list[Anchor] = []
-        for col, (cs, ce) in enumerate(cells):
+        for col, (cs, ce) in enumerate(row):
             nums = [o for o in self._occurrences_in(cs, ce) if o.cls != "inname"]
             if not nums:
                 text_cells.append((cs, ce))
@@ -424,7 +385,7 @@ class SourceIndex:
                 context = {c for c in context if c[0] not in dims} | set(col_ctx)
             q = table.column_qualifier[col] if col < len(table.column_qualifier) else None
             anchors.extend(Anchor(o.start, o.end, col, q, frozenset(context)) for o in nums)
-        return RowParsed(unit.start, unit.end, tuple(anchors), tuple(text_cells), tuple(cells), table)
+        return RowParsed(unit.start, unit.end, tuple(anchors), tuple(text_cells), tuple(row), table)
 
     def _occurrences_in(self, start: int, end: int) -> list[Occurrence]:
         u = self._unit_index(start)
@@ -472,18 +433,6 @@ class SourceIndex:
 
     # -- where
 
-    def locate(self, pos: int) -> tuple[str, str | None, int | None]:
-        """The ~120-character snippet around `pos`, and the heading and page of its section."""
-        start = max(0, pos - 50)
-        end = min(len(self.text), pos + 70)
-        snippet = one_line(self.text[start:end])
-        if start > 0:
-            snippet = "…" + snippet
-        if end < len(self.text):
-            snippet += "…"
-        heading, page = self.section_of(pos)
-        return snippet, heading, page
-
     def section_of(self, pos: int) -> tuple[str | None, int | None]:
         i = bisect.bisect_right(self._span_starts, pos) - 1
         span = self._spans[i] if i >= 0 else None
@@ -510,45 +459,6 @@ class SourceIndex:
             if header and unit.start != table.header[0][0]:
                 snippet = f"{header} ⏎ {snippet}"
         return snippet, heading, page, kind
-
-
-@dataclass(frozen=True)
-class RowParsed:
-    """A table row parsed for relations: each number is its own clause, with its column's qualifier and
-    context; the row's text cells and the table's caption speak for every number, a column header only for
-    the numbers under it."""
-
-    start: int
-    end: int
-    anchors: tuple[Anchor, ...]
-    text_cells: tuple[tuple[int, int], ...]
-    cells: tuple[tuple[int, int], ...]
-    table: _Table
-
-    def anchor_at(self, start: int, end: int) -> int | None:
-        for i, a in enumerate(self.anchors):
-            if a.start < end and start < a.end:
-                return i
-        return None
-
-    def attached_at(self, text: str, position: int, anchor: int) -> bool:
-        if self.start <= position < self.end:
-            if any(s <= position < e for s, e in self.text_cells):
-                return True
-            return self._column(anchor) == _column_of(text, self.start, position)
-        if self.table.caption[0] <= position < self.table.caption[1]:
-            return True
-        for col, (cs, ce) in enumerate(self.table.header):
-            if cs <= position < ce:
-                return col == self._column(anchor)
-        return False
-
-    def _column(self, anchor: int) -> int:
-        a = self.anchors[anchor]
-        for i, (cs, ce) in enumerate(self.cells):
-            if cs <= a.start < ce:
-                return i
-        return -1
 
 
 # name_stream's table: ASCII letters lowercased, digits kept, joiners (space - _ . ' @ newline tab) as \x01,
@@ -590,7 +500,6 @@ def _word_numbers(stream: str) -> list[re.Match[str]]:
 
 
 _HAS_DIGIT_END = re.compile(r"\d$")
-_CAMEL = re.compile(r"[a-z0-9][A-Z]")
 _QUOTE_NOISE = re.compile(r"[\"'“”‘’`]|\.\.\.")
 _OURS = re.compile(r"\bours\b|\bour\b|\bproposed\b|\(ours\)", re.IGNORECASE)
 _TIER_WORDS = re.compile(
@@ -704,202 +613,7 @@ def _words_value(words: list[str]) -> float | None:
     return total + current
 
 
-_CELL_SEP = " | "
-
-
-def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    cells: list[tuple[int, int]] = []
-    s = start
-    while True:
-        i = text.find(_CELL_SEP, s, end)
-        if i < 0:
-            cells.append((s, end))
-            return cells
-        cells.append((s, i))
-        s = i + len(_CELL_SEP)
-
-
-def _column_of(text: str, row_start: int, pos: int) -> int:
-    return text.count(_CELL_SEP, row_start, pos)
-
-
-# ----------------------------------------------------------------------------------------------------
-# Building
-
-
-class _Builder:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.offset = 0
-        self.spans: list[_Span] = []
-        self.units: list[Unit] = []
-        self.tables: list[_Table] = []
-        self.excluded: list[tuple[int, int]] = []  # headings: names yes, numbers no
-
-    def add(self, body: str) -> int:
-        at = self.offset
-        self.parts.append(body)
-        self.offset += len(body) + 2
-        return at
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(self.parts)
-
-
-def _add_prose(b: _Builder, heading: str | None, body: str, page: int | None, kind_label: str | None) -> None:
-    block = clean(f"{heading}\n{body}" if heading else body)
-    at = b.add(block)
-    head = clean(heading) if heading else ""
-    b.spans.append(_Span(at, heading or kind_label, page, at + len(head) if head else -1))
-    pos = 0
-    if heading:
-        b.excluded.append((at, at + len(head)))
-        b.units.append(Unit(at, at + len(head), "heading"))
-        pos = len(head) + 1
-    # lines that are headings inside the text (plain-text papers, subsections) are no evidence for numbers
-    para_start = pos
-    for line_start, line_end in _lines(block, pos):
-        line = block[line_start:line_end]
-        if line.strip() and len(line) <= 90 and heading_kind(line) is not None:
-            _add_sentences(b, block, at, para_start, line_start)
-            b.excluded.append((at + line_start, at + line_end))
-            b.units.append(Unit(at + line_start, at + line_end, "heading"))
-            para_start = line_end
-    _add_sentences(b, block, at, para_start, len(block))
-
-
-def _lines(block: str, start: int):
-    s = start
-    while s <= len(block):
-        e = block.find("\n", s)
-        if e < 0:
-            e = len(block)
-        yield s, e
-        s = e + 1
-
-
-def _add_sentences(b: _Builder, block: str, at: int, start: int, end: int) -> None:
-    prev: int | None = None
-    last_end = start
-    for s, e in sentence_spans(block, start, end):
-        if "\n\n" in block[last_end:s] or "\n \n" in block[last_end:s]:
-            prev = None  # a new paragraph: the sentence before is no context
-        b.units.append(Unit(at + s, at + e, "sentence", prev=prev))
-        prev = len(b.units) - 1
-        last_end = e
-
-
-def _add_table(b: _Builder, caption: str, body: str, page: int | None) -> None:
-    cap = clean(caption or "Table")
-    rows = clean(body)
-    block = f"{cap}\n{rows}"
-    at = b.add(block)
-    b.spans.append(_Span(at, cap, page, at + len(cap)))
-    t = len(b.tables)
-    b.units.append(Unit(at, at + len(cap), "caption", table=t))
-    header: tuple[tuple[int, int], ...] = ()
-    header_unit: int | None = None
-    pos = len(cap) + 1
-    for line_start, line_end in _lines(block, pos):
-        if line_start >= line_end:
-            continue
-        cells = _cells(block, line_start, line_end)
-        if not header and _is_header(block, cells):
-            header = tuple((at + s, at + e) for s, e in cells)
-            header_unit = len(b.units)
-        b.units.append(Unit(at + line_start, at + line_end, "row", table=t))
-    text_cells = [block[s - at : e - at] for s, e in header]
-    # a unit in the caption ("Accuracy (%)") is the unit of every column whose header names none
-    default = _header_unit(cap)
-    b.tables.append(
-        _Table(
-            caption=(at, at + len(cap)),
-            header=header,
-            header_unit=header_unit,
-            column_units=tuple(_header_unit(c) or default for c in text_cells),
-            column_context=tuple(frozenset(c for _, c in lexicon.concepts_in(cell)) for cell in text_cells),
-            column_qualifier=tuple(lexicon.qualifier(cell + " ", "", cell) for cell in text_cells),
-            caption_context=frozenset(c for _, c in lexicon.concepts_in(cap)),
-        )
-    )
-
-
-_NUMERIC_CELL = re.compile(r"^\s*[-+±~≈]?\s*\d[\d.,]*\s*(?:%|x|×)?\s*(?:±\s*\d[\d.,]*)?\s*[*†‡]*\s*$")
-
-
-def _is_header(block: str, cells: list[tuple[int, int]]) -> bool:
-    texts = [block[s:e].strip() for s, e in cells]
-    numeric = sum(1 for t in texts if _NUMERIC_CELL.match(t))
-    return len(texts) >= 2 and numeric == 0
-
-
-def _header_unit(cell: str) -> tuple[UnitClass, float] | None:
-    m = _HEADER_UNIT.search(cell)
-    if m is None:
-        return None
-    written = m.group("u") or m.group("u2")
-    if written in ("%",):
-        return ("percent", 1.0)
-    if written in ("x", "×"):
-        return ("multiplier", 1.0)
-    return unit_at(written, 0)
-
-
-def _own_names(text: str) -> frozenset[str]:
-    """The paper's own system, which its sentences call "it", "our model", "we": the names in the title, and
-    what the abstract says it presents or introduces."""
-    title = text.strip().split("\n", 1)[0][:300]
-    # a Title Case title makes every word a name: keep those that are unmistakably one (a digit, CamelCase)
-    own = {
-        c.key for c in extract_claims(title)
-        if c.kind == "name" and (any(ch.isdigit() for ch in c.text) or _CAMEL.search(c.text))
-    }
-    first = re.match(r"\s*([A-Za-z][A-Za-z0-9-]*)\s*:", title)
-    if first:
-        own.add(name_key(first.group(1)))
-    head = text[:4000]
-    for m in re.finditer(
-        r"\b(?i:we|this paper|this work)\s+(?:present|introduce|propose|release|study|describe|build|develop)s?\s+"
-        r"(?:(?:a|an|the|our)\s+)?(?:[a-z-]+\s+){0,4}?(?:(?:called|named|dubbed)\s+)?(?=[A-Z0-9])"
-        r"|\b(?i:our)\s+(?=[A-Z0-9])",
-        head,
-    ):
-        nxt = re.match(r"[A-Za-z0-9][A-Za-z0-9.'’@-]*", head[m.end() :])
-        if nxt:
-            found = name_at(head, m.end(), nxt.group(0), False)
-            if found is not None:
-                own.add(name_key(found[0]))
-    return frozenset(k for k in own if k)
-
-
 def build_index(source: Document | str) -> SourceIndex:
     """Index a paper's text once; pass the result to `verify_text` to check many texts against it."""
-    b = _Builder()
-    if isinstance(source, str):
-        _add_text(b, source)
-    else:
-        for section in source.sections:
-            if section.kind == "references":
-                continue  # cited works are not what the paper found
-            if section.kind == "table":
-                _add_table(b, section.heading, section.text, section.page)
-            elif section.text or section.heading:
-                _add_prose(b, section.heading or None, section.text, section.page, section.kind)
-    text = b.text
-    units = b.units or [Unit(0, len(text), "sentence")]
-    return SourceIndex(text, b.spans, units, b.tables, sorted(b.excluded), _own_names(text))
-
-
-def _add_text(b: _Builder, source: str) -> None:
-    """A plain text: one section, without its references (from a References heading to the next heading)."""
-    lines = source.split("\n")
-    keep: list[str] = []
-    skipping = False
-    for line in lines:
-        kind = heading_kind(line) if line.strip() and len(line) <= 90 else None
-        if kind is not None:
-            skipping = kind == "references"
-        if not skipping:
-            keep.append(line)
-    _add_prose(b, None, "\n".join(keep), None, None)
+    units = cut(source)
+    return SourceIndex(units.text, units.spans, units.units, units.tables, units.excluded, units.own)
