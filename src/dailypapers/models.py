@@ -34,6 +34,8 @@ ClaimKind = Literal["number", "name", "sentence"]
 ClaimStatus = Literal["supported", "unsupported"]
 # Where a claim's evidence was found: a paper sentence, a table row, a table's caption.
 EvidenceKind = Literal["sentence", "row", "caption"]
+# The bound or statistic a number is stated with: up to / 최대, average / 평균, over / 이상, under / 이하.
+Qualifier = Literal["max", "avg", "over", "under"]
 
 DEFAULT_LABELS: tuple[str, ...] = ("What's New", "Technical Details", "Performance Highlights")
 
@@ -91,7 +93,7 @@ class Claim(_Frozen):
     evidence_page: int | None = None
     evidence_kind: EvidenceKind | None = None
     entity: tuple[str, ...] = ()
-    qualifier: str | None = None
+    qualifier: Qualifier | None = None
     unit: str | None = None  # the number's unit class (time, percent, ...)
     context: tuple[str, ...] = ()
     sentence: str = ""  # the summary sentence it was found in (clipped)

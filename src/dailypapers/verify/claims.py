@@ -95,7 +95,7 @@ _SUMMARY_KOREAN_WORDS = (
     rf"(?=[^\uac00-\ud7a3]|$|[의이가은는을를에도로와과만씩]|동안|이상|이하|가량|정도)"
 )
 
-_SUMMARY_RE = re.compile(
+CLAIM_TOKENS = re.compile(
     rf"(?P<url>{_URL})"
     rf"|{_SUMMARY_WORDNUM}"
     rf"|{_SUMMARY_KOREAN_WORDS}"
@@ -512,11 +512,12 @@ def _korean_word_claim(text: str, m: re.Match[str]) -> ExtractedClaim:
     )
 
 
-def _extract(text: str) -> list[ExtractedClaim]:
+def extract_cleaned(text: str) -> list[ExtractedClaim]:
+    """`extract_claims` of a text already `clean`ed (offsets are offsets in it)."""
     cjk = bool(_CJK.search(text))
     out: list[ExtractedClaim] = []
     skip = 0  # the end of the last multi-word name: its words are not claims of their own
-    for m in _SUMMARY_RE.finditer(text):
+    for m in CLAIM_TOKENS.finditer(text):
         if m.start() < skip or m.group("url"):
             continue
         if m.group("kw") or m.group("kn"):
@@ -557,4 +558,4 @@ def extract_claims(text: str) -> list[ExtractedClaim]:
     """The numbers and names in a summary text that the paper must support, in text order.
 
     Offsets refer to `clean(text)` (NFKC, no zero-width or control characters)."""
-    return _extract(clean(text))
+    return extract_cleaned(clean(text))

@@ -26,7 +26,7 @@ from typing import Any
 
 from dailypapers.models import Claim, Summary
 from dailypapers.text import clean, clip, one_line
-from dailypapers.verify.claims import _extract
+from dailypapers.verify.claims import extract_cleaned
 from dailypapers.verify.index import SourceIndex
 from dailypapers.verify.relations import sentence_spans
 
@@ -93,7 +93,7 @@ _CLAIM_SENTENCE_CHARS = 300  # `support.MAX_SENTENCE_CHARS`: how a claim remembe
 def evidence_for(sentence: str, index: SourceIndex) -> tuple[Snippet, ...]:
     """The paper's units that share the most numbers and names with the sentence (at most `MAX_SNIPPETS`)."""
     scores: dict[int, float] = {}
-    for claim in _extract(sentence):
+    for claim in extract_cleaned(sentence):
         units: set[int] = set()
         if claim.kind == "number":
             factors = claim.factors or (1.0,) * len(claim.values)

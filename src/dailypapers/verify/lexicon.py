@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from dailypapers.models import Qualifier
+
 Concept = tuple[str, str]  # (dimension, name)
 
 # ----------------------------------------------------------------------------------------------------
 # Qualifiers: the bound or statistic a number is stated with.
 
-QUALIFIERS = ("max", "avg", "over", "under")
-QUALIFIER_WORDS = {"max": "up to", "avg": "average", "over": "over", "under": "under"}
+QUALIFIER_WORDS: dict[str, str] = {"max": "up to", "avg": "average", "over": "over", "under": "under"}
 # Pairs that cannot describe the same number: a maximum is not an average, a lower bound not an upper bound.
 _QUALIFIER_CONFLICTS = frozenset(
     {frozenset(("max", "avg")), frozenset(("over", "under")), frozenset(("max", "over"))}
@@ -57,7 +58,7 @@ _AFTER = re.compile(
 _ON_AVERAGE = re.compile(r"\bon\s+average\b|\bin\s+average\b|평균적으로", re.IGNORECASE)
 
 
-def qualifier(before: str, after: str, segment_rest: str) -> str | None:
+def qualifier(before: str, after: str, segment_rest: str) -> Qualifier | None:
     """The qualifier of a number from the text right before it, right after it, and the rest of its clause
     after it ("improves by 4.2 points on average")."""
     m = _BOUND_BEFORE.search(before)
@@ -65,7 +66,7 @@ def qualifier(before: str, after: str, segment_rest: str) -> str | None:
         return "over" if m.group("over") else "under"
     m = _AFTER.match(after)
     if m:
-        return next(q for q in ("over", "under", "max") if m.group(q))
+        return "over" if m.group("over") else "under" if m.group("under") else "max"
     m = _STAT_BEFORE.search(before)
     if m:
         return "max" if m.group("max") else "avg"

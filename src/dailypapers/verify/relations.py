@@ -21,9 +21,10 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from dailypapers.models import Qualifier
 from dailypapers.text import CJK
 from dailypapers.verify import lexicon
-from dailypapers.verify.claims import _SUMMARY_RE, is_reference, name_at, name_key
+from dailypapers.verify.claims import CLAIM_TOKENS, is_reference, name_at, name_key
 from dailypapers.verify.lexicon import Concept
 
 MAX_UNIT_CHARS = 700  # a longer "sentence" (a PDF without stops, a hostile text) is cut into pieces
@@ -87,7 +88,7 @@ class Anchor:
     start: int
     end: int
     segment: int
-    qualifier: str | None
+    qualifier: Qualifier | None
     context: frozenset[Concept]
 
 
@@ -221,7 +222,7 @@ def parse(text: str, start: int, end: int) -> Parsed:
     anchors_raw: list[tuple[int, int]] = []
     names: list[tuple[int, int, str]] = []
     skip = start
-    for m in _SUMMARY_RE.finditer(text, start, end):
+    for m in CLAIM_TOKENS.finditer(text, start, end):
         if m.start() < skip or m.group("url"):
             continue
         if m.group("name") is not None:

@@ -23,10 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from dailypapers.models import Claim
+from dailypapers.models import Claim, Qualifier
 from dailypapers.text import clean, clip, one_line
 from dailypapers.verify import lexicon
-from dailypapers.verify.claims import ExtractedClaim, _extract, name_key
+from dailypapers.verify.claims import ExtractedClaim, extract_cleaned, name_key
 from dailypapers.verify.index import SourceIndex
 from dailypapers.verify.relations import Mention, Parsed, parse, sentence_spans
 
@@ -46,7 +46,7 @@ class _Relation:
 
     names: tuple[Mention, ...]
     written: tuple[str, ...]
-    qualifier: str | None
+    qualifier: Qualifier | None
     context: frozenset[lexicon.Concept]
     sentence: str
     # "X는 A와 B에서 81.3%와 64.0%를" (no 각각): which name goes with which number is not said, so one of them
@@ -65,7 +65,7 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
     """Check one summary text's claims against the index; one Claim per distinct claim, in text order (a
     number written twice with different relations is reported once, unsupported if either is)."""
     text = clean(text)[:MAX_SUMMARY_CHARS]
-    found = _extract(text)
+    found = extract_cleaned(text)
     sentences = sentence_spans(text, 0, len(text))
     claims: list[Claim] = []
     by_ident: dict[tuple[str, str], int] = {}
@@ -134,7 +134,7 @@ def _split_versioned(claim: Claim, index: SourceIndex, section_label: str) -> li
         return [claim]
     if index.name_positions(name_key(claim.text), exact=False):
         return [claim]  # `Claude 3.5` where the paper only has `Claude 3.5 Sonnet`: a shortened name
-    found = [c for c in _extract(f"{base} 점수 {tail}") if c.kind == "number"]
+    found = [c for c in extract_cleaned(f"{base} 점수 {tail}") if c.kind == "number"]
     if not found or index.find_name(name_key(base)) is None:
         return [claim]
     name = _check_name(ExtractedClaim(base, "name", 0, len(base), key=name_key(base)), index, section_label)

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dailypapers.documents.sections import heading_kind
-from dailypapers.models import Document
+from dailypapers.models import Document, EvidenceKind
 from dailypapers.text import clean
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import UnitClass, extract_claims, name_at, name_key, unit_at
 from dailypapers.verify.lexicon import Concept
 from dailypapers.verify.relations import Anchor, sentence_spans
 
-EvidenceKind = Literal["sentence", "row", "caption"]
 # A column's unit in its header: `Latency (ms)`, `Acc. [%]`, `Speed-up ×`.
 _HEADER_UNIT = re.compile(r"[(\[]\s*(?P<u>[^()\[\]\s]{1,8})\s*[)\]]|(?<![A-Za-z])(?P<u2>%|×|ms|sec|s|h|GB|MB|x)\s*$")
 _CAMEL = re.compile(r"[a-z0-9][A-Z]")
