@@ -130,10 +130,6 @@ _SENTENCE_END = ".!?:;\n•·-–*>"
 # A known class, or "unit:<letters>" for a unit glued to its number that the table does not know (`6.5km2`
 # before km2 was known, `4bit`): such a number is supported only by the same value with the same letters.
 UnitClass = str
-KNOWN_UNIT_CLASSES = (
-    "time", "percent", "multiplier", "bytes", "frequency", "tokens", "parameters", "count", "length", "mass",
-    "area", "level", "energy",
-)
 
 # Written unit -> (class, factor to the class's base unit). Time is compared in seconds, bytes in bytes,
 # frequency in Hz; the other classes have no conversion. Percentage points are the percent class: papers and
@@ -175,13 +171,6 @@ _UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
 _MEASURES = frozenset(
     {"time", "percent", "multiplier", "bytes", "frequency", "length", "mass", "area", "level", "energy"}
 )
-# A generic count (`16개`) may be of tokens, parameters, or devices written `16× H100`.
-COMPATIBLE: dict[str, tuple[str, ...]] = {
-    "count": ("count", "tokens", "parameters", "multiplier"),
-    "tokens": ("tokens", "count"),
-    "parameters": ("parameters", "count"),
-    "multiplier": ("multiplier", "count"),
-}
 _CASE_SENSITIVE_UNITS = frozenset(
     u for u, (c, _) in _UNIT_TABLE.items() if c in ("bytes", "frequency", "length", "mass", "area", "level", "energy")
     and not _CJK.search(u)
@@ -246,8 +235,7 @@ class ExtractedClaim:
     number the values to look for. A range has two `values`; `units` are the rounding units (place of
     the last digit times the scale); `percent` marks a percentage; `hedged` an "about". `unit_class` is
     what the number measures when its unit is recognisable (`10초`: time), and `factors` convert each
-    value to the class's base unit (seconds, bytes, Hz; 1 otherwise). A name written with a trailing
-    version number (`EchoChat 4.1`, `Llama 2`) keeps the part before it in `base`."""
+    value to the class's base unit (seconds, bytes, Hz; 1 otherwise)."""
 
     text: str
     kind: Literal["number", "name"]
@@ -260,7 +248,6 @@ class ExtractedClaim:
     key: str = ""  # a name's normalised form: lowercase letters and digits only
     unit_class: UnitClass | None = None
     factors: tuple[float, ...] = ()
-    base: str = ""  # a versioned name's name without its trailing " 4.1"
 
 
 def name_key(name: str) -> str:
@@ -400,13 +387,11 @@ def _strip_possessive(token: str) -> str:
     return token
 
 
-def name_at(
-    text: str, start: int, token: str, cjk: bool, *, decimal_versions: bool = True
-) -> tuple[str, str] | None:
+def name_at(text: str, start: int, token: str, cjk: bool, *, decimal_versions: bool = True) -> str | None:
     """The name that starts with `token` at `start`, extended over the words that belong to it (`Llama 2 7B`,
-    `Masked Frame Prediction`, `Claude 3.5 Sonnet`), as (name, base): `base` is the name without a trailing
-    version number, or "" when it has none. None when the token starts no name. Without `decimal_versions`,
-    `EchoChat 4.1` is the name `EchoChat` (a paper writes a score after a name more often than a version)."""
+    `Masked Frame Prediction`, `Claude 3.5 Sonnet`); None when the token starts no name. Without
+    `decimal_versions`, `EchoChat 4.1` is the name `EchoChat` (a paper writes a score after a name more often
+    than a version)."""
     token = _strip_possessive(token)
     single = is_name_token(token, text, start, cjk)
     first_ok = single or (
@@ -416,7 +401,7 @@ def name_at(
     if not first_ok:
         return None
     end = start + len(token)
-    words, extended, base = 1, False, ""
+    words, extended = 1, False
     while words < MAX_NAME_WORDS:
         m = _NAME_EXTENSION.match(text, end)
         if m is None:
@@ -426,13 +411,11 @@ def name_at(
             if word in _COMMON_CAPITALISED or word in GENERIC_ACRONYMS or word in _CASE_SENSITIVE_UNITS:
                 break
             nxt = m.start("cap") + len(word)
-            base = ""
         elif m.group("ver"):
             if (not decimal_versions and "." in m.group("ver")) or unit_at(text, m.end()) is not None or (
                 _KOREAN_UNIT_NEXT.match(text, m.end())
             ):
                 break  # `Sonora 3배`, `EchoChat 4 ms`: a measurement, not a version
-            base = base or text[start:end]
             nxt = m.end()
         elif m.group("size"):
             nxt = m.end()
@@ -443,8 +426,7 @@ def name_at(
         end, words, extended = nxt, words + 1, True
     if not single and not extended:
         return None  # a capitalised word that starts a sentence is a name only with the words after it
-    name = text[start:end]
-    return name, (base if base and base != name else "")
+    return text[start:end]
 
 
 # A Korean unit or counter right after a number ends a version: `Sonora 3배`, `3개`.
@@ -545,12 +527,11 @@ def extract_cleaned(text: str) -> list[ExtractedClaim]:
             if claim is not None:
                 out.append(claim)
         else:
-            found_name = name_at(text, m.start(), m.group("name"), cjk)
-            if found_name is not None:
-                name, base = found_name
+            name = name_at(text, m.start(), m.group("name"), cjk)
+            if name is not None:
                 end = m.start() + len(name)
                 skip = end
-                out.append(ExtractedClaim(name, "name", m.start(), end, key=name_key(name), base=base))
+                out.append(ExtractedClaim(name, "name", m.start(), end, key=name_key(name)))
     return out
 
 

@@ -228,8 +228,8 @@ def parse(text: str, start: int, end: int) -> Parsed:
         if m.group("name") is not None:
             found = name_at(text, m.start(), m.group("name"), cjk, decimal_versions=False)
             if found is not None:
-                name_end = min(m.start() + len(found[0]), end)
-                names.append((m.start(), name_end, name_key(found[0])))
+                name_end = min(m.start() + len(found), end)
+                names.append((m.start(), name_end, name_key(found)))
                 skip = name_end
             continue
         if m.group("num") is not None and is_reference(text, m.start(), m.end()):

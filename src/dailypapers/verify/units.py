@@ -272,7 +272,7 @@ def _own_names(text: str) -> frozenset[str]:
         if nxt:
             found = name_at(head, m.end(), nxt.group(0), False)
             if found is not None:
-                own.add(name_key(found[0]))
+                own.add(name_key(found))
     return frozenset(k for k in own if k)
 
 
