@@ -180,7 +180,7 @@ def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, sec
         if not hits:
             return base  # the value is not in the paper: nothing to relate
         end_outcomes = [_relate(rel, index, h) for h in hits]
-        best = _best(end_outcomes, rel, index)
+        best = _best(end_outcomes)
         if best.verdict != "pass":
             return _unsupported(base, best, index)
         outcomes.append(best)
@@ -193,7 +193,7 @@ def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, sec
     })
 
 
-def _best(outcomes: list[_Outcome], rel: _Relation, index: SourceIndex) -> _Outcome:
+def _best(outcomes: list[_Outcome]) -> _Outcome:
     """A pass if any; else an undecided one; else the first contradiction."""
     for verdict in ("pass", "undecided"):
         for o in outcomes:
