@@ -78,7 +78,7 @@ def quality() -> None:
     )
     for kind in sorted(kinds):
         k = score([c for c in by_family["relational"] if c.kind == f"relational:{kind}"], flagged)
-        print(f"    {kind:<16} {k.recall:.2f} ({k.tp}/{k.tp + k.fn})")
+        print(f"    {kind:<20} {k.recall:.2f} ({k.tp}/{k.tp + k.fn})")
     whole = score(everything, flagged)
     benign = by_family["benign"]
     benign_claims = sum(claims[c.id] for c in benign)
