@@ -156,7 +156,7 @@ def test_ranges_need_both_ends(summary, ok):
         ("trains for 2 h", "120 minutes of training", True),
         ("a latency of 40 ms", "지연 시간은 0.04초입니다", True),
         ("a latency of 40 ms", "지연 시간은 40초입니다", False),
-        ("the model has 10 layers", "10초 클립으로 적응합니다", True),  # `layers` is no known class
+        ("the model has 10 layers", "10초 클립으로 적응합니다", False),  # a count of layers is no duration
         ("results are in Table 10", "10초 클립으로 적응합니다", False),  # furniture is not a quantity
         ("decoding runs 3x faster", "디코딩이 3배 빠릅니다", True),
         ("decoding runs 3× faster", "디코딩이 3배 빠릅니다", True),
@@ -174,8 +174,8 @@ def test_ranges_need_both_ends(summary, ok):
         ("a gain of 2.1 ms", "2.1%p 향상", False),
         ("latency of 10, 20 and 30 ms", "20ms의 지연", True),  # a unit written once, after the list
         ("latency of 10, 20 and 30 ms", "a latency of 20 ms", True),
-        # the rule's price: `20` has no unit of its own, so it stands for any class
-        ("latency of 10, 20 and 30 ms", "20초의 지연", True),
+        # the unit written after the list is the unit of every number in it
+        ("latency of 10, 20 and 30 ms", "20초의 지연", False),
         ("a latency of 10-20 ms", "10~20ms의 지연", True),
         ("a latency of 10-20 ms", "10~20초의 지연", False),
         ("a context of 128K tokens", "128K 토큰의 문맥", True),
@@ -187,7 +187,11 @@ def test_ranges_need_both_ends(summary, ok):
         ("a 16,384 MB cache", "16GB 캐시", True),
         ("a 16 MB cache", "16GB 캐시", False),
         ("audio at 16 kHz", "16,000Hz 오디오", True),
-        ("a batch of 16 samples", "16 ms per batch", True),
+        ("a batch of 16 samples", "16 ms per batch", False),  # a bare paper number is no duration
+        ("a batch of 16 samples", "16개의 샘플", True),
+        ("12 engines", "12%의 엔진", False),  # a count of something is no percentage
+        ("a WER of 3.2 against 4.1", "3.2배", True),  # a number with no unit may be a ratio
+        ("1,000 data points", "1,000배", False),
     ],
 )
 def test_units_of_different_classes_do_not_support_each_other(source, summary, ok):
@@ -242,11 +246,11 @@ def test_small_measurements_are_claims_but_small_counts_are_not():
         ("HumanEvalV", [("HumanEvalV", "supported")]),
         ("Human-Eval-V", [("Human-Eval-V", "supported")]),
         ("LLaMA-Omni2", [("LLaMA-Omni2", "supported")]),
-        ("Llama Omni 2", [("Llama", "supported"), ("Omni", "supported")]),
+        ("Llama Omni 2", [("Llama Omni 2", "supported")]),  # one name, matched as a whole
         ("GPT-4o", [("GPT-4o", "supported")]),
         ("gpt4o", [("gpt4o", "supported")]),
         ("RM-R1", [("RM-R1", "supported")]),
-        ("RM R1", [("RM", "supported"), ("R1", "supported")]),
+        ("RM R1", [("RM R1", "supported")]),
         ("Qwen2.5-7B", [("Qwen2.5-7B", "supported")]),
         ("2WikiMultiHopQA", [("2WikiMultiHopQA", "supported")]),
         ("humaneval v", []),  # lowercase words are not names
@@ -437,7 +441,9 @@ def test_huge_summary_and_five_megabyte_source():
 def _sentences(seed: int) -> list[str]:
     paper = make_paper(f"2501.0{seed:04d}", pages=3, seed=seed)
     out = []
-    for part in [paper.title, paper.abstract, *(p for _, ps in paper.sections for p in ps)]:
+    # the references are no evidence (a summary quoting them claims what other papers found)
+    body = [p for heading, ps in paper.sections if heading != "References" for p in ps]
+    for part in [paper.title, paper.abstract, *body]:
         out.extend(s.strip() + "." for s in part.replace("\n", " ").split(". ") if s.strip())
     return out
 
@@ -573,3 +579,33 @@ def test_cli_needs_exactly_one_text_source(cli_run):
     assert run().exit_code == 2
     assert run("--texts", str(texts), "--fetch").exit_code == 2
     assert run("--texts", str(texts / "missing")).exit_code == 2
+
+
+def test_cli_reports_what_the_paper_says_instead(tmp_path):
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+
+    digest = tmp_path / "digest.md"
+    digest.write_text(
+        "## Daily Papers (2025-05-06)\n\n### [Sonora](https://arxiv.org/abs/2505.00001)\n\nVote: 5\n\n"
+        "- ***Performance Highlights***: EchoChat은 71.35%의 정확도를 기록합니다.\n",
+        encoding="utf-8",
+    )
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "2505.00001.txt").write_text(VOICE_SOURCE, encoding="utf-8")
+
+    def run(*args: str):
+        return CliRunner().invoke(app, ["--db", str(tmp_path / "db.sqlite"), "verify", str(digest), *args])
+
+    table = run("--texts", str(texts))
+    assert table.exit_code == 1
+    assert "71.35%  — the paper states it for SpokenQA-Lite" in table.output
+    report = json.loads(run("--texts", str(texts), "--json").stdout)
+    claim = next(c for c in report["papers"][0]["claims"] if c["text"] == "71.35%")
+    assert claim["status"] == "unsupported" and claim["entity"] == ["EchoChat"]
+    assert "SpokenQA-Lite" in claim["reason"] and "71.35%" in claim["evidence"]
+    assert claim["evidence_kind"] == "sentence" and claim["decided_by"] == "checker"
+    name = next(c for c in report["papers"][0]["claims"] if c["text"] == "EchoChat")
+    assert name["status"] == "supported" and "EchoChat" in name["evidence"]

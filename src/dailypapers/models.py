@@ -32,8 +32,13 @@ SectionKind = Literal[
     "title", "abstract", "introduction", "method", "results", "conclusion", "references", "appendix", "other",
     "table",
 ]
-ClaimKind = Literal["number", "name"]
+# number, name, or a whole summary sentence the LLM judge found the paper does not entail
+ClaimKind = Literal["number", "name", "sentence"]
 ClaimStatus = Literal["supported", "unsupported"]
+# Where a claim's evidence was found: a paper sentence, a table row, a table's caption.
+EvidenceKind = Literal["sentence", "row", "caption"]
+# The bound or statistic a number is stated with: up to / 최대, average / 평균, over / 이상, under / 이하.
+Qualifier = Literal["max", "avg", "over", "under"]
 
 DEFAULT_LABELS: tuple[str, ...] = ("What's New", "Technical Details", "Performance Highlights")
 DEFAULT_SOURCE = "hf"
@@ -77,15 +82,36 @@ class Section(_Frozen):
 
 
 class Claim(_Frozen):
-    """A checkable statement inside a summary: a number or a name, and whether the paper supports it."""
+    """A checkable statement inside a summary: a number or a name, and whether the paper supports it.
+
+    A number is a relational claim: the summary attaches it to `entity` (the names in its clause), a
+    `qualifier` (max, avg, over, under) and `context` (what it measures or counts, and under which
+    condition: "metric:accuracy", "shot:zero"), and the paper must state it in one sentence, table row or
+    caption where those agree. Every field after `evidence_page` has a default, so claims stored before
+    they existed still load."""
 
     text: str
     kind: ClaimKind
     status: ClaimStatus
     section_label: str = ""  # the summary section it was found in
-    evidence: str | None = None  # a snippet of the paper that supports it
+    evidence: str | None = None  # a snippet of the paper that supports it (or, when unsupported, contradicts it)
     evidence_section: str | None = None
     evidence_page: int | None = None
+    evidence_kind: EvidenceKind | None = None
+    entity: tuple[str, ...] = ()
+    qualifier: Qualifier | None = None
+    unit: str | None = None  # the number's unit class (time, percent, ...)
+    context: tuple[str, ...] = ()
+    sentence: str = ""  # the summary sentence it was found in (clipped)
+    reason: str = ""  # why it is unsupported, when the paper states the value with something else
+    decided_by: Literal["checker", "judge"] = "checker"
+    undecided: bool = False  # the checker could not decide (the judge may, when one is configured)
+    judge_quote: str | None = None  # the paper text the judge relied on
+
+    @property
+    def feedback(self) -> str:
+        """How a regeneration is told about this claim: the claim, and what the paper says instead."""
+        return f"{self.text} ({self.reason})" if self.reason else self.text
 
 
 class Summary(_Frozen):

@@ -23,10 +23,11 @@ from dailypapers.models import Document, Outcome, Paper, Stage, Status, Summary,
 from dailypapers.summarize.base import Summarizer
 from dailypapers.text import clip
 from dailypapers.verify import SourceIndex, build_index, verify
+from dailypapers.verify import judge as judging
 
 MAX_FLAGS_SHOWN = 5
 # Part of every cache key: bump it when checking or regeneration changes, so stored claims are made anew.
-GROUNDING_VERSION = "g2"
+GROUNDING_VERSION = "g3"
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ def cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summ
         "lang": spec.lang.strip().lower(),
         "labels": list(spec.labels),
     }
+    judge = getattr(summarizer, "judge_version", None)
+    if judge:  # the judge's verdicts are part of the cached summary (absent: the keys of before stay valid)
+        material["judge"] = judge
     blob = json.dumps(material, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
     return hashlib.sha256(blob).hexdigest()
 
@@ -140,14 +144,14 @@ class _Paper:
 
     async def summarize(self, text: str, index: SourceIndex) -> Summary:
         """Summarize and verify; if a claim is not in the paper, ask once more with those claims named."""
-        summary = self.checked(await self.call(text, feedback=()), index)
+        summary = await self.judged(self.checked(await self.call(text, feedback=()), index), index)
         self.summarized = True
         self.on_stage("summarize")
-        unsupported = list(dict.fromkeys(c.text for c in summary.unsupported))  # each claim named once
+        unsupported = list(dict.fromkeys(c.feedback for c in summary.unsupported))  # each claim named once
         if not unsupported:
             return summary
         try:
-            second = self.checked(await self.call(text, feedback=unsupported), index)
+            second = await self.judged(self.checked(await self.call(text, feedback=unsupported), index), index)
         except (SummarizeError, BudgetReached):
             return summary  # the first, flagged summary is still worth showing, marked
         return second if len(second.unsupported) <= len(summary.unsupported) else summary
@@ -169,6 +173,33 @@ class _Paper:
         finally:
             self.usage = self.usage + cost
             self.meter.release(estimate, cost)
+
+    async def judged(self, summary: Summary, index: SourceIndex) -> Summary:
+        """With an LLM judge, its verdicts on what the checker could not decide (`verify.judge`). Each call is
+        metered like a summary; a spent budget or a failed call leaves the checker's verdicts as they are."""
+        judge = getattr(self.summarizer, "judge", None)
+        if judge is None or not getattr(self.summarizer, "judge_version", None):
+            return summary
+        items = judging.requests(summary, index)
+        verdicts: list[judging.Verdict] = []
+        estimate_of = getattr(self.summarizer, "judge_estimate", None)
+        for batch in judging.batches(items):
+            estimate = Usage() if estimate_of is None else estimate_of(batch)
+            try:
+                await self.meter.acquire(estimate)
+            except BudgetReached:
+                break
+            cost = Usage()
+            try:
+                found, cost = await judge(batch)
+                verdicts.extend(found)
+            except SummarizeError as exc:
+                cost = exc.usage or Usage()
+                break
+            finally:
+                self.usage = self.usage + cost
+                self.meter.release(estimate, cost)
+        return judging.apply(summary, items, verdicts, index) if verdicts else summary
 
     @staticmethod
     def checked(summary: Summary, index: SourceIndex) -> Summary:

@@ -29,6 +29,7 @@ from dailypapers.summarize import prompts
 from dailypapers.summarize.base import SummarizerPlugin, SummaryResult
 from dailypapers.summarize.cost import Price, cost_of, price_for
 from dailypapers.text import clip, one_line
+from dailypapers.verify import judge as judging
 
 # Structured-output modes, strongest first. A server that rejects one is asked with the next.
 Mode = Literal["json_schema", "json_object", "text"]
@@ -103,9 +104,12 @@ class LLMSummarizer:
         prices: Mapping[str, tuple[float, float]] = {},
         deadline: float = 300.0,
         max_reply_bytes: int = 1024 * 1024,
+        judge: bool = True,
     ) -> None:
         self.name = model
         self.prompt_version = prompts.PROMPT_VERSION
+        # the work step judges undecided claims with this model when set; part of the summary cache key
+        self.judge_version: str | None = judging.JUDGE_VERSION if judge else None
         self.max_output_tokens = max_output_tokens
         self.price: Price | None = price_for(model, prices)  # None: unknown, its calls count as free
         self.deadline = deadline
@@ -186,7 +190,8 @@ class LLMSummarizer:
         enlarged = repaired = False
         while True:
             try:
-                content, finish, call_usage = await self._complete(messages, labels, max_tokens)
+                response = ("paper_summary", prompts.json_schema(labels))
+                content, finish, call_usage = await self._complete(messages, response, max_tokens)
             except SummarizeError as exc:
                 exc.usage = usage + (exc.usage or Usage())  # earlier calls + the failing one, if it was paid
                 raise
@@ -211,10 +216,36 @@ class LLMSummarizer:
                 continue
             return sections, usage
 
+    def judge_estimate(self, items: Sequence[judging.JudgeItem]) -> Usage:
+        """What a judge call may cost at most, reserved before it starts (as `estimate` for a summary)."""
+        batch = list(items)
+        input_tokens = sum(count_tokens(m["content"]) + MESSAGE_OVERHEAD for m in judging.messages(batch))
+        output_tokens = _judge_allowance(batch)
+        return Usage(calls=1, input_tokens=input_tokens, output_tokens=output_tokens,
+                     cost=cost_of(self.price, input_tokens, output_tokens))
+
+    async def judge(self, items: Sequence[judging.JudgeItem]) -> tuple[list[judging.Verdict], Usage]:
+        """The judge's verdicts on `items` (see `verify.judge`), in one call with the same structured-output
+        fallbacks as a summary; SummarizeError (with what was paid) when the reply holds no verdict."""
+        batch = list(items)
+        response = (judging.SCHEMA_NAME, judging.schema())
+        max_tokens = _judge_allowance(batch)
+        content, _, usage = await self._complete(judging.messages(batch), response, max_tokens)
+        try:
+            if not content:
+                raise ValueError("empty reply")
+            try:
+                return judging.read_verdicts(_extract_json(content), batch), usage
+            except (_Invalid, ValueError):
+                return judging.verdicts_from_text(_THINK.sub("", content), batch), usage
+        except ValueError:
+            raise SummarizeError("invalid judge output", usage=usage) from None
+
     async def _complete(
-        self, messages: list[dict[str, str]], labels: tuple[str, ...], max_tokens: int
+        self, messages: list[dict[str, str]], response: tuple[str, dict[str, Any]], max_tokens: int
     ) -> tuple[str | None, str | None, Usage]:
-        """One completion, stepping down the structured-output mode while the server rejects it."""
+        """One completion, stepping down the structured-output mode while the server rejects it. `response`
+        names the JSON schema the reply should follow."""
         import openai  # already loaded by `_client`; a local name for the exception classes
 
         while True:
@@ -226,7 +257,7 @@ class LLMSummarizer:
                         messages=messages,  # type: ignore[arg-type]
                         **{self.token_param: max_tokens},  # type: ignore[arg-type]
                         **({} if self.temperature is None else {"temperature": self.temperature}),
-                        **_format_args(mode, labels),
+                        **_format_args(mode, response),
                     )
             except TimeoutError:
                 raise SummarizeError(f"timeout (no reply within llm_deadline={self.deadline:g} s)") from None
@@ -298,21 +329,19 @@ class LLMSummarizer:
             self.mode = nxt
 
 
+def _judge_allowance(batch: Sequence[Any]) -> int:
+    return 200 + 160 * len(batch)  # output tokens: a short verdict and a quote per item
+
+
 def _count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9
 
 
-def _format_args(mode: Mode, labels: tuple[str, ...]) -> dict[str, Any]:
+def _format_args(mode: Mode, response: tuple[str, dict[str, Any]]) -> dict[str, Any]:
     if mode == "json_schema":
+        name, schema = response
         return {
-            "response_format": {
-                "type": "json_schema",
-                "json_schema": {
-                    "name": "paper_summary",
-                    "strict": True,
-                    "schema": prompts.json_schema(labels),
-                },
-            }
+            "response_format": {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
         }
     if mode == "json_object":
         return {"response_format": {"type": "json_object"}}
@@ -438,6 +467,7 @@ def from_settings(settings: Settings) -> LLMSummarizer:
         prices=settings.prices,
         deadline=settings.llm_deadline,
         max_reply_bytes=settings.max_reply_bytes,
+        judge=settings.judge,
     )
     if settings.max_cost is not None and summarizer.price is None:
         raise ConfigError(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from dailypapers.models import Claim, Digest, Document, Summary
-from dailypapers.verify.claims import extract_claims
 from dailypapers.verify.index import SourceIndex, build_index
+from dailypapers.verify.lexicon import QUALIFIER_WORDS
+from dailypapers.verify.support import check_text
 
 # ----------------------------------------------------------------------------------------------------
 # Verification
@@ -17,32 +18,7 @@ from dailypapers.verify.index import SourceIndex, build_index
 def verify_text(text: str, source: Document | str | SourceIndex, *, section_label: str = "") -> list[Claim]:
     """Check one text's claims against the source; one Claim per distinct claim, in text order."""
     index = source if isinstance(source, SourceIndex) else build_index(source)
-    claims: list[Claim] = []
-    seen: set[tuple[str, str]] = set()
-    for found in extract_claims(text):
-        ident = (found.kind, found.key if found.kind == "name" else found.text)
-        if ident in seen:
-            continue
-        seen.add(ident)
-        pos = index.find_name(found.key) if found.kind == "name" else index.find_number(found)
-        if pos is None:
-            claims.append(
-                Claim(text=found.text, kind=found.kind, status="unsupported", section_label=section_label)
-            )
-            continue
-        snippet, heading, page = index.locate(pos)
-        claims.append(
-            Claim(
-                text=found.text,
-                kind=found.kind,
-                status="supported",
-                section_label=section_label,
-                evidence=snippet,
-                evidence_section=heading,
-                evidence_page=page,
-            )
-        )
-    return claims
+    return check_text(text, index, section_label=section_label)
 
 
 def verify(summary: Summary, source: Document | str | SourceIndex) -> list[Claim]:
@@ -52,6 +28,38 @@ def verify(summary: Summary, source: Document | str | SourceIndex) -> list[Claim
     for section in summary.sections:
         claims.extend(verify_text(section.text, index, section_label=section.label))
     return claims
+
+
+def claim_view(claim: Claim) -> dict[str, Any]:
+    """A claim as a page shows it (the site, the JSON API): what it says, what the summary relates it to, the
+    verdict and who gave it, and the evidence with where to find it. Plain data, no markup."""
+    evidence = None
+    if claim.evidence or claim.judge_quote:
+        evidence = {
+            "snippet": claim.evidence,
+            "section": claim.evidence_section,
+            "page": claim.evidence_page,
+            "kind": claim.evidence_kind,
+            "quote": claim.judge_quote,  # the words the judge relied on, when it decided
+            # a snippet beside an unsupported claim is what the paper says instead
+            "supports": claim.status == "supported",
+        }
+    return {
+        "text": claim.text,
+        "kind": claim.kind,
+        "status": claim.status,
+        "section_label": claim.section_label,
+        "relation": {
+            "entity": list(claim.entity),
+            "qualifier": QUALIFIER_WORDS.get(claim.qualifier or "", None),
+            "unit": claim.unit,
+            "context": list(claim.context),
+        },
+        "decided_by": claim.decided_by,
+        "undecided": claim.undecided,
+        "reason": claim.reason,
+        "evidence": evidence,
+    }
 
 
 # ----------------------------------------------------------------------------------------------------

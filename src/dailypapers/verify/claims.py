@@ -23,7 +23,10 @@ _COMMON_CAPITALISED_WORDS = """
     What How Why Each Every All Some Many Most Both Such Also However Moreover Furthermore Finally First
     Second Third Using Based New Table Tables Figure Figures Fig Section Sections Sec Appendix Eq
     Equation Algorithm Chapter Step Stage Lemma Theorem Definition Proposition Corollary Proof Note
-    Example
+    Example Phase Level Round Version Part Abstract Introduction Conclusion Conclusions References
+    Experiments Results Discussion Methods Method Background Limitations Acknowledgements Acknowledgments
+    English Chinese Korean Japanese French German Spanish Italian Portuguese Russian Arabic Hindi Vietnamese
+    Thai Indonesian Turkish Dutch Polish Mandarin Cantonese
 """
 _COMMON_CAPITALISED = frozenset(_COMMON_CAPITALISED_WORDS.split())
 _TRIVIA_BEFORE = re.compile(
@@ -41,7 +44,7 @@ _URL = r"https?://\S+|www\.\S+"
 
 _KOREAN_SMALL = {"십": 10.0, "백": 100.0, "천": 1000.0}
 _KOREAN_BIG = {"만": 1e4, "억": 1e8, "조": 1e12}
-_SUFFIX_SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+_SUFFIX_SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "b": 1e9, "T": 1e12}
 WORD_SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _SMALL_WORDS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen \
 fifteen sixteen seventeen eighteen nineteen twenty"
@@ -60,13 +63,14 @@ def atom(p: str) -> str:
     (?:[eE](?P<{p}e>[-+−]?\d{{1,3}}))?
     (?:
         \s?(?P<{p}k>(?:[십백천]?[만억조]|[백천])(?:\s?\d+(?:\.\d+)?\s?(?:[십백천]?[만억조]|[백천]))*)
-      | (?P<{p}s>[kKMBT])(?![A-Za-z0-9])
+      | (?P<{p}s>[kKMBbT])(?![A-Za-z0-9])
       | \s(?P<{p}w>thousand|million|billion|trillion)\b
     )?
     (?:
         \s?(?P<{p}pct>%\s?p\b|%\s?포인트|%|퍼센트\s?포인트|퍼센트|포인트|percentage\s+points?\b|percent\b|pp\b|points?\b)
       | \s?(?P<{p}x>[x×](?![A-Za-z0-9])|배(?![치열포경출])|times\b|-?fold\b)
       | (?P<{p}unit>(?:ms|s|h|GB|MB|KB|TB|GiB|[kMG]?Hz|fps|px|D)(?![A-Za-z0-9]))
+      | (?P<{p}g>(?!(?:st|nd|rd|th)(?![A-Za-z0-9]))(?:[a-zμ][A-Za-z]{{0,3}}|[A-Z][a-z]{{1,2}})[23²³]?)(?![A-Za-z0-9])
     )?
     """
 
@@ -78,16 +82,40 @@ _SUMMARY_WORDNUM = (
     rf"(?i:(?<![A-Za-z])(?P<wn>(?:{_WORDNUM_NAMES}|a)(?:[\s-](?:{_WORDNUM_NAMES}))?)\s+"
     rf"(?P<wmag>hundred|thousand|million|billion|trillion)\b)"
 )
-_NAME_TOKEN = r"(?<![A-Za-z0-9])(?P<name>[A-Za-z0-9]+(?:[-_.'’][A-Za-z0-9]+)*)"
+# Name tokens: Latin letters and digits joined by - _ . ' @ (`GPT-4o`, `HIT@1`).
+_NAME_TOKEN = r"(?<![A-Za-z0-9])(?P<name>[A-Za-z0-9]+(?:[-_.'’@][A-Za-z0-9]+)*)"
+# Korean number words: Sino-Korean magnitudes of two syllables or more (`백만`, `천만`, `일억`; a lone `만` is
+# also the particle of `5초 만에`), and native numerals before 배 or 시간 (`세 배`, `두 시간`).
+_KO_DIGIT = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
+_KO_NATIVE = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10}
+_KO_AFTER_WORD = r"(?=[^\uac00-\ud7a3]|$|[의이가은는을를에도로와과만씩]|개|명|건|편|장|토큰|시간)"
+_SUMMARY_KOREAN_WORDS = (
+    rf"(?<![\uac00-\ud7a3])(?P<kw>(?:[일이삼사오육칠팔구]?[십백천]|[일이삼사오육칠팔구])[만억조]){_KO_AFTER_WORD}"
+    rf"|(?<![\uac00-\ud7a3])(?P<kn>{'|'.join(sorted(_KO_NATIVE, key=len, reverse=True))})\s?(?P<knu>배|시간)"
+    rf"(?=[^\uac00-\ud7a3]|$|[의이가은는을를에도로와과만씩]|동안|이상|이하|가량|정도)"
+)
 
-_SUMMARY_RE = re.compile(
+CLAIM_TOKENS = re.compile(
     rf"(?P<url>{_URL})"
     rf"|{_SUMMARY_WORDNUM}"
+    rf"|{_SUMMARY_KOREAN_WORDS}"
     rf"|(?<![A-Za-z0-9_])(?<![0-9][.,])(?P<num>{atom('a_')}(?:{_RANGE_SEP}{atom('b_')})?){_COUNTER}"
     rf"(?![A-Za-z0-9])"
     rf"|{_NAME_TOKEN}",
     re.VERBOSE,
 )
+# What may follow a name's first token and still be the same name: a version (`Llama 2`, `Claude 3.5`), a
+# size (`7B`, `8x7B`), another capitalised word (`Masked Frame Prediction`, `Stable Reinforce`, `Sonnet`) or
+# a tier word (`GPT-4o mini`). One space apart, on the same line.
+_NAME_EXTENSION = re.compile(
+    r"[ ](?:"
+    r"(?P<size>\d+(?:\.\d+)?(?:x\d+)?[BMK](?:-[A-Za-z0-9]+)*)"
+    r"|(?P<ver>\d(?:\.\d{1,2})?)(?![\d]|[.,]\d|[A-Za-z%×])"
+    r"|(?P<cap>[A-Z][A-Za-z0-9]*(?:[-_.'’@][A-Za-z0-9]+)*)"
+    r"|(?P<tier>mini|nano|turbo|pro|max|plus|lite|flash|ultra|instruct|chat|base)"
+    r")(?![A-Za-z0-9])"
+)
+MAX_NAME_WORDS = 6  # a longer run of capitalised words is a title, not a name
 _KOREAN_PIECE = re.compile(r"(\d+(?:\.\d+)?)?\s?([십백천]?)([만억조]?)")
 _INNER_CAP = re.compile(r"[A-Za-z0-9][A-Z]")
 _HAS_DIGIT = re.compile(r"\d")
@@ -99,7 +127,9 @@ _SENTENCE_END = ".!?:;\n•·-–*>"
 # ----------------------------------------------------------------------------------------------------
 # Units: the class of what a number measures, read from the text right after it
 
-UnitClass = Literal["time", "percent", "multiplier", "bytes", "frequency", "tokens", "parameters", "count"]
+# A known class, or "unit:<letters>" for a unit glued to its number that the table does not know (`6.5km2`
+# before km2 was known, `4bit`): such a number is supported only by the same value with the same letters.
+UnitClass = str
 
 # Written unit -> (class, factor to the class's base unit). Time is compared in seconds, bytes in bytes,
 # frequency in Hz; the other classes have no conversion. Percentage points are the percent class: papers and
@@ -129,17 +159,22 @@ _UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
     **{u: ("bytes", f) for us, f in (("KB KiB", 1e3), ("MB MiB", 1e6), ("GB GiB", 1e9), ("TB TiB", 1e12))
        for u in us.split()},
     **{u: ("frequency", f) for u, f in (("Hz", 1.0), ("kHz", 1e3), ("MHz", 1e6), ("GHz", 1e9))},
+    # physical units a paper may use (remote sensing, robotics, audio): compared in m, g, m², dB, Wh
+    **{u: ("length", f) for u, f in (("nm", 1e-9), ("μm", 1e-6), ("mm", 1e-3), ("cm", 1e-2), ("km", 1e3))},
+    **{u: ("mass", f) for u, f in (("mg", 1e-3), ("kg", 1e3))},
+    **{u: ("area", f) for us, f in (("mm2 mm²", 1e-6), ("cm2 cm²", 1e-4), ("m2 m²", 1.0), ("km2 km²", 1e6))
+       for u in us.split()},
+    **{u: ("level", 1.0) for u in ("dB", "dBA", "데시벨")},
+    **{u: ("energy", f) for u, f in (("Wh", 1.0), ("kWh", 1e3), ("MWh", 1e6), ("GWh", 1e9))},
 }
 # Measurements make even a small number a claim (`3초`, `5 ms`); counts stay trivia below 10 (`2단계`).
-_MEASURES = frozenset({"time", "percent", "multiplier", "bytes", "frequency"})
-# A generic count (`16개`) may be of tokens, parameters, or devices written `16× H100`.
-COMPATIBLE: dict[str, tuple[str, ...]] = {
-    "count": ("count", "tokens", "parameters", "multiplier"),
-    "tokens": ("tokens", "count"),
-    "parameters": ("parameters", "count"),
-    "multiplier": ("multiplier", "count"),
-}
-_CASE_SENSITIVE_UNITS = frozenset(u for u, (c, _) in _UNIT_TABLE.items() if c in ("bytes", "frequency"))
+_MEASURES = frozenset(
+    {"time", "percent", "multiplier", "bytes", "frequency", "length", "mass", "area", "level", "energy"}
+)
+_CASE_SENSITIVE_UNITS = frozenset(
+    u for u, (c, _) in _UNIT_TABLE.items() if c in ("bytes", "frequency", "length", "mass", "area", "level", "energy")
+    and not _CJK.search(u)
+)
 
 
 def _unit_alternation(units: list[str]) -> str:
@@ -184,6 +219,9 @@ def atom_unit(text: str, m: re.Match[str], p: str) -> tuple[UnitClass, float] | 
         return ("percent", 1.0)
     if m.group(f"{p}x"):
         return ("multiplier", 1.0)
+    glued = m.group(f"{p}g")
+    if glued:  # `6.5km2` with an unknown unit keeps its number, and its unit must match
+        return (f"unit:{glued.lower()}", 1.0)
     return None
 
 
@@ -210,8 +248,6 @@ class ExtractedClaim:
     key: str = ""  # a name's normalised form: lowercase letters and digits only
     unit_class: UnitClass | None = None
     factors: tuple[float, ...] = ()
-
-
 
 
 def name_key(name: str) -> str:
@@ -279,7 +315,7 @@ def _is_trivia_number(
     if _TRIVIA_BEFORE.search(before) or after.startswith("]"):
         return True
     plain = not (m.group("a_pct") or m.group("a_x") or m.group("b_m")) and scale == 1.0
-    plain = plain and unit_class not in _MEASURES
+    plain = plain and unit_class not in _MEASURES and not (unit_class or "").startswith("unit:")
     if plain and unit == 1.0 and value < 10 and not m.group("a_e"):
         return True  # a bare small count: every text has it
     mant = m.group("a_m")
@@ -323,13 +359,15 @@ def _starts_sentence(text: str, start: int) -> bool:
     return window[-1] in _SENTENCE_END
 
 
-def _is_name(token: str, text: str, start: int, cjk: bool) -> bool:
+def is_name_token(token: str, text: str, start: int, cjk: bool) -> bool:
+    """Whether one token is a name: a digit and a letter, a capital after the first letter, or a
+    capitalised word (in CJK text, or mid-sentence in Latin text) that is no translation gloss."""
     if not _HAS_ALPHA.search(token) or _ORDINAL.match(token):
         return False
     bare = token[:-1] if token.endswith("s") and len(token) > 2 and token[:-1].isupper() else token
     if bare in GENERIC_ACRONYMS or token in _CASE_SENSITIVE_UNITS:  # `GB`, `kHz` are units, not names
         return False
-    parts = re.split(r"[-_.'’]", token)
+    parts = re.split(r"[-_.'’@]", token)
     if _HAS_DIGIT.search(token):
         return True
     if any(_INNER_CAP.search(p) for p in parts):
@@ -340,6 +378,59 @@ def _is_name(token: str, text: str, start: int, cjk: bool) -> bool:
     if _in_gloss(text, start):
         return False
     return cjk or not _starts_sentence(text, start)
+
+
+def _strip_possessive(token: str) -> str:
+    for suffix in ("'s", "’s"):
+        if token.endswith(suffix):
+            return token[: -len(suffix)]
+    return token
+
+
+def name_at(text: str, start: int, token: str, cjk: bool, *, decimal_versions: bool = True) -> str | None:
+    """The name that starts with `token` at `start`, extended over the words that belong to it (`Llama 2 7B`,
+    `Masked Frame Prediction`, `Claude 3.5 Sonnet`); None when the token starts no name. Without
+    `decimal_versions`, `EchoChat 4.1` is the name `EchoChat` (a paper writes a score after a name more often
+    than a version)."""
+    token = _strip_possessive(token)
+    single = is_name_token(token, text, start, cjk)
+    first_ok = single or (
+        token[:1].isupper() and token not in _COMMON_CAPITALISED and _HAS_ALPHA.search(token) is not None
+        and not _in_gloss(text, start)
+    )
+    if not first_ok:
+        return None
+    end = start + len(token)
+    words, extended = 1, False
+    while words < MAX_NAME_WORDS:
+        m = _NAME_EXTENSION.match(text, end)
+        if m is None:
+            break
+        if m.group("cap"):
+            word = _strip_possessive(m.group("cap"))
+            if word in _COMMON_CAPITALISED or word in GENERIC_ACRONYMS or word in _CASE_SENSITIVE_UNITS:
+                break
+            nxt = m.start("cap") + len(word)
+        elif m.group("ver"):
+            if (not decimal_versions and "." in m.group("ver")) or unit_at(text, m.end()) is not None or (
+                _KOREAN_UNIT_NEXT.match(text, m.end())
+            ):
+                break  # `Sonora 3배`, `EchoChat 4 ms`: a measurement, not a version
+            nxt = m.end()
+        elif m.group("size"):
+            nxt = m.end()
+        else:  # a tier word belongs only to a versioned name: `GPT-4o mini`, not `Sonora mini`
+            if not _HAS_DIGIT.search(text[start:end]):
+                break
+            nxt = m.end()
+        end, words, extended = nxt, words + 1, True
+    if not single and not extended:
+        return None  # a capitalised word that starts a sentence is a name only with the words after it
+    return text[start:end]
+
+
+# A Korean unit or counter right after a number ends a version: `Sonora 3배`, `3개`.
+_KOREAN_UNIT_NEXT = re.compile(r"\s?(?:배|초|분|개|명|층|회|번|가지|건|편|시간|단계|만|억|조|천|백)")
 
 
 def _number_claim(text: str, m: re.Match[str]) -> ExtractedClaim | None:
@@ -363,6 +454,8 @@ def _number_claim(text: str, m: re.Match[str]) -> ExtractedClaim | None:
         units_of = [a_unit or b_unit, b_unit or a_unit]
     classes = {u[0] for u in units_of if u is not None}
     unit_class = classes.pop() if len(classes) == 1 else None  # `10%-2x` is noise: no class
+    if unit_class is None and (m.group("a_pct") or "").lstrip().lower().startswith("point"):
+        unit_class = "points"  # "8.3 points": a gain in points, not a multiplier
     if not m.group("b_m") and _is_trivia_number(text, m, a[0], a[1], a[2], unit_class):
         return None
     percent = bool(m.group("a_pct") or m.group("b_pct")) or unit_class == "percent"
@@ -376,17 +469,42 @@ def _number_claim(text: str, m: re.Match[str]) -> ExtractedClaim | None:
         percent=percent,
         hedged=_is_hedged(text, m.start(), m.end()),
         unit_class=unit_class,
-        factors=tuple(u[1] if u is not None and unit_class else 1.0 for u in units_of),
+        factors=tuple(u[1] if u is not None and unit_class and unit_class != "points" else 1.0 for u in units_of),
     )
 
 
-def _extract(text: str) -> list[ExtractedClaim]:
+def _korean_word_claim(text: str, m: re.Match[str]) -> ExtractedClaim:
+    """`백만` (1e6), `일억` (1e8), `세 배` (3x), `두 시간` (2 h)."""
+    if m.group("kw"):
+        word = m.group("kw")
+        digit = _KO_DIGIT.get(word[0], 0) if len(word) > 1 and word[0] in _KO_DIGIT else 0
+        rest = word[1:] if digit else word
+        small = _KOREAN_SMALL.get(rest[0], 1.0) if len(rest) > 1 else 1.0
+        value = (digit or 1) * small * _KOREAN_BIG[rest[-1]]
+        found = unit_at(text, m.end())
+        return ExtractedClaim(
+            word, "number", m.start(), m.end(), (value,), (value,), hedged=_is_hedged(text, m.start(), m.end()),
+            unit_class=found[0] if found else None, factors=(found[1] if found else 1.0,),
+        )
+    value = float(_KO_NATIVE[m.group("kn")])
+    cls, factor = _UNIT_TABLE[m.group("knu")]
+    return ExtractedClaim(
+        m.group(0), "number", m.start(), m.end(), (value,), (1.0,), hedged=_is_hedged(text, m.start(), m.end()),
+        unit_class=cls, factors=(factor,),
+    )
+
+
+def extract_cleaned(text: str) -> list[ExtractedClaim]:
+    """`extract_claims` of a text already `clean`ed (offsets are offsets in it)."""
     cjk = bool(_CJK.search(text))
     out: list[ExtractedClaim] = []
-    for m in _SUMMARY_RE.finditer(text):
-        if m.group("url"):
+    skip = 0  # the end of the last multi-word name: its words are not claims of their own
+    for m in CLAIM_TOKENS.finditer(text):
+        if m.start() < skip or m.group("url"):
             continue
-        if m.group("wn") is not None:
+        if m.group("kw") or m.group("kn"):
+            out.append(_korean_word_claim(text, m))
+        elif m.group("wn") is not None:
             words = re.split(r"[\s-]+", m.group("wn").lower())
             base = sum(WORD_VALUE.get(w, 1.0 if w == "a" else 0.0) for w in words)
             scale = WORD_SCALE[m.group("wmag").lower()]
@@ -409,14 +527,11 @@ def _extract(text: str) -> list[ExtractedClaim]:
             if claim is not None:
                 out.append(claim)
         else:
-            token = m.group("name")
-            for suffix in ("'s", "’s"):
-                if token.endswith(suffix):
-                    token = token[: -len(suffix)]
-            if _is_name(token, text, m.start(), cjk):
-                out.append(
-                    ExtractedClaim(token, "name", m.start(), m.start() + len(token), key=name_key(token))
-                )
+            name = name_at(text, m.start(), m.group("name"), cjk)
+            if name is not None:
+                end = m.start() + len(name)
+                skip = end
+                out.append(ExtractedClaim(name, "name", m.start(), end, key=name_key(name)))
     return out
 
 
@@ -424,4 +539,4 @@ def extract_claims(text: str) -> list[ExtractedClaim]:
     """The numbers and names in a summary text that the paper must support, in text order.
 
     Offsets refer to `clean(text)` (NFKC, no zero-width or control characters)."""
-    return _extract(clean(text))
+    return extract_cleaned(clean(text))

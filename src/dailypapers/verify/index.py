@@ -1,16 +1,24 @@
-"""The source index: a paper's text made searchable once, numbers as sorted values (by unit class), names
-as a case- and punctuation-free stream."""
+"""The source index: a paper's text made searchable once.
+
+The text is cut into evidence units (`units.cut`: sentences, table rows, table captions). Every number the
+paper states is an occurrence with its value, unit class and unit; lookups are binary searches over sorted
+values per class.
+Names are matched on a case- and punctuation-free stream of the text, so `HumanEval-V`, `humaneval v` and
+`HumanEvalV` are one key. Units are parsed for relations (`relations.parse`) lazily, only when a claim's
+value is found in them.
+"""
 
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from dailypapers.models import Document
 from dailypapers.text import clean, one_line
 from dailypapers.verify.claims import (
-    COMPATIBLE,
     WORD_EXTRA,
     WORD_SCALE,
     WORD_VALUE,
@@ -22,161 +30,556 @@ from dailypapers.verify.claims import (
     is_reference,
     unit_at,
 )
+from dailypapers.verify.relations import Anchor, Parsed, own_value, parse
+from dailypapers.verify.units import EvidenceKind, RowParsed, Span, Table, Unit, cells, column_of, cut
 
 # In the source every number counts, also the digits inside names (Llama-2-7B holds 2 and 7B).
-_SOURCE_NUM_RE = re.compile(rf"(?<![0-9])(?<![0-9][.,]){atom('a_')}", re.VERBOSE)
+# (the leading lookahead lets the engine skip to digits fast; the lookbehinds alone would be tried everywhere)
+_SOURCE_NUM_RE = re.compile(rf"(?=[0-9.])(?<![0-9])(?<![0-9][.,]){atom('a_')}", re.VERBOSE)
 _SOURCE_WORDNUM_RE = re.compile(
     rf"(?<![a-z0-9])(?:{'|'.join(sorted([*WORD_VALUE, *WORD_EXTRA, *WORD_SCALE], key=len, reverse=True))})"
     rf"(?:\x01+(?:{'|'.join(sorted([*WORD_VALUE, *WORD_SCALE, 'and'], key=len, reverse=True))}))*"
     rf"(?![a-z0-9])"
 )
-_NAME_JOINERS = re.compile(r"[-_.'’ \n\t]")
-_NOT_NAME_CHAR = re.compile(r"[^A-Za-z0-9\x01]")
 _DIGIT_BEFORE = re.compile(r"[0-9]\x01*$")
+_LINE_START_MARKER = re.compile(r"(?:^|\n)[ \t]*[(\[]?$")  # `1. We ...`, `(2) ...` at a line's start
+_EQUATION_AFTER = re.compile(r"\)[ \t]*(?:\n|$)")  # `... = x + y (3)`
+_CITATION_BEFORE = re.compile(r"(?:et\s+al\.?,?|[A-Z][A-Za-z-]+,|[(\[;]|and\s+[A-Z][A-Za-z-]+,?)\s*$")
+_CITATION_AFTER = re.compile(r"^[a-z]?\s*[);,\]]")
+# The words after a number that do not make it a count of something ("81.3 on ArcLite", "3.2 against 4.1").
+_NOT_NOUN_WORDS = """
+    on in at of to by for from with than vs versus against over under across after before while when where
+    which that compared relative respectively higher lower better worse more less fewer faster slower larger
+    smaller greater above below per each and or is are was were be the a an as but if this these we it our its
+    among within without via using during average mean overall total accuracy acc score scores error rate wer
+    cer bleu rouge precision recall loss perplexity improvement gain increase decrease reduction drop boost
+    margin speedup compression ratio success pass win exact top lead absolute percent percentage points point
+    times fold
+"""
+_NOT_NOUNS = frozenset(_NOT_NOUN_WORDS.split())
+_NEXT_WORD = re.compile(r"[ \t]?-?(?P<w>[a-z][a-z-]{2,})\b")
+_LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|to)\s|\s*[-–~]\s*)$")
 
-# ----------------------------------------------------------------------------------------------------
-# The source index
+MAX_CANDIDATES = 48  # occurrences of one value checked for relations; a common value's later ones add nothing
 
 
 @dataclass(frozen=True)
-class _Span:
+class Occurrence:
+    """A number the paper states: its value in the base unit of its class, and where."""
+
+    value: float
     start: int
-    heading: str | None
-    page: int | None
+    end: int
+    cls: str  # a unit class, or "bare" (no unit), "noun" (counts a thing), "inname" (a digit of a name)
+    unit: int  # index of its evidence unit
 
 
-class _Values:
-    """Source numbers as a sorted list of values, each with the position of its first occurrence."""
-
+class _Bucket:
     def __init__(self, pairs: list[tuple[float, int]]) -> None:
         pairs.sort()
         self.values = [v for v, _ in pairs]
-        self.positions = [p for _, p in pairs]
+        self.items = [i for _, i in pairs]
 
-    def first(self, low: float, high: float) -> int | None:
+    def between(self, low: float, high: float) -> list[int]:
         i = bisect.bisect_left(self.values, low)
         j = bisect.bisect_right(self.values, high)
-        return min(self.positions[i:j]) if j > i else None
+        return self.items[i:j]
+
+
+# Which paper numbers may support a summary number of each class. A bare paper number (no unit written)
+# stands for a dimensionless class only; a physical quantity needs its own unit, and a count of something
+# ("12 engines") supports only a count.
+ACCEPTS: dict[str | None, tuple[str, ...]] = {
+    "percent": ("percent", "bare", "points"),
+    "points": ("points", "percent", "bare"),
+    "multiplier": ("multiplier", "bare"),
+    "count": ("count", "bare", "noun", "tokens", "parameters", "multiplier", "inname", "points"),
+    "tokens": ("tokens", "bare", "count", "noun"),
+    "parameters": ("parameters", "bare", "count", "inname"),
+}
 
 
 class SourceIndex:
-    """A paper's text made searchable once: numbers as values, names as a case- and punctuation-free
-    stream."""
+    """A paper's text made searchable once: evidence units, numbers by value and class, names as a stream."""
 
-    def __init__(self, text: str, spans: list[_Span]) -> None:
+    def __init__(
+        self,
+        text: str,
+        spans: list[Span],
+        units: list[Unit],
+        tables: list[Table],
+        excluded: list[tuple[int, int]],
+        own: frozenset[str],
+    ) -> None:
         self.text = text
         self._spans = spans
         self._span_starts = [s.start for s in spans]
-        # Same length as `text`: letters and digits lowercased, joiners (space - _ . ' newline) as \x01,
-        # everything else \x00, so a match position is a position in `text`.
-        joined = _NAME_JOINERS.sub("\x01", text)
-        self._stream = _NOT_NAME_CHAR.sub("\x00", joined).lower()
-        all_values: list[tuple[float, int]] = []
-        unclassed: list[tuple[float, int]] = []  # no unit written: may be any class
-        classed: dict[str, list[tuple[float, int]]] = {}  # values in the class's base unit
+        self.units = units
+        self._unit_starts = [u.start for u in units]
+        self.tables = tables
+        self.own = own  # names of the paper's own system: a sentence about "it" is about them
+        self._stream = name_stream(text)
+        self.occurrences: list[Occurrence] = []
+        self._collect_numbers(excluded)
+        buckets: dict[str, list[tuple[float, int]]] = {}
         fractions: list[tuple[float, int]] = []
         percents: list[tuple[float, int]] = []
+        for i, o in enumerate(self.occurrences):
+            buckets.setdefault(o.cls, []).append((o.value, i))
+            if o.cls == "percent":
+                percents.append((o.value, i))
+            elif o.cls == "bare" and 0 < o.value <= 1.0 and "." in text[o.start : o.end]:
+                fractions.append((o.value, i))
+        self._buckets = {cls: _Bucket(pairs) for cls, pairs in buckets.items()}
+        self._fractions = _Bucket(fractions)
+        self._percents = _Bucket(percents)
+        self._name_cache: dict[str, tuple[int, ...]] = {}
+        self._parsed: dict[int, Parsed | RowParsed] = {}
 
-        def add(value: float, pos: int, unit: tuple[UnitClass, float] | None, reference: bool) -> None:
-            all_values.append((value, pos))
-            if unit is not None:
-                classed.setdefault(unit[0], []).append((value * unit[1], pos))
-            elif not reference:  # `Table 10`, `[10]` say nothing about ten seconds
-                unclassed.append((value, pos))
+    # -- building
 
+    def _collect_numbers(self, excluded: list[tuple[int, int]]) -> None:
+        text = self.text
+        ex_starts = [s for s, _ in excluded]
+        found: list[tuple[int, int, float, tuple[UnitClass, float] | None, str, bool]] = []
+        prev_end, prev_inname = -10, False
         for m in _SOURCE_NUM_RE.finditer(text):
+            pos, end = m.start(), m.end()
+            i = bisect.bisect_right(ex_starts, pos) - 1
+            if i >= 0 and pos < excluded[i][1]:
+                continue  # a heading: `4.2 Results` is not 4.2 of anything
             parsed = atom_value(m, "a_")
             if parsed is None:
                 continue
             value, _, scale = parsed
-            pos = m.start()
+            inname = _in_name(text, pos, prev_end, prev_inname)
+            prev_end, prev_inname = end, inname
+            if not inname and _is_furniture(text, m, value):
+                continue
             unit = atom_unit(text, m, "a_")
-            reference = unit is None and is_reference(text, pos, m.end())
-            add(value, pos, unit, reference)
-            if scale != 1.0:  # `7B`: also the bare 7, as a summary may write "7B 모델" or "Llama 2 7B"
-                add(float(m.group("a_m").replace(",", "")), pos, unit, reference)
-            if unit is not None and unit[0] == "percent":
-                percents.append((value, pos))
-            elif unit is None and "." in m.group("a_m") and value <= 1.0 and not m.group("a_e"):
-                fractions.append((value, pos))
-        for m in _SOURCE_WORDNUM_RE.finditer(self._stream):
+            points = unit is None and (m.group("a_pct") or "").lstrip().lower().startswith("point")
+            cls = "inname" if inname else ("points" if points else "")
+            found.append((pos, end, value, unit, cls, scale != 1.0))
+        # a unit written once after a list applies to every number of it: "latency of 10, 20 and 30 ms"
+        for k in range(len(found) - 2, -1, -1):
+            pos, end, value, unit, cls, scaled = found[k]
+            nxt = found[k + 1]
+            if unit is None and not cls and nxt[3] is not None and _LIST_JOIN.match(text[end : nxt[0]]):
+                found[k] = (pos, end, value, nxt[3], cls, scaled)
+        for pos, end, value, unit, cls, scaled in found:
+            u = self._unit_index(pos)
+            if unit is None and not cls:
+                unit = self._column_unit(u, pos)
+            if unit is not None and not cls:
+                self.occurrences.append(Occurrence(value * unit[1], pos, end, unit[0], u))
+                continue
+            if not cls:
+                cls = "noun" if not scaled and _counts_something(text, end) else "bare"
+            self.occurrences.append(Occurrence(value, pos, end, cls, u))
+        for m in _word_numbers(self._stream):
             words = m.group(0).split("\x01")
-            if words[0] in WORD_SCALE and _DIGIT_BEFORE.search(
-                self._stream, max(0, m.start() - 3), m.start()
-            ):
+            if words[0] in WORD_SCALE and _DIGIT_BEFORE.search(self._stream, max(0, m.start() - 3), m.start()):
                 continue  # the `million` of `120 million` is not one million
             value = _words_value(words)
-            if value is not None:
-                add(value, m.start(), unit_at(text, m.end()), False)
-        self._all = _Values(all_values)
-        self._unclassed = _Values(unclassed)
-        self._classed = {cls: _Values(pairs) for cls, pairs in classed.items()}
-        self._fractions = _Values(fractions)
-        self._percents = _Values(percents)
-        self._name_cache: dict[str, int | None] = {}
+            if value is None:
+                continue
+            i = bisect.bisect_right(ex_starts, m.start()) - 1
+            if i >= 0 and m.start() < excluded[i][1]:
+                continue
+            found_unit = unit_at(text, m.end())
+            u = self._unit_index(m.start())
+            if found_unit is not None:
+                self.occurrences.append(Occurrence(value * found_unit[1], m.start(), m.end(), found_unit[0], u))
+            else:
+                cls = "noun" if _counts_something(text, m.end()) else "bare"
+                self.occurrences.append(Occurrence(value, m.start(), m.end(), cls, u))
 
-    # -- lookups
+    def _unit_index(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self._unit_starts, pos) - 1)
 
-    def find_number(self, claim: ExtractedClaim) -> int | None:
-        """Where the source states this number (the first place), or None. A range needs both ends."""
-        first: int | None = None
-        factors = claim.factors or (1.0,) * len(claim.values)
-        for value, unit, factor in zip(claim.values, claim.units, factors, strict=True):
-            pos = self._find_value(value, unit, factor, claim)
-            if pos is None:
-                return None
-            first = pos if first is None else min(first, pos)
-        return first
+    def unit_at(self, pos: int) -> int:
+        """The index of the evidence unit that holds `pos`."""
+        return self._unit_index(pos)
 
-    def _find_value(self, value: float, unit: float, factor: float, claim: ExtractedClaim) -> int | None:
-        tol = unit / 2
-        if claim.hedged:
-            tol = max(unit, min(_significant_unit(value), 0.1 * value))
-        tol += unit * 1e-6 + 1e-12
+    @cached_property
+    def _flat(self) -> str:
+        return " ".join(_QUOTE_NOISE.sub(" ", self.text.lower()).split())
+
+    def contains_quote(self, quote: str) -> bool:
+        """Whether a quote (an LLM's, so: whitespace, case, quotes and an ellipsis may differ) is paper text."""
+        parts = [" ".join(p.split()) for p in _QUOTE_NOISE.sub(" ", clean(quote).lower()).split("…")]
+        parts = [p for p in parts if p]
+        return bool(parts) and all(len(p) >= 12 and p in self._flat for p in parts)
+
+    def _column_unit(self, u: int, pos: int) -> tuple[UnitClass, float] | None:
+        unit = self.units[u]
+        if unit.kind != "row" or unit.table is None:
+            return None
+        table = self.tables[unit.table]
+        col = column_of(self.text, unit.start, pos)
+        return table.column_units[col] if col < len(table.column_units) else None
+
+    # -- numbers
+
+    def candidates(
+        self, value: float, unit: float, factor: float, claim: ExtractedClaim, *, bound: str | None = None
+    ) -> list[int]:
+        """The occurrences (indices, in text order) that state this value in a class the claim accepts. A
+        bound (`over`: "3배 이상", "more than 1M") is also met by a paper value a little past it."""
+        tol = _tolerance(value, unit, claim.hedged)
         low, high = value - tol, value + tol
-        if claim.unit_class is None:
-            hits = [self._all.first(low, high)]
+        if bound == "over":  # "more than three times" is true of 3.4x; not of 30x
+            high = max(high, value * 2)
+        elif bound == "under":
+            low = min(low, value / 2)
+        hits: list[int] = []
+        cls = claim.unit_class
+        if cls is None:
+            for bucket in self._buckets.values():
+                hits.extend(bucket.between(low, high))
         else:
-            # same class (converted to its base unit), or a number with no unit written after it
-            hits = [self._unclassed.first(low, high)]
-            for cls in COMPATIBLE.get(claim.unit_class, (claim.unit_class,)):
-                if cls in self._classed:
-                    hits.append(self._classed[cls].first(low * factor, high * factor))
-        percent = claim.percent
-        if percent:
-            hits.append(self._fractions.first((value - tol) / 100, (value + tol) / 100))
-        elif 0 < value <= 1 and unit < 1 and claim.unit_class is None:
-            hits.append(self._percents.first((value - tol) * 100, (value + tol) * 100))
-        found = [h for h in hits if h is not None]
-        return min(found) if found else None
+            same = self._buckets.get(cls)
+            if same is not None:
+                hits.extend(same.between(low * factor, high * factor))
+            for other in ACCEPTS.get(cls, ()):
+                if other != cls and other in self._buckets:
+                    hits.extend(self._buckets[other].between(low, high))
+        if claim.percent:
+            hits.extend(self._fractions.between(low / 100, high / 100))
+        elif 0 < value <= 1 and unit < 1 and cls is None:
+            hits.extend(self._percents.between(low * 100, high * 100))
+        # the first ones in the paper, without sorting every hit of a common value
+        return sorted(heapq.nsmallest(MAX_CANDIDATES, set(hits), key=lambda i: self.occurrences[i].start),
+                      key=lambda i: self.occurrences[i].start)
+
+    # -- names
+
+    def name_positions(
+        self, key: str, start: int = 0, end: int | None = None, *, exact: bool = True
+    ) -> tuple[int, ...]:
+        """Where this name is written (ignoring case and punctuation, on whole tokens) within [start, end).
+
+        `exact`: a name with a version must not be followed by more version (`GPT-4` is not in "GPT-4o",
+        `Qwen2` not in "Qwen2.5", `GPT-4o` not in "GPT-4o-mini"); without it, those count too."""
+        positions = self._all_name_positions(key, exact)
+        if start == 0 and end is None:
+            return positions
+        i = bisect.bisect_left(positions, start)
+        j = bisect.bisect_left(positions, len(self.text) if end is None else end)
+        return positions[i:j]
+
+    def _all_name_positions(self, key: str, exact: bool) -> tuple[int, ...]:
+        cache_key = f"{int(exact)}{key}"
+        if cache_key not in self._name_cache:
+            self._name_cache[cache_key] = tuple(self._scan_name(key, exact)) if key else ()
+        return self._name_cache[cache_key]
+
+    def _scan_name(self, key: str, exact: bool) -> list[int]:
+        # a plural `s` on either side is ignored, but not on short keys (`mAP` is not "maps") nor after a version
+        plural = len(key) > 3 and not _HAS_DIGIT_END.search(key)
+        stem = key[:-1] if plural and key.endswith("s") else key
+        body = "\x01?".join(re.escape(c) for c in stem)
+        # A letter-digit change is a soft boundary on the left: `Qwen` is in `Qwen2.5`, `eval` is not in
+        # `HumanEval`. (The pattern starts with its first letter, so the engine scans for it fast.)
+        first = "a-z" if stem[0].isalpha() else "0-9"
+        last = "a-z" if key[-1].isalpha() else "0-9"
+        tail = r"(?:\x01?e?s)?" if plural else ""
+        head = re.escape(stem[0])
+        pattern = re.compile(rf"{head}(?<![{first}]{head}){body[len(head):]}{tail}(?![{last}])")
+        versioned = any(c.isdigit() for c in key)
+        out: list[int] = []
+        for m in pattern.finditer(self._stream):
+            if exact and versioned and _more_version(self.text, self._stream, m.end(), key[-1].isdigit()):
+                continue
+            out.append(m.start())
+        return out
 
     def find_name(self, key: str) -> int | None:
-        """Where the source has this name (ignoring case and punctuation, on whole tokens), or None."""
-        if not key:
-            return None
-        if key not in self._name_cache:
-            stem = key[:-1] if key.endswith("s") and len(key) > 3 else key
-            body = "\x01?".join(re.escape(c) for c in stem)
-            # A letter-digit change is a soft boundary: `Qwen` is in `Qwen2.5`, `eval` is not in `HumanEval`.
-            first = "a-z" if stem[0].isalpha() else "0-9"
-            last = "a-z" if key[-1].isalpha() else "0-9"
-            pattern = rf"(?<![{first}]){body}(?:\x01?e?s)?(?![{last}])"
-            m = re.search(pattern, self._stream)
-            self._name_cache[key] = m.start() if m else None
-        return self._name_cache[key]
+        """Where the paper first has this name exactly, or None."""
+        positions = self.name_positions(key)
+        return positions[0] if positions else None
 
-    def locate(self, pos: int) -> tuple[str, str | None, int | None]:
-        """The ~120-character snippet around `pos`, and the heading and page of its section."""
-        start = max(0, pos - 50)
-        end = min(len(self.text), pos + 70)
-        snippet = one_line(self.text[start:end])
-        if start > 0:
-            snippet = "…" + snippet
-        if end < len(self.text):
-            snippet += "…"
+    def positions_in_unit(self, key: str, u: int) -> list[int]:
+        """Where a name is written in the unit, or for a table row also in its header and caption (where
+        `attached_to` knows which numbers it speaks for)."""
+        unit = self.units[u]
+        found = list(self.name_positions(key, unit.start, unit.end))
+        if unit.kind == "row" and unit.table is not None:
+            table = self.tables[unit.table]
+            found.extend(self.name_positions(key, *table.caption))
+            if table.header and table.header_unit is not None and self.units[table.header_unit] is not unit:
+                found.extend(self.name_positions(key, table.header[0][0], table.header[-1][1]))
+        return found
+
+    def in_context(self, key: str, u: int, *, where: bool = True) -> bool:
+        """Whether a name is written in the unit's context: its section heading, (for `where` names, the
+        benchmarks and datasets a sentence can leave implicit) the sentence before it when that names
+        nothing else, or (for a table row) the table's caption and header."""
+        unit = self.units[u]
+        ranges: list[tuple[int, int]] = [(unit.start, unit.end)]
+        if where and unit.prev is not None and self._sole_name_before(unit.prev, key):
+            return True
+        if unit.table is not None:
+            table = self.tables[unit.table]
+            ranges.append(table.caption)
+            if table.header:
+                ranges.append((table.header[0][0], table.header[-1][1]))
+        span = bisect.bisect_right(self._span_starts, unit.start) - 1
+        if span >= 0 and self._spans[span].heading_end > 0:
+            ranges.append((self._spans[span].start, self._spans[span].heading_end))
+        return any(self.name_positions(key, s, e) for s, e in ranges)
+
+    def _sole_name_before(self, prev: int, key: str) -> bool:
+        """The sentence before names this and nothing else but the paper's own system: "We evaluate on
+        EchoBench. It reaches 92.47%." (not "We compare X with EchoChat and Y.", which names several)."""
+        unit = self.units[prev]
+        if not self.name_positions(key, unit.start, unit.end):
+            return False
+        parsed = self.parsed(prev)
+        if isinstance(parsed, RowParsed):
+            return False
+        if any(m.key == key and m.baseline for m in parsed.mentions):
+            return False  # there it is what something is compared with
+        others = {m.key for m in parsed.mentions if m.key != key and m.key not in self.own}
+        return not others
+
+    def row_names_another(self, u: int) -> bool:
+        """A table row whose label names a system other than the paper's own (not "Ours", not its name)."""
+        unit = self.units[u]
+        if unit.kind != "row":
+            return False
+        parsed = self.parsed(u)
+        assert isinstance(parsed, RowParsed)
+        labels = [self.text[s:e] for s, e in parsed.text_cells if self.text[s:e].strip()]
+        if not labels or any(_OURS.search(label) for label in labels):
+            return False
+        return not any(self.name_positions(key, unit.start, unit.end) for key in self.own)
+
+    # -- relations
+
+    def parsed(self, u: int) -> Parsed | RowParsed:
+        """The unit parsed for relations (cached): a sentence by `relations.parse`, a row by its cells."""
+        if u not in self._parsed:
+            unit = self.units[u]
+            if unit.kind == "row" and unit.table is not None:
+                self._parsed[u] = self._parse_row(unit)
+            else:
+                self._parsed[u] = parse(self.text, unit.start, unit.end)
+        return self._parsed[u]
+
+    def _parse_row(self, unit: Unit) -> RowParsed:
+        table = self.tables[unit.table] if unit.table is not None else None
+        assert table is not None
+        row = cells(self.text, unit.start, unit.end)
+        text_cells: list[tuple[int, int]] = []
+        anchors: list[Anchor] = []
+        for col, (cs, ce) in enumerate(row):
+            nums = [o for o in self._occurrences_in(cs, ce) if o.cls != "inname"]
+            if not nums:
+                text_cells.append((cs, ce))
+                continue
+            context = set(table.caption_context)
+            col_ctx = table.column_context[col] if col < len(table.column_context) else frozenset()
+            if col_ctx:  # the column says what it measures; the caption says it for the table
+                dims = {d for d, _ in col_ctx}
+                context = {c for c in context if c[0] not in dims} | set(col_ctx)
+            q = table.column_qualifier[col] if col < len(table.column_qualifier) else None
+            anchors.extend(Anchor(o.start, o.end, col, q, frozenset(context)) for o in nums)
+        return RowParsed(unit.start, unit.end, tuple(anchors), tuple(text_cells), tuple(row), table)
+
+    def _occurrences_in(self, start: int, end: int) -> list[Occurrence]:
+        u = self._unit_index(start)
+        return [o for o in self._unit_occurrences(u) if start <= o.start < end]
+
+    @cached_property
+    def _by_unit(self) -> dict[int, list[Occurrence]]:
+        out: dict[int, list[Occurrence]] = {}
+        for o in self.occurrences:
+            out.setdefault(o.unit, []).append(o)
+        return out
+
+    def _unit_occurrences(self, u: int) -> list[Occurrence]:
+        return self._by_unit.get(u, [])
+
+    def attached_to(self, u: int, anchor: int, positions: list[int]) -> bool:
+        """Whether a name written at `positions` (inside or around unit `u`) speaks about `anchor`. In a table,
+        a name in the header speaks for its column only, even when the caption names it too."""
+        parsed = self.parsed(u)
+        if not isinstance(parsed, RowParsed):
+            return any(parsed.attached(p, anchor) for p in positions)
+        table = parsed.table
+        in_header = [p for p in positions if table.header and table.header[0][0] <= p < table.header[-1][1]]
+        if in_header:
+            return any(parsed.attached_at(self.text, p, anchor) for p in in_header) or any(
+                parsed.start <= p < parsed.end and parsed.attached_at(self.text, p, anchor) for p in positions
+            )
+        return any(parsed.attached_at(self.text, p, anchor) for p in positions)
+
+    def baseline_at(self, u: int, anchor: int, position: int) -> bool:
+        """Whether the name written at `position` is a baseline the number is compared with (`than EchoChat`)
+        rather than the thing measured (`EchoChat (4.1)` is EchoChat's own value)."""
+        parsed = self.parsed(u)
+        if isinstance(parsed, RowParsed):
+            return False
+        mention = parsed.mention_at(position)
+        return bool(mention and mention.baseline and not own_value(self.text, mention, parsed.anchors[anchor]))
+
+    def names_for(self, u: int, anchor: int) -> list[str]:
+        """The names the paper states this number for (not its baselines), as written."""
+        parsed = self.parsed(u)
+        if isinstance(parsed, RowParsed):
+            return [one_line(self.text[s:e]) for s, e in parsed.text_cells if self.text[s:e].strip()]
+        return [self.text[m.start : m.end] for m in parsed.names_attached(anchor)]
+
+    # -- where
+
+    def section_of(self, pos: int) -> tuple[str | None, int | None]:
         i = bisect.bisect_right(self._span_starts, pos) - 1
         span = self._spans[i] if i >= 0 else None
-        return snippet, (span.heading if span else None), (span.page if span else None)
+        return (span.heading if span else None), (span.page if span else None)
+
+    def evidence(self, u: int, pos: int, limit: int = 160) -> tuple[str, str | None, int | None, EvidenceKind]:
+        """The unit's text around `pos` (at most `limit` characters), its section heading (a row's: its
+        table's caption) and page, and what kind of evidence it is."""
+        unit = self.units[u]
+        s, e = unit.start, unit.end
+        if e - s > limit:
+            s = max(unit.start, min(pos - limit // 3, unit.end - limit))
+            e = min(unit.end, s + limit)
+        snippet = one_line(self.text[s:e])
+        if s > unit.start:
+            snippet = "…" + snippet
+        if e < unit.end:
+            snippet += "…"
+        heading, page = self.section_of(pos)
+        kind: EvidenceKind = unit.kind if unit.kind != "heading" else "sentence"
+        if unit.kind == "row" and unit.table is not None:
+            table = self.tables[unit.table]
+            header = one_line(self.text[table.header[0][0] : table.header[-1][1]]) if table.header else ""
+            if header and unit.start != table.header[0][0]:
+                snippet = f"{header} ⏎ {snippet}"
+        return snippet, heading, page, kind
+
+
+# name_stream's table: ASCII letters lowercased, digits kept, joiners (space - _ . ' @ newline tab) as \x01,
+# every other byte (and every non-ASCII character, which `encode` made a "?") as \x00.
+_STREAM_TABLE = bytes(
+    (c + 32 if 65 <= c <= 90 else c) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122)
+    else (1 if chr(c) in "-_.'@ \n\t" else 0)
+    for c in range(256)
+)
+_FIRST_NUMBER_WORDS = sorted({*WORD_VALUE, *WORD_EXTRA, *WORD_SCALE})
+
+
+def name_stream(text: str) -> str:
+    """`text` as names are matched: the same length, so a match position is a position in `text`."""
+    return text.replace("’", "'").encode("ascii", "replace").translate(_STREAM_TABLE).decode("ascii")
+
+
+def _word_numbers(stream: str) -> list[re.Match[str]]:
+    """The spelled-out numbers of the stream ("four", "twenty-five", "one hundred and twenty"), in order. Each
+    first word is found with `str.find` (fast) and the number read from there, so the whole text is not run
+    through a regex of forty alternatives."""
+    starts: set[int] = set()
+    for word in _FIRST_NUMBER_WORDS:
+        i = stream.find(word)
+        while i >= 0:
+            if i == 0 or not stream[i - 1].isalnum():
+                starts.add(i)
+            i = stream.find(word, i + 1)
+    out: list[re.Match[str]] = []
+    last = -1
+    for i in sorted(starts):
+        if i < last:
+            continue
+        m = _SOURCE_WORDNUM_RE.match(stream, i)
+        if m:
+            out.append(m)
+            last = m.end()
+    return out
+
+
+_HAS_DIGIT_END = re.compile(r"\d$")
+_QUOTE_NOISE = re.compile(r"[\"'“”‘’`]|\.\.\.")
+_OURS = re.compile(r"\bours\b|\bour\b|\bproposed\b|\(ours\)", re.IGNORECASE)
+_TIER_WORDS = re.compile(
+    r"\x01(?:mini|nano|micro|tiny|turbo|pro|max|plus|lite|flash|ultra|sonnet|haiku|opus|preview)(?![a-z0-9])"
+)
+
+
+def _more_version(text: str, stream: str, end: int, ends_in_digit: bool) -> bool:
+    """After a versioned name: is more version written (`GPT-4` + `o`, `Qwen2` + `.5`, `GPT-4o` + `-mini`)?"""
+    if end >= len(stream):
+        return False
+    nxt = stream[end]
+    if ends_in_digit and nxt.isalpha():
+        return True  # `GPT-4o` after `GPT-4`
+    if ends_in_digit and text[end] in ".," and end + 1 < len(text) and text[end + 1].isdigit():
+        return True  # `Qwen2.5` after `Qwen2`
+    return bool(_TIER_WORDS.match(stream, end))
+
+
+def _in_name(text: str, pos: int, prev_end: int, prev_inname: bool) -> bool:
+    """A digit of a name: `GPT-4`, `Qwen2.5`, `Llama-2-7B` (the 7B after a name's digit)."""
+    if pos == 0:
+        return False
+    before = text[pos - 1]
+    if before.isalpha():
+        return True
+    if before in "-_." and pos >= 2:
+        if text[pos - 2].isalpha():
+            return True
+        if text[pos - 2].isdigit() and prev_end == pos - 1 and prev_inname:
+            return True
+    return False
+
+
+def _is_furniture(text: str, m: re.Match[str], value: float) -> bool:
+    """A number that names the paper's furniture, not a quantity: `Table 10`, `[10]`, a list marker, an
+    equation number, a citation year."""
+    pos, end = m.start(), m.end()
+    if is_reference(text, pos, end):
+        return True
+    plain = m.group(0) == m.group("a_m") and "." not in m.group("a_m") and "," not in m.group("a_m")
+    if not plain:
+        return False
+    before = text[max(0, pos - 24) : pos]
+    after = text[end : end + 6]
+    if value < 100 and _LINE_START_MARKER.search(before) and (after[:1] in ".)" or before.endswith("(")):
+        return True  # a list marker: `1. `, `(2) `
+    if before.endswith("(") and value < 10 and after[:1] == ")":
+        return True  # an inline list marker: `(1) ...`
+    if before.endswith("(") and value < 1000 and _EQUATION_AFTER.match(after):
+        return True  # an equation number at the end of its line
+    if 1950 <= value <= 2035 and len(m.group("a_m")) == 4:
+        if _CITATION_BEFORE.search(before) and _CITATION_AFTER.match(after):
+            return True
+        if after.startswith("년"):
+            return True
+    return False
+
+
+def _counts_something(text: str, end: int) -> bool:
+    """Whether a lowercase English noun follows the number: "12 engines", "300 samples"."""
+    m = _NEXT_WORD.match(text, end)
+    if m is None:
+        return False
+    word = m.group("w").lower()
+    return word not in _NOT_NOUNS and word.rstrip("s") not in _NOT_NOUNS
+
+
+def _tolerance(value: float, unit: float, hedged: bool) -> float:
+    """How far a paper value may be from the summary's: half a unit of its last digit (rounding), at most 5%
+    of it (`1B` is not 0.5B, `6배` is not 6.5); with a hedge, one unit of its last significant digit, at most
+    10%."""
+    size = abs(value)
+    tol = unit / 2
+    if hedged:
+        tol = max(unit, min(_significant_unit(value), 0.1 * size))
+        tol = max(unit / 2, min(tol, 0.1 * size))
+    else:
+        tol = min(tol, 0.05 * size) if size else tol
+    return tol + unit * 1e-6 + 1e-12
 
 
 def _significant_unit(value: float) -> float:
@@ -212,17 +615,5 @@ def _words_value(words: list[str]) -> float | None:
 
 def build_index(source: Document | str) -> SourceIndex:
     """Index a paper's text once; pass the result to `verify_text` to check many texts against it."""
-    if isinstance(source, str):
-        return SourceIndex(clean(source), [])
-    parts: list[str] = []
-    spans: list[_Span] = []
-    offset = 0
-    for section in source.sections:
-        if not section.text:
-            continue
-        # the heading is paper text too, and the LLM sees it in the budgeted text
-        body = clean(f"{section.heading}\n{section.text}" if section.heading else section.text)
-        spans.append(_Span(offset, section.heading or section.kind, section.page))
-        parts.append(body)
-        offset += len(body) + 2
-    return SourceIndex("\n\n".join(parts), spans)
+    units = cut(source)
+    return SourceIndex(units.text, units.spans, units.units, units.tables, units.excluded, units.own)

@@ -1,0 +1,396 @@
+"""Relations: which names, qualifier and context a number is attached to inside one sentence. Pure functions
+over text, and one parser for both sides (a summary sentence and a paper's sentence), so a sentence quoted
+from the paper relates its numbers exactly as the paper does.
+
+A sentence is cut into clauses at commas, semicolons, "and/while/but" and Korean connective endings
+(`-며`, `-고`, `-지만`), but only where both sides hold a number: "On ArcLite, Orbit reaches 81.3" stays one
+clause, "81.3 on ArcLite and 64.0 on MathQuest" becomes two. A name is attached to the numbers of its own
+clause; a name in the sentence's lead (before its first number) is also attached to later clauses that do
+not name their own subject ("Sonora is 3x faster ... and answers within 10 seconds"); with "respectively"
+(`각각`) names and numbers pair up in order. A name after "than/over/compared with" (`보다`, `대비`, `를
+상회`) is a baseline: it is compared with, not measured.
+
+Everything here is linear in the sentence: the sentence is at most `MAX_UNIT_CHARS` long (longer ones are
+cut), and every pattern is anchored or bounded.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from dailypapers.models import Qualifier
+from dailypapers.text import CJK
+from dailypapers.verify import lexicon
+from dailypapers.verify.claims import CLAIM_TOKENS, is_reference, name_at, name_key
+from dailypapers.verify.lexicon import Concept
+
+MAX_UNIT_CHARS = 700  # a longer "sentence" (a PDF without stops, a hostile text) is cut into pieces
+
+# (each alternative starts with a character, so the engine skips to candidates fast)
+_BOUNDARY = re.compile(
+    r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff])"
+    r"|[。！？]\s*"
+    r"|\n[ \t]*\n\s*"
+)
+_PIECE_BREAK = re.compile(
+    r"\s*[,;:]\s+|\s*[，；]\s*"
+    r"|\s+(?:and|but|while|whereas|although|though|yet)\s+"
+    r"|\s+[—–]\s+"
+    r"|(?<=며)\s|(?<=지만)\s|(?<=면서)\s|(?<=는데)\s|(?<=반면)\s|(?<=반면에)\s"
+    r"|(?<=[\uac00-\ud7a3]고)(?<![최참광경재사원연]고)\s"
+    r"|(?<=[%\d배초])(?:와|과)\s(?!\d)"  # "A에서 81.3%와 B에서 64%", not the list "81.3%와 64%"
+    r"|\s*\(\s*(?=[^()]{0,60}\d)|(?<=[\d%x×])\s*\)",  # a parenthetical with a number of its own
+    re.IGNORECASE,
+)
+_RESPECTIVELY = re.compile(r"\brespectively\b|각각", re.IGNORECASE)
+# Korean topic and subject particles right after a name: the sentence is about it.
+_SUBJECT_PARTICLE = re.compile(r"(?:은|는|이|가)(?![\uac00-\ud7a3])")
+_WHERE_AFTER = re.compile(r"\s?(?:에서|에\s?대해|에\s?대한|데이터셋|벤치마크|\s(?:benchmark|dataset|split|suite)s?\b)")
+_WHERE_BEFORE = re.compile(r"\b(?:on|in|at|across|from|over)\s+(?:the\s+)?$", re.IGNORECASE)
+_COORDINATOR = re.compile(r"^\s*(?:,|and|or|과|와|및|，)\s*(?:and\s+)?$|^(?:과|와)\s+및?\s*$", re.IGNORECASE)
+_BASELINE_BEFORE = re.compile(
+    r"(?:\bthan|\bover|\bvs\.?|\bversus|\bagainst|\bcompared\s+(?:to|with)|\brelative\s+to|\boutperform\w*"
+    r"|\bbeat\w*|\bsurpass\w*|\bexceed\w*|\bbelow|\babove|\bunlike)"
+    r"\s+(?:with\s+|for\s+|on\s+|in\s+|to\s+|that\s+of\s+)?(?:the\s+|a\s+|strong\s+|prior\s+|previous\s+)*"
+    r"(?:baselines?\s+)?(?:such\s+as\s+|like\s+|including\s+)?$",
+    re.IGNORECASE,
+)
+_BASELINE_AFTER = re.compile(
+    r"^\s?(?:\([^()]{0,40}\)\s?)?(?:보다|대비|에\s?비해|에\s?비하여|[와과]\s?(?:의\s?)?비교|"
+    r"[을를]\s?(?:크게\s?|모두\s?)?(?:상회|능가|앞서|앞지르|넘어서|이기|웃돌))"
+)
+_OWN_VALUE_BETWEEN = re.compile(r"^\s*(?:[(:=]|의)\s*$")  # `EchoChat (4.1)`, `EchoChat: 4.1`, `EchoChat의 4.1`
+# Between a number and its unit word: a space, a scale, a Korean counter and particle ("13 billion parameters",
+# "32,000 tokens", "5,560개의 문제").
+_UNIT_GAP = re.compile(r"(?:\s|-)*(?:(?:thousand|million|billion|trillion|[kKMB])\s*)?(?:개|명)?(?:의)?\s*$")
+_OWNER_BEFORE = re.compile(r"\b(?:for|by)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name inside a parsed sentence: where, its key, and its role."""
+
+    start: int
+    end: int
+    key: str
+    baseline: bool = False  # compared with ("than EchoChat", "EchoChat보다"), not measured
+    subject: bool = False  # marked as the sentence's topic in Korean ("Sonora는")
+    where: bool = False  # where something was measured: "on ArcLite", "ArcLite에서" (a benchmark, a dataset)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A number inside a parsed sentence, with what its clause says about it."""
+
+    start: int
+    end: int
+    segment: int
+    qualifier: Qualifier | None
+    context: frozenset[Concept]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One sentence cut into clauses, its numbers (anchors) and names (mentions)."""
+
+    start: int
+    end: int
+    segments: tuple[tuple[int, int], ...]
+    anchors: tuple[Anchor, ...]
+    mentions: tuple[Mention, ...]
+    lead_end: int  # names before this position (in the first clause) speak for the whole sentence
+    own_lead: tuple[bool, ...]  # per clause: it names its own subject before its first number
+    pairs: tuple[tuple[int, int], ...] = ()  # (mention index, anchor index) under "respectively"
+    owners: tuple[int | None, ...] = ()  # per anchor: the mention whose own value it is, `EchoChat (4.1)`
+
+    def segment_of(self, pos: int) -> int:
+        i = bisect.bisect_right(self._ends, pos)
+        return min(i, len(self.segments) - 1)
+
+    @cached_property
+    def _ends(self) -> list[int]:
+        return [e for _, e in self.segments]
+
+    @cached_property
+    def _named_segments(self) -> frozenset[int]:
+        return frozenset(self.segment_of(m.start) for m in self.mentions)
+
+    def anchor_at(self, start: int, end: int) -> int | None:
+        """The anchor overlapping [start, end), or None."""
+        for i, a in enumerate(self.anchors):
+            if a.start < end and start < a.end:
+                return i
+        return None
+
+    def attached(self, mention_start: int, anchor: int, *, lead: bool = True) -> bool:
+        """Whether the name written at `mention_start` speaks about the number `anchor`: in its clause, paired
+        with it by "respectively", or (with `lead`, the paper's side) in the sentence's lead when its clause
+        names no subject, or in the clause before when its clause names nothing at all."""
+        if self.pairs:
+            for mi, ai in self.pairs:
+                if self.mentions[mi].start == mention_start:
+                    return ai == anchor
+        owner = self.owners[anchor] if self.owners else None
+        if owner is not None:  # `X is faster than EchoChat (4.1)`: 4.1 is EchoChat's, not X's
+            return self.mentions[owner].start == mention_start
+        seg = self.anchors[anchor].segment
+        mseg = self.segment_of(mention_start)
+        if mseg == seg:
+            return True
+        if lead and mseg == seg - 1 and seg not in self._named_segments:
+            return True  # a clause that names nothing continues the one before: "..., and 5-shot 55.7%"
+        return lead and mention_start < self.lead_end and not self.own_lead[seg]
+
+    def mention_at(self, start: int) -> Mention | None:
+        for m in self.mentions:
+            if m.start <= start < m.end:
+                return m
+        return None
+
+    def names_attached(self, anchor: int) -> list[Mention]:
+        """The names (not baselines) this number is stated for."""
+        owner = self.owners[anchor] if self.owners else None
+        return [
+            m for i, m in enumerate(self.mentions)
+            if (not m.baseline or i == owner) and self.attached(m.start, anchor)
+        ]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Sentences
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentences of text[start:end] as (start, end), trimmed; long ones cut at whitespace."""
+    out: list[tuple[int, int]] = []
+    s = start
+    for m in _BOUNDARY.finditer(text, start, end):
+        stop = m.start() + 1 if text[m.start()] in ".!?。！？" else m.start()  # the stop stays in the sentence
+        if stop <= s:
+            continue
+        if text[m.start()] == "." and _abbreviation(text, s, stop):
+            continue
+        _add_span(text, s, stop, out)
+        s = m.end()
+    _add_span(text, s, end, out)
+    return out
+
+
+# Abbreviations whose stop ends no sentence: any case ("fig.", "Fig."), or capitalised only (titles and
+# company forms: "Dr." is one, "ms." after a number is milliseconds at the end of a sentence).
+_ABBREVIATION_WORDS = "e.g i.e al etc vs cf fig figs eq eqs sec secs tab ref refs approx resp vol ch"
+_TITLE_WORDS = "Dr Mr Ms Mrs Prof Inc Ltd Corp Jr Sr St No Nos"
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+_TITLES = frozenset(_TITLE_WORDS.split())
+
+
+def _abbreviation(text: str, start: int, stop: int) -> bool:
+    """Whether the stop at `stop - 1` ends an abbreviation ("e.g.", "Fig.", "et al.") or an initial ("J.")."""
+    space = text.rfind(" ", start, stop)
+    word = text[space + 1 : stop - 1].lstrip("([\"'“‘")
+    if len(word) == 1 and word.isupper():
+        return True
+    return len(word) <= 6 and (word.lower() in _ABBREVIATIONS or word in _TITLES)
+
+
+def _add_span(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    while e - s > MAX_UNIT_CHARS:
+        cut = text.rfind(" ", s + MAX_UNIT_CHARS // 2, s + MAX_UNIT_CHARS)
+        cut = cut if cut > s else s + MAX_UNIT_CHARS
+        out.append((s, cut))
+        s = cut
+        while s < e and text[s].isspace():
+            s += 1
+    if e > s:
+        out.append((s, e))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Parsing one sentence
+
+
+def parse(text: str, start: int, end: int) -> Parsed:
+    """Clauses, numbers and names of text[start:end] (one sentence or table-free line)."""
+    cjk = CJK.search(text, start, end) is not None
+    anchors_raw: list[tuple[int, int]] = []
+    names: list[tuple[int, int, str]] = []
+    skip = start
+    for m in CLAIM_TOKENS.finditer(text, start, end):
+        if m.start() < skip or m.group("url"):
+            continue
+        if m.group("name") is not None:
+            found = name_at(text, m.start(), m.group("name"), cjk, decimal_versions=False)
+            if found is not None:
+                name_end = min(m.start() + len(found), end)
+                names.append((m.start(), name_end, name_key(found)))
+                skip = name_end
+            continue
+        if m.group("num") is not None and is_reference(text, m.start(), m.end()):
+            continue
+        anchors_raw.append((m.start(), m.end()))
+    segments = _segments(text, start, end, anchors_raw)
+    seg_of = _segment_index(segments)
+    first_anchor = [next((a for a in anchors_raw if s <= a[0] < e), None) for s, e in segments]
+    lead_end = first_anchor[0][0] if first_anchor and first_anchor[0] else start
+    mentions = _mentions(text, names, segments, seg_of, anchors_raw)
+    # a clause names its own subject before its number: "while EchoChat needs 300 ms", "below EchoChat (4.1)"
+    # or after it as its owner: "against 285 ms for Orbit-34B", "reached by EchoChat"
+    own_lead = tuple(
+        i > 0 and fa is not None and any(
+            (s <= mm.start < fa[0] and (not mm.baseline or _OWN_VALUE_BETWEEN.match(text[mm.end : fa[0]])))
+            or (fa[0] < mm.start < e and not mm.baseline
+                and _OWNER_BEFORE.search(text, max(s, mm.start - 12), mm.start))
+            for mm in mentions
+        )
+        for i, ((s, e), fa) in enumerate(zip(segments, first_anchor, strict=True))
+    )
+    # words inside names are no context: `Token Sieve` says nothing about tokens
+    masked = _mask(text, start, end, names)
+    anchors = _anchors(masked, segments, seg_of, anchors_raw, lead_end)
+    owners = tuple(
+        next((i for i, mm in enumerate(mentions) if _owns(text, mm, a.start)), None) for a in anchors
+    )
+    pairs: tuple[tuple[int, int], ...] = ()
+    if _RESPECTIVELY.search(text, start, end) and len(anchors) >= 2:
+        listed = [i for i, mm in enumerate(mentions) if not mm.baseline and not mm.subject
+                  and not (not cjk and mm.start < lead_end)]
+        if len(listed) == len(anchors):
+            pairs = tuple(zip(listed, range(len(anchors)), strict=True))
+    return Parsed(start, end, tuple(segments), tuple(anchors), tuple(mentions), lead_end, own_lead, pairs, owners)
+
+
+def _mask(text: str, start: int, end: int, names: list[tuple[int, int, str]]) -> str:
+    """`text` with the names inside [start, end) blanked out (same length, so positions hold)."""
+    if not names:
+        return text
+    parts = [text[:start]]
+    pos = start
+    for s, e, _ in names:
+        parts.append(text[pos:s])
+        parts.append(" " * (e - s))
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _segments(text: str, start: int, end: int, anchors: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    if _RESPECTIVELY.search(text, start, end):
+        return [(start, end)]  # "81.3 and 64.0 on A and B, respectively" pairs across its clauses
+    pieces: list[tuple[int, int]] = []
+    s = start
+    for m in _PIECE_BREAK.finditer(text, start, end):
+        if m.start() > s:
+            pieces.append((s, m.start()))
+            s = m.end()
+    pieces.append((s, end))
+    # a piece without a number belongs to the next one ("On ArcLite, Orbit reaches 81.3"), the last to the one
+    # before it
+    merged: list[tuple[int, int]] = []
+    pending = start
+    for ps, pe in pieces:
+        if any(ps <= a[0] < pe for a in anchors):
+            merged.append((pending, pe))
+            pending = pe
+    if not merged:
+        return [(start, end)]
+    merged[-1] = (merged[-1][0], end)
+    return merged
+
+
+def _segment_index(segments: list[tuple[int, int]]):
+    def seg_of(pos: int) -> int:
+        for i, (_, e) in enumerate(segments):
+            if pos < e:
+                return i
+        return len(segments) - 1
+
+    return seg_of
+
+
+def _mentions(
+    text: str, names: list[tuple[int, int, str]], segments: list[tuple[int, int]], seg_of,
+    anchors: list[tuple[int, int]],
+) -> list[Mention]:
+    # Coordinated names share a role: "than EchoChat and Parlan-2", "SpeechGPT 및 Moshi를 상회".
+    chained_prev = [
+        i > 0 and seg_of(names[i - 1][0]) == seg_of(names[i][0])
+        and bool(_COORDINATOR.match(text[names[i - 1][1] : names[i][0]]))
+        for i in range(len(names))
+    ]
+    before = [False] * len(names)
+    for i, (s, _, _) in enumerate(names):
+        if chained_prev[i]:
+            before[i] = before[i - 1]
+            continue
+        seg_start = segments[seg_of(s)][0]
+        prev_anchor_end = max((a[1] for a in anchors if seg_start <= a[1] <= s), default=seg_start)
+        window_start = max(seg_start, prev_anchor_end, s - 80)
+        before[i] = bool(_BASELINE_BEFORE.search(text, window_start, s))
+    after = [False] * len(names)
+    for i in range(len(names) - 1, -1, -1):
+        _, e, _ = names[i]
+        if i + 1 < len(names) and chained_prev[i + 1]:
+            after[i] = after[i + 1]
+            continue
+        after[i] = bool(_BASELINE_AFTER.match(text[e : e + 24]))
+    out = []
+    for i, (s, e, key) in enumerate(names):
+        subject = bool(_SUBJECT_PARTICLE.match(text, e)) and not after[i]
+        where = bool(_WHERE_AFTER.match(text, e) or _WHERE_BEFORE.search(text, max(0, s - 12), s))
+        out.append(Mention(s, e, key, baseline=before[i] or after[i], subject=subject, where=where))
+    return out
+
+
+def _anchors(
+    text: str, segments: list[tuple[int, int]], seg_of, anchors: list[tuple[int, int]], lead_end: int,
+) -> list[Anchor]:
+    seg_concepts: list[list[tuple[int, Concept]]] = [
+        lexicon.concepts_in(text[s:e]) for s, e in segments
+    ]
+    lead_concepts = frozenset(
+        c for pos, c in seg_concepts[0] if segments[0][0] + pos < lead_end and c[0] in lexicon.PROPAGATING
+    ) if segments else frozenset()
+    # A concept written right after a number is that number's unit or noun ("32,000 tokens"), not the clause's.
+    own: dict[int, set[Concept]] = {}
+    shared: list[set[Concept]] = [set() for _ in segments]
+    for seg, (s, _) in enumerate(segments):
+        for pos, c in seg_concepts[seg]:
+            at = s + pos
+            owner = next((i for i, (_, b) in enumerate(anchors) if b <= at and _UNIT_GAP.match(text, b, at)), None)
+            if owner is None:
+                shared[seg].add(c)
+            else:
+                own.setdefault(owner, set()).add(c)
+    out: list[Anchor] = []
+    for i, (a, b) in enumerate(anchors):
+        seg = seg_of(a)
+        s, e = segments[seg]
+        prev_end = max(s, anchors[i - 1][1] if i > 0 and anchors[i - 1][1] > s else s)
+        next_start = min(e, anchors[i + 1][0] if i + 1 < len(anchors) and anchors[i + 1][0] < e else e)
+        before = text[max(prev_end, a - 48) : a]
+        after = text[b : min(next_start, b + 32)]
+        q = lexicon.qualifier(before, after, text[b:e])
+        context = shared[seg] | own.get(i, set())
+        dims = {d for d, _ in context}
+        context |= {c for c in lead_concepts if c[0] not in dims}
+        noun = lexicon.counted_noun(text[a:b], text[b : min(e, b + 40)], text[max(s, a - 16) : a])
+        if noun is not None:
+            context.add(("noun", noun))
+        out.append(Anchor(a, b, seg, q, frozenset(context)))
+    return out
+
+
+def _owns(text: str, mention: Mention, anchor_start: int) -> bool:
+    return mention.end <= anchor_start and bool(_OWN_VALUE_BETWEEN.match(text[mention.end : anchor_start]))
+
+
+def own_value(text: str, mention: Mention, anchor: Anchor) -> bool:
+    """`EchoChat (4.1)`: the number is the named thing's own value, even when the name is a baseline."""
+    return mention.end <= anchor.start and bool(_OWN_VALUE_BETWEEN.match(text[mention.end : anchor.start]))

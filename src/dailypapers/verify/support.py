@@ -1,0 +1,306 @@
+"""Support: one summary text's claims checked against a source index. Pure.
+
+A name is supported when the paper writes it (whole words, exact version). A number is a relational claim:
+(entity, qualifier, value, unit, context), read from its clause in the summary sentence. It is supported
+when some paper sentence, table row or caption states the value (in a class the claim accepts, after
+rounding) where
+
+- its qualifier agrees (`최대`/up to is not `평균`/average; over is not under),
+- its context agrees (a number about tokens is not one about training time; zero-shot is not few-shot;
+  "5,560 problems" is not "5,560 domains"),
+- every name the summary attaches to it is written there and attached to that value too (not to the
+  paper's other benchmark, not as the baseline), a name of the paper's own system may be left implicit,
+  and a name missing from the unit may stand in its context (the sentence before it, the section heading,
+  the table's caption and header).
+
+When the value is in the paper but only where a name is missing and nothing contradicts it, the checker
+cannot decide: the claim is unsupported and `undecided` (an LLM judge may decide it). When the paper
+states the value for something else, the claim is unsupported with the `reason` and that evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from dailypapers.models import Claim, Qualifier
+from dailypapers.text import clean, clip, one_line
+from dailypapers.verify import lexicon
+from dailypapers.verify.claims import ExtractedClaim, extract_cleaned, name_key
+from dailypapers.verify.index import SourceIndex
+from dailypapers.verify.relations import Mention, Parsed, parse, sentence_spans
+
+MAX_SUMMARY_CHARS = 200_000  # a summary section longer than this is hostile or broken: check its start only
+MAX_SENTENCE_CHARS = 300  # the summary sentence a claim keeps, for the judge and for readers
+# Capitalised words that name a kind of thing, not a specific artefact: a number about "the Transformer"
+# need not sit next to that word in the paper.
+_GENERIC_ENTITY_WORDS = "transformer transformers adam sgd softmax relu gaussian bayesian markov euclidean lora moe"
+_GENERIC_ENTITIES = frozenset(_GENERIC_ENTITY_WORDS.split())
+
+Verdict = Literal["pass", "undecided", "fail"]
+
+
+@dataclass(frozen=True)
+class _Relation:
+    """What the summary says about one number: its names (with roles), qualifier and context."""
+
+    names: tuple[Mention, ...]
+    written: tuple[str, ...]
+    qualifier: Qualifier | None
+    context: frozenset[lexicon.Concept]
+    sentence: str
+    # "X는 A와 B에서 81.3%와 64.0%를" (no 각각): which name goes with which number is not said, so one of them
+    # attached to the value is enough
+    loose: bool = False
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    verdict: Verdict
+    occurrence: int
+    reason: str = ""
+
+
+def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> list[Claim]:
+    """Check one summary text's claims against the index; one Claim per distinct claim, in text order (a
+    number written twice with different relations is reported once, unsupported if either is)."""
+    text = clean(text)[:MAX_SUMMARY_CHARS]
+    found = extract_cleaned(text)
+    sentences = sentence_spans(text, 0, len(text))
+    claims: list[Claim] = []
+    by_ident: dict[tuple[str, str], int] = {}
+    si = 0
+    parsed_cache: dict[int, Parsed] = {}
+    # a claim written again with the same relation has the same answer: a long (or hostile) summary repeating
+    # itself costs one check per distinct claim
+    checked: dict[tuple[object, ...], Claim] = {}
+    for claim in found:
+        while si + 1 < len(sentences) and claim.start >= sentences[si][1]:
+            si += 1
+        ident = (claim.kind, claim.key if claim.kind == "name" else claim.text)
+        if ident in by_ident and claims[by_ident[ident]].status == "unsupported":
+            continue
+        s, e = sentences[si] if sentences else (0, len(text))
+        if claim.kind == "name":
+            if ident in by_ident:
+                continue
+            result = _check_name(claim, index, section_label).model_copy(
+                update={"sentence": clip(text[s:e], MAX_SENTENCE_CHARS)}
+            )
+        else:
+            if si not in parsed_cache:
+                parsed_cache[si] = parse(text, s, e)
+            relation = _relation(text, parsed_cache[si], claim, index)
+            names = tuple((m.key, m.baseline) for m in relation.names)
+            signature = (claim.text, claim.hedged, claim.unit_class, names, relation.qualifier, relation.context,
+                         relation.loose)
+            if signature not in checked:
+                checked[signature] = _check_number(claim, relation, index, section_label)
+            result = checked[signature].model_copy(update={"sentence": relation.sentence})
+        if ident in by_ident:
+            if result.status == "unsupported":
+                claims[by_ident[ident]] = result
+            continue
+        by_ident[ident] = len(claims)
+        claims.append(result)
+    return [
+        c.model_copy(update={"sentence": group.sentence}) if not c.sentence else c
+        for group in claims for c in _split_versioned(group, index, section_label)
+    ]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Names
+
+
+def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str) -> Claim:
+    pos = index.find_name(claim.key)
+    if pos is None:
+        return Claim(text=claim.text, kind="name", status="unsupported", section_label=section_label)
+    snippet, heading, page, kind = index.evidence(index.unit_at(pos), pos)
+    return Claim(
+        text=claim.text, kind="name", status="supported", section_label=section_label, evidence=snippet,
+        evidence_section=heading, evidence_page=page, evidence_kind=kind,
+    )
+
+
+def _split_versioned(claim: Claim, index: SourceIndex, section_label: str) -> list[Claim]:
+    """A name with a trailing decimal that the paper does not have (`EchoChat 4.1`) is the name and a number
+    (`EchoChat (4.1)`), unless the paper has the name with a longer version (then it is a shortened name)."""
+    if claim.kind != "name" or claim.status == "supported" or " " not in claim.text:
+        return [claim]
+    base, _, tail = claim.text.rpartition(" ")
+    if "." not in tail or not tail.replace(".", "").isdigit():
+        return [claim]
+    if index.name_positions(name_key(claim.text), exact=False):
+        return [claim]  # `Claude 3.5` where the paper only has `Claude 3.5 Sonnet`: a shortened name
+    found = [c for c in extract_cleaned(f"{base} 점수 {tail}") if c.kind == "number"]
+    if not found or index.find_name(name_key(base)) is None:
+        return [claim]
+    name = _check_name(ExtractedClaim(base, "name", 0, len(base), key=name_key(base)), index, section_label)
+    number = _check_number(found[0], _Relation((), (), None, frozenset(), ""), index, section_label)
+    return [name, number.model_copy(update={"text": tail})]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Numbers
+
+
+def _relation(text: str, parsed: Parsed, claim: ExtractedClaim, index: SourceIndex) -> _Relation:
+    ai = parsed.anchor_at(claim.start, claim.end)
+    sentence = clip(text[parsed.start : parsed.end], MAX_SENTENCE_CHARS)
+    if ai is None:
+        return _Relation((), (), None, frozenset(), sentence)
+    anchor = parsed.anchors[ai]
+    # in the summary a name speaks for the numbers of its own clause only: attaching the sentence's lead to
+    # every clause would demand co-occurrences the paper never needed to write
+    # (a name the paper never writes is flagged on its own; it says nothing about where the number belongs)
+    names = tuple(
+        m for m in parsed.mentions
+        if parsed.attached(m.start, ai, lead=False) and m.key and m.key not in _GENERIC_ENTITIES
+        and index.find_name(m.key) is not None
+    )
+    written = tuple(dict.fromkeys(text[m.start : m.end] for m in names))
+    clause_anchors = sum(1 for a in parsed.anchors if a.segment == anchor.segment)
+    measured = {m.key for m in names if not m.baseline and m.key not in index.own}
+    loose = clause_anchors >= 2 and len(measured) >= 2 and not parsed.pairs
+    return _Relation(names, written, anchor.qualifier, anchor.context, sentence, loose)
+
+
+def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, section_label: str) -> Claim:
+    base = Claim(
+        text=claim.text, kind="number", status="unsupported", section_label=section_label,
+        entity=rel.written, qualifier=rel.qualifier, unit=claim.unit_class,
+        context=tuple(sorted(f"{d}:{n}" for d, n in rel.context)), sentence=rel.sentence,
+    )
+    factors = claim.factors or (1.0,) * len(claim.values)
+    outcomes: list[_Outcome] = []
+    for value, unit, factor in zip(claim.values, claim.units, factors, strict=True):
+        hits = index.candidates(value, unit, factor, claim, bound=rel.qualifier)
+        if not hits:
+            return base  # the value is not in the paper: nothing to relate
+        end_outcomes = [_relate(rel, index, h) for h in hits]
+        best = _best(end_outcomes)
+        if best.verdict != "pass":
+            return _unsupported(base, best, index)
+        outcomes.append(best)
+    first = outcomes[0]
+    occ = index.occurrences[first.occurrence]
+    snippet, heading, page, kind = index.evidence(occ.unit, occ.start)
+    return base.model_copy(update={
+        "status": "supported", "evidence": snippet, "evidence_section": heading, "evidence_page": page,
+        "evidence_kind": kind,
+    })
+
+
+def _best(outcomes: list[_Outcome]) -> _Outcome:
+    """A pass if any; else an undecided one; else the first contradiction."""
+    for verdict in ("pass", "undecided"):
+        for o in outcomes:
+            if o.verdict == verdict:
+                return o
+    return outcomes[0]
+
+
+def _unsupported(base: Claim, outcome: _Outcome, index: SourceIndex) -> Claim:
+    occ = index.occurrences[outcome.occurrence]
+    snippet, heading, page, kind = index.evidence(occ.unit, occ.start)
+    return base.model_copy(update={
+        "reason": outcome.reason, "undecided": outcome.verdict == "undecided", "evidence": snippet,
+        "evidence_section": heading, "evidence_page": page, "evidence_kind": kind,
+    })
+
+
+def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
+    """Does this occurrence of the value support the claim's relation?"""
+    occ = index.occurrences[occurrence]
+    u = occ.unit
+    parsed = index.parsed(u)
+    ai = parsed.anchor_at(occ.start, occ.end)
+    if ai is None:  # a number the relation parser does not anchor (a spelled-out word): value only
+        return _Outcome("pass" if not rel.names else "undecided", occurrence, _missing(rel.written))
+    anchor = parsed.anchors[ai]
+    if lexicon.qualifiers_conflict(rel.qualifier, anchor.qualifier):
+        said, wrote = lexicon.QUALIFIER_WORDS[anchor.qualifier or ""], lexicon.QUALIFIER_WORDS[rel.qualifier or ""]
+        return _Outcome("fail", occurrence, f"the paper says {said}, not {wrote}")
+    dim = lexicon.concepts_conflict(rel.context, anchor.context)
+    if dim is not None:
+        theirs = ", ".join(sorted(n for d, n in anchor.context if d == dim))
+        return _Outcome("fail", occurrence, f"the paper states it for {theirs} ({dim})")
+    absent: list[Mention] = []
+    loose_attached: list[bool] = []
+    for mention in rel.names:
+        positions = index.positions_in_unit(mention.key, u)
+        if not positions:
+            absent.append(mention)
+            continue
+        if mention.baseline:
+            # a baseline need only be in the unit ("X보다 3배", "3x faster than X"), unless the paper measures it
+            # there and compares it with something else: "Y is 3x faster than X" is not "X is 3x faster than Y"
+            if index.attached_to(u, ai, positions) and not any(
+                index.baseline_at(u, ai, p) for p in positions
+            ) and not _measured_attached(rel, index, u, ai):
+                why = f"the paper states it for {_written(rel, mention)}, the other way round"
+                return _Outcome("fail", occurrence, why)
+            continue
+        attached = index.attached_to(u, ai, positions)
+        if rel.loose and mention.key not in index.own:
+            loose_attached.append(attached)
+            continue
+        if not attached:
+            others = _others(index, u, ai, rel)
+            if mention.key in index.own and not others:
+                continue  # the paper's own system, named in another clause: still the implicit subject here
+            where = f"for {others}" if others else "in another clause"
+            return _Outcome("fail", occurrence, f"the paper states it {where}, not for {_written(rel, mention)}")
+        if all(index.baseline_at(u, ai, p) for p in positions if index.attached_to(u, ai, [p])):
+            return _Outcome("fail", occurrence, f"{_written(rel, mention)} is what the paper compares with there")
+    if loose_attached and not any(loose_attached):
+        return _Outcome("fail", occurrence, f"the paper states it for {_others(index, u, ai, rel) or 'others'}")
+    # The paper's own system is the implicit subject of its sentences ("we", "our model", "it"): a name of it
+    # may be left out of a sentence, but not out of a table row that names another system.
+    own_absent = [m for m in absent if m.key in index.own and not m.baseline]
+    absent = [m for m in absent if m.key not in index.own]
+    if own_absent and index.row_names_another(u):
+        return _Outcome("fail", occurrence, f"the paper states it for {_others(index, u, ai, rel)}")
+    if not absent:
+        return _Outcome("pass", occurrence)
+    if any(not m.baseline for m in absent):
+        # a name the summary measures is not there, and the paper states the value for something else
+        others = _others(index, u, ai, rel)
+        if others:
+            return _Outcome("fail", occurrence, f"the paper states it for {others}")
+    # "We evaluate on EchoBench. It reaches 92.47%": where a value was measured may be said just before; who
+    # measured it may not (that is what an attribution error looks like)
+    unknown = [m for m in absent if not index.in_context(m.key, u, where=m.where or m.baseline)]
+    if not unknown:
+        return _Outcome("pass", occurrence)
+    return _Outcome("undecided", occurrence, _missing(tuple(_written(rel, m) for m in unknown)))
+
+
+def _measured_attached(rel: _Relation, index: SourceIndex, u: int, ai: int) -> bool:
+    """Whether one of the names the summary measures is written in the unit and attached to the value."""
+    measured = [m for m in rel.names if not m.baseline]
+    if not measured:
+        return True  # nothing measured by name: nothing to turn round
+    return any(
+        (positions := index.positions_in_unit(m.key, u)) and index.attached_to(u, ai, positions) for m in measured
+    )
+
+
+def _others(index: SourceIndex, u: int, ai: int, rel: _Relation) -> str:
+    mine = {m.key for m in rel.names}
+    names = [n for n in index.names_for(u, ai) if name_key(n) not in mine]
+    return ", ".join(dict.fromkeys(one_line(n) for n in names))
+
+
+def _written(rel: _Relation, mention: Mention) -> str:
+    for w in rel.written:
+        if name_key(w) == mention.key:
+            return w
+    return mention.key
+
+
+def _missing(names: tuple[str, ...]) -> str:
+    return f"the paper does not state it with {', '.join(names)}" if names else ""
+

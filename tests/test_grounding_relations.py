@@ -1,0 +1,305 @@
+"""Grounding v2, rule by rule: what is no evidence, which paper numbers support which units, how names are
+matched, and how a number is related to its benchmark, baseline, qualifier, condition and metric. Every source
+here is written for these tests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dailypapers.models import Claim, Document, Section, Summary, TextSection
+from dailypapers.store import Store
+from dailypapers.verify import extract_claims, verify, verify_text
+
+
+def status(summary: str, source: str | Document) -> dict[str, str]:
+    return {c.text: c.status for c in verify_text(summary, source)}
+
+
+def unsupported(summary: str, source: str | Document) -> list[str]:
+    return sorted(c.text for c in verify_text(summary, source) if c.status == "unsupported")
+
+
+def doc(*sections: tuple[str, str, str], title: str = "Orbit-7B: Routing for Reasoning") -> Document:
+    return Document(
+        paper_id="2601.00042",
+        origin="html",
+        sections=(
+            TextSection(kind="title", heading="", text=title),
+            *(TextSection(kind=k, heading=h, text=t, page=n) for n, (k, h, t) in enumerate(sections, start=1)),
+        ),
+    )
+
+
+# ---- what is no evidence ----------------------------------------------------------------------------
+
+
+def test_heading_numbers_are_no_evidence() -> None:
+    paper = doc(("results", "4.2 Results", "Orbit-7B is faster than the baseline."))
+    assert unsupported("정확도가 4.2% 올랐고 4.2배 빨라졌습니다.", paper) == ["4.2%", "4.2배"]
+    text = "Orbit\n\n4.2 Ablation Study\n\nRemoving the router hurts.\n"
+    assert unsupported("The router adds 4.2% accuracy.", text) == ["4.2%"]
+    # ...while the heading's names still count: a method may only be named in its heading
+    assert unsupported("Ablation Study에서 확인했습니다.", text) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "summary", "bad"),
+    [
+        ("The loss is the sum of two terms:\nL = L_a + L_b (3)\nwe minimise it.", "3배 빠릅니다", "3배"),
+        ("Our contributions:\n1. a router;\n2. a cost model.", "2배 빠릅니다", "2배"),
+        ("It has three parts: (1) a router, (2) a cache and (3) a planner.", "3배 빠릅니다", "3배"),
+        ("Routing helps (Kovac et al., 2021) and planning too (Reyes, 2019).", "2021개의 문제", "2021개"),
+        ("See Table 10 and Figure 4 for 12 more results [18].", "10초 안에 응답", "10초"),
+    ],
+)
+def test_equation_list_and_reference_numbers_and_citation_years_are_no_evidence(source, summary, bad) -> None:
+    assert unsupported(summary, source) == [bad]
+
+
+def test_the_references_section_is_no_evidence() -> None:
+    paper = doc(
+        ("results", "4 Results", "Orbit-7B reaches 81.3% on ArcLite."),
+        ("references", "References", "[1] The Nimbus-9X team. Nimbus-9X reaches 77.7% everywhere. 2022."),
+    )
+    assert unsupported("Orbit-7B는 Nimbus-9X를 능가하며 77.7%를 기록합니다.", paper) == ["77.7%", "Nimbus-9X"]
+    text = "Orbit reaches 81.3% on ArcLite.\n\nReferences\n\n[1] Nimbus-9X reaches 77.7% everywhere.\n"
+    assert unsupported("Nimbus-9X는 77.7%입니다.", text) == ["77.7%", "Nimbus-9X"]
+
+
+# ---- units ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "summary", "ok"),
+    [
+        ("We run 12 engines in parallel.", "12%의 개선", False),  # a count of something is no percentage
+        ("It uses 16 samples per prompt.", "16초 안에", False),  # ...nor a duration
+        ("1,000 data points are labelled.", "1,000배 빠름", False),  # ...nor a multiplier
+        ("It uses 16 samples per prompt.", "16개의 샘플", True),  # ...but a count
+        ("The WER is 3.2 against 4.1 for EchoChat.", "WER 3.2%", True),  # a bare number may be a percentage
+        ("The area is 6.5 km2 in total.", "면적은 6.5km2입니다", True),
+        ("The area is 4.5 km2 in total.", "면적은 6.5km2입니다", False),
+        ("The area is 6.5 ha in total.", "면적은 6.5km2입니다", False),
+        ("The arm reaches 5 mm precision.", "정밀도 5mm", True),
+        ("The arm reaches 5 cm precision.", "정밀도 5mm", False),
+        ("The arm reaches 50 mm precision.", "정밀도 5cm", True),  # converted within the class
+        ("Noise drops by 20 dB.", "소음이 20dB 줄었습니다", True),
+        ("Noise drops by 20 percent.", "소음이 20dB 줄었습니다", False),
+        ("It weighs 3 kg.", "무게는 3000g입니다", False),  # grams are not a known unit: letters must match
+        ("It runs at 1080p.", "1080p 영상", True),
+        ("It runs at 720p.", "1080p 영상", False),
+    ],
+)
+def test_a_paper_number_supports_a_unit_only_of_its_own_class(source, summary, ok) -> None:
+    numbers = [c for c in verify_text(summary, source) if c.kind == "number"]
+    assert len(numbers) == 1, [c.text for c in numbers]
+    assert (numbers[0].status == "supported") is ok, (source, summary)
+
+
+def test_an_unknown_unit_keeps_the_integer_part() -> None:
+    assert [(c.text, c.kind) for c in extract_claims("약 6.5km2의 면적")] == [("6.5km2", "number")]
+    assert [(c.text, c.kind) for c in extract_claims("a 12.5 dBA drop")] == [("12.5", "number")]
+
+
+@pytest.mark.parametrize(
+    ("source", "summary", "ok"),
+    [
+        ("a 0.5B model", "1B 모델", False),  # no coarse rounding: 1B is not 0.5B
+        ("a speed-up of 6.5", "6배 빠름", False),
+        ("a speed-up of 6.5", "약 6배 빠름", True),  # a hedge may round
+        ("1.04 billion tokens", "10억 개의 토큰", True),
+        ("1.2 billion tokens", "10억 개의 토큰", False),
+        ("it is 3.4x faster", "세 배 이상 빠릅니다", True),  # a lower bound met
+        ("it is 3.4x faster", "네 배 이상 빠릅니다", False),
+    ],
+)
+def test_rounding_is_capped(source, summary, ok) -> None:
+    numbers = [c for c in verify_text(summary, source) if c.kind == "number"]
+    assert len(numbers) == 1 and (numbers[0].status == "supported") is ok, (source, summary, numbers)
+
+
+# ---- names ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("summary", "names"),
+    [
+        ("ReplaceMe는 Llama 2 7B 기반 모델에서", ["ReplaceMe", "Llama 2 7B"]),
+        ("CosyVoice 2는 HIT@1에서 앞섭니다", ["CosyVoice 2", "HIT@1"]),
+        ("Masked Frame Prediction을 씁니다", ["Masked Frame Prediction"]),
+        ("GPT-4o mini와 Claude 3.5 Sonnet", ["GPT-4o mini", "Claude 3.5 Sonnet"]),
+        ("Sonora 3배 빠름", ["Sonora"]),  # a measurement is no version
+    ],
+)
+def test_versioned_and_multi_word_names_are_one_claim(summary, names) -> None:
+    assert [c.text for c in extract_claims(summary) if c.kind == "name"] == names
+
+
+@pytest.mark.parametrize(
+    ("source", "summary", "ok"),
+    [
+        ("We fine-tune Llama-2-7B.", "Llama 2 7B", True),
+        ("We fine-tune Llama-2-7B.", "Llama 2 13B", False),
+        ("Speech by CosyVoice 2 and HIT@1 of 40%.", "CosyVoice 2", True),
+        ("Speech by CosyVoice 2 and HIT@1 of 40%.", "CosyVoice 3", False),
+        ("Speech by CosyVoice 2 and HIT@1 of 40%.", "HIT@10", False),
+        ("We add masked frame prediction.", "Masked Frame Prediction", True),
+        ("We predict masked frames.", "Masked Frame Prediction", False),  # a whole name, not word by word
+        ("It is trained with StableReinforce.", "Stable Reinforce", True),  # CamelCase written with a space
+        ("We report the maps of each class.", "mAP", False),
+        ("Compared with GPT-4o and Qwen2.5-7B.", "GPT-4", False),  # a shorter name is another model
+        ("Compared with GPT-4o and Qwen2.5-7B.", "Qwen2", False),
+        ("Compared with GPT-4o-mini.", "GPT-4o", False),
+        ("Compared with Qwen2-7B-Instruct.", "Qwen2", True),  # a size or variant is the same family
+        ("Compared with GPT-4o.", "GPT-4o", True),
+    ],
+)
+def test_names_match_whole_and_versions_exactly(source, summary, ok) -> None:
+    claims = [c for c in verify_text(f"{summary}를 사용합니다.", source) if c.kind == "name"]
+    assert [c.text for c in claims] == [summary]
+    assert (claims[0].status == "supported") is ok, (source, summary)
+
+
+def test_a_name_with_a_score_after_it_is_the_name_and_the_score() -> None:
+    claims = verify_text("EchoChat 4.1을 앞섭니다.", "Sonora beats EchoChat (4.1) on TTS.")
+    assert [(c.text, c.kind, c.status) for c in claims] == [
+        ("EchoChat", "name", "supported"), ("4.1", "number", "supported")
+    ]
+
+
+# ---- relations --------------------------------------------------------------------------------------
+
+RESULTS = (
+    "We compare Orbit-7B with Nimbus-3o and Pella2.5-7B. "
+    "Orbit-7B reaches 81.26% on ArcLite and 64.0% on MathQuest. "
+    "Orbit-7B answers in 120 ms, while Nimbus-3o needs 340 ms. "
+    "Decoding is 3.1x faster and memory use is 2.4x lower than with Pella2.5-7B. "
+    "Orbit-7B needs 15% fewer tokens than Pella2.5-7B to reach the same loss. "
+    "Training time drops by 22%. "
+    "The router improves accuracy by up to 13.8 points, and by 4.2 points on average. "
+    "In the zero-shot setting, Orbit-7B solves 45.6% of the MathQuest problems, and with 5-shot prompting it "
+    "solves 55.7%. "
+    "The corpus covers 5,560 problems from 36 domains."
+)
+PAPER = doc(("results", "4 Experiments", RESULTS))
+
+
+@pytest.mark.parametrize(
+    ("summary", "bad"),
+    [
+        # faithful: rewritten, reordered, hedged, paired with "respectively"
+        ("Orbit-7B는 ArcLite에서 약 81.3%, MathQuest에서 64%를 기록했습니다.", []),
+        ("MathQuest에서 64.0%, ArcLite에서 81.26%를 Orbit-7B가 기록했습니다.", []),
+        ("Orbit-7B scores 81.3% and 64.0% on ArcLite and MathQuest, respectively.", []),
+        ("Orbit-7B는 Nimbus-3o보다 빠른 120ms에 응답합니다.", []),
+        ("정확도는 최대 13.8포인트, 평균 4.2포인트 오릅니다.", []),
+        ("5-shot 프롬프트에서는 55.7%를 풉니다.", []),
+        ("5,560개의 문제가 36개 도메인에 걸쳐 있습니다.", []),
+        # a true number attached to the wrong thing
+        ("Orbit-7B는 ArcLite에서 64.0%, MathQuest에서 81.26%를 기록했습니다.", ["64.0%", "81.26%"]),
+        ("MathQuest에서 81.3%를 기록했습니다.", ["81.3%"]),
+        ("Nimbus-3o는 120ms 만에 응답합니다.", ["120ms"]),
+        ("디코딩은 2.4배 빠르고 메모리는 3.1배 적게 씁니다.", ["2.4배", "3.1배"]),
+        ("정확도는 평균 13.8포인트 오릅니다.", ["13.8포인트"]),
+        ("제로샷에서 55.7%를 풉니다.", ["55.7%"]),
+        ("학습 시간은 15% 줄었습니다.", ["15%"]),
+        ("36개의 문제가 5,560개 도메인에 걸쳐 있습니다.", ["36개", "5,560개"]),
+    ],
+)
+def test_a_number_is_supported_only_with_its_benchmark_baseline_qualifier_condition_and_metric(summary, bad) -> None:
+    assert unsupported(summary, PAPER) == sorted(bad)
+
+
+def test_a_table_row_relates_its_label_and_column_header() -> None:
+    paper = doc(
+        ("results", "4 Results", "Orbit-7B is compared with Nimbus-3o."),
+        ("table", "Table 2: Accuracy (%) and latency.",
+         "Model | ArcLite | MathQuest | Latency (ms)\nOrbit-7B | 81.26 | 64.0 | 120\nNimbus-3o | 70.1 | 52.3 | 340"),
+    )
+    assert unsupported("Nimbus-3o는 ArcLite에서 70.1%, 지연은 340ms입니다.", paper) == []
+    assert unsupported("Orbit-7B는 MathQuest에서 70.1%입니다.", paper) == ["70.1%"]  # another row
+    assert unsupported("Nimbus-3o는 ArcLite에서 52.3%입니다.", paper) == ["52.3%"]  # another column
+    assert unsupported("Nimbus-3o는 70.1배 빠릅니다.", paper) == ["70.1배"]  # the caption says %
+    (claim,) = [c for c in verify_text("Nimbus-3o의 지연은 340ms입니다.", paper) if c.kind == "number"]
+    caption = "Table 2: Accuracy (%) and latency."
+    assert (claim.evidence_kind, claim.evidence_section, claim.evidence_page) == ("row", caption, 2)
+    assert claim.evidence and "Latency (ms)" in claim.evidence and "340" in claim.evidence
+
+
+def test_a_claim_carries_its_relation_and_the_evidence_against_it() -> None:
+    (claim,) = [c for c in verify_text("MathQuest에서 81.3%를 기록했습니다.", PAPER) if c.kind == "number"]
+    assert claim.status == "unsupported" and not claim.undecided
+    assert claim.entity == ("MathQuest",) and claim.unit == "percent"
+    assert "ArcLite" in claim.reason and "81.26%" in (claim.evidence or "")
+    assert claim.evidence_section == "4 Experiments" and claim.evidence_kind == "sentence"
+    assert claim.feedback == f"81.3% ({claim.reason})"  # what a regeneration is told
+    (up_to,) = [c for c in verify_text("정확도는 최대 13.8포인트 오릅니다.", PAPER) if c.kind == "number"]
+    assert (up_to.status, up_to.qualifier) == ("supported", "max")
+    assert "metric:quality" in up_to.context
+
+
+def test_a_sentence_quoted_from_a_table_or_the_text_verifies_clean() -> None:
+    for sentence in RESULTS.split(". "):
+        assert unsupported(sentence, PAPER) == [], sentence
+
+
+def test_claims_stored_before_the_new_fields_still_load(tmp_path) -> None:
+    from dailypapers.models import Paper
+
+    store = Store(tmp_path / "db.sqlite")
+    store.upsert_paper(Paper(id="2601.00042", title="Orbit"))
+    summary = Summary(paper_id="2601.00042", sections=(Section(label="What's New", text="Orbit-7B"),))
+    store.save_summary(summary, "k1")
+    old = [{"text": "71.3", "kind": "number", "status": "unsupported", "section_label": "What's New",
+            "evidence": None, "evidence_section": None, "evidence_page": None}]
+    store.db.execute("update summaries set claims = ? where key = ?", [json.dumps(old), "k1"])
+    loaded = store.get_summary("k1")
+    assert loaded is not None
+    assert loaded.claims == (Claim(text="71.3", kind="number", status="unsupported", section_label="What's New"),)
+    assert loaded.claims[0].decided_by == "checker" and loaded.claims[0].entity == ()
+
+
+# ---- hostile inputs ---------------------------------------------------------------------------------
+
+
+def test_a_huge_unpunctuated_source_and_summary_finish() -> None:
+    # 5 MB of paper text with every stop removed (one "sentence"), then a dense run of numbers and names
+    from tests.papergen import make_paper
+
+    text = make_paper(pages=20, seed=5).text().replace(". ", " ").replace(".\n", "\n")
+    dense = "Orbit-7B reaches 81.26 on ArcLite and 64.0 on MathQuest while Nimbus-3o needs 340 ms and " * 2_000
+    source = dense + (text * (5_000_000 // len(text) + 1))[: 5_000_000 - len(dense)]
+    summary = "Orbit-7B는 ArcLite에서 81.3%, MathQuest에서 64%를 기록했으며 Nimbus-3o는 340ms가 걸리고 " * 2_000
+    assert len(source) == 5_000_000 and len(summary) > 100_000
+    claims = verify_text(summary, source)
+    assert {c.text for c in claims} == {"Orbit-7B", "81.3%", "64%", "ArcLite", "MathQuest", "Nimbus-3o", "340ms"}
+    assert all(c.status == "supported" for c in claims), [c for c in claims if c.status != "supported"][:3]
+
+
+def test_verify_reads_a_summary_against_a_document_with_tables() -> None:
+    summary = Summary(
+        paper_id="2601.00042",
+        sections=(Section(label="Performance Highlights", text="Orbit-7B는 ArcLite에서 81.3%를 기록했습니다."),),
+    )
+    claims = verify(summary, PAPER)
+    assert [c.status for c in claims] == ["supported", "supported", "supported"]
+    assert all(c.section_label == "Performance Highlights" and c.sentence for c in claims)
+
+
+def test_a_claim_view_carries_its_evidence_for_a_page() -> None:
+    from dailypapers.verify import claim_view
+
+    supported, wrong = (
+        next(c for c in verify_text(text, PAPER) if c.kind == "number")
+        for text in ("ArcLite에서 최대 81.3%를 기록했습니다.", "MathQuest에서 81.3%를 기록했습니다.")
+    )
+    view = claim_view(supported)
+    assert view["status"] == "supported" and view["relation"]["entity"] == ["ArcLite"]
+    assert view["relation"]["qualifier"] == "up to" and view["relation"]["unit"] == "percent"
+    assert view["evidence"]["section"] == "4 Experiments" and view["evidence"]["page"] == 1
+    assert "81.26%" in view["evidence"]["snippet"] and view["evidence"]["supports"] is True
+    other = claim_view(wrong)
+    assert other["status"] == "unsupported" and other["reason"] and other["evidence"]["supports"] is False
+    json.dumps(view, ensure_ascii=False)  # plain data
