@@ -288,18 +288,15 @@ def test_verify_reads_a_summary_against_a_document_with_tables() -> None:
     assert all(c.section_label == "Performance Highlights" and c.sentence for c in claims)
 
 
-def test_a_claim_view_carries_its_evidence_for_a_page() -> None:
-    from dailypapers.verify import claim_view
+def test_a_claim_as_the_site_shows_it_carries_its_evidence_and_reason() -> None:
+    from dailypapers.models import Section, Summary
+    from dailypapers.publish.views import summary_view
 
-    supported, wrong = (
-        next(c for c in verify_text(text, PAPER) if c.kind == "number")
-        for text in ("ArcLite에서 최대 81.3%를 기록했습니다.", "MathQuest에서 81.3%를 기록했습니다.")
-    )
-    view = claim_view(supported)
-    assert view["status"] == "supported" and view["relation"]["entity"] == ["ArcLite"]
-    assert view["relation"]["qualifier"] == "up to" and view["relation"]["unit"] == "percent"
-    assert view["evidence"]["section"] == "4 Experiments" and view["evidence"]["page"] == 1
-    assert "81.26%" in view["evidence"]["snippet"] and view["evidence"]["supports"] is True
-    other = claim_view(wrong)
-    assert other["status"] == "unsupported" and other["reason"] and other["evidence"]["supports"] is False
-    json.dumps(view, ensure_ascii=False)  # plain data
+    texts = ("ArcLite에서 최대 81.3%를 기록했습니다.", "MathQuest에서 81.3%를 기록했습니다.")
+    summary = Summary(paper_id="x", sections=tuple(Section(label=f"L{i}", text=t) for i, t in enumerate(texts)))
+    checked = summary.model_copy(update={"claims": tuple(verify(summary, PAPER))})
+    numbers = [c for c in summary_view(checked, "p").claims if c.kind == "number"]
+    supported, wrong = numbers
+    assert supported.supported and "81.26%" in (supported.evidence or "") and supported.where == "4 Experiments, p. 1"
+    assert not wrong.supported and wrong.reason  # what the paper says instead, and where
+    assert wrong.evidence and "ArcLite" in wrong.evidence

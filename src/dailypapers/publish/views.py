@@ -114,6 +114,9 @@ def source_name(source: str) -> str:
 # -- claims inside a section's text ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class ClaimView:
+    """A checked number or name as a page shows it. The snippet supports a supported claim; beside an
+    unsupported one it is what the paper says instead (with the checker's `reason`), or absent."""
+
     text: str
     kind: str
     supported: bool
@@ -121,6 +124,7 @@ class ClaimView:
     evidence_section: str | None
     evidence_page: int | None
     ident: str  # an HTML id, unique on the page
+    reason: str = ""  # why it is unsupported, in the checker's words
 
     @property
     def where(self) -> str:
@@ -235,10 +239,13 @@ def summary_view(summary: Summary, ident: str) -> SummaryView:
 
 def _claim_view(claim: Claim, ident: str) -> ClaimView:
     supported = claim.status == "supported"
+    # beside an unsupported claim a snippet is shown only with the reason that says what it is
+    shown = supported or bool(claim.reason)
     return ClaimView(text=claim.text, kind=claim.kind, supported=supported,
-                     evidence=claim.evidence if supported else None,
-                     evidence_section=claim.evidence_section if supported else None,
-                     evidence_page=claim.evidence_page if supported else None, ident=ident)
+                     evidence=claim.evidence if shown else None,
+                     evidence_section=claim.evidence_section if shown else None,
+                     evidence_page=claim.evidence_page if shown else None, ident=ident,
+                     reason="" if supported else claim.reason)
 
 
 # -- papers -----------------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ Names
   name, and generic acronyms (`GENERIC_ACRONYMS`).
 """
 
-from dailypapers.verify.audit import PaperAudit, audit_digest, claim_view, verify, verify_text
+from dailypapers.verify.audit import PaperAudit, audit_digest, verify, verify_text
 from dailypapers.verify.claims import GENERIC_ACRONYMS, ExtractedClaim, extract_claims
 from dailypapers.verify.index import SourceIndex, build_index
 
@@ -62,7 +62,6 @@ __all__ = [
     "SourceIndex",
     "audit_digest",
     "build_index",
-    "claim_view",
     "extract_claims",
     "verify",
     "verify_text",

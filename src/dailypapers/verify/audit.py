@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from dailypapers.models import Claim, Digest, Document, Summary
 from dailypapers.verify.index import SourceIndex, build_index
-from dailypapers.verify.lexicon import QUALIFIER_WORDS
 from dailypapers.verify.support import check_text
 
 # ----------------------------------------------------------------------------------------------------
@@ -29,41 +28,6 @@ def verify(summary: Summary, source: Document | str | SourceIndex) -> list[Claim
         claims.extend(verify_text(section.text, index, section_label=section.label))
     return claims
 
-
-def claim_view(claim: Claim) -> dict[str, Any]:
-    """A claim as a page shows it (the site, the JSON API): what it says, what the summary relates it to, the
-    verdict and who gave it, and the evidence with where to find it. Plain data, no markup."""
-    evidence = None
-    if claim.evidence or claim.judge_quote:
-        evidence = {
-            "snippet": claim.evidence,
-            "section": claim.evidence_section,
-            "page": claim.evidence_page,
-            "kind": claim.evidence_kind,
-            "quote": claim.judge_quote,  # the words the judge relied on, when it decided
-            # a snippet beside an unsupported claim is what the paper says instead
-            "supports": claim.status == "supported",
-        }
-    return {
-        "text": claim.text,
-        "kind": claim.kind,
-        "status": claim.status,
-        "section_label": claim.section_label,
-        "relation": {
-            "entity": list(claim.entity),
-            "qualifier": QUALIFIER_WORDS.get(claim.qualifier or "", None),
-            "unit": claim.unit,
-            "context": list(claim.context),
-        },
-        "decided_by": claim.decided_by,
-        "undecided": claim.undecided,
-        "reason": claim.reason,
-        "evidence": evidence,
-    }
-
-
-# ----------------------------------------------------------------------------------------------------
-# Auditing a whole digest
 
 AuditStatus = Literal["ok", "unsupported", "no text", "no summary"]
 
