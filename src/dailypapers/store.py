@@ -288,6 +288,16 @@ def _m009_health_reports(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="010_drop_trigram_index")
+def _m010_drop_trigram_index(db: sqlite_utils.Database) -> None:
+    # search_fts (006) answers every search; the first release's trigram tables only cost every write.
+    for name in ("papers", "summaries"):
+        table = db[name]
+        assert isinstance(table, sqlite_utils.db.Table)
+        if table.detect_fts():
+            table.disable_fts()
+
+
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
