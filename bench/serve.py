@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         db = folder / "bench.db"
         with Store(db) as store:
-            for _, path in make_archive(folder, args.days, 15):
+            for path in make_archive(folder, args.days, args.days * 15)[0]:
                 store.import_digest(read_digest(path))
             editions = [e for e, _ in store.editions()]
         paths = ["/" + edition_path(e) for e in reversed(editions)]

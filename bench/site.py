@@ -37,10 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="dailypapers-bench-") as tmp:
         folder = Path(tmp)
-        files = make_archive(folder, args.days + 1, args.per_day)
+        files, _ = make_archive(folder, args.days + 1, (args.days + 1) * args.per_day)
+        files = sorted(files)  # one file a day, named by the day: the last is the new day
         db = folder / "bench.db"
         with Store(db) as store:
-            for _, path in files[:-1]:
+            for path in files[:-1]:
                 store.import_digest(read_digest(path))
             papers = store.db.execute("select count(*) from papers").fetchone()[0]
         out = folder / "site"
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                 report = build_site(store, out, search=not args.no_search)
             timings.append((label, time.perf_counter() - t0, report))
         with Store(db) as store:  # one new day, as a run adds it
-            last: Digest = read_digest(files[-1][1])
+            last: Digest = read_digest(files[-1])
             store.import_digest(last)
         t0 = time.perf_counter()
         with Store(db, readonly=True) as store:
