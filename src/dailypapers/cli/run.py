@@ -11,7 +11,7 @@ import typer
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, err_console, errors, parse_day, state, warn, write_stdout
+from dailypapers.cli._common import archive_options, console, err_console, errors, parse_day, state, warn, write_stdout
 from dailypapers.errors import InputError
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ def print_health(report: HealthReport) -> None:
 
 @app.command("run")
 @errors
+@archive_options
 def run_(
     ctx: typer.Context,
     day: Annotated[

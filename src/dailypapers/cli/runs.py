@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, errors, state, write_stdout
+from dailypapers.cli._common import archive_options, console, errors, state, write_stdout
 from dailypapers.store import ArchiveMissingError
 
 
@@ -36,6 +36,7 @@ def _seconds(r: dict[str, Any]) -> float:
 
 @app.command()
 @errors
+@archive_options
 def runs(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,

@@ -9,7 +9,7 @@ import typer
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, errors, state, write_stdout
+from dailypapers.cli._common import archive_options, console, errors, state, write_stdout
 from dailypapers.errors import InputError
 from dailypapers.search import SORTS, SearchHit, Snippet
 from dailypapers.store import ArchiveMissingError
@@ -17,6 +17,7 @@ from dailypapers.store import ArchiveMissingError
 
 @app.command()
 @errors
+@archive_options
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Words to find (Korean, Chinese, Japanese words of any length).")],

@@ -8,11 +8,12 @@ import typer
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import err_console, errors, state
+from dailypapers.cli._common import archive_options, err_console, errors, state
 
 
 @app.command()
 @errors
+@archive_options
 def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1: this machine only).")]

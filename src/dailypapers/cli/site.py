@@ -9,11 +9,12 @@ import typer
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import console, errors, state
+from dailypapers.cli._common import archive_options, console, errors, state
 
 
 @app.command()
 @errors
+@archive_options
 def site(
     ctx: typer.Context,
     out_dir: Annotated[Path, typer.Argument(metavar="OUT_DIR", help="Where the site goes (any static host).")],
