@@ -275,9 +275,6 @@ async def afetch_day(
         ctx = SourceContext(settings, http, events.notice)
         with Store(settings.db) as store:
             papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
-            with store.transaction():
-                for paper in papers:
-                    store.upsert_paper(paper)
             found = await _documents(papers, registry, ctx, store, force=force, events=events)
     return [FetchResult(p, _fetch_outcome(p, found[p.id])) for p in papers]
 
@@ -296,9 +293,6 @@ async def fetch_documents(
     async with _http(settings, events) as http:
         ctx = SourceContext(settings, http, events.notice)
         with Store(settings.db) as store:
-            with store.transaction():
-                for paper in papers:
-                    store.upsert_paper(paper)
             return await _documents(papers, registry, ctx, store, force=force, events=events)
 
 
@@ -306,8 +300,12 @@ async def _documents(
     papers: Sequence[Paper], registry: Registry, ctx: SourceContext, store: Store, *, force: bool,
     events: Events,
 ) -> dict[str, Document | Outcome]:
-    """The one fetch stage of the `fetch` and `verify` commands: stored documents first, the rest fetched
-    concurrently (through `pipeline.fetch_stage`, so one paper's failure is its own) and stored."""
+    """The one fetch stage of the `fetch` and `verify` commands: the papers stored, their stored documents
+    first, the rest fetched concurrently (through `pipeline.fetch_stage`, so one paper's failure is its own)
+    and stored."""
+    with store.transaction():
+        for paper in papers:
+            store.upsert_paper(paper)
     slots = asyncio.Semaphore(ctx.settings.concurrency)
 
     async def one(paper: Paper) -> Document | Outcome:

@@ -36,7 +36,7 @@ import json
 import random
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -355,7 +355,8 @@ class Http:
         self.attempts += 1
         deadline = self.settings.download_deadline
         try:
-            async with asyncio.timeout(deadline), self._stream(url, params, headers) as response:
+            async with asyncio.timeout(deadline), self._client.stream("GET", url, params=params,
+                                                                      headers=headers) as response:
                 return await self._read(url, response, cap)
         except TimeoutError:  # the whole request, not one read: a trickling server fails, and is not retried
             raise FetchError(f"GET {url}: no complete answer within {deadline:g} s (download_deadline)",
@@ -366,11 +367,6 @@ class Http:
             raise FetchError(f"GET {url}: the response cannot be decoded ({exc})", url=url) from None
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise FetchError(f"GET {url}: {exc}", url=url) from None
-
-    @contextlib.asynccontextmanager
-    async def _stream(self, url: str, params: Params, headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
-        async with self._client.stream("GET", url, params=params, headers=headers) as response:
-            yield response
 
     async def _read(self, url: str, response: httpx.Response, cap: int) -> tuple[int, bytes, str, float | None]:
         content_type = response.headers.get("content-type", "")

@@ -845,17 +845,6 @@ class Store:
                  "attempt": int(status == "pending"), "error": error, "now": _now()},
             )
 
-    def delivery_summary(self, edition: Edition) -> dict[str, dict[str, int]]:
-        """channel -> status -> number of items, for the edition."""
-        rows = self.db.query(
-            f"select channel, status, count(*) as n from deliveries where {_EDITION} group by channel, status",
-            _edition_key(edition),
-        )
-        out: dict[str, dict[str, int]] = {}
-        for r in rows:
-            out.setdefault(r["channel"], {})[r["status"]] = r["n"]
-        return out
-
     def run_id_of(self, report: RunReport) -> int | None:
         """The `runs` row `save_run` wrote for this report (matched by its edition and start time)."""
         rows = list(self.db.query(
