@@ -72,6 +72,19 @@ def test_untrusted_text_is_escaped_in_html_and_never_reaches_a_header() -> None:
     assert "javascript:" not in html
 
 
+def test_messages_show_the_papers_the_markdown_shows_in_its_ranks_and_cleaned() -> None:
+    dirty = entry(1, title="Paper\x1b[31m one\x07", text="line one\x00\nline\x1b two")
+    d = Digest(day=DAY, entries=(entry(0), dirty, entry(0, title="listed again"), entry(2)))
+    view = edition_view(d)
+    shown = markdown.parse(markdown.render(d)).entries
+    assert [(p.rank, p.paper_id) for p in view.papers] == [(i, e.paper.id) for i, e in enumerate(shown, start=1)]
+    assert view.paper("2606.10001").title == "Paper [31m one"
+    assert view.paper("2606.10001").sections[0].text == "line one\nline two"
+    text, html = parts(render_email(view, items(d), sender="p@example.org", recipients=["t@x.org"]))
+    assert not any(c in text + html for c in "\x00\x07\x1b")
+    assert "line one<br>line two" in html and html.count("<article") == 3
+
+
 _line = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=200).map(
     lambda s: " ".join(s.split()))
 
