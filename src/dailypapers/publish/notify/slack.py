@@ -5,13 +5,15 @@ shows can be checked against the Markdown: the same title link, votes, authors, 
 
 Slack's limits (Block Kit reference; `msg_blocks_too_long` is answered well below the 40,000-character text
 limit): a section's text at most 3,000 characters, 50 blocks a message, and in practice about 12,000
-characters of blocks a message. A section longer than SECTION_CHARS is split over several section blocks
-(block ids `s<i>.<part>`, `+` when the split was at a space, `~` when inside a word); a paper whose blocks
-would pass MESSAGE_CHARS has its last sections cut, with a link to the full text on the site. The
-notification `text` stays under TEXT_CHARS.
+characters of blocks a message (counted as the characters of the blocks' texts). A section longer than
+SECTION_CHARS is split over several section blocks (block ids `s<i>.<part>`, `p<i>.<part>` for a plain bullet;
+`+` when the split was at a space, `~` when inside a word); a paper whose blocks would pass MESSAGE_CHARS has
+its last sections cut, with a link to the full text on the site. The notification `text` stays under
+TEXT_CHARS.
 
 Untrusted text is escaped for mrkdwn (`&`, `<`, `>`: no injected links or @channel), and a link's URL is
-percent-encoded where mrkdwn would read it as syntax.
+percent-encoded where mrkdwn would read it as syntax. The flag marker reads back exactly: a `;` inside a
+claim and a `⚠️(` inside a text are backslash-escaped (see `flag_marker`).
 
 Every message carries metadata (`event_type` dailypapers_delivery, the edition and the item), so a run
 killed between Slack's answer and the ledger's write finds the message it sent instead of posting it twice
@@ -117,13 +119,62 @@ def _split(text: str, limit: int) -> list[tuple[str, str]]:
     return pieces
 
 
+# The flag marker read back unambiguously, as the Markdown does it (`markdown._render_section`) but with
+# backslashes only where they are needed, since Slack shows them: `⚠️(` in a text or a claim is written `⚠️\(`
+# (so the marker's own opening is the only bare one), `;` in a claim `\;` (so `; ` only separates claims), and
+# a backslash before `\`, `(`, `;` or the end is doubled (so those escapes are never ambiguous).
+_GUARD_TEXT = re.compile(r"\\(?=[\\(]|\Z)|(?<=⚠\ufe0f)\(")
+_GUARD_CLAIM = re.compile(r"\\(?=[\\(;]|\Z)|(?<=⚠\ufe0f)\(|;")
+_UNGUARD_TEXT = re.compile(r"\\([\\(])")
+_UNGUARD_CLAIM = re.compile(r"\\([\\(;])")
+_CLAIM_SEP = re.compile(r"\\.|" + re.escape(FLAG_SEP))
+
+
+def _guard(text: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub(lambda m: "\\" + m.group(), text)
+
+
+def flag_marker(sec: SectionView) -> str:
+    """The section's flag marker as a Slack text shows it (before mrkdwn escaping)."""
+    if not sec.flags:
+        return ""
+    return FLAG_OPEN + FLAG_SEP.join(_guard(c, _GUARD_CLAIM) for c in sec.flags) + ")"
+
+
+def _section_body(sec: SectionView) -> str:
+    return escape(_guard(sec.text, _GUARD_TEXT) + flag_marker(sec))
+
+
+def _read_section_body(body: str) -> tuple[str, tuple[str, ...]]:
+    """The text and the claims of a section body (`_section_body` reversed)."""
+    body = unescape(body)
+    k = body.find(FLAG_OPEN)  # bare only in the marker
+    if k < 0 or not body.endswith(")"):
+        return _UNGUARD_TEXT.sub(r"\1", body), ()
+    inner, claims, start = body[k + len(FLAG_OPEN) : -1], [], 0
+    for m in _CLAIM_SEP.finditer(inner):  # `; ` where it is not escaped
+        if m.group() == FLAG_SEP:
+            claims.append(inner[start : m.start()])
+            start = m.end()
+    claims.append(inner[start:])
+    return _UNGUARD_TEXT.sub(r"\1", body[:k]), tuple(_UNGUARD_CLAIM.sub(r"\1", c) for c in claims)
+
+
 def _section_blocks(i: int, sec: SectionView) -> list[dict[str, Any]]:
+    """A section's blocks: ids `s<i>...` for a labelled section, `p<i>...` for a plain bullet (whose text may
+    itself start with `*`)."""
     label = f"*{escape(sec.label)}*\n" if sec.label else ""
-    body = escape(sec.text) + escape(sec.flag_marker)
+    kind = "s" if sec.label else "p"
     out = []
-    for part, (joint, piece) in enumerate(_split(body, SECTION_CHARS - len(label) - 8)):
-        out.append(_mrkdwn((label if part == 0 else "") + piece, f"s{i}{joint or '.'}{part}"))
+    for part, (joint, piece) in enumerate(_split(_section_body(sec), SECTION_CHARS - len(label) - 8)):
+        out.append(_mrkdwn((label if part == 0 else "") + piece, f"{kind}{i}{joint or '.'}{part}"))
     return out
+
+
+def _chars(block: dict[str, Any]) -> int:
+    """What a block counts against MESSAGE_CHARS: the characters of its text objects."""
+    texts = [block["text"]] if block["type"] == "section" else block["elements"]
+    return sum(len(t["text"]) for t in texts)
 
 
 def paper_message(view: EditionView, paper: PaperView) -> Message:
@@ -140,10 +191,10 @@ def paper_message(view: EditionView, paper: PaperView) -> Message:
         blocks.append(_context(" · ".join(meta), "meta"))
     if paper.extractive:
         blocks.append(_context(escape(EXTRACTIVE_LINE), "note"))
-    used = sum(len(str(b)) for b in blocks)
+    used = sum(_chars(b) for b in blocks)
     for i, sec in enumerate(paper.sections):
         part = _section_blocks(i, sec)
-        size = sum(len(b["text"]["text"]) for b in part)
+        size = sum(_chars(b) for b in part)
         if used + size > MESSAGE_CHARS or len(blocks) + len(part) > MAX_BLOCKS - 1:
             more = link(view.link, "the rest on the site") if view.link else "the rest in the digest"
             blocks.append(_context(f"… {more}", "cut"))
@@ -172,13 +223,14 @@ class ReadBack:
 
 _TITLE = re.compile(r"\*<([^|>]*)\|(.*)>\*", re.DOTALL)
 _VOTE = re.compile(r"Vote: (-?\d+)")
-_BLOCK = re.compile(r"s(\d+)([.+~])(\d+)")
+_BLOCK = re.compile(r"([sp])(\d+)([.+~])(\d+)")
 
 
 def read_paper_blocks(blocks: Sequence[dict[str, Any]]) -> ReadBack:
     """The inverse of `paper_message` on its blocks."""
     title, url, votes, authors, extractive = "", None, None, "", False
     parts: dict[int, list[tuple[str, str]]] = {}
+    plain: set[int] = set()
     for b in blocks:
         bid = b.get("block_id", "")
         text = b["text"]["text"] if b["type"] == "section" else b["elements"][0]["text"]
@@ -199,21 +251,20 @@ def read_paper_blocks(blocks: Sequence[dict[str, Any]]) -> ReadBack:
         elif bid == "note":
             extractive = True
         elif m := _BLOCK.fullmatch(bid):
-            parts.setdefault(int(m.group(1)), []).append(("" if m.group(2) == "." else m.group(2), text))
+            i = int(m.group(2))
+            parts.setdefault(i, []).append(("" if m.group(3) == "." else m.group(3), text))
+            if m.group(1) == "p":
+                plain.add(i)
     sections = []
     for i in sorted(parts):
         body = ""
         for joint, piece in parts[i]:
             body += {"": "", "+": " ", "~": ""}[joint] + piece
         label = ""
-        if body.startswith("*") and "*\n" in body:
-            label, _, body = body[1:].partition("*\n")
-        body = unescape(body)
-        flags: tuple[str, ...] = ()
-        if body.endswith(")") and (k := body.rfind(FLAG_OPEN)) >= 0:
-            flags = tuple(body[k + len(FLAG_OPEN) : -1].split(FLAG_SEP))
-            body = body[:k]
-        sections.append(SectionView(unescape(label), body, flags))
+        if i not in plain:
+            label, _, body = body.removeprefix("*").partition("*\n")
+        text, flags = _read_section_body(body)
+        sections.append(SectionView(unescape(label), text, flags))
     return ReadBack(title, url, votes, authors, extractive, tuple(sections))
 
 
