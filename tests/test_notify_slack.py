@@ -20,6 +20,7 @@ from dailypapers.publish.notify import slack
 from dailypapers.publish.notify.views import MAX_TITLE, edition_view
 from dailypapers.text import clip
 from tests.notify_data import DAY, HOSTILE_TITLE, digest, entry
+from tests.standins.base import Reply
 from tests.standins.slack import TOKEN, SlackStandIn, _check_blocks
 
 
@@ -278,3 +279,58 @@ def test_retry_after_is_honoured_and_a_long_one_ends_the_run_for_this_channel(sl
     with pytest.raises(ChannelDown, match="ratelimited"):
         asyncio.run(channel(slack_api, sleeps=sleeps).send(edition_view(later), all_items(later), log2))
     assert sleeps == [2.0, 2.0] and log2.rows[HEADER].status == "failed"
+
+
+def test_a_post_whose_connection_drops_is_not_sent_again_but_found_next_run(slack_api: SlackStandIn) -> None:
+    d = digest(2)
+    slack_api.hang_ups = 1  # Slack keeps the parent, the answer never comes
+    log = MemoryLog()
+    with pytest.raises(ChannelDown) as down:
+        asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    assert down.value.maybe_sent and len(slack_api.posted) == 1  # not re-posted by slack_sdk's retry
+    assert len(slack_api.requests_to("/api/chat.postMessage")) == 1 and log.rows[HEADER].status == "pending"
+    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    [parent] = slack_api.parents()
+    assert len(slack_api.posted) == 3 and log.rows[HEADER].external_id == f"C0PAPERS:{parent.ts}"
+    assert len(slack_api.replies_to(parent)) == 2 and not log.notices
+
+
+def test_a_read_whose_connection_drops_is_tried_again(slack_api: SlackStandIn) -> None:
+    d = digest(1)
+    log = MemoryLog()
+    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    log.rows[HEADER] = LedgerRow(HEADER, "pending", attempts=1)
+    slack_api.fault("/api/conversations.history", Reply(hang_up=True))
+    asyncio.run(channel(slack_api).send(edition_view(d), [HEADER], log))
+    assert len(slack_api.requests_to("/api/conversations.history")) == 2
+    assert len(slack_api.posted) == 2 and log.rows[HEADER].status == "delivered"
+
+
+@pytest.mark.parametrize("answer", [
+    Reply.json({"ok": False, "error": "internal_error"}, status=500),
+    Reply.json({"ok": False, "error": "fatal_error"}),
+    Reply.json({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "600"}),
+])
+def test_a_lookup_that_fails_keeps_the_item_pending_instead_of_sending_it_again(
+    slack_api: SlackStandIn, answer: Reply,
+) -> None:
+    d = digest(1)
+    log = MemoryLog()
+    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    log.rows[HEADER] = LedgerRow(HEADER, "pending", attempts=1)
+    slack_api.fault("/api/conversations.history", answer)
+    with pytest.raises(ChannelDown):
+        asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    assert len(slack_api.posted) == 2 and log.rows[HEADER].status == "pending" and not log.notices
+    asyncio.run(channel(slack_api).send(edition_view(d), [HEADER], log))  # Slack answers again: found
+    assert len(slack_api.posted) == 2 and log.rows[HEADER].status == "delivered"
+
+
+@pytest.mark.parametrize("why", ["missing_scope", "not_in_channel", "channel_not_found"])
+def test_a_lookup_slack_will_not_answer_sends_again_and_says_so(slack_api: SlackStandIn, why: str) -> None:
+    d = digest(1)
+    log = MemoryLog({HEADER: LedgerRow(HEADER, "pending", attempts=1)})
+    slack_api.fault("/api/conversations.history", Reply.json({"ok": False, "error": why}))
+    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    assert len(slack_api.parents()) == 1 and log.rows[HEADER].status == "delivered"
+    assert "may have been sent by an interrupted run" in log.notices[0]

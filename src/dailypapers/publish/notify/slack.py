@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
@@ -290,6 +291,21 @@ def _retry_handler(max_wait: float, sleep: Sleep) -> Any:
     return RetryAfter(max_retry_count=3)
 
 
+def _read_retry_handler() -> Any:
+    """slack_sdk's retry after a dropped connection, for the reads (`conversations.*`) only: a post whose
+    connection dropped may have arrived, and sending it again would post it twice. Such a post stays `pending`
+    in the ledger, and the next run looks for it (`SlackChannel.find`) before sending it again."""
+    from slack_sdk.http_retry import ConnectionErrorRetryHandler
+
+    class ReadsOnly(ConnectionErrorRetryHandler):  # type: ignore[misc]
+        def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+            method = urlsplit(request.url).path.rsplit("/", 1)[-1]
+            return method.startswith("conversations.") and bool(
+                super()._can_retry(state=state, request=request, response=response, error=error))
+
+    return ReadsOnly()
+
+
 def _retry_after(response: Any) -> float:
     for k, v in response.headers.items():
         if k.lower() == "retry-after":
@@ -312,11 +328,10 @@ class SlackChannel:
     def client(self) -> Any:
         if self._client is None:
             from slack_sdk import WebClient
-            from slack_sdk.http_retry import ConnectionErrorRetryHandler
 
             self._client = WebClient(
                 token=self._token, base_url=self._base_url, timeout=max(1, round(self._timeout)),
-                retry_handlers=[ConnectionErrorRetryHandler(), _retry_handler(self._max_wait, self._sleep)],
+                retry_handlers=[_read_retry_handler(), _retry_handler(self._max_wait, self._sleep)],
             )
         return self._client
 
@@ -334,9 +349,9 @@ class SlackChannel:
             if error in ITEM_ERRORS:
                 raise ItemRejected(error) from None
             hint = " (check slack_token and slack_channel)" if error in _AUTH_ERRORS else ""
-            raise ChannelDown(f"slack {method}: {error}{hint}") from None
+            raise SlackDown(f"slack {method}: {error}{hint}", error=error) from None
         except (SlackClientError, OSError) as exc:  # no answer: what was sent may have arrived
-            raise ChannelDown(f"slack {method}: {type(exc).__name__}: {exc}", maybe_sent=True) from None
+            raise SlackDown(f"slack {method}: {type(exc).__name__}: {exc}", maybe_sent=True) from None
         return dict(response.data)
 
     async def post(self, message: Message, thread: str | None = None) -> str:
@@ -349,7 +364,9 @@ class SlackChannel:
 
     async def find(self, edition: Edition, item: str, thread: str | None, since: str | None) -> str | None:
         """A message this channel already posted for the item (by its metadata), or None; None too when Slack
-        will not say (no channels:history scope, a channel given by name): the caller then sends again.
+        will not say (no channels:history scope, a channel given by name, not in the channel) or the thread is
+        gone: the caller then sends again. Any other failure (the network, a 5xx, a rate limit past the wait)
+        is raised as ChannelDown, so the item stays `pending` and the next run looks again.
         Only messages from a few minutes before the attempt began (`since`, ISO) are asked for, so the answer's
         first page (15 messages for some apps) holds it even in a busy channel or a long thread."""
         channel = thread.split(":", 1)[0] if thread else self.channel
@@ -364,8 +381,12 @@ class SlackChannel:
         for _ in range(MAX_PAGES):  # a busy day: page through with Slack's cursor, boundedly
             try:
                 data = await self.call(method, **args)
-            except (ChannelDown, ItemRejected):
-                return None
+            except SlackDown as exc:
+                if exc.error in _CANNOT_LOOK:
+                    return None
+                raise
+            except ItemRejected as exc:
+                raise ChannelDown(f"slack {method}: {exc}") from None
             for message in data.get("messages", []):
                 meta = message.get("metadata") or {}
                 if meta.get("event_type") == EVENT_TYPE and meta.get("event_payload") == want:
@@ -418,6 +439,17 @@ class ItemRejected(Exception):
     """Slack refused one message for its content."""
 
 
+class SlackDown(ChannelDown):
+    """ChannelDown with Slack's error code (`error`), when Slack answered with one."""
+
+    def __init__(self, message: str, *, error: str | None = None, maybe_sent: bool = False) -> None:
+        super().__init__(message, maybe_sent=maybe_sent)
+        self.error = error
+
+
+# Slack's answers to conversations.* that mean the message cannot be looked for (or is not there): no
+# channels:history scope, the app not in the channel, a channel given by name, the thread deleted.
+_CANNOT_LOOK = frozenset({"missing_scope", "not_in_channel", "channel_not_found", "thread_not_found"})
 _AUTH_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "channel_not_found",
                 "not_in_channel", "missing_scope", "is_archived"}
 
