@@ -130,6 +130,7 @@ def test_a_failed_paper_is_not_delivered_until_a_run_summarizes_it(outlets: dict
     with Store(outlets["settings"].db) as store:
         [history] = store.run_history()
     assert history["failures_by_stage"] == {"fetch": 1} and history["delivered"] == 1
+    assert e.run_id == history["id"] and history["report_id"] is not None
     outlets["hf"].faults.clear()
     again = run(outlets["settings"], FRIDAY)
     assert again.exit_code == 0 and len(outlets["slack"].posted) == 3

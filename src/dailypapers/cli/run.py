@@ -34,9 +34,12 @@ def day_range(day: str | None, first: str | None, last: str | None) -> list[dt.d
     assert start is not None and end is not None
     if end < start:
         raise InputError(f"--to {end} is before --from {start}")
-    from dailypapers.publish.notify.daily import days_between
-
     return days_between(start, end)
+
+
+def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """first..last, both included (none when last is before first)."""
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def edition_done_line(event: Event) -> None:

@@ -3,15 +3,13 @@ its delivery and health figures, and the ops message. `api.run` is the loop that
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from dailypapers.config import Settings
-from dailypapers.events import Events
 from dailypapers.models import Digest, Edition
 from dailypapers.plugins import Registry
 from dailypapers.publish.base import Channel
-from dailypapers.publish.notify.deliver import DONE_STATES, StoreLog, due_items
+from dailypapers.publish.notify.deliver import DONE_STATES, due_items, ledger
 from dailypapers.publish.notify.health import HealthReport
 from dailypapers.publish.notify.views import EditionView, edition_view
 from dailypapers.store import Store
@@ -48,17 +46,17 @@ def edition_done(store: Store, edition: Edition, settings: Settings, chans: Sequ
     if digest is None or not digest.entries or not all(paper_done(store, edition, digest).values()):
         return False
     view = view_of(digest, settings)
-    return all(not due_items(view, StoreLog(store, edition, c.id, Events()).rows()) for c in chans)
+    return all(not due_items(view, ledger(store, edition, c.id)) for c in chans)
 
 
 def delivery_counts(store: Store, view: EditionView, chans: Sequence[Channel]) -> tuple[int, int]:
     """(papers every channel has delivered, papers with a summary some channel has not) for the edition."""
     if not chans:
         return 0, 0
-    rows = {c.id: {r["item"]: r["status"] for r in store.deliveries(view.edition, c.id)} for c in chans}
+    status = {c.id: {item: row.status for item, row in ledger(store, view.edition, c.id).items()} for c in chans}
     summarized = [p.paper_id for p in view.papers if p.has_summary]
-    delivered = [p for p in summarized if all(rows[c.id].get(p) == "delivered" for c in chans)]
-    pending = [p for p in summarized if any(rows[c.id].get(p) not in DONE_STATES for c in chans)]
+    delivered = [p for p in summarized if all(status[c.id].get(p) == "delivered" for c in chans)]
+    pending = [p for p in summarized if any(status[c.id].get(p) not in DONE_STATES for c in chans)]
     return len(delivered), len(pending)
 
 
@@ -89,8 +87,3 @@ async def send_ops(report: HealthReport, settings: Settings) -> str | None:
         except ChannelDown as exc:
             problems.append(str(exc))
     return "; ".join(problems) or None
-
-
-def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    """first..last, both included (none when last is before first)."""
-    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
