@@ -189,6 +189,7 @@ async def arun(
         language_name(spec.lang)
         sources.source_for(registry, spec.source)
     chans = daily.channels(registry, settings) if deliver else []
+    ops = daily.ops_targets(settings) if deliver else []
     started = dt.datetime.now(dt.UTC)
     results: list[EditionHealth] = []
     used = Usage()
@@ -231,7 +232,7 @@ async def arun(
         health = HealthReport(command=command, started_at=started, finished_at=dt.datetime.now(dt.UTC),
                               editions=tuple(results))
         if deliver:
-            problem = await daily.send_ops(health, settings)
+            problem = await daily.send_ops(health, ops)
             if problem:
                 events.notice(f"the health report did not reach the ops channel: {problem}")
                 health = health.model_copy(update={"ops_error": problem})

@@ -4,16 +4,22 @@ its delivery and health figures, and the ops message. `api.run` is the loop that
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from dailypapers.config import Settings
+from dailypapers.errors import ConfigError
 from dailypapers.models import Digest, Edition
 from dailypapers.plugins import Registry
-from dailypapers.publish.base import Channel
+from dailypapers.publish.base import Channel, ChannelDown
 from dailypapers.publish.notify.deliver import DONE_STATES, due_items, ledger
 from dailypapers.publish.notify.health import HealthReport
 from dailypapers.publish.notify.views import EditionView, edition_view
 from dailypapers.store import Store
 from dailypapers.text import clip
+
+if TYPE_CHECKING:
+    from dailypapers.publish.notify.apprise import AppriseChannel
+    from dailypapers.publish.notify.slack import SlackChannel
 
 
 def channels(registry: Registry, settings: Settings) -> list[Channel]:
@@ -60,30 +66,54 @@ def delivery_counts(store: Store, view: EditionView, chans: Sequence[Channel]) -
     return len(delivered), len(pending)
 
 
-async def send_ops(report: HealthReport, settings: Settings) -> str | None:
-    """The health report to the ops channel(s), if any are set; the problem, or None."""
-    from dailypapers.publish.base import ChannelDown
+MAX_OPS_TEXT = 2_800  # of the report in a Slack ops message, before escaping
+_FENCE = "```"
+
+
+def ops_targets(settings: Settings) -> list[AppriseChannel | SlackChannel]:
+    """Where the health report goes (`ops_urls`, `ops_slack_channel`); a setting that cannot work is a
+    ConfigError before any work, as a bad `apprise_urls` is."""
+    from dailypapers.publish.notify.apprise import AppriseChannel, check_url
+    from dailypapers.publish.notify.slack import SlackChannel
+
+    out: list[AppriseChannel | SlackChannel] = []
+    for url in settings.ops_urls:
+        out.append(AppriseChannel(check_url(url.get_secret_value(), "ops_urls")))
+    if settings.ops_slack_channel:
+        if settings.slack_token is None:
+            raise ConfigError("ops_slack_channel needs slack_token (DAILYPAPERS_SLACK_TOKEN) too")
+        out.append(SlackChannel.from_settings(settings, settings.ops_slack_channel))
+    return out
+
+
+def ops_slack_message(title: str, text: str) -> dict[str, str]:
+    """The report as a Slack message: the title in bold, the report in a code block. Both are cut before they
+    are escaped (a cut never splits an entity), and a fence inside the report is broken with a zero-width
+    space so it cannot close the block early."""
+    from dailypapers.publish.notify.slack import escape
+
+    body = text if len(text) <= MAX_OPS_TEXT else text[: MAX_OPS_TEXT - 1] + "…"
+    body = body.replace(_FENCE, "`\u200b`\u200b`")
+    return {"text": f"*{escape(clip(title, 200))}*\n{_FENCE}{escape(body)}{_FENCE}"}
+
+
+async def send_ops(report: HealthReport, targets: Sequence[AppriseChannel | SlackChannel]) -> str | None:
+    """The health report to each ops target (`ops_targets`); the problems, or None. Each target is tried
+    alone, and nothing one raises escapes: the report is stored whatever the ops channels do."""
+    from dailypapers.publish.notify.apprise import AppriseChannel
 
     text = report.text()
     title = f"dailypapers {report.command}: {report.status}"
     problems = []
-    for url in settings.ops_urls:
-        from dailypapers.publish.notify.apprise import AppriseChannel
-
-        ops = AppriseChannel(url.get_secret_value())
+    for target in targets:
         try:
-            if not await ops.notify(title, "```\n" + text + "\n```"):
-                problems.append(f"{ops.scheme}:// notification failed")
+            if isinstance(target, AppriseChannel):
+                if not await target.notify(title, text):  # apprise's TEXT body: no Markdown fences
+                    problems.append(f"{target.scheme}:// notification failed")
+            else:
+                await target.post(ops_slack_message(title, text))
         except ChannelDown as exc:
             problems.append(str(exc))
-    if settings.ops_slack_channel and settings.slack_token is not None:
-        from dailypapers.publish.notify.slack import SlackChannel, escape
-
-        slack = SlackChannel(token=settings.slack_token.get_secret_value(), channel=settings.ops_slack_channel,
-                             base_url=settings.slack_base_url, timeout=settings.http_timeout,
-                             max_wait=settings.slack_max_retry_wait)
-        try:
-            await slack.post({"text": clip(f"*{escape(title)}*", 200) + "\n```" + escape(text)[:2800] + "```"})
-        except ChannelDown as exc:
-            problems.append(str(exc))
+        except Exception as exc:  # Slack refusing the message, an apprise plug-in's bug
+            problems.append(f"{target.id}: {type(exc).__name__}: {exc}")
     return "; ".join(problems) or None

@@ -325,6 +325,14 @@ class SlackChannel:
         self._max_wait, self._sleep = max_wait, sleep
         self._client: Any = None
 
+    @classmethod
+    def from_settings(cls, settings: Settings, channel: str) -> SlackChannel:
+        """A channel of the settings' Slack workspace (slack_token, slack_base_url, the timeouts)."""
+        if settings.slack_token is None:
+            raise ConfigError(f"the Slack channel {channel} needs slack_token (DAILYPAPERS_SLACK_TOKEN)")
+        return cls(token=settings.slack_token.get_secret_value(), channel=channel, base_url=settings.slack_base_url,
+                   timeout=settings.http_timeout, max_wait=settings.slack_max_retry_wait)
+
     def client(self) -> Any:
         if self._client is None:
             from slack_sdk import WebClient
@@ -463,7 +471,5 @@ class SlackNotifier:
             return []
         if settings.slack_token is None or not settings.slack_channel:
             raise ConfigError("Slack needs both slack_token (DAILYPAPERS_SLACK_TOKEN) and slack_channel")
-        return [SlackChannel(token=settings.slack_token.get_secret_value(), channel=settings.slack_channel,
-                             base_url=settings.slack_base_url, timeout=settings.http_timeout,
-                             max_wait=settings.slack_max_retry_wait)]
+        return [SlackChannel.from_settings(settings, settings.slack_channel)]
 
