@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Migrations
 
 from dailypapers.errors import StoreError
 from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
@@ -187,6 +188,20 @@ def test_reopen_keeps_data_and_does_not_rerun_migrations(db_path: Path) -> None:
         assert "idx_deliveries_status" not in indexes  # nothing reads the ledger by status
         assert store.get_digest(Edition(day=D1)) == day1()
         assert store.import_digest(day1()).counts()["unchanged"] == 3
+
+
+def test_email_ledger_rows_move_to_the_hashed_channel_id(db_path: Path) -> None:
+    from dailypapers.publish.notify.email import channel_id
+
+    with Store(db_path) as store:  # rows as an older version wrote them, before 012 ran
+        with store.transaction():
+            store.db.execute(f"delete from {Migrations.migrations_table} where name = '012_email_channel_ids'")
+        store.record_delivery(Edition(day=D1), "email:lead@b.c,t@b.c", "", "delivered", external_id="<m@b.c>")
+        store.record_delivery(Edition(day=D1), "email:0123456789ab", "", "delivered")
+        store.record_delivery(Edition(day=D1), "slack:C0", "", "delivered")
+    with Store(db_path) as store:  # the migration runs again on open
+        channels = {r["channel"]: r["external_id"] for r in store.deliveries(Edition(day=D1))}
+    assert channels == {channel_id(["t@b.c", "lead@b.c"]): "<m@b.c>", "email:0123456789ab": None, "slack:C0": None}
 
 
 def test_garbage_file_and_directory_are_store_errors(tmp_path: Path) -> None:

@@ -305,6 +305,17 @@ def _m011_drop_deliveries_status_index(db: sqlite_utils.Database) -> None:
     db.execute("drop index if exists idx_deliveries_status")
 
 
+@MIGRATIONS(name="012_email_channel_ids")
+def _m012_email_channel_ids(db: sqlite_utils.Database) -> None:
+    # An email channel's ledger key was `email:<the recipients, sorted, comma-joined>` when that was short (a
+    # hash of it only when long): addresses in the ledger and the health reports. It is now always the hash
+    # (`notify.email.channel_id`); the ledger's rows move to it, so nothing is sent again.
+    for (channel,) in db.execute("select distinct channel from deliveries where channel like 'email:%@%'").fetchall():
+        joined = channel[len("email:") :]
+        new = "email:" + hashlib.sha256(joined.encode()).hexdigest()[:12]
+        db.execute("update deliveries set channel = ? where channel = ?", [new, channel])
+
+
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
