@@ -97,3 +97,16 @@ def test_a_readme_that_is_only_a_digest_stays_the_digest_byte_for_byte() -> None
     assert readme.update(render(d), later) == render(later)  # replaced whole by a later day
     assert readme.update(render(later), d) is None  # never by an older one
     assert markdown.parse(readme.update("", d)).entries == markdown.parse(render(d)).entries
+    spaced = "".join(line + "  \n" for line in render(d).split("\n")[:-1])  # as older digests had it
+    assert readme.update(spaced, later) == render(later)
+
+
+def test_notes_after_a_digest_header_are_kept() -> None:
+    d = digest(2)
+    later = d.model_copy(update={"day": dt.date(2026, 6, 15), "entries": d.entries[:1]})
+    notes = "\n## Reading group\n\nWe discuss paper 1 on Friday. My notes: [link](https://example.org/notes)\n"
+    for own in (render(d) + notes, render(d).replace("\n\n###", "\n\nA line of my own.\n\n###", 1)):
+        updated = readme.update(own, later)
+        assert updated is not None and updated.startswith(own)  # nothing of the user's is lost
+        assert updated.count("<!-- dailypapers:start 2026-06-15 -->") == 1
+        assert readme.update(updated, later) == updated  # the next run replaces only the marked block
