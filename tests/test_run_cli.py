@@ -110,3 +110,31 @@ def test_notes_after_a_digest_header_are_kept() -> None:
         assert updated is not None and updated.startswith(own)  # nothing of the user's is lost
         assert updated.count("<!-- dailypapers:start 2026-06-15 -->") == 1
         assert readme.update(updated, later) == updated  # the next run replaces only the marked block
+
+
+def test_server_text_reaches_the_terminal_without_control_characters(tmp_path: Path, hf_arxiv: HfArxivStandIn,
+                                                                     slack_api: SlackStandIn) -> None:
+    from dailypapers.models import RunReport
+    from dailypapers.publish.notify.health import EditionHealth, HealthReport
+    from dailypapers.store import Store
+
+    hf_arxiv.add_paper(make_paper("2606.40000", pages=1), day=DAY, upvotes=5)
+    slack = {f"DAILYPAPERS_{k.upper()}": str(v) for k, v in slack_api.settings_kwargs().items()}
+    e = env(tmp_path, hf_arxiv, **slack)
+    runner = CliRunner()
+    slack_api.fail("evil\x1b]0;owned\x07\x1b[2J")  # a server's error text with terminal escapes
+    failed = runner.invoke(app, ["run", DAY.isoformat()], env=e)
+    assert failed.exit_code == 1 and "slack:C0PAPERS" in failed.output
+    assert "\x1b" not in failed.output and "\x07" not in failed.output
+    now = dt.datetime.now(dt.UTC)
+    with Store(tmp_path / "c.db") as store:
+        run_id = store.save_run(RunReport(command="run", day=DAY, source="hf", lang="ko", started_at=now,
+                                          finished_at=now))
+        bad = "unreachable: \x1b[31mconnection refused\x1b[0m"
+        edition = EditionHealth(day=DAY, source="hf", lang="ko", run_id=run_id, no_papers=bad, error=bad)
+        report = HealthReport(command="run", started_at=now, finished_at=now, editions=(edition,))
+        store.save_health(report.stored(), [edition.stored_row()])
+    for args in (["runs"], ["runs", "--reports"]):
+        shown = runner.invoke(app, args, env=e)
+        assert shown.exit_code == 0 and "connection refused" in shown.output, shown.output
+        assert "\x1b" not in shown.output and "\x07" not in shown.output
