@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,10 @@ from typer.testing import CliRunner
 from dailypapers.api import run
 from dailypapers.cli import app
 from dailypapers.config import EditionSetting, Settings
+from dailypapers.errors import ConfigError
 from dailypapers.events import Delivered, Events, Notice
 from dailypapers.publish import markdown
+from dailypapers.publish.notify.daily import ops_slack_message
 from dailypapers.publish.notify.email import markdown_of
 from dailypapers.store import Store
 from tests.papergen import make_paper
@@ -130,6 +133,7 @@ def test_a_failed_paper_is_not_delivered_until_a_run_summarizes_it(outlets: dict
     with Store(outlets["settings"].db) as store:
         [history] = store.run_history()
     assert history["failures_by_stage"] == {"fetch": 1} and history["delivered"] == 1
+    assert e.run_id == history["id"] and history["report_id"] is not None
     outlets["hf"].faults.clear()
     again = run(outlets["settings"], FRIDAY)
     assert again.exit_code == 0 and len(outlets["slack"].posted) == 3
@@ -201,9 +205,54 @@ def test_the_health_report_goes_to_the_ops_channels(outlets: dict[str, Any]) -> 
     report = run(settings, FRIDAY)
     [ops] = webhook.payloads("/ops")
     assert ops["title"] == "dailypapers run: ok" and report.summary() in ops["message"]
+    assert "```" not in ops["message"]  # a text body: a fence would show as written
     [slack_ops] = [p for p in outlets["slack"].posted if p.channel == "C0OPS"]
     assert "dailypapers run: ok" in slack_ops.text and report.summary() in slack_ops.text
     assert report.ops_error is None
+
+
+def test_an_ops_channel_that_raises_is_reported_and_the_health_report_still_stored(
+    outlets: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dailypapers.publish.notify.apprise import AppriseChannel
+
+    add_day(outlets["hf"], FRIDAY, 1)
+    webhook: WebhookStandIn = outlets["webhook"]
+    settings = outlets["settings"].model_copy(update={
+        "notifiers": [], "ops_urls": [SecretStr(webhook.apprise_url("ops"))], "ops_slack_channel": "C0OPS"})
+
+    async def plugin_bug(self: AppriseChannel, title: str, body: str) -> bool:
+        raise RuntimeError("a plug-in's bug")
+
+    monkeypatch.setattr(AppriseChannel, "notify", plugin_bug)
+    outlets["slack"].fail("msg_too_long")  # Slack refuses the ops message itself (ItemRejected)
+    report = run(settings, FRIDAY)
+    assert "RuntimeError: a plug-in's bug" in (report.ops_error or "")
+    assert "msg_too_long" in (report.ops_error or "")
+    with Store(settings.db) as store:
+        [stored] = store.health_reports()
+    assert stored["report"]["ops_error"] == report.ops_error and stored["summary"] == report.summary()
+
+
+@pytest.mark.parametrize(("update", "problem"), [
+    ({"ops_slack_channel": "C0OPS", "slack_token": None, "slack_channel": None}, "ops_slack_channel needs"),
+    ({"ops_urls": [SecretStr("not-a-url")]}, "ops_urls takes URLs"),
+])
+def test_ops_settings_that_cannot_work_fail_before_any_work(
+    outlets: dict[str, Any], update: dict[str, Any], problem: str,
+) -> None:
+    add_day(outlets["hf"], FRIDAY, 1)
+    with pytest.raises(ConfigError, match=problem):
+        run(outlets["settings"].model_copy(update=update), FRIDAY)
+    assert not outlets["hf"].requests and not outlets["slack"].posted
+
+
+def test_the_slack_ops_message_keeps_its_code_block_and_whole_entities() -> None:
+    text = ops_slack_message("dailypapers run: failed", "slack: error ``` inside\n" + "&" * 5000)["text"]
+    assert text.startswith("*dailypapers run: failed*\n```") and text.endswith("```")
+    body = text[len("*dailypapers run: failed*\n```") : -3]
+    assert "```" not in body  # the report's own fence cannot close the block
+    assert re.fullmatch(r"(?:[^&]|&amp;|&lt;|&gt;)*…", body)  # cut before escaping: no entity cut in two
 
 
 def test_a_message_that_keeps_failing_is_given_up_after_the_attempts_allowed(outlets: dict[str, Any]) -> None:

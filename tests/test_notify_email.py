@@ -4,6 +4,7 @@ shows; no header injection), and delivery over SMTP in each security mode agains
 from __future__ import annotations
 
 import asyncio
+import re
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from dailypapers.errors import ConfigError
 from dailypapers.models import DEFAULT_LABELS, Claim, Digest, Entry, Paper, Section, Summary
 from dailypapers.publish import markdown
 from dailypapers.publish.base import HEADER, ChannelDown
-from dailypapers.publish.notify.email import EmailNotifier, markdown_of, render_email
+from dailypapers.publish.notify.email import EmailNotifier, channel_id, markdown_of, render_email
 from dailypapers.publish.notify.views import edition_view
 from tests.notify_data import DAY, HOSTILE_TITLE, digest, entry
 from tests.standins.smtp import SmtpStandIn
@@ -70,6 +71,19 @@ def test_untrusted_text_is_escaped_in_html_and_never_reaches_a_header() -> None:
         update={"links": {"abs": "javascript:alert(1)"}, "id": "local:0123456789ab"})}),))
     _, html = parts(render_email(edition_view(bad), items(bad), sender="p@example.org", recipients=["t@x.org"]))
     assert "javascript:" not in html
+
+
+def test_messages_show_the_papers_the_markdown_shows_in_its_ranks_and_cleaned() -> None:
+    dirty = entry(1, title="Paper\x1b[31m one\x07", text="line one\x00\nline\x1b two")
+    d = Digest(day=DAY, entries=(entry(0), dirty, entry(0, title="listed again"), entry(2)))
+    view = edition_view(d)
+    shown = markdown.parse(markdown.render(d)).entries
+    assert [(p.rank, p.paper_id) for p in view.papers] == [(i, e.paper.id) for i, e in enumerate(shown, start=1)]
+    assert view.paper("2606.10001").title == "Paper [31m one"
+    assert view.paper("2606.10001").sections[0].text == "line one\nline two"
+    text, html = parts(render_email(view, items(d), sender="p@example.org", recipients=["t@x.org"]))
+    assert not any(c in text + html for c in "\x00\x07\x1b")
+    assert "line one<br>line two" in html and html.count("<article") == 3
 
 
 _line = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=200).map(
@@ -131,6 +145,24 @@ def test_a_refused_recipient_does_not_hold_back_the_others(smtp_plain: SmtpStand
         edition_view(d), items(d), log))
     assert [m.recipients for m in smtp_plain.mailbox.messages] == [["team@example.org"]]
     assert log.rows[HEADER].status == "delivered" and "refused lead@example.org" in log.notices[0]
+
+
+def test_the_channel_id_is_a_stable_hash_without_addresses() -> None:
+    a = EmailNotifier().channels(Settings(smtp_host="m", email_from="a@b.c", email_to=["t@b.c", "lead@b.c"]))[0]
+    b = EmailNotifier().channels(Settings(smtp_host="m", email_from="a@b.c", email_to=["lead@b.c", "t@b.c"]))[0]
+    assert a.id == b.id == channel_id(["t@b.c", "lead@b.c"]) and re.fullmatch(r"email:[0-9a-f]{12}", a.id)
+    assert "@" not in a.id
+
+
+def test_an_update_heading_counts_its_papers() -> None:
+    d = digest(3)
+    _, one = parts(render_email(edition_view(d), ["2606.10002"], sender="p@example.org", recipients=["t@x.org"]))
+    _, two = parts(render_email(edition_view(d), ["2606.10001", "2606.10002"], sender="p@example.org",
+                                recipients=["t@x.org"]))
+    _, first = parts(render_email(edition_view(digest(1)), items(digest(1)), sender="p@example.org",
+                                  recipients=["t@x.org"]))
+    assert "<p>1 more paper · hf · ko" in one and "<p>2 more papers · hf · ko" in two
+    assert "<p>1 paper · hf · ko" in first
 
 
 def test_email_settings_are_checked_before_any_work() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -12,10 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dailypapers.models import DEFAULT_LABELS, Claim, Digest, Entry, Paper, Section, Summary
+from dailypapers.publish import markdown
 from dailypapers.publish.base import HEADER, ChannelDown, LedgerRow
+from dailypapers.publish.markdown import FLAG_OPEN
 from dailypapers.publish.notify import slack
-from dailypapers.publish.notify.views import edition_view
+from dailypapers.publish.notify.views import MAX_TITLE, edition_view
+from dailypapers.text import clip
 from tests.notify_data import DAY, HOSTILE_TITLE, digest, entry
+from tests.standins.base import Reply
 from tests.standins.slack import TOKEN, SlackStandIn, _check_blocks
 
 
@@ -113,31 +118,65 @@ def test_long_sections_are_split_under_slacks_limits_and_read_back_whole() -> No
             assert not body.endswith(("&", "&a", "&am", "&amp")) and not body.startswith(("amp;", "mp;", "p;"))
 
 
-# untrusted text as the models hold it: one line, any script, Slack's and Markdown's syntax characters included
-_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("&<>|*_~`"), min_size=1,
-                max_size=400).map(lambda s: " ".join(s.split()) or "x")
+# untrusted text as a source or a model may give it: any script, control characters and line breaks, Slack's and
+# Markdown's syntax characters, and the flag marker's own pieces (`;`, `⚠️(`, the whole opening, backslashes)
+_piece = (st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+          | st.sampled_from(["&", "<", ">", "|", "*", "_", "~", "`", ";", "; ", "\\", "(", ")", "⚠️(", FLAG_OPEN,
+                             "\n", "\r\n", "\x07", "\x85", "*\n"]))
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_text = st.lists(_piece, min_size=1, max_size=10).map("".join).filter(lambda s: any(c.isalnum() for c in s))
 
 
-@settings(max_examples=60, deadline=None)
-@given(title=_text, texts=st.lists(_text, min_size=3, max_size=3), flags=st.lists(_text, max_size=3),
-       votes=st.one_of(st.none(), st.integers(-5, 10_000)), authors=st.lists(_text.map(lambda a: a.replace(",", "")),
-                                                                             max_size=4))
-def test_blocks_read_back_to_the_same_entry(title: str, texts: list[str], flags: list[str], votes: int | None,
-                                            authors: list[str]) -> None:
-    flags = [f.replace(";", "") .strip() or "x" for f in flags]
+@settings(max_examples=150, deadline=None)
+@given(title=_text, texts=st.lists(_text, min_size=3, max_size=3),
+       labels=st.lists(st.sampled_from([*DEFAULT_LABELS, ""]), min_size=3, max_size=3),
+       flags=st.lists(_text, max_size=3), flagged=st.integers(0, 2),
+       votes=st.one_of(st.none(), st.integers(-5, 10_000)),
+       authors=st.lists(st.text(min_size=1, max_size=30).map(lambda a: a.replace(",", "")), max_size=4))
+def test_blocks_read_back_to_the_same_entry_as_the_markdown(
+    title: str, texts: list[str], labels: list[str], flags: list[str], flagged: int, votes: int | None,
+    authors: list[str],
+) -> None:
     paper = Paper(id="2606.00001", title=title, authors=tuple(authors), upvotes=votes)
-    claims = tuple(Claim(text=f, kind="name", status="unsupported", section_label=DEFAULT_LABELS[1]) for f in flags)
-    summary = Summary(paper_id=paper.id, sections=tuple(Section(label=lb, text=t)
-                                                        for lb, t in zip(DEFAULT_LABELS, texts, strict=True)),
+    claims = tuple(Claim(text=f, kind="name", status="unsupported", section_label=labels[flagged]) for f in flags)
+    summary = Summary(paper_id=paper.id, sections=tuple(Section(label=lb, text=t, emphasis="bold_italic" if lb
+                                                                else "plain")
+                                                        for lb, t in zip(labels, texts, strict=True)),
                       claims=claims)
-    view = edition_view(Digest(day=DAY, entries=(Entry(paper=paper, summary=summary),)))
+    d = Digest(day=DAY, entries=(Entry(paper=paper, summary=summary),))
+    view = edition_view(d)
     message = slack.paper_message(view, view.papers[0])
     assert _check_blocks(message["blocks"], message["text"]) is None
     back = slack.read_paper_blocks(message["blocks"])
-    p = view.papers[0]
-    assert (back.title, back.url, back.votes) == (p.title, p.url, p.votes)
-    assert back.authors == ", ".join(p.authors)
-    assert back.sections == p.sections
+    # compared with what the Markdown digest says of the same entry, not with the view the blocks came from
+    [shown] = markdown.parse(markdown.render(d)).entries
+    assert shown.summary is not None
+    assert (back.title, back.url, back.votes) == (clip(shown.paper.title, MAX_TITLE), shown.paper.url,
+                                                  shown.paper.upvotes)
+    assert back.authors == ", ".join(shown.paper.authors)
+    marker_claims: dict[str, list[str]] = {}
+    for c in shown.summary.claims:
+        marker_claims.setdefault(c.section_label, []).append(c.text)
+    assert [(s.label, s.text, s.flags) for s in back.sections] == [
+        (s.label, s.text, tuple(marker_claims.pop(s.label, ()))) for s in shown.summary.sections]
+    shown_texts = [message["text"], *(t["text"] for b in message["blocks"]
+                                      for t in ([b["text"]] if b["type"] == "section" else b["elements"]))]
+    assert not any(_CONTROL.search(t) for t in shown_texts)
+
+
+def test_a_claim_with_a_semicolon_and_a_text_with_the_marker_read_back_as_written() -> None:
+    labels = DEFAULT_LABELS
+    sections = (Section(label=labels[0], text="it cites ⚠️(unverified: nothing) as a string"),
+                Section(label=labels[1], text="plain text"), Section(label=labels[2], text="ends with \\"))
+    claims = (Claim(text="a; b", kind="name", status="unsupported", section_label=labels[2]),
+              Claim(text="c\\", kind="name", status="unsupported", section_label=labels[2]))
+    paper = Paper(id="2606.00002", title="t")
+    view = edition_view(Digest(day=DAY, entries=(Entry(paper=paper, summary=Summary(
+        paper_id=paper.id, sections=sections, claims=claims)),)))
+    back = slack.read_paper_blocks(slack.paper_message(view, view.papers[0])["blocks"])
+    assert [s.flags for s in back.sections] == [(), (), ("a; b", "c\\")]
+    assert back.sections[0].text == "it cites ⚠️(unverified: nothing) as a string"
+    assert back.sections[2].text == "ends with \\"
 
 
 # -- the channel against the stand-in --------------------------------------------------------------------------
@@ -240,3 +279,58 @@ def test_retry_after_is_honoured_and_a_long_one_ends_the_run_for_this_channel(sl
     with pytest.raises(ChannelDown, match="ratelimited"):
         asyncio.run(channel(slack_api, sleeps=sleeps).send(edition_view(later), all_items(later), log2))
     assert sleeps == [2.0, 2.0] and log2.rows[HEADER].status == "failed"
+
+
+def test_a_post_whose_connection_drops_is_not_sent_again_but_found_next_run(slack_api: SlackStandIn) -> None:
+    d = digest(2)
+    slack_api.hang_ups = 1  # Slack keeps the parent, the answer never comes
+    log = MemoryLog()
+    with pytest.raises(ChannelDown) as down:
+        asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    assert down.value.maybe_sent and len(slack_api.posted) == 1  # not re-posted by slack_sdk's retry
+    assert len(slack_api.requests_to("/api/chat.postMessage")) == 1 and log.rows[HEADER].status == "pending"
+    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    [parent] = slack_api.parents()
+    assert len(slack_api.posted) == 3 and log.rows[HEADER].external_id == f"C0PAPERS:{parent.ts}"
+    assert len(slack_api.replies_to(parent)) == 2 and not log.notices
+
+
+def test_a_read_whose_connection_drops_is_tried_again(slack_api: SlackStandIn) -> None:
+    d = digest(1)
+    log = MemoryLog()
+    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    log.rows[HEADER] = LedgerRow(HEADER, "pending", attempts=1)
+    slack_api.fault("/api/conversations.history", Reply(hang_up=True))
+    asyncio.run(channel(slack_api).send(edition_view(d), [HEADER], log))
+    assert len(slack_api.requests_to("/api/conversations.history")) == 2
+    assert len(slack_api.posted) == 2 and log.rows[HEADER].status == "delivered"
+
+
+@pytest.mark.parametrize("answer", [
+    Reply.json({"ok": False, "error": "internal_error"}, status=500),
+    Reply.json({"ok": False, "error": "fatal_error"}),
+    Reply.json({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "600"}),
+])
+def test_a_lookup_that_fails_keeps_the_item_pending_instead_of_sending_it_again(
+    slack_api: SlackStandIn, answer: Reply,
+) -> None:
+    d = digest(1)
+    log = MemoryLog()
+    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    log.rows[HEADER] = LedgerRow(HEADER, "pending", attempts=1)
+    slack_api.fault("/api/conversations.history", answer)
+    with pytest.raises(ChannelDown):
+        asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    assert len(slack_api.posted) == 2 and log.rows[HEADER].status == "pending" and not log.notices
+    asyncio.run(channel(slack_api).send(edition_view(d), [HEADER], log))  # Slack answers again: found
+    assert len(slack_api.posted) == 2 and log.rows[HEADER].status == "delivered"
+
+
+@pytest.mark.parametrize("why", ["missing_scope", "not_in_channel", "channel_not_found"])
+def test_a_lookup_slack_will_not_answer_sends_again_and_says_so(slack_api: SlackStandIn, why: str) -> None:
+    d = digest(1)
+    log = MemoryLog({HEADER: LedgerRow(HEADER, "pending", attempts=1)})
+    slack_api.fault("/api/conversations.history", Reply.json({"ok": False, "error": why}))
+    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    assert len(slack_api.parents()) == 1 and log.rows[HEADER].status == "delivered"
+    assert "may have been sent by an interrupted run" in log.notices[0]

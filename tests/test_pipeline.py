@@ -214,6 +214,7 @@ async def test_events_reach_every_stage_for_every_paper(store: Store) -> None:
     finished = [e.outcome for e in seen if isinstance(e, PaperDone)]
     assert sorted(finished, key=lambda o: o.paper_id) == sorted(report.outcomes, key=lambda o: o.paper_id)
     assert isinstance(seen[-1], RunDone) and seen[-1].report == report
+    assert report.run_id is not None and report.run_id == store.runs()[0]["id"]  # the row save_run wrote
 
 
 async def test_a_subscriber_that_raises_does_not_stop_the_run(store: Store) -> None:

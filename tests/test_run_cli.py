@@ -97,3 +97,44 @@ def test_a_readme_that_is_only_a_digest_stays_the_digest_byte_for_byte() -> None
     assert readme.update(render(d), later) == render(later)  # replaced whole by a later day
     assert readme.update(render(later), d) is None  # never by an older one
     assert markdown.parse(readme.update("", d)).entries == markdown.parse(render(d)).entries
+    spaced = "".join(line + "  \n" for line in render(d).split("\n")[:-1])  # as older digests had it
+    assert readme.update(spaced, later) == render(later)
+
+
+def test_notes_after_a_digest_header_are_kept() -> None:
+    d = digest(2)
+    later = d.model_copy(update={"day": dt.date(2026, 6, 15), "entries": d.entries[:1]})
+    notes = "\n## Reading group\n\nWe discuss paper 1 on Friday. My notes: [link](https://example.org/notes)\n"
+    for own in (render(d) + notes, render(d).replace("\n\n###", "\n\nA line of my own.\n\n###", 1)):
+        updated = readme.update(own, later)
+        assert updated is not None and updated.startswith(own)  # nothing of the user's is lost
+        assert updated.count("<!-- dailypapers:start 2026-06-15 -->") == 1
+        assert readme.update(updated, later) == updated  # the next run replaces only the marked block
+
+
+def test_server_text_reaches_the_terminal_without_control_characters(tmp_path: Path, hf_arxiv: HfArxivStandIn,
+                                                                     slack_api: SlackStandIn) -> None:
+    from dailypapers.models import RunReport
+    from dailypapers.publish.notify.health import EditionHealth, HealthReport
+    from dailypapers.store import Store
+
+    hf_arxiv.add_paper(make_paper("2606.40000", pages=1), day=DAY, upvotes=5)
+    slack = {f"DAILYPAPERS_{k.upper()}": str(v) for k, v in slack_api.settings_kwargs().items()}
+    e = env(tmp_path, hf_arxiv, **slack)
+    runner = CliRunner()
+    slack_api.fail("evil\x1b]0;owned\x07\x1b[2J")  # a server's error text with terminal escapes
+    failed = runner.invoke(app, ["run", DAY.isoformat()], env=e)
+    assert failed.exit_code == 1 and "slack:C0PAPERS" in failed.output
+    assert "\x1b" not in failed.output and "\x07" not in failed.output
+    now = dt.datetime.now(dt.UTC)
+    with Store(tmp_path / "c.db") as store:
+        run_id = store.save_run(RunReport(command="run", day=DAY, source="hf", lang="ko", started_at=now,
+                                          finished_at=now))
+        bad = "unreachable: \x1b[31mconnection refused\x1b[0m"
+        edition = EditionHealth(day=DAY, source="hf", lang="ko", run_id=run_id, no_papers=bad, error=bad)
+        report = HealthReport(command="run", started_at=now, finished_at=now, editions=(edition,))
+        store.save_health(report.stored(), [edition.stored_row()])
+    for args in (["runs"], ["runs", "--reports"]):
+        shown = runner.invoke(app, args, env=e)
+        assert shown.exit_code == 0 and "connection refused" in shown.output, shown.output
+        assert "\x1b" not in shown.output and "\x07" not in shown.output

@@ -34,6 +34,8 @@ def test_the_workflow_is_valid_and_does_the_daily_job(tmp_path: Path, site_dir: 
     restore = steps[uses.index("actions/cache/restore@v4")]["with"]
     save = steps[uses.index("actions/cache/save@v4")]["with"]
     assert restore["path"] == save["path"] == ARCHIVE_DIR and save["key"] == restore["key"]
+    # a key per run attempt: a re-run of a failed run can save its archive too (a key is saved only once)
+    assert save["key"] == "dailypapers-archive-${{ github.run_id }}-${{ github.run_attempt }}"
     assert restore["restore-keys"] == "dailypapers-archive-"  # the newest archive of earlier runs
     env = wf["jobs"]["digest"]["env"]
     assert env["DAILYPAPERS_DB"].endswith(f"/{ARCHIVE_DIR}/dailypapers.db")
@@ -43,12 +45,20 @@ def test_the_workflow_is_valid_and_does_the_daily_job(tmp_path: Path, site_dir: 
     assert run["run"] == "dailypapers run $DAY" and run["env"]["DAY"] == "${{ inputs.day }}"  # no injection
     commit = next(s for s in steps if s.get("name") == "Commit the digests and the README")["run"]
     assert "git add --all -- digests README.md" in commit and "git push" in commit
-    assert steps[uses.index("actions/cache/save@v4")]["if"] == "${{ !cancelled() }}"  # saved when the run fails
+    # saved when the run fails and when the job's timeout cancels it: the ledger must survive either
+    assert steps[uses.index("actions/cache/save@v4")]["if"] == "${{ always() }}"
     if site_dir:
         assert "actions/upload-pages-artifact@v3" in uses and wf["permissions"]["pages"] == "write"
         assert wf["jobs"]["deploy"]["steps"][0]["uses"] == "actions/deploy-pages@v4"
     else:
         assert "deploy" not in wf["jobs"] and "pages" not in wf["permissions"]
+
+
+def test_the_install_command_is_one_yaml_string(tmp_path: Path) -> None:
+    install = "pip install 'dailypapers[all]' # pinned: see notes: {x}"
+    wf = yaml.safe_load(github_workflow(WorkflowOptions(install=install)))
+    [step] = [s for s in wf["jobs"]["digest"]["steps"] if s.get("name") == "Install dailypapers"]
+    assert step["run"] == install
 
 
 def test_a_broken_workflow_fails_the_schema_check(tmp_path: Path) -> None:
@@ -73,6 +83,37 @@ def test_init_writes_the_workflow_and_a_starter_config_once(tmp_path: Path, monk
     assert again.exit_code == 2 and "exists: pass --force" in again.output
     assert runner.invoke(app, ["init", "github-actions", "--force"]).exit_code == 0
     assert runner.invoke(app, ["init", "github-actions", "--force", "--cron", "daily"]).exit_code == 2
+
+
+def test_init_follows_the_existing_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dailypapers.toml").write_text('publishers = ["markdown", "readme"]\nout_dir = "papers"\n'
+                                               'readme_path = "docs/README.md"\n')
+    result = CliRunner().invoke(app, ["init", "github-actions"])
+    assert result.exit_code == 0, result.output
+    wf = yaml.safe_load((tmp_path / ".github/workflows/dailypapers.yml").read_text())
+    assert "deploy" not in wf["jobs"] and "pages" not in wf["permissions"]  # no site in publishers: no Pages
+    assert "without Pages" in result.output
+    commit = next(s for s in wf["jobs"]["digest"]["steps"] if s.get("name") == "Commit the digests and the README")
+    assert "git add --all -- papers docs/README.md" in commit["run"]
+    (tmp_path / "dailypapers.toml").write_text('publishers = ["markdown", "site"]\nsite_dir = "public"\n')
+    assert CliRunner().invoke(app, ["init", "github-actions", "--force"]).exit_code == 0
+    wf = yaml.safe_load((tmp_path / ".github/workflows/dailypapers.yml").read_text())
+    upload = next(s for s in wf["jobs"]["digest"]["steps"] if s.get("name") == "Upload the site")
+    assert upload["with"]["path"] == "public" and "deploy" in wf["jobs"]
+
+
+def test_the_starter_config_matches_the_workflow(tmp_path: Path) -> None:
+    import tomllib
+
+    from dailypapers.scheduling import starter_config
+
+    options = WorkflowOptions(out_dir="papers", readme="docs/README.md", site_dir="public")
+    config = tomllib.loads(starter_config(options))
+    assert (config["out_dir"], config["readme_path"], config["site_dir"]) == ("papers", "docs/README.md", "public")
+    assert config["publishers"] == ["markdown", "readme", "site"]
+    plain = tomllib.loads(starter_config(WorkflowOptions(site_dir=None)))
+    assert plain["publishers"] == ["markdown", "readme"] and "site_dir" not in plain
 
 
 def test_systemd_units_and_crontab_line(tmp_path: Path) -> None:

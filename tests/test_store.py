@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Migrations
 
 from dailypapers.errors import StoreError
 from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
@@ -120,6 +121,45 @@ def test_runs_and_latest_outcomes(db_path: Path) -> None:
         assert runs[1]["counts"] == {"ok": 1, "flagged": 0, "failed": 1, "skipped": 0}
 
 
+def test_run_history_counts_failures_by_stage_as_the_run_report_does(db_path: Path) -> None:
+    t0 = dt.datetime(2025, 3, 1, 8, 0, tzinfo=dt.UTC)
+    report = RunReport(command="run", day=D1, source="hf", lang="ko", started_at=t0, finished_at=t0,
+                       outcomes=(Outcome(paper_id="a", status="failed", reason="x", stage="fetch"),
+                                 Outcome(paper_id="b", status="failed", reason="y"),
+                                 Outcome(paper_id="c", status="failed", reason="z", stage="fetch"),
+                                 Outcome(paper_id="d", status="ok")))
+    with Store(db_path) as store:
+        run_id = store.save_run(report)
+        [row] = store.run_history()
+    assert row["id"] == run_id and row["report_id"] is None
+    assert row["failures_by_stage"] == report.failures_by_stage() == {"fetch": 2, "unknown": 1}
+    assert row["counts"] == report.counts() and row["usage"] == report.usage
+
+
+def test_the_ledger_is_read_once_and_its_copy_kept_as_the_store_has_it(db_path: Path) -> None:
+    from dailypapers.events import Events
+    from dailypapers.publish.notify.deliver import StoreLog, ledger
+
+    edition = Edition(day=D1)
+    with Store(db_path) as store:
+        reads: list[str | None] = []
+        real = store.deliveries
+        store.deliveries = lambda e, c=None: reads.append(c) or real(e, c)  # type: ignore[method-assign]
+        store.record_delivery(edition, "slack:C0", "", "delivered", external_id="C0:1")
+        log = StoreLog(store, edition, "slack:C0", Events())
+        log.started("p1")
+        log.delivered("p1", "C0:2", "C0:1")
+        log.started("p2")
+        log.failed("p2", "refused")
+        log.started("p2")
+        log.abandoned("p3", "given up")
+        assert [log.get(i).status for i in ("", "p1", "p2", "p3")] == ["delivered", "delivered", "pending",
+                                                                          "abandoned"]
+        assert reads == ["slack:C0"]  # one read, however many gets and writes
+        assert log.rows() == ledger(store, edition, "slack:C0")
+        assert log.get("p2").attempts == 2 and log.get("p1").thread_id == "C0:1"
+
+
 def test_summary_claims_survive_the_store(db_path: Path) -> None:
     e = entry("2503.00001", 3, "Claims")
     claim = Claim(text="71.3", kind="number", status="unsupported", section_label="What's New")
@@ -142,9 +182,26 @@ def test_reopen_keeps_data_and_does_not_rerun_migrations(db_path: Path) -> None:
         assert not MIGRATIONS.pending(store.db)
         assert applied[:5] == ["001_initial", "002_one_name_per_concept", "003_run_details", "004_editions",
                                "005_import_revisions"]
-        assert {"006_search_index", "007_leases", "008_deliveries", "009_health_reports"} <= set(applied)
+        assert {"006_search_index", "007_leases", "008_deliveries", "009_health_reports",
+                "011_drop_deliveries_status_index"} <= set(applied)
+        indexes = {r[0] for r in store.db.execute("select name from sqlite_master where type = 'index'")}
+        assert "idx_deliveries_status" not in indexes  # nothing reads the ledger by status
         assert store.get_digest(Edition(day=D1)) == day1()
         assert store.import_digest(day1()).counts()["unchanged"] == 3
+
+
+def test_email_ledger_rows_move_to_the_hashed_channel_id(db_path: Path) -> None:
+    from dailypapers.publish.notify.email import channel_id
+
+    with Store(db_path) as store:  # rows as an older version wrote them, before 012 ran
+        with store.transaction():
+            store.db.execute(f"delete from {Migrations.migrations_table} where name = '012_email_channel_ids'")
+        store.record_delivery(Edition(day=D1), "email:lead@b.c,t@b.c", "", "delivered", external_id="<m@b.c>")
+        store.record_delivery(Edition(day=D1), "email:0123456789ab", "", "delivered")
+        store.record_delivery(Edition(day=D1), "slack:C0", "", "delivered")
+    with Store(db_path) as store:  # the migration runs again on open
+        channels = {r["channel"]: r["external_id"] for r in store.deliveries(Edition(day=D1))}
+    assert channels == {channel_id(["t@b.c", "lead@b.c"]): "<m@b.c>", "email:0123456789ab": None, "slack:C0": None}
 
 
 def test_garbage_file_and_directory_are_store_errors(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,6 +78,26 @@ async def abuild_digest(
     command: str = "digest",
 ) -> tuple[Digest | None, RunReport]:
     """`build_digest` for callers that already run an event loop; `command` names the run in the archive."""
+    return await _digest(settings, day, source=source, lang=lang, limit=limit, force=force, out=out,
+                         plugins=plugins, events=events, command=command)
+
+
+async def _digest(
+    settings: Settings,
+    day: dt.date | None,
+    *,
+    source: str | None,
+    lang: str | None,
+    limit: int | None,
+    force: bool,
+    out: Path | None = None,
+    plugins: pluggy.PluginManager | None,
+    events: Events | None,
+    command: str,
+    store: Store | None = None,
+) -> tuple[Digest | None, RunReport]:
+    """`abuild_digest` on this open archive (`store`), or on the settings' own (opened once the settings are
+    known to be good, after the summarizer is made)."""
     configured = settings
     settings = _with(settings, source=source, lang=lang)
     events = events or Events()
@@ -93,13 +113,12 @@ async def abuild_digest(
     started = dt.datetime.now(dt.UTC)
     async with _summarizer(registry, settings) as summarizer, _http(settings, events) as http:
         ctx = SourceContext(settings, http, events.notice)
-        with Store(settings.db) as store:
+        with nullcontext(store) if store is not None else Store(settings.db) as store:
             papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
             if not papers:
                 report = RunReport(command=command, day=day, source=edition_source, lang=settings.lang,
                                    started_at=started, finished_at=dt.datetime.now(dt.UTC))
-                store.save_run(report)
-                return None, report
+                return None, report.model_copy(update={"run_id": store.save_run(report)})
             job = pipeline.Job(
                 day=day or papers[0].day or dt.date.today(),
                 papers=tuple(papers),
@@ -170,54 +189,53 @@ async def arun(
         language_name(spec.lang)
         sources.source_for(registry, spec.source)
     chans = daily.channels(registry, settings) if deliver else []
+    ops = daily.ops_targets(settings) if deliver else []
     started = dt.datetime.now(dt.UTC)
     results: list[EditionHealth] = []
     used = Usage()
-    for when in (list(days) if days is not None else [day]):
-        for spec in specs:
-            name = sources.source_for(registry, spec.source).edition(spec.source)
-            base = EditionHealth(day=when, source=name, lang=spec.lang)
-            capped = _remaining(settings, used)
-            if capped is None:
-                results.append(base.model_copy(update={"skipped_reason": "budget: the run's cap was reached"}))
-                continue
-            if days is not None and when is not None and not force:  # a backfill: done days are not re-listed
-                edition = Edition(day=when, source=name, lang=spec.lang)
-                with Store(settings.db) as store:
+    with Store(settings.db) as store:  # one archive for the whole run: each write still commits at once
+        for when in (list(days) if days is not None else [day]):
+            for spec in specs:
+                name = sources.source_for(registry, spec.source).edition(spec.source)
+                base = EditionHealth(day=when, source=name, lang=spec.lang)
+                capped = _remaining(settings, used)
+                if capped is None:
+                    results.append(base.model_copy(update={"skipped_reason": "budget: the run's cap was reached"}))
+                    continue
+                if days is not None and when is not None and not force:  # a backfill: done days are not re-listed
+                    edition = Edition(day=when, source=name, lang=spec.lang)
                     if daily.edition_done(store, edition, settings, chans):
                         results.append(base.model_copy(update={"skipped_reason": "done"}))
                         continue
-            try:
-                digest, report = await abuild_digest(capped, when, source=spec.source, lang=spec.lang, limit=limit,
-                                                     force=force, plugins=pm, events=events, command=command)
-            except FetchError as exc:
-                why = explain_no_papers(when, unreachable=pipeline.reason(exc))
-                results.append(base.model_copy(update={"no_papers": why, "error": why}))
-                continue
-            except (InputError, StoreError, PublishError) as exc:
-                results.append(base.model_copy(update={"error": pipeline.reason(exc)}))
-                continue
-            used = used + report.usage
-            with Store(settings.db) as store:
-                run_id = store.run_id_of(report)
+                try:
+                    digest, report = await _digest(capped, when, source=spec.source, lang=spec.lang, limit=limit,
+                                                   force=force, plugins=pm, events=events, command=command,
+                                                   store=store)
+                except FetchError as exc:
+                    why = explain_no_papers(when, unreachable=pipeline.reason(exc))
+                    results.append(base.model_copy(update={"no_papers": why, "error": why}))
+                    continue
+                except (InputError, StoreError, PublishError) as exc:
+                    results.append(base.model_copy(update={"error": pipeline.reason(exc)}))
+                    continue
+                used = used + report.usage
                 if digest is None:
-                    results.append(edition_health(report, run_id=run_id, listed=0, delivered=0, undelivered=0,
+                    results.append(edition_health(report, listed=0, delivered=0, undelivered=0,
                                                   no_papers=explain_no_papers(when)))
                     continue
                 view = daily.view_of(digest, settings)
                 outcomes = await deliver_edition(view, chans, store, max_attempts=settings.delivery_max_attempts,
                                                  events=events)
                 delivered, undelivered = daily.delivery_counts(store, view, chans)
-                results.append(edition_health(report, run_id=run_id, listed=len(report.outcomes),
-                                              delivered=delivered, undelivered=undelivered, channels=outcomes))
-    health = HealthReport(command=command, started_at=started, finished_at=dt.datetime.now(dt.UTC),
-                          editions=tuple(results))
-    if deliver:
-        problem = await daily.send_ops(health, settings)
-        if problem:
-            events.notice(f"the health report did not reach the ops channel: {problem}")
-            health = health.model_copy(update={"ops_error": problem})
-    with Store(settings.db) as store:
+                results.append(edition_health(report, listed=len(report.outcomes), delivered=delivered,
+                                              undelivered=undelivered, channels=outcomes))
+        health = HealthReport(command=command, started_at=started, finished_at=dt.datetime.now(dt.UTC),
+                              editions=tuple(results))
+        if deliver:
+            problem = await daily.send_ops(health, ops)
+            if problem:
+                events.notice(f"the health report did not reach the ops channel: {problem}")
+                health = health.model_copy(update={"ops_error": problem})
         store.save_health(health.stored(), [e.stored_row() for e in health.editions])
     return health
 

@@ -8,7 +8,7 @@ being called by name from the pipeline.
     Waiting      a request waits its turn at a polite endpoint (arXiv's rules) for this many seconds
     Published    a publisher wrote an output
     Delivered    a notifier's channel delivered one message of an edition (item "" is the edition's own message)
-    RunDone      the run report
+    RunDone      the run report, as stored (`RunReport.run_id` set)
 
 A subscriber is a plain callable. One that raises is logged and kept: a broken display never stops a run.
 A notice nobody subscribed to goes to the `dailypapers.events` log, so a library caller still sees it.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -211,6 +212,15 @@ class Usage(_Frozen):
         return self.input_tokens + self.output_tokens
 
 
+def failures_by_stage(outcomes: Iterable[Outcome]) -> dict[str, int]:
+    """How many of these outcomes failed at each stage ("unknown" when no stage was recorded)."""
+    out: dict[str, int] = {}
+    for o in outcomes:
+        if o.status == "failed":
+            out[o.stage or "unknown"] = out.get(o.stage or "unknown", 0) + 1
+    return out
+
+
 class RunReport(_Frozen):
     command: str
     day: dt.date | None = None
@@ -222,6 +232,7 @@ class RunReport(_Frozen):
     usage: Usage = Usage()
     outputs: tuple[str, ...] = ()  # what the publishers wrote (paths)
     publish_errors: tuple[str, ...] = ()  # "<publisher>: <problem>"; the digest itself is stored
+    run_id: int | None = None  # its row in the archive's `runs`, once stored (`Store.save_run`)
 
     @property
     def wall_seconds(self) -> float:
@@ -234,11 +245,7 @@ class RunReport(_Frozen):
         return out
 
     def failures_by_stage(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for o in self.outcomes:
-            if o.status == "failed":
-                out[o.stage or "unknown"] = out.get(o.stage or "unknown", 0) + 1
-        return out
+        return failures_by_stage(self.outcomes)
 
     @property
     def succeeded(self) -> bool:

@@ -157,7 +157,7 @@ async def run(
         outputs=tuple(outputs),
         publish_errors=tuple(problems),
     )
-    store.save_run(report)
+    report = report.model_copy(update={"run_id": store.save_run(report)})
     events.emit(RunDone(report))
     return digest, report
 

@@ -3,9 +3,9 @@
 
 The workflow does what the system whose format we keep did every day: run, commit the digests and the
 README, and (with the site publisher) deploy the site to GitHub Pages. The archive is carried between runs in
-the Actions cache (a new key per run, restored from the newest by prefix), so cached summaries are never paid
-for twice; keys come from repository secrets, and an unset secret is an empty variable, which the settings
-read as unset.
+the Actions cache (a new key per run attempt, restored from the newest by prefix, saved whatever became of
+the run), so cached summaries are never paid for twice and the delivery ledger is never lost; keys come from
+repository secrets, and an unset secret is an empty variable, which the settings read as unset.
 """
 
 from __future__ import annotations
@@ -36,6 +36,12 @@ class WorkflowOptions:
     readme: str = "README.md"
     site_dir: str | None = "site"  # None: no site publisher, no Pages deployment
     branch_message: str = "Daily papers"
+
+
+# A new key per run attempt (a cache key cannot be saved twice, so a re-run needs its own), restored from the
+# newest by prefix. The archive is saved whatever became of the run (`always()`: a failed run, and one the job
+# timeout cancelled, still recorded what it delivered; without it the next run would send everything again).
+CACHE_KEY = "dailypapers-archive-${{ github.run_id }}-${{ github.run_attempt }}"
 
 
 def _q(value: str) -> str:
@@ -105,23 +111,23 @@ jobs:
         with:
           python-version: {_q(o.python)}
       - name: Install dailypapers
-        run: {o.install}
+        run: {_q(o.install)}
       - name: Restore the archive
         uses: actions/cache/restore@v4
         with:
           path: {ARCHIVE_DIR}
-          key: dailypapers-archive-${{{{ github.run_id }}}}
+          key: {CACHE_KEY}
           restore-keys: dailypapers-archive-
       - name: Run
         env:
           DAY: ${{{{ inputs.day }}}}
         run: dailypapers run $DAY
       - name: Save the archive
-        if: ${{{{ !cancelled() }}}}
+        if: ${{{{ always() }}}}
         uses: actions/cache/save@v4
         with:
           path: {ARCHIVE_DIR}
-          key: dailypapers-archive-${{{{ github.run_id }}}}
+          key: {CACHE_KEY}
       - name: Commit the digests and the README
         if: ${{{{ !cancelled() }}}}
         run: |
@@ -133,18 +139,20 @@ jobs:
 {upload}{deploy}"""
 
 
-def starter_config(*, site: bool) -> str:
-    """A dailypapers.toml for a new repository: the daily run's settings, secrets left to the environment."""
-    publishers = '["markdown", "readme", "site"]' if site else '["markdown", "readme"]'
+def starter_config(o: WorkflowOptions) -> str:
+    """A dailypapers.toml for a new repository, matching the workflow `o` describes (its digest folder, its
+    README, its site when it has one); secrets are left to the environment."""
+    publishers = '["markdown", "readme", "site"]' if o.site_dir else '["markdown", "readme"]'
+    site_dir = f"site_dir = {_q(o.site_dir)}\n" if o.site_dir else ""
     return f"""# dailypapers settings for the daily run (`dailypapers config` shows the effective values).
 # Keys and tokens do not belong here: they come from the environment (repository secrets in GitHub Actions).
 source = "hf"
 lang = "ko"
 # editions = [{{source = "hf", lang = "ko"}}, {{source = "hf", lang = "en"}}]
 publishers = {publishers}
-out_dir = "digests"
-readme_path = "README.md"
-# llm_model = "gpt-4o-mini"
+out_dir = {_q(o.out_dir)}
+readme_path = {_q(o.readme)}
+{site_dir}# llm_model = "gpt-4o-mini"
 # max_cost = 0.50
 # site_url = "https://OWNER.github.io/REPO"
 # slack_channel = "C0123456789"          # with the SLACK_BOT_TOKEN secret

@@ -40,6 +40,7 @@ from dailypapers.models import (
     Section,
     Summary,
     Usage,
+    failures_by_stage,
 )
 from dailypapers.search import RANK_WINDOW, WEIGHTS, SearchDoc, SearchHit, Sort, hit, match_expression, parse_query
 
@@ -296,6 +297,23 @@ def _m010_drop_trigram_index(db: sqlite_utils.Database) -> None:
         assert isinstance(table, sqlite_utils.db.Table)
         if table.detect_fts():
             table.disable_fts()
+
+
+@MIGRATIONS(name="011_drop_deliveries_status_index")
+def _m011_drop_deliveries_status_index(db: sqlite_utils.Database) -> None:
+    # The ledger is only ever read by edition and channel (its primary key); the status index cost every write.
+    db.execute("drop index if exists idx_deliveries_status")
+
+
+@MIGRATIONS(name="012_email_channel_ids")
+def _m012_email_channel_ids(db: sqlite_utils.Database) -> None:
+    # An email channel's ledger key was `email:<the recipients, sorted, comma-joined>` when that was short (a
+    # hash of it only when long): addresses in the ledger and the health reports. It is now always the hash
+    # (`notify.email.channel_id`); the ledger's rows move to it, so nothing is sent again.
+    for (channel,) in db.execute("select distinct channel from deliveries where channel like 'email:%@%'").fetchall():
+        joined = channel[len("email:") :]
+        new = "email:" + hashlib.sha256(joined.encode()).hexdigest()[:12]
+        db.execute("update deliveries set channel = ? where channel = ?", [new, channel])
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -759,10 +777,7 @@ class Store:
         return {r["paper_id"]: Outcome(**r) for r in rows}
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        rows = self.db.query("select * from runs order by id desc limit ?", [limit])
-        return [{**r, "usage": Usage.model_validate_json(r["usage"]), "counts": json.loads(r["counts"]),
-                 "outputs": json.loads(r["outputs"] or "[]"),
-                 "publish_errors": json.loads(r["publish_errors"] or "[]")} for r in rows]
+        return [_run_row(r) for r in self.db.query("select * from runs order by id desc limit ?", [limit])]
 
     def failed_outcomes(self, run_ids: Sequence[int]) -> dict[int, list[dict[str, str]]]:
         """run id -> the papers that failed in it (paper_id, stage, reason), in the order they were recorded."""
@@ -820,9 +835,9 @@ class Store:
     def record_delivery(
         self, edition: Edition, channel: str, item: str, status: str, *, external_id: str | None = None,
         thread_id: str | None = None, error: str | None = None,
-    ) -> None:
-        """Write one ledger row at once (its own transaction, so a kill right after loses nothing). `pending`
-        counts an attempt; a later state keeps the ids it is not given."""
+    ) -> dict[str, Any]:
+        """Write one ledger row at once (its own transaction, so a kill right after loses nothing) and return
+        it as written. `pending` counts an attempt; a later state keeps the ids it is not given."""
         if status not in self.DELIVERY_STATES:
             raise ValueError(f"unknown delivery status {status!r}")
         key = {**_edition_key(edition), "channel": channel, "item": item}
@@ -844,15 +859,9 @@ class Store:
                 {**key, "status": status, "external_id": external_id, "thread_id": thread_id,
                  "attempt": int(status == "pending"), "error": error, "now": _now()},
             )
-
-    def run_id_of(self, report: RunReport) -> int | None:
-        """The `runs` row `save_run` wrote for this report (matched by its edition and start time)."""
-        rows = list(self.db.query(
-            "select id from runs where started_at = ? and command = ? and coalesce(source, '') = ? "
-            "and coalesce(lang, '') = ? order by id desc limit 1",
-            [_iso(report.started_at), report.command, report.source, report.lang],
-        ))
-        return int(rows[0]["id"]) if rows else None
+            [row] = _rows(self.db.conn, f"select * from deliveries where {_EDITION} and channel = :channel "
+                                        "and item = :item", key)
+        return row
 
     def save_health(self, report: dict[str, Any], editions: Sequence[dict[str, Any]]) -> int:
         """Store a health report (`notify.health.HealthReport.stored()`) and its per-edition rows."""
@@ -876,20 +885,10 @@ class Store:
             """,
             [limit],
         ))
-        failures: dict[int, dict[str, int]] = {}
-        ids = [r["id"] for r in rows]
-        if ids:
-            marks = ", ".join("?" * len(ids))
-            for f in self.db.query(f"select run_id, stage, count(*) as n from outcomes where run_id in ({marks}) "
-                                   "and status = 'failed' group by run_id, stage", ids):
-                failures.setdefault(f["run_id"], {})[f["stage"] or "unknown"] = f["n"]
-        out = []
-        for r in rows:
-            out.append({**r, "usage": Usage.model_validate_json(r["usage"]), "counts": json.loads(r["counts"]),
-                        "outputs": json.loads(r["outputs"] or "[]"),
-                        "publish_errors": json.loads(r["publish_errors"] or "[]"),
-                        "failures_by_stage": failures.get(r["id"], {})})
-        return out
+        failed = self.failed_outcomes([r["id"] for r in rows])
+        return [{**_run_row(r), "failures_by_stage": failures_by_stage(
+                    Outcome(paper_id=f["paper_id"], status="failed", stage=f["stage"], reason=f["reason"])
+                    for f in failed.get(r["id"], []))} for r in rows]
 
 
 _EDITION = "day = :day and source = :source and lang = :lang"
@@ -912,6 +911,12 @@ def _insert_many(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]
         f"values ({', '.join(':' + c for c in columns)})",
         rows,
     )
+
+
+def _run_row(r: dict[str, Any]) -> dict[str, Any]:
+    """A `runs` row with its JSON columns decoded."""
+    return {**r, "usage": Usage.model_validate_json(r["usage"]), "counts": json.loads(r["counts"]),
+            "outputs": json.loads(r["outputs"] or "[]"), "publish_errors": json.loads(r["publish_errors"] or "[]")}
 
 
 def _edition_key(edition: Edition) -> dict[str, Any]:

@@ -40,6 +40,7 @@ class Reply:
     delay: float = 0.0  # seconds before answering
     truncate_to: int | None = None  # send a Content-Length for the whole body but only this many bytes
     trickle: float = 0.0  # seconds between 16-byte pieces of the body: a server that never quite finishes
+    hang_up: bool = False  # close the connection without answering (the client sees RemoteDisconnected)
 
     @classmethod
     def json(cls, data: Any, status: int = 200, **kw: Any) -> Reply:
@@ -135,6 +136,9 @@ class StandIn:
             reply = self._dispatch(req)
         if reply.delay:
             time.sleep(reply.delay)
+        if reply.hang_up:
+            h.close_connection = True
+            return
         try:
             h.send_response(reply.status)
             h.send_header("Content-Type", reply.content_type)

@@ -7,6 +7,7 @@ and HTTP 429 with Retry-After on demand.
     slack.reply_errors.append("invalid_blocks")   # the next reply in a thread does
     slack.rate_limit(retry_after="0")     # the next request answers 429
     slack.on_post = callback              # called with each accepted message (e.g. to kill the client)
+    slack.hang_ups = 1                    # the next accepted post is kept but never answered
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class SlackStandIn(StandIn):
         self.reply_errors: list[str] = []  # ... for the next posts into a thread
         self.on_post: Callable[[Posted], None] | None = None
         self.history_allowed = True  # False: conversations.* answer missing_scope
+        self.hang_ups = 0  # accepted posts left to keep without answering (the connection drops)
         self._ts = 0.0
         self._mutex = threading.Lock()
         self.route("POST", "/api/chat.postMessage", self._post)
@@ -125,6 +127,10 @@ class SlackStandIn(StandIn):
             self.posted.append(posted)
         if self.on_post is not None:
             self.on_post(posted)
+        with self._mutex:
+            if self.hang_ups:
+                self.hang_ups -= 1
+                return Reply(hang_up=True)
         return Reply.json({"ok": True, "channel": channel, "ts": posted.ts,
                            "message": {"type": "message", "text": posted.text, "ts": posted.ts}})
 

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import console, errors, state, write_stdout
+from dailypapers.config import load_settings
 from dailypapers.errors import InputError
 
 init_app = typer.Typer(help="Set up the scheduled daily run: GitHub Actions, systemd or cron.", no_args_is_help=True)
@@ -37,23 +38,25 @@ def github_actions(
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
 ) -> None:
     """Write a workflow that runs `dailypapers run` daily, keeps the archive in the Actions cache, commits the
-    digests and the README, and deploys the site to GitHub Pages (when the site publisher is installed)."""
-    from dailypapers.plugins import Registry
+    digests and the README, and deploys the site to GitHub Pages (when the run publishes the site: "site" in
+    `publishers`, as the starter dailypapers.toml it writes for a new repository has it)."""
     from dailypapers.scheduling import WorkflowOptions, github_workflow, starter_config
 
     if len(cron.split()) != 5:
         raise InputError(f"--cron {cron!r}: five fields, e.g. '0 23 * * *'")
-    settings = state(ctx).settings()
-    site = any(p.name == "site" for p in Registry.load().publishers)
-    site_dir = str(getattr(settings, "site_dir", "site")) if site else None
+    config = Path(WorkflowOptions.config)  # what the workflow runs with (DAILYPAPERS_CONFIG)
+    starting = not config.exists()  # ... the starter config written below, for a new repository
+    # the settings the workflow will see: its own config file, unless --config names another
+    settings = load_settings(config) if not starting and state(ctx).config is None else state(ctx).settings()
+    site = starting or "site" in settings.publishers
     options = WorkflowOptions(cron=cron, install=install, out_dir=str(settings.out_dir),
-                              readme=str(settings.readme_path), site_dir=site_dir)
+                              readme=str(settings.readme_path), site_dir=str(settings.site_dir) if site else None)
     _write(path, github_workflow(options), force=force)
-    config = Path(options.config)
-    if not config.exists():
-        _write(config, starter_config(site=site), force=False)
+    if starting:
+        _write(config, starter_config(options), force=False)
     if not site:
-        console.print("no site publisher is installed: the workflow commits digests and the README, without Pages")
+        console.print(Text(f'"site" is not in publishers ({config}): the workflow commits the digests and the '
+                           "README, without Pages"), highlight=False)
 
 
 @init_app.command("systemd")

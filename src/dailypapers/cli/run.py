@@ -8,10 +8,19 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import archive_options, console, err_console, errors, parse_day, state, warn, write_stdout
+from dailypapers.cli._common import (
+    archive_options,
+    console,
+    err_console,
+    errors,
+    parse_day,
+    safe,
+    state,
+    warn,
+    write_stdout,
+)
 from dailypapers.errors import InputError
 
 if TYPE_CHECKING:
@@ -34,9 +43,12 @@ def day_range(day: str | None, first: str | None, last: str | None) -> list[dt.d
     assert start is not None and end is not None
     if end < start:
         raise InputError(f"--to {end} is before --from {start}")
-    from dailypapers.publish.notify.daily import days_between
-
     return days_between(start, end)
+
+
+def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """first..last, both included (none when last is before first)."""
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def edition_done_line(event: Event) -> None:
@@ -45,7 +57,7 @@ def edition_done_line(event: Event) -> None:
 
     if isinstance(event, RunDone):
         r, c = event.report, event.report.counts()
-        err_console.print(Text(f"{r.day} {r.source} {r.lang}: {c['ok']} ok, {c['flagged']} flagged, "
+        err_console.print(safe(f"{r.day} {r.source} {r.lang}: {c['ok']} ok, {c['flagged']} flagged, "
                                f"{c['failed']} failed, {c['skipped']} skipped, ${r.usage.cost:.4f}"), highlight=False)
 
 
@@ -53,7 +65,7 @@ def print_health(report: HealthReport) -> None:
     """The report's lines (one per edition, channel problems) and, last, the logfmt summary on stdout."""
     lines = report.text().splitlines()
     for line in lines[1:]:
-        console.print(Text(line), highlight=False, soft_wrap=True)
+        console.print(safe(line), highlight=False, soft_wrap=True)
     write_stdout(lines[0] + "\n")
 
 

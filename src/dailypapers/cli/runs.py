@@ -8,10 +8,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import archive_options, console, errors, state, write_stdout
+from dailypapers.cli._common import archive_options, console, errors, safe, state, write_stdout
 from dailypapers.store import ArchiveMissingError
 
 
@@ -58,11 +57,11 @@ def runs(
         return
     if reports:
         for r in rows:
-            console.print(Text(f"#{r['id']} {r['started_at']} {r['command']}: {r['summary']}"), highlight=False,
+            console.print(safe(f"#{r['id']} {r['started_at']} {r['command']}: {r['summary']}"), highlight=False,
                           soft_wrap=True)
             for e in r["report"]["editions"]:
                 note = e["skipped_reason"] or e["error"] or e["no_papers"] or ""
-                console.print(Text(f"    {e['day'] or 'latest'} {e['source']} {e['lang']}: listed {e['listed']}, "
+                console.print(safe(f"    {e['day'] or 'latest'} {e['source']} {e['lang']}: listed {e['listed']}, "
                                    f"summarized {e['summarized']}, delivered {e['delivered']}"
                                    + (f" — {note}" if note else "")), highlight=False, soft_wrap=True)
         return
@@ -75,7 +74,7 @@ def runs(
             f"{r['listed']} → {r['fetched']} → {r['summarized']} → {r['delivered']}"
             + (f" ({r['no_papers']})" if r["no_papers"] else ""))
         table.add_row(str(r["id"]), r["started_at"][:19], r["command"],
-                      Text(f"{r['day'] or '-'} {r['source'] or ''} {r['lang'] or ''}"), str(c.get("ok", 0)),
-                      str(c.get("flagged", 0)), str(c.get("failed", 0)), Text(stages), Text(funnel),
+                      safe(f"{r['day'] or '-'} {r['source'] or ''} {r['lang'] or ''}"), str(c.get("ok", 0)),
+                      str(c.get("flagged", 0)), str(c.get("failed", 0)), safe(stages), safe(funnel),
                       f"${r['usage'].cost:.4f}", f"{_seconds(r):.1f} s")
     console.print(table)

@@ -284,14 +284,20 @@ def _render_entry(entry: Entry, show_flags: bool) -> str:
     if s is not None:
         if s.model == "extractive":
             out.append(EXTRACTIVE_LINE + "\n\n")
-        flags: dict[str, list[str]] = {}
-        if show_flags:
-            for c in s.claims:
-                flags.setdefault(c.section_label, []).append(c.text)
-        for sec in s.sections:
-            out.append(_render_section(sec, flags.pop(sec.label, ())))
+        for sec, claims in section_claims(s, show_flags=show_flags):
+            out.append(_render_section(sec, claims))
         out.append("\n")
     return "".join(out)
+
+
+def section_claims(summary: Summary, *, show_flags: bool = True) -> list[tuple[Section, tuple[str, ...]]]:
+    """Each section of a normalized summary with the claims its flag marker names: a label's claims go to
+    the first section with that label (none when `show_flags` is off)."""
+    flags: dict[str, list[str]] = {}
+    if show_flags:
+        for c in summary.claims:
+            flags.setdefault(c.section_label, []).append(c.text)
+    return [(sec, tuple(flags.pop(sec.label, ()))) for sec in summary.sections]
 
 
 def _render_section(sec: Section, claims: Sequence[str]) -> str:

@@ -1,8 +1,9 @@
 """The README publisher: keeps the latest main edition's digest in a repository's front page, as the system
 whose format we keep did.
 
-A missing README, or one that holds nothing but a digest, becomes the digest itself, in the digest format
-byte for byte. A README with text of its own keeps it: the digest goes between two marker lines, appended
+A missing README, or one that holds nothing but a digest (exactly what `markdown.render` writes for it,
+trailing whitespace aside), becomes the digest itself, in the digest format byte for byte. A README with any
+text of its own keeps it, even after a digest's header: the digest goes between two marker lines, appended
 the first time, replaced after:
 
     <!-- dailypapers:start 2025-05-06 -->
@@ -22,17 +23,33 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from dailypapers.errors import PublishError
+from dailypapers.errors import FormatError, PublishError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Digest
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.files import write_atomic
-from dailypapers.publish.markdown import render
+from dailypapers.publish.markdown import parse, render
 
 START = "<!-- dailypapers:start {day} -->"
 END = "<!-- dailypapers:end -->"
 _BLOCK = re.compile(r"<!-- dailypapers:start (\d{4}-\d{2}-\d{2}) -->\n.*?<!-- dailypapers:end -->\n?", re.DOTALL)
-_DIGEST_ONLY = re.compile(r"## Daily Papers \((\d{4}-\d{2}-\d{2})\)\n")
+
+
+def digest_only(readme: str) -> dt.date | None:
+    """The day of a README that is nothing but one day's digest as `render` writes it (lines' trailing
+    whitespace aside, as older digests had it), else None: a README with anything more is someone's."""
+    text = readme.removeprefix("\ufeff")
+    if not text.startswith("## Daily Papers ("):
+        return None
+    try:
+        digest = parse(text)
+    except FormatError:
+        return None
+
+    def lines(x: str) -> list[str]:
+        return [line.rstrip() for line in x.rstrip().split("\n")]
+
+    return digest.day if lines(render(digest)) == lines(text) else None
 
 
 def update(readme: str, digest: Digest, *, show_flags: bool = True) -> str | None:
@@ -42,9 +59,9 @@ def update(readme: str, digest: Digest, *, show_flags: bool = True) -> str | Non
     if m is None:
         if not readme.strip():
             return text
-        only = _DIGEST_ONLY.match(readme.lstrip("\ufeff"))
-        if only is not None:  # a README that is a digest: it is replaced whole, by a day no older
-            return None if dt.date.fromisoformat(only.group(1)) > digest.day else text
+        day = digest_only(readme)
+        if day is not None:  # a README that is a digest: it is replaced whole, by a day no older
+            return None if day > digest.day else text
         sep = "" if readme.endswith("\n\n") else ("\n" if readme.endswith("\n") else "\n\n")
         return readme + sep + f"{START.format(day=digest.day.isoformat())}\n{text}{END}\n"
     if dt.date.fromisoformat(m.group(1)) > digest.day:

@@ -97,8 +97,13 @@ class AppriseNotifier:
     description = "Discord, Telegram, Teams, ntfy, JSON webhooks ... through apprise URLs (apprise_urls)"
 
     def channels(self, settings: Settings) -> list[AppriseChannel]:
-        urls = [u.get_secret_value() for u in settings.apprise_urls]
-        for url in urls:
-            if "://" not in url:
-                raise ConfigError("apprise_urls takes URLs such as discord://ID/TOKEN or json://host/path")
+        urls = [check_url(u.get_secret_value(), "apprise_urls") for u in settings.apprise_urls]
         return [AppriseChannel(u, show_flags=settings.show_flags) for u in urls]
+
+
+def check_url(url: str, setting: str) -> str:
+    """The URL, if it has the form of an apprise URL; else a ConfigError naming the setting (never the URL,
+    which may hold a token)."""
+    if "://" not in url:
+        raise ConfigError(f"{setting} takes URLs such as discord://ID/TOKEN or json://host/path")
+    return url

@@ -3,19 +3,23 @@ its delivery and health figures, and the ops message. `api.run` is the loop that
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from dailypapers.config import Settings
-from dailypapers.events import Events
+from dailypapers.errors import ConfigError
 from dailypapers.models import Digest, Edition
 from dailypapers.plugins import Registry
-from dailypapers.publish.base import Channel
-from dailypapers.publish.notify.deliver import DONE_STATES, StoreLog, due_items
+from dailypapers.publish.base import Channel, ChannelDown
+from dailypapers.publish.notify.deliver import DONE_STATES, due_items, ledger
 from dailypapers.publish.notify.health import HealthReport
 from dailypapers.publish.notify.views import EditionView, edition_view
 from dailypapers.store import Store
 from dailypapers.text import clip
+
+if TYPE_CHECKING:
+    from dailypapers.publish.notify.apprise import AppriseChannel
+    from dailypapers.publish.notify.slack import SlackChannel
 
 
 def channels(registry: Registry, settings: Settings) -> list[Channel]:
@@ -48,49 +52,68 @@ def edition_done(store: Store, edition: Edition, settings: Settings, chans: Sequ
     if digest is None or not digest.entries or not all(paper_done(store, edition, digest).values()):
         return False
     view = view_of(digest, settings)
-    return all(not due_items(view, StoreLog(store, edition, c.id, Events()).rows()) for c in chans)
+    return all(not due_items(view, ledger(store, edition, c.id)) for c in chans)
 
 
 def delivery_counts(store: Store, view: EditionView, chans: Sequence[Channel]) -> tuple[int, int]:
     """(papers every channel has delivered, papers with a summary some channel has not) for the edition."""
     if not chans:
         return 0, 0
-    rows = {c.id: {r["item"]: r["status"] for r in store.deliveries(view.edition, c.id)} for c in chans}
+    status = {c.id: {item: row.status for item, row in ledger(store, view.edition, c.id).items()} for c in chans}
     summarized = [p.paper_id for p in view.papers if p.has_summary]
-    delivered = [p for p in summarized if all(rows[c.id].get(p) == "delivered" for c in chans)]
-    pending = [p for p in summarized if any(rows[c.id].get(p) not in DONE_STATES for c in chans)]
+    delivered = [p for p in summarized if all(status[c.id].get(p) == "delivered" for c in chans)]
+    pending = [p for p in summarized if any(status[c.id].get(p) not in DONE_STATES for c in chans)]
     return len(delivered), len(pending)
 
 
-async def send_ops(report: HealthReport, settings: Settings) -> str | None:
-    """The health report to the ops channel(s), if any are set; the problem, or None."""
-    from dailypapers.publish.base import ChannelDown
+MAX_OPS_TEXT = 2_800  # of the report in a Slack ops message, before escaping
+_FENCE = "```"
+
+
+def ops_targets(settings: Settings) -> list[AppriseChannel | SlackChannel]:
+    """Where the health report goes (`ops_urls`, `ops_slack_channel`); a setting that cannot work is a
+    ConfigError before any work, as a bad `apprise_urls` is."""
+    from dailypapers.publish.notify.apprise import AppriseChannel, check_url
+    from dailypapers.publish.notify.slack import SlackChannel
+
+    out: list[AppriseChannel | SlackChannel] = []
+    for url in settings.ops_urls:
+        out.append(AppriseChannel(check_url(url.get_secret_value(), "ops_urls")))
+    if settings.ops_slack_channel:
+        if settings.slack_token is None:
+            raise ConfigError("ops_slack_channel needs slack_token (DAILYPAPERS_SLACK_TOKEN) too")
+        out.append(SlackChannel.from_settings(settings, settings.ops_slack_channel))
+    return out
+
+
+def ops_slack_message(title: str, text: str) -> dict[str, str]:
+    """The report as a Slack message: the title in bold, the report in a code block. Both are cut before they
+    are escaped (a cut never splits an entity), and a fence inside the report is broken with a zero-width
+    space so it cannot close the block early."""
+    from dailypapers.publish.notify.slack import escape
+
+    body = text if len(text) <= MAX_OPS_TEXT else text[: MAX_OPS_TEXT - 1] + "…"
+    body = body.replace(_FENCE, "`\u200b`\u200b`")
+    return {"text": f"*{escape(clip(title, 200))}*\n{_FENCE}{escape(body)}{_FENCE}"}
+
+
+async def send_ops(report: HealthReport, targets: Sequence[AppriseChannel | SlackChannel]) -> str | None:
+    """The health report to each ops target (`ops_targets`); the problems, or None. Each target is tried
+    alone, and nothing one raises escapes: the report is stored whatever the ops channels do."""
+    from dailypapers.publish.notify.apprise import AppriseChannel
 
     text = report.text()
     title = f"dailypapers {report.command}: {report.status}"
     problems = []
-    for url in settings.ops_urls:
-        from dailypapers.publish.notify.apprise import AppriseChannel
-
-        ops = AppriseChannel(url.get_secret_value())
+    for target in targets:
         try:
-            if not await ops.notify(title, "```\n" + text + "\n```"):
-                problems.append(f"{ops.scheme}:// notification failed")
+            if isinstance(target, AppriseChannel):
+                if not await target.notify(title, text):  # apprise's TEXT body: no Markdown fences
+                    problems.append(f"{target.scheme}:// notification failed")
+            else:
+                await target.post(ops_slack_message(title, text))
         except ChannelDown as exc:
             problems.append(str(exc))
-    if settings.ops_slack_channel and settings.slack_token is not None:
-        from dailypapers.publish.notify.slack import SlackChannel, escape
-
-        slack = SlackChannel(token=settings.slack_token.get_secret_value(), channel=settings.ops_slack_channel,
-                             base_url=settings.slack_base_url, timeout=settings.http_timeout,
-                             max_wait=settings.slack_max_retry_wait)
-        try:
-            await slack.post({"text": clip(f"*{escape(title)}*", 200) + "\n```" + escape(text)[:2800] + "```"})
-        except ChannelDown as exc:
-            problems.append(str(exc))
+        except Exception as exc:  # Slack refusing the message, an apprise plug-in's bug
+            problems.append(f"{target.id}: {type(exc).__name__}: {exc}")
     return "; ".join(problems) or None
-
-
-def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    """first..last, both included (none when last is before first)."""
-    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]

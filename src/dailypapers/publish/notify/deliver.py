@@ -16,27 +16,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from typing import Any
 
 from dailypapers.events import Delivered, Events
 from dailypapers.models import Edition
 from dailypapers.publish.base import HEADER, Channel, ChannelDown, LedgerRow
+from dailypapers.publish.notify.health import ChannelHealth
 from dailypapers.publish.notify.views import EditionView
 from dailypapers.store import Store
 from dailypapers.text import clip
 
 MAX_ERROR = 300
 DONE_STATES = ("delivered", "abandoned")
-
-
-@dataclass(frozen=True)
-class ChannelResult:
-    channel: str
-    due: int  # items due when the run started
-    delivered: int  # of them, delivered by this run
-    failed: int  # items that failed this run (tried again next run)
-    abandoned: int  # items given up this run (too many attempts)
-    error: str | None = None  # why the channel stopped early, if it did
 
 
 def due_items(view: EditionView, rows: dict[str, LedgerRow]) -> list[str]:
@@ -50,34 +41,49 @@ def due_items(view: EditionView, rows: dict[str, LedgerRow]) -> list[str]:
     return [i for i in items if i not in rows or rows[i].status not in DONE_STATES]
 
 
+def _ledger_row(r: dict[str, Any]) -> LedgerRow:
+    return LedgerRow(item=r["item"], status=r["status"], external_id=r["external_id"], thread_id=r["thread_id"],
+                     attempts=r["attempts"], updated_at=r["updated_at"])
+
+
+def ledger(store: Store, edition: Edition, channel: str) -> dict[str, LedgerRow]:
+    """The ledger of one (edition, channel) as it is stored: item -> row."""
+    return {row.item: row for row in map(_ledger_row, store.deliveries(edition, channel))}
+
+
 class StoreLog:
-    """The `DeliveryLog` of one (edition, channel), written through the store."""
+    """The `DeliveryLog` of one (edition, channel), written through the store. The ledger is read once; each
+    write commits at once and keeps the copy here as the store has it."""
 
     def __init__(self, store: Store, edition: Edition, channel: str, events: Events) -> None:
         self.store, self.edition, self.channel, self.events = store, edition, channel, events
         self.delivered_now: list[str] = []
         self.failed_now: list[str] = []
+        self._rows = ledger(store, edition, channel)
 
     def rows(self) -> dict[str, LedgerRow]:
-        return {r["item"]: LedgerRow(item=r["item"], status=r["status"], external_id=r["external_id"],
-                                     thread_id=r["thread_id"], attempts=r["attempts"], updated_at=r["updated_at"])
-                for r in self.store.deliveries(self.edition, self.channel)}
+        return dict(self._rows)
 
     def get(self, item: str) -> LedgerRow | None:
-        return self.rows().get(item)
+        return self._rows.get(item)
+
+    def _record(self, item: str, status: str, **kw: str | None) -> None:
+        self._rows[item] = _ledger_row(self.store.record_delivery(self.edition, self.channel, item, status, **kw))
 
     def started(self, item: str) -> None:
-        self.store.record_delivery(self.edition, self.channel, item, "pending")
+        self._record(item, "pending")
 
     def delivered(self, item: str, external_id: str | None = None, thread_id: str | None = None) -> None:
-        self.store.record_delivery(self.edition, self.channel, item, "delivered", external_id=external_id,
-                                   thread_id=thread_id)
+        self._record(item, "delivered", external_id=external_id, thread_id=thread_id)
         self.delivered_now.append(item)
         self.events.emit(Delivered(self.channel, self.edition, item, external_id))
 
     def failed(self, item: str, error: str) -> None:
-        self.store.record_delivery(self.edition, self.channel, item, "failed", error=clip(error, MAX_ERROR))
+        self._record(item, "failed", error=clip(error, MAX_ERROR))
         self.failed_now.append(item)
+
+    def abandoned(self, item: str, error: str) -> None:
+        self._record(item, "abandoned", error=clip(error, MAX_ERROR))
 
     def notice(self, message: str) -> None:
         self.events.notice(f"{self.channel}: {message}")
@@ -104,9 +110,9 @@ async def delivery_lock(store: Store) -> AsyncIterator[None]:
 
 async def deliver(
     view: EditionView, channels: Sequence[Channel], store: Store, *, max_attempts: int, events: Events,
-) -> list[ChannelResult]:
-    """Send what is due of this edition on every channel (holding the archive's delivery lock); one result per
-    channel."""
+) -> list[ChannelHealth]:
+    """Send what is due of this edition on every channel (holding the archive's delivery lock); what each
+    channel did."""
     if not channels:
         return []
     async with delivery_lock(store):
@@ -115,15 +121,14 @@ async def deliver(
 
 async def _deliver(
     view: EditionView, channels: Sequence[Channel], store: Store, *, max_attempts: int, events: Events,
-) -> list[ChannelResult]:
+) -> list[ChannelHealth]:
 
-    async def one(channel: Channel) -> ChannelResult:
+    async def one(channel: Channel) -> ChannelHealth:
         log = StoreLog(store, view.edition, channel.id, events)
-        rows = log.rows()
-        abandoned = _abandon(log, rows, max_attempts)
-        due = [i for i in due_items(view, rows) if i not in abandoned]
+        abandoned = _abandon(log, max_attempts)
+        due = due_items(view, log.rows())
         if not due:
-            return ChannelResult(channel.id, 0, 0, 0, len(abandoned))
+            return ChannelHealth(channel=channel.id, abandoned=abandoned)
         error = None
         try:
             await channel.send(view, due, log)
@@ -133,20 +138,20 @@ async def _deliver(
             error = clip(f"unexpected error: {type(exc).__name__}: {exc}", MAX_ERROR)
         if error is not None:
             log.notice(f"not delivered: {error} (the next run resumes)")
-        delivered = sum(1 for i in log.delivered_now if i in due)
-        return ChannelResult(channel.id, len(due), delivered, len(set(log.failed_now)), len(abandoned), error)
+        return ChannelHealth(channel=channel.id, due=len(due), delivered=len(log.delivered_now),
+                             failed=len(set(log.failed_now)), abandoned=abandoned, error=error)
 
     return list(await asyncio.gather(*(one(c) for c in channels)))
 
 
-def _abandon(log: StoreLog, rows: dict[str, LedgerRow], max_attempts: int) -> set[str]:
+def _abandon(log: StoreLog, max_attempts: int) -> int:
     """Papers whose message failed (or was left pending) `max_attempts` times are given up, once, with a
-    notice. The edition's own message never is: its failure is the channel's, and the thread needs it."""
-    out = set()
-    for item, row in rows.items():
+    notice; how many. The edition's own message never is: its failure is the channel's, and the thread needs
+    it."""
+    given_up = 0
+    for item, row in log.rows().items():
         if item != HEADER and row.status in ("failed", "pending") and row.attempts >= max_attempts:
-            log.store.record_delivery(log.edition, log.channel, item, "abandoned",
-                                      error=f"given up after {row.attempts} attempts")
-            log.notice(f"gave up on {item or 'the edition message'} after {row.attempts} attempts")
-            out.add(item)
-    return out
+            log.abandoned(item, f"given up after {row.attempts} attempts")
+            log.notice(f"gave up on {item} after {row.attempts} attempts")
+            given_up += 1
+    return given_up

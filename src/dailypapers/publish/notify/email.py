@@ -45,12 +45,14 @@ def _templates() -> Any:
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
+def _papers(n: int, *, more: bool = False) -> str:
+    """The count as a heading says it: 3 papers, 1 paper, 1 more paper."""
+    return f"{n} {'more ' if more else ''}paper{'s' if n != 1 else ''}"
+
+
 def subject(view: EditionView, items: Sequence[str]) -> str:
     papers = [p for p in view.papers if p.paper_id in items]
-    if HEADER in items:
-        lead = f"{view.title}: {view.count} paper{'s' if view.count != 1 else ''}"
-    else:
-        lead = f"{view.title}: {len(papers)} more paper{'s' if len(papers) != 1 else ''}"
+    lead = f"{view.title}: " + (_papers(view.count) if HEADER in items else _papers(len(papers), more=True))
     top = f" — {papers[0].title}" if papers else ""
     return clip(strip_controls(lead + top), MAX_SUBJECT)
 
@@ -63,8 +65,8 @@ def render_text(view: EditionView, items: Sequence[str], *, show_flags: bool) ->
 
 def render_html(view: EditionView, items: Sequence[str]) -> str:
     papers = [p for p in view.papers if p.paper_id in items]
-    heading = (f"{view.count} papers · {view.edition.source} · {view.edition.lang}" if HEADER in items
-               else f"{len(papers)} more papers · {view.edition.source} · {view.edition.lang}")
+    count = _papers(view.count) if HEADER in items else _papers(len(papers), more=True)
+    heading = f"{count} · {view.edition.source} · {view.edition.lang}"
     return _templates().get_template("email.html").render(
         view=view, papers=papers, heading=heading, footer=FOOTER, extractive_line=markdown.EXTRACTIVE_LINE)
 
@@ -89,11 +91,16 @@ def render_email(view: EditionView, items: Sequence[str], *, sender: str, recipi
     return msg
 
 
+def channel_id(recipients: Sequence[str]) -> str:
+    """The ledger key of a list of recipients: a hash of the sorted list, so it is stable and no address
+    reaches the ledger, the health reports or the ops channel."""
+    return "email:" + hashlib.sha256(",".join(sorted(recipients)).encode()).hexdigest()[:12]
+
+
 class EmailChannel:
     def __init__(self, settings: Settings) -> None:
         to = sorted(settings.email_to)
-        joined = ",".join(to)
-        self.id = "email:" + (joined if len(joined) <= 80 else hashlib.sha256(joined.encode()).hexdigest()[:12])
+        self.id = channel_id(to)
         self.settings = settings
         self.recipients = to
 

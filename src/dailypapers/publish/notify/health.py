@@ -26,7 +26,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dailypapers.models import RunReport
-from dailypapers.publish.notify.deliver import ChannelResult
 
 
 class _Model(BaseModel):
@@ -34,17 +33,14 @@ class _Model(BaseModel):
 
 
 class ChannelHealth(_Model):
-    channel: str
-    due: int = 0
-    delivered: int = 0
-    failed: int = 0
-    abandoned: int = 0
-    error: str | None = None
+    """What one channel did with an edition in a run (`deliver.deliver` returns one per channel)."""
 
-    @classmethod
-    def of(cls, r: ChannelResult) -> ChannelHealth:
-        return cls(channel=r.channel, due=r.due, delivered=r.delivered, failed=r.failed, abandoned=r.abandoned,
-                   error=r.error)
+    channel: str
+    due: int = 0  # items due when the run started
+    delivered: int = 0  # of them, delivered by this run
+    failed: int = 0  # items that failed this run (tried again next run)
+    abandoned: int = 0  # items given up this run (too many attempts)
+    error: str | None = None  # why the channel stopped early, if it did
 
     @property
     def ok(self) -> bool:
@@ -89,17 +85,17 @@ class EditionHealth(_Model):
 
 
 def edition_health(
-    report: RunReport, *, run_id: int | None, listed: int, delivered: int, undelivered: int,
-    channels: Sequence[ChannelResult] = (), no_papers: str | None = None,
+    report: RunReport, *, listed: int, delivered: int, undelivered: int,
+    channels: Sequence[ChannelHealth] = (), no_papers: str | None = None,
 ) -> EditionHealth:
     counts = report.counts()
     failures = report.failures_by_stage()
     unread = sum(n for stage, n in failures.items() if stage in ("list", "fetch", "read"))
     return EditionHealth(
-        day=report.day, source=report.source, lang=report.lang, run_id=run_id, listed=listed,
+        day=report.day, source=report.source, lang=report.lang, run_id=report.run_id, listed=listed,
         fetched=listed - unread, summarized=counts["ok"] + counts["flagged"], flagged=counts["flagged"],
         skipped=counts["skipped"], failed=counts["failed"], failures_by_stage=failures, delivered=delivered,
-        undelivered=undelivered, channels=tuple(ChannelHealth.of(c) for c in channels), no_papers=no_papers,
+        undelivered=undelivered, channels=tuple(channels), no_papers=no_papers,
         cost=report.usage.cost, calls=report.usage.calls, tokens=report.usage.total_tokens,
         seconds=round(report.wall_seconds, 3), outputs=report.outputs, publish_errors=report.publish_errors,
     )

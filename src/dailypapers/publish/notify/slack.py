@@ -5,13 +5,15 @@ shows can be checked against the Markdown: the same title link, votes, authors, 
 
 Slack's limits (Block Kit reference; `msg_blocks_too_long` is answered well below the 40,000-character text
 limit): a section's text at most 3,000 characters, 50 blocks a message, and in practice about 12,000
-characters of blocks a message. A section longer than SECTION_CHARS is split over several section blocks
-(block ids `s<i>.<part>`, `+` when the split was at a space, `~` when inside a word); a paper whose blocks
-would pass MESSAGE_CHARS has its last sections cut, with a link to the full text on the site. The
-notification `text` stays under TEXT_CHARS.
+characters of blocks a message (counted as the characters of the blocks' texts). A section longer than
+SECTION_CHARS is split over several section blocks (block ids `s<i>.<part>`, `p<i>.<part>` for a plain bullet;
+`+` when the split was at a space, `~` when inside a word); a paper whose blocks would pass MESSAGE_CHARS has
+its last sections cut, with a link to the full text on the site. The notification `text` stays under
+TEXT_CHARS.
 
 Untrusted text is escaped for mrkdwn (`&`, `<`, `>`: no injected links or @channel), and a link's URL is
-percent-encoded where mrkdwn would read it as syntax.
+percent-encoded where mrkdwn would read it as syntax. The flag marker reads back exactly: a `;` inside a
+claim and a `⚠️(` inside a text are backslash-escaped (see `flag_marker`).
 
 Every message carries metadata (`event_type` dailypapers_delivery, the edition and the item), so a run
 killed between Slack's answer and the ledger's write finds the message it sent instead of posting it twice
@@ -27,6 +29,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
@@ -117,13 +120,62 @@ def _split(text: str, limit: int) -> list[tuple[str, str]]:
     return pieces
 
 
+# The flag marker read back unambiguously, as the Markdown does it (`markdown._render_section`) but with
+# backslashes only where they are needed, since Slack shows them: `⚠️(` in a text or a claim is written `⚠️\(`
+# (so the marker's own opening is the only bare one), `;` in a claim `\;` (so `; ` only separates claims), and
+# a backslash before `\`, `(`, `;` or the end is doubled (so those escapes are never ambiguous).
+_GUARD_TEXT = re.compile(r"\\(?=[\\(]|\Z)|(?<=⚠\ufe0f)\(")
+_GUARD_CLAIM = re.compile(r"\\(?=[\\(;]|\Z)|(?<=⚠\ufe0f)\(|;")
+_UNGUARD_TEXT = re.compile(r"\\([\\(])")
+_UNGUARD_CLAIM = re.compile(r"\\([\\(;])")
+_CLAIM_SEP = re.compile(r"\\.|" + re.escape(FLAG_SEP))
+
+
+def _guard(text: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub(lambda m: "\\" + m.group(), text)
+
+
+def flag_marker(sec: SectionView) -> str:
+    """The section's flag marker as a Slack text shows it (before mrkdwn escaping)."""
+    if not sec.flags:
+        return ""
+    return FLAG_OPEN + FLAG_SEP.join(_guard(c, _GUARD_CLAIM) for c in sec.flags) + ")"
+
+
+def _section_body(sec: SectionView) -> str:
+    return escape(_guard(sec.text, _GUARD_TEXT) + flag_marker(sec))
+
+
+def _read_section_body(body: str) -> tuple[str, tuple[str, ...]]:
+    """The text and the claims of a section body (`_section_body` reversed)."""
+    body = unescape(body)
+    k = body.find(FLAG_OPEN)  # bare only in the marker
+    if k < 0 or not body.endswith(")"):
+        return _UNGUARD_TEXT.sub(r"\1", body), ()
+    inner, claims, start = body[k + len(FLAG_OPEN) : -1], [], 0
+    for m in _CLAIM_SEP.finditer(inner):  # `; ` where it is not escaped
+        if m.group() == FLAG_SEP:
+            claims.append(inner[start : m.start()])
+            start = m.end()
+    claims.append(inner[start:])
+    return _UNGUARD_TEXT.sub(r"\1", body[:k]), tuple(_UNGUARD_CLAIM.sub(r"\1", c) for c in claims)
+
+
 def _section_blocks(i: int, sec: SectionView) -> list[dict[str, Any]]:
+    """A section's blocks: ids `s<i>...` for a labelled section, `p<i>...` for a plain bullet (whose text may
+    itself start with `*`)."""
     label = f"*{escape(sec.label)}*\n" if sec.label else ""
-    body = escape(sec.text) + escape(sec.flag_marker)
+    kind = "s" if sec.label else "p"
     out = []
-    for part, (joint, piece) in enumerate(_split(body, SECTION_CHARS - len(label) - 8)):
-        out.append(_mrkdwn((label if part == 0 else "") + piece, f"s{i}{joint or '.'}{part}"))
+    for part, (joint, piece) in enumerate(_split(_section_body(sec), SECTION_CHARS - len(label) - 8)):
+        out.append(_mrkdwn((label if part == 0 else "") + piece, f"{kind}{i}{joint or '.'}{part}"))
     return out
+
+
+def _chars(block: dict[str, Any]) -> int:
+    """What a block counts against MESSAGE_CHARS: the characters of its text objects."""
+    texts = [block["text"]] if block["type"] == "section" else block["elements"]
+    return sum(len(t["text"]) for t in texts)
 
 
 def paper_message(view: EditionView, paper: PaperView) -> Message:
@@ -140,10 +192,10 @@ def paper_message(view: EditionView, paper: PaperView) -> Message:
         blocks.append(_context(" · ".join(meta), "meta"))
     if paper.extractive:
         blocks.append(_context(escape(EXTRACTIVE_LINE), "note"))
-    used = sum(len(str(b)) for b in blocks)
+    used = sum(_chars(b) for b in blocks)
     for i, sec in enumerate(paper.sections):
         part = _section_blocks(i, sec)
-        size = sum(len(b["text"]["text"]) for b in part)
+        size = sum(_chars(b) for b in part)
         if used + size > MESSAGE_CHARS or len(blocks) + len(part) > MAX_BLOCKS - 1:
             more = link(view.link, "the rest on the site") if view.link else "the rest in the digest"
             blocks.append(_context(f"… {more}", "cut"))
@@ -172,13 +224,14 @@ class ReadBack:
 
 _TITLE = re.compile(r"\*<([^|>]*)\|(.*)>\*", re.DOTALL)
 _VOTE = re.compile(r"Vote: (-?\d+)")
-_BLOCK = re.compile(r"s(\d+)([.+~])(\d+)")
+_BLOCK = re.compile(r"([sp])(\d+)([.+~])(\d+)")
 
 
 def read_paper_blocks(blocks: Sequence[dict[str, Any]]) -> ReadBack:
     """The inverse of `paper_message` on its blocks."""
     title, url, votes, authors, extractive = "", None, None, "", False
     parts: dict[int, list[tuple[str, str]]] = {}
+    plain: set[int] = set()
     for b in blocks:
         bid = b.get("block_id", "")
         text = b["text"]["text"] if b["type"] == "section" else b["elements"][0]["text"]
@@ -199,21 +252,20 @@ def read_paper_blocks(blocks: Sequence[dict[str, Any]]) -> ReadBack:
         elif bid == "note":
             extractive = True
         elif m := _BLOCK.fullmatch(bid):
-            parts.setdefault(int(m.group(1)), []).append(("" if m.group(2) == "." else m.group(2), text))
+            i = int(m.group(2))
+            parts.setdefault(i, []).append(("" if m.group(3) == "." else m.group(3), text))
+            if m.group(1) == "p":
+                plain.add(i)
     sections = []
     for i in sorted(parts):
         body = ""
         for joint, piece in parts[i]:
             body += {"": "", "+": " ", "~": ""}[joint] + piece
         label = ""
-        if body.startswith("*") and "*\n" in body:
-            label, _, body = body[1:].partition("*\n")
-        body = unescape(body)
-        flags: tuple[str, ...] = ()
-        if body.endswith(")") and (k := body.rfind(FLAG_OPEN)) >= 0:
-            flags = tuple(body[k + len(FLAG_OPEN) : -1].split(FLAG_SEP))
-            body = body[:k]
-        sections.append(SectionView(unescape(label), body, flags))
+        if i not in plain:
+            label, _, body = body.removeprefix("*").partition("*\n")
+        text, flags = _read_section_body(body)
+        sections.append(SectionView(unescape(label), text, flags))
     return ReadBack(title, url, votes, authors, extractive, tuple(sections))
 
 
@@ -239,6 +291,21 @@ def _retry_handler(max_wait: float, sleep: Sleep) -> Any:
     return RetryAfter(max_retry_count=3)
 
 
+def _read_retry_handler() -> Any:
+    """slack_sdk's retry after a dropped connection, for the reads (`conversations.*`) only: a post whose
+    connection dropped may have arrived, and sending it again would post it twice. Such a post stays `pending`
+    in the ledger, and the next run looks for it (`SlackChannel.find`) before sending it again."""
+    from slack_sdk.http_retry import ConnectionErrorRetryHandler
+
+    class ReadsOnly(ConnectionErrorRetryHandler):  # type: ignore[misc]
+        def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+            method = urlsplit(request.url).path.rsplit("/", 1)[-1]
+            return method.startswith("conversations.") and bool(
+                super()._can_retry(state=state, request=request, response=response, error=error))
+
+    return ReadsOnly()
+
+
 def _retry_after(response: Any) -> float:
     for k, v in response.headers.items():
         if k.lower() == "retry-after":
@@ -258,14 +325,21 @@ class SlackChannel:
         self._max_wait, self._sleep = max_wait, sleep
         self._client: Any = None
 
+    @classmethod
+    def from_settings(cls, settings: Settings, channel: str) -> SlackChannel:
+        """A channel of the settings' Slack workspace (slack_token, slack_base_url, the timeouts)."""
+        if settings.slack_token is None:
+            raise ConfigError(f"the Slack channel {channel} needs slack_token (DAILYPAPERS_SLACK_TOKEN)")
+        return cls(token=settings.slack_token.get_secret_value(), channel=channel, base_url=settings.slack_base_url,
+                   timeout=settings.http_timeout, max_wait=settings.slack_max_retry_wait)
+
     def client(self) -> Any:
         if self._client is None:
             from slack_sdk import WebClient
-            from slack_sdk.http_retry import ConnectionErrorRetryHandler
 
             self._client = WebClient(
                 token=self._token, base_url=self._base_url, timeout=max(1, round(self._timeout)),
-                retry_handlers=[ConnectionErrorRetryHandler(), _retry_handler(self._max_wait, self._sleep)],
+                retry_handlers=[_read_retry_handler(), _retry_handler(self._max_wait, self._sleep)],
             )
         return self._client
 
@@ -283,9 +357,9 @@ class SlackChannel:
             if error in ITEM_ERRORS:
                 raise ItemRejected(error) from None
             hint = " (check slack_token and slack_channel)" if error in _AUTH_ERRORS else ""
-            raise ChannelDown(f"slack {method}: {error}{hint}") from None
+            raise SlackDown(f"slack {method}: {error}{hint}", error=error) from None
         except (SlackClientError, OSError) as exc:  # no answer: what was sent may have arrived
-            raise ChannelDown(f"slack {method}: {type(exc).__name__}: {exc}", maybe_sent=True) from None
+            raise SlackDown(f"slack {method}: {type(exc).__name__}: {exc}", maybe_sent=True) from None
         return dict(response.data)
 
     async def post(self, message: Message, thread: str | None = None) -> str:
@@ -298,7 +372,9 @@ class SlackChannel:
 
     async def find(self, edition: Edition, item: str, thread: str | None, since: str | None) -> str | None:
         """A message this channel already posted for the item (by its metadata), or None; None too when Slack
-        will not say (no channels:history scope, a channel given by name): the caller then sends again.
+        will not say (no channels:history scope, a channel given by name, not in the channel) or the thread is
+        gone: the caller then sends again. Any other failure (the network, a 5xx, a rate limit past the wait)
+        is raised as ChannelDown, so the item stays `pending` and the next run looks again.
         Only messages from a few minutes before the attempt began (`since`, ISO) are asked for, so the answer's
         first page (15 messages for some apps) holds it even in a busy channel or a long thread."""
         channel = thread.split(":", 1)[0] if thread else self.channel
@@ -313,8 +389,12 @@ class SlackChannel:
         for _ in range(MAX_PAGES):  # a busy day: page through with Slack's cursor, boundedly
             try:
                 data = await self.call(method, **args)
-            except (ChannelDown, ItemRejected):
-                return None
+            except SlackDown as exc:
+                if exc.error in _CANNOT_LOOK:
+                    return None
+                raise
+            except ItemRejected as exc:
+                raise ChannelDown(f"slack {method}: {exc}") from None
             for message in data.get("messages", []):
                 meta = message.get("metadata") or {}
                 if meta.get("event_type") == EVENT_TYPE and meta.get("event_payload") == want:
@@ -367,6 +447,17 @@ class ItemRejected(Exception):
     """Slack refused one message for its content."""
 
 
+class SlackDown(ChannelDown):
+    """ChannelDown with Slack's error code (`error`), when Slack answered with one."""
+
+    def __init__(self, message: str, *, error: str | None = None, maybe_sent: bool = False) -> None:
+        super().__init__(message, maybe_sent=maybe_sent)
+        self.error = error
+
+
+# Slack's answers to conversations.* that mean the message cannot be looked for (or is not there): no
+# channels:history scope, the app not in the channel, a channel given by name, the thread deleted.
+_CANNOT_LOOK = frozenset({"missing_scope", "not_in_channel", "channel_not_found", "thread_not_found"})
 _AUTH_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "channel_not_found",
                 "not_in_channel", "missing_scope", "is_archived"}
 
@@ -380,7 +471,5 @@ class SlackNotifier:
             return []
         if settings.slack_token is None or not settings.slack_channel:
             raise ConfigError("Slack needs both slack_token (DAILYPAPERS_SLACK_TOKEN) and slack_channel")
-        return [SlackChannel(token=settings.slack_token.get_secret_value(), channel=settings.slack_channel,
-                             base_url=settings.slack_base_url, timeout=settings.http_timeout,
-                             max_wait=settings.slack_max_retry_wait)]
+        return [SlackChannel.from_settings(settings, settings.slack_channel)]
 

@@ -2,8 +2,11 @@
 digest by pure functions. Slack blocks, the email (HTML and text) and apprise messages are all rendered from
 these, so every outlet shows the same sections and the same flags as the Markdown digest.
 
-Untrusted text (titles, authors, summaries, URLs) stays raw here; each renderer escapes it for its own
-syntax. A link is kept only when it is an http(s) URL: a `javascript:` title link never becomes clickable.
+The view is built from the digest as its Markdown carries it (`markdown.normalize_digest`): the same
+cleaning (no control characters, texts line by line), the same papers in the same ranks (a paper listed
+twice is shown once), the same URL rule (`markdown.safe_url`: a `javascript:` title link never becomes
+clickable) and the same flags under the same sections. Untrusted text stays raw here otherwise; each
+renderer escapes it for its own syntax.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dailypapers.models import Digest, Edition, Entry
+from dailypapers.publish import markdown
 from dailypapers.publish.markdown import FLAG_OPEN, FLAG_SEP
-from dailypapers.publish.views import edition_path, safe_url
-from dailypapers.text import one_line
+from dailypapers.publish.views import edition_path
+from dailypapers.text import clip
 
 MAX_TITLE = 300  # a title longer than this is cut in messages (the archive keeps it whole)
 MAX_AUTHORS = 20  # more are shown as "and N more"
@@ -21,20 +25,20 @@ MAX_AUTHORS = 20  # more are shown as "and N more"
 
 @dataclass(frozen=True)
 class SectionView:
-    label: str
-    text: str
+    label: str  # "" for a plain bullet
+    text: str  # one or more lines, as the Markdown writes them
     flags: tuple[str, ...] = ()  # the section's unverified claims (empty when flags are hidden)
 
     @property
     def flag_marker(self) -> str:
-        """The marker the Markdown digest ends a flagged section with (` ⚠️(unverified: a; b)`)."""
+        """The marker the Markdown digest ends a flagged section with (` ⚠️(unverified: a; b)`), unescaped."""
         return f"{FLAG_OPEN}{FLAG_SEP.join(self.flags)})" if self.flags else ""
 
 
 @dataclass(frozen=True)
 class PaperView:
     paper_id: str
-    rank: int  # 1-based position in the edition
+    rank: int  # 1-based position in the edition, as in the Markdown
     title: str
     url: str | None  # http(s) only
     votes: int | None
@@ -58,7 +62,7 @@ class EditionView:
     title: str  # "Daily Papers (2025-05-06)", as the digest's header
     link: str | None  # the edition's page on the site
     papers: tuple[PaperView, ...]
-    digest: Digest  # the stored digest, for outlets that carry the Markdown itself
+    digest: Digest  # the digest as its Markdown carries it, for outlets that carry the Markdown itself
 
     @property
     def count(self) -> int:
@@ -78,35 +82,26 @@ class EditionView:
 
 def edition_link(site_url: str | None, edition: Edition) -> str | None:
     """The edition's page on the site (`publish.views.edition_path`, the site's own layout)."""
-    base = safe_url(site_url)
+    base = markdown.safe_url(site_url)
     if base is None:
         return None
     return f"{base.rstrip('/')}/{edition_path(edition)}"
 
 
 def paper_view(entry: Entry, rank: int, *, show_flags: bool) -> PaperView:
+    """The view of one entry of a normalized digest (`markdown.normalize_digest`)."""
     p, s = entry.paper, entry.summary
-    sections: tuple[SectionView, ...] = ()
-    if s is not None:
-        flags: dict[str, list[str]] = {}
-        if show_flags:
-            for c in s.unsupported:  # grouped as the Markdown renderer groups them
-                if claim := one_line(c.text):
-                    flags.setdefault(c.section_label, []).append(claim)
-        sections = tuple(SectionView(one_line(sec.label), one_line(sec.text), tuple(flags.get(sec.label, ())))
-                         for sec in s.sections)
-    authors = tuple(one_line(a) for a in p.authors)
-    title = one_line(p.title)
+    sections = () if s is None else tuple(
+        SectionView(sec.label, sec.text, claims) for sec, claims in markdown.section_claims(s, show_flags=show_flags))
     return PaperView(
-        paper_id=p.id, rank=rank,
-        title=title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…",
-        url=safe_url(p.url), votes=p.upvotes, authors=authors[:MAX_AUTHORS],
-        more_authors=max(0, len(authors) - MAX_AUTHORS),
+        paper_id=p.id, rank=rank, title=clip(p.title, MAX_TITLE), url=markdown.safe_url(p.url), votes=p.upvotes,
+        authors=p.authors[:MAX_AUTHORS], more_authors=max(0, len(p.authors) - MAX_AUTHORS),
         extractive=s is not None and s.model == "extractive", sections=sections,
     )
 
 
 def edition_view(digest: Digest, *, site_url: str | None = None, show_flags: bool = True) -> EditionView:
-    papers = tuple(paper_view(e, i, show_flags=show_flags) for i, e in enumerate(digest.entries, start=1))
+    shown = markdown.normalize_digest(digest)
+    papers = tuple(paper_view(e, i, show_flags=show_flags) for i, e in enumerate(shown.entries, start=1))
     return EditionView(edition=digest.edition, title=f"Daily Papers ({digest.day.isoformat()})",
-                       link=edition_link(site_url, digest.edition), papers=papers, digest=digest)
+                       link=edition_link(site_url, digest.edition), papers=papers, digest=shown)
