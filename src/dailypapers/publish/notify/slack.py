@@ -244,11 +244,12 @@ def read_paper_blocks(blocks: Sequence[dict[str, Any]]) -> ReadBack:
             else:
                 title = unescape(text.removeprefix("*").removesuffix("*"))
         elif bid == "meta":
-            for piece in text.split(" · "):
-                if m := _VOTE.fullmatch(piece):
-                    votes = int(m.group(1))
-                elif piece.startswith("Authors: "):
-                    authors = unescape(piece.removeprefix("Authors: "))
+            # the authors come last and may hold the separator themselves: split at their label only
+            head, label, names = text.partition("Authors: ")
+            if label:
+                authors = unescape(names)
+            if m := _VOTE.fullmatch(head.removesuffix(" · ")):
+                votes = int(m.group(1))
         elif bid == "note":
             extractive = True
         elif m := _BLOCK.fullmatch(bid):
