@@ -256,8 +256,7 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
             if before.get(path) == after[path] and target.is_file():
                 unchanged += 1
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _write_bytes(target, data)
+            write_atomic(target, data)
             written.append(path)
         for path in sorted(set(before) - set(after)):
             target = out_dir / path
@@ -269,12 +268,6 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
     except OSError as exc:
         raise PublishError(f"cannot write the site in {out_dir}: {exc.strerror or exc}") from None
     return written, removed, unchanged
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def build_site(
