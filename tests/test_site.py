@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 import feedparser
 import lxml.etree
@@ -20,9 +22,18 @@ from dailypapers.models import Claim, Digest, Edition, Entry, Paper, Section, Su
 from dailypapers.plugins import Registry, plugin_manager
 from dailypapers.publish import markdown
 from dailypapers.publish.base import PublishContext
+from dailypapers.publish.markdown import MAX_URL_CHARS
 from dailypapers.publish.pages import Chrome, render
 from dailypapers.publish.site import MANIFEST, build_site
-from dailypapers.publish.views import edition_view, mark_claims, paper_slug, safe_url, summary_view
+from dailypapers.publish.views import (
+    edition_view,
+    mark_claims,
+    paper_id_from_slug,
+    paper_path,
+    paper_slug,
+    safe_url,
+    summary_view,
+)
 from dailypapers.store import Store
 from tests.sitedata import DAY, EVIL_ID, NEXT_DAY, SEED, XSS_AUTHOR, XSS_TITLE, build_archive
 
@@ -244,3 +255,56 @@ def test_marking_claims_keeps_the_text(text: str, data: st.DataObject) -> None:
     assert section.text == " ".join(text.split())
     assert all(p.claim.text == p.text for p in section.pieces if p.claim is not None)
     assert mark_claims("", view.claims) == ()
+
+
+@given(paper_id=st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30),
+    st.from_regex(r"(local[:-])?[a-z_~.%/-]{0,12}", fullmatch=True),
+))
+def test_paper_slugs_reverse_and_are_url_paths(paper_id: str) -> None:
+    slug = paper_slug(paper_id)
+    assert paper_id_from_slug(slug) == paper_id
+    assert re.fullmatch(r"[A-Za-z0-9._~-]*", slug) and not slug.startswith(".")  # a file name and a URL path
+    assert quote(paper_path(paper_id), safe="/~") == paper_path(paper_id)
+
+
+def test_paper_slugs_of_the_usual_ids() -> None:
+    for paper_id, slug in (("2505.02707", "2505.02707"), ("hep-th/9901001", "hep-th_9901001"),
+                           ("math.GT/0309136", "math.GT_0309136"), ("local:3f2a9c01bb7e", "local-3f2a9c01bb7e"),
+                           ("a_b c", "a~5Fb~20c"), ("local-x", "local~2Dx"), ("..", "~2E."),
+                           ("모델", "~EB~AA~A8~EB~8D~B8")):
+        assert paper_slug(paper_id) == slug and paper_id_from_slug(slug) == paper_id
+
+
+def test_page_urls_follow_markdown_rules() -> None:
+    """A page links what the Markdown would (markdown.safe_url), and root-relative paths are Hugging Face's."""
+    assert safe_url("/avatars/x.svg") == "https://huggingface.co/avatars/x.svg"
+    assert safe_url(" https://example.org/a ") == "https://example.org/a"
+    long = "https://example.org/" + "a" * MAX_URL_CHARS
+    assert safe_url(long) is None and markdown.safe_url(long) is None
+    for bad in ("https://example.org/a b", 'https://example.org/"x', "https://example.org/<x>", "//evil.example/x",
+                "https://example.org/\\x", "https://exa mple.org", "https://例え.jp/", "javascript:alert(1)"):
+        assert safe_url(bad) is None, bad
+
+
+async def test_a_paper_with_an_odd_id_has_a_page_its_links_reach(tmp_path: Path) -> None:
+    """An id that is no arXiv id (a `#id-` title link) may hold `_`, `/`, spaces: its page is where the
+    edition links, in the static site and in the app."""
+    import httpx
+
+    from dailypapers.web import create_app
+
+    db = tmp_path / "a.db"
+    paper = Paper(id="odd_id/x y?#", title="Origami Agents", upvotes=1)
+    with Store(db) as store:
+        store.import_digest(Digest(day=DAY, entries=(Entry(paper=paper),)))
+    with Store(db, readonly=True) as store:
+        build_site(store, tmp_path / "out", search=False)
+    edition = tmp_path / "out/editions/hf/ko/2025-05-06.html"
+    href = lxml.html.parse(str(edition)).getroot().cssselect("article h2 a")[0].get("href")
+    target = (edition.parent / href).resolve()
+    assert target == (tmp_path / "out" / paper_path(paper.id)).resolve() and target.is_file()
+    app = create_app(db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+        page = await c.get("/editions/hf/ko/" + href)
+    assert page.status_code == 200 and "Origami Agents" in page.text

@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from dailypapers.arxiv_id import abs_url
 from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, Summary
-from dailypapers.publish.markdown import EXTRACTIVE_LINE
+from dailypapers.publish import markdown
 
 SITE_TITLE = "Daily Papers"
 HOME_PATH = "index.html"
@@ -32,7 +32,11 @@ LANG_NAMES = {"ko": "한국어", "en": "English", "ja": "日本語", "zh": "中�
               "es": "Español"}
 _HTML_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
-_URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f]")  # whitespace or a control character: not a URL we link
+_SLUG_PLAIN = frozenset(string.ascii_letters + string.digits + ".-")
+_SLUG_ESCAPES = re.compile(r"(?:~[0-9A-F]{2})+")
+_LOCAL = "local:"
+_LOCAL_SLUG = "local-"
+HF_ORIGIN = "https://huggingface.co"  # where root-relative URLs of old digests (`/avatars/...`) live
 
 
 # -- paths -----------------------------------------------------------------------------------------------
@@ -50,15 +54,39 @@ def feed_path(source: str, lang: str) -> str:
 
 
 def paper_slug(paper_id: str) -> str:
-    """A paper id as a file name: `hep-th/9901001` -> `hep-th_9901001`, `local:ab12` -> `local-ab12` (arXiv
-    archive names never hold `_`, local ids are hex, so `paper_id_from_slug` reverses it)."""
-    return paper_id.replace("/", "_").replace("local:", "local-", 1)
+    """A paper id as a file name that is also a URL path segment: `2505.02707` as it is, `hep-th/9901001` ->
+    `hep-th_9901001`, `local:ab12` -> `local-ab12`. Any other character (a `_`, a space, a `~`, non-ASCII, a
+    leading `.`; the `-` of an id that itself begins `local-`) is written `~XX` per UTF-8 byte, so a slug holds
+    only URL-unreserved characters (a link needs no further encoding) and `paper_id_from_slug` reverses it."""
+    local = paper_id.startswith(_LOCAL)
+    rest = paper_id[len(_LOCAL) :] if local else paper_id
+    slug = "".join(
+        "_" if c == "/" else c if c in _SLUG_PLAIN and (i or c != ".") else _slug_escape(c)
+        for i, c in enumerate(rest)
+    )
+    if local:
+        return _LOCAL_SLUG + slug
+    return slug.replace("-", _slug_escape("-"), 1) if slug.startswith(_LOCAL_SLUG) else slug
+
+
+def _slug_escape(c: str) -> str:
+    return "".join(f"~{b:02X}" for b in c.encode("utf-8", "surrogatepass"))
 
 
 def paper_id_from_slug(slug: str) -> str:
-    if slug.startswith("local-"):
-        return "local:" + slug[len("local-") :]
-    return slug.replace("_", "/")
+    """The paper id of a `paper_slug` (what a page's file name or URL holds)."""
+    local = slug.startswith(_LOCAL_SLUG)
+    rest = (slug[len(_LOCAL_SLUG) :] if local else slug).replace("_", "/")
+    rest = _SLUG_ESCAPES.sub(lambda m: _slug_unescape(m.group()), rest)
+    return _LOCAL + rest if local else rest
+
+
+def _slug_unescape(run: str) -> str:
+    data = bytes.fromhex(run.replace("~", ""))
+    try:
+        return data.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:  # not a slug this module wrote (a URL typed by hand)
+        return data.decode("utf-8", "replace")
 
 
 def paper_path(paper_id: str) -> str:
@@ -79,22 +107,15 @@ def relative(from_path: str, to_path: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """The URL if it may become a link or an image source: http(s) with a host, no whitespace or controls.
-    A root-relative path (old digests' `/avatars/...`) is Hugging Face's."""
+    """The URL if it may become a link or an image source: what `markdown.safe_url` accepts (http(s) with a
+    host, plain ASCII without spaces, quotes or brackets, at most MAX_URL_CHARS). A root-relative path (old
+    digests' `/avatars/...`) is Hugging Face's."""
     if not url:
         return None
     url = url.strip()
     if url.startswith("/") and not url.startswith("//"):
-        url = "https://huggingface.co" + url
-    if _URL_UNSAFE.search(url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return url
+        url = HF_ORIGIN + url
+    return markdown.safe_url(url)
 
 
 def lang_name(lang: str) -> str:
@@ -217,7 +238,7 @@ class SummaryView:
         return self.unsupported_count > 0
 
 
-EXTRACTIVE_NOTE = EXTRACTIVE_LINE.strip("_")
+EXTRACTIVE_NOTE = markdown.EXTRACTIVE_LINE.strip("_")
 
 
 def summary_view(summary: Summary, ident: str) -> SummaryView:
