@@ -289,7 +289,7 @@ def test_page_urls_follow_markdown_rules() -> None:
 
 async def test_a_paper_with_an_odd_id_has_a_page_its_links_reach(tmp_path: Path) -> None:
     """An id that is no arXiv id (a `#id-` title link) may hold `_`, `/`, spaces: its page is where the
-    edition links, in the static site and in the app."""
+    edition links, in the static site and in the app; a one-paper edition is "1 paper" in the feed."""
     import httpx
 
     from dailypapers.web import create_app
@@ -300,6 +300,8 @@ async def test_a_paper_with_an_odd_id_has_a_page_its_links_reach(tmp_path: Path)
         store.import_digest(Digest(day=DAY, entries=(Entry(paper=paper),)))
     with Store(db, readonly=True) as store:
         build_site(store, tmp_path / "out", search=False)
+    feed = feedparser.parse((tmp_path / "out/feeds/hf/ko.atom").read_bytes())
+    assert feed.entries[0].title == f"Daily Papers ({DAY}) · 1 paper"
     edition = tmp_path / "out/editions/hf/ko/2025-05-06.html"
     href = lxml.html.parse(str(edition)).getroot().cssselect("article h2 a")[0].get("href")
     target = (edition.parent / href).resolve()

@@ -153,6 +153,33 @@ async def test_pages_follow_the_archive(db: Path, tmp_path: Path, monkeypatch: p
         assert rendered == ["home.html", "home.html"]  # the archive changed: rendered anew, once
 
 
+async def test_a_feed_is_rendered_once_whatever_host_a_request_names(db: Path, monkeypatch: pytest.MonkeyPatch
+                                                                     ) -> None:
+    rendered: list[str] = []
+
+    def counting(*args: object, **kwargs: object) -> bytes:
+        rendered.append(str(args[:2]))
+        return real(*args, **kwargs)
+
+    real = web.atom_feed
+    monkeypatch.setattr(web, "atom_feed", counting)
+    transport = httpx.ASGITransport(app=create_app(db))
+    for host in ("a.example", "b.example:8080", "[::1]:8000", *(f"h{i}.example" for i in range(20))):
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{host}") as c:
+            feed = feedparser.parse((await c.get("/feeds/hf/ko.atom")).content)
+        assert not feed.bozo and feed.entries[0].link == f"http://{host}/editions/hf/ko/2025-05-07.html"
+        assert feed.feed.links[0].href == f"http://{host}/feeds/hf/ko.atom"
+    assert len(rendered) == 1
+    # a Host that is not a plain name gives links relative to the app's root, not its text
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        raw = (await c.get("/feeds/hf/ko.atom", headers={"host": 'x"><script>hostile</script>'})).content
+    assert b"hostile" not in raw and b'href="/editions/hf/ko/2025-05-07.html"' in raw and len(rendered) == 1
+    assert not feedparser.parse(raw).bozo
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        assert (await c.get("/feeds/hf/xx.atom")).status_code == 404
+        assert (await c.get("/feeds/hf/ko.rss")).status_code == 404
+
+
 async def test_only_local_host_names_when_bound_to_loopback(db: Path) -> None:
     app = create_app(db, allowed_hosts=LOOPBACK_HOSTS)
     transport = httpx.ASGITransport(app=app)
