@@ -220,6 +220,18 @@ def test_site_command(tmp_path: Path) -> None:
     assert " 0 files written" in again.output
 
 
+def test_site_command_follows_the_site_search_setting_unless_told(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    build_archive(db)
+    off = {"DAILYPAPERS_SITE_SEARCH": "false"}
+    result = CliRunner().invoke(app, ["--db", str(db), "site", str(tmp_path / "a")], env=off)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "a/index.html").is_file() and not (tmp_path / "a/pagefind").exists()
+    told = CliRunner().invoke(app, ["--db", str(db), "site", str(tmp_path / "b"), "--search"], env=off)
+    assert told.exit_code == 0, told.output
+    assert (tmp_path / "b/pagefind/pagefind.js").is_file()
+
+
 # -- properties: untrusted text in, the same text out, and nothing else ----------------------------------------
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(
     lambda s: s.strip())
