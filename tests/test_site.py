@@ -194,6 +194,28 @@ def test_a_rebuild_rewrites_only_what_changed(tmp_path: Path) -> None:
         p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name not in (MANIFEST, "CNAME")}
 
 
+def test_two_builds_of_one_folder_at_once_leave_whole_files(tmp_path: Path) -> None:
+    """Pages are written by write_atomic: a temporary of each writer's own, renamed into place (the site had
+    a fixed `.NAME.tmp` that two builds shared)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    db, out = tmp_path / "a.db", tmp_path / "out"
+    build_archive(db)
+
+    def build(_: int) -> int:
+        with Store(db, readonly=True) as store:
+            return len(build_site(store, out, search=False).written)
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(n > 0 for n in pool.map(build, range(4)))
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    manifest = json.loads((out / MANIFEST).read_text())["files"]
+    assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != MANIFEST} == set(
+        manifest)
+    for path in html_files(out):
+        assert path.read_bytes().rstrip().endswith(b"</html>"), path
+
+
 def test_the_site_publisher_is_a_plug_in_a_run_can_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "a.db"
     build_archive(db)

@@ -66,6 +66,7 @@ from dailypapers.store import Store
 MANIFEST = ".dailypapers-site.json"
 STATIC_FILES = ("style.css", "search.js")
 SEARCH_DIR = "pagefind"
+WRITERS = 8  # files written at once
 SENTINEL = "\u2042"  # static/search.js: a record's readable text ends here, its CJK suffixes follow
 
 
@@ -233,15 +234,14 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
     before: dict[str, str] = manifest.get("files", {})  # type: ignore[assignment]
     after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
     after.update({path: before[path] for path in keep if path in before})
-    written, removed, unchanged = [], [], len(keep)
+    written = [path for path in files if before.get(path) != after[path] or not (out_dir / path).is_file()]
+    removed: list[str] = []
+    unchanged = len(keep) + len(files) - len(written)
     try:
-        for path, data in files.items():
-            target = out_dir / path
-            if before.get(path) == after[path] and target.is_file():
-                unchanged += 1
-                continue
-            write_atomic(target, data)
-            written.append(path)
+        # each write waits for its fsync: several at once let the file system commit them together
+        with concurrent.futures.ThreadPoolExecutor(WRITERS) as pool:
+            for _ in pool.map(lambda path: write_atomic(out_dir / path, files[path]), written):
+                pass
         for path in sorted(set(before) - set(after)):
             target = out_dir / path
             if target.is_file():
