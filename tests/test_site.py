@@ -207,7 +207,8 @@ def test_two_builds_of_one_folder_at_once_leave_whole_files(tmp_path: Path) -> N
             return len(build_site(store, out, search=False).written)
 
     with ThreadPoolExecutor(4) as pool:
-        assert all(n > 0 for n in pool.map(build, range(4)))
+        written = list(pool.map(build, range(4)))  # none raises (a build that starts late may find all done)
+    assert max(written) > 0
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     manifest = json.loads((out / MANIFEST).read_text())["files"]
     assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != MANIFEST} == set(
