@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import os
 import random
 import socket
 import statistics
@@ -92,19 +93,21 @@ def _percentiles(ms: list[float]) -> str:
 
 
 @contextlib.contextmanager
-def _server(path: Path):
-    """`dailypapers serve` on a free loopback port, in its own process, for as long as the block runs."""
+def serving(path: Path, *, cpus: set[int] | None = None):
+    """`dailypapers serve` on a free loopback port, in its own process, for as long as the block runs; with
+    `cpus`, pinned to those cores from before it starts (every thread it makes inherits them)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     proc = subprocess.Popen([sys.executable, "-m", "dailypapers", "--db", str(path), "serve", "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pin)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(base + "/api/editions", timeout=1)
+                httpx.get(base + "/api/editions", timeout=1)  # renders no page: they stay cold
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or proc.poll() is not None:
@@ -149,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         with Store(path, readonly=True) as store:
             total = store.db.execute("select count(*) from search_docs").fetchone()[0]
             print(f"archive: {total:,} papers in the search index, {path.stat().st_size / 1e6:,.0f} MB")
-        with _server(path) as base, httpx.Client(base_url=base) as client, Store(path, readonly=True) as store:
+        with serving(path) as base, httpx.Client(base_url=base) as client, Store(path, readonly=True) as store:
             timings, found = _measure(args.rounds, store, client)
         for how in ("library", "http"):
             for sort in ("newest", "rank"):

@@ -11,6 +11,7 @@ import httpx
 import lxml.html
 import pytest
 
+from dailypapers import web
 from dailypapers.models import Digest, Entry, Paper, Section, Summary
 from dailypapers.store import Store
 from dailypapers.web import LOOPBACK_HOSTS, create_app
@@ -107,7 +108,11 @@ async def test_json_api_and_its_docs(client: httpx.AsyncClient) -> None:
 
 
 async def test_headers_errors_and_no_writes(client: httpx.AsyncClient, db: Path) -> None:
-    before = db.read_bytes()
+    wal = db.with_name(db.name + "-wal")  # a write may sit in the WAL, not yet in the database file
+    before, wal_before = db.read_bytes(), (wal.read_bytes() if wal.exists() else b"")
+    for path in ("/", "/archive/index.html", "/archive/2025-05.html", "/papers/2505.02707.html", "/feeds/hf/ko.atom",
+                 "/runs.html", "/search.html?q=모델", "/api/editions", "/api/runs", "/api/search?q=3D"):
+        assert (await client.get(path)).status_code == 200, path
     r = await client.get("/editions/hf/ko/2025-05-06.html")
     assert "script-src 'self'" in r.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
@@ -119,21 +124,60 @@ async def test_headers_errors_and_no_writes(client: httpx.AsyncClient, db: Path)
     assert (await client.get("/no/such/page")).status_code == 404
     assert (await client.get("/editions/hf/ko/not-a-day.html")).status_code == 404
     assert db.read_bytes() == before
+    assert (wal.read_bytes() if wal.exists() else b"") == wal_before  # not created with content, not grown
 
 
-async def test_pages_follow_the_archive(db: Path, tmp_path: Path) -> None:
+async def test_pages_follow_the_archive(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     copy = tmp_path / "copy.db"
     copy.write_bytes(db.read_bytes())
+    rendered: list[str] = []
+
+    def counting(template: str, *args: object, **kwargs: object) -> str:
+        rendered.append(template)
+        return real(template, *args, **kwargs)
+
+    real = web.render
+    monkeypatch.setattr(web, "render", counting)
     app = create_app(copy)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
         first = await c.get("/")
-        assert (await c.get("/")).text == first.text  # from the cache
+        assert rendered == ["home.html"]
+        assert (await c.get("/")).text == first.text
+        assert rendered == ["home.html"]  # from the cache: not rendered again
         day = dt.date(2025, 5, 9)
         with Store(copy) as store:  # another process's run commits a new day
             store.import_digest(Digest(day=day, entries=(Entry(
                 paper=Paper(id="2505.05555", title="Lantern Papers", upvotes=2),
                 summary=Summary(paper_id="2505.05555", sections=(Section(label="L", text="새 요약"),))),)))
         assert page(await c.get("/")).findtext(".//h1") == f"Daily Papers ({day})"
+        assert rendered == ["home.html", "home.html"]  # the archive changed: rendered anew, once
+
+
+async def test_a_feed_is_rendered_once_whatever_host_a_request_names(db: Path, monkeypatch: pytest.MonkeyPatch
+                                                                     ) -> None:
+    rendered: list[str] = []
+
+    def counting(*args: object, **kwargs: object) -> bytes:
+        rendered.append(str(args[:2]))
+        return real(*args, **kwargs)
+
+    real = web.atom_feed
+    monkeypatch.setattr(web, "atom_feed", counting)
+    transport = httpx.ASGITransport(app=create_app(db))
+    for host in ("a.example", "b.example:8080", "[::1]:8000", *(f"h{i}.example" for i in range(20))):
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{host}") as c:
+            feed = feedparser.parse((await c.get("/feeds/hf/ko.atom")).content)
+        assert not feed.bozo and feed.entries[0].link == f"http://{host}/editions/hf/ko/2025-05-07.html"
+        assert feed.feed.links[0].href == f"http://{host}/feeds/hf/ko.atom"
+    assert len(rendered) == 1
+    # a Host that is not a plain name gives links relative to the app's root, not its text
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        raw = (await c.get("/feeds/hf/ko.atom", headers={"host": 'x"><script>hostile</script>'})).content
+    assert b"hostile" not in raw and b'href="/editions/hf/ko/2025-05-07.html"' in raw and len(rendered) == 1
+    assert not feedparser.parse(raw).bozo
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        assert (await c.get("/feeds/hf/xx.atom")).status_code == 404
+        assert (await c.get("/feeds/hf/ko.rss")).status_code == 404
 
 
 async def test_only_local_host_names_when_bound_to_loopback(db: Path) -> None:

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from dailypapers.text import CJK
+from dailypapers.text import CJK, one_line
 
 Sort = Literal["newest", "rank"]
 SORTS: tuple[Sort, ...] = ("newest", "rank")
@@ -193,7 +193,7 @@ def snippet(text: str, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet
     if end < len(text):
         space = text.find(" ", end, end + 20)
         end = space if space >= 0 else end
-    body = " ".join(text[start:end].split())
+    body = one_line(text[start:end])
     lead = "…" if start > 0 else ""
     shown = lead + body + ("…" if end < len(text) else "")
     spans = tuple((a + len(lead), b + len(lead)) for a, b in highlights(body, terms))

@@ -12,8 +12,10 @@ one edition take about a millisecond, and no connection is shared between thread
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -28,8 +30,8 @@ from dailypapers import __version__
 from dailypapers.errors import DailyPapersError
 from dailypapers.models import Digest, Edition, Paper, Summary
 from dailypapers.publish import markdown
-from dailypapers.publish.feeds import atom_feed, feed_title
-from dailypapers.publish.pages import APP_CSP, Chrome, FeedLink, render
+from dailypapers.publish.feeds import atom_feed, feed_links
+from dailypapers.publish.pages import APP_CSP, Chrome, render
 from dailypapers.publish.views import (
     ARCHIVE_PATH,
     FEED_ENTRIES,
@@ -37,15 +39,17 @@ from dailypapers.publish.views import (
     RUNS_PATH,
     SEARCH_PATH,
     ArchiveView,
-    EditionRef,
+    EditionIndex,
     EditionView,
     HomeView,
-    MonthView,
+    RunsView,
+    edition_index,
     edition_path,
     edition_view,
-    feed_path,
     main_stream,
     month_index,
+    month_neighbours,
+    month_views,
     paper_id_from_slug,
     paper_page_view,
     paper_path,
@@ -61,6 +65,11 @@ MAX_LIMIT = 100
 DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
             "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+# Without a configured base URL a feed's absolute links name the host a request asked for: the feed is rendered
+# once with this stand-in (a reserved name, per process) and each response puts its own base in its place.
+FEED_BASE = f"http://feed-base-{secrets.token_hex(8)}.invalid"
+_PLAIN_BASE = re.compile(r"https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:/[A-Za-z0-9._~-]+)*",
+                         re.ASCII)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -149,20 +158,15 @@ class Archive:
                 return edition
         raise HTTPException(404, f"no edition {slug} on {day}")
 
-    def edition_view(self, edition: Edition) -> EditionView:
+    def edition_view(self, edition: Edition, index: EditionIndex | None,
+                     updated: Mapping[Edition, dt.datetime | None]) -> EditionView:
+        """The edition's view; `index` and `updated` are the archive's editions and their stamps, read once
+        for the page (`Store.editions()`, `Store.editions_updated()`), however many editions it shows."""
         digest = self.store.get_digest(edition)
         if digest is None:
             raise HTTPException(404, f"no edition {edition}")
-        every = self.store.editions()
-        stream = [EditionRef(e, n) for e, n in every if (e.source, e.lang) == (edition.source, edition.lang)]
-        same_day = [EditionRef(e, n) for e, n in every if e.day == edition.day]
         outcomes = self.store.latest_outcomes(edition) if any(e.summary is None for e in digest.entries) else None
-        return edition_view(digest, stream=stream, same_day=same_day, outcomes=outcomes,
-                            updated=self.store.editions_updated().get(edition))
-
-
-def _feeds(*keys: tuple[str, str]) -> tuple[FeedLink, ...]:
-    return tuple(FeedLink(feed_title(s, lang), feed_path(s, lang)) for s, lang in keys)
+        return edition_view(digest, index=index, outcomes=outcomes, updated=updated.get(edition))
 
 
 def _day(value: str) -> dt.date:
@@ -261,9 +265,12 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
             every = archive.store.editions()
             all_streams = streams(every)
             chosen = main_stream(all_streams, *archive.main)
-            view = HomeView(archive.edition_view(chosen.latest.edition) if chosen else None, all_streams)
-            return render("home.html", HOME_PATH, chrome, feeds=_feeds(*((s.source, s.lang) for s in all_streams)),
-                          view=view)
+            main = None
+            if chosen is not None:
+                main = archive.edition_view(chosen.latest.edition, edition_index(every),
+                                            archive.store.editions_updated())
+            return render("home.html", HOME_PATH, chrome, feeds=feed_links(*(s.key for s in all_streams)),
+                          view=HomeView(main, all_streams))
         return html(HOME_PATH, make)
 
     @app.get("/editions/{source}/{lang}/{name}", include_in_schema=False)
@@ -274,9 +281,10 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         edition = archive.find_edition(f"{source}/{lang}", _day(stem))
         path = edition_path(edition, ext)
         if ext == "html":
-            return html(path, lambda: render("edition.html", path, chrome,
-                                             feeds=_feeds((edition.source, edition.lang)),
-                                             view=archive.edition_view(edition)))
+            return html(path, lambda: render(
+                "edition.html", path, chrome, feeds=feed_links((edition.source, edition.lang)),
+                view=archive.edition_view(edition, edition_index(archive.store.editions()),
+                                          archive.store.editions_updated())))
         digest = archive.store.get_digest(edition)
         assert digest is not None
         if ext == "md":
@@ -290,8 +298,7 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         paper_id = paper_id_from_slug(name.removesuffix(".html"))
 
         def make() -> str:
-            paper, shown = _paper(paper_id)
-            page = paper_page_view(paper.model_copy(update={"day": shown[0][0].day}), shown)
+            page = paper_page_view(*_paper(paper_id))
             return render("paper.html", page.path, chrome, view=page)
         return html(paper_path(paper_id), make)
 
@@ -307,8 +314,7 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         def make() -> str:
             every = archive.store.editions()
             all_streams = streams(every)
-            feeds = _feeds(*((s.source, s.lang) for s in all_streams))
-            return render("archive.html", ARCHIVE_PATH, chrome, feeds=feeds,
+            return render("archive.html", ARCHIVE_PATH, chrome, feeds=feed_links(*(s.key for s in all_streams)),
                           view=ArchiveView(month_index(every), all_streams))
         return html(ARCHIVE_PATH, make)
 
@@ -326,30 +332,33 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
             if not inside:
                 raise HTTPException(404, f"no edition in {first:%Y-%m}")
             views = [edition_view(d) for d in (archive.store.get_digest(e) for e in inside) if d is not None]
-            days: dict[dt.date, list[EditionView]] = {}
-            for v in sorted(views, key=lambda v: (v.edition.source, v.edition.lang)):
-                days.setdefault(v.edition.day, []).append(v)
-            view = MonthView(year, month, tuple((d, tuple(days[d])) for d in sorted(days, reverse=True)))
-            index = month_index(every)
-            at = [m.path for m in index].index(view.path)
-            return render("month.html", view.path, chrome, view=view,
-                          previous=index[at + 1] if at + 1 < len(index) else None,
-                          next=index[at - 1] if at > 0 else None)
+            [view] = month_views(views)
+            previous, next_ = month_neighbours(month_index(every), view)
+            return render("month.html", view.path, chrome, view=view, previous=previous, next=next_)
         return html(f"archive/{first:%Y-%m}.html", make)
 
     @app.get("/feeds/{source}/{name}", include_in_schema=False)
     async def feed(source: str, name: str, request: Request) -> Response:
-        lang = name.removesuffix(".atom")
-        found = [e for e, _ in archive.store.editions() if stream_slug(e.source, e.lang) == f"{source}/{lang}"]
-        if not found or not name.endswith(".atom"):
+        if not name.endswith(".atom"):
             raise HTTPException(404, f"no feed {source}/{name}")
-        base = archive.base_url or str(request.base_url).rstrip("/")
+        slug = f"{source}/{name.removesuffix('.atom')}"
 
         def make() -> tuple[bytes, str]:
-            newest = [archive.edition_view(e) for e in sorted(found, key=lambda e: e.day, reverse=True)[:FEED_ENTRIES]]
+            every = archive.store.editions()
+            found = [e for e, _ in every if stream_slug(e.source, e.lang) == slug]
+            if not found:
+                raise HTTPException(404, f"no feed {source}/{name}")
+            index, updated = edition_index(every), archive.store.editions_updated()
+            newest = [archive.edition_view(e, index, updated) for e in reversed(found[-FEED_ENTRIES:])]
+            base = archive.base_url or FEED_BASE  # the request's own base goes in below
             body = atom_feed(found[0].source, found[0].lang, newest, Chrome(live=True, base_url=base))
             return body, "application/atom+xml; charset=utf-8"
-        body, media_type = archive.cached(f"feed:{base}:{source}/{name}", make)
+        # one rendering per feed, whatever Host the requests name: without a configured base URL the links are
+        # the request's own (when it is a plain scheme://host[:port][/path]) put in place of a stand-in
+        body, media_type = archive.cached(f"feed:{slug}", make)
+        if archive.base_url is None:
+            base = str(request.base_url).rstrip("/")
+            body = body.replace(FEED_BASE.encode(), (base if _PLAIN_BASE.fullmatch(base) else "").encode())
         return Response(body, media_type=media_type)
 
     @app.get("/search.html", include_in_schema=False)
@@ -362,22 +371,13 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
 
     @app.get("/runs.html", include_in_schema=False)
     async def runs_page(limit: int = 30) -> Response:
+        limit = max(1, min(limit, 200))  # before the cache key: a few hundred keys at most
+
         def make() -> str:
-            runs = archive.store.runs(max(1, min(limit, 200)))
+            runs = archive.store.run_history(limit)
             failed = archive.store.failed_outcomes([int(r["id"]) for r in runs])
-            views = [run_view(r, [{**f, "path": paper_path(f["paper_id"])} for f in failed.get(int(r["id"]), [])])
-                     for r in runs]
-            by_stage: dict[str, int] = {}
-            for v in views:
-                for stage, n in v.failures.items():
-                    by_stage[stage] = by_stage.get(stage, 0) + n
-            summary = {
-                "runs": views, "by_stage": sorted(by_stage.items(), key=lambda kv: -kv[1]),
-                "papers": sum(sum(v.counts.values()) for v in views),
-                "failed": sum(v.counts.get("failed", 0) for v in views),
-                "cost": sum(v.cost for v in views), "tokens": sum(v.tokens for v in views),
-            }
-            return render("runs.html", RUNS_PATH, chrome, view=summary)
+            view = RunsView(tuple(run_view(r, failed.get(int(r["id"]), [])) for r in runs))
+            return render("runs.html", RUNS_PATH, chrome, view=view)
         return html(f"{RUNS_PATH}?limit={limit}", make)
 
     @app.get("/docs", include_in_schema=False)
@@ -430,18 +430,17 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
     @app.get("/api/runs", response_model=list[RunInfo], tags=["runs"])
     async def api_runs(limit: int = Query(20, ge=1, le=200)) -> list[RunInfo]:
         """Recent runs, newest first: outcomes, failures by stage, LLM use and cost."""
-        runs = archive.store.runs(limit)
+        runs = archive.store.run_history(limit)
         failed = archive.store.failed_outcomes([int(r["id"]) for r in runs])
         out = []
         for r in runs:
-            view = run_view(r, failed.get(int(r["id"]), []))
             usage = r["usage"]
             out.append(RunInfo(
-                id=view.id, command=view.command, day=r.get("day"), source=r.get("source"), lang=r.get("lang"),
-                started_at=r.get("started_at"), finished_at=r.get("finished_at"), counts=dict(view.counts),
-                failures_by_stage=dict(view.failures), failed=list(failed.get(view.id, [])), calls=usage.calls,
-                input_tokens=usage.input_tokens, output_tokens=usage.output_tokens, cost=usage.cost,
-                publish_errors=list(view.publish_errors)))
+                id=r["id"], command=r["command"] or "", day=r.get("day"), source=r.get("source"),
+                lang=r.get("lang"), started_at=r.get("started_at"), finished_at=r.get("finished_at"),
+                counts=r["counts"], failures_by_stage=r["failures_by_stage"], failed=failed.get(r["id"], []),
+                calls=usage.calls, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
+                cost=usage.cost, publish_errors=r["publish_errors"]))
         return out
 
     return Guard(app, allowed_hosts)

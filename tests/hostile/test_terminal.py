@@ -9,6 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from dailypapers.cli import app
+from dailypapers.models import Digest, Entry, Paper, Section, Summary
+from dailypapers.store import Store
 from dailypapers.text import strip_controls
 from tests.papergen import make_paper
 from tests.standins.hf_arxiv import HfArxivStandIn
@@ -41,3 +43,27 @@ def test_titles_and_server_errors_reach_the_terminal_inert(
     assert "failed: http 401" in result.stdout and "Clean" in result.stdout
     for stream in (result.stdout, result.stderr):
         assert "\x1b" not in stream and "\x9b" not in stream and "\x07" not in stream and "\u202e" not in stream
+
+
+def test_search_results_reach_the_terminal_inert(tmp_path: Path) -> None:
+    """`dailypapers search` prints titles, snippets and paper ids from the archive: any of them may carry an
+    escape sequence (a title from a feed, a summary from a model, an id from an imported file)."""
+    db = tmp_path / "t.db"
+    hostile = "".join(PAYLOADS)
+    paper_id = f"2606.4{hostile}0002"
+    paper = Paper(id=paper_id, title=f"Lantern {hostile} Lantern", authors=(f"Ada {hostile}",), upvotes=1,
+                  abstract=f"lantern abstract {hostile} lantern")
+    summary = Summary(paper_id=paper_id, lang="ko", sections=(
+        Section(label="What's New", text=f"lantern 모델 {hostile} lantern 모델 끝"),))
+    with Store(db) as store:
+        store.import_digest(Digest(day=DAY, entries=(Entry(paper=paper, summary=summary),)))
+    env = {"DAILYPAPERS_DB": str(db), "COLUMNS": "300"}
+    for query in ("lantern", "모델", f"lantern {hostile}"):
+        result = CliRunner().invoke(app, ["search", query], env=env)
+        assert result.exit_code == 0, result.output
+        assert "Lantern" in result.stdout and "2606.4" in result.stdout, result.stdout
+        for stream in (result.stdout, result.stderr):
+            assert not any(c in stream for c in "\x1b\x9b\x07\x08\u202e\u202c"), repr(stream)
+    missing = CliRunner().invoke(app, ["search", f"nowhere{hostile}"], env=env)
+    assert missing.exit_code == 0 and "no paper matches" in missing.stdout
+    assert not any(c in missing.stdout for c in "\x1b\x9b\x07\x08\u202e\u202c"), repr(missing.stdout)

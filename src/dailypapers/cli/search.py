@@ -9,7 +9,7 @@ import typer
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import archive_options, console, errors, state, write_stdout
+from dailypapers.cli._common import archive_options, console, errors, safe, state, write_stdout
 from dailypapers.errors import InputError
 from dailypapers.search import SORTS, SearchHit, Snippet
 from dailypapers.store import ArchiveMissingError
@@ -40,23 +40,23 @@ def search(
         write_stdout(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2) + "\n")
         return
     if not hits:
-        console.print(Text(f"no paper matches {query!r}"), soft_wrap=True)
+        console.print(safe(f"no paper matches {query!r}"), soft_wrap=True)
         return
     for h in hits:
         console.print(_hit_text(h), soft_wrap=True)
 
 
 def _styled(snip: Snippet, style: str = "") -> Text:
-    # Text pieces, never markup: titles and summaries are untrusted
+    # Text pieces, never markup, and no control characters: titles and summaries are untrusted
     text = Text(style=style)
     for piece, is_match in snip.segments():
-        text.append(piece, style="bold yellow" if is_match else "")
+        text.append_text(safe(piece, "bold yellow" if is_match else ""))
     return text
 
 
 def _hit_text(h: SearchHit) -> Text:
     out = Text()
-    out.append(f"{h.day.isoformat() if h.day else '----------'}  {h.paper_id}  ", style="dim")
+    out.append_text(safe(f"{h.day.isoformat() if h.day else '----------'}  {h.paper_id}  ", "dim"))
     out.append_text(_styled(h.title, "bold"))
     if h.snippet is not None:
         out.append("\n    ")

@@ -24,7 +24,10 @@ def site(
     readme: Annotated[
         Path | None, typer.Option("--readme", help="Also write the latest edition into this README (digest format).")
     ] = None,
-    search: Annotated[bool, typer.Option("--search/--no-search", help="Build the search index (Pagefind).")] = True,
+    search: Annotated[
+        bool | None,
+        typer.Option("--search/--no-search", help="Build the search index (Pagefind); default: site_search."),
+    ] = None,
 ) -> None:
     """Build the static site from the archive; a rebuild rewrites only the files that changed."""
     from dailypapers.publish.site import build_from_settings  # imported when used: templates, feedgen, pagefind

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 
 from dailypapers import __version__
-from dailypapers.publish.pages import Chrome, render_fragment
+from dailypapers.publish.pages import Chrome, FeedLink, counted, render_fragment
 from dailypapers.publish.views import SITE_TITLE, EditionView, feed_path, lang_name, root_of, source_name
 
 
@@ -38,6 +38,11 @@ def feed_title(source: str, lang: str) -> str:
     return f"{SITE_TITLE} · {source_name(source)} · {lang_name(lang)}"
 
 
+def feed_links(*streams: tuple[str, str]) -> tuple[FeedLink, ...]:
+    """The feeds of these (source, lang) streams, as a page's head and header link them."""
+    return tuple(FeedLink(feed_title(source, lang), feed_path(source, lang)) for source, lang in streams)
+
+
 def atom_feed(source: str, lang: str, editions: Sequence[EditionView], chrome: Chrome) -> bytes:
     """The stream's feed from its editions (newest first; the caller keeps the most recent few)."""
     path = feed_path(source, lang)
@@ -54,7 +59,7 @@ def atom_feed(source: str, lang: str, editions: Sequence[EditionView], chrome: C
     for view in editions:
         entry = fg.add_entry(order="append")
         entry.id(edition_urn(view))
-        entry.title(f"{view.ref.title} · {len(view.entries)} papers")
+        entry.title(f"{view.ref.title} · {counted(len(view.entries), 'paper')}")
         entry.link(href=root + view.path, rel="alternate", type="text/html")
         entry.published(dt.datetime.combine(view.edition.day, dt.time(), dt.UTC))
         entry.updated(_when(view))

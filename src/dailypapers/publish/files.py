@@ -8,16 +8,19 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write the file whole or not at all: a crash mid-write never leaves half a digest.
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write the file whole or not at all: a crash mid-write never leaves half a digest. Text is written as
+    UTF-8 with `\n` line ends, bytes as they are.
 
-    The temporary file is created 0600 (mkstemp); it gets the mode the file it replaces had, or else what a
-    new file gets under the process's umask (0644 under the usual 022), before it is renamed into place."""
+    The temporary file is created 0600 (mkstemp) under a name of its own, so concurrent writers of the same
+    path never share one; it gets the mode the file it replaces had, or else what a new file gets under the
+    process's umask (0644 under the usual 022), is synced, and is renamed into place (removed on any error)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fchmod(fh.fileno(), _mode_for(path))
             os.fsync(fh.fileno())

@@ -10,7 +10,7 @@ from typing import Any
 
 import jinja2
 
-from dailypapers.publish.views import SITE_TITLE, root_of
+from dailypapers.publish.views import EXTRACTIVE_NOTE, SITE_TITLE, root_of
 
 # The static site says its policy in a meta tag (a static host sets no headers); Pagefind's search runs
 # WebAssembly. No inline script or style anywhere, so neither is allowed.
@@ -60,6 +60,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["counted"] = counted
+    env.globals["extractive_note"] = EXTRACTIVE_NOTE
     return env
 
 

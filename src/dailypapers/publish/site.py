@@ -26,7 +26,7 @@ import datetime as dt
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -40,7 +40,7 @@ from dailypapers.models import Digest, Edition, Outcome, Paper, Summary
 from dailypapers.publish import markdown
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.base import PublishContext
-from dailypapers.publish.feeds import atom_feed, feed_title
+from dailypapers.publish.feeds import atom_feed, feed_links
 from dailypapers.publish.files import write_atomic
 from dailypapers.publish.pages import Chrome, FeedLink, render
 from dailypapers.publish.views import (
@@ -49,15 +49,13 @@ from dailypapers.publish.views import (
     HOME_PATH,
     SEARCH_PATH,
     ArchiveView,
-    EditionRef,
     EditionView,
     HomeView,
     PaperPageView,
-    edition_path,
+    edition_index,
     edition_view,
     feed_path,
     main_stream,
-    month_index,
     month_views,
     paper_page_view,
     streams,
@@ -68,6 +66,7 @@ from dailypapers.store import Store
 MANIFEST = ".dailypapers-site.json"
 STATIC_FILES = ("style.css", "search.js")
 SEARCH_DIR = "pagefind"
+WRITERS = 8  # files written at once
 SENTINEL = "\u2042"  # static/search.js: a record's readable text ends here, its CJK suffixes follow
 
 
@@ -110,50 +109,41 @@ def _read(store: Store) -> _Archive:
     return _Archive(editions, digests, store.editions_updated(), outcomes)
 
 
-def site_files(archive: _Archive, *, chrome: Chrome, main: tuple[str, str]) -> dict[str, bytes]:
-    """Every page, feed and asset of the site (search index aside), by path. Pure."""
+def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chrome, main: tuple[str, str]
+               ) -> dict[str, bytes]:
+    """Every page, feed and asset of the site (search index aside), by path; `pages` are the archive's
+    `paper_pages`. Pure."""
     files: dict[str, bytes] = {}
     all_streams = streams(archive.editions)
-    refs_by_stream: dict[tuple[str, str], list[EditionRef]] = {}
-    refs_by_day: dict[dt.date, list[EditionRef]] = {}
-    for edition, n in archive.editions:  # oldest first
-        ref = EditionRef(edition, n)
-        refs_by_stream.setdefault((edition.source, edition.lang), []).append(ref)
-        refs_by_day.setdefault(edition.day, []).append(ref)
-
-    def feeds_for(*keys: tuple[str, str]) -> tuple[FeedLink, ...]:
-        return tuple(FeedLink(feed_title(s, lang), feed_path(s, lang)) for s, lang in keys)
-
-    all_feeds = feeds_for(*((s.source, s.lang) for s in all_streams))
+    index = edition_index(archive.editions)
+    all_feeds = feed_links(*(s.key for s in all_streams))
     views: dict[Edition, EditionView] = {}
     for edition, digest in archive.digests.items():
-        view = edition_view(digest, stream=refs_by_stream[(edition.source, edition.lang)],
-                            same_day=refs_by_day[edition.day], outcomes=archive.outcomes.get(edition),
+        view = edition_view(digest, index=index, outcomes=archive.outcomes.get(edition),
                             updated=archive.updated.get(edition))
         views[edition] = view
-        files[view.path] = _page("edition.html", view.path, chrome, feeds_for((edition.source, edition.lang)),
+        files[view.path] = _page("edition.html", view.path, chrome, feed_links((edition.source, edition.lang)),
                                  view=view)
-        files[edition_path(edition, "md")] = markdown.render(digest).encode()
+        files[view.ref.markdown_path] = markdown.render(digest).encode()
 
     chosen = main_stream(all_streams, *main)
     home = HomeView(main=views.get(chosen.latest.edition) if chosen else None, streams=all_streams)
     files[HOME_PATH] = _page("home.html", HOME_PATH, chrome, all_feeds, view=home)
 
-    for key, refs in refs_by_stream.items():
+    for key, refs in index.streams.items():
         newest = [views[r.edition] for r in reversed(refs) if r.edition in views][:FEED_ENTRIES]
         files[feed_path(*key)] = atom_feed(key[0], key[1], newest, chrome)
 
-    for page in paper_pages(archive.digests):
+    for page in pages:
         files[page.path] = _page("paper.html", page.path, chrome, (), view=page)
 
-    months = month_views(views.values())
+    months = month_views(views.values())  # newest first
     files[ARCHIVE_PATH] = _page("archive.html", ARCHIVE_PATH, chrome, all_feeds,
-                                view=ArchiveView(month_index(archive.editions), all_streams))
-    index = month_index(archive.editions)
-    for i, month in enumerate(months):  # newest first, as the index
+                                view=ArchiveView(months, all_streams))
+    for i, month in enumerate(months):
         files[month.path] = _page("month.html", month.path, chrome, (), view=month,
-                                  previous=index[i + 1] if i + 1 < len(index) else None,
-                                  next=index[i - 1] if i > 0 else None)
+                                  previous=months[i + 1] if i + 1 < len(months) else None,
+                                  next=months[i - 1] if i > 0 else None)
     files[SEARCH_PATH] = _page("search.html", SEARCH_PATH, chrome, all_feeds)
     static = resources.files("dailypapers") / "templates" / "static"
     for name in STATIC_FILES:
@@ -174,8 +164,7 @@ def paper_pages(digests: dict[Edition, Digest]) -> list[PaperPageView]:
             shown.setdefault(entry.paper.id, []).append((edition, entry.summary, entry.paper.upvotes))
             if entry.paper.id not in papers or papers[entry.paper.id][0] < edition.day:
                 papers[entry.paper.id] = (edition.day, entry.paper)
-    return [paper_page_view(papers[pid][1].model_copy(update={"day": papers[pid][0]}), appearances)
-            for pid, appearances in shown.items()]
+    return [paper_page_view(papers[pid][1], appearances) for pid, appearances in shown.items()]
 
 
 # -- search: Pagefind records, one per paper page --------------------------------------------------------------
@@ -201,14 +190,10 @@ def search_records(pages: Iterable[PaperPageView]) -> dict[str, str]:
     return records
 
 
-def pagefind_files(records: dict[str, str]) -> dict[str, bytes]:
-    """Pagefind's bundle for these records, by path under `pagefind/`. Runs its binary (from the pagefind-bin
-    package) in a thread of its own, so it works inside a caller's event loop too."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, _pagefind(records)).result()
-
-
 async def _pagefind(records: dict[str, str]) -> dict[str, bytes]:
+    """Pagefind's bundle for these records, by path under `pagefind/`, from its binary (the pagefind-bin
+    package). `build_site` runs it on an event loop of its own in a worker thread, so a build works inside a
+    caller's event loop too."""
     from pagefind.index import IndexConfig, PagefindIndex
 
     with tempfile.TemporaryDirectory(prefix="dailypapers-pagefind-") as tmp:
@@ -249,16 +234,14 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
     before: dict[str, str] = manifest.get("files", {})  # type: ignore[assignment]
     after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
     after.update({path: before[path] for path in keep if path in before})
-    written, removed, unchanged = [], [], len(keep)
+    written = [path for path in files if before.get(path) != after[path] or not (out_dir / path).is_file()]
+    removed: list[str] = []
+    unchanged = len(keep) + len(files) - len(written)
     try:
-        for path, data in files.items():
-            target = out_dir / path
-            if before.get(path) == after[path] and target.is_file():
-                unchanged += 1
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _write_bytes(target, data)
-            written.append(path)
+        # each write waits for its fsync: several at once let the file system commit them together
+        with concurrent.futures.ThreadPoolExecutor(WRITERS) as pool:
+            for _ in pool.map(lambda path: write_atomic(out_dir / path, files[path]), written):
+                pass
         for path in sorted(set(before) - set(after)):
             target = out_dir / path
             if target.is_file():
@@ -269,12 +252,6 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
     except OSError as exc:
         raise PublishError(f"cannot write the site in {out_dir}: {exc.strerror or exc}") from None
     return written, removed, unchanged
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def build_site(
@@ -291,20 +268,21 @@ def build_site(
     home page shows when the archive has it."""
     archive = _read(store)
     chrome = Chrome(live=False, base_url=base_url.rstrip("/") if base_url else None)
+    pages = paper_pages(archive.digests)
     keep: frozenset[str] = frozenset()
     search_key = ""
+    index: concurrent.futures.Future[dict[str, bytes]] | None = None
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        index = None
         if search:
-            records = search_records(paper_pages(archive.digests))
+            records = search_records(pages)
             search_key = hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()
             manifest = read_manifest(out_dir)
             last = [p for p in manifest.get("files", {}) if p.startswith(f"{SEARCH_DIR}/")]  # type: ignore[union-attr]
             if manifest.get("search") == search_key and last and all((out_dir / p).is_file() for p in last):
                 keep = frozenset(last)  # the same records give the same index: Pagefind need not run
-            else:
-                index = pool.submit(pagefind_files, records)  # its own process: runs while the pages render
-        files = site_files(archive, chrome=chrome, main=main)
+            else:  # Pagefind runs (its own process, its own event loop) while the pages render
+                index = pool.submit(asyncio.run, _pagefind(records))
+        files = site_files(archive, pages, chrome=chrome, main=main)
         if index is not None:
             files.update(index.result())
     written, removed, unchanged = sync(out_dir, files, keep=keep, search=search_key)
@@ -314,8 +292,7 @@ def build_site(
         if chosen is not None and readme_file.write(readme, archive.digests[chosen.latest.edition],
                                                     show_flags=show_flags):
             readme_written = readme
-    papers = len({e.paper.id for d in archive.digests.values() for e in d.entries})
-    return SiteReport(out_dir, tuple(written), tuple(removed), unchanged, len(archive.digests), papers,
+    return SiteReport(out_dir, tuple(written), tuple(removed), unchanged, len(archive.digests), len(pages),
                       readme_written)
 
 

@@ -12,15 +12,15 @@ from any folder of any host, and the app serves the same paths.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
+import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from dailypapers.arxiv_id import abs_url
 from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, Summary
-from dailypapers.publish.markdown import EXTRACTIVE_LINE
+from dailypapers.publish import markdown
+from dailypapers.text import one_line
 
 SITE_TITLE = "Daily Papers"
 HOME_PATH = "index.html"
@@ -32,7 +32,12 @@ LANG_NAMES = {"ko": "한국어", "en": "English", "ja": "日本語", "zh": "中�
               "es": "Español"}
 _HTML_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
-_URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f]")  # whitespace or a control character: not a URL we link
+_SLUG_PLAIN = frozenset(string.ascii_letters + string.digits + ".-")
+_SLUG_ESCAPES = re.compile(r"(?:~[0-9A-F]{2})+")
+_LOCAL = "local:"
+_LOCAL_SLUG = "local-"
+HF_ORIGIN = "https://huggingface.co"  # where root-relative URLs of old digests (`/avatars/...`) live
+EXTRACTIVE_NOTE = markdown.EXTRACTIVE_LINE.strip("_")  # the Markdown's note, as a page shows it
 
 
 # -- paths -----------------------------------------------------------------------------------------------
@@ -50,15 +55,39 @@ def feed_path(source: str, lang: str) -> str:
 
 
 def paper_slug(paper_id: str) -> str:
-    """A paper id as a file name: `hep-th/9901001` -> `hep-th_9901001`, `local:ab12` -> `local-ab12` (arXiv
-    archive names never hold `_`, local ids are hex, so `paper_id_from_slug` reverses it)."""
-    return paper_id.replace("/", "_").replace("local:", "local-", 1)
+    """A paper id as a file name that is also a URL path segment: `2505.02707` as it is, `hep-th/9901001` ->
+    `hep-th_9901001`, `local:ab12` -> `local-ab12`. Any other character (a `_`, a space, a `~`, non-ASCII, a
+    leading `.`; the `-` of an id that itself begins `local-`) is written `~XX` per UTF-8 byte, so a slug holds
+    only URL-unreserved characters (a link needs no further encoding) and `paper_id_from_slug` reverses it."""
+    local = paper_id.startswith(_LOCAL)
+    rest = paper_id[len(_LOCAL) :] if local else paper_id
+    slug = "".join(
+        "_" if c == "/" else c if c in _SLUG_PLAIN and (i or c != ".") else _slug_escape(c)
+        for i, c in enumerate(rest)
+    )
+    if local:
+        return _LOCAL_SLUG + slug
+    return slug.replace("-", _slug_escape("-"), 1) if slug.startswith(_LOCAL_SLUG) else slug
+
+
+def _slug_escape(c: str) -> str:
+    return "".join(f"~{b:02X}" for b in c.encode("utf-8", "surrogatepass"))
 
 
 def paper_id_from_slug(slug: str) -> str:
-    if slug.startswith("local-"):
-        return "local:" + slug[len("local-") :]
-    return slug.replace("_", "/")
+    """The paper id of a `paper_slug` (what a page's file name or URL holds)."""
+    local = slug.startswith(_LOCAL_SLUG)
+    rest = (slug[len(_LOCAL_SLUG) :] if local else slug).replace("_", "/")
+    rest = _SLUG_ESCAPES.sub(lambda m: _slug_unescape(m.group()), rest)
+    return _LOCAL + rest if local else rest
+
+
+def _slug_unescape(run: str) -> str:
+    data = bytes.fromhex(run.replace("~", ""))
+    try:
+        return data.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:  # not a slug this module wrote (a URL typed by hand)
+        return data.decode("utf-8", "replace")
 
 
 def paper_path(paper_id: str) -> str:
@@ -74,27 +103,16 @@ def root_of(path: str) -> str:
     return "../" * path.count("/")
 
 
-def relative(from_path: str, to_path: str) -> str:
-    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
-
-
 def safe_url(url: str | None) -> str | None:
-    """The URL if it may become a link or an image source: http(s) with a host, no whitespace or controls.
-    A root-relative path (old digests' `/avatars/...`) is Hugging Face's."""
+    """The URL if it may become a link or an image source: what `markdown.safe_url` accepts (http(s) with a
+    host, plain ASCII without spaces, quotes or brackets, at most MAX_URL_CHARS). A root-relative path (old
+    digests' `/avatars/...`) is Hugging Face's."""
     if not url:
         return None
     url = url.strip()
     if url.startswith("/") and not url.startswith("//"):
-        url = "https://huggingface.co" + url
-    if _URL_UNSAFE.search(url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return url
+        url = HF_ORIGIN + url
+    return markdown.safe_url(url)
 
 
 def lang_name(lang: str) -> str:
@@ -217,9 +235,6 @@ class SummaryView:
         return self.unsupported_count > 0
 
 
-EXTRACTIVE_NOTE = EXTRACTIVE_LINE.strip("_")
-
-
 def summary_view(summary: Summary, ident: str) -> SummaryView:
     """`ident` makes the claims' HTML ids unique on the page (a page may show many summaries)."""
     base = _HTML_ID_UNSAFE.sub("-", ident)
@@ -230,7 +245,7 @@ def summary_view(summary: Summary, ident: str) -> SummaryView:
     sections = []
     for sec in summary.sections:
         own = by_label.get(sec.label, [])
-        sections.append(SectionView(sec.label, mark_claims(" ".join(sec.text.split()), own),
+        sections.append(SectionView(sec.label, mark_claims(one_line(sec.text), own),
                                     tuple(c for c in own if not c.supported)))
     return SummaryView(lang=summary.lang, lang_name=lang_name(summary.lang), model=summary.model,
                        extractive=summary.model == "extractive", sections=tuple(sections), claims=claims,
@@ -293,10 +308,10 @@ def paper_links(paper: Paper, *, on_hf: bool = False) -> tuple[Link, ...]:
 
 def paper_view(paper: Paper, *, on_hf: bool = False) -> PaperView:
     return PaperView(
-        id=paper.id, title=" ".join(paper.title.split()), url=safe_url(paper.url), path=paper_path(paper.id),
-        authors=tuple(" ".join(a.split()) for a in paper.authors), upvotes=paper.upvotes,
+        id=paper.id, title=one_line(paper.title), url=safe_url(paper.url), path=paper_path(paper.id),
+        authors=tuple(one_line(a) for a in paper.authors), upvotes=paper.upvotes,
         thumbnail=safe_url(paper.thumbnail) if not paper.video else None, video=safe_url(paper.video),
-        links=paper_links(paper, on_hf=on_hf), day=paper.day, abstract=" ".join(paper.abstract.split()),
+        links=paper_links(paper, on_hf=on_hf), day=paper.day, abstract=one_line(paper.abstract),
     )
 
 
@@ -309,6 +324,10 @@ class EditionRef:
     @property
     def path(self) -> str:
         return edition_path(self.edition)
+
+    @property
+    def markdown_path(self) -> str:
+        return edition_path(self.edition, "md")
 
     @property
     def title(self) -> str:
@@ -356,10 +375,6 @@ class EditionView:
     def flagged(self) -> int:
         return sum(1 for e in self.entries if e.summary is not None and e.summary.flagged)
 
-    @property
-    def without_summary(self) -> int:
-        return sum(1 for e in self.entries if e.summary is None)
-
 
 def entry_view(entry: Entry, rank: int, edition: Edition, outcome: Outcome | None = None) -> EntryView:
     paper = paper_view(entry.paper, on_hf=edition.source == "hf")
@@ -370,26 +385,57 @@ def entry_view(entry: Entry, rank: int, edition: Edition, outcome: Outcome | Non
     return EntryView(rank=rank, paper=paper, summary=summary, outcome=why)
 
 
+@dataclass(frozen=True)
+class EditionIndex:
+    """The stored editions as an edition's page links them: each stream (source, lang) oldest first, for
+    previous/next, and each day's editions, for the same day's others."""
+
+    streams: Mapping[tuple[str, str], tuple[EditionRef, ...]]
+    days: Mapping[dt.date, tuple[EditionRef, ...]]
+    positions: Mapping[Edition, int]  # an edition's place in its stream
+
+    def neighbours(self, edition: Edition) -> tuple[EditionRef | None, EditionRef | None]:
+        """The stream's edition before this one and the one after it."""
+        i = self.positions.get(edition)
+        if i is None:
+            return None, None
+        stream = self.streams[(edition.source, edition.lang)]
+        return (stream[i - 1] if i > 0 else None), (stream[i + 1] if i + 1 < len(stream) else None)
+
+    def others(self, edition: Edition) -> tuple[EditionRef, ...]:
+        return tuple(r for r in self.days.get(edition.day, ()) if r.edition != edition)
+
+
+def edition_index(editions: Iterable[tuple[Edition, int]]) -> EditionIndex:
+    """From `Store.editions()`: the editions (oldest first) and their paper counts."""
+    streams: dict[tuple[str, str], list[EditionRef]] = {}
+    days: dict[dt.date, list[EditionRef]] = {}
+    positions: dict[Edition, int] = {}
+    for edition, n in sorted(editions, key=lambda en: en[0].day):
+        ref = EditionRef(edition, n)
+        stream = streams.setdefault((edition.source, edition.lang), [])
+        positions[edition] = len(stream)
+        stream.append(ref)
+        days.setdefault(edition.day, []).append(ref)
+    return EditionIndex({k: tuple(v) for k, v in streams.items()}, {k: tuple(v) for k, v in days.items()},
+                        positions)
+
+
 def edition_view(
     digest: Digest,
     *,
-    stream: Sequence[EditionRef] = (),
-    same_day: Sequence[EditionRef] = (),
+    index: EditionIndex | None = None,
     outcomes: Mapping[str, Outcome] | None = None,
     updated: dt.datetime | None = None,
 ) -> EditionView:
-    """`stream`: the editions of the same source and language, oldest first (for previous/next)."""
+    """`index`: the archive's editions, for the links to the previous and next edition of the same source and
+    language and to the same day's other editions (none without it)."""
     edition = digest.edition
     entries = tuple(entry_view(e, i + 1, edition, (outcomes or {}).get(e.paper.id))
                     for i, e in enumerate(digest.entries))
-    days = [r.edition for r in stream]
-    previous = next_ = None
-    if edition in days:
-        i = days.index(edition)
-        previous = stream[i - 1] if i > 0 else None
-        next_ = stream[i + 1] if i + 1 < len(stream) else None
+    previous, next_ = index.neighbours(edition) if index is not None else (None, None)
     return EditionView(ref=EditionRef(edition, len(entries)), entries=entries, previous=previous, next=next_,
-                       others=tuple(r for r in same_day if r.edition != edition), updated=updated)
+                       others=index.others(edition) if index is not None else (), updated=updated)
 
 
 # -- a paper's page: every summary in every language ------------------------------------------------------
@@ -411,15 +457,13 @@ class PaperPageView:
     def path(self) -> str:
         return self.paper.path
 
-    @property
-    def langs(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(a.summary.lang for a in self.appearances if a.summary is not None))
-
 
 def paper_page_view(paper: Paper, shown: Iterable[tuple[Edition, Summary | None, int | None]]) -> PaperPageView:
-    """`shown`: each edition the paper is in, with the summary and votes it has there; newest first."""
+    """`shown`: each edition the paper is in, with the summary and votes it has there (any order). The page's
+    day is the newest of those editions' days; its votes the newest edition's."""
     groups: dict[object, list[tuple[Edition, Summary | None, int | None]]] = {}
-    for edition, summary, votes in sorted(shown, key=lambda s: (s[0].day, s[0].source, s[0].lang), reverse=True):
+    shown = sorted(shown, key=lambda s: (s[0].day, s[0].source, s[0].lang), reverse=True)
+    for edition, summary, votes in shown:
         key = summary if summary is not None else ("none", edition)
         groups.setdefault(key, []).append((edition, summary, votes))
     appearances = []
@@ -430,28 +474,22 @@ def paper_page_view(paper: Paper, shown: Iterable[tuple[Edition, Summary | None,
         appearances.append(Appearance(view, tuple(EditionRef(e) for e, _, _ in group), group[0][2]))
     on_hf = any(e.source == "hf" for e, _, _ in (g[0] for g in groups.values()))
     votes = next((a.upvotes for a in appearances if a.upvotes is not None), paper.upvotes)
-    return PaperPageView(paper_view(paper.model_copy(update={"upvotes": votes}), on_hf=on_hf), tuple(appearances))
+    day = shown[0][0].day if shown else paper.day
+    return PaperPageView(paper_view(paper.model_copy(update={"upvotes": votes, "day": day}), on_hf=on_hf),
+                         tuple(appearances))
 
 
 # -- home, archive ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StreamView:
-    source: str
-    lang: str
+    """An edition stream (a source and a language): its latest edition and how many it has."""
+
     latest: EditionRef
     count: int
 
     @property
-    def feed(self) -> str:
-        return feed_path(self.source, self.lang)
-
-    @property
-    def source_name(self) -> str:
-        return source_name(self.source)
-
-    @property
-    def lang_name(self) -> str:
-        return lang_name(self.lang)
+    def key(self) -> tuple[str, str]:
+        return self.latest.edition.source, self.latest.edition.lang
 
 
 @dataclass(frozen=True)
@@ -461,16 +499,9 @@ class HomeView:
 
 
 @dataclass(frozen=True)
-class ArchiveView:
-    months: tuple[MonthSummary, ...]
-    streams: tuple[StreamView, ...]
-
-
-@dataclass(frozen=True)
-class MonthView:
+class Month:
     year: int
     month: int
-    days: tuple[tuple[dt.date, tuple[EditionView, ...]], ...] = field(default=())
 
     @property
     def path(self) -> str:
@@ -479,6 +510,21 @@ class MonthView:
     @property
     def title(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class MonthSummary(Month):
+    """A month in the archive's index: how many editions and papers it holds."""
+
+    editions: int = 0
+    papers: int = 0
+
+
+@dataclass(frozen=True)
+class MonthView(Month):
+    """A month's page: its editions by day, newest first."""
+
+    days: tuple[tuple[dt.date, tuple[EditionView, ...]], ...] = field(default=())
 
     @property
     def editions(self) -> int:
@@ -490,21 +536,9 @@ class MonthView:
 
 
 @dataclass(frozen=True)
-class MonthSummary:
-    """A month in the archive's index: how many editions and papers it holds."""
-
-    year: int
-    month: int
-    editions: int
-    papers: int
-
-    @property
-    def path(self) -> str:
-        return month_path(self.year, self.month)
-
-    @property
-    def title(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+class ArchiveView:
+    months: tuple[MonthSummary | MonthView, ...]  # newest first
+    streams: tuple[StreamView, ...]
 
 
 def month_index(editions: Iterable[tuple[Edition, int]]) -> tuple[MonthSummary, ...]:
@@ -517,6 +551,15 @@ def month_index(editions: Iterable[tuple[Edition, int]]) -> tuple[MonthSummary, 
     return tuple(MonthSummary(y, m, eds, n) for (y, m), (eds, n) in sorted(counts.items(), reverse=True))
 
 
+def month_neighbours(months: Sequence[Month], at: Month) -> tuple[Month | None, Month | None]:
+    """The month before `at` and the one after it in `months` (newest first, as `month_index` gives them)."""
+    keys = [(m.year, m.month) for m in months]
+    if (at.year, at.month) not in keys:
+        return None, None
+    i = keys.index((at.year, at.month))
+    return (months[i + 1] if i + 1 < len(months) else None), (months[i - 1] if i > 0 else None)
+
+
 def streams(editions: Iterable[tuple[Edition, int]]) -> tuple[StreamView, ...]:
     """One entry per (source, lang), its latest edition; the most recently updated stream first."""
     latest: dict[tuple[str, str], tuple[EditionRef, int]] = {}
@@ -526,14 +569,15 @@ def streams(editions: Iterable[tuple[Edition, int]]) -> tuple[StreamView, ...]:
         if ref is None or edition.day >= ref.edition.day:
             ref = EditionRef(edition, n)
         latest[key] = (ref, count + 1)
-    out = [StreamView(s, lang, ref, count) for (s, lang), (ref, count) in latest.items()]
-    return tuple(sorted(out, key=lambda v: (v.latest.edition.day, v.source == "hf", v.latest.papers), reverse=True))
+    out = [StreamView(ref, count) for ref, count in latest.values()]
+    return tuple(sorted(out, key=lambda v: (v.latest.edition.day, v.latest.edition.source == "hf", v.latest.papers),
+                        reverse=True))
 
 
 def main_stream(all_streams: Sequence[StreamView], source: str, lang: str) -> StreamView | None:
     """The configured stream if it is in the archive, else the most recent one."""
     for s in all_streams:
-        if (s.source, s.lang) == (source, lang):
+        if s.key == (source, lang):
             return s
     return all_streams[0] if all_streams else None
 
@@ -565,17 +609,47 @@ class RunView:
     tokens: int
     cost: float
     publish_errors: tuple[str, ...]
-    failed: tuple[Mapping[str, str], ...] = ()  # paper_id, stage, reason
+    failed: tuple[Mapping[str, str], ...] = ()  # paper_id, stage, reason, path
+
+
+@dataclass(frozen=True)
+class RunsView:
+    """The run-health page: recent runs and their totals."""
+
+    runs: tuple[RunView, ...]
+
+    @property
+    def by_stage(self) -> list[tuple[str, int]]:
+        """Failed papers per stage over these runs, most first."""
+        totals: dict[str, int] = {}
+        for run in self.runs:
+            for stage, n in run.failures.items():
+                totals[stage] = totals.get(stage, 0) + n
+        return sorted(totals.items(), key=lambda kv: -kv[1])
+
+    @property
+    def papers(self) -> int:
+        return sum(sum(r.counts.values()) for r in self.runs)
+
+    @property
+    def failed(self) -> int:
+        return sum(r.counts.get("failed", 0) for r in self.runs)
+
+    @property
+    def cost(self) -> float:
+        return sum(r.cost for r in self.runs)
+
+    @property
+    def tokens(self) -> int:
+        return sum(r.tokens for r in self.runs)
 
 
 def run_view(run: Mapping[str, object], failed: Sequence[Mapping[str, str]] = ()) -> RunView:
-    """A row of `Store.runs()` and its failed outcomes."""
+    """A row of `Store.run_history()` (its failures by stage) and its failed outcomes (`Store.failed_outcomes`),
+    each given the path of the paper's page."""
     usage = run["usage"]
     started = _parse_time(run.get("started_at"))
     finished = _parse_time(run.get("finished_at"))
-    failures: dict[str, int] = {}
-    for f in failed:
-        failures[f.get("stage") or "unknown"] = failures.get(f.get("stage") or "unknown", 0) + 1
     edition = " ".join(str(x) for x in (run.get("day"), run.get("source"), run.get("lang")) if x)
     return RunView(
         id=int(run["id"]),  # type: ignore[call-overload]
@@ -583,9 +657,10 @@ def run_view(run: Mapping[str, object], failed: Sequence[Mapping[str, str]] = ()
         started_at=started.strftime("%Y-%m-%d %H:%M") if started else "",
         seconds=(finished - started).total_seconds() if started and finished else None,
         counts=dict(run.get("counts") or {}),  # type: ignore[call-overload]
-        failures=failures, calls=getattr(usage, "calls", 0), tokens=getattr(usage, "total_tokens", 0),
+        failures=dict(run.get("failures_by_stage") or {}),  # type: ignore[call-overload]
+        calls=getattr(usage, "calls", 0), tokens=getattr(usage, "total_tokens", 0),
         cost=getattr(usage, "cost", 0.0), publish_errors=tuple(run.get("publish_errors") or ()),  # type: ignore[arg-type]
-        failed=tuple(failed),
+        failed=tuple({**f, "path": paper_path(f["paper_id"])} for f in failed),
     )
 
 
