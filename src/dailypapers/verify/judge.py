@@ -28,7 +28,7 @@ from dailypapers.models import Claim, Summary
 from dailypapers.text import clean, clip, one_line
 from dailypapers.verify.claims import extract_cleaned
 from dailypapers.verify.index import SourceIndex
-from dailypapers.verify.relations import sentence_spans
+from dailypapers.verify.relations import bounded_sentences
 
 JUDGE_VERSION = "j1"  # part of the summary cache key: bump whenever the prompt or the rules below change
 MAX_ITEMS = 8  # sentences per call
@@ -76,7 +76,7 @@ def requests(summary: Summary, index: SourceIndex) -> list[JudgeItem]:
     items: list[JudgeItem] = []
     for section in summary.sections:
         text = clean(section.text)
-        for s, e in sentence_spans(text, 0, len(text)):
+        for s, e in bounded_sentences(text, 0, len(text)):
             sentence = clip(text[s:e], SENTENCE_CHARS)
             key = (section.label, clip(text[s:e], _CLAIM_SENTENCE_CHARS))
             if section.label not in flagged and key not in undecided:

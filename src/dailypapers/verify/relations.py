@@ -22,19 +22,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from dailypapers.models import Qualifier
-from dailypapers.text import CJK
+from dailypapers.text import CJK, sentence_spans
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import CLAIM_TOKENS, is_reference, name_at, name_key
 from dailypapers.verify.lexicon import Concept
 
 MAX_UNIT_CHARS = 700  # a longer "sentence" (a PDF without stops, a hostile text) is cut into pieces
 
-# (each alternative starts with a character, so the engine skips to candidates fast)
-_BOUNDARY = re.compile(
-    r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff])"
-    r"|[。！？]\s*"
-    r"|\n[ \t]*\n\s*"
-)
 _PIECE_BREAK = re.compile(
     r"\s*[,;:]\s+|\s*[，；]\s*"
     r"|\s+(?:and|but|while|whereas|although|though|yet)\s+"
@@ -163,40 +157,14 @@ class Parsed:
 # Sentences
 
 
-def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The sentences of text[start:end] as (start, end), trimmed; long ones cut at whitespace."""
+def bounded_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentences of text[start:end] (`dailypapers.text.sentence_spans`), long ones cut (`cut_long`)."""
+    return [piece for s, e in sentence_spans(text, start, end) for piece in cut_long(text, s, e)]
+
+
+def cut_long(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """text[s:e] (trimmed) in pieces of at most `MAX_UNIT_CHARS`, cut at whitespace where there is some."""
     out: list[tuple[int, int]] = []
-    s = start
-    for m in _BOUNDARY.finditer(text, start, end):
-        stop = m.start() + 1 if text[m.start()] in ".!?。！？" else m.start()  # the stop stays in the sentence
-        if stop <= s:
-            continue
-        if text[m.start()] == "." and _abbreviation(text, s, stop):
-            continue
-        _add_span(text, s, stop, out)
-        s = m.end()
-    _add_span(text, s, end, out)
-    return out
-
-
-# Abbreviations whose stop ends no sentence: any case ("fig.", "Fig."), or capitalised only (titles and
-# company forms: "Dr." is one, "ms." after a number is milliseconds at the end of a sentence).
-_ABBREVIATION_WORDS = "e.g i.e al etc vs cf fig figs eq eqs sec secs tab ref refs approx resp vol ch"
-_TITLE_WORDS = "Dr Mr Ms Mrs Prof Inc Ltd Corp Jr Sr St No Nos"
-_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
-_TITLES = frozenset(_TITLE_WORDS.split())
-
-
-def _abbreviation(text: str, start: int, stop: int) -> bool:
-    """Whether the stop at `stop - 1` ends an abbreviation ("e.g.", "Fig.", "et al.") or an initial ("J.")."""
-    space = text.rfind(" ", start, stop)
-    word = text[space + 1 : stop - 1].lstrip("([\"'“‘")
-    if len(word) == 1 and word.isupper():
-        return True
-    return len(word) <= 6 and (word.lower() in _ABBREVIATIONS or word in _TITLES)
-
-
-def _add_span(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
     while s < e and text[s].isspace():
         s += 1
     while e > s and text[e - 1].isspace():
@@ -210,6 +178,7 @@ def _add_span(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
             s += 1
     if e > s:
         out.append((s, e))
+    return out
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from dailypapers.text import clean, clip, one_line
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import ExtractedClaim, extract_cleaned, name_key
 from dailypapers.verify.index import SourceIndex
-from dailypapers.verify.relations import Mention, Parsed, parse, sentence_spans
+from dailypapers.verify.relations import Mention, Parsed, bounded_sentences, parse
 
 MAX_SUMMARY_CHARS = 200_000  # a summary section longer than this is hostile or broken: check its start only
 MAX_SENTENCE_CHARS = 300  # the summary sentence a claim keeps, for the judge and for readers
@@ -66,7 +66,7 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
     number written twice with different relations is reported once, unsupported if either is)."""
     text = clean(text)[:MAX_SUMMARY_CHARS]
     found = extract_cleaned(text)
-    sentences = sentence_spans(text, 0, len(text))
+    sentences = bounded_sentences(text, 0, len(text))
     claims: list[Claim] = []
     by_ident: dict[tuple[str, str], int] = {}
     si = 0

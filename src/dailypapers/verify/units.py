@@ -20,7 +20,7 @@ from dailypapers.text import clean
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import UnitClass, extract_claims, name_at, name_key, unit_at
 from dailypapers.verify.lexicon import Concept
-from dailypapers.verify.relations import Anchor, sentence_spans
+from dailypapers.verify.relations import Anchor, bounded_sentences
 
 # A column's unit in its header: `Latency (ms)`, `Acc. [%]`, `Speed-up ×`.
 _HEADER_UNIT = re.compile(r"[(\[]\s*(?P<u>[^()\[\]\s]{1,8})\s*[)\]]|(?<![A-Za-z])(?P<u2>%|×|ms|sec|s|h|GB|MB|x)\s*$")
@@ -185,7 +185,7 @@ def _lines(block: str, start: int) -> Iterator[tuple[int, int]]:
 def _add_sentences(b: _Builder, block: str, at: int, start: int, end: int) -> None:
     prev: int | None = None
     last_end = start
-    for s, e in sentence_spans(block, start, end):
+    for s, e in bounded_sentences(block, start, end):
         if "\n\n" in block[last_end:s] or "\n \n" in block[last_end:s]:
             prev = None  # a new paragraph: the sentence before is no context
         b.units.append(Unit(at + s, at + e, "sentence", prev=prev))
