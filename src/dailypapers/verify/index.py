@@ -31,7 +31,7 @@ from dailypapers.verify.claims import (
     unit_at,
 )
 from dailypapers.verify.relations import Anchor, Parsed, own_value, parse
-from dailypapers.verify.units import EvidenceKind, RowParsed, Span, Table, Unit, cells, column_of, cut
+from dailypapers.verify.units import EvidenceKind, RowParsed, Span, Table, Unit, cells, cut
 
 # In the source every number counts, also the digits inside names (Llama-2-7B holds 2 and 7B).
 # (the leading lookahead lets the engine skip to digits fast; the lookbehinds alone would be tried everywhere)
@@ -119,6 +119,7 @@ class SourceIndex:
         self.tables = tables
         self.own = own  # names of the paper's own system: a sentence about "it" is about them
         self._stream = name_stream(text)
+        self._row_cells: dict[int, list[tuple[int, int]]] = {}  # a table row's cells, once per row
         self.occurrences: list[Occurrence] = []
         self._collect_numbers(excluded)
         buckets: dict[str, list[tuple[float, int]]] = {}
@@ -216,8 +217,15 @@ class SourceIndex:
         if unit.kind != "row" or unit.table is None:
             return None
         table = self.tables[unit.table]
-        col = column_of(self.text, unit.start, pos)
+        col = unit.column + bisect.bisect_right(self._cells(u), (pos, len(self.text))) - 1
         return table.column_units[col] if col < len(table.column_units) else None
+
+    def _cells(self, u: int) -> list[tuple[int, int]]:
+        """The cells of a table row (a piece of one), computed once."""
+        if u not in self._row_cells:
+            unit = self.units[u]
+            self._row_cells[u] = cells(self.text, unit.start, unit.end)
+        return self._row_cells[u]
 
     # -- numbers
 
@@ -303,13 +311,23 @@ class SourceIndex:
         """Where a name is written in the unit, or for a table row also in its header and caption (where
         `attached_to` knows which numbers it speaks for)."""
         unit = self.units[u]
-        found = list(self.name_positions(key, unit.start, unit.end))
+        found = [p for s, e in self._own_ranges(u) for p in self.name_positions(key, s, e)]
         if unit.kind == "row" and unit.table is not None:
             table = self.tables[unit.table]
             found.extend(self.name_positions(key, *table.caption))
             if table.header and table.header_unit is not None and self.units[table.header_unit] is not unit:
                 found.extend(self.name_positions(key, table.header[0][0], table.header[-1][1]))
         return found
+
+    def _own_ranges(self, u: int) -> list[tuple[int, int]]:
+        """The unit, and for a later piece of a long table row also the row's label (in its first piece)."""
+        unit = self.units[u]
+        ranges = [(unit.start, unit.end)]
+        if unit.kind == "row" and unit.prev is not None:
+            parsed = self.parsed(u)
+            assert isinstance(parsed, RowParsed)
+            ranges.extend((s, e) for s, e in parsed.text_cells if s < unit.start)
+        return ranges
 
     def in_context(self, key: str, u: int, *, where: bool = True) -> bool:
         """Whether a name is written in the unit's context: its section heading, (for `where` names, the
@@ -353,7 +371,7 @@ class SourceIndex:
         labels = [self.text[s:e] for s, e in parsed.text_cells if self.text[s:e].strip()]
         if not labels or any(_OURS.search(label) for label in labels):
             return False
-        return not any(self.name_positions(key, unit.start, unit.end) for key in self.own)
+        return not any(self.name_positions(key, s, e) for key in self.own for s, e in self._own_ranges(u))
 
     # -- relations
 
@@ -362,34 +380,37 @@ class SourceIndex:
         if u not in self._parsed:
             unit = self.units[u]
             if unit.kind == "row" and unit.table is not None:
-                self._parsed[u] = self._parse_row(unit)
+                self._parsed[u] = self._parse_row(u)
             else:
                 self._parsed[u] = parse(self.text, unit.start, unit.end)
         return self._parsed[u]
 
-    def _parse_row(self, unit: Unit) -> RowParsed:
+    def _parse_row(self, u: int) -> RowParsed:
+        """One pass over the row's numbers: each finds its cell by bisection."""
+        unit = self.units[u]
         table = self.tables[unit.table] if unit.table is not None else None
         assert table is not None
-        row = cells(self.text, unit.start, unit.end)
-        text_cells: list[tuple[int, int]] = []
+        row = self._cells(u)
+        numbers: dict[int, list[Occurrence]] = {}
+        for o in self._unit_occurrences(u):
+            if o.cls != "inname":
+                numbers.setdefault(bisect.bisect_right(row, (o.start, len(self.text))) - 1, []).append(o)
+        text_cells = [cell for i, cell in enumerate(row) if i not in numbers]
+        if unit.prev is not None:  # a later piece of a long row: the row's label is in its first piece
+            first = self.parsed(unit.prev)
+            assert isinstance(first, RowParsed)
+            text_cells = [*first.text_cells, *text_cells]
         anchors: list[Anchor] = []
-        for col, (cs, ce) in enumerate(row):
-            nums = [o for o in self._occurrences_in(cs, ce) if o.cls != "inname"]
-            if not nums:
-                text_cells.append((cs, ce))
-                continue
+        for i in sorted(numbers):
+            col = unit.column + i
             context = set(table.caption_context)
             col_ctx = table.column_context[col] if col < len(table.column_context) else frozenset()
             if col_ctx:  # the column says what it measures; the caption says it for the table
                 dims = {d for d, _ in col_ctx}
                 context = {c for c in context if c[0] not in dims} | set(col_ctx)
             q = table.column_qualifier[col] if col < len(table.column_qualifier) else None
-            anchors.extend(Anchor(o.start, o.end, col, q, frozenset(context)) for o in nums)
-        return RowParsed(unit.start, unit.end, tuple(anchors), tuple(text_cells), tuple(row), table)
-
-    def _occurrences_in(self, start: int, end: int) -> list[Occurrence]:
-        u = self._unit_index(start)
-        return [o for o in self._unit_occurrences(u) if start <= o.start < end]
+            anchors.extend(Anchor(o.start, o.end, col, q, frozenset(context)) for o in numbers[i])
+        return RowParsed(unit.start, unit.end, tuple(anchors), tuple(text_cells), tuple(row), table, unit.column)
 
     @cached_property
     def _by_unit(self) -> dict[int, list[Occurrence]]:
@@ -410,10 +431,10 @@ class SourceIndex:
         table = parsed.table
         in_header = [p for p in positions if table.header and table.header[0][0] <= p < table.header[-1][1]]
         if in_header:
-            return any(parsed.attached_at(self.text, p, anchor) for p in in_header) or any(
-                parsed.start <= p < parsed.end and parsed.attached_at(self.text, p, anchor) for p in positions
+            return any(parsed.attached_at(p, anchor) for p in in_header) or any(
+                parsed.start <= p < parsed.end and parsed.attached_at(p, anchor) for p in positions
             )
-        return any(parsed.attached_at(self.text, p, anchor) for p in positions)
+        return any(parsed.attached_at(p, anchor) for p in positions)
 
     def baseline_at(self, u: int, anchor: int, position: int) -> bool:
         """Whether the name written at `position` is a baseline the number is compared with (`than EchoChat`)

@@ -4,14 +4,18 @@ A `Document` (or a plain text) becomes one text with sections, and in it units: 
 `TextSection(kind="table")` holds one row a line, cells joined by " | ", its caption as heading) and table
 captions. Headings are units too, kept for names, but their numbers are no evidence (`excluded`); the
 references section is left out. A table keeps what its header and caption say about each column: its unit
-(`Latency (ms)`, `Accuracy (%)`), what it measures and its qualifier (`Avg.`).
+(`Latency (ms)`, `Accuracy (%)`), what it measures and its qualifier (`Avg.`). Like a sentence, no unit is
+longer than `MAX_UNIT_CHARS`: a longer table row is cut into pieces of whole cells, each knowing the column it
+starts in, its later pieces the row's first (whose label speaks for the whole row).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from dailypapers.documents.sections import heading_kind
@@ -20,7 +24,7 @@ from dailypapers.text import clean
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import UnitClass, extract_claims, name_at, name_key, unit_at
 from dailypapers.verify.lexicon import Concept
-from dailypapers.verify.relations import Anchor, bounded_sentences
+from dailypapers.verify.relations import MAX_UNIT_CHARS, Anchor, bounded_sentences, cut_long
 
 # A column's unit in its header: `Latency (ms)`, `Acc. [%]`, `Speed-up ×`.
 _HEADER_UNIT = re.compile(r"[(\[]\s*(?P<u>[^()\[\]\s]{1,8})\s*[)\]]|(?<![A-Za-z])(?P<u2>%|×|ms|sec|s|h|GB|MB|x)\s*$")
@@ -37,13 +41,16 @@ class Span:
 
 @dataclass(frozen=True)
 class Unit:
-    """One piece of evidence: a sentence, a table row or a table caption."""
+    """One piece of evidence: a sentence, a table row (or a piece of a long one) or a table caption."""
 
     start: int
     end: int
     kind: EvidenceKind | Literal["heading"]
     table: int | None = None  # index into the tables, for a row or a caption
-    prev: int | None = None  # the sentence before it in the same paragraph: context for names
+    # a sentence: the sentence before it in the same paragraph (context for names); a piece of a long table
+    # row after its first: that first piece (whose label speaks for the row)
+    prev: int | None = None
+    column: int = 0  # a piece of a table row: the column it starts in
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,15 @@ class Table:
     column_context: tuple[frozenset[Concept], ...]
     column_qualifier: tuple[str | None, ...]
     caption_context: frozenset[Concept]
+
+    @cached_property
+    def _header_starts(self) -> list[int]:
+        return [s for s, _ in self.header]
+
+    def header_column(self, pos: int) -> int:
+        """The column of the header cell that holds `pos`, or -1."""
+        i = bisect.bisect_right(self._header_starts, pos) - 1
+        return i if i >= 0 and pos < self.header[i][1] else -1
 
 
 @dataclass(frozen=True)
@@ -72,8 +88,9 @@ class Units:
 
 @dataclass(frozen=True)
 class RowParsed:
-    """A table row parsed for relations: each number is its own clause, with its column's qualifier and
-    context; the row's text cells and the table's caption speak for every number, a column header only for
+    """A table row (or a piece of a long one) parsed for relations: each number is its own clause (its anchor's
+    `segment` is its column), with its column's qualifier and context; the row's text cells (its label, also
+    for a later piece of the row) and the table's caption speak for every number, a column header only for
     the numbers under it."""
 
     start: int
@@ -82,6 +99,7 @@ class RowParsed:
     text_cells: tuple[tuple[int, int], ...]
     cells: tuple[tuple[int, int], ...]
     table: Table
+    column: int = 0  # the column of the first cell
 
     def anchor_at(self, start: int, end: int) -> int | None:
         for i, a in enumerate(self.anchors):
@@ -89,24 +107,23 @@ class RowParsed:
                 return i
         return None
 
-    def attached_at(self, text: str, position: int, anchor: int) -> bool:
+    def attached_at(self, position: int, anchor: int) -> bool:
+        if any(s <= position < e for s, e in self.text_cells):
+            return True
+        col = self.anchors[anchor].segment
         if self.start <= position < self.end:
-            if any(s <= position < e for s, e in self.text_cells):
-                return True
-            return self._column(anchor) == column_of(text, self.start, position)
+            return self.column_at(position) == col
         if self.table.caption[0] <= position < self.table.caption[1]:
             return True
-        for col, (cs, ce) in enumerate(self.table.header):
-            if cs <= position < ce:
-                return col == self._column(anchor)
-        return False
+        return self.table.header_column(position) == col
 
-    def _column(self, anchor: int) -> int:
-        a = self.anchors[anchor]
-        for i, (cs, ce) in enumerate(self.cells):
-            if cs <= a.start < ce:
-                return i
-        return -1
+    def column_at(self, pos: int) -> int:
+        """The column of a position inside this row."""
+        return self.column + bisect.bisect_right(self._cell_starts, pos) - 1
+
+    @cached_property
+    def _cell_starts(self) -> list[int]:
+        return [s for s, _ in self.cells]
 
 
 _CELL_SEP = " | "
@@ -125,9 +142,22 @@ def cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
         s = i + len(_CELL_SEP)
 
 
-def column_of(text: str, row_start: int, pos: int) -> int:
-    """The column of a position in a table row."""
-    return text.count(_CELL_SEP, row_start, pos)
+def _row_pieces(text: str, row: list[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
+    """A table row's cells grouped into pieces of at most `MAX_UNIT_CHARS`, as (start, end, first column); a
+    longer cell is cut on its own."""
+    i = 0
+    while i < len(row):
+        s, e = row[i]
+        if e - s > MAX_UNIT_CHARS:
+            for ps, pe in cut_long(text, s, e):
+                yield ps, pe, i
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(row) and row[j + 1][1] - s <= MAX_UNIT_CHARS:
+            j += 1
+        yield s, row[j][1], i
+        i = j + 1
 
 
 class _Builder:
@@ -211,7 +241,10 @@ def _add_table(b: _Builder, caption: str, body: str, page: int | None) -> None:
         if not header and _is_header(block, row):
             header = tuple((at + s, at + e) for s, e in row)
             header_unit = len(b.units)
-        b.units.append(Unit(at + line_start, at + line_end, "row", table=t))
+        first = len(b.units)
+        for s, e, col in _row_pieces(block, row):  # a long row is cut like a long sentence
+            b.units.append(Unit(at + s, at + e, "row", table=t, prev=first if len(b.units) > first else None,
+                                column=col))
     text_cells = [block[s - at : e - at] for s, e in header]
     # a unit in the caption ("Accuracy (%)") is the unit of every column whose header names none
     default = _header_unit(cap)
