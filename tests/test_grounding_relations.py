@@ -302,6 +302,19 @@ def test_a_huge_table_row_is_cut_into_pieces_that_keep_their_columns_and_label()
     assert bounded(check, 15) == summaries
 
 
+def test_evidence_and_reasons_from_a_huge_table_stay_short() -> None:
+    # a 45 KB header row and a row of 600 text cells: before, the evidence held the whole header and the reason
+    # every text cell of the row
+    header = "Model | " + " | ".join(f"Suite{i}" for i in range(5_000))
+    row = "Nimbus-3o | " + " | ".join(f"note{i}" for i in range(600)) + " | 81.3"
+    paper = doc(("table", "Table 1: Accuracy (%).", f"{header}\n{row}"))
+    (claim,) = [c for c in verify_text("Orbit-7B는 Suite601에서 81.3%를 기록했습니다.", paper) if c.kind == "number"]
+    assert claim.status == "unsupported" and claim.reason.startswith("the paper states it for Nimbus-3o, note0")
+    assert len(claim.reason) < 200  # the names in it clipped to 120 characters
+    assert claim.evidence and len(claim.evidence) <= 160 + 2 and "81.3" in claim.evidence
+    assert claim.evidence.startswith("Model | Suite0 | Suite1") and " ⏎ " in claim.evidence
+
+
 def test_verify_reads_a_summary_against_a_document_with_tables() -> None:
     summary = Summary(
         paper_id="2601.00042",

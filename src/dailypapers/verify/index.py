@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from dailypapers.models import Document
-from dailypapers.text import clean, one_line
+from dailypapers.text import clean, clip, one_line
 from dailypapers.verify.claims import (
     WORD_EXTRA,
     WORD_SCALE,
@@ -460,13 +460,21 @@ class SourceIndex:
         return (span.heading if span else None), (span.page if span else None)
 
     def evidence(self, u: int, pos: int, limit: int = 160) -> tuple[str, str | None, int | None, EvidenceKind]:
-        """The unit's text around `pos` (at most `limit` characters), its section heading (a row's: its
-        table's caption) and page, and what kind of evidence it is."""
+        """The unit's text around `pos` (at most `limit` characters, and the ellipses where it is cut; a table
+        row after its table's header row, at most half of it), its section heading (a row's: its table's
+        caption) and page, and what kind of evidence it is."""
         unit = self.units[u]
+        header = ""
+        if unit.kind == "row" and unit.table is not None:
+            table = self.tables[unit.table]
+            if table.header and not table.header[0][0] <= unit.start < table.header[-1][1]:
+                hs = table.header[0][0]
+                header = clip(self.text[hs : min(table.header[-1][1], hs + limit)], limit // 2) + " ⏎ "
+        room = max(1, limit - len(header))
         s, e = unit.start, unit.end
-        if e - s > limit:
-            s = max(unit.start, min(pos - limit // 3, unit.end - limit))
-            e = min(unit.end, s + limit)
+        if e - s > room:
+            s = max(unit.start, min(pos - room // 3, unit.end - room))
+            e = min(unit.end, s + room)
         snippet = one_line(self.text[s:e])
         if s > unit.start:
             snippet = "…" + snippet
@@ -474,12 +482,7 @@ class SourceIndex:
             snippet += "…"
         heading, page = self.section_of(pos)
         kind: EvidenceKind = unit.kind if unit.kind != "heading" else "sentence"
-        if unit.kind == "row" and unit.table is not None:
-            table = self.tables[unit.table]
-            header = one_line(self.text[table.header[0][0] : table.header[-1][1]]) if table.header else ""
-            if header and unit.start != table.header[0][0]:
-                snippet = f"{header} ⏎ {snippet}"
-        return snippet, heading, page, kind
+        return header + snippet, heading, page, kind
 
 
 # name_stream's table: ASCII letters lowercased, digits kept, joiners (space - _ . ' @ newline tab) as \x01,

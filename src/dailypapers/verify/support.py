@@ -32,6 +32,7 @@ from dailypapers.verify.relations import Mention, Parsed, bounded_sentences, par
 
 MAX_SUMMARY_CHARS = 200_000  # a summary section longer than this is hostile or broken: check its start only
 MAX_SENTENCE_CHARS = 300  # the summary sentence a claim keeps, for the judge and for readers
+MAX_OTHERS_CHARS = 120  # the names a reason says the paper states a value for instead
 # Capitalised words that name a kind of thing, not a specific artefact: a number about "the Transformer"
 # need not sit next to that word in the paper.
 _GENERIC_ENTITY_WORDS = "transformer transformers adam sgd softmax relu gaussian bayesian markov euclidean lora moe"
@@ -289,9 +290,10 @@ def _measured_attached(rel: _Relation, index: SourceIndex, u: int, ai: int) -> b
 
 
 def _others(index: SourceIndex, u: int, ai: int, rel: _Relation) -> str:
+    """The names the paper states the value for instead, for a reason (clipped: a row's text cells may be long)."""
     mine = {m.key for m in rel.names}
     names = [n for n in index.names_for(u, ai) if name_key(n) not in mine]
-    return ", ".join(dict.fromkeys(one_line(n) for n in names))
+    return clip(", ".join(dict.fromkeys(one_line(n) for n in names)), MAX_OTHERS_CHARS)
 
 
 def _written(rel: _Relation, mention: Mention) -> str:
