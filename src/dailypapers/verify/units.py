@@ -3,8 +3,11 @@
 A `Document` (or a plain text) becomes one text with sections, and in it units: sentences, table rows (a
 `TextSection(kind="table")` holds one row a line, cells joined by " | ", its caption as heading) and table
 captions. Headings are units too, kept for names, but their numbers are no evidence (`excluded`); the
-references section is left out. A table keeps what its header and caption say about each column: its unit
-(`Latency (ms)`, `Accuracy (%)`), what it measures and its qualifier (`Avg.`). Like a sentence, no unit is
+references section is left out, and so is every sentence or table row that instructs a summarizer (a prompt
+injection): tested as written, with one split, and blanked from the text (offsets hold).
+
+A table keeps what its header and caption say about each column: its unit (`Latency (ms)`, `Accuracy (%)`),
+what it measures and its qualifier (`Avg.`). Like a sentence, no unit is
 longer than `MAX_UNIT_CHARS`: a longer table row is cut into pieces of whole cells, each knowing the column it
 starts in, its later pieces the row's first (whose label speaks for the whole row).
 """
@@ -18,17 +21,19 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
+from dailypapers.documents.injection import is_instruction
 from dailypapers.documents.sections import heading_kind
 from dailypapers.models import Document, EvidenceKind
-from dailypapers.text import clean
+from dailypapers.text import clean, sentence_spans
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import UnitClass, extract_claims, name_at, name_key, unit_at
 from dailypapers.verify.lexicon import Concept
-from dailypapers.verify.relations import MAX_UNIT_CHARS, Anchor, bounded_sentences, cut_long
+from dailypapers.verify.relations import MAX_UNIT_CHARS, Anchor, cut_long
 
 # A column's unit in its header: `Latency (ms)`, `Acc. [%]`, `Speed-up ×`.
 _HEADER_UNIT = re.compile(r"[(\[]\s*(?P<u>[^()\[\]\s]{1,8})\s*[)\]]|(?<![A-Za-z])(?P<u2>%|×|ms|sec|s|h|GB|MB|x)\s*$")
 _CAMEL = re.compile(r"[a-z0-9][A-Z]")
+MAX_INSTRUCTION_CHARS = 4 * MAX_UNIT_CHARS  # a longer "sentence" that instructs loses only its pieces that do
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,7 @@ class _Builder:
         self.units: list[Unit] = []
         self.tables: list[Table] = []
         self.excluded: list[tuple[int, int]] = []  # headings: names yes, numbers no
+        self.instructions: list[tuple[int, int]] = []  # prompt injections: no evidence at all
 
     def add(self, body: str) -> int:
         at = self.offset
@@ -202,6 +208,18 @@ def _add_prose(b: _Builder, heading: str | None, body: str, page: int | None, ki
     _add_sentences(b, block, at, para_start, len(block))
 
 
+def _blanked(text: str, ranges: list[tuple[int, int]]) -> str:
+    """`text` with the (sorted, disjoint) ranges as spaces: the same length, so every offset holds."""
+    if not ranges:
+        return text
+    parts, pos = [], 0
+    for s, e in ranges:
+        parts += [text[pos:s], " " * (e - s)]
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 def _lines(block: str, start: int) -> Iterator[tuple[int, int]]:
     s = start
     while s <= len(block):
@@ -215,12 +233,38 @@ def _lines(block: str, start: int) -> Iterator[tuple[int, int]]:
 def _add_sentences(b: _Builder, block: str, at: int, start: int, end: int) -> None:
     prev: int | None = None
     last_end = start
-    for s, e in bounded_sentences(block, start, end):
+    suspect = is_instruction(block, start, end)  # one search: most papers instruct nobody, sentence by sentence
+    for s, e in sentence_spans(block, start, end):
+        pieces = cut_long(block, s, e)
+        kept = _without_instructions(b, block, at, s, e, pieces) if suspect else pieces
         if "\n\n" in block[last_end:s] or "\n \n" in block[last_end:s]:
             prev = None  # a new paragraph: the sentence before is no context
-        b.units.append(Unit(at + s, at + e, "sentence", prev=prev))
-        prev = len(b.units) - 1
         last_end = e
+        for ps, pe in kept:
+            b.units.append(Unit(at + ps, at + pe, "sentence", prev=prev))
+            prev = len(b.units) - 1
+
+
+def _without_instructions(
+    b: _Builder, block: str, at: int, s: int, e: int, pieces: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The pieces of the sentence block[s:e] that are evidence: none when it instructs a summarizer (a prompt
+    injection, `documents.injection`), tested as written (a wrapped line is still one sentence). Of a garbled
+    sentence longer than `MAX_INSTRUCTION_CHARS` only the pieces that instruct and their neighbours go. What
+    goes is recorded to be blanked from the text: no number, name or quote in it is evidence."""
+    if not is_instruction(block, s, e):
+        return pieces
+    if e - s <= MAX_INSTRUCTION_CHARS:
+        b.instructions.append((at + s, at + e))
+        return []
+    hit = [is_instruction(block, ps, pe) for ps, pe in pieces]
+    kept = []
+    for i, (ps, pe) in enumerate(pieces):
+        if any(hit[max(0, i - 1) : i + 2]):
+            b.instructions.append((at + ps, at + pe))
+        else:
+            kept.append((ps, pe))
+    return kept
 
 
 def _add_table(b: _Builder, caption: str, body: str, page: int | None) -> None:
@@ -241,6 +285,9 @@ def _add_table(b: _Builder, caption: str, body: str, page: int | None) -> None:
         if not header and _is_header(block, row):
             header = tuple((at + s, at + e) for s, e in row)
             header_unit = len(b.units)
+        if is_instruction(block, line_start, line_end):  # a prompt injection in a table: no evidence
+            b.instructions.append((at + line_start, at + line_end))
+            continue
         first = len(b.units)
         for s, e, col in _row_pieces(block, row):  # a long row is cut like a long sentence
             b.units.append(Unit(at + s, at + e, "row", table=t, prev=first if len(b.units) > first else None,
@@ -336,6 +383,6 @@ def cut(source: Document | str) -> Units:
                 _add_table(b, section.heading, section.text, section.page)
             elif section.text or section.heading:
                 _add_prose(b, section.heading or None, section.text, section.page, section.kind)
-    text = b.text
+    text = _blanked(b.text, b.instructions)
     units = b.units or [Unit(0, len(text), "sentence")]
     return Units(text, b.spans, units, b.tables, sorted(b.excluded), _own_names(text))
