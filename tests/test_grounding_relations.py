@@ -246,6 +246,21 @@ def test_a_sentence_quoted_from_a_table_or_the_text_verifies_clean() -> None:
         assert unsupported(sentence, PAPER) == [], sentence
 
 
+def test_a_sentence_is_parsed_without_copying_the_paper() -> None:
+    # the words inside names are masked for context ("Token Sieve" says nothing about tokens): only the sentence
+    # is copied, not the whole text around it (a 3 MB paper cost 0.5 ms per parsed sentence)
+    from dailypapers.verify.relations import _mask, parse
+
+    sentence = "Token Sieve cuts latency by 2.4x on ArcLite."
+    text = "x. " * 50_000 + sentence + " y." * 50_000
+    start = 150_000
+    assert _mask(text, start, start + len(sentence), [(start, start + 11, "tokensieve")]) == " " * 11 + sentence[11:]
+    parsed = parse(text, start, start + len(sentence))
+    (anchor,) = parsed.anchors
+    assert text[anchor.start : anchor.end] == "2.4x" and ("metric", "tokens") not in anchor.context
+    assert ("metric", "time") in anchor.context
+
+
 def test_claims_stored_before_the_new_fields_still_load(tmp_path) -> None:
     from dailypapers.models import Paper
 

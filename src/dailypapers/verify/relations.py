@@ -222,7 +222,7 @@ def parse(text: str, start: int, end: int) -> Parsed:
     )
     # words inside names are no context: `Token Sieve` says nothing about tokens
     masked = _mask(text, start, end, names)
-    anchors = _anchors(masked, segments, seg_of, anchors_raw, lead_end)
+    anchors = _anchors(masked, start, segments, seg_of, anchors_raw, lead_end)
     owners = tuple(
         next((i for i, mm in enumerate(mentions) if _owns(text, mm, a.start)), None) for a in anchors
     )
@@ -236,16 +236,15 @@ def parse(text: str, start: int, end: int) -> Parsed:
 
 
 def _mask(text: str, start: int, end: int, names: list[tuple[int, int, str]]) -> str:
-    """`text` with the names inside [start, end) blanked out (same length, so positions hold)."""
-    if not names:
-        return text
-    parts = [text[:start]]
+    """text[start:end] with its names blanked out (the same length: position p of `text` is p - start here).
+    Only the sentence is copied, never the whole paper."""
+    parts = []
     pos = start
     for s, e, _ in names:
         parts.append(text[pos:s])
         parts.append(" " * (e - s))
         pos = e
-    parts.append(text[pos:])
+    parts.append(text[pos:end])
     return "".join(parts)
 
 
@@ -318,11 +317,15 @@ def _mentions(
 
 
 def _anchors(
-    text: str, segments: list[tuple[int, int]], seg_of, anchors: list[tuple[int, int]], lead_end: int,
+    masked: str, base: int, segments: list[tuple[int, int]], seg_of, anchors: list[tuple[int, int]], lead_end: int,
 ) -> list[Anchor]:
-    seg_concepts: list[list[tuple[int, Concept]]] = [
-        lexicon.concepts_in(text[s:e]) for s, e in segments
-    ]
+    """The anchors of a sentence: `masked` is the sentence (names blanked), `base` where it starts in the text;
+    segments, anchors and `lead_end` are positions in the text."""
+
+    def at(s: int, e: int) -> str:
+        return masked[s - base : e - base]
+
+    seg_concepts: list[list[tuple[int, Concept]]] = [lexicon.concepts_in(at(s, e)) for s, e in segments]
     lead_concepts = frozenset(
         c for pos, c in seg_concepts[0] if segments[0][0] + pos < lead_end and c[0] in lexicon.PROPAGATING
     ) if segments else frozenset()
@@ -331,8 +334,11 @@ def _anchors(
     shared: list[set[Concept]] = [set() for _ in segments]
     for seg, (s, _) in enumerate(segments):
         for pos, c in seg_concepts[seg]:
-            at = s + pos
-            owner = next((i for i, (_, b) in enumerate(anchors) if b <= at and _UNIT_GAP.match(text, b, at)), None)
+            word = s + pos
+            owner = next(
+                (i for i, (_, b) in enumerate(anchors) if b <= word and _UNIT_GAP.match(masked, b - base, word - base)),
+                None,
+            )
             if owner is None:
                 shared[seg].add(c)
             else:
@@ -343,13 +349,11 @@ def _anchors(
         s, e = segments[seg]
         prev_end = max(s, anchors[i - 1][1] if i > 0 and anchors[i - 1][1] > s else s)
         next_start = min(e, anchors[i + 1][0] if i + 1 < len(anchors) and anchors[i + 1][0] < e else e)
-        before = text[max(prev_end, a - 48) : a]
-        after = text[b : min(next_start, b + 32)]
-        q = lexicon.qualifier(before, after, text[b:e])
+        q = lexicon.qualifier(at(max(prev_end, a - 48), a), at(b, min(next_start, b + 32)), at(b, e))
         context = shared[seg] | own.get(i, set())
         dims = {d for d, _ in context}
         context |= {c for c in lead_concepts if c[0] not in dims}
-        noun = lexicon.counted_noun(text[a:b], text[b : min(e, b + 40)], text[max(s, a - 16) : a])
+        noun = lexicon.counted_noun(at(a, b), at(b, min(e, b + 40)), at(max(s, a - 16), a))
         if noun is not None:
             context.add(("noun", noun))
         out.append(Anchor(a, b, seg, q, frozenset(context)))
