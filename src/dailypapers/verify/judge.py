@@ -19,8 +19,6 @@ model call is `LLMSummarizer.judge`; the work step (`work.py`) meters it like an
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,7 +174,8 @@ def _inert(text: str) -> str:
 
 
 def read_verdicts(data: Any, items: list[JudgeItem]) -> list[Verdict]:
-    """The verdicts in a decoded reply, for known item ids only; ValueError when it holds none."""
+    """The verdicts in a decoded reply, for known item ids only; ValueError when it holds none. (The model call,
+    `LLMSummarizer.judge`, finds the reply's JSON object that this accepts.)"""
     if not isinstance(data, dict) or not isinstance(data.get("verdicts"), list):
         raise ValueError('the reply has no "verdicts" list')
     known = {item.id for item in items}
@@ -191,21 +190,6 @@ def read_verdicts(data: Any, items: list[JudgeItem]) -> list[Verdict]:
     if not out:
         raise ValueError("the reply has no verdict for any item")
     return list(out.values())
-
-
-def verdicts_from_text(content: str, items: list[JudgeItem]) -> list[Verdict]:
-    """Lenient reading of a plain reply (a server without JSON modes): the first JSON object in it."""
-    decoder = json.JSONDecoder()
-    for m in re.finditer(r"\{", content):
-        try:
-            data, _ = decoder.raw_decode(content, m.start())
-        except json.JSONDecodeError:
-            continue
-        try:
-            return read_verdicts(data, items)
-        except ValueError:
-            continue
-    raise ValueError("the reply holds no JSON verdicts")
 
 
 # ----------------------------------------------------------------------------------------------------
