@@ -203,6 +203,20 @@ def test_a_number_planted_by_a_prompt_injection_in_the_paper_is_rejected(tmp_pat
     assert paper["status"] == "unsupported" and paper["unsupported"] == 1
 
 
+def test_an_escape_sequence_in_a_digest_link_reaches_the_terminal_inert(tmp_path):
+    # a paper with no link of its own is `#local-<id>`, unquoted when read back: the id is the file's to choose
+    evil = Paper(id="local:\x1b]0;pwned\x07\x1b[2J\u202eevil", title="Evil")
+    summary = Summary(paper_id=evil.id, lang="en", sections=(Section(label="What's New", text="It reaches 71.5%."),))
+    digest = tmp_path / "digest.md"
+    digest.write_text(render(Digest(day=DAY, entries=(Entry(paper=evil, summary=summary),))), encoding="utf-8")
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    result = invoke(tmp_path, str(digest), "--texts", str(texts))
+    assert result.exit_code == 2, result.output  # no text for it
+    assert "pwned" in result.output and "evil" in result.output  # the id is shown, as inert text
+    assert not any(c in result.output for c in "\x1b\x07\u202e"), repr(result.output)
+
+
 # ---- --fetch against the stand-in -----------------------------------------------------------------------
 
 

@@ -182,9 +182,10 @@ _STYLE = {"ok": "green", "unsupported": "bold red", "no text": "yellow", "no sum
 def _print_table(audits: list[PaperAudit]) -> None:
     table = Table("paper", "title", "claims", "unsupported", "status")
     for a in audits:
-        # Text(), not markup: titles and claims come from untrusted files
+        # safe(), not markup: ids (a `#local-...` link is read back unquoted), titles and claims come from
+        # untrusted files
         table.add_row(
-            Text(a.paper_id),
+            safe(a.paper_id),
             safe(clip(a.title, 48)),
             str(len(a.claims)),
             str(len(a.unsupported)),
