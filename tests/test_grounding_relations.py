@@ -170,6 +170,28 @@ def test_a_name_with_a_score_after_it_is_the_name_and_the_score() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "year", "cited"),
+    [
+        ("Routing helps (Kovac et al., 2021) a lot.", "2021", True),
+        ("As Kovac et al. 2021 show, routing helps.", "2021", True),
+        ("Planning too [Reyes, 2019; Novak, 2020].", "2020", True),
+        ("Prior results (2019, 2020) agree.", "2020", True),
+        ("이 방법은 2024년에 발표되었습니다.", "2024", True),
+        ("It was trained on 2021 problems.", "2021", False),
+        ("The context holds (2048) tokens.", "2048", False),  # past the years a citation has
+        ("Frames are resized to (1920, 1080).", "1920", False),
+    ],
+)
+def test_a_citation_year_is_one_rule_for_the_summary_and_the_paper(text: str, year: str, cited: bool) -> None:
+    from dailypapers.verify import build_index
+
+    in_summary = year in [c.text for c in extract_claims(text) if c.kind == "number"]
+    index = build_index(text)
+    in_paper = year in [index.text[o.start : o.end] for o in index.occurrences]
+    assert in_summary == in_paper == (not cited)
+
+
 # ---- relations --------------------------------------------------------------------------------------
 
 RESULTS = (

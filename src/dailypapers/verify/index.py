@@ -27,6 +27,7 @@ from dailypapers.verify.claims import (
     atom,
     atom_unit,
     atom_value,
+    is_citation_year,
     is_reference,
     unit_at,
 )
@@ -44,8 +45,6 @@ _SOURCE_WORDNUM_RE = re.compile(
 _DIGIT_BEFORE = re.compile(r"[0-9]\x01*$")
 _LINE_START_MARKER = re.compile(r"(?:^|\n)[ \t]*[(\[]?$")  # `1. We ...`, `(2) ...` at a line's start
 _EQUATION_AFTER = re.compile(r"\)[ \t]*(?:\n|$)")  # `... = x + y (3)`
-_CITATION_BEFORE = re.compile(r"(?:et\s+al\.?,?|[A-Z][A-Za-z-]+,|[(\[;]|and\s+[A-Z][A-Za-z-]+,?)\s*$")
-_CITATION_AFTER = re.compile(r"^[a-z]?\s*[);,\]]")
 # The words after a number that do not make it a count of something ("81.3 on ArcLite", "3.2 against 4.1").
 _NOT_NOUN_WORDS = """
     on in at of to by for from with than vs versus against over under across after before while when where
@@ -575,12 +574,7 @@ def _is_furniture(text: str, m: re.Match[str], value: float) -> bool:
         return True  # an inline list marker: `(1) ...`
     if before.endswith("(") and value < 1000 and _EQUATION_AFTER.match(after):
         return True  # an equation number at the end of its line
-    if 1950 <= value <= 2035 and len(m.group("a_m")) == 4:
-        if _CITATION_BEFORE.search(before) and _CITATION_AFTER.match(after):
-            return True
-        if after.startswith("년"):
-            return True
-    return False
+    return is_citation_year(text, m.start("a_m"), m.end("a_m"))
 
 
 def _counts_something(text: str, end: int) -> bool:
