@@ -168,6 +168,13 @@ def test_a_name_with_a_score_after_it_is_the_name_and_the_score() -> None:
     assert [(c.text, c.kind, c.status) for c in claims] == [
         ("EchoChat", "name", "supported"), ("4.1", "number", "supported")
     ]
+    # the score is the name's: a 4.1 the paper states for something else does not support it
+    paper = "Sonora: Fast Speech\n\nSonora reaches 4.1 on TTS, and EchoChat (3.9) trails it."
+    claims = verify_text("EchoChat 4.1을 앞섭니다.", paper)
+    assert [(c.text, c.kind, c.status) for c in claims] == [
+        ("EchoChat", "name", "supported"), ("4.1", "number", "unsupported")
+    ]
+    assert claims[1].reason.endswith("not for EchoChat")
 
 
 @pytest.mark.parametrize(

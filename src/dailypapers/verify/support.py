@@ -127,7 +127,8 @@ def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str) -
 
 def _split_versioned(claim: Claim, index: SourceIndex, section_label: str) -> list[Claim]:
     """A name with a trailing decimal that the paper does not have (`EchoChat 4.1`) is the name and a number
-    (`EchoChat (4.1)`), unless the paper has the name with a longer version (then it is a shortened name)."""
+    (`EchoChat (4.1)`), unless the paper has the name with a longer version (then it is a shortened name). The
+    number is checked as the name's own value: the paper must state it for that name."""
     if claim.kind != "name" or claim.status == "supported" or " " not in claim.text:
         return [claim]
     base, _, tail = claim.text.rpartition(" ")
@@ -135,12 +136,13 @@ def _split_versioned(claim: Claim, index: SourceIndex, section_label: str) -> li
         return [claim]
     if index.name_positions(name_key(claim.text), exact=False):
         return [claim]  # `Claude 3.5` where the paper only has `Claude 3.5 Sonnet`: a shortened name
-    found = [c for c in extract_cleaned(f"{base} 점수 {tail}") if c.kind == "number"]
-    if not found or index.find_name(name_key(base)) is None:
+    key = name_key(base)
+    found = [c for c in extract_cleaned(tail) if c.kind == "number"]
+    if not found or index.find_name(key) is None:
         return [claim]
-    name = _check_name(ExtractedClaim(base, "name", 0, len(base), key=name_key(base)), index, section_label)
-    number = _check_number(found[0], _Relation((), (), None, frozenset(), ""), index, section_label)
-    return [name, number.model_copy(update={"text": tail})]
+    name = _check_name(ExtractedClaim(base, "name", 0, len(base), key=key), index, section_label)
+    owner = _Relation((Mention(0, len(base), key),), (base,), None, frozenset(), claim.sentence or "")
+    return [name, _check_number(found[0], owner, index, section_label)]
 
 
 # ----------------------------------------------------------------------------------------------------
