@@ -16,7 +16,7 @@ from dailypapers.models import DEFAULT_LABELS, Document, Paper, Section, Summary
 from dailypapers.store import Store
 from dailypapers.summarize.extractive import ExtractiveSummarizer
 from dailypapers.summarize.llm import MAX_JSON_STARTS, LLMSummarizer, _extract_json, _Invalid
-from dailypapers.verify import build_index, verify
+from dailypapers.verify import build_index, support, verify
 from dailypapers.verify import judge as judging
 from dailypapers.work import BudgetReached, WorkSpec, cache_key, summarize_paper
 from tests.hostile.bounded import bounded
@@ -115,6 +115,29 @@ def test_a_no_decides_an_undecided_claim_and_flags_a_sentence_whose_claims_check
     # a claim the checker decided stays as it is, whatever the judge says
     wrong = next(c for c in rejected.claims if c.text == "120ms" and c.status == "unsupported")
     assert wrong.decided_by == "checker"
+
+
+def test_verdicts_reach_the_claims_of_their_own_sentence_and_only_real_quotes_are_kept() -> None:
+    # two long sentences with the same first 250 characters: each verdict decides its own sentence's claims
+    # (they were matched on a 200-character prefix, so the first verdict decided both)
+    lead = "이 논문은 스트리밍 음성 모델의 설계와 학습 절차와 평가 방법을 자세하게 설명하고 있으며 " * 5
+    first = f"{lead}TalkBench에서 정확도 92.47%를 기록했습니다."
+    second = f"{lead}EchoBench에서 정확도 92.5%를 기록했습니다."
+    assert len(lead) > 200 and len(first) < support.MAX_SENTENCE_CHARS  # a claim keeps its whole sentence
+    index = build_index(DOC)
+    summary = checked(summary_of(f"{first} {second}"))
+    assert all(c.undecided for c in summary.claims if c.kind == "number")
+    items = judging.requests(summary, index)
+    assert [len(i.claims) for i in items] == [2, 2]  # each sentence: TalkBench or EchoBench, and its number
+
+    def decide(sentence: str) -> tuple[bool, str]:
+        return (True, QUOTE) if "92.5%" in sentence else (False, "It reaches 92.47% on TalkBench.")
+
+    judged = {c.text: c for c in judging.apply(summary, items, _verdicts(items, decide), index).claims}
+    assert (judged["92.47%"].status, judged["92.47%"].decided_by) == ("unsupported", "judge")
+    assert (judged["92.5%"].status, judged["92.5%"].decided_by) == ("supported", "judge")
+    # a quote the paper does not have is not stored, even with a "no"
+    assert judged["92.47%"].judge_quote is None and judged["92.5%"].judge_quote == QUOTE
 
 
 def test_the_prompt_delimits_untrusted_text_and_the_reply_is_read_leniently() -> None:
