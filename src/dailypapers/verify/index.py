@@ -167,7 +167,7 @@ class SourceIndex:
             if unit is None and not cls and nxt[3] is not None and _LIST_JOIN.match(text[end : nxt[0]]):
                 found[k] = (pos, end, value, nxt[3], cls, scaled)
         for pos, end, value, unit, cls, scaled in found:
-            u = self._unit_index(pos)
+            u = self.unit_of(pos)
             if unit is None and not cls:
                 unit = self._column_unit(u, pos)
             if unit is not None and not cls:
@@ -187,19 +187,16 @@ class SourceIndex:
             if i >= 0 and m.start() < excluded[i][1]:
                 continue
             found_unit = unit_at(text, m.end())
-            u = self._unit_index(m.start())
+            u = self.unit_of(m.start())
             if found_unit is not None:
                 self.occurrences.append(Occurrence(value * found_unit[1], m.start(), m.end(), found_unit[0], u))
             else:
                 cls = "noun" if _counts_something(text, m.end()) else "bare"
                 self.occurrences.append(Occurrence(value, m.start(), m.end(), cls, u))
 
-    def _unit_index(self, pos: int) -> int:
-        return max(0, bisect.bisect_right(self._unit_starts, pos) - 1)
-
-    def unit_at(self, pos: int) -> int:
+    def unit_of(self, pos: int) -> int:
         """The index of the evidence unit that holds `pos`."""
-        return self._unit_index(pos)
+        return max(0, bisect.bisect_right(self._unit_starts, pos) - 1)
 
     @cached_property
     def _flat(self) -> str:
@@ -255,9 +252,8 @@ class SourceIndex:
             hits.extend(self._fractions.between(low / 100, high / 100))
         elif 0 < value <= 1 and unit < 1 and cls is None:
             hits.extend(self._percents.between(low * 100, high * 100))
-        # the first ones in the paper, without sorting every hit of a common value
-        return sorted(heapq.nsmallest(MAX_CANDIDATES, set(hits), key=lambda i: self.occurrences[i].start),
-                      key=lambda i: self.occurrences[i].start)
+        # the first ones in the paper (nsmallest returns them in order), without sorting every hit of a common value
+        return heapq.nsmallest(MAX_CANDIDATES, set(hits), key=lambda i: self.occurrences[i].start)
 
     # -- names
 
@@ -442,7 +438,7 @@ class SourceIndex:
         if isinstance(parsed, RowParsed):
             return False
         mention = parsed.mention_at(position)
-        return bool(mention and mention.baseline and not own_value(self.text, mention, parsed.anchors[anchor]))
+        return bool(mention and mention.baseline and not own_value(self.text, mention, parsed.anchors[anchor].start))
 
     def names_for(self, u: int, anchor: int) -> list[str]:
         """The names the paper states this number for (not its baselines), as written."""

@@ -101,7 +101,7 @@ def evidence_for(sentence: str, index: SourceIndex) -> tuple[Snippet, ...]:
                 units |= {index.occurrences[i].unit for i in index.candidates(value, unit, factor, claim)}
             weight = 2.0
         else:
-            units = {index.unit_at(p) for p in index.name_positions(claim.key)[:40]}
+            units = {index.unit_of(p) for p in index.name_positions(claim.key)[:40]}
             weight = 1.0
         for u in units:
             scores[u] = scores.get(u, 0.0) + weight

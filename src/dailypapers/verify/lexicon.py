@@ -10,11 +10,14 @@ and a false flag costs more trust than a missed near-synonym.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
+from typing import TypeVar
 
 from dailypapers.models import Qualifier
 
 Concept = tuple[str, str]  # (dimension, name)
+_T = TypeVar("_T")
 
 # ----------------------------------------------------------------------------------------------------
 # Qualifiers: the bound or statistic a number is stated with.
@@ -165,19 +168,24 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w).replace(r"\-", "[- ]?") for w in sorted(set(words), key=len, reverse=True))
 
 
-@cache
-def _concept_regex() -> tuple[re.Pattern[str], dict[str, Concept]]:
-    table: dict[str, Concept] = {}
+def _words(entries: Iterable[tuple[_T, tuple[str, str]]]) -> tuple[list[str], list[str], dict[str, _T]]:
+    """The English words, the Korean words, and what each (normalised) stands for."""
+    table: dict[str, _T] = {}
     english: list[str] = []
     korean: list[str] = []
-    for dim, concepts in _LEXICON.items():
-        for name, (en, ko) in concepts.items():
-            for w in en.split():
-                english.append(w)
-                table[_norm(w)] = (dim, name)
-            for w in ko.split():
-                korean.append(w)
-                table[_norm(w)] = (dim, name)
+    for value, (en, ko) in entries:
+        for words, out in ((en, english), (ko, korean)):
+            for w in words.split():
+                out.append(w)
+                table[_norm(w)] = value
+    return english, korean, table
+
+
+@cache
+def _concept_regex() -> tuple[re.Pattern[str], dict[str, Concept]]:
+    english, korean, table = _words(
+        ((dim, name), words) for dim, concepts in _LEXICON.items() for name, words in concepts.items()
+    )
     pattern = (
         rf"(?<![A-Za-z0-9])(?:{_alternation(english)})(?:e?s)?(?![A-Za-z0-9])"
         rf"|(?<![\uac00-\ud7a3])(?:{_alternation(korean)})"
@@ -187,16 +195,7 @@ def _concept_regex() -> tuple[re.Pattern[str], dict[str, Concept]]:
 
 @cache
 def _noun_regex() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
-    table: dict[str, str] = {}
-    english: list[str] = []
-    korean: list[str] = []
-    for name, (en, ko) in _NOUNS.items():
-        for w in en.split():
-            english.append(w)
-            table[_norm(w)] = name
-        for w in ko.split():
-            korean.append(w)
-            table[_norm(w)] = name
+    english, korean, table = _words(_NOUNS.items())
     # after an English number: its unit or scale, up to two lowercase modifiers, then the noun
     after_en = re.compile(
         rf"^\S*?\s?(?:(?!(?:on|in|of|for|at|by|to|than|and|or|with|from|over|across|the|a|an)\s)[a-z-]+\s){{0,2}}?"

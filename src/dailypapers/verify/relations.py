@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 from dailypapers.models import Qualifier
 from dailypapers.text import CJK, sentence_spans
@@ -86,8 +87,26 @@ class Anchor:
     context: frozenset[Concept]
 
 
+class Anchored:
+    """A parsed unit (a sentence, `Parsed`; a table row, `units.RowParsed`): its numbers are `anchors`."""
+
+    anchors: tuple[Anchor, ...]
+
+    def anchor_at(self, start: int, end: int) -> int | None:
+        """The anchor overlapping [start, end), or None."""
+        for i, a in enumerate(self.anchors):
+            if a.start < end and start < a.end:
+                return i
+        return None
+
+
+def segment_index(ends: list[int], pos: int) -> int:
+    """The clause that holds `pos`, given where the clauses end (the last one holds what is past it)."""
+    return min(bisect.bisect_right(ends, pos), len(ends) - 1)
+
+
 @dataclass(frozen=True)
-class Parsed:
+class Parsed(Anchored):
     """One sentence cut into clauses, its numbers (anchors) and names (mentions)."""
 
     start: int
@@ -101,8 +120,7 @@ class Parsed:
     owners: tuple[int | None, ...] = ()  # per anchor: the mention whose own value it is, `EchoChat (4.1)`
 
     def segment_of(self, pos: int) -> int:
-        i = bisect.bisect_right(self._ends, pos)
-        return min(i, len(self.segments) - 1)
+        return segment_index(self._ends, pos)
 
     @cached_property
     def _ends(self) -> list[int]:
@@ -111,13 +129,6 @@ class Parsed:
     @cached_property
     def _named_segments(self) -> frozenset[int]:
         return frozenset(self.segment_of(m.start) for m in self.mentions)
-
-    def anchor_at(self, start: int, end: int) -> int | None:
-        """The anchor overlapping [start, end), or None."""
-        for i, a in enumerate(self.anchors):
-            if a.start < end and start < a.end:
-                return i
-        return None
 
     def attached(self, mention_start: int, anchor: int, *, lead: bool = True) -> bool:
         """Whether the name written at `mention_start` speaks about the number `anchor`: in its clause, paired
@@ -205,7 +216,7 @@ def parse(text: str, start: int, end: int) -> Parsed:
             continue
         anchors_raw.append((m.start(), m.end()))
     segments = _segments(text, start, end, anchors_raw)
-    seg_of = _segment_index(segments)
+    seg_of = partial(segment_index, [e for _, e in segments])
     first_anchor = [next((a for a in anchors_raw if s <= a[0] < e), None) for s, e in segments]
     lead_end = first_anchor[0][0] if first_anchor and first_anchor[0] else start
     mentions = _mentions(text, names, segments, seg_of, anchors_raw)
@@ -224,7 +235,7 @@ def parse(text: str, start: int, end: int) -> Parsed:
     masked = _mask(text, start, end, names)
     anchors = _anchors(masked, start, segments, seg_of, anchors_raw, lead_end)
     owners = tuple(
-        next((i for i, mm in enumerate(mentions) if _owns(text, mm, a.start)), None) for a in anchors
+        next((i for i, mm in enumerate(mentions) if own_value(text, mm, a.start)), None) for a in anchors
     )
     pairs: tuple[tuple[int, int], ...] = ()
     if _RESPECTIVELY.search(text, start, end) and len(anchors) >= 2:
@@ -272,18 +283,8 @@ def _segments(text: str, start: int, end: int, anchors: list[tuple[int, int]]) -
     return merged
 
 
-def _segment_index(segments: list[tuple[int, int]]):
-    def seg_of(pos: int) -> int:
-        for i, (_, e) in enumerate(segments):
-            if pos < e:
-                return i
-        return len(segments) - 1
-
-    return seg_of
-
-
 def _mentions(
-    text: str, names: list[tuple[int, int, str]], segments: list[tuple[int, int]], seg_of,
+    text: str, names: list[tuple[int, int, str]], segments: list[tuple[int, int]], seg_of: Callable[[int], int],
     anchors: list[tuple[int, int]],
 ) -> list[Mention]:
     # Coordinated names share a role: "than EchoChat and Parlan-2", "SpeechGPT 및 Moshi를 상회".
@@ -317,7 +318,8 @@ def _mentions(
 
 
 def _anchors(
-    masked: str, base: int, segments: list[tuple[int, int]], seg_of, anchors: list[tuple[int, int]], lead_end: int,
+    masked: str, base: int, segments: list[tuple[int, int]], seg_of: Callable[[int], int],
+    anchors: list[tuple[int, int]], lead_end: int,
 ) -> list[Anchor]:
     """The anchors of a sentence: `masked` is the sentence (names blanked), `base` where it starts in the text;
     segments, anchors and `lead_end` are positions in the text."""
@@ -360,10 +362,7 @@ def _anchors(
     return out
 
 
-def _owns(text: str, mention: Mention, anchor_start: int) -> bool:
+def own_value(text: str, mention: Mention, anchor_start: int) -> bool:
+    """`EchoChat (4.1)`: the number starting at `anchor_start` is the named thing's own value, even when the
+    name is a baseline."""
     return mention.end <= anchor_start and bool(_OWN_VALUE_BETWEEN.match(text[mention.end : anchor_start]))
-
-
-def own_value(text: str, mention: Mention, anchor: Anchor) -> bool:
-    """`EchoChat (4.1)`: the number is the named thing's own value, even when the name is a baseline."""
-    return mention.end <= anchor.start and bool(_OWN_VALUE_BETWEEN.match(text[mention.end : anchor.start]))

@@ -118,7 +118,7 @@ def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str) -
     pos = index.find_name(claim.key)
     if pos is None:
         return Claim(text=claim.text, kind="name", status="unsupported", section_label=section_label)
-    snippet, heading, page, kind = index.evidence(index.unit_at(pos), pos)
+    snippet, heading, page, kind = index.evidence(index.unit_of(pos), pos)
     return Claim(
         text=claim.text, kind="name", status="supported", section_label=section_label, evidence=snippet,
         evidence_section=heading, evidence_page=page, evidence_kind=kind,
@@ -224,7 +224,8 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
         return _Outcome("pass" if not rel.names else "undecided", occurrence, _missing(rel.written))
     anchor = parsed.anchors[ai]
     if lexicon.qualifiers_conflict(rel.qualifier, anchor.qualifier):
-        said, wrote = lexicon.QUALIFIER_WORDS[anchor.qualifier or ""], lexicon.QUALIFIER_WORDS[rel.qualifier or ""]
+        assert anchor.qualifier is not None and rel.qualifier is not None  # a conflict needs two
+        said, wrote = lexicon.QUALIFIER_WORDS[anchor.qualifier], lexicon.QUALIFIER_WORDS[rel.qualifier]
         return _Outcome("fail", occurrence, f"the paper says {said}, not {wrote}")
     dim = lexicon.concepts_conflict(rel.context, anchor.context)
     if dim is not None:

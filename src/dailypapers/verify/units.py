@@ -28,7 +28,7 @@ from dailypapers.text import clean, sentence_spans
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import UnitClass, extract_claims, name_at, name_key, unit_at
 from dailypapers.verify.lexicon import Concept
-from dailypapers.verify.relations import MAX_UNIT_CHARS, Anchor, cut_long
+from dailypapers.verify.relations import MAX_UNIT_CHARS, Anchor, Anchored, cut_long
 
 # A column's unit in its header: `Latency (ms)`, `Acc. [%]`, `Speed-up ×`.
 _HEADER_UNIT = re.compile(r"[(\[]\s*(?P<u>[^()\[\]\s]{1,8})\s*[)\]]|(?<![A-Za-z])(?P<u2>%|×|ms|sec|s|h|GB|MB|x)\s*$")
@@ -92,7 +92,7 @@ class Units:
 
 
 @dataclass(frozen=True)
-class RowParsed:
+class RowParsed(Anchored):
     """A table row (or a piece of a long one) parsed for relations: each number is its own clause (its anchor's
     `segment` is its column), with its column's qualifier and context; the row's text cells (its label, also
     for a later piece of the row) and the table's caption speak for every number, a column header only for
@@ -105,12 +105,6 @@ class RowParsed:
     cells: tuple[tuple[int, int], ...]
     table: Table
     column: int = 0  # the column of the first cell
-
-    def anchor_at(self, start: int, end: int) -> int | None:
-        for i, a in enumerate(self.anchors):
-            if a.start < end and start < a.end:
-                return i
-        return None
 
     def attached_at(self, position: int, anchor: int) -> bool:
         if any(s <= position < e for s, e in self.text_cells):
