@@ -275,6 +275,21 @@ def test_a_sentence_quoted_from_a_table_or_the_text_verifies_clean() -> None:
         assert unsupported(sentence, PAPER) == [], sentence
 
 
+def test_latin_words_in_the_korean_word_lists_match_whole_words_only() -> None:
+    from dailypapers.verify import lexicon
+
+    assert lexicon.concepts_in("an uneasy balance") == []  # "easy" was found inside it (a difficulty)
+    assert lexicon.concepts_in("the easy split") == [(4, ("difficulty", "easy"))]
+    assert lexicon.counted_noun("8개", "의 GPU로", "") == "devices" and lexicon.counted_noun("8개", "의 GPUs", "")
+    assert lexicon.counted_noun("8개", "의 GPUx 보드", "") is None
+
+
+def test_a_section_heading_is_shown_as_cleaned() -> None:
+    paper = doc(("results", "４ Ｒｅｓｕｌｔｓ\u200b", "Orbit-7B reaches 81.3% on ArcLite."))
+    (claim,) = [c for c in verify_text("Orbit-7B는 ArcLite에서 81.3%를 기록했습니다.", paper) if c.kind == "number"]
+    assert claim.status == "supported" and claim.evidence_section == "4 Results"
+
+
 def test_a_sentence_is_parsed_without_copying_the_paper() -> None:
     # the words inside names are masked for context ("Token Sieve" says nothing about tokens): only the sentence
     # is copied, not the whole text around it (a 3 MB paper cost 0.5 ms per parsed sentence)

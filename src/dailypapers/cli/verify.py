@@ -148,8 +148,10 @@ def exit_code(audits: list[PaperAudit], *, allow_missing: bool = False) -> int:
 
 
 def report(target: str, digest: Digest, audits: list[PaperAudit], code: int) -> dict[str, Any]:
-    """The JSON report: per paper, every claim as stored in the archive (its relation, status, reason and its
-    evidence: snippet, section, page, kind)."""
+    """The JSON report: per paper, every claim as this audit finds it (its relation, status, reason and its
+    evidence: snippet, section, page, kind). The claims are checked again here, by the checker alone: no LLM
+    judge, so a claim the judge decided when the summary was made is reported as the checker sees it, and
+    what the archive stored for the summary may differ."""
     return {
         "digest": target,
         "day": digest.day.isoformat(),

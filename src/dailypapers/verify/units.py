@@ -184,7 +184,7 @@ def _add_prose(b: _Builder, heading: str | None, body: str, page: int | None, ki
     block = clean(f"{heading}\n{body}" if heading else body)
     at = b.add(block)
     head = clean(heading) if heading else ""
-    b.spans.append(Span(at, heading or kind_label, page, at + len(head) if head else -1))
+    b.spans.append(Span(at, head or kind_label, page, at + len(head) if head else -1))
     pos = 0
     if heading:
         b.excluded.append((at, at + len(head)))
