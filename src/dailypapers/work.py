@@ -26,7 +26,7 @@ from dailypapers.verify import judge as judging
 
 MAX_FLAGS_SHOWN = 5
 # Part of every cache key: bump it when checking or regeneration changes, so stored claims are made anew.
-GROUNDING_VERSION = "g3"
+GROUNDING_VERSION = "g4"
 
 
 @dataclass(frozen=True)
