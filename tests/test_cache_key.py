@@ -45,7 +45,7 @@ def test_stable_hex() -> None:
     assert k == key(renamed, spec=WorkSpec("KO ", DEFAULT_LABELS, 3000))
 
 
-PINNED = "b6f869bb27b98661d919c5eef2d74140561aeb28927728975d8227b77369da84"
+PINNED = "8eded314653624324c68a16b7410c3d544340de63c94d69635af6348e2b17d0e"
 
 
 def test_each_component_changes_the_key() -> None:

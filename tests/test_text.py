@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dailypapers.text import CJK, clean, clip, one_line, sentences
+from dailypapers.text import CJK, clean, clip, one_line, sentence_spans, sentences
 
 
 @pytest.mark.parametrize(
@@ -36,6 +38,26 @@ def test_sentences(text: str, expected: list[str]) -> None:
 def test_sentences_keep_every_word(text: str) -> None:
     """Splitting never drops or invents words: the sentences hold the text's words, in order."""
     assert " ".join(sentences(text)).split() == one_line(text).split()
+
+
+def test_sentence_spans_are_offsets_into_the_text() -> None:
+    text = "  We train it.\nIt works\nacross lines. See Fig. 2 (Smith et al.).\n\nA new paragraph"
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "We train it.", "It works\nacross lines.", "See Fig. 2 (Smith et al.).", "A new paragraph"
+    ]
+    # a part of a text: offsets stay the text's
+    assert sentence_spans(text, 15, 50) == [(15, 37), (38, 50)]
+    assert text[38:50] == "See Fig. 2 ("
+
+
+@given(st.text(alphabet=st.sampled_from(list("aB1 .!?。\n\")(e.gJ,%")), max_size=300))
+def test_sentence_spans_are_ordered_trimmed_and_make_the_sentences(text: str) -> None:
+    spans = sentence_spans(text)
+    assert all(s < e for s, e in spans)
+    assert all(e1 <= s2 for (_, e1), (s2, _) in pairwise(spans))
+    assert all(not text[s].isspace() and not text[e - 1].isspace() for s, e in spans)
+    assert [one_line(text[s:e]) for s, e in spans] == sentences(text)
 
 
 def test_one_line_clip_clean_and_cjk() -> None:

@@ -27,18 +27,22 @@ _ASTRAL_NONCHARACTER = re.compile(
     "[" + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000)) + "]"
 )
 
-# A sentence ends at . ! ? followed by a space and something that can open a sentence (a capital, a digit,
-# a quote or bracket, CJK), or at a CJK full stop. An abbreviation before the stop does not end it.
-_BOUNDARY = re.compile(
-    r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff])"
-    r"|(?<=[。！？])\s*"
+# A sentence ends at . ! ? (and the quotes or brackets that close with it) followed by whitespace and something
+# that can open a sentence (a capital, a digit, a quote or bracket, CJK), at a CJK full stop, or at a blank
+# line. An abbreviation or an initial before the stop does not end it.
+_BOUNDARY = re.compile(  # (no groups: a capturing group makes the search twice as slow)
+    r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff])"
+    r"|[。！？]\s*"
+    r"|\n\s*\n\s*"
 )
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|Secs|Tab|Ref|Refs|No|Nos|approx|resp|Dr|Mr|Ms|"
-    r"Prof|Inc|Ltd|Corp|Jr|Sr|St|vol|ch)"
-    r"|(?:^|\s)[A-Z])\.$"  # an initial ("J. Smith"), not a word ending in a capital ("Bench-B.")
-)
-_PARAGRAPH = re.compile(r"\n\s*\n")
+# Words whose stop ends no sentence, as written ("Fig." and "fig.", but "ms." after a number is milliseconds at
+# a sentence's end), and single capitals (initials: "J. Smith", not "Bench-B.").
+_ABBREVIATION_WORDS = """
+    e.g i.e E.g I.e etc vs cf Cf Fig fig Figs figs Eq eq Eqs eqs Sec Secs Tab Ref Refs approx resp vol Vol ch
+    Dr Mr Ms Mrs Prof Inc Ltd Corp Jr Sr St No Nos
+"""
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS)) + 1  # and the bracket or quote that may open it
 
 
 def one_line(text: str) -> str:
@@ -69,21 +73,45 @@ def _without_controls(text: str) -> str:
     return _ASTRAL_NONCHARACTER.sub(" ", text) if _ASTRAL.search(text) else text
 
 
-def sentences(text: str) -> list[str]:
-    """The sentences of a text, in order: paragraphs (blank lines) first, then sentence ends within each."""
-    out: list[str] = []
-    for paragraph in _PARAGRAPH.split(text):
-        flat = one_line(paragraph)
-        if not flat:
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """The sentences of text[start:end] as (start, end) offsets into `text`, in order, without the whitespace
+    around them: blank lines end paragraphs, then stops end sentences (the rule above). Linear in the text."""
+    end = len(text) if end is None else end
+    out: list[tuple[int, int]] = []
+    s = start
+    for m in _BOUNDARY.finditer(text, start, end):
+        stop = m.start() + len(m.group(0).rstrip())  # after the stop and what closes with it; a blank line: at it
+        if text[m.start()] == "." and _abbreviation(text, s, m.start()):
             continue
-        merged: list[str] = []
-        for piece in _BOUNDARY.split(flat):
-            piece = piece.strip()
-            if not piece:
-                continue
-            if merged and _ABBREVIATION.search(merged[-1]):
-                merged[-1] = f"{merged[-1]} {piece}"
-            else:
-                merged.append(piece)
-        out.extend(merged)
+        _add_span(text, s, stop, out)
+        s = m.end()
+    _add_span(text, s, end, out)
     return out
+
+
+def _abbreviation(text: str, start: int, dot: int) -> bool:
+    """Whether the stop at `dot` ends an abbreviation ("e.g.", "Fig.", "et al.") or an initial ("J.")."""
+    lo = max(start, dot - _LONGEST_ABBREVIATION)
+    space = max(text.rfind(" ", lo, dot), text.rfind("\n", lo, dot), text.rfind("\t", lo, dot))
+    if space < 0 and lo > start:
+        return False  # a word longer than any abbreviation
+    word = text[max(space + 1, lo) : dot].lstrip("([\"'“‘")
+    if len(word) == 1 and word.isupper():
+        return True
+    if word == "al":
+        return text[max(start, space - 3) : space + 1].strip() == "et"
+    return word in _ABBREVIATIONS
+
+
+def _add_span(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if e > s:
+        out.append((s, e))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, in order, each on one line (`sentence_spans`)."""
+    return [one_line(text[s:e]) for s, e in sentence_spans(text)]

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from dailypapers.documents import BUDGET_VERSION, COUNTER, budget, content_hash
-from dailypapers.documents.injection import without_instructions
 from dailypapers.errors import SummarizeError
 from dailypapers.events import ProgressStage
 from dailypapers.models import Document, Outcome, Paper, Stage, Status, Summary, Usage
@@ -27,7 +26,7 @@ from dailypapers.verify import judge as judging
 
 MAX_FLAGS_SHOWN = 5
 # Part of every cache key: bump it when checking or regeneration changes, so stored claims are made anew.
-GROUNDING_VERSION = "g3"
+GROUNDING_VERSION = "g4"
 
 
 @dataclass(frozen=True)
@@ -119,9 +118,9 @@ async def summarize_paper(
     job = _Paper(paper, spec, summarizer, meter or Unmetered(), on_stage or (lambda stage: None))
     try:
         text = budget(document, spec.max_input_tokens)
-        # once (the regeneration is checked against the same index), and without the sentences that instruct
-        # a summarizer: a number an injection planted is not evidence
-        index = build_index(without_instructions(document))
+        # once: the regeneration is checked against the same index (whose evidence leaves out the sentences
+        # that instruct a summarizer, `verify.units`: a number an injection planted is not evidence)
+        index = build_index(document)
         summary = await job.summarize(text, index)
     except BudgetReached:
         return job.end("skipped", "budget", "summarize")

@@ -16,11 +16,11 @@ from dailypapers.cli._common import archive_options, console, errors, parse_day,
 from dailypapers.cli.archive import LangOption, SourceOption, find_edition
 from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, InputError
-from dailypapers.models import Claim, Digest, Document, Paper
+from dailypapers.models import Digest, Document, Paper
 from dailypapers.publish.markdown import read_digest
 from dailypapers.store import Store
 from dailypapers.text import clip
-from dailypapers.verify import PaperAudit, audit_digest
+from dailypapers.verify import PaperAudit, audit_digest, evidence_place
 
 TEXT_SUFFIXES = (".txt", ".md", ".pdf")
 EXIT_OK, EXIT_UNSUPPORTED, EXIT_NO_TEXT = 0, 1, 2
@@ -147,15 +147,11 @@ def exit_code(audits: list[PaperAudit], *, allow_missing: bool = False) -> int:
     return EXIT_OK
 
 
-def evidence_place(claim: Claim) -> str:
-    """"4 Results, p. 5": where a claim's evidence is, as a reader would look for it."""
-    parts = [claim.evidence_section or "", f"p. {claim.evidence_page}" if claim.evidence_page else ""]
-    return ", ".join(p for p in parts if p) or "the paper"
-
-
 def report(target: str, digest: Digest, audits: list[PaperAudit], code: int) -> dict[str, Any]:
-    """The JSON report: per paper, every claim as stored in the archive (its relation, status, reason and its
-    evidence: snippet, section, page, kind)."""
+    """The JSON report: per paper, every claim as this audit finds it (its relation, status, reason and its
+    evidence: snippet, section, page, kind). The claims are checked again here, by the checker alone: no LLM
+    judge, so a claim the judge decided when the summary was made is reported as the checker sees it, and
+    what the archive stored for the summary may differ."""
     return {
         "digest": target,
         "day": digest.day.isoformat(),
@@ -182,9 +178,10 @@ _STYLE = {"ok": "green", "unsupported": "bold red", "no text": "yellow", "no sum
 def _print_table(audits: list[PaperAudit]) -> None:
     table = Table("paper", "title", "claims", "unsupported", "status")
     for a in audits:
-        # Text(), not markup: titles and claims come from untrusted files
+        # safe(), not markup: ids (a `#local-...` link is read back unquoted), titles and claims come from
+        # untrusted files
         table.add_row(
-            Text(a.paper_id),
+            safe(a.paper_id),
             safe(clip(a.title, 48)),
             str(len(a.claims)),
             str(len(a.unsupported)),
@@ -195,7 +192,8 @@ def _print_table(audits: list[PaperAudit]) -> None:
         for c in a.unsupported:
             # what the paper says instead, and where, when the checker found the value stated for something else
             why = f"  — {c.reason}" if c.reason else ""
-            where = f" ({evidence_place(c)})" if c.reason and c.evidence else ""
+            place = evidence_place(c.evidence_section, c.evidence_page) or "the paper"
+            where = f" ({place})" if c.reason and c.evidence else ""
             line = f"{a.paper_id}  {c.section_label or '-'}  {c.kind}  {c.text}{why}{where}"
             console.print(safe(line[:400]), highlight=False, soft_wrap=True)
         if a.status == "no text" and a.reason:

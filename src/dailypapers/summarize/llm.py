@@ -16,7 +16,7 @@ import functools
 import importlib
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationError, create_model
@@ -35,13 +35,14 @@ from dailypapers.verify import judge as judging
 Mode = Literal["json_schema", "json_object", "text"]
 _MODES: tuple[Mode, ...] = ("json_schema", "json_object", "text")
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object", "structured", "response format", "schema")
-_THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+_THINK_TAG = re.compile(r"<(/?)think>", re.IGNORECASE)
 if TYPE_CHECKING:
     import openai
 
     from dailypapers.config import Settings
 
-_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+_OBJECT_START = re.compile(r'\{\s*["}]')  # where a JSON object may start (not a LaTeX brace in chatter)
+MAX_JSON_STARTS = 32  # objects tried in a reply with chatter around its JSON: each try may scan the whole reply
 _MAX_ECHO = 4000  # how much of an invalid reply is sent back in the repair round
 NO_KEY = "not-needed"  # local servers take any key; the SDK insists on one
 MESSAGE_OVERHEAD = 4  # tokens a chat format adds per message, for estimates
@@ -232,13 +233,8 @@ class LLMSummarizer:
         max_tokens = _judge_allowance(batch)
         content, _, usage = await self._complete(judging.messages(batch), response, max_tokens)
         try:
-            if not content:
-                raise ValueError("empty reply")
-            try:
-                return judging.read_verdicts(_extract_json(content), batch), usage
-            except (_Invalid, ValueError):
-                return judging.verdicts_from_text(_THINK.sub("", content), batch), usage
-        except ValueError:
+            return _extract_json(content or "", lambda data: judging.read_verdicts(data, batch)), usage
+        except _Invalid:
             raise SummarizeError("invalid judge output", usage=usage) from None
 
     async def _complete(
@@ -368,7 +364,9 @@ def _http_reason(exc: openai.APIStatusError) -> str:
     return f"http {exc.status_code}: {_short(message)}"
 
 
-class _Invalid(Exception):
+class _Invalid(ValueError):
+    """A reply that is not what was asked for; `problem` says why, for the repair round."""
+
     def __init__(self, problem: str) -> None:
         super().__init__(problem)
         self.problem = problem
@@ -389,26 +387,65 @@ def _key(label: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", label.lower().replace("’", "'"))
 
 
-def _extract_json(content: str) -> Any:
-    """The JSON object in a reply, tolerating reasoning blocks, Markdown fences and chatter around it."""
-    text = _THINK.sub("", content).strip()
-    fenced = _FENCE.search(text)
-    if fenced:
-        text = fenced.group(1).strip()
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        pass
-    decoder = json.JSONDecoder()
-    for i, ch in enumerate(text):
-        if ch == "{":
-            try:
-                value, _ = decoder.raw_decode(text, i)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(value, dict):
-                return value
+def _extract_json(content: str, accept: Callable[[dict[str, Any]], Any] | None = None) -> Any:
+    """The JSON object in a reply, tolerating reasoning blocks, Markdown fences and chatter around it: the reply
+    (or its first fenced block) when it is one, else the first object in it that `accept` takes (its ValueError
+    means: not this one); `accept(object)` is returned. _Invalid when there is none, also for JSON nested too
+    deep to decode. At most `MAX_JSON_STARTS` objects are tried, so a crafted reply costs a few scans of it."""
+    text = _fenced(_without_thinking(content)).strip()
+    for value in _json_objects(text):
+        if accept is None:
+            return value
+        try:
+            return accept(value)
+        except ValueError:
+            continue
     raise _Invalid("it was not a JSON object")
+
+
+def _json_objects(text: str) -> Iterator[dict[str, Any]]:
+    """The JSON objects `_extract_json` tries: the whole text, then objects starting inside it."""
+    decoder = json.JSONDecoder()
+    try:
+        whole = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        whole = None
+    if isinstance(whole, dict):
+        yield whole
+    for n, m in enumerate(_OBJECT_START.finditer(text)):
+        if n >= MAX_JSON_STARTS:
+            return
+        try:
+            value, _ = decoder.raw_decode(text, m.start())
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        if isinstance(value, dict):
+            yield value
+
+
+def _without_thinking(text: str) -> str:
+    """The reply without its `<think>...</think>` blocks (an unclosed one stays). Linear: a regex with a lazy
+    `.*?` rescans the rest of the reply from every opening tag."""
+    parts: list[str] = []
+    pos, opened = 0, -1
+    for m in _THINK_TAG.finditer(text):
+        if not m.group(1):
+            opened = m.start() if opened < 0 else opened
+        elif opened >= 0:
+            parts.append(text[pos:opened])
+            pos, opened = m.end(), -1
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _fenced(text: str) -> str:
+    """The body of the first Markdown code fence (```json ... ```), or the text when it has none."""
+    start = text.find("```")
+    end = text.find("```", start + 3) if start >= 0 else -1
+    if end < 0:
+        return text
+    body = text[start + 3 : end]
+    return body[4:] if body.startswith(("json", "JSON")) else body
 
 
 def _parse(content: str | None, labels: tuple[str, ...], validator: type) -> dict[str, str]:

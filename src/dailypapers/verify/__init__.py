@@ -14,7 +14,8 @@ Evidence
   cells joined by " | ", the caption as heading) and table captions. Headings are kept for names but are no
   evidence for numbers ("4.2 Results" supports neither 4.2% nor 4.2배); nor are equation numbers ("(3)" at a
   line's end), list markers ("1.", "(2)"), `Table 10`/`[12]`-style references, citation years, or anything in
-  the references section.
+  the references section. A sentence or table row that instructs a summarizer (a prompt injection,
+  `documents.injection`) is no evidence at all: it is blanked from the index's text, for every caller.
 
 Numbers (relational claims)
 - Grammar: decimals, 1,024, 1e-4, k/K/M/B/T suffixes, English magnitude words, Korean units (100만, 1억 2천만)
@@ -51,7 +52,7 @@ Names
   name, and generic acronyms (`GENERIC_ACRONYMS`).
 """
 
-from dailypapers.verify.audit import PaperAudit, audit_digest, verify, verify_text
+from dailypapers.verify.audit import PaperAudit, audit_digest, evidence_place, verify, verify_text
 from dailypapers.verify.claims import GENERIC_ACRONYMS, ExtractedClaim, extract_claims
 from dailypapers.verify.index import SourceIndex, build_index
 
@@ -62,6 +63,7 @@ __all__ = [
     "SourceIndex",
     "audit_digest",
     "build_index",
+    "evidence_place",
     "extract_claims",
     "verify",
     "verify_text",

@@ -310,26 +310,43 @@ def _is_trivia_number(
     text: str, m: re.Match[str], value: float, unit: float, scale: float, unit_class: UnitClass | None
 ) -> bool:
     start, end = m.start(), m.end()
-    before = text[max(0, start - 16) : start]
-    after = text[end : end + 3]
-    if _TRIVIA_BEFORE.search(before) or after.startswith("]"):
+    if is_reference(text, start, end):
         return True
     plain = not (m.group("a_pct") or m.group("a_x") or m.group("b_m")) and scale == 1.0
     plain = plain and unit_class not in _MEASURES and not (unit_class or "").startswith("unit:")
     if plain and unit == 1.0 and value < 10 and not m.group("a_e"):
         return True  # a bare small count: every text has it
-    mant = m.group("a_m")
-    if plain and unit == 1.0 and len(mant) == 4 and 1900 <= value <= 2099:
-        if after.startswith("년") or "et al" in text[max(0, start - 24) : start]:
-            return True
-        if re.search(r"[(,]\s*$", before) and re.match(r"[a-z]?\s*[);]", text[end : end + 4]):
-            return True
-    return text[max(0, start - 2) : start].endswith("제") and after.startswith(("장", "절"))
+    if plain and unit == 1.0 and is_citation_year(text, m.start("a_m"), m.end("a_m")):
+        return True
+    return text[max(0, start - 2) : start].endswith("제") and text.startswith(("장", "절"), end)
 
 
 def is_reference(text: str, start: int, end: int) -> bool:
     """A number naming the paper's furniture (`Table 10`, `[10]`), not a quantity."""
     return bool(_TRIVIA_BEFORE.search(text, max(0, start - 16), start)) or text.startswith("]", end)
+
+
+# A year in a citation: after "et al.", an author's name and comma, an opening bracket or a separator, and
+# before its closing (`(Kovac et al., 2021)`, `[Reyes, 2019; ...]`, `Smith et al. 2020`); or a Korean year.
+CITATION_YEARS = (1950, 2035)  # not 2048 (a size), nor 1920 (a resolution)
+_CITATION_BEFORE = re.compile(r"(?:et\s+al\.?,?|[A-Z][A-Za-z-]+,|[(\[;,]|and\s+[A-Z][A-Za-z-]+,?)\s*$")
+_CITATION_AFTER = re.compile(r"[a-z]?\s*[);,\]]")
+_ET_AL_BEFORE = re.compile(r"\bet\s+al\.?,?\s*$")
+
+
+def is_citation_year(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end], four digits, is a year in a citation or a Korean year (`2024년`): no quantity.
+    One rule for the summary's claims and the paper's evidence."""
+    if end - start != 4 or not text[start:end].isdigit():
+        return False
+    if not CITATION_YEARS[0] <= int(text[start:end]) <= CITATION_YEARS[1]:
+        return False
+    if text.startswith("년", end):
+        return True
+    before = text[max(0, start - 24) : start]
+    if _ET_AL_BEFORE.search(before):
+        return True
+    return bool(_CITATION_BEFORE.search(before) and _CITATION_AFTER.match(text, end))
 
 
 def _is_hedged(text: str, start: int, end: int) -> bool:

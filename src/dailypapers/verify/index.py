@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from dailypapers.models import Document
-from dailypapers.text import clean, one_line
+from dailypapers.text import clean, clip, one_line
 from dailypapers.verify.claims import (
     WORD_EXTRA,
     WORD_SCALE,
@@ -27,11 +27,12 @@ from dailypapers.verify.claims import (
     atom,
     atom_unit,
     atom_value,
+    is_citation_year,
     is_reference,
     unit_at,
 )
 from dailypapers.verify.relations import Anchor, Parsed, own_value, parse
-from dailypapers.verify.units import EvidenceKind, RowParsed, Span, Table, Unit, cells, column_of, cut
+from dailypapers.verify.units import EvidenceKind, RowParsed, Span, Table, Unit, cells, cut
 
 # In the source every number counts, also the digits inside names (Llama-2-7B holds 2 and 7B).
 # (the leading lookahead lets the engine skip to digits fast; the lookbehinds alone would be tried everywhere)
@@ -44,8 +45,6 @@ _SOURCE_WORDNUM_RE = re.compile(
 _DIGIT_BEFORE = re.compile(r"[0-9]\x01*$")
 _LINE_START_MARKER = re.compile(r"(?:^|\n)[ \t]*[(\[]?$")  # `1. We ...`, `(2) ...` at a line's start
 _EQUATION_AFTER = re.compile(r"\)[ \t]*(?:\n|$)")  # `... = x + y (3)`
-_CITATION_BEFORE = re.compile(r"(?:et\s+al\.?,?|[A-Z][A-Za-z-]+,|[(\[;]|and\s+[A-Z][A-Za-z-]+,?)\s*$")
-_CITATION_AFTER = re.compile(r"^[a-z]?\s*[);,\]]")
 # The words after a number that do not make it a count of something ("81.3 on ArcLite", "3.2 against 4.1").
 _NOT_NOUN_WORDS = """
     on in at of to by for from with than vs versus against over under across after before while when where
@@ -119,6 +118,7 @@ class SourceIndex:
         self.tables = tables
         self.own = own  # names of the paper's own system: a sentence about "it" is about them
         self._stream = name_stream(text)
+        self._row_cells: dict[int, list[tuple[int, int]]] = {}  # a table row's cells, once per row
         self.occurrences: list[Occurrence] = []
         self._collect_numbers(excluded)
         buckets: dict[str, list[tuple[float, int]]] = {}
@@ -167,7 +167,7 @@ class SourceIndex:
             if unit is None and not cls and nxt[3] is not None and _LIST_JOIN.match(text[end : nxt[0]]):
                 found[k] = (pos, end, value, nxt[3], cls, scaled)
         for pos, end, value, unit, cls, scaled in found:
-            u = self._unit_index(pos)
+            u = self.unit_of(pos)
             if unit is None and not cls:
                 unit = self._column_unit(u, pos)
             if unit is not None and not cls:
@@ -187,19 +187,16 @@ class SourceIndex:
             if i >= 0 and m.start() < excluded[i][1]:
                 continue
             found_unit = unit_at(text, m.end())
-            u = self._unit_index(m.start())
+            u = self.unit_of(m.start())
             if found_unit is not None:
                 self.occurrences.append(Occurrence(value * found_unit[1], m.start(), m.end(), found_unit[0], u))
             else:
                 cls = "noun" if _counts_something(text, m.end()) else "bare"
                 self.occurrences.append(Occurrence(value, m.start(), m.end(), cls, u))
 
-    def _unit_index(self, pos: int) -> int:
-        return max(0, bisect.bisect_right(self._unit_starts, pos) - 1)
-
-    def unit_at(self, pos: int) -> int:
+    def unit_of(self, pos: int) -> int:
         """The index of the evidence unit that holds `pos`."""
-        return self._unit_index(pos)
+        return max(0, bisect.bisect_right(self._unit_starts, pos) - 1)
 
     @cached_property
     def _flat(self) -> str:
@@ -216,8 +213,15 @@ class SourceIndex:
         if unit.kind != "row" or unit.table is None:
             return None
         table = self.tables[unit.table]
-        col = column_of(self.text, unit.start, pos)
+        col = unit.column + bisect.bisect_right(self._cells(u), (pos, len(self.text))) - 1
         return table.column_units[col] if col < len(table.column_units) else None
+
+    def _cells(self, u: int) -> list[tuple[int, int]]:
+        """The cells of a table row (a piece of one), computed once."""
+        if u not in self._row_cells:
+            unit = self.units[u]
+            self._row_cells[u] = cells(self.text, unit.start, unit.end)
+        return self._row_cells[u]
 
     # -- numbers
 
@@ -248,9 +252,8 @@ class SourceIndex:
             hits.extend(self._fractions.between(low / 100, high / 100))
         elif 0 < value <= 1 and unit < 1 and cls is None:
             hits.extend(self._percents.between(low * 100, high * 100))
-        # the first ones in the paper, without sorting every hit of a common value
-        return sorted(heapq.nsmallest(MAX_CANDIDATES, set(hits), key=lambda i: self.occurrences[i].start),
-                      key=lambda i: self.occurrences[i].start)
+        # the first ones in the paper (nsmallest returns them in order), without sorting every hit of a common value
+        return heapq.nsmallest(MAX_CANDIDATES, set(hits), key=lambda i: self.occurrences[i].start)
 
     # -- names
 
@@ -303,13 +306,23 @@ class SourceIndex:
         """Where a name is written in the unit, or for a table row also in its header and caption (where
         `attached_to` knows which numbers it speaks for)."""
         unit = self.units[u]
-        found = list(self.name_positions(key, unit.start, unit.end))
+        found = [p for s, e in self._own_ranges(u) for p in self.name_positions(key, s, e)]
         if unit.kind == "row" and unit.table is not None:
             table = self.tables[unit.table]
             found.extend(self.name_positions(key, *table.caption))
             if table.header and table.header_unit is not None and self.units[table.header_unit] is not unit:
                 found.extend(self.name_positions(key, table.header[0][0], table.header[-1][1]))
         return found
+
+    def _own_ranges(self, u: int) -> list[tuple[int, int]]:
+        """The unit, and for a later piece of a long table row also the row's label (in its first piece)."""
+        unit = self.units[u]
+        ranges = [(unit.start, unit.end)]
+        if unit.kind == "row" and unit.prev is not None:
+            parsed = self.parsed(u)
+            assert isinstance(parsed, RowParsed)
+            ranges.extend((s, e) for s, e in parsed.text_cells if s < unit.start)
+        return ranges
 
     def in_context(self, key: str, u: int, *, where: bool = True) -> bool:
         """Whether a name is written in the unit's context: its section heading, (for `where` names, the
@@ -353,7 +366,7 @@ class SourceIndex:
         labels = [self.text[s:e] for s, e in parsed.text_cells if self.text[s:e].strip()]
         if not labels or any(_OURS.search(label) for label in labels):
             return False
-        return not any(self.name_positions(key, unit.start, unit.end) for key in self.own)
+        return not any(self.name_positions(key, s, e) for key in self.own for s, e in self._own_ranges(u))
 
     # -- relations
 
@@ -362,34 +375,37 @@ class SourceIndex:
         if u not in self._parsed:
             unit = self.units[u]
             if unit.kind == "row" and unit.table is not None:
-                self._parsed[u] = self._parse_row(unit)
+                self._parsed[u] = self._parse_row(u)
             else:
                 self._parsed[u] = parse(self.text, unit.start, unit.end)
         return self._parsed[u]
 
-    def _parse_row(self, unit: Unit) -> RowParsed:
+    def _parse_row(self, u: int) -> RowParsed:
+        """One pass over the row's numbers: each finds its cell by bisection."""
+        unit = self.units[u]
         table = self.tables[unit.table] if unit.table is not None else None
         assert table is not None
-        row = cells(self.text, unit.start, unit.end)
-        text_cells: list[tuple[int, int]] = []
+        row = self._cells(u)
+        numbers: dict[int, list[Occurrence]] = {}
+        for o in self._unit_occurrences(u):
+            if o.cls != "inname":
+                numbers.setdefault(bisect.bisect_right(row, (o.start, len(self.text))) - 1, []).append(o)
+        text_cells = [cell for i, cell in enumerate(row) if i not in numbers]
+        if unit.prev is not None:  # a later piece of a long row: the row's label is in its first piece
+            first = self.parsed(unit.prev)
+            assert isinstance(first, RowParsed)
+            text_cells = [*first.text_cells, *text_cells]
         anchors: list[Anchor] = []
-        for col, (cs, ce) in enumerate(row):
-            nums = [o for o in self._occurrences_in(cs, ce) if o.cls != "inname"]
-            if not nums:
-                text_cells.append((cs, ce))
-                continue
+        for i in sorted(numbers):
+            col = unit.column + i
             context = set(table.caption_context)
             col_ctx = table.column_context[col] if col < len(table.column_context) else frozenset()
             if col_ctx:  # the column says what it measures; the caption says it for the table
                 dims = {d for d, _ in col_ctx}
                 context = {c for c in context if c[0] not in dims} | set(col_ctx)
             q = table.column_qualifier[col] if col < len(table.column_qualifier) else None
-            anchors.extend(Anchor(o.start, o.end, col, q, frozenset(context)) for o in nums)
-        return RowParsed(unit.start, unit.end, tuple(anchors), tuple(text_cells), tuple(row), table)
-
-    def _occurrences_in(self, start: int, end: int) -> list[Occurrence]:
-        u = self._unit_index(start)
-        return [o for o in self._unit_occurrences(u) if start <= o.start < end]
+            anchors.extend(Anchor(o.start, o.end, col, q, frozenset(context)) for o in numbers[i])
+        return RowParsed(unit.start, unit.end, tuple(anchors), tuple(text_cells), tuple(row), table, unit.column)
 
     @cached_property
     def _by_unit(self) -> dict[int, list[Occurrence]]:
@@ -410,10 +426,10 @@ class SourceIndex:
         table = parsed.table
         in_header = [p for p in positions if table.header and table.header[0][0] <= p < table.header[-1][1]]
         if in_header:
-            return any(parsed.attached_at(self.text, p, anchor) for p in in_header) or any(
-                parsed.start <= p < parsed.end and parsed.attached_at(self.text, p, anchor) for p in positions
+            return any(parsed.attached_at(p, anchor) for p in in_header) or any(
+                parsed.start <= p < parsed.end and parsed.attached_at(p, anchor) for p in positions
             )
-        return any(parsed.attached_at(self.text, p, anchor) for p in positions)
+        return any(parsed.attached_at(p, anchor) for p in positions)
 
     def baseline_at(self, u: int, anchor: int, position: int) -> bool:
         """Whether the name written at `position` is a baseline the number is compared with (`than EchoChat`)
@@ -422,7 +438,7 @@ class SourceIndex:
         if isinstance(parsed, RowParsed):
             return False
         mention = parsed.mention_at(position)
-        return bool(mention and mention.baseline and not own_value(self.text, mention, parsed.anchors[anchor]))
+        return bool(mention and mention.baseline and not own_value(self.text, mention, parsed.anchors[anchor].start))
 
     def names_for(self, u: int, anchor: int) -> list[str]:
         """The names the paper states this number for (not its baselines), as written."""
@@ -439,13 +455,21 @@ class SourceIndex:
         return (span.heading if span else None), (span.page if span else None)
 
     def evidence(self, u: int, pos: int, limit: int = 160) -> tuple[str, str | None, int | None, EvidenceKind]:
-        """The unit's text around `pos` (at most `limit` characters), its section heading (a row's: its
-        table's caption) and page, and what kind of evidence it is."""
+        """The unit's text around `pos` (at most `limit` characters, and the ellipses where it is cut; a table
+        row after its table's header row, at most half of it), its section heading (a row's: its table's
+        caption) and page, and what kind of evidence it is."""
         unit = self.units[u]
+        header = ""
+        if unit.kind == "row" and unit.table is not None:
+            table = self.tables[unit.table]
+            if table.header and not table.header[0][0] <= unit.start < table.header[-1][1]:
+                hs = table.header[0][0]
+                header = clip(self.text[hs : min(table.header[-1][1], hs + limit)], limit // 2) + " ⏎ "
+        room = max(1, limit - len(header))
         s, e = unit.start, unit.end
-        if e - s > limit:
-            s = max(unit.start, min(pos - limit // 3, unit.end - limit))
-            e = min(unit.end, s + limit)
+        if e - s > room:
+            s = max(unit.start, min(pos - room // 3, unit.end - room))
+            e = min(unit.end, s + room)
         snippet = one_line(self.text[s:e])
         if s > unit.start:
             snippet = "…" + snippet
@@ -453,12 +477,7 @@ class SourceIndex:
             snippet += "…"
         heading, page = self.section_of(pos)
         kind: EvidenceKind = unit.kind if unit.kind != "heading" else "sentence"
-        if unit.kind == "row" and unit.table is not None:
-            table = self.tables[unit.table]
-            header = one_line(self.text[table.header[0][0] : table.header[-1][1]]) if table.header else ""
-            if header and unit.start != table.header[0][0]:
-                snippet = f"{header} ⏎ {snippet}"
-        return snippet, heading, page, kind
+        return header + snippet, heading, page, kind
 
 
 # name_stream's table: ASCII letters lowercased, digits kept, joiners (space - _ . ' @ newline tab) as \x01,
@@ -551,12 +570,7 @@ def _is_furniture(text: str, m: re.Match[str], value: float) -> bool:
         return True  # an inline list marker: `(1) ...`
     if before.endswith("(") and value < 1000 and _EQUATION_AFTER.match(after):
         return True  # an equation number at the end of its line
-    if 1950 <= value <= 2035 and len(m.group("a_m")) == 4:
-        if _CITATION_BEFORE.search(before) and _CITATION_AFTER.match(after):
-            return True
-        if after.startswith("년"):
-            return True
-    return False
+    return is_citation_year(text, m.start("a_m"), m.end("a_m"))
 
 
 def _counts_something(text: str, end: int) -> bool:

@@ -19,8 +19,6 @@ model call is `LLMSummarizer.judge`; the work step (`work.py`) meters it like an
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +26,8 @@ from dailypapers.models import Claim, Summary
 from dailypapers.text import clean, clip, one_line
 from dailypapers.verify.claims import extract_cleaned
 from dailypapers.verify.index import SourceIndex
-from dailypapers.verify.relations import sentence_spans
+from dailypapers.verify.relations import bounded_sentences
+from dailypapers.verify.support import MAX_SENTENCE_CHARS, MAX_SUMMARY_CHARS
 
 JUDGE_VERSION = "j1"  # part of the summary cache key: bump whenever the prompt or the rules below change
 MAX_ITEMS = 8  # sentences per call
@@ -53,8 +52,9 @@ class JudgeItem:
 
     id: str
     section_label: str
-    sentence: str  # clipped like `Claim.sentence`, so claims find their sentence
+    sentence: str  # clipped to SENTENCE_CHARS, for the prompt
     snippets: tuple[Snippet, ...]
+    claims: tuple[int, ...] = ()  # the summary's claims in this sentence (indices into `Summary.claims`)
 
 
 @dataclass(frozen=True)
@@ -72,22 +72,22 @@ def requests(summary: Summary, index: SourceIndex) -> list[JudgeItem]:
     """The sentences to judge: those with an undecided claim, and every sentence of a flagged section (one
     with an unsupported claim), each with its best evidence; a sentence with no evidence at all is skipped."""
     flagged = {c.section_label for c in summary.claims if c.status == "unsupported"}
-    undecided = {(c.section_label, c.sentence) for c in summary.claims if c.undecided}
+    # a claim remembers its sentence as the checker cut and clipped it (`support.check_text`)
+    in_sentence: dict[tuple[str, str | None], list[int]] = {}
+    for i, c in enumerate(summary.claims):
+        in_sentence.setdefault((c.section_label, c.sentence), []).append(i)
     items: list[JudgeItem] = []
     for section in summary.sections:
-        text = clean(section.text)
-        for s, e in sentence_spans(text, 0, len(text)):
-            sentence = clip(text[s:e], SENTENCE_CHARS)
-            key = (section.label, clip(text[s:e], _CLAIM_SENTENCE_CHARS))
-            if section.label not in flagged and key not in undecided:
+        text = clean(section.text)[:MAX_SUMMARY_CHARS]
+        for s, e in bounded_sentences(text, 0, len(text)):
+            members = in_sentence.get((section.label, clip(text[s:e], MAX_SENTENCE_CHARS)), [])
+            if section.label not in flagged and not any(summary.claims[i].undecided for i in members):
                 continue
             snippets = evidence_for(text[s:e], index)
             if snippets:
-                items.append(JudgeItem(f"s{len(items) + 1}", section.label, sentence, snippets))
+                items.append(JudgeItem(f"s{len(items) + 1}", section.label, clip(text[s:e], SENTENCE_CHARS),
+                                       snippets, tuple(members)))
     return items
-
-
-_CLAIM_SENTENCE_CHARS = 300  # `support.MAX_SENTENCE_CHARS`: how a claim remembers its sentence
 
 
 def evidence_for(sentence: str, index: SourceIndex) -> tuple[Snippet, ...]:
@@ -101,7 +101,7 @@ def evidence_for(sentence: str, index: SourceIndex) -> tuple[Snippet, ...]:
                 units |= {index.occurrences[i].unit for i in index.candidates(value, unit, factor, claim)}
             weight = 2.0
         else:
-            units = {index.unit_at(p) for p in index.name_positions(claim.key)[:40]}
+            units = {index.unit_of(p) for p in index.name_positions(claim.key)[:40]}
             weight = 1.0
         for u in units:
             scores[u] = scores.get(u, 0.0) + weight
@@ -176,7 +176,8 @@ def _inert(text: str) -> str:
 
 
 def read_verdicts(data: Any, items: list[JudgeItem]) -> list[Verdict]:
-    """The verdicts in a decoded reply, for known item ids only; ValueError when it holds none."""
+    """The verdicts in a decoded reply, for known item ids only; ValueError when it holds none. (The model call,
+    `LLMSummarizer.judge`, finds the reply's JSON object that this accepts.)"""
     if not isinstance(data, dict) or not isinstance(data.get("verdicts"), list):
         raise ValueError('the reply has no "verdicts" list')
     known = {item.id for item in items}
@@ -191,21 +192,6 @@ def read_verdicts(data: Any, items: list[JudgeItem]) -> list[Verdict]:
     if not out:
         raise ValueError("the reply has no verdict for any item")
     return list(out.values())
-
-
-def verdicts_from_text(content: str, items: list[JudgeItem]) -> list[Verdict]:
-    """Lenient reading of a plain reply (a server without JSON modes): the first JSON object in it."""
-    decoder = json.JSONDecoder()
-    for m in re.finditer(r"\{", content):
-        try:
-            data, _ = decoder.raw_decode(content, m.start())
-        except json.JSONDecodeError:
-            continue
-        try:
-            return read_verdicts(data, items)
-        except ValueError:
-            continue
-    raise ValueError("the reply holds no JSON verdicts")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -224,10 +210,8 @@ def apply(summary: Summary, items: list[JudgeItem], verdicts: list[Verdict], ind
         quote_ok = bool(verdict.quote) and index.contains_quote(verdict.quote)
         if verdict.entailed and not quote_ok:
             continue  # a yes without a quote from the paper is no evidence
-        members = [
-            i for i, c in enumerate(claims)
-            if c.section_label == item.section_label and c.sentence and item.sentence.startswith(c.sentence[:200])
-        ]
+        quote = verdict.quote if quote_ok else None  # only a quote really in the paper is stored
+        members = [i for i in item.claims if i < len(claims)]
         for i in members:
             c = claims[i]
             if not c.undecided:
@@ -239,7 +223,7 @@ def apply(summary: Summary, items: list[JudgeItem], verdicts: list[Verdict], ind
                 })
             else:
                 claims[i] = c.model_copy(update={
-                    "undecided": False, "decided_by": "judge", "judge_quote": verdict.quote or None,
+                    "undecided": False, "decided_by": "judge", "judge_quote": quote,
                     "reason": c.reason or "the judge found it is not what the paper says",
                 })
         if not verdict.entailed and all(claims[i].status == "supported" for i in members):
@@ -248,7 +232,7 @@ def apply(summary: Summary, items: list[JudgeItem], verdicts: list[Verdict], ind
                 text=_sentence_claim_text(item.sentence), kind="sentence", status="unsupported",
                 section_label=item.section_label, sentence=item.sentence, decided_by="judge",
                 reason="the judge found the paper does not entail this sentence",
-                judge_quote=verdict.quote or None, evidence=first.text if first else None,
+                judge_quote=quote, evidence=first.text if first else None,
                 evidence_section=first.section if first else None, evidence_page=first.page if first else None,
             ))
     return summary.model_copy(update={"claims": tuple(claims + added)})

@@ -10,11 +10,15 @@ and a false flag costs more trust than a missed near-synonym.
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from typing import TypeVar
 
 from dailypapers.models import Qualifier
+from dailypapers.text import HANGUL
 
 Concept = tuple[str, str]  # (dimension, name)
+_T = TypeVar("_T")
 
 # ----------------------------------------------------------------------------------------------------
 # Qualifiers: the bound or statistic a number is stated with.
@@ -114,7 +118,7 @@ _LEXICON: dict[str, dict[str, tuple[str, str]]] = {
         "multilingual": ("multilingual cross-lingual", "다국어"),
     },
     "difficulty": {
-        "easy": ("easy simple", "쉬운 쉬움 easy"),
+        "easy": ("easy simple", "쉬운 쉬움"),
         "medium": ("medium moderate", "중간-난이도 보통"),
         "hard": ("hard difficult challenging", "어려운 어려움 고난도"),
     },
@@ -161,42 +165,51 @@ _NOUNS: dict[str, tuple[str, str]] = {
 PROPAGATING = frozenset({"shot", "language", "difficulty", "distribution", "domain"})
 
 
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\-", "[- ]?") for w in sorted(set(words), key=len, reverse=True))
+def _alternation(words: list[str], *, korean: bool = False) -> str:
+    return "|".join(_word(w, korean) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _word(w: str, korean: bool) -> str:
+    """One word of an alternation. Korean words match anywhere (particles attach to them); a Latin word in a
+    Korean list (`GPU`) only as a whole word (not inside "xGPU" or "GPUx"; a plural is fine). (English lists
+    are bounded as a whole.)"""
+    pattern = re.escape(w).replace(r"\-", "[- ]?")
+    if korean and _LATIN.search(w) and not HANGUL.search(w):
+        return rf"(?<![A-Za-z0-9]){pattern}(?=(?:e?s)?(?![A-Za-z0-9]))"
+    return pattern
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _words(entries: Iterable[tuple[_T, tuple[str, str]]]) -> tuple[list[str], list[str], dict[str, _T]]:
+    """The English words, the Korean words, and what each (normalised) stands for."""
+    table: dict[str, _T] = {}
+    english: list[str] = []
+    korean: list[str] = []
+    for value, (en, ko) in entries:
+        for words, out in ((en, english), (ko, korean)):
+            for w in words.split():
+                out.append(w)
+                table[_norm(w)] = value
+    return english, korean, table
 
 
 @cache
 def _concept_regex() -> tuple[re.Pattern[str], dict[str, Concept]]:
-    table: dict[str, Concept] = {}
-    english: list[str] = []
-    korean: list[str] = []
-    for dim, concepts in _LEXICON.items():
-        for name, (en, ko) in concepts.items():
-            for w in en.split():
-                english.append(w)
-                table[_norm(w)] = (dim, name)
-            for w in ko.split():
-                korean.append(w)
-                table[_norm(w)] = (dim, name)
+    english, korean, table = _words(
+        ((dim, name), words) for dim, concepts in _LEXICON.items() for name, words in concepts.items()
+    )
     pattern = (
         rf"(?<![A-Za-z0-9])(?:{_alternation(english)})(?:e?s)?(?![A-Za-z0-9])"
-        rf"|(?<![\uac00-\ud7a3])(?:{_alternation(korean)})"
+        rf"|(?<![\uac00-\ud7a3])(?:{_alternation(korean, korean=True)})"
     )
     return re.compile(pattern, re.IGNORECASE), table
 
 
 @cache
 def _noun_regex() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
-    table: dict[str, str] = {}
-    english: list[str] = []
-    korean: list[str] = []
-    for name, (en, ko) in _NOUNS.items():
-        for w in en.split():
-            english.append(w)
-            table[_norm(w)] = name
-        for w in ko.split():
-            korean.append(w)
-            table[_norm(w)] = name
+    english, korean, table = _words(_NOUNS.items())
     # after an English number: its unit or scale, up to two lowercase modifiers, then the noun
     after_en = re.compile(
         rf"^\S*?\s?(?:(?!(?:on|in|of|for|at|by|to|than|and|or|with|from|over|across|the|a|an)\s)[a-z-]+\s){{0,2}}?"
@@ -204,14 +217,14 @@ def _noun_regex() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
         re.IGNORECASE,
     )
     # after a Korean counter: `5,560개의 (형식) 문제`
-    after_ko = re.compile(rf"^(?:의)?\s?(?:\S+\s){{0,2}}?(?P<n>{_alternation(korean)})")
+    after_ko = re.compile(rf"^(?:의)?\s?(?:\S+\s){{0,2}}?(?P<n>{_alternation(korean, korean=True)})")
     return after_en, after_ko, table
 
 
 _KOREAN_NOUN_BEFORE = re.compile(r"(?P<n>[\uac00-\ud7a3A-Za-z]+)\s?$")
 
 
-@cache
+@lru_cache(maxsize=4096)  # fed every concept word a text has: bounded
 def _norm(word: str) -> str:
     return _NORM.sub("", word.lower())
 

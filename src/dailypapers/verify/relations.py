@@ -18,23 +18,18 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 from dailypapers.models import Qualifier
-from dailypapers.text import CJK
+from dailypapers.text import CJK, sentence_spans
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import CLAIM_TOKENS, is_reference, name_at, name_key
 from dailypapers.verify.lexicon import Concept
 
 MAX_UNIT_CHARS = 700  # a longer "sentence" (a PDF without stops, a hostile text) is cut into pieces
 
-# (each alternative starts with a character, so the engine skips to candidates fast)
-_BOUNDARY = re.compile(
-    r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff])"
-    r"|[。！？]\s*"
-    r"|\n[ \t]*\n\s*"
-)
 _PIECE_BREAK = re.compile(
     r"\s*[,;:]\s+|\s*[，；]\s*"
     r"|\s+(?:and|but|while|whereas|although|though|yet)\s+"
@@ -92,8 +87,26 @@ class Anchor:
     context: frozenset[Concept]
 
 
+class Anchored:
+    """A parsed unit (a sentence, `Parsed`; a table row, `units.RowParsed`): its numbers are `anchors`."""
+
+    anchors: tuple[Anchor, ...]
+
+    def anchor_at(self, start: int, end: int) -> int | None:
+        """The anchor overlapping [start, end), or None."""
+        for i, a in enumerate(self.anchors):
+            if a.start < end and start < a.end:
+                return i
+        return None
+
+
+def segment_index(ends: list[int], pos: int) -> int:
+    """The clause that holds `pos`, given where the clauses end (the last one holds what is past it)."""
+    return min(bisect.bisect_right(ends, pos), len(ends) - 1)
+
+
 @dataclass(frozen=True)
-class Parsed:
+class Parsed(Anchored):
     """One sentence cut into clauses, its numbers (anchors) and names (mentions)."""
 
     start: int
@@ -107,8 +120,7 @@ class Parsed:
     owners: tuple[int | None, ...] = ()  # per anchor: the mention whose own value it is, `EchoChat (4.1)`
 
     def segment_of(self, pos: int) -> int:
-        i = bisect.bisect_right(self._ends, pos)
-        return min(i, len(self.segments) - 1)
+        return segment_index(self._ends, pos)
 
     @cached_property
     def _ends(self) -> list[int]:
@@ -117,13 +129,6 @@ class Parsed:
     @cached_property
     def _named_segments(self) -> frozenset[int]:
         return frozenset(self.segment_of(m.start) for m in self.mentions)
-
-    def anchor_at(self, start: int, end: int) -> int | None:
-        """The anchor overlapping [start, end), or None."""
-        for i, a in enumerate(self.anchors):
-            if a.start < end and start < a.end:
-                return i
-        return None
 
     def attached(self, mention_start: int, anchor: int, *, lead: bool = True) -> bool:
         """Whether the name written at `mention_start` speaks about the number `anchor`: in its clause, paired
@@ -163,40 +168,14 @@ class Parsed:
 # Sentences
 
 
-def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The sentences of text[start:end] as (start, end), trimmed; long ones cut at whitespace."""
+def bounded_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentences of text[start:end] (`dailypapers.text.sentence_spans`), long ones cut (`cut_long`)."""
+    return [piece for s, e in sentence_spans(text, start, end) for piece in cut_long(text, s, e)]
+
+
+def cut_long(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """text[s:e] (trimmed) in pieces of at most `MAX_UNIT_CHARS`, cut at whitespace where there is some."""
     out: list[tuple[int, int]] = []
-    s = start
-    for m in _BOUNDARY.finditer(text, start, end):
-        stop = m.start() + 1 if text[m.start()] in ".!?。！？" else m.start()  # the stop stays in the sentence
-        if stop <= s:
-            continue
-        if text[m.start()] == "." and _abbreviation(text, s, stop):
-            continue
-        _add_span(text, s, stop, out)
-        s = m.end()
-    _add_span(text, s, end, out)
-    return out
-
-
-# Abbreviations whose stop ends no sentence: any case ("fig.", "Fig."), or capitalised only (titles and
-# company forms: "Dr." is one, "ms." after a number is milliseconds at the end of a sentence).
-_ABBREVIATION_WORDS = "e.g i.e al etc vs cf fig figs eq eqs sec secs tab ref refs approx resp vol ch"
-_TITLE_WORDS = "Dr Mr Ms Mrs Prof Inc Ltd Corp Jr Sr St No Nos"
-_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
-_TITLES = frozenset(_TITLE_WORDS.split())
-
-
-def _abbreviation(text: str, start: int, stop: int) -> bool:
-    """Whether the stop at `stop - 1` ends an abbreviation ("e.g.", "Fig.", "et al.") or an initial ("J.")."""
-    space = text.rfind(" ", start, stop)
-    word = text[space + 1 : stop - 1].lstrip("([\"'“‘")
-    if len(word) == 1 and word.isupper():
-        return True
-    return len(word) <= 6 and (word.lower() in _ABBREVIATIONS or word in _TITLES)
-
-
-def _add_span(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
     while s < e and text[s].isspace():
         s += 1
     while e > s and text[e - 1].isspace():
@@ -210,6 +189,7 @@ def _add_span(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
             s += 1
     if e > s:
         out.append((s, e))
+    return out
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -236,7 +216,7 @@ def parse(text: str, start: int, end: int) -> Parsed:
             continue
         anchors_raw.append((m.start(), m.end()))
     segments = _segments(text, start, end, anchors_raw)
-    seg_of = _segment_index(segments)
+    seg_of = partial(segment_index, [e for _, e in segments])
     first_anchor = [next((a for a in anchors_raw if s <= a[0] < e), None) for s, e in segments]
     lead_end = first_anchor[0][0] if first_anchor and first_anchor[0] else start
     mentions = _mentions(text, names, segments, seg_of, anchors_raw)
@@ -253,9 +233,9 @@ def parse(text: str, start: int, end: int) -> Parsed:
     )
     # words inside names are no context: `Token Sieve` says nothing about tokens
     masked = _mask(text, start, end, names)
-    anchors = _anchors(masked, segments, seg_of, anchors_raw, lead_end)
+    anchors = _anchors(masked, start, segments, seg_of, anchors_raw, lead_end)
     owners = tuple(
-        next((i for i, mm in enumerate(mentions) if _owns(text, mm, a.start)), None) for a in anchors
+        next((i for i, mm in enumerate(mentions) if own_value(text, mm, a.start)), None) for a in anchors
     )
     pairs: tuple[tuple[int, int], ...] = ()
     if _RESPECTIVELY.search(text, start, end) and len(anchors) >= 2:
@@ -267,16 +247,15 @@ def parse(text: str, start: int, end: int) -> Parsed:
 
 
 def _mask(text: str, start: int, end: int, names: list[tuple[int, int, str]]) -> str:
-    """`text` with the names inside [start, end) blanked out (same length, so positions hold)."""
-    if not names:
-        return text
-    parts = [text[:start]]
+    """text[start:end] with its names blanked out (the same length: position p of `text` is p - start here).
+    Only the sentence is copied, never the whole paper."""
+    parts = []
     pos = start
     for s, e, _ in names:
         parts.append(text[pos:s])
         parts.append(" " * (e - s))
         pos = e
-    parts.append(text[pos:])
+    parts.append(text[pos:end])
     return "".join(parts)
 
 
@@ -304,18 +283,8 @@ def _segments(text: str, start: int, end: int, anchors: list[tuple[int, int]]) -
     return merged
 
 
-def _segment_index(segments: list[tuple[int, int]]):
-    def seg_of(pos: int) -> int:
-        for i, (_, e) in enumerate(segments):
-            if pos < e:
-                return i
-        return len(segments) - 1
-
-    return seg_of
-
-
 def _mentions(
-    text: str, names: list[tuple[int, int, str]], segments: list[tuple[int, int]], seg_of,
+    text: str, names: list[tuple[int, int, str]], segments: list[tuple[int, int]], seg_of: Callable[[int], int],
     anchors: list[tuple[int, int]],
 ) -> list[Mention]:
     # Coordinated names share a role: "than EchoChat and Parlan-2", "SpeechGPT 및 Moshi를 상회".
@@ -349,11 +318,16 @@ def _mentions(
 
 
 def _anchors(
-    text: str, segments: list[tuple[int, int]], seg_of, anchors: list[tuple[int, int]], lead_end: int,
+    masked: str, base: int, segments: list[tuple[int, int]], seg_of: Callable[[int], int],
+    anchors: list[tuple[int, int]], lead_end: int,
 ) -> list[Anchor]:
-    seg_concepts: list[list[tuple[int, Concept]]] = [
-        lexicon.concepts_in(text[s:e]) for s, e in segments
-    ]
+    """The anchors of a sentence: `masked` is the sentence (names blanked), `base` where it starts in the text;
+    segments, anchors and `lead_end` are positions in the text."""
+
+    def at(s: int, e: int) -> str:
+        return masked[s - base : e - base]
+
+    seg_concepts: list[list[tuple[int, Concept]]] = [lexicon.concepts_in(at(s, e)) for s, e in segments]
     lead_concepts = frozenset(
         c for pos, c in seg_concepts[0] if segments[0][0] + pos < lead_end and c[0] in lexicon.PROPAGATING
     ) if segments else frozenset()
@@ -362,8 +336,11 @@ def _anchors(
     shared: list[set[Concept]] = [set() for _ in segments]
     for seg, (s, _) in enumerate(segments):
         for pos, c in seg_concepts[seg]:
-            at = s + pos
-            owner = next((i for i, (_, b) in enumerate(anchors) if b <= at and _UNIT_GAP.match(text, b, at)), None)
+            word = s + pos
+            owner = next(
+                (i for i, (_, b) in enumerate(anchors) if b <= word and _UNIT_GAP.match(masked, b - base, word - base)),
+                None,
+            )
             if owner is None:
                 shared[seg].add(c)
             else:
@@ -374,23 +351,18 @@ def _anchors(
         s, e = segments[seg]
         prev_end = max(s, anchors[i - 1][1] if i > 0 and anchors[i - 1][1] > s else s)
         next_start = min(e, anchors[i + 1][0] if i + 1 < len(anchors) and anchors[i + 1][0] < e else e)
-        before = text[max(prev_end, a - 48) : a]
-        after = text[b : min(next_start, b + 32)]
-        q = lexicon.qualifier(before, after, text[b:e])
+        q = lexicon.qualifier(at(max(prev_end, a - 48), a), at(b, min(next_start, b + 32)), at(b, e))
         context = shared[seg] | own.get(i, set())
         dims = {d for d, _ in context}
         context |= {c for c in lead_concepts if c[0] not in dims}
-        noun = lexicon.counted_noun(text[a:b], text[b : min(e, b + 40)], text[max(s, a - 16) : a])
+        noun = lexicon.counted_noun(at(a, b), at(b, min(e, b + 40)), at(max(s, a - 16), a))
         if noun is not None:
             context.add(("noun", noun))
         out.append(Anchor(a, b, seg, q, frozenset(context)))
     return out
 
 
-def _owns(text: str, mention: Mention, anchor_start: int) -> bool:
+def own_value(text: str, mention: Mention, anchor_start: int) -> bool:
+    """`EchoChat (4.1)`: the number starting at `anchor_start` is the named thing's own value, even when the
+    name is a baseline."""
     return mention.end <= anchor_start and bool(_OWN_VALUE_BETWEEN.match(text[mention.end : anchor_start]))
-
-
-def own_value(text: str, mention: Mention, anchor: Anchor) -> bool:
-    """`EchoChat (4.1)`: the number is the named thing's own value, even when the name is a baseline."""
-    return mention.end <= anchor.start and bool(_OWN_VALUE_BETWEEN.match(text[mention.end : anchor.start]))

@@ -28,10 +28,11 @@ from dailypapers.text import clean, clip, one_line
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import ExtractedClaim, extract_cleaned, name_key
 from dailypapers.verify.index import SourceIndex
-from dailypapers.verify.relations import Mention, Parsed, parse, sentence_spans
+from dailypapers.verify.relations import Mention, Parsed, bounded_sentences, parse
 
 MAX_SUMMARY_CHARS = 200_000  # a summary section longer than this is hostile or broken: check its start only
 MAX_SENTENCE_CHARS = 300  # the summary sentence a claim keeps, for the judge and for readers
+MAX_OTHERS_CHARS = 120  # the names a reason says the paper states a value for instead
 # Capitalised words that name a kind of thing, not a specific artefact: a number about "the Transformer"
 # need not sit next to that word in the paper.
 _GENERIC_ENTITY_WORDS = "transformer transformers adam sgd softmax relu gaussian bayesian markov euclidean lora moe"
@@ -66,7 +67,7 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
     number written twice with different relations is reported once, unsupported if either is)."""
     text = clean(text)[:MAX_SUMMARY_CHARS]
     found = extract_cleaned(text)
-    sentences = sentence_spans(text, 0, len(text))
+    sentences = bounded_sentences(text, 0, len(text))
     claims: list[Claim] = []
     by_ident: dict[tuple[str, str], int] = {}
     si = 0
@@ -117,7 +118,7 @@ def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str) -
     pos = index.find_name(claim.key)
     if pos is None:
         return Claim(text=claim.text, kind="name", status="unsupported", section_label=section_label)
-    snippet, heading, page, kind = index.evidence(index.unit_at(pos), pos)
+    snippet, heading, page, kind = index.evidence(index.unit_of(pos), pos)
     return Claim(
         text=claim.text, kind="name", status="supported", section_label=section_label, evidence=snippet,
         evidence_section=heading, evidence_page=page, evidence_kind=kind,
@@ -126,7 +127,8 @@ def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str) -
 
 def _split_versioned(claim: Claim, index: SourceIndex, section_label: str) -> list[Claim]:
     """A name with a trailing decimal that the paper does not have (`EchoChat 4.1`) is the name and a number
-    (`EchoChat (4.1)`), unless the paper has the name with a longer version (then it is a shortened name)."""
+    (`EchoChat (4.1)`), unless the paper has the name with a longer version (then it is a shortened name). The
+    number is checked as the name's own value: the paper must state it for that name."""
     if claim.kind != "name" or claim.status == "supported" or " " not in claim.text:
         return [claim]
     base, _, tail = claim.text.rpartition(" ")
@@ -134,12 +136,13 @@ def _split_versioned(claim: Claim, index: SourceIndex, section_label: str) -> li
         return [claim]
     if index.name_positions(name_key(claim.text), exact=False):
         return [claim]  # `Claude 3.5` where the paper only has `Claude 3.5 Sonnet`: a shortened name
-    found = [c for c in extract_cleaned(f"{base} 점수 {tail}") if c.kind == "number"]
-    if not found or index.find_name(name_key(base)) is None:
+    key = name_key(base)
+    found = [c for c in extract_cleaned(tail) if c.kind == "number"]
+    if not found or index.find_name(key) is None:
         return [claim]
-    name = _check_name(ExtractedClaim(base, "name", 0, len(base), key=name_key(base)), index, section_label)
-    number = _check_number(found[0], _Relation((), (), None, frozenset(), ""), index, section_label)
-    return [name, number.model_copy(update={"text": tail})]
+    name = _check_name(ExtractedClaim(base, "name", 0, len(base), key=key), index, section_label)
+    owner = _Relation((Mention(0, len(base), key),), (base,), None, frozenset(), claim.sentence or "")
+    return [name, _check_number(found[0], owner, index, section_label)]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -221,7 +224,8 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
         return _Outcome("pass" if not rel.names else "undecided", occurrence, _missing(rel.written))
     anchor = parsed.anchors[ai]
     if lexicon.qualifiers_conflict(rel.qualifier, anchor.qualifier):
-        said, wrote = lexicon.QUALIFIER_WORDS[anchor.qualifier or ""], lexicon.QUALIFIER_WORDS[rel.qualifier or ""]
+        assert anchor.qualifier is not None and rel.qualifier is not None  # a conflict needs two
+        said, wrote = lexicon.QUALIFIER_WORDS[anchor.qualifier], lexicon.QUALIFIER_WORDS[rel.qualifier]
         return _Outcome("fail", occurrence, f"the paper says {said}, not {wrote}")
     dim = lexicon.concepts_conflict(rel.context, anchor.context)
     if dim is not None:
@@ -289,9 +293,10 @@ def _measured_attached(rel: _Relation, index: SourceIndex, u: int, ai: int) -> b
 
 
 def _others(index: SourceIndex, u: int, ai: int, rel: _Relation) -> str:
+    """The names the paper states the value for instead, for a reason (clipped: a row's text cells may be long)."""
     mine = {m.key for m in rel.names}
     names = [n for n in index.names_for(u, ai) if name_key(n) not in mine]
-    return ", ".join(dict.fromkeys(one_line(n) for n in names))
+    return clip(", ".join(dict.fromkeys(one_line(n) for n in names)), MAX_OTHERS_CHARS)
 
 
 def _written(rel: _Relation, mention: Mention) -> str:

@@ -3,28 +3,37 @@
 A `Document` (or a plain text) becomes one text with sections, and in it units: sentences, table rows (a
 `TextSection(kind="table")` holds one row a line, cells joined by " | ", its caption as heading) and table
 captions. Headings are units too, kept for names, but their numbers are no evidence (`excluded`); the
-references section is left out. A table keeps what its header and caption say about each column: its unit
-(`Latency (ms)`, `Accuracy (%)`), what it measures and its qualifier (`Avg.`).
+references section is left out, and so is every sentence or table row that instructs a summarizer (a prompt
+injection): tested as written, with one split, and blanked from the text (offsets hold).
+
+A table keeps what its header and caption say about each column: its unit (`Latency (ms)`, `Accuracy (%)`),
+what it measures and its qualifier (`Avg.`). Like a sentence, no unit is
+longer than `MAX_UNIT_CHARS`: a longer table row is cut into pieces of whole cells, each knowing the column it
+starts in, its later pieces the row's first (whose label speaks for the whole row).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
+from dailypapers.documents.injection import is_instruction
 from dailypapers.documents.sections import heading_kind
 from dailypapers.models import Document, EvidenceKind
-from dailypapers.text import clean
+from dailypapers.text import clean, sentence_spans
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import UnitClass, extract_claims, name_at, name_key, unit_at
 from dailypapers.verify.lexicon import Concept
-from dailypapers.verify.relations import Anchor, sentence_spans
+from dailypapers.verify.relations import MAX_UNIT_CHARS, Anchor, Anchored, cut_long
 
 # A column's unit in its header: `Latency (ms)`, `Acc. [%]`, `Speed-up ×`.
 _HEADER_UNIT = re.compile(r"[(\[]\s*(?P<u>[^()\[\]\s]{1,8})\s*[)\]]|(?<![A-Za-z])(?P<u2>%|×|ms|sec|s|h|GB|MB|x)\s*$")
 _CAMEL = re.compile(r"[a-z0-9][A-Z]")
+MAX_INSTRUCTION_CHARS = 4 * MAX_UNIT_CHARS  # a longer "sentence" that instructs loses only its pieces that do
 
 
 @dataclass(frozen=True)
@@ -37,13 +46,16 @@ class Span:
 
 @dataclass(frozen=True)
 class Unit:
-    """One piece of evidence: a sentence, a table row or a table caption."""
+    """One piece of evidence: a sentence, a table row (or a piece of a long one) or a table caption."""
 
     start: int
     end: int
     kind: EvidenceKind | Literal["heading"]
     table: int | None = None  # index into the tables, for a row or a caption
-    prev: int | None = None  # the sentence before it in the same paragraph: context for names
+    # a sentence: the sentence before it in the same paragraph (context for names); a piece of a long table
+    # row after its first: that first piece (whose label speaks for the row)
+    prev: int | None = None
+    column: int = 0  # a piece of a table row: the column it starts in
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,15 @@ class Table:
     column_context: tuple[frozenset[Concept], ...]
     column_qualifier: tuple[str | None, ...]
     caption_context: frozenset[Concept]
+
+    @cached_property
+    def _header_starts(self) -> list[int]:
+        return [s for s, _ in self.header]
+
+    def header_column(self, pos: int) -> int:
+        """The column of the header cell that holds `pos`, or -1."""
+        i = bisect.bisect_right(self._header_starts, pos) - 1
+        return i if i >= 0 and pos < self.header[i][1] else -1
 
 
 @dataclass(frozen=True)
@@ -71,9 +92,10 @@ class Units:
 
 
 @dataclass(frozen=True)
-class RowParsed:
-    """A table row parsed for relations: each number is its own clause, with its column's qualifier and
-    context; the row's text cells and the table's caption speak for every number, a column header only for
+class RowParsed(Anchored):
+    """A table row (or a piece of a long one) parsed for relations: each number is its own clause (its anchor's
+    `segment` is its column), with its column's qualifier and context; the row's text cells (its label, also
+    for a later piece of the row) and the table's caption speak for every number, a column header only for
     the numbers under it."""
 
     start: int
@@ -82,31 +104,25 @@ class RowParsed:
     text_cells: tuple[tuple[int, int], ...]
     cells: tuple[tuple[int, int], ...]
     table: Table
+    column: int = 0  # the column of the first cell
 
-    def anchor_at(self, start: int, end: int) -> int | None:
-        for i, a in enumerate(self.anchors):
-            if a.start < end and start < a.end:
-                return i
-        return None
-
-    def attached_at(self, text: str, position: int, anchor: int) -> bool:
+    def attached_at(self, position: int, anchor: int) -> bool:
+        if any(s <= position < e for s, e in self.text_cells):
+            return True
+        col = self.anchors[anchor].segment
         if self.start <= position < self.end:
-            if any(s <= position < e for s, e in self.text_cells):
-                return True
-            return self._column(anchor) == column_of(text, self.start, position)
+            return self.column_at(position) == col
         if self.table.caption[0] <= position < self.table.caption[1]:
             return True
-        for col, (cs, ce) in enumerate(self.table.header):
-            if cs <= position < ce:
-                return col == self._column(anchor)
-        return False
+        return self.table.header_column(position) == col
 
-    def _column(self, anchor: int) -> int:
-        a = self.anchors[anchor]
-        for i, (cs, ce) in enumerate(self.cells):
-            if cs <= a.start < ce:
-                return i
-        return -1
+    def column_at(self, pos: int) -> int:
+        """The column of a position inside this row."""
+        return self.column + bisect.bisect_right(self._cell_starts, pos) - 1
+
+    @cached_property
+    def _cell_starts(self) -> list[int]:
+        return [s for s, _ in self.cells]
 
 
 _CELL_SEP = " | "
@@ -125,9 +141,22 @@ def cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
         s = i + len(_CELL_SEP)
 
 
-def column_of(text: str, row_start: int, pos: int) -> int:
-    """The column of a position in a table row."""
-    return text.count(_CELL_SEP, row_start, pos)
+def _row_pieces(text: str, row: list[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
+    """A table row's cells grouped into pieces of at most `MAX_UNIT_CHARS`, as (start, end, first column); a
+    longer cell is cut on its own."""
+    i = 0
+    while i < len(row):
+        s, e = row[i]
+        if e - s > MAX_UNIT_CHARS:
+            for ps, pe in cut_long(text, s, e):
+                yield ps, pe, i
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(row) and row[j + 1][1] - s <= MAX_UNIT_CHARS:
+            j += 1
+        yield s, row[j][1], i
+        i = j + 1
 
 
 class _Builder:
@@ -138,6 +167,7 @@ class _Builder:
         self.units: list[Unit] = []
         self.tables: list[Table] = []
         self.excluded: list[tuple[int, int]] = []  # headings: names yes, numbers no
+        self.instructions: list[tuple[int, int]] = []  # prompt injections: no evidence at all
 
     def add(self, body: str) -> int:
         at = self.offset
@@ -154,7 +184,7 @@ def _add_prose(b: _Builder, heading: str | None, body: str, page: int | None, ki
     block = clean(f"{heading}\n{body}" if heading else body)
     at = b.add(block)
     head = clean(heading) if heading else ""
-    b.spans.append(Span(at, heading or kind_label, page, at + len(head) if head else -1))
+    b.spans.append(Span(at, head or kind_label, page, at + len(head) if head else -1))
     pos = 0
     if heading:
         b.excluded.append((at, at + len(head)))
@@ -172,6 +202,18 @@ def _add_prose(b: _Builder, heading: str | None, body: str, page: int | None, ki
     _add_sentences(b, block, at, para_start, len(block))
 
 
+def _blanked(text: str, ranges: list[tuple[int, int]]) -> str:
+    """`text` with the (sorted, disjoint) ranges as spaces: the same length, so every offset holds."""
+    if not ranges:
+        return text
+    parts, pos = [], 0
+    for s, e in ranges:
+        parts += [text[pos:s], " " * (e - s)]
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 def _lines(block: str, start: int) -> Iterator[tuple[int, int]]:
     s = start
     while s <= len(block):
@@ -185,12 +227,38 @@ def _lines(block: str, start: int) -> Iterator[tuple[int, int]]:
 def _add_sentences(b: _Builder, block: str, at: int, start: int, end: int) -> None:
     prev: int | None = None
     last_end = start
+    suspect = is_instruction(block, start, end)  # one search: most papers instruct nobody, sentence by sentence
     for s, e in sentence_spans(block, start, end):
+        pieces = cut_long(block, s, e)
+        kept = _without_instructions(b, block, at, s, e, pieces) if suspect else pieces
         if "\n\n" in block[last_end:s] or "\n \n" in block[last_end:s]:
             prev = None  # a new paragraph: the sentence before is no context
-        b.units.append(Unit(at + s, at + e, "sentence", prev=prev))
-        prev = len(b.units) - 1
         last_end = e
+        for ps, pe in kept:
+            b.units.append(Unit(at + ps, at + pe, "sentence", prev=prev))
+            prev = len(b.units) - 1
+
+
+def _without_instructions(
+    b: _Builder, block: str, at: int, s: int, e: int, pieces: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The pieces of the sentence block[s:e] that are evidence: none when it instructs a summarizer (a prompt
+    injection, `documents.injection`), tested as written (a wrapped line is still one sentence). Of a garbled
+    sentence longer than `MAX_INSTRUCTION_CHARS` only the pieces that instruct and their neighbours go. What
+    goes is recorded to be blanked from the text: no number, name or quote in it is evidence."""
+    if not is_instruction(block, s, e):
+        return pieces
+    if e - s <= MAX_INSTRUCTION_CHARS:
+        b.instructions.append((at + s, at + e))
+        return []
+    hit = [is_instruction(block, ps, pe) for ps, pe in pieces]
+    kept = []
+    for i, (ps, pe) in enumerate(pieces):
+        if any(hit[max(0, i - 1) : i + 2]):
+            b.instructions.append((at + ps, at + pe))
+        else:
+            kept.append((ps, pe))
+    return kept
 
 
 def _add_table(b: _Builder, caption: str, body: str, page: int | None) -> None:
@@ -211,7 +279,13 @@ def _add_table(b: _Builder, caption: str, body: str, page: int | None) -> None:
         if not header and _is_header(block, row):
             header = tuple((at + s, at + e) for s, e in row)
             header_unit = len(b.units)
-        b.units.append(Unit(at + line_start, at + line_end, "row", table=t))
+        if is_instruction(block, line_start, line_end):  # a prompt injection in a table: no evidence
+            b.instructions.append((at + line_start, at + line_end))
+            continue
+        first = len(b.units)
+        for s, e, col in _row_pieces(block, row):  # a long row is cut like a long sentence
+            b.units.append(Unit(at + s, at + e, "row", table=t, prev=first if len(b.units) > first else None,
+                                column=col))
     text_cells = [block[s - at : e - at] for s, e in header]
     # a unit in the caption ("Accuracy (%)") is the unit of every column whose header names none
     default = _header_unit(cap)
@@ -303,6 +377,6 @@ def cut(source: Document | str) -> Units:
                 _add_table(b, section.heading, section.text, section.page)
             elif section.text or section.heading:
                 _add_prose(b, section.heading or None, section.text, section.page, section.kind)
-    text = b.text
+    text = _blanked(b.text, b.instructions)
     units = b.units or [Unit(0, len(text), "sentence")]
     return Units(text, b.spans, units, b.tables, sorted(b.excluded), _own_names(text))
