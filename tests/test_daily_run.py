@@ -20,7 +20,7 @@ from dailypapers.api import run
 from dailypapers.cli import app
 from dailypapers.config import EditionSetting, Settings
 from dailypapers.errors import ConfigError
-from dailypapers.events import Delivered, Events, Notice
+from dailypapers.events import Delivered, Events, Notice, Published
 from dailypapers.publish import markdown
 from dailypapers.publish.notify.daily import ops_slack_message
 from dailypapers.publish.notify.email import markdown_of
@@ -164,6 +164,32 @@ def test_every_configured_edition_is_made_and_delivered_in_its_own_thread(outlet
     assert [p.metadata["event_payload"]["lang"] for p in parents] == ["ko", "en"]
     assert "hf/en/2026-06-12.html" in str(parents[1].blocks)
     assert Path(settings.out_dir, "hf/en/2026/06/12.md").exists()
+
+
+def test_a_run_of_many_editions_builds_the_site_once_before_the_messages_link_to_it(
+    tmp_path: Path, outlets: dict[str, Any]
+) -> None:
+    add_day(outlets["hf"], FRIDAY, 1)
+    add_day(outlets["hf"], MONDAY, 1, start=10)
+    settings = outlets["settings"].model_copy(update={
+        "publishers": ["markdown", "site"], "site_dir": tmp_path / "site", "site_search": False,
+        "notifiers": ["slack"],
+        "editions": [EditionSetting(source="hf", lang="ko"), EditionSetting(source="hf", lang="en")]})
+    seen: list[object] = []
+    report = run(settings, days=[FRIDAY, MONDAY], events=Events(seen.append))
+    assert report.exit_code == 0 and [e.delivered for e in report.editions] == [1, 1, 1, 1]
+    order = [e.publisher if isinstance(e, Published) else "delivered" for e in seen
+             if isinstance(e, Published | Delivered)]
+    index = str(tmp_path / "site" / "index.html")
+    assert order.count("site") == 1 and order.index("site") < order.index("delivered")
+    for page in ("hf/ko/2026-06-12", "hf/en/2026-06-12", "hf/ko/2026-06-15", "hf/en/2026-06-15"):
+        assert (tmp_path / "site" / "editions" / f"{page}.html").is_file()
+    # the site's output is the last main edition's (Monday, ko), in its health and in its stored run
+    assert [index in e.outputs for e in report.editions] == [False, False, True, False]
+    with Store(settings.db, readonly=True) as store:
+        runs = store.runs()
+    [monday_ko] = [r for r in runs if r["day"] == "2026-06-15" and r["lang"] == "ko"]
+    assert index in monday_ko["outputs"] and monday_ko["outputs"][0].endswith(".md")
 
 
 def test_backfill_resumes_under_one_cost_cap_and_skips_days_done(

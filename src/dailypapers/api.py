@@ -28,7 +28,7 @@ from dailypapers.events import Events, PaperDone, Waiting
 from dailypapers.http import Http
 from dailypapers.models import Digest, Document, Edition, Outcome, Paper, RunReport, Usage
 from dailypapers.plugins import Registry, plugin_manager
-from dailypapers.publish.base import PublishContext
+from dailypapers.publish.base import PublishContext, is_whole_archive
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
 from dailypapers.summarize.base import Summarizer
@@ -36,7 +36,7 @@ from dailypapers.summarize.prompts import language_name
 from dailypapers.work import WorkSpec
 
 if TYPE_CHECKING:
-    from dailypapers.publish.notify.health import HealthReport
+    from dailypapers.publish.notify.health import EditionHealth, HealthReport
 
 __all__ = [
     "FetchResult", "abuild_digest", "afetch_day", "arun", "build_digest", "fetch_day", "fetch_documents", "run",
@@ -95,21 +95,23 @@ async def _digest(
     events: Events | None,
     command: str,
     store: Store | None = None,
+    whole_archive: bool = True,
 ) -> tuple[Digest | None, RunReport]:
     """`abuild_digest` on this open archive (`store`), or on the settings' own (opened once the settings are
-    known to be good, after the summarizer is made)."""
+    known to be good, after the summarizer is made). `whole_archive` False leaves the publishers made from the
+    whole archive (`is_whole_archive`) to the caller, which runs them once for many editions."""
     configured = settings
     settings = _with(settings, source=source, lang=lang)
     events = events or Events()
     registry = Registry.load(plugins)
     language_name(settings.lang)  # a malformed language code is one clear error, not a failure per paper
-    publishers = [registry.publisher(name) for name in settings.publishers]
+    publishers = [p for p in (registry.publisher(name) for name in settings.publishers)
+                  if whole_archive or not is_whole_archive(p)]
     edition_source = sources.source_for(registry, settings.source).edition(settings.source)
     if settings.summarizer == "auto" and settings.llm_api_key and not (settings.llm_model or settings.llm_base_url):
         events.notice("an API key is set but no model, so the summaries are extractive: set DAILYPAPERS_LLM_MODEL "
                       "(e.g. gpt-4o-mini) to summarize with the LLM")
-    main_edition = (edition_source, settings.lang) == (
-        sources.source_for(registry, configured.source).edition(configured.source), configured.lang)
+    main_edition = _main_edition(registry, configured, settings.source, settings.lang)
     started = dt.datetime.now(dt.UTC)
     async with _summarizer(registry, settings) as summarizer, _http(settings, events) as http:
         ctx = SourceContext(settings, http, events.notice)
@@ -151,13 +153,14 @@ def run(
     events: Events | None = None,
 ) -> HealthReport:
     """The daily job: for each day (`day`, None for the source's latest, or the backfill range `days`) and
-    each configured edition (`editions` setting), digest -> publish -> deliver; then the health report is
-    stored and sent to the ops channel. Returns the report (`exit_code`, `summary()`).
+    each configured edition (`editions` setting), digest and publish; then the publishers made from the whole
+    archive (the site) once, so the messages link to pages that exist; then each edition is delivered and the
+    health report is stored and sent to the ops channel. Returns the report (`exit_code`, `summary()`).
 
     A range runs under one cost/token cap (`max_cost`, `max_tokens` span the whole range: each day gets what
     the days before left), skips editions already done (`daily.edition_done`) unless `force` (one day is
     always listed again: papers added since the last run are digested and delivered), and can be
-    killed and started again: every day is committed as it finishes, every delivery as it is made. One
+    killed and started again: every edition is committed as it finishes, every delivery as it is made. One
     edition's failure (its source unreachable, a channel down) is reported and the others go on."""
     return asyncio.run(arun(settings, day, days=days, editions=editions, deliver=deliver, force=force, limit=limit,
                             command=command, plugins=plugins, events=events))
@@ -192,6 +195,7 @@ async def arun(
     ops = daily.ops_targets(settings) if deliver else []
     started = dt.datetime.now(dt.UTC)
     results: list[EditionHealth] = []
+    digests: list[tuple[int, Digest]] = []  # the editions to publish and deliver, by their place in `results`
     used = Usage()
     with Store(settings.db) as store:  # one archive for the whole run: each write still commits at once
         for when in (list(days) if days is not None else [day]):
@@ -210,7 +214,7 @@ async def arun(
                 try:
                     digest, report = await _digest(capped, when, source=spec.source, lang=spec.lang, limit=limit,
                                                    force=force, plugins=pm, events=events, command=command,
-                                                   store=store)
+                                                   store=store, whole_archive=False)
                 except FetchError as exc:
                     why = explain_no_papers(when, unreachable=pipeline.reason(exc))
                     results.append(base.model_copy(update={"no_papers": why, "error": why}))
@@ -223,12 +227,17 @@ async def arun(
                     results.append(edition_health(report, listed=0, delivered=0, undelivered=0,
                                                   no_papers=explain_no_papers(when)))
                     continue
-                view = daily.view_of(digest, settings)
-                outcomes = await deliver_edition(view, chans, store, max_attempts=settings.delivery_max_attempts,
-                                                 events=events)
-                delivered, undelivered = daily.delivery_counts(store, view, chans)
-                results.append(edition_health(report, listed=len(report.outcomes), delivered=delivered,
-                                              undelivered=undelivered, channels=outcomes))
+                digests.append((len(results), digest))
+                results.append(edition_health(report, listed=len(report.outcomes), delivered=0, undelivered=0))
+        if digests:  # the site once for all the editions, and before the messages that link to its pages
+            _publish_whole_archive(registry, settings, store, digests, results, events)
+        for i, digest in digests:
+            view = daily.view_of(digest, settings)
+            outcomes = await deliver_edition(view, chans, store, max_attempts=settings.delivery_max_attempts,
+                                             events=events)
+            delivered, undelivered = daily.delivery_counts(store, view, chans)
+            results[i] = results[i].model_copy(
+                update={"delivered": delivered, "undelivered": undelivered, "channels": tuple(outcomes)})
         health = HealthReport(command=command, started_at=started, finished_at=dt.datetime.now(dt.UTC),
                               editions=tuple(results))
         if deliver:
@@ -238,6 +247,32 @@ async def arun(
                 health = health.model_copy(update={"ops_error": problem})
         store.save_health(health.stored(), [e.stored_row() for e in health.editions])
     return health
+
+
+def _publish_whole_archive(
+    registry: Registry, settings: Settings, store: Store, digests: Sequence[tuple[int, Digest]],
+    results: list[EditionHealth], events: Events,
+) -> None:
+    """Run the publishers made from the whole archive once, for the last main edition of the run (else its
+    last edition); their outputs and problems are that edition's (in `results`, and in its stored run)."""
+    publishers = [p for p in (registry.publisher(name) for name in settings.publishers) if is_whole_archive(p)]
+    if not publishers:
+        return
+    mains = [(i, d) for i, d in digests if _main_edition(registry, settings, d.source, d.lang)]
+    i, digest = (mains or list(digests))[-1]
+    outputs, problems = pipeline.publish(digest, publishers, PublishContext(settings, None, bool(mains)), events)
+    health = results[i]
+    results[i] = health.model_copy(update={"outputs": health.outputs + tuple(outputs),
+                                           "publish_errors": health.publish_errors + tuple(problems)})
+    if health.run_id is not None:
+        store.add_run_outputs(health.run_id, outputs, problems)
+
+
+def _main_edition(registry: Registry, configured: Settings, source: str, lang: str) -> bool:
+    """Whether (source, lang) is the configured edition, whose outputs go to the top level."""
+    def edition(name: str) -> str:
+        return sources.source_for(registry, name).edition(name)
+    return (edition(source), lang) == (edition(configured.source), configured.lang)
 
 
 def _remaining(settings: Settings, used: Usage) -> Settings | None:

@@ -144,7 +144,7 @@ async def run(
             await warming
     fresh = [(Entry(paper=p), key) for p, (_, key) in zip(job.papers, results, strict=True)]
     digest = store.update_digest(job.edition, lambda stored: merge_entries(fresh, stored))
-    outputs, problems = _publish(digest, publishers, publish_context, events)
+    outputs, problems = publish(digest, publishers, publish_context, events)
     report = RunReport(
         command=job.command,
         day=job.day,
@@ -296,10 +296,11 @@ def merge_entries(fresh: KeyedEntries, stored: KeyedEntries) -> KeyedEntries:
     return [pair for _, pair in sorted(enumerate(combined), key=rank)]
 
 
-def _publish(
+def publish(
     digest: Digest, publishers: Sequence[Publisher], ctx: PublishContext | None, events: Events
 ) -> tuple[list[str], list[str]]:
-    """Run every publisher; one that fails is reported and does not stop the others."""
+    """Run every publisher; returns what they wrote and their problems: one that fails is reported and does
+    not stop the others."""
     outputs: list[str] = []
     problems: list[str] = []
     if ctx is None:

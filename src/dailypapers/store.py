@@ -767,6 +767,17 @@ class Store:
             )
         return int(run_id)
 
+    def add_run_outputs(self, run_id: int, outputs: Sequence[str], publish_errors: Sequence[str]) -> None:
+        """Outputs and publish problems of a stored run that came after it was saved (a site built once for
+        many editions)."""
+        row = self.db["runs"].get(run_id)
+        with self.transaction():
+            self.db["runs"].update(run_id, {
+                "outputs": json.dumps([*json.loads(row["outputs"] or "[]"), *outputs], ensure_ascii=False),
+                "publish_errors": json.dumps([*json.loads(row["publish_errors"] or "[]"), *publish_errors],
+                                             ensure_ascii=False),
+            })
+
     def latest_outcomes(self, edition: Edition) -> dict[str, Outcome]:
         """The most recent outcome of each paper of that edition, across runs."""
         rows = self.db.query(

@@ -36,10 +36,17 @@ class PublishContext:
 class Publisher(Protocol):
     name: str
     description: str
+    # An optional `whole_archive = True` says the output is made from the whole archive, not from this digest
+    # (the site): a run of many editions publishes it once, after the last (`is_whole_archive`).
 
     def publish(self, digest: Digest, ctx: PublishContext) -> list[str]:
         """Write the outputs of this digest; return what was written (paths or URLs). Raises PublishError."""
         ...
+
+
+def is_whole_archive(publisher: Publisher) -> bool:
+    """Whether the publisher's output is made from the whole archive (see `Publisher`)."""
+    return getattr(publisher, "whole_archive", False) is True
 
 
 @runtime_checkable

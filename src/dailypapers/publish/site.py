@@ -312,6 +312,7 @@ class SitePublisher:
 
     name = "site"
     description = "a static HTML site with feeds and search (site_dir, site_url)"
+    whole_archive = True  # every page is built from the archive: a run of many editions builds it once
 
     def publish(self, digest: Digest, ctx: PublishContext) -> list[str]:
         main = (digest.source, digest.lang) if ctx.main_edition else None
