@@ -146,3 +146,43 @@ def test_the_cpu_limit_counts_per_task_not_per_worker_life() -> None:
             assert bounded(lambda: pool.run(sum, (range(3_000_000),), task)) > 0
     finally:
         pool.close()
+
+
+_HOARD: list[bytearray] = []
+
+
+def _pid_after(data: bytes, fail: bool = False, hoard: int = 0) -> int:
+    _HOARD.append(bytearray(hoard))
+    if fail:
+        raise ValueError("the task's own error")
+    return os.getpid()
+
+
+def test_a_task_runs_under_its_own_limit_not_under_the_last_tasks() -> None:
+    pool = workers.WorkerPool(1)
+    try:
+        pid = bounded(lambda: pool.run(_pid_after, (b"",), workers.TaskLimits(1024 * MB, 5)))
+        size = bounded(lambda: pool.run(workers._address_space, (), workers.TaskLimits(1024 * MB, 5)))
+        assert size is not None
+        tight = workers.TaskLimits(size + 256 * MB, 5)  # what a worker needs for a small task, not for 300 MB more
+        with pytest.raises(ValueError):
+            bounded(lambda: pool.run(_pid_after, (b"", True), tight))
+        # the next task's 300 MB of arguments are received under no limit of the last task's, by the same worker
+        assert bounded(lambda: pool.run(_pid_after, (bytes(300 * MB),), workers.TaskLimits(2048 * MB, 5))) == pid
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_kept_much_of_its_memory_is_replaced() -> None:
+    pool = workers.WorkerPool(1)
+    try:
+        task = workers.TaskLimits(1024 * MB, 5)
+        first = bounded(lambda: pool.run(_pid_after, (b"",), task))
+        assert bounded(lambda: pool.run(_pid_after, (b"",), task)) == first  # a worker is kept between tasks
+        hoarder = bounded(lambda: pool.run(_pid_after, (b"", False, 600 * MB), task))
+        assert hoarder == first
+        fresh = bounded(lambda: pool.run(_pid_after, (b"",), task))
+        assert fresh != hoarder  # it ended after its reply; its memory is not the next task's
+        assert bounded(lambda: pool.run(_pid_after, (b"", False, 600 * MB), task)) == fresh  # and it has room
+    finally:
+        pool.close()

@@ -75,35 +75,62 @@ def _soft_limit(which: int, value: int) -> None:
     resource.setrlimit(which, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
 
 
+def _lift_limits() -> None:
+    """Between tasks a worker is bounded by nothing but the hard limits: the next task's arguments (a whole
+    PDF) are received under no limit of the last task's."""
+    if resource is not None:
+        for which in (resource.RLIMIT_AS, resource.RLIMIT_CPU):
+            resource.setrlimit(which, (resource.getrlimit(which)[1],) * 2)
+
+
+def _address_space() -> int | None:
+    """This process's address space in bytes (Linux), None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
 def _serve(conn: Connection) -> None:
-    """A worker's loop: run tasks until the pool closes the pipe."""
+    """A worker's loop: run tasks until the pool closes the pipe, or until it has grown too big to be trusted
+    with the next task's memory limit."""
     if resource is not None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a bomb that aborts must not write a core file
+    start = _address_space()
     while True:
         try:
             fn, args, limits = conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError, MemoryError):
             return
         _set_limits(limits)
         try:
             reply: tuple[str, Any] = ("ok", fn(*args))
         except MemoryError:
-            conn.send(("memory", None))
+            conn.send(("memory", None, True))
             return  # state after a failed allocation is not to be trusted: the pool starts a new worker
         except Exception as exc:  # the task's own error, raised again in the caller
             reply = ("raise", exc)
+        # what a task leaves allocated (caches, fragments) would count against the next task's limit: a worker
+        # past half its headroom replies, then ends, and the pool starts a fresh one
+        now = _address_space()
+        retiring = start is not None and now is not None and now - start > (limits.memory_bytes - start) // 2
         try:
-            conn.send(reply)
+            conn.send((*reply, retiring))
         except MemoryError:
             return  # the reply itself did not fit: the caller sees the worker die over its memory limit
         except OSError:
             return  # the caller is gone
         except Exception as exc:  # an exception that does not pickle: send what it said
-            conn.send(("raise", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            conn.send(("raise", RuntimeError(f"{type(exc).__name__}: {exc}"), retiring))
+        if retiring:
+            return
+        _lift_limits()
 
 
 class _Worker:
     def __init__(self) -> None:
+        self.retiring = False  # it said it ends after its last reply: not to be given another task
         self.conn, child = _CONTEXT.Pipe()
         self.process = _CONTEXT.Process(target=_serve, args=(child,), daemon=True, name="dailypapers-worker")
         self.process.start()
@@ -118,7 +145,7 @@ class _Worker:
             self.close()
             raise TaskFailed("deadline")
         try:
-            status, value = self.conn.recv()
+            status, value, self.retiring = self.conn.recv()
         except (EOFError, OSError):
             self.process.join(5)
             raise _died(self.process.exitcode) from None
@@ -196,7 +223,7 @@ class WorkerPool:
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
-            if not self._closed:
+            if not self._closed and not worker.retiring:
                 self._idle.append(worker)
                 return
         worker.close()
