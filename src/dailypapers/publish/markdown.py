@@ -94,7 +94,9 @@ _HEADER = re.compile(r"## Daily Papers \((.*)\)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^<>\s]*)>?\s*\)")
 _WATCH = re.compile(r"\[Watch Video\](?:\(\s*<?([^<>\s]*)>?\s*\)|\s*<?([^<>\s()]+)>?)")
-_VIDEO_TAG = re.compile(r"""<video\b[^>]*?\bsrc=(["'])([^"']*)\1""")
+# Matched at the start of the line only (`.match`), with bounded repeats: a search through a line of
+# "<video" repeated, each trying every later `src=`, was quadratic.
+_VIDEO_TAG = re.compile(rf"""(?:<div>)?<video\b[^>]{{0,200}}?\bsrc=(["'])([^"'<>]{{0,{MAX_URL_CHARS}}})\1""")
 MAX_VOTES = 10**18  # a vote count fits in SQLite's integer
 _VOTE = re.compile(r"Vote:\s*(-?\d{1,18})")
 _NO_VOTE = re.compile(r"Vote:\s*-?")  # "Vote: -": the count was not known yet
@@ -569,7 +571,7 @@ class _Reader:
             m = _WATCH.fullmatch(line)
             raw = (m.group(1) or m.group(2)) if m else None
         else:
-            m = _VIDEO_TAG.search(line)
+            m = _VIDEO_TAG.match(line)
             raw = _unattr(m.group(2).strip()) if m else None
         url = safe_url(raw)
         if url is None:
