@@ -76,7 +76,7 @@ from dailypapers.models import Claim, Digest, Edition, Emphasis, Entry, Paper, S
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.files import write_atomic
 from dailypapers.text import HANGUL as _HANGUL
-from dailypapers.text import one_line
+from dailypapers.text import one_line, strip_controls
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_URL_CHARS = 4096  # a longer URL is not written, and not read as a link
@@ -120,7 +120,6 @@ _INLINE = "\\`*_[]<&~"
 _BARE_LINK = re.compile(r":(?=//)|(?i:(?<=mailto)):|(?i:(?<=www))\.|(?<!:)/(?=/)|@(?=[\w-]+\.\w)")
 # Where a line starts, these open a block: heading, quote, list items, setext underline, table delimiter row.
 _BLOCK_START = re.compile(r"[#>+=|:-]|\d{1,9}(?=[.)])")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # never useful in a digest; NUL ends parsing
 _FLAG_MARK = "⚠️("  # the flag marker's opening, escaped wherever a text holds it
 
 
@@ -161,7 +160,9 @@ def _split(text: str, sep: str) -> list[str]:
 
 
 def _clean(text: str) -> str:
-    return one_line(_CONTROL.sub(" ", text))
+    """One line without what is never text (`text.strip_controls`: controls, bidi marks and overrides, lone
+    surrogates, noncharacters): a title cannot reorder what a reader sees, nor fail the UTF-8 write."""
+    return one_line(strip_controls(text))
 
 
 def _lines(text: str) -> list[str]:
@@ -201,10 +202,11 @@ def title_link(paper: Paper) -> str:
 def normalize(entry: Entry) -> Entry:
     """The entry as the Markdown carries it: what `parse(render(...))` gives back.
 
-    Text fields collapsed to one line (section texts line by line) without control characters; URLs only
-    when `safe_url`; a video entry has no thumbnail; the id, version and links as the title link says; the
-    summary's language guessed from its text (Korean or English), its model only "extractive", its claims
-    only the unsupported ones that have a section to be shown in."""
+    Text fields collapsed to one line (section texts line by line) without control characters, bidi marks,
+    lone surrogates or noncharacters (`text.strip_controls`); URLs only when `safe_url`; a video entry has no
+    thumbnail; the id, version and links as the title link says; the summary's language guessed from its
+    text (Korean or English), its model only "extractive", its claims only the unsupported ones that have a
+    section to be shown in."""
     p = entry.paper
     paper_id, version, links = paper_id_from_url(title_link(p))
     authors = tuple(a for a in (_clean(x) for x in p.authors) if a)
