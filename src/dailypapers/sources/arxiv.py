@@ -20,7 +20,7 @@ from dailypapers.hookspecs import hookimpl
 from dailypapers.http import Http
 from dailypapers.models import Document, Paper
 from dailypapers.sources.base import SourceContext
-from dailypapers.text import one_line
+from dailypapers.text import one_line, strip_controls
 
 BATCH = 100  # ids per id_list query; keeps the URL short
 MAX_CATEGORY = 2000  # the API's largest slice
@@ -42,7 +42,8 @@ def html_url(settings: Settings, paper_id: str, version: int | None = None) -> s
 
 
 def _clean(text: str | None) -> str:
-    return one_line(text or "")
+    """A feed's text on one line, without controls, bidi marks or noncharacters (`strip_controls`)."""
+    return one_line(strip_controls(text or ""))
 
 
 def _when(parsed: time.struct_time | None) -> dt.datetime | None:
