@@ -483,3 +483,21 @@ def test_two_columns_of_prose_are_no_table() -> None:
     runs += [Run(315, 700 - 12 * i, 535, 709 - 12 * i, f"right column line {i} with 3 more words") for i in range(10)]
     runs.append(Run(100, 570, 240, 579, "Table 4: An image of results."))
     assert find_tables(runs, 595) == []
+
+
+@pytest.mark.parametrize("line", ["Table 2: Accuracy.", "  TABLE IV. Results", "\tTable 10 : x", "Table: x",
+                                  "Table 3 shows", "Tables 2: x", "The Table 2: x", "Table IVX: x"])
+def test_a_page_is_measured_for_tables_when_a_line_is_a_caption(line: str) -> None:
+    from dailypapers.documents.pdf import _CAPTION_LINE
+    from dailypapers.documents.pdf_tables import CAPTION
+
+    page = f"prose before\n\n{line}\nprose after"
+    assert bool(_CAPTION_LINE.search(page)) == bool(CAPTION.match(line.strip()))
+
+
+def test_the_caption_search_is_linear_on_a_page_of_blank_lines() -> None:
+    from dailypapers.documents.pdf import _CAPTION_LINE
+    from tests.hostile.bounded import bounded
+
+    # max_page_chars of newlines: `^\s*` tried from every line start scanned all the rest (8 s here)
+    assert bounded(lambda: _CAPTION_LINE.search("\n" * 100_000 + " \n" * 1_000), 2.0) is None
