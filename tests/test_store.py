@@ -114,6 +114,32 @@ def test_an_import_normalizes_each_entry_at_most_once(db_path: Path, monkeypatch
         assert sorted(calls) == sorted(["2503.00001"] * 4 + ["2503.00002"] * 4 + ["2503.00003"] * 3)
 
 
+def test_an_import_reindexes_only_the_papers_of_the_editions_it_writes(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dailypapers import store as store_module
+
+    reindexed: list[list[str]] = []
+    real = store_module._reindex_search
+
+    def recording(db: object, ids: list[str]) -> None:
+        reindexed.append(list(ids))
+        real(db, ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module, "_reindex_search", recording)
+    other = Digest(day=D2, entries=(entry("2503.00007", 5, "Paper Boats"), entry("2503.00008", 6, "Kites")))
+    with Store(db_path) as store:
+        store.import_digests([day1(), other])
+        assert reindexed[-1] == ["2503.00001", "2503.00002", "2503.00003", "2503.00007", "2503.00008"]
+        store.import_digests([day1(), other])
+        assert reindexed[-1] == []  # nothing written, nothing to reindex
+        # one day gains a paper and loses (with --replace) another: only that day's papers are looked at
+        changed = day1().model_copy(update={"entries": (*day1().entries[:2], entry("2503.00004", 1, "New"))})
+        store.import_digests([changed, other], replace=True)
+        assert reindexed[-1] == ["2503.00001", "2503.00002", "2503.00003", "2503.00004"]
+        assert store.search_ids("No Summary Yet") == [] and store.search_ids("New") == ["2503.00004"]
+        assert store.search_ids("Kites") == ["2503.00008"]
+
+
 def test_order_and_per_day_upvotes(db_path: Path) -> None:
     with Store(db_path) as store:
         store.import_digest(day1())

@@ -656,7 +656,9 @@ class Store:
                               now=_now())
             for digest, origin in zip(digests, names, strict=True):
                 plan.add(digest, origin)
-            before = {sl.paper_id for slots in editions.values() for sl in slots or ()}
+            # the search rows to bring up to date: papers of the editions written, before and after, and
+            # papers whose fields changed (an edition the plan leaves alone changes nothing)
+            before = {sl.paper_id for edition in plan.touched for sl in editions.get(edition) or ()}
             self._write_plan(plan)
             shown = {sl.paper_id for slots in plan.touched.values() for sl in slots}
             _reindex_search(self.db, sorted(before | shown | set(plan.changed_papers)))
