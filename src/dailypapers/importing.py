@@ -128,8 +128,8 @@ class ImportPlan:
 
     def add(self, digest: Digest, origin: str) -> None:
         edition = digest.edition
-        stored = self.touched.get(edition, self.editions.get(edition))
-        if stored is None and edition not in self.touched:
+        stored = self.touched.get(edition, self.editions.get(edition))  # (a touched edition has its list)
+        if stored is None:
             self.report.editions_added += 1
         slots = list(stored or [])
         index = {s.paper_id: i for i, s in enumerate(slots)}
@@ -145,14 +145,15 @@ class ImportPlan:
                 followers.setdefault(previous, []).append(slot)
             file_order.append(slot)
             previous = pid
-        slots = _placed(slots, followers)
-        if self.replace:
+        if self.replace:  # the file's list is the edition's: what it lacks is removed (kept in a revision)
             listed = {s.paper_id for s in file_order}
             for s in slots:
                 if s.paper_id not in listed:
                     self._revision(edition, origin, s.paper_id, "entry", s._asdict(), None)
                     self.report.papers.append(PaperImport(edition, s.paper_id, "removed"))
             slots = file_order
+        else:
+            slots = _placed(slots, followers)
         if stored is None or slots != stored:
             self.touched[edition] = slots
 
