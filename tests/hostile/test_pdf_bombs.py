@@ -146,3 +146,13 @@ def test_the_cpu_limit_counts_per_task_not_per_worker_life() -> None:
             assert bounded(lambda: pool.run(sum, (range(3_000_000),), task)) > 0
     finally:
         pool.close()
+
+
+def test_the_shared_pool_is_kept_for_the_same_setting_even_below_one() -> None:
+    # pdf_workers=0 gets one worker; asking again with 0 must not close that pool and start another
+    try:
+        zero = workers.shared_pool(0)
+        assert zero.size == 1 and workers.shared_pool(0) is zero and workers.shared_pool(1) is zero
+        assert workers.shared_pool(2) is not zero
+    finally:
+        workers.shared_pool(LIMITS.pdf_workers)  # what the other tests here use
