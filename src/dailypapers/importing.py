@@ -18,15 +18,14 @@ added):
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-from dailypapers.models import Digest, Edition, Entry, Paper, Summary
+from dailypapers.models import Digest, Edition, Entry, Paper, Summary, first_per_paper
 from dailypapers.publish.markdown import normalize
 
 ImportStatus = Literal["added", "updated", "unchanged", "conflicting", "replaced", "removed"]
@@ -136,7 +135,7 @@ class ImportPlan:
         file_order: list[Slot] = []
         followers: dict[str | None, list[Slot]] = {}  # new papers, by the paper the file lists before them
         previous: str | None = None
-        for entry in _unique(digest.entries):
+        for entry in first_per_paper(digest.entries):
             pid = entry.paper.id
             if pid in index:
                 slot = slots[index[pid]] = self._merge_entry(edition, slots[index[pid]], entry, origin)
@@ -289,17 +288,3 @@ def _placed(stored: list[Slot], followers: dict[str | None, list[Slot]]) -> list
         out.append(slot)
         emit(slot.paper_id)
     return out
-
-
-def _unique(entries: Sequence[Entry]) -> list[Entry]:
-    seen: set[str] = set()
-    out = []
-    for e in entries:
-        if e.paper.id not in seen:
-            seen.add(e.paper.id)
-            out.append(e)
-    return out
-
-
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

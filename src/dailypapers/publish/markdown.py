@@ -72,7 +72,7 @@ from urllib.parse import quote, unquote
 from dailypapers.arxiv_id import canonical_id
 from dailypapers.errors import FormatError, InputError, PublishError
 from dailypapers.hookspecs import hookimpl
-from dailypapers.models import Claim, Digest, Edition, Emphasis, Entry, Paper, Section, Summary
+from dailypapers.models import Claim, Digest, Edition, Emphasis, Entry, Paper, Section, Summary, first_per_paper
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.files import write_atomic
 from dailypapers.text import HANGUL as _HANGUL
@@ -237,14 +237,7 @@ def normalize(entry: Entry) -> Entry:
 
 def normalize_digest(digest: Digest) -> Digest:
     """The day as its Markdown carries it: each entry normalized, a paper listed twice kept once."""
-    seen: set[str] = set()
-    entries = []
-    for e in digest.entries:
-        n = normalize(e)
-        if n.paper.id not in seen:
-            seen.add(n.paper.id)
-            entries.append(n)
-    return digest.model_copy(update={"entries": tuple(entries)})
+    return digest.model_copy(update={"entries": tuple(first_per_paper(normalize(e) for e in digest.entries))})
 
 
 def _normal_section(sec: Section) -> Section:

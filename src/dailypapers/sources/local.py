@@ -25,7 +25,7 @@ from dailypapers.arxiv_id import canonical_id
 from dailypapers.documents import DEFAULT_LIMITS, ReadLimits, pdf_head, read_file
 from dailypapers.errors import FetchError, InputError
 from dailypapers.hookspecs import hookimpl
-from dailypapers.models import Document, Paper
+from dailypapers.models import Document, Paper, first_per_paper
 from dailypapers.sources import arxiv
 from dailypapers.sources.base import SourceContext
 from dailypapers.text import one_line
@@ -120,7 +120,7 @@ def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES, limits: ReadLimi
         if not pdfs:
             raise InputError(f"{path}: no PDF files in this folder")
         with ThreadPoolExecutor(max_workers=limits.pdf_workers) as pool:  # each thread waits on a worker process
-            return _dedupe(pool.map(lambda p: _pdf_paper(p, max_bytes, limits), pdfs))
+            return first_per_paper(pool.map(lambda p: _pdf_paper(p, max_bytes, limits), pdfs))
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         return [_pdf_paper(path, max_bytes, limits)]
@@ -134,14 +134,7 @@ def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES, limits: ReadLimi
         except InputError as exc:
             raise InputError(f"{path}: entry {n}: {exc}") from None
         papers.append(Paper(id=paper_id, version=version, title=""))
-    return _dedupe(papers)
-
-
-def _dedupe(papers: Any) -> list[Paper]:
-    seen: dict[str, Paper] = {}
-    for p in papers:
-        seen.setdefault(p.id, p)
-    return list(seen.values())
+    return first_per_paper(papers)
 
 
 class LocalSource:
