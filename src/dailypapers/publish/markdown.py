@@ -76,7 +76,7 @@ from dailypapers.models import Claim, Digest, Edition, Emphasis, Entry, Paper, S
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.files import write_atomic
 from dailypapers.text import HANGUL as _HANGUL
-from dailypapers.text import one_line, strip_controls
+from dailypapers.text import clip, one_line, strip_controls
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_URL_CHARS = 4096  # a longer URL is not written, and not read as a link
@@ -738,8 +738,9 @@ def paper_id_from_url(url: str) -> tuple[str, int | None, dict[str, str]]:
     return paper_id, version, {}
 
 
-def _snippet(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[:limit] + "…")
+def _snippet(text: str) -> str:
+    """A piece of a line quoted in a message: `text.clip`ped, as a literal (controls show escaped)."""
+    return repr(clip(text, 60))
 
 
 # -- the publisher -----------------------------------------------------------------------------------
