@@ -106,12 +106,15 @@ def _ids_from_list(path: Path) -> list[str]:
     return [line for line in lines if line]
 
 
-def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES, limits: ReadLimits = DEFAULT_LIMITS) -> list[Paper]:
-    """Papers from a folder of PDFs, a single PDF, or a list of ids (ids only; fetch their metadata later).
+def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES, limit: int | None = None,
+         limits: ReadLimits = DEFAULT_LIMITS) -> list[Paper]:
+    """Papers from a folder of PDFs, a single PDF, or a list of ids (ids only; fetch their metadata later);
+    with `limit`, the first `limit` of them (a paper listed twice counts once).
 
     PDFs over `max_bytes` are listed without being read (settings.max_pdf_bytes: their text step fails). The
-    others are opened in the PDF workers, `limits.pdf_workers` at once; one that is too costly to open is
-    listed under its file name, and its text step fails saying why."""
+    others are opened in the PDF workers, `limits.pdf_workers` at once, in file-name order, and with `limit`
+    no more of them than it takes to find that many papers; one that is too costly to open is listed under
+    its file name, and its text step fails saying why."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"no such file or folder: {path}")
@@ -119,11 +122,10 @@ def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES, limits: ReadLimi
         pdfs = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
         if not pdfs:
             raise InputError(f"{path}: no PDF files in this folder")
-        with ThreadPoolExecutor(max_workers=limits.pdf_workers) as pool:  # each thread waits on a worker process
-            return first_per_paper(pool.map(lambda p: _pdf_paper(p, max_bytes, limits), pdfs))
+        return _scan_pdfs(pdfs, max_bytes, limits, limit)
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        return [_pdf_paper(path, max_bytes, limits)]
+        return [_pdf_paper(path, max_bytes, limits)] if _cap(limit) != 0 else []
     if suffix not in LIST_SUFFIXES:
         kinds = "/".join(LIST_SUFFIXES)
         raise InputError(f"{path}: expected a folder of PDFs, a PDF, or a {kinds} list of ids")
@@ -134,7 +136,31 @@ def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES, limits: ReadLimi
         except InputError as exc:
             raise InputError(f"{path}: entry {n}: {exc}") from None
         papers.append(Paper(id=paper_id, version=version, title=""))
-    return first_per_paper(papers)
+    return first_per_paper(papers)[: _cap(limit)]
+
+
+def _cap(limit: int | None) -> int | None:
+    """A slice end for `limit` (None: all; below 1: none)."""
+    return None if limit is None else max(0, limit)
+
+
+def _scan_pdfs(pdfs: list[Path], max_bytes: int, limits: ReadLimits, limit: int | None) -> list[Paper]:
+    """The papers of these PDFs, in order, each once; with `limit`, PDFs are opened only while fewer than
+    `limit` papers are found: at most as many at once as are still wanted (and `limits.pdf_workers`)."""
+    workers = max(1, limits.pdf_workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # each thread waits on a worker process
+        def read(chunk: list[Path]) -> list[Paper]:
+            return list(pool.map(lambda p: _pdf_paper(p, max_bytes, limits), chunk))
+
+        if limit is None:
+            return first_per_paper(read(pdfs))
+        found: list[Paper] = []
+        rest = pdfs
+        while rest and len(found) < limit:
+            wanted = min(workers, limit - len(found))
+            found = first_per_paper([*found, *read(rest[:wanted])])
+            rest = rest[wanted:]
+        return found[: _cap(limit)]
 
 
 class LocalSource:
@@ -155,9 +181,10 @@ class LocalSource:
         self, spec: str, day: dt.date | None, limit: int | None, ctx: SourceContext
     ) -> list[Paper]:
         settings = ctx.settings
+        # only the papers kept are read (a folder's PDFs are opened until `limit` papers are found) and asked
+        # arXiv about
         papers = await asyncio.to_thread(scan, Path(spec).expanduser(), max_bytes=settings.max_pdf_bytes,
-                                         limits=ReadLimits.from_settings(settings))
-        papers = papers[:limit]  # arXiv is asked only about papers kept
+                                         limit=limit, limits=ReadLimits.from_settings(settings))
         bare = [p for p in papers if not p.title and p.is_arxiv]
         if bare:  # an id list: arXiv is the only place these papers are described, so its failure is the run's
             found = {p.id: p for p in await arxiv.fetch_metadata(ctx.http, settings, [p.id for p in bare])}
