@@ -192,3 +192,10 @@ def test_a_limit_opens_only_the_pdfs_it_needs(tmp_path: Path, monkeypatch: pytes
     assert scanned(None) == ([s.arxiv_id for s in synths], 6)
     assert scanned(0) == ([], 0)
 
+
+def test_a_pdf_metadata_title_is_capped_like_a_first_line(tmp_path: Path) -> None:
+    long = make_paper("2606.00510", pages=1)
+    long.title = "Long " * 400  # 2,000 characters in the metadata Title
+    (tmp_path / "long.pdf").write_bytes(make_pdf(long))
+    [paper] = local.scan(tmp_path / "long.pdf")
+    assert paper.title == ("Long " * 60).strip() and len("Long " * 60) == local.MAX_TITLE_CHARS

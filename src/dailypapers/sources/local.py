@@ -33,6 +33,7 @@ from dailypapers.text import one_line
 LIST_SUFFIXES = (".txt", ".csv", ".json")
 MAX_LIST_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024  # as settings.max_pdf_bytes
+MAX_TITLE_CHARS = 300  # of a title from a PDF (its metadata Title or its first line)
 # An arXiv id in a file name ("2505.02707v2.pdf", "hep-th_9901001.pdf").
 _NEW_IN_TEXT = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5}(?:v\d+)?)(?![\d])")
 _OLD_IN_NAME = re.compile(r"([a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?)[_/](\d{7}(?:v\d+)?)")
@@ -71,7 +72,9 @@ def _pdf_paper(path: Path, max_bytes: int, limits: ReadLimits) -> Paper:
         if found is None:
             found = _id_in([new or old for new, old in _ARXIV_STAMP.findall(first_page)])
         content_id = hashlib.sha256(data).hexdigest()[:12]
-    title = title or next((ln.strip() for ln in first_page.splitlines() if ln.strip()), "")[:300] or path.stem
+    # the metadata Title, else the first page's first line; either cut to MAX_TITLE_CHARS
+    title = (title or next((ln.strip() for ln in first_page.splitlines() if ln.strip()), ""))
+    title = title[:MAX_TITLE_CHARS].rstrip() or path.stem
     if found is not None:
         paper_id, version = found
         return Paper(id=paper_id, version=version, title=title, links=links)
