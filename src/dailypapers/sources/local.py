@@ -213,7 +213,8 @@ async def _with_arxiv_metadata(papers: list[Paper], ctx: SourceContext) -> list[
         return papers
     try:
         # the versioned id: a file named ...v2.pdf is described as v2
-        found = {p.id: p for p in await arxiv.fetch_metadata(ctx.http, ctx.settings, [_spelled(p) for p in files])}
+        spelled = [arxiv.versioned(p.id, p.version) for p in files]
+        found = {p.id: p for p in await arxiv.fetch_metadata(ctx.http, ctx.settings, spelled)}
     except (FetchError, InputError) as exc:  # metadata is a nicety for files: never fail the run for it
         ctx.warn(f"arXiv metadata for {_count(len(files), 'local file')} not fetched ({one_line(str(exc))}); "
                  "kept what the files say")
@@ -232,11 +233,9 @@ def _merged(file_paper: Paper, meta: Paper) -> Paper:
                                    "links": {**meta.links, "file": file_paper.links["file"]}})
 
 
-def _spelled(paper: Paper) -> str:
-    return f"{paper.id}v{paper.version}" if paper.version else paper.id
-
-
 def _count(n: int, noun: str) -> str:
+    # publish.pages.counted says the same (with thousands separators), but a source does not import the site
+    # (and jinja2) for it; the shared place would be dailypapers.text
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
