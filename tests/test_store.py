@@ -140,6 +140,21 @@ def test_an_import_reindexes_only_the_papers_of_the_editions_it_writes(
         assert store.search_ids("Kites") == ["2503.00008"]
 
 
+def test_lookups_of_many_ids_go_in_chunks(db_path: Path) -> None:
+    from dailypapers.models import Document, TextSection
+    from dailypapers.store import _CHUNK
+
+    ids = [f"2503.{n:05d}" for n in range(2 * _CHUNK + 1)]  # more bound parameters than one query takes
+    day = Digest(day=D1, entries=tuple(entry(pid, 1, f"Paper {pid}") for pid in ids))
+    with Store(db_path) as store:
+        store.import_digest(day)
+        assert store.import_digest(day).counts()["unchanged"] == len(ids)  # every paper and summary found
+        for pid in (ids[0], ids[_CHUNK], ids[-1]):
+            store.save_document(Document(paper_id=pid, origin="text",
+                                         sections=(TextSection(kind="abstract", heading="", text="x"),)))
+        assert store.stored_documents(ids) == {ids[0], ids[_CHUNK], ids[-1]}
+
+
 def test_order_and_per_day_upvotes(db_path: Path) -> None:
     with Store(db_path) as store:
         store.import_digest(day1())
