@@ -184,12 +184,20 @@ def test_budget_gives_an_unused_share_to_the_others() -> None:
     assert documents.count_tokens(out) > 400  # the method's unused share went to the other parts
 
 
-def test_budget_of_a_string_and_of_nothing() -> None:
+def test_budget_of_a_plain_text_and_of_nothing() -> None:
     synth = make_paper("2606.00004", pages=6)
-    out = documents.budget(synth.text(), 300)
+    doc = documents.from_text(synth.text(), synth.arxiv_id)
+    out = documents.budget(doc, 300)
     assert 0 < documents.count_tokens(out) <= 300
     assert synth.title in out
-    assert documents.budget(synth.text(), 0) == ""
+    assert documents.budget(doc, 0) == ""
+
+
+@pytest.mark.parametrize("line", ["\ufdd0x", "\ufdd0", "\ufdd00", "\ufdd0²", "\ufdd0-1", "\ufdd0 7"])
+def test_a_text_that_holds_the_table_mark_is_only_text(line: str) -> None:
+    # the mark stands for a table only in the PDF reader's pages, which come with their tables
+    doc = documents.from_text(f"T\n{line}\nmore text", "x")
+    assert [s.kind for s in doc.sections] == ["title"] and line.strip() in doc.sections[0].text
 
 
 def test_count_tokens_latin_and_cjk() -> None:

@@ -160,8 +160,10 @@ def sections_from_lines(pages: Iterable[tuple[int | None, str]],
             current.page = page
         for raw in text.splitlines():
             line = raw.strip()
-            if line.startswith(TABLE_MARK):
-                pending.append(tables[int(line[len(TABLE_MARK):])])
+            mark = line[len(TABLE_MARK):] if line.startswith(TABLE_MARK) else ""
+            # a mark stands for one of `tables`; a text that holds the noncharacter itself is only text
+            if mark.isascii() and mark.isdigit() and int(mark) < len(tables):
+                pending.append(tables[int(mark)])
                 current.lines.append("")  # the prose around a table is two paragraphs
                 continue
             inline = _ABSTRACT_INLINE.match(line) if current.kind == "title" else None
