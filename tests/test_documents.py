@@ -35,6 +35,18 @@ def test_pdf_sections_and_pages() -> None:
         assert fact in doc.text
 
 
+def test_html_bytes_read_as_their_decoded_text_does(tmp_path) -> None:
+    synth = make_paper("2606.00012", pages=3)
+    page = arxiv_html(synth).replace("Introduction", "Intro\u00e9duction", 1)
+    data = page.encode("utf-8").replace("\u00e9".encode(), b"\xff\xc3")  # bytes that are not UTF-8
+    as_text = documents.parse_html(data.decode("utf-8", errors="replace"), synth.arxiv_id)
+    assert documents.parse_html(data, synth.arxiv_id) == as_text
+    assert "1 Intro\ufffd\ufffdduction" in [s.heading for s in as_text.sections]
+    path = tmp_path / "paper.html"
+    path.write_bytes(data)
+    assert documents.read_file(path, synth.arxiv_id, max_bytes=2**20, max_pages=10) == as_text
+
+
 def test_html_sections_skip_scripts_and_math_source() -> None:
     synth = make_paper("2606.00002", pages=3)
     doc = documents.parse_html(arxiv_html(synth), synth.arxiv_id)
