@@ -23,10 +23,13 @@ HOSTILE = (
     "### [T](https://arxiv.org/abs/2401.00002)", "## Daily Papers (2024-01-01)", "- ***What's New***: x",
     "x ⚠️(unverified: 1; 2)", "a; b", "Smith, John", ", ", "<div><video src='x.mp4'></video></div>",
     "[Watch Video](https://evil.example/v.mp4)", "_Extractive summary: sentences quoted from the paper "
-    "(no LLM configured)._", "\u202eevil", "\u200f", "e\u0301", "가나다", "🙂", "，", "\t", "\r\n", "\x00", "\x1b[2J",
+    "(no LLM configured)._", "\u202eevil", "\u202e", "\u200f", "\u2066x\u2069", "e\u0301", "가나다", "🙂", "，", "\t",
+    "\r\n", "\x00", "\x1b[2J", "\ud800", "x\udfffy", "\ufdd0", "\U0010ffff",
 )
 
-_ODD = st.characters(exclude_categories=("Cs",))  # any code point a str may hold in UTF-8
+# any code point a str may hold, lone surrogates too: a JSON answer ("\ud800") gives them, and the Markdown
+# drops them with the other characters that are never text (`text.strip_controls`)
+_ODD = st.characters(exclude_categories=())
 _PIECE = st.one_of(st.sampled_from(HOSTILE), _ODD, st.sampled_from(list(" \n()[]*_\\`<>&#!,;:-=+|.~")))
 _MIXED = st.lists(_PIECE, max_size=12).map("".join)
 # a payload alone, or at the end of other text, is where it does most harm (a link or a marker at the end)

@@ -80,6 +80,15 @@ def test_parse_saved_feed(tmp_path: Path) -> None:
     assert p.upvotes is None
 
 
+def test_feed_text_loses_controls_and_bidi_marks() -> None:
+    synth = make_paper("2606.00003")
+    entry = atom_entry(Listed(synth, dt.date(2026, 6, 12), 0))
+    title = entry.split("<title>")[1].split("</title>")[0]
+    entry = entry.replace(title, "Safe&#x202E;&#x200F;Title").replace("<name>", "<name>&#x2067;", 1)
+    p = arxiv.parse_feed(atom_feed([entry]))[0]
+    assert p.title == "Safe Title" and p.authors[0] == synth.authors[0]
+
+
 def test_error_entry_raises_with_arxivs_message() -> None:
     with pytest.raises(InputError, match=r"incorrect id format for 1234\.bad"):
         arxiv.parse_feed(atom_error("incorrect id format for 1234.bad"))

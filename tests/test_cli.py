@@ -304,3 +304,12 @@ def test_importing_the_sample_over_a_built_day_adds_and_drops_nothing(db_path: P
         stored = store.get_digest(seed.edition)
     assert [e.paper.id for e in stored.entries] == [ours.id] + [e.paper.id for e in seed.entries]
     assert render(stored).endswith(SEED_FILE.read_text(encoding="utf-8").split("\n\n", 1)[1])
+
+
+def test_a_warning_is_one_line_however_narrow_the_terminal(capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from dailypapers.cli._common import warn
+
+    monkeypatch.setenv("COLUMNS", "40")
+    warn("arXiv does not know " + ", ".join(f"2606.0{n:04d}" for n in range(12)) + "; kept what the files say")
+    assert capsys.readouterr().err.count("\n") == 1

@@ -35,6 +35,18 @@ def test_pdf_sections_and_pages() -> None:
         assert fact in doc.text
 
 
+def test_html_bytes_read_as_their_decoded_text_does(tmp_path) -> None:
+    synth = make_paper("2606.00012", pages=3)
+    page = arxiv_html(synth).replace("Introduction", "Intro\u00e9duction", 1)
+    data = page.encode("utf-8").replace("\u00e9".encode(), b"\xff\xc3")  # bytes that are not UTF-8
+    as_text = documents.parse_html(data.decode("utf-8", errors="replace"), synth.arxiv_id)
+    assert documents.parse_html(data, synth.arxiv_id) == as_text
+    assert "1 Intro\ufffd\ufffdduction" in [s.heading for s in as_text.sections]
+    path = tmp_path / "paper.html"
+    path.write_bytes(data)
+    assert documents.read_file(path, synth.arxiv_id, max_bytes=2**20, max_pages=10) == as_text
+
+
 def test_html_sections_skip_scripts_and_math_source() -> None:
     synth = make_paper("2606.00002", pages=3)
     doc = documents.parse_html(arxiv_html(synth), synth.arxiv_id)
@@ -184,12 +196,20 @@ def test_budget_gives_an_unused_share_to_the_others() -> None:
     assert documents.count_tokens(out) > 400  # the method's unused share went to the other parts
 
 
-def test_budget_of_a_string_and_of_nothing() -> None:
+def test_budget_of_a_plain_text_and_of_nothing() -> None:
     synth = make_paper("2606.00004", pages=6)
-    out = documents.budget(synth.text(), 300)
+    doc = documents.from_text(synth.text(), synth.arxiv_id)
+    out = documents.budget(doc, 300)
     assert 0 < documents.count_tokens(out) <= 300
     assert synth.title in out
-    assert documents.budget(synth.text(), 0) == ""
+    assert documents.budget(doc, 0) == ""
+
+
+@pytest.mark.parametrize("line", ["\ufdd0x", "\ufdd0", "\ufdd00", "\ufdd0²", "\ufdd0-1", "\ufdd0 7"])
+def test_a_text_that_holds_the_table_mark_is_only_text(line: str) -> None:
+    # the mark stands for a table only in the PDF reader's pages, which come with their tables
+    doc = documents.from_text(f"T\n{line}\nmore text", "x")
+    assert [s.kind for s in doc.sections] == ["title"] and line.strip() in doc.sections[0].text
 
 
 def test_count_tokens_latin_and_cjk() -> None:
@@ -483,3 +503,21 @@ def test_two_columns_of_prose_are_no_table() -> None:
     runs += [Run(315, 700 - 12 * i, 535, 709 - 12 * i, f"right column line {i} with 3 more words") for i in range(10)]
     runs.append(Run(100, 570, 240, 579, "Table 4: An image of results."))
     assert find_tables(runs, 595) == []
+
+
+@pytest.mark.parametrize("line", ["Table 2: Accuracy.", "  TABLE IV. Results", "\tTable 10 : x", "Table: x",
+                                  "Table 3 shows", "Tables 2: x", "The Table 2: x", "Table IVX: x"])
+def test_a_page_is_measured_for_tables_when_a_line_is_a_caption(line: str) -> None:
+    from dailypapers.documents.pdf import _CAPTION_LINE
+    from dailypapers.documents.pdf_tables import CAPTION
+
+    page = f"prose before\n\n{line}\nprose after"
+    assert bool(_CAPTION_LINE.search(page)) == bool(CAPTION.match(line.strip()))
+
+
+def test_the_caption_search_is_linear_on_a_page_of_blank_lines() -> None:
+    from dailypapers.documents.pdf import _CAPTION_LINE
+    from tests.hostile.bounded import bounded
+
+    # max_page_chars of newlines: `^\s*` tried from every line start scanned all the rest (8 s here)
+    assert bounded(lambda: _CAPTION_LINE.search("\n" * 100_000 + " \n" * 1_000), 2.0) is None

@@ -95,6 +95,29 @@ def test_local_folder_source(tmp_path: Path, env: Path) -> None:
     assert result.output.count("warning: arXiv does not know 2606.00007") == 1
 
 
+def test_limit_on_a_local_folder_opens_only_the_pdfs_it_keeps(
+        tmp_path: Path, env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dailypapers.sources import local
+
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"2606.0002{n}.pdf").write_bytes(make_pdf(make_paper(f"2606.0002{n}", pages=1)))
+    heads: list[int] = []
+    reads: list[str] = []
+    real_head, real_read = local.pdf_head, local.read_file
+    monkeypatch.setattr(local, "pdf_head", lambda data, **kw: heads.append(len(data)) or real_head(data, **kw))
+    monkeypatch.setattr(local, "read_file", lambda path, *a, **kw: reads.append(path.name) or real_read(path, *a, **kw))
+    monkeypatch.setenv("DAILYPAPERS_PDF_WORKERS", "4")  # the workers could open four at once
+    result = run("--source", str(folder), "--limit", "2")
+    assert result.exit_code == 0, result.output
+    assert len(heads) == 2  # the scan opened two of the five
+    assert sorted(reads) == ["2606.00020.pdf", "2606.00021.pdf"]  # and the text step read those two
+    with Store(env) as store:
+        assert [p for p in ("2606.00020", "2606.00021", "2606.00022") if store.get_paper(p)] == [
+            "2606.00020", "2606.00021"]
+
+
 def test_local_pdf_with_an_id_gets_arxiv_metadata(hf_arxiv: HfArxivStandIn, tmp_path: Path, env: Path) -> None:
     folder = tmp_path / "pdfs"
     folder.mkdir()

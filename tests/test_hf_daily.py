@@ -12,6 +12,7 @@ from dailypapers.config import Settings
 from dailypapers.errors import FetchError, InputError
 from dailypapers.http import Http
 from dailypapers.sources.hf_daily import PAGE_SIZE, fetch_day, parse_daily
+from dailypapers.store import Store
 from tests.papergen import make_paper
 from tests.standins.base import Reply
 from tests.standins.hf_arxiv import HfArxivStandIn, Listed, hf_item
@@ -81,6 +82,17 @@ def test_parse_skips_hostile_and_broken_items() -> None:
     js = papers[1]
     assert js.links == {}
     assert js.upvotes is None  # not a count: shown without votes (and the caller is warned)
+
+
+def test_titles_and_names_lose_what_is_never_text(tmp_path: Path) -> None:
+    # JSON may spell lone surrogates ("\\ud800"), bidi overrides and controls: none reaches the archive
+    raw = (b'[{"paper": {"id": "2606.00013", "title": "Safe\\u202e\\ud800\\u001b[2JTitle", '
+           b'"authors": [{"name": "Ann\\udfff\\u2066One"}], "summary": "An\\u0085abstract\\ufdd0."}}]')
+    paper = parse_daily(json.loads(raw))[0]
+    assert (paper.title, paper.authors, paper.abstract) == ("Safe [2JTitle", ("Ann One",), "An abstract .")
+    with Store(tmp_path / "db.sqlite") as store:  # a lone surrogate could not even be stored
+        store.upsert_paper(paper)
+        assert store.get_paper("2606.00013") == paper
 
 
 def test_parse_rejects_a_non_list() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from dailypapers.documents import ReadLimits
 from dailypapers.errors import InputError
 from dailypapers.sources import local
 from tests.papergen import make_paper
@@ -162,3 +163,39 @@ def test_a_local_paper_without_an_id_is_a_digest_that_import_and_verify_read(tmp
     assert imported.exit_code == 0, imported.output
     rendered = CliRunner().invoke(app, ["--db", db, "render", "2026-06-10"])
     assert rendered.stdout == digest_file.read_text(encoding="utf-8")
+
+
+def test_a_limit_opens_only_the_pdfs_it_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synths = [make_paper(f"2606.0050{i}", pages=1) for i in range(5)]
+    for synth in synths:
+        (tmp_path / f"{synth.arxiv_id}.pdf").write_bytes(make_pdf(synth, title_metadata=False))
+    # a copy of the first paper, sorted first ("-" before "."): the same paper, so it does not count twice
+    (tmp_path / "2606.00500-copy.pdf").write_bytes((tmp_path / "2606.00500.pdf").read_bytes())
+    opened: list[bytes] = []
+    real = local.pdf_head
+
+    def counting(data: bytes, **kw: object) -> tuple[str, str]:
+        opened.append(data)
+        return real(data, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(local, "pdf_head", counting)
+    limits = ReadLimits(pdf_workers=4)
+
+    def scanned(limit: int | None) -> tuple[list[str], int]:
+        opened.clear()
+        return [p.id for p in local.scan(tmp_path, limit=limit, limits=limits)], len(opened)
+
+    assert scanned(1) == (["2606.00500"], 1)  # not the four the workers could open at once
+    # two at once (the copy and the first), one paper; then one more
+    assert scanned(2) == (["2606.00500", "2606.00501"], 3)
+    assert scanned(4) == ([s.arxiv_id for s in synths[:4]], 5)
+    assert scanned(None) == ([s.arxiv_id for s in synths], 6)
+    assert scanned(0) == ([], 0)
+
+
+def test_a_pdf_metadata_title_is_capped_like_a_first_line(tmp_path: Path) -> None:
+    long = make_paper("2606.00510", pages=1)
+    long.title = "Long " * 400  # 2,000 characters in the metadata Title
+    (tmp_path / "long.pdf").write_bytes(make_pdf(long))
+    [paper] = local.scan(tmp_path / "long.pdf")
+    assert paper.title == ("Long " * 60).strip() and len("Long " * 60) == local.MAX_TITLE_CHARS

@@ -24,9 +24,11 @@ from dailypapers.publish.markdown import (
 )
 from dailypapers.verify import audit_digest
 from tests.conftest import SEED_FILE
+from tests.hostile.bounded import bounded
 
 DATA = Path(__file__).parent / "data"
 DAY = dt.date(2025, 1, 2)
+LINEAR_SECONDS = 10.0  # per parse of a 10 MB line (each takes well under 1 s)
 
 needs_seed = pytest.mark.skipif(not SEED_FILE.is_file(), reason=f"golden sample not found at {SEED_FILE}")
 
@@ -351,26 +353,38 @@ def test_file_over_the_size_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_ten_megabyte_lines_are_linear() -> None:
+    # Each parse is bounded in time: a quadratic step on a 10 MB line takes hours, a linear one well under 1 s.
+    def timed(text: str) -> Digest:
+        return bounded(lambda: parse(text), LINEAR_SECONDS)
+
     head = "## Daily Papers (2025-01-02)\n\n### [T](https://arxiv.org/abs/2501.00001)\n\n"
     huge = "x" * 10_000_000
-    parsed = parse_days(head + huge + "\n")
+    parsed = bounded(lambda: parse_days(head + huge + "\n"), LINEAR_SECONDS)
     assert parsed.oddities[0].line == 5 and len(parsed.one().entries[0].summary.sections[0].text) == 10_000_000
     # A 10 MB summary bullet is read as one section.
-    d = parse(head + "- ***What's New***: " + huge + "\n")
+    d = timed(head + "- ***What's New***: " + huge + "\n")
     assert len(d.entries[0].summary.sections[0].text) == 10_000_000
     # A 10 MB title line full of near-links: no quadratic search for the link.
-    d = parse("## Daily Papers (2025-01-02)\n\n### [" + "](x" * 3_000_000 + ")\n")
+    d = timed("## Daily Papers (2025-01-02)\n\n### [" + "](x" * 3_000_000 + ")\n")
     assert d.entries[0].paper.id.startswith("local:")
-    d = parse(head + "![](" + "(" * 10_000_000 + "\n")
+    d = timed(head + "![](" + "(" * 10_000_000 + "\n")
     assert d.entries[0].paper.thumbnail is None
-    d = parse(head + "Authors: " + "\\," * 3_000_000 + "\n")
+    d = timed(head + "Authors: " + "\\," * 3_000_000 + "\n")
     assert d.entries[0].paper.authors == ("," * 3_000_000,)
+    # 10 MB video tag lines: "<video" over and over (a search from every "<video" for a later "src=" was
+    # quadratic: 16,000 of them took 11 s), and a tag whose attributes or URL never end
+    for line in ("<video" * 1_700_000, "<div><video" * 1_000_000, "<video " + huge, "<video src='" + huge):
+        parsed = bounded(lambda line=line: parse_days(head + line + "\n"), LINEAR_SECONDS)
+        assert parsed.one().entries[0].paper.video is None
+        assert "a video line without a well-formed http(s) URL" in parsed.oddities[0].message
+    d = timed(head + "<video src='https://x.example/v.mp4' " + huge + "\n")
+    assert d.entries[0].paper.video == "https://x.example/v.mp4"
     # 20,000 lines under one bullet, wrapped, hard-broken or odd: each joined once, not copied per line
     bullet = "- ***What's New***: x\n"
-    assert parse(head + bullet + "  w\n" * 20_000).entries[0].summary.sections[0].text == "x" + " w" * 20_000
-    assert parse(head + bullet.replace("x", "x\\") + "  y\\\n" * 20_000 + "  z\n").entries[0].summary.sections[
+    assert timed(head + bullet + "  w\n" * 20_000).entries[0].summary.sections[0].text == "x" + " w" * 20_000
+    assert timed(head + bullet.replace("x", "x\\") + "  y\\\n" * 20_000 + "  z\n").entries[0].summary.sections[
         0].text == "x\n" + "y\n" * 20_000 + "z"
-    assert parse(head + bullet + "1. odd\n" * 20_000).entries[0].summary.sections[0].text == "x" + "\n1. odd" * 20_000
+    assert timed(head + bullet + "1. odd\n" * 20_000).entries[0].summary.sections[0].text == "x" + "\n1. odd" * 20_000
 
 
 # -- the variants of the real archive ----------------------------------------------------------------

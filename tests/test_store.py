@@ -11,6 +11,7 @@ from sqlite_utils import Migrations
 
 from dailypapers.errors import StoreError
 from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
+from dailypapers.publish.markdown import normalize, parse, render
 from dailypapers.store import MIGRATIONS, ArchiveMissingError, Store
 
 D1 = dt.date(2025, 3, 1)
@@ -67,6 +68,91 @@ def test_a_changed_summary_is_a_conflict_kept_beside_the_stored_one(db_path: Pat
         assert got.entries[0].summary.sections[0].text == "New text."
         assert [r["action"] for r in store.revisions("2503.00002")] == ["kept", "replaced"]
         assert store.revisions("2503.00001")[0]["field"] == "entry"
+
+
+def test_stored_values_that_show_alike_are_no_conflict(db_path: Path) -> None:
+    # what a run stored is not what its Markdown shows (spaces, a thumbnail beside a video, an escape): the file
+    # read back from that Markdown changes nothing
+    mp4 = "https://cdn-uploads.huggingface.co/production/uploads/x/clip.mp4"
+    raw = entry("2503.00001", 30, "  Lantern\nRouting \x1b[2J").model_copy(deep=True)
+    raw = Entry(paper=raw.paper.model_copy(update={"video": mp4, "authors": (" Mina  Park", "Leo Grant")}),
+                summary=raw.summary.model_copy(update={"sections": (
+                    Section(label="What's New ", text=" An  English\n\nsummary sentence. "),
+                    Section(label="Technical Details", text="Details.", emphasis="bold"))}))
+    with Store(db_path) as store:
+        store.import_digest(Digest(day=D1, entries=(raw,)))
+        shown = parse(render(Digest(day=D1, entries=(raw,))))
+        assert shown.entries[0] != raw  # the file says it otherwise ...
+        report = store.import_digest(shown)
+        assert report.counts()["unchanged"] == 1 and report.conflicts == []  # ... and shows the same
+        assert store.revisions() == []
+
+
+def test_an_import_normalizes_each_entry_at_most_once(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dailypapers import importing
+
+    calls: list[str] = []
+
+    def counted(e: Entry) -> Entry:
+        calls.append(e.paper.id)
+        return normalize(e)
+
+    monkeypatch.setattr(importing, "normalize", counted)
+    days = [day1(), day1().model_copy(update={"day": D2})]
+    with Store(db_path) as store:
+        store.import_digests(days)
+        assert calls == []  # papers new to the archive are compared with nothing
+        assert store.import_digests(days).counts()["unchanged"] == 6
+        assert calls == []  # the same values show alike: nothing to normalize
+        edited = [d.model_copy(update={"entries": tuple(
+            Entry(paper=e.paper.model_copy(update={"title": e.paper.title + " (edited)"}),
+                  summary=e.summary.model_copy(update={"sections": e.summary.sections[::-1]}) if e.summary else None)
+            for e in d.entries)}) for d in days]
+        report = store.import_digests(edited)
+        assert report.counts()["conflicting"] == 6
+        # per entry the file's side once; the archive's paper once per paper and its summary once per key
+        assert sorted(calls) == sorted(["2503.00001"] * 4 + ["2503.00002"] * 4 + ["2503.00003"] * 3)
+
+
+def test_an_import_reindexes_only_the_papers_of_the_editions_it_writes(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dailypapers import store as store_module
+
+    reindexed: list[list[str]] = []
+    real = store_module._reindex_search
+
+    def recording(db: object, ids: list[str]) -> None:
+        reindexed.append(list(ids))
+        real(db, ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module, "_reindex_search", recording)
+    other = Digest(day=D2, entries=(entry("2503.00007", 5, "Paper Boats"), entry("2503.00008", 6, "Kites")))
+    with Store(db_path) as store:
+        store.import_digests([day1(), other])
+        assert reindexed[-1] == ["2503.00001", "2503.00002", "2503.00003", "2503.00007", "2503.00008"]
+        store.import_digests([day1(), other])
+        assert reindexed[-1] == []  # nothing written, nothing to reindex
+        # one day gains a paper and loses (with --replace) another: only that day's papers are looked at
+        changed = day1().model_copy(update={"entries": (*day1().entries[:2], entry("2503.00004", 1, "New"))})
+        store.import_digests([changed, other], replace=True)
+        assert reindexed[-1] == ["2503.00001", "2503.00002", "2503.00003", "2503.00004"]
+        assert store.search_ids("No Summary Yet") == [] and store.search_ids("New") == ["2503.00004"]
+        assert store.search_ids("Kites") == ["2503.00008"]
+
+
+def test_lookups_of_many_ids_go_in_chunks(db_path: Path) -> None:
+    from dailypapers.models import Document, TextSection
+    from dailypapers.store import _CHUNK
+
+    ids = [f"2503.{n:05d}" for n in range(2 * _CHUNK + 1)]  # more bound parameters than one query takes
+    day = Digest(day=D1, entries=tuple(entry(pid, 1, f"Paper {pid}") for pid in ids))
+    with Store(db_path) as store:
+        store.import_digest(day)
+        assert store.import_digest(day).counts()["unchanged"] == len(ids)  # every paper and summary found
+        for pid in (ids[0], ids[_CHUNK], ids[-1]):
+            store.save_document(Document(paper_id=pid, origin="text",
+                                         sections=(TextSection(kind="abstract", heading="", text="x"),)))
+        assert store.stored_documents(ids) == {ids[0], ids[_CHUNK], ids[-1]}
 
 
 def test_order_and_per_day_upvotes(db_path: Path) -> None:

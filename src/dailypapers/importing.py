@@ -18,14 +18,14 @@ added):
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-from dailypapers.models import Digest, Edition, Entry, Paper, Summary
+from dailypapers.models import Digest, Edition, Entry, Paper, Summary, first_per_paper
 from dailypapers.publish.markdown import normalize
 
 ImportStatus = Literal["added", "updated", "unchanged", "conflicting", "replaced", "removed"]
@@ -77,18 +77,30 @@ class ImportReport:
 
 def shown_paper(paper: Paper) -> dict[str, Any]:
     """The paper's fields as a digest shows them, as JSON-able values (None or empty: not said)."""
-    p = normalize(Entry(paper=paper)).paper
-    return {"title": p.title or None, "authors": list(p.authors) or None, "thumbnail": p.thumbnail,
-            "video": p.video}
+    return _paper_fields(_shown(paper))
+
+
+def _shown(paper: Paper) -> Paper:
+    """The paper as a digest shows it (`markdown.normalize`)."""
+    return normalize(Entry(paper=paper)).paper
 
 
 def shown_summary(summary: Summary | None) -> list[dict[str, str]] | None:
     """A summary's sections as a digest shows them."""
     if summary is None or not summary.sections:
         return None
-    shown = normalize(Entry(paper=Paper(id=summary.paper_id, title=""), summary=summary)).summary
-    assert shown is not None
-    return [s.model_dump() for s in shown.sections]
+    return _summary_fields(normalize(Entry(paper=Paper(id=summary.paper_id, title=""), summary=summary)).summary)
+
+
+def _paper_fields(shown: Paper) -> dict[str, Any]:
+    """A normalized paper's fields as JSON-able values."""
+    return {"title": shown.title or None, "authors": list(shown.authors) or None, "thumbnail": shown.thumbnail,
+            "video": shown.video}
+
+
+def _summary_fields(shown: Summary | None) -> list[dict[str, str]] | None:
+    """A normalized summary's sections as JSON-able values (None: no summary)."""
+    return [s.model_dump() for s in shown.sections] if shown is not None and shown.sections else None
 
 
 class ImportPlan:
@@ -108,18 +120,22 @@ class ImportPlan:
         self.touched: dict[Edition, list[Slot]] = {}  # editions whose entries are written
         self.revisions: list[dict[str, Any]] = []
         self.report = ImportReport()
+        # what the stored side shows, normalized once: by paper id (dropped when the paper changes) and by
+        # summary key (a key always names the same summary)
+        self._shown_papers: dict[str, dict[str, Any]] = {}
+        self._shown_summaries: dict[str, list[dict[str, str]] | None] = {}
 
     def add(self, digest: Digest, origin: str) -> None:
         edition = digest.edition
-        stored = self.touched.get(edition, self.editions.get(edition))
-        if stored is None and edition not in self.touched:
+        stored = self.touched.get(edition, self.editions.get(edition))  # (a touched edition has its list)
+        if stored is None:
             self.report.editions_added += 1
         slots = list(stored or [])
         index = {s.paper_id: i for i, s in enumerate(slots)}
         file_order: list[Slot] = []
         followers: dict[str | None, list[Slot]] = {}  # new papers, by the paper the file lists before them
         previous: str | None = None
-        for entry in _unique(digest.entries):
+        for entry in first_per_paper(digest.entries):
             pid = entry.paper.id
             if pid in index:
                 slot = slots[index[pid]] = self._merge_entry(edition, slots[index[pid]], entry, origin)
@@ -128,26 +144,31 @@ class ImportPlan:
                 followers.setdefault(previous, []).append(slot)
             file_order.append(slot)
             previous = pid
-        slots = _placed(slots, followers)
-        if self.replace:
+        if self.replace:  # the file's list is the edition's: what it lacks is removed (kept in a revision)
             listed = {s.paper_id for s in file_order}
             for s in slots:
                 if s.paper_id not in listed:
                     self._revision(edition, origin, s.paper_id, "entry", s._asdict(), None)
                     self.report.papers.append(PaperImport(edition, s.paper_id, "removed"))
             slots = file_order
+        else:
+            slots = _placed(slots, followers)
         if stored is None or slots != stored:
             self.touched[edition] = slots
 
     def _new_entry(self, edition: Edition, entry: Entry, origin: str) -> Slot:
-        changes, filled = self._merge_paper(edition, entry.paper, origin, votes=entry.paper.upvotes)
+        changes, filled = self._merge_paper(edition, entry.paper, lambda: _shown(entry.paper), origin,
+                                            votes=entry.paper.upvotes)
         key = self._summary_key(entry.summary)
         status: ImportStatus = ("replaced" if self.replace else "conflicting") if changes else "added"
         self.report.papers.append(PaperImport(edition, entry.paper.id, status, tuple(changes), tuple(filled)))
         return Slot(entry.paper.id, entry.paper.upvotes, key)
 
     def _merge_entry(self, edition: Edition, slot: Slot, entry: Entry, origin: str) -> Slot:
-        changes, filled = self._merge_paper(edition, entry.paper, origin)
+        # the entry as the file shows it: normalized at most once, and only if it says something the archive
+        # holds otherwise (an entry imported again says the same, and is not normalized at all)
+        shown = functools.cache(lambda: normalize(entry))
+        changes, filled = self._merge_paper(edition, entry.paper, lambda: shown().paper, origin)
         votes, key = slot.upvotes, slot.summary_key
         incoming_votes = entry.paper.upvotes
         if incoming_votes is not None and incoming_votes != votes:
@@ -157,54 +178,74 @@ class ImportPlan:
             else:
                 changes.append(self._conflict(edition, origin, slot.paper_id, "votes", votes, incoming_votes))
                 votes = incoming_votes if self.replace else votes
+        said = entry.summary.sections if entry.summary is not None else ()  # none: the file says nothing
         stored_summary = self.summaries.get(key) if key else None
-        theirs, ours = shown_summary(entry.summary), shown_summary(stored_summary)
-        if theirs is not None and theirs != ours:
-            if ours is None:
-                filled.append("summary")
-                key = self._summary_key(entry.summary)
-            else:
-                changes.append(self._conflict(edition, origin, slot.paper_id, "summary", ours, theirs))
-                key = self._summary_key(entry.summary) if self.replace else key
+        if said and (stored_summary is None or said != stored_summary.sections):  # the same sections show alike
+            theirs, ours = _summary_fields(shown().summary), self._stored_summary(key)
+            if theirs is not None and theirs != ours:
+                if ours is None:
+                    filled.append("summary")
+                    key = self._summary_key(entry.summary)
+                else:
+                    changes.append(self._conflict(edition, origin, slot.paper_id, "summary", ours, theirs))
+                    key = self._summary_key(entry.summary) if self.replace else key
         status: ImportStatus = (
             ("replaced" if self.replace else "conflicting") if changes else "updated" if filled else "unchanged"
         )
         self.report.papers.append(PaperImport(edition, slot.paper_id, status, tuple(changes), tuple(filled)))
         return Slot(slot.paper_id, votes, key)
 
-    def _merge_paper(self, edition: Edition, incoming: Paper, origin: str,
+    def _merge_paper(self, edition: Edition, incoming: Paper, shown: Callable[[], Paper], origin: str,
                      votes: int | None = None) -> tuple[list[FieldChange], list[str]]:
-        """Compare the paper's own fields with the stored paper; plan what changes. Returns the conflicts and
-        the fields filled in."""
+        """Compare the paper's own fields with the stored paper; plan what changes. `shown()` is the incoming
+        paper as a digest shows it, asked for only when a field the digest shows differs from the stored one
+        (a paper new to the archive is compared with nothing). Returns the conflicts and the fields filled in."""
         pid = incoming.id
         stored = self.papers.get(pid)
         if stored is None:
             self.papers[pid] = self.new_papers[pid] = incoming
             return [], []
-        ours, theirs = shown_paper(stored), shown_paper(incoming)
         changes: list[FieldChange] = []
         filled: list[str] = []
         update: dict[str, Any] = {}
-        for name in PAPER_FIELDS:
-            if theirs[name] is None or theirs[name] == ours[name]:
-                continue
-            if ours[name] is None:
-                filled.append(name)
-            else:
-                changes.append(self._conflict(edition, origin, pid, name, ours[name], theirs[name]))
-                if not self.replace:
+        # what a digest shows of a paper depends on these fields only: the same values show alike
+        if any(getattr(incoming, name) != getattr(stored, name) for name in PAPER_FIELDS):
+            ours, theirs = self._stored_paper(pid, stored), _paper_fields(shown())
+            for name in PAPER_FIELDS:
+                if theirs[name] is None or theirs[name] == ours[name]:
                     continue
-            update[name] = tuple(theirs[name]) if name == "authors" else theirs[name]
+                if ours[name] is None:
+                    filled.append(name)
+                else:
+                    changes.append(self._conflict(edition, origin, pid, name, ours[name], theirs[name]))
+                    if not self.replace:
+                        continue
+                update[name] = tuple(theirs[name]) if name == "authors" else theirs[name]
         if votes is not None and votes != stored.upvotes:
             update["upvotes"] = votes  # the paper's latest known count; each edition keeps its own
         if update:  # (a stored thumbnail stays beside a new video: the digest shows the video, nothing is lost)
             paper = stored.model_copy(update=update)
             self.papers[pid] = paper
+            self._shown_papers.pop(pid, None)  # normalized again when next asked for (a video hides a thumbnail)
             if pid in self.new_papers:
                 self.new_papers[pid] = paper
             else:
                 self.changed_papers[pid] = paper
         return changes, filled
+
+    def _stored_paper(self, pid: str, stored: Paper) -> dict[str, Any]:
+        """The stored paper as a digest shows it (normalized once per paper, again after it changed)."""
+        if pid not in self._shown_papers:
+            self._shown_papers[pid] = shown_paper(stored)
+        return self._shown_papers[pid]
+
+    def _stored_summary(self, key: str | None) -> list[dict[str, str]] | None:
+        """The stored summary under `key` as a digest shows it (None: no summary)."""
+        if not key:
+            return None
+        if key not in self._shown_summaries:
+            self._shown_summaries[key] = shown_summary(self.summaries.get(key))
+        return self._shown_summaries[key]
 
     def _summary_key(self, summary: Summary | None) -> str | None:
         if summary is None or not summary.sections:
@@ -212,6 +253,7 @@ class ImportPlan:
         key = self.key(summary)
         if key not in self.summaries:
             self.summaries[key] = self.new_summaries[key] = summary
+            self._shown_summaries.pop(key, None)  # (an entry may have pointed at a key with no stored summary)
         return key
 
     def _conflict(self, edition: Edition, origin: str, paper_id: str, name: str, stored: Any,
@@ -246,17 +288,3 @@ def _placed(stored: list[Slot], followers: dict[str | None, list[Slot]]) -> list
         out.append(slot)
         emit(slot.paper_id)
     return out
-
-
-def _unique(entries: Sequence[Entry]) -> list[Entry]:
-    seen: set[str] = set()
-    out = []
-    for e in entries:
-        if e.paper.id not in seen:
-            seen.add(e.paper.id)
-            out.append(e)
-    return out
-
-
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

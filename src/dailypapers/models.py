@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -250,3 +250,15 @@ class RunReport(_Frozen):
     @property
     def succeeded(self) -> bool:
         return not self.publish_errors and not any(o.status == "failed" for o in self.outcomes)
+
+
+_Listed = TypeVar("_Listed", Paper, Entry)
+
+
+def first_per_paper(items: Iterable[_Listed]) -> list[_Listed]:
+    """Papers (or entries) in order, each paper once, where it first appears: an edition, a scanned folder
+    and an id list each list a paper once."""
+    first: dict[str, _Listed] = {}
+    for item in items:
+        first.setdefault(item.id if isinstance(item, Paper) else item.paper.id, item)
+    return list(first.values())

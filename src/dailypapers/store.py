@@ -508,13 +508,8 @@ class Store:
 
     def stored_documents(self, paper_ids: Sequence[str]) -> set[str]:
         """Which of these papers have a stored document."""
-        found: set[str] = set()
-        for start in range(0, len(paper_ids), 500):  # SQLite's limit on bound parameters
-            batch = list(paper_ids[start : start + 500])
-            marks = ",".join("?" * len(batch))
-            found.update(r["paper_id"] for r in self.db.query(
-                f"select paper_id from documents where paper_id in ({marks})", batch))
-        return found
+        return {r["paper_id"] for r in _rows_in(self.db.conn, "documents", "paper_id", paper_ids,
+                                                columns="paper_id")}
 
     def get_document(self, paper_id: str) -> Document | None:
         rows = list(self.db.query("select * from documents where paper_id = ?", [paper_id]))
@@ -656,7 +651,9 @@ class Store:
                               now=_now())
             for digest, origin in zip(digests, names, strict=True):
                 plan.add(digest, origin)
-            before = {sl.paper_id for slots in editions.values() for sl in slots or ()}
+            # the search rows to bring up to date: papers of the editions written, before and after, and
+            # papers whose fields changed (an edition the plan leaves alone changes nothing)
+            before = {sl.paper_id for edition in plan.touched for sl in editions.get(edition) or ()}
             self._write_plan(plan)
             shown = {sl.paper_id for slots in plan.touched.values() for sl in slots}
             _reindex_search(self.db, sorted(before | shown | set(plan.changed_papers)))
@@ -673,23 +670,10 @@ class Store:
         return [{**r, "stored": json.loads(r["stored"]), "incoming": json.loads(r["incoming"])} for r in rows]
 
     def _papers_by_id(self, ids: set[str]) -> dict[str, Paper]:
-        out: dict[str, Paper] = {}
-        wanted = sorted(ids)
-        for i in range(0, len(wanted), _CHUNK):
-            chunk = wanted[i : i + _CHUNK]
-            rows = _rows(self.db.conn, f"select * from papers where id in ({','.join('?' * len(chunk))})", chunk)
-            out.update((r["id"], _paper_from_row(r)) for r in rows)
-        return out
+        return {r["id"]: _paper_from_row(r) for r in _rows_in(self.db.conn, "papers", "id", sorted(ids))}
 
     def _summaries_by_key(self, keys: set[str]) -> dict[str, Summary]:
-        out: dict[str, Summary] = {}
-        wanted = sorted(keys)
-        for i in range(0, len(wanted), _CHUNK):
-            chunk = wanted[i : i + _CHUNK]
-            rows = _rows(self.db.conn, f"select * from summaries where key in ({','.join('?' * len(chunk))})",
-                         chunk)
-            out.update((r["key"], _summary_from_row(r)) for r in rows)
-        return out
+        return {r["key"]: _summary_from_row(r) for r in _rows_in(self.db.conn, "summaries", "key", sorted(keys))}
 
     def _edition_slots(self, edition: Edition) -> list[Slot] | None:
         """The edition's entries as stored, in order; None when the edition is not stored."""
@@ -911,6 +895,17 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] | dict[str, 
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def _rows_in(conn: sqlite3.Connection, table: str, column: str, keys: Sequence[str], *,
+             columns: str = "*") -> list[dict[str, Any]]:
+    """The rows of `table` whose `column` is one of `keys`, asked _CHUNK keys at a time."""
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(keys), _CHUNK):
+        chunk = list(keys[start : start + _CHUNK])
+        out.extend(_rows(conn, f"select {columns} from {table} where {column} in ({','.join('?' * len(chunk))})",
+                         chunk))
+    return out
 
 
 def _insert_many(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]], *, ignore: bool = False) -> None:

@@ -132,3 +132,17 @@ def _page(middle: str) -> str:
             "<section class='ltx_section'><h2 class='ltx_title ltx_title_section'>1 Introduction</h2>"
             f"<div class='ltx_para'><p class='ltx_p'>{paragraph}</p></div>{middle}</section>"
             "</article></body></html>")
+
+
+def short_lines_text(chars: int = 3_000_000) -> str:
+    """A paper of `chars` characters (max_document_chars by default) in one paragraph of short wrapped lines,
+    one of them hyphenated at its end: a reflow that copies the paragraph at every line is quadratic here."""
+    head = "A Paper of Short Lines\n\nAbstract\nWe measure a method.\n\n1 Introduction\n"
+    line = "short wrapped words of a long para-\ngraph\n"
+    return head + line * ((chars - len(head)) // len(line))
+
+
+def short_lines_html(lines: int = 140_000) -> str:
+    """An arXiv-looking page whose introduction is one paragraph of `lines` short source lines (just under
+    max_document_chars by default)."""
+    return _page("<div class='ltx_para'><p class='ltx_p'>" + "short wrapped words\n" * lines + "</p></div>")

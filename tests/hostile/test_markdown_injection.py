@@ -7,6 +7,7 @@ format means: the title link, the thumbnail, the video link and its <video> tag.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import hypothesis
@@ -15,8 +16,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from dailypapers.config import Settings
 from dailypapers.models import Claim, Digest, Entry, Paper, Section, Summary
-from dailypapers.publish.markdown import normalize_digest, parse_days, render, title_link
+from dailypapers.publish.base import PublishContext
+from dailypapers.publish.markdown import MarkdownPublisher, normalize_digest, parse_days, render, title_link
 from tests.digestgen import HOSTILE, digests
 
 DAY = dt.date(2025, 1, 2)
@@ -175,6 +178,22 @@ def test_llm_text_extractive_quotes_labels_and_claims() -> None:
                     section_label="Performance Highlights"),)
     for model in (None, "extractive"):
         _check(Digest(day=DAY, entries=(_entry(summary=_summary(*sections, model=model, claims=claims)),)))
+
+
+def test_bidi_overrides_surrogates_and_noncharacters_never_reach_the_file(tmp_path: Path) -> None:
+    # U+202E would show the rest of a title reversed; a lone surrogate cannot be written as UTF-8 at all
+    odd = "\u202e\u2066\u200e\ud800\udfff\ufdd0\uffff\U0001fffe"
+    e = _entry(title=f"Safe{odd}Title", authors=(f"Ann{odd}One", odd),
+               summary=_summary(Section(label=f"What's{odd}New", text=f"Line{odd}one\nline\ud800two"),
+                                claims=(Claim(text=f"9{odd}1", kind="number", status="unsupported",
+                                              section_label=f"What's{odd}New"),)))
+    out = _check(Digest(day=DAY, entries=(e,)))
+    assert not any(c in out for c in odd)
+    assert "### [Safe Title](" in out and "Authors: Ann One\n" in out and "***What's New***: Line one\\\n" in out
+    path = tmp_path / "digest.md"
+    written = MarkdownPublisher().publish(Digest(day=DAY, entries=(e,)),
+                                          PublishContext(settings=Settings(), out=path))
+    assert written == [str(path)] and path.read_text(encoding="utf-8") == out
 
 
 @pytest.mark.parametrize("payload", HOSTILE)

@@ -70,21 +70,43 @@ def test_a_drawing_bomb_is_stopped_by_the_memory_limit() -> None:
     assert "max_pdf_memory" in reason, reason
 
 
-def test_a_bomb_does_not_hold_up_a_good_pdf_read_at_the_same_time() -> None:
+def test_a_bomb_does_not_hold_up_a_good_pdf_read_at_the_same_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A drawing bomb that only the CPU limit stops: it holds its worker for 4 s of CPU time, far longer than
+    # three good reads take (about 0.2 s each). Were PDFs read one at a time, the good reads would wait for
+    # it to end, and it would no longer be running when they were done.
+    slow = ReadLimits(max_pdf_memory=3 * 1024 * MB, max_pdf_cpu_seconds=4, pdf_workers=LIMITS.pdf_workers)
     results: dict[str, object] = {}
+    asked = threading.Event()
+    real_pool = workers.shared_pool
+
+    class Watched:
+        """The shared pool, telling when the bomb has asked it for a worker."""
+
+        def __init__(self, pool: workers.WorkerPool) -> None:
+            self.pool = pool
+
+        def run(self, fn: object, args: tuple[object, ...], task: workers.TaskLimits) -> object:
+            if args[1] == "bomb":
+                asked.set()
+            return self.pool.run(fn, args, task)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers, "shared_pool", lambda size: Watched(real_pool(size)))
 
     def bomb() -> None:
         try:
-            extract_pdf(text_bomb(chars=8_000_000), "bomb", max_pages=300, limits=LIMITS)
+            extract_pdf(noop_bomb(), "bomb", max_pages=300, limits=slow)
         except PaperTextError as exc:
             results["bomb"] = exc.reason
 
-    thread = threading.Thread(target=bomb)
+    thread = threading.Thread(target=bomb, daemon=True)
     thread.start()
+    assert asked.wait(30)  # the bomb is in a worker (the pool has a free one for it)
     docs = [bounded(lambda: extract_pdf(GOOD, "good", max_pages=300, limits=LIMITS)) for _ in range(3)]
-    thread.join(60)
+    assert thread.is_alive(), "the good reads waited for the bomb"
     assert all(SYNTH.facts["accuracy"] in d.text for d in docs)
-    assert "max_pdf_memory" in str(results.get("bomb"))
+    thread.join(60)
+    assert not thread.is_alive(), "the bomb was never stopped"
+    assert "max_pdf_cpu_seconds" in str(results.get("bomb")) or "max_pdf_memory" in str(results.get("bomb"))
 
 
 def test_a_page_of_captions_is_searched_for_tables_a_bounded_number_of_times() -> None:
@@ -186,3 +208,13 @@ def test_a_worker_that_kept_much_of_its_memory_is_replaced() -> None:
         assert bounded(lambda: pool.run(_pid_after, (b"", False, 600 * MB), task)) == fresh  # and it has room
     finally:
         pool.close()
+
+
+def test_the_shared_pool_is_kept_for_the_same_setting_even_below_one() -> None:
+    # pdf_workers=0 gets one worker; asking again with 0 must not close that pool and start another
+    try:
+        zero = workers.shared_pool(0)
+        assert zero.size == 1 and workers.shared_pool(0) is zero and workers.shared_pool(1) is zero
+        assert workers.shared_pool(2) is not zero
+    finally:
+        workers.shared_pool(LIMITS.pdf_workers)  # what the other tests here use

@@ -129,10 +129,9 @@ def parse_day(value: str | None, *, default_today: bool = False) -> dt.date | No
 
 
 def warn(message: str) -> None:
-    """A warning on stderr; Text(), not markup, because messages quote ids and server answers."""
-    from rich.text import Text
-
-    err_console.print(Text(f"warning: {strip_controls(message)}", style="yellow"))
+    """A warning on stderr, one line however narrow the terminal; Text(), not markup, because messages quote
+    ids, file lines and server answers."""
+    err_console.print(Text(f"warning: {strip_controls(message)}", style="yellow"), soft_wrap=True)
 
 
 def write_stdout(text: str) -> None:

@@ -16,11 +16,11 @@ from dailypapers.cli import app
 from dailypapers.cli._common import (
     archive_options,
     console,
-    err_console,
     errors,
     parse_day,
     safe,
     state,
+    warn,
     write_stdout,
 )
 from dailypapers.config import Settings
@@ -66,8 +66,8 @@ def import_(
     origins: list[str] = []
     for f in files:
         parsed = markdown.read_days(f)
-        for oddity in parsed.oddities:  # one line each, however narrow the terminal
-            err_console.print(safe(f"warning: {oddity}", "yellow"), soft_wrap=True)
+        for oddity in parsed.oddities:
+            warn(str(oddity))
         digests.extend(_as_edition(d, source, lang, settings) for d in parsed.days)
         origins.extend(str(f) for _ in parsed.days)
     with state(ctx).store(settings) as store:

@@ -73,7 +73,7 @@ def read_file(path: Path, paper_id: str, *, max_bytes: int, max_pages: int,
         raise PaperTextError(f"cannot read {path}: {exc.strerror or exc}") from None
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
-        return parse_html(data.decode("utf-8", errors="replace"), paper_id, limits=limits)
+        return parse_html(data, paper_id, limits=limits)
     if suffix in (".txt", ".md"):
         text = data[: limits.max_document_chars * 4].decode("utf-8", errors="replace")[: limits.max_document_chars]
         return from_text(strip_controls(text), paper_id)

@@ -19,7 +19,7 @@ deterministic (`tokens.COUNTER`): every machine cuts a paper the same way, so ca
 
 from __future__ import annotations
 
-from dailypapers.documents.sections import TABLE_HEADING, from_text
+from dailypapers.documents.sections import TABLE_HEADING
 from dailypapers.documents.tokens import count_tokens
 from dailypapers.models import Document, TextSection
 from dailypapers.text import sentences
@@ -116,10 +116,8 @@ def _select(doc: Document, max_tokens: int) -> str:
     return "\n\n".join(_render(doc.sections[i], chosen[i]) for i in sorted(chosen))
 
 
-def budget(doc: Document | str, max_tokens: int) -> str:
+def budget(doc: Document, max_tokens: int) -> str:
     """The paper cut to at most `max_tokens` tokens (see the module docstring for what is kept first)."""
-    if isinstance(doc, str):
-        doc = from_text(doc, "")
     if max_tokens <= 0:
         return ""
     target = max_tokens

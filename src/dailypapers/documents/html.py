@@ -42,11 +42,12 @@ _WHERE = {"ltx_abstract", "ltx_bibliography", "ltx_appendix"}  # the parts a hea
 
 
 def _classes(el: etree._Element) -> set[str]:
-    return set((el.get("class") or "").split())
+    """The element's classes, read once per element and handed to what needs them."""
+    return set((el.get("class") or "").split()) if isinstance(el.tag, str) else set()
 
 
-def _skipped(el: etree._Element) -> bool:
-    return not isinstance(el.tag, str) or el.tag in _SKIP or not _SKIP_CLASSES.isdisjoint(_classes(el))
+def _skipped(el: etree._Element, cls: set[str]) -> bool:
+    return not isinstance(el.tag, str) or el.tag in _SKIP or not _SKIP_CLASSES.isdisjoint(cls)
 
 
 def _text_of(el: etree._Element) -> str:
@@ -55,24 +56,17 @@ def _text_of(el: etree._Element) -> str:
     walk = etree.iterwalk(el, events=("start", "end"))
     for event, node in walk:
         if event == "start":
-            if _skipped(node):
+            cls = _classes(node)
+            if _skipped(node, cls):
                 walk.skip_subtree()
                 continue
-            if node.tag in _BLOCK or node.tag in ("td", "th") or not _CELL_CLASSES.isdisjoint(_classes(node)):
+            if node.tag in _BLOCK or node.tag in ("td", "th") or not _CELL_CLASSES.isdisjoint(cls):
                 parts.append(" ")  # "85.3" and "(±0.2)" on two lines of a cell; inline markup joins ("9<b>1</b>")
             if node.text:
                 parts.append(node.text)
         elif node is not el and node.tail:
             parts.append(node.tail)
     return one_line(strip_controls("".join(parts)))
-
-
-def _is_tabular(el: etree._Element) -> bool:
-    return "ltx_tabular" in _classes(el)
-
-
-def _is_row(el: etree._Element) -> bool:
-    return el.tag == "tr" or "ltx_tr" in _classes(el)
 
 
 def _is_cell(el: etree._Element) -> bool:
@@ -87,9 +81,10 @@ def _table_rows(tabular: etree._Element) -> list[str]:
     for _, node in walk:
         if node is tabular:
             continue
-        if _skipped(node) or _is_tabular(node):
+        cls = _classes(node)
+        if _skipped(node, cls) or "ltx_tabular" in cls:
             walk.skip_subtree()
-        elif _is_row(node):
+        elif node.tag == "tr" or "ltx_tr" in cls:
             cells = [_text_of(cell) for cell in node if _is_cell(cell)]
             if any(cells):
                 rows.append(" | ".join(cells))
@@ -102,9 +97,10 @@ def _outer_tabulars(figure: etree._Element) -> list[etree._Element]:
     found: list[etree._Element] = []
     walk = etree.iterwalk(figure, events=("start",))
     for _, node in walk:
-        if node is not figure and _skipped(node):
+        cls = _classes(node)
+        if node is not figure and _skipped(node, cls):
             walk.skip_subtree()
-        elif _is_tabular(node):
+        elif "ltx_tabular" in cls:
             found.append(node)
             walk.skip_subtree()
     return found
@@ -137,21 +133,22 @@ class _ArxivHTML:
                 elements += 1
                 if elements > MAX_ELEMENTS:
                     raise PaperTextError(f"the HTML page has over {MAX_ELEMENTS:,} elements")
-                if _skipped(el) or self._table(el):
+                cls = _classes(el)
+                if _skipped(el, cls) or self._table(el, cls):
                     walk.skip_subtree()
                     self.stack.append(None)
                     continue
-                self._start(el)
+                self._start(el, cls)
             else:
                 cls = self.stack.pop()
                 if cls is not None:
                     self.open.subtract(cls & _WHERE)
-                    self._end(el)
+                    self._end(el, cls)
                 if el.tail:
                     self._data(el.tail)
 
-    def _start(self, el: etree._Element) -> None:
-        tag, cls = el.tag, _classes(el)
+    def _start(self, el: etree._Element, cls: set[str]) -> None:
+        tag = el.tag
         self.stack.append(cls)
         self.open.update(cls & _WHERE)
         if tag == "br":
@@ -163,18 +160,18 @@ class _ArxivHTML:
         if el.text:
             self._data(el.text)
 
-    def _end(self, el: etree._Element) -> None:
+    def _end(self, el: etree._Element, cls: set[str]) -> None:
         if el is self.heading_el and self.heading is not None:
             text = one_line("".join(self.heading))
             self.heading, self.heading_el = None, None
             self._heading(text)
-        elif el.tag != "br" and (el.tag in _BLOCK or not _BLOCK_CLASSES.isdisjoint(_classes(el))):
+        elif el.tag != "br" and (el.tag in _BLOCK or not _BLOCK_CLASSES.isdisjoint(cls)):
             self._text("\n")
 
-    def _table(self, el: etree._Element) -> bool:
+    def _table(self, el: etree._Element, cls: set[str]) -> bool:
         """A LaTeXML table figure becomes table sections; False when `el` is none (or holds no tabular:
         an image of a table keeps its caption in the text)."""
-        if el.tag != "figure" or "ltx_table" not in _classes(el):
+        if el.tag != "figure" or "ltx_table" not in cls:
             return False
         tabulars = _outer_tabulars(el)
         if not tabulars:
@@ -250,9 +247,11 @@ class _ArxivHTML:
                                  "characters (the limit is max_document_chars)")
 
 
-def parse_html(html: str, paper_id: str, *, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
-    """Sections of an arXiv HTML paper (LaTeXML: ltx_title, ltx_abstract, section headings, tables)."""
-    data = html.encode("utf-8", errors="replace")
+def parse_html(html: str | bytes, paper_id: str, *, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
+    """Sections of an arXiv HTML paper (LaTeXML: ltx_title, ltx_abstract, section headings, tables). Bytes
+    are read as UTF-8 as they are (libxml2 shows a byte that is not UTF-8 as U+FFFD, as a decode with
+    errors="replace" would): a file's bytes need no decoding first."""
+    data = html if isinstance(html, bytes) else html.encode("utf-8", errors="replace")
     if len(data) > MAX_HTML_BYTES:
         raise PaperTextError(f"the HTML page is over {MAX_HTML_BYTES // 2**20} MB")
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)

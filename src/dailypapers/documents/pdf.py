@@ -35,7 +35,10 @@ workers.preload(__name__)  # new workers start with PDFium and this module loade
 # never compressed). PDFium's error code can be stale from an earlier document (a failed load does not always
 # set it), so "encrypted" needs this too.
 _ENCRYPT = re.compile(rb"/Encrypt\b")
-_CAPTION_LINE = re.compile(r"^\s*(?:Table|TABLE)\s+(?:[0-9]+|[IVXLC]+)\s*[:.]", re.MULTILINE)
+# A line of the page that `pdf_tables.CAPTION` reads as a table caption (after any indentation). The indent
+# is whitespace but newlines: `^\s*` would scan every following blank line from every line start (quadratic
+# on a page of blank lines), and each line start is tried anyway.
+_CAPTION_LINE = re.compile(r"^[^\S\n]*" + pdf_tables.CAPTION.pattern.removeprefix("^"), re.MULTILINE)
 
 
 def _sniff(data: bytes) -> None:

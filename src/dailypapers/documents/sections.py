@@ -98,23 +98,37 @@ class _Open:
     lines: list[str]
 
 
+def _hyphen_at_end(parts: list[str]) -> bool:
+    """Whether the paragraph so far ends in a letter and a hyphen (an end-of-line hyphenation)."""
+    last = parts[-1]
+    before = last[-2] if len(last) > 1 else parts[-2][-1] if len(parts) > 1 else ""
+    return last.endswith("-") and before.isalpha()
+
+
 def reflow(lines: list[str]) -> str:
     """Join wrapped lines into paragraphs (blank line = paragraph break); undo end-of-line hyphenation."""
+    # A paragraph is kept as its pieces (lines, and the spaces between them) and joined once at its end, so
+    # reflowing is linear however many lines a paragraph has; a hyphen join edits only the last piece.
     paragraphs: list[str] = []
-    current = ""
+    parts: list[str] = []  # never an empty piece: the last piece's end is the paragraph's end
     for raw in lines:
         line = one_line(raw)
         if not line:
-            if current:
-                paragraphs.append(current)
-                current = ""
+            if parts:
+                paragraphs.append("".join(parts))
+                parts = []
             continue
-        if current.endswith("-") and len(current) > 1 and current[-2].isalpha() and line[:1].islower():
-            current = current[:-1] + line
+        if not parts:
+            parts.append(line)
+        elif line[:1].islower() and _hyphen_at_end(parts):
+            parts[-1] = parts[-1][:-1]  # "hyphen-" + "ation": the word joined, without its hyphen
+            if not parts[-1]:
+                parts.pop()
+            parts.append(line)
         else:
-            current = f"{current} {line}" if current else line
-    if current:
-        paragraphs.append(current)
+            parts.extend((" ", line))
+    if parts:
+        paragraphs.append("".join(parts))
     return "\n\n".join(paragraphs)
 
 
@@ -146,8 +160,10 @@ def sections_from_lines(pages: Iterable[tuple[int | None, str]],
             current.page = page
         for raw in text.splitlines():
             line = raw.strip()
-            if line.startswith(TABLE_MARK):
-                pending.append(tables[int(line[len(TABLE_MARK):])])
+            mark = line[len(TABLE_MARK):] if line.startswith(TABLE_MARK) else ""
+            # a mark stands for one of `tables`; a text that holds the noncharacter itself is only text
+            if mark.isascii() and mark.isdigit() and int(mark) < len(tables):
+                pending.append(tables[int(mark)])
                 current.lines.append("")  # the prose around a table is two paragraphs
                 continue
             inline = _ABSTRACT_INLINE.match(line) if current.kind == "title" else None

@@ -243,9 +243,10 @@ _pool_lock = threading.Lock()
 def shared_pool(size: int) -> WorkerPool:
     """The process-wide pool (workers are a machine resource, like the lock they replace), resized on demand."""
     global _pool
+    size = max(1, size)  # the size the pool gets, so the next call with the same setting keeps it
     with _pool_lock:
         if _pool is None or _pool.size != size:
             if _pool is not None:
                 _pool.close()
-            _pool = WorkerPool(max(1, size))
+            _pool = WorkerPool(size)
         return _pool

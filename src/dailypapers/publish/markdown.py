@@ -72,11 +72,11 @@ from urllib.parse import quote, unquote
 from dailypapers.arxiv_id import canonical_id
 from dailypapers.errors import FormatError, InputError, PublishError
 from dailypapers.hookspecs import hookimpl
-from dailypapers.models import Claim, Digest, Edition, Emphasis, Entry, Paper, Section, Summary
+from dailypapers.models import Claim, Digest, Edition, Emphasis, Entry, Paper, Section, Summary, first_per_paper
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.files import write_atomic
 from dailypapers.text import HANGUL as _HANGUL
-from dailypapers.text import one_line
+from dailypapers.text import clip, one_line, strip_controls
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_URL_CHARS = 4096  # a longer URL is not written, and not read as a link
@@ -94,7 +94,9 @@ _HEADER = re.compile(r"## Daily Papers \((.*)\)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^<>\s]*)>?\s*\)")
 _WATCH = re.compile(r"\[Watch Video\](?:\(\s*<?([^<>\s]*)>?\s*\)|\s*<?([^<>\s()]+)>?)")
-_VIDEO_TAG = re.compile(r"""<video\b[^>]*?\bsrc=(["'])([^"']*)\1""")
+# Matched at the start of the line only (`.match`), with bounded repeats: a search through a line of
+# "<video" repeated, each trying every later `src=`, was quadratic.
+_VIDEO_TAG = re.compile(rf"""(?:<div>)?<video\b[^>]{{0,200}}?\bsrc=(["'])([^"'<>]{{0,{MAX_URL_CHARS}}})\1""")
 MAX_VOTES = 10**18  # a vote count fits in SQLite's integer
 _VOTE = re.compile(r"Vote:\s*(-?\d{1,18})")
 _NO_VOTE = re.compile(r"Vote:\s*-?")  # "Vote: -": the count was not known yet
@@ -118,7 +120,6 @@ _INLINE = "\\`*_[]<&~"
 _BARE_LINK = re.compile(r":(?=//)|(?i:(?<=mailto)):|(?i:(?<=www))\.|(?<!:)/(?=/)|@(?=[\w-]+\.\w)")
 # Where a line starts, these open a block: heading, quote, list items, setext underline, table delimiter row.
 _BLOCK_START = re.compile(r"[#>+=|:-]|\d{1,9}(?=[.)])")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # never useful in a digest; NUL ends parsing
 _FLAG_MARK = "⚠️("  # the flag marker's opening, escaped wherever a text holds it
 
 
@@ -159,7 +160,9 @@ def _split(text: str, sep: str) -> list[str]:
 
 
 def _clean(text: str) -> str:
-    return one_line(_CONTROL.sub(" ", text))
+    """One line without what is never text (`text.strip_controls`: controls, bidi marks and overrides, lone
+    surrogates, noncharacters): a title cannot reorder what a reader sees, nor fail the UTF-8 write."""
+    return one_line(strip_controls(text))
 
 
 def _lines(text: str) -> list[str]:
@@ -199,10 +202,11 @@ def title_link(paper: Paper) -> str:
 def normalize(entry: Entry) -> Entry:
     """The entry as the Markdown carries it: what `parse(render(...))` gives back.
 
-    Text fields collapsed to one line (section texts line by line) without control characters; URLs only
-    when `safe_url`; a video entry has no thumbnail; the id, version and links as the title link says; the
-    summary's language guessed from its text (Korean or English), its model only "extractive", its claims
-    only the unsupported ones that have a section to be shown in."""
+    Text fields collapsed to one line (section texts line by line) without control characters, bidi marks,
+    lone surrogates or noncharacters (`text.strip_controls`); URLs only when `safe_url`; a video entry has no
+    thumbnail; the id, version and links as the title link says; the summary's language guessed from its
+    text (Korean or English), its model only "extractive", its claims only the unsupported ones that have a
+    section to be shown in."""
     p = entry.paper
     paper_id, version, links = paper_id_from_url(title_link(p))
     authors = tuple(a for a in (_clean(x) for x in p.authors) if a)
@@ -233,14 +237,7 @@ def normalize(entry: Entry) -> Entry:
 
 def normalize_digest(digest: Digest) -> Digest:
     """The day as its Markdown carries it: each entry normalized, a paper listed twice kept once."""
-    seen: set[str] = set()
-    entries = []
-    for e in digest.entries:
-        n = normalize(e)
-        if n.paper.id not in seen:
-            seen.add(n.paper.id)
-            entries.append(n)
-    return digest.model_copy(update={"entries": tuple(entries)})
+    return digest.model_copy(update={"entries": tuple(first_per_paper(normalize(e) for e in digest.entries))})
 
 
 def _normal_section(sec: Section) -> Section:
@@ -569,7 +566,7 @@ class _Reader:
             m = _WATCH.fullmatch(line)
             raw = (m.group(1) or m.group(2)) if m else None
         else:
-            m = _VIDEO_TAG.search(line)
+            m = _VIDEO_TAG.match(line)
             raw = _unattr(m.group(2).strip()) if m else None
         url = safe_url(raw)
         if url is None:
@@ -741,8 +738,9 @@ def paper_id_from_url(url: str) -> tuple[str, int | None, dict[str, str]]:
     return paper_id, version, {}
 
 
-def _snippet(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[:limit] + "…")
+def _snippet(text: str) -> str:
+    """A piece of a line quoted in a message: `text.clip`ped, as a literal (controls show escaped)."""
+    return repr(clip(text, 60))
 
 
 # -- the publisher -----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from dailypapers.hookspecs import hookimpl
 from dailypapers.http import Http
 from dailypapers.models import Document, Paper
 from dailypapers.sources.base import SourceContext
-from dailypapers.text import one_line
+from dailypapers.text import one_line, strip_controls
 
 BATCH = 100  # ids per id_list query; keeps the URL short
 MAX_CATEGORY = 2000  # the API's largest slice
@@ -29,20 +29,22 @@ _CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 _ERROR_ID = "arxiv.org/api/errors"
 
 
-def _versioned(paper_id: str, version: int | None) -> str:
+def versioned(paper_id: str, version: int | None) -> str:
+    """The id as arXiv spells one version of it (`2505.02707v2`), or the id alone when no version is known."""
     return f"{paper_id}v{version}" if version else paper_id
 
 
 def pdf_url(settings: Settings, paper_id: str, version: int | None = None) -> str:
-    return f"{settings.arxiv_pdf_url.rstrip('/')}/{_versioned(paper_id, version)}"
+    return f"{settings.arxiv_pdf_url.rstrip('/')}/{versioned(paper_id, version)}"
 
 
 def html_url(settings: Settings, paper_id: str, version: int | None = None) -> str:
-    return f"{settings.arxiv_html_url.rstrip('/')}/{_versioned(paper_id, version)}"
+    return f"{settings.arxiv_html_url.rstrip('/')}/{versioned(paper_id, version)}"
 
 
 def _clean(text: str | None) -> str:
-    return one_line(text or "")
+    """A feed's text on one line, without controls, bidi marks or noncharacters (`strip_controls`)."""
+    return one_line(strip_controls(text or ""))
 
 
 def _when(parsed: time.struct_time | None) -> dt.datetime | None:
@@ -102,7 +104,7 @@ async def fetch_metadata(http: Http, settings: Settings, ids: Sequence[str]) -> 
         batch = wanted[start : start + BATCH]
         xml = await http.get_text(
             settings.arxiv_api_url,
-            {"id_list": ",".join(_versioned(i, v) for i, v in batch), "max_results": len(batch)},
+            {"id_list": ",".join(versioned(i, v) for i, v in batch), "max_results": len(batch)},
         )
         for paper in parse_feed(xml):
             found.setdefault(paper.id, paper)

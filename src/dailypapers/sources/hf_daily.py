@@ -19,7 +19,7 @@ from dailypapers.hookspecs import hookimpl
 from dailypapers.http import Http
 from dailypapers.models import Document, Paper
 from dailypapers.sources.base import SourceContext
-from dailypapers.text import one_line
+from dailypapers.text import one_line, strip_controls
 
 PAGE_SIZE = 100  # the API's largest page
 MAX_PAGES = 50  # a runaway server must not keep us paging forever
@@ -32,7 +32,9 @@ Warn = Callable[[str], None]
 
 
 def _clean(value: Any, cap: int) -> str:
-    return one_line(value)[:cap] if isinstance(value, str) else ""
+    """A text field on one line, without what is never text (`strip_controls`): a JSON answer may hold bidi
+    overrides and lone surrogates ("\\ud800"), which SQLite cannot store and no file can be written with."""
+    return one_line(strip_controls(value))[:cap] if isinstance(value, str) else ""
 
 
 def _pick(item: dict[str, Any], paper: dict[str, Any], key: str) -> Any:

@@ -25,7 +25,7 @@ from dailypapers.arxiv_id import canonical_id
 from dailypapers.documents import DEFAULT_LIMITS, ReadLimits, pdf_head, read_file
 from dailypapers.errors import FetchError, InputError
 from dailypapers.hookspecs import hookimpl
-from dailypapers.models import Document, Paper
+from dailypapers.models import Document, Paper, first_per_paper
 from dailypapers.sources import arxiv
 from dailypapers.sources.base import SourceContext
 from dailypapers.text import one_line
@@ -33,6 +33,7 @@ from dailypapers.text import one_line
 LIST_SUFFIXES = (".txt", ".csv", ".json")
 MAX_LIST_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024  # as settings.max_pdf_bytes
+MAX_TITLE_CHARS = 300  # of a title from a PDF (its metadata Title or its first line)
 # An arXiv id in a file name ("2505.02707v2.pdf", "hep-th_9901001.pdf").
 _NEW_IN_TEXT = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5}(?:v\d+)?)(?![\d])")
 _OLD_IN_NAME = re.compile(r"([a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?)[_/](\d{7}(?:v\d+)?)")
@@ -71,7 +72,9 @@ def _pdf_paper(path: Path, max_bytes: int, limits: ReadLimits) -> Paper:
         if found is None:
             found = _id_in([new or old for new, old in _ARXIV_STAMP.findall(first_page)])
         content_id = hashlib.sha256(data).hexdigest()[:12]
-    title = title or next((ln.strip() for ln in first_page.splitlines() if ln.strip()), "")[:300] or path.stem
+    # the metadata Title, else the first page's first line; either cut to MAX_TITLE_CHARS
+    title = (title or next((ln.strip() for ln in first_page.splitlines() if ln.strip()), ""))
+    title = title[:MAX_TITLE_CHARS].rstrip() or path.stem
     if found is not None:
         paper_id, version = found
         return Paper(id=paper_id, version=version, title=title, links=links)
@@ -106,12 +109,15 @@ def _ids_from_list(path: Path) -> list[str]:
     return [line for line in lines if line]
 
 
-def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES, limits: ReadLimits = DEFAULT_LIMITS) -> list[Paper]:
-    """Papers from a folder of PDFs, a single PDF, or a list of ids (ids only; fetch their metadata later).
+def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES, limit: int | None = None,
+         limits: ReadLimits = DEFAULT_LIMITS) -> list[Paper]:
+    """Papers from a folder of PDFs, a single PDF, or a list of ids (ids only; fetch their metadata later);
+    with `limit`, the first `limit` of them (a paper listed twice counts once).
 
     PDFs over `max_bytes` are listed without being read (settings.max_pdf_bytes: their text step fails). The
-    others are opened in the PDF workers, `limits.pdf_workers` at once; one that is too costly to open is
-    listed under its file name, and its text step fails saying why."""
+    others are opened in the PDF workers, `limits.pdf_workers` at once, in file-name order, and with `limit`
+    no more of them than it takes to find that many papers; one that is too costly to open is listed under
+    its file name, and its text step fails saying why."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"no such file or folder: {path}")
@@ -119,11 +125,10 @@ def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES, limits: ReadLimi
         pdfs = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
         if not pdfs:
             raise InputError(f"{path}: no PDF files in this folder")
-        with ThreadPoolExecutor(max_workers=limits.pdf_workers) as pool:  # each thread waits on a worker process
-            return _dedupe(pool.map(lambda p: _pdf_paper(p, max_bytes, limits), pdfs))
+        return _scan_pdfs(pdfs, max_bytes, limits, limit)
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        return [_pdf_paper(path, max_bytes, limits)]
+        return [_pdf_paper(path, max_bytes, limits)] if _cap(limit) != 0 else []
     if suffix not in LIST_SUFFIXES:
         kinds = "/".join(LIST_SUFFIXES)
         raise InputError(f"{path}: expected a folder of PDFs, a PDF, or a {kinds} list of ids")
@@ -134,14 +139,31 @@ def scan(path: Path, *, max_bytes: int = DEFAULT_MAX_PDF_BYTES, limits: ReadLimi
         except InputError as exc:
             raise InputError(f"{path}: entry {n}: {exc}") from None
         papers.append(Paper(id=paper_id, version=version, title=""))
-    return _dedupe(papers)
+    return first_per_paper(papers)[: _cap(limit)]
 
 
-def _dedupe(papers: Any) -> list[Paper]:
-    seen: dict[str, Paper] = {}
-    for p in papers:
-        seen.setdefault(p.id, p)
-    return list(seen.values())
+def _cap(limit: int | None) -> int | None:
+    """A slice end for `limit` (None: all; below 1: none)."""
+    return None if limit is None else max(0, limit)
+
+
+def _scan_pdfs(pdfs: list[Path], max_bytes: int, limits: ReadLimits, limit: int | None) -> list[Paper]:
+    """The papers of these PDFs, in order, each once; with `limit`, PDFs are opened only while fewer than
+    `limit` papers are found: at most as many at once as are still wanted (and `limits.pdf_workers`)."""
+    workers = max(1, limits.pdf_workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # each thread waits on a worker process
+        def read(chunk: list[Path]) -> list[Paper]:
+            return list(pool.map(lambda p: _pdf_paper(p, max_bytes, limits), chunk))
+
+        if limit is None:
+            return first_per_paper(read(pdfs))
+        found: list[Paper] = []
+        rest = pdfs
+        while rest and len(found) < limit:
+            wanted = min(workers, limit - len(found))
+            found = first_per_paper([*found, *read(rest[:wanted])])
+            rest = rest[wanted:]
+        return found[: _cap(limit)]
 
 
 class LocalSource:
@@ -162,9 +184,10 @@ class LocalSource:
         self, spec: str, day: dt.date | None, limit: int | None, ctx: SourceContext
     ) -> list[Paper]:
         settings = ctx.settings
+        # only the papers kept are read (a folder's PDFs are opened until `limit` papers are found) and asked
+        # arXiv about
         papers = await asyncio.to_thread(scan, Path(spec).expanduser(), max_bytes=settings.max_pdf_bytes,
-                                         limits=ReadLimits.from_settings(settings))
-        papers = papers[:limit]  # arXiv is asked only about papers kept
+                                         limit=limit, limits=ReadLimits.from_settings(settings))
         bare = [p for p in papers if not p.title and p.is_arxiv]
         if bare:  # an id list: arXiv is the only place these papers are described, so its failure is the run's
             found = {p.id: p for p in await arxiv.fetch_metadata(ctx.http, settings, [p.id for p in bare])}
@@ -190,7 +213,8 @@ async def _with_arxiv_metadata(papers: list[Paper], ctx: SourceContext) -> list[
         return papers
     try:
         # the versioned id: a file named ...v2.pdf is described as v2
-        found = {p.id: p for p in await arxiv.fetch_metadata(ctx.http, ctx.settings, [_spelled(p) for p in files])}
+        spelled = [arxiv.versioned(p.id, p.version) for p in files]
+        found = {p.id: p for p in await arxiv.fetch_metadata(ctx.http, ctx.settings, spelled)}
     except (FetchError, InputError) as exc:  # metadata is a nicety for files: never fail the run for it
         ctx.warn(f"arXiv metadata for {_count(len(files), 'local file')} not fetched ({one_line(str(exc))}); "
                  "kept what the files say")
@@ -209,11 +233,9 @@ def _merged(file_paper: Paper, meta: Paper) -> Paper:
                                    "links": {**meta.links, "file": file_paper.links["file"]}})
 
 
-def _spelled(paper: Paper) -> str:
-    return f"{paper.id}v{paper.version}" if paper.version else paper.id
-
-
 def _count(n: int, noun: str) -> str:
+    # publish.pages.counted says the same (with thousands separators), but a source does not import the site
+    # (and jinja2) for it; the shared place would be dailypapers.text
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
