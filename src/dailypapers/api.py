@@ -76,30 +76,14 @@ async def abuild_digest(
     plugins: pluggy.PluginManager | None = None,
     events: Events | None = None,
     command: str = "digest",
-) -> tuple[Digest | None, RunReport]:
-    """`build_digest` for callers that already run an event loop; `command` names the run in the archive."""
-    return await _digest(settings, day, source=source, lang=lang, limit=limit, force=force, out=out,
-                         plugins=plugins, events=events, command=command)
-
-
-async def _digest(
-    settings: Settings,
-    day: dt.date | None,
-    *,
-    source: str | None,
-    lang: str | None,
-    limit: int | None,
-    force: bool,
-    out: Path | None = None,
-    plugins: pluggy.PluginManager | None,
-    events: Events | None,
-    command: str,
     store: Store | None = None,
     whole_archive: bool = True,
 ) -> tuple[Digest | None, RunReport]:
-    """`abuild_digest` on this open archive (`store`), or on the settings' own (opened once the settings are
-    known to be good, after the summarizer is made). `whole_archive` False leaves the publishers made from the
-    whole archive (`is_whole_archive`) to the caller, which runs them once for many editions."""
+    """`build_digest` for callers that already run an event loop; `command` names the run in the archive.
+
+    `store`: an archive the caller keeps open (default: the settings' own, opened once the settings are known
+    to be good, after the summarizer is made). `whole_archive` False leaves the publishers made from the whole
+    archive (`is_whole_archive`: the site) to the caller, which runs them once for many editions."""
     configured = settings
     settings = _with(settings, source=source, lang=lang)
     events = events or Events()
@@ -212,9 +196,9 @@ async def arun(
                         results.append(base.model_copy(update={"skipped_reason": "done"}))
                         continue
                 try:
-                    digest, report = await _digest(capped, when, source=spec.source, lang=spec.lang, limit=limit,
-                                                   force=force, plugins=pm, events=events, command=command,
-                                                   store=store, whole_archive=False)
+                    digest, report = await abuild_digest(
+                        capped, when, source=spec.source, lang=spec.lang, limit=limit, force=force, plugins=pm,
+                        events=events, command=command, store=store, whole_archive=False)
                 except FetchError as exc:
                     why = explain_no_papers(when, unreachable=pipeline.reason(exc))
                     results.append(base.model_copy(update={"no_papers": why, "error": why}))

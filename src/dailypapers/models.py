@@ -82,6 +82,12 @@ class Section(_Frozen):
     emphasis: Emphasis = "bold_italic"
 
 
+def evidence_place(section: str | None, page: int | None) -> str:
+    """`4 Results, p. 5`: where a claim's evidence is, as a reader would look for it ("" when unknown). The one
+    rule for every printer of a claim (the site, `dailypapers verify`)."""
+    return ", ".join(p for p in (section or "", f"p. {page}" if page else "") if p)
+
+
 class Claim(_Frozen):
     """A checkable statement inside a summary: a number or a name, and whether the paper supports it.
 

@@ -16,11 +16,11 @@ from dailypapers.cli._common import archive_options, console, errors, parse_day,
 from dailypapers.cli.archive import LangOption, SourceOption, find_edition
 from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, InputError
-from dailypapers.models import Digest, Document, Paper
+from dailypapers.models import Digest, Document, Paper, evidence_place
 from dailypapers.publish.markdown import read_digest
 from dailypapers.store import Store
 from dailypapers.text import clip
-from dailypapers.verify import PaperAudit, audit_digest, evidence_place
+from dailypapers.verify import PaperAudit, audit_digest
 
 TEXT_SUFFIXES = (".txt", ".md", ".pdf")
 EXIT_OK, EXIT_UNSUPPORTED, EXIT_NO_TEXT = 0, 1, 2

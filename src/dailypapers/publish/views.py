@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dailypapers.arxiv_id import abs_url
-from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, Summary
+from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, Summary, evidence_place
 from dailypapers.publish import markdown
 from dailypapers.text import one_line
 
@@ -147,8 +147,7 @@ class ClaimView:
     @property
     def where(self) -> str:
         """`Results, p. 7`: where in the paper the evidence was found."""
-        parts = [p for p in (self.evidence_section, f"p. {self.evidence_page}" if self.evidence_page else None) if p]
-        return ", ".join(parts)
+        return evidence_place(self.evidence_section, self.evidence_page)
 
 
 @dataclass(frozen=True)

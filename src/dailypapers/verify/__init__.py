@@ -52,7 +52,7 @@ Names
   name, and generic acronyms (`GENERIC_ACRONYMS`).
 """
 
-from dailypapers.verify.audit import PaperAudit, audit_digest, evidence_place, verify, verify_text
+from dailypapers.verify.audit import PaperAudit, audit_digest, verify, verify_text
 from dailypapers.verify.claims import GENERIC_ACRONYMS, ExtractedClaim, extract_claims
 from dailypapers.verify.index import SourceIndex, build_index
 
@@ -63,7 +63,6 @@ __all__ = [
     "SourceIndex",
     "audit_digest",
     "build_index",
-    "evidence_place",
     "extract_claims",
     "verify",
     "verify_text",

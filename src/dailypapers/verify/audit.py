@@ -29,12 +29,6 @@ def verify(summary: Summary, source: Document | str | SourceIndex) -> list[Claim
     return claims
 
 
-def evidence_place(section: str | None, page: int | None) -> str:
-    """`4 Results, p. 5`: where a claim's evidence is, as a reader would look for it ("" when unknown). The one
-    rule for every printer of a claim."""
-    return ", ".join(p for p in (section or "", f"p. {page}" if page else "") if p)
-
-
 AuditStatus = Literal["ok", "unsupported", "no text", "no summary"]
 
 
