@@ -20,6 +20,7 @@ XSS_AUTHOR = '"><svg onload=window.__xss=3>'
 XSS_TEXT = ('모델 학습 <iframe srcdoc="<script>parent.__xss=4</script>"></iframe> and '
             '<a href="javascript:window.__xss=5">click</a> 91.4% {{7*7}}')
 XSS_EVIDENCE = '<b onmouseover="window.__xss=6">91.4</b> accuracy'
+XSS_REASON = 'the paper states 12.0% <img src=x onerror="window.__xss=13"> for {{7*7}}'
 
 VOILA_CLAIMS = (
     Claim(text="108", kind="number", status="supported", section_label="Technical Details",
@@ -69,7 +70,9 @@ def evil_entry() -> Entry:
         Section(label="What's New</strong><script>window.__xss=11</script>", text=XSS_TEXT),
     ), claims=(Claim(text="91.4%", kind="number", status="supported", section_label="What's New</strong>"
                      "<script>window.__xss=11</script>", evidence=XSS_EVIDENCE,
-                     evidence_section='"><script>window.__xss=12</script>', evidence_page=3),))
+                     evidence_section='"><script>window.__xss=12</script>', evidence_page=3),
+               Claim(text="12.5%", kind="number", status="unsupported", section_label="What's New</strong>"
+                     "<script>window.__xss=11</script>", evidence=XSS_EVIDENCE, evidence_page=3, reason=XSS_REASON)))
     return Entry(paper=paper, summary=summary)
 
 

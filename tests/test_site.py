@@ -35,7 +35,7 @@ from dailypapers.publish.views import (
     summary_view,
 )
 from dailypapers.store import Store
-from tests.sitedata import DAY, EVIL_ID, NEXT_DAY, SEED, XSS_AUTHOR, XSS_TITLE, build_archive
+from tests.sitedata import DAY, EVIL_ID, NEXT_DAY, SEED, XSS_AUTHOR, XSS_REASON, XSS_TITLE, build_archive
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -104,6 +104,9 @@ def test_every_page_is_inert_to_injection(built: tuple[Path, Path]) -> None:
     assert evil.cssselect("ol.authors-list li")[0].text == XSS_AUTHOR
     assert "{{7*7}}" in evil.text_content() and "49" not in evil.text_content()
     assert [a.text for a in evil.cssselect("p.links a")] == ["arXiv", "HTML", "Hugging Face"]  # the bad ones dropped
+    # an unverified claim's reason (the checker's words, quoting the paper) shows as the text it is
+    [unverified] = evil.cssselect("details.checks li.unsupported")
+    assert unverified.text_content().startswith(f"12.5%: {XSS_REASON}; the paper: ")
 
 
 def test_feeds_are_valid_atom_and_parse_back_to_the_editions(built: tuple[Path, Path]) -> None:
