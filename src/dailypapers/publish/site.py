@@ -41,7 +41,7 @@ from dailypapers.publish import markdown
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.feeds import atom_feed, feed_links
-from dailypapers.publish.files import write_atomic
+from dailypapers.publish.files import sync_all, write_atomic
 from dailypapers.publish.pages import Chrome, FeedLink, render
 from dailypapers.publish.views import (
     ARCHIVE_PATH,
@@ -66,7 +66,6 @@ from dailypapers.store import Store
 MANIFEST = ".dailypapers-site.json"
 STATIC_FILES = ("style.css", "search.js")
 SEARCH_DIR = "pagefind"
-WRITERS = 8  # files written at once
 SENTINEL = "\u2042"  # static/search.js: a record's readable text ends here, its CJK suffixes follow
 
 
@@ -238,15 +237,15 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
     removed: list[str] = []
     unchanged = len(keep) + len(files) - len(written)
     try:
-        # each write waits for its fsync: several at once let the file system commit them together
-        with concurrent.futures.ThreadPoolExecutor(WRITERS) as pool:
-            for _ in pool.map(lambda path: write_atomic(out_dir / path, files[path]), written):
-                pass
+        for path in written:
+            write_atomic(out_dir / path, files[path], durable=False)
         for path in sorted(set(before) - set(after)):
             target = out_dir / path
             if target.is_file():
                 target.unlink()
                 removed.append(path)
+        if written:  # on disk before the manifest says they are (else a crash could leave it naming empty files)
+            sync_all()
         write_atomic(out_dir / MANIFEST, json.dumps({"files": after, "search": search}, indent=0, sort_keys=True)
                      + "\n")
     except OSError as exc:
