@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
+from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
-from dailypapers.publish import markdown
 from dailypapers.publish.base import HEADER, ChannelDown
 from dailypapers.publish.notify.apprise import AppriseNotifier, channel_id
 from dailypapers.publish.notify.views import edition_view
@@ -27,8 +27,8 @@ def test_json_webhook_gets_the_edition_then_each_paper_as_digest_markdown(webhoo
     page = "https://p.example/editions/hf/ko/2026-06-12.html"
     assert first["title"] == "Daily Papers (2026-06-12): 2 papers" and page in first["message"]
     assert [p["title"] for p in papers] == [f"{i + 1}. Paper {i}: Sparse Routing at Scale" for i in range(2)]
-    back = [markdown.parse(p["message"]) for p in papers]
-    assert [b.entries[0] for b in back] == list(markdown.parse(markdown.render(d)).entries)
+    back = [digestformat.parse(p["message"]) for p in papers]
+    assert [b.entries[0] for b in back] == list(digestformat.parse(digestformat.render(d)).entries)
     assert "⚠️(unverified: 91.4%; LanternBench)" in papers[1]["message"]
     assert {r.status for r in log.rows.values()} == {"delivered"}
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
 from dailypapers.models import DEFAULT_LABELS, Claim, Digest, Entry, Paper, Section, Summary
-from dailypapers.publish import markdown
 from dailypapers.publish.base import HEADER, ChannelDown
 from dailypapers.publish.notify.email import EmailNotifier, channel_id, markdown_of, render_email
 from dailypapers.publish.notify.views import edition_view
@@ -42,8 +42,8 @@ def test_the_text_part_is_the_digest_markdown_and_the_html_shows_the_same_sectio
     msg = render_email(edition_view(d), items(d), sender="p@example.org", recipients=["t@example.org"])
     assert msg.get_content_type() == "multipart/alternative"
     text, html = parts(msg)
-    assert markdown_of(text) == markdown.render(d)
-    assert markdown.parse(markdown_of(text)) == markdown.parse(markdown.render(d))
+    assert markdown_of(text) == digestformat.render(d)
+    assert digestformat.parse(markdown_of(text)) == digestformat.parse(digestformat.render(d))
     for label in DEFAULT_LABELS:
         assert html.count(f"<strong><em>{label.replace(chr(39), '&#39;')}</em></strong>") == 3
     assert html.count("⚠️(unverified: 91.4%; LanternBench)") == 1 and "Extractive summary" in html
@@ -54,7 +54,7 @@ def test_an_update_carries_only_the_new_papers() -> None:
     d = digest(3)
     msg = render_email(edition_view(d), ["2606.10002"], sender="p@example.org", recipients=["t@example.org"])
     text, _ = parts(msg)
-    assert [e.paper.id for e in markdown.parse(markdown_of(text)).entries] == ["2606.10002"]
+    assert [e.paper.id for e in digestformat.parse(markdown_of(text)).entries] == ["2606.10002"]
     assert msg["Subject"].startswith("Daily Papers (2026-06-12): 1 more paper — Paper 2")
 
 
@@ -77,7 +77,7 @@ def test_messages_show_the_papers_the_markdown_shows_in_its_ranks_and_cleaned() 
     dirty = entry(1, title="Paper\x1b[31m one\x07", text="line one\x00\nline\x1b two")
     d = Digest(day=DAY, entries=(entry(0), dirty, entry(0, title="listed again"), entry(2)))
     view = edition_view(d)
-    shown = markdown.parse(markdown.render(d)).entries
+    shown = digestformat.parse(digestformat.render(d)).entries
     assert [(p.rank, p.paper_id) for p in view.papers] == [(i, e.paper.id) for i, e in enumerate(shown, start=1)]
     assert view.paper("2606.10001").title == "Paper [31m one"
     assert view.paper("2606.10001").sections[0].text == "line one\nline two"
@@ -103,7 +103,7 @@ def test_the_text_part_parses_back_to_the_same_entry(title: str, texts: list[str
                                    for f in flags))
     d = Digest(day=DAY, entries=(Entry(paper=paper, summary=summary),))
     text, _ = parts(render_email(edition_view(d), items(d), sender="p@example.org", recipients=["t@x.org"]))
-    assert markdown.parse(markdown_of(text)) == markdown.parse(markdown.render(d))
+    assert digestformat.parse(markdown_of(text)) == digestformat.parse(digestformat.render(d))
 
 
 def test_delivered_over_smtp_in_every_security_mode(smtp: SmtpStandIn) -> None:
@@ -115,7 +115,7 @@ def test_delivered_over_smtp_in_every_security_mode(smtp: SmtpStandIn) -> None:
     [got] = smtp.mailbox.messages
     assert got.recipients == ["lead@example.org", "team@example.org"]
     text, _ = parts(got.message)
-    assert markdown.parse(markdown_of(text)) == markdown.parse(markdown.render(d))
+    assert digestformat.parse(markdown_of(text)) == digestformat.parse(digestformat.render(d))
     assert {log.rows[i].status for i in items(d)} == {"delivered"}
     assert log.rows[HEADER].external_id == got.message["Message-ID"].strip()
 

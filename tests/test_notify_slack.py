@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dailypapers import digestformat
+from dailypapers.digestformat import FLAG_OPEN
 from dailypapers.models import DEFAULT_LABELS, Claim, Digest, Entry, Paper, Section, Summary
-from dailypapers.publish import markdown
 from dailypapers.publish.base import HEADER, ChannelDown, LedgerRow
-from dailypapers.publish.markdown import FLAG_OPEN
 from dailypapers.publish.notify import slack
 from dailypapers.publish.notify.views import MAX_TITLE, edition_view
 from dailypapers.text import clip
@@ -149,7 +149,7 @@ def test_blocks_read_back_to_the_same_entry_as_the_markdown(
     assert _check_blocks(message["blocks"], message["text"]) is None
     back = slack.read_paper_blocks(message["blocks"])
     # compared with what the Markdown digest says of the same entry, not with the view the blocks came from
-    [shown] = markdown.parse(markdown.render(d)).entries
+    [shown] = digestformat.parse(digestformat.render(d)).entries
     assert shown.summary is not None
     assert (back.title, back.url, back.votes) == (clip(shown.paper.title, MAX_TITLE), shown.paper.url,
                                                   shown.paper.upvotes)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Migrations
 
+from dailypapers.digestformat import normalize, parse, render
 from dailypapers.errors import StoreError
 from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
-from dailypapers.publish.markdown import normalize, parse, render
 from dailypapers.store import MIGRATIONS, ArchiveMissingError, Store
 
 D1 = dt.date(2025, 3, 1)
@@ -467,7 +467,7 @@ def test_a_batch_is_one_transaction(db_path: Path) -> None:
 
 
 def test_a_batch_compares_each_file_with_what_the_files_before_it_added(db_path: Path) -> None:
-    from dailypapers.publish.markdown import read_days
+    from dailypapers.digestformat import read_days
 
     first = Digest(day=D1, entries=(entry("2503.00001", 3, "Lantern Routing"),))
     second = Digest(day=D2, entries=(entry("2503.00001", 5, "Lantern Routing, Revised"),))

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dailypapers.cli import app
+from dailypapers.digestformat import render
 from dailypapers.models import Digest, Entry, Paper, Section, Summary
-from dailypapers.publish.markdown import render
 from tests.papergen import SynthPaper, make_paper
 from tests.pdfgen import corrupt_pdf, empty_pdf, encrypted_pdf, html_bytes, make_pdf, truncated_pdf
 

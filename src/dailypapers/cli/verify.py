@@ -15,9 +15,9 @@ from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, write_stdout
 from dailypapers.cli.archive import LangOption, SourceOption, find_edition
 from dailypapers.config import Settings
+from dailypapers.digestformat import read_digest
 from dailypapers.errors import DailyPapersError, InputError
 from dailypapers.models import Digest, Document, Paper, evidence_place
-from dailypapers.publish.markdown import read_digest
 from dailypapers.store import Store
 from dailypapers.text import clip
 from dailypapers.verify import PaperAudit, audit_digest

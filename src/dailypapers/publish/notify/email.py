@@ -2,7 +2,7 @@
 
 The message is rendered by pure functions from the edition's view (`render_email`) through Jinja2 templates
 (`templates/email.html` autoescaped, `templates/email.txt` not): the text part is the digest Markdown itself
-(the seed format, parseable by `publish.markdown.parse`) followed by a standard signature separator
+(the seed format, parseable by `digestformat.parse`) followed by a standard signature separator
 (`-- `) and a footer; the HTML part shows the same sections and flag markers.
 
 Headers never carry untrusted text raw: the subject is built from the date, the paper count and the top
@@ -24,9 +24,9 @@ from email.utils import formatdate, make_msgid
 from functools import cache
 from typing import Any
 
+from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
-from dailypapers.publish import markdown
 from dailypapers.publish.base import HEADER, ChannelDown, DeliveryLog
 from dailypapers.publish.notify.views import EditionView
 from dailypapers.text import clip, strip_controls
@@ -60,7 +60,7 @@ def subject(view: EditionView, items: Sequence[str]) -> str:
 def render_text(view: EditionView, items: Sequence[str], *, show_flags: bool) -> str:
     digest = view.subset(set(items))
     return _templates().get_template("email.txt").render(
-        view=view, markdown=markdown.render(digest, show_flags=show_flags), footer=FOOTER)
+        view=view, markdown=digestformat.render(digest, show_flags=show_flags), footer=FOOTER)
 
 
 def render_html(view: EditionView, items: Sequence[str]) -> str:
@@ -68,7 +68,7 @@ def render_html(view: EditionView, items: Sequence[str]) -> str:
     count = _papers(view.count) if HEADER in items else _papers(len(papers), more=True)
     heading = f"{count} · {view.edition.source} · {view.edition.lang}"
     return _templates().get_template("email.html").render(
-        view=view, papers=papers, heading=heading, footer=FOOTER, extractive_line=markdown.EXTRACTIVE_LINE)
+        view=view, papers=papers, heading=heading, footer=FOOTER, extractive_line=digestformat.EXTRACTIVE_LINE)
 
 
 def markdown_of(text_part: str) -> str:

@@ -32,10 +32,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dailypapers.config import Settings
+from dailypapers.digestformat import EXTRACTIVE_LINE, FLAG_OPEN, FLAG_SEP
 from dailypapers.errors import ConfigError
 from dailypapers.models import Edition
 from dailypapers.publish.base import HEADER, ChannelDown, DeliveryLog
-from dailypapers.publish.markdown import EXTRACTIVE_LINE, FLAG_OPEN, FLAG_SEP
 from dailypapers.publish.notify.views import EditionView, PaperView, SectionView
 from dailypapers.text import clip
 
@@ -120,7 +120,7 @@ def _split(text: str, limit: int) -> list[tuple[str, str]]:
     return pieces
 
 
-# The flag marker read back unambiguously, as the Markdown does it (`markdown._render_section`) but with
+# The flag marker read back unambiguously, as the Markdown does it (`digestformat._render_section`) but with
 # backslashes only where they are needed, since Slack shows them: `⚠️(` in a text or a claim is written `⚠️\(`
 # (so the marker's own opening is the only bare one), `;` in a claim `\;` (so `; ` only separates claims), and
 # a backslash before `\`, `(`, `;` or the end is doubled (so those escapes are never ambiguous).

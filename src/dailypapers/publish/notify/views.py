@@ -2,9 +2,9 @@
 digest by pure functions. Slack blocks, the email (HTML and text) and apprise messages are all rendered from
 these, so every outlet shows the same sections and the same flags as the Markdown digest.
 
-The view is built from the digest as its Markdown carries it (`markdown.normalize_digest`): the same
+The view is built from the digest as its Markdown carries it (`digestformat.normalize_digest`): the same
 cleaning (no control characters, texts line by line), the same papers in the same ranks (a paper listed
-twice is shown once), the same URL rule (`markdown.safe_url`: a `javascript:` title link never becomes
+twice is shown once), the same URL rule (`digestformat.safe_url`: a `javascript:` title link never becomes
 clickable) and the same flags under the same sections. Untrusted text stays raw here otherwise; each
 renderer escapes it for its own syntax.
 """
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dailypapers import digestformat
+from dailypapers.digestformat import FLAG_OPEN, FLAG_SEP
 from dailypapers.models import Digest, Edition, Entry
-from dailypapers.publish import markdown
-from dailypapers.publish.markdown import FLAG_OPEN, FLAG_SEP
 from dailypapers.publish.views import edition_path
 from dailypapers.text import clip
 
@@ -82,26 +82,26 @@ class EditionView:
 
 def edition_link(site_url: str | None, edition: Edition) -> str | None:
     """The edition's page on the site (`publish.views.edition_path`, the site's own layout)."""
-    base = markdown.safe_url(site_url)
+    base = digestformat.safe_url(site_url)
     if base is None:
         return None
     return f"{base.rstrip('/')}/{edition_path(edition)}"
 
 
 def paper_view(entry: Entry, rank: int, *, show_flags: bool) -> PaperView:
-    """The view of one entry of a normalized digest (`markdown.normalize_digest`)."""
+    """The view of one entry of a normalized digest (`digestformat.normalize_digest`)."""
     p, s = entry.paper, entry.summary
-    sections = () if s is None else tuple(
-        SectionView(sec.label, sec.text, claims) for sec, claims in markdown.section_claims(s, show_flags=show_flags))
+    sections = () if s is None else tuple(SectionView(sec.label, sec.text, claims)
+                                          for sec, claims in digestformat.section_claims(s, show_flags=show_flags))
     return PaperView(
-        paper_id=p.id, rank=rank, title=clip(p.title, MAX_TITLE), url=markdown.safe_url(p.url), votes=p.upvotes,
+        paper_id=p.id, rank=rank, title=clip(p.title, MAX_TITLE), url=digestformat.safe_url(p.url), votes=p.upvotes,
         authors=p.authors[:MAX_AUTHORS], more_authors=max(0, len(p.authors) - MAX_AUTHORS),
         extractive=s is not None and s.model == "extractive", sections=sections,
     )
 
 
 def edition_view(digest: Digest, *, site_url: str | None = None, show_flags: bool = True) -> EditionView:
-    shown = markdown.normalize_digest(digest)
+    shown = digestformat.normalize_digest(digest)
     papers = tuple(paper_view(e, i, show_flags=show_flags) for i, e in enumerate(shown.entries, start=1))
     return EditionView(edition=digest.edition, title=f"Daily Papers ({digest.day.isoformat()})",
                        link=edition_link(site_url, digest.edition), papers=papers, digest=shown)
