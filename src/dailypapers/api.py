@@ -31,7 +31,7 @@ from dailypapers.plugins import Registry, plugin_manager
 from dailypapers.publish.base import PublishContext, is_whole_archive
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
-from dailypapers.summarize.base import Summarizer
+from dailypapers.summarize.base import Closes, Summarizer
 from dailypapers.summarize.prompts import language_name
 from dailypapers.work import WorkSpec
 
@@ -382,6 +382,5 @@ async def _summarizer(registry: Registry, settings: Settings) -> AsyncIterator[S
     try:
         yield summarizer
     finally:
-        close = getattr(summarizer, "aclose", None)
-        if close is not None:
-            await close()
+        if isinstance(summarizer, Closes):
+            await summarizer.aclose()

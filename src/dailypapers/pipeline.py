@@ -54,7 +54,7 @@ from dailypapers.models import (
 )
 from dailypapers.publish.base import PublishContext, Publisher
 from dailypapers.store import KeyedEntries, Store
-from dailypapers.summarize.base import Summarizer
+from dailypapers.summarize.base import Summarizer, WarmsUp
 from dailypapers.text import clip
 from dailypapers.work import BudgetReached, WorkResult, WorkSpec, cache_key, outcome_of, summarize_paper
 
@@ -271,10 +271,11 @@ class _RunMeter:
 def _warm_up(summarizer: Summarizer, store: Store, papers: Sequence[Paper]) -> asyncio.Task[None] | None:
     """Let the summarizer get ready (e.g. load its SDK) while documents download, when some must: a re-run of
     a finished day, whose documents are all stored, does not pay for it."""
-    warm_up = getattr(summarizer, "warm_up", None)
-    if warm_up is None or not papers or store.stored_documents([p.id for p in papers]) >= {p.id for p in papers}:
+    if not isinstance(summarizer, WarmsUp) or not papers:
         return None
-    return asyncio.create_task(warm_up())
+    if store.stored_documents([p.id for p in papers]) >= {p.id for p in papers}:
+        return None
+    return asyncio.create_task(summarizer.warm_up())
 
 
 def merge_entries(fresh: KeyedEntries, stored: KeyedEntries) -> KeyedEntries:

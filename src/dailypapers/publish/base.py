@@ -36,17 +36,23 @@ class PublishContext:
 class Publisher(Protocol):
     name: str
     description: str
-    # An optional `whole_archive = True` says the output is made from the whole archive, not from this digest
-    # (the site): a run of many editions publishes it once, after the last (`is_whole_archive`).
 
     def publish(self, digest: Digest, ctx: PublishContext) -> list[str]:
         """Write the outputs of this digest; return what was written (paths or URLs). Raises PublishError."""
         ...
 
 
+@runtime_checkable
+class WholeArchive(Protocol):
+    """A publisher whose output is made from the whole archive, not from the digest it is given (the site):
+    a run of many editions publishes it once, after the last."""
+
+    whole_archive: bool
+
+
 def is_whole_archive(publisher: Publisher) -> bool:
-    """Whether the publisher's output is made from the whole archive (see `Publisher`)."""
-    return getattr(publisher, "whole_archive", False) is True
+    """Whether the publisher's output is made from the whole archive (see `WholeArchive`)."""
+    return isinstance(publisher, WholeArchive) and publisher.whole_archive is True
 
 
 @runtime_checkable
