@@ -128,7 +128,7 @@ async def summarize_paper(
     try:
         text = budget(document, spec.max_input_tokens)
         # once: the regeneration is checked against the same index (whose evidence leaves out the sentences
-        # that instruct a summarizer, `verify.units`: a number an injection planted is not evidence)
+        # that instruct a summarizer, `verify.evidence`: a number an injection planted is not evidence)
         index = build_index(document)
         summary = await job.summarize(text, index)
     except BudgetReached:

@@ -98,8 +98,8 @@ def evidence_for(sentence: str, index: SourceIndex) -> tuple[Snippet, ...]:
         units: set[int] = set()
         if claim.kind == "number":
             factors = claim.factors or (1.0,) * len(claim.values)
-            for value, unit, factor in zip(claim.values, claim.units, factors, strict=True):
-                units |= {index.occurrences[i].unit for i in index.candidates(value, unit, factor, claim)}
+            for value, tolerance, factor in zip(claim.values, claim.tolerances, factors, strict=True):
+                units |= {index.occurrences[i].unit for i in index.candidates(value, tolerance, factor, claim)}
             weight = 2.0
         else:
             units = {index.unit_of(p) for p in index.name_positions(claim.key)[:40]}
