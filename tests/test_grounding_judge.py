@@ -18,7 +18,7 @@ from dailypapers.summarize.extractive import ExtractiveSummarizer
 from dailypapers.summarize.llm import MAX_JSON_STARTS, LLMSummarizer, _extract_json, _Invalid
 from dailypapers.verify import build_index, support, verify
 from dailypapers.verify import judge as judging
-from dailypapers.work import BudgetReached, WorkSpec, cache_key, judge_question, summarize_paper
+from dailypapers.work import CapReached, WorkSpec, cache_key, judge_question, summarize_paper
 from tests.hostile.bounded import bounded
 from tests.standins.openai_server import OpenAIStandIn
 
@@ -256,7 +256,7 @@ class CountingMeter:
 
     async def acquire(self, estimate: Usage) -> None:
         if self.acquired >= self.budget:
-            raise BudgetReached
+            raise CapReached
         self.acquired += 1
         self.estimates.append(estimate)
 

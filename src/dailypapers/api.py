@@ -113,7 +113,7 @@ async def abuild_digest(
                 source=edition_source,
                 force=force,
                 concurrency=settings.concurrency,
-                budget=pipeline.Budget(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
+                caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
                 command=command,
             )
             return await pipeline.run(

@@ -56,7 +56,7 @@ from dailypapers.publish.base import PublishContext, Publisher
 from dailypapers.store import KeyedEntries, Store
 from dailypapers.summarize.base import Summarizer, WarmsUp
 from dailypapers.text import clip
-from dailypapers.work import BudgetReached, WorkResult, WorkSpec, cache_key, outcome_of, summarize_paper
+from dailypapers.work import CapReached, WorkResult, WorkSpec, cache_key, outcome_of, summarize_paper
 
 FetchDocument = Callable[[Paper], Awaitable[Document]]
 MAX_REASON = 200
@@ -65,9 +65,10 @@ LEASE_POLL = 0.25  # seconds between looks at a lease another run holds
 
 
 @dataclass(frozen=True)
-class Budget:
-    """A hard cap per run: a summarizer call starts only if what is spent, what calls in flight may still
-    spend, and its own estimate stay within both limits."""
+class Caps:
+    """A run's hard caps on what its summarizer calls cost (`max_cost`, `max_tokens`; the token budget of the
+    text one paper's call reads is another thing, `documents.budget`): a call starts only if what is spent,
+    what calls in flight may still spend, and its own estimate stay within both."""
 
     max_cost: float | None = None
     max_tokens: int | None = None
@@ -90,7 +91,7 @@ class Job:
     source: str = DEFAULT_SOURCE  # the edition's source name (`Source.edition`)
     force: bool = False
     concurrency: int = 4
-    budget: Budget = field(default_factory=Budget)
+    caps: Caps = field(default_factory=Caps)
     command: str = "digest"
 
     @property
@@ -128,7 +129,7 @@ async def run(
     with store.transaction():
         for paper in job.papers:
             store.upsert_paper(paper)
-    meter = _RunMeter(job.budget, job.concurrency)
+    meter = _RunMeter(job.caps, job.concurrency)
     fetch_slots = asyncio.Semaphore(job.concurrency)
     holder = lease_holder()
     warming = _warm_up(summarizer, store, job.papers)
@@ -246,10 +247,10 @@ def holder_alive(holder: str) -> bool:
 
 
 class _RunMeter:
-    """The run's summarizer slots and budget: a call starts only with a free slot and budget left."""
+    """The run's summarizer slots and caps: a call starts only with a free slot and room under the caps."""
 
-    def __init__(self, budget: Budget, slots: int) -> None:
-        self.budget = budget
+    def __init__(self, caps: Caps, slots: int) -> None:
+        self.caps = caps
         self.used = Usage()
         self._reserved: list[Usage] = []  # the estimates of the calls in flight
         self._slots = asyncio.Semaphore(slots)
@@ -257,9 +258,9 @@ class _RunMeter:
     async def acquire(self, estimate: Usage) -> None:
         await self._slots.acquire()
         committed = sum(self._reserved, self.used)
-        if not self.budget.allows(committed, estimate):
+        if not self.caps.allows(committed, estimate):
             self._slots.release()
-            raise BudgetReached
+            raise CapReached
         self._reserved.append(estimate)
 
     def release(self, estimate: Usage, usage: Usage) -> None:

@@ -3,7 +3,7 @@ in the paper. No storage, no network of its own (the summarizer may call a serve
 document, spec and summarizer it does the same thing in this process, in a worker process or on another
 machine, and the driver (`pipeline`) commits what it returns.
 
-The run-wide LLM budget and concurrency are the driver's; the work step asks a `Meter` before every call
+The run-wide cost/token caps and concurrency are the driver's; the work step asks a `Meter` before every call
 and reports what each call cost, so a worker can be metered remotely or not at all (`Unmetered`).
 """
 
@@ -49,13 +49,13 @@ class WorkResult:
     usage: Usage = field(default_factory=Usage)  # what this paper's calls cost, failed attempts included
 
 
-class BudgetReached(Exception):
-    """The run's budget is spent: no new LLM call may start."""
+class CapReached(Exception):
+    """The run's cost or token cap is reached: no new LLM call may start."""
 
 
 class Meter(Protocol):
     async def acquire(self, estimate: Usage) -> None:
-        """Wait for a summarizer slot and reserve what the call may cost; raise BudgetReached when it may not
+        """Wait for a summarizer slot and reserve what the call may cost; raise CapReached when it may not
         start (what is spent and reserved, plus this estimate, would pass the run's caps)."""
         ...
 
@@ -65,7 +65,7 @@ class Meter(Protocol):
 
 
 class Unmetered:
-    """No slots, no budget: for a worker whose driver meters the work it hands out."""
+    """No slots, no caps: for a worker whose driver meters the work it hands out."""
 
     async def acquire(self, estimate: Usage) -> None:
         return None
@@ -131,7 +131,7 @@ async def summarize_paper(
         # that instruct a summarizer, `verify.evidence`: a number an injection planted is not evidence)
         index = build_index(document)
         summary = await job.summarize(text, index)
-    except BudgetReached:
+    except CapReached:
         return job.end("skipped", "budget", "summarize")
     except SummarizeError as exc:
         return job.end("failed", exc.reason, "summarize")
@@ -160,7 +160,7 @@ class _Paper:
             return summary
         try:
             second = await self.judged(self.checked(await self.call(text, feedback=unsupported), index), index)
-        except (SummarizeError, BudgetReached):
+        except (SummarizeError, CapReached):
             return summary  # the first, flagged summary is still worth showing, marked
         return second if len(second.unsupported) <= len(summary.unsupported) else summary
 
@@ -178,7 +178,7 @@ class _Paper:
 
     async def judged(self, summary: Summary, index: SourceIndex) -> Summary:
         """With an LLM judge, its verdicts on what the checker could not decide (`verify.judge`). Each call is
-        metered like a summary; a spent budget or a failed call leaves the checker's verdicts as they are."""
+        metered like a summary; a reached cap or a failed call leaves the checker's verdicts as they are."""
         judge = self.summarizer
         if not isinstance(judge, Judges) or not judge.judging:
             return summary
@@ -188,12 +188,12 @@ class _Paper:
             question = judge_question(batch)
             try:
                 verdicts.extend(await self.metered(judge.judge_estimate(question), partial(judge.judge, question)))
-            except (BudgetReached, SummarizeError):
+            except (CapReached, SummarizeError):
                 break
         return judging.apply(summary, items, verdicts, index) if verdicts else summary
 
     async def metered(self, estimate: Usage, call: Callable[[], Awaitable[tuple[T, Usage]]]) -> T:
-        """One summarizer call under the meter: a slot and the estimate reserved first (BudgetReached when the
+        """One summarizer call under the meter: a slot and the estimate reserved first (CapReached when the
         run's caps leave no room), then what the call really cost booked, failed calls included."""
         await self.meter.acquire(estimate)
         cost = Usage()
