@@ -22,7 +22,7 @@ from dailypapers.errors import PublishError
 from dailypapers.models import Digest
 
 if TYPE_CHECKING:
-    from dailypapers.publish.notify.views import EditionView
+    from dailypapers.publish.notify.messages import MessageEdition
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ class ChannelDown(PublishError):
 class Channel(Protocol):
     id: str  # the ledger key: stable, secret-free ("slack:C0123", "email:9f86d081", "apprise:json:1a2b3c4d")
 
-    async def send(self, view: EditionView, due: Sequence[str], log: DeliveryLog) -> None:
+    async def send(self, view: MessageEdition, due: Sequence[str], log: DeliveryLog) -> None:
         """Send the due items (HEADER first when due, then paper ids in rank order), recording each through
         `log`. Raises ChannelDown to stop; an item's own problem is `log.failed` and the rest go on."""
         ...

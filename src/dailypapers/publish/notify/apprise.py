@@ -22,13 +22,13 @@ from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
 from dailypapers.publish.base import HEADER, ChannelDown, DeliveryLog
-from dailypapers.publish.notify.views import EditionView
+from dailypapers.publish.notify.messages import MessageEdition
 from dailypapers.text import clip
 
 MAX_TITLE = 250
 
 
-def header_text(view: EditionView) -> tuple[str, str]:
+def header_text(view: MessageEdition) -> tuple[str, str]:
     n = view.count
     title = f"{view.title}: {n} paper{'s' if n != 1 else ''}"
     body = f"{n} paper{'s' if n != 1 else ''} · {view.edition.source} · {view.edition.lang}"
@@ -37,7 +37,7 @@ def header_text(view: EditionView) -> tuple[str, str]:
     return title, body
 
 
-def paper_text(view: EditionView, paper_id: str, *, show_flags: bool) -> tuple[str, str]:
+def paper_text(view: MessageEdition, paper_id: str, *, show_flags: bool) -> tuple[str, str]:
     paper = view.paper(paper_id)
     return (clip(f"{paper.rank}. {paper.title}", MAX_TITLE),
             digestformat.render(view.subset({paper_id}), show_flags=show_flags))
@@ -80,7 +80,7 @@ class AppriseChannel:
         return bool(await asyncio.to_thread(client.notify, body=defuse(body), title=defuse(title),
                                             body_format=apprise.NotifyFormat.TEXT))
 
-    async def send(self, view: EditionView, due: Sequence[str], log: DeliveryLog) -> None:
+    async def send(self, view: MessageEdition, due: Sequence[str], log: DeliveryLog) -> None:
         for item in due:
             title, body = header_text(view) if item == HEADER else paper_text(view, item,
                                                                                show_flags=self._show_flags)

@@ -13,7 +13,7 @@ from dailypapers.plugins import Registry
 from dailypapers.publish.base import Channel, ChannelDown
 from dailypapers.publish.notify.deliver import DONE_STATES, due_items, ledger
 from dailypapers.publish.notify.health import HealthReport
-from dailypapers.publish.notify.views import EditionView, edition_view
+from dailypapers.publish.notify.messages import MessageEdition, message_edition
 from dailypapers.store import Store
 from dailypapers.text import clip
 
@@ -30,8 +30,8 @@ def channels(registry: Registry, settings: Settings) -> list[Channel]:
     return out
 
 
-def view_of(digest: Digest, settings: Settings) -> EditionView:
-    return edition_view(digest, site_url=settings.site_url, show_flags=settings.show_flags)
+def view_of(digest: Digest, settings: Settings) -> MessageEdition:
+    return message_edition(digest, site_url=settings.site_url, show_flags=settings.show_flags)
 
 
 def paper_done(store: Store, edition: Edition, digest: Digest) -> dict[str, bool]:
@@ -55,7 +55,7 @@ def edition_done(store: Store, edition: Edition, settings: Settings, chans: Sequ
     return all(not due_items(view, ledger(store, edition, c.id)) for c in chans)
 
 
-def delivery_counts(store: Store, view: EditionView, chans: Sequence[Channel]) -> tuple[int, int]:
+def delivery_counts(store: Store, view: MessageEdition, chans: Sequence[Channel]) -> tuple[int, int]:
     """(papers every channel has delivered, papers with a summary some channel has not) for the edition."""
     if not chans:
         return 0, 0
