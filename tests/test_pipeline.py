@@ -14,7 +14,7 @@ from dailypapers.errors import PaperTextError, PublishError, SummarizeError
 from dailypapers.events import Event, Events, PaperDone, Published, RunDone, RunStarted, StageDone
 from dailypapers.models import DEFAULT_LABELS, Digest, Document, Edition, Paper, Section, Summary, TextSection, Usage
 from dailypapers.pipeline import Caps, Job, run
-from dailypapers.publish.base import PublishContext
+from dailypapers.publish.base import PublishContext, publish_all
 from dailypapers.publish.files import write_atomic
 from dailypapers.store import Store
 from dailypapers.summarize.base import SummaryResult
@@ -89,9 +89,10 @@ SPEC = WorkSpec(lang="ko", labels=DEFAULT_LABELS, max_input_tokens=3000)
 async def run_day(store: Store, ps: list[Paper], summarizer: FakeSummarizer, fetcher: FakeFetcher, *,
                   events: Events | None = None, publishers=(), **kw) -> tuple[Digest, object]:
     job = Job(day=DAY, papers=tuple(ps), spec=SPEC, **kw)
-    ctx = PublishContext(settings=_settings(store)) if publishers else None
-    return await run(job, store=store, summarizer=summarizer, fetch=fetcher, events=events,
-                     publishers=publishers, publish_context=ctx)
+    events = events or Events()
+    ctx = PublishContext(settings=_settings(store))
+    publish = (lambda digest: publish_all(digest, publishers, ctx, events)) if publishers else None
+    return await run(job, store=store, summarizer=summarizer, fetch=fetcher, events=events, publish=publish)
 
 
 def _settings(store: Store):

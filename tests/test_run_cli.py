@@ -115,8 +115,8 @@ def test_notes_after_a_digest_header_are_kept() -> None:
 
 def test_server_text_reaches_the_terminal_without_control_characters(tmp_path: Path, hf_arxiv: HfArxivStandIn,
                                                                      slack_api: SlackStandIn) -> None:
+    from dailypapers.health import EditionHealth, HealthReport
     from dailypapers.models import RunReport
-    from dailypapers.publish.notify.health import EditionHealth, HealthReport
     from dailypapers.store import Store
 
     hf_arxiv.add_paper(make_paper("2606.40000", pages=1), day=DAY, upvotes=5)

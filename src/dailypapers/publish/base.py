@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from dailypapers.config import Settings
-from dailypapers.errors import PublishError
+from dailypapers.errors import DailyPapersError, PublishError, reason
+from dailypapers.events import Events, Published
 from dailypapers.models import Digest
+from dailypapers.text import clip
 
 if TYPE_CHECKING:
     from dailypapers.publish.notify.messages import MessageEdition
@@ -53,6 +55,28 @@ class WholeArchive(Protocol):
 def is_whole_archive(publisher: Publisher) -> bool:
     """Whether the publisher's output is made from the whole archive (see `WholeArchive`)."""
     return isinstance(publisher, WholeArchive) and publisher.whole_archive is True
+
+
+def publish_all(
+    digest: Digest, publishers: Sequence[Publisher], ctx: PublishContext, events: Events
+) -> tuple[list[str], list[str]]:
+    """Run every publisher; returns what they wrote and their problems: one that fails is reported and does
+    not stop the others."""
+    outputs: list[str] = []
+    problems: list[str] = []
+    for publisher in publishers:
+        try:
+            written = publisher.publish(digest, ctx)
+        except DailyPapersError as exc:
+            problems.append(f"{publisher.name}: {reason(exc)}")
+            continue
+        except Exception as exc:  # a plug-in's bug: the digest is stored, the other outputs still get written
+            problems.append(f"{publisher.name}: unexpected error: {type(exc).__name__}: {clip(str(exc), 160)}")
+            continue
+        for target in written:
+            outputs.append(target)
+            events.emit(Published(publisher.name, target))
+    return outputs, problems
 
 
 @runtime_checkable

@@ -137,7 +137,7 @@ class Ledger(Connection):
         return row
 
     def save_health(self, report: dict[str, Any], editions: Sequence[dict[str, Any]]) -> int:
-        """Store a health report (`notify.health.HealthReport.stored()`) and its per-edition rows."""
+        """Store a health report (`health.HealthReport.stored()`) and its per-edition rows."""
         with self.transaction():
             report_id = self.db["health_reports"].insert(report).last_pk
             self.db["health_editions"].insert_all({"report_id": report_id, **e} for e in editions)

@@ -19,9 +19,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from dailypapers.events import Delivered, Events
+from dailypapers.health import ChannelHealth
 from dailypapers.models import Edition
 from dailypapers.publish.base import HEADER, Channel, ChannelDown, LedgerRow
-from dailypapers.publish.notify.health import ChannelHealth
 from dailypapers.publish.notify.messages import MessageEdition
 from dailypapers.store import Store
 from dailypapers.text import clip
