@@ -142,10 +142,11 @@ def run(
     plugins: pluggy.PluginManager | None = None,
     events: Events | None = None,
 ) -> HealthReport:
-    """The daily job: for each day (`day`, None for the source's latest, or the backfill range `days`) and
-    each configured edition (`editions` setting), digest and publish; then the publishers made from the whole
-    archive (the site) once, so the messages link to pages that exist; then each edition is delivered and the
-    health report is stored and sent to the ops channel. Returns the report (`exit_code`, `summary()`).
+    """The daily job (`pipeline.daily`): for each day (`day`, None for the source's latest, or the backfill
+    range `days`) and each configured edition (`editions` setting), digest and publish; then the publishers
+    made from the whole archive (the site) once, so the messages link to pages that exist; then each edition
+    is delivered and the health report is stored and sent to the ops channel. Returns the report
+    (`exit_code`, `summary()`).
 
     A range runs under one cost/token cap (`max_cost`, `max_tokens` span the whole range: each day gets what
     the days before left), skips editions already done (`daily.edition_done`) unless `force` (one day is
