@@ -3,7 +3,8 @@ The parts of the store (`Archive`, `Ledger`) are built on this one connection.
 
 Opening modes:
 - `Store(path)` opens for writing: it refuses an SQLite file that belongs to another application without
-  touching it, then switches to WAL and applies pending migrations.
+  touching it, then switches to WAL and applies pending migrations, all in one write transaction (`_upgrade`):
+  commands started together on a new archive wait for each other, and none sees it half-made.
 - `Store(path, readonly=True)` (render, days, search, serve) never writes: no migration, no WAL switch, no
   file created. An archive that needs a migration is refused with the command that upgrades it.
 """
@@ -11,6 +12,7 @@ Opening modes:
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,10 +46,7 @@ class Connection:
                 if readonly:
                     self._check_current()
                 else:
-                    if self.path is not None:
-                        self.db.enable_wal()
-                    self._adopt_legacy_migrations()
-                    MIGRATIONS.apply(self.db)
+                    self._upgrade(conn)
                 self.db.execute("PRAGMA foreign_keys = ON")
                 self.db.execute("PRAGMA synchronous = NORMAL")
             except BaseException:
@@ -73,8 +72,37 @@ class Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         return sqlite3.connect(str(self.path), check_same_thread=False, timeout=BUSY_TIMEOUT_S)
 
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Create or migrate the archive, one process at a time and all at once: several commands opening a new
+        archive together (two crons on a fresh machine) find it either untouched or complete. The pending
+        migrations run in one write transaction (BEGIN IMMEDIATE: the others wait for the write lock, then
+        find nothing pending), so a half-made archive is never committed; an archive that is current takes no
+        lock at all."""
+        if self.path is not None:
+            self._enable_wal()
+        if not self._legacy_applied() and not MIGRATIONS.pending(self.db):
+            return
+        with self.transaction():
+            self._check_owner(conn)  # again, under the lock: another process may have made it meanwhile
+            self._adopt_legacy_migrations()
+            MIGRATIONS.apply(self.db)
+
+    def _enable_wal(self) -> None:
+        """WAL mode (readers never wait for the writer). Switching takes an exclusive lock, for which SQLite
+        does not wait when another connection is switching too: retried until BUSY_TIMEOUT_S."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self.db.enable_wal()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
     def _check_owner(self, conn: sqlite3.Connection) -> None:
-        """Refuse, before any write, a database that holds tables but none of our migration records."""
+        """Refuse, before any write, a database that holds tables but none of our migration records. An empty
+        migrations table alone is ours: what an older dailypapers left when it was stopped while creating."""
         tables = user_tables(conn)
         if not tables:
             return
@@ -83,6 +111,8 @@ class Connection:
             if "001_initial" in legacy:
                 return
         if MIGRATIONS.applied(self.db):
+            return
+        if tables == [Migrations.migrations_table] and not self.db[Migrations.migrations_table].count:
             return
         shown = ", ".join(sorted(tables)[:5]) + (" …" if len(tables) > 5 else "")
         raise StoreError(
