@@ -91,7 +91,8 @@ async def abuild_digest(
     archive (`is_whole_archive`: the site) to the caller, which runs them once for many editions."""
     configured = settings
     settings = _with(settings, source=source, lang=lang)
-    events = events or Events()
+    redact = settings.redactor()
+    events = (events or Events()).redacting(redact)
     registry = Registry.load(plugins)
     language_name(settings.lang)  # a malformed language code is one clear error, not a failure per paper
     publishers = [p for p in (registry.publisher(name) for name in settings.publishers)
@@ -104,7 +105,7 @@ async def abuild_digest(
     started = dt.datetime.now(dt.UTC)
     async with _summarizer(registry, settings) as summarizer, _http(settings, events) as http:
         ctx = SourceContext(settings, http, events.notice)
-        with nullcontext(store) if store is not None else Store(settings.db) as store:
+        with nullcontext(store) if store is not None else Store.of(settings) as store:
             papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
             if not papers:
                 report = RunReport(command=command, day=day, source=edition_source, lang=settings.lang,
@@ -122,11 +123,12 @@ async def abuild_digest(
                 command=command,
             )
             publish_context = PublishContext(settings, out, main_edition)
-            return await pipeline.run(
+            digest, report = await pipeline.run(
                 job, store=store, summarizer=summarizer,
                 fetch=lambda paper: sources.fetch_document(registry, paper, ctx),
                 publish=lambda digest: publish_all(digest, publishers, publish_context, events), events=events,
             )
+            return digest, redact.data(report)
 
 
 def run(
@@ -171,7 +173,8 @@ async def arun(
     events: Events | None = None,
 ) -> HealthReport:
     """`run` for callers that already run an event loop."""
-    events = events or Events()
+    redact = settings.redactor()
+    events = (events or Events()).redacting(redact)
     pm = plugins or plugin_manager()
     registry = Registry.load(pm)
     specs = list(editions) if editions is not None else settings.edition_specs()
@@ -183,13 +186,14 @@ async def arun(
     notifiers = [registry.notifier(name) for name in settings.notifiers] if deliver else []
     channels = daily.channels(notifiers, settings)  # a bad channel setting, too, fails before any work
     ops = daily.ops_targets(settings) if deliver else []
-    with Store(settings.db) as store:  # one archive for the whole run: each write still commits at once
+    with Store.of(settings) as store:  # one archive for the whole run: each write still commits at once
         plan = _DailyPlan(registry, pm, settings, store, events, channels, ops, limit=limit, force=force,
                           command=command)
-        return await pipeline.daily(
+        health = await pipeline.daily(
             plan, store=store, days=list(days) if days is not None else [day], editions=planned,
             caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
             backfill=days is not None, force=force, command=command, events=events)
+    return redact.data(health)
 
 
 class _DailyPlan:
@@ -233,7 +237,11 @@ class _DailyPlan:
         return outcomes, delivered, undelivered
 
     async def send_ops(self, report: HealthReport) -> str | None:
-        return await daily.send_ops(report, self.ops) if self.ops else None
+        if not self.ops:
+            return None
+        redact = self.settings.redactor()
+        problem = await daily.send_ops(redact.data(report), self.ops)
+        return redact(problem) if problem is not None else None
 
 
 def _main_edition(registry: Registry, configured: Settings, source: str, lang: str) -> bool:
@@ -275,11 +283,11 @@ async def afetch_day(
     events: Events | None = None,
 ) -> list[FetchResult]:
     settings = _with(settings, source=source)
-    events = events or Events()
+    events = (events or Events()).redacting(settings.redactor())
     registry = Registry.load(plugins)
     async with _http(settings, events) as http:
         ctx = SourceContext(settings, http, events.notice)
-        with Store(settings.db) as store:
+        with Store.of(settings) as store:
             papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
             found = await _documents(papers, registry, ctx, store, force=force, events=events)
     return [FetchResult(p, pipeline.fetch_outcome(p, found[p.id])) for p in papers]
@@ -294,11 +302,11 @@ async def fetch_documents(
     events: Events | None = None,
 ) -> dict[str, Document | Outcome]:
     """The documents of these papers: from the archive when it holds them, else fetched and stored."""
-    events = events or Events()
+    events = (events or Events()).redacting(settings.redactor())
     registry = Registry.load(plugins)
     async with _http(settings, events) as http:
         ctx = SourceContext(settings, http, events.notice)
-        with Store(settings.db) as store:
+        with Store.of(settings) as store:
             return await _documents(papers, registry, ctx, store, force=force, events=events)
 
 

@@ -25,6 +25,7 @@ from pydantic_settings import (
 
 from dailypapers.errors import ConfigError
 from dailypapers.models import DEFAULT_LABELS, DEFAULT_LANG, DEFAULT_SOURCE
+from dailypapers.redaction import Redactor, token_url_parts, url_credentials
 
 APP_NAME = "dailypapers"
 # The TOML file of the settings being built (`--config`); a source of Settings, so it rides in a context var.
@@ -210,7 +211,20 @@ class Settings(BaseSettings):
                 out.update(_both_schemes(host, int(port) if port.isdigit() else None))
         return frozenset(out)
 
+    def redactor(self) -> Redactor:
+        """What keeps this configuration's secrets out of error texts: the keys, tokens and password, the
+        apprise and ops URLs (each a secret as a whole and in its parts), and the credentials inside any URL
+        setting (`https://user:pass@host/v1`, `?api-key=...`)."""
+        secrets = [v.get_secret_value() for v in (self.llm_api_key, self.slack_token, self.smtp_password) if v]
+        for url in (*self.apprise_urls, *self.ops_urls):
+            secrets += token_url_parts(url.get_secret_value())
+        for url in (self.llm_base_url, self.hf_api_url, self.arxiv_api_url, self.arxiv_pdf_url, self.arxiv_html_url,
+                    self.slack_base_url, self.site_url, *self.extra_allowed_hosts):
+            secrets += url_credentials(url or "")
+        return Redactor.of(secrets)
+
     def redacted(self) -> dict[str, Any]:
+        """The settings to show (`dailypapers config`): every secret masked, in its own field and anywhere else."""
         data = self.model_dump(mode="json")
         if self.llm_api_key is not None:
             key = self.llm_api_key.get_secret_value()
@@ -221,7 +235,7 @@ class Settings(BaseSettings):
         # an apprise URL carries its service's token in its path: show the scheme only
         for name in ("apprise_urls", "ops_urls"):
             data[name] = [_redact_url(u.get_secret_value()) for u in getattr(self, name)]
-        return data
+        return self.redactor().data(data)
 
     def edition_specs(self) -> list[EditionSetting]:
         """The editions `dailypapers run` makes: the `editions` setting, or the one `source` and `lang`."""

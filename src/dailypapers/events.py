@@ -89,6 +89,15 @@ class Events:
 
     def __init__(self, *subscribers: Subscriber) -> None:
         self._subscribers: list[Subscriber] = list(subscribers)
+        self._redact: Callable[[str], str] = str
+
+    def redacting(self, redact: Callable[[str], str]) -> Events:
+        """The same subscribers, with every notice passed through `redact` first (`Settings.redactor()`: a
+        notice may quote a server's answer or an URL, and must not carry a secret to a terminal or a log)."""
+        twin = Events()
+        twin._subscribers = self._subscribers  # one list: a subscriber added to either reaches both
+        twin._redact = redact
+        return twin
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Add a subscriber; returns the function that removes it again."""
@@ -104,6 +113,7 @@ class Events:
 
     def notice(self, message: str) -> None:
         """Tell the subscribers; with none (a library caller that did not ask), the log."""
+        message = self._redact(message)
         if self._subscribers:
             self.emit(Notice(message))
         else:

@@ -56,6 +56,7 @@ from dailypapers.publish.views import (
     stream_slug,
     streams,
 )
+from dailypapers.redaction import NO_REDACTION, Redactor
 from dailypapers.search import SORTS, SearchHit
 from dailypapers.store import Store
 
@@ -130,8 +131,9 @@ class RunInfo(BaseModel):
 
 # -- the archive, read-only, with a page cache -----------------------------------------------------------------
 class Archive:
-    def __init__(self, path: Path, *, main: tuple[str, str], base_url: str | None) -> None:
-        self.store = Store(path, readonly=True)
+    def __init__(self, path: Path, *, main: tuple[str, str], base_url: str | None,
+                 redact: Redactor = NO_REDACTION) -> None:
+        self.store = Store(path, readonly=True, redact=redact)
         self.main = main
         self.base_url = base_url
         self._pages: OrderedDict[str, tuple[int, bytes, str]] = OrderedDict()
@@ -218,10 +220,11 @@ async def _plain(send: Callable[[Message], Awaitable[None]], status: int, body: 
 
 # -- the app ----------------------------------------------------------------------------------------------------
 def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str | None = None,
-               allowed_hosts: frozenset[str] | None = None) -> Any:
+               allowed_hosts: frozenset[str] | None = None, redact: Redactor = NO_REDACTION) -> Any:
     """The ASGI app over the archive at `db` (opened read-only now: a missing or old archive fails here).
-    `main` is the (source, lang) stream the home page shows; `allowed_hosts` None accepts any Host header."""
-    archive = Archive(db, main=main, base_url=base_url.rstrip("/") if base_url else None)
+    `main` is the (source, lang) stream the home page shows; `allowed_hosts` None accepts any Host header;
+    `redact` (`Settings.redactor()`) keeps the settings' secrets out of every error text the app shows."""
+    archive = Archive(db, main=main, base_url=base_url.rstrip("/") if base_url else None, redact=redact)
     chrome = Chrome(live=True, base_url=archive.base_url)
     app = FastAPI(
         title="dailypapers",
@@ -251,7 +254,7 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
 
     @app.exception_handler(DailyPapersError)
     async def archive_error(request: Request, exc: DailyPapersError) -> Response:
-        return JSONResponse({"detail": str(exc)}, status_code=503)
+        return JSONResponse({"detail": redact(str(exc))}, status_code=503)
 
     # -- pages -----------------------------------------------------------------------------------------------
     @app.get("/", include_in_schema=False)

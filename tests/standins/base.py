@@ -1,7 +1,8 @@
 """A loopback HTTP server for stand-ins of real services (tests only, never shipped in the package).
 
 A stand-in registers routes (method, path prefix) -> handler(Request) -> Reply and can be told to misbehave:
-`fault(path_prefix, Fault(...))` queues a fault that the next matching request gets instead of the real reply.
+`fault(path_prefix, Reply(...))` queues a fault that the next matching request gets instead of the real reply
+(`Reply(status=500, echo=...)`: an error that quotes the request back, the key in its headers included).
 Every request is logged (method, path, query, headers, body) so tests can assert on what the client sent.
 """
 
@@ -12,7 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -41,6 +42,9 @@ class Reply:
     truncate_to: int | None = None  # send a Content-Length for the whole body but only this many bytes
     trickle: float = 0.0  # seconds between 16-byte pieces of the body: a server that never quite finishes
     hang_up: bool = False  # close the connection without answering (the client sees RemoteDisconnected)
+    # a server that quotes the request back in its error (a debugging proxy, a careless API): the body is
+    # made from the request by this function (`echo_request` gives what was sent, headers included)
+    echo: Callable[[Request], bytes] | None = None
 
     @classmethod
     def json(cls, data: Any, status: int = 200, **kw: Any) -> Reply:
@@ -48,6 +52,15 @@ class Reply:
 
 
 Handler = Callable[[Request], Reply]
+
+
+def echo_request(req: Request) -> str:
+    """What a server that echoes its request shows: the request line, every header (its credentials first,
+    so a message cut short still holds them), and the body."""
+    query = "&".join(f"{k}={v}" for k, v in req.query.items())
+    ordered = sorted(req.headers.items(), key=lambda kv: kv[0] != "authorization")
+    headers = "\n".join(f"{k}: {v}" for k, v in ordered)
+    return f"{req.method} {req.path}{'?' + query if query else ''}\n{headers}\n\n{req.body.decode(errors='replace')}"
 
 
 class StandIn:
@@ -134,6 +147,8 @@ class StandIn:
                     break
         if reply is None:
             reply = self._dispatch(req)
+        if reply.echo is not None:
+            reply = replace(reply, body=reply.echo(req), echo=None)
         if reply.delay:
             time.sleep(reply.delay)
         if reply.hang_up:

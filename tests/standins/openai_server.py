@@ -8,6 +8,8 @@ Speaks the real wire format of `POST /v1/chat/completions` and `GET /v1/models`.
     standin.fail("server_error")                      # 500
     standin.fail("slow", delay=1.0)                   # answers after the client gave up
     standin.fail("invalid_json") / ("missing_key") / ("length") / ("refusal") / ("content_filter")
+    standin.fail("echo", status=401)                  # an error quoting the request (its API key) back
+    standin.fail("echo", status=200, content_type="text/html")   # a proxy's HTML page, with the request
 
 A latency model (base seconds + seconds per output token) makes it usable for benchmarks.
 """
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from dailypapers.models import DEFAULT_LABELS
-from tests.standins.base import Reply, Request, StandIn
+from tests.standins.base import Reply, Request, StandIn, echo_request
 
 FormatSupport = Literal["json_schema", "json_object", "text"]
 FaultKind = Literal[
@@ -35,6 +37,7 @@ FaultKind = Literal[
     "length",
     "refusal",
     "content_filter",
+    "echo",
 ]
 Responder = Callable[[dict[str, Any], Sequence[str]], str]  # (request body, labels) -> message content
 
@@ -48,6 +51,8 @@ class _Fault:
     kind: FaultKind
     retry_after: str | None = None
     delay: float = 0.0
+    status: int = 401
+    content_type: str = "application/json"
 
 
 def approx_tokens(text: str) -> int:
@@ -134,11 +139,13 @@ class OpenAIStandIn:
 
     # scripting and inspection
     def fail(
-        self, kind: FaultKind, *, times: int = 1, retry_after: str | None = None, delay: float = 0.0
+        self, kind: FaultKind, *, times: int = 1, retry_after: str | None = None, delay: float = 0.0,
+        status: int = 401, content_type: str = "application/json",
     ) -> None:
-        """The next `times` completion calls get this fault instead of a normal answer (queued in order)."""
+        """The next `times` completion calls get this fault instead of a normal answer (queued in order).
+        `status` and `content_type` are an "echo" fault's."""
         with self._lock:
-            self._faults.extend(_Fault(kind, retry_after, delay) for _ in range(times))
+            self._faults.extend(_Fault(kind, retry_after, delay, status, content_type) for _ in range(times))
 
     @property
     def calls(self) -> int:
@@ -186,6 +193,8 @@ class OpenAIStandIn:
             return rejection
         with self._lock:
             fault = self._faults.pop(0) if self._faults else None
+        if fault and fault.kind == "echo":
+            return _echo(req, fault)
         if fault and fault.kind == "rate_limit":
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             return _error(
@@ -290,6 +299,19 @@ def _content_fault(
     if kind == "content_filter":
         return None, "content_filter", None
     return content, "stop", None  # "slow": a normal answer, late
+
+
+def _echo(req: Request, fault: _Fault) -> Reply:
+    """An answer that quotes the request back: JSON with the key in OpenAI's error message (as its 401 did
+    before it masked keys), or a page or text with the whole request; a 5xx says retry after 1 ms."""
+    headers = {"retry-after-ms": "1"} if fault.status >= 500 else {}
+    if fault.content_type == "application/json":
+        quoted = f"Incorrect API key provided: {req.headers.get('authorization', '')}. You sent: {echo_request(req)}"
+        return _error(fault.status, quoted, "invalid_request_error", code="invalid_api_key", headers=headers)
+    text = echo_request(req)
+    if fault.content_type == "text/html":
+        text = f"<html><body><h1>Proxy error</h1><pre>{text}</pre></body></html>"
+    return Reply(status=fault.status, body=text.encode(), content_type=fault.content_type, headers=headers)
 
 
 def _error(

@@ -50,6 +50,13 @@ def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, aut
     return AuthResult(success=ok, handled=False)
 
 
+def _echoing_authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+    """A server that refuses every login and quotes it back (what some misconfigured relays do)."""
+    login = auth_data.login.decode() if isinstance(auth_data, LoginPassword) else ""
+    password = auth_data.password.decode() if isinstance(auth_data, LoginPassword) else ""
+    return AuthResult(success=False, handled=False, message=f"535 5.7.8 no user {login} with password {password}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -58,9 +65,9 @@ def free_port() -> int:
 
 class SmtpStandIn:
     """`mode`: none (no TLS, no AUTH), starttls (STARTTLS required, then AUTH required), ssl (TLS from the
-    first byte, AUTH required)."""
+    first byte, AUTH required). `echo_auth`: every login is refused with a reply that quotes it."""
 
-    def __init__(self, mode: str, tmp: Path) -> None:
+    def __init__(self, mode: str, tmp: Path, *, echo_auth: bool = False) -> None:
         self.mode = mode
         self.mailbox = Mailbox()
         self.port = free_port()
@@ -74,7 +81,8 @@ class SmtpStandIn:
             ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_ctx)
             self.ca_file = tmp / "smtp-ca.pem"
             ca.cert_pem.write_to_path(str(self.ca_file))
-            kwargs.update(authenticator=_authenticator, auth_require_tls=True, auth_required=True)
+            kwargs.update(authenticator=_echoing_authenticator if echo_auth else _authenticator, auth_require_tls=True,
+                          auth_required=True)
             if mode == "starttls":
                 kwargs.update(tls_context=server_ctx, require_starttls=True)
             else:

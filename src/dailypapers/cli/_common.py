@@ -18,6 +18,7 @@ from rich.text import Text
 
 from dailypapers.config import Settings, load_settings
 from dailypapers.errors import DailyPapersError, InputError, StoreError
+from dailypapers.redaction import NO_REDACTION, Redactor
 from dailypapers.store import Store
 from dailypapers.text import one_line, strip_controls
 
@@ -27,6 +28,14 @@ R = TypeVar("R")
 # emoji=False: ":x:" in a title or a file line is text, not an emoji code
 console = Console(emoji=False)
 err_console = Console(stderr=True, emoji=False)
+# The secrets of the settings the command loaded (`State.settings`): everything this process prints passes
+# through it (`safe`, `warn`, the error line, `write_stdout`), as a command is one process at the edge.
+_redact: Redactor = NO_REDACTION
+
+
+def redact(text: str) -> str:
+    """`text` without the loaded settings' secrets."""
+    return _redact(text)
 
 
 @dataclass
@@ -42,10 +51,13 @@ class State:
         self.config = config or self.config
 
     def settings(self, **flags: Any) -> Settings:
-        return load_settings(self.config, db=self.db, **flags)
+        global _redact
+        settings = load_settings(self.config, db=self.db, **flags)
+        _redact = settings.redactor()
+        return settings
 
     def store(self, settings: Settings | None = None, *, readonly: bool = False) -> Store:
-        return Store((settings or self.settings()).db, readonly=readonly)
+        return Store.of(settings or self.settings(), readonly=readonly)
 
 
 def state(ctx: typer.Context) -> State:
@@ -104,7 +116,8 @@ def errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 def _error_line(message: str) -> None:
     # one line, however narrow the terminal
-    err_console.print(f"[bold red]error:[/] {_one_line(message)}", highlight=False, markup=True, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {_one_line(redact(message))}", highlight=False, markup=True,
+                      soft_wrap=True)
 
 
 def _one_line(msg: str) -> str:
@@ -131,16 +144,17 @@ def parse_day(value: str | None, *, default_today: bool = False) -> dt.date | No
 def warn(message: str) -> None:
     """A warning on stderr, one line however narrow the terminal; Text(), not markup, because messages quote
     ids, file lines and server answers."""
-    err_console.print(Text(f"warning: {strip_controls(message)}", style="yellow"), soft_wrap=True)
+    err_console.print(Text(f"warning: {strip_controls(redact(message))}", style="yellow"), soft_wrap=True)
 
 
 def write_stdout(text: str) -> None:
     """Print text exactly (no rich wrapping or markup), as `render` must be byte-exact into a file or a pipe;
     on a terminal, control characters are neutralised (an escape sequence in a title must not drive it)."""
+    text = redact(text)
     sys.stdout.write(strip_controls(text) if sys.stdout.isatty() else text)
     sys.stdout.flush()
 
 
 def safe(text: str, style: str = "") -> Text:
-    """Untrusted text for the terminal: no markup, no control characters."""
-    return Text(strip_controls(text), style=style)
+    """Untrusted text for the terminal: no markup, no control characters, no secret."""
+    return Text(strip_controls(redact(text)), style=style)

@@ -32,7 +32,7 @@ def serve(
     # wider, the operator decides who may reach it.
     allowed = LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else None
     web = create_app(settings.db, main=(settings.source, settings.lang), base_url=settings.site_url,
-                     allowed_hosts=allowed)
+                     allowed_hosts=allowed, redact=settings.redactor())
     err_console.print(Text(f"serving {settings.db} read-only at http://{host}:{port}/ (API docs: /docs)"),
                       soft_wrap=True)
     uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)

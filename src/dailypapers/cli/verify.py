@@ -98,14 +98,14 @@ def _digest_of(target: str, source: str | None, lang: str | None, settings: Sett
         return read_digest(path), False
     day = parse_day(target)
     assert day is not None
-    with Store(settings.db, readonly=True) as store:
+    with Store.of(settings, readonly=True) as store:
         digest = store.get_digest(find_edition(store, day, source, lang, settings))
     assert digest is not None
     return digest, True
 
 
 def _stored(papers: list[Paper], settings: Settings) -> dict[str, tuple[Document | None, str]]:
-    with Store(settings.db, readonly=True) as store:
+    with Store.of(settings, readonly=True) as store:
         found = {p.id: store.get_document(p.id) for p in papers}
     why = "not in the archive: `dailypapers fetch DAY` (or verify --fetch) gets it"
     return {pid: (doc, "" if doc is not None else why) for pid, doc in found.items()}

@@ -298,7 +298,7 @@ def build_site(
 def build_from_settings(settings: Settings, out_dir: Path | None = None, *, base_url: str | None = None,
                         readme: Path | None = None, search: bool | None = None,
                         main: tuple[str, str] | None = None) -> SiteReport:
-    with Store(settings.db, readonly=True) as store:
+    with Store.of(settings, readonly=True) as store:
         return build_site(
             store, out_dir or settings.site_dir, base_url=base_url or settings.site_url,
             main=main or (settings.source, settings.lang), readme=readme,

@@ -15,9 +15,14 @@ database edge: it reads and writes models (dicts at its own edge) and imports no
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dailypapers.store.archive import Archive, KeyedEntries, import_key
 from dailypapers.store.connection import BUSY_TIMEOUT_S, ArchiveMissingError
 from dailypapers.store.ledger import Ledger
+
+if TYPE_CHECKING:  # the archive loads no settings code: it is handed them
+    from dailypapers.config import Settings
 
 __all__ = ["BUSY_TIMEOUT_S", "ArchiveMissingError", "KeyedEntries", "Store", "import_key"]
 
@@ -25,3 +30,8 @@ __all__ = ["BUSY_TIMEOUT_S", "ArchiveMissingError", "KeyedEntries", "Store", "im
 class Store(Archive, Ledger):
     """One SQLite archive: its papers and editions (`Archive`) and its records of runs (`Ledger`), on one
     connection. Open it, use it, close it (or use it as a context manager)."""
+
+    @classmethod
+    def of(cls, settings: Settings, *, readonly: bool = False) -> Store:
+        """The settings' archive (`db`), redacting their secrets from the error texts it keeps and gives."""
+        return cls(settings.db, readonly=readonly, redact=settings.redactor())

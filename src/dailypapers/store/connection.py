@@ -22,6 +22,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from dailypapers.errors import NotFoundError, StoreError
+from dailypapers.redaction import NO_REDACTION, Redactor
 from dailypapers.store.migrations import LEGACY_MIGRATIONS, MIGRATIONS
 from dailypapers.store.rows import user_tables, utc_now
 
@@ -35,9 +36,12 @@ class ArchiveMissingError(NotFoundError):
 class Connection:
     """One SQLite archive, opened. Open it, use it, close it (or use it as a context manager)."""
 
-    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path | str, *, readonly: bool = False, redact: Redactor = NO_REDACTION) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
         self.readonly = readonly
+        # error texts (outcomes' reasons, delivery and publish errors, health reports) are redacted as they are
+        # written and again as they are read, so an archive written before a secret was known serves none either
+        self.redact = redact
         try:
             conn = self._connect()
             try:

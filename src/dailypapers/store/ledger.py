@@ -39,6 +39,7 @@ class Ledger(Connection):
 
     # -- runs ------------------------------------------------------------------------------------------------
     def save_run(self, report: RunReport) -> int:
+        report = self.redact.data(report)
         with self.transaction():
             run_id = self.db["runs"].insert(
                 {
@@ -63,6 +64,7 @@ class Ledger(Connection):
         """Outputs and publish problems of a stored run that came after it was saved (a site built once for
         many editions)."""
         row = self.db["runs"].get(run_id)
+        outputs, publish_errors = self.redact.data(list(outputs)), self.redact.data(list(publish_errors))
         with self.transaction():
             self.db["runs"].update(run_id, {
                 "outputs": json.dumps([*json.loads(row["outputs"] or "[]"), *outputs], ensure_ascii=False),
@@ -77,10 +79,11 @@ class Ledger(Connection):
             "where r.day = :day and r.source = :source and r.lang = :lang order by o.run_id, o.rowid",
             edition_key(edition),
         )
-        return {r["paper_id"]: Outcome(**r) for r in rows}
+        return {r["paper_id"]: Outcome(**self.redact.data(r)) for r in rows}
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        return [run_row(r) for r in self.db.query("select * from runs order by id desc limit ?", [limit])]
+        return [run_row(self.redact.data(r)) for r in self.db.query("select * from runs order by id desc limit ?",
+                                                                     [limit])]
 
     def failed_outcomes(self, run_ids: Sequence[int]) -> dict[int, list[dict[str, str]]]:
         """run id -> the papers that failed in it (paper_id, stage, reason), in the order they were recorded."""
@@ -91,7 +94,8 @@ class Ledger(Connection):
             f"({', '.join('?' * len(run_ids))}) order by run_id, rowid", list(run_ids))
         out: dict[int, list[dict[str, str]]] = {}
         for run_id, paper_id, stage, reason in rows:
-            out.setdefault(run_id, []).append({"paper_id": paper_id, "stage": stage or "", "reason": reason or ""})
+            out.setdefault(run_id, []).append({"paper_id": paper_id, "stage": stage or "",
+                                               "reason": self.redact(reason or "")})
         return out
 
     # -- deliveries and health reports -----------------------------------------------------------------------
@@ -103,7 +107,7 @@ class Ledger(Connection):
         if channel is not None:
             where += " and channel = :channel"
             params = {**params, "channel": channel}
-        return list(self.db.query(f"select * from deliveries where {where} order by rowid", params))
+        return self.redact.data(list(self.db.query(f"select * from deliveries where {where} order by rowid", params)))
 
     def record_delivery(
         self, edition: Edition, channel: str, item: str, status: str, *, external_id: str | None = None,
@@ -114,6 +118,7 @@ class Ledger(Connection):
         if status not in self.DELIVERY_STATES:
             raise ValueError(f"unknown delivery status {status!r}")
         key = {**edition_key(edition), "channel": channel, "item": item}
+        error = self.redact(error) if error is not None else None
         with self.transaction():
             self.db.execute(
                 """
@@ -138,6 +143,7 @@ class Ledger(Connection):
 
     def save_health(self, report: dict[str, Any], editions: Sequence[dict[str, Any]]) -> int:
         """Store a health report (`health.HealthReport.stored()`) and its per-edition rows."""
+        report, editions = self.redact.data(report), self.redact.data(list(editions))
         with self.transaction():
             report_id = self.db["health_reports"].insert(report).last_pk
             self.db["health_editions"].insert_all({"report_id": report_id, **e} for e in editions)
@@ -145,7 +151,7 @@ class Ledger(Connection):
 
     def health_reports(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.query("select * from health_reports order by id desc limit ?", [limit])
-        return [{**r, "report": json.loads(r["report"])} for r in rows]
+        return [self.redact.data({**r, "report": json.loads(r["report"])}) for r in rows]
 
     def run_history(self, limit: int = 20) -> list[dict[str, Any]]:
         """`runs` newest first, each with the health row of the daily run that made it (None for a plain
@@ -158,6 +164,7 @@ class Ledger(Connection):
             """,
             [limit],
         ))
+        rows = self.redact.data(rows)
         failed = self.failed_outcomes([r["id"] for r in rows])
         return [{**run_row(r), "failures_by_stage": failures_by_stage(
                     Outcome(paper_id=f["paper_id"], status="failed", stage=f["stage"], reason=f["reason"])
