@@ -256,7 +256,12 @@ async def _one(
     key = cache_key(paper, document, job.spec, summarizer)
     cached = None if job.force else store.get_summary(key)
     if cached is None:
-        cached = await _take_lease(store, key, holder, force=job.force)
+        try:
+            cached = await _take_lease(store, key, holder, force=job.force)
+        except StoreError as exc:  # a lease is a write too: on a full disk this paper fails, the run goes on
+            stage("summarize")
+            stage("verify")
+            return _failed(paper.id, reason(exc), "store"), None
     if cached is not None:
         stage("summarize")
         stage("verify")
@@ -272,7 +277,9 @@ async def _one(
             return _failed(paper.id, reason(exc), "store"), None
         return result.outcome, key
     finally:
-        store.release_lease(key, holder)
+        # a lease left behind (the write failed) is taken over as soon as this process has ended
+        with contextlib.suppress(StoreError):
+            store.release_lease(key, holder)
 
 
 async def _take_lease(store: Store, key: str, holder: str, *, force: bool) -> Summary | None:
@@ -460,7 +467,10 @@ async def daily(
     if problem:
         events.notice(f"the health report did not reach the ops channel: {problem}")
         health = health.model_copy(update={"ops_error": problem})
-    store.save_health(health.stored(), [e.stored_row() for e in health.editions])
+    try:
+        store.save_health(health.stored(), [e.stored_row() for e in health.editions])
+    except StoreError as exc:  # the report is still printed and sent: a full disk loses only its copy
+        events.notice(f"the health report was not stored: {reason(exc)}")
     return health
 
 
@@ -477,7 +487,11 @@ def _publish_archive(plan: Daily, store: Store, digests: Sequence[tuple[int, Dig
     results[i] = health.model_copy(update={"outputs": health.outputs + tuple(outputs),
                                            "publish_errors": health.publish_errors + tuple(problems)})
     if health.run_id is not None:
-        store.add_run_outputs(health.run_id, outputs, problems)
+        try:
+            store.add_run_outputs(health.run_id, outputs, problems)
+        except StoreError as exc:  # the outputs exist; only their record in the run is missing
+            unrecorded = f"the outputs were not recorded in run {health.run_id}: {reason(exc)}"
+            results[i] = results[i].model_copy(update={"publish_errors": (*results[i].publish_errors, unrecorded)})
 
 
 def _failed(paper_id: str, why: str, stage: Stage) -> Outcome:

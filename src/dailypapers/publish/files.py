@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -17,6 +18,55 @@ def write_atomic(path: Path, content: str | bytes, *, durable: bool = True) -> N
     process's umask (0644 under the usual 022), is synced (unless `durable` is False: a writer of many files
     syncs them at once, `sync_all`), and is renamed into place (removed on any error)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _stage(path, content, durable=durable)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class StagedFiles:
+    """Many files replaced together or not at all: each is written beside its target under a temporary name
+    (`add`); `commit` renames them all into place, which needs no room on the disk; `discard` removes what was
+    written, and the folders made for it. A full disk in the middle of a site leaves the old site whole."""
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []  # (temporary file, target)
+        self._made: list[Path] = []  # folders that did not exist before, in the order they were made
+
+    def add(self, path: Path, content: str | bytes) -> None:
+        self._make_folder(path.parent)
+        self._staged.append((_stage(path, content, durable=False), path))
+
+    def commit(self) -> None:
+        """Everything on disk (one sync), then into place."""
+        sync_all()
+        for tmp, path in self._staged:
+            os.replace(tmp, path)
+        self._staged, self._made = [], []
+
+    def discard(self) -> None:
+        for tmp, _ in self._staged:
+            tmp.unlink(missing_ok=True)
+        for folder in reversed(self._made):
+            with contextlib.suppress(OSError):  # not empty: something else was put there meanwhile
+                folder.rmdir()
+        self._staged, self._made = [], []
+
+    def _make_folder(self, folder: Path) -> None:
+        missing = []
+        while not folder.is_dir():
+            missing.append(folder)
+            folder = folder.parent
+        for new in reversed(missing):
+            new.mkdir(exist_ok=True)
+            self._made.append(new)
+
+
+def _stage(path: Path, content: str | bytes, *, durable: bool) -> Path:
+    """`content` in a new temporary file beside `path`, with the mode `path` has or would get; removed again
+    if it cannot be written whole."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -26,10 +76,10 @@ def write_atomic(path: Path, content: str | bytes, *, durable: bool = True) -> N
             os.fchmod(fh.fileno(), _mode_for(path))
             if durable:
                 os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
 def sync_all() -> None:

@@ -41,7 +41,7 @@ from dailypapers.models import Digest, Edition, Outcome, Paper, Summary
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.feeds import atom_feed, feed_links
-from dailypapers.publish.files import sync_all, write_atomic
+from dailypapers.publish.files import StagedFiles
 from dailypapers.publish.pages import Chrome, FeedLink, render
 from dailypapers.publish.views import (
     ARCHIVE_PATH,
@@ -234,21 +234,32 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
     after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
     after.update({path: before[path] for path in keep if path in before})
     written = [path for path in files if before.get(path) != after[path] or not (out_dir / path).is_file()]
-    removed: list[str] = []
     unchanged = len(keep) + len(files) - len(written)
+    # Every new file and the manifest are written first, beside their targets; only when all of them are on
+    # disk do they go into place (renames need no room), then the files of the last build that are not made
+    # any more go, and the manifest last. A disk that fills up before that leaves the previous site whole.
+    pages, listing = StagedFiles(), StagedFiles()
     try:
         for path in written:
-            write_atomic(out_dir / path, files[path], durable=False)
+            pages.add(out_dir / path, files[path])
+        listing.add(out_dir / MANIFEST, json.dumps({"files": after, "search": search}, indent=0, sort_keys=True)
+                    + "\n")
+    except OSError as exc:
+        pages.discard()
+        listing.discard()
+        raise PublishError(f"cannot write the site in {out_dir}: {exc.strerror or exc}; the site there is "
+                           "unchanged") from None
+    removed: list[str] = []
+    try:
+        pages.commit()
         for path in sorted(set(before) - set(after)):
             target = out_dir / path
             if target.is_file():
                 target.unlink()
                 removed.append(path)
-        if written:  # on disk before the manifest says they are (else a crash could leave it naming empty files)
-            sync_all()
-        write_atomic(out_dir / MANIFEST, json.dumps({"files": after, "search": search}, indent=0, sort_keys=True)
-                     + "\n")
+        listing.commit()
     except OSError as exc:
+        listing.discard()
         raise PublishError(f"cannot write the site in {out_dir}: {exc.strerror or exc}") from None
     return written, removed, unchanged
 

@@ -72,20 +72,15 @@ class Archive(Connection):
 
     # -- documents -------------------------------------------------------------------------------------------
     def save_document(self, doc: Document) -> None:
+        """Store a paper's document; StoreError when the disk has no room for it (`ensure_room`)."""
+        sections = json.dumps([s.model_dump() for s in doc.sections], ensure_ascii=False)
+        self.ensure_room(len(sections.encode()))
         with self.transaction():
-            self._save_document(doc)
-
-    def _save_document(self, doc: Document) -> None:
-        self.db["documents"].upsert(
-            {
-                "paper_id": doc.paper_id,
-                "origin": doc.origin,
-                "page_count": doc.page_count,
-                "sections": json.dumps([s.model_dump() for s in doc.sections], ensure_ascii=False),
-                "fetched_at": utc_now(),
-            },
-            pk="paper_id",
-        )
+            self.db["documents"].upsert(
+                {"paper_id": doc.paper_id, "origin": doc.origin, "page_count": doc.page_count,
+                 "sections": sections, "fetched_at": utc_now()},
+                pk="paper_id",
+            )
 
     def stored_documents(self, paper_ids: Sequence[str]) -> set[str]:
         """Which of these papers have a stored document."""
@@ -104,17 +99,17 @@ class Archive(Connection):
 
     # -- summaries -------------------------------------------------------------------------------------------
     def save_summary(self, summary: Summary, key: str) -> bool:
-        """Store a summary under its cache key (replacing what was there). Returns True if the key was new."""
+        """Store a summary under its cache key (replacing what was there). Returns True if the key was new;
+        StoreError when the disk has no room for it (`ensure_room`)."""
+        row = summary_row(summary, key)
+        self.ensure_room(sum(len(str(v).encode()) for v in row.values()))
         with self.transaction():
-            return self._save_summary(summary, key)
-
-    def _save_summary(self, summary: Summary, key: str) -> bool:
-        existed = bool(list(self.db.query("select 1 from summaries where key = ?", [key])))
-        self.db["summaries"].upsert(summary_row(summary, key), pk="key")
-        if existed:  # a summary replaced under its key: the editions that show it show the new text
-            shown = self.db.execute("select paper_id from digest_entries where summary_key = ?", [key])
-            reindex(self.db, [r[0] for r in shown])
-        return not existed
+            existed = bool(list(self.db.query("select 1 from summaries where key = ?", [key])))
+            self.db["summaries"].upsert(row, pk="key")
+            if existed:  # a summary replaced under its key: the editions that show it show the new text
+                shown = self.db.execute("select paper_id from digest_entries where summary_key = ?", [key])
+                reindex(self.db, [r[0] for r in shown])
+            return not existed
 
     def get_summary(self, key: str) -> Summary | None:
         rows = list(self.db.query("select * from summaries where key = ?", [key]))

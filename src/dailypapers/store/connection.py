@@ -11,6 +11,7 @@ Opening modes:
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -27,6 +28,10 @@ from dailypapers.store.migrations import LEGACY_MIGRATIONS, MIGRATIONS
 from dailypapers.store.rows import user_tables, utc_now
 
 BUSY_TIMEOUT_S = 30.0  # a concurrent run holding the write lock is waited for, not failed
+# Free space kept on the archive's disk for a run's own records (the day's entries, the run, its health
+# report): a paper's document or summary that would eat into it is that paper's failure, so a disk that fills
+# up fails the papers that did not fit, not the run. The WAL alone may take 4 MB before a checkpoint.
+DISK_RESERVE = 8 * 1024 * 1024
 
 
 class ArchiveMissingError(NotFoundError):
@@ -152,6 +157,21 @@ class Connection:
                 )
             self.db.execute(f"drop table {LEGACY_MIGRATIONS}")
 
+    def ensure_room(self, size: int) -> None:
+        """StoreError unless writing about `size` bytes (twice: the WAL, then the database) leaves
+        DISK_RESERVE free on the archive's disk."""
+        if self.path is None:
+            return
+        try:
+            st = os.statvfs(self.path.parent)
+        except OSError:  # no way to know: the write itself will say
+            return
+        free = st.f_bavail * st.f_frsize
+        if free - 2 * size < DISK_RESERVE:
+            raise StoreError(f"not stored: the disk holding the archive is full ({free / 1e6:.1f} MB free, "
+                             f"{DISK_RESERVE / 1e6:.0f} MB kept for the run's records); free some space and run "
+                             "again")
+
     # -- lifecycle -------------------------------------------------------------------------------------------
     def close(self) -> None:
         self.db.conn.close()
@@ -182,4 +202,7 @@ class Connection:
                 raise
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+                raise StoreError(f"database write failed: the disk holding the archive ({self.path}) is full: "
+                                 "free some space and run again (what was stored before is kept)") from exc
             raise StoreError(f"database write failed: {exc}") from exc
