@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from dailypapers import __version__
-from dailypapers.cli._common import State
+from dailypapers.cli._common import State, show_library_warnings
 
 app = typer.Typer(
     name="dailypapers",
@@ -41,6 +41,7 @@ def main(
     ] = False,
 ) -> None:
     ctx.obj = State(db=db, config=config)
+    show_library_warnings()
 
 
 # Command modules register themselves on `app` when imported.

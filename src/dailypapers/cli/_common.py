@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+import logging
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -153,6 +154,22 @@ def write_stdout(text: str) -> None:
     text = redact(text)
     sys.stdout.write(strip_controls(text) if sys.stdout.isatty() else text)
     sys.stdout.flush()
+
+
+class _WarningLine(logging.Handler):
+    """The library's own warnings (the `dailypapers` loggers: an archive read as immutable, a subscriber that
+    failed) as `warning:` lines on stderr, like the command's."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        warn(record.getMessage())
+
+
+def show_library_warnings() -> None:
+    """Once per process: what the library logs at WARNING and above is shown as the command's warnings."""
+    logger = logging.getLogger("dailypapers")
+    if not any(isinstance(h, _WarningLine) for h in logger.handlers):
+        handler = _WarningLine(logging.WARNING)
+        logger.addHandler(handler)
 
 
 def safe(text: str, style: str = "") -> Text:

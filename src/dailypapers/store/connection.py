@@ -6,11 +6,13 @@ Opening modes:
   touching it, then switches to WAL and applies pending migrations, all in one write transaction (`_upgrade`):
   commands started together on a new archive wait for each other, and none sees it half-made.
 - `Store(path, readonly=True)` (render, days, search, serve) never writes: no migration, no WAL switch, no
-  file created. An archive that needs a migration is refused with the command that upgrades it.
+  file created. An archive that needs a migration is refused with the command that upgrades it. In a folder
+  that cannot be written (a read-only mount), the archive is read as an immutable file, with a warning.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import time
@@ -27,6 +29,7 @@ from dailypapers.redaction import NO_REDACTION, Redactor
 from dailypapers.store.migrations import LEGACY_MIGRATIONS, MIGRATIONS
 from dailypapers.store.rows import user_tables, utc_now
 
+_log = logging.getLogger(__name__)
 BUSY_TIMEOUT_S = 30.0  # a concurrent run holding the write lock is waited for, not failed
 # Free space kept on the archive's disk for a run's own records (the day's entries, the run, its health
 # report): a paper's document or summary that would eat into it is that paper's failure, so a disk that fills
@@ -44,6 +47,7 @@ class Connection:
     def __init__(self, path: Path | str, *, readonly: bool = False, redact: Redactor = NO_REDACTION) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
         self.readonly = readonly
+        self.immutable = False  # read-only and read without locks: its folder cannot be written (see below)
         # error texts (outcomes' reasons, delivery and publish errors, health reports) are redacted as they are
         # written and again as they are read, so an archive written before a secret was known serves none either
         self.redact = redact
@@ -76,10 +80,34 @@ class Connection:
                 raise ArchiveMissingError(
                     f"no archive at {self.path} yet: `dailypapers import FILE` or `dailypapers digest` fills it"
                 )
-            uri = self.path.resolve().as_uri() + "?mode=ro"
-            return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+            return self._connect_readonly(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         return sqlite3.connect(str(self.path), check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+
+    def _connect_readonly(self, path: Path) -> sqlite3.Connection:
+        """`mode=ro`; or, in a folder this process cannot write (a read-only mount or volume), where a WAL
+        archive's reader cannot make its `-shm` index, the file as immutable: no lock, no index, nothing
+        written (then it must not change while it is read, and the write-ahead log is not read: a warning
+        says so when the log holds changes)."""
+        uri = path.resolve().as_uri()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()  # the -shm index is made here
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+            if code not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN) or os.access(path.parent, os.W_OK):
+                raise
+        self.immutable = True
+        wal = path.with_name(path.name + "-wal")
+        unread = wal.exists() and wal.stat().st_size > 0
+        _log.warning(
+            "the archive at %s is in a folder this process cannot write (a read-only mount?): it is read as an "
+            "immutable file, which must not change while it is read%s", path,
+            f"; its write-ahead log ({wal.name}) holds changes that are not read here: open the archive once "
+            "where its folder is writable (any command) to fold them in" if unread else "")
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
     def _upgrade(self, conn: sqlite3.Connection) -> None:
         """Create or migrate the archive, one process at a time and all at once: several commands opening a new
