@@ -246,6 +246,10 @@ async def _one(
             stage(name)
         return outcome, None
 
+    if not paper.title.strip():  # listed without its title (a damaged answer): not a paper to publish as is
+        return stopped(_failed(paper.id, "the source listed it without a title (a damaged answer?): run again "
+                                         "to list it anew", "list"))
+
     # fetch: the stored document, else the network (or a file)
     document = await stored_document(paper, store, fetch, fetch_slots)
     if isinstance(document, Outcome):

@@ -9,6 +9,7 @@ import time
 import zoneinfo
 from collections.abc import Callable, Sequence
 from typing import Any
+from xml import sax as xml_sax
 
 import feedparser
 
@@ -73,8 +74,14 @@ def _entry_paper(entry: Any) -> Paper | None:
     )
 
 
+class IncompleteFeedError(FetchError):
+    """An Atom answer that does not parse whole (cut off mid-entry): retried like a network error."""
+
+
 def parse_feed(xml: bytes | str) -> list[Paper]:
-    """Papers in an arXiv API Atom feed, in feed order. An `Error` entry raises InputError (its message)."""
+    """Papers in an arXiv API Atom feed, in feed order. An `Error` entry raises InputError (its message); a
+    feed that is not well-formed XML to its end raises IncompleteFeedError: what it would give (a last paper
+    without its title, or none of the papers after the cut) is not what arXiv lists."""
     feed = feedparser.parse(xml)
     entries = feed.get("entries", [])
     for entry in entries:
@@ -84,7 +91,23 @@ def parse_feed(xml: bytes | str) -> list[Paper]:
         # an HTML error page or an empty body with status 200 is not "no papers"
         problem = feed.get("bozo_exception") or "no Atom feed in it"
         raise FetchError(f"not an arXiv API answer ({str(problem)[:200]}): is arxiv_api_url right?")
+    if isinstance(feed.get("bozo_exception"), xml_sax.SAXParseException):
+        raise IncompleteFeedError(f"the arXiv API answer is cut off or damaged ({feed['bozo_exception']})")
     return [p for p in (_entry_paper(e) for e in entries) if p is not None]
+
+
+async def _query(http: Http, settings: Settings, params: dict[str, str | int]) -> list[Paper]:
+    """One arXiv API request, parsed; an answer that does not parse whole is asked for again, as a request that
+    failed on the network is (`http_retries` times, at the API's pace)."""
+    attempts = 1 + max(0, settings.http_retries)
+    for attempt in range(1, attempts + 1):
+        xml = await http.get_text(settings.arxiv_api_url, params)
+        try:
+            return parse_feed(xml)
+        except IncompleteFeedError as exc:
+            if attempt == attempts:
+                raise IncompleteFeedError(f"{exc} after {attempts} attempt(s)", url=settings.arxiv_api_url) from None
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 async def fetch_metadata(http: Http, settings: Settings, ids: Sequence[str]) -> list[Paper]:
@@ -97,11 +120,9 @@ async def fetch_metadata(http: Http, settings: Settings, ids: Sequence[str]) -> 
     found: dict[str, Paper] = {}
     for start in range(0, len(wanted), BATCH):
         batch = wanted[start : start + BATCH]
-        xml = await http.get_text(
-            settings.arxiv_api_url,
-            {"id_list": ",".join(versioned(i, v) for i, v in batch), "max_results": len(batch)},
-        )
-        for paper in parse_feed(xml):
+        papers = await _query(http, settings, {"id_list": ",".join(versioned(i, v) for i, v in batch),
+                                               "max_results": len(batch)})
+        for paper in papers:
             found.setdefault(paper.id, paper)
     out = []
     for paper_id, version in wanted:
@@ -148,12 +169,8 @@ async def fetch_category(
             return []
         last = window[1] - dt.timedelta(minutes=1)  # the API's range is inclusive, to the minute
         query += f" AND submittedDate:[{_api_time(window[0])} TO {_api_time(last)}]"
-    xml = await http.get_text(
-        settings.arxiv_api_url,
-        {"search_query": query, "sortBy": "submittedDate", "sortOrder": "descending", "start": 0,
-         "max_results": n},
-    )
-    papers = parse_feed(xml)[:n]
+    papers = (await _query(http, settings, {"search_query": query, "sortBy": "submittedDate",
+                                            "sortOrder": "descending", "start": 0, "max_results": n}))[:n]
     return [p.model_copy(update={"day": day}) for p in papers] if day is not None else papers
 
 
