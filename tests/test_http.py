@@ -225,6 +225,18 @@ async def test_redirect_loops_bad_gzip_and_deep_json_are_fetch_errors(server: St
             await http.get_json(f"{server.url}/deep")
 
 
+@pytest.mark.parametrize("location", ["http://127.0.0.1:abc/", "http://[::1", "h\x7ftp://x", "http://xn--/"])
+async def test_a_redirect_to_a_malformed_address_is_not_retried(server: StandIn, location: str) -> None:
+    """Asking again gets the same broken `Location`: one request, one error that says what was wrong (it was
+    retried as a broken connection, 6 times over 37 s)."""
+    server.route("GET", "/broken", lambda r: Reply(status=302, headers={"Location": location}))
+    t = FakeTime()
+    async with client(make_settings(server), t) as http:
+        with pytest.raises(FetchError, match="redirected to a malformed address"):
+            await http.get_bytes(f"{server.url}/broken")
+    assert len(server.requests_to("/broken")) == 1 and t.sleeps == []
+
+
 async def test_truncated_body_is_retried(server: StandIn) -> None:
     body = b'{"ok": true, "padding": "' + b"y" * 5000 + b'"}'
     server.fault("/ok", Reply(body=body, truncate_to=100))

@@ -9,14 +9,14 @@ import pytest
 
 from dailypapers.config import load_settings
 from dailypapers.errors import ConfigError, SummarizeError
-from dailypapers.models import DEFAULT_LABELS, Paper
+from dailypapers.models import DEFAULT_LABELS, Paper, Usage
 from dailypapers.plugins import Registry, plugin_manager
 from dailypapers.summarize.cost import cost_of, price_for
 from dailypapers.summarize.extractive import ExtractiveSummarizer
 from dailypapers.summarize.llm import LLMSummarizer, from_settings
 from tests.papergen import make_paper
 from tests.standins.base import Reply
-from tests.standins.openai_server import OpenAIStandIn
+from tests.standins.openai_server import COMPLETIONS, OpenAIStandIn
 
 LABELS = DEFAULT_LABELS
 SYNTH = make_paper("2501.04242", pages=2, seed=7)
@@ -237,6 +237,34 @@ async def test_connection_refused_is_one_line() -> None:
             PAPER, TEXT, lang="ko", labels=LABELS
         )
     assert err.value.reason.startswith("connection failed") and "\n" not in err.value.reason
+    assert (err.value.usage or Usage()).calls == 0  # no server saw it: no call to count
+
+
+@pytest.mark.parametrize(("body", "content_type", "kind"), [
+    (b"<!doctype html><html><body><h1>Sign in</h1></body></html>", "text/html", "HTML"),
+    (b"Service Unavailable", "text/plain", "text"),
+])
+async def test_a_page_that_is_not_json_says_so(openai_standin: OpenAIStandIn, body: bytes, content_type: str,
+                                               kind: str) -> None:
+    """A proxy's login page or a wrong base URL answered 200: the reason names the setting, not a Python error."""
+    openai_standin.http.fault(COMPLETIONS, Reply(body=body, content_type=content_type))
+    with pytest.raises(SummarizeError) as err:
+        await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert err.value.reason.startswith(f"the server at llm_base_url answered {kind}, not JSON")
+    assert err.value.usage is not None and err.value.usage.calls == 1
+
+
+async def test_a_reply_cut_off_mid_body_is_a_call_that_counts(openai_standin: OpenAIStandIn) -> None:
+    """The server answered (and may bill): the call counts, at its reservation, toward totals and caps."""
+    whole = json.dumps({"id": "x", "object": "chat.completion", "choices": [{"index": 0, "message": {
+        "role": "assistant", "content": "{}"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 9}}).encode()
+    openai_standin.http.fault(COMPLETIONS, Reply(body=whole, truncate_to=60))
+    summarizer = llm(openai_standin, prices={"gpt-4o-mini": (0.15, 0.6)})
+    with pytest.raises(SummarizeError, match="connection failed") as err:
+        await summarizer.summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    usage = err.value.usage
+    assert usage is not None and usage.calls == 1 and usage.output_tokens == summarizer.max_output_tokens
+    assert usage == summarizer.estimate(PAPER, TEXT, lang="ko", labels=LABELS)
 
 
 async def test_usage_and_cost_are_summed_across_retries(openai_standin: OpenAIStandIn) -> None:
@@ -287,8 +315,9 @@ async def test_missing_or_impossible_usage_is_estimated(openai_standin: OpenAISt
 async def test_a_reply_over_the_size_cap_fails_the_paper(openai_standin: OpenAIStandIn) -> None:
     openai_standin.responder = lambda body, labels: "x" * 300_000
     summarizer = LLMSummarizer(model="m", base_url=openai_standin.base_url, max_retries=0, max_reply_bytes=50_000)
-    with pytest.raises(SummarizeError, match=r"reply too large \(over max_reply_bytes=50,000\)"):
+    with pytest.raises(SummarizeError, match=r"reply too large \(over max_reply_bytes=50,000\)") as err:
         await summarizer.summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+    assert err.value.usage is not None and err.value.usage.calls == 1  # the server made (and may bill) it
 
 
 async def test_a_trickling_reply_fails_at_the_call_deadline(openai_standin: OpenAIStandIn) -> None:

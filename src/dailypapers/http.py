@@ -367,6 +367,13 @@ class Http:
             raise FetchError(f"GET {url}: the response cannot be decoded ({exc})", url=url) from None
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise FetchError(f"GET {url}: {exc}", url=url) from None
+        except httpx.RemoteProtocolError as exc:
+            if "location header" not in str(exc).lower():
+                raise  # a broken connection: retried by the caller
+            # a redirect to an address that is no URL: asking again gets the same answer
+            raise FetchError(f"GET {url}: the server redirected to a malformed address ({exc})", url=url) from None
+        except UnicodeError as exc:  # a redirect to a host name IDNA cannot encode
+            raise FetchError(f"GET {url}: the server redirected to a malformed address ({exc})", url=url) from None
 
     async def _read(self, url: str, response: httpx.Response, cap: int) -> tuple[int, bytes, str, float | None]:
         content_type = response.headers.get("content-type", "")

@@ -41,6 +41,8 @@ async def test_bad_items_are_repaired_or_skipped_and_the_day_goes_on(
         {"paper": ["a list, not an object"]},
         {"paper": {"id": {"nested": True}, "title": "x"}},
         {"paper": {"id": "2606.30008", "title": {"not": "text"}}},
+        {"paper": {"id": "not-an-arxiv-id", "title": "A paper HF knows by another id"}},
+        42,
     ]
     warnings: list[str] = []
     async with Http(standin_settings) as http:
@@ -53,6 +55,11 @@ async def test_bad_items_are_repaired_or_skipped_and_the_day_goes_on(
     assert "2606.30008" not in by_id  # no usable title: nothing to list
     assert len([w for w in warnings if "vote count" in w]) == 5
     assert any("'inf'" in w or "inf" in w for w in warnings)
+    # every item dropped is named, in one warning for the page (SECURITY.md: "skipped with a warning")
+    [skipped] = [w for w in warnings if w.startswith("skipped")]
+    assert skipped.startswith("skipped 6 items of the Hugging Face answer (item 7: not an object but str; "
+                              "item 8: no paper id; item 9: no paper id; item 10: 2606.30008 has no title; "
+                              "item 11: its id 'not-an-arxiv-id' is not an arXiv id; and 1 more)"), skipped
 
 
 @pytest.mark.parametrize("body", [b"", b"<html><body>Service temporarily unavailable</body></html>",

@@ -27,6 +27,7 @@ MAX_TITLE = 1_000
 MAX_ABSTRACT = 20_000
 MAX_VOTES = 2**53  # above this a count is not a count (and SQLite integers end at 2**63)
 MAX_AUTHORS = 2_000
+MAX_SKIPPED_SHOWN = 5  # items named in the warning about a page's unusable items
 VIDEO_EXTENSIONS = (".mp4", ".webm", ".mov")
 Warn = Callable[[str], None]
 
@@ -70,20 +71,24 @@ def _votes(value: Any, paper_id: str, warn: Warn) -> int | None:
     return int(value)
 
 
-def _item_paper(item: Any, day: dt.date | None, warn: Warn) -> Paper | None:
+class _Unusable(ValueError):
+    """An item that cannot be a paper; its message says why (for the warning)."""
+
+
+def _item_paper(item: Any, day: dt.date | None, warn: Warn) -> Paper:
     if not isinstance(item, dict):
-        return None
+        raise _Unusable(f"not an object but {type(item).__name__}")
     paper = item.get("paper") if isinstance(item.get("paper"), dict) else {}
     raw_id = _pick(item, paper, "id")
     if not isinstance(raw_id, str):
-        return None
+        raise _Unusable("no paper id")
     try:
         paper_id, _ = canonical_id(raw_id)
     except InputError:  # not an arXiv id: nothing we could link or download
-        return None
+        raise _Unusable(f"its id {clean_line(raw_id)[:40]!r} is not an arXiv id") from None
     title = _text_field(_pick(item, paper, "title"), MAX_TITLE)
     if not title:
-        return None
+        raise _Unusable(f"{paper_id} has no title")
     authors = tuple(
         name
         for a in _list(paper.get("authors") or item.get("authors"))[:MAX_AUTHORS]
@@ -126,14 +131,22 @@ def _merge(into: dict[str, Paper], data: Any, day: dt.date | None, warn: Warn) -
     """Add the page's papers (first occurrence wins); returns how many items the page had."""
     if not isinstance(data, list):
         raise FetchError("the HF daily papers API did not return a list; is hf_api_url right?")
+    skipped: list[str] = []
     for n, item in enumerate(data):
         try:
             paper = _item_paper(item, day, warn)
-        except Exception as exc:  # one malformed item is skipped, never the day
-            warn(f"skipped item {n} of the Hugging Face answer: {type(exc).__name__}: {str(exc)[:200]}")
+        except _Unusable as why:
+            skipped.append(f"item {n}: {why}")
             continue
-        if paper is not None:
-            into.setdefault(paper.id, paper)
+        except Exception as exc:  # one malformed item is skipped, never the day
+            skipped.append(f"item {n}: {type(exc).__name__}: {str(exc)[:200]}")
+            continue
+        into.setdefault(paper.id, paper)
+    if skipped:  # one warning per page, however many items it had to skip
+        shown = "; ".join(skipped[:MAX_SKIPPED_SHOWN])
+        more = f"; and {len(skipped) - MAX_SKIPPED_SHOWN} more" if len(skipped) > MAX_SKIPPED_SHOWN else ""
+        warn(f"skipped {len(skipped)} item{'s' if len(skipped) != 1 else ''} of the Hugging Face answer "
+             f"({shown}{more})")
     return len(data)
 
 

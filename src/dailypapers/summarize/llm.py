@@ -256,7 +256,8 @@ class LLMSummarizer:
             except TimeoutError:
                 raise SummarizeError(f"timeout (no reply within llm_deadline={self.deadline:g} s)") from None
             except ReplyTooLargeError:  # raised while the SDK reads the body (some SDK versions wrap it: below)
-                raise SummarizeError(f"reply too large (over max_reply_bytes={self.max_reply_bytes:,})") from None
+                raise SummarizeError(f"reply too large (over max_reply_bytes={self.max_reply_bytes:,})",
+                                     usage=self._unread(messages, max_tokens)) from None
             except openai.BadRequestError as exc:
                 if self._adapt(exc):
                     continue
@@ -268,8 +269,12 @@ class LLMSummarizer:
                 raise SummarizeError("timeout") from None
             except openai.APIConnectionError as exc:
                 if isinstance(exc.__cause__, ReplyTooLargeError):
-                    raise SummarizeError(f"reply too large (over max_reply_bytes={self.max_reply_bytes:,})") from None
-                raise SummarizeError(f"connection failed: {_short(str(exc.__cause__ or exc))}") from None
+                    raise SummarizeError(f"reply too large (over max_reply_bytes={self.max_reply_bytes:,})",
+                                         usage=self._unread(messages, max_tokens)) from None
+                # a reply cut off mid-body was a call the server made (and may bill); a refused connection not
+                answered = not isinstance(exc.__cause__, _connect_errors())
+                raise SummarizeError(f"connection failed: {_short(str(exc.__cause__ or exc))}",
+                                     usage=self._unread(messages, max_tokens) if answered else None) from None
             except openai.APIStatusError as exc:
                 if exc.status_code == 422 and mode != "text" and _rejects_format(exc):
                     self._step_down(mode)
@@ -278,6 +283,10 @@ class LLMSummarizer:
             except openai.OpenAIError as exc:  # a body the SDK cannot read, or similar
                 raise SummarizeError(f"bad response: {_short(str(exc))}") from None
             break
+        if not hasattr(response, "choices"):  # the SDK hands over a body that is not JSON as it is
+            kind = "HTML" if str(response).lstrip()[:1] == "<" else "text"
+            raise SummarizeError(f"the server at llm_base_url answered {kind}, not JSON: is llm_base_url the "
+                                 "API's URL (ending in /v1)?", usage=self._usage(messages, None))
         call_usage = self._usage(messages, response)
         if not response.choices:
             raise SummarizeError("invalid output", usage=call_usage)
@@ -289,10 +298,17 @@ class LLMSummarizer:
             raise SummarizeError("refused: content filter", usage=call_usage)
         return choice.message.content, choice.finish_reason, call_usage
 
+    def _unread(self, messages: list[dict[str, str]], max_tokens: int) -> Usage:
+        """A call whose reply could not be read whole: counted, at what it may have cost (the prompt and the
+        whole output allowance, as its reservation), so a server that cuts replies cannot bypass the caps."""
+        prompt = sum(count_tokens(str(m.get("content") or "")) + MESSAGE_OVERHEAD for m in messages)
+        return Usage(calls=1, input_tokens=prompt, output_tokens=max_tokens,
+                     cost=cost_of(self.price, prompt, max_tokens))
+
     def _usage(self, messages: list[dict[str, str]], response: Any) -> Usage:
         """The call's usage as the server reports it; a count that is missing, negative or not an integer is
         replaced by an estimate (a server must not be able to bypass a token or cost cap)."""
-        reported = response.usage
+        reported = getattr(response, "usage", None)
         prompt = getattr(reported, "prompt_tokens", None)
         completion = getattr(reported, "completion_tokens", None)
         if not _count(prompt):
@@ -321,6 +337,14 @@ class LLMSummarizer:
         nxt = _MODES[_MODES.index(failed) + 1]
         if _MODES.index(nxt) > _MODES.index(self.mode):
             self.mode = nxt
+
+
+def _connect_errors() -> tuple[type[BaseException], ...]:
+    """The transport's errors raised before a request reached the server (no call was made)."""
+    import openai
+
+    http = importlib.import_module(openai.DefaultAsyncHttpxClient.__mro__[1].__module__.split(".")[0])
+    return (http.ConnectError, http.ConnectTimeout)
 
 
 def _count(value: object) -> bool:
