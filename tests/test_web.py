@@ -4,14 +4,17 @@ JSON API and its OpenAPI docs, security headers, read-only, and pages that follo
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import feedparser
 import httpx
 import lxml.html
 import pytest
+from typer.testing import CliRunner
 
 from dailypapers import web
+from dailypapers.cli import app as cli_app
 from dailypapers.models import Digest, Entry, Paper, Section, Summary
 from dailypapers.store import Store
 from dailypapers.web import LOOPBACK_HOSTS, create_app
@@ -187,3 +190,84 @@ async def test_only_local_host_names_when_bound_to_loopback(db: Path) -> None:
         assert (await c.get("/api/editions")).status_code == 200
     async with httpx.AsyncClient(transport=transport, base_url="http://attacker.example") as c:
         assert (await c.get("/api/editions")).status_code == 400
+
+
+# a request path for every GET route of the app (a new route must be added here, so it is tested too)
+SAMPLE_PATHS = {
+    "/": "/", "/index.html": "/index.html", "/editions/{source}/{lang}/{name}": "/editions/hf/ko/2025-05-06.html",
+    "/papers/{name}": "/papers/2505.02707.html", "/archive/index.html": "/archive/index.html",
+    "/archive/{name}": "/archive/2025-05.html", "/feeds/{source}/{name}": "/feeds/hf/ko.atom",
+    "/search.html": "/search.html?q=3D", "/runs.html": "/runs.html", "/docs": "/docs",
+    "/openapi.json": "/openapi.json", "/api/editions": "/api/editions",
+    "/api/editions/{day}": "/api/editions/2025-05-06",
+    "/api/papers/{paper_id:path}": "/api/papers/2505.02707", "/api/search": "/api/search?q=3D",
+    "/api/runs": "/api/runs", "/static": "/static/style.css", "/swagger": "/swagger/swagger-ui.css",
+}
+
+
+async def test_head_is_answered_wherever_get_is(db: Path) -> None:
+    """HTTP requires HEAD wherever GET works (it answered 405): same status and headers, no body."""
+    guard = create_app(db)
+    routes = {getattr(r, "path", "") for r in guard.app.routes
+              if "GET" in (getattr(r, "methods", None) or {"GET"}) and getattr(r, "path", "")}
+    assert routes == set(SAMPLE_PATHS), routes ^ set(SAMPLE_PATHS)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=guard), base_url="http://testserver") as c:
+        for path in [*SAMPLE_PATHS.values(), "/papers/2505.00000.html"]:
+            got, head = await c.get(path), await c.head(path)
+            assert head.status_code == got.status_code, path
+            assert head.content == b"", path
+            assert head.headers.get("content-type") == got.headers.get("content-type"), path
+            if "content-length" in got.headers:
+                assert head.headers["content-length"] == got.headers["content-length"], path
+            assert "content-security-policy" in head.headers
+
+
+@pytest.mark.parametrize(("bound", "allowed", "answered", "refused"), [
+    ("127.0.0.1", [], ["127.0.0.1", "localhost", "[::1]"], ["attacker.example", "192.0.2.7"]),
+    ("127.0.0.2", [], ["127.0.0.2", "localhost"], ["attacker.example"]),
+    ("192.0.2.10", [], ["192.0.2.10"], ["attacker.example", "localhost"]),
+    ("192.0.2.10", ["papers.example.org"], ["192.0.2.10", "papers.example.org", "PAPERS.example.org"],
+     ["attacker.example"]),
+    ("::", [], ["localhost", "[::1]"], ["attacker.example"]),
+    ("0.0.0.0", ["*"], ["attacker.example", "localhost"], []),
+])
+async def test_the_host_header_is_checked_on_every_bind(db: Path, bound: str, allowed: list[str],
+                                                         answered: list[str], refused: list[str]) -> None:
+    """Bound anywhere (not only to loopback), a request must name the bound address, a loopback name (bound to
+    loopback or to every address) or an `allowed_hosts` name: DNS rebinding cannot reach the app."""
+    transport = httpx.ASGITransport(app=create_app(db, allowed_hosts=web.served_host_names(bound, allowed)))
+    for name in answered + refused:
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}:8000") as c:
+            status = (await c.get("/api/editions")).status_code
+        assert status == (200 if name in answered else 400), (bound, name)
+
+
+async def test_a_damaged_page_of_the_archive_is_an_error_page_not_a_traceback(db: Path, tmp_path: Path,
+                                                                               caplog: pytest.LogCaptureFixture,
+                                                                               ) -> None:
+    """One damaged page of the file: the pages that need it say what the CLI says ("the archive cannot be
+    read"), as HTML or JSON, and the rest of the app goes on."""
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(db.read_bytes())
+    with sqlite3.connect(damaged) as conn:
+        try:
+            pages = [r[0] for r in conn.execute("select pageno from dbstat where name = 'papers' "
+                                                "and pagetype = 'leaf'")]
+        except sqlite3.OperationalError:
+            pytest.skip("this SQLite has no dbstat table to find a page of the papers table")
+        page_size = conn.execute("pragma page_size").fetchone()[0]
+    with open(damaged, "r+b") as fh:
+        for number in pages:
+            fh.seek((number - 1) * page_size + 8)
+            fh.write(b"\xff" * 64)  # the cell pointers point outside the page
+    app = create_app(damaged)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+        home = await c.get("/")
+        assert home.status_code == 500 and "the archive cannot be read" in home.text and "Traceback" not in home.text
+        assert "<h1>500</h1>" in home.text
+        api = await c.get("/api/editions/2025-05-06")
+        assert api.status_code == 500 and api.json()["detail"].startswith("the archive cannot be read")
+        assert (await c.get("/api/runs")).status_code == 200  # what does not need the damaged page still works
+    assert any("the archive cannot be read" in r.getMessage() for r in caplog.records)
+    cli = CliRunner().invoke(cli_app, ["render", "2025-05-06"], env={"DAILYPAPERS_DB": str(damaged)})
+    assert cli.exit_code == 4 and "the archive cannot be read" in cli.stderr

@@ -134,6 +134,9 @@ class Settings(BaseSettings):
     # the web app (`dailypapers serve`)
     serve_host: str = "127.0.0.1"
     serve_port: int = 8000
+    # Host names `serve` answers besides the address it binds (and loopback names): the names clients use to
+    # reach it behind a proxy or on the network; "*" answers any (then DNS rebinding can reach it)
+    allowed_hosts: list[str] = Field(default_factory=list)
 
     # -- the daily run and delivery (issue 13) -------------------------------------------------------------
     # what `dailypapers run` makes: one edition per (source, lang); empty means the one `source` and `lang`

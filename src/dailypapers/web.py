@@ -12,10 +12,14 @@ one edition take about a millisecond, and no connection is shared between thread
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import logging
 import re
 import secrets
+import socket
+import sqlite3
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -60,6 +64,7 @@ from dailypapers.redaction import NO_REDACTION, Redactor
 from dailypapers.search import SORTS, SearchHit
 from dailypapers.store import Store
 
+_log = logging.getLogger(__name__)
 PAGE_CACHE = 512  # rendered pages kept while the archive is unchanged
 MAX_LIMIT = 100
 DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
@@ -180,7 +185,8 @@ def _day(value: str) -> dt.date:
 # -- security headers, host check ---------------------------------------------------------------------------------
 class Guard:
     """Every response gets a content security policy and the usual hardening headers; requests for another host
-    name are refused (a web page cannot reach the app through DNS rebinding)."""
+    name are refused (a web page cannot reach the app through DNS rebinding); HEAD is answered wherever GET is,
+    with GET's status and headers and no body, as HTTP requires."""
 
     def __init__(self, app: ASGIApp, allowed_hosts: frozenset[str] | None) -> None:
         self.app = app
@@ -195,11 +201,16 @@ class Guard:
             host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
             name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
             if name.lower() not in self.allowed_hosts:
-                await _plain(send, 400, b"unknown host name\n")
+                await _plain(send, 400, b"unknown host name: add it to the allowed_hosts setting to serve it\n")
                 return
         csp = (DOCS_CSP if scope["path"] == "/docs" else APP_CSP).encode()
+        head = scope["method"] == "HEAD"
+        if head:  # every route answers HEAD as GET, without the body (the length stays GET's)
+            scope = {**scope, "method": "GET"}
 
         async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.body" and head:
+                message = {**message, "body": b""}
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []),
                                       (b"content-security-policy", csp),
@@ -255,6 +266,17 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
     @app.exception_handler(DailyPapersError)
     async def archive_error(request: Request, exc: DailyPapersError) -> Response:
         return JSONResponse({"detail": redact(str(exc))}, status_code=503)
+
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def damaged_archive(request: Request, exc: sqlite3.DatabaseError) -> Response:
+        # a page of the file damaged after it was opened: what the CLI says, on a page, not a traceback
+        message = (f"the archive cannot be read ({exc}): restore it from a backup; the server goes on, and "
+                   "pages that do not need the damaged part still work")
+        _log.warning("%s %s: %s", request.method, request.url.path, message)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=500)
+        page = render("error.html", request.url.path.lstrip("/") or HOME_PATH, chrome, status=500, message=message)
+        return HTMLResponse(page, status_code=500)
 
     # -- pages -----------------------------------------------------------------------------------------------
     @app.get("/", include_in_schema=False)
@@ -446,6 +468,29 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         return out
 
     return Guard(app, allowed_hosts)
+
+
+def served_host_names(bound: str, allowed: Sequence[str] = ()) -> frozenset[str] | None:
+    """The Host names `serve` answers when bound to `bound`: the bound address itself, this machine's loopback
+    names when it is a loopback or wildcard address (with the machine's own names for a wildcard), and the
+    `allowed_hosts` setting. None (any name) only when that setting holds "*": a name outside the set is how a
+    web page reaches a local server through DNS rebinding."""
+    extra = {a.strip().lower().rstrip(".") for a in allowed if a.strip()}
+    if "*" in extra:
+        return None
+    names = set(extra)
+    address = bound.strip("[]")
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # a host name: itself
+        names.add(address.lower())
+        return frozenset(names | (LOOPBACK_HOSTS if address.lower() == "localhost" else set()))
+    names.add(f"[{ip.compressed}]" if ip.version == 6 else ip.compressed)
+    if ip.is_loopback or ip.is_unspecified:
+        names |= LOOPBACK_HOSTS
+    if ip.is_unspecified:
+        names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+    return frozenset(names)
 
 
 def _hit_view(h: SearchHit) -> dict[str, Any]:

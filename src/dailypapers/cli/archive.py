@@ -208,6 +208,6 @@ def revisions(
 def migrate(ctx: typer.Context) -> None:
     """Upgrade the archive to this version's layout (commands that only read never change it)."""
     settings = state(ctx).settings()
-    with state(ctx).store(settings):
-        pass
+    with state(ctx).store(settings) as store:
+        store.check_sound()
     console.print(Text(f"the archive at {settings.db} is up to date"), highlight=False, soft_wrap=True)

@@ -23,14 +23,14 @@ def serve(
     """Serve the archive's pages, search, run health and a JSON API (docs at /docs). Never writes the archive."""
     import uvicorn  # imported when used
 
-    from dailypapers.web import LOOPBACK_HOSTS, create_app
+    from dailypapers.web import create_app, served_host_names
 
     settings = state(ctx).settings()
     host = host or settings.serve_host
     port = port or settings.serve_port
-    # Bound to loopback, only loopback host names are answered (no DNS rebinding from a web page); bound
-    # wider, the operator decides who may reach it.
-    allowed = LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else None
+    # Only requests that name the bound address, loopback names (bound to loopback or to all addresses) or the
+    # allowed_hosts setting are answered: a web page cannot reach the server through DNS rebinding.
+    allowed = served_host_names(host, settings.allowed_hosts)
     web = create_app(settings.db, main=(settings.source, settings.lang), base_url=settings.site_url,
                      allowed_hosts=allowed, redact=settings.redactor())
     err_console.print(Text(f"serving {settings.db} read-only at http://{host}:{port}/ (API docs: /docs)"),

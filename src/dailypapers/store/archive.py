@@ -219,6 +219,7 @@ class Archive(Connection):
         names = list(origins) if origins is not None else [""] * len(digests)
         if len(names) != len(digests):
             raise ValueError("one origin per digest")
+        self.check_sound()  # an import that changes nothing must not report success over a damaged archive
         with self.transaction():
             papers = self._papers_by_id({e.paper.id for d in digests for e in d.entries})
             editions = {d.edition: self._edition_slots(d.edition) for d in digests}

@@ -185,6 +185,20 @@ class Connection:
                 )
             self.db.execute(f"drop table {LEGACY_MIGRATIONS}")
 
+    def check_sound(self) -> None:
+        """StoreError when SQLite's quick check finds the archive damaged (a page of a table, an index, the
+        search index), so that a bulk write (an import, a migration) refuses to add to it instead of reporting
+        success over the damage. A scan of the whole file: for commands run by hand, not for every run."""
+        try:
+            problems = [str(r[0]) for r in self.db.execute("pragma quick_check").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            problems = [str(exc)]
+        if problems == ["ok"]:
+            return
+        first = " ".join(problems[0].replace("*** in database main ***", "").split())[:160]
+        raise StoreError(f"the archive at {self.path} is damaged ({first}): nothing was written; restore it from a "
+                         f"backup, or copy out what is readable with `sqlite3 {self.path} .recover | sqlite3 NEW.db`")
+
     def ensure_room(self, size: int) -> None:
         """StoreError unless writing about `size` bytes (twice: the WAL, then the database) leaves
         DISK_RESERVE free on the archive's disk."""
