@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from pydantic import BaseModel
+
 MASK = "***"
 MIN_SECRET = 4
 MIN_PART = 8  # a part of an URL (a path segment, a query value) shorter than this is a name, not a token
@@ -45,9 +47,6 @@ class Redactor:
         pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         return cls(ordered, pattern)
 
-    def __bool__(self) -> bool:
-        return bool(self.forms)
-
     def __call__(self, text: str) -> str:
         if self._pattern is None or not text:
             return text
@@ -69,7 +68,7 @@ class Redactor:
             return [self._walk(v) for v in value]
         if isinstance(value, tuple):
             return tuple(self._walk(v) for v in value)
-        if hasattr(value, "model_dump") and hasattr(value, "model_copy"):  # a pydantic model: field by field
+        if isinstance(value, BaseModel):  # field by field
             changed = {name: self._walk(getattr(value, name)) for name in type(value).model_fields}
             return value.model_copy(update=changed)
         return value

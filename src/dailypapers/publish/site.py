@@ -238,7 +238,7 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
     # Every new file and the manifest are written first, beside their targets; only when all of them are on
     # disk do they go into place (renames need no room), then the files of the last build that are not made
     # any more go, and the manifest last. A disk that fills up before that leaves the previous site whole.
-    pages, listing = StagedFiles(), StagedFiles()
+    pages, listing = StagedFiles(), StagedFiles(one_by_one=True)
     try:
         for path in written:
             pages.add(out_dir / path, files[path])

@@ -47,7 +47,6 @@ class Connection:
     def __init__(self, path: Path | str, *, readonly: bool = False, redact: Redactor = NO_REDACTION) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
         self.readonly = readonly
-        self.immutable = False  # read-only and read without locks: its folder cannot be written (see below)
         # error texts (outcomes' reasons, delivery and publish errors, health reports) are redacted as they are
         # written and again as they are read, so an archive written before a secret was known serves none either
         self.redact = redact
@@ -99,7 +98,6 @@ class Connection:
             code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
             if code not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN) or os.access(path.parent, os.W_OK):
                 raise
-        self.immutable = True
         wal = path.with_name(path.name + "-wal")
         unread = wal.exists() and wal.stat().st_size > 0
         _log.warning(
