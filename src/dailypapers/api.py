@@ -119,7 +119,8 @@ async def abuild_digest(
             return await pipeline.run(
                 job, store=store, summarizer=summarizer,
                 fetch=lambda paper: sources.fetch_document(registry, paper, ctx),
-                publishers=publishers, publish_context=PublishContext(settings, out, main_edition), events=events,
+                publishers=publishers, publish_context=PublishContext(settings, out, main_edition, store),
+                events=events,
             )
 
 
@@ -244,7 +245,8 @@ def _publish_whole_archive(
         return
     mains = [(i, d) for i, d in digests if _main_edition(registry, settings, d.source, d.lang)]
     i, digest = (mains or list(digests))[-1]
-    outputs, problems = pipeline.publish(digest, publishers, PublishContext(settings, None, bool(mains)), events)
+    outputs, problems = pipeline.publish(digest, publishers, PublishContext(settings, None, bool(mains), store),
+                                         events)
     health = results[i]
     results[i] = health.model_copy(update={"outputs": health.outputs + tuple(outputs),
                                            "publish_errors": health.publish_errors + tuple(problems)})

@@ -316,6 +316,14 @@ def _m012_email_channel_ids(db: sqlite_utils.Database) -> None:
         db.execute("update deliveries set channel = ? where channel = ?", [new, channel])
 
 
+@MIGRATIONS(name="013_written_files")
+def _m013_written_files(db: sqlite_utils.Database) -> None:
+    # Which edition each output file holds (by absolute path), so that a publisher never replaces a file it
+    # wrote for another edition (`publish.base.FileLedger`).
+    db["written_files"].create(
+        {"path": str, "day": str, "source": str, "lang": str, "written_at": str}, pk="path", if_not_exists=True)
+
+
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -761,6 +769,18 @@ class Store:
                 "publish_errors": json.dumps([*json.loads(row["publish_errors"] or "[]"), *publish_errors],
                                              ensure_ascii=False),
             })
+
+    # -- the files the publishers wrote (publish.base.FileLedger) ---------------------------------------
+    def written_for(self, path: Path) -> Edition | None:
+        """The edition the file at `path` was last written for by this archive's runs, or None."""
+        row = next(self.db.query("select day, source, lang from written_files where path = ?",
+                                 [str(Path(path).resolve())]), None)
+        return _edition_from_row(row) if row else None
+
+    def record_written(self, path: Path, edition: Edition) -> None:
+        with self.transaction():
+            self.db["written_files"].upsert(
+                {"path": str(Path(path).resolve()), **_edition_key(edition), "written_at": _now()}, pk="path")
 
     def latest_outcomes(self, edition: Edition) -> dict[str, Outcome]:
         """The most recent outcome of each paper of that edition, across runs."""

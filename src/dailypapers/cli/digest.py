@@ -23,6 +23,7 @@ from dailypapers.cli._common import (
     write_stdout,
 )
 from dailypapers.cli.run import FromOption, ToOption, day_range, edition_done_line, print_health
+from dailypapers.config import EditionSetting
 from dailypapers.errors import InputError
 from dailypapers.text import clip
 
@@ -67,8 +68,10 @@ def digest(
 
     days = day_range(day, first, last)
     when = parse_day(day)
+    # --source and --lang choose the edition; they are not settings: the configured source and language stay
+    # the main edition, whose file is out_dir/YYYY/MM/DD.md (any other goes to out_dir/<source>/<lang>/)
     settings = state(ctx).settings(
-        lang=lang, source=source, llm_model=model, llm_base_url=base_url, concurrency=concurrency,
+        llm_model=model, llm_base_url=base_url, concurrency=concurrency,
         max_cost=max_cost, max_tokens=max_tokens, show_flags=False if hide_flags else None,
         summarizer="extractive" if no_llm else None,
     )
@@ -76,11 +79,13 @@ def digest(
     if days is not None:
         if out is not None:
             raise InputError("--out names one file: a range writes each day to its own path")
-        _backfill(settings, days, limit=limit, force=force, events=events)
+        edition = EditionSetting(source=source or settings.source, lang=lang or settings.lang)
+        _backfill(settings, days, edition, limit=limit, force=force, events=events)
         return
     with _StageProgress(quiet=as_json) as progress:
         events.subscribe(progress)
-        digest_, report = build_digest(settings, when, limit=limit, force=force, out=out, events=events)
+        digest_, report = build_digest(settings, when, source=source, lang=lang, limit=limit, force=force, out=out,
+                                       events=events)
     if as_json:
         write_stdout(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
     elif digest_ is None:
@@ -91,14 +96,14 @@ def digest(
         raise typer.Exit(1)
 
 
-def _backfill(settings: Settings, days: list[dt.date], *, limit: int | None, force: bool, events: Events) -> None:
+def _backfill(settings: Settings, days: list[dt.date], edition: EditionSetting, *, limit: int | None, force: bool,
+              events: Events) -> None:
     """`digest --from --to`: `api.run` over the range for the one edition, without delivery."""
     from dailypapers.api import run
-    from dailypapers.config import EditionSetting
 
     events.subscribe(edition_done_line)
-    report = run(settings, days=days, editions=[EditionSetting(source=settings.source, lang=settings.lang)],
-                 deliver=False, force=force, limit=limit, command="digest", events=events)
+    report = run(settings, days=days, editions=[edition], deliver=False, force=force, limit=limit, command="digest",
+                 events=events)
     print_health(report)
     if report.exit_code:
         raise typer.Exit(report.exit_code)

@@ -19,10 +19,18 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
-from dailypapers.models import Digest
+from dailypapers.models import Digest, Edition
 
 if TYPE_CHECKING:
     from dailypapers.publish.notify.views import EditionView
+
+
+class FileLedger(Protocol):
+    """What the archive knows of the files the publishers wrote: which edition each holds (the Store)."""
+
+    def written_for(self, path: Path) -> Edition | None: ...
+
+    def record_written(self, path: Path, edition: Edition) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,8 @@ class PublishContext:
     settings: Settings
     out: Path | None = None  # an explicit path for the main output (`digest --out`)
     main_edition: bool = True  # the configured source and language: its outputs go to the top level
+    # the run's archive: a file it wrote for another edition is never replaced (None: no record is kept)
+    files: FileLedger | None = None
 
 
 @runtime_checkable
