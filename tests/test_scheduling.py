@@ -3,6 +3,8 @@ vendored by check-jsonschema, offline) and does what the daily run needs; system
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -117,11 +119,70 @@ def test_the_starter_config_matches_the_workflow(tmp_path: Path) -> None:
 
 
 def test_systemd_units_and_crontab_line(tmp_path: Path) -> None:
-    units = systemd_units(command="/opt/dp/bin/dailypapers", workdir="/srv/papers")
-    assert "ExecStart=/opt/dp/bin/dailypapers run" in units["dailypapers.service"]
+    units = systemd_units(command="/opt/dp/bin/dailypapers", workdir="/srv/papers", env_file="/home/me/.env",
+                          config="/srv/papers/dailypapers.toml")
+    service = units["dailypapers.service"]
+    assert "ExecStart=/opt/dp/bin/dailypapers run" in service
+    assert "Environment=DAILYPAPERS_CONFIG=/srv/papers/dailypapers.toml" in service
+    assert "EnvironmentFile=-/home/me/.env" in service
     assert "Persistent=true" in units["dailypapers.timer"] and "OnCalendar=" in units["dailypapers.timer"]
-    assert crontab_line(command="/opt/dp/bin/dailypapers", workdir="/srv/my papers") == (
-        "0 23 * * * cd '/srv/my papers' && /opt/dp/bin/dailypapers run >> '/srv/my papers'/dailypapers.log 2>&1")
+    assert crontab_line(command="/opt/dp/bin/dailypapers", workdir="/srv/my papers", env_file="/home/me/.env") == (
+        "0 23 * * * cd '/srv/my papers' && set -a && { [ ! -f /home/me/.env ] || . /home/me/.env; } && set +a && "
+        "/opt/dp/bin/dailypapers run >> '/srv/my papers'/dailypapers.log 2>&1")
     result = CliRunner().invoke(app, ["init", "systemd", "--directory", str(tmp_path), "--workdir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert f"WorkingDirectory={tmp_path}" in (tmp_path / "dailypapers.service").read_text()
+
+
+def _odd_workdir(tmp_path: Path) -> Path:
+    """A work directory with a space, a quote and a % in its name, holding a dailypapers.toml."""
+    workdir = tmp_path / "my 'papers' 100%"
+    workdir.mkdir()
+    (workdir / "dailypapers.toml").write_text('lang = "en"\n', encoding="utf-8")
+    return workdir
+
+
+def test_the_systemd_units_carry_the_config_and_the_keys_file_and_pass_systemd_analyze(tmp_path: Path) -> None:
+    workdir = _odd_workdir(tmp_path)
+    keys = tmp_path / "keys.env"
+    result = CliRunner().invoke(app, ["init", "systemd", "--directory", str(tmp_path / "units"),
+                                      "--workdir", str(workdir), "--env-file", str(keys)])
+    assert result.exit_code == 0, result.output
+    service = (tmp_path / "units/dailypapers.service").read_text()
+    shown = str(workdir).replace("%", "%%")  # systemd expands %-specifiers
+    assert f'Environment="DAILYPAPERS_CONFIG={shown}/dailypapers.toml"' in service
+    assert f"WorkingDirectory={shown}\n" in service and f"EnvironmentFile=-{keys}\n" in service
+    assert "create it, chmod 600" in result.output  # the keys' file does not exist yet
+    if shutil.which("systemd-analyze") is None:
+        if os.environ.get("CI"):
+            pytest.fail("systemd-analyze is missing in CI")
+        pytest.skip("systemd-analyze is not installed")
+    for name in ("dailypapers.service", "dailypapers.timer"):
+        checked = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "units" / name)],
+                                 capture_output=True, text=True, timeout=60)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_crontab_line_runs_with_the_config_and_the_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workdir = _odd_workdir(tmp_path)
+    keys = tmp_path / "keys.env"
+    keys.write_text("OPENAI_API_KEY=sk-from-the-keys-file\n", encoding="utf-8")
+    # a stand-in for dailypapers that shows what the run would see
+    fake = tmp_path / "bin" / "dailypapers"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "$1 in $(pwd) config=$DAILYPAPERS_CONFIG key=$OPENAI_API_KEY"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    result = CliRunner().invoke(app, ["init", "cron", "--workdir", str(workdir), "--env-file", str(keys)])
+    assert result.exit_code == 0, result.output
+    line = result.stdout.strip()
+    assert line.startswith("0 23 * * * ") and line.count("\n") == 0
+    # cron hands the rest of the line to /bin/sh, after turning each \\% back into %
+    command = line.split(" ", 5)[5].replace("\\%", "%")
+    subprocess.run(["/bin/sh", "-c", command], check=True, timeout=60, env={"PATH": os.environ["PATH"]})
+    log = (workdir / "dailypapers.log").read_text()
+    assert log == f"run in {workdir} config={workdir}/dailypapers.toml key=sk-from-the-keys-file\n"
+    # without a keys file the run still starts
+    keys.unlink()
+    subprocess.run(["/bin/sh", "-c", command], check=True, timeout=60, env={"PATH": os.environ["PATH"]})
+    assert (workdir / "dailypapers.log").read_text().endswith(f"config={workdir}/dailypapers.toml key=\n")

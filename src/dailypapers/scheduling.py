@@ -163,8 +163,11 @@ readme_path = {_q(o.readme)}
 """
 
 
-def systemd_units(*, command: str, workdir: str, on_calendar: str = "*-*-* 23:00:00 UTC") -> dict[str, str]:
-    """`dailypapers.service` (one run) and `dailypapers.timer` (daily, catching up a missed day)."""
+def systemd_units(*, command: str, workdir: str, env_file: str, config: str | None = None,
+                  on_calendar: str = "*-*-* 23:00:00 UTC") -> dict[str, str]:
+    """`dailypapers.service` (one run) and `dailypapers.timer` (daily, catching up a missed day). The service
+    names its settings file (`config`, as DAILYPAPERS_CONFIG) and reads keys from `env_file` (optional: `-`)."""
+    config_line = f"Environment={_systemd_quote(f'DAILYPAPERS_CONFIG={config}')}\n" if config else ""
     service = f"""[Unit]
 Description=dailypapers: the daily digest of AI papers
 Wants=network-online.target
@@ -172,10 +175,10 @@ After=network-online.target
 
 [Service]
 Type=oneshot
-WorkingDirectory={workdir}
-ExecStart={command} run
-# keys: an EnvironmentFile only you can read, e.g. OPENAI_API_KEY=... DAILYPAPERS_SLACK_TOKEN=...
-EnvironmentFile=-%h/.config/dailypapers/env
+WorkingDirectory={_percent(workdir)}
+{config_line}# keys: a file only you can read (chmod 600), lines such as OPENAI_API_KEY=... DAILYPAPERS_SLACK_TOKEN=...
+EnvironmentFile=-{_percent(env_file)}
+ExecStart={_percent(command)} run
 """
     timer = f"""[Unit]
 Description=Run dailypapers every day
@@ -191,6 +194,27 @@ WantedBy=timers.target
     return {"dailypapers.service": service, "dailypapers.timer": timer}
 
 
-def crontab_line(*, command: str, workdir: str, minute: int = 0, hour: int = 23) -> str:
-    return (f"{minute} {hour} * * * cd {shlex.quote(workdir)} && {command} run >> "
-            f"{shlex.quote(workdir)}/dailypapers.log 2>&1")
+def crontab_line(*, command: str, workdir: str, env_file: str, config: str | None = None, minute: int = 0,
+                 hour: int = 23) -> str:
+    """One crontab line: in `workdir`, with the keys of `env_file` exported when it exists (the same file as the
+    systemd unit's) and DAILYPAPERS_CONFIG=`config`, the run appends to dailypapers.log."""
+    q = shlex.quote
+    keys = f"set -a && {{ [ ! -f {q(env_file)} ] || . {q(env_file)}; }} && set +a"
+    settings = f"DAILYPAPERS_CONFIG={q(config)} " if config else ""
+    line = f"cd {q(workdir)} && {keys} && {settings}{command} run >> {q(workdir)}/dailypapers.log 2>&1"
+    # cron turns an unescaped % into a new line (the rest becomes the command's input)
+    return f"{minute} {hour} * * * " + line.replace("%", "\\%")
+
+
+def _percent(value: str) -> str:
+    """A path for a unit file: `%` doubled, since systemd expands `%h` and the like. (WorkingDirectory and
+    EnvironmentFile take the rest of the line as it is; the command is words, as `_command` made it.)"""
+    return value.replace("%", "%%")
+
+
+def _systemd_quote(value: str) -> str:
+    """An Environment= assignment: quoted (C-style escapes) when it holds a space, a quote or a backslash."""
+    value = _percent(value)
+    if any(c in value for c in " \t\"'\\"):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return value

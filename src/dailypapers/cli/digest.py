@@ -178,6 +178,19 @@ def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
 @errors
 @archive_options
 def config(ctx: typer.Context) -> None:
-    """Show the effective settings (defaults < TOML file < environment < flags), keys redacted."""
+    """Show the effective settings, keys redacted, after the files they were read from, in order (defaults <
+    the user's config.toml < ./dailypapers.toml < --config/DAILYPAPERS_CONFIG < environment < flags)."""
+    from dailypapers.config import LOCAL_CONFIG, config_files, user_config_path
+
     settings = state(ctx).settings()
+    files = config_files(state(ctx).config)
+    # on stderr: stdout stays the JSON of the settings alone, for scripts
+    if files:
+        err_console.print("settings files read, in order (a later one wins; then DAILYPAPERS_* variables, then "
+                          "flags):", highlight=False)
+        for n, path in enumerate(files, start=1):
+            err_console.print(safe(f"  {n}. {path.resolve()}"), highlight=False)
+    else:
+        err_console.print(safe(f"no settings file read (looked for {user_config_path()} and ./{LOCAL_CONFIG}); "
+                               "defaults, DAILYPAPERS_* variables and flags:"), highlight=False)
     console.print_json(json.dumps(settings.redacted(), ensure_ascii=False))
