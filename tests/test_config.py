@@ -143,5 +143,6 @@ def test_the_config_that_init_writes_is_what_commands_in_that_folder_read(
     from dailypapers.cli import app
 
     monkeypatch.chdir(tmp_path)
-    assert CliRunner().invoke(app, ["init", "github-actions"]).exit_code == 0
+    made = CliRunner().invoke(app, ["init", "github-actions", "--install", "pip install x"])
+    assert made.exit_code == 0, made.output
     assert load_settings().publishers == ["markdown", "readme", "site"]  # the starter's, not the default

@@ -343,6 +343,13 @@ def test_the_summarizer_setting_picks_the_summarizer(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("DAILYPAPERS_LLM_MODEL", "gpt-4o-mini")
     hosted = from_settings(load_settings())
     assert isinstance(hosted, LLMSummarizer) and hosted.price is not None
+    # auto: a model without a key (nor a server of one's own) is extractive until the key is set, as a starter
+    # config names a model for the day a key is added
+    assert isinstance(registry.summarizer(load_settings()), LLMSummarizer)
+    monkeypatch.delenv("OPENAI_API_KEY")
+    assert isinstance(registry.summarizer(load_settings()), ExtractiveSummarizer)
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):  # asked for by name, it says what is missing
+        registry.summarizer(load_settings(summarizer="llm"))
 
 
 async def test_reasoning_model_parameters_are_adapted_once(openai_standin: OpenAIStandIn) -> None:

@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 from dailypapers.cli import app
 from dailypapers.scheduling import ARCHIVE_DIR, WorkflowOptions, crontab_line, github_workflow, systemd_units
 
+INSTALL = "pip install git+https://github.com/OWNER/dailypapers"
+
 
 def check_schema(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
@@ -46,7 +48,8 @@ def test_the_workflow_is_valid_and_does_the_daily_job(tmp_path: Path, site_dir: 
     run = next(s for s in steps if s.get("name") == "Run")
     assert run["run"] == "dailypapers run $DAY" and run["env"]["DAY"] == "${{ inputs.day }}"  # no injection
     commit = next(s for s in steps if s.get("name") == "Commit the digests and the README")["run"]
-    assert "git add --all -- digests README.md" in commit and "git push" in commit
+    assert 'for path in digests README.md; do [ ! -e "$path" ] || git add --all -- "$path"; done' in commit
+    assert "git push" in commit
     # saved when the run fails and when the job's timeout cancels it: the ledger must survive either
     assert steps[uses.index("actions/cache/save@v4")]["if"] == "${{ always() }}"
     if site_dir:
@@ -72,7 +75,7 @@ def test_a_broken_workflow_fails_the_schema_check(tmp_path: Path) -> None:
 def test_init_writes_the_workflow_and_a_starter_config_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    first = runner.invoke(app, ["init", "github-actions", "--cron", "30 22 * * 1-5"])
+    first = runner.invoke(app, ["init", "github-actions", "--cron", "30 22 * * 1-5", "--install", INSTALL])
     assert first.exit_code == 0, first.output
     wf = yaml.safe_load((tmp_path / ".github/workflows/dailypapers.yml").read_text())
     assert wf[True]["schedule"] == [{"cron": "30 22 * * 1-5"}]
@@ -81,25 +84,26 @@ def test_init_writes_the_workflow_and_a_starter_config_once(tmp_path: Path, monk
     config = (tmp_path / "dailypapers.toml").read_text()
     assert 'publishers = ["markdown", "readme", "site"]' in config
     assert runner.invoke(app, ["--config", "dailypapers.toml", "config"]).exit_code == 0  # the starter loads
-    again = runner.invoke(app, ["init", "github-actions"])
+    again = runner.invoke(app, ["init", "github-actions", "--install", INSTALL])
     assert again.exit_code == 2 and "exists: pass --force" in again.output
-    assert runner.invoke(app, ["init", "github-actions", "--force"]).exit_code == 0
-    assert runner.invoke(app, ["init", "github-actions", "--force", "--cron", "daily"]).exit_code == 2
+    assert runner.invoke(app, ["init", "github-actions", "--force", "--install", INSTALL]).exit_code == 0
+    bad_cron = runner.invoke(app, ["init", "github-actions", "--force", "--cron", "daily", "--install", INSTALL])
+    assert bad_cron.exit_code == 2
 
 
 def test_init_follows_the_existing_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "dailypapers.toml").write_text('publishers = ["markdown", "readme"]\nout_dir = "papers"\n'
                                                'readme_path = "docs/README.md"\n')
-    result = CliRunner().invoke(app, ["init", "github-actions"])
+    result = CliRunner().invoke(app, ["init", "github-actions", "--install", INSTALL])
     assert result.exit_code == 0, result.output
     wf = yaml.safe_load((tmp_path / ".github/workflows/dailypapers.yml").read_text())
     assert "deploy" not in wf["jobs"] and "pages" not in wf["permissions"]  # no site in publishers: no Pages
     assert "without Pages" in result.output
     commit = next(s for s in wf["jobs"]["digest"]["steps"] if s.get("name") == "Commit the digests and the README")
-    assert "git add --all -- papers docs/README.md" in commit["run"]
+    assert "for path in papers docs/README.md; do" in commit["run"]
     (tmp_path / "dailypapers.toml").write_text('publishers = ["markdown", "site"]\nsite_dir = "public"\n')
-    assert CliRunner().invoke(app, ["init", "github-actions", "--force"]).exit_code == 0
+    assert CliRunner().invoke(app, ["init", "github-actions", "--force", "--install", INSTALL]).exit_code == 0
     wf = yaml.safe_load((tmp_path / ".github/workflows/dailypapers.yml").read_text())
     upload = next(s for s in wf["jobs"]["digest"]["steps"] if s.get("name") == "Upload the site")
     assert upload["with"]["path"] == "public" and "deploy" in wf["jobs"]
@@ -186,3 +190,69 @@ def test_the_crontab_line_runs_with_the_config_and_the_keys(tmp_path: Path, monk
     keys.unlink()
     subprocess.run(["/bin/sh", "-c", command], check=True, timeout=60, env={"PATH": os.environ["PATH"]})
     assert (workdir / "dailypapers.log").read_text().endswith(f"config={workdir}/dailypapers.toml key=\n")
+
+
+class _Dist:
+    """importlib.metadata's view of an installed dailypapers."""
+
+    def __init__(self, direct_url: str | None) -> None:
+        self.version = "0.1.0"
+        self.direct_url = direct_url
+
+    def read_text(self, name: str) -> str | None:
+        return self.direct_url if name == "direct_url.json" else None
+
+
+def test_the_workflow_installs_from_the_repository_when_it_holds_the_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dailypapers import scheduling
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "dailypapers"\nversion = "0.1.0"\n')
+    assert scheduling.install_command(tmp_path) == "pip install ."
+    assert scheduling.install_command(tmp_path, "pip install other") == "pip install other"  # --install wins
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["init", "github-actions"])
+    assert result.exit_code == 0, result.output
+    wf = yaml.safe_load((tmp_path / ".github/workflows/dailypapers.yml").read_text())
+    [step] = [s for s in wf["jobs"]["digest"]["steps"] if s.get("name") == "Install dailypapers"]
+    assert step["run"] == "pip install ."
+    assert "installs dailypapers with: pip install ." in result.output
+
+
+def test_elsewhere_the_workflow_installs_what_this_copy_was_installed_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dailypapers import scheduling
+
+    def installed(direct_url: str | None) -> None:
+        monkeypatch.setattr(scheduling.metadata, "distribution", lambda name: _Dist(direct_url))
+
+    installed(None)  # from a registry
+    assert scheduling.install_command(tmp_path) == "pip install dailypapers==0.1.0"
+    installed('{"url": "https://github.com/me/dailypapers", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}')
+    assert scheduling.install_command(tmp_path) == "pip install git+https://github.com/me/dailypapers@abc123"
+    # an editable install from a checkout: its origin, read over https (the runner has no ssh key)
+    checkout = tmp_path / "my checkout"
+    subprocess.run(["git", "init", "-q", str(checkout)], check=True, timeout=60)
+    subprocess.run(["git", "-C", str(checkout), "remote", "add", "origin", "git@github.com:me/dailypapers.git"],
+                   check=True, timeout=60)
+    installed(f'{{"url": "{checkout.as_uri()}", "dir_info": {{"editable": true}}}}')
+    assert scheduling.install_command(tmp_path) == "pip install git+https://github.com/me/dailypapers.git"
+    # a checkout without a remote: nothing to point the runner at, and init says what to do
+    bare = tmp_path / "bare"
+    subprocess.run(["git", "init", "-q", str(bare)], check=True, timeout=60)
+    installed(f'{{"url": "{bare.as_uri()}", "dir_info": {{"editable": true}}}}')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["init", "github-actions"])
+    assert result.exit_code == 2
+    assert "cannot tell where the workflow should install dailypapers from" in result.output
+    assert "--install" in result.output and not (tmp_path / ".github").exists()
+
+
+def test_the_starter_config_names_a_model_for_the_day_a_key_is_set() -> None:
+    import tomllib
+
+    from dailypapers.scheduling import starter_config
+
+    assert tomllib.loads(starter_config(WorkflowOptions()))["llm_model"] == "gpt-4o-mini"

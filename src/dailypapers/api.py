@@ -27,7 +27,7 @@ from dailypapers.errors import FetchError, InputError, PublishError, StoreError
 from dailypapers.events import Events, PaperDone, Waiting
 from dailypapers.http import Http
 from dailypapers.models import Digest, Document, Edition, Outcome, Paper, RunReport, Usage
-from dailypapers.plugins import Registry, plugin_manager
+from dailypapers.plugins import Registry, auto_llm, plugin_manager
 from dailypapers.publish.base import PublishContext, is_whole_archive
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
@@ -95,6 +95,9 @@ async def abuild_digest(
     if settings.summarizer == "auto" and settings.llm_api_key and not (settings.llm_model or settings.llm_base_url):
         events.notice("an API key is set but no model, so the summaries are extractive: set DAILYPAPERS_LLM_MODEL "
                       "(e.g. gpt-4o-mini) to summarize with the LLM")
+    if settings.summarizer == "auto" and settings.llm_model and not auto_llm(settings):
+        events.notice(f"llm_model is {settings.llm_model} but no API key is set, so the summaries are extractive: "
+                      "set OPENAI_API_KEY (or DAILYPAPERS_LLM_API_KEY), or llm_base_url for a server of your own")
     main_edition = _main_edition(registry, configured, settings.source, settings.lang)
     started = dt.datetime.now(dt.UTC)
     async with _summarizer(registry, settings) as summarizer, _http(settings, events) as http:

@@ -35,13 +35,16 @@ def github_actions(
     ctx: typer.Context,
     path: Annotated[Path, typer.Option(help="Where the workflow goes.")] = Path(".github/workflows/dailypapers.yml"),
     cron: Annotated[str, typer.Option(help="When it runs (UTC), in cron syntax.")] = "0 23 * * *",
-    install: Annotated[str, typer.Option(help="The command that installs dailypapers.")] = "pip install dailypapers",
+    install: Annotated[
+        str | None, typer.Option(help="The command that installs dailypapers on the runner (default: `pip install .` "
+                                 "when this repository holds dailypapers itself, else where this copy came from).")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
 ) -> None:
     """Write a workflow that runs `dailypapers run` daily, keeps the archive in the Actions cache, commits the
     digests and the README, and deploys the site to GitHub Pages (when the run publishes the site: "site" in
     `publishers`, as the starter dailypapers.toml it writes for a new repository has it)."""
-    from dailypapers.scheduling import WorkflowOptions, github_workflow, starter_config
+    from dailypapers.scheduling import WorkflowOptions, github_workflow, install_command, starter_config
 
     if len(cron.split()) != 5:
         raise InputError(f"--cron {cron!r}: five fields, e.g. '0 23 * * *'")
@@ -50,11 +53,13 @@ def github_actions(
     # the settings the workflow will see: its own config file, unless --config names another
     settings = load_settings(config) if not starting and state(ctx).config is None else state(ctx).settings()
     site = starting or "site" in settings.publishers
+    install = install_command(Path.cwd(), install)
     options = WorkflowOptions(cron=cron, install=install, out_dir=str(settings.out_dir),
                               readme=str(settings.readme_path), site_dir=str(settings.site_dir) if site else None)
     _write(path, github_workflow(options), force=force)
     if starting:
         _write(config, starter_config(options), force=False)
+    console.print(Text(f"the workflow installs dailypapers with: {install}"), highlight=False, soft_wrap=True)
     if not site:
         console.print(Text(f'"site" is not in publishers ({config}): the workflow commits the digests and the '
                            "README, without Pages"), highlight=False)
