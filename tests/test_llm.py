@@ -228,15 +228,20 @@ async def test_no_key_sends_a_placeholder(openai_standin: OpenAIStandIn) -> None
     assert openai_standin.requests()[0].headers["authorization"] == "Bearer not-needed"
 
 
-async def test_connection_refused_is_one_line() -> None:
+async def test_a_refused_connection_is_one_line_naming_the_setting_and_is_not_retried() -> None:
     server = OpenAIStandIn().start()
     url = server.base_url
     server.stop()
-    with pytest.raises(SummarizeError) as err:
-        await LLMSummarizer(model="m", base_url=url, timeout=2, max_retries=0).summarize(
-            PAPER, TEXT, lang="ko", labels=LABELS
-        )
-    assert err.value.reason.startswith("connection failed") and "\n" not in err.value.reason
+    # the SDK would retry four times with backoff (~8 s per paper): a closed port is not retried
+    summarizer = LLMSummarizer(model="m", base_url=url, timeout=2, max_retries=4)
+    started = time.monotonic()
+    for _ in range(5):  # three in a row mark the server down; the later calls do not even try
+        with pytest.raises(SummarizeError) as err:
+            await summarizer.summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+        assert err.value.reason == (f"cannot reach the LLM server at {url} (connection refused): check that it is "
+                                    "running and the llm_base_url setting")
+    assert time.monotonic() - started < 3
+    await summarizer.aclose()
 
 
 async def test_usage_and_cost_are_summed_across_retries(openai_standin: OpenAIStandIn) -> None:

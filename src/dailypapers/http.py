@@ -155,8 +155,10 @@ class _Breaker:
     down: str = ""  # the failure that opened it
 
 
-def _connection_failure(exc: BaseException) -> str | None:
-    """What kind of connection failure `exc` is, from its causes: 'dns', 'refused', or None (another)."""
+def connection_failure(exc: BaseException) -> str | None:
+    """What kind of connection failure `exc` is, from its causes: 'dns', 'refused', or None (another). A host
+    with several addresses (localhost: ::1 and 127.0.0.1) fails with a group of errors ("All connection attempts
+    failed"): refused when every address refused."""
     seen: BaseException | None = exc
     for _ in range(10):
         if seen is None:
@@ -165,6 +167,9 @@ def _connection_failure(exc: BaseException) -> str | None:
             return "dns"
         if isinstance(seen, ConnectionRefusedError):
             return "refused"
+        if isinstance(seen, BaseExceptionGroup):
+            kinds = {connection_failure(e) for e in seen.exceptions}
+            return kinds.pop() if len(kinds) == 1 else None
         seen = seen.__cause__ or seen.__context__
     text = str(exc).lower()
     if "name or service not known" in text or "name resolution" in text or "nodename nor servname" in text:
@@ -273,7 +278,7 @@ class Http:
                 status, body, content_type, retry_after = await self._attempt(url, params, headers, cap, priority)
             except httpx.TransportError as exc:  # connect/read errors, timeouts, truncated bodies
                 last_problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-                kind = _connection_failure(exc)
+                kind = connection_failure(exc)
                 if kind is not None or isinstance(exc, httpx.ConnectTimeout):
                     self._connection_failed(host, kind, last_problem)
                 if kind is not None:  # a name that does not resolve or a closed port: retrying will not help

@@ -22,6 +22,7 @@ from dailypapers.cli._common import (
     warn,
     write_stdout,
 )
+from dailypapers.cli._progress import StageProgress
 from dailypapers.cli.run import FromOption, ToOption, day_range, edition_done_line, print_health
 from dailypapers.config import EditionSetting
 from dailypapers.errors import InputError
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from dailypapers.config import Settings
-    from dailypapers.events import Event, Events
+    from dailypapers.events import Events
     from dailypapers.models import RunReport
 
 
@@ -82,7 +83,7 @@ def digest(
         edition = EditionSetting(source=source or settings.source, lang=lang or settings.lang)
         _backfill(settings, days, edition, limit=limit, force=force, events=events)
         return
-    with _StageProgress(quiet=as_json) as progress:
+    with StageProgress(quiet=as_json) as progress:
         events.subscribe(progress)
         digest_, report = build_digest(settings, when, source=source, lang=lang, limit=limit, force=force, out=out,
                                        events=events)
@@ -102,52 +103,13 @@ def _backfill(settings: Settings, days: list[dt.date], edition: EditionSetting, 
     from dailypapers.api import run
 
     events.subscribe(edition_done_line)
-    report = run(settings, days=days, editions=[edition], deliver=False, force=force, limit=limit, command="digest",
-                 events=events)
+    with StageProgress(label=True) as progress:
+        events.subscribe(progress)
+        report = run(settings, days=days, editions=[edition], deliver=False, force=force, limit=limit,
+                     command="digest", events=events)
     print_health(report)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
-
-
-class _StageProgress:
-    """A rich progress display, one bar per stage, fed by the run's events; shown once the papers are known."""
-
-    def __init__(self, *, quiet: bool = False) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.progress = Progress(
-            TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err_console, transient=True, disable=quiet,
-        )
-        self.tasks: dict[str, int] = {}
-        self.waiting: int | None = None
-        self.status = err_console.status("fetching the list of papers…")
-
-    def __enter__(self) -> _StageProgress:
-        self.status.start()
-        return self
-
-    def __call__(self, event: Event) -> None:
-        from dailypapers.events import PROGRESS_STAGES, RunStarted, StageDone, Waiting
-
-        if isinstance(event, RunStarted):
-            self.status.stop()
-            self.tasks = {s: self.progress.add_task(s, total=len(event.papers)) for s in PROGRESS_STAGES}
-            self.progress.start()
-        elif isinstance(event, StageDone) and event.stage in self.tasks:
-            self.progress.advance(self.tasks[event.stage])
-        elif isinstance(event, Waiting):
-            note = f"waiting for {event.endpoint}: {event.seconds:.0f} s"
-            if not self.tasks:
-                self.status.update(note)
-            elif self.waiting is None:
-                self.waiting = self.progress.add_task(note, total=None)
-            else:
-                self.progress.update(self.waiting, description=note)
-
-    def __exit__(self, *exc: object) -> None:
-        self.status.stop()
-        self.progress.stop()
 
 
 _STYLE = {"ok": "green", "flagged": "yellow", "failed": "red", "skipped": "magenta"}

@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, write_stdout
+from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, warn, write_stdout
+from dailypapers.cli._progress import StageProgress
 from dailypapers.cli.archive import LangOption, SourceOption, find_edition
 from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, InputError
@@ -71,7 +72,7 @@ def verify_cmd(
     if texts is not None:
         loaded = {p.id: load_text(texts, p.id, settings) for p in papers}
     elif fetch:
-        loaded = _fetch_all(papers, settings)
+        loaded = _fetch_all(papers, settings, quiet=as_json)
     else:
         loaded = _stored(papers, settings)
     audits = audit_digest(
@@ -131,11 +132,17 @@ def load_text(folder: Path, paper_id: str, settings: Settings) -> tuple[Document
         return None, f"{path.name}: unexpected error: {type(exc).__name__}: {exc}"
 
 
-def _fetch_all(papers: list[Paper], settings: Settings) -> dict[str, tuple[Document | None, str]]:
-    """The papers' documents from the archive, or fetched (and stored) through the one fetch stage."""
+def _fetch_all(papers: list[Paper], settings: Settings, *, quiet: bool) -> dict[str, tuple[Document | None, str]]:
+    """The papers' documents from the archive, or fetched (and stored) through the one fetch stage, with the
+    fetch stage's progress on a terminal."""
     from dailypapers.api import fetch_documents
+    from dailypapers.events import Events, Notice, PaperDone
 
-    found = asyncio.run(fetch_documents(settings, papers))
+    with StageProgress(quiet=quiet, status="reading the archive…") as progress:
+        progress.stages(len(papers), ("fetch",))
+        events = Events(lambda e: progress.advance("fetch") if isinstance(e, PaperDone) else None,
+                        lambda e: warn(e.message) if isinstance(e, Notice) else None, progress)
+        found = asyncio.run(fetch_documents(settings, papers, events=events))
     return {pid: (r, "") if isinstance(r, Document) else (None, r.reason) for pid, r in found.items()}
 
 
