@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dailypapers.documents import ReadLimits
+from dailypapers.documents import PdfHead, ReadLimits
 from dailypapers.errors import InputError
 from dailypapers.sources import local
 from tests.papergen import make_paper
@@ -174,7 +174,7 @@ def test_a_limit_opens_only_the_pdfs_it_needs(tmp_path: Path, monkeypatch: pytes
     opened: list[bytes] = []
     real = local.pdf_head
 
-    def counting(data: bytes, **kw: object) -> tuple[str, str]:
+    def counting(data: bytes, **kw: object) -> PdfHead:
         opened.append(data)
         return real(data, **kw)  # type: ignore[arg-type]
 

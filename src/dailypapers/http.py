@@ -334,11 +334,8 @@ class Http:
     def _unreachable(self, url: str, host: str, problem: str) -> HostUnreachableError:
         endpoint = self._endpoint(url)
         setting = f" and the {endpoint.setting} setting" if endpoint else ""
-        return HostUnreachableError(
-            f"cannot reach {host} ({problem}): check the network connection{setting}; "
-            "local PDFs work offline with --source DIR",
-            url=url,
-        )
+        checks = f"cannot reach {host} ({problem}): check the network connection{setting}"
+        return HostUnreachableError(f"{checks}; local PDFs work offline with --source DIR", url=url, problem=checks)
 
     async def _attempt(
         self, url: str, params: Params, headers: dict[str, str], cap: int, priority: int
