@@ -159,3 +159,17 @@ def test_the_api_docs_list_every_operation_and_run_one(page, live_url: str, shot
     assert block.locator(".live-responses-table tr.response .response-col_status").first.inner_text().strip() == "200"
     p.screenshot(path=str(shots / "api-docs.png"), full_page=True)
     assert not page.dialogs and not page.csp
+
+
+def test_the_runs_table_fits_a_1280_pixel_window(browser, live_url: str, shots: Path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    p = context.new_page()
+    p.goto(live_url + "runs.html")  # the run page is the live app's (the static site has none)
+    sizes = p.evaluate("""() => ({table: document.querySelector('table.runs').scrollWidth,
+                                  wrap: document.querySelector('.table-wrap').clientWidth,
+                                  page: document.documentElement.scrollWidth})""")
+    assert sizes["table"] <= sizes["wrap"] and sizes["page"] <= 1280, sizes  # every column in sight
+    cells = p.locator("table.runs tbody tr:not(.detail)").first.locator("td").all_inner_texts()
+    assert cells[5] == "1 ok · 1 flagged · 1 failed" and cells[7].endswith("$0.0123"), cells
+    p.screenshot(path=str(shots / "runs-1280.png"))
+    context.close()

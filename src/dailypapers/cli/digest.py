@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
@@ -23,10 +22,11 @@ from dailypapers.cli._common import (
     write_stdout,
 )
 from dailypapers.cli._progress import StageProgress
+from dailypapers.cli._tables import report_table
 from dailypapers.cli.run import FromOption, ToOption, day_range, edition_done_line, print_health
 from dailypapers.config import EditionSetting
 from dailypapers.errors import InputError
-from dailypapers.text import clip
+from dailypapers.text import one_line
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -116,10 +116,10 @@ _STYLE = {"ok": "green", "flagged": "yellow", "failed": "red", "skipped": "magen
 
 
 def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
-    table = Table("paper", "title", "status", title=f"{report.day} — {report.source} — {report.lang}")
+    table = report_table("title", "status", title=f"{report.day} — {report.source} — {report.lang}")
     for o in report.outcomes:
         # Text(), not markup: titles and reasons may quote untrusted text
-        table.add_row(Text(o.paper_id), safe(clip(titles.get(o.paper_id, ""), 60)),
+        table.add_row(Text(o.paper_id), safe(one_line(titles.get(o.paper_id, ""))),
                       safe(o.label, style=_STYLE[o.status]))
     console.print(table)
     c, u = report.counts(), report.usage
@@ -127,7 +127,7 @@ def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
     console.print(
         f"{c['ok']} ok, {c['flagged']} flagged, {c['failed']} failed, {c['skipped']} skipped "
         f"(failures by stage: {stages}) · {u.calls} LLM calls, {u.input_tokens} in / {u.output_tokens} out "
-        f"tokens, ${u.cost:.4f} · {report.wall_seconds:.1f} s",
+        f"tokens, {u.cost_text} · {report.wall_seconds:.1f} s",
         highlight=False,
     )
     for path in report.outputs:

@@ -14,10 +14,11 @@ from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import console, err_console, errors, state, write_stdout
+from dailypapers.cli._help import Typer
 from dailypapers.config import load_settings
 from dailypapers.errors import InputError
 
-init_app = typer.Typer(help="Set up the scheduled daily run: GitHub Actions, systemd or cron.", no_args_is_help=True)
+init_app = Typer(help="Set up the scheduled daily run: GitHub Actions, systemd or cron.", no_args_is_help=True)
 app.add_typer(init_app, name="init")
 
 

@@ -59,7 +59,7 @@ def edition_done_line(event: Event) -> None:
     if isinstance(event, RunDone):
         r, c = event.report, event.report.counts()
         err_console.print(safe(f"{r.day} {r.source} {r.lang}: {c['ok']} ok, {c['flagged']} flagged, "
-                               f"{c['failed']} failed, {c['skipped']} skipped, ${r.usage.cost:.4f}"), highlight=False)
+                               f"{c['failed']} failed, {c['skipped']} skipped, {r.usage.cost_text}"), highlight=False)
 
 
 def print_health(report: HealthReport, *, delivering: bool = False) -> None:

@@ -8,19 +8,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, warn, write_stdout
 from dailypapers.cli._progress import StageProgress
+from dailypapers.cli._tables import report_table
 from dailypapers.cli.archive import LangOption, SourceOption, find_edition
 from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, InputError
 from dailypapers.models import Digest, Document, Paper, evidence_place
 from dailypapers.publish.markdown import read_digest
 from dailypapers.store import Store
-from dailypapers.text import clip
+from dailypapers.text import one_line
 from dailypapers.verify import PaperAudit, audit_digest
 
 TEXT_SUFFIXES = (".txt", ".md", ".pdf")
@@ -183,13 +183,13 @@ _STYLE = {"ok": "green", "unsupported": "bold red", "no text": "yellow", "no sum
 
 
 def _print_table(audits: list[PaperAudit]) -> None:
-    table = Table("paper", "title", "claims", "unsupported", "status")
+    table = report_table("title", "claims", "unsupported", "status")
     for a in audits:
         # safe(), not markup: ids (a `#local-...` link is read back unquoted), titles and claims come from
         # untrusted files
         table.add_row(
             safe(a.paper_id),
-            safe(clip(a.title, 48)),
+            safe(one_line(a.title)),
             str(len(a.claims)),
             str(len(a.unsupported)),
             Text(a.status, style=_STYLE[a.status]),

@@ -352,7 +352,7 @@ class LLMSummarizer:
             completion = count_tokens(str(getattr(message, "content", None) or getattr(message, "refusal", None)
                                           or ""))
         return Usage(calls=1, input_tokens=prompt, output_tokens=completion,
-                     cost=cost_of(self.price, prompt, completion))
+                     cost=cost_of(self.price, prompt, completion), unpriced_calls=int(self.price is None))
 
     def _adapt(self, exc: openai.APIStatusError) -> bool:
         """Drop a parameter the model does not take; each adaptation happens at most once per instance."""
