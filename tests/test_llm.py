@@ -228,6 +228,7 @@ async def test_no_key_sends_a_placeholder(openai_standin: OpenAIStandIn) -> None
     assert openai_standin.requests()[0].headers["authorization"] == "Bearer not-needed"
 
 
+@pytest.mark.slow  # a stand-in server
 async def test_a_refused_connection_is_one_line_naming_the_setting_and_is_not_retried() -> None:
     server = OpenAIStandIn().start()
     url = server.base_url

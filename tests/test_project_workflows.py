@@ -20,6 +20,7 @@ def load(name: str) -> dict:
     return yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # a subprocess (check-jsonschema)
 @pytest.mark.parametrize("name", ["ci.yml", "release.yml"])
 def test_the_workflows_pass_the_github_workflow_schema(name: str) -> None:
     checked = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",

@@ -24,6 +24,7 @@ def check_schema(path: Path) -> subprocess.CompletedProcess[str]:
                            str(path)], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # subprocesses (git, sh, check-jsonschema, systemd-analyze)
 @pytest.mark.parametrize("site_dir", ["site", None])
 def test_the_workflow_is_valid_and_does_the_daily_job(tmp_path: Path, site_dir: str | None) -> None:
     path = tmp_path / "wf.yml"
@@ -66,6 +67,7 @@ def test_the_install_command_is_one_yaml_string(tmp_path: Path) -> None:
     assert step["run"] == install
 
 
+@pytest.mark.slow  # subprocesses (git, sh, check-jsonschema, systemd-analyze)
 def test_a_broken_workflow_fails_the_schema_check(tmp_path: Path) -> None:
     path = tmp_path / "bad.yml"
     path.write_text(github_workflow(WorkflowOptions()).replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest", 1))
@@ -146,6 +148,7 @@ def _odd_workdir(tmp_path: Path) -> Path:
     return workdir
 
 
+@pytest.mark.slow  # subprocesses (git, sh, check-jsonschema, systemd-analyze)
 def test_the_systemd_units_carry_the_config_and_the_keys_file_and_pass_systemd_analyze(tmp_path: Path) -> None:
     workdir = _odd_workdir(tmp_path)
     keys = tmp_path / "keys.env"
@@ -167,6 +170,7 @@ def test_the_systemd_units_carry_the_config_and_the_keys_file_and_pass_systemd_a
         assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+@pytest.mark.slow  # subprocesses (git, sh, check-jsonschema, systemd-analyze)
 def test_the_crontab_line_runs_with_the_config_and_the_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     workdir = _odd_workdir(tmp_path)
     keys = tmp_path / "keys.env"
@@ -220,6 +224,7 @@ def test_the_workflow_installs_from_the_repository_when_it_holds_the_project(
     assert "installs dailypapers with: pip install ." in result.output
 
 
+@pytest.mark.slow  # subprocesses (git, sh, check-jsonschema, systemd-analyze)
 def test_elsewhere_the_workflow_installs_what_this_copy_was_installed_from(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

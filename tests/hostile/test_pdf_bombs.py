@@ -18,6 +18,8 @@ from tests.hostile.corpus import _pdf, caption_bomb, noop_bomb, not_text_pdf, te
 from tests.papergen import make_paper
 from tests.pdfgen import encrypted_pdf, make_pdf
 
+pytestmark = pytest.mark.slow  # PDF worker processes, killed and replaced
+
 MB = 1024 * 1024
 # tight limits keep each test to a second or two; the defaults are tested through the settings
 LIMITS = ReadLimits(max_pdf_memory=512 * MB, max_pdf_cpu_seconds=5, pdf_workers=2)
