@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]  # run from a checkout, installed 
 from typer.testing import CliRunner  # noqa: E402
 
 from dailypapers.cli import app  # noqa: E402
-from dailypapers.publish.markdown import parse_days, read_days, render  # noqa: E402
+from dailypapers.digestformat import parse_days, read_days, render  # noqa: E402
 from dailypapers.store import Store  # noqa: E402
 
 TARGET_SECONDS = 10.0

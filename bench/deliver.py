@@ -33,8 +33,8 @@ from dailypapers.events import Events  # noqa: E402
 from dailypapers.publish.base import HEADER, Channel  # noqa: E402
 from dailypapers.publish.notify.apprise import AppriseChannel  # noqa: E402
 from dailypapers.publish.notify.deliver import deliver  # noqa: E402
+from dailypapers.publish.notify.messages import MessageEdition, message_edition  # noqa: E402
 from dailypapers.publish.notify.slack import SlackChannel  # noqa: E402
-from dailypapers.publish.notify.views import EditionView, edition_view  # noqa: E402
 from dailypapers.store import Store  # noqa: E402
 
 PAPERS = 50
@@ -49,13 +49,13 @@ def _reset(standin: StandIn) -> None:
         standin.posted.clear()
 
 
-def _in_memory(view: EditionView, make: Callable[[], Channel], due: list[str]) -> float:
+def _in_memory(view: MessageEdition, make: Callable[[], Channel], due: list[str]) -> float:
     t = time.perf_counter()
     asyncio.run(make().send(view, due, MemoryLog()))
     return time.perf_counter() - t
 
 
-def _with_ledger(view: EditionView, make: Callable[[], Channel], db: Path) -> float:
+def _with_ledger(view: MessageEdition, make: Callable[[], Channel], db: Path) -> float:
     with Store(db) as store:
         t = time.perf_counter()
         [result] = asyncio.run(deliver(view, [make()], store, max_attempts=5, events=Events()))
@@ -65,7 +65,7 @@ def _with_ledger(view: EditionView, make: Callable[[], Channel], db: Path) -> fl
 
 
 def main() -> None:
-    view = edition_view(digest(PAPERS))
+    view = message_edition(digest(PAPERS))
     due = [HEADER, *(p.paper_id for p in view.papers)]
     with SlackStandIn() as slack, WebhookStandIn() as hook, tempfile.TemporaryDirectory() as tmp:
         def slack_channel() -> Channel:

@@ -31,7 +31,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]  # run from a checkout, installed 
 from bench.archive import make_archive  # noqa: E402
 from bench.search import serving  # noqa: E402
 
-from dailypapers.publish.markdown import read_digest  # noqa: E402
+from dailypapers.digestformat import read_digest  # noqa: E402
 from dailypapers.publish.views import ARCHIVE_PATH, edition_path, feed_path, month_path, paper_path  # noqa: E402
 from dailypapers.store import Store  # noqa: E402
 

@@ -21,8 +21,8 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]  # run from a checkout, installed 
 
 from bench.archive import make_archive  # noqa: E402
 
+from dailypapers.digestformat import read_digest  # noqa: E402
 from dailypapers.models import Digest  # noqa: E402
-from dailypapers.publish.markdown import read_digest  # noqa: E402
 from dailypapers.publish.site import build_site  # noqa: E402
 from dailypapers.store import Store  # noqa: E402
 

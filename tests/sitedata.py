@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from dailypapers.digestformat import read_digest
 from dailypapers.models import Claim, Digest, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
-from dailypapers.publish.markdown import read_digest
 from dailypapers.store import Store
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_489a1fdfcdb5ea28.txt"

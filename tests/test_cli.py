@@ -287,8 +287,8 @@ def test_an_edited_copy_is_reported_field_by_field_and_changes_nothing_unless_re
 
 @needs_seed
 def test_importing_the_sample_over_a_built_day_adds_and_drops_nothing(db_path: Path, tmp_path: Path) -> None:
+    from dailypapers.digestformat import read_digest, render
     from dailypapers.models import Digest, Entry, Paper, Section, Summary
-    from dailypapers.publish.markdown import read_digest, render
     from dailypapers.store import Store
 
     seed = read_digest(SEED_FILE)

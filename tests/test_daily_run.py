@@ -16,12 +16,12 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
+from dailypapers import digestformat
 from dailypapers.api import run
 from dailypapers.cli import app
 from dailypapers.config import EditionSetting, Settings
 from dailypapers.errors import ConfigError
 from dailypapers.events import Delivered, Events, Notice, Published
-from dailypapers.publish import markdown
 from dailypapers.publish.notify.daily import ops_slack_message
 from dailypapers.publish.notify.email import markdown_of
 from dailypapers.store import Store
@@ -102,7 +102,7 @@ def test_papers_added_later_go_into_the_same_thread_and_an_update_email(outlets:
     assert [r.metadata["event_payload"]["item"] for r in slack.replies_to(parent)][-1] == late[0]
     _, update = outlets["smtp"].mailbox.messages
     assert "1 more paper" in update.message["Subject"]
-    assert [x.paper.id for x in markdown.parse(markdown_of(
+    assert [x.paper.id for x in digestformat.parse(markdown_of(
         update.message.get_body(("plain",)).get_content())).entries] == late
     assert report.editions[0].delivered == 3
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from dailypapers import digestformat
 from dailypapers.cli import app
 from dailypapers.models import Edition
-from dailypapers.publish import markdown
 from dailypapers.store import Store
 from tests.papergen import make_paper
 from tests.pdfgen import encrypted_pdf
@@ -63,7 +63,7 @@ def test_digest_with_an_llm_writes_a_parseable_ranked_digest(
     assert run.returncode == 0, run.stderr + run.stdout
     assert "Traceback" not in run.stderr
     assert "4 ok, 0 flagged, 0 failed, 0 skipped" in run.stdout
-    parsed = markdown.parse((tmp_path / "day.md").read_text(encoding="utf-8"))
+    parsed = digestformat.parse((tmp_path / "day.md").read_text(encoding="utf-8"))
     assert parsed.day == DAY
     assert [e.paper.upvotes for e in parsed.entries] == [31, 12, 7, 3]
     first = parsed.entries[0]
@@ -82,7 +82,7 @@ def test_digest_with_an_llm_writes_a_parseable_ranked_digest(
     # the stored day renders to the same file
     with Store(tmp_path / "e2e.db") as store:
         stored = store.get_digest(Edition(day=DAY))
-    assert markdown.render(stored) == (tmp_path / "day.md").read_text(encoding="utf-8")
+    assert digestformat.render(stored) == (tmp_path / "day.md").read_text(encoding="utf-8")
 
 
 def test_rerun_makes_no_llm_call_and_resumes_only_failures(
@@ -95,7 +95,7 @@ def test_rerun_makes_no_llm_call_and_resumes_only_failures(
     first = digest(tmp_path, hf_arxiv, openai_standin, "--concurrency", "1")
     assert first.returncode == 1, first.stdout + first.stderr
     assert "failed: invalid output" in first.stdout and "failed: encrypted PDF" in first.stdout
-    parsed = markdown.parse((tmp_path / "day.md").read_text(encoding="utf-8"))
+    parsed = digestformat.parse((tmp_path / "day.md").read_text(encoding="utf-8"))
     assert len(parsed.entries) == 5  # failed papers are still listed, never dropped
     calls = openai_standin.calls
     second = digest(tmp_path, hf_arxiv, openai_standin)
@@ -130,8 +130,8 @@ def test_without_a_model_the_extractive_summarizer_writes_a_clean_digest(
     assert run.returncode == 0, run.stderr + run.stdout
     assert "4 ok, 0 flagged" in run.stdout  # quoted sentences verify clean by construction
     text = (tmp_path / "day.md").read_text(encoding="utf-8")
-    assert markdown.EXTRACTIVE_LINE in text
-    parsed = markdown.parse(text)
+    assert digestformat.EXTRACTIVE_LINE in text
+    parsed = digestformat.parse(text)
     first = parsed.entries[0].summary
     assert first.model == "extractive"
     synth = make_paper("2606.10001", pages=3)
@@ -152,13 +152,13 @@ def test_contamination_is_regenerated_then_flagged_and_marked(
     feedback = json.dumps(openai_standin.bodies()[1]["messages"], ensure_ascii=False)
     assert "HumanEval-V" in feedback and "108" in feedback
     text = (tmp_path / "day.md").read_text(encoding="utf-8")
-    assert markdown.FLAG_OPEN in text
-    parsed = markdown.parse(text)
+    assert digestformat.FLAG_OPEN in text
+    parsed = digestformat.parse(text)
     flagged = {c.text for c in parsed.entries[0].summary.unsupported}
     assert {"108", "HumanEval-V"} <= flagged
     hidden = digest(tmp_path, hf_arxiv, openai_standin, "--limit", "1", "--hide-flags")
     assert hidden.returncode == 0
-    assert markdown.FLAG_OPEN not in (tmp_path / "day.md").read_text(encoding="utf-8")
+    assert digestformat.FLAG_OPEN not in (tmp_path / "day.md").read_text(encoding="utf-8")
     assert openai_standin.calls == 2  # cached
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from dailypapers import digestformat as markdown
 from dailypapers.cli import app
 from dailypapers.models import Edition
-from dailypapers.publish import markdown
 from dailypapers.store import Store
 from tests.papergen import make_paper
 from tests.pdfgen import make_pdf

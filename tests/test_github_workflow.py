@@ -26,8 +26,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from dailypapers import digestformat as markdown
 from dailypapers.cli import app
-from dailypapers.publish import markdown
 from tests.papergen import make_paper
 from tests.standins.hf_arxiv import HfArxivStandIn
 from tests.standins.openai_server import OpenAIStandIn

@@ -18,7 +18,7 @@ from dailypapers.summarize.extractive import ExtractiveSummarizer
 from dailypapers.summarize.llm import MAX_JSON_STARTS, LLMSummarizer, _extract_json, _Invalid
 from dailypapers.verify import build_index, support, verify
 from dailypapers.verify import judge as judging
-from dailypapers.work import BudgetReached, WorkSpec, cache_key, summarize_paper
+from dailypapers.work import CapReached, WorkSpec, cache_key, judge_question, summarize_paper
 from tests.hostile.bounded import bounded
 from tests.standins.openai_server import OpenAIStandIn
 
@@ -79,8 +79,8 @@ def test_requests_cover_undecided_sentences_and_every_sentence_of_a_flagged_sect
     assert all(len(s.text) <= judging.SNIPPET_CHARS + 2 for i in items for s in i.snippets)
 
 
-def _verdicts(items: list[judging.JudgeItem], decide: Callable[[str], tuple[bool, str]]) -> list[judging.Verdict]:
-    return [judging.Verdict(i.id, *decide(i.sentence)) for i in items]
+def _verdicts(items: list[judging.JudgeItem], decide: Callable[[str], tuple[bool, str]]) -> list[judging.JudgeVerdict]:
+    return [judging.JudgeVerdict(i.id, *decide(i.sentence)) for i in items]
 
 
 def test_a_yes_with_a_quote_from_the_paper_decides_an_undecided_claim() -> None:
@@ -147,15 +147,15 @@ def test_the_prompt_delimits_untrusted_text_and_the_reply_is_read_leniently() ->
     user = judging.messages([item])[1]["content"]
     assert user.count("<sentence>") == 1 and user.count("<excerpt ") == 1 and '<item id="s9"' not in user
     reply = 'Sure: {"verdicts": [{"id": "s1", "entailed": true, "quote": "x"}, {"id": "s7", "entailed": false}]}'
-    assert read_reply(reply, item) == [judging.Verdict("s1", True, "x")]
+    assert read_reply(reply, item) == [judging.JudgeVerdict("s1", True, "x")]
     with pytest.raises(ValueError):
         read_reply('{"verdicts": [{"id": "s1", "entailed": "yes"}]}', item)
     # the first object that holds verdicts, after reasoning and objects that hold none, in a fence or not
     chatty = '<think>{"verdicts": []}</think>I checked {"note": 1}:\n```json\n' + reply[6:] + "\n```"
-    assert read_reply(chatty, item) == [judging.Verdict("s1", True, "x")]
+    assert read_reply(chatty, item) == [judging.JudgeVerdict("s1", True, "x")]
 
 
-def read_reply(content: str, item: judging.JudgeItem) -> list[judging.Verdict]:
+def read_reply(content: str, item: judging.JudgeItem) -> list[judging.JudgeVerdict]:
     """How `LLMSummarizer.judge` reads a reply: one pass of the one lenient JSON reader."""
     return _extract_json(content, lambda data: judging.read_verdicts(data, [item]))
 
@@ -174,7 +174,7 @@ def test_a_hostile_judge_reply_is_invalid_output_in_bounded_time() -> None:
     assert len(crafted) > 1_000_000 and len(thinking) > 1_000_000
     with pytest.raises(_Invalid):
         bounded(lambda: read_reply(crafted, item), 10)
-    assert bounded(lambda: read_reply(thinking, item), 10) == [judging.Verdict("s1", False, "")]
+    assert bounded(lambda: read_reply(thinking, item), 10) == [judging.JudgeVerdict("s1", False, "")]
     # only the first MAX_JSON_STARTS objects are tried
     late = '{"x": 1} ' * MAX_JSON_STARTS + reply_of(item)
     with pytest.raises(_Invalid):
@@ -216,13 +216,13 @@ async def test_the_judge_asks_for_structured_verdicts(openai_standin: OpenAIStan
     openai_standin.responder = scripted(lambda s: (True, QUOTE))
     index = build_index(DOC)
     items = judging.requests(checked(summary_of(UNDECIDED)), index)
-    verdicts, usage = await llm(openai_standin).judge(items)
+    verdicts, usage = await llm(openai_standin).judge(judge_question(items))
     body = openai_standin.bodies()[0]
     rf = body["response_format"]
     assert rf["type"] == "json_schema" and rf["json_schema"]["name"] == judging.SCHEMA_NAME
     assert rf["json_schema"]["schema"] == judging.schema()
     assert body["model"] == "gpt-4o-mini"
-    assert verdicts == [judging.Verdict(items[0].id, True, QUOTE)]
+    assert verdicts == [judging.JudgeVerdict(items[0].id, True, QUOTE)]
     assert usage.calls == 1 and usage.input_tokens > 0
 
 
@@ -232,7 +232,7 @@ async def test_the_judge_steps_down_like_a_summary(openai_standin: OpenAIStandIn
     plain = scripted(lambda s: (False, ""))
     openai_standin.responder = lambda body, labels: f"<think>hmm</think>Here:\n```json\n{plain(body, labels)}\n```"
     items = judging.requests(checked(summary_of(UNDECIDED)), build_index(DOC))
-    verdicts, usage = await llm(openai_standin).judge(items)
+    verdicts, usage = await llm(openai_standin).judge(judge_question(items))
     assert [v.entailed for v in verdicts] == [False] and usage.calls == 1
 
 
@@ -240,7 +240,7 @@ async def test_an_unreadable_verdict_is_a_summarize_error_that_carries_its_cost(
     openai_standin.responder = lambda body, labels: json.dumps({"verdicts": []})
     items = judging.requests(checked(summary_of(UNDECIDED)), build_index(DOC))
     with pytest.raises(SummarizeError) as err:
-        await llm(openai_standin).judge(items)
+        await llm(openai_standin).judge(judge_question(items))
     assert err.value.reason == "invalid judge output" and err.value.usage and err.value.usage.calls == 1
 
 
@@ -256,7 +256,7 @@ class CountingMeter:
 
     async def acquire(self, estimate: Usage) -> None:
         if self.acquired >= self.budget:
-            raise BudgetReached
+            raise CapReached
         self.acquired += 1
         self.estimates.append(estimate)
 
@@ -344,9 +344,9 @@ async def test_extractive_summaries_are_never_judged() -> None:
     assert not hasattr(ExtractiveSummarizer(), "judge")
 
 
-def test_the_cache_key_names_the_judge_version(openai_standin: OpenAIStandIn) -> None:
+def test_the_cache_key_names_the_judge_version(openai_standin: OpenAIStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
     with_judge, without = llm(openai_standin), llm(openai_standin, judge=False)
     assert cache_key(PAPER, DOC, SPEC, with_judge) != cache_key(PAPER, DOC, SPEC, without)
-    bumped = llm(openai_standin)
-    bumped.judge_version = "j-next"
-    assert cache_key(PAPER, DOC, SPEC, bumped) != cache_key(PAPER, DOC, SPEC, with_judge)
+    before = cache_key(PAPER, DOC, SPEC, with_judge)
+    monkeypatch.setattr(judging, "JUDGE_VERSION", "j-next")  # the judge's prompt or rules changed
+    assert cache_key(PAPER, DOC, SPEC, with_judge) != before

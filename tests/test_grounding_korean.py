@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from dailypapers import documents
+from dailypapers.digestformat import FLAG_OPEN, render
 from dailypapers.models import DEFAULT_LABELS, Document, Paper, Section, Summary, Usage
 from dailypapers.pipeline import Job, run
-from dailypapers.publish.markdown import FLAG_OPEN, render
 from dailypapers.store import Store
 from dailypapers.summarize.base import SummaryResult
 from dailypapers.verify import verify

@@ -142,8 +142,8 @@ def test_a_local_paper_without_an_id_is_a_digest_that_import_and_verify_read(tmp
     from typer.testing import CliRunner
 
     from dailypapers.cli import app
+    from dailypapers.digestformat import read_digest, render
     from dailypapers.models import Digest, Entry, Section, Summary
-    from dailypapers.publish.markdown import read_digest, render
 
     paper = make_paper("2606.00007", pages=1)
     pdfs = tmp_path / "pdfs"
@@ -162,7 +162,7 @@ def test_a_local_paper_without_an_id_is_a_digest_that_import_and_verify_read(tmp
     texts.mkdir()
     (texts / f"{found.id}.txt").write_text(paper.text(), encoding="utf-8")
     db = str(tmp_path / "a.db")
-    verified = CliRunner().invoke(app, ["--db", db, "verify", str(digest_file), "--texts", str(texts)])
+    verified = CliRunner().invoke(app, ["--db", db, "verify", str(digest_file), "--documents", str(texts)])
     assert verified.exit_code == 0, verified.output
     imported = CliRunner().invoke(app, ["--db", db, "import", str(digest_file), "--source", "local:pdfs"])
     assert imported.exit_code == 0, imported.output

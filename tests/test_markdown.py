@@ -10,9 +10,7 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
-from dailypapers.errors import FormatError, InputError
-from dailypapers.models import Claim, Digest, Entry, Paper, Section, Summary
-from dailypapers.publish.markdown import (
+from dailypapers.digestformat import (
     EXTRACTIVE_LINE,
     normalize_digest,
     paper_id_from_url,
@@ -22,6 +20,8 @@ from dailypapers.publish.markdown import (
     read_digest,
     render,
 )
+from dailypapers.errors import FormatError, InputError
+from dailypapers.models import Claim, Digest, Entry, Paper, Section, Summary
 from dailypapers.verify import audit_digest
 from tests.conftest import SEED_FILE
 from tests.hostile.bounded import bounded
@@ -314,9 +314,9 @@ def test_title_line_forms() -> None:
 
 
 def test_oddities_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    from dailypapers.publish import markdown
+    from dailypapers.digestformat import parsing
 
-    monkeypatch.setattr(markdown, "MAX_ODDITIES", 3)
+    monkeypatch.setattr(parsing, "MAX_ODDITIES", 3)
     parsed = parse_days("## Daily Papers (2025-01-02)\n\n" + "stray\n" * 10)
     assert [o.message for o in parsed.oddities][-1] == "and 7 more oddities"
     assert len(parsed.oddities) == 4
@@ -343,9 +343,9 @@ def test_read_digest_errors(tmp_path: Path) -> None:
 
 
 def test_file_over_the_size_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dailypapers.publish import markdown
+    from dailypapers.digestformat import parsing
 
-    monkeypatch.setattr(markdown, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(parsing, "MAX_FILE_BYTES", 1000)
     big = tmp_path / "big.md"
     big.write_text("## Daily Papers (2025-01-02)\n\n" + "x" * 2000, encoding="utf-8")
     with pytest.raises(InputError, match="over the 1,000-byte limit"):
@@ -473,7 +473,7 @@ def test_round_trip_property() -> None:
 
 
 def test_title_links_use_the_arxiv_id_grammar() -> None:
-    from dailypapers.publish.markdown import paper_id_from_url
+    from dailypapers.digestformat import paper_id_from_url
 
     assert paper_id_from_url("https://arxiv.org/abs/2505.02707v3") == ("2505.02707", 3, {})
     assert paper_id_from_url("https://arxiv.org/pdf/hep-th/9901001.pdf")[:2] == ("hep-th/9901001", None)

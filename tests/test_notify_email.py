@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
 from dailypapers.models import DEFAULT_LABELS, Claim, Digest, Entry, Paper, Section, Summary
-from dailypapers.publish import markdown
 from dailypapers.publish.base import HEADER, ChannelDown
 from dailypapers.publish.notify.email import EmailNotifier, channel_id, markdown_of, render_email
-from dailypapers.publish.notify.views import edition_view
+from dailypapers.publish.notify.messages import message_edition
 from tests.notify_data import DAY, HOSTILE_TITLE, digest, entry
 from tests.standins.smtp import SmtpStandIn
 from tests.test_notify_slack import MemoryLog
@@ -39,11 +39,11 @@ def parts(msg) -> tuple[str, str]:  # type: ignore[no-untyped-def]
 
 def test_the_text_part_is_the_digest_markdown_and_the_html_shows_the_same_sections() -> None:
     d = digest(3, extractive=True)
-    msg = render_email(edition_view(d), items(d), sender="p@example.org", recipients=["t@example.org"])
+    msg = render_email(message_edition(d), items(d), sender="p@example.org", recipients=["t@example.org"])
     assert msg.get_content_type() == "multipart/alternative"
     text, html = parts(msg)
-    assert markdown_of(text) == markdown.render(d)
-    assert markdown.parse(markdown_of(text)) == markdown.parse(markdown.render(d))
+    assert markdown_of(text) == digestformat.render(d)
+    assert digestformat.parse(markdown_of(text)) == digestformat.parse(digestformat.render(d))
     for label in DEFAULT_LABELS:
         assert html.count(f"<strong><em>{label.replace(chr(39), '&#39;')}</em></strong>") == 3
     assert html.count("⚠️(unverified: 91.4%; LanternBench)") == 1 and "Extractive summary" in html
@@ -52,15 +52,15 @@ def test_the_text_part_is_the_digest_markdown_and_the_html_shows_the_same_sectio
 
 def test_an_update_carries_only_the_new_papers() -> None:
     d = digest(3)
-    msg = render_email(edition_view(d), ["2606.10002"], sender="p@example.org", recipients=["t@example.org"])
+    msg = render_email(message_edition(d), ["2606.10002"], sender="p@example.org", recipients=["t@example.org"])
     text, _ = parts(msg)
-    assert [e.paper.id for e in markdown.parse(markdown_of(text)).entries] == ["2606.10002"]
+    assert [e.paper.id for e in digestformat.parse(markdown_of(text)).entries] == ["2606.10002"]
     assert msg["Subject"].startswith("Daily Papers (2026-06-12): 1 more paper — Paper 2")
 
 
 def test_untrusted_text_is_escaped_in_html_and_never_reaches_a_header() -> None:
     d = Digest(day=DAY, entries=(entry(0, title=HOSTILE_TITLE, text="<script>alert(1)</script> & <b>"),))
-    msg = render_email(edition_view(d), items(d), sender="p@example.org", recipients=["t@example.org"])
+    msg = render_email(message_edition(d), items(d), sender="p@example.org", recipients=["t@example.org"])
     back = message_from_bytes(msg.as_bytes(), policy=policy.default)
     assert sorted(back.keys()) == ["Content-Type", "Date", "From", "MIME-Version", "Message-ID", "Subject", "To"]
     assert back["Bcc"] is None and "\n" not in back["Subject"] and back["To"] == "t@example.org"
@@ -69,15 +69,15 @@ def test_untrusted_text_is_escaped_in_html_and_never_reaches_a_header() -> None:
     assert "&lt;!channel&gt;" in html
     bad = Digest(day=DAY, entries=(entry(0).model_copy(update={"paper": entry(0).paper.model_copy(
         update={"links": {"abs": "javascript:alert(1)"}, "id": "local:0123456789ab"})}),))
-    _, html = parts(render_email(edition_view(bad), items(bad), sender="p@example.org", recipients=["t@x.org"]))
+    _, html = parts(render_email(message_edition(bad), items(bad), sender="p@example.org", recipients=["t@x.org"]))
     assert "javascript:" not in html
 
 
 def test_messages_show_the_papers_the_markdown_shows_in_its_ranks_and_cleaned() -> None:
     dirty = entry(1, title="Paper\x1b[31m one\x07", text="line one\x00\nline\x1b two")
     d = Digest(day=DAY, entries=(entry(0), dirty, entry(0, title="listed again"), entry(2)))
-    view = edition_view(d)
-    shown = markdown.parse(markdown.render(d)).entries
+    view = message_edition(d)
+    shown = digestformat.parse(digestformat.render(d)).entries
     assert [(p.rank, p.paper_id) for p in view.papers] == [(i, e.paper.id) for i, e in enumerate(shown, start=1)]
     assert view.paper("2606.10001").title == "Paper [31m one"
     assert view.paper("2606.10001").sections[0].text == "line one\nline two"
@@ -102,8 +102,8 @@ def test_the_text_part_parses_back_to_the_same_entry(title: str, texts: list[str
                       claims=tuple(Claim(text=f, kind="name", status="unsupported", section_label=DEFAULT_LABELS[0])
                                    for f in flags))
     d = Digest(day=DAY, entries=(Entry(paper=paper, summary=summary),))
-    text, _ = parts(render_email(edition_view(d), items(d), sender="p@example.org", recipients=["t@x.org"]))
-    assert markdown.parse(markdown_of(text)) == markdown.parse(markdown.render(d))
+    text, _ = parts(render_email(message_edition(d), items(d), sender="p@example.org", recipients=["t@x.org"]))
+    assert digestformat.parse(markdown_of(text)) == digestformat.parse(digestformat.render(d))
 
 
 def test_delivered_over_smtp_in_every_security_mode(smtp: SmtpStandIn) -> None:
@@ -111,11 +111,11 @@ def test_delivered_over_smtp_in_every_security_mode(smtp: SmtpStandIn) -> None:
     [channel] = EmailNotifier().channels(s)
     d = digest(2)
     log = MemoryLog()
-    asyncio.run(channel.send(edition_view(d), items(d), log))
+    asyncio.run(channel.send(message_edition(d), items(d), log))
     [got] = smtp.mailbox.messages
     assert got.recipients == ["lead@example.org", "team@example.org"]
     text, _ = parts(got.message)
-    assert markdown.parse(markdown_of(text)) == markdown.parse(markdown.render(d))
+    assert digestformat.parse(markdown_of(text)) == digestformat.parse(digestformat.render(d))
     assert {log.rows[i].status for i in items(d)} == {"delivered"}
     assert log.rows[HEADER].external_id == got.message["Message-ID"].strip()
 
@@ -126,15 +126,15 @@ def test_wrong_password_and_unreachable_servers_stop_the_channel(tmp_path: Path)
         s = Settings(**{**smtp.settings_kwargs(), "smtp_password": "wrong"})
         log = MemoryLog()
         with pytest.raises(ChannelDown, match="SMTPAuthenticationError"):
-            asyncio.run(EmailNotifier().channels(s)[0].send(edition_view(d), items(d), log))
+            asyncio.run(EmailNotifier().channels(s)[0].send(message_edition(d), items(d), log))
         assert {r.status for r in log.rows.values()} == {"failed"} and not smtp.mailbox.messages
         no_tls = Settings(**{**smtp.settings_kwargs(), "smtp_ca_file": None})
         with pytest.raises(ChannelDown, match="CERTIFICATE_VERIFY_FAILED"):
-            asyncio.run(EmailNotifier().channels(no_tls)[0].send(edition_view(d), items(d), MemoryLog()))
+            asyncio.run(EmailNotifier().channels(no_tls)[0].send(message_edition(d), items(d), MemoryLog()))
         port = smtp.port
     gone = Settings(**{**smtp.settings_kwargs(), "smtp_port": port})
     with pytest.raises(ChannelDown, match="ConnectionRefusedError"):
-        asyncio.run(EmailNotifier().channels(gone)[0].send(edition_view(d), items(d), MemoryLog()))
+        asyncio.run(EmailNotifier().channels(gone)[0].send(message_edition(d), items(d), MemoryLog()))
 
 
 def test_a_refused_recipient_does_not_hold_back_the_others(smtp_plain: SmtpStandIn) -> None:
@@ -142,7 +142,7 @@ def test_a_refused_recipient_does_not_hold_back_the_others(smtp_plain: SmtpStand
     d = digest(1)
     log = MemoryLog()
     asyncio.run(EmailNotifier().channels(Settings(**smtp_plain.settings_kwargs()))[0].send(
-        edition_view(d), items(d), log))
+        message_edition(d), items(d), log))
     assert [m.recipients for m in smtp_plain.mailbox.messages] == [["team@example.org"]]
     assert log.rows[HEADER].status == "delivered" and "refused lead@example.org" in log.notices[0]
 
@@ -156,10 +156,10 @@ def test_the_channel_id_is_a_stable_hash_without_addresses() -> None:
 
 def test_an_update_heading_counts_its_papers() -> None:
     d = digest(3)
-    _, one = parts(render_email(edition_view(d), ["2606.10002"], sender="p@example.org", recipients=["t@x.org"]))
-    _, two = parts(render_email(edition_view(d), ["2606.10001", "2606.10002"], sender="p@example.org",
+    _, one = parts(render_email(message_edition(d), ["2606.10002"], sender="p@example.org", recipients=["t@x.org"]))
+    _, two = parts(render_email(message_edition(d), ["2606.10001", "2606.10002"], sender="p@example.org",
                                 recipients=["t@x.org"]))
-    _, first = parts(render_email(edition_view(digest(1)), items(digest(1)), sender="p@example.org",
+    _, first = parts(render_email(message_edition(digest(1)), items(digest(1)), sender="p@example.org",
                                   recipients=["t@x.org"]))
     assert "<p>1 more paper · hf · ko" in one and "<p>2 more papers · hf · ko" in two
     assert "<p>1 paper · hf · ko" in first

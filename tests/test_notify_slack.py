@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dailypapers import digestformat
+from dailypapers.digestformat import FLAG_OPEN
 from dailypapers.models import DEFAULT_LABELS, Claim, Digest, Entry, Paper, Section, Summary
-from dailypapers.publish import markdown
 from dailypapers.publish.base import HEADER, ChannelDown, LedgerRow
-from dailypapers.publish.markdown import FLAG_OPEN
 from dailypapers.publish.notify import slack
-from dailypapers.publish.notify.views import MAX_TITLE, edition_view
+from dailypapers.publish.notify.messages import MAX_TITLE, message_edition
 from dailypapers.text import clip
 from tests.notify_data import DAY, HOSTILE_TITLE, digest, entry
 from tests.standins.base import Reply
@@ -66,7 +66,7 @@ def all_items(d: Digest) -> list[str]:
 # -- rendering -----------------------------------------------------------------------------------------------
 def test_mrkdwn_escapes_control_characters_and_links_cannot_be_injected() -> None:
     d = Digest(day=DAY, entries=(entry(0, title=HOSTILE_TITLE),))
-    view = edition_view(d)
+    view = message_edition(d)
     message = slack.paper_message(view, view.papers[0])
     title = message["blocks"][0]["text"]["text"]
     assert "<!channel>" not in title and "&lt;!channel&gt;" in title
@@ -78,7 +78,7 @@ def test_mrkdwn_escapes_control_characters_and_links_cannot_be_injected() -> Non
 
 
 def test_a_paper_reply_has_the_title_link_votes_sections_and_flags() -> None:
-    view = edition_view(digest(2))
+    view = message_edition(digest(2))
     message = slack.paper_message(view, view.paper("2606.10001"))
     texts = [b.get("text", {}).get("text") or b["elements"][0]["text"] for b in message["blocks"]]
     assert texts[0] == "*<https://arxiv.org/abs/2606.10001|Paper 1: Sparse Routing at Scale>*"
@@ -87,17 +87,17 @@ def test_a_paper_reply_has_the_title_link_votes_sections_and_flags() -> None:
     assert texts[-1].endswith(" ⚠️(unverified: 91.4%; LanternBench)")  # the Markdown's marker, same place
     assert message["metadata"]["event_payload"] == {"day": "2026-06-12", "source": "hf", "lang": "ko",
                                                     "item": "2606.10001"}
-    hidden = edition_view(digest(2), show_flags=False)
+    hidden = message_edition(digest(2), show_flags=False)
     assert "unverified" not in str(slack.paper_message(hidden, hidden.paper("2606.10001")))
 
 
 def test_the_parent_message_has_the_date_count_and_site_link() -> None:
-    view = edition_view(digest(3), site_url="https://papers.example.org/")
+    view = message_edition(digest(3), site_url="https://papers.example.org/")
     message = slack.header_message(view)
     assert message["blocks"][0]["text"]["text"] == "*Daily Papers (2026-06-12)* · 3 papers · hf · ko"
     assert message["blocks"][1]["elements"][0]["text"] == (
         "<https://papers.example.org/editions/hf/ko/2026-06-12.html|Read it on the site>")
-    assert edition_view(digest(1), site_url="javascript:alert(1)").link is None
+    assert message_edition(digest(1), site_url="javascript:alert(1)").link is None
 
 
 def test_long_sections_are_split_under_slacks_limits_and_read_back_whole() -> None:
@@ -105,7 +105,7 @@ def test_long_sections_are_split_under_slacks_limits_and_read_back_whole() -> No
     unspaced = "가" * 7_000  # no space to split at
     entities = "&" * 1_500  # each one escaped to five characters: a cut must not fall inside one
     d = Digest(day=DAY, entries=(entry(0, text=words), entry(1, text=unspaced), entry(2, text=entities)))
-    view = edition_view(d)
+    view = message_edition(d)
     for paper in view.papers:
         message = slack.paper_message(view, paper)
         assert _check_blocks(message["blocks"], message["text"]) is None
@@ -145,12 +145,12 @@ def test_blocks_read_back_to_the_same_entry_as_the_markdown(
                                                         for lb, t in zip(labels, texts, strict=True)),
                       claims=claims)
     d = Digest(day=DAY, entries=(Entry(paper=paper, summary=summary),))
-    view = edition_view(d)
+    view = message_edition(d)
     message = slack.paper_message(view, view.papers[0])
     assert _check_blocks(message["blocks"], message["text"]) is None
     back = slack.read_paper_blocks(message["blocks"])
     # compared with what the Markdown digest says of the same entry, not with the view the blocks came from
-    [shown] = markdown.parse(markdown.render(d)).entries
+    [shown] = digestformat.parse(digestformat.render(d)).entries
     assert shown.summary is not None
     assert (back.title, back.url, back.votes) == (clip(shown.paper.title, MAX_TITLE), shown.paper.url,
                                                   shown.paper.upvotes)
@@ -172,7 +172,7 @@ def test_a_claim_with_a_semicolon_and_a_text_with_the_marker_read_back_as_writte
     claims = (Claim(text="a; b", kind="name", status="unsupported", section_label=labels[2]),
               Claim(text="c\\", kind="name", status="unsupported", section_label=labels[2]))
     paper = Paper(id="2606.00002", title="t")
-    view = edition_view(Digest(day=DAY, entries=(Entry(paper=paper, summary=Summary(
+    view = message_edition(Digest(day=DAY, entries=(Entry(paper=paper, summary=Summary(
         paper_id=paper.id, sections=sections, claims=claims)),)))
     back = slack.read_paper_blocks(slack.paper_message(view, view.papers[0])["blocks"])
     assert [s.flags for s in back.sections] == [(), (), ("a; b", "c\\")]
@@ -184,7 +184,7 @@ def test_a_claim_with_a_semicolon_and_a_text_with_the_marker_read_back_as_writte
 def test_one_parent_per_edition_and_one_reply_per_paper_in_its_thread(slack_api: SlackStandIn) -> None:
     d = digest(3)
     log = MemoryLog()
-    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    asyncio.run(channel(slack_api).send(message_edition(d), all_items(d), log))
     [parent] = slack_api.parents()
     replies = slack_api.replies_to(parent)
     assert parent.channel == "C0PAPERS" and "3 papers" in parent.text
@@ -203,8 +203,8 @@ def slack_read(blocks: list[dict[str, Any]]) -> slack.ReadBack:
 def test_a_resumed_run_posts_only_what_is_due_in_the_same_thread(slack_api: SlackStandIn) -> None:
     d = digest(3)
     log = MemoryLog()
-    asyncio.run(channel(slack_api).send(edition_view(d), [HEADER, "2606.10000"], log))
-    asyncio.run(channel(slack_api).send(edition_view(d), ["2606.10001", "2606.10002"], log))
+    asyncio.run(channel(slack_api).send(message_edition(d), [HEADER, "2606.10000"], log))
+    asyncio.run(channel(slack_api).send(message_edition(d), ["2606.10001", "2606.10002"], log))
     [parent] = slack_api.parents()
     assert len(slack_api.replies_to(parent)) == 3
 
@@ -212,11 +212,11 @@ def test_a_resumed_run_posts_only_what_is_due_in_the_same_thread(slack_api: Slac
 def test_a_pending_message_that_slack_has_is_found_not_posted_again(slack_api: SlackStandIn) -> None:
     d = digest(2)
     log = MemoryLog()
-    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    asyncio.run(channel(slack_api).send(message_edition(d), all_items(d), log))
     # as if the run had died between Slack's answer and the ledger's write, for the parent and one reply
     log.rows[HEADER] = LedgerRow(HEADER, "pending", attempts=1)
     log.rows["2606.10001"] = LedgerRow("2606.10001", "pending", attempts=1)
-    asyncio.run(channel(slack_api).send(edition_view(d), [HEADER, "2606.10001"], log))
+    asyncio.run(channel(slack_api).send(message_edition(d), [HEADER, "2606.10001"], log))
     assert len(slack_api.posted) == 3
     [parent] = slack_api.parents()
     assert log.rows[HEADER].external_id == f"C0PAPERS:{parent.ts}"
@@ -226,10 +226,10 @@ def test_a_pending_message_that_slack_has_is_found_not_posted_again(slack_api: S
 def test_a_lost_reply_late_in_a_long_thread_is_found_through_pages(slack_api: SlackStandIn) -> None:
     d = digest(40)
     log = MemoryLog()
-    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    asyncio.run(channel(slack_api).send(message_edition(d), all_items(d), log))
     lost = d.entries[37].paper.id
     log.rows[lost] = LedgerRow(lost, "pending", attempts=1, updated_at=dt.datetime.now(dt.UTC).isoformat())
-    asyncio.run(channel(slack_api).send(edition_view(d), [lost], log))
+    asyncio.run(channel(slack_api).send(message_edition(d), [lost], log))
     assert len(slack_api.posted) == 41 and log.rows[lost].status == "delivered" and not log.notices
     pages = [SlackStandIn._args(r) for r in slack_api.requests_to("/api/conversations.replies")]
     assert len(pages) == 3 and {p["limit"] for p in pages} == {"15"} and "oldest" in pages[0]
@@ -240,7 +240,7 @@ def test_without_history_access_a_pending_message_is_sent_again_and_said(slack_a
     d = digest(1)
     slack_api.history_allowed = False
     log = MemoryLog({HEADER: LedgerRow(HEADER, "pending", attempts=1)})
-    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    asyncio.run(channel(slack_api).send(message_edition(d), all_items(d), log))
     assert len(slack_api.parents()) == 1 and log.rows[HEADER].status == "delivered"
     assert "may have been sent by an interrupted run" in log.notices[0]
 
@@ -249,19 +249,19 @@ def test_an_auth_error_stops_the_channel_with_a_hint(slack_api: SlackStandIn) ->
     d = digest(2)
     log = MemoryLog()
     with pytest.raises(ChannelDown, match=r"invalid_auth \(check slack_token and slack_channel"):
-        asyncio.run(channel(slack_api, token="xoxb-wrong").send(edition_view(d), all_items(d), log))
+        asyncio.run(channel(slack_api, token="xoxb-wrong").send(message_edition(d), all_items(d), log))
     assert log.calls == [("started", HEADER), ("failed", HEADER)] and not slack_api.posted
     with pytest.raises(ChannelDown, match="channel_not_found"):
-        asyncio.run(channel(slack_api, channel="C0NOWHERE").send(edition_view(d), all_items(d), MemoryLog()))
+        asyncio.run(channel(slack_api, channel="C0NOWHERE").send(message_edition(d), all_items(d), MemoryLog()))
 
 
 def test_a_rejected_paper_fails_alone_and_the_thread_goes_on(slack_api: SlackStandIn) -> None:
     d = digest(3)
     log = MemoryLog()
     ch = channel(slack_api)
-    asyncio.run(ch.send(edition_view(d), [HEADER], log))
+    asyncio.run(ch.send(message_edition(d), [HEADER], log))
     slack_api.fail("invalid_blocks")
-    asyncio.run(ch.send(edition_view(d), all_items(d)[1:], log))
+    asyncio.run(ch.send(message_edition(d), all_items(d)[1:], log))
     assert [log.rows[e.paper.id].status for e in d.entries] == ["failed", "delivered", "delivered"]
     assert len(slack_api.replies_to(slack_api.parents()[0])) == 2
 
@@ -271,14 +271,14 @@ def test_retry_after_is_honoured_and_a_long_one_ends_the_run_for_this_channel(sl
     sleeps: list[float] = []
     slack_api.rate_limit(retry_after="2", times=2)
     log = MemoryLog()
-    asyncio.run(channel(slack_api, sleeps=sleeps).send(edition_view(d), all_items(d), log))
+    asyncio.run(channel(slack_api, sleeps=sleeps).send(message_edition(d), all_items(d), log))
     assert sleeps == [2.0, 2.0] and len(slack_api.posted) == 2
     assert len(slack_api.requests_to("/api/chat.postMessage")) == 4
     slack_api.rate_limit(retry_after="600")
     later = digest(2)
     log2 = MemoryLog()
     with pytest.raises(ChannelDown, match="ratelimited"):
-        asyncio.run(channel(slack_api, sleeps=sleeps).send(edition_view(later), all_items(later), log2))
+        asyncio.run(channel(slack_api, sleeps=sleeps).send(message_edition(later), all_items(later), log2))
     assert sleeps == [2.0, 2.0] and log2.rows[HEADER].status == "failed"
 
 
@@ -287,10 +287,10 @@ def test_a_post_whose_connection_drops_is_not_sent_again_but_found_next_run(slac
     slack_api.hang_ups = 1  # Slack keeps the parent, the answer never comes
     log = MemoryLog()
     with pytest.raises(ChannelDown) as down:
-        asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+        asyncio.run(channel(slack_api).send(message_edition(d), all_items(d), log))
     assert down.value.maybe_sent and len(slack_api.posted) == 1  # not re-posted by slack_sdk's retry
     assert len(slack_api.requests_to("/api/chat.postMessage")) == 1 and log.rows[HEADER].status == "pending"
-    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    asyncio.run(channel(slack_api).send(message_edition(d), all_items(d), log))
     [parent] = slack_api.parents()
     assert len(slack_api.posted) == 3 and log.rows[HEADER].external_id == f"C0PAPERS:{parent.ts}"
     assert len(slack_api.replies_to(parent)) == 2 and not log.notices
@@ -299,10 +299,10 @@ def test_a_post_whose_connection_drops_is_not_sent_again_but_found_next_run(slac
 def test_a_read_whose_connection_drops_is_tried_again(slack_api: SlackStandIn) -> None:
     d = digest(1)
     log = MemoryLog()
-    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    asyncio.run(channel(slack_api).send(message_edition(d), all_items(d), log))
     log.rows[HEADER] = LedgerRow(HEADER, "pending", attempts=1)
     slack_api.fault("/api/conversations.history", Reply(hang_up=True))
-    asyncio.run(channel(slack_api).send(edition_view(d), [HEADER], log))
+    asyncio.run(channel(slack_api).send(message_edition(d), [HEADER], log))
     assert len(slack_api.requests_to("/api/conversations.history")) == 2
     assert len(slack_api.posted) == 2 and log.rows[HEADER].status == "delivered"
 
@@ -317,13 +317,13 @@ def test_a_lookup_that_fails_keeps_the_item_pending_instead_of_sending_it_again(
 ) -> None:
     d = digest(1)
     log = MemoryLog()
-    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    asyncio.run(channel(slack_api).send(message_edition(d), all_items(d), log))
     log.rows[HEADER] = LedgerRow(HEADER, "pending", attempts=1)
     slack_api.fault("/api/conversations.history", answer)
     with pytest.raises(ChannelDown):
-        asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+        asyncio.run(channel(slack_api).send(message_edition(d), all_items(d), log))
     assert len(slack_api.posted) == 2 and log.rows[HEADER].status == "pending" and not log.notices
-    asyncio.run(channel(slack_api).send(edition_view(d), [HEADER], log))  # Slack answers again: found
+    asyncio.run(channel(slack_api).send(message_edition(d), [HEADER], log))  # Slack answers again: found
     assert len(slack_api.posted) == 2 and log.rows[HEADER].status == "delivered"
 
 
@@ -332,6 +332,6 @@ def test_a_lookup_slack_will_not_answer_sends_again_and_says_so(slack_api: Slack
     d = digest(1)
     log = MemoryLog({HEADER: LedgerRow(HEADER, "pending", attempts=1)})
     slack_api.fault("/api/conversations.history", Reply.json({"ok": False, "error": why}))
-    asyncio.run(channel(slack_api).send(edition_view(d), all_items(d), log))
+    asyncio.run(channel(slack_api).send(message_edition(d), all_items(d), log))
     assert len(slack_api.parents()) == 1 and log.rows[HEADER].status == "delivered"
     assert "may have been sent by an interrupted run" in log.notices[0]

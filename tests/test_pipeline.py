@@ -13,8 +13,8 @@ import pytest
 from dailypapers.errors import PaperTextError, PublishError, SummarizeError
 from dailypapers.events import Event, Events, PaperDone, Published, RunDone, RunStarted, StageDone
 from dailypapers.models import DEFAULT_LABELS, Digest, Document, Edition, Paper, Section, Summary, TextSection, Usage
-from dailypapers.pipeline import Budget, Job, run
-from dailypapers.publish.base import PublishContext
+from dailypapers.pipeline import Caps, Job, run
+from dailypapers.publish.base import PublishContext, publish_all
 from dailypapers.publish.files import write_atomic
 from dailypapers.store import Store
 from dailypapers.summarize.base import SummaryResult
@@ -89,9 +89,10 @@ SPEC = WorkSpec(lang="ko", labels=DEFAULT_LABELS, max_input_tokens=3000)
 async def run_day(store: Store, ps: list[Paper], summarizer: FakeSummarizer, fetcher: FakeFetcher, *,
                   events: Events | None = None, publishers=(), **kw) -> tuple[Digest, object]:
     job = Job(day=DAY, papers=tuple(ps), spec=SPEC, **kw)
-    ctx = PublishContext(settings=_settings(store)) if publishers else None
-    return await run(job, store=store, summarizer=summarizer, fetch=fetcher, events=events,
-                     publishers=publishers, publish_context=ctx)
+    events = events or Events()
+    ctx = PublishContext(settings=_settings(store))
+    publish = (lambda digest: publish_all(digest, publishers, ctx, events)) if publishers else None
+    return await run(job, store=store, summarizer=summarizer, fetch=fetcher, events=events, publish=publish)
 
 
 def _settings(store: Store):
@@ -160,7 +161,7 @@ async def test_force_resummarizes_everything(store: Store) -> None:
 async def test_budget_cap_skips_the_rest(store: Store) -> None:
     ps = papers(5)
     summ = FakeSummarizer(tokens=100)  # 150 tokens per call
-    _, report = await run_day(store, ps, summ, FakeFetcher(), concurrency=1, budget=Budget(max_tokens=300))
+    _, report = await run_day(store, ps, summ, FakeFetcher(), concurrency=1, caps=Caps(max_tokens=300))
     labels = [o.label for o in report.outcomes]
     assert labels == ["ok", "ok", "skipped: budget", "skipped: budget", "skipped: budget"]
     assert len(summ.calls) == 2
@@ -178,7 +179,7 @@ class EstimatingSummarizer(FakeSummarizer):
 async def test_reserved_estimates_keep_concurrent_calls_under_the_cap(store: Store) -> None:
     summ = EstimatingSummarizer(tokens=100, delay=0.01)  # each call uses 150 tokens, as estimated
     _, report = await run_day(store, papers(8), summ, FakeFetcher(), concurrency=4,
-                              budget=Budget(max_tokens=500))
+                              caps=Caps(max_tokens=500))
     assert report.usage.total_tokens <= 500  # 3 calls fit; a 4th would have started at once without reserving
     assert len(summ.calls) == 3 and report.counts()["skipped"] == 5
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from dailypapers import digestformat
 from dailypapers.cli import app
-from dailypapers.publish import markdown, readme
-from dailypapers.publish.markdown import render
+from dailypapers.digestformat import render
+from dailypapers.publish import readme
 from tests.notify_data import digest
 from tests.papergen import make_paper
 from tests.standins.hf_arxiv import HfArxivStandIn
@@ -96,7 +97,7 @@ def test_a_readme_that_is_only_a_digest_stays_the_digest_byte_for_byte() -> None
     assert readme.update("", d) == render(d)  # a new README is the digest, in the seed format
     assert readme.update(render(d), later) == render(later)  # replaced whole by a later day
     assert readme.update(render(later), d) is None  # never by an older one
-    assert markdown.parse(readme.update("", d)).entries == markdown.parse(render(d)).entries
+    assert digestformat.parse(readme.update("", d)).entries == digestformat.parse(render(d)).entries
     spaced = "".join(line + "  \n" for line in render(d).split("\n")[:-1])  # as older digests had it
     assert readme.update(spaced, later) == render(later)
 
@@ -114,8 +115,8 @@ def test_notes_after_a_digest_header_are_kept() -> None:
 
 def test_server_text_reaches_the_terminal_without_control_characters(tmp_path: Path, hf_arxiv: HfArxivStandIn,
                                                                      slack_api: SlackStandIn) -> None:
+    from dailypapers.health import EditionHealth, HealthReport
     from dailypapers.models import RunReport
-    from dailypapers.publish.notify.health import EditionHealth, HealthReport
     from dailypapers.store import Store
 
     hf_arxiv.add_paper(make_paper("2606.40000", pages=1), day=DAY, upvotes=5)

@@ -16,22 +16,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from dailypapers import digestformat
 from dailypapers.cli import app
 from dailypapers.config import load_settings
+from dailypapers.digestformat import MAX_URL_CHARS
 from dailypapers.models import Claim, Digest, Edition, Entry, Paper, Section, Summary
 from dailypapers.plugins import Registry, plugin_manager
-from dailypapers.publish import markdown
 from dailypapers.publish.base import PublishContext
-from dailypapers.publish.markdown import MAX_URL_CHARS
 from dailypapers.publish.pages import Chrome, render
 from dailypapers.publish.site import MANIFEST, build_site
 from dailypapers.publish.views import (
     edition_view,
     mark_claims,
+    page_url,
     paper_id_from_slug,
     paper_path,
     paper_slug,
-    safe_url,
     summary_view,
 )
 from dailypapers.store import Store
@@ -145,7 +145,7 @@ def test_feeds_are_valid_atom_and_parse_back_to_the_editions(built: tuple[Path, 
 def test_markdown_pages_and_the_readme_parse_back_to_the_stored_edition(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     with Store(db) as store:
-        store.import_digest(markdown.read_digest(SEED))
+        store.import_digest(digestformat.read_digest(SEED))
     readme = tmp_path / "README.md"
     with Store(db, readonly=True) as store:
         report = build_site(store, tmp_path / "out", readme=readme, search=False)
@@ -155,9 +155,9 @@ def test_markdown_pages_and_the_readme_parse_back_to_the_stored_edition(tmp_path
     # the README is the seed format byte for byte (trailing whitespace aside), and parses to the stored edition
     assert [ln.rstrip() for ln in readme.read_text(encoding="utf-8").splitlines()] == [
         ln.rstrip() for ln in seed.splitlines()]
-    assert markdown.parse(readme.read_text(encoding="utf-8")) == stored.model_copy(update={"source": "hf"})
+    assert digestformat.parse(readme.read_text(encoding="utf-8")) == stored.model_copy(update={"source": "hf"})
     page = (tmp_path / "out/editions/hf/ko/2025-05-06.md").read_text(encoding="utf-8")
-    assert markdown.parse(page).entries == stored.entries
+    assert digestformat.parse(page).entries == stored.entries
 
 
 @pytest.mark.slow  # a subprocess (Pagefind)
@@ -281,7 +281,7 @@ def test_any_text_renders_as_that_text(title: str, author: str, text: str, url: 
     assert not page.cssselect("script, iframe, svg, img[onerror]")
     srcs = [el.get("src") for el in page.cssselect("img")] + [a.get("href") for a in page.cssselect("p.links a")]
     assert all(s.startswith(("http://", "https://")) for s in srcs)
-    assert safe_url(url) is None or safe_url(url) in srcs
+    assert page_url(url) is None or page_url(url) in srcs
 
 
 @given(text=_text, data=st.data())
@@ -317,14 +317,14 @@ def test_paper_slugs_of_the_usual_ids() -> None:
 
 
 def test_page_urls_follow_markdown_rules() -> None:
-    """A page links what the Markdown would (markdown.safe_url), and root-relative paths are Hugging Face's."""
-    assert safe_url("/avatars/x.svg") == "https://huggingface.co/avatars/x.svg"
-    assert safe_url(" https://example.org/a ") == "https://example.org/a"
+    """A page links what the Markdown would (digestformat.safe_url), and root-relative paths are Hugging Face's."""
+    assert page_url("/avatars/x.svg") == "https://huggingface.co/avatars/x.svg"
+    assert page_url(" https://example.org/a ") == "https://example.org/a"
     long = "https://example.org/" + "a" * MAX_URL_CHARS
-    assert safe_url(long) is None and markdown.safe_url(long) is None
+    assert page_url(long) is None and digestformat.safe_url(long) is None
     for bad in ("https://example.org/a b", 'https://example.org/"x', "https://example.org/<x>", "//evil.example/x",
                 "https://example.org/\\x", "https://exa mple.org", "https://例え.jp/", "javascript:alert(1)"):
-        assert safe_url(bad) is None, bad
+        assert page_url(bad) is None, bad
 
 
 async def test_a_paper_with_an_odd_id_has_a_page_its_links_reach(tmp_path: Path) -> None:

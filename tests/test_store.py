@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Migrations
 
+from dailypapers.digestformat import normalize, parse, render
 from dailypapers.errors import StoreError
 from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
-from dailypapers.publish.markdown import normalize, parse, render
-from dailypapers.store import MIGRATIONS, ArchiveMissingError, Store
+from dailypapers.store import ArchiveMissingError, Store
+from dailypapers.store.migrations import MIGRATIONS
 
 D1 = dt.date(2025, 3, 1)
 D2 = dt.date(2025, 3, 2)
@@ -116,16 +117,16 @@ def test_an_import_normalizes_each_entry_at_most_once(db_path: Path, monkeypatch
 
 def test_an_import_reindexes_only_the_papers_of_the_editions_it_writes(
         db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dailypapers import store as store_module
+    from dailypapers.store import archive
 
     reindexed: list[list[str]] = []
-    real = store_module._reindex_search
+    real = archive.reindex
 
     def recording(db: object, ids: list[str]) -> None:
         reindexed.append(list(ids))
         real(db, ids)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store_module, "_reindex_search", recording)
+    monkeypatch.setattr(archive, "reindex", recording)
     other = Digest(day=D2, entries=(entry("2503.00007", 5, "Paper Boats"), entry("2503.00008", 6, "Kites")))
     with Store(db_path) as store:
         store.import_digests([day1(), other])
@@ -142,17 +143,17 @@ def test_an_import_reindexes_only_the_papers_of_the_editions_it_writes(
 
 def test_lookups_of_many_ids_go_in_chunks(db_path: Path) -> None:
     from dailypapers.models import Document, TextSection
-    from dailypapers.store import _CHUNK
+    from dailypapers.store.rows import CHUNK
 
-    ids = [f"2503.{n:05d}" for n in range(2 * _CHUNK + 1)]  # more bound parameters than one query takes
+    ids = [f"2503.{n:05d}" for n in range(2 * CHUNK + 1)]  # more bound parameters than one query takes
     day = Digest(day=D1, entries=tuple(entry(pid, 1, f"Paper {pid}") for pid in ids))
     with Store(db_path) as store:
         store.import_digest(day)
         assert store.import_digest(day).counts()["unchanged"] == len(ids)  # every paper and summary found
-        for pid in (ids[0], ids[_CHUNK], ids[-1]):
+        for pid in (ids[0], ids[CHUNK], ids[-1]):
             store.save_document(Document(paper_id=pid, origin="text",
                                          sections=(TextSection(kind="abstract", heading="", text="x"),)))
-        assert store.stored_documents(ids) == {ids[0], ids[_CHUNK], ids[-1]}
+        assert store.stored_documents(ids) == {ids[0], ids[CHUNK], ids[-1]}
 
 
 def test_order_and_per_day_upvotes(db_path: Path) -> None:
@@ -382,7 +383,7 @@ def _legacy_archive(path: Path) -> None:
     """An archive as the first release wrote it: the hand-rolled runner's `_migrations` and old names."""
     import sqlite_utils
 
-    from dailypapers.store import _m001_initial
+    from dailypapers.store.migrations import _m001_initial
 
     db = sqlite_utils.Database(path)
     _m001_initial(db)
@@ -467,7 +468,7 @@ def test_a_batch_is_one_transaction(db_path: Path) -> None:
 
 
 def test_a_batch_compares_each_file_with_what_the_files_before_it_added(db_path: Path) -> None:
-    from dailypapers.publish.markdown import read_days
+    from dailypapers.digestformat import read_days
 
     first = Digest(day=D1, entries=(entry("2503.00001", 3, "Lantern Routing"),))
     second = Digest(day=D2, entries=(entry("2503.00001", 5, "Lantern Routing, Revised"),))

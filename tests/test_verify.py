@@ -560,22 +560,22 @@ def test_cli_table_exit_codes(cli_run):
     (texts / "hep-th_9901001.txt").write_text(
         "Sonora and EchoChat score 4.1 here.", encoding="utf-8"
     )
-    result = run("--texts", str(texts))
+    result = run("--documents", str(texts))
     assert result.exit_code == 1, result.output
     assert "HumanEval-V" in result.output and "108개" in result.output
     assert "unsupported" in result.output
 
     (texts / "2505.00002.md").unlink()
-    result = run("--texts", str(texts))
+    result = run("--documents", str(texts))
     assert result.exit_code == 2 and "no text" in result.output
-    assert run("--texts", str(texts), "--allow-missing").exit_code == 0
+    assert run("--documents", str(texts), "--allow-missing").exit_code == 0
 
 
 def test_cli_json_report(cli_run):
     run, texts = cli_run
     for name in ("2505.00001.txt", "2505.00002.txt"):
         (texts / name).write_text(VOICE_SOURCE, encoding="utf-8")
-    result = run("--texts", str(texts), "--json")
+    result = run("--documents", str(texts), "--json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     by_id = {p["id"]: p for p in report["papers"]}
@@ -589,8 +589,23 @@ def test_cli_json_report(cli_run):
 def test_cli_needs_exactly_one_text_source(cli_run):
     run, texts = cli_run
     assert run().exit_code == 2
-    assert run("--texts", str(texts), "--fetch").exit_code == 2
-    assert run("--texts", str(texts / "missing")).exit_code == 2
+    assert run("--documents", str(texts), "--fetch").exit_code == 2
+    assert run("--documents", str(texts / "missing")).exit_code == 2
+
+
+def test_cli_texts_is_a_hidden_alias_of_documents(cli_run):
+    run, texts = cli_run
+    for name in ("2505.00001.txt", "2505.00002.txt"):
+        (texts / name).write_text(VOICE_SOURCE, encoding="utf-8")
+    old, new = run("--texts", str(texts), "--json"), run("--documents", str(texts), "--json")
+    assert old.exit_code == new.exit_code == 1 and json.loads(old.stdout) == json.loads(new.stdout)
+    assert run("--texts", str(texts), "--documents", str(texts)).exit_code == 2
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+
+    shown = CliRunner().invoke(app, ["verify", "--help"], env={"COLUMNS": "200"})
+    assert "--documents" in shown.output and "--texts" not in shown.output
 
 
 def test_cli_reports_what_the_paper_says_instead(tmp_path):
@@ -611,10 +626,10 @@ def test_cli_reports_what_the_paper_says_instead(tmp_path):
     def run(*args: str):
         return CliRunner().invoke(app, ["--db", str(tmp_path / "db.sqlite"), "verify", str(digest), *args])
 
-    table = run("--texts", str(texts))
+    table = run("--documents", str(texts))
     assert table.exit_code == 1
     assert "71.35%  — the paper states it for SpokenQA-Lite" in table.output
-    report = json.loads(run("--texts", str(texts), "--json").stdout)
+    report = json.loads(run("--documents", str(texts), "--json").stdout)
     claim = next(c for c in report["papers"][0]["claims"] if c["text"] == "71.35%")
     assert claim["status"] == "unsupported" and claim["entity"] == ["EchoChat"]
     assert "SpokenQA-Lite" in claim["reason"] and "71.35%" in claim["evidence"]

@@ -5,8 +5,10 @@
     digest, report = build_digest(load_settings(), dt.date(2025, 5, 6), lang="en")
 
 Each function builds what a run needs from settings (the plug-in registry, the summarizer, the HTTP client,
-the archive) and hands it to `pipeline`, which knows the order of the stages. Settings problems (a bad
-language code, an LLM without a model, an unknown publisher) are raised before any network request.
+the archive, the publishers and the notifiers' channels) and hands it to `pipeline`, which knows the order of
+the stages and drives them: `pipeline.run` for one edition, `pipeline.daily` for the daily job,
+`pipeline.fetch_documents` for the fetch stage alone. Settings problems (a bad language code, an LLM without
+a model, an unknown publisher) are raised before any network request.
 """
 
 from __future__ import annotations
@@ -23,20 +25,23 @@ import pluggy
 
 from dailypapers import pipeline, sources
 from dailypapers.config import EditionSetting, Settings
-from dailypapers.errors import FetchError, InputError, PublishError, StoreError
-from dailypapers.events import Events, PaperDone, Waiting
+from dailypapers.events import Events, Waiting
+from dailypapers.health import ChannelHealth, HealthReport
 from dailypapers.http import Http
-from dailypapers.models import Digest, Document, Edition, Outcome, Paper, RunReport, Usage
+from dailypapers.models import Digest, Document, Edition, Outcome, Paper, RunReport
 from dailypapers.plugins import Registry, auto_llm, plugin_manager
-from dailypapers.publish.base import PublishContext, is_whole_archive
+from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, publish_all
+from dailypapers.publish.notify import daily
+from dailypapers.publish.notify.deliver import deliver as deliver_edition
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
-from dailypapers.summarize.base import Summarizer
+from dailypapers.summarize.base import Closes, Summarizer
 from dailypapers.summarize.prompts import language_name
 from dailypapers.work import WorkSpec
 
 if TYPE_CHECKING:
-    from dailypapers.publish.notify.health import EditionHealth, HealthReport
+    from dailypapers.publish.notify.apprise import AppriseChannel
+    from dailypapers.publish.notify.slack import SlackChannel
 
 __all__ = [
     "FetchResult", "abuild_digest", "afetch_day", "arun", "build_digest", "fetch_day", "fetch_documents", "run",
@@ -116,14 +121,14 @@ async def abuild_digest(
                 source=edition_source,
                 force=force,
                 concurrency=settings.concurrency,
-                budget=pipeline.Budget(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
+                caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
                 command=command,
             )
+            publish_context = PublishContext(settings, out, main_edition, store)
             return await pipeline.run(
                 job, store=store, summarizer=summarizer,
                 fetch=lambda paper: sources.fetch_document(registry, paper, ctx),
-                publishers=publishers, publish_context=PublishContext(settings, out, main_edition, store),
-                events=events,
+                publish=lambda digest: publish_all(digest, publishers, publish_context, events), events=events,
             )
 
 
@@ -140,10 +145,11 @@ def run(
     plugins: pluggy.PluginManager | None = None,
     events: Events | None = None,
 ) -> HealthReport:
-    """The daily job: for each day (`day`, None for the source's latest, or the backfill range `days`) and
-    each configured edition (`editions` setting), digest and publish; then the publishers made from the whole
-    archive (the site) once, so the messages link to pages that exist; then each edition is delivered and the
-    health report is stored and sent to the ops channel. Returns the report (`exit_code`, `summary()`).
+    """The daily job (`pipeline.daily`): for each day (`day`, None for the source's latest, or the backfill
+    range `days`) and each configured edition (`editions` setting), digest and publish; then the publishers
+    made from the whole archive (the site) once, so the messages link to pages that exist; then each edition
+    is delivered and the health report is stored and sent to the ops channel. Returns the report
+    (`exit_code`, `summary()`).
 
     A range runs under one cost/token cap (`max_cost`, `max_tokens` span the whole range: each day gets what
     the days before left), skips editions already done (`daily.edition_done`) unless `force` (one day is
@@ -168,10 +174,6 @@ async def arun(
     events: Events | None = None,
 ) -> HealthReport:
     """`run` for callers that already run an event loop."""
-    from dailypapers.publish.notify import daily
-    from dailypapers.publish.notify.deliver import deliver as deliver_edition
-    from dailypapers.publish.notify.health import EditionHealth, HealthReport, edition_health, explain_no_papers
-
     events = events or Events()
     pm = plugins or plugin_manager()
     registry = Registry.load(pm)
@@ -179,82 +181,62 @@ async def arun(
     for spec in specs:  # a bad source or language fails the whole run before any work
         language_name(spec.lang)
         sources.source_for(registry, spec.source)
-    chans = daily.channels(registry, settings) if deliver else []
+    planned = [pipeline.DailyEdition(s.source, sources.source_for(registry, s.source).edition(s.source), s.lang)
+               for s in specs]
+    notifiers = [registry.notifier(name) for name in settings.notifiers] if deliver else []
+    channels = daily.channels(notifiers, settings)  # a bad channel setting, too, fails before any work
     ops = daily.ops_targets(settings) if deliver else []
-    started = dt.datetime.now(dt.UTC)
-    results: list[EditionHealth] = []
-    digests: list[tuple[int, Digest]] = []  # the editions to publish and deliver, by their place in `results`
-    used = Usage()
     with Store(settings.db) as store:  # one archive for the whole run: each write still commits at once
-        for when in (list(days) if days is not None else [day]):
-            for spec in specs:
-                name = sources.source_for(registry, spec.source).edition(spec.source)
-                base = EditionHealth(day=when, source=name, lang=spec.lang)
-                capped = _remaining(settings, used)
-                if capped is None:
-                    results.append(base.model_copy(update={"skipped_reason": "budget: the run's cap was reached"}))
-                    continue
-                if days is not None and when is not None and not force:  # a backfill: done days are not re-listed
-                    edition = Edition(day=when, source=name, lang=spec.lang)
-                    if daily.edition_done(store, edition, settings, chans):
-                        results.append(base.model_copy(update={"skipped_reason": "done"}))
-                        continue
-                try:
-                    digest, report = await abuild_digest(
-                        capped, when, source=spec.source, lang=spec.lang, limit=limit, force=force, plugins=pm,
-                        events=events, command=command, store=store, whole_archive=False)
-                except FetchError as exc:
-                    why = explain_no_papers(when, unreachable=pipeline.reason(exc))
-                    results.append(base.model_copy(update={"no_papers": why, "error": why}))
-                    continue
-                except (InputError, StoreError, PublishError) as exc:
-                    results.append(base.model_copy(update={"error": pipeline.reason(exc)}))
-                    continue
-                used = used + report.usage
-                if digest is None:
-                    results.append(edition_health(report, listed=0, delivered=0, undelivered=0,
-                                                  no_papers=explain_no_papers(when)))
-                    continue
-                digests.append((len(results), digest))
-                results.append(edition_health(report, listed=len(report.outcomes), delivered=0, undelivered=0))
-        if digests:  # the site once for all the editions, and before the messages that link to its pages
-            _publish_whole_archive(registry, settings, store, digests, results, events)
-        for i, digest in digests:
-            view = daily.view_of(digest, settings)
-            outcomes = await deliver_edition(view, chans, store, max_attempts=settings.delivery_max_attempts,
-                                             events=events)
-            delivered, undelivered = daily.delivery_counts(store, view, chans)
-            results[i] = results[i].model_copy(
-                update={"delivered": delivered, "undelivered": undelivered, "channels": tuple(outcomes)})
-        health = HealthReport(command=command, started_at=started, finished_at=dt.datetime.now(dt.UTC),
-                              editions=tuple(results))
-        if deliver:
-            problem = await daily.send_ops(health, ops)
-            if problem:
-                events.notice(f"the health report did not reach the ops channel: {problem}")
-                health = health.model_copy(update={"ops_error": problem})
-        store.save_health(health.stored(), [e.stored_row() for e in health.editions])
-    return health
+        plan = _DailyPlan(registry, pm, settings, store, events, channels, ops, limit=limit, force=force,
+                          command=command)
+        return await pipeline.daily(
+            plan, store=store, days=list(days) if days is not None else [day], editions=planned,
+            caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
+            backfill=days is not None, force=force, command=command, events=events)
 
 
-def _publish_whole_archive(
-    registry: Registry, settings: Settings, store: Store, digests: Sequence[tuple[int, Digest]],
-    results: list[EditionHealth], events: Events,
-) -> None:
-    """Run the publishers made from the whole archive once, for the last main edition of the run (else its
-    last edition); their outputs and problems are that edition's (in `results`, and in its stored run)."""
-    publishers = [p for p in (registry.publisher(name) for name in settings.publishers) if is_whole_archive(p)]
-    if not publishers:
-        return
-    mains = [(i, d) for i, d in digests if _main_edition(registry, settings, d.source, d.lang)]
-    i, digest = (mains or list(digests))[-1]
-    outputs, problems = pipeline.publish(digest, publishers, PublishContext(settings, None, bool(mains), store),
-                                         events)
-    health = results[i]
-    results[i] = health.model_copy(update={"outputs": health.outputs + tuple(outputs),
-                                           "publish_errors": health.publish_errors + tuple(problems)})
-    if health.run_id is not None:
-        store.add_run_outputs(health.run_id, outputs, problems)
+class _DailyPlan:
+    """The daily loop's `pipeline.Daily`, made from settings: each edition digested by `abuild_digest`, the
+    whole-archive publishers, the configured channels and the ops targets."""
+
+    def __init__(self, registry: Registry, pm: pluggy.PluginManager, settings: Settings, store: Store,
+                 events: Events, channels: Sequence[Channel], ops: Sequence[AppriseChannel | SlackChannel], *,
+                 limit: int | None, force: bool, command: str) -> None:
+        self.registry, self.pm, self.settings, self.store, self.events = registry, pm, settings, store, events
+        self.channels, self.ops = channels, ops
+        self.limit, self.force, self.command = limit, force, command
+
+    async def digest(self, day: dt.date | None, edition: pipeline.DailyEdition, caps: pipeline.Caps
+                     ) -> tuple[Digest | None, RunReport]:
+        capped = self.settings.model_copy(update={"max_cost": caps.max_cost, "max_tokens": caps.max_tokens})
+        return await abuild_digest(
+            capped, day, source=edition.source, lang=edition.lang, limit=self.limit, force=self.force,
+            plugins=self.pm, events=self.events, command=self.command, store=self.store, whole_archive=False)
+
+    def done(self, edition: Edition) -> bool:
+        return daily.edition_done(self.store, edition, self.settings, self.channels)
+
+    def publish_archive(self, digests: Sequence[Digest]) -> tuple[int, list[str], list[str]] | None:
+        """For the last main edition of the run (else its last edition)."""
+        settings = self.settings
+        publishers = [p for p in (self.registry.publisher(n) for n in settings.publishers) if is_whole_archive(p)]
+        if not publishers:
+            return None
+        mains = [i for i, d in enumerate(digests) if _main_edition(self.registry, settings, d.source, d.lang)]
+        i = (mains or list(range(len(digests))))[-1]
+        context = PublishContext(settings, None, bool(mains), self.store)
+        outputs, problems = publish_all(digests[i], publishers, context, self.events)
+        return i, outputs, problems
+
+    async def deliver(self, digest: Digest) -> tuple[list[ChannelHealth], int, int]:
+        message = daily.message_of(digest, self.settings)
+        outcomes = await deliver_edition(message, self.channels, self.store,
+                                         max_attempts=self.settings.delivery_max_attempts, events=self.events)
+        delivered, undelivered = daily.delivery_counts(self.store, message, self.channels)
+        return outcomes, delivered, undelivered
+
+    async def send_ops(self, report: HealthReport) -> str | None:
+        return await daily.send_ops(report, self.ops) if self.ops else None
 
 
 def _main_edition(registry: Registry, configured: Settings, source: str, lang: str) -> bool:
@@ -262,21 +244,6 @@ def _main_edition(registry: Registry, configured: Settings, source: str, lang: s
     def edition(name: str) -> str:
         return sources.source_for(registry, name).edition(name)
     return (edition(source), lang) == (edition(configured.source), configured.lang)
-
-
-def _remaining(settings: Settings, used: Usage) -> Settings | None:
-    """The settings for the next edition of a run under one cap: the caps less what the run used so far; None
-    when nothing is left."""
-    update: dict[str, float | int] = {}
-    if settings.max_cost is not None:
-        if used.cost >= settings.max_cost:
-            return None
-        update["max_cost"] = settings.max_cost - used.cost
-    if settings.max_tokens is not None:
-        if used.total_tokens >= settings.max_tokens:
-            return None
-        update["max_tokens"] = settings.max_tokens - used.total_tokens
-    return settings.model_copy(update=update) if update else settings
 
 
 @dataclass(frozen=True)
@@ -318,7 +285,7 @@ async def afetch_day(
         with Store(settings.db) as store:
             papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
             found = await _documents(papers, registry, ctx, store, force=force, events=events)
-    return [FetchResult(p, _fetch_outcome(p, found[p.id])) for p in papers]
+    return [FetchResult(p, pipeline.fetch_outcome(p, found[p.id])) for p in papers]
 
 
 async def fetch_documents(
@@ -342,33 +309,10 @@ async def _documents(
     papers: Sequence[Paper], registry: Registry, ctx: SourceContext, store: Store, *, force: bool,
     events: Events,
 ) -> dict[str, Document | Outcome]:
-    """The one fetch stage of the `fetch` and `verify` commands: the papers stored, their stored documents
-    first, the rest fetched concurrently (through `pipeline.fetch_stage`, so one paper's failure is its own)
-    and stored."""
-    with store.transaction():
-        for paper in papers:
-            store.upsert_paper(paper)
-    slots = asyncio.Semaphore(ctx.settings.concurrency)
-
-    async def one(paper: Paper) -> Document | Outcome:
-        found: Document | Outcome | None = None if force else store.get_document(paper.id)
-        if found is None:
-            async with slots:
-                found = await pipeline.fetch_stage(paper, lambda p: sources.fetch_document(registry, p, ctx))
-            if isinstance(found, Document):
-                try:
-                    store.save_document(found)
-                except StoreError as exc:
-                    found = Outcome(paper_id=paper.id, status="failed", reason=pipeline.reason(exc), stage="store")
-        events.emit(PaperDone(_fetch_outcome(paper, found)))
-        return found
-
-    results = await asyncio.gather(*(one(p) for p in papers))
-    return {p.id: r for p, r in zip(papers, results, strict=True)}
-
-
-def _fetch_outcome(paper: Paper, found: Document | Outcome) -> Outcome:
-    return found if isinstance(found, Outcome) else Outcome(paper_id=paper.id, status="ok", stage="fetch")
+    """The fetch stage of the `fetch` and `verify` commands (`pipeline.fetch_documents`), from these sources."""
+    return await pipeline.fetch_documents(
+        papers, store, lambda paper: sources.fetch_document(registry, paper, ctx),
+        concurrency=ctx.settings.concurrency, refetch=force, events=events)
 
 
 def _http(settings: Settings, events: Events) -> Http:
@@ -387,6 +331,5 @@ async def _summarizer(registry: Registry, settings: Settings) -> AsyncIterator[S
     try:
         yield summarizer
     finally:
-        close = getattr(summarizer, "aclose", None)
-        if close is not None:
-            await close()
+        if isinstance(summarizer, Closes):
+            await summarizer.aclose()

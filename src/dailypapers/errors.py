@@ -7,8 +7,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dailypapers.text import clip
+
 if TYPE_CHECKING:
     from dailypapers.models import Usage
+
+MAX_REASON = 200  # characters of an exception kept as a paper's or an edition's reason
+
+
+def reason(exc: Exception) -> str:
+    """An exception as one short line: its `reason` when it has one, else its message."""
+    return clip(str(getattr(exc, "reason", None) or exc), MAX_REASON)
 
 
 class DailyPapersError(Exception):

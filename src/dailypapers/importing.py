@@ -5,7 +5,7 @@ store (`Store.import_digests`) reads, and writes the plan in one transaction.
 The rules, for each paper of each edition in the batch (in order, so a later file meets what an earlier one
 added):
 
-- A field is compared as the Markdown shows it (`markdown.normalize`): title, authors, thumbnail, video of
+- A field is compared as the Markdown shows it (`digestformat.normalize`): title, authors, thumbnail, video of
   the paper; votes and summary of the paper's entry in that edition.
 - What the file does not say (no votes, no summary, no authors) changes nothing: older digests say less.
 - What the archive lacks and the file says is filled in (`updated`).
@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
+from dailypapers.digestformat import normalize
 from dailypapers.models import Digest, Edition, Entry, Paper, Summary, first_per_paper
-from dailypapers.publish.markdown import normalize
 
 ImportStatus = Literal["added", "updated", "unchanged", "conflicting", "replaced", "removed"]
 STATUSES: tuple[ImportStatus, ...] = ("added", "updated", "unchanged", "conflicting", "replaced", "removed")
@@ -81,7 +81,7 @@ def shown_paper(paper: Paper) -> dict[str, Any]:
 
 
 def _shown(paper: Paper) -> Paper:
-    """The paper as a digest shows it (`markdown.normalize`)."""
+    """The paper as a digest shows it (`digestformat.normalize`)."""
     return normalize(Entry(paper=paper)).paper
 
 

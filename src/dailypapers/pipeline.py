@@ -1,6 +1,11 @@
-"""The driver of a run: plan -> work -> commit. The only module that knows the order of the stages:
+"""The driver: plan -> work -> commit for one edition (`run`), and the daily loop over days and editions
+(`daily`). The only module that knows the order of the stages:
 
     sources (list) -> fetch (documents) -> work (budget, summarize, verify) -> store -> publish
+    daily: each day and edition digested and published -> the site once -> each edition delivered -> health
+
+It sits below the publishers, the notifiers and the plug-in registry: what it needs of them (fetch a document,
+publish a digest, deliver an edition) is handed in as a function or a `Daily`, built by `api` from settings.
 
 - Plan: the papers are stored, and each paper's stored document and cached summary are looked up.
 - Work: a paper without a document is fetched (`fetch_stage`); a paper without a cached summary goes through
@@ -12,6 +17,8 @@
 - Concurrent runs (two crons, a backfill beside the daily run) share the archive: before summarizing a paper a
   run takes a lease on its cache key; a run that finds the lease held waits and then takes the summary the
   other run stored, so no paper is paid for twice, and the day merge never drops the other run's entries.
+- The fetch-and-store step (`stored_document`) is the same for a digest and for the fetch and verify
+  commands (`fetch_documents`).
 
 Every paper ends `ok`, `flagged`, `failed: <reason>` or `skipped: <reason>`; nothing is dropped. A re-run of
 a finished day makes no summarizer call; a re-run after failures redoes only what is not done.
@@ -27,18 +34,27 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from dailypapers.errors import DailyPapersError, FetchError, StoreError
+from dailypapers.errors import (
+    MAX_REASON,
+    DailyPapersError,
+    FetchError,
+    InputError,
+    PublishError,
+    StoreError,
+    reason,
+)
 from dailypapers.events import (
     PROGRESS_STAGES,
     Events,
     PaperDone,
     ProgressStage,
-    Published,
     RunDone,
     RunStarted,
     StageDone,
 )
+from dailypapers.health import ChannelHealth, EditionHealth, HealthReport, edition_health, explain_no_papers
 from dailypapers.models import (
     DEFAULT_SOURCE,
     Digest,
@@ -52,22 +68,23 @@ from dailypapers.models import (
     Summary,
     Usage,
 )
-from dailypapers.publish.base import PublishContext, Publisher
 from dailypapers.store import KeyedEntries, Store
-from dailypapers.summarize.base import Summarizer
+from dailypapers.summarize.base import Summarizer, WarmsUp
 from dailypapers.text import clip
-from dailypapers.work import BudgetReached, WorkResult, WorkSpec, cache_key, outcome_of, summarize_paper
+from dailypapers.work import CapReached, WorkResult, WorkSpec, cache_key, outcome_of, summarize_paper
 
 FetchDocument = Callable[[Paper], Awaitable[Document]]
-MAX_REASON = 200
+# What publishing a stored digest wrote (paths or URLs) and its problems (`publish.base.publish_all`).
+Publish = Callable[[Digest], tuple[Sequence[str], Sequence[str]]]
 LEASE_TTL = 900.0  # seconds: longer than any paper's summarize-verify-regenerate (deadlines included)
 LEASE_POLL = 0.25  # seconds between looks at a lease another run holds
 
 
 @dataclass(frozen=True)
-class Budget:
-    """A hard cap per run: a summarizer call starts only if what is spent, what calls in flight may still
-    spend, and its own estimate stay within both limits."""
+class Caps:
+    """A run's hard caps on what its summarizer calls cost (`max_cost`, `max_tokens`; the token budget of the
+    text one paper's call reads is another thing, `documents.budget`): a call starts only if what is spent,
+    what calls in flight may still spend, and its own estimate stay within both."""
 
     max_cost: float | None = None
     max_tokens: int | None = None
@@ -78,6 +95,16 @@ class Budget:
             return False
         return self.max_tokens is None or (
             committed.total_tokens < self.max_tokens and total.total_tokens <= self.max_tokens)
+
+    def less(self, used: Usage) -> Caps | None:
+        """What is left of the caps once `used` is spent (the next edition of a run that shares them); None
+        when a cap is reached."""
+        if self.max_cost is not None and used.cost >= self.max_cost:
+            return None
+        if self.max_tokens is not None and used.total_tokens >= self.max_tokens:
+            return None
+        return Caps(max_cost=None if self.max_cost is None else self.max_cost - used.cost,
+                    max_tokens=None if self.max_tokens is None else self.max_tokens - used.total_tokens)
 
 
 @dataclass(frozen=True)
@@ -90,7 +117,7 @@ class Job:
     source: str = DEFAULT_SOURCE  # the edition's source name (`Source.edition`)
     force: bool = False
     concurrency: int = 4
-    budget: Budget = field(default_factory=Budget)
+    caps: Caps = field(default_factory=Caps)
     command: str = "digest"
 
     @property
@@ -111,14 +138,57 @@ async def fetch_stage(paper: Paper, fetch: FetchDocument) -> Document | Outcome:
         return _failed(paper.id, f"unexpected error: {type(exc).__name__}: {exc}", "read")
 
 
+async def stored_document(paper: Paper, store: Store, fetch: FetchDocument, slots: asyncio.Semaphore, *,
+                          refetch: bool = False) -> Document | Outcome:
+    """The one fetch-and-store step: the archive's document (unless `refetch`), else fetched within `slots`
+    (`fetch_stage`) and stored at once; or the failed outcome (fetch, read or store) that says why not."""
+    found = None if refetch else store.get_document(paper.id)
+    if found is not None:
+        return found
+    async with slots:
+        fetched = await fetch_stage(paper, fetch)
+    if isinstance(fetched, Outcome):
+        return fetched
+    try:
+        store.save_document(fetched)
+    except StoreError as exc:
+        return _failed(paper.id, reason(exc), "store")
+    return fetched
+
+
+async def fetch_documents(
+    papers: Sequence[Paper], store: Store, fetch: FetchDocument, *, concurrency: int, refetch: bool = False,
+    events: Events | None = None,
+) -> dict[str, Document | Outcome]:
+    """The fetch stage alone (the `fetch` and `verify` commands): the papers stored, then each one's document
+    through `stored_document`, concurrently; paper id -> its document or why there is none."""
+    events = events or Events()
+    with store.transaction():
+        for paper in papers:
+            store.upsert_paper(paper)
+    slots = asyncio.Semaphore(concurrency)
+
+    async def one(paper: Paper) -> Document | Outcome:
+        found = await stored_document(paper, store, fetch, slots, refetch=refetch)
+        events.emit(PaperDone(fetch_outcome(paper, found)))
+        return found
+
+    results = await asyncio.gather(*(one(p) for p in papers))
+    return {p.id: r for p, r in zip(papers, results, strict=True)}
+
+
+def fetch_outcome(paper: Paper, found: Document | Outcome) -> Outcome:
+    """The fetch stage's outcome of a paper: ok when its document is in the archive."""
+    return found if isinstance(found, Outcome) else Outcome(paper_id=paper.id, status="ok", stage="fetch")
+
+
 async def run(
     job: Job,
     *,
     store: Store,
     summarizer: Summarizer,
     fetch: FetchDocument,
-    publishers: Sequence[Publisher] = (),
-    publish_context: PublishContext | None = None,
+    publish: Publish | None = None,
     events: Events | None = None,
 ) -> tuple[Digest, RunReport]:
     """Process every paper of the day, store the digest and the run report, publish, and return both."""
@@ -128,7 +198,7 @@ async def run(
     with store.transaction():
         for paper in job.papers:
             store.upsert_paper(paper)
-    meter = _RunMeter(job.budget, job.concurrency)
+    meter = _RunMeter(job.caps, job.concurrency)
     fetch_slots = asyncio.Semaphore(job.concurrency)
     holder = lease_holder()
     warming = _warm_up(summarizer, store, job.papers)
@@ -144,7 +214,7 @@ async def run(
             await warming
     fresh = [(Entry(paper=p), key) for p, (_, key) in zip(job.papers, results, strict=True)]
     digest = store.update_digest(job.edition, lambda stored: merge_entries(fresh, stored))
-    outputs, problems = publish(digest, publishers, publish_context, events)
+    outputs, problems = publish(digest) if publish is not None else ((), ())
     report = RunReport(
         command=job.command,
         day=job.day,
@@ -177,17 +247,9 @@ async def _one(
         return outcome, None
 
     # fetch: the stored document, else the network (or a file)
-    document = store.get_document(paper.id)
-    if document is None:
-        async with fetch_slots:
-            fetched = await fetch_stage(paper, fetch)
-        if isinstance(fetched, Outcome):
-            return stopped(fetched)
-        document = fetched
-        try:
-            store.save_document(document)
-        except StoreError as exc:
-            return stopped(_failed(paper.id, reason(exc), "store"))
+    document = await stored_document(paper, store, fetch, fetch_slots)
+    if isinstance(document, Outcome):
+        return stopped(document)
     stage("fetch")
 
     # summarize + verify: the cached summary, else the work step
@@ -246,10 +308,10 @@ def holder_alive(holder: str) -> bool:
 
 
 class _RunMeter:
-    """The run's summarizer slots and budget: a call starts only with a free slot and budget left."""
+    """The run's summarizer slots and caps: a call starts only with a free slot and room under the caps."""
 
-    def __init__(self, budget: Budget, slots: int) -> None:
-        self.budget = budget
+    def __init__(self, caps: Caps, slots: int) -> None:
+        self.caps = caps
         self.used = Usage()
         self._reserved: list[Usage] = []  # the estimates of the calls in flight
         self._slots = asyncio.Semaphore(slots)
@@ -257,9 +319,9 @@ class _RunMeter:
     async def acquire(self, estimate: Usage) -> None:
         await self._slots.acquire()
         committed = sum(self._reserved, self.used)
-        if not self.budget.allows(committed, estimate):
+        if not self.caps.allows(committed, estimate):
             self._slots.release()
-            raise BudgetReached
+            raise CapReached
         self._reserved.append(estimate)
 
     def release(self, estimate: Usage, usage: Usage) -> None:
@@ -271,10 +333,11 @@ class _RunMeter:
 def _warm_up(summarizer: Summarizer, store: Store, papers: Sequence[Paper]) -> asyncio.Task[None] | None:
     """Let the summarizer get ready (e.g. load its SDK) while documents download, when some must: a re-run of
     a finished day, whose documents are all stored, does not pay for it."""
-    warm_up = getattr(summarizer, "warm_up", None)
-    if warm_up is None or not papers or store.stored_documents([p.id for p in papers]) >= {p.id for p in papers}:
+    if not isinstance(summarizer, WarmsUp) or not papers:
         return None
-    return asyncio.create_task(warm_up())
+    if store.stored_documents([p.id for p in papers]) >= {p.id for p in papers}:
+        return None
+    return asyncio.create_task(summarizer.warm_up())
 
 
 def merge_entries(fresh: KeyedEntries, stored: KeyedEntries) -> KeyedEntries:
@@ -296,34 +359,126 @@ def merge_entries(fresh: KeyedEntries, stored: KeyedEntries) -> KeyedEntries:
     return [pair for _, pair in sorted(enumerate(combined), key=rank)]
 
 
-def publish(
-    digest: Digest, publishers: Sequence[Publisher], ctx: PublishContext | None, events: Events
-) -> tuple[list[str], list[str]]:
-    """Run every publisher; returns what they wrote and their problems: one that fails is reported and does
-    not stop the others."""
-    outputs: list[str] = []
-    problems: list[str] = []
-    if ctx is None:
-        return outputs, problems
-    for publisher in publishers:
-        try:
-            written = publisher.publish(digest, ctx)
-        except DailyPapersError as exc:
-            problems.append(f"{publisher.name}: {reason(exc)}")
-            continue
-        except Exception as exc:  # a plug-in's bug: the digest is stored, the other outputs still get written
-            problems.append(f"{publisher.name}: unexpected error: {type(exc).__name__}: {clip(str(exc), 160)}")
-            continue
-        for target in written:
-            outputs.append(target)
-            events.emit(Published(publisher.name, target))
-    return outputs, problems
+# -- the daily loop ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DailyEdition:
+    """One configured edition of the daily run."""
+
+    source: str  # as the settings name it: "hf", "arxiv:cs.CL", a folder
+    name: str  # the edition's source name (`Source.edition`)
+    lang: str
+
+
+class Daily(Protocol):
+    """What the daily loop asks of the layers above it. `api` makes one from settings: the sources and the
+    summarizer, the publishers, the notifiers' channels and the ops targets."""
+
+    async def digest(self, day: dt.date | None, edition: DailyEdition, caps: Caps) -> tuple[Digest | None, RunReport]:
+        """List, digest, store and publish one edition under `caps` (`run`); None when it has no papers. Raises
+        FetchError when the source cannot be asked, InputError, StoreError or PublishError."""
+        ...
+
+    def done(self, edition: Edition) -> bool:
+        """Whether the edition is done: stored, every paper ok or flagged, nothing due on any channel."""
+        ...
+
+    def publish_archive(self, digests: Sequence[Digest]) -> tuple[int, Sequence[str], Sequence[str]] | None:
+        """Run the publishers made from the whole archive (the site) once for these editions: the position of
+        the edition their outputs belong to, what they wrote and their problems; None when there are none."""
+        ...
+
+    async def deliver(self, digest: Digest) -> tuple[Sequence[ChannelHealth], int, int]:
+        """Deliver the edition on every channel: each channel's health, the papers every channel has delivered
+        and the papers with a summary some channel has not."""
+        ...
+
+    async def send_ops(self, report: HealthReport) -> str | None:
+        """Send the health report to the ops targets: their problems, or None."""
+        ...
+
+
+async def daily(
+    plan: Daily,
+    *,
+    store: Store,
+    days: Sequence[dt.date | None],
+    editions: Sequence[DailyEdition],
+    caps: Caps = Caps(),
+    backfill: bool = False,
+    force: bool = False,
+    command: str = "run",
+    events: Events | None = None,
+) -> HealthReport:
+    """The daily job: each day and edition digested and published, under what the run's `caps` leave (the
+    editions of a range share them); then the publishers made from the whole archive once, so the messages
+    link to pages that exist; then each edition delivered; then the health report sent to ops and stored.
+
+    A backfill skips the editions already done unless `force`. One edition's failure (its source unreachable,
+    a channel down) is reported in its health and the others go on; every edition is committed as it
+    finishes, every delivery as it is made, so a killed run can be started again."""
+    events = events or Events()
+    started = dt.datetime.now(dt.UTC)
+    results: list[EditionHealth] = []
+    digests: list[tuple[int, Digest]] = []  # the editions to publish and deliver, by their place in `results`
+    used = Usage()
+    for day in days:
+        for spec in editions:
+            base = EditionHealth(day=day, source=spec.name, lang=spec.lang)
+            left = caps.less(used)
+            if left is None:
+                results.append(base.model_copy(update={"skipped_reason": "budget: the run's cap was reached"}))
+                continue
+            if backfill and day is not None and not force and plan.done(Edition(day=day, source=spec.name,
+                                                                                   lang=spec.lang)):
+                results.append(base.model_copy(update={"skipped_reason": "done"}))
+                continue
+            try:
+                digest, report = await plan.digest(day, spec, left)
+            except FetchError as exc:
+                why = explain_no_papers(day, unreachable=reason(exc))
+                results.append(base.model_copy(update={"no_papers": why, "error": why}))
+                continue
+            except (InputError, StoreError, PublishError) as exc:
+                results.append(base.model_copy(update={"error": reason(exc)}))
+                continue
+            used = used + report.usage
+            if digest is None:
+                results.append(edition_health(report, listed=0, delivered=0, undelivered=0,
+                                              no_papers=explain_no_papers(day)))
+                continue
+            digests.append((len(results), digest))
+            results.append(edition_health(report, listed=len(report.outcomes), delivered=0, undelivered=0))
+    if digests:  # the site once for all the editions, and before the messages that link to its pages
+        _publish_archive(plan, store, digests, results)
+    for i, digest in digests:
+        channels, delivered, undelivered = await plan.deliver(digest)
+        results[i] = results[i].model_copy(
+            update={"delivered": delivered, "undelivered": undelivered, "channels": tuple(channels)})
+    health = HealthReport(command=command, started_at=started, finished_at=dt.datetime.now(dt.UTC),
+                          editions=tuple(results))
+    problem = await plan.send_ops(health)
+    if problem:
+        events.notice(f"the health report did not reach the ops channel: {problem}")
+        health = health.model_copy(update={"ops_error": problem})
+    store.save_health(health.stored(), [e.stored_row() for e in health.editions])
+    return health
+
+
+def _publish_archive(plan: Daily, store: Store, digests: Sequence[tuple[int, Digest]],
+                     results: list[EditionHealth]) -> None:
+    """The publishers made from the whole archive, once; their outputs and problems are the chosen edition's
+    (in `results`, and in its stored run)."""
+    published = plan.publish_archive([d for _, d in digests])
+    if published is None:
+        return
+    chosen, outputs, problems = published
+    i = digests[chosen][0]
+    health = results[i]
+    results[i] = health.model_copy(update={"outputs": health.outputs + tuple(outputs),
+                                           "publish_errors": health.publish_errors + tuple(problems)})
+    if health.run_id is not None:
+        store.add_run_outputs(health.run_id, outputs, problems)
 
 
 def _failed(paper_id: str, why: str, stage: Stage) -> Outcome:
     return Outcome(paper_id=paper_id, status="failed", reason=clip(why, MAX_REASON), stage=stage)
-
-
-def reason(exc: Exception) -> str:
-    """An exception as one short line: its `reason` when it has one, else its message."""
-    return clip(str(getattr(exc, "reason", None) or exc), MAX_REASON)

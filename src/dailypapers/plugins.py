@@ -13,9 +13,9 @@ Two parts of the same kind may not share a name.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pluggy
 
@@ -98,18 +98,26 @@ class Registry:
         raise ConfigError(f"unknown summarizer {name!r}: the summarizer setting takes one of {known}")
 
     def publisher(self, name: str) -> Publisher:
-        for publisher in self.publishers:
-            if publisher.name == name:
-                return publisher
-        known = ", ".join(p.name for p in self.publishers)
-        raise ConfigError(f"unknown publisher {name!r}: the publishers setting takes names from {known}")
+        return _by_name(self.publishers, name, "publisher")
 
     def notifier(self, name: str) -> Notifier:
-        for notifier in self.notifiers:
-            if notifier.name == name:
-                return notifier
-        known = ", ".join(n.name for n in self.notifiers)
-        raise ConfigError(f"unknown notifier {name!r}: the notifiers setting takes names from {known}")
+        return _by_name(self.notifiers, name, "notifier")
+
+
+class _Named(Protocol):
+    name: str
+
+
+N = TypeVar("N", bound=_Named)
+
+
+def _by_name(parts: Sequence[N], name: str, kind: str) -> N:
+    """The part of this kind with this name; a ConfigError naming the setting and what it takes, else."""
+    for part in parts:
+        if part.name == name:
+            return part
+    known = ", ".join(p.name for p in parts)
+    raise ConfigError(f"unknown {kind} {name!r}: the {kind}s setting takes names from {known}")
 
 
 def auto_llm(settings: Settings) -> bool:

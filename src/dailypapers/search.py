@@ -1,5 +1,5 @@
 """Search over the archive: how text is indexed, how a query becomes an FTS5 expression, and highlighted
-snippets. Pure functions; `store.py` holds the index (migration 006) and runs the queries.
+snippets. Pure functions; the store keeps the index (`store/searchindex.py`, migration 006) and runs the queries.
 
 The index (`search_fts`, FTS5 with the unicode61 tokenizer) holds one row per paper that is in an edition:
 its title, authors, the summaries its editions show (every language) and its abstract. unicode61 splits Latin

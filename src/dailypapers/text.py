@@ -67,6 +67,12 @@ def strip_controls(text: str) -> str:
     return _without_controls(text)
 
 
+def clean_line(text: str) -> str:
+    """One line without what is never text (`strip_controls`, then `one_line`): what a title, a name or a
+    feed's field is stored and shown as, so it cannot reorder what a reader sees nor fail a UTF-8 write."""
+    return one_line(strip_controls(text))
+
+
 def _without_controls(text: str) -> str:
     """Controls, bidi marks and noncharacters (the rule above) as spaces."""
     text = _CONTROL.sub(" ", text)

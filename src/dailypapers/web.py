@@ -26,10 +26,9 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dailypapers import __version__
+from dailypapers import __version__, digestformat
 from dailypapers.errors import DailyPapersError
 from dailypapers.models import Digest, Edition, Paper, Summary
-from dailypapers.publish import markdown
 from dailypapers.publish.feeds import atom_feed, feed_links
 from dailypapers.publish.pages import APP_CSP, Chrome, render
 from dailypapers.publish.views import (
@@ -288,7 +287,7 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         digest = archive.store.get_digest(edition)
         assert digest is not None
         if ext == "md":
-            return Response(markdown.render(digest), media_type="text/markdown; charset=utf-8")
+            return Response(digestformat.render(digest), media_type="text/markdown; charset=utf-8")
         return JSONResponse(digest.model_dump(mode="json"))
 
     @app.get("/papers/{name}", include_in_schema=False)

@@ -3,7 +3,7 @@ in the paper. No storage, no network of its own (the summarizer may call a serve
 document, spec and summarizer it does the same thing in this process, in a worker process or on another
 machine, and the driver (`pipeline`) commits what it returns.
 
-The run-wide LLM budget and concurrency are the driver's; the work step asks a `Meter` before every call
+The run-wide cost/token caps and concurrency are the driver's; the work step asks a `Meter` before every call
 and reports what each call cost, so a worker can be metered remotely or not at all (`Unmetered`).
 """
 
@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from functools import partial
+from typing import Protocol, TypeVar
 
 from dailypapers.documents import BUDGET_VERSION, COUNTER, budget, content_hash
 from dailypapers.errors import SummarizeError
 from dailypapers.events import ProgressStage
 from dailypapers.models import Document, Outcome, Paper, Stage, Status, Summary, Usage
-from dailypapers.summarize.base import Summarizer
+from dailypapers.summarize.base import Estimates, Judges, Question, Summarizer
 from dailypapers.text import clip
 from dailypapers.verify import SourceIndex, build_index, verify
 from dailypapers.verify import judge as judging
+
+T = TypeVar("T")
 
 MAX_FLAGS_SHOWN = 5
 # Part of every cache key: bump it when checking or regeneration changes, so stored claims are made anew.
@@ -46,13 +49,13 @@ class WorkResult:
     usage: Usage = field(default_factory=Usage)  # what this paper's calls cost, failed attempts included
 
 
-class BudgetReached(Exception):
-    """The run's budget is spent: no new LLM call may start."""
+class CapReached(Exception):
+    """The run's cost or token cap is reached: no new LLM call may start."""
 
 
 class Meter(Protocol):
     async def acquire(self, estimate: Usage) -> None:
-        """Wait for a summarizer slot and reserve what the call may cost; raise BudgetReached when it may not
+        """Wait for a summarizer slot and reserve what the call may cost; raise CapReached when it may not
         start (what is spent and reserved, plus this estimate, would pass the run's caps)."""
         ...
 
@@ -62,7 +65,7 @@ class Meter(Protocol):
 
 
 class Unmetered:
-    """No slots, no budget: for a worker whose driver meters the work it hands out."""
+    """No slots, no caps: for a worker whose driver meters the work it hands out."""
 
     async def acquire(self, estimate: Usage) -> None:
         return None
@@ -89,11 +92,17 @@ def cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summ
         "lang": spec.lang.strip().lower(),
         "labels": list(spec.labels),
     }
-    judge = getattr(summarizer, "judge_version", None)
-    if judge:  # the judge's verdicts are part of the cached summary (absent: the keys of before stay valid)
-        material["judge"] = judge
+    if isinstance(summarizer, Judges) and summarizer.judging:
+        # the judge's verdicts are part of the cached summary (absent: the keys of before stay valid)
+        material["judge"] = judging.JUDGE_VERSION
     blob = json.dumps(material, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
     return hashlib.sha256(blob).hexdigest()
+
+
+def judge_question(items: list[judging.JudgeItem]) -> Question[list[judging.JudgeVerdict]]:
+    """The grounding judge's question about these items, as a summarizer that `Judges` asks its model."""
+    return Question(name=judging.SCHEMA_NAME, messages=tuple(judging.messages(items)), schema=judging.schema(),
+                    max_output_tokens=judging.reply_tokens(items), read=lambda data: judging.read_verdicts(data, items))
 
 
 def outcome_of(paper_id: str, summary: Summary) -> Outcome:
@@ -119,10 +128,10 @@ async def summarize_paper(
     try:
         text = budget(document, spec.max_input_tokens)
         # once: the regeneration is checked against the same index (whose evidence leaves out the sentences
-        # that instruct a summarizer, `verify.units`: a number an injection planted is not evidence)
+        # that instruct a summarizer, `verify.evidence`: a number an injection planted is not evidence)
         index = build_index(document)
         summary = await job.summarize(text, index)
-    except BudgetReached:
+    except CapReached:
         return job.end("skipped", "budget", "summarize")
     except SummarizeError as exc:
         return job.end("failed", exc.reason, "summarize")
@@ -151,54 +160,52 @@ class _Paper:
             return summary
         try:
             second = await self.judged(self.checked(await self.call(text, feedback=unsupported), index), index)
-        except (SummarizeError, BudgetReached):
+        except (SummarizeError, CapReached):
             return summary  # the first, flagged summary is still worth showing, marked
         return second if len(second.unsupported) <= len(summary.unsupported) else summary
 
     async def call(self, text: str, feedback: Sequence[str]) -> Summary:
-        estimate_of = getattr(self.summarizer, "estimate", None)  # summarizers that cost nothing have none
-        estimate = Usage() if estimate_of is None else estimate_of(
-            self.paper, text, lang=self.spec.lang, labels=self.spec.labels, feedback=feedback)
+        s, paper, spec = self.summarizer, self.paper, self.spec
+        estimate = Usage()  # summarizers that cost nothing say nothing
+        if isinstance(s, Estimates):
+            estimate = s.estimate(paper, text, lang=spec.lang, labels=spec.labels, feedback=feedback)
+
+        async def summarize() -> tuple[Summary, Usage]:
+            result = await s.summarize(paper, text, lang=spec.lang, labels=spec.labels, feedback=feedback)
+            return result.summary, result.usage
+
+        return await self.metered(estimate, summarize)
+
+    async def judged(self, summary: Summary, index: SourceIndex) -> Summary:
+        """With an LLM judge, its verdicts on what the checker could not decide (`verify.judge`). Each call is
+        metered like a summary; a reached cap or a failed call leaves the checker's verdicts as they are."""
+        judge = self.summarizer
+        if not isinstance(judge, Judges) or not judge.judging:
+            return summary
+        items = judging.requests(summary, index)
+        verdicts: list[judging.JudgeVerdict] = []
+        for batch in judging.batches(items):
+            question = judge_question(batch)
+            try:
+                verdicts.extend(await self.metered(judge.judge_estimate(question), partial(judge.judge, question)))
+            except (CapReached, SummarizeError):
+                break
+        return judging.apply(summary, items, verdicts, index) if verdicts else summary
+
+    async def metered(self, estimate: Usage, call: Callable[[], Awaitable[tuple[T, Usage]]]) -> T:
+        """One summarizer call under the meter: a slot and the estimate reserved first (CapReached when the
+        run's caps leave no room), then what the call really cost booked, failed calls included."""
         await self.meter.acquire(estimate)
         cost = Usage()
         try:
-            result = await self.summarizer.summarize(self.paper, text, lang=self.spec.lang,
-                                                     labels=self.spec.labels, feedback=feedback)
-            cost = result.usage
-            return result.summary
+            value, cost = await call()
+            return value
         except SummarizeError as exc:
             cost = exc.usage or Usage()
             raise
         finally:
             self.usage = self.usage + cost
             self.meter.release(estimate, cost)
-
-    async def judged(self, summary: Summary, index: SourceIndex) -> Summary:
-        """With an LLM judge, its verdicts on what the checker could not decide (`verify.judge`). Each call is
-        metered like a summary; a spent budget or a failed call leaves the checker's verdicts as they are."""
-        judge = getattr(self.summarizer, "judge", None)
-        if judge is None or not getattr(self.summarizer, "judge_version", None):
-            return summary
-        items = judging.requests(summary, index)
-        verdicts: list[judging.Verdict] = []
-        estimate_of = getattr(self.summarizer, "judge_estimate", None)
-        for batch in judging.batches(items):
-            estimate = Usage() if estimate_of is None else estimate_of(batch)
-            try:
-                await self.meter.acquire(estimate)
-            except BudgetReached:
-                break
-            cost = Usage()
-            try:
-                found, cost = await judge(batch)
-                verdicts.extend(found)
-            except SummarizeError as exc:
-                cost = exc.usage or Usage()
-                break
-            finally:
-                self.usage = self.usage + cost
-                self.meter.release(estimate, cost)
-        return judging.apply(summary, items, verdicts, index) if verdicts else summary
 
     @staticmethod
     def checked(summary: Summary, index: SourceIndex) -> Summary:

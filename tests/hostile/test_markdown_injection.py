@@ -17,9 +17,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from dailypapers.config import Settings
+from dailypapers.digestformat import normalize_digest, parse_days, render, title_link
 from dailypapers.models import Claim, Digest, Entry, Paper, Section, Summary
 from dailypapers.publish.base import PublishContext
-from dailypapers.publish.markdown import MarkdownPublisher, normalize_digest, parse_days, render, title_link
+from dailypapers.publish.markdown import MarkdownPublisher
 from tests.digestgen import HOSTILE, digests
 
 DAY = dt.date(2025, 1, 2)

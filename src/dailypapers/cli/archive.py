@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from dailypapers import digestformat
 from dailypapers.cli import app
 from dailypapers.cli._common import (
     archive_options,
@@ -26,7 +27,6 @@ from dailypapers.cli._common import (
 from dailypapers.config import Settings
 from dailypapers.errors import InputError, NotFoundError
 from dailypapers.models import DEFAULT_SOURCE, Digest, Edition
-from dailypapers.publish import markdown
 from dailypapers.store import ArchiveMissingError, Store
 from dailypapers.text import clip
 
@@ -66,7 +66,7 @@ def import_(
     digests: list[Digest] = []
     origins: list[str] = []
     for f in files:
-        parsed = markdown.read_days(f)
+        parsed = digestformat.read_days(f)
         for oddity in parsed.oddities:
             warn(str(oddity))
         digests.extend(_as_edition(d, source, lang, settings) for d in parsed.days)
@@ -145,7 +145,7 @@ def render(
     if format == "json":
         write_stdout(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
     else:
-        write_stdout(markdown.render(digest, show_flags=s.show_flags))
+        write_stdout(digestformat.render(digest, show_flags=s.show_flags))
 
 
 @app.command()

@@ -26,7 +26,7 @@ from dailypapers.errors import InputError
 
 if TYPE_CHECKING:
     from dailypapers.events import Event
-    from dailypapers.publish.notify.health import HealthReport
+    from dailypapers.health import HealthReport
 
 FromOption = Annotated[str | None, typer.Option("--from", help="Backfill: the first day, YYYY-MM-DD.")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Backfill: the last day (default: today).")]

@@ -16,15 +16,15 @@ from dailypapers.cli._progress import StageProgress
 from dailypapers.cli._tables import report_table
 from dailypapers.cli.archive import LangOption, SourceOption, find_edition
 from dailypapers.config import Settings
+from dailypapers.digestformat import read_digest
 from dailypapers.errors import DailyPapersError, InputError
 from dailypapers.models import Digest, Document, Paper, evidence_place
-from dailypapers.publish.markdown import read_digest
 from dailypapers.store import Store
 from dailypapers.text import one_line
 from dailypapers.verify import PaperAudit, audit_digest
 
-TEXT_SUFFIXES = (".txt", ".md", ".pdf")
-EXIT_OK, EXIT_UNSUPPORTED, EXIT_NO_TEXT = 0, 1, 2
+DOCUMENT_SUFFIXES = (".txt", ".md", ".pdf")
+EXIT_OK, EXIT_UNSUPPORTED, EXIT_NO_DOCUMENT = 0, 1, 2
 
 
 @app.command("verify")
@@ -35,42 +35,48 @@ def verify_cmd(
     target: Annotated[
         str, typer.Argument(metavar="DIGEST.md|DAY", help="A digest file, or a stored edition's day.")
     ],
-    texts: Annotated[
+    documents: Annotated[
         Path | None,
         typer.Option(
-            "--texts",
-            help="Folder of paper texts named by arXiv id: <id>.txt, <id>.md or <id>.pdf "
+            "--documents",
+            help="Folder of the papers' documents named by arXiv id: <id>.txt, <id>.md or <id>.pdf "
             "(an old-style id's `/` written as `_`, e.g. hep-th_9901001.txt).",
         ),
     ] = None,
-    fetch: Annotated[bool, typer.Option("--fetch", help="Fetch each paper's text from arXiv.")] = False,
+    texts: Annotated[
+        Path | None, typer.Option("--texts", hidden=True, help="The old name of --documents.")
+    ] = None,
+    fetch: Annotated[bool, typer.Option("--fetch", help="Fetch each paper's document from arXiv.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report, not the table.")] = False,
     allow_missing: Annotated[
-        bool, typer.Option("--allow-missing", help="A paper with no text does not change the exit code.")
+        bool, typer.Option("--allow-missing", help="A paper with no document does not change the exit code.")
     ] = False,
     source: SourceOption = None,
     lang: LangOption = None,
 ) -> None:
-    """Check every number and name in a digest's summaries against the papers' texts.
+    """Check every number and name in a digest's summaries against the papers' documents.
 
-    A digest file needs --texts DIR or --fetch; a DAY audits the stored edition (--source/--lang choose one)
+    A digest file needs --documents DIR or --fetch; a DAY audits the stored edition (--source/--lang choose one)
     against the documents the archive holds, and --fetch gets the missing ones.
 
     Exit code: 0 when every claim is supported; 1 when some claim is unsupported (this wins); 2 when no claim
-    is unsupported but some paper had no text to check against (use --allow-missing to report those papers
+    is unsupported but some paper had no document to check against (use --allow-missing to report those papers
     without failing), or on bad input. Entries without a summary are listed and never fail the run.
     """
-    if texts is not None and fetch:
-        raise InputError("give one of --texts DIR or --fetch, not both")
-    if texts is not None and not texts.is_dir():
-        raise InputError(f"--texts {texts}: not a folder")
+    if documents is not None and texts is not None:
+        raise InputError("--texts is the old name of --documents: give one of them")
+    folder = documents if documents is not None else texts
+    if folder is not None and fetch:
+        raise InputError("give one of --documents DIR or --fetch, not both")
+    if folder is not None and not folder.is_dir():
+        raise InputError(f"--documents {folder}: not a folder")
     settings = state(ctx).settings()
     digest, stored = _digest_of(target, source, lang, settings)
-    if not stored and texts is None and not fetch:
-        raise InputError("give --texts DIR or --fetch to audit a digest file (a DAY uses the stored documents)")
+    if not stored and folder is None and not fetch:
+        raise InputError("give --documents DIR or --fetch to audit a digest file (a DAY uses the stored documents)")
     papers = [e.paper for e in digest.entries if e.summary is not None]
-    if texts is not None:
-        loaded = {p.id: load_text(texts, p.id, settings) for p in papers}
+    if folder is not None:
+        loaded = {p.id: load_document(folder, p.id, settings) for p in papers}
     elif fetch:
         loaded = _fetch_all(papers, settings, quiet=as_json)
     else:
@@ -106,19 +112,19 @@ def _stored(papers: list[Paper], settings: Settings) -> dict[str, tuple[Document
     return {pid: (doc, "" if doc is not None else why) for pid, doc in found.items()}
 
 
-def text_path(folder: Path, paper_id: str) -> Path | None:
-    """The paper's text file in `folder`, trying .txt, .md, .pdf; None when there is none."""
+def document_path(folder: Path, paper_id: str) -> Path | None:
+    """The paper's document file in `folder`, trying .txt, .md, .pdf; None when there is none."""
     stem = paper_id.replace("/", "_").replace("\\", "_")
-    for suffix in TEXT_SUFFIXES:
+    for suffix in DOCUMENT_SUFFIXES:
         path = folder / f"{stem}{suffix}"
         if path.is_file():
             return path
     return None
 
 
-def load_text(folder: Path, paper_id: str, settings: Settings) -> tuple[Document | None, str]:
-    """(text, "") or (None, why not). Reading one paper never fails the whole audit."""
-    path = text_path(folder, paper_id)
+def load_document(folder: Path, paper_id: str, settings: Settings) -> tuple[Document | None, str]:
+    """(document, "") or (None, why not). Reading one paper never fails the whole audit."""
+    path = document_path(folder, paper_id)
     if path is None:
         return None, f"no {paper_id.replace('/', '_')}.txt/.md/.pdf in {folder}"
     from dailypapers.documents import ReadLimits, read_file
@@ -150,7 +156,7 @@ def exit_code(audits: list[PaperAudit], *, allow_missing: bool = False) -> int:
     if any(a.status == "unsupported" for a in audits):
         return EXIT_UNSUPPORTED
     if not allow_missing and any(a.status == "no text" for a in audits):
-        return EXIT_NO_TEXT
+        return EXIT_NO_DOCUMENT
     return EXIT_OK
 
 

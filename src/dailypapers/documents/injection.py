@@ -3,7 +3,7 @@
 The summarizer gets the paper inside delimiters, as data, and is told to ignore instructions in it. A model
 may still obey, and then a number the injection planted would pass grounding, because it is in the paper's
 text. So the sentences that instruct a summarizer are not evidence: the checker's evidence units
-(`verify.units`) test every sentence and table row with `is_instruction` and leave out those that instruct, for
+(`verify.evidence`) test every sentence and table row with `is_instruction` and leave out those that instruct, for
 every caller (the work step, `dailypapers verify`, the benchmarks); the summarizer still reads the whole paper.
 
 The patterns are deliberately narrow (imperatives aimed at a model or at "the summary"), so that papers about

@@ -163,7 +163,7 @@ def _page(pdf: pdfium.PdfDocument, index: int, limits: ReadLimits, first_table: 
             if chars > limits.max_page_chars:
                 raise PaperTextError(f"text bomb: page {index + 1} holds {chars:,} characters (the limit is "
                                      f"max_page_chars={limits.max_page_chars:,})")
-            text = _clean(textpage.get_text_range())
+            text = _pdfium_text(textpage.get_text_range())
             found: list[pdf_tables.Table] = []
             if tables and _CAPTION_LINE.search(text):  # only pages with a table caption are measured
                 found = pdf_tables.find_tables(_words(textpage), page.get_width())
@@ -206,7 +206,7 @@ def _words(textpage: pdfium.PdfTextPage) -> list[pdf_tables.Run]:
     return [w for w in words if w.text]
 
 
-def _clean(text: str) -> str:
+def _pdfium_text(text: str) -> str:
     # PDFium marks a word hyphenated across a line break with U+FFFE and joins the lines: join the word, as
     # `sections.reflow` does for hyphens; every other noncharacter or control goes by the one rule
     return strip_controls(text.replace("\ufffe", "").replace("\r\n", "\n").replace("\r", "\n"))
@@ -227,7 +227,7 @@ def _read_head(data: bytes, limits: ReadLimits) -> PdfHead:
             try:
                 if textpage.count_chars() > limits.max_page_chars:
                     return PdfHead("", "")  # a bomb: the text step fails it with the limit named
-                text = _clean(textpage.get_text_range())
+                text = _pdfium_text(textpage.get_text_range())
                 head = head_rules.read_head(_lines(textpage, page.get_height()))
             finally:
                 textpage.close()

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from dailypapers.config import Settings
-from dailypapers.errors import PublishError
+from dailypapers.errors import DailyPapersError, PublishError, reason
+from dailypapers.events import Events, Published
 from dailypapers.models import Digest, Edition
+from dailypapers.text import clip
 
 if TYPE_CHECKING:
-    from dailypapers.publish.notify.views import EditionView
+    from dailypapers.publish.notify.messages import MessageEdition
 
 
 class FileLedger(Protocol):
@@ -46,17 +48,45 @@ class PublishContext:
 class Publisher(Protocol):
     name: str
     description: str
-    # An optional `whole_archive = True` says the output is made from the whole archive, not from this digest
-    # (the site): a run of many editions publishes it once, after the last (`is_whole_archive`).
 
     def publish(self, digest: Digest, ctx: PublishContext) -> list[str]:
         """Write the outputs of this digest; return what was written (paths or URLs). Raises PublishError."""
         ...
 
 
+@runtime_checkable
+class WholeArchive(Protocol):
+    """A publisher whose output is made from the whole archive, not from the digest it is given (the site):
+    a run of many editions publishes it once, after the last."""
+
+    whole_archive: bool
+
+
 def is_whole_archive(publisher: Publisher) -> bool:
-    """Whether the publisher's output is made from the whole archive (see `Publisher`)."""
-    return getattr(publisher, "whole_archive", False) is True
+    """Whether the publisher's output is made from the whole archive (see `WholeArchive`)."""
+    return isinstance(publisher, WholeArchive) and publisher.whole_archive is True
+
+
+def publish_all(
+    digest: Digest, publishers: Sequence[Publisher], ctx: PublishContext, events: Events
+) -> tuple[list[str], list[str]]:
+    """Run every publisher; returns what they wrote and their problems: one that fails is reported and does
+    not stop the others."""
+    outputs: list[str] = []
+    problems: list[str] = []
+    for publisher in publishers:
+        try:
+            written = publisher.publish(digest, ctx)
+        except DailyPapersError as exc:
+            problems.append(f"{publisher.name}: {reason(exc)}")
+            continue
+        except Exception as exc:  # a plug-in's bug: the digest is stored, the other outputs still get written
+            problems.append(f"{publisher.name}: unexpected error: {type(exc).__name__}: {clip(str(exc), 160)}")
+            continue
+        for target in written:
+            outputs.append(target)
+            events.emit(Published(publisher.name, target))
+    return outputs, problems
 
 
 @runtime_checkable
@@ -118,7 +148,7 @@ class ChannelDown(PublishError):
 class Channel(Protocol):
     id: str  # the ledger key: stable, secret-free ("slack:C0123", "email:9f86d081", "apprise:json:1a2b3c4d")
 
-    async def send(self, view: EditionView, due: Sequence[str], log: DeliveryLog) -> None:
+    async def send(self, view: MessageEdition, due: Sequence[str], log: DeliveryLog) -> None:
         """Send the due items (HEADER first when due, then paper ids in rank order), recording each through
         `log`. Raises ChannelDown to stop; an item's own problem is `log.failed` and the rest go on."""
         ...

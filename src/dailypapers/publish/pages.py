@@ -1,6 +1,6 @@
 """HTML pages from view models: one Jinja2 environment (autoescaped, strict) for the static site, the live app
 and the feeds' entry content. Data is never marked safe: every title, author, summary, snippet and URL is
-escaped by the template, and only `views.safe_url` URLs reach an href or src."""
+escaped by the template, and only `views.page_url` URLs reach an href or src."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The README publisher: keeps the latest main edition's digest in a repository's front page, as the system
 whose format we keep did.
 
-A missing README, or one that holds nothing but a digest (exactly what `markdown.render` writes for it,
+A missing README, or one that holds nothing but a digest (exactly what `digestformat.render` writes for it,
 trailing whitespace aside), becomes the digest itself, in the digest format byte for byte. A README with any
 text of its own keeps it, even after a digest's header: the digest goes between two marker lines, appended
 the first time, replaced after:
@@ -23,12 +23,12 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from dailypapers.digestformat import parse, render
 from dailypapers.errors import FormatError, PublishError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Digest
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.files import write_atomic
-from dailypapers.publish.markdown import parse, render
 
 START = "<!-- dailypapers:start {day} -->"
 END = "<!-- dailypapers:end -->"

@@ -33,11 +33,11 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Digest, Edition, Outcome, Paper, Summary
-from dailypapers.publish import markdown
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.feeds import atom_feed, feed_links
@@ -123,7 +123,7 @@ def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chr
         views[edition] = view
         files[view.path] = _page("edition.html", view.path, chrome, feed_links((edition.source, edition.lang)),
                                  view=view)
-        files[view.ref.markdown_path] = markdown.render(digest).encode()
+        files[view.ref.markdown_path] = digestformat.render(digest).encode()
 
     chosen = main_stream(all_streams, *main)
     home = HomeView(main=views.get(chosen.latest.edition) if chosen else None, streams=all_streams)

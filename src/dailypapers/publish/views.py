@@ -2,7 +2,7 @@
 
 The static site, the live web app and the feeds render these with the same templates; email and chat
 messages can too. Nothing here reads the archive or writes a file, and nothing here is HTML: templates escape
-every string (autoescape), and only URLs that `safe_url` accepts (http and https) become links.
+every string (autoescape), and only URLs that `page_url` accepts (http and https) become links.
 
 Paths are relative to the site root with `/` separators (`editions/hf/ko/2025-05-06.html`); a template links
 with `root + path`, where `root` leads from the page back to the site root (`../../../`), so the site works
@@ -17,9 +17,9 @@ import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from dailypapers import digestformat
 from dailypapers.arxiv_id import abs_url
 from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, Summary, cost_text, evidence_place
-from dailypapers.publish import markdown
 from dailypapers.text import one_line
 
 SITE_TITLE = "Daily Papers"
@@ -37,7 +37,7 @@ _SLUG_ESCAPES = re.compile(r"(?:~[0-9A-F]{2})+")
 _LOCAL = "local:"
 _LOCAL_SLUG = "local-"
 HF_ORIGIN = "https://huggingface.co"  # where root-relative URLs of old digests (`/avatars/...`) live
-EXTRACTIVE_NOTE = markdown.EXTRACTIVE_LINE.strip("_")  # the Markdown's note, as a page shows it
+EXTRACTIVE_NOTE = digestformat.EXTRACTIVE_LINE.strip("_")  # the Markdown's note, as a page shows it
 
 
 # -- paths -----------------------------------------------------------------------------------------------
@@ -103,16 +103,16 @@ def root_of(path: str) -> str:
     return "../" * path.count("/")
 
 
-def safe_url(url: str | None) -> str | None:
-    """The URL if it may become a link or an image source: what `markdown.safe_url` accepts (http(s) with a
-    host, plain ASCII without spaces, quotes or brackets, at most MAX_URL_CHARS). A root-relative path (old
-    digests' `/avatars/...`) is Hugging Face's."""
+def page_url(url: str | None) -> str | None:
+    """A stored URL as a page links it, or None: the one URL rule (`digestformat.safe_url`), applied once a
+    root-relative path (old digests' `/avatars/...`, which the Markdown keeps as it is) is made Hugging
+    Face's, since a page elsewhere cannot link it relatively."""
     if not url:
         return None
     url = url.strip()
     if url.startswith("/") and not url.startswith("//"):
         url = HF_ORIGIN + url
-    return markdown.safe_url(url)
+    return digestformat.safe_url(url)
 
 
 def lang_name(lang: str) -> str:
@@ -299,7 +299,7 @@ def paper_links(paper: Paper, *, on_hf: bool = False) -> tuple[Link, ...]:
               ("DOI", paper.links.get("doi"))]
     out: list[Link] = []
     for label, url in found:
-        safe = safe_url(url)
+        safe = page_url(url)
         if safe and all(link.url != safe for link in out):
             out.append(Link(label, safe))
     return tuple(out)
@@ -307,9 +307,9 @@ def paper_links(paper: Paper, *, on_hf: bool = False) -> tuple[Link, ...]:
 
 def paper_view(paper: Paper, *, on_hf: bool = False) -> PaperView:
     return PaperView(
-        id=paper.id, title=one_line(paper.title), url=safe_url(paper.url), path=paper_path(paper.id),
+        id=paper.id, title=one_line(paper.title), url=page_url(paper.url), path=paper_path(paper.id),
         authors=tuple(one_line(a) for a in paper.authors), upvotes=paper.upvotes,
-        thumbnail=safe_url(paper.thumbnail) if not paper.video else None, video=safe_url(paper.video),
+        thumbnail=page_url(paper.thumbnail) if not paper.video else None, video=page_url(paper.video),
         links=paper_links(paper, on_hf=on_hf), day=paper.day, abstract=one_line(paper.abstract),
     )
 

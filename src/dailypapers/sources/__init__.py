@@ -7,19 +7,24 @@ files (`local`) are registered like any third-party source.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 from dailypapers.errors import InputError, PaperTextError
 from dailypapers.models import Document, Paper
 from dailypapers.sources.base import Source, SourceContext
 
-if TYPE_CHECKING:
-    from dailypapers.plugins import Registry
-
-__all__ = ["Source", "SourceContext", "fetch_document", "list_papers", "source_for"]
+__all__ = ["Source", "SourceContext", "Sources", "fetch_document", "list_papers", "source_for"]
 
 
-def source_for(registry: Registry, spec: str) -> Source:
+class Sources(Protocol):
+    """The registered sources, in the order they are asked (`plugins.Registry` is one)."""
+
+    @property
+    def sources(self) -> Sequence[Source]: ...
+
+
+def source_for(registry: Sources, spec: str) -> Source:
     """The source that accepts a `--source` value."""
     for source in registry.sources:
         if source.accepts(spec):
@@ -32,7 +37,7 @@ def source_for(registry: Registry, spec: str) -> Source:
 
 
 async def list_papers(
-    registry: Registry, spec: str, day: dt.date | None, ctx: SourceContext, *, limit: int | None = None
+    registry: Sources, spec: str, day: dt.date | None, ctx: SourceContext, *, limit: int | None = None
 ) -> list[Paper]:
     """The papers `spec` lists for `day` (None: the latest day), best first, at most `limit`."""
     if limit is not None and limit < 1:
@@ -41,7 +46,7 @@ async def list_papers(
     return papers[:limit] if limit is not None else papers
 
 
-async def fetch_document(registry: Registry, paper: Paper, ctx: SourceContext) -> Document:
+async def fetch_document(registry: Sources, paper: Paper, ctx: SourceContext) -> Document:
     """A paper's document from the first source that reads it. Raises FetchError or PaperTextError."""
     for source in registry.sources:
         if source.reads(paper):

@@ -20,7 +20,7 @@ from dailypapers.hookspecs import hookimpl
 from dailypapers.http import Http
 from dailypapers.models import Document, Paper
 from dailypapers.sources.base import SourceContext
-from dailypapers.text import one_line, strip_controls
+from dailypapers.text import clean_line
 
 BATCH = 100  # ids per id_list query; keeps the URL short
 MAX_CATEGORY = 2000  # the API's largest slice
@@ -40,11 +40,6 @@ def pdf_url(settings: Settings, paper_id: str, version: int | None = None) -> st
 
 def html_url(settings: Settings, paper_id: str, version: int | None = None) -> str:
     return f"{settings.arxiv_html_url.rstrip('/')}/{versioned(paper_id, version)}"
-
-
-def _clean(text: str | None) -> str:
-    """A feed's text on one line, without controls, bidi marks or noncharacters (`strip_controls`)."""
-    return one_line(strip_controls(text or ""))
 
 
 def _when(parsed: time.struct_time | None) -> dt.datetime | None:
@@ -70,10 +65,10 @@ def _entry_paper(entry: Any) -> Paper | None:
     return Paper(
         id=paper_id,
         version=version,
-        title=_clean(entry.get("title")),
-        authors=tuple(_clean(a.get("name")) for a in entry.get("authors", []) if _clean(a.get("name"))),
+        title=clean_line(entry.get("title") or ""),
+        authors=tuple(name for a in entry.get("authors", []) if (name := clean_line(a.get("name") or ""))),
         published=_when(entry.get("published_parsed")),
-        abstract=_clean(entry.get("summary")),
+        abstract=clean_line(entry.get("summary") or ""),
         links=links,
     )
 
@@ -84,7 +79,7 @@ def parse_feed(xml: bytes | str) -> list[Paper]:
     entries = feed.get("entries", [])
     for entry in entries:
         if _ERROR_ID in entry.get("id", ""):
-            raise InputError(f"arXiv API error: {_clean(entry.get('summary')) or 'unknown error'}")
+            raise InputError(f"arXiv API error: {clean_line(entry.get('summary') or '') or 'unknown error'}")
     if not str(feed.get("version", "")).startswith("atom"):
         # an HTML error page or an empty body with status 200 is not "no papers"
         problem = feed.get("bozo_exception") or "no Atom feed in it"

@@ -19,7 +19,7 @@ from dailypapers.hookspecs import hookimpl
 from dailypapers.http import Http
 from dailypapers.models import Document, Paper
 from dailypapers.sources.base import SourceContext
-from dailypapers.text import one_line, strip_controls
+from dailypapers.text import clean_line
 
 PAGE_SIZE = 100  # the API's largest page
 MAX_PAGES = 50  # a runaway server must not keep us paging forever
@@ -31,10 +31,11 @@ VIDEO_EXTENSIONS = (".mp4", ".webm", ".mov")
 Warn = Callable[[str], None]
 
 
-def _clean(value: Any, cap: int) -> str:
-    """A text field on one line, without what is never text (`strip_controls`): a JSON answer may hold bidi
-    overrides and lone surrogates ("\\ud800"), which SQLite cannot store and no file can be written with."""
-    return one_line(strip_controls(value))[:cap] if isinstance(value, str) else ""
+def _text_field(value: Any, cap: int) -> str:
+    """A JSON text field as `text.clean_line` makes it, cut to `cap`; "" when it is no string. A JSON answer may
+    hold bidi overrides and lone surrogates ("\\ud800"), which SQLite cannot store and no file can be written
+    with."""
+    return clean_line(value)[:cap] if isinstance(value, str) else ""
 
 
 def _pick(item: dict[str, Any], paper: dict[str, Any], key: str) -> Any:
@@ -80,13 +81,13 @@ def _item_paper(item: Any, day: dt.date | None, warn: Warn) -> Paper | None:
         paper_id, _ = canonical_id(raw_id)
     except InputError:  # not an arXiv id: nothing we could link or download
         return None
-    title = _clean(_pick(item, paper, "title"), MAX_TITLE)
+    title = _text_field(_pick(item, paper, "title"), MAX_TITLE)
     if not title:
         return None
     authors = tuple(
         name
         for a in _list(paper.get("authors") or item.get("authors"))[:MAX_AUTHORS]
-        if isinstance(a, dict) and not a.get("hidden") and (name := _clean(a.get("name"), 300))
+        if isinstance(a, dict) and not a.get("hidden") and (name := _text_field(a.get("name"), 300))
     )
     media = [m for m in _list(_pick(item, paper, "mediaUrls")) if isinstance(m, str)]
     video = next((m for m in media if m.lower().split("?")[0].endswith(VIDEO_EXTENSIONS) and _url(m)), None)
@@ -108,7 +109,7 @@ def _item_paper(item: Any, day: dt.date | None, warn: Warn) -> Paper | None:
         day=listed,
         # paper.publishedAt is the arXiv date; the top-level one is HF's (and shifted), so only as a fallback
         published=_datetime(paper.get("publishedAt")) or _datetime(item.get("publishedAt")),
-        abstract=_clean(_pick(item, paper, "summary"), MAX_ABSTRACT),
+        abstract=_text_field(_pick(item, paper, "summary"), MAX_ABSTRACT),
         links=links,
     )
 

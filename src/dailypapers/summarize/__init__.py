@@ -3,6 +3,15 @@ plug-in's. Each registers a `SummarizerPlugin`; the `summarizer` setting picks o
 
 from __future__ import annotations
 
-from dailypapers.summarize.base import Summarizer, SummarizerPlugin, SummaryResult
+from dailypapers.summarize.base import (
+    Closes,
+    Estimates,
+    Judges,
+    Question,
+    Summarizer,
+    SummarizerPlugin,
+    SummaryResult,
+    WarmsUp,
+)
 
-__all__ = ["Summarizer", "SummarizerPlugin", "SummaryResult"]
+__all__ = ["Closes", "Estimates", "Judges", "Question", "Summarizer", "SummarizerPlugin", "SummaryResult", "WarmsUp"]

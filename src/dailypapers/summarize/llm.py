@@ -28,10 +28,9 @@ from dailypapers.hookspecs import hookimpl
 from dailypapers.http import BREAKER_THRESHOLD, connection_failure
 from dailypapers.models import Paper, Section, Summary, Usage
 from dailypapers.summarize import prompts
-from dailypapers.summarize.base import SummarizerPlugin, SummaryResult
+from dailypapers.summarize.base import Question, SummarizerPlugin, SummaryResult, T
 from dailypapers.summarize.cost import Price, cost_of, price_for
 from dailypapers.text import clip, one_line
-from dailypapers.verify import judge as judging
 
 # Structured-output modes, strongest first. A server that rejects one is asked with the next.
 Mode = Literal["json_schema", "json_object", "text"]
@@ -152,8 +151,8 @@ class LLMSummarizer:
     ) -> None:
         self.name = model
         self.prompt_version = prompts.PROMPT_VERSION
-        # the work step judges undecided claims with this model when set; part of the summary cache key
-        self.judge_version: str | None = judging.JUDGE_VERSION if judge else None
+        # the work step asks this model about the claims its checker cannot decide; part of the cache key
+        self.judging = judge
         self.max_output_tokens = max_output_tokens
         self.price: Price | None = price_for(model, prices)  # None: unknown, its calls count as free
         self.deadline = deadline
@@ -262,23 +261,22 @@ class LLMSummarizer:
                 continue
             return sections, usage
 
-    def judge_estimate(self, items: Sequence[judging.JudgeItem]) -> Usage:
-        """What a judge call may cost at most, reserved before it starts (as `estimate` for a summary)."""
-        batch = list(items)
-        input_tokens = sum(count_tokens(m["content"]) + MESSAGE_OVERHEAD for m in judging.messages(batch))
-        output_tokens = _judge_allowance(batch)
+    def judge_estimate(self, question: Question[Any]) -> Usage:
+        """What asking `question` may cost at most, reserved before it starts (as `estimate` for a summary)."""
+        input_tokens = sum(count_tokens(m["content"]) + MESSAGE_OVERHEAD for m in question.messages)
+        output_tokens = question.max_output_tokens
         return Usage(calls=1, input_tokens=input_tokens, output_tokens=output_tokens,
                      cost=cost_of(self.price, input_tokens, output_tokens))
 
-    async def judge(self, items: Sequence[judging.JudgeItem]) -> tuple[list[judging.Verdict], Usage]:
-        """The judge's verdicts on `items` (see `verify.judge`), in one call with the same structured-output
-        fallbacks as a summary; SummarizeError (with what was paid) when the reply holds no verdict."""
-        batch = list(items)
-        response = (judging.SCHEMA_NAME, judging.schema())
-        max_tokens = _judge_allowance(batch)
-        content, _, usage = await self._complete(judging.messages(batch), response, max_tokens)
+    async def judge(self, question: Question[T]) -> tuple[T, Usage]:
+        """The answer to `question` (the grounding judge's, `verify.judge`), in one call with the same
+        structured-output fallbacks as a summary; SummarizeError (with what was paid) when the reply holds no
+        answer."""
+        response = (question.name, dict(question.schema))
+        messages = [dict(m) for m in question.messages]
+        content, _, usage = await self._complete(messages, response, question.max_output_tokens)
         try:
-            return _extract_json(content or "", lambda data: judging.read_verdicts(data, batch)), usage
+            return _extract_json(content or "", question.read), usage
         except _Invalid:
             raise SummarizeError("invalid judge output", usage=usage) from None
 
@@ -370,10 +368,6 @@ class LLMSummarizer:
         nxt = _MODES[_MODES.index(failed) + 1]
         if _MODES.index(nxt) > _MODES.index(self.mode):
             self.mode = nxt
-
-
-def _judge_allowance(batch: Sequence[Any]) -> int:
-    return 200 + 160 * len(batch)  # output tokens: a short verdict and a quote per item
 
 
 def _count(value: object) -> bool:

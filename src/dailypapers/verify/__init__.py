@@ -5,9 +5,10 @@
 (with, when the paper states the value for something else, the `reason` and that evidence). The source is
 indexed once per call (`build_index`); `verify_text` checks one text against an index.
 
-Modules: `claims` (what a claim is: the number and name grammar), `index` (the paper as evidence units:
-sentences, table rows, captions), `relations` and `lexicon` (what a number is attached to in a sentence),
-`support` (the rules below), `audit` (whole summaries and digests), `judge` (the optional LLM judge).
+Modules: `claims` (what a claim is: the number and name grammar), `evidence` (the paper cut into evidence
+units: sentences, table rows, captions), `index` (where each number and name is in them), `relations` and
+`lexicon` (what a number is attached to in a sentence), `support` (the rules below), `audit` (whole summaries
+and digests), `judge` (the optional LLM judge).
 
 Evidence
 - The paper is cut into evidence units: sentences, table rows (`TextSection(kind="table")`, one row a line,

@@ -232,17 +232,18 @@ def atom_unit(text: str, m: re.Match[str], p: str) -> tuple[UnitClass, float] | 
 @dataclass(frozen=True)
 class ExtractedClaim:
     """A claim found in a text: what it says (`text`, as written), where (`start`, `end`), and for a
-    number the values to look for. A range has two `values`; `units` are the rounding units (place of
-    the last digit times the scale); `percent` marks a percentage; `hedged` an "about". `unit_class` is
-    what the number measures when its unit is recognisable (`10초`: time), and `factors` convert each
-    value to the class's base unit (seconds, bytes, Hz; 1 otherwise)."""
+    number the values to look for. A range has two `values`; `tolerances` are what each one's last digit
+    is worth (its place times the scale), from which how far a paper's value may be follows; `percent` marks
+    a percentage; `hedged` an "about". `unit_class` is what the number measures when its unit is recognisable
+    (`10초`: time), and `factors` convert each value to the class's base unit (seconds, bytes, Hz; 1
+    otherwise)."""
 
     text: str
     kind: Literal["number", "name"]
     start: int
     end: int
     values: tuple[float, ...] = ()
-    units: tuple[float, ...] = ()
+    tolerances: tuple[float, ...] = ()
     percent: bool = False
     hedged: bool = False
     key: str = ""  # a name's normalised form: lowercase letters and digits only
@@ -454,7 +455,7 @@ def _number_claim(text: str, m: re.Match[str]) -> ExtractedClaim | None:
     a = atom_value(m, "a_")
     if a is None:
         return None
-    values, units = [a[0]], [a[1]]
+    values, tolerances = [a[0]], [a[1]]
     a_unit = atom_unit(text, m, "a_")
     units_of = [a_unit]
     if m.group("b_m"):
@@ -463,9 +464,9 @@ def _number_claim(text: str, m: re.Match[str]) -> ExtractedClaim | None:
             return None
         # `95-100%`, `10–20억`: a unit or scale written once applies to both ends
         if a[2] == 1.0 and b[2] != 1.0:
-            values[0], units[0] = a[0] * b[2], a[1] * b[2]
+            values[0], tolerances[0] = a[0] * b[2], a[1] * b[2]
         values.append(b[0])
-        units.append(b[1])
+        tolerances.append(b[1])
         # `10-20 ms`: a unit written once, after the second end, applies to both
         b_unit = atom_unit(text, m, "b_")
         units_of = [a_unit or b_unit, b_unit or a_unit]
@@ -482,7 +483,7 @@ def _number_claim(text: str, m: re.Match[str]) -> ExtractedClaim | None:
         start=m.start(),
         end=m.end(),
         values=tuple(values),
-        units=tuple(units),
+        tolerances=tuple(tolerances),
         percent=percent,
         hedged=_is_hedged(text, m.start(), m.end()),
         unit_class=unit_class,

@@ -1,6 +1,6 @@
 """The source index: a paper's text made searchable once.
 
-The text is cut into evidence units (`units.cut`: sentences, table rows, table captions). Every number the
+The text is cut into evidence units (`evidence.cut`: sentences, table rows, table captions). Every number the
 paper states is an occurrence with its value, unit class and unit; lookups are binary searches over sorted
 values per class.
 Names are matched on a case- and punctuation-free stream of the text, so `HumanEval-V`, `humaneval v` and
@@ -31,8 +31,8 @@ from dailypapers.verify.claims import (
     is_reference,
     unit_at,
 )
+from dailypapers.verify.evidence import EvidenceKind, EvidenceUnit, RowParsed, Span, Table, cells, cut
 from dailypapers.verify.relations import Anchor, Parsed, own_value, parse
-from dailypapers.verify.units import EvidenceKind, RowParsed, Span, Table, Unit, cells, cut
 
 # In the source every number counts, also the digits inside names (Llama-2-7B holds 2 and 7B).
 # (the leading lookahead lets the engine skip to digits fast; the lookbehinds alone would be tried everywhere)
@@ -105,7 +105,7 @@ class SourceIndex:
         self,
         text: str,
         spans: list[Span],
-        units: list[Unit],
+        units: list[EvidenceUnit],
         tables: list[Table],
         excluded: list[tuple[int, int]],
         own: frozenset[str],

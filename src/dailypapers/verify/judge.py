@@ -14,7 +14,8 @@ Its verdicts become claims of the summary (cached and stored with it):
   `sentence` (its text clipped), so it is flagged like any other.
 
 This module is pure: it builds the requests and the prompt, reads the replies and applies the verdicts. The
-model call is `LLMSummarizer.judge`; the work step (`work.py`) meters it like any summarizer call.
+work step (`work.py`) asks them of a summarizer that `Judges` (the LLM's `judge`), metered like any
+summarizer call; the summarizer knows nothing of this module.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class JudgeItem:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class JudgeVerdict:
     id: str
     entailed: bool
     quote: str
@@ -97,8 +98,8 @@ def evidence_for(sentence: str, index: SourceIndex) -> tuple[Snippet, ...]:
         units: set[int] = set()
         if claim.kind == "number":
             factors = claim.factors or (1.0,) * len(claim.values)
-            for value, unit, factor in zip(claim.values, claim.units, factors, strict=True):
-                units |= {index.occurrences[i].unit for i in index.candidates(value, unit, factor, claim)}
+            for value, tolerance, factor in zip(claim.values, claim.tolerances, factors, strict=True):
+                units |= {index.occurrences[i].unit for i in index.candidates(value, tolerance, factor, claim)}
             weight = 2.0
         else:
             units = {index.unit_of(p) for p in index.name_positions(claim.key)[:40]}
@@ -116,6 +117,11 @@ def evidence_for(sentence: str, index: SourceIndex) -> tuple[Snippet, ...]:
 
 def batches(items: list[JudgeItem]) -> list[list[JudgeItem]]:
     return [items[i : i + MAX_ITEMS] for i in range(0, len(items), MAX_ITEMS)]
+
+
+def reply_tokens(items: list[JudgeItem]) -> int:
+    """The output allowance of one call: a short verdict and a quote per item."""
+    return 200 + 160 * len(items)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -175,20 +181,20 @@ def _inert(text: str) -> str:
 # Reading the reply
 
 
-def read_verdicts(data: Any, items: list[JudgeItem]) -> list[Verdict]:
-    """The verdicts in a decoded reply, for known item ids only; ValueError when it holds none. (The model call,
-    `LLMSummarizer.judge`, finds the reply's JSON object that this accepts.)"""
+def read_verdicts(data: Any, items: list[JudgeItem]) -> list[JudgeVerdict]:
+    """The verdicts in a decoded reply, for known item ids only; ValueError when it holds none. (The model call
+    finds the reply's JSON object that this accepts.)"""
     if not isinstance(data, dict) or not isinstance(data.get("verdicts"), list):
         raise ValueError('the reply has no "verdicts" list')
     known = {item.id for item in items}
-    out: dict[str, Verdict] = {}
+    out: dict[str, JudgeVerdict] = {}
     for raw in data["verdicts"][: 4 * len(items)]:
         if not isinstance(raw, dict):
             continue
         vid, entailed, quote = raw.get("id"), raw.get("entailed"), raw.get("quote", "")
         if not isinstance(vid, str) or vid not in known or not isinstance(entailed, bool):
             continue
-        out.setdefault(vid, Verdict(vid, entailed, clip(str(quote or ""), QUOTE_CHARS)))
+        out.setdefault(vid, JudgeVerdict(vid, entailed, clip(str(quote or ""), QUOTE_CHARS)))
     if not out:
         raise ValueError("the reply has no verdict for any item")
     return list(out.values())
@@ -198,7 +204,7 @@ def read_verdicts(data: Any, items: list[JudgeItem]) -> list[Verdict]:
 # Applying the verdicts
 
 
-def apply(summary: Summary, items: list[JudgeItem], verdicts: list[Verdict], index: SourceIndex) -> Summary:
+def apply(summary: Summary, items: list[JudgeItem], verdicts: list[JudgeVerdict], index: SourceIndex) -> Summary:
     """The summary with the judge's verdicts in its claims (see the module docstring)."""
     by_id = {v.id: v for v in verdicts}
     claims = list(summary.claims)

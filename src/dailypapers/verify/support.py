@@ -178,8 +178,8 @@ def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, sec
     )
     factors = claim.factors or (1.0,) * len(claim.values)
     outcomes: list[_Outcome] = []
-    for value, unit, factor in zip(claim.values, claim.units, factors, strict=True):
-        hits = index.candidates(value, unit, factor, claim, bound=rel.qualifier)
+    for value, tolerance, factor in zip(claim.values, claim.tolerances, factors, strict=True):
+        hits = index.candidates(value, tolerance, factor, claim, bound=rel.qualifier)
         if not hits:
             return base  # the value is not in the paper: nothing to relate
         end_outcomes = [_relate(rel, index, h) for h in hits]

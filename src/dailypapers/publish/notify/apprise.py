@@ -4,7 +4,7 @@ fails does not hold up the others.
 
 An edition goes out as one message for the edition (date, paper count, site link) and one per paper whose
 body is the paper's entry in the digest Markdown (`## Daily Papers (day)` and the entry: readable back by
-`publish.markdown.parse`). It is handed to apprise as *text*, not Markdown: apprise then escapes it for
+`digestformat.parse`). It is handed to apprise as *text*, not Markdown: apprise then escapes it for
 services that take HTML or Markdown, so a title's `<script>` or `[link](…)` shows as written instead of being
 interpreted; mass mentions (`@everyone`, `@here`, `@channel`) are broken with a zero-width space. The ledger
 key of a URL is its scheme and a hash, never the URL, which holds tokens.
@@ -18,17 +18,17 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
-from dailypapers.publish import markdown
 from dailypapers.publish.base import HEADER, ChannelDown, DeliveryLog
-from dailypapers.publish.notify.views import EditionView
+from dailypapers.publish.notify.messages import MessageEdition
 from dailypapers.text import clip
 
 MAX_TITLE = 250
 
 
-def header_text(view: EditionView) -> tuple[str, str]:
+def header_text(view: MessageEdition) -> tuple[str, str]:
     n = view.count
     title = f"{view.title}: {n} paper{'s' if n != 1 else ''}"
     body = f"{n} paper{'s' if n != 1 else ''} · {view.edition.source} · {view.edition.lang}"
@@ -37,10 +37,10 @@ def header_text(view: EditionView) -> tuple[str, str]:
     return title, body
 
 
-def paper_text(view: EditionView, paper_id: str, *, show_flags: bool) -> tuple[str, str]:
+def paper_text(view: MessageEdition, paper_id: str, *, show_flags: bool) -> tuple[str, str]:
     paper = view.paper(paper_id)
     return (clip(f"{paper.rank}. {paper.title}", MAX_TITLE),
-            markdown.render(view.subset({paper_id}), show_flags=show_flags))
+            digestformat.render(view.subset({paper_id}), show_flags=show_flags))
 
 
 _MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
@@ -80,7 +80,7 @@ class AppriseChannel:
         return bool(await asyncio.to_thread(client.notify, body=defuse(body), title=defuse(title),
                                             body_format=apprise.NotifyFormat.TEXT))
 
-    async def send(self, view: EditionView, due: Sequence[str], log: DeliveryLog) -> None:
+    async def send(self, view: MessageEdition, due: Sequence[str], log: DeliveryLog) -> None:
         for item in due:
             title, body = header_text(view) if item == HEADER else paper_text(view, item,
                                                                                show_flags=self._show_flags)

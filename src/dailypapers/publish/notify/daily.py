@@ -1,5 +1,5 @@
 """The pieces of the daily run that are not the digest: the configured channels, when an edition is done,
-its delivery and health figures, and the ops message. `api.run` is the loop that uses them."""
+its delivery figures, and the ops message. `pipeline.daily` is the loop that uses them (through `api`)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 
 from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
+from dailypapers.health import HealthReport
 from dailypapers.models import Digest, Edition
-from dailypapers.plugins import Registry
-from dailypapers.publish.base import Channel, ChannelDown
+from dailypapers.publish.base import Channel, ChannelDown, Notifier
 from dailypapers.publish.notify.deliver import DONE_STATES, due_items, ledger
-from dailypapers.publish.notify.health import HealthReport
-from dailypapers.publish.notify.views import EditionView, edition_view
+from dailypapers.publish.notify.messages import MessageEdition, message_edition
 from dailypapers.store import Store
 from dailypapers.text import clip
 
@@ -22,16 +21,14 @@ if TYPE_CHECKING:
     from dailypapers.publish.notify.slack import SlackChannel
 
 
-def channels(registry: Registry, settings: Settings) -> list[Channel]:
-    """Every channel the `notifiers` setting turns on; a bad setting is a ConfigError before any work."""
-    out: list[Channel] = []
-    for name in settings.notifiers:
-        out.extend(registry.notifier(name).channels(settings))
-    return out
+def channels(notifiers: Sequence[Notifier], settings: Settings) -> list[Channel]:
+    """Every channel of these notifiers (those the `notifiers` setting names) that the settings configure; a
+    bad setting is a ConfigError before any work."""
+    return [channel for notifier in notifiers for channel in notifier.channels(settings)]
 
 
-def view_of(digest: Digest, settings: Settings) -> EditionView:
-    return edition_view(digest, site_url=settings.site_url, show_flags=settings.show_flags)
+def message_of(digest: Digest, settings: Settings) -> MessageEdition:
+    return message_edition(digest, site_url=settings.site_url, show_flags=settings.show_flags)
 
 
 def paper_done(store: Store, edition: Edition, digest: Digest) -> dict[str, bool]:
@@ -51,11 +48,11 @@ def edition_done(store: Store, edition: Edition, settings: Settings, chans: Sequ
     digest = store.get_digest(edition)
     if digest is None or not digest.entries or not all(paper_done(store, edition, digest).values()):
         return False
-    view = view_of(digest, settings)
+    view = message_of(digest, settings)
     return all(not due_items(view, ledger(store, edition, c.id)) for c in chans)
 
 
-def delivery_counts(store: Store, view: EditionView, chans: Sequence[Channel]) -> tuple[int, int]:
+def delivery_counts(store: Store, view: MessageEdition, chans: Sequence[Channel]) -> tuple[int, int]:
     """(papers every channel has delivered, papers with a summary some channel has not) for the edition."""
     if not chans:
         return 0, 0

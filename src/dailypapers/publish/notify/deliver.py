@@ -19,10 +19,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from dailypapers.events import Delivered, Events
+from dailypapers.health import ChannelHealth
 from dailypapers.models import Edition
 from dailypapers.publish.base import HEADER, Channel, ChannelDown, LedgerRow
-from dailypapers.publish.notify.health import ChannelHealth
-from dailypapers.publish.notify.views import EditionView
+from dailypapers.publish.notify.messages import MessageEdition
 from dailypapers.store import Store
 from dailypapers.text import clip
 
@@ -30,7 +30,7 @@ MAX_ERROR = 300
 DONE_STATES = ("delivered", "abandoned")
 
 
-def due_items(view: EditionView, rows: dict[str, LedgerRow]) -> list[str]:
+def due_items(view: MessageEdition, rows: dict[str, LedgerRow]) -> list[str]:
     """What still has to go out on a channel: the edition's own message, then each paper with a summary, in
     rank order, that the ledger does not hold as delivered or abandoned. A paper without a summary (failed
     this time) waits for a run that summarizes it; with no paper to show, nothing is due at all."""
@@ -109,7 +109,7 @@ async def delivery_lock(store: Store) -> AsyncIterator[None]:
 
 
 async def deliver(
-    view: EditionView, channels: Sequence[Channel], store: Store, *, max_attempts: int, events: Events,
+    view: MessageEdition, channels: Sequence[Channel], store: Store, *, max_attempts: int, events: Events,
 ) -> list[ChannelHealth]:
     """Send what is due of this edition on every channel (holding the archive's delivery lock); what each
     channel did."""
@@ -120,7 +120,7 @@ async def deliver(
 
 
 async def _deliver(
-    view: EditionView, channels: Sequence[Channel], store: Store, *, max_attempts: int, events: Events,
+    view: MessageEdition, channels: Sequence[Channel], store: Store, *, max_attempts: int, events: Events,
 ) -> list[ChannelHealth]:
 
     async def one(channel: Channel) -> ChannelHealth:

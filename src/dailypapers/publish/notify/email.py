@@ -2,7 +2,7 @@
 
 The message is rendered by pure functions from the edition's view (`render_email`) through Jinja2 templates
 (`templates/email.html` autoescaped, `templates/email.txt` not): the text part is the digest Markdown itself
-(the seed format, parseable by `publish.markdown.parse`) followed by a standard signature separator
+(the seed format, parseable by `digestformat.parse`) followed by a standard signature separator
 (`-- `) and a footer; the HTML part shows the same sections and flag markers.
 
 Headers never carry untrusted text raw: the subject is built from the date, the paper count and the top
@@ -24,11 +24,11 @@ from email.utils import formatdate, make_msgid
 from functools import cache
 from typing import Any
 
+from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
-from dailypapers.publish import markdown
 from dailypapers.publish.base import HEADER, ChannelDown, DeliveryLog
-from dailypapers.publish.notify.views import EditionView
+from dailypapers.publish.notify.messages import MessageEdition
 from dailypapers.text import clip, strip_controls
 
 MAX_SUBJECT = 160
@@ -50,25 +50,25 @@ def _papers(n: int, *, more: bool = False) -> str:
     return f"{n} {'more ' if more else ''}paper{'s' if n != 1 else ''}"
 
 
-def subject(view: EditionView, items: Sequence[str]) -> str:
+def subject(view: MessageEdition, items: Sequence[str]) -> str:
     papers = [p for p in view.papers if p.paper_id in items]
     lead = f"{view.title}: " + (_papers(view.count) if HEADER in items else _papers(len(papers), more=True))
     top = f" — {papers[0].title}" if papers else ""
     return clip(strip_controls(lead + top), MAX_SUBJECT)
 
 
-def render_text(view: EditionView, items: Sequence[str], *, show_flags: bool) -> str:
+def render_text(view: MessageEdition, items: Sequence[str], *, show_flags: bool) -> str:
     digest = view.subset(set(items))
     return _templates().get_template("email.txt").render(
-        view=view, markdown=markdown.render(digest, show_flags=show_flags), footer=FOOTER)
+        view=view, markdown=digestformat.render(digest, show_flags=show_flags), footer=FOOTER)
 
 
-def render_html(view: EditionView, items: Sequence[str]) -> str:
+def render_html(view: MessageEdition, items: Sequence[str]) -> str:
     papers = [p for p in view.papers if p.paper_id in items]
     count = _papers(view.count) if HEADER in items else _papers(len(papers), more=True)
     heading = f"{count} · {view.edition.source} · {view.edition.lang}"
     return _templates().get_template("email.html").render(
-        view=view, papers=papers, heading=heading, footer=FOOTER, extractive_line=markdown.EXTRACTIVE_LINE)
+        view=view, papers=papers, heading=heading, footer=FOOTER, extractive_line=digestformat.EXTRACTIVE_LINE)
 
 
 def markdown_of(text_part: str) -> str:
@@ -77,7 +77,7 @@ def markdown_of(text_part: str) -> str:
     return text_part.replace("\r\n", "\n").split(SIGNATURE, 1)[0] + "\n"
 
 
-def render_email(view: EditionView, items: Sequence[str], *, sender: str, recipients: Sequence[str],
+def render_email(view: MessageEdition, items: Sequence[str], *, sender: str, recipients: Sequence[str],
                  show_flags: bool = True) -> EmailMessage:
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = subject(view, items)
@@ -104,7 +104,7 @@ class EmailChannel:
         self.settings = settings
         self.recipients = to
 
-    async def send(self, view: EditionView, due: Sequence[str], log: DeliveryLog) -> None:
+    async def send(self, view: MessageEdition, due: Sequence[str], log: DeliveryLog) -> None:
         s = self.settings
         assert s.email_from is not None
         msg = render_email(view, due, sender=s.email_from, recipients=self.recipients, show_flags=s.show_flags)

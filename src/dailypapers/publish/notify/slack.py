@@ -32,11 +32,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dailypapers.config import Settings
+from dailypapers.digestformat import EXTRACTIVE_LINE, FLAG_OPEN, FLAG_SEP
 from dailypapers.errors import ConfigError
 from dailypapers.models import Edition
 from dailypapers.publish.base import HEADER, ChannelDown, DeliveryLog
-from dailypapers.publish.markdown import EXTRACTIVE_LINE, FLAG_OPEN, FLAG_SEP
-from dailypapers.publish.notify.views import EditionView, PaperView, SectionView
+from dailypapers.publish.notify.messages import MessageEdition, MessagePaper, MessageSection
 from dailypapers.text import clip
 
 SECTION_CHARS = 3_000
@@ -87,7 +87,7 @@ def metadata(edition: Edition, item: str) -> dict[str, Any]:
                               "item": item}}
 
 
-def header_message(view: EditionView, *, update: bool = False) -> Message:
+def header_message(view: MessageEdition, *, update: bool = False) -> Message:
     """The parent message of the edition's thread: date, paper count, the link to the site."""
     n = view.count
     count = f"{n} paper{'s' if n != 1 else ''}"
@@ -120,7 +120,7 @@ def _split(text: str, limit: int) -> list[tuple[str, str]]:
     return pieces
 
 
-# The flag marker read back unambiguously, as the Markdown does it (`markdown._render_section`) but with
+# The flag marker read back unambiguously, as the Markdown does it (`digestformat._render_section`) but with
 # backslashes only where they are needed, since Slack shows them: `⚠️(` in a text or a claim is written `⚠️\(`
 # (so the marker's own opening is the only bare one), `;` in a claim `\;` (so `; ` only separates claims), and
 # a backslash before `\`, `(`, `;` or the end is doubled (so those escapes are never ambiguous).
@@ -135,14 +135,14 @@ def _guard(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: "\\" + m.group(), text)
 
 
-def flag_marker(sec: SectionView) -> str:
+def flag_marker(sec: MessageSection) -> str:
     """The section's flag marker as a Slack text shows it (before mrkdwn escaping)."""
     if not sec.flags:
         return ""
     return FLAG_OPEN + FLAG_SEP.join(_guard(c, _GUARD_CLAIM) for c in sec.flags) + ")"
 
 
-def _section_body(sec: SectionView) -> str:
+def _section_body(sec: MessageSection) -> str:
     return escape(_guard(sec.text, _GUARD_TEXT) + flag_marker(sec))
 
 
@@ -161,7 +161,7 @@ def _read_section_body(body: str) -> tuple[str, tuple[str, ...]]:
     return _UNGUARD_TEXT.sub(r"\1", body[:k]), tuple(_UNGUARD_CLAIM.sub(r"\1", c) for c in claims)
 
 
-def _section_blocks(i: int, sec: SectionView) -> list[dict[str, Any]]:
+def _section_blocks(i: int, sec: MessageSection) -> list[dict[str, Any]]:
     """A section's blocks: ids `s<i>...` for a labelled section, `p<i>...` for a plain bullet (whose text may
     itself start with `*`)."""
     label = f"*{escape(sec.label)}*\n" if sec.label else ""
@@ -178,7 +178,7 @@ def _chars(block: dict[str, Any]) -> int:
     return sum(len(t["text"]) for t in texts)
 
 
-def paper_message(view: EditionView, paper: PaperView) -> Message:
+def paper_message(view: MessageEdition, paper: MessagePaper) -> Message:
     """One paper's reply: the title link, votes and authors, then the summary sections with their flags."""
     title = link(paper.url, paper.title) if paper.url else escape(paper.title)
     blocks: list[dict[str, Any]] = [_mrkdwn(f"*{title}*", "title")]
@@ -219,7 +219,7 @@ class ReadBack:
     votes: int | None
     authors: str
     extractive: bool
-    sections: tuple[SectionView, ...]
+    sections: tuple[MessageSection, ...]
 
 
 _TITLE = re.compile(r"\*<([^|>]*)\|(.*)>\*", re.DOTALL)
@@ -266,7 +266,7 @@ def read_paper_blocks(blocks: Sequence[dict[str, Any]]) -> ReadBack:
         if i not in plain:
             label, _, body = body.removeprefix("*").partition("*\n")
         text, flags = _read_section_body(body)
-        sections.append(SectionView(unescape(label), text, flags))
+        sections.append(MessageSection(unescape(label), text, flags))
     return ReadBack(title, url, votes, authors, extractive, tuple(sections))
 
 
@@ -406,7 +406,7 @@ class SlackChannel:
             args["cursor"] = cursor
         return None
 
-    async def send(self, view: EditionView, due: Sequence[str], log: DeliveryLog) -> None:
+    async def send(self, view: MessageEdition, due: Sequence[str], log: DeliveryLog) -> None:
         header = log.get(HEADER)
         thread = header.external_id if header is not None and header.status == "delivered" else None
         for item in due:

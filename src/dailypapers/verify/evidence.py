@@ -45,7 +45,7 @@ class Span:
 
 
 @dataclass(frozen=True)
-class Unit:
+class EvidenceUnit:
     """One piece of evidence: a sentence, a table row (or a piece of a long one) or a table caption."""
 
     start: int
@@ -79,13 +79,13 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Units:
+class EvidenceUnits:
     """A paper cut into evidence: its text, sections, units, tables, the ranges whose numbers are no
     evidence (headings), and the names of its own system."""
 
     text: str
     spans: list[Span]
-    units: list[Unit]
+    units: list[EvidenceUnit]
     tables: list[Table]
     excluded: list[tuple[int, int]]
     own: frozenset[str]
@@ -164,7 +164,7 @@ class _Builder:
         self.parts: list[str] = []
         self.offset = 0
         self.spans: list[Span] = []
-        self.units: list[Unit] = []
+        self.units: list[EvidenceUnit] = []
         self.tables: list[Table] = []
         self.excluded: list[tuple[int, int]] = []  # headings: names yes, numbers no
         self.instructions: list[tuple[int, int]] = []  # prompt injections: no evidence at all
@@ -188,7 +188,7 @@ def _add_prose(b: _Builder, heading: str | None, body: str, page: int | None, ki
     pos = 0
     if heading:
         b.excluded.append((at, at + len(head)))
-        b.units.append(Unit(at, at + len(head), "heading"))
+        b.units.append(EvidenceUnit(at, at + len(head), "heading"))
         pos = len(head) + 1
     # lines that are headings inside the text (plain-text papers, subsections) are no evidence for numbers
     para_start = pos
@@ -197,7 +197,7 @@ def _add_prose(b: _Builder, heading: str | None, body: str, page: int | None, ki
         if line.strip() and len(line) <= 90 and heading_kind(line) is not None:
             _add_sentences(b, block, at, para_start, line_start)
             b.excluded.append((at + line_start, at + line_end))
-            b.units.append(Unit(at + line_start, at + line_end, "heading"))
+            b.units.append(EvidenceUnit(at + line_start, at + line_end, "heading"))
             para_start = line_end
     _add_sentences(b, block, at, para_start, len(block))
 
@@ -235,7 +235,7 @@ def _add_sentences(b: _Builder, block: str, at: int, start: int, end: int) -> No
             prev = None  # a new paragraph: the sentence before is no context
         last_end = e
         for ps, pe in kept:
-            b.units.append(Unit(at + ps, at + pe, "sentence", prev=prev))
+            b.units.append(EvidenceUnit(at + ps, at + pe, "sentence", prev=prev))
             prev = len(b.units) - 1
 
 
@@ -268,7 +268,7 @@ def _add_table(b: _Builder, caption: str, body: str, page: int | None) -> None:
     at = b.add(block)
     b.spans.append(Span(at, cap, page, at + len(cap)))
     t = len(b.tables)
-    b.units.append(Unit(at, at + len(cap), "caption", table=t))
+    b.units.append(EvidenceUnit(at, at + len(cap), "caption", table=t))
     header: tuple[tuple[int, int], ...] = ()
     header_unit: int | None = None
     pos = len(cap) + 1
@@ -284,7 +284,7 @@ def _add_table(b: _Builder, caption: str, body: str, page: int | None) -> None:
             continue
         first = len(b.units)
         for s, e, col in _row_pieces(block, row):  # a long row is cut like a long sentence
-            b.units.append(Unit(at + s, at + e, "row", table=t, prev=first if len(b.units) > first else None,
+            b.units.append(EvidenceUnit(at + s, at + e, "row", table=t, prev=first if len(b.units) > first else None,
                                 column=col))
     text_cells = [block[s - at : e - at] for s, e in header]
     # a unit in the caption ("Accuracy (%)") is the unit of every column whose header names none
@@ -364,7 +364,7 @@ def _add_text(b: _Builder, source: str) -> None:
     _add_prose(b, None, "\n".join(keep), None, None)
 
 
-def cut(source: Document | str) -> Units:
+def cut(source: Document | str) -> EvidenceUnits:
     """A paper's text (a Document, or a plain text) cut into evidence units."""
     b = _Builder()
     if isinstance(source, str):
@@ -378,5 +378,5 @@ def cut(source: Document | str) -> Units:
             elif section.text or section.heading:
                 _add_prose(b, section.heading or None, section.text, section.page, section.kind)
     text = _blanked(b.text, b.instructions)
-    units = b.units or [Unit(0, len(text), "sentence")]
-    return Units(text, b.spans, units, b.tables, sorted(b.excluded), _own_names(text))
+    units = b.units or [EvidenceUnit(0, len(text), "sentence")]
+    return EvidenceUnits(text, b.spans, units, b.tables, sorted(b.excluded), _own_names(text))

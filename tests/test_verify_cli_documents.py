@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dailypapers.cli import app
+from dailypapers.digestformat import render
 from dailypapers.models import Digest, Entry, Paper, Section, Summary
-from dailypapers.publish.markdown import render
 from tests.papergen import SynthPaper, make_paper
 from tests.pdfgen import corrupt_pdf, empty_pdf, encrypted_pdf, html_bytes, make_pdf, truncated_pdf
 
@@ -60,7 +60,7 @@ def invoke(tmp_path: Path, *args: str):
     return CliRunner().invoke(app, ["--db", str(tmp_path / "db.sqlite"), "verify", *args])
 
 
-# ---- --texts DIR with PDFs ------------------------------------------------------------------------------
+# ---- --documents DIR with PDFs --------------------------------------------------------------------------
 
 PDF_CLEAN = make_paper("2506.01001", pages=2, seed=11)
 PDF_BAD = make_paper("2506.01002", pages=2, seed=12)
@@ -91,7 +91,7 @@ def texts_case(tmp_path: Path):
 
 def test_texts_dir_with_pdfs_table_and_exit_code(tmp_path, texts_case):
     digest, texts = texts_case
-    result = invoke(tmp_path, str(digest), "--texts", str(texts))
+    result = invoke(tmp_path, str(digest), "--documents", str(texts))
     assert result.exit_code == 1, result.output
     rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│ 2506" in line}
     assert "unsupported" in rows["2506.01002"]
@@ -104,7 +104,7 @@ def test_texts_dir_with_pdfs_table_and_exit_code(tmp_path, texts_case):
 
 def test_texts_dir_with_pdfs_json_report(tmp_path, texts_case):
     digest, texts = texts_case
-    result = invoke(tmp_path, str(digest), "--texts", str(texts), "--json")
+    result = invoke(tmp_path, str(digest), "--documents", str(texts), "--json")
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     assert report["exit_code"] == 1 and report["day"] == DAY.isoformat()
@@ -142,7 +142,7 @@ def test_corrupt_pdf_is_no_text_with_a_reason(tmp_path, texts_case):
     digest, texts = texts_case
     (texts / "2506.01002.pdf").unlink()  # the only unsupported paper: now the exit code is about texts
     (texts / "2506.01001.pdf").write_bytes(corrupt_pdf())
-    result = invoke(tmp_path, str(digest), "--texts", str(texts), "--json")
+    result = invoke(tmp_path, str(digest), "--documents", str(texts), "--json")
     assert result.exit_code == 2, result.output
     by_id = {p["id"]: p for p in json.loads(result.stdout)["papers"]}
     assert by_id["2506.01001"]["status"] == "no text"
@@ -151,20 +151,20 @@ def test_corrupt_pdf_is_no_text_with_a_reason(tmp_path, texts_case):
     assert by_id["2506.01002"]["status"] == "no text" and "2506.01002" in by_id["2506.01002"]["reason"]
     assert by_id["2506.01003"]["status"] == "ok"
 
-    table = invoke(tmp_path, str(digest), "--texts", str(texts))
+    table = invoke(tmp_path, str(digest), "--documents", str(texts))
     assert table.exit_code == 2
     assert "2506.01001  no text: 2506.01001.pdf" in table.output
     assert isinstance(table.exception, SystemExit) and "Traceback" not in table.output
 
-    allowed = invoke(tmp_path, str(digest), "--texts", str(texts), "--allow-missing")
+    allowed = invoke(tmp_path, str(digest), "--documents", str(texts), "--allow-missing")
     assert allowed.exit_code == 0, allowed.output
 
 
 def test_unsupported_wins_over_missing_and_allow_missing_does_not_hide_it(tmp_path, texts_case):
     digest, texts = texts_case
     (texts / "2506.01003.txt").unlink()
-    assert invoke(tmp_path, str(digest), "--texts", str(texts)).exit_code == 1
-    assert invoke(tmp_path, str(digest), "--texts", str(texts), "--allow-missing").exit_code == 1
+    assert invoke(tmp_path, str(digest), "--documents", str(texts)).exit_code == 1
+    assert invoke(tmp_path, str(digest), "--documents", str(texts), "--allow-missing").exit_code == 1
 
 
 def test_all_clean_is_exit_zero_and_entries_without_summary_never_fail(tmp_path):
@@ -173,7 +173,7 @@ def test_all_clean_is_exit_zero_and_entries_without_summary_never_fail(tmp_path)
     texts = tmp_path / "texts"
     texts.mkdir()
     (texts / "2506.01001.pdf").write_bytes(make_pdf(PDF_CLEAN))
-    result = invoke(tmp_path, str(digest), "--texts", str(texts), "--json")
+    result = invoke(tmp_path, str(digest), "--documents", str(texts), "--json")
     assert result.exit_code == 0, result.output
     by_id = {p["id"]: p for p in json.loads(result.stdout)["papers"]}
     assert by_id["2506.01001"]["status"] == "ok" and by_id["2506.01001"]["claims"]
@@ -198,7 +198,7 @@ def test_a_number_planted_by_a_prompt_injection_in_the_paper_is_rejected(tmp_pat
     texts = tmp_path / "texts"
     texts.mkdir()
     (texts / "2506.01009.txt").write_text(text, encoding="utf-8")
-    result = invoke(tmp_path, str(digest), "--texts", str(texts), "--json")
+    result = invoke(tmp_path, str(digest), "--documents", str(texts), "--json")
     assert result.exit_code == 1, result.output
     (paper,) = json.loads(result.stdout)["papers"]
     assert [c["text"] for c in paper["claims"] if c["status"] == "unsupported"] == ["99.9%"]
@@ -213,7 +213,7 @@ def test_an_escape_sequence_in_a_digest_link_reaches_the_terminal_inert(tmp_path
     digest.write_text(render(Digest(day=DAY, entries=(Entry(paper=evil, summary=summary),))), encoding="utf-8")
     texts = tmp_path / "texts"
     texts.mkdir()
-    result = invoke(tmp_path, str(digest), "--texts", str(texts))
+    result = invoke(tmp_path, str(digest), "--documents", str(texts))
     assert result.exit_code == 2, result.output  # no text for it
     assert "pwned" in result.output and "evil" in result.output  # the id is shown, as inert text
     assert not any(c in result.output for c in "\x1b\x07\u202e"), repr(result.output)
@@ -287,7 +287,7 @@ def test_unreadable_pdfs_are_no_text_with_a_reason(tmp_path, make, why):
     texts = tmp_path / "texts"
     texts.mkdir()
     (texts / "2506.01001.pdf").write_bytes(make())
-    result = invoke(tmp_path, str(digest), "--texts", str(texts), "--json")
+    result = invoke(tmp_path, str(digest), "--documents", str(texts), "--json")
     assert result.exit_code == 2, result.output
     (paper,) = json.loads(result.stdout)["papers"]
     assert paper["status"] == "no text" and paper["claims"] == []
@@ -307,7 +307,7 @@ def test_an_unexpected_library_error_on_one_pdf_does_not_end_the_audit(tmp_path,
 
     monkeypatch.setattr(documents, "extract_pdf", flaky)
     digest, texts = texts_case
-    result = invoke(tmp_path, str(digest), "--texts", str(texts), "--json")
+    result = invoke(tmp_path, str(digest), "--documents", str(texts), "--json")
     assert result.exit_code == 1, result.output
     by_id = {p["id"]: p for p in json.loads(result.stdout)["papers"]}
     assert by_id["2506.01001"]["status"] == "no text"

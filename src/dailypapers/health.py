@@ -1,7 +1,7 @@
-"""The health report of a daily run: for each edition, papers listed vs fetched vs summarized vs delivered,
-failures by stage, cost and time, and why there were no papers when there were none. It is stored
-(`health_reports`, one row per run with the whole report as JSON, and `health_editions`, one row per
-edition linked to its row in `runs`), printed as one line monitors can read, and sent to the ops channel.
+"""The health report of a daily run (`pipeline.daily` makes it): for each edition, papers listed vs fetched vs
+summarized vs delivered, failures by stage, cost and time, and why there were no papers when there were none.
+It is stored (`health_reports`, one row per run with the whole report as JSON, and `health_editions`, one row
+per edition linked to its row in `runs`), printed as one line monitors can read, and sent to the ops channel.
 
 The stored shape is `HealthReport.as_json()` (`dailypapers runs --reports --json` prints it), e.g.:
 

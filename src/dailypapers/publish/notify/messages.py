@@ -1,10 +1,12 @@
-"""What a message shows, as plain data: the view of an edition and of each paper, computed from the stored
-digest by pure functions. Slack blocks, the email (HTML and text) and apprise messages are all rendered from
-these, so every outlet shows the same sections and the same flags as the Markdown digest.
+"""What a message shows, as plain data: an edition and each of its papers as a message shows them
+(`MessageEdition`, `MessagePaper`, `MessageSection`), computed from the stored digest by pure functions.
+Slack blocks, the email (HTML and text) and apprise messages are all rendered from these, so every outlet
+shows the same sections and the same flags as the Markdown digest. (The site's pages have their own views,
+`publish.views`, which show more: claims, evidence, outcomes.)
 
-The view is built from the digest as its Markdown carries it (`markdown.normalize_digest`): the same
+A message is built from the digest as its Markdown carries it (`digestformat.normalize_digest`): the same
 cleaning (no control characters, texts line by line), the same papers in the same ranks (a paper listed
-twice is shown once), the same URL rule (`markdown.safe_url`: a `javascript:` title link never becomes
+twice is shown once), the same URL rule (`digestformat.safe_url`: a `javascript:` title link never becomes
 clickable) and the same flags under the same sections. Untrusted text stays raw here otherwise; each
 renderer escapes it for its own syntax.
 """
@@ -13,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dailypapers import digestformat
+from dailypapers.digestformat import FLAG_OPEN, FLAG_SEP
 from dailypapers.models import Digest, Edition, Entry
-from dailypapers.publish import markdown
-from dailypapers.publish.markdown import FLAG_OPEN, FLAG_SEP
 from dailypapers.publish.views import edition_path
 from dailypapers.text import clip
 
@@ -24,7 +26,7 @@ MAX_AUTHORS = 20  # more are shown as "and N more"
 
 
 @dataclass(frozen=True)
-class SectionView:
+class MessageSection:
     label: str  # "" for a plain bullet
     text: str  # one or more lines, as the Markdown writes them
     flags: tuple[str, ...] = ()  # the section's unverified claims (empty when flags are hidden)
@@ -36,7 +38,7 @@ class SectionView:
 
 
 @dataclass(frozen=True)
-class PaperView:
+class MessagePaper:
     paper_id: str
     rank: int  # 1-based position in the edition, as in the Markdown
     title: str
@@ -45,7 +47,7 @@ class PaperView:
     authors: tuple[str, ...]
     more_authors: int  # authors beyond MAX_AUTHORS
     extractive: bool
-    sections: tuple[SectionView, ...]
+    sections: tuple[MessageSection, ...]
 
     @property
     def has_summary(self) -> bool:
@@ -57,18 +59,18 @@ class PaperView:
 
 
 @dataclass(frozen=True)
-class EditionView:
+class MessageEdition:
     edition: Edition
     title: str  # "Daily Papers (2025-05-06)", as the digest's header
     link: str | None  # the edition's page on the site
-    papers: tuple[PaperView, ...]
+    papers: tuple[MessagePaper, ...]
     digest: Digest  # the digest as its Markdown carries it, for outlets that carry the Markdown itself
 
     @property
     def count(self) -> int:
         return len(self.papers)
 
-    def paper(self, paper_id: str) -> PaperView:
+    def paper(self, paper_id: str) -> MessagePaper:
         for p in self.papers:
             if p.paper_id == paper_id:
                 return p
@@ -82,26 +84,26 @@ class EditionView:
 
 def edition_link(site_url: str | None, edition: Edition) -> str | None:
     """The edition's page on the site (`publish.views.edition_path`, the site's own layout)."""
-    base = markdown.safe_url(site_url)
+    base = digestformat.safe_url(site_url)
     if base is None:
         return None
     return f"{base.rstrip('/')}/{edition_path(edition)}"
 
 
-def paper_view(entry: Entry, rank: int, *, show_flags: bool) -> PaperView:
-    """The view of one entry of a normalized digest (`markdown.normalize_digest`)."""
+def message_paper(entry: Entry, rank: int, *, show_flags: bool) -> MessagePaper:
+    """The message of one entry of a normalized digest (`digestformat.normalize_digest`)."""
     p, s = entry.paper, entry.summary
-    sections = () if s is None else tuple(
-        SectionView(sec.label, sec.text, claims) for sec, claims in markdown.section_claims(s, show_flags=show_flags))
-    return PaperView(
-        paper_id=p.id, rank=rank, title=clip(p.title, MAX_TITLE), url=markdown.safe_url(p.url), votes=p.upvotes,
+    sections = () if s is None else tuple(MessageSection(sec.label, sec.text, claims)
+                                          for sec, claims in digestformat.section_claims(s, show_flags=show_flags))
+    return MessagePaper(
+        paper_id=p.id, rank=rank, title=clip(p.title, MAX_TITLE), url=digestformat.safe_url(p.url), votes=p.upvotes,
         authors=p.authors[:MAX_AUTHORS], more_authors=max(0, len(p.authors) - MAX_AUTHORS),
         extractive=s is not None and s.model == "extractive", sections=sections,
     )
 
 
-def edition_view(digest: Digest, *, site_url: str | None = None, show_flags: bool = True) -> EditionView:
-    shown = markdown.normalize_digest(digest)
-    papers = tuple(paper_view(e, i, show_flags=show_flags) for i, e in enumerate(shown.entries, start=1))
-    return EditionView(edition=digest.edition, title=f"Daily Papers ({digest.day.isoformat()})",
+def message_edition(digest: Digest, *, site_url: str | None = None, show_flags: bool = True) -> MessageEdition:
+    shown = digestformat.normalize_digest(digest)
+    papers = tuple(message_paper(e, i, show_flags=show_flags) for i, e in enumerate(shown.entries, start=1))
+    return MessageEdition(edition=digest.edition, title=f"Daily Papers ({digest.day.isoformat()})",
                        link=edition_link(site_url, digest.edition), papers=papers, digest=shown)

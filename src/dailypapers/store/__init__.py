@@ -1,0 +1,27 @@
+"""The SQLite archive (sqlite-utils): papers, their documents, summaries, digests (day -> ordered entries),
+runs and per-paper outcomes, deliveries and health reports, with a full-text search index (`search_fts`, see
+`dailypapers.search`) over the titles, authors, summaries and abstracts of the papers in editions. The one
+database edge: it reads and writes models (dicts at its own edge) and imports no publisher.
+
+`Store` is the one object callers use; its parts are one module each:
+
+    connection.py   opening (write or read-only), the owner check, migrations applied, write transactions
+    migrations.py   the schema, as append-only migrations (sqlite-utils' `Migrations`)
+    archive.py      papers, documents, summaries, editions, imports, search queries
+    ledger.py       runs and outcomes, leases, deliveries, health reports
+    searchindex.py  search upkeep: the index follows every write that changes an edition
+    rows.py         models <-> rows, and the SQL helpers the parts share
+"""
+
+from __future__ import annotations
+
+from dailypapers.store.archive import Archive, KeyedEntries, import_key
+from dailypapers.store.connection import BUSY_TIMEOUT_S, ArchiveMissingError
+from dailypapers.store.ledger import Ledger
+
+__all__ = ["BUSY_TIMEOUT_S", "ArchiveMissingError", "KeyedEntries", "Store", "import_key"]
+
+
+class Store(Archive, Ledger):
+    """One SQLite archive: its papers and editions (`Archive`) and its records of runs (`Ledger`), on one
+    connection. Open it, use it, close it (or use it as a context manager)."""

@@ -1,0 +1,321 @@
+"""The archive: papers, their documents, summaries and editions (day, source, lang -> ordered entries), imports
+of digest files (`dailypapers.importing`), and the search queries over the papers in editions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dailypapers.importing import ImportPlan, ImportReport, Slot
+from dailypapers.models import Digest, Document, Edition, Entry, Paper, Summary
+from dailypapers.search import RANK_WINDOW, WEIGHTS, SearchDoc, SearchHit, Sort, hit, match_expression, parse_query
+from dailypapers.store.connection import Connection
+from dailypapers.store.rows import (
+    EDITION,
+    edition_from_row,
+    edition_key,
+    fetch_rows,
+    fetch_rows_in,
+    insert_many,
+    paper_from_row,
+    paper_row,
+    parse_time,
+    summary_from_row,
+    summary_row,
+    utc_now,
+)
+from dailypapers.store.searchindex import reindex
+
+# (entry, summary key or None) pairs: how a day's entries are read for a merge and written back
+KeyedEntries = list[tuple[Entry, str | None]]
+
+
+def import_key(summary: Summary) -> str:
+    """Key of a summary that came from an existing digest: the same text always maps to the same key."""
+    blob = json.dumps([summary.paper_id, summary.lang, [s.model_dump() for s in summary.sections]],
+                      ensure_ascii=False, sort_keys=True)
+    return "import:" + hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+
+class Archive(Connection):
+    """What the archive holds of papers and editions."""
+
+    # -- papers ----------------------------------------------------------------------------------------------
+    def upsert_paper(self, paper: Paper) -> bool:
+        """Insert or update a paper, merging: what the new record lacks (an imported digest has no abstract,
+        links or dates) keeps its stored value. Returns True if the paper was new."""
+        row = paper_row(paper)
+        with self.transaction():
+            old = self.get_paper_row(paper.id)
+            if old is not None:
+                for k, v in row.items():
+                    if v in (None, "", "[]", "{}") and old.get(k) not in (None, ""):
+                        row[k] = old[k]
+                links = {**json.loads(old["links"] or "{}"), **paper.links}
+                row["links"] = json.dumps(links, ensure_ascii=False)
+            self.db["papers"].upsert(row, pk="id")
+            if old is not None:
+                reindex(self.db, [paper.id])  # a title or authors of a paper already in an edition
+        return old is None
+
+    def get_paper_row(self, paper_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from papers where id = ?", [paper_id]))
+        return rows[0] if rows else None
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        row = self.get_paper_row(paper_id)
+        return paper_from_row(row) if row else None
+
+    # -- documents -------------------------------------------------------------------------------------------
+    def save_document(self, doc: Document) -> None:
+        with self.transaction():
+            self._save_document(doc)
+
+    def _save_document(self, doc: Document) -> None:
+        self.db["documents"].upsert(
+            {
+                "paper_id": doc.paper_id,
+                "origin": doc.origin,
+                "page_count": doc.page_count,
+                "sections": json.dumps([s.model_dump() for s in doc.sections], ensure_ascii=False),
+                "fetched_at": utc_now(),
+            },
+            pk="paper_id",
+        )
+
+    def stored_documents(self, paper_ids: Sequence[str]) -> set[str]:
+        """Which of these papers have a stored document."""
+        return {r["paper_id"] for r in fetch_rows_in(self.db.conn, "documents", "paper_id", paper_ids,
+                                                columns="paper_id")}
+
+    def get_document(self, paper_id: str) -> Document | None:
+        rows = list(self.db.query("select * from documents where paper_id = ?", [paper_id]))
+        if not rows:
+            return None
+        r = rows[0]
+        return Document(
+            paper_id=r["paper_id"], origin=r["origin"], page_count=r["page_count"] or 0,
+            sections=tuple(json.loads(r["sections"])),
+        )
+
+    # -- summaries -------------------------------------------------------------------------------------------
+    def save_summary(self, summary: Summary, key: str) -> bool:
+        """Store a summary under its cache key (replacing what was there). Returns True if the key was new."""
+        with self.transaction():
+            return self._save_summary(summary, key)
+
+    def _save_summary(self, summary: Summary, key: str) -> bool:
+        existed = bool(list(self.db.query("select 1 from summaries where key = ?", [key])))
+        self.db["summaries"].upsert(summary_row(summary, key), pk="key")
+        if existed:  # a summary replaced under its key: the editions that show it show the new text
+            shown = self.db.execute("select paper_id from digest_entries where summary_key = ?", [key])
+            reindex(self.db, [r[0] for r in shown])
+        return not existed
+
+    def get_summary(self, key: str) -> Summary | None:
+        rows = list(self.db.query("select * from summaries where key = ?", [key]))
+        return summary_from_row(rows[0]) if rows else None
+
+    # -- digests ---------------------------------------------------------------------------------------------
+    def save_digest(self, digest: Digest, summary_keys: Sequence[str | None]) -> bool:
+        """Replace the edition's entry list (papers must be stored already). Returns True if it was new."""
+        if len(summary_keys) != len(digest.entries):
+            raise ValueError("one summary key (or None) per entry")
+        key = edition_key(digest.edition)
+        with self.transaction():
+            existed = bool(list(self.db.query(f"select 1 from digests where {EDITION}", key)))
+            before = [r[0] for r in self.db.execute(f"select paper_id from digest_entries where {EDITION}", key)]
+            self.db["digests"].upsert({**key, "updated_at": utc_now()}, pk=("day", "source", "lang"))
+            self.db.execute(f"delete from digest_entries where {EDITION}", key)
+            self.db["digest_entries"].insert_all(
+                {**key, "position": i, "paper_id": e.paper.id, "upvotes": e.paper.upvotes, "summary_key": k}
+                for i, (e, k) in enumerate(zip(digest.entries, summary_keys, strict=True))
+            )
+            reindex(self.db, [*before, *(e.paper.id for e in digest.entries)])
+        return not existed
+
+    def update_digest(self, edition: Edition, merge: Callable[[KeyedEntries], KeyedEntries]) -> Digest:
+        """Read the edition's entries, let `merge` compute the new list, write it and read it back, in one write
+        transaction: two runs of the same edition cannot both read the old list and drop each other's entries."""
+        with self.transaction():
+            previous = self.get_digest(edition)
+            keys = self.digest_summary_keys(edition)
+            stored = [(e, keys.get(e.paper.id)) for e in previous.entries] if previous else []
+            merged = merge(stored)
+            fresh = Digest(**edition.model_dump(), entries=tuple(e for e, _ in merged))
+            self.save_digest(fresh, [k for _, k in merged])
+            digest = self.get_digest(edition)  # the entries with the summaries their keys name
+        assert digest is not None
+        return digest
+
+    def digest_summary_keys(self, edition: Edition) -> dict[str, str | None]:
+        """paper_id -> summary key of each entry of the edition (None where the entry has no summary)."""
+        rows = self.db.query(f"select paper_id, summary_key from digest_entries where {EDITION}",
+                             edition_key(edition))
+        return {r["paper_id"]: r["summary_key"] for r in rows}
+
+    def get_digest(self, edition: Edition) -> Digest | None:
+        key = edition_key(edition)
+        if not list(self.db.query(f"select 1 from digests where {EDITION}", key)):
+            return None
+        rows = self.db.query(
+            """
+            select e.upvotes as entry_upvotes, p.*, s.key as s_key, s.paper_id as s_paper_id,
+                   s.lang as s_lang, s.sections as s_sections, s.model as s_model,
+                   s.prompt_version as s_prompt_version, s.created_at as s_created_at, s.claims as s_claims
+            from digest_entries e
+            join papers p on p.id = e.paper_id
+            left join summaries s on s.key = e.summary_key
+            where e.day = :day and e.source = :source and e.lang = :lang order by e.position
+            """,
+            key,
+        )
+        entries = []
+        for r in rows:
+            paper = paper_from_row(r).model_copy(update={"upvotes": r["entry_upvotes"]})
+            summary = None
+            if r["s_key"] is not None:
+                summary = summary_from_row({k[2:]: v for k, v in r.items() if k.startswith("s_")})
+            entries.append(Entry(paper=paper, summary=summary))
+        return Digest(**edition.model_dump(), entries=tuple(entries))
+
+    def editions(self, day: dt.date | None = None) -> list[tuple[Edition, int]]:
+        """The stored editions (of one day, or all), oldest first, with their paper counts."""
+        where, params = ("where d.day = ?", [day.isoformat()]) if day else ("", [])
+        rows = self.db.query(
+            "select d.day, d.source, d.lang, count(e.position) as n from digests d "
+            "left join digest_entries e on e.day = d.day and e.source = d.source and e.lang = d.lang "
+            f"{where} group by d.day, d.source, d.lang order by d.day, d.source, d.lang",
+            params,
+        )
+        return [(edition_from_row(r), r["n"]) for r in rows]
+
+    def editions_updated(self) -> dict[Edition, dt.datetime | None]:
+        """When each stored edition last changed (a run or an import wrote its entries)."""
+        rows = self.db.execute("select day, source, lang, updated_at from digests")
+        return {Edition(day=dt.date.fromisoformat(d), source=s, lang=lg): parse_time(u) for d, s, lg, u in rows}
+
+    def paper_editions(self, paper_id: str) -> list[tuple[Edition, Summary | None, int | None]]:
+        """Every edition that lists the paper, newest first, with the summary and votes it shows there."""
+        rows = self.db.query(
+            """
+            select e.day as e_day, e.source as e_source, e.lang as e_lang, e.upvotes as e_upvotes, s.*
+            from digest_entries e left join summaries s on s.key = e.summary_key
+            where e.paper_id = ? order by e.day desc, e.source, e.lang
+            """,
+            [paper_id],
+        )
+        return [(Edition(day=dt.date.fromisoformat(r["e_day"]), source=r["e_source"], lang=r["e_lang"]),
+                 summary_from_row(r) if r["key"] is not None else None, r["e_upvotes"]) for r in rows]
+
+    # == import (dailypapers.importing): a batch of digests in one transaction, never silently overwriting ==
+    def import_digests(self, digests: Sequence[Digest], *, replace: bool = False,
+                       origins: Sequence[str] | None = None) -> ImportReport:
+        """Load parsed digests as their editions, all or nothing, in one write transaction.
+
+        Each paper is compared field by field with what is stored (see `dailypapers.importing`): what the
+        archive lacks is filled in, what differs is reported and kept in `import_revisions`, and stored values
+        change only with `replace`. Importing the same files again changes nothing. `origins` names the file
+        of each digest (kept in the revisions)."""
+        names = list(origins) if origins is not None else [""] * len(digests)
+        if len(names) != len(digests):
+            raise ValueError("one origin per digest")
+        with self.transaction():
+            papers = self._papers_by_id({e.paper.id for d in digests for e in d.entries})
+            editions = {d.edition: self._edition_slots(d.edition) for d in digests}
+            keys = {s.summary_key for slots in editions.values() for s in slots or () if s.summary_key}
+            plan = ImportPlan(papers, editions, self._summaries_by_key(keys), replace=replace, key=import_key,
+                              now=utc_now())
+            for digest, origin in zip(digests, names, strict=True):
+                plan.add(digest, origin)
+            # the search rows to bring up to date: papers of the editions written, before and after, and
+            # papers whose fields changed (an edition the plan leaves alone changes nothing)
+            before = {sl.paper_id for edition in plan.touched for sl in editions.get(edition) or ()}
+            self._write_plan(plan)
+            shown = {sl.paper_id for slots in plan.touched.values() for sl in slots}
+            reindex(self.db, sorted(before | shown | set(plan.changed_papers)))
+        return plan.report
+
+    def import_digest(self, digest: Digest, *, replace: bool = False) -> ImportReport:
+        """One digest: see `import_digests`."""
+        return self.import_digests([digest], replace=replace)
+
+    def revisions(self, paper_id: str | None = None) -> list[dict[str, Any]]:
+        """What imports found different (of one paper, or all), oldest first, values decoded from JSON."""
+        where, params = ("where paper_id = ?", [paper_id]) if paper_id else ("", [])
+        rows = self.db.query(f"select * from import_revisions {where} order by id", params)
+        return [{**r, "stored": json.loads(r["stored"]), "incoming": json.loads(r["incoming"])} for r in rows]
+
+    def _papers_by_id(self, ids: set[str]) -> dict[str, Paper]:
+        return {r["id"]: paper_from_row(r) for r in fetch_rows_in(self.db.conn, "papers", "id", sorted(ids))}
+
+    def _summaries_by_key(self, keys: set[str]) -> dict[str, Summary]:
+        return {r["key"]: summary_from_row(r) for r in fetch_rows_in(self.db.conn, "summaries", "key", sorted(keys))}
+
+    def _edition_slots(self, edition: Edition) -> list[Slot] | None:
+        """The edition's entries as stored, in order; None when the edition is not stored."""
+        key = edition_key(edition)
+        if not fetch_rows(self.db.conn, f"select 1 from digests where {EDITION}", key):
+            return None
+        rows = fetch_rows(self.db.conn, f"select paper_id, upvotes, summary_key from digest_entries where {EDITION} "
+                     "order by position", key)
+        return [Slot(r["paper_id"], r["upvotes"], r["summary_key"]) for r in rows]
+
+    def _write_plan(self, plan: ImportPlan) -> None:
+        """The plan's writes: a few statements per table, each over many rows (executemany)."""
+        conn = self.db.conn
+        insert_many(conn, "papers", [paper_row(p) for p in plan.new_papers.values()])
+        changed = [{**paper_row(p), "pk": p.id} for p in plan.changed_papers.values()]
+        if changed:
+            columns = [c for c in changed[0] if c not in ("id", "pk")]
+            conn.executemany(f"update papers set {', '.join(f'{c} = :{c}' for c in columns)} where id = :pk",
+                             changed)
+        insert_many(conn, "summaries", [summary_row(v, k) for k, v in plan.new_summaries.items()],
+                     ignore=True)
+        now = utc_now()
+        for edition, slots in plan.touched.items():
+            key = edition_key(edition)
+            conn.execute("insert into digests (day, source, lang, updated_at) values (:day, :source, :lang, :now) "
+                         "on conflict (day, source, lang) do update set updated_at = excluded.updated_at",
+                         {**key, "now": now})
+            conn.execute(f"delete from digest_entries where {EDITION}", key)
+            insert_many(conn, "digest_entries", [
+                {**key, "position": i, "paper_id": s.paper_id, "upvotes": s.upvotes, "summary_key": s.summary_key}
+                for i, s in enumerate(slots)
+            ])
+        insert_many(conn, "import_revisions", plan.revisions)
+
+
+    # -- search ----------------------------------------------------------------------------------------------
+    def search_ids(self, query: str, limit: int = 50) -> list[str]:
+        """Ids of the papers in editions whose title, authors, summaries or abstract match, newest first."""
+        return [h.paper_id for h in self.search(query, limit=limit, sort="newest")]
+
+    def search(self, query: str, *, limit: int = 20, sort: Sort = "newest", lang: str | None = None
+               ) -> list[SearchHit]:
+        """Papers in editions that match every word of `query` (see `dailypapers.search`), newest first or best
+        first (`rank`: bm25 over the newest RANK_WINDOW matches), with highlighted snippets (taken from the
+        summary in `lang` when it matches)."""
+        terms = parse_query(query)
+        if not terms or limit < 1:
+            return []
+        expr = match_expression(terms)
+        if sort == "newest":
+            found = [(r[0], 0.0) for r in self.db.execute(
+                "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, limit])]
+        else:
+            # scores of the newest matches, from FTS5's rowid order (no sort of every match), best kept here
+            weights = ", ".join(str(w) for w in WEIGHTS)
+            window = self.db.execute(
+                f"select rowid, bm25(search_fts, {weights}) from search_fts where search_fts match ? "
+                "order by rowid desc limit ?", [expr, max(RANK_WINDOW, limit)]).fetchall()
+            found = sorted(window, key=lambda r: (r[1], -r[0]))[:limit]
+        if not found:
+            return []
+        rows = {r["id"]: r for r in self.db.query(
+            f"select * from search_docs where id in ({', '.join('?' * len(found))})", [i for i, _ in found])}
+        return [hit(SearchDoc.from_row(rows[i]), terms, score, lang=lang) for i, score in found if i in rows]

@@ -1,0 +1,178 @@
+"""The ledger: what each run did (`runs`, `outcomes`), who is summarizing what (`leases`), what went out
+(`deliveries`), the health reports of daily runs (`health_reports`, `health_editions`) and which edition each
+file the publishers wrote holds (`written_files`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from dailypapers.models import Edition, Outcome, RunReport, failures_by_stage
+from dailypapers.store.connection import Connection
+from dailypapers.store.rows import EDITION, edition_from_row, edition_key, fetch_rows, iso, run_row, utc_now
+
+
+class Ledger(Connection):
+    """The records of runs, leases, deliveries and health reports."""
+
+    # -- leases ----------------------------------------------------------------------------------------------
+    def acquire_lease(self, key: str, holder: str, ttl: float, *, alive: Callable[[str], bool]) -> bool:
+        """Take the lease on `key` for `ttl` seconds, unless another live holder has it. `alive(holder)` says
+        whether a holder still runs (a crashed run's lease is taken over at once, not after its ttl)."""
+        now = dt.datetime.now(dt.UTC)
+        with self.transaction():
+            rows = list(self.db.query("select holder, expires_at from leases where key = ?", [key]))
+            if rows and rows[0]["holder"] != holder:
+                current = rows[0]
+                if dt.datetime.fromisoformat(current["expires_at"]) > now and alive(current["holder"]):
+                    return False
+            self.db["leases"].upsert(
+                {"key": key, "holder": holder, "expires_at": (now + dt.timedelta(seconds=ttl)).isoformat()},
+                pk="key",
+            )
+        return True
+
+    def release_lease(self, key: str, holder: str) -> None:
+        with self.transaction():
+            self.db.execute("delete from leases where key = ? and holder = ?", [key, holder])
+
+    # -- runs ------------------------------------------------------------------------------------------------
+    def save_run(self, report: RunReport) -> int:
+        with self.transaction():
+            run_id = self.db["runs"].insert(
+                {
+                    "command": report.command,
+                    "day": iso(report.day),
+                    "source": report.source,
+                    "lang": report.lang,
+                    "started_at": iso(report.started_at),
+                    "finished_at": iso(report.finished_at),
+                    "usage": report.usage.model_dump_json(),
+                    "counts": json.dumps(report.counts()),
+                    "outputs": json.dumps(list(report.outputs), ensure_ascii=False),
+                    "publish_errors": json.dumps(list(report.publish_errors), ensure_ascii=False),
+                }
+            ).last_pk
+            self.db["outcomes"].insert_all(
+                {"run_id": run_id, "day": iso(report.day), **o.model_dump()} for o in report.outcomes
+            )
+        return int(run_id)
+
+    def add_run_outputs(self, run_id: int, outputs: Sequence[str], publish_errors: Sequence[str]) -> None:
+        """Outputs and publish problems of a stored run that came after it was saved (a site built once for
+        many editions)."""
+        row = self.db["runs"].get(run_id)
+        with self.transaction():
+            self.db["runs"].update(run_id, {
+                "outputs": json.dumps([*json.loads(row["outputs"] or "[]"), *outputs], ensure_ascii=False),
+                "publish_errors": json.dumps([*json.loads(row["publish_errors"] or "[]"), *publish_errors],
+                                             ensure_ascii=False),
+            })
+
+    # -- the files the publishers wrote (publish.base.FileLedger) ---------------------------------------
+    def written_for(self, path: Path) -> Edition | None:
+        """The edition the file at `path` was last written for by this archive's runs, or None."""
+        row = next(self.db.query("select day, source, lang from written_files where path = ?",
+                                 [str(Path(path).resolve())]), None)
+        return edition_from_row(row) if row else None
+
+    def record_written(self, path: Path, edition: Edition) -> None:
+        with self.transaction():
+            self.db["written_files"].upsert(
+                {"path": str(Path(path).resolve()), **edition_key(edition), "written_at": utc_now()}, pk="path")
+
+    def latest_outcomes(self, edition: Edition) -> dict[str, Outcome]:
+        """The most recent outcome of each paper of that edition, across runs."""
+        rows = self.db.query(
+            "select o.paper_id, o.status, o.reason, o.stage from outcomes o join runs r on r.id = o.run_id "
+            "where r.day = :day and r.source = :source and r.lang = :lang order by o.run_id, o.rowid",
+            edition_key(edition),
+        )
+        return {r["paper_id"]: Outcome(**r) for r in rows}
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        return [run_row(r) for r in self.db.query("select * from runs order by id desc limit ?", [limit])]
+
+    def failed_outcomes(self, run_ids: Sequence[int]) -> dict[int, list[dict[str, str]]]:
+        """run id -> the papers that failed in it (paper_id, stage, reason), in the order they were recorded."""
+        if not run_ids:
+            return {}
+        rows = self.db.execute(
+            f"select run_id, paper_id, stage, reason from outcomes where status = 'failed' and run_id in "
+            f"({', '.join('?' * len(run_ids))}) order by run_id, rowid", list(run_ids))
+        out: dict[int, list[dict[str, str]]] = {}
+        for run_id, paper_id, stage, reason in rows:
+            out.setdefault(run_id, []).append({"paper_id": paper_id, "stage": stage or "", "reason": reason or ""})
+        return out
+
+    # -- deliveries and health reports -----------------------------------------------------------------------
+    DELIVERY_STATES = ("pending", "delivered", "failed", "abandoned")
+
+    def deliveries(self, edition: Edition, channel: str | None = None) -> list[dict[str, Any]]:
+        """The ledger rows of an edition (of one channel, or all), in the order they were first written."""
+        where, params = EDITION, edition_key(edition)
+        if channel is not None:
+            where += " and channel = :channel"
+            params = {**params, "channel": channel}
+        return list(self.db.query(f"select * from deliveries where {where} order by rowid", params))
+
+    def record_delivery(
+        self, edition: Edition, channel: str, item: str, status: str, *, external_id: str | None = None,
+        thread_id: str | None = None, error: str | None = None,
+    ) -> dict[str, Any]:
+        """Write one ledger row at once (its own transaction, so a kill right after loses nothing) and return
+        it as written. `pending` counts an attempt; a later state keeps the ids it is not given."""
+        if status not in self.DELIVERY_STATES:
+            raise ValueError(f"unknown delivery status {status!r}")
+        key = {**edition_key(edition), "channel": channel, "item": item}
+        with self.transaction():
+            self.db.execute(
+                """
+                insert into deliveries (day, source, lang, channel, item, status, external_id, thread_id,
+                                        attempts, error, updated_at)
+                values (:day, :source, :lang, :channel, :item, :status, :external_id, :thread_id,
+                        :attempt, :error, :now)
+                on conflict (day, source, lang, channel, item) do update set
+                    status = excluded.status,
+                    external_id = coalesce(excluded.external_id, deliveries.external_id),
+                    thread_id = coalesce(excluded.thread_id, deliveries.thread_id),
+                    attempts = deliveries.attempts + excluded.attempts,
+                    error = excluded.error,
+                    updated_at = excluded.updated_at
+                """,
+                {**key, "status": status, "external_id": external_id, "thread_id": thread_id,
+                 "attempt": int(status == "pending"), "error": error, "now": utc_now()},
+            )
+            [row] = fetch_rows(self.db.conn, f"select * from deliveries where {EDITION} and channel = :channel "
+                                        "and item = :item", key)
+        return row
+
+    def save_health(self, report: dict[str, Any], editions: Sequence[dict[str, Any]]) -> int:
+        """Store a health report (`health.HealthReport.stored()`) and its per-edition rows."""
+        with self.transaction():
+            report_id = self.db["health_reports"].insert(report).last_pk
+            self.db["health_editions"].insert_all({"report_id": report_id, **e} for e in editions)
+        return int(report_id)
+
+    def health_reports(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = self.db.query("select * from health_reports order by id desc limit ?", [limit])
+        return [{**r, "report": json.loads(r["report"])} for r in rows]
+
+    def run_history(self, limit: int = 20) -> list[dict[str, Any]]:
+        """`runs` newest first, each with the health row of the daily run that made it (None for a plain
+        `digest`), and its failures by stage."""
+        rows = list(self.db.query(
+            """
+            select r.*, h.report_id, h.listed, h.fetched, h.summarized, h.delivered, h.undelivered, h.no_papers
+            from runs r left join health_editions h on h.run_id = r.id
+            order by r.id desc limit ?
+            """,
+            [limit],
+        ))
+        failed = self.failed_outcomes([r["id"] for r in rows])
+        return [{**run_row(r), "failures_by_stage": failures_by_stage(
+                    Outcome(paper_id=f["paper_id"], status="failed", stage=f["stage"], reason=f["reason"])
+                    for f in failed.get(r["id"], []))} for r in rows]

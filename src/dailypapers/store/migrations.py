@@ -1,0 +1,231 @@
+"""The archive's schema, as append-only migrations registered with sqlite-utils' `Migrations` (as simonw/llm
+keeps its own): never edit one that has shipped, add the next. `Connection` applies what is pending when an
+archive is opened for writing."""
+
+from __future__ import annotations
+
+import hashlib
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from dailypapers.store.searchindex import reindex
+
+MIGRATIONS = Migrations("dailypapers")
+LEGACY_MIGRATIONS = "_migrations"  # the hand-rolled runner's table, before sqlite-utils' Migrations
+
+
+@MIGRATIONS(name="001_initial")
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db["papers"].create(
+        {
+            "id": str, "version": int, "title": str, "authors": str, "upvotes": int, "thumbnail": str,
+            "video": str, "digest_date": str, "published": str, "abstract": str, "links": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"title"},
+    )
+    db["texts"].create(
+        {"paper_id": str, "origin": str, "page_count": int, "sections": str, "fetched_at": str},
+        pk="paper_id",
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["summaries"].create(
+        {
+            "key": str, "paper_id": str, "language": str, "sections": str, "text": str, "model": str,
+            "prompt_version": str, "created_at": str, "claims": str,
+        },
+        pk="key",
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["summaries"].create_index(["paper_id"])
+    db["digests"].create({"date": str, "updated_at": str}, pk="date")
+    db["digest_entries"].create(
+        {"date": str, "position": int, "paper_id": str, "upvotes": int, "summary_key": str},
+        pk=("date", "position"),
+        foreign_keys=[("date", "digests", "date"), ("paper_id", "papers", "id")],
+    )
+    db["digest_entries"].create_index(["paper_id"])
+    db["runs"].create(
+        {
+            "id": int, "command": str, "day": str, "started_at": str, "finished_at": str,
+            "usage": str, "counts": str,
+        },
+        pk="id",
+    )
+    db["outcomes"].create(
+        {"run_id": int, "day": str, "paper_id": str, "status": str, "reason": str, "stage": str},
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["outcomes"].create_index(["day", "paper_id"])
+    db["papers"].enable_fts(["title", "authors"], create_triggers=True, tokenize="trigram")
+    db["summaries"].enable_fts(["text"], create_triggers=True, tokenize="trigram")
+
+
+@MIGRATIONS(name="002_one_name_per_concept")
+def _m002_one_name_per_concept(db: sqlite_utils.Database) -> None:
+    # Document, lang and day are each concept's one name (models, tables, commands).
+    db.execute("alter table texts rename to documents")
+    db.execute("alter table summaries rename column language to lang")
+    db.execute("alter table papers rename column digest_date to day")
+    db.execute("alter table digests rename column date to day")
+    db.execute("alter table digest_entries rename column date to day")
+    db.execute("update outcomes set stage = 'read' where stage = 'fulltext'")
+
+
+@MIGRATIONS(name="003_run_details")
+def _m003_run_details(db: sqlite_utils.Database) -> None:
+    runs = db["runs"]
+    assert isinstance(runs, sqlite_utils.db.Table)
+    for column in ("source", "lang", "outputs", "publish_errors"):
+        runs.add_column(column, str)
+
+
+@MIGRATIONS(name="004_editions")
+def _m004_editions(db: sqlite_utils.Database) -> None:
+    # A digest is an edition: (day, source, lang). Days stored before were Hugging Face days; their language
+    # is the one most of their summaries are in.
+    db.executescript(
+        """
+        create table digests_new (
+            day text not null, source text not null, lang text not null, updated_at text,
+            primary key (day, source, lang));
+        insert into digests_new
+            select d.day, 'hf',
+                   coalesce((select s.lang from digest_entries e join summaries s on s.key = e.summary_key
+                             where e.day = d.day group by s.lang order by count(*) desc limit 1), 'ko'),
+                   d.updated_at
+            from digests d;
+        create table digest_entries_new (
+            day text not null, source text not null, lang text not null, position integer not null,
+            paper_id text references papers(id), upvotes integer, summary_key text,
+            primary key (day, source, lang, position),
+            foreign key (day, source, lang) references digests(day, source, lang));
+        insert into digest_entries_new
+            select e.day, n.source, n.lang, e.position, e.paper_id, e.upvotes, e.summary_key
+            from digest_entries e join digests_new n on n.day = e.day;
+        drop table digest_entries;
+        drop table digests;
+        alter table digests_new rename to digests;
+        alter table digest_entries_new rename to digest_entries;
+        create index idx_digest_entries_paper_id on digest_entries (paper_id);
+        update runs set source = 'hf', lang = coalesce(
+                (select d.lang from digests d where d.day = runs.day and d.source = 'hf'), 'ko')
+            where source is null and day is not null;
+        """
+    )
+
+
+@MIGRATIONS(name="005_import_revisions")
+def _m005_import_revisions(db: sqlite_utils.Database) -> None:
+    # What an import found different from the archive, field by field, with both values: the earlier version
+    # is never lost (see dailypapers.importing).
+    db["import_revisions"].create(
+        {
+            "id": int, "imported_at": str, "origin": str, "day": str, "source": str, "lang": str,
+            "paper_id": str, "field": str, "stored": str, "incoming": str, "action": str,
+        },
+        pk="id",
+        not_null={"imported_at", "paper_id", "field", "action"},
+    )
+    db["import_revisions"].create_index(["paper_id"])
+
+
+@MIGRATIONS(name="006_search_index")
+def _m006_search_index(db: sqlite_utils.Database) -> None:
+    # One search row per paper in an edition (`dailypapers.search`). The FTS table is contentless (the text
+    # it is given is rewritten for CJK and is never shown); `search_docs` keeps what each row was given, for
+    # snippets and to delete the row again. Its id orders rows by day (YYYYMMDD * 10^6 + n), so the newest
+    # matches come first from FTS5's own rowid order, with no sort. sqlite-utils' enable_fts cannot make a
+    # contentless table, hence the SQL.
+    db.executescript(
+        """
+        create table search_docs (
+            id integer primary key, paper_id text not null unique references papers(id), day text,
+            title text not null, authors text not null, summaries text not null, abstract text not null);
+        create virtual table search_fts using fts5(
+            title, authors, body, abstract, chars, content='', tokenize='unicode61 remove_diacritics 2');
+        """
+    )
+    reindex(db, [r[0] for r in db.execute("select distinct paper_id from digest_entries")])
+
+
+@MIGRATIONS(name="007_leases")
+def _m007_leases(db: sqlite_utils.Database) -> None:
+    # Who is summarizing what: concurrent runs wait for each other instead of paying twice.
+    db["leases"].create({"key": str, "holder": str, "expires_at": str}, pk="key")
+
+
+# -- deliveries and health reports (issue 13: the daily run) -------------------------------------------------
+@MIGRATIONS(name="008_deliveries")
+def _m008_deliveries(db: sqlite_utils.Database) -> None:
+    # The delivery ledger: one row per (edition, channel, item); item "" is the edition's own message (a Slack
+    # thread's parent, an email's header), else a paper id. `pending` is written before a message is sent, so a
+    # run killed mid-send knows what may have gone out; `external_id` is what the channel called the message (a
+    # Slack ts, an email Message-ID), `thread_id` the thread it went into.
+    db.executescript(
+        """
+        create table deliveries (
+            day text not null, source text not null, lang text not null, channel text not null,
+            item text not null, status text not null, external_id text, thread_id text,
+            attempts integer not null default 0, error text, updated_at text,
+            primary key (day, source, lang, channel, item));
+        create index idx_deliveries_status on deliveries (status);
+        """
+    )
+
+
+@MIGRATIONS(name="009_health_reports")
+def _m009_health_reports(db: sqlite_utils.Database) -> None:
+    # One health report per `dailypapers run` (or backfill): the whole report as JSON, plus one row per edition
+    # it made, linked to that edition's row in `runs`, for queries and `dailypapers runs`.
+    db.executescript(
+        """
+        create table health_reports (
+            id integer primary key, command text not null, started_at text not null, finished_at text not null,
+            status text not null, exit_code integer not null, summary text not null, report text not null);
+        create table health_editions (
+            report_id integer not null references health_reports(id), run_id integer references runs(id),
+            day text, source text not null, lang text not null, listed integer not null,
+            fetched integer not null, summarized integer not null, delivered integer not null,
+            undelivered integer not null, no_papers text, skipped text);
+        create index idx_health_editions_run on health_editions (run_id);
+        create index idx_health_editions_report on health_editions (report_id);
+        """
+    )
+
+
+@MIGRATIONS(name="010_drop_trigram_index")
+def _m010_drop_trigram_index(db: sqlite_utils.Database) -> None:
+    # search_fts (006) answers every search; the first release's trigram tables only cost every write.
+    for name in ("papers", "summaries"):
+        table = db[name]
+        assert isinstance(table, sqlite_utils.db.Table)
+        if table.detect_fts():
+            table.disable_fts()
+
+
+@MIGRATIONS(name="011_drop_deliveries_status_index")
+def _m011_drop_deliveries_status_index(db: sqlite_utils.Database) -> None:
+    # The ledger is only ever read by edition and channel (its primary key); the status index cost every write.
+    db.execute("drop index if exists idx_deliveries_status")
+
+
+@MIGRATIONS(name="012_email_channel_ids")
+def _m012_email_channel_ids(db: sqlite_utils.Database) -> None:
+    # An email channel's ledger key was `email:<the recipients, sorted, comma-joined>` when that was short (a
+    # hash of it only when long): addresses in the ledger and the health reports. It is now always the hash
+    # (`notify.email.channel_id`); the ledger's rows move to it, so nothing is sent again.
+    for (channel,) in db.execute("select distinct channel from deliveries where channel like 'email:%@%'").fetchall():
+        joined = channel[len("email:") :]
+        new = "email:" + hashlib.sha256(joined.encode()).hexdigest()[:12]
+        db.execute("update deliveries set channel = ? where channel = ?", [new, channel])
+
+
+@MIGRATIONS(name="013_written_files")
+def _m013_written_files(db: sqlite_utils.Database) -> None:
+    # Which edition each output file holds (by absolute path), so that a publisher never replaces a file it
+    # wrote for another edition (`publish.base.FileLedger`).
+    db["written_files"].create(
+        {"path": str, "day": str, "source": str, "lang": str, "written_at": str}, pk="path", if_not_exists=True)

@@ -1,0 +1,65 @@
+"""Search upkeep: the search index (`search_docs`, `search_fts`; see `dailypapers.search`) follows the editions.
+Every write that changes what an edition shows of a paper calls `reindex` within its own transaction;
+`Archive.search` reads the index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+
+import sqlite_utils
+
+from dailypapers.search import SearchDoc
+
+
+def search_doc(db: sqlite_utils.Database, paper_id: str) -> SearchDoc | None:
+    """What the search index should hold for a paper now: None unless it is in an edition."""
+    row = db.execute(
+        "select p.title, p.authors, p.abstract, max(e.day) from digest_entries e join papers p on p.id = e.paper_id "
+        "where e.paper_id = ?", [paper_id]).fetchone()
+    if row is None or row[0] is None:
+        return None
+    summaries = db.execute(
+        "select lang, text from summaries where key in (select summary_key from digest_entries where paper_id = ?) "
+        "order by lang, key", [paper_id]).fetchall()
+    return SearchDoc(paper_id=paper_id, day=dt.date.fromisoformat(row[3]) if row[3] else None, title=row[0],
+                     authors=tuple(json.loads(row[1] or "[]")), summaries=tuple((lang, text or "") for lang, text
+                                                                                 in summaries),
+                     abstract=row[2] or "")
+
+
+FTS_COLUMNS = "title, authors, body, abstract, chars"
+
+
+def reindex(db: sqlite_utils.Database, paper_ids: Iterable[str]) -> None:
+    """Bring the search rows of these papers up to date (added, changed, or removed with their last edition)."""
+    for paper_id in dict.fromkeys(paper_ids):
+        new = search_doc(db, paper_id)
+        found = db.execute("select id, day, title, authors, summaries, abstract from search_docs where paper_id = ?",
+                           [paper_id]).fetchone()
+        old = None
+        if found is not None:
+            old = SearchDoc.from_row(dict(zip(("id", "day", "title", "authors", "summaries", "abstract"), found,
+                                              strict=True)) | {"paper_id": paper_id})
+        if new == old:
+            continue
+        if old is not None:
+            # a contentless row is deleted by giving FTS5 the values it was indexed with
+            db.execute(f"insert into search_fts(search_fts, rowid, {FTS_COLUMNS}) values ('delete', ?, ?, ?, ?, ?, ?)",
+                       [found[0], *old.fts_values()])
+            db.execute("delete from search_docs where id = ?", [found[0]])
+        if new is None:
+            continue
+        doc_id = found[0] if old is not None and old.day == new.day else next_search_id(db, new.day)
+        row = new.row()
+        db.execute("insert into search_docs (id, paper_id, day, title, authors, summaries, abstract) "
+                   "values (?, ?, ?, ?, ?, ?, ?)", [doc_id, *row.values()])
+        db.execute(f"insert into search_fts(rowid, {FTS_COLUMNS}) values (?, ?, ?, ?, ?, ?)",
+                   [doc_id, *new.fts_values()])
+
+
+def next_search_id(db: sqlite_utils.Database, day: dt.date | None) -> int:
+    base = int(day.strftime("%Y%m%d")) * 1_000_000 if day else 0
+    top = db.execute("select max(id) from search_docs where id >= ? and id < ?", [base, base + 1_000_000]).fetchone()
+    return base if top[0] is None else top[0] + 1
