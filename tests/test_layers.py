@@ -1,4 +1,4 @@
-"""The layers import one way (README, Architecture): the import-linter contracts in pyproject.toml hold, and
+"""The layers import one way (docs/architecture.md): the import-linter contracts in pyproject.toml hold, and
 the lower layers, imported alone, load nothing above them."""
 
 from __future__ import annotations
