@@ -12,7 +12,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -93,12 +92,11 @@ def test_verify_fetch_shows_the_fetch_stage(env: dict[str, str], tmp_path: Path)
 
 
 def test_a_down_llm_server_fails_the_papers_at_once_naming_the_setting(env: dict[str, str]) -> None:
-    started = time.monotonic()
     code, out, _ = dailypapers(["digest", DAY.isoformat(), "--model", "qwen2.5:7b", "--json",
-                                  "--base-url", "http://localhost:9/v1"], env, terminal=False)
-    took = time.monotonic() - started
+                                "--base-url", "http://localhost:9/v1"], env, terminal=False)
     assert code == 1
+    # the transport's refusal, not the SDK's "connection failed: All connection attempts failed" after its
+    # backoff (~8 s a paper; tests/test_llm.py times it)
     reasons = {o["reason"] for o in json.loads(out)["outcomes"]}
     assert reasons == {"cannot reach the LLM server at http://localhost:9/v1 (connection refused): check that it "
                        "is running and the llm_base_url setting"}, out
-    assert took < 15  # the SDK's backoff took ~8 s per paper before
