@@ -11,6 +11,39 @@ pytest_plugins = ["tests.standins.fixtures", "tests.standins.openai_fixtures"]
 SEED_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
 SEED_FILE = SEED_DIR / "000_489a1fdfcdb5ea28.txt"
 
+# A test that uses one of these starts a server (a stand-in, the app under uvicorn) or the browser: it is
+# `slow`, so `pytest -m "not slow"` is the quick loop (CI runs everything). Tests that start subprocesses or
+# PDF workers without them carry the mark themselves.
+SLOW_FIXTURES = frozenset({"hf_arxiv", "standin_settings", "openai_standin", "slack_api", "smtp", "smtp_plain",
+                           "webhook", "browser", "page", "live_url", "static_url", "server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def quick_tests_stay_quick(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test not marked `slow` may not start a subprocess, a PDF worker or a stand-in server: it fails saying
+    so, and the mark keeps `pytest -m "not slow"` the quick loop it is meant to be."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+    import subprocess
+
+    from dailypapers.documents import pdf
+    from tests.standins.base import StandIn
+
+    def refuse(what: str):  # type: ignore[no-untyped-def]
+        def refused(*args: object, **kwargs: object) -> None:
+            pytest.fail(f"this test starts {what}: mark it @pytest.mark.slow", pytrace=False)
+        return refused
+
+    monkeypatch.setattr(subprocess, "Popen", refuse("a subprocess"))
+    monkeypatch.setattr(pdf, "_in_worker", refuse("a PDF worker"))
+    monkeypatch.setattr(StandIn, "start", refuse("a stand-in server"))
+
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

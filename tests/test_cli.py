@@ -177,6 +177,7 @@ def _console_script() -> str | None:
     return shutil.which("dailypapers")
 
 
+@pytest.mark.slow  # subprocesses
 @pytest.mark.parametrize("entry", ["module", "script"])
 def test_installed_entry_points(entry: str, tmp_path: Path) -> None:
     if entry == "module":

@@ -22,7 +22,7 @@ def test_config_shows_effective_settings_with_the_key_redacted(tmp_path: Path) -
     result = invoke("--config", str(cfg), "config",
                     env={"DAILYPAPERS_LLM_API_KEY": secret, "DAILYPAPERS_LLM_MODEL": "from-env"})
     assert result.exit_code == 0, result.output
-    shown = json.loads(result.output)
+    shown = json.loads(result.stdout)  # the files read are listed on stderr
     assert shown["lang"] == "ja" and shown["concurrency"] == 7  # from the file
     assert shown["llm_model"] == "from-env"  # env beats the file
     assert secret not in result.output and shown["llm_api_key"].startswith("sk-")

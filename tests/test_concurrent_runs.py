@@ -9,6 +9,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 from dailypapers.models import DEFAULT_LABELS, Document, Edition, Paper, Section, Summary, TextSection, Usage
 from dailypapers.pipeline import Job, holder_alive, lease_holder, run
 from dailypapers.store import Store
@@ -56,6 +58,7 @@ def _run(db: Path, papers: list[Paper], summarizer: Counting, errors: list[BaseE
         errors.append(exc)
 
 
+@pytest.mark.slow  # two whole runs at once over one archive: seconds
 def test_concurrent_runs_lose_no_entry_and_pay_once(tmp_path: Path) -> None:
     for trial in range(TRIALS):
         db = tmp_path / f"trial{trial}.db"

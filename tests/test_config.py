@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dailypapers.config import load_settings
+from dailypapers.config import config_files, load_settings
 from dailypapers.errors import ConfigError
 
 
@@ -77,3 +77,72 @@ def test_db_and_config_work_after_the_command_name_too(tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout.strip() == "[]"
     shown = CliRunner().invoke(app, ["config", "--config", str(config), "--db", str(db)])
     assert '"lang": "en"' in shown.stdout and str(db) in shown.stdout
+
+
+def test_the_working_directorys_dailypapers_toml_sits_between_the_users_config_and_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_env: Path
+) -> None:
+    user = isolated_env / "config" / "dailypapers" / "config.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text('lang = "ja"\nconcurrency = 2\nmax_cost = 0.25\n', encoding="utf-8")
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    (folder / "dailypapers.toml").write_text('lang = "en"\nconcurrency = 3\nout_dir = "papers"\n', encoding="utf-8")
+    named = tmp_path / "named.toml"
+    named.write_text("concurrency = 5\n", encoding="utf-8")
+    assert load_settings().lang == "ja"  # elsewhere: the user's config alone
+    monkeypatch.chdir(folder)
+    s = load_settings()
+    assert (s.lang, s.concurrency, s.max_cost, s.out_dir) == ("en", 3, 0.25, Path("papers"))
+    assert config_files() == [user, Path("dailypapers.toml")]
+    assert load_settings(named).concurrency == 5  # a named file comes last of the files
+    monkeypatch.setenv("DAILYPAPERS_CONCURRENCY", "7")
+    assert load_settings(named).concurrency == 7  # and the environment beats every file
+    # the workflow names ./dailypapers.toml itself: read once
+    monkeypatch.setenv("DAILYPAPERS_CONFIG", "dailypapers.toml")
+    assert config_files() == [user, Path("dailypapers.toml")]
+
+
+def test_a_broken_file_is_named_whichever_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dailypapers.toml").write_text("lang = \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"cannot read config file dailypapers\.toml"):
+        load_settings()
+
+
+def test_config_prints_the_files_it_read_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  isolated_env: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    nothing = CliRunner().invoke(app, ["config"])
+    assert nothing.exit_code == 0 and "no settings file read (looked for" in nothing.stderr
+    user = isolated_env / "config" / "dailypapers" / "config.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text('lang = "ja"\n', encoding="utf-8")
+    (tmp_path / "dailypapers.toml").write_text('lang = "en"\n', encoding="utf-8")
+    named = tmp_path / "more.toml"
+    named.write_text("concurrency = 6\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--config", str(named), "config"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    listed = [line.split(". ", 1)[1] for line in result.stderr.splitlines() if line.startswith("  ")]
+    assert listed == [str(user.resolve()), str((tmp_path / "dailypapers.toml").resolve()), str(named.resolve())]
+    shown = json.loads(result.stdout)  # stdout is the settings' JSON alone
+    assert (shown["lang"], shown["concurrency"]) == ("en", 6)
+
+
+def test_the_config_that_init_writes_is_what_commands_in_that_folder_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    made = CliRunner().invoke(app, ["init", "github-actions", "--install", "pip install x"])
+    assert made.exit_code == 0, made.output
+    assert load_settings().publishers == ["markdown", "readme", "site"]  # the starter's, not the default

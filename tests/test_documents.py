@@ -21,6 +21,7 @@ KINDS = ["title", "abstract", "introduction", "other", "method", "results", "res
          "references", "appendix"]
 
 
+@pytest.mark.slow  # PDF worker processes
 def test_pdf_sections_and_pages() -> None:
     synth = make_paper("2606.00001", pages=8)
     doc = documents.extract_pdf(make_pdf(synth), synth.arxiv_id, max_pages=300)
@@ -231,12 +232,14 @@ def test_count_tokens_latin_and_cjk() -> None:
         (b"PK\x03\x04 a zip file", "not a PDF"),
     ],
 )
+@pytest.mark.slow  # PDF worker processes
 def test_hostile_pdfs_give_a_reason(data: bytes, reason: str) -> None:
     with pytest.raises(PaperTextError) as info:
         documents.extract_pdf(data, "x", max_pages=300)
     assert reason in info.value.reason
 
 
+@pytest.mark.slow  # PDF worker processes
 def test_two_thousand_pages_are_refused() -> None:
     with pytest.raises(PaperTextError, match="too many pages"):
         documents.extract_pdf(huge_pdf(2000), "x", max_pages=300)
@@ -473,6 +476,7 @@ def _table_pdf(*, caption_below: bool = False, two_columns: bool = False, image_
 
 @pytest.mark.parametrize(("below", "two_columns"), [(False, False), (True, False), (False, True)],
                          ids=["caption-above", "caption-below", "two-columns"])
+@pytest.mark.slow  # PDF worker processes
 def test_pdf_tables_become_table_sections(below: bool, two_columns: bool) -> None:
     doc = documents.extract_pdf(_table_pdf(caption_below=below, two_columns=two_columns), "x", max_pages=5)
     kinds = [(s.kind, s.heading) for s in doc.sections if s.kind != "title"]
@@ -488,6 +492,7 @@ def test_pdf_tables_become_table_sections(below: bool, two_columns: bool) -> Non
         assert "unrelated prose" in doc.text and "unrelated" not in table.text
 
 
+@pytest.mark.slow  # PDF worker processes
 def test_a_caption_without_table_cells_stays_prose() -> None:
     doc = documents.extract_pdf(_table_pdf(image_only=True), "x", max_pages=5)
     assert "table" not in [s.kind for s in doc.sections]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from dailypapers.store import Store
 from tests.papergen import make_paper
 from tests.pdfgen import encrypted_pdf
 from tests.standins.hf_arxiv import HfArxivStandIn
-from tests.standins.openai_server import OpenAIStandIn, summary_from_paper
+from tests.standins.openai_server import OpenAIStandIn, is_judge_request, judge_from_excerpts, on_summaries
 
 DAY = dt.date(2026, 6, 12)
 
@@ -140,12 +141,10 @@ def test_without_a_model_the_extractive_summarizer_writes_a_clean_digest(
 def test_contamination_is_regenerated_then_flagged_and_marked(
     tmp_path: Path, hf_arxiv: HfArxivStandIn, openai_standin: OpenAIStandIn, day_of_papers: list[str]
 ) -> None:
-    def leaky(body, labels):
-        data = json.loads(summary_from_paper(body, labels))
+    def leaky(data: dict[str, str], labels: Sequence[str]) -> None:
         data[labels[1]] += " It is based on the HumanEval-V benchmark of 108 Python coding tasks."
-        return json.dumps(data)
 
-    openai_standin.responder = leaky
+    openai_standin.responder = on_summaries(leaky)
     run = digest(tmp_path, hf_arxiv, openai_standin, "--limit", "1")
     assert run.returncode == 0, run.stderr  # flagged is shown, not failed
     assert "flagged: unsupported:" in run.stdout and "HumanEval-V" in run.stdout
@@ -202,13 +201,20 @@ def test_a_damaged_archive_is_one_line(tmp_path: Path, hf_arxiv: HfArxivStandIn,
 def test_verify_a_stored_day_against_the_stored_documents(
     tmp_path: Path, hf_arxiv: HfArxivStandIn, openai_standin: OpenAIStandIn, day_of_papers: list[str]
 ) -> None:
-    def leaky(body, labels):
-        data = json.loads(summary_from_paper(body, labels))
+    def leaky(data: dict[str, str], labels: Sequence[str]) -> None:
         data[labels[2]] += " It reaches 97.3% on LanternBench."
-        return json.dumps(data)
 
-    openai_standin.responder = leaky
+    openai_standin.responder = on_summaries(leaky)
     assert digest(tmp_path, hf_arxiv, openai_standin, "--limit", "2").returncode == 0
+    # the judge was asked about the flagged sections, and answered: no stand-in error, no retry
+    judged = [b for b in openai_standin.bodies() if is_judge_request(b)]
+    verdicts = [v for b in judged for v in json.loads(judge_from_excerpts(b))["verdicts"]]
+    assert judged and {v["entailed"] for v in verdicts} == {True, False}  # it said yes and no
+    with Store(tmp_path / "e2e.db", readonly=True) as store:
+        entries = store.get_digest(Edition(day=DAY)).entries
+    for e in entries:  # the judge's "no" is a claim of its own, stored with the summary
+        assert any(c.decided_by == "judge" and c.kind == "sentence" and c.status == "unsupported"
+                   for c in e.summary.claims)
     requests = len(hf_arxiv.requests)
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "e2e.db"), "verify", DAY.isoformat(), "--json"])
     assert result.exit_code == 1, result.output  # the flagged claims are still unsupported

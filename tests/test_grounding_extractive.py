@@ -31,7 +31,8 @@ def document(seed: int, origin: str) -> Document:
     return documents.extract_pdf(make_pdf(s), s.arxiv_id, max_pages=50)
 
 
-@pytest.mark.parametrize("origin", ["text", "pdf"])
+# the PDF variant reads each paper in a PDF worker process
+@pytest.mark.parametrize("origin", ["text", pytest.param("pdf", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_extractive_summary_verifies_clean(seed: int, origin: str) -> None:
     s = synth(seed)

@@ -324,6 +324,7 @@ def test_claims_stored_before_the_new_fields_still_load(tmp_path) -> None:
 # ---- hostile inputs ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # megabytes: seconds of CPU
 def test_a_huge_unpunctuated_source_and_summary_finish() -> None:
     # 5 MB of paper text with every stop removed (one "sentence"), then a dense run of numbers and names
     from tests.papergen import make_paper
@@ -338,6 +339,7 @@ def test_a_huge_unpunctuated_source_and_summary_finish() -> None:
     assert all(c.status == "supported" for c in claims), [c for c in claims if c.status != "supported"][:3]
 
 
+@pytest.mark.slow  # megabytes: seconds of CPU
 def test_a_huge_table_row_is_cut_into_pieces_that_keep_their_columns_and_label() -> None:
     # two rows of 30,000 cells each (~400 KB): a row is cut like a long sentence, each number still finds its
     # column (by bisection, not by counting separators from the row's start) and the row's label

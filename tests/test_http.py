@@ -390,6 +390,7 @@ def _concurrency_probe(server: StandIn) -> dict[str, int]:
     return state
 
 
+@pytest.mark.slow  # stand-in servers
 async def test_arxiv_uses_one_connection_at_a_time_but_others_run_in_parallel() -> None:
     with StandIn() as arxiv_server, StandIn() as other:
         arxiv_state = _concurrency_probe(arxiv_server)

@@ -1,4 +1,4 @@
-"""The layers import one way (README, Architecture): the import-linter contracts in pyproject.toml hold, and
+"""The layers import one way (docs/architecture.md): the import-linter contracts in pyproject.toml hold, and
 the lower layers, imported alone, load nothing above them."""
 
 from __future__ import annotations
@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.slow  # each test runs a subprocess (lint-imports, a fresh interpreter)
 
 
 def test_the_import_contracts_hold() -> None:

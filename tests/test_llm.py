@@ -228,16 +228,24 @@ async def test_no_key_sends_a_placeholder(openai_standin: OpenAIStandIn) -> None
     assert openai_standin.requests()[0].headers["authorization"] == "Bearer not-needed"
 
 
-async def test_connection_refused_is_one_line() -> None:
+@pytest.mark.slow  # a stand-in server
+async def test_a_refused_connection_is_one_line_naming_the_setting_and_is_not_retried() -> None:
     server = OpenAIStandIn().start()
     url = server.base_url
     server.stop()
-    with pytest.raises(SummarizeError) as err:
-        await LLMSummarizer(model="m", base_url=url, timeout=2, max_retries=0).summarize(
-            PAPER, TEXT, lang="ko", labels=LABELS
-        )
-    assert err.value.reason.startswith("connection failed") and "\n" not in err.value.reason
-    assert (err.value.usage or Usage()).calls == 0  # no server saw it: no call to count
+    # the SDK would retry four times with backoff (~8 s per paper): a closed port is not retried
+    summarizer = LLMSummarizer(model="m", base_url=url, timeout=2, max_retries=4)
+    await summarizer.warm_up()  # the SDK's import is not what is timed
+    started = time.monotonic()
+    for _ in range(5):  # three in a row mark the server down; the later calls do not even try
+        with pytest.raises(SummarizeError) as err:
+            await summarizer.summarize(PAPER, TEXT, lang="ko", labels=LABELS)
+        assert err.value.reason == (f"cannot reach the LLM server at {url} (connection refused): check that it is "
+                                    "running and the llm_base_url setting")
+        assert (err.value.usage or Usage()).calls == 0  # no server saw it: no call to count
+    # the SDK's own retries would have slept 0.5 + 1 + 2 + 4 s before giving up on the first call alone
+    assert time.monotonic() - started < 5
+    await summarizer.aclose()
 
 
 @pytest.mark.parametrize(("body", "content_type", "kind"), [
@@ -372,6 +380,13 @@ def test_the_summarizer_setting_picks_the_summarizer(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("DAILYPAPERS_LLM_MODEL", "gpt-4o-mini")
     hosted = from_settings(load_settings())
     assert isinstance(hosted, LLMSummarizer) and hosted.price is not None
+    # auto: a model without a key (nor a server of one's own) is extractive until the key is set, as a starter
+    # config names a model for the day a key is added
+    assert isinstance(registry.summarizer(load_settings()), LLMSummarizer)
+    monkeypatch.delenv("OPENAI_API_KEY")
+    assert isinstance(registry.summarizer(load_settings()), ExtractiveSummarizer)
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):  # asked for by name, it says what is missing
+        registry.summarizer(load_settings(summarizer="llm"))
 
 
 async def test_reasoning_model_parameters_are_adapted_once(openai_standin: OpenAIStandIn) -> None:

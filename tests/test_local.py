@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from dailypapers.documents import ReadLimits
+from dailypapers.documents import PdfHead, ReadLimits
 from dailypapers.errors import InputError
 from dailypapers.sources import local
 from tests.papergen import make_paper
 from tests.pdfgen import corrupt_pdf, make_pdf
 
 
+@pytest.mark.slow  # PDF worker processes
 def test_folder_of_pdfs(tmp_path: Path) -> None:
     named = make_paper("2606.00001", pages=1)
     stamped = make_paper("2606.00002", pages=1)
@@ -39,6 +40,7 @@ def test_folder_of_pdfs(tmp_path: Path) -> None:
                zip(papers, ["2606.00001v2.pdf", "b-stamped.pdf", "c-notes.pdf", "d-broken.PDF"], strict=True))
 
 
+@pytest.mark.slow  # PDF worker processes
 def test_old_style_id_in_file_name(tmp_path: Path) -> None:
     (tmp_path / "hep-th_9901001v1.pdf").write_bytes(make_pdf(make_paper("x", pages=1)))
     [paper] = local.scan(tmp_path)
@@ -104,6 +106,7 @@ CITATIONS = (
 )
 
 
+@pytest.mark.slow  # PDF worker processes
 def test_a_citation_on_the_first_page_is_not_the_papers_id(tmp_path: Path) -> None:
     paper = make_paper("2606.00005", pages=1)
     data = make_pdf(paper, title_metadata=False, first_page_lines=CITATIONS)
@@ -113,6 +116,7 @@ def test_a_citation_on_the_first_page_is_not_the_papers_id(tmp_path: Path) -> No
     assert found.title == paper.title
 
 
+@pytest.mark.slow  # PDF worker processes
 def test_arxivs_margin_stamp_wins_over_citations_before_it(tmp_path: Path) -> None:
     paper = make_paper("2606.00006", pages=1)
     (tmp_path / "draft.pdf").write_bytes(make_pdf(paper, id_on_first_page=True, first_page_lines=CITATIONS))
@@ -133,6 +137,7 @@ def test_the_stamp_grammar(page: str, expected: tuple[str, int] | None) -> None:
     assert (local._id_in(found) if found else None) == expected
 
 
+@pytest.mark.slow  # PDF worker processes
 def test_a_local_paper_without_an_id_is_a_digest_that_import_and_verify_read(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
@@ -165,6 +170,7 @@ def test_a_local_paper_without_an_id_is_a_digest_that_import_and_verify_read(tmp
     assert rendered.stdout == digest_file.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # PDF worker processes
 def test_a_limit_opens_only_the_pdfs_it_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     synths = [make_paper(f"2606.0050{i}", pages=1) for i in range(5)]
     for synth in synths:
@@ -174,7 +180,7 @@ def test_a_limit_opens_only_the_pdfs_it_needs(tmp_path: Path, monkeypatch: pytes
     opened: list[bytes] = []
     real = local.pdf_head
 
-    def counting(data: bytes, **kw: object) -> tuple[str, str]:
+    def counting(data: bytes, **kw: object) -> PdfHead:
         opened.append(data)
         return real(data, **kw)  # type: ignore[arg-type]
 
@@ -193,6 +199,7 @@ def test_a_limit_opens_only_the_pdfs_it_needs(tmp_path: Path, monkeypatch: pytes
     assert scanned(0) == ([], 0)
 
 
+@pytest.mark.slow  # PDF worker processes
 def test_a_pdf_metadata_title_is_capped_like_a_first_line(tmp_path: Path) -> None:
     long = make_paper("2606.00510", pages=1)
     long.title = "Long " * 400  # 2,000 characters in the metadata Title

@@ -86,7 +86,8 @@ async def test_an_id_arxiv_does_not_know_keeps_the_file_record_and_warns_once(
     warn = Warnings()
     a, b = await _papers(folder, standin_settings, warn)
     assert a.title == known.title and a.authors == tuple(known.authors)
-    assert (b.id, b.title, b.authors, b.abstract) == ("2606.00012", unknown.title, (), "")  # from the PDF
+    # what the PDF says
+    assert (b.id, b.title, b.authors, b.abstract) == ("2606.00012", unknown.title, tuple(unknown.authors), "")
     assert b.links == {"file": str((folder / "2606.00012.pdf").resolve())}
     assert len(warn) == 1 and "2606.00012" in warn[0] and "2606.00011" not in warn[0]
 
@@ -106,7 +107,8 @@ async def test_arxiv_failing_keeps_every_file_record_and_warns_once(
     papers = await _papers(folder, standin_settings, warn)
     assert len(hf_arxiv.requests_to("/api/query")) == attempts  # retried, then given up on
     assert [p.title for p in papers] == [draft.title, notes.title]  # what the PDFs say
-    assert papers[0].id == "2606.00021" and papers[0].authors == () and papers[1].id.startswith("local:")
+    assert papers[0].id == "2606.00021" and papers[0].authors == tuple(draft.authors)
+    assert papers[1].id.startswith("local:")
     assert len(warn) == 1 and "HTTP 500" in warn[0] and "1 local file " in warn[0]
 
 
@@ -118,7 +120,7 @@ async def test_pdfs_without_an_id_are_untouched_and_arxiv_is_not_asked(
     (folder / "notes.pdf").write_bytes(make_pdf(synth))
     warn = Warnings()
     [paper] = await _papers(folder, standin_settings, warn)
-    assert paper.id.startswith("local:") and paper.title == synth.title and paper.authors == ()
+    assert paper.id.startswith("local:") and paper.title == synth.title and paper.authors == tuple(synth.authors)
     assert not hf_arxiv.requests and warn == []
 
 
@@ -127,11 +129,12 @@ async def test_local_metadata_off_asks_nothing(
 ) -> None:
     synth = make_paper("2606.00041", pages=1)
     hf_arxiv.add_paper(synth)
-    (folder / "2606.00041.pdf").write_bytes(make_pdf(_draft(synth)))
+    draft = _draft(synth)
+    (folder / "2606.00041.pdf").write_bytes(make_pdf(draft))
     settings = standin_settings.model_copy(update={"local_metadata": False})
     warn = Warnings()
     [paper] = await _papers(folder, settings, warn)
-    assert paper.title == "An Early Draft Nobody Should Cite" and paper.authors == ()
+    assert paper.title == "An Early Draft Nobody Should Cite" and paper.authors == tuple(draft.authors)
     assert not hf_arxiv.requests and warn == []
 
 

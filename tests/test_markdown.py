@@ -352,6 +352,7 @@ def test_file_over_the_size_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         read_digest(big)
 
 
+@pytest.mark.slow  # megabytes and many examples: seconds of CPU
 def test_ten_megabyte_lines_are_linear() -> None:
     # Each parse is bounded in time: a quadratic step on a 10 MB line takes hours, a linear one well under 1 s.
     def timed(text: str) -> Digest:
@@ -444,6 +445,7 @@ def test_a_local_paper_without_a_link_round_trips_through_its_anchor() -> None:
 
 
 # -- property: render/parse round trip -------------------------------------------------------------
+@pytest.mark.slow  # megabytes and many examples: seconds of CPU
 def test_round_trip_property() -> None:
     from tests.digestgen import digests
 

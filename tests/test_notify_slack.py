@@ -133,6 +133,7 @@ _text = st.lists(_piece, min_size=1, max_size=10).map("".join).filter(lambda s: 
        flags=st.lists(_text, max_size=3), flagged=st.integers(0, 2),
        votes=st.one_of(st.none(), st.integers(-5, 10_000)),
        authors=st.lists(st.text(min_size=1, max_size=30).map(lambda a: a.replace(",", "")), max_size=4))
+@pytest.mark.slow  # many generated examples: seconds of CPU
 def test_blocks_read_back_to_the_same_entry_as_the_markdown(
     title: str, texts: list[str], labels: list[str], flags: list[str], flagged: int, votes: int | None,
     authors: list[str],

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -113,6 +114,7 @@ _HANGUL = "가나다라모델학습"
 _docs = st.lists(st.text(alphabet=_HANGUL + " ab", min_size=1, max_size=30), min_size=1, max_size=6)
 
 
+@pytest.mark.slow  # a large generated archive: seconds
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=_docs, data=st.data())
 def test_a_korean_query_finds_exactly_the_papers_that_contain_it(tmp_path_factory, texts, data) -> None:

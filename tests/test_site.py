@@ -160,6 +160,7 @@ def test_markdown_pages_and_the_readme_parse_back_to_the_stored_edition(tmp_path
     assert digestformat.parse(page).entries == stored.entries
 
 
+@pytest.mark.slow  # a subprocess (Pagefind)
 def test_a_rebuild_rewrites_only_what_changed(tmp_path: Path) -> None:
     db, out = tmp_path / "a.db", tmp_path / "out"
     build_archive(db)
@@ -246,6 +247,7 @@ def test_site_command(tmp_path: Path) -> None:
     assert " 0 files written" in again.output
 
 
+@pytest.mark.slow  # a subprocess (Pagefind)
 def test_site_command_follows_the_site_search_setting_unless_told(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     build_archive(db)

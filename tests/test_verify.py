@@ -431,6 +431,7 @@ def test_zero_width_and_bidi_marks_do_not_hide_a_name():
     ]
 
 
+@pytest.mark.slow  # megabytes: seconds of CPU
 def test_huge_summary_and_five_megabyte_source():
     paper = make_paper(pages=20, seed=3)
     filler = paper.text()

@@ -16,6 +16,8 @@ from dailypapers.models import Digest, Entry, Paper, Section, Summary
 from tests.papergen import SynthPaper, make_paper
 from tests.pdfgen import corrupt_pdf, empty_pdf, encrypted_pdf, html_bytes, make_pdf, truncated_pdf
 
+pytestmark = pytest.mark.slow  # PDFs read in worker processes
+
 DAY = dt.date(2026, 6, 12)
 # Neither occurs in any papergen paper: accuracies are 60-95, gains 1.5-12, and benchmarks are *Bench-A/B.
 FOREIGN_NUMBER = "41.7%"

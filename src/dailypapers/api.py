@@ -29,7 +29,7 @@ from dailypapers.events import Events, Waiting
 from dailypapers.health import ChannelHealth, HealthReport
 from dailypapers.http import Http
 from dailypapers.models import Digest, Document, Edition, Outcome, Paper, RunReport
-from dailypapers.plugins import Registry, plugin_manager
+from dailypapers.plugins import Registry, auto_llm, plugin_manager
 from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, publish_all
 from dailypapers.publish.notify import daily
 from dailypapers.publish.notify.deliver import deliver as deliver_edition
@@ -101,6 +101,9 @@ async def abuild_digest(
     if settings.summarizer == "auto" and settings.llm_api_key and not (settings.llm_model or settings.llm_base_url):
         events.notice("an API key is set but no model, so the summaries are extractive: set DAILYPAPERS_LLM_MODEL "
                       "(e.g. gpt-4o-mini) to summarize with the LLM")
+    if settings.summarizer == "auto" and settings.llm_model and not auto_llm(settings):
+        events.notice(f"llm_model is {settings.llm_model} but no API key is set, so the summaries are extractive: "
+                      "set OPENAI_API_KEY (or DAILYPAPERS_LLM_API_KEY), or llm_base_url for a server of your own")
     main_edition = _main_edition(registry, configured, settings.source, settings.lang)
     started = dt.datetime.now(dt.UTC)
     async with _summarizer(registry, settings) as summarizer, _http(settings, events) as http:
@@ -122,7 +125,7 @@ async def abuild_digest(
                 caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
                 command=command,
             )
-            publish_context = PublishContext(settings, out, main_edition)
+            publish_context = PublishContext(settings, out, main_edition, store)
             digest, report = await pipeline.run(
                 job, store=store, summarizer=summarizer,
                 fetch=lambda paper: sources.fetch_document(registry, paper, ctx),
@@ -225,8 +228,8 @@ class _DailyPlan:
             return None
         mains = [i for i, d in enumerate(digests) if _main_edition(self.registry, settings, d.source, d.lang)]
         i = (mains or list(range(len(digests))))[-1]
-        outputs, problems = publish_all(digests[i], publishers, PublishContext(settings, None, bool(mains)),
-                                        self.events)
+        context = PublishContext(settings, None, bool(mains), self.store)
+        outputs, problems = publish_all(digests[i], publishers, context, self.events)
         return i, outputs, problems
 
     async def deliver(self, digest: Digest) -> tuple[list[ChannelHealth], int, int]:

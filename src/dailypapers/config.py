@@ -1,6 +1,9 @@
-"""Settings: defaults < TOML file < environment (`DAILYPAPERS_*`) < command-line flags.
+"""Settings: defaults < TOML files < environment (`DAILYPAPERS_*`) < command-line flags.
 
-The TOML file lives at `<user config dir>/dailypapers/config.toml` unless `DAILYPAPERS_CONFIG` names another.
+The TOML files, lowest priority first (`config_files`): the user's (`<user config dir>/dailypapers/config.toml`),
+the working directory's `dailypapers.toml` (what `dailypapers init` writes, so a command run in that folder
+follows it), and the file named by `--config` or `DAILYPAPERS_CONFIG`. Each is read when present (a named one
+must exist); a setting in a later file replaces the same setting of an earlier one.
 Every network base URL is a setting, so users behind mirrors (and the tests) can point them elsewhere;
 the hosts of the configured base URLs are added to the HTTP allow-list automatically.
 """
@@ -28,15 +31,35 @@ from dailypapers.models import DEFAULT_LABELS, DEFAULT_LANG, DEFAULT_SOURCE
 from dailypapers.redaction import Redactor, token_url_parts, url_credentials
 
 APP_NAME = "dailypapers"
-# The TOML file of the settings being built (`--config`); a source of Settings, so it rides in a context var.
-_config_file: ContextVar[Path | None] = ContextVar("dailypapers_config_file", default=None)
+LOCAL_CONFIG = "dailypapers.toml"  # the working directory's settings file (`dailypapers init` writes one)
+# The TOML files of the settings being built; a source of Settings, so they ride in a context var.
+_config_files: ContextVar[tuple[Path, ...]] = ContextVar("dailypapers_config_files", default=())
 
 
-def default_config_path() -> Path:
-    env = os.environ.get("DAILYPAPERS_CONFIG")
-    if env:
-        return Path(env)
+def user_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def named_config_path(config_file: Path | None = None) -> Path | None:
+    """The file named by `--config` (`config_file`), else by DAILYPAPERS_CONFIG (an empty variable is unset)."""
+    env = os.environ.get("DAILYPAPERS_CONFIG")
+    return config_file or (Path(env) if env else None)
+
+
+def config_files(config_file: Path | None = None) -> list[Path]:
+    """The TOML files the settings are read from, lowest priority first, each once: the user's config, the
+    working directory's dailypapers.toml, and the named file (`named_config_path`), those that exist."""
+    named = named_config_path(config_file)
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for path in (user_config_path(), Path(LOCAL_CONFIG), named):
+        if path is None or not path.is_file():
+            continue
+        key = path.resolve()
+        if key not in seen:  # DAILYPAPERS_CONFIG=dailypapers.toml (the workflow's) is read once
+            seen.add(key)
+            found.append(path)
+    return found
 
 
 def default_db_path() -> Path:
@@ -193,9 +216,8 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # flags (init) win over the environment, the environment over the TOML file
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file.get() or default_config_path())
-        return (init_settings, env_settings, toml)
+        # flags (init) win over the environment, the environment over the TOML files (the later file winning)
+        return (init_settings, env_settings, _TomlFiles(settings_cls, toml_file=list(_config_files.get())))
 
     def allowed_origins(self) -> frozenset[tuple[str, str, int]]:
         """(scheme, host, port) the HTTP client may reach: the services' own, the configured base URLs', and
@@ -266,20 +288,28 @@ def _both_schemes(host: str, port: int | None) -> set[tuple[str, str, int]]:
     return {("https", host, port), ("http", host, port)}
 
 
+class _TomlFiles(TomlConfigSettingsSource):
+    """The TOML files, in order; a file that cannot be read or parsed is a ConfigError that names it."""
+
+    def _read_file(self, file_path: Any) -> dict[str, Any]:
+        try:
+            return super()._read_file(file_path)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {file_path}: {exc}") from exc
+
+
 def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
     """Build the effective settings. `flags` are command-line values; None means "not given"."""
     given = {k: v for k, v in flags.items() if v is not None}
-    named = config_file or (Path(os.environ["DAILYPAPERS_CONFIG"]) if os.environ.get("DAILYPAPERS_CONFIG") else None)
+    named = named_config_path(config_file)
     if named is not None and not named.is_file():
-        # a file the user named must exist; only the default location may be absent
+        # a file the user named must exist; the user's and the working directory's may be absent
         raise ConfigError(f"config file {named} does not exist (given by --config or DAILYPAPERS_CONFIG)")
-    token = _config_file.set(config_file)
+    token = _config_files.set(tuple(config_files(config_file)))
     try:
         return Settings(**given)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {config_file or default_config_path()}: {exc}") from exc
     except ValidationError as exc:
         problems = [f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()]
         raise ConfigError(f"invalid settings ({len(problems)}): " + "; ".join(problems)) from exc
     finally:
-        _config_file.reset(token)
+        _config_files.reset(token)

@@ -74,7 +74,12 @@ class HostNotAllowedError(FetchError):
 
 
 class HostUnreachableError(FetchError):
-    """A host that does not resolve, refuses connections, or has failed repeatedly in this run."""
+    """A host that does not resolve, refuses connections, or has failed repeatedly in this run. `problem` is the
+    message without the advice that follows it (a caller that knows better gives its own)."""
+
+    def __init__(self, message: str, *, url: str | None = None, problem: str | None = None) -> None:
+        super().__init__(message, url=url)
+        self.problem = problem or message
 
 
 class ResponseTooLargeError(FetchError):

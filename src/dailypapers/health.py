@@ -13,7 +13,8 @@ The stored shape is `HealthReport.as_json()` (`dailypapers runs --reports --json
                    "channels": [{"channel": "slack:C0123", "due": 23, "delivered": 23, "failed": 0,
                                  "abandoned": 0, "error": null}],
                    "no_papers": null, "skipped_reason": null, "error": null, "cost": 0.0123,
-                   "calls": 23, "tokens": 81234, "seconds": 41.2, "outputs": [...], "publish_errors": []}]}
+                   "calls": 23, "unpriced_calls": 0, "tokens": 81234, "seconds": 41.2, "outputs": [...],
+                   "publish_errors": []}]}
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dailypapers.models import RunReport
+from dailypapers.models import RunReport, cost_text
 
 
 class _Model(BaseModel):
@@ -67,6 +68,7 @@ class EditionHealth(_Model):
     error: str | None = None  # the edition could not run (the source unreachable, a bad source)
     cost: float = 0.0
     calls: int = 0
+    unpriced_calls: int = 0  # calls of a model with no known price (not counted in `cost`)
     tokens: int = 0
     seconds: float = 0.0
     outputs: tuple[str, ...] = ()
@@ -96,7 +98,8 @@ def edition_health(
         fetched=listed - unread, summarized=counts["ok"] + counts["flagged"], flagged=counts["flagged"],
         skipped=counts["skipped"], failed=counts["failed"], failures_by_stage=failures, delivered=delivered,
         undelivered=undelivered, channels=tuple(channels), no_papers=no_papers,
-        cost=report.usage.cost, calls=report.usage.calls, tokens=report.usage.total_tokens,
+        cost=report.usage.cost, calls=report.usage.calls, unpriced_calls=report.usage.unpriced_calls,
+        tokens=report.usage.total_tokens,
         seconds=round(report.wall_seconds, 3), outputs=report.outputs, publish_errors=report.publish_errors,
     )
 
@@ -171,7 +174,8 @@ class HealthReport(_Model):
             stages = ", ".join(f"{k} {v}" for k, v in e.failures_by_stage.items()) or "none"
             lines.append(f"{where}: listed {e.listed}, fetched {e.fetched}, summarized {e.summarized} "
                          f"({e.flagged} flagged), delivered {e.delivered}, undelivered {e.undelivered}; "
-                         f"failures by stage: {stages}; ${e.cost:.4f}, {e.seconds:.1f} s")
+                         f"failures by stage: {stages}; {cost_text(e.cost, e.calls, e.unpriced_calls)}, "
+                         f"{e.seconds:.1f} s")
             for c in e.channels:
                 if not c.ok:
                     lines.append(f"  {c.channel}: {c.delivered}/{c.due} delivered, {c.failed} failed"

@@ -155,8 +155,10 @@ class _Breaker:
     down: str = ""  # the failure that opened it
 
 
-def _connection_failure(exc: BaseException) -> str | None:
-    """What kind of connection failure `exc` is, from its causes: 'dns', 'refused', or None (another)."""
+def connection_failure(exc: BaseException) -> str | None:
+    """What kind of connection failure `exc` is, from its causes: 'dns', 'refused', or None (another). A host
+    with several addresses (localhost: ::1 and 127.0.0.1) fails with a group of errors ("All connection attempts
+    failed"): refused when every address refused."""
     seen: BaseException | None = exc
     for _ in range(10):
         if seen is None:
@@ -165,6 +167,9 @@ def _connection_failure(exc: BaseException) -> str | None:
             return "dns"
         if isinstance(seen, ConnectionRefusedError):
             return "refused"
+        if isinstance(seen, BaseExceptionGroup):
+            kinds = {connection_failure(e) for e in seen.exceptions}
+            return kinds.pop() if len(kinds) == 1 else None
         seen = seen.__cause__ or seen.__context__
     text = str(exc).lower()
     if "name or service not known" in text or "name resolution" in text or "nodename nor servname" in text:
@@ -273,7 +278,7 @@ class Http:
                 status, body, content_type, retry_after = await self._attempt(url, params, headers, cap, priority)
             except httpx.TransportError as exc:  # connect/read errors, timeouts, truncated bodies
                 last_problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-                kind = _connection_failure(exc)
+                kind = connection_failure(exc)
                 if kind is not None or isinstance(exc, httpx.ConnectTimeout):
                     self._connection_failed(host, kind, last_problem)
                 if kind is not None:  # a name that does not resolve or a closed port: retrying will not help
@@ -329,11 +334,8 @@ class Http:
     def _unreachable(self, url: str, host: str, problem: str) -> HostUnreachableError:
         endpoint = self._endpoint(url)
         setting = f" and the {endpoint.setting} setting" if endpoint else ""
-        return HostUnreachableError(
-            f"cannot reach {host} ({problem}): check the network connection{setting}; "
-            "local PDFs work offline with --source DIR",
-            url=url,
-        )
+        checks = f"cannot reach {host} ({problem}): check the network connection{setting}"
+        return HostUnreachableError(f"{checks}; local PDFs work offline with --source DIR", url=url, problem=checks)
 
     async def _attempt(
         self, url: str, params: Params, headers: dict[str, str], cap: int, priority: int

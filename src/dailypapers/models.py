@@ -204,6 +204,7 @@ class Usage(_Frozen):
     input_tokens: int = 0
     output_tokens: int = 0
     cost: float = 0.0
+    unpriced_calls: int = 0  # calls of a model whose price no table knows: they count 0 in `cost`
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -211,11 +212,25 @@ class Usage(_Frozen):
             input_tokens=self.input_tokens + other.input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
             cost=self.cost + other.cost,
+            unpriced_calls=self.unpriced_calls + other.unpriced_calls,
         )
 
     @property
     def total_tokens(self) -> int:
         return self.input_tokens + self.output_tokens
+
+    @property
+    def cost_text(self) -> str:
+        """The cost as people read it: "$0.0123", or "price unknown" when no call had a known price (not
+        "$0.0000"), or "$0.0123 + price unknown" when only some had."""
+        return cost_text(self.cost, self.calls, self.unpriced_calls)
+
+
+def cost_text(cost: float, calls: int, unpriced_calls: int) -> str:
+    """`Usage.cost_text` from its parts (views and reports that keep the numbers, not the Usage)."""
+    if unpriced_calls and unpriced_calls >= calls:
+        return "price unknown"
+    return f"${cost:.4f}" + (" + price unknown" if unpriced_calls else "")
 
 
 def failures_by_stage(outcomes: Iterable[Outcome]) -> dict[str, int]:

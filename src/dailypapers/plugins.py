@@ -86,11 +86,11 @@ class Registry:
         return cls(**{kind: tuple(collected[kind]) for kind in KINDS}, parts=tuple(parts))
 
     def summarizer(self, settings: Settings) -> Summarizer:
-        """The summarizer the settings choose: `auto` is the LLM when a model or a server is configured,
-        else the extractive one."""
+        """The summarizer the settings choose: `auto` is the LLM when a server is configured, or a model and a
+        key for OpenAI (a starter config names a model that works once a key is set), else the extractive one."""
         name = settings.summarizer
         if name == "auto":
-            name = "llm" if (settings.llm_model or settings.llm_base_url) else "extractive"
+            name = "llm" if auto_llm(settings) else "extractive"
         for plugin in self.summarizers:
             if plugin.name == name:
                 return plugin.create(settings)
@@ -118,6 +118,11 @@ def _by_name(parts: Sequence[N], name: str, kind: str) -> N:
             return part
     known = ", ".join(p.name for p in parts)
     raise ConfigError(f"unknown {kind} {name!r}: the {kind}s setting takes names from {known}")
+
+
+def auto_llm(settings: Settings) -> bool:
+    """Whether `summarizer = "auto"` means the LLM: a server of one's own, or a model with a key for OpenAI."""
+    return bool(settings.llm_base_url or (settings.llm_model and settings.llm_api_key))
 
 
 def _calling_order(impls: list[Any]) -> list[Any]:

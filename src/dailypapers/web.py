@@ -500,10 +500,11 @@ def _hit_view(h: SearchHit) -> dict[str, Any]:
 
 
 def _swagger_dir() -> Path | None:
-    """Swagger UI's files from the swagger-ui-bundle package, served by the app itself (no CDN)."""
+    """Swagger UI's files, served by the app itself (no CDN): those the fastapi-offline package ships, a Swagger
+    UI 5, which reads the OpenAPI 3.1 schema FastAPI writes (swagger-ui-bundle's 4.15 could not)."""
     try:
-        import swagger_ui_bundle
-    except ImportError:
+        folder = resources.files("fastapi_offline") / "static"
+    except ModuleNotFoundError:
         return None
-    return Path(swagger_ui_bundle.swagger_ui_path)
+    return Path(str(folder)) if (Path(str(folder)) / "swagger-ui-bundle.js").is_file() else None
 

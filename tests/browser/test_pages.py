@@ -136,3 +136,40 @@ def test_injection_stays_inert(page, static_url: str, live_url: str, shots: Path
     p.wait_for_selector("ol.hits li, #hits li", timeout=15_000)
     assert p.evaluate("window.__xss") is None and p.locator(INJECTED).count() == 0
     assert not page.dialogs
+
+
+def test_the_api_docs_list_every_operation_and_run_one(page, live_url: str, shots: Path) -> None:
+    p = page.page
+    schema = p.request.get(live_url + "openapi.json").json()
+    assert schema["openapi"].startswith("3.1")  # what FastAPI writes, and what the viewer must read
+    p.goto(live_url + "docs")
+    p.locator(".opblock").first.wait_for(timeout=15_000)
+    listed = {(b.locator(".opblock-summary-method").inner_text().lower(),
+               b.locator(".opblock-summary-path").inner_text().replace("\u200b", ""))
+              for b in p.locator(".opblock").all()}
+    operations = {(method, path) for path, ops in schema["paths"].items() for method in ops}
+    assert listed == operations and len(operations) >= 5
+    assert "Unable to render" not in p.locator("body").inner_text()
+    # an operation really runs from the page
+    block = p.locator(".opblock", has=p.locator(".opblock-summary-path", has_text="/api/runs"))
+    block.locator(".opblock-summary").click()
+    block.locator("button.try-out__btn").click()
+    block.locator("button.execute").click()
+    block.locator(".live-responses-table tr.response .response-col_status").first.wait_for(timeout=15_000)
+    assert block.locator(".live-responses-table tr.response .response-col_status").first.inner_text().strip() == "200"
+    p.screenshot(path=str(shots / "api-docs.png"), full_page=True)
+    assert not page.dialogs and not page.csp
+
+
+def test_the_runs_table_fits_a_1280_pixel_window(browser, live_url: str, shots: Path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    p = context.new_page()
+    p.goto(live_url + "runs.html")  # the run page is the live app's (the static site has none)
+    sizes = p.evaluate("""() => ({table: document.querySelector('table.runs').scrollWidth,
+                                  wrap: document.querySelector('.table-wrap').clientWidth,
+                                  page: document.documentElement.scrollWidth})""")
+    assert sizes["table"] <= sizes["wrap"] and sizes["page"] <= 1280, sizes  # every column in sight
+    cells = p.locator("table.runs tbody tr:not(.detail)").first.locator("td").all_inner_texts()
+    assert cells[5] == "1 ok · 1 flagged · 1 failed" and cells[7].endswith("$0.0123"), cells
+    p.screenshot(path=str(shots / "runs-1280.png"))
+    context.close()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from dailypapers.config import Settings
 from dailypapers.documents import ReadLimits
 from dailypapers.errors import PaperTextError
@@ -15,6 +17,8 @@ from tests.hostile.bounded import bounded
 from tests.hostile.corpus import noop_bomb, text_bomb
 from tests.papergen import make_paper
 from tests.pdfgen import make_pdf
+
+pytestmark = pytest.mark.slow  # PDF worker processes
 
 MB = 1024 * 1024
 

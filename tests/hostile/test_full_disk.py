@@ -28,6 +28,7 @@ from tests.papergen import make_paper
 from tests.standins.hf_arxiv import HfArxivStandIn
 
 DAY = dt.date(2026, 6, 12)
+pytestmark = pytest.mark.slow  # mount, subprocesses and PDF workers
 DISK_BYTES = 24 * 1024 * 1024
 
 

@@ -30,6 +30,7 @@ def test_a_little_nesting_and_stray_tags_still_parse() -> None:
     assert "word 99" in doc.sections[-1].text
 
 
+@pytest.mark.slow  # HTML bombs: seconds of CPU
 def test_a_pile_of_formatting_tags_parses_in_one_pass() -> None:
     # HTML5 tree builders rebuild open formatting elements at every step here (super-linear); libxml2 does not
     doc = bounded(lambda: parse_html(formatting_pile_html(50_000), "x"))
@@ -47,12 +48,14 @@ def test_an_oversized_page_is_refused_before_parsing() -> None:
         parse_html(page, "x")
 
 
+@pytest.mark.slow  # HTML bombs: seconds of CPU
 def test_many_headings_deep_down_parse_in_one_pass() -> None:
     doc = bounded(lambda: parse_html(headings_deep_down_html(), "x"))
     assert [s.kind for s in doc.sections[-2:]] == ["appendix", "appendix"]
     assert doc.sections[-1].text == "Text of part 49999."
 
 
+@pytest.mark.slow  # HTML bombs: seconds of CPU
 def test_a_pile_of_nested_tables_is_read_in_one_pass() -> None:
     doc = bounded(lambda: parse_html(table_pile_html(20_000), "x"))
     tables = [s for s in doc.sections if s.kind == "table"]

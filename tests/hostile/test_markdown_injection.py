@@ -209,6 +209,7 @@ def test_every_payload_in_every_field(payload: str) -> None:
 
 
 # -- property: any digest the tool can produce -----------------------------------------------------------------
+@pytest.mark.slow  # many generated examples: seconds of CPU
 def test_injection_property() -> None:
     @hypothesis.settings(max_examples=100, deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow])
     @hypothesis.given(digests(), st.sampled_from(HOSTILE))

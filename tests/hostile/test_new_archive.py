@@ -38,6 +38,7 @@ def _open_and_write(db: str, n: int, start: Any, results: Any) -> None:
         results.put((n, f"{type(exc).__name__}: {exc}"))
 
 
+@pytest.mark.slow  # processes
 def test_processes_creating_one_new_archive_all_succeed(tmp_path: Path) -> None:
     ctx = multiprocessing.get_context("fork")  # the children start in milliseconds, so they really collide
     failures: list[str] = []
@@ -58,6 +59,7 @@ def test_processes_creating_one_new_archive_all_succeed(tmp_path: Path) -> None:
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.slow  # subprocesses
 def test_three_imports_on_a_new_archive_all_succeed(tmp_path: Path) -> None:
     """The reported case, through the command itself."""
     db = tmp_path / "fresh.db"

@@ -10,13 +10,15 @@ import threading
 
 import pytest
 
-from dailypapers.documents import ReadLimits, extract_pdf, pdf_head, workers
+from dailypapers.documents import PdfHead, ReadLimits, extract_pdf, pdf_head, workers
 from dailypapers.documents.pdf_tables import MAX_CAPTIONS
 from dailypapers.errors import PaperTextError
 from tests.hostile.bounded import bounded
 from tests.hostile.corpus import _pdf, caption_bomb, noop_bomb, not_text_pdf, text_bomb
 from tests.papergen import make_paper
 from tests.pdfgen import encrypted_pdf, make_pdf
+
+pytestmark = pytest.mark.slow  # PDF worker processes, killed and replaced
 
 MB = 1024 * 1024
 # tight limits keep each test to a second or two; the defaults are tested through the settings
@@ -131,8 +133,8 @@ def test_text_keeps_no_controls_or_noncharacters() -> None:
 
 
 def test_pdf_head_of_a_bomb_is_empty_and_quick() -> None:
-    assert bounded(lambda: pdf_head(text_bomb(chars=8_000_000), first_page=True, limits=LIMITS)) == ("", "")
-    assert bounded(lambda: pdf_head(GOOD, first_page=True, limits=LIMITS))[0] == SYNTH.title
+    assert bounded(lambda: pdf_head(text_bomb(chars=8_000_000), limits=LIMITS)) == PdfHead("", "", ())
+    assert bounded(lambda: pdf_head(GOOD, limits=LIMITS)).title == SYNTH.title
 
 
 def _kill_myself() -> None:

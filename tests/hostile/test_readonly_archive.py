@@ -23,6 +23,7 @@ import pytest
 from tests.conftest import SEED_FILE
 
 DAY = "2025-05-06"
+pytestmark = pytest.mark.slow  # subprocesses and mounts
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, PR_CAPBSET_DROP = 1, 2, 24
 
 

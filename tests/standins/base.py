@@ -3,7 +3,8 @@
 A stand-in registers routes (method, path prefix) -> handler(Request) -> Reply and can be told to misbehave:
 `fault(path_prefix, Reply(...))` queues a fault that the next matching request gets instead of the real reply
 (`Reply(status=500, echo=...)`: an error that quotes the request back, the key in its headers included).
-Every request is logged (method, path, query, headers, body) so tests can assert on what the client sent.
+Every request is logged (method, path, query, headers, body) so tests can assert on what the client sent. A
+handler that raises fails the test when the stand-in stops (`StandInBug`), instead of passing as a 500.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -52,6 +54,11 @@ class Reply:
 
 
 Handler = Callable[[Request], Reply]
+STAND_IN_BUG = 418  # what a client gets from a handler that raised: a 4xx, which no client retries
+
+
+class StandInBug(AssertionError):
+    """A stand-in's handler raised: the test fails, whatever the client made of the answer."""
 
 
 def echo_request(req: Request) -> str:
@@ -68,6 +75,7 @@ class StandIn:
         self.routes: list[tuple[str, str, Handler]] = []
         self.faults: list[tuple[str, Reply]] = []
         self.requests: list[Request] = []
+        self.bugs: list[str] = []  # tracebacks of handlers that raised (`stop` raises them)
         self._lock = threading.Lock()
         outer = self
 
@@ -105,8 +113,12 @@ class StandIn:
         return self
 
     def stop(self) -> None:
+        """Stop serving; a handler that raised fails the test here (`StandInBug`), with its traceback."""
         self.server.shutdown()
         self.server.server_close()
+        if self.bugs:
+            bugs, self.bugs = self.bugs, []
+            raise StandInBug(f"the stand-in failed on {len(bugs)} request(s):\n" + "\n".join(bugs))
 
     def __enter__(self) -> StandIn:
         return self.start()
@@ -182,6 +194,11 @@ class StandIn:
             if method == req.method and req.path.startswith(prefix):
                 try:
                     return handler(req)
-                except Exception as exc:  # a bug in a stand-in must show up as a 500 the test can see
-                    return Reply.json({"error": f"stand-in bug: {exc!r}"}, status=500)
+                except Exception:
+                    # A bug in a stand-in (or in a test's responder) is the test's failure, not a server error
+                    # for the client to retry: it is kept and raised when the stand-in stops, and the client
+                    # gets an answer no client retries.
+                    with self._lock:
+                        self.bugs.append(f"{req.method} {req.path}:\n{traceback.format_exc()}")
+                    return Reply.json({"error": "stand-in bug (the test fails)"}, status=STAND_IN_BUG)
         return Reply.json({"error": "not found"}, status=404)

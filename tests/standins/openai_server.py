@@ -2,7 +2,8 @@
 
 Speaks the real wire format of `POST /v1/chat/completions` and `GET /v1/models`. It can accept or reject
 `response_format` the way real servers do, answers with a summary built from the request's own paper text
-(or from a pluggable responder), and plays scripted faults, one per call, in order:
+(or from a pluggable responder; the grounding judge's requests are judged from their excerpts), and plays
+scripted faults, one per call, in order:
 
     standin.fail("rate_limit", retry_after="0.05")   # 429 with Retry-After
     standin.fail("server_error")                      # 500
@@ -89,12 +90,59 @@ def summary_from_paper(body: dict[str, Any], labels: Sequence[str]) -> str:
     return json.dumps(out, ensure_ascii=False)
 
 
+_ITEM = re.compile(r'<item id="([^"]+)">\s*<sentence>(.*?)</sentence>(.*?)</item>', re.DOTALL)
+_EXCERPT = re.compile(r"<excerpt[^>]*>(.*?)</excerpt>", re.DOTALL)
+
+
+def is_judge_request(body: dict[str, Any]) -> bool:
+    """A request of the grounding judge (dailypapers.verify.judge): items to judge, not a paper to summarize."""
+    rf = body.get("response_format") or {}
+    if rf.get("type") == "json_schema" and (rf.get("json_schema") or {}).get("name") == "grounding_verdicts":
+        return True
+    return any("<items>" in str(m.get("content") or "") for m in body.get("messages", []) if m.get("role") == "user")
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w%.]+", " ", text.lower()).split()).rstrip(".")
+
+
+def judge_from_excerpts(body: dict[str, Any], labels: Sequence[str] = ()) -> str:
+    """A judge as a careful reader would answer: a sentence is entailed when one of its excerpts says it (its
+    words, in order), and the quote is that excerpt; otherwise not entailed, with no quote."""
+    user = next((str(m.get("content") or "") for m in body.get("messages", []) if m.get("role") == "user"), "")
+    verdicts = []
+    for item_id, sentence, rest in _ITEM.findall(user):
+        said = next((e for e in _EXCERPT.findall(rest) if _words(sentence) and _words(sentence) in _words(e)), None)
+        verdicts.append({"id": item_id, "entailed": said is not None, "quote": (said or "")[:300]})
+    return json.dumps({"verdicts": verdicts}, ensure_ascii=False)
+
+
+def respond(body: dict[str, Any], labels: Sequence[str]) -> str:
+    """The default responder: judge requests are judged (`judge_from_excerpts`), summary requests summarized
+    from the paper's own sentences (`summary_from_paper`)."""
+    return judge_from_excerpts(body) if is_judge_request(body) else summary_from_paper(body, labels)
+
+
+def on_summaries(change: Callable[[dict[str, str], Sequence[str]], None]) -> Responder:
+    """A responder that summarizes as `respond` does and lets `change` edit each summary (its JSON object, in
+    place): judge requests are still judged, so a test that plants a claim sees the judge's real path."""
+
+    def responder(body: dict[str, Any], labels: Sequence[str]) -> str:
+        if is_judge_request(body):
+            return judge_from_excerpts(body)
+        data = json.loads(summary_from_paper(body, labels))
+        change(data, labels)
+        return json.dumps(data, ensure_ascii=False)
+
+    return responder
+
+
 class OpenAIStandIn:
     def __init__(
         self,
         *,
         supports: FormatSupport = "json_schema",
-        responder: Responder = summary_from_paper,
+        responder: Responder = respond,
         labels: Sequence[str] = DEFAULT_LABELS,
         api_key: str | None = None,
         model: str = "standin-model",

@@ -9,8 +9,9 @@ import typer
 
 from dailypapers import __version__
 from dailypapers.cli._common import State, show_library_warnings
+from dailypapers.cli._help import Typer
 
-app = typer.Typer(
+app = Typer(
     name="dailypapers",
     help="Daily digests of new AI papers: fetched, read in full, summarized, checked, published.",
     no_args_is_help=True,

@@ -43,7 +43,8 @@ def import_(
     ctx: typer.Context,
     files: Annotated[
         list[Path],
-        typer.Argument(help="Digest Markdown files (the sample's format or older).", show_default=False),
+        typer.Argument(metavar="FILES", help="Digest Markdown files (the sample's format or older).",
+                       show_default=False),
     ],
     source: Annotated[str, typer.Option("--source", help="The edition's source.")] = DEFAULT_SOURCE,
     lang: Annotated[
@@ -178,7 +179,7 @@ def days(
 @archive_options
 def revisions(
     ctx: typer.Context,
-    paper_id: Annotated[str | None, typer.Argument(metavar="[PAPER_ID]", help="Only this paper.")] = None,
+    paper_id: Annotated[str | None, typer.Argument(metavar="PAPER_ID", help="Only this paper.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
 ) -> None:
     """List what imports found different from the archive: each field with the archive's and the file's value,

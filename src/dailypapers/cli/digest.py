@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
@@ -22,15 +21,18 @@ from dailypapers.cli._common import (
     warn,
     write_stdout,
 )
+from dailypapers.cli._progress import StageProgress
+from dailypapers.cli._tables import report_table
 from dailypapers.cli.run import FromOption, ToOption, day_range, edition_done_line, print_health
+from dailypapers.config import EditionSetting
 from dailypapers.errors import InputError
-from dailypapers.text import clip
+from dailypapers.text import one_line
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from dailypapers.config import Settings
-    from dailypapers.events import Event, Events
+    from dailypapers.events import Events
     from dailypapers.models import RunReport
 
 
@@ -67,8 +69,10 @@ def digest(
 
     days = day_range(day, first, last)
     when = parse_day(day)
+    # --source and --lang choose the edition; they are not settings: the configured source and language stay
+    # the main edition, whose file is out_dir/YYYY/MM/DD.md (any other goes to out_dir/<source>/<lang>/)
     settings = state(ctx).settings(
-        lang=lang, source=source, llm_model=model, llm_base_url=base_url, concurrency=concurrency,
+        llm_model=model, llm_base_url=base_url, concurrency=concurrency,
         max_cost=max_cost, max_tokens=max_tokens, show_flags=False if hide_flags else None,
         summarizer="extractive" if no_llm else None,
     )
@@ -76,11 +80,13 @@ def digest(
     if days is not None:
         if out is not None:
             raise InputError("--out names one file: a range writes each day to its own path")
-        _backfill(settings, days, limit=limit, force=force, events=events)
+        edition = EditionSetting(source=source or settings.source, lang=lang or settings.lang)
+        _backfill(settings, days, edition, limit=limit, force=force, events=events)
         return
-    with _StageProgress(quiet=as_json) as progress:
+    with StageProgress(quiet=as_json) as progress:
         events.subscribe(progress)
-        digest_, report = build_digest(settings, when, limit=limit, force=force, out=out, events=events)
+        digest_, report = build_digest(settings, when, source=source, lang=lang, limit=limit, force=force, out=out,
+                                       events=events)
     if as_json:
         write_stdout(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
     elif digest_ is None:
@@ -91,68 +97,29 @@ def digest(
         raise typer.Exit(1)
 
 
-def _backfill(settings: Settings, days: list[dt.date], *, limit: int | None, force: bool, events: Events) -> None:
+def _backfill(settings: Settings, days: list[dt.date], edition: EditionSetting, *, limit: int | None, force: bool,
+              events: Events) -> None:
     """`digest --from --to`: `api.run` over the range for the one edition, without delivery."""
     from dailypapers.api import run
-    from dailypapers.config import EditionSetting
 
     events.subscribe(edition_done_line)
-    report = run(settings, days=days, editions=[EditionSetting(source=settings.source, lang=settings.lang)],
-                 deliver=False, force=force, limit=limit, command="digest", events=events)
+    with StageProgress(label=True) as progress:
+        events.subscribe(progress)
+        report = run(settings, days=days, editions=[edition], deliver=False, force=force, limit=limit,
+                     command="digest", events=events)
     print_health(report)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
-
-
-class _StageProgress:
-    """A rich progress display, one bar per stage, fed by the run's events; shown once the papers are known."""
-
-    def __init__(self, *, quiet: bool = False) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.progress = Progress(
-            TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err_console, transient=True, disable=quiet,
-        )
-        self.tasks: dict[str, int] = {}
-        self.waiting: int | None = None
-        self.status = err_console.status("fetching the list of papers…")
-
-    def __enter__(self) -> _StageProgress:
-        self.status.start()
-        return self
-
-    def __call__(self, event: Event) -> None:
-        from dailypapers.events import PROGRESS_STAGES, RunStarted, StageDone, Waiting
-
-        if isinstance(event, RunStarted):
-            self.status.stop()
-            self.tasks = {s: self.progress.add_task(s, total=len(event.papers)) for s in PROGRESS_STAGES}
-            self.progress.start()
-        elif isinstance(event, StageDone) and event.stage in self.tasks:
-            self.progress.advance(self.tasks[event.stage])
-        elif isinstance(event, Waiting):
-            note = f"waiting for {event.endpoint}: {event.seconds:.0f} s"
-            if not self.tasks:
-                self.status.update(note)
-            elif self.waiting is None:
-                self.waiting = self.progress.add_task(note, total=None)
-            else:
-                self.progress.update(self.waiting, description=note)
-
-    def __exit__(self, *exc: object) -> None:
-        self.status.stop()
-        self.progress.stop()
 
 
 _STYLE = {"ok": "green", "flagged": "yellow", "failed": "red", "skipped": "magenta"}
 
 
 def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
-    table = Table("paper", "title", "status", title=f"{report.day} — {report.source} — {report.lang}")
+    table = report_table("title", "status", title=f"{report.day} — {report.source} — {report.lang}")
     for o in report.outcomes:
         # Text(), not markup: titles and reasons may quote untrusted text
-        table.add_row(Text(o.paper_id), safe(clip(titles.get(o.paper_id, ""), 60)),
+        table.add_row(Text(o.paper_id), safe(one_line(titles.get(o.paper_id, ""))),
                       safe(o.label, style=_STYLE[o.status]))
     console.print(table)
     c, u = report.counts(), report.usage
@@ -160,7 +127,7 @@ def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
     console.print(
         f"{c['ok']} ok, {c['flagged']} flagged, {c['failed']} failed, {c['skipped']} skipped "
         f"(failures by stage: {stages}) · {u.calls} LLM calls, {u.input_tokens} in / {u.output_tokens} out "
-        f"tokens, ${u.cost:.4f} · {report.wall_seconds:.1f} s",
+        f"tokens, {u.cost_text} · {report.wall_seconds:.1f} s",
         highlight=False,
     )
     for path in report.outputs:
@@ -173,6 +140,19 @@ def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
 @errors
 @archive_options
 def config(ctx: typer.Context) -> None:
-    """Show the effective settings (defaults < TOML file < environment < flags), keys redacted."""
+    """Show the effective settings, keys redacted, after the files they were read from, in order (defaults <
+    the user's config.toml < ./dailypapers.toml < --config/DAILYPAPERS_CONFIG < environment < flags)."""
+    from dailypapers.config import LOCAL_CONFIG, config_files, user_config_path
+
     settings = state(ctx).settings()
+    files = config_files(state(ctx).config)
+    # on stderr: stdout stays the JSON of the settings alone, for scripts
+    if files:
+        err_console.print("settings files read, in order (a later one wins; then DAILYPAPERS_* variables, then "
+                          "flags):", highlight=False)
+        for n, path in enumerate(files, start=1):
+            err_console.print(safe(f"  {n}. {path.resolve()}"), highlight=False)
+    else:
+        err_console.print(safe(f"no settings file read (looked for {user_config_path()} and ./{LOCAL_CONFIG}); "
+                               "defaults, DAILYPAPERS_* variables and flags:"), highlight=False)
     console.print_json(json.dumps(settings.redacted(), ensure_ascii=False))

@@ -21,6 +21,7 @@ from dailypapers.cli._common import (
     warn,
     write_stdout,
 )
+from dailypapers.cli._progress import StageProgress
 from dailypapers.errors import InputError
 
 if TYPE_CHECKING:
@@ -58,14 +59,19 @@ def edition_done_line(event: Event) -> None:
     if isinstance(event, RunDone):
         r, c = event.report, event.report.counts()
         err_console.print(safe(f"{r.day} {r.source} {r.lang}: {c['ok']} ok, {c['flagged']} flagged, "
-                               f"{c['failed']} failed, {c['skipped']} skipped, ${r.usage.cost:.4f}"), highlight=False)
+                               f"{c['failed']} failed, {c['skipped']} skipped, {r.usage.cost_text}"), highlight=False)
 
 
-def print_health(report: HealthReport) -> None:
-    """The report's lines (one per edition, channel problems) and, last, the logfmt summary on stdout."""
+def print_health(report: HealthReport, *, delivering: bool = False) -> None:
+    """The report's lines (one per edition, channel problems) and, last, the logfmt summary on stdout.
+    `delivering`: the run was asked to deliver, so a run with no channel says so."""
     lines = report.text().splitlines()
     for line in lines[1:]:
         console.print(safe(line), highlight=False, soft_wrap=True)
+    made = [e for e in report.editions if e.listed and not e.error]
+    if delivering and made and not any(e.channels for e in made):
+        console.print("delivered 0: no channel configured; see Delivery (Slack, email or apprise settings)",
+                      highlight=False, soft_wrap=True)
     write_stdout(lines[0] + "\n")
 
 
@@ -92,8 +98,10 @@ def run_(
     days = day_range(day, first, last)
     settings = state(ctx).settings(max_cost=max_cost, max_tokens=max_tokens)
     events = Events(lambda e: warn(e.message) if isinstance(e, Notice) else None, edition_done_line)
-    report = run(settings, parse_day(day), days=days, deliver=not no_deliver, force=force, limit=limit,
-                 events=events)
-    print_health(report)
+    with StageProgress(label=True) as progress:
+        events.subscribe(progress)
+        report = run(settings, parse_day(day), days=days, deliver=not no_deliver, force=force, limit=limit,
+                     events=events)
+    print_health(report, delivering=not no_deliver)
     if report.exit_code:
         raise typer.Exit(report.exit_code)

@@ -7,7 +7,8 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich import box
+from rich.table import Column, Table
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, errors, safe, state, write_stdout
@@ -65,16 +66,21 @@ def runs(
                                    f"summarized {e['summarized']}, delivered {e['delivered']}"
                                    + (f" — {note}" if note else "")), highlight=False, soft_wrap=True)
         return
-    table = Table("run", "started", "command", "edition", "ok", "flagged", "failed", "failures by stage",
-                  "listed → delivered", "cost", "time")
+    from dailypapers.publish.views import run_view
+
+    # as the web app's run page has it: the counts in one cell, the cost and the time in one, and the daily
+    # runs' funnel only when there are daily runs, so the table fits a terminal; the start time never wraps
+    funnels = any(r["report_id"] is not None for r in rows)
+    table = Table("run", Column("started (UTC)", no_wrap=True), "command", Column("edition", min_width=10),
+                  "papers", "failed at", *(["listed → delivered"] if funnels else []),
+                  Column("cost, time", no_wrap=True, justify="right"),
+                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
     for r in rows:
-        c = r["counts"]
-        stages = ", ".join(f"{k} {v}" for k, v in r["failures_by_stage"].items()) or "-"
+        view = run_view(r)
+        stages = ", ".join(f"{k} {v}" for k, v in view.failures.items()) or "-"
         funnel = "-" if r["report_id"] is None else (
             f"{r['listed']} → {r['fetched']} → {r['summarized']} → {r['delivered']}"
             + (f" ({r['no_papers']})" if r["no_papers"] else ""))
-        table.add_row(str(r["id"]), r["started_at"][:19], r["command"],
-                      safe(f"{r['day'] or '-'} {r['source'] or ''} {r['lang'] or ''}"), str(c.get("ok", 0)),
-                      str(c.get("flagged", 0)), str(c.get("failed", 0)), safe(stages), safe(funnel),
-                      f"${r['usage'].cost:.4f}", f"{_seconds(r):.1f} s")
+        table.add_row(str(view.id), view.started_at, view.command, safe(view.edition or "-"), view.outcomes,
+                      safe(stages), *([safe(funnel)] if funnels else []), f"{view.cost_text}\n{_seconds(r):.1f} s")
     console.print(table)

@@ -8,18 +8,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from dailypapers.cli import app
-from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, write_stdout
+from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, warn, write_stdout
+from dailypapers.cli._progress import StageProgress
+from dailypapers.cli._tables import report_table
 from dailypapers.cli.archive import LangOption, SourceOption, find_edition
 from dailypapers.config import Settings
 from dailypapers.digestformat import read_digest
 from dailypapers.errors import DailyPapersError, InputError
 from dailypapers.models import Digest, Document, Paper, evidence_place
 from dailypapers.store import Store
-from dailypapers.text import clip
+from dailypapers.text import one_line
 from dailypapers.verify import PaperAudit, audit_digest
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".pdf")
@@ -77,7 +78,7 @@ def verify_cmd(
     if folder is not None:
         loaded = {p.id: load_document(folder, p.id, settings) for p in papers}
     elif fetch:
-        loaded = _fetch_all(papers, settings)
+        loaded = _fetch_all(papers, settings, quiet=as_json)
     else:
         loaded = _stored(papers, settings)
     audits = audit_digest(
@@ -137,11 +138,17 @@ def load_document(folder: Path, paper_id: str, settings: Settings) -> tuple[Docu
         return None, f"{path.name}: unexpected error: {type(exc).__name__}: {exc}"
 
 
-def _fetch_all(papers: list[Paper], settings: Settings) -> dict[str, tuple[Document | None, str]]:
-    """The papers' documents from the archive, or fetched (and stored) through the one fetch stage."""
+def _fetch_all(papers: list[Paper], settings: Settings, *, quiet: bool) -> dict[str, tuple[Document | None, str]]:
+    """The papers' documents from the archive, or fetched (and stored) through the one fetch stage, with the
+    fetch stage's progress on a terminal."""
     from dailypapers.api import fetch_documents
+    from dailypapers.events import Events, Notice, PaperDone
 
-    found = asyncio.run(fetch_documents(settings, papers))
+    with StageProgress(quiet=quiet, status="reading the archive…") as progress:
+        progress.stages(len(papers), ("fetch",))
+        events = Events(lambda e: progress.advance("fetch") if isinstance(e, PaperDone) else None,
+                        lambda e: warn(e.message) if isinstance(e, Notice) else None, progress)
+        found = asyncio.run(fetch_documents(settings, papers, events=events))
     return {pid: (r, "") if isinstance(r, Document) else (None, r.reason) for pid, r in found.items()}
 
 
@@ -182,13 +189,13 @@ _STYLE = {"ok": "green", "unsupported": "bold red", "no text": "yellow", "no sum
 
 
 def _print_table(audits: list[PaperAudit]) -> None:
-    table = Table("paper", "title", "claims", "unsupported", "status")
+    table = report_table("title", "claims", "unsupported", "status")
     for a in audits:
         # safe(), not markup: ids (a `#local-...` link is read back unquoted), titles and claims come from
         # untrusted files
         table.add_row(
             safe(a.paper_id),
-            safe(clip(a.title, 48)),
+            safe(one_line(a.title)),
             str(len(a.claims)),
             str(len(a.unsupported)),
             Text(a.status, style=_STYLE[a.status]),

@@ -3,6 +3,7 @@ and cut to a token budget for the summarizer.
 
     pdf.py       PDF -> Document (pypdfium2, in worker processes under limits)
     pdf_tables.py  tables on a PDF page, from where its words sit (a caption, lines of cells)
+    head.py      a paper's title and authors from the top of its first page (font sizes), read offline
     workers.py   the worker processes: memory and CPU-time limits, one failed task fails alone
     limits.py    what reading one paper may cost (characters, memory, CPU time): ReadLimits
     html.py      arXiv HTML (LaTeXML) -> Document, tables as rows (lxml)
@@ -23,7 +24,7 @@ from pathlib import Path
 from dailypapers.documents.budget import BUDGET_VERSION, budget
 from dailypapers.documents.html import parse_html
 from dailypapers.documents.limits import DEFAULT_LIMITS, ReadLimits
-from dailypapers.documents.pdf import extract_pdf, pdf_head
+from dailypapers.documents.pdf import PdfHead, extract_pdf, pdf_head
 from dailypapers.documents.sections import from_text, heading_kind, section_kind, sections_from_lines
 from dailypapers.documents.tokens import COUNTER, count_tokens
 from dailypapers.errors import PaperTextError
@@ -34,6 +35,7 @@ __all__ = [
     "BUDGET_VERSION",
     "COUNTER",
     "DEFAULT_LIMITS",
+    "PdfHead",
     "ReadLimits",
     "budget",
     "content_hash",

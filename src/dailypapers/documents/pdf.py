@@ -13,13 +13,16 @@ Callers run `extract_pdf` and `pdf_head` in a thread (`asyncio.to_thread`): they
 
 from __future__ import annotations
 
+import ctypes
+import math
 import re
 from collections.abc import Callable
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from dailypapers.documents import head as head_rules
 from dailypapers.documents import pdf_tables, workers
 from dailypapers.documents.limits import DEFAULT_LIMITS, ReadLimits
 from dailypapers.documents.sections import MIN_TEXT_CHARS, TABLE_MARK, sections_from_lines
@@ -58,15 +61,21 @@ def extract_pdf(data: bytes, paper_id: str, *, max_pages: int, limits: ReadLimit
     return _in_worker(_read_document, (data, paper_id, max_pages, limits), limits)
 
 
-def pdf_head(data: bytes, *, first_page: bool, limits: ReadLimits = DEFAULT_LIMITS) -> tuple[str, str]:
-    """A PDF's metadata Title and its first page's text, from one opening; ("", "") if it cannot be read
-    within `limits` (its text step then fails and says why).
+class PdfHead(NamedTuple):
+    """What the top of a PDF says of the paper, read offline."""
 
-    The first page is read when asked for, or when there is no Title (it is where the title then is)."""
+    title: str  # the metadata Title when sensible, else the largest-font lines at the top of page 1
+    first_page: str  # the first page's text (where arXiv's stamp is)
+    authors: tuple[str, ...] = ()  # the names between the title and the abstract
+
+
+def pdf_head(data: bytes, *, limits: ReadLimits = DEFAULT_LIMITS) -> PdfHead:
+    """A PDF's title, authors and first page's text, from one opening (`head.read_head`); empty if it
+    cannot be read within `limits` (its text step then fails and says why)."""
     try:
-        return _in_worker(_read_head, (data, first_page, limits), limits)
+        return _in_worker(_read_head, (data, limits), limits)
     except PaperTextError:
-        return "", ""
+        return PdfHead("", "")
 
 
 def _in_worker(fn: Callable[..., T], args: tuple[object, ...], limits: ReadLimits) -> T:
@@ -203,16 +212,71 @@ def _pdfium_text(text: str) -> str:
     return strip_controls(text.replace("\ufffe", "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _read_head(data: bytes, first_page: bool, limits: ReadLimits) -> tuple[str, str]:
+def _read_head(data: bytes, limits: ReadLimits) -> PdfHead:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError:
-        return "", ""
+        return PdfHead("", "")
     try:
-        title = one_line(strip_controls(pdf.get_metadata_value("Title") or ""))
-        text = _page(pdf, 0, limits, tables=False)[0] if (first_page or not title) and len(pdf) else ""
+        meta = one_line(strip_controls(pdf.get_metadata_value("Title") or ""))
+        if not len(pdf):
+            return PdfHead(meta, "")
+        page = pdf[0]
+        try:
+            textpage = page.get_textpage()
+            try:
+                if textpage.count_chars() > limits.max_page_chars:
+                    return PdfHead("", "")  # a bomb: the text step fails it with the limit named
+                text = _pdfium_text(textpage.get_text_range())
+                head = head_rules.read_head(_lines(textpage, page.get_height()))
+            finally:
+                textpage.close()
+        finally:
+            page.close()
     except pdfium.PdfiumError:
-        return "", ""
+        return PdfHead("", "")
     finally:
         pdf.close()
-    return title, text
+    title = meta if head_rules.sensible_title(meta) else head.title or meta
+    return PdfHead(title, text, head.authors)
+
+
+def _lines(textpage: pdfium.PdfTextPage, height: float) -> list[head_rules.Line]:
+    """The page's lines in PDFium's reading order, each with its largest font size and the height of its
+    baseline from the top (0..1). Characters that are not upright (arXiv's stamp, turned in the margin) are
+    left out: a stamp is no line of the title block."""
+    raw = textpage.raw
+    x, y = ctypes.c_double(), ctypes.c_double()
+    lines: list[head_rules.Line] = []
+    chars: list[str] = []
+    size = 0.0
+    baseline: float | None = None
+
+    def end() -> None:
+        text = strip_controls("".join(chars)).strip()
+        if text and baseline is not None:
+            lines.append(head_rules.Line(text, round(size, 1), max(0.0, 1 - baseline / max(height, 1.0))))
+        chars.clear()
+
+    for i in range(pdfium_c.FPDFText_CountChars(raw)):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (0, 0xFFFE) or code > 0x10FFFF or chr(code) == "\r":
+            continue
+        if chr(code) == "\n":  # PDFium's own line break
+            end()
+            size, baseline = 0.0, None
+            continue
+        angle = pdfium_c.FPDFText_GetCharAngle(raw, i)  # radians; -1 when unknown
+        if 0.05 < angle < 2 * math.pi - 0.05:  # turned text: a stamp or a margin note
+            continue
+        if not chr(code).isspace():
+            pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(x), ctypes.byref(y))
+            if baseline is not None and abs(y.value - baseline) > max(size, 1.0):  # a new line PDFium did not mark
+                end()
+                size, baseline = 0.0, None
+            if baseline is None:
+                baseline = y.value
+            size = max(size, pdfium_c.FPDFText_GetFontSize(raw, i))
+        chars.append(chr(code))
+    end()
+    return lines

@@ -20,11 +20,19 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from dailypapers.config import Settings
 from dailypapers.errors import DailyPapersError, PublishError, reason
 from dailypapers.events import Events, Published
-from dailypapers.models import Digest
+from dailypapers.models import Digest, Edition
 from dailypapers.text import clip
 
 if TYPE_CHECKING:
     from dailypapers.publish.notify.messages import MessageEdition
+
+
+class FileLedger(Protocol):
+    """What the archive knows of the files the publishers wrote: which edition each holds (the Store)."""
+
+    def written_for(self, path: Path) -> Edition | None: ...
+
+    def record_written(self, path: Path, edition: Edition) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,8 @@ class PublishContext:
     settings: Settings
     out: Path | None = None  # an explicit path for the main output (`digest --out`)
     main_edition: bool = True  # the configured source and language: its outputs go to the top level
+    # the run's archive: a file it wrote for another edition is never replaced (None: no record is kept)
+    files: FileLedger | None = None
 
 
 @runtime_checkable

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from dailypapers.digestformat import render
-from dailypapers.errors import PublishError
+from dailypapers.digestformat import read_days, render
+from dailypapers.errors import FormatError, InputError, PublishError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Digest, Edition
-from dailypapers.publish.base import PublishContext
+from dailypapers.publish.base import FileLedger, PublishContext
 from dailypapers.publish.files import write_atomic
 
 
@@ -29,11 +29,43 @@ class MarkdownPublisher:
 
     def publish(self, digest: Digest, ctx: PublishContext) -> list[str]:
         path = ctx.out or default_path(digest.edition, ctx.settings.out_dir, main=ctx.main_edition)
+        refusal = replace_refusal(path, digest.edition, ctx.files, named=ctx.out is not None)
+        if refusal:
+            raise PublishError(refusal)
         try:
             write_atomic(path, render(digest, show_flags=ctx.settings.show_flags))
         except OSError as exc:
             raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from None
+        if ctx.files is not None:
+            ctx.files.record_written(path, digest.edition)
         return [str(path)]
+
+
+def replace_refusal(path: Path, edition: Edition, files: FileLedger | None, *, named: bool) -> str | None:
+    """Why the digest of `edition` may not replace the file at `path`, or None when it may (no file there).
+
+    A file the archive (`files`) wrote for this edition may be replaced, and, when the user named the path
+    (`named`: `digest --out`), one it wrote for any edition. A file it has no record of may be replaced only
+    when it is a digest of the same day (one an earlier archive wrote: after the Actions cache was evicted, or
+    before this record was kept); anything else (another edition's digest, a file that is not a digest) is
+    never lost."""
+    if not path.is_file():
+        return None  # nothing to lose (a directory fails the write, with its own message)
+    owner = files.written_for(path) if files is not None else None
+    if owner is not None:
+        if owner == edition or named:
+            return None
+        return (f"{path} holds the {owner} edition, not replaced by the {edition} one (another source or "
+                "language goes to out_dir/<source>/<lang>/; --out names another file)")
+    try:
+        days = read_days(path).days
+    except (FormatError, InputError):
+        return f"{path} exists and is not a digest: not replaced (move it away, or name another file with --out)"
+    if [d.day for d in days] != [edition.day]:
+        shown = ", ".join(d.day.isoformat() for d in days)
+        return (f"{path} holds the digest of {shown}, not replaced by the {edition} edition (move it away, or "
+                "name another file with --out)")
+    return None
 
 
 @hookimpl

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from dailypapers import digestformat
 from dailypapers.arxiv_id import abs_url
-from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, Summary, evidence_place
+from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, Summary, cost_text, evidence_place
 from dailypapers.text import one_line
 
 SITE_TITLE = "Daily Papers"
@@ -609,6 +609,18 @@ class RunView:
     cost: float
     publish_errors: tuple[str, ...]
     failed: tuple[Mapping[str, str], ...] = ()  # paper_id, stage, reason, path
+    unpriced_calls: int = 0  # calls of a model with no known price
+
+    @property
+    def cost_text(self) -> str:
+        return cost_text(self.cost, self.calls, self.unpriced_calls)
+
+    @property
+    def outcomes(self) -> str:
+        """"20 ok · 2 flagged · 1 failed": the counts that are not zero (one cell, so the table fits)."""
+        shown = [f"{n} {status}" for status in ("ok", "flagged", "failed", "skipped")
+                 if (n := self.counts.get(status, 0))]
+        return " · ".join(shown) or "no papers"
 
 
 @dataclass(frozen=True)
@@ -639,6 +651,10 @@ class RunsView:
         return sum(r.cost for r in self.runs)
 
     @property
+    def cost_text(self) -> str:
+        return cost_text(self.cost, sum(r.calls for r in self.runs), sum(r.unpriced_calls for r in self.runs))
+
+    @property
     def tokens(self) -> int:
         return sum(r.tokens for r in self.runs)
 
@@ -658,7 +674,8 @@ def run_view(run: Mapping[str, object], failed: Sequence[Mapping[str, str]] = ()
         counts=dict(run.get("counts") or {}),  # type: ignore[call-overload]
         failures=dict(run.get("failures_by_stage") or {}),  # type: ignore[call-overload]
         calls=getattr(usage, "calls", 0), tokens=getattr(usage, "total_tokens", 0),
-        cost=getattr(usage, "cost", 0.0), publish_errors=tuple(run.get("publish_errors") or ()),  # type: ignore[arg-type]
+        cost=getattr(usage, "cost", 0.0), unpriced_calls=getattr(usage, "unpriced_calls", 0),
+        publish_errors=tuple(run.get("publish_errors") or ()),  # type: ignore[arg-type]
         failed=tuple({**f, "path": paper_path(f["paper_id"])} for f in failed),
     )
 

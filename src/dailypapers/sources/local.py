@@ -23,7 +23,7 @@ from typing import Any
 
 from dailypapers.arxiv_id import canonical_id
 from dailypapers.documents import DEFAULT_LIMITS, ReadLimits, pdf_head, read_file
-from dailypapers.errors import FetchError, InputError
+from dailypapers.errors import FetchError, HostUnreachableError, InputError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Document, Paper, first_per_paper
 from dailypapers.sources import arxiv
@@ -33,7 +33,7 @@ from dailypapers.text import one_line
 LIST_SUFFIXES = (".txt", ".csv", ".json")
 MAX_LIST_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024  # as settings.max_pdf_bytes
-MAX_TITLE_CHARS = 300  # of a title from a PDF (its metadata Title or its first line)
+MAX_TITLE_CHARS = 300  # of a title from a PDF (its metadata Title or its largest-font lines)
 # An arXiv id in a file name ("2505.02707v2.pdf", "hep-th_9901001.pdf").
 _NEW_IN_TEXT = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5}(?:v\d+)?)(?![\d])")
 _OLD_IN_NAME = re.compile(r"([a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?)[_/](\d{7}(?:v\d+)?)")
@@ -62,23 +62,24 @@ def _pdf_paper(path: Path, max_bytes: int, limits: ReadLimits) -> Paper:
     links = {"file": str(path.resolve())}
     found = _id_in(_NEW_IN_TEXT.findall(path.stem) + ["/".join(m) for m in _OLD_IN_NAME.findall(path.stem)])
     size = path.stat().st_size
+    authors: tuple[str, ...] = ()
     if size > max_bytes:
         # not read into memory: the paper is still listed, and its text step fails saying why
         title = first_page = ""
         content_id = hashlib.sha256(f"{links['file']}:{size}".encode()).hexdigest()[:12]
     else:
         data = path.read_bytes()
-        title, first_page = pdf_head(data, first_page=found is None, limits=limits)  # a bomb gives ("", "")
+        title, first_page, authors = pdf_head(data, limits=limits)  # a bomb gives nothing
         if found is None:
             found = _id_in([new or old for new, old in _ARXIV_STAMP.findall(first_page)])
         content_id = hashlib.sha256(data).hexdigest()[:12]
-    # the metadata Title, else the first page's first line; either cut to MAX_TITLE_CHARS
-    title = (title or next((ln.strip() for ln in first_page.splitlines() if ln.strip()), ""))
+    # the metadata Title when sensible, else the largest-font lines on top of page 1 (`documents.head`); a file
+    # with neither is named after itself
     title = title[:MAX_TITLE_CHARS].rstrip() or path.stem
     if found is not None:
         paper_id, version = found
-        return Paper(id=paper_id, version=version, title=title, links=links)
-    return Paper(id=f"local:{content_id}", title=title, links=links)
+        return Paper(id=paper_id, version=version, title=title, authors=authors, links=links)
+    return Paper(id=f"local:{content_id}", title=title, authors=authors, links=links)
 
 
 def _ids_from_list(path: Path) -> list[str]:
@@ -216,8 +217,11 @@ async def _with_arxiv_metadata(papers: list[Paper], ctx: SourceContext) -> list[
         spelled = [arxiv.versioned(p.id, p.version) for p in files]
         found = {p.id: p for p in await arxiv.fetch_metadata(ctx.http, ctx.settings, spelled)}
     except (FetchError, InputError) as exc:  # metadata is a nicety for files: never fail the run for it
-        ctx.warn(f"arXiv metadata for {_count(len(files), 'local file')} not fetched ({one_line(str(exc))}); "
-                 "kept what the files say")
+        # the problem alone: the client's advice for the sources ("local PDFs work offline with --source DIR")
+        # is what this run already does
+        problem = exc.problem if isinstance(exc, HostUnreachableError) else str(exc)
+        ctx.warn(f"arXiv metadata for {_count(len(files), 'local file')} not fetched ({one_line(problem)}); kept "
+                 "what the files say (local_metadata = false skips this request)")
         return papers
     unknown = [p.id for p in files if p.id not in found]
     if unknown:

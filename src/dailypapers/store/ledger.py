@@ -1,16 +1,18 @@
 """The ledger: what each run did (`runs`, `outcomes`), who is summarizing what (`leases`), what went out
-(`deliveries`) and the health reports of daily runs (`health_reports`, `health_editions`)."""
+(`deliveries`), the health reports of daily runs (`health_reports`, `health_editions`) and which edition each
+file the publishers wrote holds (`written_files`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from dailypapers.models import Edition, Outcome, RunReport, failures_by_stage
 from dailypapers.store.connection import Connection
-from dailypapers.store.rows import EDITION, edition_key, fetch_rows, iso, run_row, utc_now
+from dailypapers.store.rows import EDITION, edition_from_row, edition_key, fetch_rows, iso, run_row, utc_now
 
 
 class Ledger(Connection):
@@ -71,6 +73,18 @@ class Ledger(Connection):
                 "publish_errors": json.dumps([*json.loads(row["publish_errors"] or "[]"), *publish_errors],
                                              ensure_ascii=False),
             })
+
+    # -- the files the publishers wrote (publish.base.FileLedger) ---------------------------------------
+    def written_for(self, path: Path) -> Edition | None:
+        """The edition the file at `path` was last written for by this archive's runs, or None."""
+        row = next(self.db.query("select day, source, lang from written_files where path = ?",
+                                 [str(Path(path).resolve())]), None)
+        return edition_from_row(row) if row else None
+
+    def record_written(self, path: Path, edition: Edition) -> None:
+        with self.transaction():
+            self.db["written_files"].upsert(
+                {"path": str(Path(path).resolve()), **edition_key(edition), "written_at": utc_now()}, pk="path")
 
     def latest_outcomes(self, edition: Edition) -> dict[str, Outcome]:
         """The most recent outcome of each paper of that edition, across runs."""

@@ -221,3 +221,11 @@ def _m012_email_channel_ids(db: sqlite_utils.Database) -> None:
         joined = channel[len("email:") :]
         new = "email:" + hashlib.sha256(joined.encode()).hexdigest()[:12]
         db.execute("update deliveries set channel = ? where channel = ?", [new, channel])
+
+
+@MIGRATIONS(name="013_written_files")
+def _m013_written_files(db: sqlite_utils.Database) -> None:
+    # Which edition each output file holds (by absolute path), so that a publisher never replaces a file it
+    # wrote for another edition (`publish.base.FileLedger`).
+    db["written_files"].create(
+        {"path": str, "day": str, "source": str, "lang": str, "written_at": str}, pk="path", if_not_exists=True)

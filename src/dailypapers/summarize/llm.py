@@ -17,6 +17,7 @@ import importlib
 import json
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationError, create_model
@@ -24,6 +25,7 @@ from pydantic import Field, StringConstraints, ValidationError, create_model
 from dailypapers.documents import count_tokens
 from dailypapers.errors import ConfigError, SummarizeError
 from dailypapers.hookspecs import hookimpl
+from dailypapers.http import BREAKER_THRESHOLD, connection_failure
 from dailypapers.models import Paper, Section, Summary, Usage
 from dailypapers.summarize import prompts
 from dailypapers.summarize.base import Question, SummarizerPlugin, SummaryResult, T
@@ -51,13 +53,39 @@ class ReplyTooLargeError(Exception):
     """A reply passed `max_reply_bytes` while it streamed in."""
 
 
-def _capped_transport(cap: int) -> Any:
-    """The SDK's own transport, with every response body counted as it arrives and cut off past `cap`.
+@dataclass
+class _Reach:
+    """Whether the server can be reached, as the HTTP client's breaker does it for the sources: a refused
+    connection or a name that does not resolve is not retried (the call fails at once, naming llm_base_url),
+    and after BREAKER_THRESHOLD such failures in a row (or one name lookup) every later call of the run fails
+    without trying."""
+
+    where: str  # the server's URL, for the message
+    failures: int = 0
+    down: str = ""  # the message every later call fails with
+
+
+@functools.cache
+def _unreachable_error() -> type[Exception]:
+    """An APIConnectionError the SDK passes on as it is: an OpenAIError raised by the transport is not retried
+    (openai's client re-raises those; its own backoff would spend ~8 s on a server that is not there)."""
+    import openai
+
+    class LLMUnreachable(openai.APIConnectionError):
+        pass
+
+    return LLMUnreachable
+
+
+def _capped_transport(cap: int, reach: _Reach) -> Any:
+    """The SDK's own transport, with every response body counted as it arrives and cut off past `cap`, and
+    connections refused or unresolvable counted in `reach`.
 
     Built from the HTTP library the installed SDK uses (httpx, or httpx2 in newer releases)."""
     import openai
 
     http = importlib.import_module(openai.DefaultAsyncHttpxClient.__mro__[1].__module__.split(".")[0])
+    unreachable = _unreachable_error()
 
     class CappedStream(http.AsyncByteStream):  # type: ignore[name-defined,misc]
         def __init__(self, inner: Any) -> None:
@@ -79,7 +107,22 @@ def _capped_transport(cap: int) -> Any:
             self.inner = http.AsyncHTTPTransport()
 
         async def handle_async_request(self, request: Any) -> Any:
-            response = await self.inner.handle_async_request(request)
+            if reach.down:
+                raise unreachable(message=reach.down, request=request)
+            try:
+                response = await self.inner.handle_async_request(request)
+            except http.ConnectError as exc:
+                kind = connection_failure(exc)
+                if kind is None:
+                    raise  # another connection problem: the SDK's retries may see it through
+                reach.failures += 1
+                why = "connection refused" if kind == "refused" else "the name does not resolve"
+                message = (f"cannot reach the LLM server at {reach.where} ({why}): check that it is running and "
+                           "the llm_base_url setting")
+                if kind == "dns" or reach.failures >= BREAKER_THRESHOLD:
+                    reach.down = message
+                raise unreachable(message=message, request=request) from None
+            reach.failures = 0
             return http.Response(status_code=response.status_code, headers=response.headers,
                                  stream=CappedStream(response.stream), extensions=response.extensions)
 
@@ -121,6 +164,7 @@ class LLMSummarizer:
         self._client_args = {"api_key": api_key or NO_KEY, "base_url": base_url, "timeout": timeout,
                              "max_retries": max_retries}
         self._client_obj: openai.AsyncOpenAI | None = None
+        self._reach = _Reach(where=(base_url or "https://api.openai.com/v1").rstrip("/"))
 
     @property
     def _client(self) -> openai.AsyncOpenAI:
@@ -129,7 +173,8 @@ class LLMSummarizer:
         if self._client_obj is None:
             import openai
 
-            http_client = openai.DefaultAsyncHttpxClient(transport=_capped_transport(self.max_reply_bytes))
+            transport = _capped_transport(self.max_reply_bytes, self._reach)
+            http_client = openai.DefaultAsyncHttpxClient(transport=transport)
             self._client_obj = openai.AsyncOpenAI(**self._client_args, http_client=http_client)
         return self._client_obj
 
@@ -268,6 +313,8 @@ class LLMSummarizer:
             except openai.APITimeoutError:
                 raise SummarizeError("timeout") from None
             except openai.APIConnectionError as exc:
+                if isinstance(exc, _unreachable_error()):
+                    raise SummarizeError(exc.message) from None
                 if isinstance(exc.__cause__, ReplyTooLargeError):
                     raise SummarizeError(f"reply too large (over max_reply_bytes={self.max_reply_bytes:,})",
                                          usage=self._unread(messages, max_tokens)) from None
@@ -319,7 +366,7 @@ class LLMSummarizer:
             completion = count_tokens(str(getattr(message, "content", None) or getattr(message, "refusal", None)
                                           or ""))
         return Usage(calls=1, input_tokens=prompt, output_tokens=completion,
-                     cost=cost_of(self.price, prompt, completion))
+                     cost=cost_of(self.price, prompt, completion), unpriced_calls=int(self.price is None))
 
     def _adapt(self, exc: openai.APIStatusError) -> bool:
         """Drop a parameter the model does not take; each adaptation happens at most once per instance."""
