@@ -142,6 +142,8 @@ def test_no_planted_secret_is_stored_printed_delivered_or_served(tmp_path: Path,
             result = runner.invoke(app, command, env=cli_env)
             assert result.exit_code == 0, (command, result.output)
             printed[" ".join(command)] = result.stdout.encode() + result.stderr.encode()
+            if command == ["config"]:
+                shown = json.loads(result.stdout)
 
     settings = load_settings(db=tmp_path / "a.db", **{"llm_api_key": key})
     places = {**printed}
@@ -169,7 +171,6 @@ def test_no_planted_secret_is_stored_printed_delivered_or_served(tmp_path: Path,
     assert "with password ***" in errors  # the mail server's
     ops_text = json.dumps(webhook.payloads(f"/{ops_ok_token}"))
     assert "status=failed" in ops_text and "***" in ops_text
-    shown = json.loads(printed["config"].decode())
     assert shown["llm_base_url"].startswith("http://llmuser:***@") and shown["hf_api_url"].startswith(
         "http://hfuser:***@")
 
