@@ -26,7 +26,8 @@ and not `undecided`: contradicted or not found); undecided claims are counted ap
 `dev`, `heldout_a` and `seed_day` are looked at while tuning; `heldout_b` is not, and is the reported figure.
 Targets: precision >= 0.99, recall >= 0.97, realistic >= 0.90.
 
-Run: .venv/bin/python bench/verify.py [--no-time] [--blind-only]
+Run: .venv/bin/python bench/verify.py [--no-time] [--blind-only] [--tuning] [-v]
+(--tuning: the looked-at sets only; -v: their false flags and misses)
 """
 
 from __future__ import annotations
@@ -64,9 +65,21 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", text).casefold()
 
 
+class Flag(str):
+    """A published flag: the claim as written, and the summary sentence it is in."""
+
+    sentence: str = ""
+
+
 def _hits(flag: str, errors: tuple[str, ...]) -> bool:
+    """A flag names an error when one contains the other, or when the flagged number sits in the same sentence
+    as a wrong name (`83.2%` flagged beside the wrong baseline the label names)."""
     f = _key(flag)
-    return any(f in _key(e) or _key(e) in f for e in errors)
+    sentence = _key(getattr(flag, "sentence", ""))
+    return any(f in _key(e) or _key(e) in f or (_key(e) in sentence and _NAME_LIKE.search(e)) for e in errors)
+
+
+_NAME_LIKE = re.compile(r"[A-Z]")  # a wrong name ("CosyVoice 2"), not a wrong number ("about 25%")
 
 
 def _check(case: BlindCase, index: SourceIndex) -> tuple[list[str], int]:
@@ -78,13 +91,27 @@ def _check(case: BlindCase, index: SourceIndex) -> tuple[list[str], int]:
             if c.status == "unsupported" and c.undecided:
                 undecided += 1
             elif c.status == "unsupported":
-                flags.append(c.text)
+                flag = Flag(c.text)
+                flag.sentence = c.sentence
+                flags.append(flag)
     return flags, undecided
+
+
+_TABLE = re.compile(r"^(Table \d+:[^\n]*)\n((?:[^\n]*\|[^\n]*\n?)+)", re.M)
+
+
+def paper_document(pid: str, text: str) -> Document:
+    """A blind-set paper as the HTML reader gives it: its prose as sections, each `Table N:` block as a table
+    section (the caption as heading, one row a line) after them."""
+    tables = [TextSection(kind="table", heading=m.group(1).strip(), text=m.group(2).strip())
+              for m in _TABLE.finditer(text)]
+    doc = from_text(_TABLE.sub("", text), pid)
+    return doc.model_copy(update={"sections": (*doc.sections, *tables)})
 
 
 def blind_folder(name: str) -> dict[str, float]:
     data = load_grounding(BLIND / name)
-    indexes = {pid: build_index(from_text(text, pid)) for pid, text in data.papers.items()}
+    indexes = {pid: build_index(paper_document(pid, text)) for pid, text in data.papers.items()}
     base_flags: dict[str, list[str]] = {}
     tp = fp = undecided = 0
     false_benign = false_base = clean_base = bases = 0
@@ -147,6 +174,8 @@ def blind() -> None:
     print(" tuned on (looked at):")
     for name in LOOKED_AT:
         blind_folder(name)
+    if "--tuning" in sys.argv:
+        return  # while tuning: the held-out figures are not looked at
     print(" HELD-OUT (the reported figure; targets precision >= 0.99, recall >= 0.97, realistic >= 0.90):")
     for name in HELD_OUT:
         blind_folder(name)

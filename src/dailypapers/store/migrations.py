@@ -229,3 +229,11 @@ def _m013_written_files(db: sqlite_utils.Database) -> None:
     # wrote for another edition (`publish.base.FileLedger`).
     db["written_files"].create(
         {"path": str, "day": str, "source": str, "lang": str, "written_at": str}, pk="path", if_not_exists=True)
+
+
+@MIGRATIONS(name="014_summary_grounding")
+def _m014_summary_grounding(db: sqlite_utils.Database) -> None:
+    # The grounding version a summary's claims were checked with: when the checker changes, a stored summary
+    # is checked again (no LLM call) instead of being keyed anew and paid for again (`pipeline`).
+    if "grounding" not in db["summaries"].columns_dict:
+        db["summaries"].add_column("grounding", str)

@@ -4,11 +4,12 @@ the rules), and the number grammar (values, scales, units) the source index read
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from dailypapers.text import CJK as _CJK
 from dailypapers.text import clean
+from dailypapers.verify.korean import mask_non_numerals
 
 # The standard abbreviation of a generic field term (not an artefact someone made and named).
 _GENERIC_ACRONYM_WORDS = """
@@ -62,7 +63,7 @@ def atom(p: str) -> str:
     (?P<{p}m>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?|\.\d+)
     (?:[eE](?P<{p}e>[-+−]?\d{{1,3}}))?
     (?:
-        \s?(?P<{p}k>(?:[십백천]?[만억조]|[백천])(?:\s?\d+(?:\.\d+)?\s?(?:[십백천]?[만억조]|[백천]))*)
+        \s?(?P<{p}k>(?:[십백천]?[만억조]|[백천])(?:\s?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?\s?(?:[십백천]?[만억조]|[백천]))*(?:\s(?:\d{{1,3}},\d{{3}}|\d{{1,4}})(?![\d.,]))?)
       | (?P<{p}s>[kKMBbT])(?![A-Za-z0-9])
       | \s(?P<{p}w>thousand|million|billion|trillion)\b
     )?
@@ -172,9 +173,10 @@ _MEASURES = frozenset(
     {"time", "percent", "multiplier", "bytes", "frequency", "length", "mass", "area", "level", "energy"}
 )
 _CASE_SENSITIVE_UNITS = frozenset(
-    u for u, (c, _) in _UNIT_TABLE.items() if c in ("bytes", "frequency", "length", "mass", "area", "level", "energy")
+    u for u, (c, _) in _UNIT_TABLE.items()
+    if (c in ("bytes", "frequency", "length", "mass", "area", "level", "energy") or (c == "time" and len(u) <= 3))
     and not _CJK.search(u)
-)
+)  # a short time unit too: `500K MS MARCO queries` holds no 500K milliseconds
 
 
 def _unit_alternation(units: list[str]) -> str:
@@ -267,7 +269,7 @@ def _mantissa(s: str) -> tuple[float, int] | None:
 def _korean_value(mantissa: str, units: str) -> tuple[float, float] | None:
     """`1억 2천만` -> (1.2e8, unit 1e7): each piece is digits times an optional small and big unit."""
     total, unit = 0.0, 1.0
-    for number, small, big in _KOREAN_PIECE.findall(mantissa + units):
+    for number, small, big in _KOREAN_PIECE.findall((mantissa + units).replace(",", "")):
         if not (number or small or big):
             continue
         parsed = _mantissa(number) if number else (1.0, 0)
@@ -448,7 +450,7 @@ def name_at(text: str, start: int, token: str, cjk: bool, *, decimal_versions: b
 
 
 # A Korean unit or counter right after a number ends a version: `Sonora 3배`, `3개`.
-_KOREAN_UNIT_NEXT = re.compile(r"\s?(?:배|초|분|개|명|층|회|번|가지|건|편|시간|단계|만|억|조|천|백)")
+_KOREAN_UNIT_NEXT = re.compile(r"\s?(?:배|초|분|개|명|층|회|번|가지|건|편|시간|단계|만|억|조|천|백|장|대|쌍|종)")
 
 
 def _number_claim(text: str, m: re.Match[str]) -> ExtractedClaim | None:
@@ -515,6 +517,10 @@ def _korean_word_claim(text: str, m: re.Match[str]) -> ExtractedClaim:
 def extract_cleaned(text: str) -> list[ExtractedClaim]:
     """`extract_claims` of a text already `clean`ed (offsets are offsets in it)."""
     cjk = bool(_CJK.search(text))
+    original = text
+    # Korean number syllables count only where the analyzer tags a numeral (`구조` is no 9조): the grammar
+    # reads a copy where the others are masked, and claims keep the text as written
+    text = mask_non_numerals(text) if cjk else text
     out: list[ExtractedClaim] = []
     skip = 0  # the end of the last multi-word name: its words are not claims of their own
     for m in CLAIM_TOKENS.finditer(text):
@@ -550,7 +556,29 @@ def extract_cleaned(text: str) -> list[ExtractedClaim]:
                 end = m.start() + len(name)
                 skip = end
                 out.append(ExtractedClaim(name, "name", m.start(), end, key=name_key(name)))
-    return out
+    if text is not original:
+        out = [c if c.kind == "name" else replace(c, text=original[c.start : c.end].strip()) for c in out]
+    out = [c for c in out if not _fraction_part(original, c)]
+    return [c for i, c in enumerate(out) if not (i + 1 < len(out) and _glossed_by(original, c, out[i + 1]))]
+
+
+def _glossed_by(text: str, claim: ExtractedClaim, nxt: ExtractedClaim) -> bool:
+    """`초당 12.5개(12.5Hz)`: a number glossed by the same value with a unit in brackets right after it is one
+    claim, the bracketed one (what the paper writes)."""
+    return (claim.kind == nxt.kind == "number" and claim.values == nxt.values
+            and text[claim.end : nxt.start].strip() == "(")
+
+
+_FRACTION = re.compile(r"\s?분의\s?\d")
+
+
+def _fraction_part(text: str, claim: ExtractedClaim) -> bool:
+    """`3분의 1` (a third) is no 3 minutes: a Korean fraction's parts are no claims."""
+    if claim.kind != "number":
+        return False
+    if claim.text.endswith("분") and _FRACTION.match(text, claim.end - 1):
+        return True
+    return bool(re.search(r"분의\s?$", text[max(0, claim.start - 4) : claim.start]))
 
 
 def extract_claims(text: str) -> list[ExtractedClaim]:

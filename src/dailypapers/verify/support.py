@@ -20,6 +20,7 @@ states the value for something else, the claim is unsupported with the `reason` 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,6 +40,9 @@ _GENERIC_ENTITY_WORDS = "transformer transformers adam sgd softmax relu gaussian
 _GENERIC_ENTITIES = frozenset(_GENERIC_ENTITY_WORDS.split())
 
 Verdict = Literal["pass", "undecided", "fail"]
+# Contexts that a sentence states plainly enough to contradict in prose: zero-shot is not 5-shot. What a number
+# measures ("metric") or counts ("noun") is read too loosely from real summaries to contradict them there.
+_FIRM_DIMENSIONS = frozenset({"shot"})
 
 
 @dataclass(frozen=True)
@@ -117,12 +121,50 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
 def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str) -> Claim:
     pos = index.find_name(claim.key)
     if pos is None:
+        pos = _found_as_parts(claim.text, index)
+    if pos is None:
         return Claim(text=claim.text, kind="name", status="unsupported", section_label=section_label)
     snippet, heading, page, kind = index.evidence(index.unit_of(pos), pos)
     return Claim(
         text=claim.text, kind="name", status="supported", section_label=section_label, evidence=snippet,
         evidence_section=heading, evidence_page=page, evidence_kind=kind,
     )
+
+
+_LOWER_TAIL = re.compile(r"(?:-[a-z]{2,})+$")  # `GRPO-style`, `Gemma-based`, `English-to-target`
+_SIZE = re.compile(r"\d+(?:\.\d+)?[BMK]")
+_ACRONYM = re.compile(r"[A-Za-z]{2,6}")
+
+
+def _found_as_parts(name: str, index: SourceIndex) -> int | None:
+    """Where the paper has a name the summary spells its own way: two names run together (`COCO-30K FID`,
+    `ShelfScan-5K OrbitDet-2-L`) found one by one; a name with a lowercase word hyphenated to it (`GRPO-style`,
+    `Gemma-based`) found as the name; a size in brackets (`OpenVLA 7B` for "OpenVLA (7B)"); an acronym of
+    words the paper spells out (`SfM`, "structure from motion"). A versioned name is never taken apart:
+    `Llama 3 8B` is not found in "Llama 3 70B" and "Llama 2 8B"."""
+    parts = name.split(" ")
+    heads = [_LOWER_TAIL.sub("", p) for p in parts]
+    if len(parts) == 1:
+        head = heads[0]
+        if head != name:
+            return index.find_name(name_key(head)) if head[:1].isupper() or _HAS_DIGIT.search(head) else None
+        if _ACRONYM.fullmatch(name) and sum(c.isupper() for c in name) >= 2:
+            words = r"[\s-]+".join(rf"{re.escape(c)}[a-z]*" for c in name)
+            m = re.search(rf"\b{words}\b", index.text, re.IGNORECASE)
+            return m.start() if m else None
+        return None
+    if len(parts) == 2 and _SIZE.fullmatch(parts[1]):
+        m = re.search(rf"{re.escape(parts[0])}\s?\(\s?{re.escape(parts[1])}\s?\)", index.text, re.IGNORECASE)
+        return m.start() if m else None
+    # every part a name of its own (letters with a digit or an inner capital), each in the paper
+    if not all(_OWN_NAME.search(h) or (h != p and h[:1].isupper()) for h, p in zip(heads, parts, strict=True)):
+        return None
+    found = [index.find_name(name_key(h)) for h in heads]
+    return found[0] if all(f is not None for f in found) else None
+
+
+_HAS_DIGIT = re.compile(r"\d")
+_OWN_NAME = re.compile(r"[A-Za-z].*(?:\d|[a-z][A-Z])|[A-Z]{2,}|\d.*[A-Za-z]")
 
 
 def _split_versioned(claim: Claim, index: SourceIndex, section_label: str) -> list[Claim]:
@@ -181,6 +223,9 @@ def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, sec
     for value, tolerance, factor in zip(claim.values, claim.tolerances, factors, strict=True):
         hits = index.candidates(value, tolerance, factor, claim, bound=rel.qualifier)
         if not hits:
+            derived = _derived(claim, value, rel.sentence)
+            if derived:  # a gap, ratio or total of the sentence's own numbers: for the judge, not a flag
+                return base.model_copy(update={"undecided": True, "reason": derived})
             return base  # the value is not in the paper: nothing to relate
         end_outcomes = [_relate(rel, index, h) for h in hits]
         best = _best(end_outcomes)
@@ -227,10 +272,14 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
         assert anchor.qualifier is not None and rel.qualifier is not None  # a conflict needs two
         said, wrote = lexicon.QUALIFIER_WORDS[anchor.qualifier], lexicon.QUALIFIER_WORDS[rel.qualifier]
         return _Outcome("fail", occurrence, f"the paper says {said}, not {wrote}")
+    # In prose, where a number belongs is read from loosely written sentences on both sides: a relation that
+    # does not match there is undecided (for the judge), not contradicted. A table row says it exactly.
+    firm: Verdict = "fail" if index.units[u].kind == "row" else "undecided"
     dim = lexicon.concepts_conflict(rel.context, anchor.context)
     if dim is not None:
         theirs = ", ".join(sorted(n for d, n in anchor.context if d == dim))
-        return _Outcome("fail", occurrence, f"the paper states it for {theirs} ({dim})")
+        sure: Verdict = "fail" if dim in _FIRM_DIMENSIONS else firm
+        return _Outcome(sure, occurrence, f"the paper states it for {theirs} ({dim})")
     absent: list[Mention] = []
     loose_attached: list[bool] = []
     for mention in rel.names:
@@ -245,7 +294,7 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
                 index.baseline_at(u, ai, p) for p in positions
             ) and not _measured_attached(rel, index, u, ai):
                 why = f"the paper states it for {_written(rel, mention)}, the other way round"
-                return _Outcome("fail", occurrence, why)
+                return _Outcome(firm, occurrence, why)
             continue
         attached = index.attached_to(u, ai, positions)
         if rel.loose and mention.key not in index.own:
@@ -256,11 +305,20 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
             if mention.key in index.own and not others:
                 continue  # the paper's own system, named in another clause: still the implicit subject here
             where = f"for {others}" if others else "in another clause"
-            return _Outcome("fail", occurrence, f"the paper states it {where}, not for {_written(rel, mention)}")
+            # firm in prose too when the same sentence gives the name a value of its own: "81.26% on ArcLite
+            # and 64.0% on MathQuest" contradicts "81.3% on MathQuest"
+            # (unless the number says what a thing is, or the value's clause holds the summary's other name)
+            context_only = _describes_a_thing(rel) or any(
+                m.key != mention.key and m.key not in index.own
+                and (ps := index.positions_in_unit(m.key, u)) and index.attached_to(u, ai, ps)
+                for m in rel.names
+            )
+            sure = "fail" if firm == "fail" or (not context_only and _owns_another(index, u, ai, positions)) else firm
+            return _Outcome(sure, occurrence, f"the paper states it {where}, not for {_written(rel, mention)}")
         if all(index.baseline_at(u, ai, p) for p in positions if index.attached_to(u, ai, [p])):
-            return _Outcome("fail", occurrence, f"{_written(rel, mention)} is what the paper compares with there")
+            return _Outcome(firm, occurrence, f"{_written(rel, mention)} is what the paper compares with there")
     if loose_attached and not any(loose_attached):
-        return _Outcome("fail", occurrence, f"the paper states it for {_others(index, u, ai, rel) or 'others'}")
+        return _Outcome(firm, occurrence, f"the paper states it for {_others(index, u, ai, rel) or 'others'}")
     # The paper's own system is the implicit subject of its sentences ("we", "our model", "it"): a name of it
     # may be left out of a sentence, but not out of a table row that names another system.
     own_absent = [m for m in absent if m.key in index.own and not m.baseline]
@@ -273,13 +331,56 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
         # a name the summary measures is not there, and the paper states the value for something else
         others = _others(index, u, ai, rel)
         if others:
-            return _Outcome("fail", occurrence, f"the paper states it for {others}")
+            return _Outcome(firm, occurrence, f"the paper states it for {others}")
     # "We evaluate on EchoBench. It reaches 92.47%": where a value was measured may be said just before; who
     # measured it may not (that is what an attribution error looks like)
     unknown = [m for m in absent if not index.in_context(m.key, u, where=m.where or m.baseline)]
     if not unknown:
         return _Outcome("pass", occurrence)
     return _Outcome("undecided", occurrence, _missing(tuple(_written(rel, m) for m in unknown)))
+
+
+def _derived(claim: ExtractedClaim, value: float, sentence: str) -> str:
+    """Why a value the paper does not state may still be right: it is the difference, sum, ratio or relative
+    change of two other numbers of its own sentence ("from 21.0% to 31.4%, a 10.4-point gain"). Small counts
+    say nothing: every pair of numbers makes some of them."""
+    if (value < 1 and not claim.percent) or (value.is_integer() and value < 10):
+        return ""
+    others = [v for c in extract_cleaned(sentence) if c.kind == "number" and c.text != claim.text
+              for v in c.values[:1]]
+    tol = max(claim.tolerances[0] if claim.tolerances else 0.0, abs(value) * 0.005)
+    for i, a in enumerate(others):
+        for b in others[i + 1 :]:
+            lo, hi = min(a, b), max(a, b)
+            made = [hi - lo, hi + lo, hi / lo if lo else 0.0, (hi - lo) / lo * 100 if lo else 0.0,
+                    (hi - lo) / hi * 100 if hi else 0.0]
+            if any(abs(m - value) <= tol for m in made):
+                return f"not stated: it may be derived from {_fmt(a)} and {_fmt(b)}"
+    return ""
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def _describes_a_thing(rel: _Relation) -> bool:
+    """`40GB GPU 한 장`, "8 A100 GPUs": a number that says what a thing is, not what the name measured."""
+    return any(dim == "noun" for dim, _ in rel.context)
+
+
+def _owns_another(index: SourceIndex, u: int, ai: int, positions: list[int]) -> bool:
+    """Whether the name written at `positions` is what another number of the unit, of the same kind, measures."""
+    parsed = index.parsed(u)
+    mine = index.occurrences_in(u, parsed.anchors[ai].start)
+    for other in range(len(parsed.anchors)):
+        if other == ai or not index.attached_to(u, other, positions):
+            continue
+        if any(index.baseline_at(u, other, p) for p in positions):
+            continue
+        theirs = index.occurrences_in(u, parsed.anchors[other].start)
+        if mine is not None and theirs is not None and theirs.cls == mine.cls:
+            return True
+    return False
 
 
 def _measured_attached(rel: _Relation, index: SourceIndex, u: int, ai: int) -> bool:
