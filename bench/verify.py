@@ -32,6 +32,7 @@ Run: .venv/bin/python bench/verify.py [--no-time] [--blind-only] [--tuning] [-v]
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import sys
@@ -245,10 +246,11 @@ def quality() -> None:
 
 
 def _summaries(p: SynthPaper) -> list[Summary]:
-    """A Korean and an English summary whose only unsupported claims are the two names no paper has."""
+    """A Korean and an English summary whose only unsupported claims are the two names no paper has (the Korean
+    one starts with the issue's "제안된 구조를 바탕으로": the analyzer is asked about 구조 in every round)."""
     f, a, b = p.facts, p.benchmarks[0], p.benchmarks[1]
     ko = (
-        f"{p.model_name}은 새로운 학습 방법을 제안합니다. {a}와 {b}에서 평가되었습니다. "
+        f"제안된 구조를 바탕으로, {p.model_name}은 새로운 학습 방법을 제안합니다. {a}와 {b}에서 평가되었습니다. "
         f"두 벤치마크는 총 {f['tasks']}개의 작업으로 구성됩니다. 모델은 8192 토큰의 문맥을 지원합니다.",
         "학습은 256개 시퀀스의 배치로 진행됩니다. 8개의 가속기를 사용합니다. "
         f"{p.model_name}은 두 단계 절차를 따릅니다. {UNKNOWN_NAMES[0]}와 {UNKNOWN_NAMES[1]}를 기준선으로 사용합니다.",
@@ -293,14 +295,16 @@ def timing() -> None:
         for s in summaries:
             verify(s, index)
     times: list[float] = []
+    cpu: list[float] = []  # this thread's CPU time: what the checker costs, whatever else the machine runs
     claims_seen: list[int] = []
     wrong: list[str] = []
     for _ in range(ROUNDS):  # rounds interleave the papers: no paper is timed twice in a row
         for source, summaries in work:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             index = build_index(source)
             results = [verify(s, index) for s in summaries]
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.thread_time() - c0) * 1000)
             for claims in results:
                 claims_seen.append(len(claims))
                 flagged = sorted(c.text for c in claims if c.status == "unsupported")
@@ -319,6 +323,8 @@ def timing() -> None:
         f"per paper: median {median:.2f} ms, p95 {p95:.2f} ms — target < {TARGET_MS:.0f} ms "
         f"(ratio {median / TARGET_MS:.3f} median, {p95 / TARGET_MS:.3f} p95)"
     )
+    print(f"CPU time per paper: median {statistics.median(cpu):.2f} ms (ratio {statistics.median(cpu) / TARGET_MS:.3f})"
+          f"; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"summaries flagged other than the 2 unknown names: {len(wrong)} of {len(claims_seen)}"
           + (f", e.g. {wrong[0]}" if wrong else ""))
 
