@@ -43,6 +43,9 @@ def undecided(summary: str, source: str | Document) -> list[str]:
         ("4만 1,200장의 이미지를 씁니다.", [("4만 1,200", 41200.0)]),
         ("약 12만 개의 예시와 백만 토큰", [("12만", 1.2e5), ("백만", 1e6)]),
         ("디코딩이 세 배 빨라졌습니다.", [("세 배", 3.0)]),
+        ("보상을 0.3만큼 깎습니다.", [("0.3", 0.3)]),  # 만큼 is a particle, not 만
+        ("학습은 2시간 45분 걸렸습니다.", [("2시간 45분", 2.75)]),  # one duration
+        ("labels for half a million documents", [("half a million", 5e5)]),
     ],
 )
 def test_a_korean_number_syllable_counts_only_where_the_analyzer_tags_a_numeral(text, expected) -> None:
@@ -58,8 +61,8 @@ def test_a_number_glossed_with_its_unit_is_one_claim_and_a_short_unit_keeps_its_
 # ---- names as summaries spell them -----------------------------------------------------------------
 
 NAMES = ("We evaluate on COCO-30K with FID and on ShelfScan-5K. Our detector follows GRPO with a rank 64 "
-         "adapter. Baselines are OpenVLA (7B), Llama 3 70B and Llama 2 8B. Poses come from structure from "
-         "motion.")
+         "adapter. Baselines are OpenVLA (7B), Llama 3 70B, Llama 2 8B and SD-v3.5-Large. Poses come from "
+         "structure from motion.")
 
 
 @pytest.mark.parametrize(
@@ -72,6 +75,8 @@ NAMES = ("We evaluate on COCO-30K with FID and on ShelfScan-5K. Our detector fol
         ("SfM으로 포즈를 얻습니다.", True),  # an acronym of words the paper spells out
         ("Llama 3 8B와 비교합니다.", False),  # a versioned name is never taken apart
         ("ShelfScan-9K GRPO 조합입니다.", False),  # each part must be in the paper
+        ("Stable Diffusion 3.5 Large보다 낫습니다.", True),  # the family's initials: "SD-v3.5-Large"
+        ("Stable Diffusion 3 Large보다 낫습니다.", False),
     ],
 )
 def test_names_written_the_summary_s_way(summary, ok) -> None:
@@ -99,6 +104,17 @@ def test_a_number_derived_from_its_sentence_is_left_to_the_judge_and_one_made_up
     summary = "MMDoc 정확도는 21.0%에서 31.4%로 10.4포인트 올랐습니다."
     assert flagged(summary, RESULTS) == [] and undecided(summary, RESULTS) == ["10.4포인트"]
     assert flagged("MMDoc 정확도는 21.0%에서 31.4%로 12.9포인트 올랐습니다.", RESULTS) == ["12.9포인트"]
+
+
+def test_a_predecessor_s_value_given_to_the_new_model_is_contradicted_unless_the_summary_says_so() -> None:
+    paper = Document(paper_id="2601.00078", origin="html", sections=(
+        TextSection(kind="title", heading="", text="Pallas-2: Sparse Retrieval"),
+        TextSection(kind="results", heading="4 Results", page=3, text=(
+            "Pallas-2 reaches an MRR of 41.2. Keeping every token, as Pallas did, gives only 39.8. "
+            "Pallas had 1.1B parameters.")),
+    ))
+    assert flagged("Pallas-2는 MRR 39.8을 기록합니다.", paper) == ["39.8"]
+    assert flagged("Pallas-2는 11억 파라미터였던 이전 Pallas보다 작습니다.", paper) == []
 
 
 def test_a_value_the_sentence_gives_to_another_benchmark_is_contradicted() -> None:

@@ -63,7 +63,7 @@ def atom(p: str) -> str:
     (?P<{p}m>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?|\.\d+)
     (?:[eE](?P<{p}e>[-+−]?\d{{1,3}}))?
     (?:
-        \s?(?P<{p}k>(?:[십백천]?[만억조]|[백천])(?:\s?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?\s?(?:[십백천]?[만억조]|[백천]))*(?:\s(?:\d{{1,3}},\d{{3}}|\d{{1,4}})(?![\d.,]))?)
+        \s?(?P<{p}k>(?:[십백천]?(?:[억조]|만(?!큼))|[백천])(?:\s?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?\s?(?:[십백천]?[만억조]|[백천]))*(?:\s(?:\d{{1,3}},\d{{3}}|\d{{1,4}})(?![\d.,]))?)
       | (?P<{p}s>[kKMBbT])(?![A-Za-z0-9])
       | \s(?P<{p}w>thousand|million|billion|trillion)\b
     )?
@@ -159,6 +159,8 @@ _UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
     # binary units are read as their decimal twins: summaries write GB for GiB
     **{u: ("bytes", f) for us, f in (("KB KiB", 1e3), ("MB MiB", 1e6), ("GB GiB", 1e9), ("TB TiB", 1e12))
        for u in us.split()},
+    **{u: ("bytes", f) for w, f in (("kilobyte", 1e3), ("megabyte", 1e6), ("gigabyte", 1e9), ("terabyte", 1e12))
+       for u in (w, w + "s")},
     **{u: ("frequency", f) for u, f in (("Hz", 1.0), ("kHz", 1e3), ("MHz", 1e6), ("GHz", 1e9))},
     # physical units a paper may use (remote sensing, robotics, audio): compared in m, g, m², dB, Wh
     **{u: ("length", f) for u, f in (("nm", 1e-9), ("μm", 1e-6), ("mm", 1e-3), ("cm", 1e-2), ("km", 1e3))},
@@ -532,15 +534,19 @@ def extract_cleaned(text: str) -> list[ExtractedClaim]:
             words = re.split(r"[\s-]+", m.group("wn").lower())
             base = sum(WORD_VALUE.get(w, 1.0 if w == "a" else 0.0) for w in words)
             scale = WORD_SCALE[m.group("wmag").lower()]
+            start, tolerance = m.start(), scale
+            half = re.search(r"\bhalf\s+$", text[max(0, start - 8) : start], re.I)
+            if words == ["a"] and half:  # "half a million"
+                base, start, tolerance = 0.5, start - len(half.group(0)), scale / 10
             found = unit_at(text, m.end())
             out.append(
                 ExtractedClaim(
-                    m.group(0),
+                    text[start : m.end()],
                     "number",
-                    m.start(),
+                    start,
                     m.end(),
                     (base * scale,),
-                    (scale,),
+                    (tolerance,),
                     hedged=_is_hedged(text, m.start(), m.end()),
                     unit_class=found[0] if found else None,
                     factors=(found[1] if found else 1.0,),
@@ -558,8 +564,28 @@ def extract_cleaned(text: str) -> list[ExtractedClaim]:
                 out.append(ExtractedClaim(name, "name", m.start(), end, key=name_key(name)))
     if text is not original:
         out = [c if c.kind == "name" else replace(c, text=original[c.start : c.end].strip()) for c in out]
-    out = [c for c in out if not _fraction_part(original, c)]
+    out = _compound_durations(original, [c for c in out if not _fraction_part(original, c)])
     return [c for i, c in enumerate(out) if not (i + 1 < len(out) and _glossed_by(original, c, out[i + 1]))]
+
+
+_DURATION_GAP = re.compile(r"\s?$")
+
+
+def _compound_durations(text: str, claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
+    """`3시간 30분`, `1분 30초`: one duration (3.5 h), not two numbers the paper never wrote apart."""
+    out: list[ExtractedClaim] = []
+    for c in claims:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == c.kind == "number" and prev.unit_class == c.unit_class == "time"
+                and len(prev.values) == len(c.values) == 1 and prev.factors and c.factors
+                and prev.factors[0] > c.factors[0] and _DURATION_GAP.match(text[prev.end : c.start])):
+            big = prev.factors[0]
+            value = prev.values[0] + c.values[0] * c.factors[0] / big
+            out[-1] = replace(prev, text=text[prev.start : c.end], end=c.end, values=(value,),
+                              tolerances=(c.tolerances[0] * c.factors[0] / big,))
+            continue
+        out.append(c)
+    return out
 
 
 def _glossed_by(text: str, claim: ExtractedClaim, nxt: ExtractedClaim) -> bool:

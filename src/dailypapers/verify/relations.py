@@ -142,6 +142,8 @@ class Parsed(Anchored):
         owner = self.owners[anchor] if self.owners else None
         if owner is not None:  # `X is faster than EchoChat (4.1)`: 4.1 is EchoChat's, not X's
             return self.mentions[owner].start == mention_start
+        if self.owners and any(o is not None and self.mentions[o].start == mention_start for o in self.owners):
+            return False  # `MAIRA-2의 64.8%`: a name that owns a number of its own is not another's subject
         seg = self.anchors[anchor].segment
         mseg = self.segment_of(mention_start)
         if mseg == seg:
