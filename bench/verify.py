@@ -83,18 +83,17 @@ def _hits(flag: str, errors: tuple[str, ...]) -> bool:
 _NAME_LIKE = re.compile(r"[A-Z]")  # a wrong name ("CosyVoice 2"), not a wrong number ("about 25%")
 
 
-def _check(case: BlindCase, index: SourceIndex) -> tuple[list[str], int]:
-    """The published flags of a case's summary (in order, repeats kept) and its undecided count."""
+def _check(case: BlindCase, index: SourceIndex) -> tuple[list[str], list[str]]:
+    """The published flags of a case's summary (in order, repeats kept) and its undecided claims."""
     flags: list[str] = []
-    undecided = 0
+    undecided: list[str] = []
     for label, text in case.sections.items():
         for c in verify_text(text, index, section_label=label):
-            if c.status == "unsupported" and c.undecided:
-                undecided += 1
-            elif c.status == "unsupported":
-                flag = Flag(c.text)
-                flag.sentence = c.sentence
-                flags.append(flag)
+            if c.status != "unsupported":
+                continue
+            flag = Flag(c.text)
+            flag.sentence = c.sentence
+            (undecided if c.undecided else flags).append(flag)
     return flags, undecided
 
 
@@ -117,12 +116,13 @@ def blind_folder(name: str) -> dict[str, float]:
     tp = fp = undecided = 0
     false_benign = false_base = clean_base = bases = 0
     caught = {"error": 0, "realistic": 0}
+    surfaced = {"error": 0, "realistic": 0}  # flagged or not checked: what a judge is asked about
     total = {"error": 0, "realistic": 0}
     misses: list[str] = []
     false: list[str] = []
     for case in data.cases:
-        flags, und = _check(case, indexes[case.paper])
-        undecided += und
+        flags, unsure = _check(case, indexes[case.paper])
+        undecided += len(unsure)
         if case.family == "base":
             base_flags[case.id] = flags
             bases += 1
@@ -150,6 +150,7 @@ def blind_folder(name: str) -> dict[str, float]:
             total[case.family] += len(labelled)
             hit = sum(1 for e in labelled if any(_hits(f, (e,)) for f in flags))
             caught[case.family] += hit
+            surfaced[case.family] += sum(1 for e in labelled if any(_hits(f, (e,)) for f in [*flags, *unsure]))
             if hit < len(labelled):
                 misses.append(f"{case.id} ({case.family}/{case.category}): {labelled}")
     precision = tp / (tp + fp) if tp + fp else 1.0
@@ -162,6 +163,9 @@ def blind_folder(name: str) -> dict[str, float]:
              else "")
           + f"; benign edits with a false flag {false_benign}/{benign}, base summaries with one "
             f"{false_base}/{bases} (clean {clean_base}); undecided claims {undecided}")
+    if total["error"]:
+        print(f"    flagged or not checked (what the judge, when configured, is asked about): errors "
+              f"{surfaced['error']}/{total['error']}, realistic {surfaced['realistic']}/{total['realistic']}")
     if "-v" in sys.argv and name not in HELD_OUT:
         for line in false:
             print("    false:", line)

@@ -210,7 +210,12 @@ def unit_at(text: str, pos: int) -> tuple[UnitClass, float] | None:
     if written is None:
         return None
     key = re.sub(r"\s+", " ", written)
+    if key == "일" and _NOT_DAYS.match(text, m.end()):
+        return None  # `0.25일 때` (is 0.25 when), not 0.25 days
     return _UNIT_TABLE.get(key) or _UNIT_TABLE.get(key.lower())
+
+
+_NOT_DAYS = re.compile(r"\s?(?:때|수|까|지라도|뿐|경우)")
 
 
 def atom_unit(text: str, m: re.Match[str], p: str) -> tuple[UnitClass, float] | None:

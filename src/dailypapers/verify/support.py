@@ -20,6 +20,7 @@ states the value for something else, the claim is unsupported with the `reason` 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -215,6 +216,16 @@ def _relation(text: str, parsed: Parsed, claim: ExtractedClaim, index: SourceInd
         if parsed.attached(m.start, ai, lead=False) and m.key and m.key not in _GENERIC_ENTITIES
         and index.find_name(m.key) is not None
     )
+    owner = parsed.owners[ai] if parsed.owners else None
+    if owner is not None:  # `DAPO(47.9%)를 앞섰고`: 47.9% is DAPO's own score, not a comparison with DAPO
+        names = tuple(dataclasses.replace(m, baseline=False) if m is parsed.mentions[owner] else m for m in names)
+    bracketed = text.rfind("(", parsed.start, anchor.start) > text.rfind(")", parsed.start, anchor.start)
+    if not bracketed and not any(not m.baseline and not m.where for m in names):
+        # no subject in the number's clause: the sentence's subject, when it is the paper's own system, is it
+        # (`HiveMoE-2는 ..., MATH에서는 49.8`): a table row of another system does not support the number (a
+        # number in brackets is what it follows: `MAIRA-2(29.2, 55.8)`)
+        names += tuple(m for m in parsed.mentions
+                       if m.start < parsed.lead_end and not m.baseline and m.key in index.own)[:1]
     written = tuple(dict.fromkeys(text[m.start : m.end] for m in names))
     clause_anchors = sum(1 for a in parsed.anchors if a.segment == anchor.segment)
     measured = {m.key for m in names if not m.baseline and m.key not in index.own}
@@ -301,7 +312,12 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
             continue
         if mention.baseline:
             # a baseline need only be in the unit ("X보다 3배", "3x faster than X"), unless the paper measures it
-            # there and compares it with something else: "Y is 3x faster than X" is not "X is 3x faster than Y"
+            # there and compares it with something else: "Y is 3x faster than X" is not "X is 3x faster than Y",
+            # or compares the value with another baseline: "4.5 points above ArcPO" is not "DAPO보다 4.5포인트"
+            theirs = _baselines_of(index, u, ai, positions)
+            if theirs:
+                return _Outcome("fail", occurrence, f"the paper compares it with {theirs}, "
+                                                    f"not {_written(rel, mention)}")
             if index.attached_to(u, ai, positions) and not any(
                 index.baseline_at(u, ai, p) for p in positions
             ) and not _measured_attached(rel, index, u, ai):
@@ -337,16 +353,20 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
     absent = [m for m in absent if m.key not in index.own]
     if own_absent and index.row_names_another(u):
         return _Outcome("fail", occurrence, f"the paper states it for {_others(index, u, ai, rel)}")
-    sibling = _sibling(index, u, ai, own_absent, rel.written) if own_absent else ""
+    sibling = _sibling(index, u, ai, own_absent, rel.written, rel.sentence) if own_absent else ""
     if sibling:  # the paper's own system, but the sentence gives the value to its predecessor
         return _Outcome("fail", occurrence, f"the paper states it for {sibling}")
     if not absent:
         return _Outcome("pass", occurrence)
+    for m in absent:
+        theirs = _baselines_of(index, u, ai, []) if m.baseline else ""
+        if theirs:
+            return _Outcome("fail", occurrence, f"the paper compares it with {theirs}, not {_written(rel, m)}")
     if any(not m.baseline for m in absent):
         # a name the summary measures is not there, and the paper states the value for something else
         others = _others(index, u, ai, rel)
         if others:
-            sibling = _sibling(index, u, ai, [m for m in absent if not m.baseline], rel.written)
+            sibling = _sibling(index, u, ai, [m for m in absent if not m.baseline], rel.written, rel.sentence)
             return _Outcome("fail" if sibling else firm, occurrence, f"the paper states it for {sibling or others}")
     # "We evaluate on EchoBench. It reaches 92.47%": where a value was measured may be said just before; who
     # measured it may not (that is what an attribution error looks like)
@@ -400,14 +420,15 @@ def _family(key: str) -> str:
     return _VERSION_TAIL.sub("", key) or key
 
 
-def _sibling(index: SourceIndex, u: int, ai: int, measured: list[Mention], rel_names: tuple[str, ...]) -> str:
+def _sibling(index: SourceIndex, u: int, ai: int, measured: list[Mention], rel_names: tuple[str, ...],
+             sentence: str) -> str:
     """The name the paper states the value for when it is another version of a name the summary measures with
     it (`LexiCol` for `LexiCol-2`): a predecessor's number given to its successor, or the other way round. A
-    sibling the summary names in the same relation (`30억 파라미터였던 이전 RadiScribe`) is no contradiction."""
+    sibling the summary names in the same sentence (`30억 파라미터였던 이전 RadiScribe`) is no contradiction."""
     parsed = index.parsed(u)
     if isinstance(parsed, RowParsed):
         return ""
-    written = {name_key(w) for w in rel_names}
+    written = {name_key(w) for w in rel_names} | {c.key for c in extract_cleaned(sentence) if c.kind == "name"}
     for m in measured:
         fam = _family(m.key)
         if len(fam) < 4:
@@ -417,6 +438,17 @@ def _sibling(index: SourceIndex, u: int, ai: int, measured: list[Mention], rel_n
             if key != m.key and _family(key) == fam and key not in written:
                 return name
     return ""
+
+
+def _baselines_of(index: SourceIndex, u: int, ai: int, mine: list[int]) -> str:
+    """The other baseline the paper's sentence compares this value with, when the summary's baseline (written
+    at `mine`, or absent) is not attached to it there."""
+    parsed = index.parsed(u)
+    if isinstance(parsed, RowParsed) or (mine and index.attached_to(u, ai, mine)):
+        return ""
+    others = [index.text[m.start : m.end] for m in parsed.mentions
+              if m.baseline and m.start not in mine and parsed.attached(m.start, ai, lead=False)]
+    return ", ".join(dict.fromkeys(one_line(o) for o in others))
 
 
 def _describes_a_thing(rel: _Relation) -> bool:
