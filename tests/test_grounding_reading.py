@@ -46,10 +46,18 @@ def undecided(summary: str, source: str | Document) -> list[str]:
         ("보상을 0.3만큼 깎습니다.", [("0.3", 0.3)]),  # 만큼 is a particle, not 만
         ("학습은 2시간 45분 걸렸습니다.", [("2시간 45분", 2.75)]),  # one duration
         ("labels for half a million documents", [("half a million", 5e5)]),
+        ("성공률이 0.25일 때 가장 큽니다.", [("0.25", 0.25)]),
     ],
 )
 def test_a_korean_number_syllable_counts_only_where_the_analyzer_tags_a_numeral(text, expected) -> None:
     assert numbers(text) == expected
+
+
+def test_lengths_and_areas_in_words_and_in_metres() -> None:
+    paper = "The benchmark covers 3,100 km² of flooded area. The average L2 error is 0.53 m."
+    assert flagged("It covers 3,100 square kilometers, with an L2 error of 53 cm.", paper) == []
+    assert flagged("It covers 3,100 square kilometers, with an L2 error of 53 m.", paper) == ["53"]
+    assert [c.unit_class for c in extract_claims("성공률이 0.25일 때") if c.kind == "number"] == [None]
 
 
 def test_a_number_glossed_with_its_unit_is_one_claim_and_a_short_unit_keeps_its_case() -> None:

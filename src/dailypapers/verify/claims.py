@@ -163,7 +163,11 @@ _UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
        for u in (w, w + "s")},
     **{u: ("frequency", f) for u, f in (("Hz", 1.0), ("kHz", 1e3), ("MHz", 1e6), ("GHz", 1e9))},
     # physical units a paper may use (remote sensing, robotics, audio): compared in m, g, m², dB, Wh
-    **{u: ("length", f) for u, f in (("nm", 1e-9), ("μm", 1e-6), ("mm", 1e-3), ("cm", 1e-2), ("km", 1e3))},
+    **{u: ("length", f) for u, f in (("nm", 1e-9), ("μm", 1e-6), ("mm", 1e-3), ("cm", 1e-2), ("m", 1.0), ("km", 1e3))},
+    **{u: ("length", f) for w, f in (("millimeter", 1e-3), ("centimeter", 1e-2), ("meter", 1.0), ("kilometer", 1e3))
+       for u in (w, w + "s", w[:-2] + "re", w[:-2] + "res")},
+    **{u: ("area", f) for w, f in (("square meter", 1.0), ("square kilometer", 1e6))
+       for u in (w, w + "s", w[:-2] + "re", w[:-2] + "res")},
     **{u: ("mass", f) for u, f in (("mg", 1e-3), ("kg", 1e3))},
     **{u: ("area", f) for us, f in (("mm2 mm²", 1e-6), ("cm2 cm²", 1e-4), ("m2 m²", 1.0), ("km2 km²", 1e6))
        for u in us.split()},

@@ -385,7 +385,9 @@ def _derived(claim: ExtractedClaim, value: float, sentence: str) -> str:
     cls = claim.unit_class
     # what each kind of number is made from: a gain from two scores, a speed-up from two times, a total from
     # two counts; the operands are of one kind
-    if cls in ("percent", "points", None):
+    if cls is None and value.is_integer():
+        ops = ("gap", "relative", "sum", "product")  # "18 tasks with 20 trials each (360 trials)"
+    elif cls in ("percent", "points", None):
         ops = ("gap", "relative")
     elif cls == "multiplier":
         ops = ("ratio",)
@@ -396,7 +398,8 @@ def _derived(claim: ExtractedClaim, value: float, sentence: str) -> str:
     operands = [c for c in extract_cleaned(sentence) if c.kind == "number" and c.text != claim.text]
     others = [c.values[0] * (c.factors[0] if c.factors else 1.0) for c in operands
               if c.unit_class == cls or (cls == "multiplier" and c.unit_class == "time")
-              or (cls in ("percent", "points", None) and c.unit_class in ("percent", "points", None))]
+              or (cls in ("percent", "points", None) and c.unit_class in ("percent", "points", None))
+              or (cls is None and c.unit_class == "count")]
     tol = max(claim.tolerances[0] if claim.tolerances else 0.0, abs(value) * 0.005)
     for i, a in enumerate(others):
         for b in others[i + 1 :]:
