@@ -81,3 +81,25 @@ def _numeral(tokens: list, window: str, start: int, end: int) -> bool:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             return not glued or (nxt is not None and nxt.start == stop and _attaches(nxt.tag))
     return False
+
+
+# Connective endings that join two clauses (and, while, but, whereas): a clause of a Korean sentence ends after
+# one of them. Which syllable is an ending is the analyzer's call: `최고` (best) and `재고` (stock) end no clause.
+_CLAUSE_ENDINGS = frozenset({"고", "며", "으며", "면서", "으면서", "지만", "는데", "은데", "ㄴ데", "데"})
+MAX_SENTENCE_CHARS = 2_000  # a longer "sentence" is cut by punctuation alone
+
+
+def clause_breaks(text: str, start: int, end: int) -> list[int]:
+    """Where the clauses of the Korean sentence text[start:end] end: the offsets (in `text`) just after a
+    connective ending (tagged EC) that a space follows."""
+    if end - start > MAX_SENTENCE_CHARS or not _HANGUL.search(text, start, end):
+        return []
+    sentence = text[start:end]
+    with _lock:
+        tokens = _kiwi().tokenize(sentence)
+    out = []
+    for t in tokens:
+        stop = t.start + t.len
+        if t.tag == "EC" and t.form in _CLAUSE_ENDINGS and stop < len(sentence) and sentence[stop].isspace():
+            out.append(start + stop)
+    return out

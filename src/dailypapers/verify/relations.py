@@ -3,7 +3,8 @@ over text, and one parser for both sides (a summary sentence and a paper's sente
 from the paper relates its numbers exactly as the paper does.
 
 A sentence is cut into clauses at commas, semicolons, "and/while/but" and Korean connective endings
-(`-며`, `-고`, `-지만`), but only where both sides hold a number: "On ArcLite, Orbit reaches 81.3" stays one
+(`-며`, `-고`, `-지만`, where the analyzer tags them: `korean`), but only where both sides hold a number:
+"On ArcLite, Orbit reaches 81.3" stays one
 clause, "81.3 on ArcLite and 64.0 on MathQuest" becomes two. A name is attached to the numbers of its own
 clause; a name in the sentence's lead (before its first number) is also attached to later clauses that do
 not name their own subject ("Sonora is 3x faster ... and answers within 10 seconds"); with "respectively"
@@ -26,6 +27,7 @@ from dailypapers.models import Qualifier
 from dailypapers.text import CJK, sentence_spans
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import CLAIM_TOKENS, is_reference, name_at, name_key
+from dailypapers.verify.korean import clause_breaks
 from dailypapers.verify.lexicon import Concept
 
 MAX_UNIT_CHARS = 700  # a longer "sentence" (a PDF without stops, a hostile text) is cut into pieces
@@ -34,8 +36,7 @@ _PIECE_BREAK = re.compile(
     r"\s*[,;:]\s+|\s*[，；]\s*"
     r"|\s+(?:and|but|while|whereas|although|though|yet)\s+"
     r"|\s+[—–]\s+"
-    r"|(?<=며)\s|(?<=지만)\s|(?<=면서)\s|(?<=는데)\s|(?<=반면)\s|(?<=반면에)\s"
-    r"|(?<=[\uac00-\ud7a3]고)(?<![최참광경재사원연]고)\s"
+    r"|(?<=반면)\s|(?<=반면에)\s"
     r"|(?<=[%\d배초])(?:와|과)\s(?!\d)"  # "A에서 81.3%와 B에서 64%", not the list "81.3%와 64%"
     r"|\s*\(\s*(?=[^()]{0,60}\d)|(?<=[\d%x×])\s*\)",  # a parenthetical with a number of its own
     re.IGNORECASE,
@@ -262,20 +263,31 @@ def _mask(text: str, start: int, end: int, names: list[tuple[int, int, str]]) ->
     return "".join(parts)
 
 
+def _breaks(text: str, start: int, end: int, anchors: int) -> list[tuple[int, int]]:
+    """Where text[start:end] may be cut into clauses: punctuation and English connectives by pattern, Korean
+    connective endings (`-며`, `-고`, `-지만`, `-면서`, `-는데`) where the analyzer tags them (`korean`). The
+    analyzer is asked only where a cut can matter: between two numbers, or before a contrast after one."""
+    found = [(m.start(), m.end()) for m in _PIECE_BREAK.finditer(text, start, end)]
+    if (anchors >= 2 or (anchors == 1 and "지만" in text[start:end])) and CJK.search(text, start, end):
+        found += [(b, b + 1) for b in clause_breaks(text, start, end)]
+        found.sort()
+    return found
+
+
 def _segments(text: str, start: int, end: int, anchors: list[tuple[int, int]]) -> list[tuple[int, int]]:
     if _RESPECTIVELY.search(text, start, end):
         return [(start, end)]  # "81.3 and 64.0 on A and B, respectively" pairs across its clauses
     pieces: list[tuple[int, int]] = []
     contrast_at = end  # where a contrast after the last number starts: "..., although X leads on Y"
     s = start
-    for m in _PIECE_BREAK.finditer(text, start, end):
-        if m.start() > s:
-            pieces.append((s, m.start()))
-            s = m.end()
-            contrast = _CONTRAST.search(m.group(0)) or _CONTRAST.match(text, m.end()) or (
-                text.endswith(("지만", "반면", "반면에"), start, m.start()))
+    for b_start, b_end in _breaks(text, start, end, len(anchors)):
+        if b_start > s:
+            pieces.append((s, b_start))
+            s = b_end
+            contrast = _CONTRAST.search(text, b_start, b_end) or _CONTRAST.match(text, b_end) or (
+                text.endswith(("지만", "반면", "반면에"), start, b_start))
             if contrast and contrast_at == end and not any(s <= a[0] < end for a in anchors):
-                contrast_at = m.start()
+                contrast_at = b_start
     pieces.append((s, end))
     # a piece without a number belongs to the next one ("On ArcLite, Orbit reaches 81.3"), the last to the one
     # before it, unless a contrast opens it: its names speak of something else than the numbers before
