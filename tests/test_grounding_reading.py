@@ -125,6 +125,18 @@ def test_a_predecessor_s_value_given_to_the_new_model_is_contradicted_unless_the
     assert flagged("Pallas-2는 11억 파라미터였던 이전 Pallas보다 작습니다.", paper) == []
 
 
+def test_a_clause_that_names_its_own_benchmark_takes_only_the_subject_from_the_sentence_lead() -> None:
+    paper = Document(paper_id="2601.00079", origin="html", sections=(
+        TextSection(kind="title", heading="", text="Pallas-2: Sparse Retrieval"),
+        TextSection(kind="results", heading="4 Results", page=3, text=(
+            "On MS MARCO, Pallas-2 reaches an MRR@10 of 41.2, and on 13 BEIR datasets an average nDCG@10 of "
+            "53.6.")),
+    ))
+    assert flagged("Pallas-2는 MS MARCO에서 MRR@10 41.2, BEIR에서 nDCG@10 53.6을 기록했습니다.", paper) == []
+    swapped = [c for c in verify_text("Pallas-2는 MS MARCO에서 MRR@10 53.6을 기록했습니다.", paper) if c.kind == "number"]
+    assert [(c.status, c.undecided) for c in swapped] != [("supported", False)]  # no longer passed as MS MARCO's
+
+
 def test_a_value_the_sentence_gives_to_another_benchmark_is_contradicted() -> None:
     claims = {c.text: c for c in verify_text("Kestrel-3는 MathQuest에서 81.3%를 기록합니다.", RESULTS)}
     wrong = claims["81.3%"]
