@@ -51,7 +51,8 @@ _COORDINATOR = re.compile(r"^\s*(?:,|and|or|과|와|및|，)\s*(?:and\s+)?$|^(?:
 _BASELINE_BEFORE = re.compile(
     r"(?:\bthan|\bover|\bvs\.?|\bversus|\bagainst|\bcompared\s+(?:to|with)|\brelative\s+to|\boutperform\w*"
     r"|\bbeat\w*|\bsurpass\w*|\bexceed\w*|\bbelow|\babove|\bunlike)"
-    r"\s+(?:with\s+|for\s+|on\s+|in\s+|to\s+|that\s+of\s+)?(?:the\s+|a\s+|strong\s+|prior\s+|previous\s+)*"
+    r"\s+(?:with\s+|for\s+|on\s+|in\s+|to\s+|that\s+of\s+)?"
+    r"(?:the\s+|a\s+|strong\s+|prior\s+|previous\s+|our\s+|its\s+|their\s+|earlier\s+|original\s+)*"
     r"(?:baselines?\s+)?(?:such\s+as\s+|like\s+|including\s+)?$",
     re.IGNORECASE,
 )
