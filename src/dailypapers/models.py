@@ -42,6 +42,7 @@ EvidenceKind = Literal["sentence", "row", "caption"]
 Qualifier = Literal["max", "avg", "over", "under"]
 
 DEFAULT_LABELS: tuple[str, ...] = ("What's New", "Technical Details", "Performance Highlights")
+TLDR_LABEL = "TL;DR"  # the `section_label` of a TL;DR's claims
 DEFAULT_SOURCE = "hf"
 DEFAULT_LANG = "ko"
 _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -129,6 +130,9 @@ class Summary(_Frozen):
     prompt_version: str | None = None
     created_at: dt.datetime | None = None
     claims: tuple[Claim, ...] = ()
+    # one line saying what the paper contributes, for cards and feeds; checked like a section (its claims carry
+    # `TLDR_LABEL`). Never in the digest Markdown, so an imported digest has none ("").
+    tldr: str = ""
 
     @property
     def unsupported(self) -> tuple[Claim, ...]:

@@ -19,10 +19,10 @@ from typing import Protocol, TypeVar
 from dailypapers.documents import BUDGET_VERSION, COUNTER, budget, content_hash
 from dailypapers.errors import SummarizeError
 from dailypapers.events import ProgressStage
-from dailypapers.models import Document, Outcome, Paper, Stage, Status, Summary, Usage
+from dailypapers.models import TLDR_LABEL, Document, Outcome, Paper, Stage, Status, Summary, Usage
 from dailypapers.summarize.base import Estimates, Judges, Question, Summarizer
 from dailypapers.text import clip
-from dailypapers.verify import SourceIndex, build_index, verify
+from dailypapers.verify import SourceIndex, build_index, verify, verify_text
 from dailypapers.verify import judge as judging
 
 T = TypeVar("T")
@@ -209,7 +209,10 @@ class _Paper:
 
     @staticmethod
     def checked(summary: Summary, index: SourceIndex) -> Summary:
-        return summary.model_copy(update={"claims": tuple(verify(summary, index))})
+        claims = verify(summary, index)
+        if summary.tldr:  # the TL;DR is checked like a section, its claims under its own label
+            claims += verify_text(summary.tldr, index, section_label=TLDR_LABEL)
+        return summary.model_copy(update={"claims": tuple(claims)})
 
     def end(self, status: Status, reason: str, stage: Stage) -> WorkResult:
         if not self.summarized:  # a paper that stops early still moves every progress bar to the end

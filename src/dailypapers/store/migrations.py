@@ -229,3 +229,9 @@ def _m013_written_files(db: sqlite_utils.Database) -> None:
     # wrote for another edition (`publish.base.FileLedger`).
     db["written_files"].create(
         {"path": str, "day": str, "source": str, "lang": str, "written_at": str}, pk="path", if_not_exists=True)
+
+
+@MIGRATIONS(name="014_summary_tldr")
+def _m014_summary_tldr(db: sqlite_utils.Database) -> None:
+    # A summary's one-line TL;DR (cards, per-paper feeds). Summaries stored before it have none: "".
+    db.execute("alter table summaries add column tldr text not null default ''")
