@@ -63,7 +63,8 @@ def evil_entry() -> Entry:
         id=EVIL_ID, title=XSS_TITLE, authors=(XSS_AUTHOR, "Mina </li><li>Park"), upvotes=7,
         thumbnail="javascript:window.__xss=7", video=None,
         links={"github": "javascript:window.__xss=8", "project": "data:text/html,<script>alert(1)</script>",
-               "pdf": "https://arxiv.org/pdf/2505.09999\" onclick=\"window.__xss=9"},
+               "pdf": "https://arxiv.org/pdf/2505.09999\" onclick=\"window.__xss=9",
+               "category": 'cs.AI"><script>window.__xss=14</script>', "categories": "cs.AI ../../etc <b>x</b>"},
         abstract="</details><script>window.__xss=10</script>",
     )
     summary = Summary(paper_id=EVIL_ID, lang="ko", sections=(
@@ -79,8 +80,9 @@ def evil_entry() -> Entry:
 def video_entry() -> Entry:
     paper = Paper(id="2505.08888", title="Kettle Video: 3D Worlds from One Clip", authors=("Hana Sato", "Bo Vale"),
                   upvotes=3, video="https://cdn-uploads.huggingface.co/production/uploads/x/clip.mp4",
-                  links={"github": "https://github.com/example/kettle", "project": "https://example.org/kettle"})
-    summary = Summary(paper_id=paper.id, lang="ko", sections=(
+                  links={"github": "https://github.com/example/kettle", "project": "https://example.org/kettle",
+                         "category": "cs.CV", "categories": "cs.CV cs.GR"})
+    summary = Summary(paper_id=paper.id, lang="ko", tldr="영상 한 개로 3D 세계를 2.5배 빠르게 만듭니다.", sections=(
         Section(label="What's New", text="한 개의 영상에서 3D 세계를 만드는 모델을 제안합니다."),
         Section(label="Performance Highlights", text="기존 방법보다 2.5배 빠릅니다."),
     ), claims=(Claim(text="2.5배", kind="number", status="supported", section_label="Performance Highlights",

@@ -33,12 +33,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dailypapers import __version__, digestformat
 from dailypapers.errors import DailyPapersError
 from dailypapers.models import Digest, Edition, Paper, Summary
-from dailypapers.publish.feeds import atom_feed, feed_links
-from dailypapers.publish.pages import APP_CSP, Chrome, render
+from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, tag_feed
+from dailypapers.publish.pages import APP_CSP, Chrome, FeedLink, render
 from dailypapers.publish.views import (
     ARCHIVE_PATH,
     FEED_ENTRIES,
     HOME_PATH,
+    PAPER_FEED_ENTRIES,
     RUNS_PATH,
     SEARCH_PATH,
     ArchiveView,
@@ -46,6 +47,7 @@ from dailypapers.publish.views import (
     EditionView,
     HomeView,
     RunsView,
+    TagView,
     edition_index,
     edition_path,
     edition_view,
@@ -54,11 +56,13 @@ from dailypapers.publish.views import (
     month_neighbours,
     month_views,
     paper_id_from_slug,
+    paper_items,
     paper_page_view,
     paper_path,
     run_view,
     stream_slug,
     streams,
+    tag_views,
 )
 from dailypapers.redaction import NO_REDACTION, Redactor
 from dailypapers.search import SORTS, SearchHit
@@ -361,6 +365,64 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
             return render("month.html", view.path, chrome, view=view, previous=previous, next=next_)
         return html(f"archive/{first:%Y-%m}.html", make)
 
+    def _tags() -> tuple[TagView, ...]:
+        # every edition is read: a tag's newest papers may be anywhere (its page is cached until the archive
+        # changes)
+        digests = (archive.store.get_digest(e) for e, _ in archive.store.editions())
+        return tag_views(edition_view(d) for d in digests if d is not None)
+
+    @app.get("/tags/{name}", include_in_schema=False)
+    async def tag_page(name: str, request: Request) -> Response:
+        atom = name.endswith(".atom")  # the tag's feed, beside its page
+        tag = name.removesuffix(".atom") if atom else name.removesuffix(".html")
+
+        def find() -> TagView:
+            found = [t for t in _tags() if t.tag == tag]
+            if not found:
+                raise HTTPException(404, f"no paper is tagged {tag}")
+            return found[0]
+
+        if atom:
+            def make_feed() -> tuple[bytes, str]:
+                return tag_feed(tag, find().items, Chrome(live=True, base_url=archive.base_url or FEED_BASE)), \
+                    "application/atom+xml; charset=utf-8"
+            return _feed_response(archive.cached(f"tagfeed:{tag}", make_feed), request)
+
+        def make() -> str:
+            view = find()
+            return render("tag.html", view.path, chrome, feeds=(FeedLink(f"{tag} papers", view.feed),), view=view)
+        return html(f"tags/{tag}.html", make)
+
+    @app.get("/feeds/{source}/{lang}/papers.atom", include_in_schema=False)
+    async def papers_feed_page(source: str, lang: str, request: Request) -> Response:
+        slug = f"{source}/{lang}"
+
+        def make() -> tuple[bytes, str]:
+            every = archive.store.editions()
+            found = [e for e, _ in every if stream_slug(e.source, e.lang) == slug]
+            if not found:
+                raise HTTPException(404, f"no feed {slug}/papers.atom")
+            index, updated = edition_index(every), archive.store.editions_updated()
+            # enough editions for PAPER_FEED_ENTRIES papers: read newest first until they are listed
+            views: list[EditionView] = []
+            for e in reversed(found):
+                views.append(archive.edition_view(e, index, updated))
+                if len(paper_items(views)) >= PAPER_FEED_ENTRIES:
+                    break
+            body = papers_feed(found[0].source, found[0].lang, paper_items(views),
+                               Chrome(live=True, base_url=archive.base_url or FEED_BASE))
+            return body, "application/atom+xml; charset=utf-8"
+        return _feed_response(archive.cached(f"papersfeed:{slug}", make), request)
+
+    def _feed_response(made: tuple[bytes, str], request: Request) -> Response:
+        # one rendering per feed, whatever Host the requests name: without a configured base URL the links are
+        # the request's own (when it is a plain scheme://host[:port][/path]) put in place of a stand-in
+        body, media_type = made
+        if archive.base_url is None:
+            base = str(request.base_url).rstrip("/")
+            body = body.replace(FEED_BASE.encode(), (base if _PLAIN_BASE.fullmatch(base) else "").encode())
+        return Response(body, media_type=media_type)
+
     @app.get("/feeds/{source}/{name}", include_in_schema=False)
     async def feed(source: str, name: str, request: Request) -> Response:
         if not name.endswith(".atom"):
@@ -377,13 +439,7 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
             base = archive.base_url or FEED_BASE  # the request's own base goes in below
             body = atom_feed(found[0].source, found[0].lang, newest, Chrome(live=True, base_url=base))
             return body, "application/atom+xml; charset=utf-8"
-        # one rendering per feed, whatever Host the requests name: without a configured base URL the links are
-        # the request's own (when it is a plain scheme://host[:port][/path]) put in place of a stand-in
-        body, media_type = archive.cached(f"feed:{slug}", make)
-        if archive.base_url is None:
-            base = str(request.base_url).rstrip("/")
-            body = body.replace(FEED_BASE.encode(), (base if _PLAIN_BASE.fullmatch(base) else "").encode())
-        return Response(body, media_type=media_type)
+        return _feed_response(archive.cached(f"feed:{slug}", make), request)
 
     @app.get("/search.html", include_in_schema=False)
     async def search_page(q: str = "", sort: str = "newest", limit: int = 50) -> Response:

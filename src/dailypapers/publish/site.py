@@ -13,7 +13,10 @@ by hand) are left alone. What it owns is listed in `.dailypapers-site.json` with
       editions/<source>/<lang>/<day>.html  (and .md, the digest format)
       papers/<id>.html                  every summary of the paper, in every language
       archive/index.html, archive/<YYYY-MM>.html
-      feeds/<source>/<lang>.atom
+      tags/<arXiv category>.html        the newest papers of a category, as cards
+      feeds/<source>/<lang>.atom        an entry per edition
+      feeds/<source>/<lang>/papers.atom an entry per paper
+      tags/<arXiv category>.atom        an entry per paper of the tag
       search.html, pagefind/            search without a server
       static/                           style.css, search.js
 """
@@ -40,7 +43,7 @@ from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Digest, Edition, Outcome, Paper, Summary
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.base import PublishContext
-from dailypapers.publish.feeds import atom_feed, feed_links
+from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, tag_feed
 from dailypapers.publish.files import StagedFiles
 from dailypapers.publish.pages import Chrome, FeedLink, render
 from dailypapers.publish.views import (
@@ -57,8 +60,11 @@ from dailypapers.publish.views import (
     feed_path,
     main_stream,
     month_views,
+    paper_items,
     paper_page_view,
+    papers_feed_path,
     streams,
+    tag_views,
 )
 from dailypapers.search import expand_cjk
 from dailypapers.store import Store
@@ -130,8 +136,9 @@ def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chr
     files[HOME_PATH] = _page("home.html", HOME_PATH, chrome, all_feeds, view=home)
 
     for key, refs in index.streams.items():
-        newest = [views[r.edition] for r in reversed(refs) if r.edition in views][:FEED_ENTRIES]
-        files[feed_path(*key)] = atom_feed(key[0], key[1], newest, chrome)
+        newest = [views[r.edition] for r in reversed(refs) if r.edition in views]
+        files[feed_path(*key)] = atom_feed(key[0], key[1], newest[:FEED_ENTRIES], chrome)
+        files[papers_feed_path(*key)] = papers_feed(key[0], key[1], paper_items(newest), chrome)
 
     for page in pages:
         files[page.path] = _page("paper.html", page.path, chrome, (), view=page)
@@ -143,6 +150,9 @@ def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chr
         files[month.path] = _page("month.html", month.path, chrome, (), view=month,
                                   previous=months[i + 1] if i + 1 < len(months) else None,
                                   next=months[i - 1] if i > 0 else None)
+    for tag in tag_views(views.values()):
+        files[tag.path] = _page("tag.html", tag.path, chrome, (FeedLink(f"{tag.tag} papers", tag.feed),), view=tag)
+        files[tag.feed] = tag_feed(tag.tag, tag.items, chrome)
     files[SEARCH_PATH] = _page("search.html", SEARCH_PATH, chrome, all_feeds)
     static = resources.files("dailypapers") / "templates" / "static"
     for name in STATIC_FILES:

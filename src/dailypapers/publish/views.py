@@ -19,8 +19,19 @@ from dataclasses import dataclass, field
 
 from dailypapers import digestformat
 from dailypapers.arxiv_id import abs_url
-from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, Summary, cost_text, evidence_place
-from dailypapers.text import one_line
+from dailypapers.models import (
+    TLDR_LABEL,
+    Claim,
+    Digest,
+    Edition,
+    Entry,
+    Outcome,
+    Paper,
+    Summary,
+    cost_text,
+    evidence_place,
+)
+from dailypapers.text import clip, one_line, sentences
 
 SITE_TITLE = "Daily Papers"
 HOME_PATH = "index.html"
@@ -28,12 +39,18 @@ ARCHIVE_PATH = "archive/index.html"
 SEARCH_PATH = "search.html"
 RUNS_PATH = "runs.html"
 FEED_ENTRIES = 30  # editions per feed
+PAPER_FEED_ENTRIES = 200  # papers per feed of papers (a stream's, a tag's)
 LANG_NAMES = {"ko": "한국어", "en": "English", "ja": "日本語", "zh": "中文", "de": "Deutsch", "fr": "Français",
               "es": "Español"}
 _HTML_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 _SLUG_PLAIN = frozenset(string.ascii_letters + string.digits + ".-")
 _SLUG_ESCAPES = re.compile(r"(?:~[0-9A-F]{2})+")
+# An arXiv category (`cs.CL`, `hep-th`, `math.AP`): anything else a source calls a category is no tag.
+_CATEGORY = re.compile(r"[a-z][a-z-]{0,15}(?:\.[A-Za-z][A-Za-z-]{0,15})?")
+MAX_TAGS = 6  # per paper on a card
+CARD_LINE_CHARS = 240  # the card's one line: a TL;DR is at most 300, a first sentence can be anything
+TAG_PAGE_PAPERS = PAPER_FEED_ENTRIES  # the newest papers a tag's page (and feed) lists
 _LOCAL = "local:"
 _LOCAL_SLUG = "local-"
 HF_ORIGIN = "https://huggingface.co"  # where root-relative URLs of old digests (`/avatars/...`) live
@@ -52,6 +69,15 @@ def stream_slug(source: str, lang: str) -> str:
 
 def feed_path(source: str, lang: str) -> str:
     return f"feeds/{stream_slug(source, lang)}.atom"
+
+
+def papers_feed_path(source: str, lang: str) -> str:
+    """The stream's feed of papers (an entry per paper, not per edition)."""
+    return f"feeds/{stream_slug(source, lang)}/papers.atom"
+
+
+def tag_feed_path(tag: str) -> str:
+    return f"tags/{tag}.atom"
 
 
 def paper_slug(paper_id: str) -> str:
@@ -92,6 +118,18 @@ def _slug_unescape(run: str) -> str:
 
 def paper_path(paper_id: str) -> str:
     return f"papers/{paper_slug(paper_id)}.html"
+
+
+def tag_path(tag: str) -> str:
+    """`tags/cs.CL.html`: a tag is an arXiv category (`paper_tags` keeps no other), safe as a file name."""
+    return f"tags/{tag}.html"
+
+
+def paper_tags(paper: Paper) -> tuple[str, ...]:
+    """The paper's arXiv categories, primary first, as the source gave them (`links["category"]` and the
+    space-separated `links["categories"]`); none for a paper whose categories no source told."""
+    found = [paper.links.get("category", ""), *paper.links.get("categories", "").split()]
+    return tuple(dict.fromkeys(t for t in (f.strip() for f in found) if _CATEGORY.fullmatch(t)))[:MAX_TAGS]
 
 
 def month_path(year: int, month: int) -> str:
@@ -220,6 +258,16 @@ class SummaryView:
     sections: tuple[SectionView, ...]
     claims: tuple[ClaimView, ...]
     created_at: dt.datetime | None = None
+    tldr: SectionView | None = None  # the TL;DR, its claims marked (label TLDR_LABEL); None when it has none
+
+    @property
+    def line(self) -> str:
+        """What a card says of the paper: the TL;DR, or (a summary without one: imported digests) the first
+        sentence of the first section."""
+        if self.tldr is not None:
+            return self.tldr.text
+        first = next((sec.text for sec in self.sections if sec.text), "")
+        return clip((sentences(first) or [first])[0], CARD_LINE_CHARS)
 
     @property
     def supported_count(self) -> int:
@@ -246,9 +294,14 @@ def summary_view(summary: Summary, ident: str) -> SummaryView:
         own = by_label.get(sec.label, [])
         sections.append(SectionView(sec.label, mark_claims(one_line(sec.text), own),
                                     tuple(c for c in own if not c.supported)))
+    tldr = None
+    if summary.tldr.strip():
+        own = by_label.get(TLDR_LABEL, [])
+        tldr = SectionView(TLDR_LABEL, mark_claims(one_line(summary.tldr), own),
+                           tuple(c for c in own if not c.supported))
     return SummaryView(lang=summary.lang, lang_name=lang_name(summary.lang), model=summary.model,
                        extractive=summary.model == "extractive", sections=tuple(sections), claims=claims,
-                       created_at=summary.created_at)
+                       created_at=summary.created_at, tldr=tldr)
 
 
 def _claim_view(claim: Claim, ident: str) -> ClaimView:
@@ -282,6 +335,12 @@ class PaperView:
     links: tuple[Link, ...]
     day: dt.date | None = None
     abstract: str = ""
+    tags: tuple[str, ...] = ()
+
+    @property
+    def anchor(self) -> str:
+        """The HTML id of the paper's full entry on an edition page (its card links there)."""
+        return "p-" + paper_slug(self.id)
 
 
 def paper_links(paper: Paper, *, on_hf: bool = False) -> tuple[Link, ...]:
@@ -311,6 +370,7 @@ def paper_view(paper: Paper, *, on_hf: bool = False) -> PaperView:
         authors=tuple(one_line(a) for a in paper.authors), upvotes=paper.upvotes,
         thumbnail=page_url(paper.thumbnail) if not paper.video else None, video=page_url(paper.video),
         links=paper_links(paper, on_hf=on_hf), day=paper.day, abstract=one_line(paper.abstract),
+        tags=paper_tags(paper),
     )
 
 
@@ -374,6 +434,55 @@ class EditionView:
     def flagged(self) -> int:
         return sum(1 for e in self.entries if e.summary is not None and e.summary.flagged)
 
+    @property
+    def tags(self) -> tuple[tuple[str, int], ...]:
+        """The edition's tags with how many of its papers carry each, most first."""
+        return tag_counts(e.paper for e in self.entries)
+
+
+def tag_counts(papers: Iterable[PaperView]) -> tuple[tuple[str, int], ...]:
+    counts: dict[str, int] = {}
+    for p in papers:
+        for t in p.tags:
+            counts[t] = counts.get(t, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@dataclass(frozen=True)
+class TagView:
+    """A tag's page: the newest papers of the archive that carry it, as cards that open their paper pages."""
+
+    tag: str
+    entries: tuple[EntryView, ...]
+    others: tuple[tuple[str, int], ...] = ()  # every tag of the archive, for the tag list
+    items: tuple[PaperItem, ...] = ()  # the same papers, as its feed lists them
+
+    @property
+    def path(self) -> str:
+        return tag_path(self.tag)
+
+    @property
+    def feed(self) -> str:
+        return tag_feed_path(self.tag)
+
+
+def tag_views(views: Iterable[EditionView]) -> tuple[TagView, ...]:
+    """One page per tag over these editions: each paper once (its newest entry), newest first, at most
+    TAG_PAGE_PAPERS."""
+    newest = [i for i in paper_items(views, limit=10**9) if i.entry.paper.tags]  # newest first
+    by_tag: dict[str, list[PaperItem]] = {}
+    for item in newest:
+        for t in item.entry.paper.tags:
+            by_tag.setdefault(t, []).append(item)
+    every = tag_counts(i.entry.paper for i in newest)
+    out = []
+    for tag, items in sorted(by_tag.items()):
+        kept = items[:TAG_PAGE_PAPERS]
+        ranked = tuple(EntryView(rank=n + 1, paper=i.entry.paper, summary=i.entry.summary, outcome=i.entry.outcome)
+                       for n, i in enumerate(kept))
+        out.append(TagView(tag, ranked, every, tuple(kept)))
+    return tuple(out)
+
 
 def entry_view(entry: Entry, rank: int, edition: Edition, outcome: Outcome | None = None) -> EntryView:
     paper = paper_view(entry.paper, on_hf=edition.source == "hf")
@@ -435,6 +544,25 @@ def edition_view(
     previous, next_ = index.neighbours(edition) if index is not None else (None, None)
     return EditionView(ref=EditionRef(edition, len(entries)), entries=entries, previous=previous, next=next_,
                        others=index.others(edition) if index is not None else (), updated=updated)
+
+
+@dataclass(frozen=True)
+class PaperItem:
+    """A paper as a feed of papers lists it: its entry in the newest edition that shows it."""
+
+    entry: EntryView
+    edition: Edition
+    updated: dt.datetime | None = None
+
+
+def paper_items(views: Iterable[EditionView], limit: int = PAPER_FEED_ENTRIES) -> tuple[PaperItem, ...]:
+    """Each paper of these editions once, from the newest edition that lists it, newest first (then by rank),
+    at most `limit`."""
+    newest: dict[str, PaperItem] = {}
+    for view in sorted(views, key=lambda v: v.edition.day, reverse=True):
+        for e in view.entries:
+            newest.setdefault(e.paper.id, PaperItem(e, view.edition, view.updated))
+    return tuple(newest.values())[:limit]
 
 
 # -- a paper's page: every summary in every language ------------------------------------------------------
