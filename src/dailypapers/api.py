@@ -23,14 +23,16 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from dailypapers import pipeline, sources
+from dailypapers import periods, pipeline, sources
 from dailypapers.config import EditionSetting, Settings
+from dailypapers.errors import PublishError
 from dailypapers.events import Events, Waiting
 from dailypapers.health import ChannelHealth, HealthReport
 from dailypapers.http import Http
-from dailypapers.models import Digest, Document, Edition, Outcome, Paper, RunReport
+from dailypapers.models import Digest, Document, Edition, Outcome, Paper, PeriodDigest, RunReport, Span
 from dailypapers.plugins import Registry, auto_llm, plugin_manager
 from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, publish_all
+from dailypapers.publish.markdown import period_path, write_period
 from dailypapers.publish.notify import daily
 from dailypapers.publish.notify.deliver import deliver as deliver_edition
 from dailypapers.sources.base import SourceContext
@@ -44,7 +46,8 @@ if TYPE_CHECKING:
     from dailypapers.publish.notify.slack import SlackChannel
 
 __all__ = [
-    "FetchResult", "abuild_digest", "afetch_day", "arun", "build_digest", "fetch_day", "fetch_documents", "run",
+    "FetchResult", "PeriodResult", "abuild_digest", "afetch_day", "arun", "build_digest", "build_period", "fetch_day",
+    "fetch_documents", "run",
 ]
 
 
@@ -245,6 +248,72 @@ class _DailyPlan:
         redact = self.settings.redactor()
         problem = await daily.send_ops(redact.data(report), self.ops)
         return redact(problem) if problem is not None else None
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    edition: PeriodDigest
+    path: Path  # the Markdown
+    days: tuple[dt.date, ...]  # the stored days it was made from
+    ran: HealthReport | None = None  # the run of the days that were not stored yet (None: every day was)
+    outputs: tuple[str, ...] = ()
+    publish_errors: tuple[str, ...] = ()
+
+
+# Days the listing sources publish nothing (`health.explain_no_papers`): a week's weekend is never asked for.
+_WEEKDAY_SOURCES = ("hf", "arxiv:")
+
+
+def build_period(
+    settings: Settings,
+    span: Span,
+    *,
+    source: str | None = None,
+    lang: str | None = None,
+    top: int | None = None,
+    out: Path | None = None,
+    today: dt.date | None = None,
+    plugins: pluggy.PluginManager | None = None,
+    events: Events | None = None,
+) -> PeriodResult:
+    """A weekly or monthly edition (`dailypapers digest --week/--month`): the days of `span` (up to `today`,
+    UTC) that the archive lacks are digested first (`run` over them, no delivery: the network and the
+    summarizer are used only for those; a weekend of HF or arXiv, and a day a run found empty, are not asked
+    again), then the period's top `top` papers are taken from the stored days
+    (`periods.compose`: no summarizer call), stored, written as Markdown and published with the site."""
+    events = events or Events()
+    registry = Registry.load(plugins)
+    spec = EditionSetting(source=source or settings.source, lang=lang or settings.lang)
+    language_name(spec.lang)
+    name = sources.source_for(registry, spec.source).edition(spec.source)
+    until = today or dt.datetime.now(dt.UTC).date()
+    with Store.of(settings) as store:
+        stored = {e.day for e, _ in store.editions() if (e.source, e.lang) == (name, spec.lang) and e.day in span}
+        stored |= store.listed_empty(name, spec.lang, span)
+    weekdays_only = name == "hf" or name.startswith(_WEEKDAY_SOURCES[1])
+    missing = [d for d in span.days if d not in stored and d <= until and not (weekdays_only and d.weekday() >= 5)]
+    ran = run(settings, days=missing, editions=[spec], deliver=False, command="digest", plugins=plugins,
+              events=events) if missing else None
+    with Store.of(settings) as store:
+        digests = [d for d in (store.get_digest(Edition(day=day, source=name, lang=spec.lang)) for day in span.days)
+                   if d is not None]
+        edition, picks = periods.compose(span, name, spec.lang, digests, top or settings.top)
+        keys = [store.digest_summary_keys(Edition(day=p.day, source=name, lang=spec.lang)).get(p.entry.paper.id)
+                for p in picks]
+        store.save_period(edition, keys)
+    main = _main_edition(registry, settings, spec.source, spec.lang)
+    path = out or period_path(span, Edition(day=span.start, source=name, lang=spec.lang).slug, settings.out_dir,
+                              main=main)
+    write_period(edition, path, show_flags=settings.show_flags)
+    outputs, problems = [str(path)], []
+    if "site" in settings.publishers:  # the site is made from the archive: the period's pages are in it
+        from dailypapers.publish.site import build_from_settings
+
+        try:
+            outputs.append(str(build_from_settings(settings).index))
+        except PublishError as exc:
+            problems.append(f"site: {exc}")
+    return PeriodResult(edition, path, tuple(d.day for d in digests), ran, tuple(outputs), tuple(problems))
 
 
 def _main_edition(registry: Registry, configured: Settings, source: str, lang: str) -> bool:

@@ -161,6 +161,69 @@ class Edition(_Frozen):
         return f"{self.day.isoformat()} {self.source} {self.lang}"
 
 
+Period = Literal["week", "month"]
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+class Span(_Frozen):
+    """A week or a month of days: the period of a weekly or monthly edition. Days are UTC days, as an edition's
+    day is: a week is ISO 8601's (Monday to Sunday, numbered by the year that holds its Thursday), a month
+    the calendar's."""
+
+    period: Period
+    start: dt.date
+    end: dt.date  # the last day, included
+
+    @classmethod
+    def parse(cls, period: Period, text: str) -> Span:
+        """`2025-W19` (a week) or `2025-05` (a month); ValueError for anything else."""
+        text = text.strip()
+        if period == "week":
+            m = _WEEK.fullmatch(text)
+            if m is None:
+                raise ValueError(f"not a week: {text[:40]!r} (expected YYYY-Www, e.g. 2025-W19)")
+            start = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+            return cls(period="week", start=start, end=start + dt.timedelta(days=6))
+        m = _MONTH.fullmatch(text)
+        if m is None:
+            raise ValueError(f"not a month: {text[:40]!r} (expected YYYY-MM, e.g. 2025-05)")
+        return cls.of("month", dt.date(int(m.group(1)), int(m.group(2)), 1))
+
+    @classmethod
+    def of(cls, period: Period, day: dt.date) -> Span:
+        """The week or month that holds `day`."""
+        if period == "week":
+            start = day - dt.timedelta(days=day.weekday())
+            return cls(period="week", start=start, end=start + dt.timedelta(days=6))
+        first = day.replace(day=1)
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        return cls(period="month", start=first, end=following - dt.timedelta(days=1))
+
+    @property
+    def label(self) -> str:
+        """`2025-W19` or `2025-05`: how commands, file names and URLs name it."""
+        if self.period == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year:04d}-W{week:02d}"
+        return f"{self.start.year:04d}-{self.start.month:02d}"
+
+    @property
+    def days(self) -> tuple[dt.date, ...]:
+        return tuple(self.start + dt.timedelta(days=i) for i in range((self.end - self.start).days + 1))
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start <= day <= self.end
+
+    @property
+    def next(self) -> Span:
+        return Span.of(self.period, self.end + dt.timedelta(days=1))
+
+    @property
+    def previous(self) -> Span:
+        return Span.of(self.period, self.start - dt.timedelta(days=1))
+
+
 class Digest(_Frozen):
     day: dt.date
     source: str = DEFAULT_SOURCE
@@ -170,6 +233,25 @@ class Digest(_Frozen):
     @property
     def edition(self) -> Edition:
         return Edition(day=self.day, source=self.source, lang=self.lang)
+
+
+class PeriodDigest(_Frozen):
+    """A weekly or monthly edition: the top papers of the span's stored days of one source and language."""
+
+    span: Span
+    source: str = DEFAULT_SOURCE
+    lang: str = DEFAULT_LANG
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """`hf ko 2025-W19`: how messages and logs name it."""
+        return f"{self.source} {self.lang} {self.span.label}"
+
+    @property
+    def as_digest(self) -> Digest:
+        """Its entries as a digest of the span's first day, for what renders a digest's entries."""
+        return Digest(day=self.span.start, source=self.source, lang=self.lang, entries=self.entries)
 
 
 class TextSection(_Frozen):

@@ -235,3 +235,20 @@ def _m013_written_files(db: sqlite_utils.Database) -> None:
 def _m014_summary_tldr(db: sqlite_utils.Database) -> None:
     # A summary's one-line TL;DR (cards, per-paper feeds). Summaries stored before it have none: "".
     db.execute("alter table summaries add column tldr text not null default ''")
+
+
+@MIGRATIONS(name="015_period_editions")
+def _m015_period_editions(db: sqlite_utils.Database) -> None:
+    # Weekly and monthly editions (`dailypapers.periods`): which papers, in which order, with which votes and
+    # summary. Made from the days' editions (their summaries are the days' rows), or imported from a file.
+    db.executescript(
+        """
+        create table period_editions (
+            period text not null, start text not null, source text not null, lang text not null,
+            updated_at text, primary key (period, start, source, lang));
+        create table period_entries (
+            period text not null, start text not null, source text not null, lang text not null,
+            position integer not null, paper_id text not null references papers(id), upvotes integer,
+            summary_key text references summaries(key), primary key (period, start, source, lang, position));
+        """
+    )
