@@ -8,7 +8,20 @@ import datetime as dt
 from pathlib import Path
 
 from dailypapers.digestformat import read_digest
-from dailypapers.models import Claim, Digest, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
+from dailypapers.models import (
+    Claim,
+    Digest,
+    Edition,
+    Entry,
+    Outcome,
+    Paper,
+    RunReport,
+    Section,
+    Span,
+    Summary,
+    Usage,
+)
+from dailypapers.periods import compose
 from dailypapers.store import Store
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_489a1fdfcdb5ea28.txt"
@@ -100,6 +113,11 @@ def build_archive(path: Path) -> None:
                                                           Entry(paper=Paper(id="2505.07777", title="No Summary Yet",
                                                                             authors=("Ada Quill",), upvotes=1)))))
         store.import_digest(Digest(day=NEXT_DAY, source="arxiv:cs.CL", lang="ko", entries=(video_entry(),)))
+        week = Span.parse("week", "2025-W19")  # the two days' weekly edition, made as `digest --week` makes it
+        days = [d for d in (store.get_digest(Edition(day=day)) for day in (DAY, NEXT_DAY)) if d is not None]
+        weekly, picks = compose(week, "hf", "ko", days, top=20)
+        store.save_period(weekly, [store.digest_summary_keys(Edition(day=p.day)).get(p.entry.paper.id)
+                                   for p in picks])
         t0 = dt.datetime(2025, 5, 7, 9, 0, tzinfo=dt.UTC)
         store.save_run(RunReport(
             command="digest", day=NEXT_DAY, source="hf", lang="ko", started_at=t0,

@@ -11,6 +11,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
+from dailypapers.digestformat import parse_period
 from dailypapers.models import Paper
 from dailypapers.publish.site import build_site
 from dailypapers.publish.views import paper_tags
@@ -154,3 +155,39 @@ async def test_the_app_serves_the_tag_pages_and_the_feeds_of_papers(built: tuple
         assert parsed.entries[0].link == "http://127.0.0.1/papers/2505.08888.html"
         edition = await client.get("/editions/hf/ko/2025-05-06.html")
         assert edition.text.count('<li class="card') == 23
+
+
+def test_the_weekly_edition_has_its_page_markdown_and_feed(built: tuple[Path, Path]) -> None:
+    _, out = built
+    doc = page(out, "editions/hf/ko/2025-W19.html")
+    assert doc.cssselect("h1")[0].text == "Weekly Papers (2025-05-05 – 2025-05-11)"
+    cards = doc.cssselect("ol.cards > li.card")
+    votes = [int(v.text.removeprefix("▲ ")) for v in doc.cssselect("ol.cards .votes")]
+    assert len(cards) == 20 and votes == sorted(votes, reverse=True) and votes[0] == 56
+    for card in cards:  # each card reaches its entry on the page
+        assert doc.cssselect(f"article.entry[id='{card.cssselect('h3 a')[0].get('href')[1:]}']")
+    weekly = parse_period((out / "editions/hf/ko/2025-W19.md").read_text())
+    assert weekly.span.label == "2025-W19" and len(weekly.entries) == 20
+    feed = _feed((out / "feeds/hf/ko/weekly.atom").read_bytes())
+    assert [e.id for e in feed.entries] == ["urn:dailypapers:period:hf:ko:2025-W19"]
+    assert feed.entries[0].title == "Weekly Papers (2025-05-05 – 2025-05-11) · 20 papers"
+    archive = page(out, "archive/index.html")
+    assert [a.get("href") for a in archive.cssselect("ul.periods a")][:1] == ["../editions/hf/ko/2025-W19.html"]
+    discovered = [ln.get("href") for ln in doc.cssselect('link[rel=alternate][type="application/atom+xml"]')]
+    assert discovered == ["../../../feeds/hf/ko/weekly.atom"]
+
+
+async def test_the_app_serves_the_weekly_edition(built: tuple[Path, Path]) -> None:
+    db, out = built
+    app = create_app(db, allowed_hosts=LOOPBACK_HOSTS)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as client:
+        html = await client.get("/editions/hf/ko/2025-W19.html")
+        assert html.status_code == 200 and html.text.count('<li class="card') == 20
+        md = await client.get("/editions/hf/ko/2025-W19.md")
+        assert md.text == (out / "editions/hf/ko/2025-W19.md").read_text()
+        feed = await client.get("/feeds/hf/ko/weekly.atom")
+        assert [e.id for e in _feed(feed.content).entries] == ["urn:dailypapers:period:hf:ko:2025-W19"]
+        assert (await client.get("/editions/hf/ko/2025-W20.html")).status_code == 404
+        assert (await client.get("/feeds/hf/ko/monthly.atom")).status_code == 404
+        archive = await client.get("/archive/index.html")
+        assert "Weekly Papers (2025-05-05 – 2025-05-11)" in archive.text

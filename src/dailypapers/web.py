@@ -32,8 +32,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dailypapers import __version__, digestformat
 from dailypapers.errors import DailyPapersError
-from dailypapers.models import Digest, Edition, Paper, Summary
-from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, tag_feed
+from dailypapers.models import Digest, Edition, Paper, Period, PeriodDigest, Span, Summary
+from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.pages import APP_CSP, Chrome, FeedLink, render
 from dailypapers.publish.views import (
     ARCHIVE_PATH,
@@ -46,6 +46,7 @@ from dailypapers.publish.views import (
     EditionIndex,
     EditionView,
     HomeView,
+    PeriodRef,
     RunsView,
     TagView,
     edition_index,
@@ -59,6 +60,8 @@ from dailypapers.publish.views import (
     paper_items,
     paper_page_view,
     paper_path,
+    period_path,
+    period_view,
     run_view,
     stream_slug,
     streams,
@@ -177,6 +180,16 @@ class Archive:
             raise HTTPException(404, f"no edition {edition}")
         outcomes = self.store.latest_outcomes(edition) if any(e.summary is None for e in digest.entries) else None
         return edition_view(digest, index=index, outcomes=outcomes, updated=updated.get(edition))
+
+
+def _span(stem: str) -> Span | None:
+    """The week (`2025-W19`) or month (`2025-05`) a page's name is, or None (a day, or nothing)."""
+    for period in ("week", "month"):
+        try:
+            return Span.parse(period, stem)  # type: ignore[arg-type]
+        except ValueError:
+            continue
+    return None
 
 
 def _day(value: str) -> dt.date:
@@ -306,6 +319,9 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         stem, _, ext = name.rpartition(".")
         if ext not in ("html", "md", "json"):
             raise HTTPException(404, "editions are .html, .md or .json")
+        span = _span(stem)
+        if span is not None:
+            return _period_page(f"{source}/{lang}", span, ext)
         edition = archive.find_edition(f"{source}/{lang}", _day(stem))
         path = edition_path(edition, ext)
         if ext == "html":
@@ -318,6 +334,30 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         if ext == "md":
             return Response(digestformat.render(digest), media_type="text/markdown; charset=utf-8")
         return JSONResponse(digest.model_dump(mode="json"))
+
+    def _find_period(slug: str, span: Span) -> PeriodDigest:
+        for stored, source, lang, _ in archive.store.periods():
+            if stored == span and stream_slug(source, lang) == slug:
+                found = archive.store.get_period(span, source, lang)
+                if found is not None:
+                    return found
+        raise HTTPException(404, f"no {span.period}ly edition {slug} {span.label}")
+
+    def _period_page(slug: str, span: Span, ext: str) -> Response:
+        edition = _find_period(slug, span)
+        path = period_path(span, edition.source, edition.lang, ext)
+        if ext == "md":
+            return Response(digestformat.render_period(edition), media_type="text/markdown; charset=utf-8")
+        if ext == "json":
+            return JSONResponse(edition.model_dump(mode="json"))
+
+        def make() -> str:
+            refs = [PeriodRef(s, src, lg, n) for s, src, lg, n in archive.store.periods()]
+            updated = archive.store.periods_updated().get((span, edition.source, edition.lang))
+            view = period_view(edition, refs=refs, updated=updated)
+            feed = FeedLink(f"{view.ref.source_name} · {view.ref.lang_name} · {span.period}ly", view.ref.feed)
+            return render("period.html", path, chrome, feeds=(feed,), view=view)
+        return html(path, make)
 
     @app.get("/papers/{name}", include_in_schema=False)
     async def paper_page(name: str) -> Response:
@@ -342,8 +382,10 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         def make() -> str:
             every = archive.store.editions()
             all_streams = streams(every)
+            refs = sorted((PeriodRef(s, src, lg, n) for s, src, lg, n in archive.store.periods()),
+                          key=lambda r: r.span.start, reverse=True)
             return render("archive.html", ARCHIVE_PATH, chrome, feeds=feed_links(*(s.key for s in all_streams)),
-                          view=ArchiveView(month_index(every), all_streams))
+                          view=ArchiveView(month_index(every), all_streams, tuple(refs)))
         return html(ARCHIVE_PATH, make)
 
     @app.get("/archive/{name}", include_in_schema=False)
@@ -393,9 +435,13 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
             return render("tag.html", view.path, chrome, feeds=(FeedLink(f"{tag} papers", view.feed),), view=view)
         return html(f"tags/{tag}.html", make)
 
-    @app.get("/feeds/{source}/{lang}/papers.atom", include_in_schema=False)
-    async def papers_feed_page(source: str, lang: str, request: Request) -> Response:
+    @app.get("/feeds/{source}/{lang}/{name}", include_in_schema=False)
+    async def papers_feed_page(source: str, lang: str, name: str, request: Request) -> Response:
         slug = f"{source}/{lang}"
+        if name in ("weekly.atom", "monthly.atom"):
+            return _period_feed(slug, "week" if name == "weekly.atom" else "month", request)
+        if name != "papers.atom":
+            raise HTTPException(404, f"no feed {slug}/{name}")
 
         def make() -> tuple[bytes, str]:
             every = archive.store.editions()
@@ -413,6 +459,24 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
                                Chrome(live=True, base_url=archive.base_url or FEED_BASE))
             return body, "application/atom+xml; charset=utf-8"
         return _feed_response(archive.cached(f"papersfeed:{slug}", make), request)
+
+    def _period_feed(slug: str, period: Period, request: Request) -> Response:
+        def make() -> tuple[bytes, str]:
+            every = [(s, src, lg, n) for s, src, lg, n in archive.store.periods() if stream_slug(src, lg) == slug]
+            refs = [PeriodRef(s, src, lg, n) for s, src, lg, n in every]
+            mine = sorted((r for r in refs if r.span.period == period), key=lambda r: r.span.start, reverse=True)
+            if not mine:
+                raise HTTPException(404, f"no {period}ly edition in {slug}")
+            updated = archive.store.periods_updated()
+            views = []
+            for r in mine[:FEED_ENTRIES]:
+                found = archive.store.get_period(r.span, r.source, r.lang)
+                if found is not None:
+                    views.append(period_view(found, refs=refs, updated=updated.get((r.span, r.source, r.lang))))
+            body = period_feed(period, mine[0].source, mine[0].lang, views,
+                               Chrome(live=True, base_url=archive.base_url or FEED_BASE))
+            return body, "application/atom+xml; charset=utf-8"
+        return _feed_response(archive.cached(f"periodfeed:{slug}:{period}", make), request)
 
     def _feed_response(made: tuple[bytes, str], request: Request) -> Response:
         # one rendering per feed, whatever Host the requests name: without a configured base URL the links are

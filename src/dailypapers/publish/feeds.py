@@ -22,10 +22,12 @@ from dailypapers.publish.views import (
     SITE_TITLE,
     EditionView,
     PaperItem,
+    PeriodView,
     edition_path,
     feed_path,
     lang_name,
     papers_feed_path,
+    period_feed_path,
     root_of,
     source_name,
     tag_feed_path,
@@ -135,4 +137,35 @@ def _paper_feed(path: str, urn: str, title: str, items: Sequence[PaperItem], chr
             entry.category(term=t)
         entry.content(render_fragment("feed_paper.html", root, item=item,
                                       edition_path=edition_path(item.edition)), type="html")
+    return fg.atom_str(pretty=True)
+
+
+def period_feed(period: str, source: str, lang: str, views: Sequence[PeriodView], chrome: Chrome) -> bytes:
+    """The stream's feed of weekly (or monthly) editions, newest first: an entry per edition, as a day's."""
+    path = period_feed_path(period, source, lang)
+    root = f"{chrome.base_url}/" if chrome.base_url else root_of(path)
+    kind = "weekly" if period == "week" else "monthly"
+    fg = FeedGenerator()
+    fg.id(f"urn:dailypapers:feed:{quote(source, safe='')}:{quote(lang, safe='')}:{kind}")
+    fg.title(f"{feed_title(source, lang)} · {kind}")
+    fg.author({"name": "dailypapers"})
+    fg.generator("dailypapers", __version__)
+    fg.language(lang)
+    fg.link(href=chrome.absolute(path) or path.rsplit("/", 1)[-1], rel="self", type="application/atom+xml")
+    fg.link(href=root + (views[0].path if views else "index.html"), rel="alternate", type="text/html")
+
+    def when(view: PeriodView) -> dt.datetime:
+        if view.updated is not None:
+            return view.updated if view.updated.tzinfo else view.updated.replace(tzinfo=dt.UTC)
+        return dt.datetime.combine(view.ref.span.end, dt.time(), dt.UTC)
+
+    fg.updated(max((when(v) for v in views), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+    for view in views:
+        entry = fg.add_entry(order="append")
+        entry.id(f"urn:dailypapers:period:{quote(source, safe='')}:{quote(lang, safe='')}:{view.ref.span.label}")
+        entry.title(f"{view.ref.title} · {counted(len(view.entries), 'paper')}")
+        entry.link(href=root + view.path, rel="alternate", type="text/html")
+        entry.published(dt.datetime.combine(view.ref.span.end, dt.time(), dt.UTC))
+        entry.updated(when(view))
+        entry.content(render_fragment("feed_entry.html", root, view=view), type="html")
     return fg.atom_str(pretty=True)

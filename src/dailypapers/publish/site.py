@@ -11,6 +11,8 @@ by hand) are left alone. What it owns is listed in `.dailypapers-site.json` with
     site/
       index.html                        the main stream's latest edition, and the other streams
       editions/<source>/<lang>/<day>.html  (and .md, the digest format)
+      editions/<source>/<lang>/<YYYY-Www | YYYY-MM>.html  weekly and monthly editions (and .md)
+      feeds/<source>/<lang>/weekly.atom, monthly.atom
       papers/<id>.html                  every summary of the paper, in every language
       archive/index.html, archive/<YYYY-MM>.html
       tags/<arXiv category>.html        the newest papers of a category, as cards
@@ -40,10 +42,10 @@ from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
 from dailypapers.hookspecs import hookimpl
-from dailypapers.models import Digest, Edition, Outcome, Paper, Summary
+from dailypapers.models import Digest, Edition, Outcome, Paper, PeriodDigest, Span, Summary
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.base import PublishContext
-from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, tag_feed
+from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.files import StagedFiles
 from dailypapers.publish.pages import Chrome, FeedLink, render
 from dailypapers.publish.views import (
@@ -55,6 +57,8 @@ from dailypapers.publish.views import (
     EditionView,
     HomeView,
     PaperPageView,
+    PeriodRef,
+    PeriodView,
     edition_index,
     edition_view,
     feed_path,
@@ -63,6 +67,8 @@ from dailypapers.publish.views import (
     paper_items,
     paper_page_view,
     papers_feed_path,
+    period_feed_path,
+    period_view,
     streams,
     tag_views,
 )
@@ -98,6 +104,8 @@ class _Archive:
     digests: dict[Edition, Digest]
     updated: dict[Edition, dt.datetime | None]
     outcomes: dict[Edition, dict[str, Outcome]] = field(default_factory=dict)
+    periods: list[PeriodDigest] = field(default_factory=list)  # weekly and monthly editions, oldest first
+    periods_updated: dict[tuple[Span, str, str], dt.datetime | None] = field(default_factory=dict)
 
 
 def _read(store: Store) -> _Archive:
@@ -111,7 +119,9 @@ def _read(store: Store) -> _Archive:
         digests[edition] = digest
         if any(e.summary is None for e in digest.entries):  # only then does a page say why
             outcomes[edition] = store.latest_outcomes(edition)
-    return _Archive(editions, digests, store.editions_updated(), outcomes)
+    periods = [p for p in (store.get_period(span, source, lang) for span, source, lang, _ in store.periods())
+               if p is not None]
+    return _Archive(editions, digests, store.editions_updated(), outcomes, periods, store.periods_updated())
 
 
 def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chrome, main: tuple[str, str]
@@ -143,9 +153,22 @@ def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chr
     for page in pages:
         files[page.path] = _page("paper.html", page.path, chrome, (), view=page)
 
+    refs = [PeriodRef(p.span, p.source, p.lang, len(p.entries)) for p in archive.periods]
+    period_pages: dict[tuple[str, str, str], list[PeriodView]] = {}
+    for p in archive.periods:
+        view = period_view(p, refs=refs, updated=archive.periods_updated.get((p.span, p.source, p.lang)))
+        period_pages.setdefault((p.span.period, p.source, p.lang), []).append(view)
+        feed = (FeedLink(f"{view.ref.source_name} · {view.ref.lang_name} · {p.span.period}ly", view.ref.feed),)
+        files[view.path] = _page("period.html", view.path, chrome, feed, view=view)
+        files[view.ref.markdown_path] = digestformat.render_period(p).encode()
+    for (period, source, lang), pviews in period_pages.items():
+        newest = sorted(pviews, key=lambda v: v.ref.span.start, reverse=True)[:FEED_ENTRIES]
+        files[period_feed_path(period, source, lang)] = period_feed(period, source, lang, newest, chrome)
+
     months = month_views(views.values())  # newest first
     files[ARCHIVE_PATH] = _page("archive.html", ARCHIVE_PATH, chrome, all_feeds,
-                                view=ArchiveView(months, all_streams))
+                                view=ArchiveView(months, all_streams,
+                                                 tuple(sorted(refs, key=lambda r: r.span.start, reverse=True))))
     for i, month in enumerate(months):
         files[month.path] = _page("month.html", month.path, chrome, (), view=month,
                                   previous=months[i + 1] if i + 1 < len(months) else None,

@@ -27,6 +27,8 @@ from dailypapers.models import (
     Entry,
     Outcome,
     Paper,
+    PeriodDigest,
+    Span,
     Summary,
     cost_text,
     evidence_place,
@@ -118,6 +120,16 @@ def _slug_unescape(run: str) -> str:
 
 def paper_path(paper_id: str) -> str:
     return f"papers/{paper_slug(paper_id)}.html"
+
+
+def period_path(span: Span, source: str, lang: str, ext: str = "html") -> str:
+    """`editions/hf/ko/2025-W19.html`, `editions/hf/ko/2025-05.html`: beside the stream's days."""
+    return f"editions/{stream_slug(source, lang)}/{span.label}.{ext}"
+
+
+def period_feed_path(period: str, source: str, lang: str) -> str:
+    """`feeds/hf/ko/weekly.atom`, `feeds/hf/ko/monthly.atom`: an entry per weekly (monthly) edition."""
+    return f"feeds/{stream_slug(source, lang)}/{'weekly' if period == 'week' else 'monthly'}.atom"
 
 
 def tag_path(tag: str) -> str:
@@ -565,6 +577,78 @@ def paper_items(views: Iterable[EditionView], limit: int = PAPER_FEED_ENTRIES) -
     return tuple(newest.values())[:limit]
 
 
+@dataclass(frozen=True)
+class PeriodRef:
+    span: Span
+    source: str
+    lang: str
+    papers: int = 0
+
+    @property
+    def path(self) -> str:
+        return period_path(self.span, self.source, self.lang)
+
+    @property
+    def markdown_path(self) -> str:
+        return period_path(self.span, self.source, self.lang, "md")
+
+    @property
+    def feed(self) -> str:
+        return period_feed_path(self.span.period, self.source, self.lang)
+
+    @property
+    def title(self) -> str:
+        if self.span.period == "week":
+            return f"Weekly Papers ({self.span.start.isoformat()} – {self.span.end.isoformat()})"
+        return f"Monthly Papers ({self.span.label})"
+
+    @property
+    def source_name(self) -> str:
+        return source_name(self.source)
+
+    @property
+    def lang_name(self) -> str:
+        return lang_name(self.lang)
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    """A weekly or monthly edition's page: its cards and entries, as a day's."""
+
+    ref: PeriodRef
+    entries: tuple[EntryView, ...]
+    previous: PeriodRef | None = None
+    next: PeriodRef | None = None
+    updated: dt.datetime | None = None
+
+    @property
+    def path(self) -> str:
+        return self.ref.path
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for e in self.entries if e.summary is not None and e.summary.flagged)
+
+    @property
+    def tags(self) -> tuple[tuple[str, int], ...]:
+        return tag_counts(e.paper for e in self.entries)
+
+
+def period_view(edition: PeriodDigest, *, refs: Sequence[PeriodRef] = (), updated: dt.datetime | None = None
+                ) -> PeriodView:
+    """`refs`: the stored periods of the archive (any order), for the links to the one before and after of the
+    same kind, source and language."""
+    as_day = Edition(day=edition.span.start, source=edition.source, lang=edition.lang)
+    entries = tuple(entry_view(e, i + 1, as_day) for i, e in enumerate(edition.entries))
+    same = sorted((r for r in refs if (r.span.period, r.source, r.lang) == (edition.span.period, edition.source,
+                                                                           edition.lang)),
+                  key=lambda r: r.span.start)
+    before = [r for r in same if r.span.start < edition.span.start]
+    after = [r for r in same if r.span.start > edition.span.start]
+    return PeriodView(PeriodRef(edition.span, edition.source, edition.lang, len(entries)), entries,
+                      before[-1] if before else None, after[0] if after else None, updated)
+
+
 # -- a paper's page: every summary in every language ------------------------------------------------------
 @dataclass(frozen=True)
 class Appearance:
@@ -666,6 +750,7 @@ class MonthView(Month):
 class ArchiveView:
     months: tuple[MonthSummary | MonthView, ...]  # newest first
     streams: tuple[StreamView, ...]
+    periods: tuple[PeriodRef, ...] = ()  # the weekly and monthly editions, newest first
 
 
 def month_index(editions: Iterable[tuple[Edition, int]]) -> tuple[MonthSummary, ...]:
