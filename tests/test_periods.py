@@ -135,3 +135,24 @@ def test_a_week_of_stand_in_days_gives_its_top_papers_with_no_new_llm_call(
         stored = store.get_period(Span.parse("week", "2026-W24"), "hf", "en")
     assert stored is not None and [e.paper.id for e in stored.entries] == [i for i, _ in top]
     assert all(e.summary is not None and e.summary.sections for e in stored.entries)
+
+
+def test_import_reads_a_weekly_digest_back_as_its_edition(tmp_path: Path) -> None:
+    days = [_day(W19.start, _entry("2505.00001", 30, "A new router."), _entry("2505.00002", 12, None)),
+            _day(W19.end, _entry("2505.00003", 44, "A new dataset."))]
+    edition, _ = compose(W19, "hf", "en", days)
+    path = tmp_path / "2025-W19.md"
+    path.write_text(render_period(edition), encoding="utf-8")
+    env = {"DAILYPAPERS_DB": str(tmp_path / "i.db")}
+    result = CliRunner().invoke(app, ["import", str(path), "--lang", "en"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "imported the weekly edition hf en 2025-W19: 3 papers" in result.stdout
+    with Store(tmp_path / "i.db", readonly=True) as store:
+        stored = store.get_period(W19, "hf", "en")
+        assert store.editions() == []  # a period is no day
+    assert stored is not None
+    assert [(e.paper.id, e.paper.upvotes) for e in stored.entries] == [
+        ("2505.00003", 44), ("2505.00001", 30), ("2505.00002", 12)]
+    assert render_period(stored) == path.read_text(encoding="utf-8")  # read back, byte for byte
+    again = CliRunner().invoke(app, ["import", str(path), "--lang", "en"], env=env)
+    assert again.exit_code == 0 and "0 papers new to the archive" in again.stdout

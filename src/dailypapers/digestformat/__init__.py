@@ -75,6 +75,7 @@ from dailypapers.digestformat.parsing import (
     parse_days,
     parse_period,
     period_span,
+    read_any,
     read_days,
     read_digest,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "parse_period",
     "period_header",
     "period_span",
+    "read_any",
     "read_days",
     "read_digest",
     "render",

@@ -81,7 +81,20 @@ class ParsedDays:
 
 def read_days(path: Path) -> ParsedDays:
     """Read and parse one digest file; a file that cannot be read is an InputError (or FormatError) naming it."""
-    path = Path(path)
+    return parse_days(_read_text(Path(path)), source=str(path))
+
+
+def read_any(path: Path) -> ParsedDays | PeriodDigest:
+    """A digest file's days, or, for a weekly or monthly digest (`render_period`), its edition (of the default
+    source and language: the caller says which)."""
+    text = _read_text(Path(path))
+    if period_span(text) is not None:
+        return parse_period(text, origin=str(path))
+    return parse_days(text, source=str(path))
+
+
+def _read_text(path: Path) -> str:
+    """A digest file's text: bounded in size, UTF-8, no NUL bytes (InputError or FormatError naming it)."""
     try:
         size = path.stat().st_size
         if path.is_dir():
@@ -104,7 +117,7 @@ def read_days(path: Path) -> ParsedDays:
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}), not a digest",
             source=str(path),
         ) from None
-    return parse_days(text, source=str(path))
+    return text
 
 
 def read_digest(path: Path) -> Digest:

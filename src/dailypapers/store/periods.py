@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dailypapers.models import Entry, PeriodDigest, Span
-from dailypapers.store.connection import Connection
+from dailypapers.store.archive import Archive, import_key
 from dailypapers.store.rows import fetch_rows, insert_many, paper_from_row, summary_from_row, utc_now
 
 _KEY = "period = :period and start = :start and source = :source and lang = :lang"
@@ -18,7 +18,9 @@ def _key(span: Span, source: str, lang: str) -> dict[str, Any]:
     return {"period": span.period, "start": span.start.isoformat(), "source": source, "lang": lang}
 
 
-class Periods(Connection):
+class Periods(Archive):
+    """The weekly and monthly editions (on top of the archive's papers and summaries)."""
+
     def save_period(self, edition: PeriodDigest, summary_keys: Sequence[str | None]) -> None:
         """Store (or replace) a period's edition; `summary_keys` name each entry's stored summary (or None). Its
         papers and summaries must be stored already."""
@@ -33,6 +35,25 @@ class Periods(Connection):
             insert_many(conn, "period_entries", [
                 {**key, "position": i, "paper_id": e.paper.id, "upvotes": e.paper.upvotes, "summary_key": k}
                 for i, (e, k) in enumerate(zip(edition.entries, summary_keys, strict=True))])
+
+    def import_period(self, edition: PeriodDigest) -> int:
+        """A weekly or monthly digest file into the archive: its papers (merged as `upsert_paper` merges), its
+        summaries (under their import keys; one the archive holds is kept) and the period's entries, replacing
+        what was stored for it. Returns how many papers were new to the archive."""
+        new = 0
+        keys: list[str | None] = []
+        with self.transaction():
+            for e in edition.entries:
+                new += self.upsert_paper(e.paper)
+                if e.summary is None:
+                    keys.append(None)
+                    continue
+                key = import_key(e.summary)
+                if self.get_summary(key) is None:
+                    self.save_summary(e.summary, key)
+                keys.append(key)
+            self.save_period(edition, keys)
+        return new
 
     def get_period(self, span: Span, source: str, lang: str) -> PeriodDigest | None:
         key = _key(span, source, lang)
