@@ -11,15 +11,21 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from dailypapers.api import run
 from dailypapers.cli import app
+from dailypapers.config import Settings
 from dailypapers.digestformat import parse_period, period_span, render, render_period
 from dailypapers.errors import FormatError
+from dailypapers.events import Events, Notice
 from dailypapers.models import Digest, Entry, Paper, PeriodDigest, Section, Span, Summary
 from dailypapers.periods import compose
 from dailypapers.store import Store
 from tests.papergen import make_paper
 from tests.standins.hf_arxiv import HfArxivStandIn
 from tests.standins.openai_server import OpenAIStandIn
+from tests.standins.slack import SlackStandIn
+from tests.standins.smtp import SmtpStandIn
+from tests.standins.webhook import WebhookStandIn
 
 W19 = Span.parse("week", "2025-W19")
 
@@ -156,3 +162,39 @@ def test_import_reads_a_weekly_digest_back_as_its_edition(tmp_path: Path) -> Non
     assert render_period(stored) == path.read_text(encoding="utf-8")  # read back, byte for byte
     again = CliRunner().invoke(app, ["import", str(path), "--lang", "en"], env=env)
     assert again.exit_code == 0 and "0 papers new to the archive" in again.stdout
+
+
+@pytest.mark.slow  # stand-in servers (HF, Slack, SMTP, a webhook), PDFs read in worker processes
+def test_run_makes_and_delivers_last_weeks_edition_on_its_weekday_once(
+        tmp_path: Path, hf_arxiv: HfArxivStandIn, slack_api: SlackStandIn, smtp_plain: SmtpStandIn,
+        webhook: WebhookStandIn) -> None:
+    monday = dt.date(2026, 6, 8)
+    ids = _add_day(hf_arxiv, monday, [5, 30], start=0) + _add_day(hf_arxiv, monday + dt.timedelta(days=1), [12],
+                                                                   start=10)
+    settings = Settings(db=tmp_path / "r.db", out_dir=tmp_path / "d", publishers=["markdown", "site"],
+                        site_dir=tmp_path / "site", site_search=False, site_url="https://papers.example.org",
+                        apprise_urls=[webhook.apprise_url()], weekly="mon", top=2, lang="en",
+                        **hf_arxiv.settings_kwargs(), **slack_api.settings_kwargs(), **smtp_plain.settings_kwargs())
+    run(settings, days=[monday, monday + dt.timedelta(days=1)], deliver=False)  # the days, stored, not sent
+    assert not slack_api.posted
+    seen: list[str] = []
+    report = run(settings, monday + dt.timedelta(days=7),  # the next Monday: last week's edition is due
+                 events=Events(lambda e: seen.append(e.message) if isinstance(e, Notice) else None))
+    assert report.exit_code in (0, 1), report.text()  # that Monday itself lists nothing on the stand-in
+    assert any(m.startswith("made the weekly edition hf en 2026-W24: 2 papers, ") for m in seen), seen
+    [parent] = slack_api.parents()
+    assert "Weekly Papers (2026-06-08 – 2026-06-14)" in parent.text
+    assert "https://papers.example.org/editions/hf/en/2026-W24.html" in str(parent.blocks)
+    assert [r.metadata["event_payload"]["item"] for r in slack_api.replies_to(parent)] == [ids[1], ids[2]]
+    assert parent.metadata["event_payload"]["source"] == "hf#week"  # its own key in the delivery ledger
+    [mail] = smtp_plain.mailbox.messages
+    assert mail.message["Subject"].startswith("Weekly Papers (2026-06-08 – 2026-06-14)")
+    assert len(webhook.payloads()) >= 1
+    assert (tmp_path / "site/editions/hf/en/2026-W24.html").is_file()
+    assert (tmp_path / "d/weekly/2026-W24.md").read_text().startswith("## Weekly Papers (2026-06-08 – 2026-06-14)")
+    posted, mails, hooks = len(slack_api.posted), len(smtp_plain.mailbox.messages), len(webhook.payloads())
+    run(settings, monday + dt.timedelta(days=7))  # again: nothing is sent twice
+    assert (len(slack_api.posted), len(smtp_plain.mailbox.messages), len(webhook.payloads())) == (
+        posted, mails, hooks)
+    assert run(settings, monday + dt.timedelta(days=8)).exit_code in (0, 1)  # Tuesday: no weekly edition due
+    assert len(slack_api.parents()) == 1

@@ -25,7 +25,7 @@ import pluggy
 
 from dailypapers import periods, pipeline, sources
 from dailypapers.config import EditionSetting, Settings
-from dailypapers.errors import PublishError
+from dailypapers.errors import DailyPapersError, PublishError
 from dailypapers.events import Events, Waiting
 from dailypapers.health import ChannelHealth, HealthReport
 from dailypapers.http import Http
@@ -35,6 +35,7 @@ from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, 
 from dailypapers.publish.markdown import period_path, write_period
 from dailypapers.publish.notify import daily
 from dailypapers.publish.notify.deliver import deliver as deliver_edition
+from dailypapers.publish.notify.messages import period_message
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
 from dailypapers.summarize.base import Closes, Summarizer
@@ -161,8 +162,30 @@ def run(
     always listed again: papers added since the last run are digested and delivered), and can be
     killed and started again: every edition is committed as it finishes, every delivery as it is made. One
     edition's failure (its source unreachable, a channel down) is reported and the others go on."""
-    return asyncio.run(arun(settings, day, days=days, editions=editions, deliver=deliver, force=force, limit=limit,
-                            command=command, plugins=plugins, events=events))
+    health = asyncio.run(arun(settings, day, days=days, editions=editions, deliver=deliver, force=force,
+                              limit=limit, command=command, plugins=plugins, events=events))
+    if command == "run" and days is None:  # the daily job also makes the week's or month's edition when due
+        today = day or dt.datetime.now(dt.UTC).date()
+        for span in due_periods(settings, today):
+            for spec in (list(editions) if editions is not None else settings.edition_specs()):
+                _period_in_run(settings, span, spec, today=today, deliver=deliver, plugins=plugins, events=events)
+    return health
+
+
+def _period_in_run(settings: Settings, span: Span, spec: EditionSetting, *, today: dt.date, deliver: bool,
+                   plugins: pluggy.PluginManager | None, events: Events | None) -> None:
+    """One weekly or monthly edition made by `run`; what became of it is a notice (the day's health stands)."""
+    events = events or Events()
+    try:
+        made = build_period(settings, span, source=spec.source, lang=spec.lang, today=today, deliver=deliver,
+                            plugins=plugins, events=events)
+    except DailyPapersError as exc:
+        events.notice(f"the {span.period}ly edition {spec.source} {spec.lang} {span.label} was not made: {exc}")
+        return
+    sent = sum(c.delivered for c in made.channels)
+    problems = "; ".join(made.publish_errors)
+    events.notice(f"made the {span.period}ly edition {made.edition.key}: {len(made.edition.entries)} papers, "
+                  f"{sent} messages sent" + (f"; not published: {problems}" if problems else ""))
 
 
 async def arun(
@@ -258,6 +281,7 @@ class PeriodResult:
     ran: HealthReport | None = None  # the run of the days that were not stored yet (None: every day was)
     outputs: tuple[str, ...] = ()
     publish_errors: tuple[str, ...] = ()
+    channels: tuple[ChannelHealth, ...] = ()  # with `deliver`: each channel's delivery
 
 
 # Days the listing sources publish nothing (`health.explain_no_papers`): a week's weekend is never asked for.
@@ -273,6 +297,7 @@ def build_period(
     top: int | None = None,
     out: Path | None = None,
     today: dt.date | None = None,
+    deliver: bool = False,
     plugins: pluggy.PluginManager | None = None,
     events: Events | None = None,
 ) -> PeriodResult:
@@ -280,7 +305,8 @@ def build_period(
     UTC) that the archive lacks are digested first (`run` over them, no delivery: the network and the
     summarizer are used only for those; a weekend of HF or arXiv, and a day a run found empty, are not asked
     again), then the period's top `top` papers are taken from the stored days
-    (`periods.compose`: no summarizer call), stored, written as Markdown and published with the site."""
+    (`periods.compose`: no summarizer call), stored, written as Markdown and published with the site; with
+    `deliver`, sent to the configured channels (a Slack thread, an email, apprise), once each."""
     events = events or Events()
     registry = Registry.load(plugins)
     spec = EditionSetting(source=source or settings.source, lang=lang or settings.lang)
@@ -313,7 +339,33 @@ def build_period(
             outputs.append(str(build_from_settings(settings).index))
         except PublishError as exc:
             problems.append(f"site: {exc}")
-    return PeriodResult(edition, path, tuple(d.day for d in digests), ran, tuple(outputs), tuple(problems))
+    delivered: list[ChannelHealth] = []
+    if deliver:
+        notifiers = [registry.notifier(n) for n in settings.notifiers]
+        channels = daily.channels(notifiers, settings)
+        message = period_message(edition, site_url=settings.site_url, show_flags=settings.show_flags)
+
+        async def send() -> list[ChannelHealth]:
+            with Store.of(settings) as store:
+                return await deliver_edition(message, channels, store, max_attempts=settings.delivery_max_attempts,
+                                             events=events)
+        delivered = asyncio.run(send())
+    return PeriodResult(edition, path, tuple(d.day for d in digests), ran, tuple(outputs), tuple(problems),
+                        tuple(delivered))
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # the `weekly` setting's names (not the locale's)
+
+
+def due_periods(settings: Settings, day: dt.date) -> list[Span]:
+    """The weekly and monthly editions `run` makes on `day` (UTC): on the `weekly` weekday, the week before;
+    on the `monthly` day, the month before."""
+    out = []
+    if settings.weekly is not None and WEEKDAYS[day.weekday()] == settings.weekly:
+        out.append(Span.of("week", day - dt.timedelta(days=7)))
+    if settings.monthly is not None and day.day == settings.monthly:
+        out.append(Span.of("month", day.replace(day=1) - dt.timedelta(days=1)))
+    return out
 
 
 def _main_edition(registry: Registry, configured: Settings, source: str, lang: str) -> bool:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from dailypapers import digestformat
 from dailypapers.digestformat import FLAG_OPEN, FLAG_SEP
-from dailypapers.models import Digest, Edition, Entry
-from dailypapers.publish.views import edition_path
+from dailypapers.models import Digest, Edition, Entry, PeriodDigest
+from dailypapers.publish.views import PeriodRef, edition_path
 from dailypapers.text import clip
 
 MAX_TITLE = 300  # a title longer than this is cut in messages (the archive keeps it whole)
@@ -65,6 +65,13 @@ class MessageEdition:
     link: str | None  # the edition's page on the site
     papers: tuple[MessagePaper, ...]
     digest: Digest  # the digest as its Markdown carries it, for outlets that carry the Markdown itself
+    # what the delivery ledger (and Slack's message metadata) files it under, when not `edition`: a weekly or
+    # monthly edition's own key, so that it is delivered apart from the day its span starts on
+    ledger_key: Edition | None = None
+
+    @property
+    def ledger_edition(self) -> Edition:
+        return self.ledger_key or self.edition
 
     @property
     def count(self) -> int:
@@ -107,3 +114,19 @@ def message_edition(digest: Digest, *, site_url: str | None = None, show_flags: 
     papers = tuple(message_paper(e, i, show_flags=show_flags) for i, e in enumerate(shown.entries, start=1))
     return MessageEdition(edition=digest.edition, title=f"Daily Papers ({digest.day.isoformat()})",
                        link=edition_link(site_url, digest.edition), papers=papers, digest=shown)
+
+
+def period_ledger_edition(edition: PeriodDigest) -> Edition:
+    """The delivery ledger's key of a weekly or monthly edition: its first day, its source marked with the
+    period (`hf#week`), its language. No day's edition has a `#` in its source."""
+    return Edition(day=edition.span.start, source=f"{edition.source}#{edition.span.period}", lang=edition.lang)
+
+
+def period_message(edition: PeriodDigest, *, site_url: str | None = None, show_flags: bool = True
+                   ) -> MessageEdition:
+    """A weekly or monthly edition's messages: its title as its Markdown header says it, its page's link."""
+    day = message_edition(edition.as_digest, show_flags=show_flags)
+    ref = PeriodRef(edition.span, edition.source, edition.lang)
+    base = digestformat.safe_url(site_url)
+    return MessageEdition(edition=day.edition, title=ref.title, link=f"{base.rstrip('/')}/{ref.path}" if base else None,
+                          papers=day.papers, digest=day.digest, ledger_key=period_ledger_edition(edition))
