@@ -23,13 +23,24 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from dailypapers import periods, pipeline, sources
+from dailypapers import periods, pipeline, sources, synthesis
 from dailypapers.config import EditionSetting, Settings
-from dailypapers.errors import DailyPapersError, PublishError
+from dailypapers.errors import DailyPapersError, PublishError, SummarizeError
 from dailypapers.events import Events, Waiting
 from dailypapers.health import ChannelHealth, HealthReport
 from dailypapers.http import Http
-from dailypapers.models import Digest, Document, Edition, Outcome, Paper, PeriodDigest, RunReport, Span
+from dailypapers.models import (
+    Digest,
+    Document,
+    Edition,
+    Entry,
+    Outcome,
+    Paper,
+    PeriodDigest,
+    RunReport,
+    Span,
+    Usage,
+)
 from dailypapers.plugins import Registry, auto_llm, plugin_manager
 from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, publish_all
 from dailypapers.publish.markdown import period_path, write_period
@@ -38,7 +49,7 @@ from dailypapers.publish.notify.deliver import deliver as deliver_edition
 from dailypapers.publish.notify.messages import period_message
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
-from dailypapers.summarize.base import Closes, Summarizer
+from dailypapers.summarize.base import Asks, Closes, Summarizer
 from dailypapers.summarize.prompts import language_name
 from dailypapers.work import WorkSpec
 
@@ -130,10 +141,17 @@ async def abuild_digest(
                 command=command,
             )
             publish_context = PublishContext(settings, out, main_edition, store)
+
+            def publish(digest: Digest) -> tuple[list[str], list[str]]:
+                return publish_all(digest, publishers, publish_context, events)
+
+            async def synthesized(digest: Digest, spent: Usage) -> Usage:  # before the publishers: pages show it
+                return await _synthesis(settings, summarizer, store, digest.entries, digest.lang, events, spent)
+
             digest, report = await pipeline.run(
                 job, store=store, summarizer=summarizer,
                 fetch=lambda paper: sources.fetch_document(registry, paper, ctx),
-                publish=lambda digest: publish_all(digest, publishers, publish_context, events), events=events,
+                publish=publish, events=events, synthesize=synthesized,
             )
             return digest, redact.data(report)
 
@@ -327,6 +345,12 @@ def build_period(
         keys = [store.digest_summary_keys(Edition(day=p.day, source=name, lang=spec.lang)).get(p.entry.paper.id)
                 for p in picks]
         store.save_period(edition, keys)
+    if settings.synthesis:  # the period's own synthesis: one call, cached by its content
+        async def synthesize() -> None:
+            async with _summarizer(registry, settings) as summarizer:
+                with Store.of(settings) as store:
+                    await _synthesis(settings, summarizer, store, edition.entries, edition.lang, events)
+        asyncio.run(synthesize())
     main = _main_edition(registry, settings, spec.source, spec.lang)
     path = out or period_path(span, Edition(day=span.start, source=name, lang=spec.lang).slug, settings.out_dir,
                               main=main)
@@ -355,6 +379,32 @@ def build_period(
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # the `weekly` setting's names (not the locale's)
+
+
+async def _synthesis(settings: Settings, summarizer: Summarizer, store: Store, entries: Sequence[Entry], lang: str,
+                     events: Events, spent: Usage = Usage()) -> Usage:
+    """The edition's synthesis by the summarizer's model (`synthesis` setting), stored under its content key;
+    nothing when one made by this model is stored for the same content, or when the run's caps leave no room
+    for the call (`spent`: what the run has used). Returns what the call cost."""
+    if not settings.synthesis or not isinstance(summarizer, Asks) or not any(e.summary for e in entries):
+        return Usage()
+    key = synthesis.content_key(entries, lang)
+    cached = store.get_synthesis(key)
+    if cached is not None and cached.model == summarizer.name:
+        return Usage()
+    question = synthesis.question(entries, lang)
+    estimate = summarizer.ask_estimate(question)
+    if not pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens).allows(spent, estimate):
+        events.notice("no synthesis of the edition: the run's cost or token cap leaves no room for the call")
+        return Usage()
+    try:
+        raw, usage = await summarizer.ask(question)
+    except SummarizeError as exc:
+        events.notice(f"no synthesis of the edition: {exc.reason}")
+        return exc.usage or Usage()
+    documents = {e.paper.id: doc for e in entries if (doc := store.get_document(e.paper.id)) is not None}
+    store.save_synthesis(synthesis.ground(raw, entries, documents, model=summarizer.name, key=key))
+    return usage
 
 
 def due_periods(settings: Settings, day: dt.date) -> list[Span]:

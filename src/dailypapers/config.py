@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     llm_deadline: float = 300.0  # seconds for a whole call, the SDK's retries included
     max_reply_bytes: int = 1024 * 1024  # a summary is a few KB; a server sending more is cut off
     judge: bool = True  # with an LLM: ask it about claims the checker cannot decide (verify.judge); costs calls
+    # with an LLM: an edition's synthesis (its themes, `dailypapers.synthesis`) by one more call per edition,
+    # cached by the edition's content; off, pages show the offline TF-IDF themes
+    synthesis: bool = False
     section_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
     # what the LLM reads of each paper: title+abstract first, then results, method, intro, conclusion (documents.budget)
     max_input_tokens: int = 3_000

@@ -254,6 +254,31 @@ class PeriodDigest(_Frozen):
         return Digest(day=self.span.start, source=self.source, lang=self.lang, entries=self.entries)
 
 
+class Theme(_Frozen):
+    """One theme of an edition's synthesis: a short paragraph that cites its papers by id (`[2505.02707]`)."""
+
+    title: str
+    text: str
+    paper_ids: tuple[str, ...] = ()
+    claims: tuple[Claim, ...] = ()  # its numbers and names (and papers), checked as a summary's are
+
+
+class Synthesis(_Frozen):
+    """What an edition was about as a whole: its themes and what its papers share or dispute. Made by the LLM
+    from the stored summaries (`model` its name) or offline from TF-IDF clusters (`model` "tfidf")."""
+
+    themes: tuple[Theme, ...]
+    shared: str = ""
+    shared_claims: tuple[Claim, ...] = ()
+    model: str = "tfidf"
+    key: str = ""  # the edition's content it was made from (`synthesis.content_key`)
+
+    @property
+    def unsupported(self) -> tuple[Claim, ...]:
+        return tuple(c for t in self.themes for c in t.claims if c.status == "unsupported") + tuple(
+            c for c in self.shared_claims if c.status == "unsupported")
+
+
 class TextSection(_Frozen):
     kind: SectionKind
     heading: str

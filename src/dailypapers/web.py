@@ -51,6 +51,7 @@ from dailypapers.publish.views import (
     TagView,
     edition_index,
     edition_path,
+    edition_synthesis,
     edition_view,
     main_stream,
     month_index,
@@ -179,7 +180,8 @@ class Archive:
         if digest is None:
             raise HTTPException(404, f"no edition {edition}")
         outcomes = self.store.latest_outcomes(edition) if any(e.summary is None for e in digest.entries) else None
-        return edition_view(digest, index=index, outcomes=outcomes, updated=updated.get(edition))
+        return edition_view(digest, index=index, outcomes=outcomes, updated=updated.get(edition),
+                            made=edition_synthesis(digest.entries, digest.lang, self.store.get_synthesis))
 
 
 def _span(stem: str) -> Span | None:
@@ -354,7 +356,8 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         def make() -> str:
             refs = [PeriodRef(s, src, lg, n) for s, src, lg, n in archive.store.periods()]
             updated = archive.store.periods_updated().get((span, edition.source, edition.lang))
-            view = period_view(edition, refs=refs, updated=updated)
+            view = period_view(edition, refs=refs, updated=updated,
+                               made=edition_synthesis(edition.entries, edition.lang, archive.store.get_synthesis))
             feed = FeedLink(f"{view.ref.source_name} · {view.ref.lang_name} · {span.period}ly", view.ref.feed)
             return render("period.html", path, chrome, feeds=(feed,), view=view)
         return html(path, make)

@@ -42,7 +42,7 @@ from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
 from dailypapers.hookspecs import hookimpl
-from dailypapers.models import Digest, Edition, Outcome, Paper, PeriodDigest, Span, Summary
+from dailypapers.models import Digest, Edition, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.base import PublishContext
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
@@ -60,6 +60,7 @@ from dailypapers.publish.views import (
     PeriodRef,
     PeriodView,
     edition_index,
+    edition_synthesis,
     edition_view,
     feed_path,
     main_stream,
@@ -74,6 +75,7 @@ from dailypapers.publish.views import (
 )
 from dailypapers.search import expand_cjk
 from dailypapers.store import Store
+from dailypapers.synthesis import content_key
 
 MANIFEST = ".dailypapers-site.json"
 STATIC_FILES = ("style.css", "search.js")
@@ -106,6 +108,7 @@ class _Archive:
     outcomes: dict[Edition, dict[str, Outcome]] = field(default_factory=dict)
     periods: list[PeriodDigest] = field(default_factory=list)  # weekly and monthly editions, oldest first
     periods_updated: dict[tuple[Span, str, str], dt.datetime | None] = field(default_factory=dict)
+    syntheses: dict[str, Synthesis] = field(default_factory=dict)  # the stored ones of these editions, by key
 
 
 def _read(store: Store) -> _Archive:
@@ -121,7 +124,11 @@ def _read(store: Store) -> _Archive:
             outcomes[edition] = store.latest_outcomes(edition)
     periods = [p for p in (store.get_period(span, source, lang) for span, source, lang, _ in store.periods())
                if p is not None]
-    return _Archive(editions, digests, store.editions_updated(), outcomes, periods, store.periods_updated())
+    keys = [content_key(d.entries, d.lang) for d in digests.values()] + [content_key(p.entries, p.lang)
+                                                                         for p in periods]
+    syntheses = {k: s for k in keys if (s := store.get_synthesis(k)) is not None}
+    return _Archive(editions, digests, store.editions_updated(), outcomes, periods, store.periods_updated(),
+                    syntheses)
 
 
 def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chrome, main: tuple[str, str]
@@ -135,7 +142,8 @@ def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chr
     views: dict[Edition, EditionView] = {}
     for edition, digest in archive.digests.items():
         view = edition_view(digest, index=index, outcomes=archive.outcomes.get(edition),
-                            updated=archive.updated.get(edition))
+                            updated=archive.updated.get(edition),
+                            made=edition_synthesis(digest.entries, digest.lang, archive.syntheses.get))
         views[edition] = view
         files[view.path] = _page("edition.html", view.path, chrome, feed_links((edition.source, edition.lang)),
                                  view=view)
@@ -156,7 +164,8 @@ def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chr
     refs = [PeriodRef(p.span, p.source, p.lang, len(p.entries)) for p in archive.periods]
     period_pages: dict[tuple[str, str, str], list[PeriodView]] = {}
     for p in archive.periods:
-        view = period_view(p, refs=refs, updated=archive.periods_updated.get((p.span, p.source, p.lang)))
+        view = period_view(p, refs=refs, updated=archive.periods_updated.get((p.span, p.source, p.lang)),
+                           made=edition_synthesis(p.entries, p.lang, archive.syntheses.get))
         period_pages.setdefault((p.span.period, p.source, p.lang), []).append(view)
         feed = (FeedLink(f"{view.ref.source_name} · {view.ref.lang_name} · {p.span.period}ly", view.ref.feed),)
         files[view.path] = _page("period.html", view.path, chrome, feed, view=view)

@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dailypapers import digestformat
+from dailypapers import digestformat, synthesis
 from dailypapers.arxiv_id import abs_url
 from dailypapers.models import (
     TLDR_LABEL,
@@ -30,6 +30,7 @@ from dailypapers.models import (
     PeriodDigest,
     Span,
     Summary,
+    Synthesis,
     cost_text,
     evidence_place,
 )
@@ -386,6 +387,68 @@ def paper_view(paper: Paper, *, on_hf: bool = False) -> PaperView:
     )
 
 
+# -- an edition's synthesis ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CitePiece:
+    """A run of a theme's text; `cites` is set when the run cites a paper (its rank in the edition, and where
+    its entry is), `stranger` when it cites one the edition does not have."""
+
+    text: str
+    cites: EntryView | None = None
+    href: str = ""
+    stranger: bool = False
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    title: str
+    pieces: tuple[CitePiece, ...]
+    unsupported: tuple[str, ...]  # the claims the papers do not support (and papers not in the edition)
+
+
+@dataclass(frozen=True)
+class SynthesisView:
+    themes: tuple[ThemeView, ...]
+    shared: tuple[CitePiece, ...]
+    shared_unsupported: tuple[str, ...]
+    model: str
+
+    @property
+    def offline(self) -> bool:
+        return self.model == "tfidf"
+
+
+def cite_pieces(text: str, entries: Mapping[str, EntryView], href: Callable[[EntryView], str]) -> tuple[CitePiece, ...]:
+    """The text cut at its citations (`[2505.02707]`): each cited paper of the edition a link to its entry."""
+    out: list[CitePiece] = []
+    pos = 0
+    for m in synthesis.CITATION.finditer(text):
+        if m.start() > pos:
+            out.append(CitePiece(text[pos : m.start()]))
+        entry = entries.get(m.group(1))
+        if entry is None:
+            out.append(CitePiece(m.group(0), stranger=True))
+        else:
+            out.append(CitePiece(f"[{entry.rank}]", cites=entry, href=href(entry)))
+        pos = m.end()
+    if pos < len(text):
+        out.append(CitePiece(text[pos:]))
+    return tuple(out)
+
+
+def synthesis_view(made: Synthesis, entries: Sequence[EntryView],
+                   href: Callable[[EntryView], str] = lambda e: "#" + e.paper.anchor) -> SynthesisView:
+    by_id = {e.paper.id: e for e in entries}
+
+    def flags(claims: Sequence[Claim]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.text for c in claims if c.status == "unsupported"))
+
+    themes = tuple(ThemeView(one_line(t.title), cite_pieces(one_line(t.text), by_id, href), flags(t.claims))
+                   for t in made.themes)
+    return SynthesisView(themes, cite_pieces(one_line(made.shared), by_id, href), flags(made.shared_claims),
+                         made.model)
+
+
 # -- editions ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class EditionRef:
@@ -433,6 +496,7 @@ class EditionView:
     next: EditionRef | None = None
     others: tuple[EditionRef, ...] = ()  # the same day's other editions
     updated: dt.datetime | None = None
+    synthesis: SynthesisView | None = None
 
     @property
     def edition(self) -> Edition:
@@ -547,15 +611,24 @@ def edition_view(
     index: EditionIndex | None = None,
     outcomes: Mapping[str, Outcome] | None = None,
     updated: dt.datetime | None = None,
+    made: Synthesis | None = None,
 ) -> EditionView:
     """`index`: the archive's editions, for the links to the previous and next edition of the same source and
-    language and to the same day's other editions (none without it)."""
+    language and to the same day's other editions (none without it). `made`: the edition's stored synthesis
+    (`edition_synthesis`), if any; the page shows it at the top."""
     edition = digest.edition
     entries = tuple(entry_view(e, i + 1, edition, (outcomes or {}).get(e.paper.id))
                     for i, e in enumerate(digest.entries))
     previous, next_ = index.neighbours(edition) if index is not None else (None, None)
     return EditionView(ref=EditionRef(edition, len(entries)), entries=entries, previous=previous, next=next_,
-                       others=index.others(edition) if index is not None else (), updated=updated)
+                       others=index.others(edition) if index is not None else (), updated=updated,
+                       synthesis=synthesis_view(made, entries) if made is not None and made.themes else None)
+
+
+def edition_synthesis(entries: Sequence[Entry], lang: str, stored: Callable[[str], Synthesis | None]
+                      ) -> Synthesis:
+    """The synthesis a page shows: the stored one made from this content (`stored(key)`), else the offline one."""
+    return stored(synthesis.content_key(entries, lang)) or synthesis.tfidf_synthesis(entries, lang)
 
 
 @dataclass(frozen=True)
@@ -620,6 +693,7 @@ class PeriodView:
     previous: PeriodRef | None = None
     next: PeriodRef | None = None
     updated: dt.datetime | None = None
+    synthesis: SynthesisView | None = None
 
     @property
     def path(self) -> str:
@@ -634,8 +708,8 @@ class PeriodView:
         return tag_counts(e.paper for e in self.entries)
 
 
-def period_view(edition: PeriodDigest, *, refs: Sequence[PeriodRef] = (), updated: dt.datetime | None = None
-                ) -> PeriodView:
+def period_view(edition: PeriodDigest, *, refs: Sequence[PeriodRef] = (), updated: dt.datetime | None = None,
+                made: Synthesis | None = None) -> PeriodView:
     """`refs`: the stored periods of the archive (any order), for the links to the one before and after of the
     same kind, source and language."""
     as_day = Edition(day=edition.span.start, source=edition.source, lang=edition.lang)
@@ -646,7 +720,8 @@ def period_view(edition: PeriodDigest, *, refs: Sequence[PeriodRef] = (), update
     before = [r for r in same if r.span.start < edition.span.start]
     after = [r for r in same if r.span.start > edition.span.start]
     return PeriodView(PeriodRef(edition.span, edition.source, edition.lang, len(entries)), entries,
-                      before[-1] if before else None, after[0] if after else None, updated)
+                      before[-1] if before else None, after[0] if after else None, updated,
+                      synthesis_view(made, entries) if made is not None and made.themes else None)
 
 
 # -- a paper's page: every summary in every language ------------------------------------------------------

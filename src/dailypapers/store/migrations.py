@@ -252,3 +252,15 @@ def _m015_period_editions(db: sqlite_utils.Database) -> None:
             summary_key text references summaries(key), primary key (period, start, source, lang, position));
         """
     )
+
+
+@MIGRATIONS(name="016_syntheses")
+def _m016_syntheses(db: sqlite_utils.Database) -> None:
+    # An edition's synthesis (`dailypapers.synthesis`), under the key of the content it was made from: a page
+    # finds it by its edition's content, and a run over an unchanged edition asks nothing.
+    db.executescript(
+        """
+        create table syntheses (key text primary key, model text not null, synthesis text not null,
+            created_at text);
+        """
+    )

@@ -1,5 +1,6 @@
 """Weekly and monthly editions in the archive: each (period, start, source, lang) and its ordered entries, whose
-papers and summaries are the archive's rows (a period shows the summary its day stored)."""
+papers and summaries are the archive's rows (a period shows the summary its day stored); and the editions'
+syntheses, by the key of the content they were made from."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from dailypapers.models import Entry, PeriodDigest, Span
+from dailypapers.models import Entry, PeriodDigest, Span, Synthesis
 from dailypapers.store.archive import Archive, import_key
 from dailypapers.store.rows import fetch_rows, insert_many, paper_from_row, summary_from_row, utc_now
 
@@ -97,3 +98,13 @@ class Periods(Archive):
             "coalesce(json_extract(counts, '$.failed'), 0) + coalesce(json_extract(counts, '$.skipped'), 0) = 0",
             [source, lang, span.start.isoformat(), span.end.isoformat()])
         return {dt.date.fromisoformat(r[0]) for r in rows}
+
+    def save_synthesis(self, synthesis: Synthesis) -> None:
+        with self.transaction():
+            self.db.conn.execute(
+                "insert or replace into syntheses (key, model, synthesis, created_at) values (?, ?, ?, ?)",
+                [synthesis.key, synthesis.model, synthesis.model_dump_json(), utc_now()])
+
+    def get_synthesis(self, key: str) -> Synthesis | None:
+        row = self.db.conn.execute("select synthesis from syntheses where key = ?", [key]).fetchone()
+        return Synthesis.model_validate_json(row[0]) if row else None

@@ -281,6 +281,19 @@ class LLMSummarizer:
         except _Invalid:
             raise SummarizeError("invalid judge output", usage=usage) from None
 
+    def ask_estimate(self, question: Question[Any]) -> Usage:
+        return self.judge_estimate(question)
+
+    async def ask(self, question: Question[T]) -> tuple[T, Usage]:
+        """The answer to any structured `question` (an edition's synthesis), as `judge` asks its own."""
+        response = (question.name, dict(question.schema))
+        content, _, usage = await self._complete([dict(m) for m in question.messages], response,
+                                                 question.max_output_tokens)
+        try:
+            return _extract_json(content or "", question.read), usage
+        except _Invalid:
+            raise SummarizeError(f"invalid {question.name} output", usage=usage) from None
+
     async def _complete(
         self, messages: list[dict[str, str]], response: tuple[str, dict[str, Any]], max_tokens: int
     ) -> tuple[str | None, str | None, Usage]:
