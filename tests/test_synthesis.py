@@ -4,6 +4,7 @@ top of the edition's page."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -17,6 +18,10 @@ from dailypapers.api import build_digest
 from dailypapers.config import Settings
 from dailypapers.digestformat import read_digest
 from dailypapers.models import Digest, Edition, Entry, Paper, Section, Summary, Synthesis, Theme
+from dailypapers.publish.base import HEADER
+from dailypapers.publish.notify.email import render_html
+from dailypapers.publish.notify.messages import message_edition, synthesis_lines
+from dailypapers.publish.notify.slack import header_message
 from dailypapers.publish.pages import Chrome, render
 from dailypapers.publish.views import edition_synthesis, edition_view
 from dailypapers.store import Store
@@ -132,3 +137,25 @@ def test_a_run_makes_the_synthesis_once_and_flags_what_was_planted(
     again, report2 = build_digest(settings, day)
     assert again is not None and openai_standin.calls == 4 and report2.usage.calls == 0  # cached: nothing asked
     assert isinstance(made.themes[0], Theme) and Edition(day=day, lang="en") == digest.edition
+
+
+def test_the_slack_parent_and_the_email_lead_with_the_synthesis() -> None:
+    entries = _entries()
+    raw = read_reply({"themes": [{"title": "Serving", "text": "Lantern cuts latency by 38% [2505.00001].",
+                                  "papers": []},
+                                 {"title": "Planted", "text": "Zephyr [2606.99999] reaches 97.3%.", "papers": []}],
+                      "shared": "Kestrel [2505.00002] and Lantern [2505.00001] both cut serving cost."})
+    made = ground(raw, entries, {}, model="m", key="k")
+    digest = Digest(day=dt.date(2025, 5, 6), lang="en", entries=tuple(entries))
+    plain = message_edition(digest)
+    view = dataclasses.replace(plain, themes=synthesis_lines(made, plain))
+    assert view.themes[0] == "Serving: Lantern cuts latency by 38% [1]."
+    assert view.themes[1].startswith("Planted: Zephyr [?] reaches 97.3%.") and "2606.99999" in view.themes[1]
+    assert view.themes[2] == "Kestrel [2] and Lantern [1] both cut serving cost."
+    parent = header_message(view)
+    themes = [b for b in parent["blocks"] if b.get("block_id") == "themes"]
+    assert themes and "• Serving: Lantern cuts latency by 38% [1]." in themes[0]["text"]["text"]
+    assert not [b for b in header_message(plain)["blocks"] if b.get("block_id") == "themes"]
+    html = lxml.html.fromstring(render_html(view, [HEADER, "2505.00001"]))
+    assert [li.text for li in html.cssselect("ul.themes li")] == list(view.themes)
+    assert not lxml.html.fromstring(render_html(view, ["2505.00002"])).cssselect("ul.themes")  # an update: none

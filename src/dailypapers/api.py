@@ -14,6 +14,7 @@ a model, an unknown publisher) are raised before any network request.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, nullcontext
@@ -46,7 +47,7 @@ from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, 
 from dailypapers.publish.markdown import period_path, write_period
 from dailypapers.publish.notify import daily
 from dailypapers.publish.notify.deliver import deliver as deliver_edition
-from dailypapers.publish.notify.messages import period_message
+from dailypapers.publish.notify.messages import MessageEdition, period_message, synthesis_lines
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
 from dailypapers.summarize.base import Asks, Closes, Summarizer
@@ -277,7 +278,7 @@ class _DailyPlan:
         return i, outputs, problems
 
     async def deliver(self, digest: Digest) -> tuple[list[ChannelHealth], int, int]:
-        message = daily.message_of(digest, self.settings)
+        message = _with_synthesis(daily.message_of(digest, self.settings), self.store, digest.entries, digest.lang)
         outcomes = await deliver_edition(message, self.channels, self.store,
                                          max_attempts=self.settings.delivery_max_attempts, events=self.events)
         delivered, undelivered = daily.delivery_counts(self.store, message, self.channels)
@@ -371,7 +372,8 @@ def build_period(
 
         async def send() -> list[ChannelHealth]:
             with Store.of(settings) as store:
-                return await deliver_edition(message, channels, store, max_attempts=settings.delivery_max_attempts,
+                told = _with_synthesis(message, store, edition.entries, edition.lang)
+                return await deliver_edition(told, channels, store, max_attempts=settings.delivery_max_attempts,
                                              events=events)
         delivered = asyncio.run(send())
     return PeriodResult(edition, path, tuple(d.day for d in digests), ran, tuple(outputs), tuple(problems),
@@ -405,6 +407,14 @@ async def _synthesis(settings: Settings, summarizer: Summarizer, store: Store, e
     documents = {e.paper.id: doc for e in entries if (doc := store.get_document(e.paper.id)) is not None}
     store.save_synthesis(synthesis.ground(raw, entries, documents, model=summarizer.name, key=key))
     return usage
+
+
+def _with_synthesis(message: MessageEdition, store: Store, entries: Sequence[Entry], lang: str) -> MessageEdition:
+    """The message with the edition's stored synthesis (made by a run with the `synthesis` setting), if any."""
+    made = store.get_synthesis(synthesis.content_key(entries, lang))
+    if made is None or not made.themes:
+        return message
+    return dataclasses.replace(message, themes=synthesis_lines(made, message))
 
 
 def due_periods(settings: Settings, day: dt.date) -> list[Span]:

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 
 from dailypapers import digestformat
 from dailypapers.digestformat import FLAG_OPEN, FLAG_SEP
-from dailypapers.models import Digest, Edition, Entry, PeriodDigest
+from dailypapers.models import Claim, Digest, Edition, Entry, PeriodDigest, Synthesis
 from dailypapers.publish.views import PeriodRef, edition_path
-from dailypapers.text import clip
+from dailypapers.synthesis import CITATION
+from dailypapers.text import clip, one_line
 
 MAX_TITLE = 300  # a title longer than this is cut in messages (the archive keeps it whole)
 MAX_AUTHORS = 20  # more are shown as "and N more"
+MAX_THEME_CHARS = 600  # a theme's line in a message
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,9 @@ class MessageEdition:
     # what the delivery ledger (and Slack's message metadata) files it under, when not `edition`: a weekly or
     # monthly edition's own key, so that it is delivered apart from the day its span starts on
     ledger_key: Edition | None = None
+    # the edition's synthesis (`dailypapers.synthesis`), one line a theme ("Title: text", citations as the
+    # papers' ranks) and what they share: the Slack thread's parent and the email's first paragraph say it
+    themes: tuple[str, ...] = ()
 
     @property
     def ledger_edition(self) -> Edition:
@@ -130,3 +135,21 @@ def period_message(edition: PeriodDigest, *, site_url: str | None = None, show_f
     base = digestformat.safe_url(site_url)
     return MessageEdition(edition=day.edition, title=ref.title, link=f"{base.rstrip('/')}/{ref.path}" if base else None,
                           papers=day.papers, digest=day.digest, ledger_key=period_ledger_edition(edition))
+
+
+def synthesis_lines(made: Synthesis, view: MessageEdition) -> tuple[str, ...]:
+    """The synthesis as a message says it: a line a theme, its citations as the papers' ranks (`[3]`), a paper
+    not in the edition as `[?]`, an unverified claim marked as the Markdown marks a section's."""
+    ranks = {p.paper_id: p.rank for p in view.papers}
+
+    def told(text: str) -> str:
+        return CITATION.sub(lambda m: f"[{ranks[m.group(1)]}]" if m.group(1) in ranks else "[?]", one_line(text))
+
+    def flagged(claims: tuple[Claim, ...]) -> str:
+        bad = list(dict.fromkeys(c.text for c in claims if c.status == "unsupported"))
+        return f"{FLAG_OPEN}{FLAG_SEP.join(bad)})" if bad else ""
+
+    lines = [clip(f"{one_line(t.title)}: {told(t.text)}", MAX_THEME_CHARS) + flagged(t.claims) for t in made.themes]
+    if made.shared:
+        lines.append(clip(told(made.shared), MAX_THEME_CHARS) + flagged(made.shared_claims))
+    return tuple(lines)

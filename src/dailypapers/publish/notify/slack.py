@@ -93,6 +93,8 @@ def header_message(view: MessageEdition, *, update: bool = False) -> Message:
     count = f"{n} paper{'s' if n != 1 else ''}"
     line = f"*{escape(view.title)}* · {count} · {escape(view.edition.source)} · {escape(view.edition.lang)}"
     blocks = [_mrkdwn(line, "header")]
+    if view.themes:  # the edition's synthesis, a bullet a theme (Slack caps a section's text at 3,000)
+        blocks.append(_mrkdwn("\n".join(f"• {escape(t)}" for t in view.themes)[:2900], "themes"))
     if view.link:
         blocks.append(_context(link(view.link, "Read it on the site"), "link"))
     text = f"{view.title}: {count}" + (f" — {view.link}" if view.link else "")
