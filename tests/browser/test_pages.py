@@ -226,3 +226,28 @@ def test_a_tag_page_works_without_javascript(browser, static_url: str, shots: Pa
     assert p.url.endswith("/papers/2505.08888.html")
     p.screenshot(path=str(shots / "tag-page.png"))
     context.close()
+
+
+def test_the_weekly_edition_and_the_synthesis_on_desktop_phone_and_dark(browser, static_url: str,
+                                                                          shots: Path) -> None:
+    for name, options in (("weekly-desktop", {"viewport": {"width": 1280, "height": 800}}),
+                          ("weekly-phone", {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
+                                            "device_scale_factor": 2}),
+                          ("weekly-dark", {"viewport": {"width": 1280, "height": 800}, "color_scheme": "dark"})):
+        context = browser.new_context(**options)
+        p = context.new_page()
+        p.goto(static_url + "editions/hf/ko/2025-W19.html")
+        assert p.locator("h1").inner_text() == "Weekly Papers (2025-05-05 – 2025-05-11)"
+        themes = p.locator("section.synthesis ul.themes > li")
+        assert 3 <= themes.count() <= 7
+        synthesis, cards = p.locator("section.synthesis").bounding_box(), p.locator("ol.cards").bounding_box()
+        assert synthesis is not None and cards is not None and synthesis["y"] < cards["y"]
+        assert p.evaluate("document.documentElement.scrollWidth") <= options["viewport"]["width"]
+        p.screenshot(path=str(shots / f"{name}.png"))
+        cite = themes.first.locator("a.cite").first
+        target = cite.get_attribute("href")
+        cite.click()
+        assert target and p.evaluate("location.hash") == target
+        box = p.locator(f"article.entry[id='{target[1:]}']").bounding_box()
+        assert box is not None and -2 < box["y"] < options["viewport"]["height"]
+        context.close()
