@@ -38,18 +38,21 @@ MAX_TITLE_CHARS = 120
 MAX_TEXT_CHARS = 1200
 MAX_REPLY_TOKENS = 2500
 CENTRAL_TITLES = 3  # titles that tell an offline theme
+MAX_TERMS = 40  # of a paper's TF-IDF vector
 # a cited paper: an arXiv id (new style, or old `hep-th/9901001`) or a local PDF's id, in square brackets
 CITATION = re.compile(r"\[((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[A-Z]{2})?/\d{7})|(?:local:[0-9a-f]{12}))\]")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,}")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]{2,}")
 _STOP_WORDS = """the and for with that this from are was were has have been its our their which these those
 into than then also can may such using use used based via over under more most less new paper papers model
 models method methods approach results show shows shown propose proposes proposed present presents study work
 data each both while when where how what not all any one two three first large language learning task tasks
 performance training trained achieve achieves"""
 _STOP = frozenset(_STOP_WORDS.split())
-_KO_PARTICLES = ("으로", "에서", "에게", "하는", "하여", "했다", "합니다", "입니다", "은", "는", "이", "가", "을", "를",
-                 "의", "에", "와", "과", "도", "로")
+# a Korean word without its particle or ending, so that 모델은 and 모델이 agree: the shortest stem of at least two
+# syllables that leaves one of these (or nothing) before the word's end, in one regex pass
+_KO_WORD = re.compile(r"([\uac00-\ud7a3]{2,}?)"
+                      r"(?:으로|에서|에게|하는|하여|했다|합니다|입니다|은|는|이|가|을|를|의|에|와|과|도|로)?"
+                      r"(?![\uac00-\ud7a3])")
 
 
 def content_key(entries: Sequence[Entry], lang: str) -> str:
@@ -168,12 +171,13 @@ def _evidence(entries: Sequence[Entry], documents: Mapping[str, Document]) -> Do
 
 
 # -- offline: TF-IDF clusters ----------------------------------------------------------------------------------
-def tfidf_synthesis(entries: Sequence[Entry], lang: str) -> Synthesis:
+def tfidf_synthesis(entries: Sequence[Entry], lang: str, key: str | None = None) -> Synthesis:
     """The edition's papers in k TF-IDF clusters (k from 3 to 7, fewer for fewer papers), each theme named by
-    its top terms and told by its most central titles, citing them. Deterministic; no claim to check."""
+    its top terms and told by its most central titles, citing them. Deterministic; no claim to check. `key`:
+    the edition's `content_key`, when the caller has it."""
     papers = [e for e in entries if e.paper.title.strip()][:MAX_PAPERS]
     if not papers:
-        return Synthesis(themes=(), key=content_key(entries, lang))
+        return Synthesis(themes=(), key=key or content_key(entries, lang))
     vectors = _tfidf([_terms(e) for e in papers])
     k = max(1, min(MAX_THEMES, len(papers), max(MIN_THEMES, round(math.sqrt(len(papers))))))
     groups = _kmeans(vectors, k)
@@ -187,20 +191,14 @@ def tfidf_synthesis(entries: Sequence[Entry], lang: str) -> Synthesis:
         text = titles + (f"; and {more} more" if more > 0 else "") + "."
         themes.append(Theme(title=", ".join(top_terms) or one_line(papers[central[0]].paper.title),
                             text=text, paper_ids=tuple(papers[i].paper.id for i in sorted(members))))
-    return Synthesis(themes=tuple(themes), model="tfidf", key=content_key(entries, lang))
+    return Synthesis(themes=tuple(themes), model="tfidf", key=key or content_key(entries, lang))
 
 
 def _terms(e: Entry) -> list[str]:
     text = " ".join([e.paper.title, e.paper.title, *((e.summary.tldr, *(s.text for s in e.summary.sections))
                                                       if e.summary else ())])
-    out = [w.lower() for w in _LATIN.findall(text) if w.lower() not in _STOP]
-    for w in _HANGUL.findall(text):
-        for particle in _KO_PARTICLES:  # a Korean word without its particle, so that 모델은 and 모델이 agree
-            if w.endswith(particle) and len(w) > len(particle) + 1:
-                w = w[: -len(particle)]
-                break
-        out.append(w)
-    return out
+    out = [w for w in (m.lower() for m in _LATIN.findall(text)) if w not in _STOP]
+    return out + _KO_WORD.findall(text)
 
 
 Vector = dict[str, float]
@@ -212,26 +210,27 @@ def _tfidf(docs: Sequence[Sequence[str]]) -> list[Vector]:
     out = []
     for d in docs:
         tf = Counter(d)
-        v = {t: (1 + math.log(c)) * math.log((1 + n) / (1 + df[t])) for t, c in tf.items()}
+        weights = {t: (1 + math.log(c)) * math.log((1 + n) / (1 + df[t])) for t, c in tf.items()}
+        # a paper's strongest terms tell its topic; the tail only costs every comparison
+        v = dict(sorted(((t, x) for t, x in weights.items() if x > 0), key=lambda tx: (-tx[1], tx[0]))[:MAX_TERMS])
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-        out.append({t: x / norm for t, x in v.items() if x > 0})
+        out.append({t: x / norm for t, x in v.items()})
     return out
 
 
 def _cosine(a: Vector, b: Vector) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(x * b.get(t, 0.0) for t, x in a.items())
-    na, nb = math.sqrt(sum(x * x for x in a.values())), math.sqrt(sum(x * x for x in b.values()))
-    return dot / (na * nb) if na and nb else 0.0
+    """The cosine of two unit vectors (`_tfidf` and `_mean` make them so): their dot product."""
+    return sum(a[t] * b[t] for t in a.keys() & b.keys())  # the shared terms only, found in C
 
 
 def _mean(vectors: Sequence[Vector]) -> Vector:
+    """The unit vector along the vectors' mean (a cluster's centre)."""
     out: dict[str, float] = {}
     for v in vectors:
         for t, x in v.items():
-            out[t] = out.get(t, 0.0) + x / len(vectors)
-    return out
+            out[t] = out.get(t, 0.0) + x
+    norm = math.sqrt(sum(x * x for x in out.values())) or 1.0
+    return {t: x / norm for t, x in out.items()}
 
 
 def _kmeans(vectors: Sequence[Vector], k: int, rounds: int = 12) -> list[list[int]]:

@@ -628,7 +628,8 @@ def edition_view(
 def edition_synthesis(entries: Sequence[Entry], lang: str, stored: Callable[[str], Synthesis | None]
                       ) -> Synthesis:
     """The synthesis a page shows: the stored one made from this content (`stored(key)`), else the offline one."""
-    return stored(synthesis.content_key(entries, lang)) or synthesis.tfidf_synthesis(entries, lang)
+    key = synthesis.content_key(entries, lang)
+    return stored(key) or synthesis.tfidf_synthesis(entries, lang, key)
 
 
 @dataclass(frozen=True)
