@@ -7,7 +7,7 @@ own; the caller asks the question (`question`) of a summarizer's model and store
   claim of kind "name" whose reason says so), and every number and name is checked (`verify.verify_text`)
   against the cited papers' summaries and their documents when stored, with the same outcomes.
 - Offline (no LLM), `tfidf_synthesis`: the edition's papers clustered by TF-IDF over their titles and
-  summaries (k-means, cosine, a fixed start, so the same edition gives the same themes), each theme named by
+  summaries (bisecting two-means, cosine, fixed starts, so the same edition gives the same themes), each theme named by
   its cluster's top terms and told by its most central titles. No claim is made, so none is checked.
 - Cached by the edition's content (`content_key`: its papers and their summaries, the prompt's version), so a
   run over an unchanged edition asks nothing.
@@ -180,7 +180,7 @@ def tfidf_synthesis(entries: Sequence[Entry], lang: str, key: str | None = None)
         return Synthesis(themes=(), key=key or content_key(entries, lang))
     vectors = _tfidf([_terms(e) for e in papers])
     k = max(1, min(MAX_THEMES, len(papers), max(MIN_THEMES, round(math.sqrt(len(papers))))))
-    groups = _kmeans(vectors, k)
+    groups = _clusters(vectors, k)
     themes = []
     for members in sorted(groups, key=lambda m: min(m)):  # in the order of their best-ranked paper
         centroid = _mean([vectors[i] for i in members])
@@ -233,20 +233,37 @@ def _mean(vectors: Sequence[Vector]) -> Vector:
     return {t: x / norm for t, x in out.items()}
 
 
-def _kmeans(vectors: Sequence[Vector], k: int, rounds: int = 12) -> list[list[int]]:
-    """k clusters of the vectors' indices: the first centre is the first paper (the edition's top), each next
-    the paper least like the centres so far; then assign and re-centre until nothing moves."""
-    centres = [vectors[0]]
-    while len(centres) < k:
-        far = min(range(len(vectors)), key=lambda i: (max(_cosine(vectors[i], c) for c in centres), i))
-        centres.append(vectors[far])
-    assignment: list[int] = []
-    for _ in range(rounds):
-        new = [max(range(k), key=lambda j, v=v: (_cosine(v, centres[j]), -j)) for v in vectors]
-        if new == assignment:
+def _clusters(vectors: Sequence[Vector], k: int) -> list[list[int]]:
+    """k clusters of the vectors' indices, by bisecting: the largest cluster is split in two (`_halves`) until
+    there are k (or none splits further). Splitting the largest keeps one cluster from taking most papers, as
+    plain k-means does with sparse text vectors."""
+    clusters = [list(range(len(vectors)))]
+    while len(clusters) < k:
+        clusters.sort(key=lambda g: (-len(g), min(g)))
+        halves = _halves(vectors, clusters[0])
+        if len(halves) < 2:
             break
-        assignment = new
-        centres = [_mean([vectors[i] for i in range(len(vectors)) if assignment[i] == j]) or centres[j]
-                   for j in range(k)]
-    groups = [[i for i in range(len(vectors)) if assignment[i] == j] for j in range(k)]
-    return [g for g in groups if g]
+        clusters = [*clusters[1:], *halves]
+    return clusters
+
+
+def _halves(vectors: Sequence[Vector], members: list[int], rounds: int = 12) -> list[list[int]]:
+    """Two-means of one cluster, started from its member least like its centre and the member least like that
+    one (ties to the better-ranked paper: the same input splits the same way)."""
+    if len(members) < 2:
+        return [members]
+    centre = _mean([vectors[i] for i in members])
+    a = min(members, key=lambda i: (_cosine(vectors[i], centre), i))
+    b = min((i for i in members if i != a), key=lambda i: (_cosine(vectors[i], vectors[a]), i))
+    centres = [vectors[a], vectors[b]]
+    sides: list[int] = []
+    for _ in range(rounds):
+        new = [0 if _cosine(vectors[i], centres[0]) >= _cosine(vectors[i], centres[1]) else 1 for i in members]
+        if new == sides:
+            break
+        sides = new
+        groups = [[i for i, side in zip(members, sides, strict=True) if side == j] for j in (0, 1)]
+        if not all(groups):
+            return [members]
+        centres = [_mean([vectors[i] for i in g]) for g in groups]
+    return [[i for i, side in zip(members, sides, strict=True) if side == j] for j in (0, 1)]
