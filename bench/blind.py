@@ -68,6 +68,7 @@ class Case:
     errors: tuple[str, ...]  # the wrong claims as written
     edited_section: str | None = None
     edited: str = ""  # the replacement text (errors are substrings of it)
+    base: str = ""  # the id of the base summary an edit was made on
 
 
 @dataclass
@@ -145,7 +146,7 @@ def _edit_case(row: dict, bases: dict[str, BaseSummary], seen: set[str]) -> Case
     # the base summary's own errors stay errors where the edit kept them
     kept = tuple(e for e in base.errors if any(e in t for t in sections.values()))
     return Case(row["id"], base.paper, base.lang, kind, str(row.get("category", "")), sections, errors + kept,
-                section, row["edited"])
+                section, row["edited"], base.id)
 
 
 def check_grounding(root: Path) -> str:

@@ -16,11 +16,24 @@ Time, without the judge, on the work step's path: a 20-page synthetic paper (tes
 (`build_index(document)`: units, tables, prompt-injection filtering), and two summaries (Korean and English, ~15
 claims each) checked, in rounds that interleave the papers. Target < 50 ms per paper.
 
-Run: .venv/bin/python bench/verify.py
+Blind set (the headline): bench/data/grounding_blind (FORMAT.md), real-style summaries and their one-claim edits
+written by helpers who had not read verify/. A claim is flagged when the checker publishes it (`unsupported`
+and not `undecided`: contradicted or not found); undecided claims are counted apart. Per folder:
+- precision: of the flags in base summaries, and of the flags an edit adds to its base summary, the share that
+  name a labelled error (a flag and an error match when one contains the other, spaces and case ignored);
+- recall: of the labelled errors of the one-claim error edits, the share flagged; realistic: of the realistic
+  LLM errors, the share flagged; clean: base summaries with no labelled error and no flag.
+`dev`, `heldout_a` and `seed_day` are looked at while tuning; `heldout_b` is not, and is the reported figure.
+Targets: precision >= 0.99, recall >= 0.97, realistic >= 0.90.
+
+Run: .venv/bin/python bench/verify.py [--no-time] [--blind-only] [--tuning] [-v]
+(--tuning: the looked-at sets only; -v: their false flags and misses)
 """
 
 from __future__ import annotations
 
+import os
+import re
 import statistics
 import sys
 import time
@@ -29,6 +42,8 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "src"), str(Path(__file__).resolve().parents[1])]
 
+from bench.blind import Case as BlindCase  # noqa: E402
+from bench.blind import load_grounding  # noqa: E402
 from tests.grounding_cases import Case, cases, score, world  # noqa: E402
 from tests.papergen import SynthPaper, make_paper  # noqa: E402
 from tests.test_verify_labelled import CASES as HAND_CASES  # noqa: E402
@@ -42,6 +57,133 @@ TARGET_MS = 50.0
 PAPERS = range(20)
 ROUNDS = 5
 UNKNOWN_NAMES = ("GPT-4o", "Qwen2.5-7B")  # in every timing summary, in no synthetic paper
+BLIND = Path(__file__).resolve().parent / "data" / "grounding_blind"
+LOOKED_AT = ("dev", "heldout_a", "seed_day")  # tuned on: never the headline
+HELD_OUT = ("heldout_b",)  # the reported set: only its figures are read
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", "", text).casefold()
+
+
+class Flag(str):
+    """A published flag: the claim as written, and the summary sentence it is in."""
+
+    sentence: str = ""
+
+
+def _hits(flag: str, errors: tuple[str, ...]) -> bool:
+    """A flag names an error when one contains the other, or when the flagged number sits in the same sentence
+    as a wrong name (`83.2%` flagged beside the wrong baseline the label names)."""
+    f = _key(flag)
+    sentence = _key(getattr(flag, "sentence", ""))
+    return any(f in _key(e) or _key(e) in f or (_key(e) in sentence and _NAME_LIKE.search(e)) for e in errors)
+
+
+_NAME_LIKE = re.compile(r"[A-Z]")  # a wrong name ("CosyVoice 2"), not a wrong number ("about 25%")
+
+
+def _check(case: BlindCase, index: SourceIndex) -> tuple[list[str], list[str]]:
+    """The published flags of a case's summary (in order, repeats kept) and its undecided claims."""
+    flags: list[str] = []
+    undecided: list[str] = []
+    for label, text in case.sections.items():
+        for c in verify_text(text, index, section_label=label):
+            if c.status != "unsupported":
+                continue
+            flag = Flag(c.text)
+            flag.sentence = c.sentence
+            (undecided if c.undecided else flags).append(flag)
+    return flags, undecided
+
+
+_TABLE = re.compile(r"^(Table \d+:[^\n]*)\n((?:[^\n]*\|[^\n]*\n?)+)", re.M)
+
+
+def paper_document(pid: str, text: str) -> Document:
+    """A blind-set paper as the HTML reader gives it: its prose as sections, each `Table N:` block as a table
+    section (the caption as heading, one row a line) after them."""
+    tables = [TextSection(kind="table", heading=m.group(1).strip(), text=m.group(2).strip())
+              for m in _TABLE.finditer(text)]
+    doc = from_text(_TABLE.sub("", text), pid)
+    return doc.model_copy(update={"sections": (*doc.sections, *tables)})
+
+
+def blind_folder(name: str) -> dict[str, float]:
+    data = load_grounding(BLIND / name)
+    indexes = {pid: build_index(paper_document(pid, text)) for pid, text in data.papers.items()}
+    base_flags: dict[str, list[str]] = {}
+    tp = fp = undecided = 0
+    false_benign = false_base = clean_base = bases = 0
+    caught = {"error": 0, "realistic": 0}
+    surfaced = {"error": 0, "realistic": 0}  # flagged or not checked: what a judge is asked about
+    total = {"error": 0, "realistic": 0}
+    misses: list[str] = []
+    false: list[str] = []
+    for case in data.cases:
+        flags, unsure = _check(case, indexes[case.paper])
+        undecided += len(unsure)
+        if case.family == "base":
+            base_flags[case.id] = flags
+            bases += 1
+            good = [f for f in flags if _hits(f, case.errors)]
+            tp += len(good)
+            fp += len(flags) - len(good)
+            if len(flags) > len(good):
+                false_base += 1
+                false.append(f"{case.id}: {[f for f in flags if f not in good]}")
+            clean_base += not flags and not case.errors
+            continue
+        added = list(flags)
+        for f in base_flags.get(case.base, []):
+            if f in added:
+                added.remove(f)
+        new_errors = case.errors
+        good = [f for f in added if _hits(f, new_errors)]
+        tp += len(good)
+        fp += len(added) - len(good)
+        if len(added) > len(good):
+            false_benign += case.family == "benign"
+            false.append(f"{case.id} ({case.family}/{case.category}): {[f for f in added if f not in good]}")
+        if case.family in total:
+            labelled = [e for e in case.errors if e in case.edited]
+            total[case.family] += len(labelled)
+            hit = sum(1 for e in labelled if any(_hits(f, (e,)) for f in flags))
+            caught[case.family] += hit
+            surfaced[case.family] += sum(1 for e in labelled if any(_hits(f, (e,)) for f in [*flags, *unsure]))
+            if hit < len(labelled):
+                misses.append(f"{case.id} ({case.family}/{case.category}): {labelled}")
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = caught["error"] / total["error"] if total["error"] else float("nan")
+    realistic = caught["realistic"] / total["realistic"] if total["realistic"] else float("nan")
+    benign = sum(1 for c in data.cases if c.family == "benign")
+    print(f"  {name}: precision {precision:.3f} ({tp}/{tp + fp} flags)"
+          + (f", recall {recall:.3f} ({caught['error']}/{total['error']})" if total["error"] else "")
+          + (f", realistic {realistic:.3f} ({caught['realistic']}/{total['realistic']})" if total["realistic"]
+             else "")
+          + f"; benign edits with a false flag {false_benign}/{benign}, base summaries with one "
+            f"{false_base}/{bases} (clean {clean_base}); undecided claims {undecided}")
+    if total["error"]:
+        print(f"    flagged or not checked (what the judge, when configured, is asked about): errors "
+              f"{surfaced['error']}/{total['error']}, realistic {surfaced['realistic']}/{total['realistic']}")
+    if "-v" in sys.argv and name not in HELD_OUT:
+        for line in false:
+            print("    false:", line)
+        for line in misses:
+            print("    missed:", line)
+    return {"precision": precision, "recall": recall, "realistic": realistic}
+
+
+def blind() -> None:
+    print("blind set (bench/data/grounding_blind), flags as published (contradicted or not found):")
+    print(" tuned on (looked at):")
+    for name in LOOKED_AT:
+        blind_folder(name)
+    if "--tuning" in sys.argv:
+        return  # while tuning: the held-out figures are not looked at
+    print(" HELD-OUT (the reported figure; targets precision >= 0.99, recall >= 0.97, realistic >= 0.90):")
+    for name in HELD_OUT:
+        blind_folder(name)
 
 
 def quality() -> None:
@@ -108,10 +250,11 @@ def quality() -> None:
 
 
 def _summaries(p: SynthPaper) -> list[Summary]:
-    """A Korean and an English summary whose only unsupported claims are the two names no paper has."""
+    """A Korean and an English summary whose only unsupported claims are the two names no paper has (the Korean
+    one starts with the issue's "제안된 구조를 바탕으로": the analyzer is asked about 구조 in every round)."""
     f, a, b = p.facts, p.benchmarks[0], p.benchmarks[1]
     ko = (
-        f"{p.model_name}은 새로운 학습 방법을 제안합니다. {a}와 {b}에서 평가되었습니다. "
+        f"제안된 구조를 바탕으로, {p.model_name}은 새로운 학습 방법을 제안합니다. {a}와 {b}에서 평가되었습니다. "
         f"두 벤치마크는 총 {f['tasks']}개의 작업으로 구성됩니다. 모델은 8192 토큰의 문맥을 지원합니다.",
         "학습은 256개 시퀀스의 배치로 진행됩니다. 8개의 가속기를 사용합니다. "
         f"{p.model_name}은 두 단계 절차를 따릅니다. {UNKNOWN_NAMES[0]}와 {UNKNOWN_NAMES[1]}를 기준선으로 사용합니다.",
@@ -156,14 +299,16 @@ def timing() -> None:
         for s in summaries:
             verify(s, index)
     times: list[float] = []
+    cpu: list[float] = []  # this thread's CPU time: what the checker costs, whatever else the machine runs
     claims_seen: list[int] = []
     wrong: list[str] = []
     for _ in range(ROUNDS):  # rounds interleave the papers: no paper is timed twice in a row
         for source, summaries in work:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             index = build_index(source)
             results = [verify(s, index) for s in summaries]
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.thread_time() - c0) * 1000)
             for claims in results:
                 claims_seen.append(len(claims))
                 flagged = sorted(c.text for c in claims if c.status == "unsupported")
@@ -182,13 +327,20 @@ def timing() -> None:
         f"per paper: median {median:.2f} ms, p95 {p95:.2f} ms — target < {TARGET_MS:.0f} ms "
         f"(ratio {median / TARGET_MS:.3f} median, {p95 / TARGET_MS:.3f} p95)"
     )
+    print(f"CPU time per paper: median {statistics.median(cpu):.2f} ms (ratio {statistics.median(cpu) / TARGET_MS:.3f})"
+          f"; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"summaries flagged other than the 2 unknown names: {len(wrong)} of {len(claims_seen)}"
           + (f", e.g. {wrong[0]}" if wrong else ""))
 
 
 def main() -> None:
-    quality()
-    timing()
+    blind()
+    if "--blind-only" not in sys.argv:
+        print("generated set (tests/grounding_cases.py): a regression set written from the checker's own "
+              "templates, not a measure of accuracy")
+        quality()
+    if "--no-time" not in sys.argv and "--blind-only" not in sys.argv:
+        timing()
 
 
 if __name__ == "__main__":

@@ -376,3 +376,34 @@ async def test_editions_of_one_day_are_kept_apart(store: Store) -> None:
         Edition(day=DAY, source="local:drafts", lang="ko")]
     assert store.get_digest(Edition(day=DAY)) == korean
     assert all(e.summary.lang == "en" for e in english.entries)
+
+
+async def test_a_new_checker_rechecks_stored_summaries_and_pays_only_for_what_it_flags(store: Store,
+                                                                                     monkeypatch) -> None:
+    """A grounding upgrade must not re-pay the LLM: stored summaries are checked again, without a call, and only
+    one the new check flags is made again. Summaries stored under the key of releases up to g4 are found."""
+    import dailypapers.pipeline as pipeline_module
+    import dailypapers.work as work
+
+    ps = papers(3)
+    await run_day(store, ps, FakeSummarizer(), FakeFetcher())
+    # an older release stored the third paper's summary under its key (grounding g4 in it), with a number the
+    # paper does not have, which its checker let pass
+    fetcher = FakeFetcher()
+    doc = await fetcher(ps[2])
+    old = Summary(paper_id=ps[2].id, lang="ko", model="fake-model", prompt_version="t1",
+                  sections=tuple(Section(label=label, text="정확도는 12,345.6점입니다.") for label in DEFAULT_LABELS))
+    store.save_summary(old, work.legacy_cache_key(ps[2], doc, SPEC, FakeSummarizer()))
+    store.db.execute("delete from summaries where key = ?", [cache_key(ps[2], doc, SPEC, FakeSummarizer())])
+    store.db.conn.commit()
+
+    monkeypatch.setattr(work, "GROUNDING_VERSION", "g-next")
+    monkeypatch.setattr(pipeline_module, "GROUNDING_VERSION", "g-next")
+    summ = FakeSummarizer()
+    digest, report = await run_day(store, ps, summ, FakeFetcher())
+    assert [c[0] for c in summ.calls] == [ps[2].id]  # the two clean ones cost nothing
+    assert report.counts()["ok"] == 3
+    for p in ps[:2]:  # checked again, and stored so: the next run has nothing to re-check
+        again = store.get_summary(cache_key(p, await fetcher(p), SPEC, summ))
+        assert again is not None and again.grounding == "g-next"
+    assert all(e.summary is not None and "12,345.6" not in e.summary.sections[0].text for e in digest.entries)

@@ -49,7 +49,7 @@ def _status(claims, text):
 
 
 def _unsupported(claims):
-    return sorted(c.text for c in claims if c.status == "unsupported")
+    return sorted(c.text for c in claims if c.status == "unsupported" and not c.undecided)
 
 
 def test_contamination_from_another_paper_is_flagged_and_true_numbers_stay_supported():
@@ -616,7 +616,8 @@ def test_cli_reports_what_the_paper_says_instead(tmp_path):
     digest = tmp_path / "digest.md"
     digest.write_text(
         "## Daily Papers (2025-05-06)\n\n### [Sonora](https://arxiv.org/abs/2505.00001)\n\nVote: 5\n\n"
-        "- ***Performance Highlights***: EchoChat은 71.35%의 정확도를 기록합니다.\n",
+        "- ***Performance Highlights***: EchoChat의 단어 오류율은 3.2입니다. "
+        "EchoChat은 71.35%의 정확도를 기록합니다.\n",
         encoding="utf-8",
     )
     texts = tmp_path / "texts"
@@ -628,11 +629,17 @@ def test_cli_reports_what_the_paper_says_instead(tmp_path):
 
     table = run("--documents", str(texts))
     assert table.exit_code == 1
-    assert "71.35%  — the paper states it for SpokenQA-Lite" in table.output
+    # contradicted: the sentence gives EchoChat a value of its own (4.1) and 3.2 to Sonora
+    assert "3.2  — the paper states it for Sonora, not for EchoChat" in table.output
+    # undecided (not flagged): EchoChat is not in the sentence that states 71.35%, where no subject is named
+    assert "71.35%  not checked: the paper states it for SpokenQA-Lite" in table.output
     report = json.loads(run("--documents", str(texts), "--json").stdout)
-    claim = next(c for c in report["papers"][0]["claims"] if c["text"] == "71.35%")
-    assert claim["status"] == "unsupported" and claim["entity"] == ["EchoChat"]
-    assert "SpokenQA-Lite" in claim["reason"] and "71.35%" in claim["evidence"]
+    assert report["papers"][0]["unsupported"] == 1 and report["papers"][0]["undecided"] == 1
+    claim = next(c for c in report["papers"][0]["claims"] if c["text"] == "3.2")
+    assert claim["status"] == "unsupported" and claim["entity"] == ["EchoChat"] and not claim["undecided"]
+    assert "Sonora" in claim["reason"] and "3.2" in claim["evidence"]
     assert claim["evidence_kind"] == "sentence" and claim["decided_by"] == "checker"
+    unsure = next(c for c in report["papers"][0]["claims"] if c["text"] == "71.35%")
+    assert unsure["undecided"] and "SpokenQA-Lite" in unsure["reason"] and "71.35%" in unsure["evidence"]
     name = next(c for c in report["papers"][0]["claims"] if c["text"] == "EchoChat")
     assert name["status"] == "supported" and "EchoChat" in name["evidence"]

@@ -130,13 +130,20 @@ class Summary(_Frozen):
     prompt_version: str | None = None
     created_at: dt.datetime | None = None
     claims: tuple[Claim, ...] = ()
+    grounding: str | None = None  # the checker version its claims come from (None: imported, or stored before)
     # one line saying what the paper contributes, for cards and feeds; checked like a section (its claims carry
     # `TLDR_LABEL`). Never in the digest Markdown, so an imported digest has none ("").
     tldr: str = ""
 
     @property
     def unsupported(self) -> tuple[Claim, ...]:
-        return tuple(c for c in self.claims if c.status == "unsupported")
+        """The flagged claims: contradicted by the paper or not found in it (never the undecided ones)."""
+        return tuple(c for c in self.claims if c.status == "unsupported" and not c.undecided)
+
+    @property
+    def undecided(self) -> tuple[Claim, ...]:
+        """Claims the checker could not decide (and no judge did): shown as "not checked", never flagged."""
+        return tuple(c for c in self.claims if c.status == "unsupported" and c.undecided)
 
 
 class Entry(_Frozen):

@@ -71,7 +71,17 @@ from dailypapers.models import (
 from dailypapers.store import KeyedEntries, Store
 from dailypapers.summarize.base import Summarizer, WarmsUp
 from dailypapers.text import clip
-from dailypapers.work import CapReached, WorkResult, WorkSpec, cache_key, outcome_of, summarize_paper
+from dailypapers.work import (
+    GROUNDING_VERSION,
+    CapReached,
+    WorkResult,
+    WorkSpec,
+    cache_key,
+    legacy_cache_key,
+    outcome_of,
+    recheck,
+    summarize_paper,
+)
 
 FetchDocument = Callable[[Paper], Awaitable[Document]]
 # What publishing a stored digest wrote (paths or URLs) and its problems (`publish.base.publish_all`).
@@ -263,7 +273,8 @@ async def _one(
 
     # summarize + verify: the cached summary, else the work step
     key = cache_key(paper, document, job.spec, summarizer)
-    cached = None if job.force else store.get_summary(key)
+    cached = None if job.force else _stored(store, key, legacy_cache_key(paper, document, job.spec, summarizer),
+                                            document)
     if cached is None:
         try:
             cached = await _take_lease(store, key, holder, force=job.force)
@@ -289,6 +300,20 @@ async def _one(
         # a lease left behind (the write failed) is taken over as soon as this process has ended
         with contextlib.suppress(StoreError):
             store.release_lease(key, holder)
+
+
+def _stored(store: Store, key: str, legacy: str, document: Document) -> Summary | None:
+    """The stored summary for `key` (or for the key it had while the grounding version was part of it), with
+    its claims from this checker: a summary an older checker checked is checked again here, no LLM call, and
+    stored so; None when there is none, or when the new check flags it (it is made again)."""
+    found = store.get_summary(key) or store.get_summary(legacy)
+    if found is None or found.grounding == GROUNDING_VERSION:
+        return found
+    again = recheck(found, document)
+    if again is not None:
+        with contextlib.suppress(StoreError):  # a full disk: the re-checked summary is still this run's
+            store.save_summary(again, key)
+    return again
 
 
 async def _take_lease(store: Store, key: str, holder: str, *, force: bool) -> Summary | None:

@@ -29,7 +29,10 @@ T = TypeVar("T")
 
 MAX_FLAGS_SHOWN = 5
 # Part of every cache key: bump it when checking or regeneration changes, so stored claims are made anew.
-GROUNDING_VERSION = "g4"
+GROUNDING_VERSION = "g5"
+# Until g4 the grounding version was part of the cache key; a summary stored under such a key is still found
+# (`legacy_cache_key`) and checked again instead of paid for again.
+_LAST_KEYED_GROUNDING = "g4"
 
 
 @dataclass(frozen=True)
@@ -79,19 +82,30 @@ OnStage = Callable[[ProgressStage], None]
 
 def cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summarizer) -> str:
     """A stable hex key for "this summarizer and prompt, this paper's document, this budget, this language,
-    these labels and this way of checking". It is computed from the document without budgeting it, and every
-    input is the same on every machine (the token counter is deterministic and named in the key)."""
-    material = {
+    these labels". It is computed from the document without budgeting it, and every input is the same on every
+    machine (the token counter is deterministic and named in the key). The way of checking is not in it: a
+    summary checked by an older checker is checked again (`recheck`), not made again."""
+    return _key(paper, document, spec, summarizer, None)
+
+
+def legacy_cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summarizer) -> str:
+    """The key the same summary had while the grounding version was part of it (g4 and before)."""
+    return _key(paper, document, spec, summarizer, _LAST_KEYED_GROUNDING)
+
+
+def _key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summarizer, grounding: str | None) -> str:
+    material: dict[str, object] = {
         "paper": paper.id,
         "version": paper.version,
         "document": content_hash(document),
         "budget": [spec.max_input_tokens, BUDGET_VERSION, COUNTER],
         "summarizer": summarizer.name,
         "prompt": summarizer.prompt_version,
-        "grounding": GROUNDING_VERSION,
         "lang": spec.lang.strip().lower(),
         "labels": list(spec.labels),
     }
+    if grounding is not None:
+        material["grounding"] = grounding
     if isinstance(summarizer, Judges) and summarizer.judging:
         # the judge's verdicts are part of the cached summary (absent: the keys of before stay valid)
         material["judge"] = judging.JUDGE_VERSION
@@ -103,6 +117,28 @@ def judge_question(items: list[judging.JudgeItem]) -> Question[list[judging.Judg
     """The grounding judge's question about these items, as a summarizer that `Judges` asks its model."""
     return Question(name=judging.SCHEMA_NAME, messages=tuple(judging.messages(items)), schema=judging.schema(),
                     max_output_tokens=judging.reply_tokens(items), read=lambda data: judging.read_verdicts(data, items))
+
+
+def checked(summary: Summary, index: SourceIndex) -> Summary:
+    """The summary with its claims checked by this version of the checker (the TL;DR's too, as a section's,
+    under its own label)."""
+    claims = verify(summary, index)
+    if summary.tldr:
+        claims += verify_text(summary.tldr, index, section_label=TLDR_LABEL)
+    return summary.model_copy(update={"claims": tuple(claims), "grounding": GROUNDING_VERSION})
+
+
+def recheck(summary: Summary, document: Document) -> Summary | None:
+    """A stored summary that an older checker checked, checked again (no LLM call); None when the new check
+    flags it, so that it is made again (with the flags as feedback, as a new summary would be). A claim an LLM
+    judge decided keeps its verdict when the new checker cannot decide it either."""
+    judged = {(c.section_label, c.kind, c.text): c for c in summary.claims if c.decided_by == "judge"}
+    again = checked(summary, build_index(document))
+    claims = tuple(
+        judged.get((c.section_label, c.kind, c.text), c) if c.undecided else c for c in again.claims
+    )
+    again = again.model_copy(update={"claims": claims})
+    return None if again.unsupported else again
 
 
 def outcome_of(paper_id: str, summary: Summary) -> Outcome:
@@ -209,10 +245,7 @@ class _Paper:
 
     @staticmethod
     def checked(summary: Summary, index: SourceIndex) -> Summary:
-        claims = verify(summary, index)
-        if summary.tldr:  # the TL;DR is checked like a section, its claims under its own label
-            claims += verify_text(summary.tldr, index, section_label=TLDR_LABEL)
-        return summary.model_copy(update={"claims": tuple(claims)})
+        return checked(summary, index)
 
     def end(self, status: Status, reason: str, stage: Stage) -> WorkResult:
         if not self.summarized:  # a paper that stops early still moves every progress bar to the end

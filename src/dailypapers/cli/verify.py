@@ -177,6 +177,7 @@ def report(target: str, digest: Digest, audits: list[PaperAudit], code: int) -> 
                 "reason": a.reason,
                 "claims": [c.model_dump(mode="json") for c in a.claims],
                 "unsupported": len(a.unsupported),
+                "undecided": len(a.undecided),
             }
             for a in audits
         ],
@@ -209,6 +210,9 @@ def _print_table(audits: list[PaperAudit]) -> None:
             where = f" ({place})" if c.reason and c.evidence else ""
             line = f"{a.paper_id}  {c.section_label or '-'}  {c.kind}  {c.text}{why}{where}"
             console.print(safe(line[:400]), highlight=False, soft_wrap=True)
+        for c in a.undecided:  # not flagged: the checker could not decide (a judge decides when one is set)
+            line = f"{a.paper_id}  {c.section_label or '-'}  {c.kind}  {c.text}  not checked: {c.reason or 'undecided'}"
+            console.print(safe(line[:400]), style="dim", highlight=False, soft_wrap=True)
         if a.status == "no text" and a.reason:
             console.print(safe(f"{a.paper_id}  no text: {a.reason}", style="yellow"),
                           highlight=False)

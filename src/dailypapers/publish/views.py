@@ -194,6 +194,7 @@ class ClaimView:
     evidence_page: int | None
     ident: str  # an HTML id, unique on the page
     reason: str = ""  # why it is unsupported, in the checker's words
+    undecided: bool = False  # not checked: the checker could not decide and no judge did (never flagged)
 
     @property
     def where(self) -> str:
@@ -288,7 +289,11 @@ class SummaryView:
 
     @property
     def unsupported_count(self) -> int:
-        return sum(not c.supported for c in self.claims)
+        return sum(not c.supported and not c.undecided for c in self.claims)
+
+    @property
+    def undecided_count(self) -> int:
+        return sum(c.undecided for c in self.claims)
 
     @property
     def flagged(self) -> bool:
@@ -306,12 +311,12 @@ def summary_view(summary: Summary, ident: str) -> SummaryView:
     for sec in summary.sections:
         own = by_label.get(sec.label, [])
         sections.append(SectionView(sec.label, mark_claims(one_line(sec.text), own),
-                                    tuple(c for c in own if not c.supported)))
+                                    tuple(c for c in own if not c.supported and not c.undecided)))
     tldr = None
     if summary.tldr.strip():
         own = by_label.get(TLDR_LABEL, [])
         tldr = SectionView(TLDR_LABEL, mark_claims(one_line(summary.tldr), own),
-                           tuple(c for c in own if not c.supported))
+                           tuple(c for c in own if not c.supported and not c.undecided))
     return SummaryView(lang=summary.lang, lang_name=lang_name(summary.lang), model=summary.model,
                        extractive=summary.model == "extractive", sections=tuple(sections), claims=claims,
                        created_at=summary.created_at, tldr=tldr)
@@ -325,7 +330,7 @@ def _claim_view(claim: Claim, ident: str) -> ClaimView:
                      evidence=claim.evidence if shown else None,
                      evidence_section=claim.evidence_section if shown else None,
                      evidence_page=claim.evidence_page if shown else None, ident=ident,
-                     reason="" if supported else claim.reason)
+                     reason="" if supported else claim.reason, undecided=claim.undecided and not supported)
 
 
 # -- papers -----------------------------------------------------------------------------------------------

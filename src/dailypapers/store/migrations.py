@@ -231,14 +231,22 @@ def _m013_written_files(db: sqlite_utils.Database) -> None:
         {"path": str, "day": str, "source": str, "lang": str, "written_at": str}, pk="path", if_not_exists=True)
 
 
-@MIGRATIONS(name="014_summary_tldr")
-def _m014_summary_tldr(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="014_summary_grounding")
+def _m014_summary_grounding(db: sqlite_utils.Database) -> None:
+    # The grounding version a summary's claims were checked with: when the checker changes, a stored summary
+    # is checked again (no LLM call) instead of being keyed anew and paid for again (`pipeline`).
+    if "grounding" not in db["summaries"].columns_dict:
+        db["summaries"].add_column("grounding", str)
+
+
+@MIGRATIONS(name="015_summary_tldr")
+def _m015_summary_tldr(db: sqlite_utils.Database) -> None:
     # A summary's one-line TL;DR (cards, per-paper feeds). Summaries stored before it have none: "".
     db.execute("alter table summaries add column tldr text not null default ''")
 
 
-@MIGRATIONS(name="015_period_editions")
-def _m015_period_editions(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="016_period_editions")
+def _m016_period_editions(db: sqlite_utils.Database) -> None:
     # Weekly and monthly editions (`dailypapers.periods`): which papers, in which order, with which votes and
     # summary. Made from the days' editions (their summaries are the days' rows), or imported from a file.
     db.executescript(
@@ -254,8 +262,8 @@ def _m015_period_editions(db: sqlite_utils.Database) -> None:
     )
 
 
-@MIGRATIONS(name="016_syntheses")
-def _m016_syntheses(db: sqlite_utils.Database) -> None:
+@MIGRATIONS(name="017_syntheses")
+def _m017_syntheses(db: sqlite_utils.Database) -> None:
     # An edition's synthesis (`dailypapers.synthesis`), under the key of the content it was made from: a page
     # finds it by its edition's content, and a run over an unchanged edition asks nothing.
     db.executescript(

@@ -108,6 +108,7 @@ def summary_row(summary: Summary, key: str) -> dict[str, Any]:
         "prompt_version": summary.prompt_version,
         "created_at": iso(summary.created_at),
         "claims": json.dumps([c.model_dump() for c in summary.claims], ensure_ascii=False),
+        "grounding": summary.grounding,
         "tldr": summary.tldr,
     }
 
@@ -137,5 +138,6 @@ def summary_from_row(r: dict[str, Any]) -> Summary:
         prompt_version=r["prompt_version"],
         created_at=dt.datetime.fromisoformat(r["created_at"]) if r["created_at"] else None,
         claims=tuple(Claim(**c) for c in json.loads(r["claims"] or "[]")),
+        grounding=r.get("grounding"),
         tldr=r.get("tldr") or "",
     )

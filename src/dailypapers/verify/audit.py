@@ -44,7 +44,12 @@ class PaperAudit:
 
     @property
     def unsupported(self) -> tuple[Claim, ...]:
-        return tuple(c for c in self.claims if c.status == "unsupported")
+        """Flagged: contradicted or not found (an undecided claim is not flagged)."""
+        return tuple(c for c in self.claims if c.status == "unsupported" and not c.undecided)
+
+    @property
+    def undecided(self) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if c.status == "unsupported" and c.undecided)
 
 
 def audit_digest(
@@ -63,6 +68,6 @@ def audit_digest(
             out.append(PaperAudit(paper.id, paper.title, "no text", reason=reasons.get(paper.id, "")))
             continue
         claims = tuple(verify(summary, source))
-        bad = any(c.status == "unsupported" for c in claims)
+        bad = any(c.status == "unsupported" and not c.undecided for c in claims)
         out.append(PaperAudit(paper.id, paper.title, "unsupported" if bad else "ok", claims))
     return out

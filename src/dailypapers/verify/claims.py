@@ -4,11 +4,12 @@ the rules), and the number grammar (values, scales, units) the source index read
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from dailypapers.text import CJK as _CJK
 from dailypapers.text import clean
+from dailypapers.verify.korean import mask_non_numerals
 
 # The standard abbreviation of a generic field term (not an artefact someone made and named).
 _GENERIC_ACRONYM_WORDS = """
@@ -62,7 +63,7 @@ def atom(p: str) -> str:
     (?P<{p}m>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?|\.\d+)
     (?:[eE](?P<{p}e>[-+−]?\d{{1,3}}))?
     (?:
-        \s?(?P<{p}k>(?:[십백천]?[만억조]|[백천])(?:\s?\d+(?:\.\d+)?\s?(?:[십백천]?[만억조]|[백천]))*)
+        \s?(?P<{p}k>(?:[십백천]?(?:[억조]|만(?!큼))|[백천])(?:\s?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?\s?(?:[십백천]?[만억조]|[백천]))*(?:\s(?:\d{{1,3}},\d{{3}}|\d{{1,4}})(?![\d.,]))?)
       | (?P<{p}s>[kKMBbT])(?![A-Za-z0-9])
       | \s(?P<{p}w>thousand|million|billion|trillion)\b
     )?
@@ -158,9 +159,15 @@ _UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
     # binary units are read as their decimal twins: summaries write GB for GiB
     **{u: ("bytes", f) for us, f in (("KB KiB", 1e3), ("MB MiB", 1e6), ("GB GiB", 1e9), ("TB TiB", 1e12))
        for u in us.split()},
+    **{u: ("bytes", f) for w, f in (("kilobyte", 1e3), ("megabyte", 1e6), ("gigabyte", 1e9), ("terabyte", 1e12))
+       for u in (w, w + "s")},
     **{u: ("frequency", f) for u, f in (("Hz", 1.0), ("kHz", 1e3), ("MHz", 1e6), ("GHz", 1e9))},
     # physical units a paper may use (remote sensing, robotics, audio): compared in m, g, m², dB, Wh
-    **{u: ("length", f) for u, f in (("nm", 1e-9), ("μm", 1e-6), ("mm", 1e-3), ("cm", 1e-2), ("km", 1e3))},
+    **{u: ("length", f) for u, f in (("nm", 1e-9), ("μm", 1e-6), ("mm", 1e-3), ("cm", 1e-2), ("m", 1.0), ("km", 1e3))},
+    **{u: ("length", f) for w, f in (("millimeter", 1e-3), ("centimeter", 1e-2), ("meter", 1.0), ("kilometer", 1e3))
+       for u in (w, w + "s", w[:-2] + "re", w[:-2] + "res")},
+    **{u: ("area", f) for w, f in (("square meter", 1.0), ("square kilometer", 1e6))
+       for u in (w, w + "s", w[:-2] + "re", w[:-2] + "res")},
     **{u: ("mass", f) for u, f in (("mg", 1e-3), ("kg", 1e3))},
     **{u: ("area", f) for us, f in (("mm2 mm²", 1e-6), ("cm2 cm²", 1e-4), ("m2 m²", 1.0), ("km2 km²", 1e6))
        for u in us.split()},
@@ -172,9 +179,10 @@ _MEASURES = frozenset(
     {"time", "percent", "multiplier", "bytes", "frequency", "length", "mass", "area", "level", "energy"}
 )
 _CASE_SENSITIVE_UNITS = frozenset(
-    u for u, (c, _) in _UNIT_TABLE.items() if c in ("bytes", "frequency", "length", "mass", "area", "level", "energy")
+    u for u, (c, _) in _UNIT_TABLE.items()
+    if (c in ("bytes", "frequency", "length", "mass", "area", "level", "energy") or (c == "time" and len(u) <= 3))
     and not _CJK.search(u)
-)
+)  # a short time unit too: `500K MS MARCO queries` holds no 500K milliseconds
 
 
 def _unit_alternation(units: list[str]) -> str:
@@ -206,7 +214,12 @@ def unit_at(text: str, pos: int) -> tuple[UnitClass, float] | None:
     if written is None:
         return None
     key = re.sub(r"\s+", " ", written)
+    if key == "일" and _NOT_DAYS.match(text, m.end()):
+        return None  # `0.25일 때` (is 0.25 when), not 0.25 days
     return _UNIT_TABLE.get(key) or _UNIT_TABLE.get(key.lower())
+
+
+_NOT_DAYS = re.compile(r"\s?(?:때|수|까|지라도|뿐|경우)")
 
 
 def atom_unit(text: str, m: re.Match[str], p: str) -> tuple[UnitClass, float] | None:
@@ -267,7 +280,7 @@ def _mantissa(s: str) -> tuple[float, int] | None:
 def _korean_value(mantissa: str, units: str) -> tuple[float, float] | None:
     """`1억 2천만` -> (1.2e8, unit 1e7): each piece is digits times an optional small and big unit."""
     total, unit = 0.0, 1.0
-    for number, small, big in _KOREAN_PIECE.findall(mantissa + units):
+    for number, small, big in _KOREAN_PIECE.findall((mantissa + units).replace(",", "")):
         if not (number or small or big):
             continue
         parsed = _mantissa(number) if number else (1.0, 0)
@@ -448,7 +461,7 @@ def name_at(text: str, start: int, token: str, cjk: bool, *, decimal_versions: b
 
 
 # A Korean unit or counter right after a number ends a version: `Sonora 3배`, `3개`.
-_KOREAN_UNIT_NEXT = re.compile(r"\s?(?:배|초|분|개|명|층|회|번|가지|건|편|시간|단계|만|억|조|천|백)")
+_KOREAN_UNIT_NEXT = re.compile(r"\s?(?:배|초|분|개|명|층|회|번|가지|건|편|시간|단계|만|억|조|천|백|장|대|쌍|종)")
 
 
 def _number_claim(text: str, m: re.Match[str]) -> ExtractedClaim | None:
@@ -515,6 +528,10 @@ def _korean_word_claim(text: str, m: re.Match[str]) -> ExtractedClaim:
 def extract_cleaned(text: str) -> list[ExtractedClaim]:
     """`extract_claims` of a text already `clean`ed (offsets are offsets in it)."""
     cjk = bool(_CJK.search(text))
+    original = text
+    # Korean number syllables count only where the analyzer tags a numeral (`구조` is no 9조): the grammar
+    # reads a copy where the others are masked, and claims keep the text as written
+    text = mask_non_numerals(text) if cjk else text
     out: list[ExtractedClaim] = []
     skip = 0  # the end of the last multi-word name: its words are not claims of their own
     for m in CLAIM_TOKENS.finditer(text):
@@ -526,15 +543,19 @@ def extract_cleaned(text: str) -> list[ExtractedClaim]:
             words = re.split(r"[\s-]+", m.group("wn").lower())
             base = sum(WORD_VALUE.get(w, 1.0 if w == "a" else 0.0) for w in words)
             scale = WORD_SCALE[m.group("wmag").lower()]
+            start, tolerance = m.start(), scale
+            half = re.search(r"\bhalf\s+$", text[max(0, start - 8) : start], re.I)
+            if words == ["a"] and half:  # "half a million"
+                base, start, tolerance = 0.5, start - len(half.group(0)), scale / 10
             found = unit_at(text, m.end())
             out.append(
                 ExtractedClaim(
-                    m.group(0),
+                    text[start : m.end()],
                     "number",
-                    m.start(),
+                    start,
                     m.end(),
                     (base * scale,),
-                    (scale,),
+                    (tolerance,),
                     hedged=_is_hedged(text, m.start(), m.end()),
                     unit_class=found[0] if found else None,
                     factors=(found[1] if found else 1.0,),
@@ -550,7 +571,49 @@ def extract_cleaned(text: str) -> list[ExtractedClaim]:
                 end = m.start() + len(name)
                 skip = end
                 out.append(ExtractedClaim(name, "name", m.start(), end, key=name_key(name)))
+    if text is not original:
+        out = [c if c.kind == "name" else replace(c, text=original[c.start : c.end].strip()) for c in out]
+    out = _compound_durations(original, [c for c in out if not _fraction_part(original, c)])
+    return [c for i, c in enumerate(out) if not (i + 1 < len(out) and _glossed_by(original, c, out[i + 1]))]
+
+
+_DURATION_GAP = re.compile(r"\s?$")
+
+
+def _compound_durations(text: str, claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
+    """`3시간 30분`, `1분 30초`: one duration (3.5 h), not two numbers the paper never wrote apart."""
+    out: list[ExtractedClaim] = []
+    for c in claims:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == c.kind == "number" and prev.unit_class == c.unit_class == "time"
+                and len(prev.values) == len(c.values) == 1 and prev.factors and c.factors
+                and prev.factors[0] > c.factors[0] and _DURATION_GAP.match(text[prev.end : c.start])):
+            big = prev.factors[0]
+            value = prev.values[0] + c.values[0] * c.factors[0] / big
+            out[-1] = replace(prev, text=text[prev.start : c.end], end=c.end, values=(value,),
+                              tolerances=(c.tolerances[0] * c.factors[0] / big,))
+            continue
+        out.append(c)
     return out
+
+
+def _glossed_by(text: str, claim: ExtractedClaim, nxt: ExtractedClaim) -> bool:
+    """`초당 12.5개(12.5Hz)`: a number glossed by the same value with a unit in brackets right after it is one
+    claim, the bracketed one (what the paper writes)."""
+    return (claim.kind == nxt.kind == "number" and claim.values == nxt.values
+            and text[claim.end : nxt.start].strip() == "(")
+
+
+_FRACTION = re.compile(r"\s?분의\s?\d")
+
+
+def _fraction_part(text: str, claim: ExtractedClaim) -> bool:
+    """`3분의 1` (a third) is no 3 minutes: a Korean fraction's parts are no claims."""
+    if claim.kind != "number":
+        return False
+    if claim.text.endswith("분") and _FRACTION.match(text, claim.end - 1):
+        return True
+    return bool(re.search(r"분의\s?$", text[max(0, claim.start - 4) : claim.start]))
 
 
 def extract_claims(text: str) -> list[ExtractedClaim]:

@@ -417,6 +417,13 @@ class SourceIndex:
     def _unit_occurrences(self, u: int) -> list[Occurrence]:
         return self._by_unit.get(u, [])
 
+    def occurrences_in(self, u: int, start: int) -> Occurrence | None:
+        """The number the paper states at `start` in unit `u`, if any."""
+        for o in self._unit_occurrences(u):
+            if o.start <= start < o.end or o.start == start:
+                return o
+        return None
+
     def attached_to(self, u: int, anchor: int, positions: list[int]) -> bool:
         """Whether a name written at `positions` (inside or around unit `u`) speaks about `anchor`. In a table,
         a name in the header speaks for its column only, even when the caption names it too."""

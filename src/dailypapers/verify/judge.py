@@ -72,7 +72,7 @@ class JudgeVerdict:
 def requests(summary: Summary, index: SourceIndex) -> list[JudgeItem]:
     """The sentences to judge: those with an undecided claim, and every sentence of a flagged section (one
     with an unsupported claim), each with its best evidence; a sentence with no evidence at all is skipped."""
-    flagged = {c.section_label for c in summary.claims if c.status == "unsupported"}
+    flagged = {c.section_label for c in summary.claims if c.status == "unsupported" and not c.undecided}
     # a claim remembers its sentence as the checker cut and clipped it (`support.check_text`)
     in_sentence: dict[tuple[str, str | None], list[int]] = {}
     for i, c in enumerate(summary.claims):

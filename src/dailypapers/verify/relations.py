@@ -40,6 +40,7 @@ _PIECE_BREAK = re.compile(
     r"|\s*\(\s*(?=[^()]{0,60}\d)|(?<=[\d%x×])\s*\)",  # a parenthetical with a number of its own
     re.IGNORECASE,
 )
+_CONTRAST = re.compile(r"\b(?:but|while|whereas|although|though|yet)\b|지만|반면", re.IGNORECASE)
 _RESPECTIVELY = re.compile(r"\brespectively\b|각각", re.IGNORECASE)
 # Korean topic and subject particles right after a name: the sentence is about it.
 _SUBJECT_PARTICLE = re.compile(r"(?:은|는|이|가)(?![\uac00-\ud7a3])")
@@ -141,6 +142,8 @@ class Parsed(Anchored):
         owner = self.owners[anchor] if self.owners else None
         if owner is not None:  # `X is faster than EchoChat (4.1)`: 4.1 is EchoChat's, not X's
             return self.mentions[owner].start == mention_start
+        if self.owners and any(o is not None and self.mentions[o].start == mention_start for o in self.owners):
+            return False  # `MAIRA-2의 64.8%`: a name that owns a number of its own is not another's subject
         seg = self.anchors[anchor].segment
         mseg = self.segment_of(mention_start)
         if mseg == seg:
@@ -263,14 +266,19 @@ def _segments(text: str, start: int, end: int, anchors: list[tuple[int, int]]) -
     if _RESPECTIVELY.search(text, start, end):
         return [(start, end)]  # "81.3 and 64.0 on A and B, respectively" pairs across its clauses
     pieces: list[tuple[int, int]] = []
+    contrast_at = end  # where a contrast after the last number starts: "..., although X leads on Y"
     s = start
     for m in _PIECE_BREAK.finditer(text, start, end):
         if m.start() > s:
             pieces.append((s, m.start()))
             s = m.end()
+            contrast = _CONTRAST.search(m.group(0)) or _CONTRAST.match(text, m.end()) or (
+                text.endswith(("지만", "반면", "반면에"), start, m.start()))
+            if contrast and contrast_at == end and not any(s <= a[0] < end for a in anchors):
+                contrast_at = m.start()
     pieces.append((s, end))
     # a piece without a number belongs to the next one ("On ArcLite, Orbit reaches 81.3"), the last to the one
-    # before it
+    # before it, unless a contrast opens it: its names speak of something else than the numbers before
     merged: list[tuple[int, int]] = []
     pending = start
     for ps, pe in pieces:
@@ -279,7 +287,11 @@ def _segments(text: str, start: int, end: int, anchors: list[tuple[int, int]]) -
             pending = pe
     if not merged:
         return [(start, end)]
-    merged[-1] = (merged[-1][0], end)
+    if contrast_at < end and contrast_at >= merged[-1][1]:
+        merged[-1] = (merged[-1][0], contrast_at)
+        merged.append((contrast_at, end))
+    else:
+        merged[-1] = (merged[-1][0], end)
     return merged
 
 

@@ -20,6 +20,9 @@ states the value for something else, the claim is unsupported with the `reason` 
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,6 +30,7 @@ from dailypapers.models import Claim, Qualifier
 from dailypapers.text import clean, clip, one_line
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import ExtractedClaim, extract_cleaned, name_key
+from dailypapers.verify.evidence import RowParsed
 from dailypapers.verify.index import SourceIndex
 from dailypapers.verify.relations import Mention, Parsed, bounded_sentences, parse
 
@@ -39,6 +43,9 @@ _GENERIC_ENTITY_WORDS = "transformer transformers adam sgd softmax relu gaussian
 _GENERIC_ENTITIES = frozenset(_GENERIC_ENTITY_WORDS.split())
 
 Verdict = Literal["pass", "undecided", "fail"]
+# Contexts that a sentence states plainly enough to contradict in prose: zero-shot is not 5-shot. What a number
+# measures ("metric") or counts ("noun") is read too loosely from real summaries to contradict them there.
+_FIRM_DIMENSIONS = frozenset({"shot"})
 
 
 @dataclass(frozen=True)
@@ -117,12 +124,58 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
 def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str) -> Claim:
     pos = index.find_name(claim.key)
     if pos is None:
+        pos = _found_as_parts(claim.text, index)
+    if pos is None:
         return Claim(text=claim.text, kind="name", status="unsupported", section_label=section_label)
     snippet, heading, page, kind = index.evidence(index.unit_of(pos), pos)
     return Claim(
         text=claim.text, kind="name", status="supported", section_label=section_label, evidence=snippet,
         evidence_section=heading, evidence_page=page, evidence_kind=kind,
     )
+
+
+_LOWER_TAIL = re.compile(r"(?:-[a-z]{2,})+$")  # `GRPO-style`, `Gemma-based`, `English-to-target`
+_SIZE = re.compile(r"\d+(?:\.\d+)?[BMK]")
+_ACRONYM = re.compile(r"[A-Za-z]{2,6}")
+
+
+def _found_as_parts(name: str, index: SourceIndex) -> int | None:
+    """Where the paper has a name the summary spells its own way: two names run together (`COCO-30K FID`,
+    `ShelfScan-5K OrbitDet-2-L`) found one by one; a name with a lowercase word hyphenated to it (`GRPO-style`,
+    `Gemma-based`) found as the name; a family's initials (`Stable Diffusion 3.5 Large` for "SD-v3.5-Large"); a
+    size in brackets (`OpenVLA 7B` for "OpenVLA (7B)"); an acronym of
+    words the paper spells out (`SfM`, "structure from motion"). A versioned name is never taken apart:
+    `Llama 3 8B` is not found in "Llama 3 70B" and "Llama 2 8B"."""
+    parts = name.split(" ")
+    heads = [_LOWER_TAIL.sub("", p) for p in parts]
+    if len(parts) == 1:
+        head = heads[0]
+        if head != name:
+            return index.find_name(name_key(head)) if head[:1].isupper() or _HAS_DIGIT.search(head) else None
+        if _ACRONYM.fullmatch(name) and sum(c.isupper() for c in name) >= 2:
+            words = r"[\s-]+".join(rf"{re.escape(c)}[a-z]*" for c in name)
+            m = re.search(rf"\b{words}\b", index.text, re.IGNORECASE)
+            return m.start() if m else None
+        return None
+    words = len(list(itertools.takewhile(lambda w: w.isalpha() and w[:1].isupper(), parts)))
+    if 2 <= words < len(parts):  # `Stable Diffusion 3.5 Large` for "SD-v3.5-Large"
+        rest = r"[-\s]?".join(re.escape(p) for p in parts[words:])
+        initials = "".join(w[0] for w in parts[:words])
+        m = re.search(rf"\b{initials}[-\s]?v?{rest}\b", index.text)
+        if m:
+            return m.start()
+    if len(parts) == 2 and _SIZE.fullmatch(parts[1]):
+        m = re.search(rf"{re.escape(parts[0])}\s?\(\s?{re.escape(parts[1])}\s?\)", index.text, re.IGNORECASE)
+        return m.start() if m else None
+    # every part a name of its own (letters with a digit or an inner capital), each in the paper
+    if not all(_OWN_NAME.search(h) or (h != p and h[:1].isupper()) for h, p in zip(heads, parts, strict=True)):
+        return None
+    found = [index.find_name(name_key(h)) for h in heads]
+    return found[0] if all(f is not None for f in found) else None
+
+
+_HAS_DIGIT = re.compile(r"\d")
+_OWN_NAME = re.compile(r"[A-Za-z].*(?:\d|[a-z][A-Z])|[A-Z]{2,}|\d.*[A-Za-z]")
 
 
 def _split_versioned(claim: Claim, index: SourceIndex, section_label: str) -> list[Claim]:
@@ -163,6 +216,16 @@ def _relation(text: str, parsed: Parsed, claim: ExtractedClaim, index: SourceInd
         if parsed.attached(m.start, ai, lead=False) and m.key and m.key not in _GENERIC_ENTITIES
         and index.find_name(m.key) is not None
     )
+    owner = parsed.owners[ai] if parsed.owners else None
+    if owner is not None:  # `DAPO(47.9%)를 앞섰고`: 47.9% is DAPO's own score, not a comparison with DAPO
+        names = tuple(dataclasses.replace(m, baseline=False) if m is parsed.mentions[owner] else m for m in names)
+    bracketed = text.rfind("(", parsed.start, anchor.start) > text.rfind(")", parsed.start, anchor.start)
+    if not bracketed and not any(not m.baseline and not m.where for m in names):
+        # no subject in the number's clause: the sentence's subject, when it is the paper's own system, is it
+        # (`HiveMoE-2는 ..., MATH에서는 49.8`): a table row of another system does not support the number (a
+        # number in brackets is what it follows: `MAIRA-2(29.2, 55.8)`)
+        names += tuple(m for m in parsed.mentions
+                       if m.start < parsed.lead_end and not m.baseline and m.key in index.own)[:1]
     written = tuple(dict.fromkeys(text[m.start : m.end] for m in names))
     clause_anchors = sum(1 for a in parsed.anchors if a.segment == anchor.segment)
     measured = {m.key for m in names if not m.baseline and m.key not in index.own}
@@ -181,9 +244,14 @@ def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, sec
     for value, tolerance, factor in zip(claim.values, claim.tolerances, factors, strict=True):
         hits = index.candidates(value, tolerance, factor, claim, bound=rel.qualifier)
         if not hits:
+            derived = _derived(claim, value, rel.sentence)
+            if derived:  # a gap, ratio or total of the sentence's own numbers: for the judge, not a flag
+                return base.model_copy(update={"undecided": True, "reason": derived})
             return base  # the value is not in the paper: nothing to relate
         end_outcomes = [_relate(rel, index, h) for h in hits]
         best = _best(end_outcomes)
+        if best.verdict == "fail" and (derived := _derived(claim, value, rel.sentence)):
+            best = _Outcome("undecided", best.occurrence, derived)  # the match may be a coincidence
         if best.verdict != "pass":
             return _unsupported(base, best, index)
         outcomes.append(best)
@@ -227,10 +295,14 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
         assert anchor.qualifier is not None and rel.qualifier is not None  # a conflict needs two
         said, wrote = lexicon.QUALIFIER_WORDS[anchor.qualifier], lexicon.QUALIFIER_WORDS[rel.qualifier]
         return _Outcome("fail", occurrence, f"the paper says {said}, not {wrote}")
+    # In prose, where a number belongs is read from loosely written sentences on both sides: a relation that
+    # does not match there is undecided (for the judge), not contradicted. A table row says it exactly.
+    firm: Verdict = "fail" if index.units[u].kind == "row" else "undecided"
     dim = lexicon.concepts_conflict(rel.context, anchor.context)
     if dim is not None:
         theirs = ", ".join(sorted(n for d, n in anchor.context if d == dim))
-        return _Outcome("fail", occurrence, f"the paper states it for {theirs} ({dim})")
+        sure: Verdict = "fail" if dim in _FIRM_DIMENSIONS else firm
+        return _Outcome(sure, occurrence, f"the paper states it for {theirs} ({dim})")
     absent: list[Mention] = []
     loose_attached: list[bool] = []
     for mention in rel.names:
@@ -240,12 +312,17 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
             continue
         if mention.baseline:
             # a baseline need only be in the unit ("X보다 3배", "3x faster than X"), unless the paper measures it
-            # there and compares it with something else: "Y is 3x faster than X" is not "X is 3x faster than Y"
+            # there and compares it with something else: "Y is 3x faster than X" is not "X is 3x faster than Y",
+            # or compares the value with another baseline: "4.5 points above ArcPO" is not "DAPO보다 4.5포인트"
+            theirs = _baselines_of(index, u, ai, positions)
+            if theirs:
+                return _Outcome("fail", occurrence, f"the paper compares it with {theirs}, "
+                                                    f"not {_written(rel, mention)}")
             if index.attached_to(u, ai, positions) and not any(
                 index.baseline_at(u, ai, p) for p in positions
             ) and not _measured_attached(rel, index, u, ai):
                 why = f"the paper states it for {_written(rel, mention)}, the other way round"
-                return _Outcome("fail", occurrence, why)
+                return _Outcome(firm, occurrence, why)
             continue
         attached = index.attached_to(u, ai, positions)
         if rel.loose and mention.key not in index.own:
@@ -256,30 +333,145 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
             if mention.key in index.own and not others:
                 continue  # the paper's own system, named in another clause: still the implicit subject here
             where = f"for {others}" if others else "in another clause"
-            return _Outcome("fail", occurrence, f"the paper states it {where}, not for {_written(rel, mention)}")
+            # firm in prose too when the same sentence gives the name a value of its own: "81.26% on ArcLite
+            # and 64.0% on MathQuest" contradicts "81.3% on MathQuest"
+            # (unless the number says what a thing is, or the value's clause holds the summary's other name)
+            context_only = _describes_a_thing(rel) or any(
+                m.key != mention.key and m.key not in index.own
+                and (ps := index.positions_in_unit(m.key, u)) and index.attached_to(u, ai, ps)
+                for m in rel.names
+            )
+            sure = "fail" if firm == "fail" or (not context_only and _owns_another(index, u, ai, positions)) else firm
+            return _Outcome(sure, occurrence, f"the paper states it {where}, not for {_written(rel, mention)}")
         if all(index.baseline_at(u, ai, p) for p in positions if index.attached_to(u, ai, [p])):
-            return _Outcome("fail", occurrence, f"{_written(rel, mention)} is what the paper compares with there")
+            return _Outcome(firm, occurrence, f"{_written(rel, mention)} is what the paper compares with there")
     if loose_attached and not any(loose_attached):
-        return _Outcome("fail", occurrence, f"the paper states it for {_others(index, u, ai, rel) or 'others'}")
+        return _Outcome(firm, occurrence, f"the paper states it for {_others(index, u, ai, rel) or 'others'}")
     # The paper's own system is the implicit subject of its sentences ("we", "our model", "it"): a name of it
     # may be left out of a sentence, but not out of a table row that names another system.
     own_absent = [m for m in absent if m.key in index.own and not m.baseline]
     absent = [m for m in absent if m.key not in index.own]
     if own_absent and index.row_names_another(u):
         return _Outcome("fail", occurrence, f"the paper states it for {_others(index, u, ai, rel)}")
+    sibling = _sibling(index, u, ai, own_absent, rel.written, rel.sentence) if own_absent else ""
+    if sibling:  # the paper's own system, but the sentence gives the value to its predecessor
+        return _Outcome("fail", occurrence, f"the paper states it for {sibling}")
     if not absent:
         return _Outcome("pass", occurrence)
+    for m in absent:
+        theirs = _baselines_of(index, u, ai, []) if m.baseline else ""
+        if theirs:
+            return _Outcome("fail", occurrence, f"the paper compares it with {theirs}, not {_written(rel, m)}")
     if any(not m.baseline for m in absent):
         # a name the summary measures is not there, and the paper states the value for something else
         others = _others(index, u, ai, rel)
         if others:
-            return _Outcome("fail", occurrence, f"the paper states it for {others}")
+            sibling = _sibling(index, u, ai, [m for m in absent if not m.baseline], rel.written, rel.sentence)
+            return _Outcome("fail" if sibling else firm, occurrence, f"the paper states it for {sibling or others}")
     # "We evaluate on EchoBench. It reaches 92.47%": where a value was measured may be said just before; who
     # measured it may not (that is what an attribution error looks like)
     unknown = [m for m in absent if not index.in_context(m.key, u, where=m.where or m.baseline)]
     if not unknown:
         return _Outcome("pass", occurrence)
     return _Outcome("undecided", occurrence, _missing(tuple(_written(rel, m) for m in unknown)))
+
+
+def _derived(claim: ExtractedClaim, value: float, sentence: str) -> str:
+    """Why a value the paper does not state may still be right: it is the difference, sum, ratio or relative
+    change of two other numbers of its own sentence ("from 21.0% to 31.4%, a 10.4-point gain"). Small counts
+    say nothing: every pair of numbers makes some of them."""
+    if (value < 1 and not claim.percent) or (value.is_integer() and value < 10):
+        return ""
+    cls = claim.unit_class
+    # what each kind of number is made from: a gain from two scores, a speed-up from two times, a total from
+    # two counts; the operands are of one kind
+    if cls is None and value.is_integer():
+        ops = ("gap", "relative", "sum", "product")  # "18 tasks with 20 trials each (360 trials)"
+    elif cls in ("percent", "points", None):
+        ops = ("gap", "relative")
+    elif cls == "multiplier":
+        ops = ("ratio",)
+    elif cls in ("count", "tokens", "parameters"):
+        ops = ("sum", "product")
+    else:
+        return ""
+    operands = [c for c in extract_cleaned(sentence) if c.kind == "number" and c.text != claim.text]
+    others = [c.values[0] * (c.factors[0] if c.factors else 1.0) for c in operands
+              if c.unit_class == cls or (cls == "multiplier" and c.unit_class == "time")
+              or (cls in ("percent", "points", None) and c.unit_class in ("percent", "points", None))
+              or (cls is None and c.unit_class == "count")]
+    tol = max(claim.tolerances[0] if claim.tolerances else 0.0, abs(value) * 0.005)
+    for i, a in enumerate(others):
+        for b in others[i + 1 :]:
+            lo, hi = min(a, b), max(a, b)
+            made = {"gap": [hi - lo], "sum": [hi + lo], "product": [hi * lo], "ratio": [hi / lo if lo else 0.0],
+                    "relative": [(hi - lo) / lo * 100 if lo else 0.0, (hi - lo) / hi * 100 if hi else 0.0]}
+            if any(abs(m - value) <= tol for op in ops for m in made[op]):
+                return f"not stated: it may be derived from {_fmt(a)} and {_fmt(b)}"
+    return ""
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+_VERSION_TAIL = re.compile(r"v?\d+$")
+
+
+def _family(key: str) -> str:
+    """`lexicol2` -> `lexicol`, `foliovl` -> `foliovl`: a name's family, without its version number."""
+    return _VERSION_TAIL.sub("", key) or key
+
+
+def _sibling(index: SourceIndex, u: int, ai: int, measured: list[Mention], rel_names: tuple[str, ...],
+             sentence: str) -> str:
+    """The name the paper states the value for when it is another version of a name the summary measures with
+    it (`LexiCol` for `LexiCol-2`): a predecessor's number given to its successor, or the other way round. A
+    sibling the summary names in the same sentence (`30억 파라미터였던 이전 RadiScribe`) is no contradiction."""
+    parsed = index.parsed(u)
+    if isinstance(parsed, RowParsed):
+        return ""
+    written = {name_key(w) for w in rel_names} | {c.key for c in extract_cleaned(sentence) if c.kind == "name"}
+    for m in measured:
+        fam = _family(m.key)
+        if len(fam) < 4:
+            continue
+        for name in index.names_for(u, ai):
+            key = name_key(name)
+            if key != m.key and _family(key) == fam and key not in written:
+                return name
+    return ""
+
+
+def _baselines_of(index: SourceIndex, u: int, ai: int, mine: list[int]) -> str:
+    """The other baseline the paper's sentence compares this value with, when the summary's baseline (written
+    at `mine`, or absent) is not attached to it there."""
+    parsed = index.parsed(u)
+    if isinstance(parsed, RowParsed) or (mine and index.attached_to(u, ai, mine)):
+        return ""
+    others = [index.text[m.start : m.end] for m in parsed.mentions
+              if m.baseline and m.start not in mine and parsed.attached(m.start, ai, lead=False)]
+    return ", ".join(dict.fromkeys(one_line(o) for o in others))
+
+
+def _describes_a_thing(rel: _Relation) -> bool:
+    """`40GB GPU 한 장`, "8 A100 GPUs": a number that says what a thing is, not what the name measured."""
+    return any(dim == "noun" for dim, _ in rel.context)
+
+
+def _owns_another(index: SourceIndex, u: int, ai: int, positions: list[int]) -> bool:
+    """Whether the name written at `positions` is what another number of the unit, of the same kind, measures."""
+    parsed = index.parsed(u)
+    mine = index.occurrences_in(u, parsed.anchors[ai].start)
+    for other in range(len(parsed.anchors)):
+        if other == ai or not index.attached_to(u, other, positions):
+            continue
+        if any(index.baseline_at(u, other, p) for p in positions):
+            continue
+        theirs = index.occurrences_in(u, parsed.anchors[other].start)
+        if mine is not None and theirs is not None and theirs.cls == mine.cls:
+            return True
+    return False
 
 
 def _measured_attached(rel: _Relation, index: SourceIndex, u: int, ai: int) -> bool:

@@ -1,0 +1,163 @@
+"""What the blind tuning set (bench/data/grounding_blind: dev, heldout_a, seed_day) taught the checker to read,
+in cases written here in the same style (not copied from the set): Korean numbers only where the analyzer tags
+a numeral, spellings of names and numbers real summaries use, a contrast that ends a clause, numbers derived
+from others, and the three outcomes as a reader sees them (undecided is never flagged)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import lxml.html
+import pytest
+
+from dailypapers.digestformat import render
+from dailypapers.models import Claim, Digest, Document, Entry, Paper, Section, Summary, TextSection
+from dailypapers.publish.pages import environment
+from dailypapers.publish.views import summary_view
+from dailypapers.verify import extract_claims, verify_text
+
+
+def numbers(text: str) -> list[tuple[str, float]]:
+    return [(c.text, c.values[0]) for c in extract_claims(text) if c.kind == "number"]
+
+
+def flagged(summary: str, source: str | Document) -> list[str]:
+    return sorted(c.text for c in verify_text(summary, source) if c.status == "unsupported" and not c.undecided)
+
+
+def undecided(summary: str, source: str | Document) -> list[str]:
+    return sorted(c.text for c in verify_text(summary, source) if c.status == "unsupported" and c.undecided)
+
+
+# ---- Korean numbers, read by the analyzer ------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("제안된 구조를 바탕으로 성능을 높였습니다.", []),  # 구조 (structure) holds 구 and 조
+        ("3 조건에서 모두 개선되었습니다.", []),  # 3 conditions: a small count, no 3조
+        ("16 백본을 비교했습니다.", [("16", 16.0)]),  # 16 backbones, not 1,600
+        ("비용은 3분의 1로 줄었습니다.", []),  # a third, not 3 minutes
+        ("1.8조 토큰으로 사전 학습했습니다.", [("1.8조", 1.8e12)]),
+        ("모두 3억 1,200만 파라미터입니다.", [("3억 1,200만", 3.12e8)]),
+        ("4만 1,200장의 이미지를 씁니다.", [("4만 1,200", 41200.0)]),
+        ("약 12만 개의 예시와 백만 토큰", [("12만", 1.2e5), ("백만", 1e6)]),
+        ("디코딩이 세 배 빨라졌습니다.", [("세 배", 3.0)]),
+        ("보상을 0.3만큼 깎습니다.", [("0.3", 0.3)]),  # 만큼 is a particle, not 만
+        ("학습은 2시간 45분 걸렸습니다.", [("2시간 45분", 2.75)]),  # one duration
+        ("labels for half a million documents", [("half a million", 5e5)]),
+        ("성공률이 0.25일 때 가장 큽니다.", [("0.25", 0.25)]),
+    ],
+)
+def test_a_korean_number_syllable_counts_only_where_the_analyzer_tags_a_numeral(text, expected) -> None:
+    assert numbers(text) == expected
+
+
+def test_lengths_and_areas_in_words_and_in_metres() -> None:
+    paper = "The benchmark covers 3,100 km² of flooded area. The average L2 error is 0.53 m."
+    assert flagged("It covers 3,100 square kilometers, with an L2 error of 53 cm.", paper) == []
+    assert flagged("It covers 3,100 square kilometers, with an L2 error of 53 m.", paper) == ["53"]
+    assert [c.unit_class for c in extract_claims("성공률이 0.25일 때") if c.kind == "number"] == [None]
+
+
+def test_a_number_glossed_with_its_unit_is_one_claim_and_a_short_unit_keeps_its_case() -> None:
+    assert numbers("초당 25개(25Hz)의 토큰을 예측합니다.") == [("25Hz", 25.0)]
+    paper = "We distill on 500K MS MARCO queries. Answers take 38 ms."
+    assert flagged("500K개의 질의로 증류했고 응답은 38ms입니다.", paper) == []  # MS is no millisecond
+
+
+# ---- names as summaries spell them -----------------------------------------------------------------
+
+NAMES = ("We evaluate on COCO-30K with FID and on ShelfScan-5K. Our detector follows GRPO with a rank 64 "
+         "adapter. Baselines are OpenVLA (7B), Llama 3 70B, Llama 2 8B and SD-v3.5-Large. Poses come from "
+         "structure from motion.")
+
+
+@pytest.mark.parametrize(
+    ("summary", "ok"),
+    [
+        ("COCO-30K FID는 낮습니다.", True),  # two names run together
+        ("ShelfScan-5K GRPO 조합입니다.", True),
+        ("GRPO-style 학습을 씁니다.", True),  # a lowercase word hyphenated to a name
+        ("OpenVLA 7B와 비교합니다.", True),  # the size the paper writes in brackets
+        ("SfM으로 포즈를 얻습니다.", True),  # an acronym of words the paper spells out
+        ("Llama 3 8B와 비교합니다.", False),  # a versioned name is never taken apart
+        ("ShelfScan-9K GRPO 조합입니다.", False),  # each part must be in the paper
+        ("Stable Diffusion 3.5 Large보다 낫습니다.", True),  # the family's initials: "SD-v3.5-Large"
+        ("Stable Diffusion 3 Large보다 낫습니다.", False),
+    ],
+)
+def test_names_written_the_summary_s_way(summary, ok) -> None:
+    names = [c for c in verify_text(summary, NAMES) if c.kind == "name"]
+    assert names and all((c.status == "supported") is ok for c in names), [(c.text, c.status) for c in names]
+
+
+# ---- clauses and derived numbers --------------------------------------------------------------------
+
+RESULTS = Document(paper_id="2601.00077", origin="html", sections=(
+    TextSection(kind="title", heading="", text="Kestrel-3: Small Robot Policies"),
+    TextSection(kind="results", heading="4 Results", page=3, text=(
+        "Kestrel-3 reaches 90.4% on LIBERO-Long, 5.2 points ahead of Pi0. Pi0 stays ahead on LIBERO-Object. "
+        "On MMDoc, accuracy rises from 21.0% for Kestrel-2 to 31.4% for Kestrel-3. "
+        "Kestrel-3 reaches 81.3% on ArcLite and 64.0% on MathQuest.")),
+))
+
+
+def test_a_name_after_a_contrast_is_not_attached_to_the_numbers_before_it() -> None:
+    summary = "Kestrel-3 reaches 90.4% on LIBERO-Long, 5.2 points ahead of Pi0, although Pi0 leads on LIBERO-Object."
+    assert flagged(summary, RESULTS) == [] and undecided(summary, RESULTS) == []
+
+
+def test_a_number_derived_from_its_sentence_is_left_to_the_judge_and_one_made_up_is_flagged() -> None:
+    summary = "MMDoc 정확도는 21.0%에서 31.4%로 10.4포인트 올랐습니다."
+    assert flagged(summary, RESULTS) == [] and undecided(summary, RESULTS) == ["10.4포인트"]
+    assert flagged("MMDoc 정확도는 21.0%에서 31.4%로 12.9포인트 올랐습니다.", RESULTS) == ["12.9포인트"]
+
+
+def test_a_predecessor_s_value_given_to_the_new_model_is_contradicted_unless_the_summary_says_so() -> None:
+    paper = Document(paper_id="2601.00078", origin="html", sections=(
+        TextSection(kind="title", heading="", text="Pallas-2: Sparse Retrieval"),
+        TextSection(kind="results", heading="4 Results", page=3, text=(
+            "Pallas-2 reaches an MRR of 41.2. Keeping every token, as Pallas did, gives only 39.8. "
+            "Pallas had 1.1B parameters.")),
+    ))
+    assert flagged("Pallas-2는 MRR 39.8을 기록합니다.", paper) == ["39.8"]
+    assert flagged("Pallas-2는 11억 파라미터였던 이전 Pallas보다 작습니다.", paper) == []
+
+
+def test_a_value_the_sentence_gives_to_another_benchmark_is_contradicted() -> None:
+    claims = {c.text: c for c in verify_text("Kestrel-3는 MathQuest에서 81.3%를 기록합니다.", RESULTS)}
+    wrong = claims["81.3%"]
+    assert wrong.status == "unsupported" and not wrong.undecided and "ArcLite" in wrong.reason
+
+
+# ---- three outcomes, as a reader sees them ----------------------------------------------------------
+
+def _summary() -> Summary:
+    text = "정확도는 81.3%이고 지연은 12ms이며 처리량은 99배입니다."
+    return Summary(paper_id="2601.00077", lang="ko", sections=(Section(label="Performance Highlights", text=text),),
+                   claims=(
+                       Claim(text="81.3%", kind="number", status="supported", section_label="Performance Highlights",
+                             evidence="reaches 81.3% on ArcLite"),
+                       Claim(text="12ms", kind="number", status="unsupported", undecided=True,
+                             section_label="Performance Highlights", reason="the paper states it for Pi0",
+                             evidence="Pi0 answers in 12 ms"),
+                       Claim(text="99배", kind="number", status="unsupported", section_label="Performance Highlights"),
+                   ))
+
+
+def test_undecided_is_not_flagged_in_the_markdown_and_is_shown_as_not_checked_on_pages() -> None:
+    summary = _summary()
+    assert [c.text for c in summary.unsupported] == ["99배"] and [c.text for c in summary.undecided] == ["12ms"]
+    paper = Paper(id="2601.00077", title="Kestrel-3", authors=("A B",), upvotes=3)
+    markdown = render(Digest(day=dt.date(2026, 12, 1), entries=(Entry(paper=paper, summary=summary),)))
+    assert "⚠️(unverified: 99배)" in markdown and "12ms)" not in markdown
+    html = environment().from_string('{% from "_macros.html" import summary_block %}{{ summary_block(s) }}').render(
+        s=summary_view(summary, "p"), extractive_note="")
+    page = lxml.html.fromstring(html)
+    assert [m.text_content().split("Unverified")[0] for m in page.cssselect("mark.claim.unsupported")] == ["99배"]
+    (unsure,) = page.cssselect("span.claim.undecided")
+    assert "Not checked: the paper states it for Pi0" in unsure.text_content()
+    assert "1 unverified" in page.cssselect("details.checks summary")[0].text_content()
+    assert "1 not checked" in page.cssselect("details.checks summary")[0].text_content()
+    assert page.cssselect("details.checks li.undecided")
