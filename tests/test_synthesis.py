@@ -17,7 +17,7 @@ import pytest
 from dailypapers.api import build_digest
 from dailypapers.config import Settings
 from dailypapers.digestformat import read_digest
-from dailypapers.models import Digest, Edition, Entry, Paper, Section, Summary, Synthesis, Theme
+from dailypapers.models import Claim, Digest, Edition, Entry, Paper, Section, Summary, Synthesis, Theme
 from dailypapers.publish.base import HEADER
 from dailypapers.publish.notify.email import render_html
 from dailypapers.publish.notify.messages import message_edition, synthesis_lines
@@ -159,3 +159,16 @@ def test_the_slack_parent_and_the_email_lead_with_the_synthesis() -> None:
     html = lxml.html.fromstring(render_html(view, [HEADER, "2505.00001"]))
     assert [li.text for li in html.cssselect("ul.themes li")] == list(view.themes)
     assert not lxml.html.fromstring(render_html(view, ["2505.00002"])).cssselect("ul.themes")  # an update: none
+
+
+def test_an_undecided_claim_of_a_theme_is_no_flag() -> None:
+    undecided = Claim(text="12", kind="number", status="unsupported", section_label="T", undecided=True)
+    contradicted = Claim(text="41%", kind="number", status="unsupported", section_label="T")
+    made = Synthesis(themes=(Theme(title="T", text="Lantern [2505.00001] uses 12 experts and 41% less time.",
+                                   claims=(undecided, contradicted)),), model="m")
+    assert made.unsupported == (contradicted,)
+    digest = Digest(day=dt.date(2025, 5, 6), lang="en", entries=tuple(_entries()))
+    view = edition_view(digest, made=made)
+    assert view.synthesis is not None and view.synthesis.themes[0].unsupported == ("41%",)
+    plain = message_edition(digest)
+    assert synthesis_lines(made, plain)[0].endswith("(unverified: 41%)")

@@ -282,8 +282,9 @@ class Synthesis(_Frozen):
 
     @property
     def unsupported(self) -> tuple[Claim, ...]:
-        return tuple(c for t in self.themes for c in t.claims if c.status == "unsupported") + tuple(
-            c for c in self.shared_claims if c.status == "unsupported")
+        """The flagged claims, as a summary's (never the undecided ones)."""
+        every = (*(c for t in self.themes for c in t.claims), *self.shared_claims)
+        return tuple(c for c in every if c.status == "unsupported" and not c.undecided)
 
 
 class TextSection(_Frozen):

@@ -446,7 +446,7 @@ def synthesis_view(made: Synthesis, entries: Sequence[EntryView],
     by_id = {e.paper.id: e for e in entries}
 
     def flags(claims: Sequence[Claim]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(c.text for c in claims if c.status == "unsupported"))
+        return tuple(dict.fromkeys(c.text for c in claims if c.status == "unsupported" and not c.undecided))
 
     themes = tuple(ThemeView(one_line(t.title), cite_pieces(one_line(t.text), by_id, href), flags(t.claims))
                    for t in made.themes)

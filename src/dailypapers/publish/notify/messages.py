@@ -146,7 +146,7 @@ def synthesis_lines(made: Synthesis, view: MessageEdition) -> tuple[str, ...]:
         return CITATION.sub(lambda m: f"[{ranks[m.group(1)]}]" if m.group(1) in ranks else "[?]", one_line(text))
 
     def flagged(claims: tuple[Claim, ...]) -> str:
-        bad = list(dict.fromkeys(c.text for c in claims if c.status == "unsupported"))
+        bad = list(dict.fromkeys(c.text for c in claims if c.status == "unsupported" and not c.undecided))
         return f"{FLAG_OPEN}{FLAG_SEP.join(bad)})" if bad else ""
 
     lines = [clip(f"{one_line(t.title)}: {told(t.text)}", MAX_THEME_CHARS) + flagged(t.claims) for t in made.themes]
