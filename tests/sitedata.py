@@ -8,7 +8,20 @@ import datetime as dt
 from pathlib import Path
 
 from dailypapers.digestformat import read_digest
-from dailypapers.models import Claim, Digest, Entry, Outcome, Paper, RunReport, Section, Summary, Usage
+from dailypapers.models import (
+    Claim,
+    Digest,
+    Edition,
+    Entry,
+    Outcome,
+    Paper,
+    RunReport,
+    Section,
+    Span,
+    Summary,
+    Usage,
+)
+from dailypapers.periods import compose
 from dailypapers.store import Store
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_489a1fdfcdb5ea28.txt"
@@ -63,7 +76,8 @@ def evil_entry() -> Entry:
         id=EVIL_ID, title=XSS_TITLE, authors=(XSS_AUTHOR, "Mina </li><li>Park"), upvotes=7,
         thumbnail="javascript:window.__xss=7", video=None,
         links={"github": "javascript:window.__xss=8", "project": "data:text/html,<script>alert(1)</script>",
-               "pdf": "https://arxiv.org/pdf/2505.09999\" onclick=\"window.__xss=9"},
+               "pdf": "https://arxiv.org/pdf/2505.09999\" onclick=\"window.__xss=9",
+               "category": 'cs.AI"><script>window.__xss=14</script>', "categories": "cs.AI ../../etc <b>x</b>"},
         abstract="</details><script>window.__xss=10</script>",
     )
     summary = Summary(paper_id=EVIL_ID, lang="ko", sections=(
@@ -79,8 +93,9 @@ def evil_entry() -> Entry:
 def video_entry() -> Entry:
     paper = Paper(id="2505.08888", title="Kettle Video: 3D Worlds from One Clip", authors=("Hana Sato", "Bo Vale"),
                   upvotes=3, video="https://cdn-uploads.huggingface.co/production/uploads/x/clip.mp4",
-                  links={"github": "https://github.com/example/kettle", "project": "https://example.org/kettle"})
-    summary = Summary(paper_id=paper.id, lang="ko", sections=(
+                  links={"github": "https://github.com/example/kettle", "project": "https://example.org/kettle",
+                         "category": "cs.CV", "categories": "cs.CV cs.GR"})
+    summary = Summary(paper_id=paper.id, lang="ko", tldr="영상 한 개로 3D 세계를 2.5배 빠르게 만듭니다.", sections=(
         Section(label="What's New", text="한 개의 영상에서 3D 세계를 만드는 모델을 제안합니다."),
         Section(label="Performance Highlights", text="기존 방법보다 2.5배 빠릅니다."),
     ), claims=(Claim(text="2.5배", kind="number", status="supported", section_label="Performance Highlights",
@@ -98,6 +113,11 @@ def build_archive(path: Path) -> None:
                                                           Entry(paper=Paper(id="2505.07777", title="No Summary Yet",
                                                                             authors=("Ada Quill",), upvotes=1)))))
         store.import_digest(Digest(day=NEXT_DAY, source="arxiv:cs.CL", lang="ko", entries=(video_entry(),)))
+        week = Span.parse("week", "2025-W19")  # the two days' weekly edition, made as `digest --week` makes it
+        days = [d for d in (store.get_digest(Edition(day=day)) for day in (DAY, NEXT_DAY)) if d is not None]
+        weekly, picks = compose(week, "hf", "ko", days, top=20)
+        store.save_period(weekly, [store.digest_summary_keys(Edition(day=p.day)).get(p.entry.paper.id)
+                                   for p in picks])
         t0 = dt.datetime(2025, 5, 7, 9, 0, tzinfo=dt.UTC)
         store.save_run(RunReport(
             command="digest", day=NEXT_DAY, source="hf", lang="ko", started_at=t0,

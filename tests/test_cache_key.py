@@ -75,4 +75,4 @@ def test_a_new_checker_keeps_the_key(monkeypatch) -> None:
 def test_real_summarizers_have_distinct_keys() -> None:
     llm = LLMSummarizer(model="extractive-lookalike", base_url="http://127.0.0.1:9/v1")
     assert len({key(summarizer=s) for s in (ExtractiveSummarizer(), llm)}) == 2
-    assert ExtractiveSummarizer().prompt_version == "extractive-4" and llm.prompt_version == "p1"
+    assert ExtractiveSummarizer().prompt_version == "extractive-5" and llm.prompt_version == "p2"

@@ -207,10 +207,10 @@ def test_backfill_resumes_under_one_cost_cap_and_skips_days_done(
     assert first.exit_code == 0, first.output
     summary = first.stdout.strip().splitlines()[-1]
     assert summary.startswith("status=ok command=digest days=2026-06-12..2026-06-15 editions=4 ")
-    # the first call (estimated at about $4.3 before it starts, $3.10 spent) fits under the cap; the second
-    # would not ($3.10 + its estimate), so Friday's second paper and the days after wait
+    # the first call (estimated at about $4.3 before it starts, $3.16 spent: the reply has a TL;DR) fits under
+    # the cap; the second would not ($3.16 + its estimate), so Friday's second paper and the days after wait
     # (Monday still runs: what is left of the cap is less than a call's estimate, so its papers are skipped)
-    assert openai_standin.calls == 1 and " skipped=3 " in summary and " cost=3.0980 " in summary
+    assert openai_standin.calls == 1 and " skipped=3 " in summary and " cost=3.1550 " in summary
     second = runner.invoke(app, ["digest", "--from", "2026-06-12", "--to", "2026-06-15", "--max-cost", "100"],
                            env=env)
     assert second.exit_code == 0, second.output

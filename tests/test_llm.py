@@ -41,13 +41,13 @@ async def test_json_schema_is_requested_and_honoured(openai_standin: OpenAIStand
     body = openai_standin.bodies()[0]
     rf = body["response_format"]
     assert rf["type"] == "json_schema" and rf["json_schema"]["strict"] is True
-    assert rf["json_schema"]["schema"]["required"] == list(LABELS)
+    assert rf["json_schema"]["schema"]["required"] == [*LABELS, "tldr"]
     assert body["model"] == "gpt-4o-mini" and body["max_tokens"] == 1500
     s = result.summary
     assert [sec.label for sec in s.sections] == list(LABELS)
     assert all(sec.text and sec.emphasis == "bold_italic" for sec in s.sections)
     assert SYNTH.facts["accuracy"] in s.sections[2].text  # the stand-in quotes the paper's numeric sentences
-    assert (s.paper_id, s.lang, s.model, s.prompt_version) == (PAPER.id, "ko", "gpt-4o-mini", "p1")
+    assert (s.paper_id, s.lang, s.model, s.prompt_version) == (PAPER.id, "ko", "gpt-4o-mini", "p2")
     assert s.created_at is not None and s.created_at.utcoffset() is not None and not s.created_at.utcoffset()
     assert result.usage.calls == 1 and result.usage.input_tokens > 0 and result.usage.output_tokens > 0
 

@@ -123,8 +123,8 @@ def test_empty_text_falls_back_to_the_abstract() -> None:
 def test_json_schema_is_strict_over_the_labels() -> None:
     labels = ("What's New", "Limitations")
     schema = prompts.json_schema(labels)
-    assert schema["required"] == list(labels) and schema["additionalProperties"] is False
-    assert set(schema["properties"]) == set(labels)
+    assert schema["required"] == [*labels, "tldr"] and schema["additionalProperties"] is False
+    assert set(schema["properties"]) == {*labels, "tldr"}
     assert all(p["type"] == "string" for p in schema["properties"].values())
     assert "contribution" in schema["properties"]["What's New"]["description"]
 
@@ -138,3 +138,12 @@ def test_build_messages_is_pure() -> None:
     a = prompts.build_messages(PAPER, SYNTH.text(), lang="ko", labels=DEFAULT_LABELS, feedback=["z"])
     b = prompts.build_messages(PAPER, SYNTH.text(), lang="ko", labels=DEFAULT_LABELS, feedback=["z"])
     assert a == b
+
+
+def test_a_label_named_tldr_is_a_section_and_no_second_tldr_is_asked() -> None:
+    labels = ("TL;DR", "Method")
+    schema = prompts.json_schema(labels)
+    assert schema["required"] == list(labels) and not prompts.asks_tldr(labels)
+    system = prompts.build_messages(SYNTH, "text", lang="en", labels=labels)[0]["content"]
+    assert '"tldr"' not in system and prompts.asks_tldr(DEFAULT_LABELS) and '"tldr"' in prompts.build_messages(
+        SYNTH, "text", lang="en", labels=DEFAULT_LABELS)[0]["content"]

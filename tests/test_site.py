@@ -185,6 +185,7 @@ def test_a_rebuild_rewrites_only_what_changed(tmp_path: Path) -> None:
         "editions/hf/ko/2025-05-08.html", "editions/hf/ko/2025-05-08.md",  # the new edition
         "editions/hf/ko/2025-05-07.html",  # its "next" link
         "index.html", "archive/index.html", "archive/2025-05.html", "feeds/hf/ko.atom", "papers/2505.06666.html",
+        "feeds/hf/ko/papers.atom",  # the stream's feed of papers lists the new one
     }
     assert any(p.startswith("pagefind/") for p in third.written)
     # an edition that loses a paper: the paper's page goes, and files the site never wrote stay

@@ -202,6 +202,7 @@ SAMPLE_PATHS = {
     "/api/editions/{day}": "/api/editions/2025-05-06",
     "/api/papers/{paper_id:path}": "/api/papers/2505.02707", "/api/search": "/api/search?q=3D",
     "/api/runs": "/api/runs", "/static": "/static/style.css", "/swagger": "/swagger/swagger-ui.css",
+    "/tags/{name}": "/tags/cs.CV.html", "/feeds/{source}/{lang}/{name}": "/feeds/hf/ko/papers.atom",
 }
 
 

@@ -14,6 +14,7 @@ a model, an unknown publisher) are raised before any network request.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, nullcontext
@@ -23,19 +24,33 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from dailypapers import pipeline, sources
+from dailypapers import periods, pipeline, sources, synthesis
 from dailypapers.config import EditionSetting, Settings
+from dailypapers.errors import DailyPapersError, PublishError, SummarizeError
 from dailypapers.events import Events, Waiting
 from dailypapers.health import ChannelHealth, HealthReport
 from dailypapers.http import Http
-from dailypapers.models import Digest, Document, Edition, Outcome, Paper, RunReport
+from dailypapers.models import (
+    Digest,
+    Document,
+    Edition,
+    Entry,
+    Outcome,
+    Paper,
+    PeriodDigest,
+    RunReport,
+    Span,
+    Usage,
+)
 from dailypapers.plugins import Registry, auto_llm, plugin_manager
 from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, publish_all
+from dailypapers.publish.markdown import period_path, write_period
 from dailypapers.publish.notify import daily
 from dailypapers.publish.notify.deliver import deliver as deliver_edition
+from dailypapers.publish.notify.messages import MessageEdition, period_message, synthesis_lines
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
-from dailypapers.summarize.base import Closes, Summarizer
+from dailypapers.summarize.base import Asks, Closes, Summarizer
 from dailypapers.summarize.prompts import language_name
 from dailypapers.work import WorkSpec
 
@@ -44,7 +59,8 @@ if TYPE_CHECKING:
     from dailypapers.publish.notify.slack import SlackChannel
 
 __all__ = [
-    "FetchResult", "abuild_digest", "afetch_day", "arun", "build_digest", "fetch_day", "fetch_documents", "run",
+    "FetchResult", "PeriodResult", "abuild_digest", "afetch_day", "arun", "build_digest", "build_period", "fetch_day",
+    "fetch_documents", "run",
 ]
 
 
@@ -126,10 +142,17 @@ async def abuild_digest(
                 command=command,
             )
             publish_context = PublishContext(settings, out, main_edition, store)
+
+            def publish(digest: Digest) -> tuple[list[str], list[str]]:
+                return publish_all(digest, publishers, publish_context, events)
+
+            async def synthesized(digest: Digest, spent: Usage) -> Usage:  # before the publishers: pages show it
+                return await _synthesis(settings, summarizer, store, digest.entries, digest.lang, events, spent)
+
             digest, report = await pipeline.run(
                 job, store=store, summarizer=summarizer,
                 fetch=lambda paper: sources.fetch_document(registry, paper, ctx),
-                publish=lambda digest: publish_all(digest, publishers, publish_context, events), events=events,
+                publish=publish, events=events, synthesize=synthesized,
             )
             return digest, redact.data(report)
 
@@ -158,8 +181,30 @@ def run(
     always listed again: papers added since the last run are digested and delivered), and can be
     killed and started again: every edition is committed as it finishes, every delivery as it is made. One
     edition's failure (its source unreachable, a channel down) is reported and the others go on."""
-    return asyncio.run(arun(settings, day, days=days, editions=editions, deliver=deliver, force=force, limit=limit,
-                            command=command, plugins=plugins, events=events))
+    health = asyncio.run(arun(settings, day, days=days, editions=editions, deliver=deliver, force=force,
+                              limit=limit, command=command, plugins=plugins, events=events))
+    if command == "run" and days is None:  # the daily job also makes the week's or month's edition when due
+        today = day or dt.datetime.now(dt.UTC).date()
+        for span in due_periods(settings, today):
+            for spec in (list(editions) if editions is not None else settings.edition_specs()):
+                _period_in_run(settings, span, spec, today=today, deliver=deliver, plugins=plugins, events=events)
+    return health
+
+
+def _period_in_run(settings: Settings, span: Span, spec: EditionSetting, *, today: dt.date, deliver: bool,
+                   plugins: pluggy.PluginManager | None, events: Events | None) -> None:
+    """One weekly or monthly edition made by `run`; what became of it is a notice (the day's health stands)."""
+    events = events or Events()
+    try:
+        made = build_period(settings, span, source=spec.source, lang=spec.lang, today=today, deliver=deliver,
+                            plugins=plugins, events=events)
+    except DailyPapersError as exc:
+        events.notice(f"the {span.period}ly edition {spec.source} {spec.lang} {span.label} was not made: {exc}")
+        return
+    sent = sum(c.delivered for c in made.channels)
+    problems = "; ".join(made.publish_errors)
+    events.notice(f"made the {span.period}ly edition {made.edition.key}: {len(made.edition.entries)} papers, "
+                  f"{sent} messages sent" + (f"; not published: {problems}" if problems else ""))
 
 
 async def arun(
@@ -233,7 +278,7 @@ class _DailyPlan:
         return i, outputs, problems
 
     async def deliver(self, digest: Digest) -> tuple[list[ChannelHealth], int, int]:
-        message = daily.message_of(digest, self.settings)
+        message = _with_synthesis(daily.message_of(digest, self.settings), self.store, digest.entries, digest.lang)
         outcomes = await deliver_edition(message, self.channels, self.store,
                                          max_attempts=self.settings.delivery_max_attempts, events=self.events)
         delivered, undelivered = daily.delivery_counts(self.store, message, self.channels)
@@ -245,6 +290,142 @@ class _DailyPlan:
         redact = self.settings.redactor()
         problem = await daily.send_ops(redact.data(report), self.ops)
         return redact(problem) if problem is not None else None
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    edition: PeriodDigest
+    path: Path  # the Markdown
+    days: tuple[dt.date, ...]  # the stored days it was made from
+    ran: HealthReport | None = None  # the run of the days that were not stored yet (None: every day was)
+    outputs: tuple[str, ...] = ()
+    publish_errors: tuple[str, ...] = ()
+    channels: tuple[ChannelHealth, ...] = ()  # with `deliver`: each channel's delivery
+
+
+# Days the listing sources publish nothing (`health.explain_no_papers`): a week's weekend is never asked for.
+_WEEKDAY_SOURCES = ("hf", "arxiv:")
+
+
+def build_period(
+    settings: Settings,
+    span: Span,
+    *,
+    source: str | None = None,
+    lang: str | None = None,
+    top: int | None = None,
+    out: Path | None = None,
+    today: dt.date | None = None,
+    deliver: bool = False,
+    plugins: pluggy.PluginManager | None = None,
+    events: Events | None = None,
+) -> PeriodResult:
+    """A weekly or monthly edition (`dailypapers digest --week/--month`): the days of `span` (up to `today`,
+    UTC) that the archive lacks are digested first (`run` over them, no delivery: the network and the
+    summarizer are used only for those; a weekend of HF or arXiv, and a day a run found empty, are not asked
+    again), then the period's top `top` papers are taken from the stored days
+    (`periods.compose`: no summarizer call), stored, written as Markdown and published with the site; with
+    `deliver`, sent to the configured channels (a Slack thread, an email, apprise), once each."""
+    events = events or Events()
+    registry = Registry.load(plugins)
+    spec = EditionSetting(source=source or settings.source, lang=lang or settings.lang)
+    language_name(spec.lang)
+    name = sources.source_for(registry, spec.source).edition(spec.source)
+    until = today or dt.datetime.now(dt.UTC).date()
+    with Store.of(settings) as store:
+        stored = {e.day for e, _ in store.editions() if (e.source, e.lang) == (name, spec.lang) and e.day in span}
+        stored |= store.listed_empty(name, spec.lang, span)
+    weekdays_only = name == "hf" or name.startswith(_WEEKDAY_SOURCES[1])
+    missing = [d for d in span.days if d not in stored and d <= until and not (weekdays_only and d.weekday() >= 5)]
+    ran = run(settings, days=missing, editions=[spec], deliver=False, command="digest", plugins=plugins,
+              events=events) if missing else None
+    with Store.of(settings) as store:
+        digests = [d for d in (store.get_digest(Edition(day=day, source=name, lang=spec.lang)) for day in span.days)
+                   if d is not None]
+        edition, picks = periods.compose(span, name, spec.lang, digests, top or settings.top)
+        keys = [store.digest_summary_keys(Edition(day=p.day, source=name, lang=spec.lang)).get(p.entry.paper.id)
+                for p in picks]
+        store.save_period(edition, keys)
+    if settings.synthesis:  # the period's own synthesis: one call, cached by its content
+        async def synthesize() -> None:
+            async with _summarizer(registry, settings) as summarizer:
+                with Store.of(settings) as store:
+                    await _synthesis(settings, summarizer, store, edition.entries, edition.lang, events)
+        asyncio.run(synthesize())
+    main = _main_edition(registry, settings, spec.source, spec.lang)
+    path = out or period_path(span, Edition(day=span.start, source=name, lang=spec.lang).slug, settings.out_dir,
+                              main=main)
+    write_period(edition, path, show_flags=settings.show_flags)
+    outputs, problems = [str(path)], []
+    if "site" in settings.publishers:  # the site is made from the archive: the period's pages are in it
+        from dailypapers.publish.site import build_from_settings
+
+        try:
+            outputs.append(str(build_from_settings(settings).index))
+        except PublishError as exc:
+            problems.append(f"site: {exc}")
+    delivered: list[ChannelHealth] = []
+    if deliver:
+        notifiers = [registry.notifier(n) for n in settings.notifiers]
+        channels = daily.channels(notifiers, settings)
+        message = period_message(edition, site_url=settings.site_url, show_flags=settings.show_flags)
+
+        async def send() -> list[ChannelHealth]:
+            with Store.of(settings) as store:
+                told = _with_synthesis(message, store, edition.entries, edition.lang)
+                return await deliver_edition(told, channels, store, max_attempts=settings.delivery_max_attempts,
+                                             events=events)
+        delivered = asyncio.run(send())
+    return PeriodResult(edition, path, tuple(d.day for d in digests), ran, tuple(outputs), tuple(problems),
+                        tuple(delivered))
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # the `weekly` setting's names (not the locale's)
+
+
+async def _synthesis(settings: Settings, summarizer: Summarizer, store: Store, entries: Sequence[Entry], lang: str,
+                     events: Events, spent: Usage = Usage()) -> Usage:
+    """The edition's synthesis by the summarizer's model (`synthesis` setting), stored under its content key;
+    nothing when one made by this model is stored for the same content, or when the run's caps leave no room
+    for the call (`spent`: what the run has used). Returns what the call cost."""
+    if not settings.synthesis or not isinstance(summarizer, Asks) or not any(e.summary for e in entries):
+        return Usage()
+    key = synthesis.content_key(entries, lang)
+    cached = store.get_synthesis(key)
+    if cached is not None and cached.model == summarizer.name:
+        return Usage()
+    question = synthesis.question(entries, lang)
+    estimate = summarizer.ask_estimate(question)
+    if not pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens).allows(spent, estimate):
+        events.notice("no synthesis of the edition: the run's cost or token cap leaves no room for the call")
+        return Usage()
+    try:
+        raw, usage = await summarizer.ask(question)
+    except SummarizeError as exc:
+        events.notice(f"no synthesis of the edition: {exc.reason}")
+        return exc.usage or Usage()
+    documents = {e.paper.id: doc for e in entries if (doc := store.get_document(e.paper.id)) is not None}
+    store.save_synthesis(synthesis.ground(raw, entries, documents, model=summarizer.name, key=key))
+    return usage
+
+
+def _with_synthesis(message: MessageEdition, store: Store, entries: Sequence[Entry], lang: str) -> MessageEdition:
+    """The message with the edition's stored synthesis (made by a run with the `synthesis` setting), if any."""
+    made = store.get_synthesis(synthesis.content_key(entries, lang))
+    if made is None or not made.themes:
+        return message
+    return dataclasses.replace(message, themes=synthesis_lines(made, message))
+
+
+def due_periods(settings: Settings, day: dt.date) -> list[Span]:
+    """The weekly and monthly editions `run` makes on `day` (UTC): on the `weekly` weekday, the week before;
+    on the `monthly` day, the month before."""
+    out = []
+    if settings.weekly is not None and WEEKDAYS[day.weekday()] == settings.weekly:
+        out.append(Span.of("week", day - dt.timedelta(days=7)))
+    if settings.monthly is not None and day.day == settings.monthly:
+        out.append(Span.of("month", day.replace(day=1) - dt.timedelta(days=1)))
+    return out
 
 
 def _main_edition(registry: Registry, configured: Settings, source: str, lang: str) -> bool:

@@ -93,6 +93,12 @@ class Settings(BaseSettings):
     summarizer: str = "auto"  # auto (llm when a model or server is configured, else extractive), or a name
     publishers: list[str] = Field(default_factory=lambda: ["markdown"])
     out_dir: Path = Path("digests")  # the markdown publisher writes out_dir/YYYY/MM/DD.md
+    # weekly and monthly editions (`digest --week/--month`, and `run` on these days): their top N papers;
+    # `weekly` a weekday (mon ... sun) on which `run` makes the week before, `monthly` a day of the month
+    # (1-28) on which it makes the month before (UTC days, as every edition's)
+    top: int = Field(default=20, ge=1, le=500)
+    weekly: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = None
+    monthly: int | None = Field(default=None, ge=1, le=28)
 
     # sources (base URLs)
     hf_api_url: str = "https://huggingface.co/api"
@@ -138,6 +144,9 @@ class Settings(BaseSettings):
     llm_deadline: float = 300.0  # seconds for a whole call, the SDK's retries included
     max_reply_bytes: int = 1024 * 1024  # a summary is a few KB; a server sending more is cut off
     judge: bool = True  # with an LLM: ask it about claims the checker cannot decide (verify.judge); costs calls
+    # with an LLM: an edition's synthesis (its themes, `dailypapers.synthesis`) by one more call per edition,
+    # cached by the edition's content; off, pages show the offline TF-IDF themes
+    synthesis: bool = False
     section_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
     # what the LLM reads of each paper: title+abstract first, then results, method, intro, conclusion (documents.budget)
     max_input_tokens: int = 3_000

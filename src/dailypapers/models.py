@@ -42,6 +42,7 @@ EvidenceKind = Literal["sentence", "row", "caption"]
 Qualifier = Literal["max", "avg", "over", "under"]
 
 DEFAULT_LABELS: tuple[str, ...] = ("What's New", "Technical Details", "Performance Highlights")
+TLDR_LABEL = "TL;DR"  # the `section_label` of a TL;DR's claims
 DEFAULT_SOURCE = "hf"
 DEFAULT_LANG = "ko"
 _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -130,6 +131,9 @@ class Summary(_Frozen):
     created_at: dt.datetime | None = None
     claims: tuple[Claim, ...] = ()
     grounding: str | None = None  # the checker version its claims come from (None: imported, or stored before)
+    # one line saying what the paper contributes, for cards and feeds; checked like a section (its claims carry
+    # `TLDR_LABEL`). Never in the digest Markdown, so an imported digest has none ("").
+    tldr: str = ""
 
     @property
     def unsupported(self) -> tuple[Claim, ...]:
@@ -164,6 +168,69 @@ class Edition(_Frozen):
         return f"{self.day.isoformat()} {self.source} {self.lang}"
 
 
+Period = Literal["week", "month"]
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+class Span(_Frozen):
+    """A week or a month of days: the period of a weekly or monthly edition. Days are UTC days, as an edition's
+    day is: a week is ISO 8601's (Monday to Sunday, numbered by the year that holds its Thursday), a month
+    the calendar's."""
+
+    period: Period
+    start: dt.date
+    end: dt.date  # the last day, included
+
+    @classmethod
+    def parse(cls, period: Period, text: str) -> Span:
+        """`2025-W19` (a week) or `2025-05` (a month); ValueError for anything else."""
+        text = text.strip()
+        if period == "week":
+            m = _WEEK.fullmatch(text)
+            if m is None:
+                raise ValueError(f"not a week: {text[:40]!r} (expected YYYY-Www, e.g. 2025-W19)")
+            start = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+            return cls(period="week", start=start, end=start + dt.timedelta(days=6))
+        m = _MONTH.fullmatch(text)
+        if m is None:
+            raise ValueError(f"not a month: {text[:40]!r} (expected YYYY-MM, e.g. 2025-05)")
+        return cls.of("month", dt.date(int(m.group(1)), int(m.group(2)), 1))
+
+    @classmethod
+    def of(cls, period: Period, day: dt.date) -> Span:
+        """The week or month that holds `day`."""
+        if period == "week":
+            start = day - dt.timedelta(days=day.weekday())
+            return cls(period="week", start=start, end=start + dt.timedelta(days=6))
+        first = day.replace(day=1)
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        return cls(period="month", start=first, end=following - dt.timedelta(days=1))
+
+    @property
+    def label(self) -> str:
+        """`2025-W19` or `2025-05`: how commands, file names and URLs name it."""
+        if self.period == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year:04d}-W{week:02d}"
+        return f"{self.start.year:04d}-{self.start.month:02d}"
+
+    @property
+    def days(self) -> tuple[dt.date, ...]:
+        return tuple(self.start + dt.timedelta(days=i) for i in range((self.end - self.start).days + 1))
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start <= day <= self.end
+
+    @property
+    def next(self) -> Span:
+        return Span.of(self.period, self.end + dt.timedelta(days=1))
+
+    @property
+    def previous(self) -> Span:
+        return Span.of(self.period, self.start - dt.timedelta(days=1))
+
+
 class Digest(_Frozen):
     day: dt.date
     source: str = DEFAULT_SOURCE
@@ -173,6 +240,51 @@ class Digest(_Frozen):
     @property
     def edition(self) -> Edition:
         return Edition(day=self.day, source=self.source, lang=self.lang)
+
+
+class PeriodDigest(_Frozen):
+    """A weekly or monthly edition: the top papers of the span's stored days of one source and language."""
+
+    span: Span
+    source: str = DEFAULT_SOURCE
+    lang: str = DEFAULT_LANG
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """`hf ko 2025-W19`: how messages and logs name it."""
+        return f"{self.source} {self.lang} {self.span.label}"
+
+    @property
+    def as_digest(self) -> Digest:
+        """Its entries as a digest of the span's first day, for what renders a digest's entries."""
+        return Digest(day=self.span.start, source=self.source, lang=self.lang, entries=self.entries)
+
+
+class Theme(_Frozen):
+    """One theme of an edition's synthesis: a short paragraph that cites its papers by id (`[2505.02707]`)."""
+
+    title: str
+    text: str
+    paper_ids: tuple[str, ...] = ()
+    claims: tuple[Claim, ...] = ()  # its numbers and names (and papers), checked as a summary's are
+
+
+class Synthesis(_Frozen):
+    """What an edition was about as a whole: its themes and what its papers share or dispute. Made by the LLM
+    from the stored summaries (`model` its name) or offline from TF-IDF clusters (`model` "tfidf")."""
+
+    themes: tuple[Theme, ...]
+    shared: str = ""
+    shared_claims: tuple[Claim, ...] = ()
+    model: str = "tfidf"
+    key: str = ""  # the edition's content it was made from (`synthesis.content_key`)
+
+    @property
+    def unsupported(self) -> tuple[Claim, ...]:
+        """The flagged claims, as a summary's (never the undecided ones)."""
+        every = (*(c for t in self.themes for c in t.claims), *self.shared_claims)
+        return tuple(c for c in every if c.status == "unsupported" and not c.undecided)
 
 
 class TextSection(_Frozen):

@@ -86,6 +86,8 @@ from dailypapers.work import (
 FetchDocument = Callable[[Paper], Awaitable[Document]]
 # What publishing a stored digest wrote (paths or URLs) and its problems (`publish.base.publish_all`).
 Publish = Callable[[Digest], tuple[Sequence[str], Sequence[str]]]
+# the edition's synthesis, given what the run spent so far: returns what its call cost
+Synthesize = Callable[[Digest, Usage], Awaitable[Usage]]
 LEASE_TTL = 900.0  # seconds: longer than any paper's summarize-verify-regenerate (deadlines included)
 LEASE_POLL = 0.25  # seconds between looks at a lease another run holds
 
@@ -200,8 +202,10 @@ async def run(
     fetch: FetchDocument,
     publish: Publish | None = None,
     events: Events | None = None,
+    synthesize: Synthesize | None = None,
 ) -> tuple[Digest, RunReport]:
-    """Process every paper of the day, store the digest and the run report, publish, and return both."""
+    """Process every paper of the day, store the digest, make its synthesis (`synthesize`, given what the run
+    spent so far; it returns what its call cost), publish, store the run report, and return both."""
     events = events or Events()
     started = dt.datetime.now(dt.UTC)
     events.emit(RunStarted(job.command, job.day, job.source, job.spec.lang, job.papers))
@@ -224,6 +228,7 @@ async def run(
             await warming
     fresh = [(Entry(paper=p), key) for p, (_, key) in zip(job.papers, results, strict=True)]
     digest = store.update_digest(job.edition, lambda stored: merge_entries(fresh, stored))
+    used = meter.used + (await synthesize(digest, meter.used) if synthesize is not None else Usage())
     outputs, problems = publish(digest) if publish is not None else ((), ())
     report = RunReport(
         command=job.command,
@@ -233,7 +238,7 @@ async def run(
         started_at=started,
         finished_at=dt.datetime.now(dt.UTC),
         outcomes=tuple(o for o, _ in results),
-        usage=meter.used,
+        usage=used,
         outputs=tuple(outputs),
         publish_errors=tuple(problems),
     )

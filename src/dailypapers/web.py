@@ -32,33 +32,41 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dailypapers import __version__, digestformat
 from dailypapers.errors import DailyPapersError
-from dailypapers.models import Digest, Edition, Paper, Summary
-from dailypapers.publish.feeds import atom_feed, feed_links
-from dailypapers.publish.pages import APP_CSP, Chrome, render
+from dailypapers.models import Digest, Edition, Paper, Period, PeriodDigest, Span, Summary
+from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
+from dailypapers.publish.pages import APP_CSP, Chrome, FeedLink, render
 from dailypapers.publish.views import (
     ARCHIVE_PATH,
     FEED_ENTRIES,
     HOME_PATH,
+    PAPER_FEED_ENTRIES,
     RUNS_PATH,
     SEARCH_PATH,
     ArchiveView,
     EditionIndex,
     EditionView,
     HomeView,
+    PeriodRef,
     RunsView,
+    TagView,
     edition_index,
     edition_path,
+    edition_synthesis,
     edition_view,
     main_stream,
     month_index,
     month_neighbours,
     month_views,
     paper_id_from_slug,
+    paper_items,
     paper_page_view,
     paper_path,
+    period_path,
+    period_view,
     run_view,
     stream_slug,
     streams,
+    tag_views,
 )
 from dailypapers.redaction import NO_REDACTION, Redactor
 from dailypapers.search import SORTS, SearchHit
@@ -172,7 +180,18 @@ class Archive:
         if digest is None:
             raise HTTPException(404, f"no edition {edition}")
         outcomes = self.store.latest_outcomes(edition) if any(e.summary is None for e in digest.entries) else None
-        return edition_view(digest, index=index, outcomes=outcomes, updated=updated.get(edition))
+        return edition_view(digest, index=index, outcomes=outcomes, updated=updated.get(edition),
+                            made=edition_synthesis(digest.entries, digest.lang, self.store.get_synthesis))
+
+
+def _span(stem: str) -> Span | None:
+    """The week (`2025-W19`) or month (`2025-05`) a page's name is, or None (a day, or nothing)."""
+    for period in ("week", "month"):
+        try:
+            return Span.parse(period, stem)  # type: ignore[arg-type]
+        except ValueError:
+            continue
+    return None
 
 
 def _day(value: str) -> dt.date:
@@ -302,6 +321,9 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         stem, _, ext = name.rpartition(".")
         if ext not in ("html", "md", "json"):
             raise HTTPException(404, "editions are .html, .md or .json")
+        span = _span(stem)
+        if span is not None:
+            return _period_page(f"{source}/{lang}", span, ext)
         edition = archive.find_edition(f"{source}/{lang}", _day(stem))
         path = edition_path(edition, ext)
         if ext == "html":
@@ -314,6 +336,31 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         if ext == "md":
             return Response(digestformat.render(digest), media_type="text/markdown; charset=utf-8")
         return JSONResponse(digest.model_dump(mode="json"))
+
+    def _find_period(slug: str, span: Span) -> PeriodDigest:
+        for stored, source, lang, _ in archive.store.periods():
+            if stored == span and stream_slug(source, lang) == slug:
+                found = archive.store.get_period(span, source, lang)
+                if found is not None:
+                    return found
+        raise HTTPException(404, f"no {span.period}ly edition {slug} {span.label}")
+
+    def _period_page(slug: str, span: Span, ext: str) -> Response:
+        edition = _find_period(slug, span)
+        path = period_path(span, edition.source, edition.lang, ext)
+        if ext == "md":
+            return Response(digestformat.render_period(edition), media_type="text/markdown; charset=utf-8")
+        if ext == "json":
+            return JSONResponse(edition.model_dump(mode="json"))
+
+        def make() -> str:
+            refs = [PeriodRef(s, src, lg, n) for s, src, lg, n in archive.store.periods()]
+            updated = archive.store.periods_updated().get((span, edition.source, edition.lang))
+            view = period_view(edition, refs=refs, updated=updated,
+                               made=edition_synthesis(edition.entries, edition.lang, archive.store.get_synthesis))
+            feed = FeedLink(f"{view.ref.source_name} · {view.ref.lang_name} · {span.period}ly", view.ref.feed)
+            return render("period.html", path, chrome, feeds=(feed,), view=view)
+        return html(path, make)
 
     @app.get("/papers/{name}", include_in_schema=False)
     async def paper_page(name: str) -> Response:
@@ -338,8 +385,10 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         def make() -> str:
             every = archive.store.editions()
             all_streams = streams(every)
+            refs = sorted((PeriodRef(s, src, lg, n) for s, src, lg, n in archive.store.periods()),
+                          key=lambda r: r.span.start, reverse=True)
             return render("archive.html", ARCHIVE_PATH, chrome, feeds=feed_links(*(s.key for s in all_streams)),
-                          view=ArchiveView(month_index(every), all_streams))
+                          view=ArchiveView(month_index(every), all_streams, tuple(refs)))
         return html(ARCHIVE_PATH, make)
 
     @app.get("/archive/{name}", include_in_schema=False)
@@ -361,6 +410,86 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
             return render("month.html", view.path, chrome, view=view, previous=previous, next=next_)
         return html(f"archive/{first:%Y-%m}.html", make)
 
+    def _tags() -> tuple[TagView, ...]:
+        # every edition is read: a tag's newest papers may be anywhere (its page is cached until the archive
+        # changes)
+        digests = (archive.store.get_digest(e) for e, _ in archive.store.editions())
+        return tag_views(edition_view(d) for d in digests if d is not None)
+
+    @app.get("/tags/{name}", include_in_schema=False)
+    async def tag_page(name: str, request: Request) -> Response:
+        atom = name.endswith(".atom")  # the tag's feed, beside its page
+        tag = name.removesuffix(".atom") if atom else name.removesuffix(".html")
+
+        def find() -> TagView:
+            found = [t for t in _tags() if t.tag == tag]
+            if not found:
+                raise HTTPException(404, f"no paper is tagged {tag}")
+            return found[0]
+
+        if atom:
+            def make_feed() -> tuple[bytes, str]:
+                return tag_feed(tag, find().items, Chrome(live=True, base_url=archive.base_url or FEED_BASE)), \
+                    "application/atom+xml; charset=utf-8"
+            return _feed_response(archive.cached(f"tagfeed:{tag}", make_feed), request)
+
+        def make() -> str:
+            view = find()
+            return render("tag.html", view.path, chrome, feeds=(FeedLink(f"{tag} papers", view.feed),), view=view)
+        return html(f"tags/{tag}.html", make)
+
+    @app.get("/feeds/{source}/{lang}/{name}", include_in_schema=False)
+    async def papers_feed_page(source: str, lang: str, name: str, request: Request) -> Response:
+        slug = f"{source}/{lang}"
+        if name in ("weekly.atom", "monthly.atom"):
+            return _period_feed(slug, "week" if name == "weekly.atom" else "month", request)
+        if name != "papers.atom":
+            raise HTTPException(404, f"no feed {slug}/{name}")
+
+        def make() -> tuple[bytes, str]:
+            every = archive.store.editions()
+            found = [e for e, _ in every if stream_slug(e.source, e.lang) == slug]
+            if not found:
+                raise HTTPException(404, f"no feed {slug}/papers.atom")
+            index, updated = edition_index(every), archive.store.editions_updated()
+            # enough editions for PAPER_FEED_ENTRIES papers: read newest first until they are listed
+            views: list[EditionView] = []
+            for e in reversed(found):
+                views.append(archive.edition_view(e, index, updated))
+                if len(paper_items(views)) >= PAPER_FEED_ENTRIES:
+                    break
+            body = papers_feed(found[0].source, found[0].lang, paper_items(views),
+                               Chrome(live=True, base_url=archive.base_url or FEED_BASE))
+            return body, "application/atom+xml; charset=utf-8"
+        return _feed_response(archive.cached(f"papersfeed:{slug}", make), request)
+
+    def _period_feed(slug: str, period: Period, request: Request) -> Response:
+        def make() -> tuple[bytes, str]:
+            every = [(s, src, lg, n) for s, src, lg, n in archive.store.periods() if stream_slug(src, lg) == slug]
+            refs = [PeriodRef(s, src, lg, n) for s, src, lg, n in every]
+            mine = sorted((r for r in refs if r.span.period == period), key=lambda r: r.span.start, reverse=True)
+            if not mine:
+                raise HTTPException(404, f"no {period}ly edition in {slug}")
+            updated = archive.store.periods_updated()
+            views = []
+            for r in mine[:FEED_ENTRIES]:
+                found = archive.store.get_period(r.span, r.source, r.lang)
+                if found is not None:
+                    views.append(period_view(found, refs=refs, updated=updated.get((r.span, r.source, r.lang))))
+            body = period_feed(period, mine[0].source, mine[0].lang, views,
+                               Chrome(live=True, base_url=archive.base_url or FEED_BASE))
+            return body, "application/atom+xml; charset=utf-8"
+        return _feed_response(archive.cached(f"periodfeed:{slug}:{period}", make), request)
+
+    def _feed_response(made: tuple[bytes, str], request: Request) -> Response:
+        # one rendering per feed, whatever Host the requests name: without a configured base URL the links are
+        # the request's own (when it is a plain scheme://host[:port][/path]) put in place of a stand-in
+        body, media_type = made
+        if archive.base_url is None:
+            base = str(request.base_url).rstrip("/")
+            body = body.replace(FEED_BASE.encode(), (base if _PLAIN_BASE.fullmatch(base) else "").encode())
+        return Response(body, media_type=media_type)
+
     @app.get("/feeds/{source}/{name}", include_in_schema=False)
     async def feed(source: str, name: str, request: Request) -> Response:
         if not name.endswith(".atom"):
@@ -377,13 +506,7 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
             base = archive.base_url or FEED_BASE  # the request's own base goes in below
             body = atom_feed(found[0].source, found[0].lang, newest, Chrome(live=True, base_url=base))
             return body, "application/atom+xml; charset=utf-8"
-        # one rendering per feed, whatever Host the requests name: without a configured base URL the links are
-        # the request's own (when it is a plain scheme://host[:port][/path]) put in place of a stand-in
-        body, media_type = archive.cached(f"feed:{slug}", make)
-        if archive.base_url is None:
-            base = str(request.base_url).rstrip("/")
-            body = body.replace(FEED_BASE.encode(), (base if _PLAIN_BASE.fullmatch(base) else "").encode())
-        return Response(body, media_type=media_type)
+        return _feed_response(archive.cached(f"feed:{slug}", make), request)
 
     @app.get("/search.html", include_in_schema=False)
     async def search_page(q: str = "", sort: str = "newest", limit: int = 50) -> Response:

@@ -19,10 +19,10 @@ from typing import Protocol, TypeVar
 from dailypapers.documents import BUDGET_VERSION, COUNTER, budget, content_hash
 from dailypapers.errors import SummarizeError
 from dailypapers.events import ProgressStage
-from dailypapers.models import Document, Outcome, Paper, Stage, Status, Summary, Usage
+from dailypapers.models import TLDR_LABEL, Document, Outcome, Paper, Stage, Status, Summary, Usage
 from dailypapers.summarize.base import Estimates, Judges, Question, Summarizer
 from dailypapers.text import clip
-from dailypapers.verify import SourceIndex, build_index, verify
+from dailypapers.verify import SourceIndex, build_index, verify, verify_text
 from dailypapers.verify import judge as judging
 
 T = TypeVar("T")
@@ -120,8 +120,12 @@ def judge_question(items: list[judging.JudgeItem]) -> Question[list[judging.Judg
 
 
 def checked(summary: Summary, index: SourceIndex) -> Summary:
-    """The summary with its claims checked by this version of the checker."""
-    return summary.model_copy(update={"claims": tuple(verify(summary, index)), "grounding": GROUNDING_VERSION})
+    """The summary with its claims checked by this version of the checker (the TL;DR's too, as a section's,
+    under its own label)."""
+    claims = verify(summary, index)
+    if summary.tldr:
+        claims += verify_text(summary.tldr, index, section_label=TLDR_LABEL)
+    return summary.model_copy(update={"claims": tuple(claims), "grounding": GROUNDING_VERSION})
 
 
 def recheck(summary: Summary, document: Document) -> Summary | None:

@@ -173,3 +173,81 @@ def test_the_runs_table_fits_a_1280_pixel_window(browser, live_url: str, shots: 
     assert cells[5] == "1 ok · 1 flagged · 1 failed" and cells[7].endswith("$0.0123"), cells
     p.screenshot(path=str(shots / "runs-1280.png"))
     context.close()
+
+
+def test_the_sample_day_at_a_glance_fits_three_screens_and_every_card_reaches_its_entry(
+        browser, static_url: str, shots: Path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    p = context.new_page()
+    p.goto(static_url + "editions/hf/ko/2025-05-06.html")
+    cards = p.locator("ol.cards > li.card")
+    assert cards.count() == 23
+    box = p.locator("ol.cards").bounding_box()
+    first_entry = p.locator("article.entry").first.bounding_box()
+    assert box is not None and first_entry is not None
+    # the card block is at most three 1280x800 screens tall, and all of it is above the first full entry
+    assert box["height"] <= 3 * 800, box
+    assert box["y"] + box["height"] <= first_entry["y"]
+    p.screenshot(path=str(shots / "cards-desktop.png"))
+    for i in range(23):
+        link = cards.nth(i).locator("h3 a")
+        target = link.get_attribute("href")
+        assert target and target.startswith("#p-")
+        link.click()
+        entry = p.locator(f"article.entry[id='{target[1:]}']")
+        assert p.evaluate("location.hash") == target
+        top = entry.bounding_box()
+        # scrolled to the entry: its top at the screen's top (the last ones, near the page's end, lower down)
+        assert top is not None and -2 < top["y"] < 800 - 40, (target, top)
+        assert entry.locator("h2 a").inner_text() == link.inner_text()
+    context.close()
+    for name, options in (("cards-phone", {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
+                                            "device_scale_factor": 2}),
+                          ("cards-dark", {"viewport": {"width": 1280, "height": 800}, "color_scheme": "dark"})):
+        context = browser.new_context(**options)
+        p = context.new_page()
+        p.goto(static_url + "editions/hf/ko/2025-05-07.html")
+        # nothing sticks out of the screen sideways on a phone; the card's text is clipped, not the card
+        assert p.evaluate("document.documentElement.scrollWidth") <= options["viewport"]["width"]
+        widths = p.eval_on_selector_all("ol.cards > li.card", "els => els.map(e => e.getBoundingClientRect().right)")
+        assert max(widths) <= options["viewport"]["width"]
+        p.screenshot(path=str(shots / f"{name}.png"))
+        context.close()
+
+
+def test_a_tag_page_works_without_javascript(browser, static_url: str, shots: Path) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    p = context.new_page()
+    p.goto(static_url + "editions/hf/ko/2025-05-07.html")
+    p.locator("ol.cards a.tag", has_text="cs.GR").click()
+    assert p.url.endswith("/tags/cs.GR.html")
+    assert p.locator("ol.cards > li.card h3 a").all_inner_texts() == ["Kettle Video: 3D Worlds from One Clip"]
+    p.locator("ol.cards > li.card h3 a").click()
+    assert p.url.endswith("/papers/2505.08888.html")
+    p.screenshot(path=str(shots / "tag-page.png"))
+    context.close()
+
+
+def test_the_weekly_edition_and_the_synthesis_on_desktop_phone_and_dark(browser, static_url: str,
+                                                                          shots: Path) -> None:
+    for name, options in (("weekly-desktop", {"viewport": {"width": 1280, "height": 800}}),
+                          ("weekly-phone", {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
+                                            "device_scale_factor": 2}),
+                          ("weekly-dark", {"viewport": {"width": 1280, "height": 800}, "color_scheme": "dark"})):
+        context = browser.new_context(**options)
+        p = context.new_page()
+        p.goto(static_url + "editions/hf/ko/2025-W19.html")
+        assert p.locator("h1").inner_text() == "Weekly Papers (2025-05-05 – 2025-05-11)"
+        themes = p.locator("section.synthesis ul.themes > li")
+        assert 3 <= themes.count() <= 7
+        synthesis, cards = p.locator("section.synthesis").bounding_box(), p.locator("ol.cards").bounding_box()
+        assert synthesis is not None and cards is not None and synthesis["y"] < cards["y"]
+        assert p.evaluate("document.documentElement.scrollWidth") <= options["viewport"]["width"]
+        p.screenshot(path=str(shots / f"{name}.png"))
+        cite = themes.first.locator("a.cite").first
+        target = cite.get_attribute("href")
+        cite.click()
+        assert target and p.evaluate("location.hash") == target
+        box = p.locator(f"article.entry[id='{target[1:]}']").bounding_box()
+        assert box is not None and -2 < box["y"] < options["viewport"]["height"]
+        context.close()

@@ -81,6 +81,8 @@ def summary_from_paper(body: dict[str, Any], labels: Sequence[str]) -> str:
     plain = [s for s in sentences if not re.search(r"\d", s)] or sentences
     numeric = [s for s in sentences if re.search(r"\d", s)] or sentences
     out: dict[str, str] = {}
+    if _asks_tldr(body):  # as a model does: the paper's first plain sentence, cut to one line
+        out["tldr"] = (plain or ["The paper gives no text to summarize."])[0][:280]
     for i, label in enumerate(labels):
         results = i == len(labels) - 1 and len(labels) > 1
         pool = numeric if results else plain
@@ -325,10 +327,23 @@ class OpenAIStandIn:
         return None
 
 
-def _schema_labels(body: dict[str, Any]) -> tuple[str, ...]:
+def _schema(body: dict[str, Any]) -> dict[str, Any]:
     rf = body.get("response_format") or {}
     schema = (rf.get("json_schema") or {}).get("schema") if rf.get("type") == "json_schema" else None
-    return tuple(schema.get("required", ())) if isinstance(schema, dict) else ()
+    return schema if isinstance(schema, dict) else {}
+
+
+def _schema_labels(body: dict[str, Any]) -> tuple[str, ...]:
+    """The section labels the schema asks for (the `tldr` is answered beside them, not as a section)."""
+    return tuple(k for k in _schema(body).get("required", ()) if k != "tldr")
+
+
+def _asks_tldr(body: dict[str, Any]) -> bool:
+    """The schema asks for a TL;DR, or (no schema) the system prompt names the key."""
+    if _schema(body):
+        return "tldr" in _schema(body).get("required", ())
+    system = next((str(m.get("content") or "") for m in body.get("messages", []) if m.get("role") == "system"), "")
+    return '"tldr"' in system
 
 
 def _content_fault(

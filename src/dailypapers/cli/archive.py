@@ -26,7 +26,7 @@ from dailypapers.cli._common import (
 )
 from dailypapers.config import Settings
 from dailypapers.errors import InputError, NotFoundError
-from dailypapers.models import DEFAULT_SOURCE, Digest, Edition
+from dailypapers.models import DEFAULT_SOURCE, Digest, Edition, PeriodDigest
 from dailypapers.store import ArchiveMissingError, Store
 from dailypapers.text import clip
 
@@ -65,14 +65,26 @@ def import_(
     settings = state(ctx).settings()
     digests: list[Digest] = []
     origins: list[str] = []
+    periods: list[PeriodDigest] = []
     for f in files:
-        parsed = digestformat.read_days(f)
+        parsed = digestformat.read_any(f)
+        if isinstance(parsed, PeriodDigest):  # a weekly or monthly digest: its own edition
+            as_day = _as_edition(parsed.as_digest, source, lang, settings)
+            periods.append(parsed.model_copy(update={"source": as_day.source, "lang": as_day.lang}))
+            continue
         for oddity in parsed.oddities:
             warn(str(oddity))
         digests.extend(_as_edition(d, source, lang, settings) for d in parsed.days)
         origins.extend(str(f) for _ in parsed.days)
-    with state(ctx).store(settings) as store:
+    with state(ctx).store(settings) as store, store.transaction():  # the days and the periods: all or nothing
         report = store.import_digests(digests, replace=replace, origins=origins)
+        new_papers = sum(store.import_period(p) for p in periods)
+    for p in periods:
+        console.print(safe(f"imported the {p.span.period}ly edition {p.key}: {len(p.entries)} papers"),
+                      highlight=False, soft_wrap=True)
+    if periods and not digests:
+        console.print(f"{new_papers} papers new to the archive", highlight=False)
+        return
     for done in report.conflicts:
         for change in done.changes:
             taken = "took the file's" if replace else "kept the archive's (--replace takes the file's)"

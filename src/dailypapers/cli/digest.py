@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from dailypapers.config import Settings
     from dailypapers.events import Events
-    from dailypapers.models import RunReport
+    from dailypapers.models import Period, RunReport
 
 
 @app.command()
@@ -61,12 +61,33 @@ def digest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON, not a table.")] = False,
     first: FromOption = None,
     last: ToOption = None,
+    week: Annotated[str | None, typer.Option(help="A weekly edition instead: the ISO week, e.g. 2025-W19.")] = None,
+    month: Annotated[str | None, typer.Option(help="A monthly edition instead: the month, e.g. 2025-05.")] = None,
+    top: Annotated[int | None, typer.Option(help="Papers in a weekly or monthly edition (default: top, 20).",
+                                            min=1, max=500)] = None,
 ) -> None:
     """Fetch the day's papers, read them in full, summarize, verify, store, and write the Markdown digest.
-    With --from/--to, every day of the range (days already done are skipped; --max-cost caps the range)."""
+    With --from/--to, every day of the range (days already done are skipped; --max-cost caps the range).
+    With --week or --month, the period's top papers by votes, made from the stored days (the days not stored
+    yet are digested first); weeks are ISO weeks, Monday to Sunday, of UTC days."""
     from dailypapers.api import build_digest
     from dailypapers.events import Events, Notice
 
+    if week is not None or month is not None:
+        if week is not None and month is not None:
+            raise InputError("--week or --month, not both")
+        if day is not None or first is not None or last is not None:
+            raise InputError("--week and --month name their own days: drop DAY, --from and --to")
+        settings = state(ctx).settings(
+            llm_model=model, llm_base_url=base_url, concurrency=concurrency, max_cost=max_cost,
+            max_tokens=max_tokens, show_flags=False if hide_flags else None,
+            summarizer="extractive" if no_llm else None)
+        _period(settings, "week" if week is not None else "month", week or month or "", source=source, lang=lang,
+                top=top, out=out, as_json=as_json,
+                events=Events(lambda e: warn(e.message) if isinstance(e, Notice) else None))
+        return
+    if top is not None:
+        raise InputError("--top is for --week and --month (a day's digest keeps its top N with --limit)")
     days = day_range(day, first, last)
     when = parse_day(day)
     # --source and --lang choose the edition; they are not settings: the configured source and language stay
@@ -110,6 +131,45 @@ def _backfill(settings: Settings, days: list[dt.date], edition: EditionSetting, 
     print_health(report)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
+
+
+def _period(settings: Settings, period: Period, label: str, *, source: str | None, lang: str | None,
+            top: int | None, out: Path | None, as_json: bool, events: Events) -> None:
+    """`digest --week/--month`: `api.build_period`, and what it made."""
+    from dailypapers.api import build_period
+    from dailypapers.models import Span
+
+    try:
+        span = Span.parse(period, label)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    result = build_period(settings, span, source=source, lang=lang, top=top, out=out, events=events)
+    if result.ran is not None and not as_json:  # the JSON says what the run of the missing days cost
+        print_health(result.ran)
+    calls = sum(e.calls for e in result.ran.editions) if result.ran is not None else 0
+    if as_json:
+        write_stdout(json.dumps({
+            "period": span.period, "label": span.label, "start": span.start.isoformat(), "end": span.end.isoformat(),
+            "source": result.edition.source, "lang": result.edition.lang, "days": [d.isoformat() for d in result.days],
+            "papers": [{"id": e.paper.id, "title": e.paper.title, "upvotes": e.paper.upvotes}
+                       for e in result.edition.entries],
+            "llm_calls": calls, "outputs": list(result.outputs), "publish_errors": list(result.publish_errors),
+        }, ensure_ascii=False, indent=2) + "\n")
+    else:
+        table = report_table("title", "votes", title=f"{span.label} ({span.start} – {span.end}) — "
+                             f"{result.edition.source} — {result.edition.lang}")
+        for e in result.edition.entries:
+            table.add_row(Text(e.paper.id), safe(one_line(e.paper.title)),
+                          Text("" if e.paper.upvotes is None else str(e.paper.upvotes)))
+        console.print(table)
+        console.print(f"{len(result.edition.entries)} papers from {len(result.days)} stored days · {calls} LLM "
+                      "calls for the days not stored before", highlight=False)
+        for path in result.outputs:
+            console.print(Text(f"wrote {path}"), highlight=False)
+        for problem in result.publish_errors:
+            console.print(safe(f"not published: {problem}", style="red"), highlight=False)
+    if result.publish_errors or (result.ran is not None and result.ran.exit_code):
+        raise typer.Exit(1)
 
 
 _STYLE = {"ok": "green", "flagged": "yellow", "failed": "red", "skipped": "magenta"}

@@ -68,8 +68,18 @@ It sits below the archive and the publishers (both read and write this format) a
 
 from dailypapers.digestformat.escaping import escape, safe_url, unescape
 from dailypapers.digestformat.normalizing import normalize, normalize_digest, paper_id_from_url, title_link
-from dailypapers.digestformat.parsing import Oddity, ParsedDays, parse, parse_days, read_days, read_digest
-from dailypapers.digestformat.rendering import render, section_claims
+from dailypapers.digestformat.parsing import (
+    Oddity,
+    ParsedDays,
+    parse,
+    parse_days,
+    parse_period,
+    period_span,
+    read_any,
+    read_days,
+    read_digest,
+)
+from dailypapers.digestformat.rendering import period_header, render, render_period, section_claims
 from dailypapers.digestformat.syntax import (
     EXTRACTIVE_LINE,
     FLAG_OPEN,
@@ -92,9 +102,14 @@ __all__ = [
     "paper_id_from_url",
     "parse",
     "parse_days",
+    "parse_period",
+    "period_header",
+    "period_span",
+    "read_any",
     "read_days",
     "read_digest",
     "render",
+    "render_period",
     "safe_url",
     "section_claims",
     "title_link",

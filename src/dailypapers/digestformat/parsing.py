@@ -21,7 +21,19 @@ from dailypapers.digestformat.syntax import (
     MAX_URL_CHARS,
 )
 from dailypapers.errors import FormatError, InputError
-from dailypapers.models import Claim, Digest, Emphasis, Entry, Paper, Section, Summary
+from dailypapers.models import (
+    DEFAULT_LANG,
+    DEFAULT_SOURCE,
+    Claim,
+    Digest,
+    Emphasis,
+    Entry,
+    Paper,
+    PeriodDigest,
+    Section,
+    Span,
+    Summary,
+)
 from dailypapers.text import clean_line, clip
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -69,7 +81,20 @@ class ParsedDays:
 
 def read_days(path: Path) -> ParsedDays:
     """Read and parse one digest file; a file that cannot be read is an InputError (or FormatError) naming it."""
-    path = Path(path)
+    return parse_days(_read_text(Path(path)), source=str(path))
+
+
+def read_any(path: Path) -> ParsedDays | PeriodDigest:
+    """A digest file's days, or, for a weekly or monthly digest (`render_period`), its edition (of the default
+    source and language: the caller says which)."""
+    text = _read_text(Path(path))
+    if period_span(text) is not None:
+        return parse_period(text, origin=str(path))
+    return parse_days(text, source=str(path))
+
+
+def _read_text(path: Path) -> str:
+    """A digest file's text: bounded in size, UTF-8, no NUL bytes (InputError or FormatError naming it)."""
     try:
         size = path.stat().st_size
         if path.is_dir():
@@ -92,7 +117,7 @@ def read_days(path: Path) -> ParsedDays:
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}), not a digest",
             source=str(path),
         ) from None
-    return parse_days(text, source=str(path))
+    return text
 
 
 def read_digest(path: Path) -> Digest:
@@ -103,6 +128,42 @@ def read_digest(path: Path) -> Digest:
 def parse(text: str, *, source: str | None = None) -> Digest:
     """The one day of digest Markdown (see `parse_days` for the oddities and files that hold more)."""
     return parse_days(text, source=source).one(source)
+
+
+_PERIOD_HEADER = re.compile(r"## (?:Weekly Papers \((\d{4}-\d{2}-\d{2}) – (\d{4}-\d{2}-\d{2})\)|"
+                            r"Monthly Papers \((\d{4}-\d{2})\))")
+
+
+def period_span(text: str) -> Span | None:
+    """The span a weekly or monthly digest's header names, or None when the text does not begin with one.
+    FormatError for a header whose dates are not a week (Monday to Sunday) or a month."""
+    first = next((ln.strip() for ln in text.removeprefix("\ufeff").split("\n", 20)[:20] if ln.strip()), "")
+    m = _PERIOD_HEADER.fullmatch(first)
+    if m is None:
+        return None
+    try:
+        if m.group(3):
+            return Span.parse("month", m.group(3))
+        start, end = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
+    except ValueError as exc:
+        raise FormatError(f"bad period in the header: {exc}") from None
+    span = Span.of("week", start)
+    if (span.start, span.end) != (start, end):
+        raise FormatError(f"bad week in the header: {start} – {end} is not Monday to Sunday")
+    return span
+
+
+def parse_period(text: str, *, source: str = DEFAULT_SOURCE, lang: str = DEFAULT_LANG,
+                 origin: str | None = None) -> PeriodDigest:
+    """A weekly or monthly digest (`render_period`) read back: its entries are read as a day's are."""
+    span = period_span(text)
+    if span is None:
+        raise FormatError("not a weekly or monthly digest: no '## Weekly Papers (...)' or '## Monthly Papers "
+                          "(...)' header", source=origin)
+    body = text.removeprefix("\ufeff").lstrip().split("\n", 1)
+    day = parse(f"## Daily Papers ({span.start.isoformat()})\n" + (body[1] if len(body) > 1 else ""),
+                source=origin)
+    return PeriodDigest(span=span, source=source, lang=lang, entries=day.entries)
 
 
 def parse_days(text: str, *, source: str | None = None) -> ParsedDays:

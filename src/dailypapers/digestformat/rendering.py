@@ -7,13 +7,27 @@ from collections.abc import Sequence
 from dailypapers.digestformat.escaping import attr, escape
 from dailypapers.digestformat.normalizing import normalize_digest, title_link
 from dailypapers.digestformat.syntax import CONTINUATION_INDENT, EMPHASIS_MARK, EXTRACTIVE_LINE, FLAG_OPEN, FLAG_SEP
-from dailypapers.models import Digest, Entry, Section, Summary
+from dailypapers.models import Digest, Entry, PeriodDigest, Section, Span, Summary
 
 
 def render(digest: Digest, *, show_flags: bool = True) -> str:
     """The day as digest Markdown. Entries are written in the order given (the caller ranks them)."""
     parts = [f"## Daily Papers ({digest.day.isoformat()})\n\n"]
     parts.extend(_render_entry(e, show_flags) for e in normalize_digest(digest).entries)
+    return "".join(parts)
+
+
+def period_header(span: Span) -> str:
+    """`## Weekly Papers (2025-05-05 – 2025-05-11)` or `## Monthly Papers (2025-05)` (an en dash, spaced)."""
+    if span.period == "week":
+        return f"## Weekly Papers ({span.start.isoformat()} – {span.end.isoformat()})"
+    return f"## Monthly Papers ({span.label})"
+
+
+def render_period(edition: PeriodDigest, *, show_flags: bool = True) -> str:
+    """A weekly or monthly edition as digest Markdown: its own header, then its entries as a day's are."""
+    parts = [period_header(edition.span) + "\n\n"]
+    parts.extend(_render_entry(e, show_flags) for e in normalize_digest(edition.as_digest).entries)
     return "".join(parts)
 
 

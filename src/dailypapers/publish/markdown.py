@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from dailypapers.digestformat import read_days, render
+from dailypapers.digestformat import period_span, read_days, render, render_period
 from dailypapers.errors import FormatError, InputError, PublishError
 from dailypapers.hookspecs import hookimpl
-from dailypapers.models import Digest, Edition
+from dailypapers.models import Digest, Edition, PeriodDigest, Span
 from dailypapers.publish.base import FileLedger, PublishContext
 from dailypapers.publish.files import write_atomic
 
@@ -19,6 +19,29 @@ def default_path(edition: Edition, root: Path, *, main: bool = True) -> Path:
     day = edition.day
     folder = root if main else root.joinpath(*edition.slug.split("/"))
     return folder / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}.md"
+
+
+def period_path(span: Span, slug: str, root: Path, *, main: bool = True) -> Path:
+    """Where a weekly or monthly edition goes under `root`: `weekly/2025-W19.md`, `monthly/2025-05.md` (under
+    `<source>/<lang>/` for an edition other than the main one)."""
+    folder = root if main else root.joinpath(*slug.split("/"))
+    return folder / ("weekly" if span.period == "week" else "monthly") / f"{span.label}.md"
+
+
+def write_period(edition: PeriodDigest, path: Path, *, show_flags: bool) -> None:
+    """The edition's Markdown at `path`, replacing only a digest of the same period (never another file)."""
+    if path.is_file():
+        try:
+            held = period_span(path.read_text(encoding="utf-8", errors="replace")[:1000])
+        except FormatError:
+            held = None
+        if held != edition.span:
+            raise PublishError(f"{path} exists and is not the {edition.span.label} digest: not replaced (move it "
+                               "away, or name another file with --out)")
+    try:
+        write_atomic(path, render_period(edition, show_flags=show_flags))
+    except OSError as exc:
+        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 class MarkdownPublisher:

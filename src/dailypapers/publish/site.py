@@ -11,9 +11,14 @@ by hand) are left alone. What it owns is listed in `.dailypapers-site.json` with
     site/
       index.html                        the main stream's latest edition, and the other streams
       editions/<source>/<lang>/<day>.html  (and .md, the digest format)
+      editions/<source>/<lang>/<YYYY-Www | YYYY-MM>.html  weekly and monthly editions (and .md)
+      feeds/<source>/<lang>/weekly.atom, monthly.atom
       papers/<id>.html                  every summary of the paper, in every language
       archive/index.html, archive/<YYYY-MM>.html
-      feeds/<source>/<lang>.atom
+      tags/<arXiv category>.html        the newest papers of a category, as cards
+      feeds/<source>/<lang>.atom        an entry per edition
+      feeds/<source>/<lang>/papers.atom an entry per paper
+      tags/<arXiv category>.atom        an entry per paper of the tag
       search.html, pagefind/            search without a server
       static/                           style.css, search.js
 """
@@ -37,10 +42,10 @@ from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
 from dailypapers.hookspecs import hookimpl
-from dailypapers.models import Digest, Edition, Outcome, Paper, Summary
+from dailypapers.models import Digest, Edition, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.base import PublishContext
-from dailypapers.publish.feeds import atom_feed, feed_links
+from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.files import StagedFiles
 from dailypapers.publish.pages import Chrome, FeedLink, render
 from dailypapers.publish.views import (
@@ -52,16 +57,25 @@ from dailypapers.publish.views import (
     EditionView,
     HomeView,
     PaperPageView,
+    PeriodRef,
+    PeriodView,
     edition_index,
+    edition_synthesis,
     edition_view,
     feed_path,
     main_stream,
     month_views,
+    paper_items,
     paper_page_view,
+    papers_feed_path,
+    period_feed_path,
+    period_view,
     streams,
+    tag_views,
 )
 from dailypapers.search import expand_cjk
 from dailypapers.store import Store
+from dailypapers.synthesis import content_key
 
 MANIFEST = ".dailypapers-site.json"
 STATIC_FILES = ("style.css", "search.js")
@@ -92,6 +106,9 @@ class _Archive:
     digests: dict[Edition, Digest]
     updated: dict[Edition, dt.datetime | None]
     outcomes: dict[Edition, dict[str, Outcome]] = field(default_factory=dict)
+    periods: list[PeriodDigest] = field(default_factory=list)  # weekly and monthly editions, oldest first
+    periods_updated: dict[tuple[Span, str, str], dt.datetime | None] = field(default_factory=dict)
+    syntheses: dict[str, Synthesis] = field(default_factory=dict)  # the stored ones of these editions, by key
 
 
 def _read(store: Store) -> _Archive:
@@ -105,7 +122,13 @@ def _read(store: Store) -> _Archive:
         digests[edition] = digest
         if any(e.summary is None for e in digest.entries):  # only then does a page say why
             outcomes[edition] = store.latest_outcomes(edition)
-    return _Archive(editions, digests, store.editions_updated(), outcomes)
+    periods = [p for p in (store.get_period(span, source, lang) for span, source, lang, _ in store.periods())
+               if p is not None]
+    keys = [content_key(d.entries, d.lang) for d in digests.values()] + [content_key(p.entries, p.lang)
+                                                                         for p in periods]
+    syntheses = {k: s for k in keys if (s := store.get_synthesis(k)) is not None}
+    return _Archive(editions, digests, store.editions_updated(), outcomes, periods, store.periods_updated(),
+                    syntheses)
 
 
 def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chrome, main: tuple[str, str]
@@ -119,7 +142,8 @@ def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chr
     views: dict[Edition, EditionView] = {}
     for edition, digest in archive.digests.items():
         view = edition_view(digest, index=index, outcomes=archive.outcomes.get(edition),
-                            updated=archive.updated.get(edition))
+                            updated=archive.updated.get(edition),
+                            made=edition_synthesis(digest.entries, digest.lang, archive.syntheses.get))
         views[edition] = view
         files[view.path] = _page("edition.html", view.path, chrome, feed_links((edition.source, edition.lang)),
                                  view=view)
@@ -130,19 +154,37 @@ def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chr
     files[HOME_PATH] = _page("home.html", HOME_PATH, chrome, all_feeds, view=home)
 
     for key, refs in index.streams.items():
-        newest = [views[r.edition] for r in reversed(refs) if r.edition in views][:FEED_ENTRIES]
-        files[feed_path(*key)] = atom_feed(key[0], key[1], newest, chrome)
+        newest = [views[r.edition] for r in reversed(refs) if r.edition in views]
+        files[feed_path(*key)] = atom_feed(key[0], key[1], newest[:FEED_ENTRIES], chrome)
+        files[papers_feed_path(*key)] = papers_feed(key[0], key[1], paper_items(newest), chrome)
 
     for page in pages:
         files[page.path] = _page("paper.html", page.path, chrome, (), view=page)
 
+    refs = [PeriodRef(p.span, p.source, p.lang, len(p.entries)) for p in archive.periods]
+    period_pages: dict[tuple[str, str, str], list[PeriodView]] = {}
+    for p in archive.periods:
+        view = period_view(p, refs=refs, updated=archive.periods_updated.get((p.span, p.source, p.lang)),
+                           made=edition_synthesis(p.entries, p.lang, archive.syntheses.get))
+        period_pages.setdefault((p.span.period, p.source, p.lang), []).append(view)
+        feed = (FeedLink(f"{view.ref.source_name} · {view.ref.lang_name} · {p.span.period}ly", view.ref.feed),)
+        files[view.path] = _page("period.html", view.path, chrome, feed, view=view)
+        files[view.ref.markdown_path] = digestformat.render_period(p).encode()
+    for (period, source, lang), pviews in period_pages.items():
+        newest = sorted(pviews, key=lambda v: v.ref.span.start, reverse=True)[:FEED_ENTRIES]
+        files[period_feed_path(period, source, lang)] = period_feed(period, source, lang, newest, chrome)
+
     months = month_views(views.values())  # newest first
     files[ARCHIVE_PATH] = _page("archive.html", ARCHIVE_PATH, chrome, all_feeds,
-                                view=ArchiveView(months, all_streams))
+                                view=ArchiveView(months, all_streams,
+                                                 tuple(sorted(refs, key=lambda r: r.span.start, reverse=True))))
     for i, month in enumerate(months):
         files[month.path] = _page("month.html", month.path, chrome, (), view=month,
                                   previous=months[i + 1] if i + 1 < len(months) else None,
                                   next=months[i - 1] if i > 0 else None)
+    for tag in tag_views(views.values()):
+        files[tag.path] = _page("tag.html", tag.path, chrome, (FeedLink(f"{tag.tag} papers", tag.feed),), view=tag)
+        files[tag.feed] = tag_feed(tag.tag, tag.items, chrome)
     files[SEARCH_PATH] = _page("search.html", SEARCH_PATH, chrome, all_feeds)
     static = resources.files("dailypapers") / "templates" / "static"
     for name in STATIC_FILES:

@@ -14,13 +14,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dailypapers import digestformat
+from dailypapers import digestformat, synthesis
 from dailypapers.arxiv_id import abs_url
-from dailypapers.models import Claim, Digest, Edition, Entry, Outcome, Paper, Summary, cost_text, evidence_place
-from dailypapers.text import one_line
+from dailypapers.models import (
+    TLDR_LABEL,
+    Claim,
+    Digest,
+    Edition,
+    Entry,
+    Outcome,
+    Paper,
+    PeriodDigest,
+    Span,
+    Summary,
+    Synthesis,
+    cost_text,
+    evidence_place,
+)
+from dailypapers.text import clip, one_line, sentences
 
 SITE_TITLE = "Daily Papers"
 HOME_PATH = "index.html"
@@ -28,12 +42,18 @@ ARCHIVE_PATH = "archive/index.html"
 SEARCH_PATH = "search.html"
 RUNS_PATH = "runs.html"
 FEED_ENTRIES = 30  # editions per feed
+PAPER_FEED_ENTRIES = 200  # papers per feed of papers (a stream's, a tag's)
 LANG_NAMES = {"ko": "한국어", "en": "English", "ja": "日本語", "zh": "中文", "de": "Deutsch", "fr": "Français",
               "es": "Español"}
 _HTML_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 _SLUG_PLAIN = frozenset(string.ascii_letters + string.digits + ".-")
 _SLUG_ESCAPES = re.compile(r"(?:~[0-9A-F]{2})+")
+# An arXiv category (`cs.CL`, `hep-th`, `math.AP`): anything else a source calls a category is no tag.
+_CATEGORY = re.compile(r"[a-z][a-z-]{0,15}(?:\.[A-Za-z][A-Za-z-]{0,15})?")
+MAX_TAGS = 6  # per paper on a card
+CARD_LINE_CHARS = 240  # the card's one line: a TL;DR is at most 300, a first sentence can be anything
+TAG_PAGE_PAPERS = PAPER_FEED_ENTRIES  # the newest papers a tag's page (and feed) lists
 _LOCAL = "local:"
 _LOCAL_SLUG = "local-"
 HF_ORIGIN = "https://huggingface.co"  # where root-relative URLs of old digests (`/avatars/...`) live
@@ -52,6 +72,15 @@ def stream_slug(source: str, lang: str) -> str:
 
 def feed_path(source: str, lang: str) -> str:
     return f"feeds/{stream_slug(source, lang)}.atom"
+
+
+def papers_feed_path(source: str, lang: str) -> str:
+    """The stream's feed of papers (an entry per paper, not per edition)."""
+    return f"feeds/{stream_slug(source, lang)}/papers.atom"
+
+
+def tag_feed_path(tag: str) -> str:
+    return f"tags/{tag}.atom"
 
 
 def paper_slug(paper_id: str) -> str:
@@ -92,6 +121,28 @@ def _slug_unescape(run: str) -> str:
 
 def paper_path(paper_id: str) -> str:
     return f"papers/{paper_slug(paper_id)}.html"
+
+
+def period_path(span: Span, source: str, lang: str, ext: str = "html") -> str:
+    """`editions/hf/ko/2025-W19.html`, `editions/hf/ko/2025-05.html`: beside the stream's days."""
+    return f"editions/{stream_slug(source, lang)}/{span.label}.{ext}"
+
+
+def period_feed_path(period: str, source: str, lang: str) -> str:
+    """`feeds/hf/ko/weekly.atom`, `feeds/hf/ko/monthly.atom`: an entry per weekly (monthly) edition."""
+    return f"feeds/{stream_slug(source, lang)}/{'weekly' if period == 'week' else 'monthly'}.atom"
+
+
+def tag_path(tag: str) -> str:
+    """`tags/cs.CL.html`: a tag is an arXiv category (`paper_tags` keeps no other), safe as a file name."""
+    return f"tags/{tag}.html"
+
+
+def paper_tags(paper: Paper) -> tuple[str, ...]:
+    """The paper's arXiv categories, primary first, as the source gave them (`links["category"]` and the
+    space-separated `links["categories"]`); none for a paper whose categories no source told."""
+    found = [paper.links.get("category", ""), *paper.links.get("categories", "").split()]
+    return tuple(dict.fromkeys(t for t in (f.strip() for f in found) if _CATEGORY.fullmatch(t)))[:MAX_TAGS]
 
 
 def month_path(year: int, month: int) -> str:
@@ -221,6 +272,16 @@ class SummaryView:
     sections: tuple[SectionView, ...]
     claims: tuple[ClaimView, ...]
     created_at: dt.datetime | None = None
+    tldr: SectionView | None = None  # the TL;DR, its claims marked (label TLDR_LABEL); None when it has none
+
+    @property
+    def line(self) -> str:
+        """What a card says of the paper: the TL;DR, or (a summary without one: imported digests) the first
+        sentence of the first section."""
+        if self.tldr is not None:
+            return self.tldr.text
+        first = next((sec.text for sec in self.sections if sec.text), "")
+        return clip((sentences(first) or [first])[0], CARD_LINE_CHARS)
 
     @property
     def supported_count(self) -> int:
@@ -251,9 +312,14 @@ def summary_view(summary: Summary, ident: str) -> SummaryView:
         own = by_label.get(sec.label, [])
         sections.append(SectionView(sec.label, mark_claims(one_line(sec.text), own),
                                     tuple(c for c in own if not c.supported and not c.undecided)))
+    tldr = None
+    if summary.tldr.strip():
+        own = by_label.get(TLDR_LABEL, [])
+        tldr = SectionView(TLDR_LABEL, mark_claims(one_line(summary.tldr), own),
+                           tuple(c for c in own if not c.supported and not c.undecided))
     return SummaryView(lang=summary.lang, lang_name=lang_name(summary.lang), model=summary.model,
                        extractive=summary.model == "extractive", sections=tuple(sections), claims=claims,
-                       created_at=summary.created_at)
+                       created_at=summary.created_at, tldr=tldr)
 
 
 def _claim_view(claim: Claim, ident: str) -> ClaimView:
@@ -287,6 +353,12 @@ class PaperView:
     links: tuple[Link, ...]
     day: dt.date | None = None
     abstract: str = ""
+    tags: tuple[str, ...] = ()
+
+    @property
+    def anchor(self) -> str:
+        """The HTML id of the paper's full entry on an edition page (its card links there)."""
+        return "p-" + paper_slug(self.id)
 
 
 def paper_links(paper: Paper, *, on_hf: bool = False) -> tuple[Link, ...]:
@@ -316,7 +388,70 @@ def paper_view(paper: Paper, *, on_hf: bool = False) -> PaperView:
         authors=tuple(one_line(a) for a in paper.authors), upvotes=paper.upvotes,
         thumbnail=page_url(paper.thumbnail) if not paper.video else None, video=page_url(paper.video),
         links=paper_links(paper, on_hf=on_hf), day=paper.day, abstract=one_line(paper.abstract),
+        tags=paper_tags(paper),
     )
+
+
+# -- an edition's synthesis ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CitePiece:
+    """A run of a theme's text; `cites` is set when the run cites a paper (its rank in the edition, and where
+    its entry is), `stranger` when it cites one the edition does not have."""
+
+    text: str
+    cites: EntryView | None = None
+    href: str = ""
+    stranger: bool = False
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    title: str
+    pieces: tuple[CitePiece, ...]
+    unsupported: tuple[str, ...]  # the claims the papers do not support (and papers not in the edition)
+
+
+@dataclass(frozen=True)
+class SynthesisView:
+    themes: tuple[ThemeView, ...]
+    shared: tuple[CitePiece, ...]
+    shared_unsupported: tuple[str, ...]
+    model: str
+
+    @property
+    def offline(self) -> bool:
+        return self.model == "tfidf"
+
+
+def cite_pieces(text: str, entries: Mapping[str, EntryView], href: Callable[[EntryView], str]) -> tuple[CitePiece, ...]:
+    """The text cut at its citations (`[2505.02707]`): each cited paper of the edition a link to its entry."""
+    out: list[CitePiece] = []
+    pos = 0
+    for m in synthesis.CITATION.finditer(text):
+        if m.start() > pos:
+            out.append(CitePiece(text[pos : m.start()]))
+        entry = entries.get(m.group(1))
+        if entry is None:
+            out.append(CitePiece(m.group(0), stranger=True))
+        else:
+            out.append(CitePiece(f"[{entry.rank}]", cites=entry, href=href(entry)))
+        pos = m.end()
+    if pos < len(text):
+        out.append(CitePiece(text[pos:]))
+    return tuple(out)
+
+
+def synthesis_view(made: Synthesis, entries: Sequence[EntryView],
+                   href: Callable[[EntryView], str] = lambda e: "#" + e.paper.anchor) -> SynthesisView:
+    by_id = {e.paper.id: e for e in entries}
+
+    def flags(claims: Sequence[Claim]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.text for c in claims if c.status == "unsupported" and not c.undecided))
+
+    themes = tuple(ThemeView(one_line(t.title), cite_pieces(one_line(t.text), by_id, href), flags(t.claims))
+                   for t in made.themes)
+    return SynthesisView(themes, cite_pieces(one_line(made.shared), by_id, href), flags(made.shared_claims),
+                         made.model)
 
 
 # -- editions ---------------------------------------------------------------------------------------------
@@ -366,6 +501,7 @@ class EditionView:
     next: EditionRef | None = None
     others: tuple[EditionRef, ...] = ()  # the same day's other editions
     updated: dt.datetime | None = None
+    synthesis: SynthesisView | None = None
 
     @property
     def edition(self) -> Edition:
@@ -378,6 +514,55 @@ class EditionView:
     @property
     def flagged(self) -> int:
         return sum(1 for e in self.entries if e.summary is not None and e.summary.flagged)
+
+    @property
+    def tags(self) -> tuple[tuple[str, int], ...]:
+        """The edition's tags with how many of its papers carry each, most first."""
+        return tag_counts(e.paper for e in self.entries)
+
+
+def tag_counts(papers: Iterable[PaperView]) -> tuple[tuple[str, int], ...]:
+    counts: dict[str, int] = {}
+    for p in papers:
+        for t in p.tags:
+            counts[t] = counts.get(t, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@dataclass(frozen=True)
+class TagView:
+    """A tag's page: the newest papers of the archive that carry it, as cards that open their paper pages."""
+
+    tag: str
+    entries: tuple[EntryView, ...]
+    others: tuple[tuple[str, int], ...] = ()  # every tag of the archive, for the tag list
+    items: tuple[PaperItem, ...] = ()  # the same papers, as its feed lists them
+
+    @property
+    def path(self) -> str:
+        return tag_path(self.tag)
+
+    @property
+    def feed(self) -> str:
+        return tag_feed_path(self.tag)
+
+
+def tag_views(views: Iterable[EditionView]) -> tuple[TagView, ...]:
+    """One page per tag over these editions: each paper once (its newest entry), newest first, at most
+    TAG_PAGE_PAPERS."""
+    newest = [i for i in paper_items(views, limit=10**9) if i.entry.paper.tags]  # newest first
+    by_tag: dict[str, list[PaperItem]] = {}
+    for item in newest:
+        for t in item.entry.paper.tags:
+            by_tag.setdefault(t, []).append(item)
+    every = tag_counts(i.entry.paper for i in newest)
+    out = []
+    for tag, items in sorted(by_tag.items()):
+        kept = items[:TAG_PAGE_PAPERS]
+        ranked = tuple(EntryView(rank=n + 1, paper=i.entry.paper, summary=i.entry.summary, outcome=i.entry.outcome)
+                       for n, i in enumerate(kept))
+        out.append(TagView(tag, ranked, every, tuple(kept)))
+    return tuple(out)
 
 
 def entry_view(entry: Entry, rank: int, edition: Edition, outcome: Outcome | None = None) -> EntryView:
@@ -431,15 +616,118 @@ def edition_view(
     index: EditionIndex | None = None,
     outcomes: Mapping[str, Outcome] | None = None,
     updated: dt.datetime | None = None,
+    made: Synthesis | None = None,
 ) -> EditionView:
     """`index`: the archive's editions, for the links to the previous and next edition of the same source and
-    language and to the same day's other editions (none without it)."""
+    language and to the same day's other editions (none without it). `made`: the edition's stored synthesis
+    (`edition_synthesis`), if any; the page shows it at the top."""
     edition = digest.edition
     entries = tuple(entry_view(e, i + 1, edition, (outcomes or {}).get(e.paper.id))
                     for i, e in enumerate(digest.entries))
     previous, next_ = index.neighbours(edition) if index is not None else (None, None)
     return EditionView(ref=EditionRef(edition, len(entries)), entries=entries, previous=previous, next=next_,
-                       others=index.others(edition) if index is not None else (), updated=updated)
+                       others=index.others(edition) if index is not None else (), updated=updated,
+                       synthesis=synthesis_view(made, entries) if made is not None and made.themes else None)
+
+
+def edition_synthesis(entries: Sequence[Entry], lang: str, stored: Callable[[str], Synthesis | None]
+                      ) -> Synthesis:
+    """The synthesis a page shows: the stored one made from this content (`stored(key)`), else the offline one."""
+    key = synthesis.content_key(entries, lang)
+    return stored(key) or synthesis.tfidf_synthesis(entries, lang, key)
+
+
+@dataclass(frozen=True)
+class PaperItem:
+    """A paper as a feed of papers lists it: its entry in the newest edition that shows it."""
+
+    entry: EntryView
+    edition: Edition
+    updated: dt.datetime | None = None
+
+
+def paper_items(views: Iterable[EditionView], limit: int = PAPER_FEED_ENTRIES) -> tuple[PaperItem, ...]:
+    """Each paper of these editions once, from the newest edition that lists it, newest first (then by rank),
+    at most `limit`."""
+    newest: dict[str, PaperItem] = {}
+    for view in sorted(views, key=lambda v: v.edition.day, reverse=True):
+        for e in view.entries:
+            newest.setdefault(e.paper.id, PaperItem(e, view.edition, view.updated))
+    return tuple(newest.values())[:limit]
+
+
+@dataclass(frozen=True)
+class PeriodRef:
+    span: Span
+    source: str
+    lang: str
+    papers: int = 0
+
+    @property
+    def path(self) -> str:
+        return period_path(self.span, self.source, self.lang)
+
+    @property
+    def markdown_path(self) -> str:
+        return period_path(self.span, self.source, self.lang, "md")
+
+    @property
+    def feed(self) -> str:
+        return period_feed_path(self.span.period, self.source, self.lang)
+
+    @property
+    def title(self) -> str:
+        if self.span.period == "week":
+            return f"Weekly Papers ({self.span.start.isoformat()} – {self.span.end.isoformat()})"
+        return f"Monthly Papers ({self.span.label})"
+
+    @property
+    def source_name(self) -> str:
+        return source_name(self.source)
+
+    @property
+    def lang_name(self) -> str:
+        return lang_name(self.lang)
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    """A weekly or monthly edition's page: its cards and entries, as a day's."""
+
+    ref: PeriodRef
+    entries: tuple[EntryView, ...]
+    previous: PeriodRef | None = None
+    next: PeriodRef | None = None
+    updated: dt.datetime | None = None
+    synthesis: SynthesisView | None = None
+
+    @property
+    def path(self) -> str:
+        return self.ref.path
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for e in self.entries if e.summary is not None and e.summary.flagged)
+
+    @property
+    def tags(self) -> tuple[tuple[str, int], ...]:
+        return tag_counts(e.paper for e in self.entries)
+
+
+def period_view(edition: PeriodDigest, *, refs: Sequence[PeriodRef] = (), updated: dt.datetime | None = None,
+                made: Synthesis | None = None) -> PeriodView:
+    """`refs`: the stored periods of the archive (any order), for the links to the one before and after of the
+    same kind, source and language."""
+    as_day = Edition(day=edition.span.start, source=edition.source, lang=edition.lang)
+    entries = tuple(entry_view(e, i + 1, as_day) for i, e in enumerate(edition.entries))
+    same = sorted((r for r in refs if (r.span.period, r.source, r.lang) == (edition.span.period, edition.source,
+                                                                           edition.lang)),
+                  key=lambda r: r.span.start)
+    before = [r for r in same if r.span.start < edition.span.start]
+    after = [r for r in same if r.span.start > edition.span.start]
+    return PeriodView(PeriodRef(edition.span, edition.source, edition.lang, len(entries)), entries,
+                      before[-1] if before else None, after[0] if after else None, updated,
+                      synthesis_view(made, entries) if made is not None and made.themes else None)
 
 
 # -- a paper's page: every summary in every language ------------------------------------------------------
@@ -543,6 +831,7 @@ class MonthView(Month):
 class ArchiveView:
     months: tuple[MonthSummary | MonthView, ...]  # newest first
     streams: tuple[StreamView, ...]
+    periods: tuple[PeriodRef, ...] = ()  # the weekly and monthly editions, newest first
 
 
 def month_index(editions: Iterable[tuple[Edition, int]]) -> tuple[MonthSummary, ...]:

@@ -9,6 +9,7 @@ database edge: it reads and writes models (dicts at its own edge) and imports no
     migrations.py   the schema, as append-only migrations (sqlite-utils' `Migrations`)
     archive.py      papers, documents, summaries, editions, imports, search queries
     ledger.py       runs and outcomes, leases, deliveries, health reports
+    periods.py      weekly and monthly editions (their entries name the days' papers and summaries)
     searchindex.py  search upkeep: the index follows every write that changes an edition
     rows.py         models <-> rows, and the SQL helpers the parts share
 """
@@ -17,9 +18,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dailypapers.store.archive import Archive, KeyedEntries, import_key
+from dailypapers.store.archive import KeyedEntries, import_key
 from dailypapers.store.connection import BUSY_TIMEOUT_S, ArchiveMissingError
 from dailypapers.store.ledger import Ledger
+from dailypapers.store.periods import Periods
 
 if TYPE_CHECKING:  # the archive loads no settings code: it is handed them
     from dailypapers.config import Settings
@@ -27,9 +29,9 @@ if TYPE_CHECKING:  # the archive loads no settings code: it is handed them
 __all__ = ["BUSY_TIMEOUT_S", "ArchiveMissingError", "KeyedEntries", "Store", "import_key"]
 
 
-class Store(Archive, Ledger):
-    """One SQLite archive: its papers and editions (`Archive`) and its records of runs (`Ledger`), on one
-    connection. Open it, use it, close it (or use it as a context manager)."""
+class Store(Periods, Ledger):
+    """One SQLite archive: its papers and editions (`Archive`, with the weekly and monthly ones: `Periods`) and
+    its records of runs (`Ledger`), on one connection. Open it, use it, close it (or use it as a context manager)."""
 
     @classmethod
     def of(cls, settings: Settings, *, readonly: bool = False) -> Store:

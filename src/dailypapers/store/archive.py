@@ -161,7 +161,8 @@ class Archive(Connection):
             """
             select e.upvotes as entry_upvotes, p.*, s.key as s_key, s.paper_id as s_paper_id,
                    s.lang as s_lang, s.sections as s_sections, s.model as s_model,
-                   s.prompt_version as s_prompt_version, s.created_at as s_created_at, s.claims as s_claims
+                   s.prompt_version as s_prompt_version, s.created_at as s_created_at, s.claims as s_claims,
+                   s.tldr as s_tldr
             from digest_entries e
             join papers p on p.id = e.paper_id
             left join summaries s on s.key = e.summary_key

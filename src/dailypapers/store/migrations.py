@@ -237,3 +237,38 @@ def _m014_summary_grounding(db: sqlite_utils.Database) -> None:
     # is checked again (no LLM call) instead of being keyed anew and paid for again (`pipeline`).
     if "grounding" not in db["summaries"].columns_dict:
         db["summaries"].add_column("grounding", str)
+
+
+@MIGRATIONS(name="015_summary_tldr")
+def _m015_summary_tldr(db: sqlite_utils.Database) -> None:
+    # A summary's one-line TL;DR (cards, per-paper feeds). Summaries stored before it have none: "".
+    db.execute("alter table summaries add column tldr text not null default ''")
+
+
+@MIGRATIONS(name="016_period_editions")
+def _m016_period_editions(db: sqlite_utils.Database) -> None:
+    # Weekly and monthly editions (`dailypapers.periods`): which papers, in which order, with which votes and
+    # summary. Made from the days' editions (their summaries are the days' rows), or imported from a file.
+    db.executescript(
+        """
+        create table period_editions (
+            period text not null, start text not null, source text not null, lang text not null,
+            updated_at text, primary key (period, start, source, lang));
+        create table period_entries (
+            period text not null, start text not null, source text not null, lang text not null,
+            position integer not null, paper_id text not null references papers(id), upvotes integer,
+            summary_key text references summaries(key), primary key (period, start, source, lang, position));
+        """
+    )
+
+
+@MIGRATIONS(name="017_syntheses")
+def _m017_syntheses(db: sqlite_utils.Database) -> None:
+    # An edition's synthesis (`dailypapers.synthesis`), under the key of the content it was made from: a page
+    # finds it by its edition's content, and a run over an unchanged edition asks nothing.
+    db.executescript(
+        """
+        create table syntheses (key text primary key, model text not null, synthesis text not null,
+            created_at text);
+        """
+    )

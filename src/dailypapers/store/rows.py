@@ -109,6 +109,7 @@ def summary_row(summary: Summary, key: str) -> dict[str, Any]:
         "created_at": iso(summary.created_at),
         "claims": json.dumps([c.model_dump() for c in summary.claims], ensure_ascii=False),
         "grounding": summary.grounding,
+        "tldr": summary.tldr,
     }
 
 
@@ -138,4 +139,5 @@ def summary_from_row(r: dict[str, Any]) -> Summary:
         created_at=dt.datetime.fromisoformat(r["created_at"]) if r["created_at"] else None,
         claims=tuple(Claim(**c) for c in json.loads(r["claims"] or "[]")),
         grounding=r.get("grounding"),
+        tldr=r.get("tldr") or "",
     )

@@ -4,6 +4,7 @@ registers to offer one.
 
 Optional abilities:
 - `Estimates`: its calls cost something, and it says what one may cost at most (the run's caps reserve it).
+- `Asks`: its model answers other structured questions (an edition's synthesis).
 - `Judges`: its model also answers the grounding judge's questions (`Question`, built by the work step from
   `verify.judge`); the summarizer knows nothing of grounding, it only asks its model.
 - `WarmsUp`: it can get ready (load an SDK) while the run fetches documents.
@@ -82,6 +83,18 @@ class Judges(Protocol):
     async def judge(self, question: Question[T]) -> tuple[T, Usage]:
         """The model's answer to `question` and what the call cost. Raises SummarizeError (with what was paid)
         when the call fails or its reply holds no answer."""
+        ...
+
+
+@runtime_checkable
+class Asks(Protocol):
+    """Its model answers other structured questions too (an edition's synthesis, `dailypapers.synthesis`)."""
+
+    def ask_estimate(self, question: Question[Any]) -> Usage:
+        ...
+
+    async def ask(self, question: Question[T]) -> tuple[T, Usage]:
+        """The model's answer and what the call cost; SummarizeError (with what was paid) when it fails."""
         ...
 
 

@@ -18,7 +18,7 @@ from dailypapers.models import Paper, Section, Summary, Usage
 from dailypapers.summarize.base import SummarizerPlugin, SummaryResult
 from dailypapers.text import one_line, sentences
 
-PROMPT_VERSION = "extractive-4"  # bump when the picks change: it is part of the cache key
+PROMPT_VERSION = "extractive-5"  # bump when the picks change: it is part of the cache key
 MAX_TEXT_CHARS = 400_000  # the text is budgeted upstream; this only bounds the work on a hostile input
 MIN_SENTENCE = 40
 MAX_SENTENCE = 320
@@ -146,7 +146,14 @@ def summarize_text(paper: Paper, text: str, *, labels: Sequence[str]) -> Summary
         model=ExtractiveSummarizer.name,
         prompt_version=PROMPT_VERSION,
         created_at=dt.datetime.now(dt.UTC),
+        tldr=contribution_sentence(sentences),
     )
+
+
+def contribution_sentence(sentences: list[_Sentence]) -> str:
+    """The TL;DR: the paper's own sentence that best states its contribution ("we propose ...", early on)."""
+    total = len(sentences)
+    return min(sentences, key=lambda s: (-_score(s, "new", total), s.index)).text
 
 
 def detect_language(text: str) -> str:

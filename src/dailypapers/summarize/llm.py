@@ -210,7 +210,7 @@ class LLMSummarizer:
         )
         validator = _validator(labels)
         max_tokens = self.max_output_tokens
-        sections, usage = await self._attempts(messages, labels, validator, max_tokens)
+        (sections, tldr), usage = await self._attempts(messages, labels, validator, max_tokens)
         summary = Summary(
             paper_id=paper.id,
             lang=lang,
@@ -218,6 +218,7 @@ class LLMSummarizer:
             model=self.name,
             prompt_version=self.prompt_version,
             created_at=dt.datetime.now(dt.UTC),
+            tldr=tldr,
         )
         return SummaryResult(summary=summary, usage=usage)
 
@@ -227,7 +228,7 @@ class LLMSummarizer:
         labels: tuple[str, ...],
         validator: Any,
         max_tokens: int,
-    ) -> tuple[dict[str, str], Usage]:
+    ) -> tuple[tuple[dict[str, str], str], Usage]:
         """Call until the reply is valid: one retry with a larger cap on truncation, one repair round.
 
         A failure carries the usage of the calls made so far: failed attempts still cost money."""
@@ -279,6 +280,19 @@ class LLMSummarizer:
             return _extract_json(content or "", question.read), usage
         except _Invalid:
             raise SummarizeError("invalid judge output", usage=usage) from None
+
+    def ask_estimate(self, question: Question[Any]) -> Usage:
+        return self.judge_estimate(question)
+
+    async def ask(self, question: Question[T]) -> tuple[T, Usage]:
+        """The answer to any structured `question` (an edition's synthesis), as `judge` asks its own."""
+        response = (question.name, dict(question.schema))
+        content, _, usage = await self._complete([dict(m) for m in question.messages], response,
+                                                 question.max_output_tokens)
+        try:
+            return _extract_json(content or "", question.read), usage
+        except _Invalid:
+            raise SummarizeError(f"invalid {question.name} output", usage=usage) from None
 
     async def _complete(
         self, messages: list[dict[str, str]], response: tuple[str, dict[str, Any]], max_tokens: int
@@ -448,10 +462,6 @@ def _validator(labels: tuple[str, ...]) -> type:
     return create_model("SummaryReply", **fields)
 
 
-def _key(label: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", label.lower().replace("’", "'"))
-
-
 def _extract_json(content: str, accept: Callable[[dict[str, Any]], Any] | None = None) -> Any:
     """The JSON object in a reply, tolerating reasoning blocks, Markdown fences and chatter around it: the reply
     (or its first fenced block) when it is one, else the first object in it that `accept` takes (its ValueError
@@ -513,20 +523,24 @@ def _fenced(text: str) -> str:
     return body[4:] if body.startswith(("json", "JSON")) else body
 
 
-def _parse(content: str | None, labels: tuple[str, ...], validator: type) -> dict[str, str]:
+def _parse(content: str | None, labels: tuple[str, ...], validator: type) -> tuple[dict[str, str], str]:
+    """The sections by label, and the TL;DR ("" when the reply has none: a server that ignores the schema is not
+    asked again for it; one too long is clipped)."""
     if not content or not content.strip():
         raise _Invalid("it was empty")
     data = _extract_json(content)
     if not isinstance(data, dict):
         raise _Invalid("it was not a JSON object")
     # match keys loosely ("whats new", curly apostrophes); the labels themselves are what we output
-    by_key = {_key(str(k)): v for k, v in data.items()}
-    aligned = {label: by_key[_key(label)] for label in labels if _key(label) in by_key}
+    by_key = {prompts.reply_key(str(k)): v for k, v in data.items()}
+    aligned = {label: by_key[prompts.reply_key(label)] for label in labels if prompts.reply_key(label) in by_key}
     try:
         model = validator.model_validate(aligned)  # type: ignore[attr-defined]
     except ValidationError as exc:
         raise _Invalid(_describe(exc, labels)) from None
-    return {label: one_line(getattr(model, f"s{i}")) for i, label in enumerate(labels)}
+    sections = {label: one_line(getattr(model, f"s{i}")) for i, label in enumerate(labels)}
+    tldr = by_key.get(prompts.TLDR_KEY) if prompts.asks_tldr(labels) else None
+    return sections, clip(tldr, prompts.MAX_TLDR_CHARS) if isinstance(tldr, str) else ""
 
 
 def _describe(exc: ValidationError, labels: tuple[str, ...]) -> str:

@@ -15,9 +15,11 @@ from dailypapers.errors import InputError
 from dailypapers.models import Paper
 from dailypapers.text import one_line
 
-PROMPT_VERSION = "p1"
+PROMPT_VERSION = "p2"  # p2: the reply has a `tldr`
 
 MAX_SECTION_CHARS = 1200  # per section, in the output; 3-4 sentences fit with room to spare
+MAX_TLDR_CHARS = 300  # one line on a card; a longer one is clipped, not repaired (it costs no call)
+TLDR_KEY = "tldr"  # the reply's key for the one-line TL;DR (a section label with this key takes precedence)
 MAX_FEEDBACK_ITEMS = 30
 MAX_FEEDBACK_CHARS = 200
 
@@ -85,14 +87,28 @@ def neutralise(text: str) -> str:
     return _DELIMITER.sub(r"&lt;\1", text)
 
 
+def asks_tldr(labels: Sequence[str]) -> bool:
+    """Whether a reply has a `tldr` beside its sections: not when a section label already is that key."""
+    return all(reply_key(label) != TLDR_KEY for label in labels)
+
+
+def reply_key(label: str) -> str:
+    """A key as the reply is read: lower case, letters and digits only ("What's New" -> "whatsnew")."""
+    return re.sub(r"[^0-9a-z]+", "", label.lower().replace("’", "'"))
+
+
+_TLDR_GUIDE = ("one short sentence (thirty words at most) saying what the paper contributes, for a reader who "
+               "reads only this.")
+
+
 def json_schema(labels: Sequence[str]) -> dict[str, Any]:
-    """The strict JSON schema of a reply: one non-empty string per label, nothing else."""
-    return {
-        "type": "object",
-        "properties": {label: {"type": "string", "description": _guide(label)} for label in labels},
-        "required": list(labels),
-        "additionalProperties": False,
-    }
+    """The strict JSON schema of a reply: one non-empty string per label and the `tldr`, nothing else."""
+    properties = {label: {"type": "string", "description": _guide(label)} for label in labels}
+    required = list(labels)
+    if asks_tldr(labels):
+        properties[TLDR_KEY] = {"type": "string", "description": _TLDR_GUIDE}
+        required.append(TLDR_KEY)
+    return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 
 
 def _guide(label: str) -> str:
@@ -102,6 +118,10 @@ def _guide(label: str) -> str:
 def _system(lang_name: str, labels: Sequence[str]) -> str:
     keys = ", ".join(f'"{label}"' for label in labels)
     guide = "\n".join(f'- "{label}": {_guide(label)}' for label in labels)
+    if asks_tldr(labels):
+        keys += f', "{TLDR_KEY}"'
+        guide += f'\n- "{TLDR_KEY}": {_TLDR_GUIDE}'
+
     return f"""You summarize one research paper for a daily digest read by researchers and engineers.
 
 Write in {lang_name}. Technical terms may stay in English. When you translate a technical term, you may put \
@@ -109,7 +129,7 @@ the English original in parentheses after it, once.
 
 Reply with a single JSON object and nothing else: no Markdown fences, no text before or after it.
 Its keys are exactly these strings: {keys}. Each value is one paragraph of plain text (no Markdown, no line \
-breaks, no bullet points) of 3 to 4 sentences:
+breaks, no bullet points); a section is 3 to 4 sentences:
 {guide}
 
 Rules:
@@ -155,7 +175,7 @@ def build_messages(
 
 def repair_message(problem: str, labels: Sequence[str]) -> dict[str, str]:
     """The follow-up that tells the model what was wrong with its reply (one repair attempt)."""
-    keys = ", ".join(f'"{label}"' for label in labels)
+    keys = ", ".join(f'"{label}"' for label in (*labels, *((TLDR_KEY,) if asks_tldr(labels) else ())))
     return {
         "role": "user",
         "content": (

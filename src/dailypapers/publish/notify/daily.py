@@ -56,7 +56,7 @@ def delivery_counts(store: Store, view: MessageEdition, chans: Sequence[Channel]
     """(papers every channel has delivered, papers with a summary some channel has not) for the edition."""
     if not chans:
         return 0, 0
-    status = {c.id: {item: row.status for item, row in ledger(store, view.edition, c.id).items()} for c in chans}
+    status = {c.id: {item: row.status for item, row in ledger(store, view.ledger_edition, c.id).items()} for c in chans}
     summarized = [p.paper_id for p in view.papers if p.has_summary]
     delivered = [p for p in summarized if all(status[c.id].get(p) == "delivered" for c in chans)]
     pending = [p for p in summarized if any(status[c.id].get(p) not in DONE_STATES for c in chans)]

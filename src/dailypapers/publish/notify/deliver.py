@@ -124,7 +124,7 @@ async def _deliver(
 ) -> list[ChannelHealth]:
 
     async def one(channel: Channel) -> ChannelHealth:
-        log = StoreLog(store, view.edition, channel.id, events)
+        log = StoreLog(store, view.ledger_edition, channel.id, events)
         abandoned = _abandon(log, max_attempts)
         due = due_items(view, log.rows())
         if not due:

@@ -68,7 +68,8 @@ def render_html(view: MessageEdition, items: Sequence[str]) -> str:
     count = _papers(view.count) if HEADER in items else _papers(len(papers), more=True)
     heading = f"{count} · {view.edition.source} · {view.edition.lang}"
     return _templates().get_template("email.html").render(
-        view=view, papers=papers, heading=heading, footer=FOOTER, extractive_line=digestformat.EXTRACTIVE_LINE)
+        view=view, papers=papers, heading=heading, footer=FOOTER, extractive_line=digestformat.EXTRACTIVE_LINE,
+        heading_first=HEADER in items)  # the synthesis goes with the edition's first email, not its updates
 
 
 def markdown_of(text_part: str) -> str:

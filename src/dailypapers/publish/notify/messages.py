@@ -17,12 +17,14 @@ from dataclasses import dataclass
 
 from dailypapers import digestformat
 from dailypapers.digestformat import FLAG_OPEN, FLAG_SEP
-from dailypapers.models import Digest, Edition, Entry
-from dailypapers.publish.views import edition_path
-from dailypapers.text import clip
+from dailypapers.models import Claim, Digest, Edition, Entry, PeriodDigest, Synthesis
+from dailypapers.publish.views import PeriodRef, edition_path
+from dailypapers.synthesis import CITATION
+from dailypapers.text import clip, one_line
 
 MAX_TITLE = 300  # a title longer than this is cut in messages (the archive keeps it whole)
 MAX_AUTHORS = 20  # more are shown as "and N more"
+MAX_THEME_CHARS = 600  # a theme's line in a message
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,16 @@ class MessageEdition:
     link: str | None  # the edition's page on the site
     papers: tuple[MessagePaper, ...]
     digest: Digest  # the digest as its Markdown carries it, for outlets that carry the Markdown itself
+    # what the delivery ledger (and Slack's message metadata) files it under, when not `edition`: a weekly or
+    # monthly edition's own key, so that it is delivered apart from the day its span starts on
+    ledger_key: Edition | None = None
+    # the edition's synthesis (`dailypapers.synthesis`), one line a theme ("Title: text", citations as the
+    # papers' ranks) and what they share: the Slack thread's parent and the email's first paragraph say it
+    themes: tuple[str, ...] = ()
+
+    @property
+    def ledger_edition(self) -> Edition:
+        return self.ledger_key or self.edition
 
     @property
     def count(self) -> int:
@@ -107,3 +119,37 @@ def message_edition(digest: Digest, *, site_url: str | None = None, show_flags: 
     papers = tuple(message_paper(e, i, show_flags=show_flags) for i, e in enumerate(shown.entries, start=1))
     return MessageEdition(edition=digest.edition, title=f"Daily Papers ({digest.day.isoformat()})",
                        link=edition_link(site_url, digest.edition), papers=papers, digest=shown)
+
+
+def period_ledger_edition(edition: PeriodDigest) -> Edition:
+    """The delivery ledger's key of a weekly or monthly edition: its first day, its source marked with the
+    period (`hf#week`), its language. No day's edition has a `#` in its source."""
+    return Edition(day=edition.span.start, source=f"{edition.source}#{edition.span.period}", lang=edition.lang)
+
+
+def period_message(edition: PeriodDigest, *, site_url: str | None = None, show_flags: bool = True
+                   ) -> MessageEdition:
+    """A weekly or monthly edition's messages: its title as its Markdown header says it, its page's link."""
+    day = message_edition(edition.as_digest, show_flags=show_flags)
+    ref = PeriodRef(edition.span, edition.source, edition.lang)
+    base = digestformat.safe_url(site_url)
+    return MessageEdition(edition=day.edition, title=ref.title, link=f"{base.rstrip('/')}/{ref.path}" if base else None,
+                          papers=day.papers, digest=day.digest, ledger_key=period_ledger_edition(edition))
+
+
+def synthesis_lines(made: Synthesis, view: MessageEdition) -> tuple[str, ...]:
+    """The synthesis as a message says it: a line a theme, its citations as the papers' ranks (`[3]`), a paper
+    not in the edition as `[?]`, an unverified claim marked as the Markdown marks a section's."""
+    ranks = {p.paper_id: p.rank for p in view.papers}
+
+    def told(text: str) -> str:
+        return CITATION.sub(lambda m: f"[{ranks[m.group(1)]}]" if m.group(1) in ranks else "[?]", one_line(text))
+
+    def flagged(claims: tuple[Claim, ...]) -> str:
+        bad = list(dict.fromkeys(c.text for c in claims if c.status == "unsupported" and not c.undecided))
+        return f"{FLAG_OPEN}{FLAG_SEP.join(bad)})" if bad else ""
+
+    lines = [clip(f"{one_line(t.title)}: {told(t.text)}", MAX_THEME_CHARS) + flagged(t.claims) for t in made.themes]
+    if made.shared:
+        lines.append(clip(told(made.shared), MAX_THEME_CHARS) + flagged(made.shared_claims))
+    return tuple(lines)

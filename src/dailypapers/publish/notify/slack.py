@@ -93,10 +93,12 @@ def header_message(view: MessageEdition, *, update: bool = False) -> Message:
     count = f"{n} paper{'s' if n != 1 else ''}"
     line = f"*{escape(view.title)}* · {count} · {escape(view.edition.source)} · {escape(view.edition.lang)}"
     blocks = [_mrkdwn(line, "header")]
+    if view.themes:  # the edition's synthesis, a bullet a theme (Slack caps a section's text at 3,000)
+        blocks.append(_mrkdwn("\n".join(f"• {escape(t)}" for t in view.themes)[:2900], "themes"))
     if view.link:
         blocks.append(_context(link(view.link, "Read it on the site"), "link"))
     text = f"{view.title}: {count}" + (f" — {view.link}" if view.link else "")
-    return {"text": escape(text)[:TEXT_CHARS], "blocks": blocks, "metadata": metadata(view.edition, HEADER)}
+    return {"text": escape(text)[:TEXT_CHARS], "blocks": blocks, "metadata": metadata(view.ledger_edition, HEADER)}
 
 
 def _split(text: str, limit: int) -> list[tuple[str, str]]:
@@ -207,7 +209,7 @@ def paper_message(view: MessageEdition, paper: MessagePaper) -> Message:
     votes = f" ({paper.votes} votes)" if paper.votes is not None else ""
     # the notification text is mrkdwn too: a title's `<!channel>` must not ping anyone
     text = escape(f"{paper.rank}. {paper.title}{votes}")
-    return {"text": text[:TEXT_CHARS], "blocks": blocks, "metadata": metadata(view.edition, paper.paper_id)}
+    return {"text": text[:TEXT_CHARS], "blocks": blocks, "metadata": metadata(view.ledger_edition, paper.paper_id)}
 
 
 @dataclass(frozen=True)
@@ -412,7 +414,7 @@ class SlackChannel:
         for item in due:
             row = log.get(item)
             if row is not None and row.status == "pending":  # an earlier run may have sent it and died
-                found = await self.find(view.edition, item, None if item == HEADER else thread, row.updated_at)
+                found = await self.find(view.ledger_edition, item, None if item == HEADER else thread, row.updated_at)
                 if found is not None:
                     log.delivered(item, found, None if item == HEADER else thread)
                     thread = found if item == HEADER else thread
