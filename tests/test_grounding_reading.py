@@ -60,6 +60,12 @@ def test_lengths_and_areas_in_words_and_in_metres() -> None:
     assert [c.unit_class for c in extract_claims("성공률이 0.25일 때") if c.kind == "number"] == [None]
 
 
+def test_a_unit_on_a_list_s_first_item_holds_for_the_items_after_it() -> None:
+    paper = "We train on 250K hours of speech: 120K hours in English, 70K in Chinese, 18K in Korean, 17K in Japanese."
+    assert flagged("한국어 1만 8천 시간을 포함합니다.", paper) == []
+    assert flagged("한국어 1만 7천 시간을 포함합니다.", paper) == ["1만 7천"]  # Japanese's, not Korean's
+
+
 def test_a_number_glossed_with_its_unit_is_one_claim_and_a_short_unit_keeps_its_case() -> None:
     assert numbers("초당 25개(25Hz)의 토큰을 예측합니다.") == [("25Hz", 25.0)]
     paper = "We distill on 500K MS MARCO queries. Answers take 38 ms."

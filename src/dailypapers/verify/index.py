@@ -57,6 +57,7 @@ _NOT_NOUN_WORDS = """
 """
 _NOT_NOUNS = frozenset(_NOT_NOUN_WORDS.split())
 _NEXT_WORD = re.compile(r"[ \t]?-?(?P<w>[a-z][a-z-]{2,})\b")
+_LIST_AFTER = re.compile(r"^[^.;:\d()\n]{0,30},\s*(?:and\s+|or\s+)?$")
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|to)\s|\s*[-–~]\s*)$")
 
 MAX_CANDIDATES = 48  # occurrences of one value checked for relations; a common value's later ones add nothing
@@ -166,6 +167,14 @@ class SourceIndex:
             nxt = found[k + 1]
             if unit is None and not cls and nxt[3] is not None and _LIST_JOIN.match(text[end : nxt[0]]):
                 found[k] = (pos, end, value, nxt[3], cls, scaled)
+        # ... and one written on a list's first item to the items after it that carry the same scale and none
+        # of their own: "120K hours in English, 70K in Chinese, 18K in Korean"
+        for k in range(1, len(found)):
+            pos, end, value, unit, cls, scaled = found[k]
+            prev = found[k - 1]
+            if (unit is None and not cls and scaled and prev[5] and prev[3] is not None
+                    and _LIST_AFTER.match(text[prev[1] : pos])):
+                found[k] = (pos, end, value, prev[3], cls, scaled)
         for pos, end, value, unit, cls, scaled in found:
             u = self.unit_of(pos)
             if unit is None and not cls:

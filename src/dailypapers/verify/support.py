@@ -43,9 +43,10 @@ _GENERIC_ENTITY_WORDS = "transformer transformers adam sgd softmax relu gaussian
 _GENERIC_ENTITIES = frozenset(_GENERIC_ENTITY_WORDS.split())
 
 Verdict = Literal["pass", "undecided", "fail"]
-# Contexts that a sentence states plainly enough to contradict in prose: zero-shot is not 5-shot. What a number
-# measures ("metric") or counts ("noun") is read too loosely from real summaries to contradict them there.
-_FIRM_DIMENSIONS = frozenset({"shot"})
+# Contexts that a sentence states plainly enough to contradict in prose: zero-shot is not 5-shot, Korean is not
+# Japanese. What a number measures ("metric") or counts ("noun") is read too loosely from real summaries to
+# contradict them there.
+_FIRM_DIMENSIONS = frozenset({"shot", "language"})
 
 
 @dataclass(frozen=True)
