@@ -47,6 +47,11 @@ def undecided(summary: str, source: str | Document) -> list[str]:
         ("학습은 2시간 45분 걸렸습니다.", [("2시간 45분", 2.75)]),  # one duration
         ("labels for half a million documents", [("half a million", 5e5)]),
         ("성공률이 0.25일 때 가장 큽니다.", [("0.25", 0.25)]),
+        ("최대 15일까지 예보합니다.", [("15", 15.0)]),
+        ("pLDDT 85 초과 구조만 씁니다.", [("85", 85.0)]),
+        ("1천8백만 개의 구조", [("1천8백만", 1.8e7)]),
+        ("A100 한 장에서 1초에 3.2쪽을 처리합니다.", [("3.2", 3.2)]),  # 1초에: the unit of a rate
+        ("3시간 반(210분)이 걸립니다.", [("210분", 210.0)]),  # one duration, glossed in minutes
     ],
 )
 def test_a_korean_number_syllable_counts_only_where_the_analyzer_tags_a_numeral(text, expected) -> None:
@@ -112,6 +117,11 @@ RESULTS = Document(paper_id="2601.00077", origin="html", sections=(
 def test_a_name_after_a_contrast_is_not_attached_to_the_numbers_before_it() -> None:
     summary = "Kestrel-3 reaches 90.4% on LIBERO-Long, 5.2 points ahead of Pi0, although Pi0 leads on LIBERO-Object."
     assert flagged(summary, RESULTS) == [] and undecided(summary, RESULTS) == []
+
+
+def test_units_read_from_korean_words_only_where_they_are_units() -> None:
+    units = {c.text: c.unit_class for c in extract_claims("최대 15일까지, 85 초과, 0.25일 때, 3시간 반") if c.kind == "number"}
+    assert units == {"15": "time", "85": None, "0.25": None, "3시간 반": "time"}
 
 
 def test_a_number_derived_from_its_sentence_is_left_to_the_judge_and_one_made_up_is_flagged() -> None:

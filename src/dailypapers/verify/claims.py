@@ -216,10 +216,12 @@ def unit_at(text: str, pos: int) -> tuple[UnitClass, float] | None:
     key = re.sub(r"\s+", " ", written)
     if key == "일" and _NOT_DAYS.match(text, m.end()):
         return None  # `0.25일 때` (is 0.25 when), not 0.25 days
+    if key == "초" and text.startswith("과", m.end()):
+        return None  # `85 초과` (above 85), not 85 seconds
     return _UNIT_TABLE.get(key) or _UNIT_TABLE.get(key.lower())
 
 
-_NOT_DAYS = re.compile(r"\s?(?:때|수|까|지라도|뿐|경우)")
+_NOT_DAYS = re.compile(r"\s?(?:때|수|까(?!지)|지라도|뿐|경우)")
 
 
 def atom_unit(text: str, m: re.Match[str], p: str) -> tuple[UnitClass, float] | None:
@@ -279,7 +281,7 @@ def _mantissa(s: str) -> tuple[float, int] | None:
 
 def _korean_value(mantissa: str, units: str) -> tuple[float, float] | None:
     """`1억 2천만` -> (1.2e8, unit 1e7): each piece is digits times an optional small and big unit."""
-    total, unit = 0.0, 1.0
+    total, unit, pending = 0.0, 1.0, 0.0  # `1천8백만`: the pieces before a big unit are counted in it
     for number, small, big in _KOREAN_PIECE.findall((mantissa + units).replace(",", "")):
         if not (number or small or big):
             continue
@@ -287,10 +289,16 @@ def _korean_value(mantissa: str, units: str) -> tuple[float, float] | None:
         if parsed is None:
             return None
         value, decimals = parsed
-        scale = _KOREAN_SMALL.get(small, 1.0) * _KOREAN_BIG.get(big, 1.0)
-        total += value * scale
+        part = value * _KOREAN_SMALL.get(small, 1.0)
+        if big:
+            scale = _KOREAN_SMALL.get(small, 1.0) * _KOREAN_BIG[big]
+            total += (pending + part) * _KOREAN_BIG[big]
+            pending = 0.0
+        else:
+            scale = _KOREAN_SMALL.get(small, 1.0)
+            pending += part
         unit = scale * 10.0**-decimals
-    return total, unit
+    return total + pending, unit
 
 
 def atom_value(m: re.Match[str], p: str) -> tuple[float, float, float] | None:
@@ -332,7 +340,12 @@ def _is_trivia_number(
         return True  # a bare small count: every text has it
     if plain and unit == 1.0 and is_citation_year(text, m.start("a_m"), m.end("a_m")):
         return True
+    if value == 1.0 and _PER_UNIT.match(text, m.end("a_m")):
+        return True  # `1초에 3.2쪽`, `1초당`: the unit of a rate, not a duration
     return text[max(0, start - 2) : start].endswith("제") and text.startswith(("장", "절"), end)
+
+
+_PER_UNIT = re.compile(r"\s?(?:초|분|시간|일)(?:에|당|마다)")
 
 
 def is_reference(text: str, start: int, end: int) -> bool:
@@ -578,12 +591,17 @@ def extract_cleaned(text: str) -> list[ExtractedClaim]:
 
 
 _DURATION_GAP = re.compile(r"\s?$")
+_HALF_AFTER = re.compile(r"(?:시간|분|초|일)?\s?반(?![\uac00-\ud7a3])")
 
 
 def _compound_durations(text: str, claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
-    """`3시간 30분`, `1분 30초`: one duration (3.5 h), not two numbers the paper never wrote apart."""
+    """`3시간 30분`, `1분 30초`, `3시간 반`: one duration (3.5 h), not numbers the paper never wrote apart."""
     out: list[ExtractedClaim] = []
     for c in claims:
+        half = _HALF_AFTER.match(text, c.end) if c.kind == "number" and c.unit_class == "time" else None
+        if half and len(c.values) == 1:
+            c = replace(c, text=text[c.start : half.end()], end=half.end(), values=(c.values[0] + 0.5,),
+                        tolerances=(min(c.tolerances[0], 0.5),))
         prev = out[-1] if out else None
         if (prev is not None and prev.kind == c.kind == "number" and prev.unit_class == c.unit_class == "time"
                 and len(prev.values) == len(c.values) == 1 and prev.factors and c.factors
@@ -600,8 +618,15 @@ def _compound_durations(text: str, claims: list[ExtractedClaim]) -> list[Extract
 def _glossed_by(text: str, claim: ExtractedClaim, nxt: ExtractedClaim) -> bool:
     """`초당 12.5개(12.5Hz)`: a number glossed by the same value with a unit in brackets right after it is one
     claim, the bracketed one (what the paper writes)."""
-    return (claim.kind == nxt.kind == "number" and claim.values == nxt.values
-            and text[claim.end : nxt.start].strip() == "(")
+    if not (claim.kind == nxt.kind == "number" and text[claim.end : nxt.start].strip() == "("):
+        return False
+    if claim.values == nxt.values:
+        return True
+    # `3시간 반(210분)`: the same duration in another unit
+    mine = [v * f for v, f in zip(claim.values, claim.factors or (1.0,) * len(claim.values), strict=True)]
+    theirs = [v * f for v, f in zip(nxt.values, nxt.factors or (1.0,) * len(nxt.values), strict=True)]
+    return (claim.unit_class is not None and claim.unit_class == nxt.unit_class and len(mine) == len(theirs)
+            and all(abs(a - b) <= 1e-6 * max(abs(a), 1.0) for a, b in zip(mine, theirs, strict=True)))
 
 
 _FRACTION = re.compile(r"\s?분의\s?\d")

@@ -41,6 +41,10 @@ _PIECE_BREAK = re.compile(
     r"|\s*\(\s*(?=[^()]{0,60}\d)|(?<=[\d%x×])\s*\)",  # a parenthetical with a number of its own
     re.IGNORECASE,
 )
+_COMPARISON_PIECE = re.compile(
+    r"\s*(?:ahead\s+of|behind|above|below|better\s+than|higher\s+than|lower\s+than|compared\s+with|versus|vs\.?)\s",
+    re.IGNORECASE,
+)
 _CONTRAST = re.compile(r"\b(?:but|while|whereas|although|though|yet)\b|지만|반면", re.IGNORECASE)
 _RESPECTIVELY = re.compile(r"\brespectively\b|각각", re.IGNORECASE)
 # Korean topic and subject particles right after a name: the sentence is about it.
@@ -50,14 +54,14 @@ _WHERE_BEFORE = re.compile(r"\b(?:on|in|at|across|from|over)\s+(?:the\s+)?$", re
 _COORDINATOR = re.compile(r"^\s*(?:,|and|or|과|와|및|，)\s*(?:and\s+)?$|^(?:과|와)\s+및?\s*$", re.IGNORECASE)
 _BASELINE_BEFORE = re.compile(
     r"(?:\bthan|\bover|\bvs\.?|\bversus|\bagainst|\bcompared\s+(?:to|with)|\brelative\s+to|\boutperform\w*"
-    r"|\bbeat\w*|\bsurpass\w*|\bexceed\w*|\bbelow|\babove|\bunlike)"
+    r"|\bbeat\w*|\bsurpass\w*|\bexceed\w*|\bbelow|\babove|\bunlike|\bbehind|\bahead\s+of|\btrail\w*)"
     r"\s+(?:with\s+|for\s+|on\s+|in\s+|to\s+|that\s+of\s+)?"
     r"(?:the\s+|a\s+|strong\s+|prior\s+|previous\s+|our\s+|its\s+|their\s+|earlier\s+|original\s+)*"
     r"(?:baselines?\s+)?(?:such\s+as\s+|like\s+|including\s+)?$",
     re.IGNORECASE,
 )
 _BASELINE_AFTER = re.compile(
-    r"^\s?(?:\([^()]{0,40}\)\s?)?(?:보다|대비|에\s?비해|에\s?비하여|[와과]\s?(?:의\s?)?비교|"
+    r"^\s?(?:\([^()]{0,40}\)\s?)?(?:보다|대비|에\s?비해|에\s?비하여|[와과]\s?(?:의\s?)?비교|의\s?(?:절반|[두세네]\s?배)|"
     r"[을를]\s?(?:크게\s?|모두\s?)?(?:상회|능가|앞서|앞지르|넘어서|이기|웃돌))"
 )
 _OWN_VALUE_BETWEEN = re.compile(r"^\s*(?:[(:=]|의)\s*$")  # `EchoChat (4.1)`, `EchoChat: 4.1`, `EchoChat의 4.1`
@@ -313,6 +317,9 @@ def _segments(text: str, start: int, end: int, anchors: list[tuple[int, int]]) -
     for ps, pe in pieces:
         if any(ps <= a[0] < pe for a in anchors):
             merged.append((pending, pe))
+            pending = pe
+        elif merged and pending == merged[-1][1] and _COMPARISON_PIECE.match(text, ps, pe):
+            merged[-1] = (merged[-1][0], pe)  # "81.3, ahead of X, and ...": the comparison is the number's before
             pending = pe
     if not merged:
         return [(start, end)]

@@ -154,7 +154,7 @@ def _found_as_parts(name: str, index: SourceIndex) -> int | None:
         if head != name:
             return index.find_name(name_key(head)) if head[:1].isupper() or _HAS_DIGIT.search(head) else None
         if _ACRONYM.fullmatch(name) and sum(c.isupper() for c in name) >= 2:
-            words = r"[\s-]+".join(rf"{re.escape(c)}[a-z]*" for c in name)
+            words = r"[\s-]+".join(rf"{re.escape(c)}[a-z]*(?:'s)?" for c in name)
             m = re.search(rf"\b{words}\b", index.text, re.IGNORECASE)
             return m.start() if m else None
         return None
@@ -244,6 +244,7 @@ def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, sec
     outcomes: list[_Outcome] = []
     for value, tolerance, factor in zip(claim.values, claim.tolerances, factors, strict=True):
         hits = index.candidates(value, tolerance, factor, claim, bound=rel.qualifier)
+        exact = set(index.candidates(value, tolerance, factor, claim)) if rel.qualifier in ("over", "under") else None
         if not hits:
             derived = _derived(claim, value, rel.sentence)
             if derived:  # a gap, ratio or total of the sentence's own numbers: for the judge, not a flag
@@ -253,6 +254,8 @@ def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, sec
         best = _best(end_outcomes)
         if best.verdict == "fail" and (derived := _derived(claim, value, rel.sentence)):
             best = _Outcome("undecided", best.occurrence, derived)  # the match may be a coincidence
+        if best.verdict == "fail" and exact is not None and best.occurrence not in exact:
+            best = _Outcome("undecided", best.occurrence, best.reason)  # "30배 이상" met by a 41.6 elsewhere
         if best.verdict != "pass":
             return _unsupported(base, best, index)
         outcomes.append(best)
@@ -361,7 +364,7 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
         return _Outcome("pass", occurrence)
     for m in absent:
         theirs = _baselines_of(index, u, ai, []) if m.baseline else ""
-        if theirs:
+        if theirs:  # the summary's baseline may belong to a clause before (`ahead of X, and ... 52.6`)
             return _Outcome("fail", occurrence, f"the paper compares it with {theirs}, not {_written(rel, m)}")
     if any(not m.baseline for m in absent):
         # a name the summary measures is not there, and the paper states the value for something else
@@ -465,14 +468,23 @@ def _owns_another(index: SourceIndex, u: int, ai: int, positions: list[int]) -> 
     parsed = index.parsed(u)
     mine = index.occurrences_in(u, parsed.anchors[ai].start)
     for other in range(len(parsed.anchors)):
-        if other == ai or not index.attached_to(u, other, positions):
+        # in the other number's own clause, not carried there from the sentence's lead
+        if other == ai or isinstance(parsed, RowParsed) or not any(parsed.attached(p, other, lead=False)
+                                                                     for p in positions):
             continue
         if any(index.baseline_at(u, other, p) for p in positions):
             continue
         theirs = index.occurrences_in(u, parsed.anchors[other].start)
-        if mine is not None and theirs is not None and theirs.cls == mine.cls:
+        if mine is None or theirs is None or theirs.cls != mine.cls:
+            continue
+        # written right beside that number ("64.0% on MathQuest", "EchoChat (4.1)"), not a clause away
+        a = parsed.anchors[other]
+        if any(min(abs(p - a.end), abs(a.start - p)) <= _BESIDE_CHARS for p in positions):
             return True
     return False
+
+
+_BESIDE_CHARS = 40
 
 
 def _measured_attached(rel: _Relation, index: SourceIndex, u: int, ai: int) -> bool:
