@@ -120,7 +120,8 @@ def test_a_name_after_a_contrast_is_not_attached_to_the_numbers_before_it() -> N
 
 
 def test_units_read_from_korean_words_only_where_they_are_units() -> None:
-    units = {c.text: c.unit_class for c in extract_claims("최대 15일까지, 85 초과, 0.25일 때, 3시간 반") if c.kind == "number"}
+    claims = extract_claims("최대 15일까지, 85 초과, 0.25일 때, 3시간 반")
+    units = {c.text: c.unit_class for c in claims if c.kind == "number"}
     assert units == {"15": "time", "85": None, "0.25": None, "3시간 반": "time"}
 
 
