@@ -114,6 +114,12 @@ RESULTS = Document(paper_id="2601.00077", origin="html", sections=(
 ))
 
 
+def test_a_name_after_another_number_goes_with_that_number() -> None:
+    paper = "Kestrel-3: Small Robot Policies\n\nIn 240 trials it succeeds 78% of the time, against 69% for Pi0."
+    assert flagged("Kestrel-3 succeeds 78% of the time versus 69% for Pi0.", paper) == []
+    assert flagged("Kestrel-3 succeeds 78% of the time versus 78% for Pi0.", paper) == ["78%"]  # Pi0 had 69%
+
+
 def test_a_name_after_a_contrast_is_not_attached_to_the_numbers_before_it() -> None:
     summary = "Kestrel-3 reaches 90.4% on LIBERO-Long, 5.2 points ahead of Pi0, although Pi0 leads on LIBERO-Object."
     assert flagged(summary, RESULTS) == [] and undecided(summary, RESULTS) == []

@@ -54,7 +54,7 @@ _BOUND_BEFORE = re.compile(
 _AFTER = re.compile(
     r"^[^\s\d]*\s?(?:[^\s\d]{1,4}\s)?(?:"
     r"(?P<over>이상|초과|넘는|넘게|넘어|넘|상회|or\s+more|or\s+higher|or\s+above|\+)"
-    r"|(?P<under>이하|미만|이내|안에|채\s?안\s?되|안\s?되는|or\s+less|or\s+fewer|or\s+lower)"
+    r"|(?P<under>이하|미만|이내|안에|채\s?안\s?되|안\s?되는|걸리지\s?않|or\s+less|or\s+fewer|or\s+lower)"
     r"|(?P<max>까지)"
     r")",
     re.IGNORECASE,
