@@ -24,14 +24,13 @@ from dailypapers.cli._common import (
 from dailypapers.cli._progress import StageProgress
 from dailypapers.cli._tables import report_table
 from dailypapers.cli.run import FromOption, ToOption, day_range, edition_done_line, print_health
-from dailypapers.config import EditionSetting
 from dailypapers.errors import InputError
 from dailypapers.text import one_line
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from dailypapers.config import Settings
+    from dailypapers.config import EditionSetting, Settings
     from dailypapers.events import Events
     from dailypapers.models import RunReport
 
@@ -80,6 +79,8 @@ def digest(
     if days is not None:
         if out is not None:
             raise InputError("--out names one file: a range writes each day to its own path")
+        from dailypapers.config import EditionSetting
+
         edition = EditionSetting(source=source or settings.source, lang=lang or settings.lang)
         _backfill(settings, days, edition, limit=limit, force=force, events=events)
         return
