@@ -31,8 +31,6 @@ from dailypapers.http import Http
 from dailypapers.models import Digest, Document, Edition, Outcome, Paper, RunReport
 from dailypapers.plugins import Registry, auto_llm, plugin_manager
 from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, publish_all
-from dailypapers.publish.notify import daily
-from dailypapers.publish.notify.deliver import deliver as deliver_edition
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
 from dailypapers.summarize.base import Closes, Summarizer
@@ -176,6 +174,8 @@ async def arun(
     events: Events | None = None,
 ) -> HealthReport:
     """`run` for callers that already run an event loop."""
+    from dailypapers.publish.notify import daily  # the delivery stack: only the daily job delivers
+
     redact = settings.redactor()
     events = (events or Events()).redacting(redact)
     pm = plugins or plugin_manager()
@@ -218,6 +218,8 @@ class _DailyPlan:
             plugins=self.pm, events=self.events, command=self.command, store=self.store, whole_archive=False)
 
     def done(self, edition: Edition) -> bool:
+        from dailypapers.publish.notify import daily
+
         return daily.edition_done(self.store, edition, self.settings, self.channels)
 
     def publish_archive(self, digests: Sequence[Digest]) -> tuple[int, list[str], list[str]] | None:
@@ -233,6 +235,9 @@ class _DailyPlan:
         return i, outputs, problems
 
     async def deliver(self, digest: Digest) -> tuple[list[ChannelHealth], int, int]:
+        from dailypapers.publish.notify import daily
+        from dailypapers.publish.notify.deliver import deliver as deliver_edition
+
         message = daily.message_of(digest, self.settings)
         outcomes = await deliver_edition(message, self.channels, self.store,
                                          max_attempts=self.settings.delivery_max_attempts, events=self.events)
@@ -242,6 +247,8 @@ class _DailyPlan:
     async def send_ops(self, report: HealthReport) -> str | None:
         if not self.ops:
             return None
+        from dailypapers.publish.notify import daily
+
         redact = self.settings.redactor()
         problem = await daily.send_ops(redact.data(report), self.ops)
         return redact(problem) if problem is not None else None

@@ -15,7 +15,7 @@ import feedparser
 
 from dailypapers.arxiv_id import abs_url, canonical_id
 from dailypapers.config import Settings
-from dailypapers.documents import ReadLimits, extract_pdf, parse_html
+from dailypapers.documents import ReadLimits
 from dailypapers.errors import FetchError, HostNotAllowedError, InputError, PaperTextError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.http import Http
@@ -181,6 +181,8 @@ async def fetch_document(paper: Paper, ctx: SourceContext) -> Document:
     if settings.use_arxiv_html:
         try:
             html = await http.get_text(html_url(settings, paper.id, paper.version), max_bytes=settings.max_pdf_bytes)
+            from dailypapers.documents.html import parse_html  # lxml loads with the first page to read
+
             return await asyncio.to_thread(parse_html, html, paper.id, limits=ReadLimits.from_settings(settings))
         except HostNotAllowedError:
             raise
@@ -197,6 +199,8 @@ async def fetch_document(paper: Paper, ctx: SourceContext) -> Document:
         raise
     if "html" in content_type.lower() and not data.lstrip().startswith(b"%PDF"):
         raise PaperTextError("not a PDF: the server sent an HTML page")
+    from dailypapers.documents.pdf import extract_pdf  # PDFium loads with the first PDF to read
+
     return await asyncio.to_thread(extract_pdf, data, paper.id, max_pages=settings.max_pages,
                                    limits=ReadLimits.from_settings(settings))
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dailypapers.arxiv_id import canonical_id
-from dailypapers.documents import DEFAULT_LIMITS, ReadLimits, pdf_head, read_file
+from dailypapers.documents import DEFAULT_LIMITS, ReadLimits, read_file
 from dailypapers.errors import FetchError, HostUnreachableError, InputError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Document, Paper, first_per_paper
@@ -68,6 +68,8 @@ def _pdf_paper(path: Path, max_bytes: int, limits: ReadLimits) -> Paper:
         title = first_page = ""
         content_id = hashlib.sha256(f"{links['file']}:{size}".encode()).hexdigest()[:12]
     else:
+        from dailypapers.documents.pdf import pdf_head
+
         data = path.read_bytes()
         title, first_page, authors = pdf_head(data, limits=limits)  # a bomb gives nothing
         if found is None:
