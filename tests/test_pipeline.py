@@ -150,6 +150,47 @@ async def test_rerun_redoes_only_what_failed_and_a_finished_day_makes_no_call(st
     assert summ3.calls == [] and fetch3.calls == [] and report3.usage.calls == 0
 
 
+def statements(store: Store) -> list[str]:
+    """Every SQL statement the store's connection runs from now on (SQLite's trace callback)."""
+    seen: list[str] = []
+    store.db.conn.set_trace_callback(seen.append)
+    return seen
+
+
+async def test_a_finished_day_reruns_in_as_many_queries_whatever_its_size(tmp_path: Path) -> None:
+    counts = {}
+    for n in (3, 12):
+        with Store(tmp_path / f"{n}.db") as store:
+            ps = papers(n)
+            await run_day(store, ps, FakeSummarizer(), FakeFetcher())
+            digest_before = store.get_digest(Edition(day=DAY))
+            updated = store.editions_updated()
+            seen = statements(store)
+            summ, fetch = FakeSummarizer(), FakeFetcher()
+            digest, report = await run_day(store, ps, summ, fetch)
+            store.db.conn.set_trace_callback(None)
+            assert summ.calls == [] and fetch.calls == [] and report.counts()["ok"] == n
+            assert digest == digest_before and store.editions_updated() == updated  # the day was not rewritten
+            assert not any(s.lstrip().lower().startswith(("insert into papers", "update papers", "delete from "
+                                                          "digest_entries")) for s in seen), seen
+            assert not any("from documents where paper_id = ?" in s for s in seen)  # no document was read
+            counts[n] = len(seen)
+    assert counts[3] == counts[12], counts
+
+
+async def test_a_document_stored_before_its_hash_was_is_hashed_when_read(store: Store) -> None:
+    from dailypapers.documents import content_hash
+
+    ps = papers(2)
+    await run_day(store, ps, FakeSummarizer(), FakeFetcher())
+    store.db.execute("update documents set content_hash = null where paper_id = ?", [ps[0].id])
+    hashes = store.document_hashes([p.id for p in ps] + ["2505.99999"])
+    assert hashes == {p.id: content_hash(store.get_document(p.id)) for p in ps}
+    summ, fetch = FakeSummarizer(), FakeFetcher()
+    _, report = await run_day(store, ps, summ, fetch)
+    assert summ.calls == [] and fetch.calls == [] and report.counts()["ok"] == 2
+
+
 async def test_force_resummarizes_everything(store: Store) -> None:
     ps = papers(3)
     await run_day(store, ps, FakeSummarizer(), FakeFetcher())

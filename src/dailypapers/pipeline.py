@@ -71,7 +71,15 @@ from dailypapers.models import (
 from dailypapers.store import KeyedEntries, Store
 from dailypapers.summarize.base import Summarizer, WarmsUp
 from dailypapers.text import clip
-from dailypapers.work import CapReached, WorkResult, WorkSpec, cache_key, outcome_of, summarize_paper
+from dailypapers.work import (
+    CapReached,
+    WorkResult,
+    WorkSpec,
+    cache_key,
+    hashed_cache_key,
+    outcome_of,
+    summarize_paper,
+)
 
 FetchDocument = Callable[[Paper], Awaitable[Document]]
 # What publishing a stored digest wrote (paths or URLs) and its problems (`publish.base.publish_all`).
@@ -195,16 +203,21 @@ async def run(
     events = events or Events()
     started = dt.datetime.now(dt.UTC)
     events.emit(RunStarted(job.command, job.day, job.source, job.spec.lang, job.papers))
-    with store.transaction():
-        for paper in job.papers:
-            store.upsert_paper(paper)
+    store.upsert_papers(job.papers)
+    done = _done(job, store, summarizer)
     meter = _RunMeter(job.caps, job.concurrency)
     fetch_slots = asyncio.Semaphore(job.concurrency)
     holder = lease_holder()
-    warming = _warm_up(summarizer, store, job.papers)
+    warming = _warm_up(summarizer, [p for p in job.papers if p.id not in done])
 
     async def one(paper: Paper) -> tuple[Outcome, str | None]:
-        outcome, key = await _one(job, paper, store, summarizer, fetch, fetch_slots, meter, events, holder)
+        if paper.id in done:  # its document stored, its summary cached: nothing to read, check or ask
+            key, summary = done[paper.id]
+            for name in PROGRESS_STAGES:
+                events.emit(StageDone(name, paper.id))
+            outcome: Outcome = outcome_of(paper.id, summary)
+        else:
+            outcome, key = await _one(job, paper, store, summarizer, fetch, fetch_slots, meter, events, holder)
         events.emit(PaperDone(outcome))
         return outcome, key
 
@@ -341,12 +354,23 @@ class _RunMeter:
         self._slots.release()
 
 
-def _warm_up(summarizer: Summarizer, store: Store, papers: Sequence[Paper]) -> asyncio.Task[None] | None:
-    """Let the summarizer get ready (e.g. load its SDK) while documents download, when some must: a re-run of
-    a finished day, whose documents are all stored, does not pay for it."""
-    if not isinstance(summarizer, WarmsUp) or not papers:
-        return None
-    if store.stored_documents([p.id for p in papers]) >= {p.id for p in papers}:
+def _done(job: Job, store: Store, summarizer: Summarizer) -> dict[str, tuple[str, Summary]]:
+    """The papers this run has nothing to do for (none when forced): their document is stored and a summary is
+    cached under the key this run would use. Paper id -> (key, summary), found in two queries without reading
+    any document, so a re-run of a finished day costs the same whatever its documents weigh."""
+    if job.force:
+        return {}
+    hashes = store.document_hashes([p.id for p in job.papers])
+    keys = {p.id: hashed_cache_key(p, hashes[p.id], job.spec, summarizer) for p in job.papers
+            if p.id in hashes and p.title.strip()}
+    cached = store.get_summaries(sorted(set(keys.values())))
+    return {pid: (key, cached[key]) for pid, key in keys.items() if key in cached}
+
+
+def _warm_up(summarizer: Summarizer, todo: Sequence[Paper]) -> asyncio.Task[None] | None:
+    """Let the summarizer get ready (e.g. load its SDK) while documents download, when some paper may need
+    it: a re-run of a finished day does not pay for it."""
+    if not isinstance(summarizer, WarmsUp) or not todo:
         return None
     return asyncio.create_task(summarizer.warm_up())
 

@@ -81,10 +81,15 @@ def cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summ
     """A stable hex key for "this summarizer and prompt, this paper's document, this budget, this language,
     these labels and this way of checking". It is computed from the document without budgeting it, and every
     input is the same on every machine (the token counter is deterministic and named in the key)."""
+    return hashed_cache_key(paper, content_hash(document), spec, summarizer)
+
+
+def hashed_cache_key(paper: Paper, document_hash: str, spec: WorkSpec, summarizer: Summarizer) -> str:
+    """`cache_key` from the document's `content_hash` (the archive stores it with the document)."""
     material = {
         "paper": paper.id,
         "version": paper.version,
-        "document": content_hash(document),
+        "document": document_hash,
         "budget": [spec.max_input_tokens, BUDGET_VERSION, COUNTER],
         "summarizer": summarizer.name,
         "prompt": summarizer.prompt_version,

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dailypapers.documents import content_hash
 from dailypapers.importing import ImportPlan, ImportReport, Slot
 from dailypapers.models import Digest, Document, Edition, Entry, Paper, Summary
 from dailypapers.search import RANK_WINDOW, WEIGHTS, SearchDoc, SearchHit, Sort, hit, match_expression, parse_query
@@ -33,6 +34,16 @@ from dailypapers.store.searchindex import reindex
 KeyedEntries = list[tuple[Entry, str | None]]
 
 
+def _listing(entries: KeyedEntries) -> list[tuple[str, int | None, str | None]]:
+    """What an edition's stored entry list holds: each paper in order, its votes and its summary's key."""
+    return [(e.paper.id, e.paper.upvotes, key) for e, key in entries]
+
+
+def _document(r: dict[str, Any]) -> Document:
+    return Document(paper_id=r["paper_id"], origin=r["origin"], page_count=r["page_count"] or 0,
+                    sections=tuple(json.loads(r["sections"])))
+
+
 def import_key(summary: Summary) -> str:
     """Key of a summary that came from an existing digest: the same text always maps to the same key."""
     blob = json.dumps([summary.paper_id, summary.lang, [s.model_dump() for s in summary.sections]],
@@ -48,18 +59,31 @@ class Archive(Connection):
     def upsert_paper(self, paper: Paper) -> bool:
         """Insert or update a paper, merging: what the new record lacks (an imported digest has no abstract,
         links or dates) keeps its stored value. Returns True if the paper was new."""
-        row = paper_row(paper)
         with self.transaction():
-            old = self.get_paper_row(paper.id)
-            if old is not None:
-                for k, v in row.items():
-                    if v in (None, "", "[]", "{}") and old.get(k) not in (None, ""):
-                        row[k] = old[k]
-                links = {**json.loads(old["links"] or "{}"), **paper.links}
-                row["links"] = json.dumps(links, ensure_ascii=False)
-            self.db["papers"].upsert(row, pk="id")
-            if old is not None:
-                reindex(self.db, [paper.id])  # a title or authors of a paper already in an edition
+            return self._upsert(paper, self.get_paper_row(paper.id))
+
+    def upsert_papers(self, papers: Sequence[Paper]) -> None:
+        """`upsert_paper` for many papers in one transaction, their stored rows read at once: a paper whose
+        record adds nothing to what is stored is not written again (nor its search row rebuilt), so a run
+        over a day it has seen writes nothing for its papers."""
+        with self.transaction():
+            stored = {r["id"]: r for r in fetch_rows_in(self.db.conn, "papers", "id", [p.id for p in papers])}
+            for paper in papers:
+                self._upsert(paper, stored.get(paper.id))
+
+    def _upsert(self, paper: Paper, old: dict[str, Any] | None) -> bool:
+        row = paper_row(paper)
+        if old is not None:
+            for k, v in row.items():
+                if v in (None, "", "[]", "{}") and old.get(k) not in (None, ""):
+                    row[k] = old[k]
+            links = {**json.loads(old["links"] or "{}"), **paper.links}
+            row["links"] = json.dumps(links, ensure_ascii=False)
+            if all(old.get(k) == v for k, v in row.items() if k != "updated_at"):
+                return False  # nothing new: the stored record stands, and its updated_at with it
+        self.db["papers"].upsert(row, pk="id")
+        if old is not None:
+            reindex(self.db, [paper.id])  # a title or authors of a paper already in an edition
         return old is None
 
     def get_paper_row(self, paper_id: str) -> dict[str, Any] | None:
@@ -78,7 +102,7 @@ class Archive(Connection):
         with self.transaction():
             self.db["documents"].upsert(
                 {"paper_id": doc.paper_id, "origin": doc.origin, "page_count": doc.page_count,
-                 "sections": sections, "fetched_at": utc_now()},
+                 "sections": sections, "fetched_at": utc_now(), "content_hash": content_hash(doc)},
                 pk="paper_id",
             )
 
@@ -89,13 +113,18 @@ class Archive(Connection):
 
     def get_document(self, paper_id: str) -> Document | None:
         rows = list(self.db.query("select * from documents where paper_id = ?", [paper_id]))
-        if not rows:
-            return None
-        r = rows[0]
-        return Document(
-            paper_id=r["paper_id"], origin=r["origin"], page_count=r["page_count"] or 0,
-            sections=tuple(json.loads(r["sections"])),
-        )
+        return _document(rows[0]) if rows else None
+
+    def document_hashes(self, paper_ids: Sequence[str]) -> dict[str, str]:
+        """paper_id -> `content_hash` of its stored document, for the papers that have one: what a summary's
+        cache key needs, without reading the documents (their hash is stored with them; one stored before
+        it was is read and hashed here)."""
+        rows = fetch_rows_in(self.db.conn, "documents", "paper_id", paper_ids, columns="paper_id, content_hash")
+        hashes = {r["paper_id"]: r["content_hash"] for r in rows}
+        older = [pid for pid, h in hashes.items() if h is None]
+        for r in fetch_rows_in(self.db.conn, "documents", "paper_id", older) if older else ():
+            hashes[r["paper_id"]] = content_hash(_document(r))
+        return hashes
 
     # -- summaries -------------------------------------------------------------------------------------------
     def save_summary(self, summary: Summary, key: str) -> bool:
@@ -114,6 +143,10 @@ class Archive(Connection):
     def get_summary(self, key: str) -> Summary | None:
         rows = list(self.db.query("select * from summaries where key = ?", [key]))
         return summary_from_row(rows[0]) if rows else None
+
+    def get_summaries(self, keys: Sequence[str]) -> dict[str, Summary]:
+        """key -> stored summary, for the keys that have one, read at once."""
+        return {r["key"]: summary_from_row(r) for r in fetch_rows_in(self.db.conn, "summaries", "key", keys)}
 
     # -- digests ---------------------------------------------------------------------------------------------
     def save_digest(self, digest: Digest, summary_keys: Sequence[str | None]) -> bool:
@@ -141,6 +174,8 @@ class Archive(Connection):
             keys = self.digest_summary_keys(edition)
             stored = [(e, keys.get(e.paper.id)) for e in previous.entries] if previous else []
             merged = merge(stored)
+            if previous is not None and _listing(merged) == _listing(stored):
+                return previous  # a re-run that changed nothing: no write, no search rows rebuilt
             fresh = Digest(**edition.model_dump(), entries=tuple(e for e, _ in merged))
             self.save_digest(fresh, [k for _, k in merged])
             digest = self.get_digest(edition)  # the entries with the summaries their keys name

@@ -229,3 +229,11 @@ def _m013_written_files(db: sqlite_utils.Database) -> None:
     # wrote for another edition (`publish.base.FileLedger`).
     db["written_files"].create(
         {"path": str, "day": str, "source": str, "lang": str, "written_at": str}, pk="path", if_not_exists=True)
+
+
+@MIGRATIONS(name="014_document_hashes")
+def _m014_document_hashes(db: sqlite_utils.Database) -> None:
+    # Each document's `content_hash` (what a summary's cache key is built on), stored as it is saved: a run
+    # over a day whose documents are stored builds its keys without reading them. Older rows stay NULL and
+    # are hashed when read (`Archive.document_hashes`).
+    db.execute("alter table documents add column content_hash text")
