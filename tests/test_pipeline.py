@@ -191,6 +191,32 @@ async def test_a_document_stored_before_its_hash_was_is_hashed_when_read(store: 
     assert summ.calls == [] and fetch.calls == [] and report.counts()["ok"] == 2
 
 
+async def test_a_long_day_holds_a_bounded_number_of_documents(store: Store) -> None:
+    from dailypapers.pipeline import AHEAD
+
+    held: set[str] = set()
+    most = 0
+
+    class Counting(FakeFetcher):
+        async def __call__(self, paper: Paper) -> Document:
+            nonlocal most
+            held.add(paper.id)  # fetched: its document is in memory until its summary is made
+            most = max(most, len(held))
+            return await super().__call__(paper)
+
+    class Releasing(FakeSummarizer):
+        async def summarize(self, paper: Paper, text: str, **kw) -> SummaryResult:
+            try:
+                return await super().summarize(paper, text, **kw)
+            finally:
+                held.discard(paper.id)
+
+    summ = Releasing(delay=0.01)
+    _, report = await run_day(store, papers(40), summ, Counting(), concurrency=2)
+    assert report.counts()["ok"] == 40 and summ.max_in_flight == 2
+    assert most <= AHEAD * 2, most  # not all 40 fetched ahead of their summaries
+
+
 async def test_force_resummarizes_everything(store: Store) -> None:
     ps = papers(3)
     await run_day(store, ps, FakeSummarizer(), FakeFetcher())

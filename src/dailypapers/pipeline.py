@@ -86,6 +86,7 @@ FetchDocument = Callable[[Paper], Awaitable[Document]]
 Publish = Callable[[Digest], tuple[Sequence[str], Sequence[str]]]
 LEASE_TTL = 900.0  # seconds: longer than any paper's summarize-verify-regenerate (deadlines included)
 LEASE_POLL = 0.25  # seconds between looks at a lease another run holds
+AHEAD = 2  # papers under way per summarizer slot: one in the slot, one fetched and waiting for it
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,9 @@ async def run(
     fetch_slots = asyncio.Semaphore(job.concurrency)
     holder = lease_holder()
     warming = _warm_up(summarizer, [p for p in job.papers if p.id not in done])
+    # Papers under way at once (fetched or being fetched, waiting for or in a summarizer slot): enough to keep
+    # the slots fed, few enough that a long day holds a bounded number of documents, not all of them.
+    under_way = asyncio.Semaphore(AHEAD * job.concurrency)
 
     async def one(paper: Paper) -> tuple[Outcome, str | None]:
         if paper.id in done:  # its document stored, its summary cached: nothing to read, check or ask
@@ -217,7 +221,9 @@ async def run(
                 events.emit(StageDone(name, paper.id))
             outcome: Outcome = outcome_of(paper.id, summary)
         else:
-            outcome, key = await _one(job, paper, store, summarizer, fetch, fetch_slots, meter, events, holder)
+            async with under_way:
+                outcome, key = await _one(job, paper, store, summarizer, fetch, fetch_slots, meter, events,
+                                          holder)
         events.emit(PaperDone(outcome))
         return outcome, key
 
