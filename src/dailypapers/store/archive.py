@@ -7,10 +7,8 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dailypapers.documents import content_hash
-from dailypapers.importing import ImportPlan, ImportReport, Slot
 from dailypapers.models import Digest, Document, Edition, Entry, Paper, Summary
 from dailypapers.search import RANK_WINDOW, WEIGHTS, SearchDoc, SearchHit, Sort, hit, match_expression, parse_query
 from dailypapers.store.connection import Connection
@@ -29,6 +27,9 @@ from dailypapers.store.rows import (
     utc_now,
 )
 from dailypapers.store.searchindex import reindex
+
+if TYPE_CHECKING:  # the import planner (and the digest format under it) loads with the first import
+    from dailypapers.importing import ImportPlan, ImportReport, Slot
 
 # (entry, summary key or None) pairs: how a day's entries are read for a merge and written back
 KeyedEntries = list[tuple[Entry, str | None]]
@@ -97,6 +98,8 @@ class Archive(Connection):
     # -- documents -------------------------------------------------------------------------------------------
     def save_document(self, doc: Document) -> None:
         """Store a paper's document; StoreError when the disk has no room for it (`ensure_room`)."""
+        from dailypapers.documents import content_hash  # the readers' package: only for commands that store
+
         sections = json.dumps([s.model_dump() for s in doc.sections], ensure_ascii=False)
         self.ensure_room(len(sections.encode()))
         with self.transaction():
@@ -119,6 +122,8 @@ class Archive(Connection):
         """paper_id -> `content_hash` of its stored document, for the papers that have one: what a summary's
         cache key needs, without reading the documents (their hash is stored with them; one stored before
         it was is read and hashed here)."""
+        from dailypapers.documents import content_hash
+
         rows = fetch_rows_in(self.db.conn, "documents", "paper_id", paper_ids, columns="paper_id, content_hash")
         hashes = {r["paper_id"]: r["content_hash"] for r in rows}
         older = [pid for pid, h in hashes.items() if h is None]
@@ -251,6 +256,8 @@ class Archive(Connection):
         archive lacks is filled in, what differs is reported and kept in `import_revisions`, and stored values
         change only with `replace`. Importing the same files again changes nothing. `origins` names the file
         of each digest (kept in the revisions)."""
+        from dailypapers.importing import ImportPlan
+
         names = list(origins) if origins is not None else [""] * len(digests)
         if len(names) != len(digests):
             raise ValueError("one origin per digest")
@@ -289,6 +296,8 @@ class Archive(Connection):
 
     def _edition_slots(self, edition: Edition) -> list[Slot] | None:
         """The edition's entries as stored, in order; None when the edition is not stored."""
+        from dailypapers.importing import Slot
+
         key = edition_key(edition)
         if not fetch_rows(self.db.conn, f"select 1 from digests where {EDITION}", key):
             return None
