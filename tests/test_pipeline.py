@@ -186,6 +186,7 @@ async def test_a_document_stored_before_its_hash_was_is_hashed_when_read(store: 
     store.db.execute("update documents set content_hash = null where paper_id = ?", [ps[0].id])
     hashes = store.document_hashes([p.id for p in ps] + ["2505.99999"])
     assert hashes == {p.id: content_hash(store.get_document(p.id)) for p in ps}
+    assert store.db.execute("select count(*) from documents where content_hash is null").fetchone()[0] == 0
     summ, fetch = FakeSummarizer(), FakeFetcher()
     _, report = await run_day(store, ps, summ, fetch)
     assert summ.calls == [] and fetch.calls == [] and report.counts()["ok"] == 2

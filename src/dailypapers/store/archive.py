@@ -121,7 +121,7 @@ class Archive(Connection):
     def document_hashes(self, paper_ids: Sequence[str]) -> dict[str, str]:
         """paper_id -> `content_hash` of its stored document, for the papers that have one: what a summary's
         cache key needs, without reading the documents (their hash is stored with them; one stored before
-        it was is read and hashed here)."""
+        it was is read and hashed here, once)."""
         from dailypapers.documents import content_hash
 
         rows = fetch_rows_in(self.db.conn, "documents", "paper_id", paper_ids, columns="paper_id, content_hash")
@@ -129,6 +129,10 @@ class Archive(Connection):
         older = [pid for pid, h in hashes.items() if h is None]
         for r in fetch_rows_in(self.db.conn, "documents", "paper_id", older) if older else ():
             hashes[r["paper_id"]] = content_hash(_document(r))
+        if older and not self.readonly:  # kept, so that they are hashed once
+            with self.transaction():
+                self.db.conn.executemany("update documents set content_hash = ? where paper_id = ?",
+                                         [(hashes[pid], pid) for pid in older])
         return hashes
 
     # -- summaries -------------------------------------------------------------------------------------------

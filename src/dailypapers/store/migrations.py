@@ -234,6 +234,6 @@ def _m013_written_files(db: sqlite_utils.Database) -> None:
 @MIGRATIONS(name="014_document_hashes")
 def _m014_document_hashes(db: sqlite_utils.Database) -> None:
     # Each document's `content_hash` (what a summary's cache key is built on), stored as it is saved: a run
-    # over a day whose documents are stored builds its keys without reading them. Older rows stay NULL and
-    # are hashed when read (`Archive.document_hashes`).
+    # over a day whose documents are stored builds its keys without reading them. Older rows stay NULL until
+    # a run first needs them (`Archive.document_hashes` hashes and keeps them).
     db.execute("alter table documents add column content_hash text")
