@@ -395,6 +395,42 @@ async def test_the_work_step_touches_no_store_and_counts_what_a_failure_cost() -
     assert ok.outcome.status == "ok" and ok.summary is not None and ok.usage.calls == 1
 
 
+async def test_the_grounding_runs_off_the_event_loop_and_the_first_call_does_not_wait_for_it(monkeypatch) -> None:
+    import threading
+
+    from dailypapers import work
+
+    loop_thread = threading.get_ident()
+    where: dict[str, int] = {}
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow_index(document: Document):
+        where["index"] = threading.get_ident()
+        started.set()
+        release.wait(10)  # held until the summarizer has been called: the call must not wait for the index
+        return real_index(document)
+
+    def verify_where(summary: Summary, index):
+        where["verify"] = threading.get_ident()
+        return real_verify(summary, index)
+
+    real_index, real_verify = work.build_index, work.verify
+    monkeypatch.setattr(work, "build_index", slow_index)
+    monkeypatch.setattr(work, "verify", verify_where)
+
+    class Releasing(FakeSummarizer):
+        async def summarize(self, paper: Paper, text: str, **kw) -> SummaryResult:
+            release.set()
+            return await super().summarize(paper, text, **kw)
+
+    paper = papers(1)[0]
+    summ = Releasing()
+    result = await summarize_paper(paper, _document(paper.id), SPEC, summ)
+    assert result.outcome.status == "ok" and summ.calls and started.is_set()
+    assert where["index"] != loop_thread and where["verify"] != loop_thread
+
+
 def _work_in_a_worker(paper: Paper, document: Document, spec: WorkSpec) -> tuple[str, tuple[Section, ...]]:
     from dailypapers.summarize.extractive import ExtractiveSummarizer
 

@@ -9,6 +9,7 @@ and reports what each call cost, so a worker can be metered remotely or not at a
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
@@ -130,11 +131,13 @@ async def summarize_paper(
     """Budget -> summarize -> verify -> regenerate once. Never raises for one paper's problem: every end is
     a WorkResult whose outcome says ok, flagged, failed (with the stage) or skipped (budget)."""
     job = _Paper(paper, spec, summarizer, meter or Unmetered(), on_stage or (lambda stage: None))
+    # once: the regeneration is checked against the same index (whose evidence leaves out the sentences that
+    # instruct a summarizer, `verify.evidence`: a number an injection planted is not evidence). It is built in
+    # a thread while the first call is in flight: CPU work off the event loop that feeds the summarizer slots.
+    index = asyncio.ensure_future(asyncio.to_thread(build_index, document))
+    index.add_done_callback(lambda f: f.cancelled() or f.exception())  # a failure is reported where awaited
     try:
         text = budget(document, spec.max_input_tokens)
-        # once: the regeneration is checked against the same index (whose evidence leaves out the sentences
-        # that instruct a summarizer, `verify.evidence`: a number an injection planted is not evidence)
-        index = build_index(document)
         summary = await job.summarize(text, index)
     except CapReached:
         return job.end("skipped", "budget", "summarize")
@@ -155,16 +158,18 @@ class _Paper:
         self.usage = Usage()
         self.summarized = False
 
-    async def summarize(self, text: str, index: SourceIndex) -> Summary:
+    async def summarize(self, text: str, building: asyncio.Future[SourceIndex]) -> Summary:
         """Summarize and verify; if a claim is not in the paper, ask once more with those claims named."""
-        summary = await self.judged(self.checked(await self.call(text, feedback=()), index), index)
+        first = await self.call(text, feedback=())
+        index = await building
+        summary = await self.judged(await self.checked(first, index), index)
         self.summarized = True
         self.on_stage("summarize")
         unsupported = list(dict.fromkeys(c.feedback for c in summary.unsupported))  # each claim named once
         if not unsupported:
             return summary
         try:
-            second = await self.judged(self.checked(await self.call(text, feedback=unsupported), index), index)
+            second = await self.judged(await self.checked(await self.call(text, feedback=unsupported), index), index)
         except (SummarizeError, CapReached):
             return summary  # the first, flagged summary is still worth showing, marked
         return second if len(second.unsupported) <= len(summary.unsupported) else summary
@@ -213,8 +218,10 @@ class _Paper:
             self.meter.release(estimate, cost)
 
     @staticmethod
-    def checked(summary: Summary, index: SourceIndex) -> Summary:
-        return summary.model_copy(update={"claims": tuple(verify(summary, index))})
+    async def checked(summary: Summary, index: SourceIndex) -> Summary:
+        """The summary with its claims checked, in a thread (the event loop goes on feeding the other slots)."""
+        claims = await asyncio.to_thread(lambda: tuple(verify(summary, index)))
+        return summary.model_copy(update={"claims": claims})
 
     def end(self, status: Status, reason: str, stage: Stage) -> WorkResult:
         if not self.summarized:  # a paper that stops early still moves every progress bar to the end

@@ -11,8 +11,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from xml import sax as xml_sax
 
-import feedparser
-
 from dailypapers.arxiv_id import abs_url, canonical_id
 from dailypapers.config import Settings
 from dailypapers.documents import ReadLimits
@@ -82,6 +80,8 @@ def parse_feed(xml: bytes | str) -> list[Paper]:
     """Papers in an arXiv API Atom feed, in feed order. An `Error` entry raises InputError (its message); a
     feed that is not well-formed XML to its end raises IncompleteFeedError: what it would give (a last paper
     without its title, or none of the papers after the cut) is not what arXiv lists."""
+    import feedparser  # loads with the first feed to read: an HF day, or a finished one, reads none
+
     feed = feedparser.parse(xml)
     entries = feed.get("entries", [])
     for entry in entries:
