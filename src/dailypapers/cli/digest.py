@@ -21,7 +21,6 @@ from dailypapers.cli._common import (
     warn,
     write_stdout,
 )
-from dailypapers.cli._progress import StageProgress
 from dailypapers.cli._tables import report_table
 from dailypapers.cli.run import FromOption, ToOption, day_range, edition_done_line, print_health
 from dailypapers.errors import InputError
@@ -84,6 +83,8 @@ def digest(
         edition = EditionSetting(source=source or settings.source, lang=lang or settings.lang)
         _backfill(settings, days, edition, limit=limit, force=force, events=events)
         return
+    from dailypapers.cli._progress import StageProgress  # rich.progress: only commands that run
+
     with StageProgress(quiet=as_json) as progress:
         events.subscribe(progress)
         digest_, report = build_digest(settings, when, source=source, lang=lang, limit=limit, force=force, out=out,
@@ -104,6 +105,8 @@ def _backfill(settings: Settings, days: list[dt.date], edition: EditionSetting, 
     from dailypapers.api import run
 
     events.subscribe(edition_done_line)
+    from dailypapers.cli._progress import StageProgress  # rich.progress: only commands that run
+
     with StageProgress(label=True) as progress:
         events.subscribe(progress)
         report = run(settings, days=days, editions=[edition], deliver=False, force=force, limit=limit,

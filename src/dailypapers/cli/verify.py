@@ -11,7 +11,6 @@ from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, warn, write_stdout
-from dailypapers.cli._progress import StageProgress
 from dailypapers.cli._tables import report_table
 from dailypapers.cli.archive import LangOption, SourceOption, find_edition
 from dailypapers.errors import DailyPapersError, InputError
@@ -150,6 +149,7 @@ def _fetch_all(papers: list[Paper], settings: Settings, *, quiet: bool) -> dict[
     import asyncio
 
     from dailypapers.api import fetch_documents
+    from dailypapers.cli._progress import StageProgress  # rich.progress: only commands that run
     from dailypapers.events import Events, Notice, PaperDone
     from dailypapers.models import Document
 
