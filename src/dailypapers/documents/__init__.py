@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,13 +90,10 @@ def read_file(path: Path, paper_id: str, *, max_bytes: int, max_pages: int,
     except OSError as exc:
         raise PaperTextError(f"cannot read {path}: {exc.strerror or exc}") from None
     suffix = path.suffix.lower()
+    readers = sys.modules[__name__]  # its readers load on first use (and may be replaced, e.g. in a test)
     if suffix in (".html", ".htm"):
-        from dailypapers.documents.html import parse_html
-
-        return parse_html(data, paper_id, limits=limits)
+        return readers.parse_html(data, paper_id, limits=limits)
     if suffix in (".txt", ".md"):
         text = data[: limits.max_document_chars * 4].decode("utf-8", errors="replace")[: limits.max_document_chars]
         return from_text(strip_controls(text), paper_id)
-    from dailypapers.documents.pdf import extract_pdf
-
-    return extract_pdf(data, paper_id, max_pages=max_pages, limits=limits)
+    return readers.extract_pdf(data, paper_id, max_pages=max_pages, limits=limits)

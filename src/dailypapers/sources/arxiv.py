@@ -174,6 +174,20 @@ async def fetch_category(
     return [p.model_copy(update={"day": day}) for p in papers] if day is not None else papers
 
 
+def parse_html(html: str | bytes, paper_id: str, **options: Any) -> Document:
+    """`documents.parse_html`, loaded (lxml) with the first page to read."""
+    from dailypapers.documents.html import parse_html as read
+
+    return read(html, paper_id, **options)
+
+
+def extract_pdf(data: bytes, paper_id: str, **options: Any) -> Document:
+    """`documents.extract_pdf`, loaded (PDFium) with the first PDF to read."""
+    from dailypapers.documents.pdf import extract_pdf as read
+
+    return read(data, paper_id, **options)
+
+
 async def fetch_document(paper: Paper, ctx: SourceContext) -> Document:
     """An arXiv paper's full text: its HTML rendering when there is one, else its PDF."""
     settings, http = ctx.settings, ctx.http
@@ -181,8 +195,6 @@ async def fetch_document(paper: Paper, ctx: SourceContext) -> Document:
     if settings.use_arxiv_html:
         try:
             html = await http.get_text(html_url(settings, paper.id, paper.version), max_bytes=settings.max_pdf_bytes)
-            from dailypapers.documents.html import parse_html  # lxml loads with the first page to read
-
             return await asyncio.to_thread(parse_html, html, paper.id, limits=ReadLimits.from_settings(settings))
         except HostNotAllowedError:
             raise
@@ -199,8 +211,6 @@ async def fetch_document(paper: Paper, ctx: SourceContext) -> Document:
         raise
     if "html" in content_type.lower() and not data.lstrip().startswith(b"%PDF"):
         raise PaperTextError("not a PDF: the server sent an HTML page")
-    from dailypapers.documents.pdf import extract_pdf  # PDFium loads with the first PDF to read
-
     return await asyncio.to_thread(extract_pdf, data, paper.id, max_pages=settings.max_pages,
                                    limits=ReadLimits.from_settings(settings))
 

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dailypapers.arxiv_id import canonical_id
 from dailypapers.documents import DEFAULT_LIMITS, ReadLimits, read_file
@@ -29,6 +29,9 @@ from dailypapers.models import Document, Paper, first_per_paper
 from dailypapers.sources import arxiv
 from dailypapers.sources.base import SourceContext
 from dailypapers.text import one_line
+
+if TYPE_CHECKING:
+    from dailypapers.documents.pdf import PdfHead
 
 LIST_SUFFIXES = (".txt", ".csv", ".json")
 MAX_LIST_BYTES = 5 * 1024 * 1024
@@ -58,6 +61,13 @@ def _id_in(candidates: list[str]) -> tuple[str, int | None] | None:
     return None
 
 
+def pdf_head(data: bytes, **options: Any) -> PdfHead:
+    """`documents.pdf_head`, loaded (PDFium) with the first PDF to read."""
+    from dailypapers.documents.pdf import pdf_head as read
+
+    return read(data, **options)
+
+
 def _pdf_paper(path: Path, max_bytes: int, limits: ReadLimits) -> Paper:
     links = {"file": str(path.resolve())}
     found = _id_in(_NEW_IN_TEXT.findall(path.stem) + ["/".join(m) for m in _OLD_IN_NAME.findall(path.stem)])
@@ -68,8 +78,6 @@ def _pdf_paper(path: Path, max_bytes: int, limits: ReadLimits) -> Paper:
         title = first_page = ""
         content_id = hashlib.sha256(f"{links['file']}:{size}".encode()).hexdigest()[:12]
     else:
-        from dailypapers.documents.pdf import pdf_head
-
         data = path.read_bytes()
         title, first_page, authors = pdf_head(data, limits=limits)  # a bomb gives nothing
         if found is None:
