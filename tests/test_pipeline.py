@@ -150,6 +150,74 @@ async def test_rerun_redoes_only_what_failed_and_a_finished_day_makes_no_call(st
     assert summ3.calls == [] and fetch3.calls == [] and report3.usage.calls == 0
 
 
+def statements(store: Store) -> list[str]:
+    """Every SQL statement the store's connection runs from now on (SQLite's trace callback)."""
+    seen: list[str] = []
+    store.db.conn.set_trace_callback(seen.append)
+    return seen
+
+
+async def test_a_finished_day_reruns_in_as_many_queries_whatever_its_size(tmp_path: Path) -> None:
+    counts = {}
+    for n in (3, 12):
+        with Store(tmp_path / f"{n}.db") as store:
+            ps = papers(n)
+            await run_day(store, ps, FakeSummarizer(), FakeFetcher())
+            digest_before = store.get_digest(Edition(day=DAY))
+            updated = store.editions_updated()
+            seen = statements(store)
+            summ, fetch = FakeSummarizer(), FakeFetcher()
+            digest, report = await run_day(store, ps, summ, fetch)
+            store.db.conn.set_trace_callback(None)
+            assert summ.calls == [] and fetch.calls == [] and report.counts()["ok"] == n
+            assert digest == digest_before and store.editions_updated() == updated  # the day was not rewritten
+            assert not any(s.lstrip().lower().startswith(("insert into papers", "update papers", "delete from "
+                                                          "digest_entries")) for s in seen), seen
+            assert not any("from documents where paper_id = ?" in s for s in seen)  # no document was read
+            counts[n] = len(seen)
+    assert counts[3] == counts[12], counts
+
+
+async def test_a_document_stored_before_its_hash_was_is_hashed_when_read(store: Store) -> None:
+    from dailypapers.documents import content_hash
+
+    ps = papers(2)
+    await run_day(store, ps, FakeSummarizer(), FakeFetcher())
+    store.db.execute("update documents set content_hash = null where paper_id = ?", [ps[0].id])
+    hashes = store.document_hashes([p.id for p in ps] + ["2505.99999"])
+    assert hashes == {p.id: content_hash(store.get_document(p.id)) for p in ps}
+    assert store.db.execute("select count(*) from documents where content_hash is null").fetchone()[0] == 0
+    summ, fetch = FakeSummarizer(), FakeFetcher()
+    _, report = await run_day(store, ps, summ, fetch)
+    assert summ.calls == [] and fetch.calls == [] and report.counts()["ok"] == 2
+
+
+async def test_a_long_day_holds_a_bounded_number_of_documents(store: Store) -> None:
+    from dailypapers.pipeline import AHEAD
+
+    held: set[str] = set()
+    most = 0
+
+    class Counting(FakeFetcher):
+        async def __call__(self, paper: Paper) -> Document:
+            nonlocal most
+            held.add(paper.id)  # fetched: its document is in memory until its summary is made
+            most = max(most, len(held))
+            return await super().__call__(paper)
+
+    class Releasing(FakeSummarizer):
+        async def summarize(self, paper: Paper, text: str, **kw) -> SummaryResult:
+            try:
+                return await super().summarize(paper, text, **kw)
+            finally:
+                held.discard(paper.id)
+
+    summ = Releasing(delay=0.01)
+    _, report = await run_day(store, papers(40), summ, Counting(), concurrency=2)
+    assert report.counts()["ok"] == 40 and summ.max_in_flight == 2
+    assert most <= AHEAD * 2, most  # not all 40 fetched ahead of their summaries
+
+
 async def test_force_resummarizes_everything(store: Store) -> None:
     ps = papers(3)
     await run_day(store, ps, FakeSummarizer(), FakeFetcher())
@@ -327,6 +395,42 @@ async def test_the_work_step_touches_no_store_and_counts_what_a_failure_cost() -
     assert ok.outcome.status == "ok" and ok.summary is not None and ok.usage.calls == 1
 
 
+async def test_the_grounding_runs_off_the_event_loop_and_the_first_call_does_not_wait_for_it(monkeypatch) -> None:
+    import threading
+
+    from dailypapers import work
+
+    loop_thread = threading.get_ident()
+    where: dict[str, int] = {}
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow_index(document: Document):
+        where["index"] = threading.get_ident()
+        started.set()
+        release.wait(10)  # held until the summarizer has been called: the call must not wait for the index
+        return real_index(document)
+
+    def verify_where(summary: Summary, index):
+        where["verify"] = threading.get_ident()
+        return real_verify(summary, index)
+
+    real_index, real_verify = work.build_index, work.verify
+    monkeypatch.setattr(work, "build_index", slow_index)
+    monkeypatch.setattr(work, "verify", verify_where)
+
+    class Releasing(FakeSummarizer):
+        async def summarize(self, paper: Paper, text: str, **kw) -> SummaryResult:
+            release.set()
+            return await super().summarize(paper, text, **kw)
+
+    paper = papers(1)[0]
+    summ = Releasing()
+    result = await summarize_paper(paper, _document(paper.id), SPEC, summ)
+    assert result.outcome.status == "ok" and summ.calls and started.is_set()
+    assert where["index"] != loop_thread and where["verify"] != loop_thread
+
+
 def _work_in_a_worker(paper: Paper, document: Document, spec: WorkSpec) -> tuple[str, tuple[Section, ...]]:
     from dailypapers.summarize.extractive import ExtractiveSummarizer
 
@@ -384,6 +488,7 @@ async def test_a_new_checker_rechecks_stored_summaries_and_pays_only_for_what_it
     one the new check flags is made again. Summaries stored under the key of releases up to g4 are found."""
     import dailypapers.pipeline as pipeline_module
     import dailypapers.work as work
+    from dailypapers.documents import content_hash
 
     ps = papers(3)
     await run_day(store, ps, FakeSummarizer(), FakeFetcher())
@@ -393,7 +498,7 @@ async def test_a_new_checker_rechecks_stored_summaries_and_pays_only_for_what_it
     doc = await fetcher(ps[2])
     old = Summary(paper_id=ps[2].id, lang="ko", model="fake-model", prompt_version="t1",
                   sections=tuple(Section(label=label, text="정확도는 12,345.6점입니다.") for label in DEFAULT_LABELS))
-    store.save_summary(old, work.legacy_cache_key(ps[2], doc, SPEC, FakeSummarizer()))
+    store.save_summary(old, work.legacy_cache_key(ps[2], content_hash(doc), SPEC, FakeSummarizer()))
     store.db.execute("delete from summaries where key = ?", [cache_key(ps[2], doc, SPEC, FakeSummarizer())])
     store.db.conn.commit()
 

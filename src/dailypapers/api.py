@@ -221,6 +221,8 @@ async def arun(
     events: Events | None = None,
 ) -> HealthReport:
     """`run` for callers that already run an event loop."""
+    from dailypapers.publish.notify import daily  # the delivery stack: only the daily job delivers
+
     redact = settings.redactor()
     events = (events or Events()).redacting(redact)
     pm = plugins or plugin_manager()
@@ -263,6 +265,8 @@ class _DailyPlan:
             plugins=self.pm, events=self.events, command=self.command, store=self.store, whole_archive=False)
 
     def done(self, edition: Edition) -> bool:
+        from dailypapers.publish.notify import daily
+
         return daily.edition_done(self.store, edition, self.settings, self.channels)
 
     def publish_archive(self, digests: Sequence[Digest]) -> tuple[int, list[str], list[str]] | None:
@@ -287,6 +291,8 @@ class _DailyPlan:
     async def send_ops(self, report: HealthReport) -> str | None:
         if not self.ops:
             return None
+        from dailypapers.publish.notify import daily
+
         redact = self.settings.redactor()
         problem = await daily.send_ops(redact.data(report), self.ops)
         return redact(problem) if problem is not None else None

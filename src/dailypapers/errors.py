@@ -54,6 +54,10 @@ class NotFoundError(DailyPapersError):
     exit_code = 3
 
 
+class ArchiveMissingError(NotFoundError):
+    """A read-only command was pointed at an archive that does not exist yet."""
+
+
 class StoreError(DailyPapersError):
     """The database cannot be opened, read or written."""
 

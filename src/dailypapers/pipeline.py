@@ -36,6 +36,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from dailypapers.documents import content_hash
 from dailypapers.errors import (
     MAX_REASON,
     DailyPapersError,
@@ -77,6 +78,7 @@ from dailypapers.work import (
     WorkResult,
     WorkSpec,
     cache_key,
+    hashed_cache_key,
     legacy_cache_key,
     outcome_of,
     recheck,
@@ -90,6 +92,7 @@ Publish = Callable[[Digest], tuple[Sequence[str], Sequence[str]]]
 Synthesize = Callable[[Digest, Usage], Awaitable[Usage]]
 LEASE_TTL = 900.0  # seconds: longer than any paper's summarize-verify-regenerate (deadlines included)
 LEASE_POLL = 0.25  # seconds between looks at a lease another run holds
+AHEAD = 2  # papers under way per summarizer slot: one in the slot, one fetched and waiting for it
 
 
 @dataclass(frozen=True)
@@ -209,16 +212,26 @@ async def run(
     events = events or Events()
     started = dt.datetime.now(dt.UTC)
     events.emit(RunStarted(job.command, job.day, job.source, job.spec.lang, job.papers))
-    with store.transaction():
-        for paper in job.papers:
-            store.upsert_paper(paper)
+    store.upsert_papers(job.papers)
+    done = _done(job, store, summarizer)
     meter = _RunMeter(job.caps, job.concurrency)
     fetch_slots = asyncio.Semaphore(job.concurrency)
     holder = lease_holder()
-    warming = _warm_up(summarizer, store, job.papers)
+    warming = _warm_up(summarizer, [p for p in job.papers if p.id not in done])
+    # Papers under way at once (fetched or being fetched, waiting for or in a summarizer slot): enough to keep
+    # the slots fed, few enough that a long day holds a bounded number of documents, not all of them.
+    under_way = asyncio.Semaphore(AHEAD * job.concurrency)
 
     async def one(paper: Paper) -> tuple[Outcome, str | None]:
-        outcome, key = await _one(job, paper, store, summarizer, fetch, fetch_slots, meter, events, holder)
+        if paper.id in done:  # its document stored, its summary cached: nothing to read, check or ask
+            key, summary = done[paper.id]
+            for name in PROGRESS_STAGES:
+                events.emit(StageDone(name, paper.id))
+            outcome: Outcome = outcome_of(paper.id, summary)
+        else:
+            async with under_way:
+                outcome, key = await _one(job, paper, store, summarizer, fetch, fetch_slots, meter, events,
+                                          holder)
         events.emit(PaperDone(outcome))
         return outcome, key
 
@@ -273,8 +286,8 @@ async def _one(
 
     # summarize + verify: the cached summary, else the work step
     key = cache_key(paper, document, job.spec, summarizer)
-    cached = None if job.force else _stored(store, key, legacy_cache_key(paper, document, job.spec, summarizer),
-                                            document)
+    legacy = legacy_cache_key(paper, content_hash(document), job.spec, summarizer)
+    cached = None if job.force else _stored(store, key, legacy, document)
     if cached is None:
         try:
             cached = await _take_lease(store, key, holder, force=job.force)
@@ -371,12 +384,25 @@ class _RunMeter:
         self._slots.release()
 
 
-def _warm_up(summarizer: Summarizer, store: Store, papers: Sequence[Paper]) -> asyncio.Task[None] | None:
-    """Let the summarizer get ready (e.g. load its SDK) while documents download, when some must: a re-run of
-    a finished day, whose documents are all stored, does not pay for it."""
-    if not isinstance(summarizer, WarmsUp) or not papers:
-        return None
-    if store.stored_documents([p.id for p in papers]) >= {p.id for p in papers}:
+def _done(job: Job, store: Store, summarizer: Summarizer) -> dict[str, tuple[str, Summary]]:
+    """The papers this run has nothing to do for (none when forced): their document is stored and a summary is
+    cached under the key this run would use. Paper id -> (key, summary), found in two queries without reading
+    any document, so a re-run of a finished day costs the same whatever its documents weigh."""
+    if job.force:
+        return {}
+    hashes = store.document_hashes([p.id for p in job.papers])
+    keys = {p.id: hashed_cache_key(p, hashes[p.id], job.spec, summarizer) for p in job.papers
+            if p.id in hashes and p.title.strip()}
+    cached = store.get_summaries(sorted(set(keys.values())))
+    # a summary an older checker checked is not done: the paper's own path checks it again (`_stored`)
+    return {pid: (key, cached[key]) for pid, key in keys.items()
+            if key in cached and cached[key].grounding == GROUNDING_VERSION}
+
+
+def _warm_up(summarizer: Summarizer, todo: Sequence[Paper]) -> asyncio.Task[None] | None:
+    """Let the summarizer get ready (e.g. load its SDK) while documents download, when some paper may need
+    it: a re-run of a finished day does not pay for it."""
+    if not isinstance(summarizer, WarmsUp) or not todo:
         return None
     return asyncio.create_task(summarizer.warm_up())
 

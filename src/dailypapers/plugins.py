@@ -35,7 +35,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dailypapers.publish.markdown",
     "dailypapers.publish.readme",
     "dailypapers.publish.notify",
-    "dailypapers.publish.site",
+    "dailypapers.publish.site_publisher",
 )
 ENTRY_POINT_GROUP = "dailypapers"
 KINDS = ("sources", "summarizers", "publishers", "notifiers")

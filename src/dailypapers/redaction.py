@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from pydantic import BaseModel
-
 MASK = "***"
 MIN_SECRET = 4
 MIN_PART = 8  # a part of an URL (a path segment, a query value) shorter than this is a name, not a token
@@ -60,6 +58,8 @@ class Redactor:
         return self._walk(value)
 
     def _walk(self, value: Any) -> Any:
+        from pydantic import BaseModel  # loaded with the settings that made a pattern: free here
+
         if isinstance(value, str):
             return self(value)
         if isinstance(value, Mapping):

@@ -9,6 +9,7 @@ and reports what each call cost, so a worker can be metered remotely or not at a
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
@@ -85,19 +86,24 @@ def cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summ
     these labels". It is computed from the document without budgeting it, and every input is the same on every
     machine (the token counter is deterministic and named in the key). The way of checking is not in it: a
     summary checked by an older checker is checked again (`recheck`), not made again."""
-    return _key(paper, document, spec, summarizer, None)
+    return hashed_cache_key(paper, content_hash(document), spec, summarizer)
 
 
-def legacy_cache_key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summarizer) -> str:
+def hashed_cache_key(paper: Paper, document_hash: str, spec: WorkSpec, summarizer: Summarizer) -> str:
+    """`cache_key` from the document's `content_hash` (the archive stores it with the document)."""
+    return _key(paper, document_hash, spec, summarizer, None)
+
+
+def legacy_cache_key(paper: Paper, document_hash: str, spec: WorkSpec, summarizer: Summarizer) -> str:
     """The key the same summary had while the grounding version was part of it (g4 and before)."""
-    return _key(paper, document, spec, summarizer, _LAST_KEYED_GROUNDING)
+    return _key(paper, document_hash, spec, summarizer, _LAST_KEYED_GROUNDING)
 
 
-def _key(paper: Paper, document: Document, spec: WorkSpec, summarizer: Summarizer, grounding: str | None) -> str:
+def _key(paper: Paper, document_hash: str, spec: WorkSpec, summarizer: Summarizer, grounding: str | None) -> str:
     material: dict[str, object] = {
         "paper": paper.id,
         "version": paper.version,
-        "document": content_hash(document),
+        "document": document_hash,
         "budget": [spec.max_input_tokens, BUDGET_VERSION, COUNTER],
         "summarizer": summarizer.name,
         "prompt": summarizer.prompt_version,
@@ -161,11 +167,13 @@ async def summarize_paper(
     """Budget -> summarize -> verify -> regenerate once. Never raises for one paper's problem: every end is
     a WorkResult whose outcome says ok, flagged, failed (with the stage) or skipped (budget)."""
     job = _Paper(paper, spec, summarizer, meter or Unmetered(), on_stage or (lambda stage: None))
+    # once: the regeneration is checked against the same index (whose evidence leaves out the sentences that
+    # instruct a summarizer, `verify.evidence`: a number an injection planted is not evidence). It is built in
+    # a thread while the first call is in flight: CPU work off the event loop that feeds the summarizer slots.
+    index = asyncio.ensure_future(asyncio.to_thread(build_index, document))
+    index.add_done_callback(lambda f: f.cancelled() or f.exception())  # a failure is reported where awaited
     try:
         text = budget(document, spec.max_input_tokens)
-        # once: the regeneration is checked against the same index (whose evidence leaves out the sentences
-        # that instruct a summarizer, `verify.evidence`: a number an injection planted is not evidence)
-        index = build_index(document)
         summary = await job.summarize(text, index)
     except CapReached:
         return job.end("skipped", "budget", "summarize")
@@ -186,16 +194,18 @@ class _Paper:
         self.usage = Usage()
         self.summarized = False
 
-    async def summarize(self, text: str, index: SourceIndex) -> Summary:
+    async def summarize(self, text: str, building: asyncio.Future[SourceIndex]) -> Summary:
         """Summarize and verify; if a claim is not in the paper, ask once more with those claims named."""
-        summary = await self.judged(self.checked(await self.call(text, feedback=()), index), index)
+        first = await self.call(text, feedback=())
+        index = await building
+        summary = await self.judged(await self.checked(first, index), index)
         self.summarized = True
         self.on_stage("summarize")
         unsupported = list(dict.fromkeys(c.feedback for c in summary.unsupported))  # each claim named once
         if not unsupported:
             return summary
         try:
-            second = await self.judged(self.checked(await self.call(text, feedback=unsupported), index), index)
+            second = await self.judged(await self.checked(await self.call(text, feedback=unsupported), index), index)
         except (SummarizeError, CapReached):
             return summary  # the first, flagged summary is still worth showing, marked
         return second if len(second.unsupported) <= len(summary.unsupported) else summary
@@ -244,8 +254,9 @@ class _Paper:
             self.meter.release(estimate, cost)
 
     @staticmethod
-    def checked(summary: Summary, index: SourceIndex) -> Summary:
-        return checked(summary, index)
+    async def checked(summary: Summary, index: SourceIndex) -> Summary:
+        """The summary with its claims checked, in a thread (the event loop goes on feeding the other slots)."""
+        return await asyncio.to_thread(checked, summary, index)
 
     def end(self, status: Status, reason: str, stage: Stage) -> WorkResult:
         if not self.summarized:  # a paper that stops early still moves every progress bar to the end

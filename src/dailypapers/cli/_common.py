@@ -11,17 +11,19 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from dailypapers.config import Settings, load_settings
 from dailypapers.errors import DailyPapersError, InputError, StoreError
 from dailypapers.redaction import NO_REDACTION, Redactor
-from dailypapers.store import Store
 from dailypapers.text import one_line, strip_controls
+
+if TYPE_CHECKING:  # settings (pydantic-settings) and the store (sqlite-utils) load when a command uses them
+    from dailypapers.config import Settings
+    from dailypapers.store import Store
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -53,11 +55,15 @@ class State:
 
     def settings(self, **flags: Any) -> Settings:
         global _redact
+        from dailypapers.config import load_settings
+
         settings = load_settings(self.config, db=self.db, **flags)
         _redact = settings.redactor()
         return settings
 
     def store(self, settings: Settings | None = None, *, readonly: bool = False) -> Store:
+        from dailypapers.store import Store
+
         return Store.of(settings or self.settings(), readonly=readonly)
 
 

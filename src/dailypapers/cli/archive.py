@@ -6,13 +6,12 @@ import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from dailypapers import digestformat
 from dailypapers.cli import app
 from dailypapers.cli._common import (
     archive_options,
@@ -24,11 +23,14 @@ from dailypapers.cli._common import (
     warn,
     write_stdout,
 )
-from dailypapers.config import Settings
-from dailypapers.errors import InputError, NotFoundError
-from dailypapers.models import DEFAULT_SOURCE, Digest, Edition, PeriodDigest
-from dailypapers.store import ArchiveMissingError, Store
+from dailypapers.errors import ArchiveMissingError, InputError, NotFoundError
+from dailypapers.models import DEFAULT_SOURCE, PeriodDigest
 from dailypapers.text import clip
+
+if TYPE_CHECKING:  # the digest format, settings and the store load when a command runs
+    from dailypapers.config import Settings
+    from dailypapers.models import Digest, Edition
+    from dailypapers.store import Store
 
 SourceOption = Annotated[
     str | None, typer.Option("--source", help="The edition's source (hf, arxiv:cs.CL, local:NAME).")
@@ -61,6 +63,8 @@ def import_(
     Odd lines are reported with their file and line and never stop the import. A paper the archive already
     holds is compared field by field: what differs is reported and the archive's value is kept (the file's
     is recorded as a revision) unless --replace. Importing the same files again changes nothing."""
+    from dailypapers import digestformat
+
     # Parse everything first: a file that is not a digest at all must not leave a half-imported batch.
     settings = state(ctx).settings()
     digests: list[Digest] = []
@@ -146,6 +150,8 @@ def render(
     format: Annotated[str, typer.Option("--format", "-f", help="md or json.")] = "md",
 ) -> None:
     """Print a stored edition as Markdown (the digest format) or JSON."""
+    from dailypapers import digestformat
+
     when = parse_day(day)
     assert when is not None
     if format not in ("md", "json"):

@@ -21,17 +21,15 @@ from dailypapers.cli._common import (
     warn,
     write_stdout,
 )
-from dailypapers.cli._progress import StageProgress
 from dailypapers.cli._tables import report_table
 from dailypapers.cli.run import FromOption, ToOption, day_range, edition_done_line, print_health
-from dailypapers.config import EditionSetting
 from dailypapers.errors import InputError
 from dailypapers.text import one_line
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from dailypapers.config import Settings
+    from dailypapers.config import EditionSetting, Settings
     from dailypapers.events import Events
     from dailypapers.models import Period, RunReport
 
@@ -101,9 +99,13 @@ def digest(
     if days is not None:
         if out is not None:
             raise InputError("--out names one file: a range writes each day to its own path")
+        from dailypapers.config import EditionSetting
+
         edition = EditionSetting(source=source or settings.source, lang=lang or settings.lang)
         _backfill(settings, days, edition, limit=limit, force=force, events=events)
         return
+    from dailypapers.cli._progress import StageProgress  # rich.progress: only commands that run
+
     with StageProgress(quiet=as_json) as progress:
         events.subscribe(progress)
         digest_, report = build_digest(settings, when, source=source, lang=lang, limit=limit, force=force, out=out,
@@ -124,6 +126,8 @@ def _backfill(settings: Settings, days: list[dt.date], edition: EditionSetting, 
     from dailypapers.api import run
 
     events.subscribe(edition_done_line)
+    from dailypapers.cli._progress import StageProgress  # rich.progress: only commands that run
+
     with StageProgress(label=True) as progress:
         events.subscribe(progress)
         report = run(settings, days=days, editions=[edition], deliver=False, force=force, limit=limit,

@@ -15,7 +15,6 @@ from rich.text import Text
 from dailypapers.cli import app
 from dailypapers.cli._common import console, err_console, errors, state, write_stdout
 from dailypapers.cli._help import Typer
-from dailypapers.config import load_settings
 from dailypapers.errors import InputError
 
 init_app = Typer(help="Set up the scheduled daily run: GitHub Actions, systemd or cron.", no_args_is_help=True)
@@ -45,6 +44,7 @@ def github_actions(
     """Write a workflow that runs `dailypapers run` daily, keeps the archive in the Actions cache, commits the
     digests and the README, and deploys the site to GitHub Pages (when the run publishes the site: "site" in
     `publishers`, as the starter dailypapers.toml it writes for a new repository has it)."""
+    from dailypapers.config import load_settings
     from dailypapers.scheduling import WorkflowOptions, github_workflow, install_command, starter_config
 
     if len(cron.split()) != 5:

@@ -21,7 +21,6 @@ from dailypapers.cli._common import (
     warn,
     write_stdout,
 )
-from dailypapers.cli._progress import StageProgress
 from dailypapers.errors import InputError
 
 if TYPE_CHECKING:
@@ -98,6 +97,8 @@ def run_(
     days = day_range(day, first, last)
     settings = state(ctx).settings(max_cost=max_cost, max_tokens=max_tokens)
     events = Events(lambda e: warn(e.message) if isinstance(e, Notice) else None, edition_done_line)
+    from dailypapers.cli._progress import StageProgress  # rich.progress: only commands that run
+
     with StageProgress(label=True) as progress:
         events.subscribe(progress)
         report = run(settings, parse_day(day), days=days, deliver=not no_deliver, force=force, limit=limit,

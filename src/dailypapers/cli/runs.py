@@ -12,7 +12,7 @@ from rich.table import Column, Table
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, errors, safe, state, write_stdout
-from dailypapers.store import ArchiveMissingError
+from dailypapers.errors import ArchiveMissingError
 
 
 def _row_json(r: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -11,8 +11,10 @@ from rich.text import Text
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, errors, safe, state, write_stdout
 from dailypapers.errors import InputError
-from dailypapers.search import SORTS, SearchHit, Snippet
-from dailypapers.store import ArchiveMissingError
+
+if TYPE_CHECKING:
+    from dailypapers.search import SearchHit, Snippet
+from dailypapers.errors import ArchiveMissingError
 
 
 @app.command()
@@ -26,6 +28,8 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, with highlight offsets.")] = False,
 ) -> None:
     """Search the archive: papers whose title, authors, summaries or abstract hold every word of QUERY."""
+    from dailypapers.search import SORTS
+
     if sort not in SORTS:
         raise InputError(f"unknown sort {sort!r}: use {' or '.join(SORTS)}")
     if limit < 1:

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, warn, write_stdout
-from dailypapers.cli._progress import StageProgress
 from dailypapers.cli._tables import report_table
 from dailypapers.cli.archive import LangOption, SourceOption, find_edition
-from dailypapers.config import Settings
-from dailypapers.digestformat import read_digest
 from dailypapers.errors import DailyPapersError, InputError
-from dailypapers.models import Digest, Document, Paper, evidence_place
-from dailypapers.store import Store
 from dailypapers.text import one_line
-from dailypapers.verify import PaperAudit, audit_digest
+
+if TYPE_CHECKING:  # the checker, the digest format, settings and the store load when the command runs
+    from dailypapers.config import Settings
+    from dailypapers.models import Digest, Document, Paper
+    from dailypapers.verify import PaperAudit
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".pdf")
 EXIT_OK, EXIT_UNSUPPORTED, EXIT_NO_DOCUMENT = 0, 1, 2
@@ -63,6 +61,8 @@ def verify_cmd(
     is unsupported but some paper had no document to check against (use --allow-missing to report those papers
     without failing), or on bad input. Entries without a summary are listed and never fail the run.
     """
+    from dailypapers.verify import audit_digest
+
     if documents is not None and texts is not None:
         raise InputError("--texts is the old name of --documents: give one of them")
     folder = documents if documents is not None else texts
@@ -94,6 +94,9 @@ def verify_cmd(
 
 def _digest_of(target: str, source: str | None, lang: str | None, settings: Settings) -> tuple[Digest, bool]:
     """The digest to audit: a file, or (when `target` is no file but a day) a stored edition."""
+    from dailypapers.digestformat import read_digest
+    from dailypapers.store import Store
+
     path = Path(target)
     if path.exists() or target.lower().endswith(".md"):
         return read_digest(path), False
@@ -106,6 +109,8 @@ def _digest_of(target: str, source: str | None, lang: str | None, settings: Sett
 
 
 def _stored(papers: list[Paper], settings: Settings) -> dict[str, tuple[Document | None, str]]:
+    from dailypapers.store import Store
+
     with Store.of(settings, readonly=True) as store:
         found = {p.id: store.get_document(p.id) for p in papers}
     why = "not in the archive: `dailypapers fetch DAY` (or verify --fetch) gets it"
@@ -141,8 +146,12 @@ def load_document(folder: Path, paper_id: str, settings: Settings) -> tuple[Docu
 def _fetch_all(papers: list[Paper], settings: Settings, *, quiet: bool) -> dict[str, tuple[Document | None, str]]:
     """The papers' documents from the archive, or fetched (and stored) through the one fetch stage, with the
     fetch stage's progress on a terminal."""
+    import asyncio
+
     from dailypapers.api import fetch_documents
+    from dailypapers.cli._progress import StageProgress  # rich.progress: only commands that run
     from dailypapers.events import Events, Notice, PaperDone
+    from dailypapers.models import Document
 
     with StageProgress(quiet=quiet, status="reading the archive…") as progress:
         progress.stages(len(papers), ("fetch",))
@@ -190,6 +199,8 @@ _STYLE = {"ok": "green", "unsupported": "bold red", "no text": "yellow", "no sum
 
 
 def _print_table(audits: list[PaperAudit]) -> None:
+    from dailypapers.models import evidence_place
+
     table = report_table("title", "claims", "unsupported", "status")
     for a in audits:
         # safe(), not markup: ids (a `#local-...` link is read back unquoted), titles and claims come from

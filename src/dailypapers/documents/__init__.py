@@ -18,18 +18,34 @@ Everything here is pure except the PDF readers (they block on a worker process: 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from dailypapers.documents.budget import BUDGET_VERSION, budget
-from dailypapers.documents.html import parse_html
 from dailypapers.documents.limits import DEFAULT_LIMITS, ReadLimits
-from dailypapers.documents.pdf import PdfHead, extract_pdf, pdf_head
 from dailypapers.documents.sections import from_text, heading_kind, section_kind, sections_from_lines
 from dailypapers.documents.tokens import COUNTER, count_tokens
 from dailypapers.errors import PaperTextError
 from dailypapers.models import Document
 from dailypapers.text import strip_controls
+
+if TYPE_CHECKING:
+    from dailypapers.documents.html import parse_html
+    from dailypapers.documents.pdf import PdfHead, extract_pdf, pdf_head
+
+# The readers load lxml and PDFium (and name the PDF fork server's preload): a run whose documents are all
+# stored, and every command that reads none, does without them.
+_READERS = {"parse_html": "dailypapers.documents.html", "PdfHead": "dailypapers.documents.pdf",
+            "extract_pdf": "dailypapers.documents.pdf", "pdf_head": "dailypapers.documents.pdf"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _READERS:
+        return getattr(importlib.import_module(_READERS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "BUDGET_VERSION",
@@ -74,9 +90,10 @@ def read_file(path: Path, paper_id: str, *, max_bytes: int, max_pages: int,
     except OSError as exc:
         raise PaperTextError(f"cannot read {path}: {exc.strerror or exc}") from None
     suffix = path.suffix.lower()
+    readers = sys.modules[__name__]  # its readers load on first use (and may be replaced, e.g. in a test)
     if suffix in (".html", ".htm"):
-        return parse_html(data, paper_id, limits=limits)
+        return readers.parse_html(data, paper_id, limits=limits)
     if suffix in (".txt", ".md"):
         text = data[: limits.max_document_chars * 4].decode("utf-8", errors="replace")[: limits.max_document_chars]
         return from_text(strip_controls(text), paper_id)
-    return extract_pdf(data, paper_id, max_pages=max_pages, limits=limits)
+    return readers.extract_pdf(data, paper_id, max_pages=max_pages, limits=limits)

@@ -1,6 +1,6 @@
 """The static site: every edition, paper and month of the archive as HTML, Atom feeds, a Pagefind search index,
-and optionally the latest edition as a README in the digest format. A publisher plug-in (`site`), so a run
-updates it, and the `dailypapers site` command builds it from the archive.
+and optionally the latest edition as a README in the digest format. A run updates it through the `site`
+publisher plug-in (`publish.site_publisher`), and the `dailypapers site` command builds it from the archive.
 
 The build reads the archive only (`Store(..., readonly=True)`), renders every file in memory and writes the
 ones whose bytes changed: a rebuild after one new day rewrites that day's pages, the pages that link to it
@@ -31,7 +31,7 @@ import datetime as dt
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -41,10 +41,8 @@ from markupsafe import escape
 from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
-from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Digest, Edition, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis
 from dailypapers.publish import readme as readme_file
-from dailypapers.publish.base import PublishContext
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.files import StagedFiles
 from dailypapers.publish.pages import Chrome, FeedLink, render
@@ -357,20 +355,3 @@ def build_from_settings(settings: Settings, out_dir: Path | None = None, *, base
             main=main or (settings.source, settings.lang), readme=readme,
             search=settings.site_search if search is None else search, show_flags=settings.show_flags,
         )
-
-
-class SitePublisher:
-    """After a run: the site in `site_dir` brought up to date (the README is the `readme` publisher's)."""
-
-    name = "site"
-    description = "a static HTML site with feeds and search (site_dir, site_url)"
-    whole_archive = True  # every page is built from the archive: a run of many editions builds it once
-
-    def publish(self, digest: Digest, ctx: PublishContext) -> list[str]:
-        main = (digest.source, digest.lang) if ctx.main_edition else None
-        return [str(build_from_settings(ctx.settings, main=main).index)]
-
-
-@hookimpl
-def register_publishers(register: Callable[[object], None]) -> None:
-    register(SitePublisher())

@@ -11,11 +11,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from xml import sax as xml_sax
 
-import feedparser
-
 from dailypapers.arxiv_id import abs_url, canonical_id
 from dailypapers.config import Settings
-from dailypapers.documents import ReadLimits, extract_pdf, parse_html
+from dailypapers.documents import ReadLimits
 from dailypapers.errors import FetchError, HostNotAllowedError, InputError, PaperTextError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.http import Http
@@ -82,6 +80,8 @@ def parse_feed(xml: bytes | str) -> list[Paper]:
     """Papers in an arXiv API Atom feed, in feed order. An `Error` entry raises InputError (its message); a
     feed that is not well-formed XML to its end raises IncompleteFeedError: what it would give (a last paper
     without its title, or none of the papers after the cut) is not what arXiv lists."""
+    import feedparser  # loads with the first feed to read: an HF day, or a finished one, reads none
+
     feed = feedparser.parse(xml)
     entries = feed.get("entries", [])
     for entry in entries:
@@ -172,6 +172,20 @@ async def fetch_category(
     papers = (await _query(http, settings, {"search_query": query, "sortBy": "submittedDate",
                                             "sortOrder": "descending", "start": 0, "max_results": n}))[:n]
     return [p.model_copy(update={"day": day}) for p in papers] if day is not None else papers
+
+
+def parse_html(html: str | bytes, paper_id: str, **options: Any) -> Document:
+    """`documents.parse_html`, loaded (lxml) with the first page to read."""
+    from dailypapers.documents.html import parse_html as read
+
+    return read(html, paper_id, **options)
+
+
+def extract_pdf(data: bytes, paper_id: str, **options: Any) -> Document:
+    """`documents.extract_pdf`, loaded (PDFium) with the first PDF to read."""
+    from dailypapers.documents.pdf import extract_pdf as read
+
+    return read(data, paper_id, **options)
 
 
 async def fetch_document(paper: Paper, ctx: SourceContext) -> Document:

@@ -19,16 +19,19 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dailypapers.arxiv_id import canonical_id
-from dailypapers.documents import DEFAULT_LIMITS, ReadLimits, pdf_head, read_file
+from dailypapers.documents import DEFAULT_LIMITS, ReadLimits, read_file
 from dailypapers.errors import FetchError, HostUnreachableError, InputError
 from dailypapers.hookspecs import hookimpl
 from dailypapers.models import Document, Paper, first_per_paper
 from dailypapers.sources import arxiv
 from dailypapers.sources.base import SourceContext
 from dailypapers.text import one_line
+
+if TYPE_CHECKING:
+    from dailypapers.documents.pdf import PdfHead
 
 LIST_SUFFIXES = (".txt", ".csv", ".json")
 MAX_LIST_BYTES = 5 * 1024 * 1024
@@ -56,6 +59,13 @@ def _id_in(candidates: list[str]) -> tuple[str, int | None] | None:
         except InputError:
             continue
     return None
+
+
+def pdf_head(data: bytes, **options: Any) -> PdfHead:
+    """`documents.pdf_head`, loaded (PDFium) with the first PDF to read."""
+    from dailypapers.documents.pdf import pdf_head as read
+
+    return read(data, **options)
 
 
 def _pdf_paper(path: Path, max_bytes: int, limits: ReadLimits) -> Paper:

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dailypapers.errors import ArchiveMissingError
 from dailypapers.store.archive import KeyedEntries, import_key
-from dailypapers.store.connection import BUSY_TIMEOUT_S, ArchiveMissingError
+from dailypapers.store.connection import BUSY_TIMEOUT_S
 from dailypapers.store.ledger import Ledger
 from dailypapers.store.periods import Periods
 

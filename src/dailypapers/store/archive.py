@@ -7,9 +7,8 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dailypapers.importing import ImportPlan, ImportReport, Slot
 from dailypapers.models import Digest, Document, Edition, Entry, Paper, Summary
 from dailypapers.search import RANK_WINDOW, WEIGHTS, SearchDoc, SearchHit, Sort, hit, match_expression, parse_query
 from dailypapers.store.connection import Connection
@@ -29,8 +28,21 @@ from dailypapers.store.rows import (
 )
 from dailypapers.store.searchindex import reindex
 
+if TYPE_CHECKING:  # the import planner (and the digest format under it) loads with the first import
+    from dailypapers.importing import ImportPlan, ImportReport, Slot
+
 # (entry, summary key or None) pairs: how a day's entries are read for a merge and written back
 KeyedEntries = list[tuple[Entry, str | None]]
+
+
+def _listing(entries: KeyedEntries) -> list[tuple[str, int | None, str | None]]:
+    """What an edition's stored entry list holds: each paper in order, its votes and its summary's key."""
+    return [(e.paper.id, e.paper.upvotes, key) for e, key in entries]
+
+
+def _document(r: dict[str, Any]) -> Document:
+    return Document(paper_id=r["paper_id"], origin=r["origin"], page_count=r["page_count"] or 0,
+                    sections=tuple(json.loads(r["sections"])))
 
 
 def import_key(summary: Summary) -> str:
@@ -48,18 +60,31 @@ class Archive(Connection):
     def upsert_paper(self, paper: Paper) -> bool:
         """Insert or update a paper, merging: what the new record lacks (an imported digest has no abstract,
         links or dates) keeps its stored value. Returns True if the paper was new."""
-        row = paper_row(paper)
         with self.transaction():
-            old = self.get_paper_row(paper.id)
-            if old is not None:
-                for k, v in row.items():
-                    if v in (None, "", "[]", "{}") and old.get(k) not in (None, ""):
-                        row[k] = old[k]
-                links = {**json.loads(old["links"] or "{}"), **paper.links}
-                row["links"] = json.dumps(links, ensure_ascii=False)
-            self.db["papers"].upsert(row, pk="id")
-            if old is not None:
-                reindex(self.db, [paper.id])  # a title or authors of a paper already in an edition
+            return self._upsert(paper, self.get_paper_row(paper.id))
+
+    def upsert_papers(self, papers: Sequence[Paper]) -> None:
+        """`upsert_paper` for many papers in one transaction, their stored rows read at once: a paper whose
+        record adds nothing to what is stored is not written again (nor its search row rebuilt), so a run
+        over a day it has seen writes nothing for its papers."""
+        with self.transaction():
+            stored = {r["id"]: r for r in fetch_rows_in(self.db.conn, "papers", "id", [p.id for p in papers])}
+            for paper in papers:
+                self._upsert(paper, stored.get(paper.id))
+
+    def _upsert(self, paper: Paper, old: dict[str, Any] | None) -> bool:
+        row = paper_row(paper)
+        if old is not None:
+            for k, v in row.items():
+                if v in (None, "", "[]", "{}") and old.get(k) not in (None, ""):
+                    row[k] = old[k]
+            links = {**json.loads(old["links"] or "{}"), **paper.links}
+            row["links"] = json.dumps(links, ensure_ascii=False)
+            if all(old.get(k) == v for k, v in row.items() if k != "updated_at"):
+                return False  # nothing new: the stored record stands, and its updated_at with it
+        self.db["papers"].upsert(row, pk="id")
+        if old is not None:
+            reindex(self.db, [paper.id])  # a title or authors of a paper already in an edition
         return old is None
 
     def get_paper_row(self, paper_id: str) -> dict[str, Any] | None:
@@ -73,12 +98,14 @@ class Archive(Connection):
     # -- documents -------------------------------------------------------------------------------------------
     def save_document(self, doc: Document) -> None:
         """Store a paper's document; StoreError when the disk has no room for it (`ensure_room`)."""
+        from dailypapers.documents import content_hash  # the readers' package: only for commands that store
+
         sections = json.dumps([s.model_dump() for s in doc.sections], ensure_ascii=False)
         self.ensure_room(len(sections.encode()))
         with self.transaction():
             self.db["documents"].upsert(
                 {"paper_id": doc.paper_id, "origin": doc.origin, "page_count": doc.page_count,
-                 "sections": sections, "fetched_at": utc_now()},
+                 "sections": sections, "fetched_at": utc_now(), "content_hash": content_hash(doc)},
                 pk="paper_id",
             )
 
@@ -89,13 +116,24 @@ class Archive(Connection):
 
     def get_document(self, paper_id: str) -> Document | None:
         rows = list(self.db.query("select * from documents where paper_id = ?", [paper_id]))
-        if not rows:
-            return None
-        r = rows[0]
-        return Document(
-            paper_id=r["paper_id"], origin=r["origin"], page_count=r["page_count"] or 0,
-            sections=tuple(json.loads(r["sections"])),
-        )
+        return _document(rows[0]) if rows else None
+
+    def document_hashes(self, paper_ids: Sequence[str]) -> dict[str, str]:
+        """paper_id -> `content_hash` of its stored document, for the papers that have one: what a summary's
+        cache key needs, without reading the documents (their hash is stored with them; one stored before
+        it was is read and hashed here, once)."""
+        from dailypapers.documents import content_hash
+
+        rows = fetch_rows_in(self.db.conn, "documents", "paper_id", paper_ids, columns="paper_id, content_hash")
+        hashes = {r["paper_id"]: r["content_hash"] for r in rows}
+        older = [pid for pid, h in hashes.items() if h is None]
+        for r in fetch_rows_in(self.db.conn, "documents", "paper_id", older) if older else ():
+            hashes[r["paper_id"]] = content_hash(_document(r))
+        if older and not self.readonly:  # kept, so that they are hashed once
+            with self.transaction():
+                self.db.conn.executemany("update documents set content_hash = ? where paper_id = ?",
+                                         [(hashes[pid], pid) for pid in older])
+        return hashes
 
     # -- summaries -------------------------------------------------------------------------------------------
     def save_summary(self, summary: Summary, key: str) -> bool:
@@ -114,6 +152,10 @@ class Archive(Connection):
     def get_summary(self, key: str) -> Summary | None:
         rows = list(self.db.query("select * from summaries where key = ?", [key]))
         return summary_from_row(rows[0]) if rows else None
+
+    def get_summaries(self, keys: Sequence[str]) -> dict[str, Summary]:
+        """key -> stored summary, for the keys that have one, read at once."""
+        return {r["key"]: summary_from_row(r) for r in fetch_rows_in(self.db.conn, "summaries", "key", keys)}
 
     # -- digests ---------------------------------------------------------------------------------------------
     def save_digest(self, digest: Digest, summary_keys: Sequence[str | None]) -> bool:
@@ -141,6 +183,8 @@ class Archive(Connection):
             keys = self.digest_summary_keys(edition)
             stored = [(e, keys.get(e.paper.id)) for e in previous.entries] if previous else []
             merged = merge(stored)
+            if previous is not None and _listing(merged) == _listing(stored):
+                return previous  # a re-run that changed nothing: no write, no search rows rebuilt
             fresh = Digest(**edition.model_dump(), entries=tuple(e for e, _ in merged))
             self.save_digest(fresh, [k for _, k in merged])
             digest = self.get_digest(edition)  # the entries with the summaries their keys name
@@ -217,6 +261,8 @@ class Archive(Connection):
         archive lacks is filled in, what differs is reported and kept in `import_revisions`, and stored values
         change only with `replace`. Importing the same files again changes nothing. `origins` names the file
         of each digest (kept in the revisions)."""
+        from dailypapers.importing import ImportPlan
+
         names = list(origins) if origins is not None else [""] * len(digests)
         if len(names) != len(digests):
             raise ValueError("one origin per digest")
@@ -255,6 +301,8 @@ class Archive(Connection):
 
     def _edition_slots(self, edition: Edition) -> list[Slot] | None:
         """The edition's entries as stored, in order; None when the edition is not stored."""
+        from dailypapers.importing import Slot
+
         key = edition_key(edition)
         if not fetch_rows(self.db.conn, f"select 1 from digests where {EDITION}", key):
             return None

@@ -24,7 +24,7 @@ from typing import Self
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from dailypapers.errors import NotFoundError, StoreError
+from dailypapers.errors import ArchiveMissingError, StoreError
 from dailypapers.redaction import NO_REDACTION, Redactor
 from dailypapers.store.migrations import LEGACY_MIGRATIONS, MIGRATIONS
 from dailypapers.store.rows import user_tables, utc_now
@@ -35,10 +35,6 @@ BUSY_TIMEOUT_S = 30.0  # a concurrent run holding the write lock is waited for, 
 # report): a paper's document or summary that would eat into it is that paper's failure, so a disk that fills
 # up fails the papers that did not fit, not the run. The WAL alone may take 4 MB before a checkpoint.
 DISK_RESERVE = 8 * 1024 * 1024
-
-
-class ArchiveMissingError(NotFoundError):
-    """A read-only command was pointed at an archive that does not exist yet."""
 
 
 class Connection:

@@ -272,3 +272,11 @@ def _m017_syntheses(db: sqlite_utils.Database) -> None:
             created_at text);
         """
     )
+
+
+@MIGRATIONS(name="018_document_hashes")
+def _m018_document_hashes(db: sqlite_utils.Database) -> None:
+    # Each document's `content_hash` (what a summary's cache key is built on), stored as it is saved: a run
+    # over a day whose documents are stored builds its keys without reading them. Older rows stay NULL until
+    # a run first needs them (`Archive.document_hashes` hashes and keeps them).
+    db.execute("alter table documents add column content_hash text")

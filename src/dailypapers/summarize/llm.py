@@ -154,7 +154,7 @@ class LLMSummarizer:
         # the work step asks this model about the claims its checker cannot decide; part of the cache key
         self.judging = judge
         self.max_output_tokens = max_output_tokens
-        self.price: Price | None = price_for(model, prices)  # None: unknown, its calls count as free
+        self._prices = prices
         self.deadline = deadline
         self.max_reply_bytes = max_reply_bytes
         self.mode: Mode = "json_schema"  # lowered for good the first time the server rejects it
@@ -165,6 +165,12 @@ class LLMSummarizer:
                              "max_retries": max_retries}
         self._client_obj: openai.AsyncOpenAI | None = None
         self._reach = _Reach(where=(base_url or "https://api.openai.com/v1").rstrip("/"))
+
+    @functools.cached_property
+    def price(self) -> Price | None:
+        """USD per million tokens, None when unknown (its calls count as free). Looked up at the first
+        estimate: the maintained table takes a while to load, and a re-run of a finished day makes no call."""
+        return price_for(self.name, self._prices)
 
     @property
     def _client(self) -> openai.AsyncOpenAI:
