@@ -46,6 +46,10 @@ VOILA_CLAIMS = (
     Claim(text="10초", kind="number", status="supported", section_label="Technical Details",
           evidence="from an audio sample as short as 10 seconds", evidence_section="3 Method", evidence_page=4),
     Claim(text="3.2%", kind="number", status="unsupported", section_label="Performance Highlights"),
+    # not checked (undecided): shown with its reason on pages, never flagged in the Markdown or messages
+    Claim(text="Whisper", kind="name", status="unsupported", undecided=True, section_label="Performance Highlights",
+          reason="the checker could not tell which model it names", evidence="compared with Whisper-large-v3",
+          evidence_section="5 Results", evidence_page=7),
 )
 
 

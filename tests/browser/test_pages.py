@@ -61,6 +61,13 @@ def test_grounding_shows_evidence_on_focus_without_javascript(browser, static_ur
     checks = p.locator("details.checks").first
     checks.locator("summary").click()
     assert checks.locator("li.unsupported").inner_text().startswith("3.2%: not found in the paper")
+    # not checked: no warning mark, its reason and the paper's words on focus and in the list
+    assert p.locator("mark.claim", has_text="Whisper").count() == 0
+    unsure = p.locator("span.claim.undecided", has_text="Whisper").first
+    unsure.focus()
+    assert "Not checked: the checker could not tell" in unsure.locator(".ev").inner_text()
+    assert "1 not checked" in checks.locator("summary").inner_text()
+    assert checks.locator("li.undecided").inner_text().startswith("Whisper: not checked:")
     p.screenshot(path=str(shots / "paper-checks-open.png"))
     context.close()
 
