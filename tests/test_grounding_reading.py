@@ -120,6 +120,15 @@ def test_a_name_after_another_number_goes_with_that_number() -> None:
     assert flagged("Kestrel-3 succeeds 78% of the time versus 78% for Pi0.", paper) == ["78%"]  # Pi0 had 69%
 
 
+def test_a_bracket_comparing_two_values_and_a_name_beside_its_own_number() -> None:
+    paper = ("SlimKV: Two-Bit Caches\n\nSlimKV stays within 0.4 points of the 16-bit cache on LongBench (48.8 vs "
+             "49.2). With SlimKV, a 1M-token cache occupies about 18.6 GB, so it fits on one H100 80GB GPU.")
+    assert flagged("LongBench 평균 점수가 49.2에서 48.8로 0.4포인트만 떨어졌습니다.", paper) == []
+    assert flagged("SlimKV로는 약 18.6 GB에 불과해 H100 80GB GPU 한 장에서 처리합니다.", paper) == []
+    assert numbers("320x320 픽셀의 6개 뷰") == []  # a size, neither a name nor a multiplier
+    assert flagged("Across 8 MoleculeNet tasks it wins.", "We test 8 MoleculeNet tasks.") == []
+
+
 def test_a_name_after_a_contrast_is_not_attached_to_the_numbers_before_it() -> None:
     summary = "Kestrel-3 reaches 90.4% on LIBERO-Long, 5.2 points ahead of Pi0, although Pi0 leads on LIBERO-Object."
     assert flagged(summary, RESULTS) == [] and undecided(summary, RESULTS) == []

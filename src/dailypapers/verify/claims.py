@@ -26,6 +26,8 @@ _COMMON_CAPITALISED_WORDS = """
     Equation Algorithm Chapter Step Stage Lemma Theorem Definition Proposition Corollary Proof Note
     Example Phase Level Round Version Part Abstract Introduction Conclusion Conclusions References
     Experiments Results Discussion Methods Method Background Limitations Acknowledgements Acknowledgments
+    Across Among Between Within Without After Before During Under Over Compared Despite Unlike Like Via Through
+    Per Only Overall Together Beyond Against Toward Towards Instead Unless Since Because Although Though
     English Chinese Korean Japanese French German Spanish Italian Portuguese Russian Arabic Hindi Vietnamese
     Thai Indonesian Turkish Dutch Polish Mandarin Cantonese
 """
@@ -121,6 +123,7 @@ _KOREAN_PIECE = re.compile(r"(\d+(?:\.\d+)?)?\s?([십백천]?)([만억조]?)")
 _INNER_CAP = re.compile(r"[A-Za-z0-9][A-Z]")
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_ALPHA = re.compile(r"[A-Za-z]")
+_RESOLUTION = re.compile(r"^\d+[x×]\d+$")  # `320x320`: a size, not a name
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$", re.IGNORECASE)
 _SENTENCE_END = ".!?:;\n•·-–*>"
 
@@ -173,6 +176,7 @@ _UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
        for u in us.split()},
     **{u: ("level", 1.0) for u in ("dB", "dBA", "데시벨")},
     **{u: ("energy", f) for u, f in (("Wh", 1.0), ("kWh", 1e3), ("MWh", 1e6), ("GWh", 1e9))},
+    **{u: ("energy", f / 3600) for u, f in (("J", 1.0), ("mJ", 1e-3), ("kJ", 1e3), ("joule", 1.0), ("joules", 1.0))},
 }
 # Measurements make even a small number a claim (`3초`, `5 ms`); counts stay trivia below 10 (`2단계`).
 _MEASURES = frozenset(
@@ -406,7 +410,7 @@ def _starts_sentence(text: str, start: int) -> bool:
 def is_name_token(token: str, text: str, start: int, cjk: bool) -> bool:
     """Whether one token is a name: a digit and a letter, a capital after the first letter, or a
     capitalised word (in CJK text, or mid-sentence in Latin text) that is no translation gloss."""
-    if not _HAS_ALPHA.search(token) or _ORDINAL.match(token):
+    if not _HAS_ALPHA.search(token) or _ORDINAL.match(token) or _RESOLUTION.match(token):
         return False
     bare = token[:-1] if token.endswith("s") and len(token) > 2 and token[:-1].isupper() else token
     if bare in GENERIC_ACRONYMS or token in _CASE_SENSITIVE_UNITS:  # `GB`, `kHz` are units, not names

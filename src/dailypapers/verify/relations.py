@@ -413,4 +413,11 @@ def _anchors(
 def own_value(text: str, mention: Mention, anchor_start: int) -> bool:
     """`EchoChat (4.1)`: the number starting at `anchor_start` is the named thing's own value, even when the
     name is a baseline."""
-    return mention.end <= anchor_start and bool(_OWN_VALUE_BETWEEN.match(text[mention.end : anchor_start]))
+    if not (mention.end <= anchor_start and _OWN_VALUE_BETWEEN.match(text[mention.end : anchor_start])):
+        return False
+    # "on LongBench (48.8 vs 49.2)": a bracket that compares two values gives neither to the name before it
+    close = text.find(")", anchor_start, anchor_start + 60)
+    return close < 0 or not _VERSUS.search(text, anchor_start, close)
+
+
+_VERSUS = re.compile(r"\bvs\.?|\bversus\b|\bagainst\b|→|->|대비", re.IGNORECASE)

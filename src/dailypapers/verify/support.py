@@ -215,11 +215,14 @@ def _relation(text: str, parsed: Parsed, claim: ExtractedClaim, index: SourceInd
     # a name after the number, with another number between them, goes with that one: "78% of the time versus
     # 69% for pi0" does not say pi0 reached 78% (unless "respectively" pairs them)
     between = [a.start for a in parsed.anchors if a.start > anchor.end]
+    # a name written right before another number of the sentence is that number's (`H100 80GB GPU`)
+    beside = {a.start for i, a in enumerate(parsed.anchors) if i != ai}
     names = tuple(
         m for m in parsed.mentions
         if parsed.attached(m.start, ai, lead=False) and m.key and m.key not in _GENERIC_ENTITIES
         and index.find_name(m.key) is not None
         and (parsed.pairs or not any(b < m.start for b in between))
+        and not (m.end + 1 in beside and text[m.end] == " ")
     )
     owner = parsed.owners[ai] if parsed.owners else None
     if owner is not None:  # `DAPO(47.9%)를 앞섰고`: 47.9% is DAPO's own score, not a comparison with DAPO
@@ -408,7 +411,17 @@ def _derived(claim: ExtractedClaim, value: float, sentence: str) -> str:
               if c.unit_class == cls or (cls == "multiplier" and c.unit_class == "time")
               or (cls in ("percent", "points", None) and c.unit_class in ("percent", "points", None))
               or (cls is None and c.unit_class == "count")]
+    kinds = [c.unit_class for c in operands]
     tol = max(claim.tolerances[0] if claim.tolerances else 0.0, abs(value) * 0.005)
+    if cls == "percent":  # a relative change of two numbers of any one kind: "170% (11.2 to 30.3 tokens/s)"
+        plain = [c.values[0] * (c.factors[0] if c.factors else 1.0) for c in operands]
+        for i, a in enumerate(plain):
+            for j in range(i + 1, len(plain)):
+                b = plain[j]
+                if kinds[i] == kinds[j] and min(a, b) > 0 and any(
+                        abs(m - value) <= tol for m in ((max(a, b) - min(a, b)) / min(a, b) * 100,
+                                                        (max(a, b) - min(a, b)) / max(a, b) * 100)):
+                    return f"not stated: it may be derived from {_fmt(a)} and {_fmt(b)}"
     for i, a in enumerate(others):
         for b in others[i + 1 :]:
             lo, hi = min(a, b), max(a, b)
