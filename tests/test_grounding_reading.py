@@ -129,6 +129,13 @@ def test_a_bracket_comparing_two_values_and_a_name_beside_its_own_number() -> No
     assert flagged("Across 8 MoleculeNet tasks it wins.", "We test 8 MoleculeNet tasks.") == []
 
 
+def test_a_value_the_paper_gives_to_another_compared_system_is_contradicted() -> None:
+    paper = ("MolFuse: Conformer Ensembles\n\nBaselines are Uni-Mol, GEM and Transformer-M. MolFuse reaches an "
+             "average ROC-AUC of 79.6, ahead of Uni-Mol at 76.9 and GEM at 74.8.")
+    assert flagged("MolFuse scores 79.6 versus 76.9 for Uni-Mol and 74.8 for GEM.", paper) == []
+    assert flagged("MolFuse scores 79.6 versus 76.9 for Transformer-M and 74.8 for GEM.", paper) == ["76.9"]
+
+
 def test_a_name_after_a_contrast_is_not_attached_to_the_numbers_before_it() -> None:
     summary = "Kestrel-3 reaches 90.4% on LIBERO-Long, 5.2 points ahead of Pi0, although Pi0 leads on LIBERO-Object."
     assert flagged(summary, RESULTS) == [] and undecided(summary, RESULTS) == []

@@ -27,6 +27,7 @@ from dailypapers.verify.claims import (
     atom,
     atom_unit,
     atom_value,
+    extract_cleaned,
     is_citation_year,
     is_reference,
     unit_at,
@@ -60,6 +61,12 @@ _NEXT_WORD = re.compile(r"[ \t]?-?(?P<w>[a-z][a-z-]{2,})\b")
 _LIST_AFTER = re.compile(r"^[^.;:\d()\n]{0,30},\s*(?:and\s+|or\s+)?$")
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|to)\s|\s*[-–~]\s*)$")
 
+# Where a paper names the systems it compares with: the names in the list that follows.
+_COMPARED = re.compile(
+    r"\b(?:[Bb]aselines?\s+(?:are|include|were|is)|compare[sd]?\s+(?:it\s+|ours\s+)?(?:with|against|to)|"
+    r"than|versus|vs\.|outperform(?:s|ing)?|surpass(?:es|ing)?|ahead\s+of|behind)\s"
+)
+MAX_COMPARED_CHARS = 160
 MAX_CANDIDATES = 48  # occurrences of one value checked for relations; a common value's later ones add nothing
 
 
@@ -206,6 +213,17 @@ class SourceIndex:
     def unit_of(self, pos: int) -> int:
         """The index of the evidence unit that holds `pos`."""
         return max(0, bisect.bisect_right(self._unit_starts, pos) - 1)
+
+    @cached_property
+    def systems(self) -> frozenset[str]:
+        """The names of systems the paper evaluates: its own, and those it compares with somewhere ("than X",
+        "X and Y as baselines", "Baselines are X, Y and Z"), as name keys. Benchmarks and datasets are not in it."""
+        found = set(self.own)
+        for m in _COMPARED.finditer(self.text):
+            span = self.text[m.end() : m.end() + MAX_COMPARED_CHARS].split(".")[0]
+            # read as mid-sentence text: "Baselines are Uni-Mol, ..." names Uni-Mol
+            found.update(c.key for c in extract_cleaned("x " + span) if c.kind == "name")
+        return frozenset(found)
 
     @cached_property
     def _flat(self) -> str:

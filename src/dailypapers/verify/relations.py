@@ -64,7 +64,7 @@ _BASELINE_AFTER = re.compile(
     r"^\s?(?:\([^()]{0,40}\)\s?)?(?:보다|대비|에\s?비해|에\s?비하여|[와과]\s?(?:의\s?)?비교|의\s?(?:절반|[두세네]\s?배)|"
     r"[을를]\s?(?:크게\s?|모두\s?)?(?:상회|능가|앞서|앞지르|넘어서|이기|웃돌))"
 )
-_OWN_VALUE_BETWEEN = re.compile(r"^\s*(?:[(:=]|의)\s*$")  # `EchoChat (4.1)`, `EchoChat: 4.1`, `EchoChat의 4.1`
+_OWN_VALUE_BETWEEN = re.compile(r"^\s*(?:[(:=]|의|at)\s*$")  # `EchoChat (4.1)`, `EchoChat: 4.1`, `EchoChat의 4.1`
 # Between a number and its unit word: a space, a scale, a Korean counter and particle ("13 billion parameters",
 # "32,000 tokens", "5,560개의 문제").
 _UNIT_GAP = re.compile(r"(?:\s|-)*(?:(?:thousand|million|billion|trillion|[kKMB])\s*)?(?:개|명)?(?:의)?\s*$")

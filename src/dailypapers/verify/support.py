@@ -32,7 +32,7 @@ from dailypapers.verify import lexicon
 from dailypapers.verify.claims import ExtractedClaim, extract_cleaned, name_key
 from dailypapers.verify.evidence import RowParsed
 from dailypapers.verify.index import SourceIndex
-from dailypapers.verify.relations import Mention, Parsed, bounded_sentences, parse
+from dailypapers.verify.relations import Anchor, Mention, Parsed, bounded_sentences, parse
 
 MAX_SUMMARY_CHARS = 200_000  # a summary section longer than this is hostile or broken: check its start only
 MAX_SENTENCE_CHARS = 300  # the summary sentence a claim keeps, for the judge and for readers
@@ -377,8 +377,11 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
         # a name the summary measures is not there, and the paper states the value for something else
         others = _others(index, u, ai, rel)
         if others:
-            sibling = _sibling(index, u, ai, [m for m in absent if not m.baseline], rel.written, rel.sentence)
-            return _Outcome("fail" if sibling else firm, occurrence, f"the paper states it for {sibling or others}")
+            measured = [m for m in absent if not m.baseline]
+            sibling = _sibling(index, u, ai, measured, rel.written, rel.sentence)
+            rival = "" if sibling else _rival(index, u, ai, measured)
+            sure = "fail" if sibling or rival else firm
+            return _Outcome(sure, occurrence, f"the paper states it for {sibling or rival or others}")
     # "We evaluate on EchoBench. It reaches 92.47%": where a value was measured may be said just before; who
     # measured it may not (that is what an attribution error looks like)
     unknown = [m for m in absent if not index.in_context(m.key, u, where=m.where or m.baseline)]
@@ -473,6 +476,27 @@ def _baselines_of(index: SourceIndex, u: int, ai: int, mine: list[int]) -> str:
     others = [index.text[m.start : m.end] for m in parsed.mentions
               if m.baseline and m.start not in mine and parsed.attached(m.start, ai, lead=False)]
     return ", ".join(dict.fromkeys(one_line(o) for o in others))
+
+
+def _rival(index: SourceIndex, u: int, ai: int, measured: list[Mention]) -> str:
+    """Another system the paper's sentence gives the value to, when the summary gives it to a system the
+    paper compares (its own or a baseline): "76.9 for Transformer-M" where the paper has "Uni-Mol at 76.9"."""
+    if not any(m.key in index.systems for m in measured):
+        return ""
+    parsed = index.parsed(u)
+    if isinstance(parsed, RowParsed):
+        return ""
+    mine = {x.key for x in measured}
+    owner = parsed.owners[ai] if parsed.owners else None
+    for i, m in enumerate(parsed.mentions):
+        if (m.key in index.systems and m.key not in mine and (not m.baseline or i == owner)
+                and parsed.attached(m.start, ai, lead=False) and _beside(m, parsed.anchors[ai])):
+            return index.text[m.start : m.end]
+    return ""
+
+
+def _beside(mention: Mention, anchor: Anchor) -> bool:
+    return min(abs(mention.start - anchor.end), abs(anchor.start - mention.end)) <= _BESIDE_CHARS
 
 
 def _describes_a_thing(rel: _Relation) -> bool:
