@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -67,6 +68,7 @@ _COMPARED = re.compile(
     r"than|versus|vs\.|outperform(?:s|ing)?|surpass(?:es|ing)?|ahead\s+of|behind)\s"
 )
 MAX_COMPARED_CHARS = 160
+MAX_COMPARED = 400  # comparisons read per paper: a hostile text full of "than" costs no more than this
 MAX_CANDIDATES = 48  # occurrences of one value checked for relations; a common value's later ones add nothing
 
 
@@ -219,7 +221,7 @@ class SourceIndex:
         """The names of systems the paper evaluates: its own, and those it compares with somewhere ("than X",
         "X and Y as baselines", "Baselines are X, Y and Z"), as name keys. Benchmarks and datasets are not in it."""
         found = set(self.own)
-        for m in _COMPARED.finditer(self.text):
+        for m in itertools.islice(_COMPARED.finditer(self.text), MAX_COMPARED):
             span = self.text[m.end() : m.end() + MAX_COMPARED_CHARS].split(".")[0]
             # read as mid-sentence text: "Baselines are Uni-Mol, ..." names Uni-Mol
             found.update(c.key for c in extract_cleaned("x " + span) if c.kind == "name")
