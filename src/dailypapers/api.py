@@ -30,6 +30,7 @@ from dailypapers.errors import DailyPapersError, PublishError, SummarizeError
 from dailypapers.events import Events, Waiting
 from dailypapers.health import ChannelHealth, HealthReport
 from dailypapers.http import Http
+from dailypapers.meaning import embed_archive
 from dailypapers.models import (
     Digest,
     Document,
@@ -154,7 +155,20 @@ async def abuild_digest(
                 fetch=lambda paper: sources.fetch_document(registry, paper, ctx),
                 publish=publish, events=events, synthesize=synthesized,
             )
+            if digest is not None:
+                _embed_new(registry, settings, store, events)
             return digest, redact.data(report)
+
+
+def _embed_new(registry: Registry, settings: Settings, store: Store, events: Events) -> None:
+    """Embed the papers the run added (and those whose summaries changed): meaning search and related papers
+    find them from now on. A failure is a notice, never a failed run: `dailypapers embed` catches up later."""
+    try:
+        embedder = registry.embedder(settings)
+        if embedder is not None:
+            embed_archive(store, embedder)
+    except DailyPapersError as exc:
+        events.notice(f"papers not embedded ({exc}): `dailypapers embed` does it later")
 
 
 def run(

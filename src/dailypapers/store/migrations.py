@@ -272,3 +272,16 @@ def _m017_syntheses(db: sqlite_utils.Database) -> None:
             created_at text);
         """
     )
+
+
+@MIGRATIONS(name="018_embeddings")
+def _m018_embeddings(db: sqlite_utils.Database) -> None:
+    # A vector per paper and embedding model (`store/vectors.py`): float32 bytes, unit length; `text_key` names
+    # the text it was made from, so only papers whose text changed are embedded again.
+    db.executescript(
+        """
+        create table embeddings (paper_id text not null references papers(id), model text not null,
+            text_key text not null, dim integer not null, vector blob not null, created_at text,
+            primary key (paper_id, model));
+        """
+    )
