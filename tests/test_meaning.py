@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx
+import lxml.html
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -124,7 +125,7 @@ def test_embedders_register_through_the_plugin_manager(registry: Registry, fake:
     assert {"bundled", "openai", "fake"} <= {p.name for p in registry.embedders}
     assert registry.embedder(Settings(embedder="fake")) is fake
     assert registry.embedder(Settings(embedder="off")) is None
-    with pytest.raises(ConfigError, match="embedder setting takes one of off, .*bundled"):
+    with pytest.raises(ConfigError, match=r"embedder setting takes one of off, .*bundled"):
         registry.embedder(Settings(embedder="nope"))
     parts = {(p.kind, p.name): p.plugin for p in registry.parts}
     assert parts[("embedders", "bundled")] == "dailypapers.embed.bundled"
@@ -144,9 +145,9 @@ def test_embeddings_are_made_incrementally(tmp_path: Path, fake: HashingEmbedder
         assert embed_archive(store, fake).embedded == 1  # a new day: its new paper only
         assert fake.embedded[0].startswith("Speculative Decoding")
         # a paper that gains a summary is embedded again, with it
+        sae = "희소 오토인코더로 해석 가능한 특징을 찾습니다."
         store.import_digest(Digest(day=D1, entries=(entry("2603.00001", "인간 선호 데이터로 보상 모델을 학습합니다."),
-                                                    entry("2603.00002", "희소 오토인코더로 해석 가능한 특징을 찾습니다."))),
-                            replace=True)
+                                                    entry("2603.00002", sae))), replace=True)
         fake.embedded.clear()
         assert embed_archive(store, fake).embedded == 1
         assert "희소 오토인코더" in fake.embedded[0]
@@ -240,6 +241,11 @@ async def test_api_search_modes_and_related(tmp_path: Path, fake: HashingEmbedde
         assert near.json()[0]["html"].endswith(".html")
         missing = await client.get("/api/papers/2699.99999/related")
         assert missing.status_code == 404
+        first = near.json()[0]
+        shown = await client.get("/" + (await client.get("/api/papers/2603.00003")).json()["html"].lstrip("/"))
+        assert shown.status_code == 200
+        related_list = lxml.html.fromstring(shown.text).cssselect("section.related li a")
+        assert related_list and related_list[0].text_content() == first["title"]
         page = await client.get("/search.html", params={"q": "protein reward"})
         assert "Backbone Design" in page.text and "Reinforcement Learning from Human" in page.text
     bare = create_app(db)  # no embedder: words only; meaning is a 400 that says what to do
@@ -247,6 +253,8 @@ async def test_api_search_modes_and_related(tmp_path: Path, fake: HashingEmbedde
         answer = await client.get("/api/search", params={"q": "reward", "mode": "meaning"})
         assert answer.status_code == 400 and "embedder" in answer.json()["detail"]
         assert (await client.get("/api/papers/2603.00001/related")).status_code == 400
+        plain = await client.get("/" + (await client.get("/api/papers/2603.00003")).json()["html"].lstrip("/"))
+        assert plain.status_code == 200 and "Related papers" not in plain.text
 
 
 # -- slow: a real server, the bundled model --------------------------------------------------------------------

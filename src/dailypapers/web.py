@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dailypapers import __version__, digestformat
 from dailypapers.embed.base import Embedder
-from dailypapers.errors import DailyPapersError, InputError, NotFoundError
+from dailypapers.errors import DailyPapersError, EmbedError, InputError, NotFoundError
 from dailypapers.meaning import MODES, RELATED, Mode
 from dailypapers.meaning import related as related_papers
 from dailypapers.meaning import search as meaning_search
@@ -51,6 +51,7 @@ from dailypapers.publish.views import (
     EditionView,
     HomeView,
     PeriodRef,
+    RelatedRef,
     RunsView,
     TagView,
     edition_index,
@@ -376,9 +377,19 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         paper_id = paper_id_from_slug(name.removesuffix(".html"))
 
         def make() -> str:
-            page = paper_page_view(*_paper(paper_id))
+            page = paper_page_view(*_paper(paper_id), related=_related(paper_id))
             return render("paper.html", page.path, chrome, view=page)
         return html(paper_path(paper_id), make)
+
+    def _related(paper_id: str) -> list[RelatedRef]:
+        # a page shows what there is: no embedder or no vector yet is a page without the section, not an error
+        if embedder is None:
+            return []
+        try:
+            hits = related_papers(archive.store, embedder, paper_id, lang=archive.main[1])
+        except (NotFoundError, EmbedError):
+            return []
+        return [RelatedRef(h.paper_id, h.title.text, h.score) for h in hits]
 
     def _paper(paper_id: str) -> tuple[Paper, list[tuple[Edition, Summary | None, int | None]]]:
         paper = archive.store.get_paper(paper_id)

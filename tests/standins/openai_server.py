@@ -1,9 +1,9 @@
 """A stand-in OpenAI chat-completions server (tests and benchmarks only).
 
-Speaks the real wire format of `POST /v1/chat/completions`, `POST /v1/embeddings` and `GET /v1/models`. It can accept or reject
-`response_format` the way real servers do, answers with a summary built from the request's own paper text
-(or from a pluggable responder; the grounding judge's requests are judged from their excerpts), and plays
-scripted faults, one per call, in order:
+Speaks the real wire format of `POST /v1/chat/completions`, `POST /v1/embeddings` and `GET /v1/models`. It
+can accept or reject `response_format` the way real servers do, answers with a summary built from the
+request's own paper text (or from a pluggable responder; the grounding judge's requests are judged from their
+excerpts), and plays scripted faults, one per call, in order:
 
     standin.fail("rate_limit", retry_after="0.05")   # 429 with Retry-After
     standin.fail("server_error")                      # 500
