@@ -310,7 +310,7 @@ def test_the_bundled_model_finds_papers_across_languages_from_the_cli(tmp_path: 
     korean_paper = "2603.00005"
     english = [pid for pid in top("단백질 구조 설계") if pid != korean_paper]
     assert english[0] == "2603.00003"  # a Korean query: the English paper it asks for, before the other English
-    assert [pid for pid in top("초안 모델로 디코딩 속도 높이기") if pid != korean_paper][0] == "2603.00004"
+    assert next(pid for pid in top("초안 모델로 디코딩 속도 높이기") if pid != korean_paper) == "2603.00004"
     assert top("mixture of experts load balancing")[0] == korean_paper  # an English query, a Korean paper
     assert top("단백질", mode="words") == []  # no Korean word of it in the archive
     assert "2603.00003" in top("단백질 구조 설계", mode="hybrid")[:2]

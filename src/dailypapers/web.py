@@ -531,10 +531,15 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         sort = sort if sort in SORTS else "newest"
         chosen: Mode = mode if mode in MODES else "hybrid"  # type: ignore[assignment]
         limit = max(1, min(limit, MAX_LIMIT))
-        hits = meaning_search(archive.store, embedder, q, mode=chosen, limit=limit, lang=archive.main[1],
-                              sort=sort) if q.strip() else []  # type: ignore[arg-type]
+        try:
+            hits = meaning_search(archive.store, embedder, q, mode=chosen, limit=limit, lang=archive.main[1],
+                                  sort=sort) if q.strip() else []  # type: ignore[arg-type]
+        except InputError:  # meaning asked of an archive without embeddings: what words find
+            hits = meaning_search(archive.store, None, q, mode="words", limit=limit, lang=archive.main[1],
+                                  sort=sort)  # type: ignore[arg-type]
         shown = [_hit_view(h) for h in hits]
-        return HTMLResponse(render("search.html", SEARCH_PATH, chrome, query=q, sort=sort, limit=limit, hits=shown))
+        return HTMLResponse(render("search.html", SEARCH_PATH, chrome, query=q, sort=sort, limit=limit, hits=shown,
+                                   mode=chosen))
 
     @app.get("/runs.html", include_in_schema=False)
     async def runs_page(limit: int = 30) -> Response:
