@@ -319,3 +319,39 @@ def test_the_bundled_model_finds_papers_across_languages_from_the_cli(tmp_path: 
     assert len(json.loads(near.output)) == 2 and "2603.00001" not in near.output
     plain = runner.invoke(cli, ["--db", str(db), "related", "2603.00001"], env=env)
     assert plain.exit_code == 0 and "2603.0000" in plain.output
+
+
+# -- a run embeds its new papers ----------------------------------------------------------------------------------
+class BrokenEmbedder(HashingEmbedder):
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        raise EmbedError("the embeddings server at http://127.0.0.1:9/v1 could not be reached")
+
+
+def test_a_run_embeds_its_new_papers_and_a_failure_is_only_a_notice(tmp_path: Path, fake: HashingEmbedder) -> None:
+    from dailypapers import build_digest
+    from dailypapers.events import Events, Notice
+    from tests.test_plugins import ThirdParty
+
+    pm = plugin_manager(entry_points=False)
+    pm.register(ThirdParty(), "third-party")
+    pm.register(FakePlugin(fake), "fake-embedder")
+    settings = Settings(db=tmp_path / "p.db", summarizer="echo", publishers=["markdown"], out_dir=tmp_path / "d",
+                        embedder="fake")
+    digest, _ = build_digest(settings, source="shelf:north", plugins=pm)
+    assert digest is not None
+    assert len(fake.embedded) == 3 and all("a reading aid for keepers" in t for t in fake.embedded)
+    with Store(settings.db) as store:
+        assert store.embedded_count(fake.model) == 3
+    fake.embedded.clear()
+    build_digest(settings, source="shelf:north", plugins=pm)  # the same day again: nothing new to embed
+    assert fake.embedded == []
+
+    broken_pm = plugin_manager(entry_points=False)
+    broken_pm.register(ThirdParty(), "third-party")
+    broken_pm.register(FakePlugin(BrokenEmbedder()), "fake-embedder")
+    notices: list[str] = []
+    events = Events(lambda e: notices.append(e.message) if isinstance(e, Notice) else None)
+    digest, report = build_digest(settings.model_copy(update={"db": tmp_path / "q.db"}), source="shelf:north",
+                                  plugins=broken_pm, events=events)
+    assert digest is not None and report.counts()["ok"] == 3
+    assert any("not embedded" in n and "dailypapers embed" in n for n in notices)
