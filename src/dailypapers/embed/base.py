@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
-from dailypapers.config import Settings
 from dailypapers.search import SearchDoc
+
+if TYPE_CHECKING:  # the archive imports this module and loads no settings code
+    from dailypapers.config import Settings
 
 # What is embedded of a paper: the models measured here read ~512 tokens, so more would be cut by them anyway.
 MAX_TEXT_CHARS = 2_000
