@@ -355,3 +355,21 @@ def test_a_run_embeds_its_new_papers_and_a_failure_is_only_a_notice(tmp_path: Pa
                                   plugins=broken_pm, events=events)
     assert digest is not None and report.counts()["ok"] == 3
     assert any("not embedded" in n and "dailypapers embed" in n for n in notices)
+
+
+def test_the_static_site_paper_pages_show_related_papers(tmp_path: Path, fake: HashingEmbedder) -> None:
+    from dailypapers.publish.site import build_site
+    from dailypapers.publish.views import paper_path
+
+    db = tmp_path / "a.db"
+    build(db)
+    with Store(db) as store:
+        store.import_digest(Digest(day=D2, entries=(entry("2603.00003"), entry("2603.00004"))), replace=True)
+        embed_archive(store, fake)
+        expected = [h.title.text for h in related(store, fake, "2603.00004")]
+        build_site(store, tmp_path / "site", search=False, embedding_model=fake.model)
+        build_site(store, tmp_path / "plain", search=False)
+    shown = lxml.html.fromstring((tmp_path / "site" / paper_path("2603.00004")).read_text(encoding="utf-8"))
+    assert [a.text_content() for a in shown.cssselect("section.related li a")] == expected and len(expected) == 3
+    plain = (tmp_path / "plain" / paper_path("2603.00004")).read_text(encoding="utf-8")
+    assert "Related papers" not in plain
