@@ -106,10 +106,11 @@ def build(path: Path) -> None:
 # -- pure parts -------------------------------------------------------------------------------------------------
 def test_reciprocal_rank_fusion_puts_items_found_by_both_rankings_first() -> None:
     fused = reciprocal_rank_fusion([["a", "b", "c"], ["c", "d", "a"]])
-    assert fused[:2] == ["a", "c"]  # a: 1/61 + 1/63; c: 1/63 + 1/61: a tie, kept in first-seen order
-    assert set(fused) == {"a", "b", "c", "d"}
-    assert fused.index("b") < fused.index("d")  # second in one ranking beats second in the other? equal: seen first
-    assert reciprocal_rank_fusion([["x", "y"], ["y"]]) == ["y", "x"]
+    order = [item for item, _ in fused]
+    assert order == ["a", "c", "b", "d"]  # a and c tie (1/61 + 1/63), as b and d do (1/62): first seen first
+    assert math.isclose(fused[0][1], 1 / 61 + 1 / 63) and math.isclose(fused[2][1], 1 / 62)
+    assert [item for item, _ in reciprocal_rank_fusion([["x", "y"], ["y"]])] == ["y", "x"]
+    assert reciprocal_rank_fusion([["x", "x"]]) == [("x", 1 / 61)]  # an item counts once a ranking
 
 
 def test_the_embedded_text_holds_title_abstract_and_summaries_and_its_key_follows_it() -> None:
@@ -170,6 +171,7 @@ def test_search_by_words_meaning_and_both(tmp_path: Path, fake: HashingEmbedder)
         assert set(meaning) == {"2603.00001", "2603.00003"}
         hybrid = search(store, fake, "reward models", mode="hybrid", limit=3)
         assert hybrid[0].paper_id == "2603.00001"  # first in both rankings
+        assert hybrid[0].score == pytest.approx(2 / 61)  # its fused score
         assert hybrid[0].title.spans  # the query's words are marked where they occur
         only_meaning = search(store, fake, "protein backbone", mode="meaning", limit=1)[0]
         assert only_meaning.paper_id == "2603.00003" and only_meaning.snippet is not None
@@ -188,6 +190,14 @@ def test_related_papers_are_the_nearest_others(tmp_path: Path, fake: HashingEmbe
         near = related(store, fake, "2603.00004", limit=5)
         assert "2603.00004" not in [h.paper_id for h in near]
         assert len(near) == 3
+        # vectors written after a query are found by the next one (the scan's copy is read again)
+        PAPERS["2603.00009"] = ("Draft Models That Speculate", "Small draft models propose tokens for decoding.")
+        try:
+            store.import_digest(Digest(day=D2 + dt.timedelta(days=1), entries=(entry("2603.00009"),)))
+            embed_archive(store, fake)
+            assert related(store, fake, "2603.00004", limit=1)[0].paper_id == "2603.00009"
+        finally:
+            del PAPERS["2603.00009"]
         assert [h.score for h in near] == sorted((h.score for h in near), reverse=True)
         # the draft-model paper shares "model(s)" words with others, and most with no one in particular
         assert near[0].paper_id in {"2603.00001", "2603.00003"}

@@ -9,6 +9,7 @@ exact name still counts (words).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
     query = query[:MAX_QUERY_CHARS]
     if not query.strip() or limit < 1:
         return []
-    meaningless = embedder is None or store.embedded_count(embedder.model) == 0
+    meaningless = embedder is None or not store.has_embeddings(embedder.model)
     if mode == "meaning" and meaningless:
         raise InputError("meaning search needs the papers' embeddings: set `embedder` (not off) and run "
                          "`dailypapers embed`")
@@ -75,13 +76,12 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
     near = store.nearest(embedder.model, vector, limit=depth)
     if mode == "meaning":
         return _hits(store, query, near[:limit], lang)
-    order = reciprocal_rank_fusion([[h.paper_id for h in words], [pid for pid, _ in near]])[:limit]
+    fused = reciprocal_rank_fusion([[h.paper_id for h in words], [pid for pid, _ in near]])[:limit]
     by_id = {h.paper_id: h for h in words}
-    scores = {pid: s for pid, s in near}
-    need = [(pid, scores.get(pid, 0.0)) for pid in order if pid not in by_id]
-    for h in _hits(store, query, need, lang):
+    for h in _hits(store, query, [(pid, score) for pid, score in fused if pid not in by_id], lang):
         by_id[h.paper_id] = h
-    return [by_id[pid] for pid in order if pid in by_id]
+    # a hybrid hit's score is its fused one, whichever side found it
+    return [dataclasses.replace(by_id[pid], score=score) for pid, score in fused if pid in by_id]
 
 
 def related(store: Store, embedder: Embedder | None, paper_id: str, *, limit: int = RELATED,

@@ -11,11 +11,12 @@ RRF_K = 60  # the paper's constant: a first place counts about twice a thirtieth
 H = TypeVar("H", bound=Hashable)
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[H]], *, k: int = RRF_K) -> list[H]:
-    """The items of all rankings, best first; ties keep the order in which items were first seen."""
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[H]], *, k: int = RRF_K) -> list[tuple[H, float]]:
+    """The items of all rankings with their fused scores, best first; ties keep the order in which items were
+    first seen."""
     scores: dict[H, float] = {}
     for ranking in rankings:
         for rank, item in enumerate(dict.fromkeys(ranking), 1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
     order = {item: i for i, item in enumerate(scores)}
-    return sorted(scores, key=lambda item: (-scores[item], order[item]))
+    return sorted(scores.items(), key=lambda pair: (-pair[1], order[pair[0]]))

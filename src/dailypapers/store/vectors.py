@@ -76,6 +76,9 @@ class Vectors(Archive):
                 "values (?, ?, ?, ?, ?, ?)", values)
         return len(values)
 
+    def has_embeddings(self, model: str) -> bool:
+        return self.db.execute("select 1 from embeddings where model = ? limit 1", [model]).fetchone() is not None
+
     def embedded_count(self, model: str) -> int:
         return int(self.db.execute("select count(*) from embeddings where model = ?", [model]).fetchone()[0])
 
@@ -109,11 +112,10 @@ class Vectors(Archive):
         return [(ids[i], float(scores[i])) for i in ranked if ids[i] not in skip][:limit]
 
     def _model_matrix(self, model: str, dim: int) -> tuple[list[str], np.ndarray]:
-        # the table's state: read again only when a vector was added, replaced or a paper left the editions
-        state = self.db.execute(
-            "select count(*), coalesce(max(e.rowid), 0), (select count(*) from search_docs) from embeddings e "
-            "where e.model = ?", [model]).fetchone()
-        key = (model, dim, *state)
+        # read again only after a write: another connection's commit changes data_version, this one's own
+        # writes total_changes (counting rows would scan the table on every query)
+        version = self.db.execute("pragma data_version").fetchone()[0]
+        key = (model, dim, version, self.db.conn.total_changes)
         if self._matrix is not None and self._matrix[0] == key:
             return self._matrix[1], self._matrix[2]
         rows = self.db.execute(
