@@ -58,6 +58,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("HF_API_URL", "ARXIV_API_URL", "ARXIV_PDF_URL", "ARXIV_HTML_URL"):
         monkeypatch.setenv(f"DAILYPAPERS_{name}", "http://127.0.0.1:9/unset-in-tests")
     monkeypatch.setenv("DAILYPAPERS_HTTP_RETRIES", "0")
+    # Runs embed their papers with the bundled model by default (a second or so a run): tests that are not
+    # about meaning leave it off; those that are set `embedder` themselves (tests/test_meaning.py)
+    monkeypatch.setenv("DAILYPAPERS_EMBEDDER", "off")
     for var in ("OPENAI_API_KEY", "DAILYPAPERS_DB", "DAILYPAPERS_CONFIG", "DAILYPAPERS_LLM_BASE_URL",
                 "DAILYPAPERS_LLM_MODEL", "DAILYPAPERS_LLM_API_KEY", "DAILYPAPERS_LANG"):
         monkeypatch.delenv(var, raising=False)

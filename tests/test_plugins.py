@@ -157,7 +157,8 @@ def test_every_built_in_registers_through_the_same_hooks() -> None:
     kinds = {(p.kind, p.name) for p in registry.parts}
     assert kinds == {("sources", "hf"), ("sources", "arxiv"), ("sources", "local"), ("summarizers", "llm"),
                      ("summarizers", "extractive"), ("publishers", "markdown"), ("publishers", "readme"),
-                     ("publishers", "site"), ("notifiers", "slack"), ("notifiers", "email"), ("notifiers", "apprise")}
+                     ("publishers", "site"), ("notifiers", "slack"), ("notifiers", "email"), ("notifiers", "apprise"),
+                     ("embedders", "bundled"), ("embedders", "openai")}
 
 
 def test_the_plugins_command_lists_them() -> None:

@@ -200,7 +200,8 @@ SAMPLE_PATHS = {
     "/search.html": "/search.html?q=3D", "/runs.html": "/runs.html", "/docs": "/docs",
     "/openapi.json": "/openapi.json", "/api/editions": "/api/editions",
     "/api/editions/{day}": "/api/editions/2025-05-06",
-    "/api/papers/{paper_id:path}": "/api/papers/2505.02707", "/api/search": "/api/search?q=3D",
+    "/api/papers/{paper_id:path}": "/api/papers/2505.02707",
+    "/api/papers/{paper_id:path}/related": "/api/papers/2505.02707/related", "/api/search": "/api/search?q=3D",
     "/api/runs": "/api/runs", "/static": "/static/style.css", "/swagger": "/swagger/swagger-ui.css",
     "/tags/{name}": "/tags/cs.CV.html", "/feeds/{source}/{lang}/{name}": "/feeds/hf/ko/papers.atom",
 }

@@ -30,6 +30,7 @@ from dailypapers.errors import DailyPapersError, PublishError, SummarizeError
 from dailypapers.events import Events, Waiting
 from dailypapers.health import ChannelHealth, HealthReport
 from dailypapers.http import Http
+from dailypapers.meaning import embed_archive
 from dailypapers.models import (
     Digest,
     Document,
@@ -141,9 +142,10 @@ async def abuild_digest(
                 caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
                 command=command,
             )
-            publish_context = PublishContext(settings, out, main_edition, store)
+            publish_context = PublishContext(settings, out, main_edition, store, _embedding_model(registry, settings))
 
             def publish(digest: Digest) -> tuple[list[str], list[str]]:
+                _embed_new(registry, settings, store, events)  # before the pages, which show related papers
                 return publish_all(digest, publishers, publish_context, events)
 
             async def synthesized(digest: Digest, spent: Usage) -> Usage:  # before the publishers: pages show it
@@ -155,6 +157,25 @@ async def abuild_digest(
                 publish=publish, events=events, synthesize=synthesized,
             )
             return digest, redact.data(report)
+
+
+def _embed_new(registry: Registry, settings: Settings, store: Store, events: Events) -> None:
+    """Embed the papers the run added (and those whose summaries changed): meaning search and related papers
+    find them from now on. A failure is a notice, never a failed run: `dailypapers embed` catches up later."""
+    try:
+        embedder = registry.embedder(settings)
+        if embedder is not None:
+            embed_archive(store, embedder)
+    except DailyPapersError as exc:
+        events.notice(f"papers not embedded ({exc}): `dailypapers embed` does it later")
+
+
+def _embedding_model(registry: Registry, settings: Settings) -> str | None:
+    try:
+        embedder = registry.embedder(settings)
+    except DailyPapersError:  # said once, by `_embed_new`
+        return None
+    return embedder.model if embedder is not None else None
 
 
 def run(
@@ -277,7 +298,7 @@ class _DailyPlan:
             return None
         mains = [i for i, d in enumerate(digests) if _main_edition(self.registry, settings, d.source, d.lang)]
         i = (mains or list(range(len(digests))))[-1]
-        context = PublishContext(settings, None, bool(mains), self.store)
+        context = PublishContext(settings, None, bool(mains), self.store, _embedding_model(self.registry, settings))
         outputs, problems = publish_all(digests[i], publishers, context, self.events)
         return i, outputs, problems
 

@@ -148,6 +148,15 @@ class Settings(BaseSettings):
     # cached by the edition's content; off, pages show the offline TF-IDF themes
     synthesis: bool = False
     section_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
+
+    # meaning (issue 18): every paper in an edition gets an embedding, for `search --mode meaning|hybrid` and
+    # related papers. `bundled`: a model shipped in a package, offline; `openai`: any OpenAI-compatible
+    # /v1/embeddings server (embed_base_url, embed_model; the key is embed_api_key, else llm_api_key); `off`: none
+    embedder: str = "bundled"
+    embed_base_url: str | None = None
+    embed_model: str = "text-embedding-3-small"
+    embed_api_key: SecretStr | None = None
+    embed_timeout: float = 60.0  # seconds for one batch
     # what the LLM reads of each paper: title+abstract first, then results, method, intro, conclusion (documents.budget)
     max_input_tokens: int = 3_000
     max_output_tokens: int = 1_500
@@ -249,10 +258,12 @@ class Settings(BaseSettings):
         """What keeps this configuration's secrets out of error texts: the keys, tokens and password, the
         apprise and ops URLs (each a secret as a whole and in its parts), and the credentials inside any URL
         setting (`https://user:pass@host/v1`, `?api-key=...`)."""
-        secrets = [v.get_secret_value() for v in (self.llm_api_key, self.slack_token, self.smtp_password) if v]
+        secrets = [v.get_secret_value() for v in (self.llm_api_key, self.embed_api_key, self.slack_token,
+                                                   self.smtp_password) if v]
         for url in (*self.apprise_urls, *self.ops_urls):
             secrets += token_url_parts(url.get_secret_value())
-        for url in (self.llm_base_url, self.hf_api_url, self.arxiv_api_url, self.arxiv_pdf_url, self.arxiv_html_url,
+        for url in (self.llm_base_url, self.embed_base_url, self.hf_api_url, self.arxiv_api_url,
+                    self.arxiv_pdf_url, self.arxiv_html_url,
                     self.slack_base_url, self.site_url, *self.extra_allowed_hosts):
             secrets += url_credentials(url or "")
         return Redactor.of(secrets)
@@ -263,7 +274,7 @@ class Settings(BaseSettings):
         if self.llm_api_key is not None:
             key = self.llm_api_key.get_secret_value()
             data["llm_api_key"] = (key[:3] + "…" + key[-2:]) if len(key) > 8 else "***"
-        for name in ("slack_token", "smtp_password"):
+        for name in ("slack_token", "smtp_password", "embed_api_key"):
             if getattr(self, name) is not None:
                 data[name] = "***"
         # an apprise URL carries its service's token in its path: show the scheme only

@@ -110,6 +110,10 @@ class SummarizeError(DailyPapersError):
         self.usage = usage
 
 
+class EmbedError(DailyPapersError):
+    """Texts could not be embedded (the embeddings server failed or answered something unusable)."""
+
+
 class PublishError(DailyPapersError):
     """An output could not be written or delivered; the digest itself is stored."""
 

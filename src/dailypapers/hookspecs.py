@@ -41,3 +41,9 @@ def register_publishers(register: Callable[[Any], None]) -> None:
 @hookspec
 def register_notifiers(register: Callable[[Any], None]) -> None:
     """Register notifiers (`publish.base.Notifier`) that deliver a digest to people."""
+
+
+@hookspec
+def register_embedders(register: Callable[[Any], None]) -> None:
+    """Register embedders (`embed.base.EmbedderPlugin`), chosen by the `embedder` setting: what turns a paper's
+    text into the vector that meaning-based search and related papers compare."""

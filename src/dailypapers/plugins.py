@@ -21,6 +21,7 @@ import pluggy
 
 from dailypapers import hookspecs
 from dailypapers.config import Settings
+from dailypapers.embed.base import Embedder, EmbedderPlugin
 from dailypapers.errors import ConfigError
 from dailypapers.publish.base import Notifier, Publisher
 from dailypapers.sources.base import Source
@@ -36,9 +37,11 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dailypapers.publish.readme",
     "dailypapers.publish.notify",
     "dailypapers.publish.site_publisher",
+    "dailypapers.embed.bundled",
+    "dailypapers.embed.remote",
 )
 ENTRY_POINT_GROUP = "dailypapers"
-KINDS = ("sources", "summarizers", "publishers", "notifiers")
+KINDS = ("sources", "summarizers", "publishers", "notifiers", "embedders")
 
 
 def plugin_manager(*, entry_points: bool = True) -> pluggy.PluginManager:
@@ -70,6 +73,7 @@ class Registry:
     summarizers: tuple[SummarizerPlugin, ...] = ()
     publishers: tuple[Publisher, ...] = ()
     notifiers: tuple[Notifier, ...] = ()
+    embedders: tuple[EmbedderPlugin, ...] = ()
     parts: tuple[Part, ...] = field(default=())
 
     @classmethod
@@ -96,6 +100,16 @@ class Registry:
                 return plugin.create(settings)
         known = ", ".join(["auto", *(p.name for p in self.summarizers)])
         raise ConfigError(f"unknown summarizer {name!r}: the summarizer setting takes one of {known}")
+
+    def embedder(self, settings: Settings) -> Embedder | None:
+        """The embedder the `embedder` setting names; None when it is `off`."""
+        if settings.embedder == "off":
+            return None
+        for plugin in self.embedders:
+            if plugin.name == settings.embedder:
+                return plugin.create(settings)
+        known = ", ".join(["off", *(p.name for p in self.embedders)])
+        raise ConfigError(f"unknown embedder {settings.embedder!r}: the embedder setting takes one of {known}")
 
     def publisher(self, name: str) -> Publisher:
         return _by_name(self.publishers, name, "publisher")

@@ -31,7 +31,11 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dailypapers import __version__, digestformat
-from dailypapers.errors import DailyPapersError
+from dailypapers.embed.base import Embedder
+from dailypapers.errors import DailyPapersError, EmbedError, InputError, NotFoundError
+from dailypapers.meaning import MODES, RELATED, Mode
+from dailypapers.meaning import related as related_papers
+from dailypapers.meaning import search as meaning_search
 from dailypapers.models import Digest, Edition, Paper, Period, PeriodDigest, Span, Summary
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.pages import APP_CSP, Chrome, FeedLink, render
@@ -47,6 +51,7 @@ from dailypapers.publish.views import (
     EditionView,
     HomeView,
     PeriodRef,
+    RelatedRef,
     RunsView,
     TagView,
     edition_index,
@@ -250,10 +255,13 @@ async def _plain(send: Callable[[Message], Awaitable[None]], status: int, body: 
 
 # -- the app ----------------------------------------------------------------------------------------------------
 def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str | None = None,
-               allowed_hosts: frozenset[str] | None = None, redact: Redactor = NO_REDACTION) -> Any:
+               allowed_hosts: frozenset[str] | None = None, redact: Redactor = NO_REDACTION,
+               embedder: Embedder | None = None) -> Any:
     """The ASGI app over the archive at `db` (opened read-only now: a missing or old archive fails here).
     `main` is the (source, lang) stream the home page shows; `allowed_hosts` None accepts any Host header;
-    `redact` (`Settings.redactor()`) keeps the settings' secrets out of every error text the app shows."""
+    `redact` (`Settings.redactor()`) keeps the settings' secrets out of every error text the app shows;
+    `embedder` (`Registry.embedder`) embeds queries for meaning search and finds related papers (None: words
+    only, and no related papers)."""
     archive = Archive(db, main=main, base_url=base_url.rstrip("/") if base_url else None, redact=redact)
     chrome = Chrome(live=True, base_url=archive.base_url)
     app = FastAPI(
@@ -369,9 +377,19 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         paper_id = paper_id_from_slug(name.removesuffix(".html"))
 
         def make() -> str:
-            page = paper_page_view(*_paper(paper_id))
+            page = paper_page_view(*_paper(paper_id), related=_related(paper_id))
             return render("paper.html", page.path, chrome, view=page)
         return html(paper_path(paper_id), make)
+
+    def _related(paper_id: str) -> list[RelatedRef]:
+        # a page shows what there is: no embedder or no vector yet is a page without the section, not an error
+        if embedder is None:
+            return []
+        try:
+            hits = related_papers(archive.store, embedder, paper_id, lang=archive.main[1])
+        except (NotFoundError, EmbedError):
+            return []
+        return [RelatedRef(h.paper_id, h.title.text, h.score) for h in hits]
 
     def _paper(paper_id: str) -> tuple[Paper, list[tuple[Edition, Summary | None, int | None]]]:
         paper = archive.store.get_paper(paper_id)
@@ -509,12 +527,19 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         return _feed_response(archive.cached(f"feed:{slug}", make), request)
 
     @app.get("/search.html", include_in_schema=False)
-    async def search_page(q: str = "", sort: str = "newest", limit: int = 50) -> Response:
+    async def search_page(q: str = "", sort: str = "newest", limit: int = 50, mode: str = "hybrid") -> Response:
         sort = sort if sort in SORTS else "newest"
+        chosen: Mode = mode if mode in MODES else "hybrid"  # type: ignore[assignment]
         limit = max(1, min(limit, MAX_LIMIT))
-        hits = archive.store.search(q, limit=limit, sort=sort, lang=archive.main[1]) if q.strip() else []  # type: ignore[arg-type]
+        try:
+            hits = meaning_search(archive.store, embedder, q, mode=chosen, limit=limit, lang=archive.main[1],
+                                  sort=sort) if q.strip() else []  # type: ignore[arg-type]
+        except InputError:  # meaning asked of an archive without embeddings: what words find
+            hits = meaning_search(archive.store, None, q, mode="words", limit=limit, lang=archive.main[1],
+                                  sort=sort)  # type: ignore[arg-type]
         shown = [_hit_view(h) for h in hits]
-        return HTMLResponse(render("search.html", SEARCH_PATH, chrome, query=q, sort=sort, limit=limit, hits=shown))
+        return HTMLResponse(render("search.html", SEARCH_PATH, chrome, query=q, sort=sort, limit=limit, hits=shown,
+                                   mode=chosen))
 
     @app.get("/runs.html", include_in_schema=False)
     async def runs_page(limit: int = 30) -> Response:
@@ -555,6 +580,17 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
             raise HTTPException(404, f"no edition on {when}")
         return [d for d in (archive.store.get_digest(e) for e in found) if d is not None]
 
+    @app.get("/api/papers/{paper_id:path}/related", response_model=list[SearchResult], tags=["papers"])
+    async def api_related(paper_id: str, limit: int = Query(RELATED, ge=1, le=MAX_LIMIT)) -> Response:
+        """The papers nearest in meaning to a paper (by their embeddings), best first; `score` is the cosine."""
+        try:
+            hits = related_papers(archive.store, embedder, paper_id, limit=limit, lang=archive.main[1])
+        except NotFoundError as exc:
+            raise HTTPException(404, str(exc)) from None
+        except InputError as exc:
+            raise HTTPException(400, str(exc)) from None
+        return JSONResponse([{**h.to_json(), "html": paper_path(h.paper_id)} for h in hits])
+
     @app.get("/api/papers/{paper_id:path}", response_model=PaperInfo, tags=["papers"])
     async def api_paper(paper_id: str) -> PaperInfo:
         """A paper (arXiv id such as 2505.02707, or local:<hex>) and every edition that lists it."""
@@ -566,11 +602,19 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
     async def api_search(
         q: str = Query(..., description="Words to find; Korean, Chinese and Japanese words of any length"),
         limit: int = Query(20, ge=1, le=MAX_LIMIT),
-        sort: Literal["newest", "rank"] = "newest",
+        mode: Literal["words", "meaning", "hybrid"] = Query(
+            "hybrid", description="words: every word must occur; meaning: nearest by embedding (any language); "
+                                  "hybrid: both fused by reciprocal rank"),
+        sort: Literal["newest", "rank"] = Query("newest", description="The order of `words` results"),
         lang: str | None = Query(None, description="Prefer snippets from summaries in this language"),
     ) -> Response:
-        """Papers whose title, authors, summaries or abstract hold every word of `q`, with highlight offsets."""
-        hits = archive.store.search(q, limit=limit, sort=sort, lang=lang or archive.main[1])
+        """Papers for `q` by words, meaning or both (hybrid, best first), with highlight offsets. Without
+        embeddings in the archive, hybrid is words alone and meaning answers 400."""
+        try:
+            hits = meaning_search(archive.store, embedder, q, mode=mode, limit=limit, lang=lang or archive.main[1],
+                                  sort=sort)
+        except InputError as exc:
+            raise HTTPException(400, str(exc)) from None
         # built as the schema says and sent as is: no second validation of what this function just made
         return JSONResponse([{**h.to_json(), "html": paper_path(h.paper_id)} for h in hits])
 

@@ -1,9 +1,9 @@
 """A stand-in OpenAI chat-completions server (tests and benchmarks only).
 
-Speaks the real wire format of `POST /v1/chat/completions` and `GET /v1/models`. It can accept or reject
-`response_format` the way real servers do, answers with a summary built from the request's own paper text
-(or from a pluggable responder; the grounding judge's requests are judged from their excerpts), and plays
-scripted faults, one per call, in order:
+Speaks the real wire format of `POST /v1/chat/completions`, `POST /v1/embeddings` and `GET /v1/models`. It
+can accept or reject `response_format` the way real servers do, answers with a summary built from the
+request's own paper text (or from a pluggable responder; the grounding judge's requests are judged from their
+excerpts), and plays scripted faults, one per call, in order:
 
     standin.fail("rate_limit", retry_after="0.05")   # 429 with Retry-After
     standin.fail("server_error")                      # 500
@@ -17,6 +17,7 @@ A latency model (base seconds + seconds per output token) makes it usable for be
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -43,6 +44,8 @@ FaultKind = Literal[
 Responder = Callable[[dict[str, Any], Sequence[str]], str]  # (request body, labels) -> message content
 
 COMPLETIONS = "/v1/chat/completions"
+EMBEDDINGS = "/v1/embeddings"
+EMBEDDING_DIM = 64
 _PAPER = re.compile(r"<paper>(.*?)</paper>", re.DOTALL)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -59,6 +62,14 @@ class _Fault:
 def approx_tokens(text: str) -> int:
     """About four characters a token, as for English with GPT tokenizers; good enough for usage figures."""
     return max(1, len(text) // 4) if text else 0
+
+
+def hashed_vector(text: str, dim: int = EMBEDDING_DIM) -> list[float]:
+    """A stand-in embedding: the text's lower-cased words counted into `dim` buckets by a stable hash."""
+    out = [0.0] * dim
+    for word in re.findall(r"\w+", text.lower()):
+        out[int(hashlib.sha256(word.encode()).hexdigest()[:8], 16) % dim] += 1.0
+    return out
 
 
 def paper_text(body: dict[str, Any]) -> str:
@@ -168,6 +179,8 @@ class OpenAIStandIn:
         self.http = StandIn()
         self.http.route("POST", COMPLETIONS, self._complete)
         self.http.route("GET", "/v1/models", self._models)
+        self.http.route("POST", EMBEDDINGS, self._embeddings)
+        self.embeddings_override: Callable[[list[str]], Any] | None = None  # a hostile server's whole answer
 
     # lifecycle
     def start(self) -> OpenAIStandIn:
@@ -213,6 +226,28 @@ class OpenAIStandIn:
         return Reply.json(
             {"object": "list", "data": [{"id": self.model, "object": "model", "owned_by": "standin"}]}
         )
+
+    def embedding_requests(self) -> list[Request]:
+        return self.http.requests_to(EMBEDDINGS)
+
+    def _embeddings(self, req: Request) -> Reply:
+        """Embeddings as OpenAI sends them, in a shuffled order (each item says its `index`); a text's vector
+        counts its words hashed into EMBEDDING_DIM buckets, so texts sharing words are near."""
+        if self.api_key is not None and req.headers.get("authorization") != f"Bearer {self.api_key}":
+            return _error(401, "Incorrect API key provided.", "invalid_request_error", code="invalid_api_key")
+        body = req.json()
+        texts = body.get("input")
+        if isinstance(texts, str):
+            texts = [texts]
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts) or not texts:
+            return _error(400, "'input' must be a string or a list of strings", "invalid_request_error",
+                          param="input")
+        if self.embeddings_override is not None:
+            return Reply.json(self.embeddings_override(texts))
+        data = [{"object": "embedding", "index": i, "embedding": hashed_vector(t)} for i, t in enumerate(texts)]
+        return Reply.json({"object": "list", "data": data[::-1], "model": body.get("model", self.model),
+                           "usage": {"prompt_tokens": sum(map(approx_tokens, texts)),
+                                     "total_tokens": sum(map(approx_tokens, texts))}})
 
     def _complete(self, req: Request) -> Reply:
         if self.api_key is not None and req.headers.get("authorization") != f"Bearer {self.api_key}":

@@ -1,4 +1,6 @@
-"""`dailypapers search`: find papers in the archive by words of their titles, authors, summaries, abstracts."""
+"""`dailypapers search`, `related` and `embed`: find papers in the archive by the words of their titles, authors,
+summaries and abstracts, by their meaning (embeddings), or both; a paper's nearest papers; and the embeddings
+they need, made incrementally."""
 
 from __future__ import annotations
 
@@ -10,11 +12,18 @@ from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, errors, safe, state, write_stdout
-from dailypapers.errors import InputError
+from dailypapers.errors import ArchiveMissingError, InputError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # settings, the store, search and the embedders (numpy) load when a command runs
+    from dailypapers.config import Settings
+    from dailypapers.embed.base import Embedder
     from dailypapers.search import SearchHit, Snippet
-from dailypapers.errors import ArchiveMissingError
+
+
+def _embedder(settings: Settings) -> Embedder | None:
+    from dailypapers.plugins import Registry  # the plug-ins load only for the commands that need them
+
+    return Registry.load().embedder(settings)
 
 
 @app.command()
@@ -24,20 +33,30 @@ def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Words to find (Korean, Chinese, Japanese words of any length).")],
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many papers.")] = 20,
-    sort: Annotated[str, typer.Option("--sort", help="newest (first) or rank (best first).")] = "newest",
+    mode: Annotated[str, typer.Option("--mode", help="words (every word must occur), meaning (nearest by "
+                                                    "embedding, any language) or hybrid (both, fused).")] = "hybrid",
+    sort: Annotated[str, typer.Option("--sort", help="With --mode words: newest (first) or rank (best first).")
+                    ] = "newest",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, with highlight offsets.")] = False,
 ) -> None:
-    """Search the archive: papers whose title, authors, summaries or abstract hold every word of QUERY."""
+    """Search the archive by words and meaning: by default papers that hold QUERY's words and papers nearest to
+    it in meaning (a Korean query finds English papers), fused by reciprocal rank, best first."""
+    from dailypapers.meaning import MODES
+    from dailypapers.meaning import search as find
     from dailypapers.search import SORTS
 
     if sort not in SORTS:
         raise InputError(f"unknown sort {sort!r}: use {' or '.join(SORTS)}")
+    if mode not in MODES:
+        raise InputError(f"unknown mode {mode!r}: use {', '.join(MODES)}")
     if limit < 1:
         raise InputError("--limit must be at least 1")
     settings = state(ctx).settings()
     try:
         with state(ctx).store(settings, readonly=True) as store:
-            hits = store.search(query, limit=limit, sort=sort, lang=settings.lang)  # type: ignore[arg-type]
+            embedder = _embedder(settings) if mode != "words" else None
+            hits = find(store, embedder, query, mode=mode, limit=limit, lang=settings.lang,  # type: ignore[arg-type]
+                        sort=sort)  # type: ignore[arg-type]
     except ArchiveMissingError:
         hits = []
     if as_json:
@@ -67,3 +86,53 @@ def _hit_text(h: SearchHit) -> Text:
         out.append_text(_styled(h.snippet))
     out.append("\n")
     return out
+
+
+@app.command()
+@errors
+@archive_options
+def related(
+    ctx: typer.Context,
+    paper_id: Annotated[str, typer.Argument(metavar="ID", help="A paper in the archive (arXiv id or local:<hex>).")],
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most this many papers (default 5).")
+                     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The papers in the archive nearest in meaning to paper ID (by their embeddings), best first."""
+    from dailypapers.meaning import RELATED
+    from dailypapers.meaning import related as related_papers
+
+    limit = RELATED if limit is None else limit
+    if limit < 1:
+        raise InputError("--limit must be at least 1")
+    settings = state(ctx).settings()
+    with state(ctx).store(settings, readonly=True) as store:
+        hits = related_papers(store, _embedder(settings), paper_id, limit=limit, lang=settings.lang)
+    if as_json:
+        write_stdout(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2) + "\n")
+        return
+    if not hits:
+        console.print(safe(f"no paper near {paper_id}"), soft_wrap=True)
+    for h in hits:
+        console.print(_hit_text(h), soft_wrap=True)
+
+
+@app.command()
+@errors
+@archive_options
+def embed(
+    ctx: typer.Context,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="Embed at most this many papers now.")] = None,
+) -> None:
+    """Embed the papers in editions that have no embedding yet (or whose summaries changed), with the `embedder`
+    setting's model: what meaning search and related papers read. Runs after each digest too."""
+    from dailypapers.meaning import embed_archive
+
+    settings = state(ctx).settings()
+    embedder = _embedder(settings)
+    if embedder is None:
+        raise InputError("the embedder setting is off: set it to bundled (offline) or openai")
+    with state(ctx).store(settings) as store:
+        report = embed_archive(store, embedder, limit=limit)
+    console.print(safe(f"embedded {report.embedded} papers with {embedder.model}; {report.total} have embeddings"),
+                  soft_wrap=True)

@@ -31,8 +31,10 @@ def serve(
     # Only requests that name the bound address, loopback names (bound to loopback or to all addresses) or the
     # allowed_hosts setting are answered: a web page cannot reach the server through DNS rebinding.
     allowed = served_host_names(host, settings.allowed_hosts)
+    from dailypapers.plugins import Registry
+
     web = create_app(settings.db, main=(settings.source, settings.lang), base_url=settings.site_url,
-                     allowed_hosts=allowed, redact=settings.redactor())
+                     allowed_hosts=allowed, redact=settings.redactor(), embedder=Registry.load().embedder(settings))
     err_console.print(Text(f"serving {settings.db} read-only at http://{host}:{port}/ (API docs: /docs)"),
                       soft_wrap=True)
     uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)

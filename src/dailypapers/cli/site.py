@@ -30,10 +30,13 @@ def site(
     ] = None,
 ) -> None:
     """Build the static site from the archive; a rebuild rewrites only the files that changed."""
+    from dailypapers.plugins import Registry
     from dailypapers.publish.site import build_from_settings  # imported when used: templates, feedgen, pagefind
 
     settings = state(ctx).settings()
-    report = build_from_settings(settings, out_dir, base_url=base_url, readme=readme, search=search)
+    embedder = Registry.load().embedder(settings)
+    report = build_from_settings(settings, out_dir, base_url=base_url, readme=readme, search=search,
+                                 embedding_model=embedder.model if embedder is not None else None)
     console.print(
         Text(f"site: {report.editions} editions, {report.papers} papers; {len(report.written)} files written, "
              f"{report.unchanged} unchanged, {len(report.removed)} removed -> {report.index}"),

@@ -42,6 +42,8 @@ class PublishContext:
     main_edition: bool = True  # the configured source and language: its outputs go to the top level
     # the run's archive: a file it wrote for another edition is never replaced (None: no record is kept)
     files: FileLedger | None = None
+    # the model whose stored vectors give pages their related papers (`Embedder.model`; None: no such section)
+    embedding_model: str | None = None
 
 
 @runtime_checkable

@@ -31,7 +31,7 @@ import datetime as dt
 import hashlib
 import json
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -41,6 +41,7 @@ from markupsafe import escape
 from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
+from dailypapers.meaning import RELATED
 from dailypapers.models import Digest, Edition, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
@@ -57,6 +58,7 @@ from dailypapers.publish.views import (
     PaperPageView,
     PeriodRef,
     PeriodView,
+    RelatedRef,
     edition_index,
     edition_synthesis,
     edition_view,
@@ -194,8 +196,10 @@ def _page(template: str, path: str, chrome: Chrome, feeds: tuple[FeedLink, ...],
     return render(template, path, chrome, feeds=feeds, **context).encode()
 
 
-def paper_pages(digests: dict[Edition, Digest]) -> list[PaperPageView]:
-    """One page per paper of any edition: its newest record, and the summary each edition shows."""
+def paper_pages(digests: dict[Edition, Digest],
+                related: Callable[[str], list[RelatedRef]] = lambda paper_id: []) -> list[PaperPageView]:
+    """One page per paper of any edition: its newest record, the summary each edition shows, and its related
+    papers (`related`)."""
     shown: dict[str, list[tuple[Edition, Summary | None, int | None]]] = {}
     papers: dict[str, tuple[dt.date, Paper]] = {}
     for edition, digest in digests.items():
@@ -203,7 +207,19 @@ def paper_pages(digests: dict[Edition, Digest]) -> list[PaperPageView]:
             shown.setdefault(entry.paper.id, []).append((edition, entry.summary, entry.paper.upvotes))
             if entry.paper.id not in papers or papers[entry.paper.id][0] < edition.day:
                 papers[entry.paper.id] = (edition.day, entry.paper)
-    return [paper_page_view(papers[pid][1], appearances) for pid, appearances in shown.items()]
+    return [paper_page_view(papers[pid][1], appearances, related(pid)) for pid, appearances in shown.items()]
+
+
+def related_papers(store: Store, model: str, limit: int = RELATED) -> Callable[[str], list[RelatedRef]]:
+    """A paper's nearest papers by the stored vectors of `model` (none for a paper without one)."""
+    def related(paper_id: str) -> list[RelatedRef]:
+        vector = store.paper_vector(model, paper_id)
+        if vector is None:
+            return []
+        near = store.nearest(model, vector, limit=limit, exclude=[paper_id])
+        docs = store.search_docs([pid for pid, _ in near])
+        return [RelatedRef(pid, docs[pid].title, score) for pid, score in near if pid in docs]
+    return related
 
 
 # -- search: Pagefind records, one per paper page --------------------------------------------------------------
@@ -313,12 +329,14 @@ def build_site(
     readme: Path | None = None,
     search: bool = True,
     show_flags: bool = True,
+    embedding_model: str | None = None,
 ) -> SiteReport:
     """Build (or bring up to date) the site of the archive in `out_dir`. `main` is the (source, lang) stream the
-    home page shows when the archive has it."""
+    home page shows when the archive has it; `embedding_model` the vectors paper pages find related papers by."""
     archive = _read(store)
     chrome = Chrome(live=False, base_url=base_url.rstrip("/") if base_url else None)
-    pages = paper_pages(archive.digests)
+    pages = paper_pages(archive.digests, related_papers(store, embedding_model) if embedding_model else
+                        lambda paper_id: [])
     keep: frozenset[str] = frozenset()
     search_key = ""
     index: concurrent.futures.Future[dict[str, bytes]] | None = None
@@ -348,10 +366,11 @@ def build_site(
 
 def build_from_settings(settings: Settings, out_dir: Path | None = None, *, base_url: str | None = None,
                         readme: Path | None = None, search: bool | None = None,
-                        main: tuple[str, str] | None = None) -> SiteReport:
+                        main: tuple[str, str] | None = None, embedding_model: str | None = None) -> SiteReport:
     with Store.of(settings, readonly=True) as store:
         return build_site(
             store, out_dir or settings.site_dir, base_url=base_url or settings.site_url,
             main=main or (settings.source, settings.lang), readme=readme,
             search=settings.site_search if search is None else search, show_flags=settings.show_flags,
+            embedding_model=embedding_model,
         )

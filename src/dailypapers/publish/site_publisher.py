@@ -28,7 +28,7 @@ class SitePublisher:
         from dailypapers.publish.site import build_from_settings
 
         main = (digest.source, digest.lang) if ctx.main_edition else None
-        return [str(build_from_settings(ctx.settings, main=main).index)]
+        return [str(build_from_settings(ctx.settings, main=main, embedding_model=ctx.embedding_model).index)]
 
 
 @hookimpl

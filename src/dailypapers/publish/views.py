@@ -744,13 +744,28 @@ class Appearance:
 class PaperPageView:
     paper: PaperView
     appearances: tuple[Appearance, ...]
+    related: tuple[RelatedRef, ...] = ()  # the nearest papers by meaning (`dailypapers.meaning.related`)
 
     @property
     def path(self) -> str:
         return self.paper.path
 
 
-def paper_page_view(paper: Paper, shown: Iterable[tuple[Edition, Summary | None, int | None]]) -> PaperPageView:
+@dataclass(frozen=True)
+class RelatedRef:
+    """A related paper, as a paper page links it."""
+
+    paper_id: str
+    title: str
+    score: float
+
+    @property
+    def path(self) -> str:
+        return paper_path(self.paper_id)
+
+
+def paper_page_view(paper: Paper, shown: Iterable[tuple[Edition, Summary | None, int | None]],
+                    related: Iterable[RelatedRef] = ()) -> PaperPageView:
     """`shown`: each edition the paper is in, with the summary and votes it has there (any order). The page's
     day is the newest of those editions' days; its votes the newest edition's."""
     groups: dict[object, list[tuple[Edition, Summary | None, int | None]]] = {}
@@ -768,7 +783,7 @@ def paper_page_view(paper: Paper, shown: Iterable[tuple[Edition, Summary | None,
     votes = next((a.upvotes for a in appearances if a.upvotes is not None), paper.upvotes)
     day = shown[0][0].day if shown else paper.day
     return PaperPageView(paper_view(paper.model_copy(update={"upvotes": votes, "day": day}), on_hf=on_hf),
-                         tuple(appearances))
+                         tuple(appearances), tuple(related))
 
 
 # -- home, archive ------------------------------------------------------------------------------------------

@@ -280,3 +280,16 @@ def _m018_document_hashes(db: sqlite_utils.Database) -> None:
     # over a day whose documents are stored builds its keys without reading them. Older rows stay NULL until
     # a run first needs them (`Archive.document_hashes` hashes and keeps them).
     db.execute("alter table documents add column content_hash text")
+
+
+@MIGRATIONS(name="019_embeddings")
+def _m019_embeddings(db: sqlite_utils.Database) -> None:
+    # A vector per paper and embedding model (`store/vectors.py`): float32 bytes, unit length; `text_key` names
+    # the text it was made from, so only papers whose text changed are embedded again.
+    db.executescript(
+        """
+        create table embeddings (paper_id text not null references papers(id), model text not null,
+            text_key text not null, dim integer not null, vector blob not null, created_at text,
+            primary key (paper_id, model));
+        """
+    )

