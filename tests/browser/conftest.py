@@ -54,12 +54,16 @@ def static_url(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture(scope="session")
 def live_url(archive: Path) -> Iterator[str]:
-    import uvicorn
-
     from dailypapers.web import LOOPBACK_HOSTS, create_app
 
-    server = uvicorn.Server(uvicorn.Config(create_app(archive, allowed_hosts=LOOPBACK_HOSTS), host="127.0.0.1",
-                                           port=0, log_level="warning", access_log=False))
+    yield from serve_app(create_app(archive, allowed_hosts=LOOPBACK_HOSTS))
+
+
+def serve_app(app: object) -> Iterator[str]:
+    """The app under uvicorn on a free loopback port, for the life of the caller's fixture: its base URL."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

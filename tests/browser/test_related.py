@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from dailypapers.embed.base import Embedder
 from dailypapers.meaning import RELATED, embed_archive
 from dailypapers.plugins import Registry, plugin_manager
 from dailypapers.store import Store
+from tests.browser.conftest import serve_app
 
 pytestmark = pytest.mark.slow
 
@@ -28,25 +27,13 @@ def bundled() -> Embedder:
 
 @pytest.fixture(scope="module")
 def embedded_url(archive: Path, bundled: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from dailypapers.web import LOOPBACK_HOSTS, create_app
 
     db = tmp_path_factory.mktemp("related") / "a.db"
     shutil.copy(archive, db)
     with Store(db) as store:
         assert embed_archive(store, bundled).embedded > RELATED
-    server = uvicorn.Server(uvicorn.Config(create_app(db, allowed_hosts=LOOPBACK_HOSTS, embedder=bundled),
-                                           host="127.0.0.1", port=0, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/"
-    server.should_exit = True
-    thread.join(timeout=10)
+    yield from serve_app(create_app(db, allowed_hosts=LOOPBACK_HOSTS, embedder=bundled))
 
 
 def test_a_paper_page_lists_its_related_papers_and_they_lead_to_theirs(page, embedded_url: str,
