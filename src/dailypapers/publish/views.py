@@ -493,8 +493,23 @@ class EntryView:
     outcome: str | None = None  # "failed: timeout" when the paper has no summary and the run said why
 
 
+class _Entries:
+    """What a page of entries (a day's edition, a week's or a month's) says about them."""
+
+    entries: tuple[EntryView, ...]
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for e in self.entries if e.summary is not None and e.summary.flagged)
+
+    @property
+    def tags(self) -> tuple[tuple[str, int], ...]:
+        """The tags with how many of the entries' papers carry each, most first."""
+        return tag_counts(e.paper for e in self.entries)
+
+
 @dataclass(frozen=True)
-class EditionView:
+class EditionView(_Entries):
     ref: EditionRef
     entries: tuple[EntryView, ...]
     previous: EditionRef | None = None
@@ -510,15 +525,6 @@ class EditionView:
     @property
     def path(self) -> str:
         return self.ref.path
-
-    @property
-    def flagged(self) -> int:
-        return sum(1 for e in self.entries if e.summary is not None and e.summary.flagged)
-
-    @property
-    def tags(self) -> tuple[tuple[str, int], ...]:
-        """The edition's tags with how many of its papers carry each, most first."""
-        return tag_counts(e.paper for e in self.entries)
 
 
 def tag_counts(papers: Iterable[PaperView]) -> tuple[tuple[str, int], ...]:
@@ -691,7 +697,7 @@ class PeriodRef:
 
 
 @dataclass(frozen=True)
-class PeriodView:
+class PeriodView(_Entries):
     """A weekly or monthly edition's page: its cards and entries, as a day's."""
 
     ref: PeriodRef
@@ -704,14 +710,6 @@ class PeriodView:
     @property
     def path(self) -> str:
         return self.ref.path
-
-    @property
-    def flagged(self) -> int:
-        return sum(1 for e in self.entries if e.summary is not None and e.summary.flagged)
-
-    @property
-    def tags(self) -> tuple[tuple[str, int], ...]:
-        return tag_counts(e.paper for e in self.entries)
 
 
 def period_view(edition: PeriodDigest, *, refs: Sequence[PeriodRef] = (), updated: dt.datetime | None = None,
