@@ -465,11 +465,7 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
             raise HTTPException(404, f"no feed {slug}/{name}")
 
         def make() -> tuple[bytes, str]:
-            every = archive.store.editions()
-            found = [e for e, _ in every if stream_slug(e.source, e.lang) == slug]
-            if not found:
-                raise HTTPException(404, f"no feed {slug}/papers.atom")
-            index, updated = edition_index(every), archive.store.editions_updated()
+            found, index, updated = _stream(slug, f"no feed {slug}/papers.atom")
             # enough editions for PAPER_FEED_ENTRIES papers: read newest first until they are listed
             views: list[EditionView] = []
             for e in reversed(found):
@@ -480,6 +476,15 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
                                Chrome(live=True, base_url=archive.base_url or FEED_BASE))
             return body, "application/atom+xml; charset=utf-8"
         return _feed_response(archive.cached(f"papersfeed:{slug}", make), request)
+
+    def _stream(slug: str, missing: str) -> tuple[list[Edition], EditionIndex, dict[Edition, dt.datetime | None]]:
+        """The editions of one stream (`<source>/<lang>`), oldest first, with the archive's edition index and
+        update times; 404 with `missing` when it has none."""
+        every = archive.store.editions()
+        found = [e for e, _ in every if stream_slug(e.source, e.lang) == slug]
+        if not found:
+            raise HTTPException(404, missing)
+        return found, edition_index(every), archive.store.editions_updated()
 
     def _period_feed(slug: str, period: Period, request: Request) -> Response:
         def make() -> tuple[bytes, str]:
@@ -515,11 +520,7 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         slug = f"{source}/{name.removesuffix('.atom')}"
 
         def make() -> tuple[bytes, str]:
-            every = archive.store.editions()
-            found = [e for e, _ in every if stream_slug(e.source, e.lang) == slug]
-            if not found:
-                raise HTTPException(404, f"no feed {source}/{name}")
-            index, updated = edition_index(every), archive.store.editions_updated()
+            found, index, updated = _stream(slug, f"no feed {source}/{name}")
             newest = [archive.edition_view(e, index, updated) for e in reversed(found[-FEED_ENTRIES:])]
             base = archive.base_url or FEED_BASE  # the request's own base goes in below
             body = atom_feed(found[0].source, found[0].lang, newest, Chrome(live=True, base_url=base))
