@@ -152,7 +152,7 @@ def _found_as_parts(name: str, index: SourceIndex) -> int | None:
     if len(parts) == 1:
         head = heads[0]
         if head != name:
-            return index.find_name(name_key(head)) if head[:1].isupper() or _HAS_DIGIT.search(head) else None
+            return index.find_name(name_key(head)) if head[:1].isupper() or any(c.isdigit() for c in head) else None
         if _ACRONYM.fullmatch(name) and sum(c.isupper() for c in name) >= 2:
             words = r"[\s-]+".join(rf"{re.escape(c)}[a-z]*(?:'s)?" for c in name)
             m = re.search(rf"\b{words}\b", index.text, re.IGNORECASE)
@@ -175,7 +175,6 @@ def _found_as_parts(name: str, index: SourceIndex) -> int | None:
     return found[0] if all(f is not None for f in found) else None
 
 
-_HAS_DIGIT = re.compile(r"\d")
 _OWN_NAME = re.compile(r"[A-Za-z].*(?:\d|[a-z][A-Z])|[A-Z]{2,}|\d.*[A-Za-z]")
 
 
@@ -391,48 +390,41 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
 
 
 def _derived(claim: ExtractedClaim, value: float, sentence: str) -> str:
-    """Why a value the paper does not state may still be right: it is the difference, sum, ratio or relative
-    change of two other numbers of its own sentence ("from 21.0% to 31.4%, a 10.4-point gain"). Small counts
-    say nothing: every pair of numbers makes some of them."""
+    """Why a value the paper does not state may still be right: it is the difference, sum, product, ratio or
+    relative change of two other numbers of its own sentence ("from 21.0% to 31.4%, a 10.4-point gain"). Small
+    counts say nothing: every pair of numbers makes some of them."""
     if (value < 1 and not claim.percent) or (value.is_integer() and value < 10):
         return ""
-    cls = claim.unit_class
-    # what each kind of number is made from: a gain from two scores, a speed-up from two times, a total from
-    # two counts; the operands are of one kind
-    if cls is None and value.is_integer():
-        ops = ("gap", "relative", "sum", "product")  # "18 tasks with 20 trials each (360 trials)"
-    elif cls in ("percent", "points", None):
-        ops = ("gap", "relative")
-    elif cls == "multiplier":
-        ops = ("ratio",)
-    elif cls in ("count", "tokens", "parameters"):
-        ops = ("sum", "product")
-    else:
-        return ""
-    operands = [c for c in extract_cleaned(sentence) if c.kind == "number" and c.text != claim.text]
-    others = [c.values[0] * (c.factors[0] if c.factors else 1.0) for c in operands
-              if c.unit_class == cls or (cls == "multiplier" and c.unit_class == "time")
-              or (cls in ("percent", "points", None) and c.unit_class in ("percent", "points", None))
-              or (cls is None and c.unit_class == "count")]
-    kinds = [c.unit_class for c in operands]
+    operands = [(c.values[0] * (c.factors[0] if c.factors else 1.0), c.unit_class)
+                for c in extract_cleaned(sentence) if c.kind == "number" and c.text != claim.text]
     tol = max(claim.tolerances[0] if claim.tolerances else 0.0, abs(value) * 0.005)
-    if cls == "percent":  # a relative change of two numbers of any one kind: "170% (11.2 to 30.3 tokens/s)"
-        plain = [c.values[0] * (c.factors[0] if c.factors else 1.0) for c in operands]
-        for i, a in enumerate(plain):
-            for j in range(i + 1, len(plain)):
-                b = plain[j]
-                if kinds[i] == kinds[j] and min(a, b) > 0 and any(
-                        abs(m - value) <= tol for m in ((max(a, b) - min(a, b)) / min(a, b) * 100,
-                                                        (max(a, b) - min(a, b)) / max(a, b) * 100)):
-                    return f"not stated: it may be derived from {_fmt(a)} and {_fmt(b)}"
-    for i, a in enumerate(others):
-        for b in others[i + 1 :]:
-            lo, hi = min(a, b), max(a, b)
-            made = {"gap": [hi - lo], "sum": [hi + lo], "product": [hi * lo], "ratio": [hi / lo if lo else 0.0],
-                    "relative": [(hi - lo) / lo * 100 if lo else 0.0, (hi - lo) / hi * 100 if hi else 0.0]}
-            if any(abs(m - value) <= tol for op in ops for m in made[op]):
-                return f"not stated: it may be derived from {_fmt(a)} and {_fmt(b)}"
+    for (a, ka), (b, kb) in itertools.combinations(operands, 2):
+        lo, hi = min(a, b), max(a, b)
+        made = {"gap": (hi - lo,), "sum": (hi + lo,), "product": (hi * lo,), "ratio": (hi / lo if lo else 0.0,),
+                "relative": ((hi - lo) / lo * 100 if lo else 0.0, (hi - lo) / hi * 100 if hi else 0.0)}
+        if any(abs(m - value) <= tol for op in _made_from(claim.unit_class, value, ka, kb) for m in made[op]):
+            return f"not stated: it may be derived from {_fmt(a)} and {_fmt(b)}"
     return ""
+
+
+_SCORES = frozenset({"percent", "points", None})
+
+
+def _made_from(cls: str | None, value: float, ka: str | None, kb: str | None) -> tuple[str, ...]:
+    """How a number of class `cls` may be made from two numbers of kinds `ka` and `kb`: a gain from two
+    scores, a relative change from two of any one kind, a speed-up from two times, a total from two counts."""
+    ops: tuple[str, ...] = ()
+    if cls == "percent" and ka == kb:
+        ops = ("relative",)  # "170% (11.2 to 30.3 tokens/s)"
+    if cls is None and value.is_integer() and {ka, kb} <= _SCORES | {"count"}:
+        return ("gap", "relative", "sum", "product")  # "18 tasks with 20 trials each (360 trials)"
+    if cls in _SCORES and {ka, kb} <= _SCORES:
+        return ("gap", "relative")
+    if cls == "multiplier" and {ka, kb} <= {"multiplier", "time"}:
+        return ("ratio",)
+    if cls in ("count", "tokens", "parameters") and ka == kb == cls:
+        return ("sum", "product")
+    return ops
 
 
 def _fmt(v: float) -> str:
@@ -490,13 +482,14 @@ def _rival(index: SourceIndex, u: int, ai: int, measured: list[Mention]) -> str:
     owner = parsed.owners[ai] if parsed.owners else None
     for i, m in enumerate(parsed.mentions):
         if (m.key in index.systems and m.key not in mine and (not m.baseline or i == owner)
-                and parsed.attached(m.start, ai, lead=False) and _beside(m, parsed.anchors[ai])):
+                and parsed.attached(m.start, ai, lead=False) and _beside(m.start, m.end, parsed.anchors[ai])):
             return index.text[m.start : m.end]
     return ""
 
 
-def _beside(mention: Mention, anchor: Anchor) -> bool:
-    return min(abs(mention.start - anchor.end), abs(anchor.start - mention.end)) <= _BESIDE_CHARS
+def _beside(start: int, end: int, anchor: Anchor) -> bool:
+    """Whether a name written at [start, end) is right beside the number `anchor`, not a clause away."""
+    return min(abs(start - anchor.end), abs(anchor.start - end)) <= _BESIDE_CHARS
 
 
 def _describes_a_thing(rel: _Relation) -> bool:
@@ -519,8 +512,7 @@ def _owns_another(index: SourceIndex, u: int, ai: int, positions: list[int]) -> 
         if mine is None or theirs is None or theirs.cls != mine.cls:
             continue
         # written right beside that number ("64.0% on MathQuest", "EchoChat (4.1)"), not a clause away
-        a = parsed.anchors[other]
-        if any(min(abs(p - a.end), abs(a.start - p)) <= _BESIDE_CHARS for p in positions):
+        if any(_beside(p, p, parsed.anchors[other]) for p in positions):
             return True
     return False
 
