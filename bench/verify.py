@@ -40,6 +40,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "src"), str(Path(__file__).resolve().parents[1])]
 
@@ -71,34 +72,32 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", text).casefold()
 
 
-class Flag(str):
-    """A published flag: the claim as written, and the summary sentence it is in."""
+class Flag(NamedTuple):
+    """A published (or undecided) claim: as written, and the summary sentence it is in."""
 
+    text: str
     sentence: str = ""
 
 
-def _hits(flag: str, errors: tuple[str, ...]) -> bool:
+def _hits(flag: Flag, errors: tuple[str, ...]) -> bool:
     """A flag names an error when one contains the other, or when the flagged number sits in the same sentence
     as a wrong name (`83.2%` flagged beside the wrong baseline the label names)."""
-    f = _key(flag)
-    sentence = _key(getattr(flag, "sentence", ""))
+    f = _key(flag.text)
+    sentence = _key(flag.sentence)
     return any(f in _key(e) or _key(e) in f or (_key(e) in sentence and _NAME_LIKE.search(e)) for e in errors)
 
 
 _NAME_LIKE = re.compile(r"[A-Z]")  # a wrong name ("CosyVoice 2"), not a wrong number ("about 25%")
 
 
-def _check(case: BlindCase, index: SourceIndex) -> tuple[list[str], list[str]]:
+def _check(case: BlindCase, index: SourceIndex) -> tuple[list[Flag], list[Flag]]:
     """The published flags of a case's summary (in order, repeats kept) and its undecided claims."""
-    flags: list[str] = []
-    undecided: list[str] = []
+    flags: list[Flag] = []
+    undecided: list[Flag] = []
     for label, text in case.sections.items():
         for c in verify_text(text, index, section_label=label):
-            if c.status != "unsupported":
-                continue
-            flag = Flag(c.text)
-            flag.sentence = c.sentence
-            (undecided if c.undecided else flags).append(flag)
+            if c.status == "unsupported":
+                (undecided if c.undecided else flags).append(Flag(c.text, c.sentence))
     return flags, undecided
 
 
@@ -117,7 +116,7 @@ def paper_document(pid: str, text: str) -> Document:
 def blind_folder(name: str) -> dict[str, float]:
     data = load_grounding(BLIND / name)
     indexes = {pid: build_index(paper_document(pid, text)) for pid, text in data.papers.items()}
-    base_flags: dict[str, list[str]] = {}
+    base_flags: dict[str, list[Flag]] = {}
     tp = fp = undecided = 0
     false_benign = false_base = clean_base = bases = 0
     caught = {"error": 0, "realistic": 0}
@@ -136,20 +135,21 @@ def blind_folder(name: str) -> dict[str, float]:
             fp += len(flags) - len(good)
             if len(flags) > len(good):
                 false_base += 1
-                false.append(f"{case.id}: {[f for f in flags if f not in good]}")
+                false.append(f"{case.id}: {[f.text for f in flags if f not in good]}")
             clean_base += not flags and not case.errors
             continue
         added = list(flags)
-        for f in base_flags.get(case.base, []):
-            if f in added:
-                added.remove(f)
+        for f in base_flags.get(case.base, []):  # the base summary's own flags, by the claim as written
+            same = next((a for a in added if a.text == f.text), None)
+            if same is not None:
+                added.remove(same)
         new_errors = case.errors
         good = [f for f in added if _hits(f, new_errors)]
         tp += len(good)
         fp += len(added) - len(good)
         if len(added) > len(good):
             false_benign += case.family == "benign"
-            false.append(f"{case.id} ({case.family}/{case.category}): {[f for f in added if f not in good]}")
+            false.append(f"{case.id} ({case.family}/{case.category}): {[f.text for f in added if f not in good]}")
         if case.family in total:
             labelled = [e for e in case.errors if e in case.edited]
             total[case.family] += len(labelled)

@@ -218,14 +218,17 @@ def unit_at(text: str, pos: int) -> tuple[UnitClass, float] | None:
     if written is None:
         return None
     key = re.sub(r"\s+", " ", written)
-    if key == "일" and _NOT_DAYS.match(text, m.end()):
-        return None  # `0.25일 때` (is 0.25 when), not 0.25 days
-    if key == "초" and text.startswith("과", m.end()):
-        return None  # `85 초과` (above 85), not 85 seconds
+    word_after = _NOT_A_UNIT_BEFORE.get(key)
+    if word_after is not None and word_after.match(text, m.end()):
+        return None
     return _UNIT_TABLE.get(key) or _UNIT_TABLE.get(key.lower())
 
 
-_NOT_DAYS = re.compile(r"\s?(?:때|수|까(?!지)|지라도|뿐|경우)")
+# A Korean unit syllable that starts another word, read on: `0.25일 때` (is 0.25 when), `85 초과` (above 85).
+_NOT_A_UNIT_BEFORE = {
+    "일": re.compile(r"\s?(?:때|수|까(?!지)|지라도|뿐|경우)"),
+    "초": re.compile(r"과"),
+}
 
 
 def atom_unit(text: str, m: re.Match[str], p: str) -> tuple[UnitClass, float] | None:

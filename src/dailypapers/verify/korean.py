@@ -86,13 +86,13 @@ def _numeral(tokens: list, window: str, start: int, end: int) -> bool:
 # Connective endings that join two clauses (and, while, but, whereas): a clause of a Korean sentence ends after
 # one of them. Which syllable is an ending is the analyzer's call: `최고` (best) and `재고` (stock) end no clause.
 _CLAUSE_ENDINGS = frozenset({"고", "며", "으며", "면서", "으면서", "지만", "는데", "은데", "ㄴ데", "데"})
-MAX_SENTENCE_CHARS = 2_000  # a longer "sentence" is cut by punctuation alone
+MAX_ANALYZED_SENTENCE = 2_000  # a longer "sentence" (chars) is cut by punctuation alone
 
 
 def clause_breaks(text: str, start: int, end: int) -> list[int]:
     """Where the clauses of the Korean sentence text[start:end] end: the offsets (in `text`) just after a
     connective ending (tagged EC) that a space follows."""
-    if end - start > MAX_SENTENCE_CHARS or not _HANGUL.search(text, start, end):
+    if end - start > MAX_ANALYZED_SENTENCE or not _HANGUL.search(text, start, end):
         return []
     sentence = text[start:end]
     with _lock:
