@@ -67,6 +67,12 @@ def test_lengths_and_areas_in_words_and_in_metres() -> None:
     assert [c.unit_class for c in extract_claims("성공률이 0.25일 때") if c.kind == "number"] == [None]
 
 
+def test_korean_spelled_units_of_bytes_and_length() -> None:
+    paper = "The cache occupies 18.6 GB. The error is 0.53 m."
+    assert flagged("캐시는 약 18.6기가바이트이고 오차는 53센티미터입니다.", paper) == []
+    assert flagged("캐시는 약 18.6메가바이트이고 오차는 53미터입니다.", paper) == ["18.6", "53"]
+
+
 def test_a_unit_on_a_list_s_first_item_holds_for_the_items_after_it() -> None:
     paper = "We train on 250K hours of speech: 120K hours in English, 70K in Chinese, 18K in Korean, 17K in Japanese."
     assert flagged("한국어 1만 8천 시간을 포함합니다.", paper) == []
