@@ -221,6 +221,23 @@ def test_a_small_multiple_made_from_two_numbers_of_its_sentence_is_for_the_judge
     assert flagged("Finch는 배치를 21ms에 디코딩해 기준 모델보다 약 아홉 배 빠릅니다.", paper) == ["아홉 배"]
 
 
+def test_a_table_cell_of_the_own_system_contradicts_a_value_given_to_another_column() -> None:
+    paper = Document(paper_id="2601.00081", origin="html", sections=(
+        TextSection(kind="title", heading="", text="Heron: Video Priors for Robots"),
+        TextSection(kind="results", heading="4 Results", page=3, text=(
+            "Heron reaches 77.4% on LIBERO-Long, against 50.9% for OpenVLA.")),
+        TextSection(kind="table", heading="Table 2: Success rates", text=(
+            "Method | LIBERO-Spatial | LIBERO-Goal | LIBERO-Long\nOpenVLA | 84.7 | 79.2 | 50.9\n"
+            "Heron | 90.1 | 86.3 | 77.4")),
+    ))
+    assert flagged("Heron은 LIBERO-Long에서 77.4%를 기록했습니다.", paper) == []
+    assert flagged("Heron은 LIBERO-Goal에서 77.4%를 기록했습니다.", paper) == ["77.4%"]  # the table: 86.3
+    assert flagged("Heron은 LIBERO-Goal에서 79.2%를 기록했습니다.", paper) == ["79.2%"]  # OpenVLA's cell
+    # a change, a hedged value, or a number another system is named with is left to the prose rules
+    assert flagged("Heron은 LIBERO-Goal에서 OpenVLA(79.2%)를 앞섰습니다.", paper) == []
+    assert flagged("Heron은 LIBERO-Goal에서 약 77%를 기록했습니다.", paper) == []
+
+
 # ---- three outcomes, as a reader sees them ----------------------------------------------------------
 
 def _summary() -> Summary:

@@ -61,6 +61,20 @@ class _Relation:
     # "X는 A와 B에서 81.3%와 64.0%를" (no 각각): which name goes with which number is not said, so one of them
     # attached to the value is enough
     loose: bool = False
+    # the number is a change or an end of one ("24.2% 향상", "by 3.4 points", "75.0에서 85.0으로"), not a level
+    change: bool = False
+
+
+# A number written as a change, or as the start of one: a table cell holds a level, so it says nothing of these.
+_CHANGE_AFTER = re.compile(
+    r"\s?(?:의\s?)?(?:향상|개선|증가|감소|상승|하락|높|낮|줄|늘|빠|느|차이|격차|앞|뒤|에서\s|"
+    r"(?:up|down|gain|improvement|increase|decrease|reduction|drop|boost|higher|lower|better|worse|faster|"
+    r"slower|more|less|ahead|behind|above|below|over)\b|→|->)",
+    re.IGNORECASE,
+)
+_CHANGE_BEFORE = re.compile(
+    r"(?:\bby|\bfrom|\bof|\bgap|\bmargin|\+|→|->)\s*$|(?:향상|개선|증가|감소|차이|격차)[은는이가]?\s*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -237,7 +251,9 @@ def _relation(text: str, parsed: Parsed, claim: ExtractedClaim, index: SourceInd
     clause_anchors = sum(1 for a in parsed.anchors if a.segment == anchor.segment)
     measured = {m.key for m in names if not m.baseline and m.key not in index.own}
     loose = clause_anchors >= 2 and len(measured) >= 2 and not parsed.pairs
-    return _Relation(names, written, anchor.qualifier, anchor.context, sentence, loose)
+    change = bool(_CHANGE_AFTER.match(text, claim.end) or _CHANGE_BEFORE.search(text, max(0, claim.start - 24),
+                                                                                claim.start))
+    return _Relation(names, written, anchor.qualifier, anchor.context, sentence, loose, change)
 
 
 def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, section_label: str) -> Claim:
@@ -262,6 +278,8 @@ def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, sec
             best = _Outcome("undecided", best.occurrence, derived)  # the match may be a coincidence
         if best.verdict == "fail" and exact is not None and best.occurrence not in exact:
             best = _Outcome("undecided", best.occurrence, best.reason)  # "30배 이상" met by a 41.6 elsewhere
+        if best.verdict == "undecided" and (cell := _table_says_otherwise(claim, rel, index, set(hits))):
+            best = cell
         if best.verdict != "pass":
             return _unsupported(base, best, index)
         outcomes.append(best)
@@ -387,6 +405,41 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
     if not unknown:
         return _Outcome("pass", occurrence)
     return _Outcome("undecided", occurrence, _missing(tuple(_written(rel, m) for m in unknown)))
+
+
+def _table_says_otherwise(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, hits: set[int]) -> _Outcome | None:
+    """A contradiction a table states outright: the clause names a column (a benchmark, a metric) and speaks of
+    the paper's own system; the table's cell there holds another value, and the claimed value is in the same
+    row under another column, or in the same column for another row, of one kind with it ("LIBERO-Goal에서
+    81.2%" where the own row has 85.0 under LIBERO-Goal and 81.2 under LIBERO-Long)."""
+    if (rel.qualifier is not None or rel.change or claim.hedged or claim.unit_class not in (None, "percent")
+            or _NOT_A_LEVEL.search(claim.text)):
+        return None
+    measured = [m for m in rel.names if not m.baseline]
+    columns = tuple(sorted({m.key for m in measured if index.in_a_header(m.key)}))
+    if not columns or any(m.key not in columns and m.key not in index.own for m in measured):
+        return None  # another system is named with the number: who it belongs to is the prose rules' call
+    for u, cell in index.table_cells(None, columns):
+        if any(i in hits for i in cell):
+            return None
+        said = index.occurrences[cell[0]]
+        table = index.units[u].table
+        for h in hits:
+            other = index.occurrences[h]
+            if other.cls != said.cls or index.units[other.unit].table != table:
+                continue
+            same_row = other.unit == u
+            same_column = index.column_of(other) == index.column_of(said)
+            if same_row or same_column:
+                label = next(iter(index.names_for(u, 0)), "")
+                heads = ", ".join(_written(rel, m) for m in measured if m.key in columns)
+                return _Outcome("fail", cell[0],
+                                f"the paper's table gives {label} {index.text[said.start:said.end]} on {heads}")
+    return None
+
+
+# a scaled size (`7B`, `200K`) or a gain in points is not what a table's score cell holds
+_NOT_A_LEVEL = re.compile(r"\d\s?[KMBT]\b|포인트|points?\b|%\s?p\b|pp\b", re.IGNORECASE)
 
 
 def _derived(claim: ExtractedClaim, value: float, sentence: str) -> str:
