@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FetchResult", "PeriodResult", "abuild_digest", "afetch_day", "arun", "build_digest", "build_period", "fetch_day",
-    "fetch_documents", "run",
+    "fetch_documents", "refresh", "run",
 ]
 
 
@@ -157,6 +157,34 @@ async def abuild_digest(
                 publish=publish, events=events, synthesize=synthesized,
             )
             return digest, redact.data(report)
+
+
+def refresh(settings: Settings, *, since: dt.date | None = None, plugins: pluggy.PluginManager | None = None,
+            events: Events | None = None) -> pipeline.RefreshReport:
+    """`dailypapers refresh`: new arXiv versions of the papers in editions (of `since` or later), asked in one
+    batched query, summarized again and compared with what their editions show (`pipeline.refresh`)."""
+    return asyncio.run(arefresh(settings, since=since, plugins=plugins, events=events))
+
+
+async def arefresh(settings: Settings, *, since: dt.date | None = None, plugins: pluggy.PluginManager | None = None,
+                   events: Events | None = None, store: Store | None = None) -> pipeline.RefreshReport:
+    """`refresh` for callers that already run an event loop (the daily run, on its own archive `store`)."""
+    from dailypapers.sources.arxiv import fetch_metadata
+
+    events = (events or Events()).redacting(settings.redactor())
+    registry = Registry.load(plugins)
+
+    def spec_for(lang: str) -> WorkSpec:
+        return WorkSpec(lang=lang, labels=tuple(settings.section_labels), max_input_tokens=settings.max_input_tokens)
+
+    async with _summarizer(registry, settings) as summarizer, _http(settings, events) as http:
+        ctx = SourceContext(settings, http, events.notice)
+        with nullcontext(store) if store is not None else Store.of(settings) as opened:
+            return await pipeline.refresh(
+                opened, look_up=lambda ids: fetch_metadata(http, settings, ids),
+                fetch=lambda paper: sources.fetch_document(registry, paper, ctx), summarizer=summarizer,
+                spec_for=spec_for, since=since, concurrency=settings.concurrency,
+                caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens), events=events)
 
 
 def _embed_new(registry: Registry, settings: Settings, store: Store, events: Events) -> None:
