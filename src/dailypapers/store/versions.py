@@ -66,11 +66,22 @@ class Versions(Archive):
                  change.new_key, json.dumps([c.model_dump() for c in change.changes], ensure_ascii=False),
                  change.problem, (change.found_at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")])
 
-    def version_changes(self, paper_id: str) -> list[VersionChange]:
-        """The paper's newer versions found, newest first."""
-        rows = fetch_rows(self.db.conn, "select * from paper_versions where paper_id = ? "
-                                        "order by to_version desc, lang", [paper_id])
+    def version_changes(self, paper_id: str | None = None) -> list[VersionChange]:
+        """The paper's (or every paper's) newer versions found, newest first."""
+        where, params = ("where paper_id = ?", [paper_id]) if paper_id else ("", [])
+        rows = fetch_rows(self.db.conn, f"select * from paper_versions {where} "
+                                        "order by paper_id, to_version desc, lang", params)
         return [_change(r) for r in rows]
+
+    def newer_versions(self, paper_id: str | None = None) -> dict[str, list[tuple[VersionChange, Summary | None]]]:
+        """paper id -> its newer versions found (newest first), each with its new summary: what a paper's page
+        and `/api/papers/{id}` show."""
+        changes = self.version_changes(paper_id)
+        summaries = self.get_summaries(sorted({c.new_key for c in changes if c.new_key}))
+        out: dict[str, list[tuple[VersionChange, Summary | None]]] = {}
+        for c in changes:
+            out.setdefault(c.paper_id, []).append((c, summaries.get(c.new_key) if c.new_key else None))
+        return out
 
     def announce_changes(self, edition: Edition) -> list[VersionChange]:
         """The changes in the edition's language that no edition's message has noted yet, now given to this one,
