@@ -9,28 +9,35 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import httpx
 import pytest
 
 from dailypapers import api
 from dailypapers.config import Settings
-from dailypapers.models import Claim, ClaimChange, Section, Summary
+from dailypapers.models import Claim, Edition, Section, Summary
+from dailypapers.publish.notify import slack
+from dailypapers.publish.notify.apprise import header_text
+from dailypapers.publish.notify.messages import message_edition, update_lines
+from dailypapers.publish.site import build_site
 from dailypapers.store import Store
 from dailypapers.versions import claim_changes
+from dailypapers.web import create_app
 from tests.papergen import SynthPaper, make_paper
 from tests.standins.hf_arxiv import HfArxivStandIn
+from tests.standins.openai_server import OpenAIStandIn
 
 DAY = dt.date(2026, 6, 12)
 
 
 def revised(synth: SynthPaper, *replacements: tuple[str, str]) -> SynthPaper:
-    """The paper's next version: every occurrence of each old string replaced (abstract and body)."""
+    """The paper's next version: every occurrence of each old string replaced (title, abstract and body)."""
     def swap(text: str) -> str:
         for old, new in replacements:
             text = text.replace(old, new)
         return text
 
     sections = [(h, [swap(p) for p in paras]) for h, paras in synth.sections]
-    return dataclasses.replace(synth, abstract=swap(synth.abstract), sections=sections,
+    return dataclasses.replace(synth, title=swap(synth.title), abstract=swap(synth.abstract), sections=sections,
                                facts={k: swap(v) for k, v in synth.facts.items()})
 
 
@@ -47,18 +54,181 @@ def archive(hf_arxiv: HfArxivStandIn, tmp_path: Path) -> tuple[Settings, list[Sy
     return settings, papers
 
 
+def text_of(s: Summary) -> str:
+    return " ".join(sec.text for sec in s.sections)
+
+
+def markdown_bytes(settings: Settings) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(Path(settings.out_dir).rglob("*.md"))}
+
+
 def test_a_new_version_shows_exactly_the_numbers_that_changed(archive, hf_arxiv: HfArxivStandIn) -> None:
     settings, (first, second) = archive
-    acc = first.facts["accuracy"]
+    written = markdown_bytes(settings)
+    assert written
+    acc, speed = first.facts["accuracy"], first.facts["speedup"]
+    with Store.of(settings) as store:
+        [(old_key, old_summary)] = store.shown_summaries(first.arxiv_id).values()
+    assert acc in text_of(old_summary) and speed in text_of(old_summary)  # the extractive summary quotes both
     hf_arxiv.new_version(revised(first, (acc, "73.9%")))
+
     before = len(hf_arxiv.requests_to("/api/query"))
     report = api.refresh(settings)
     queries = hf_arxiv.requests_to("/api/query")[before:]
     assert len(queries) == 1  # one batched query for every stored paper
     assert sorted(queries[0].query["id_list"].split(",")) == [first.arxiv_id, second.arxiv_id]
-    assert report.asked == 2 and not report.failed
+    assert report.asked == 2 and not report.failed and not report.baselined
     [change] = report.changes
-    assert (change.paper_id, change.from_version, change.to_version) == (first.arxiv_id, 1, 2)
-    print(change.line)
-    assert [c.kind for c in change.changes] == ["changed"]
-    assert (change.changes[0].before, change.changes[0].after) == (acc, "73.9%")
+    assert (change.paper_id, change.lang, change.from_version, change.to_version) == (first.arxiv_id, "en", 1, 2)
+    # exactly the number that changed: the speedup, the gain, the counts stayed and are not listed
+    assert [(c.kind, c.label, c.before, c.after) for c in change.changes] == [("changed", "accuracy", acc, "73.9%")]
+    assert change.line == f"v2: accuracy {acc} → 73.9%"
+
+    with Store.of(settings) as store:
+        assert store.get_paper(first.arxiv_id).version == 2
+        assert store.get_paper(second.arxiv_id).version == 1
+        assert store.get_summary(old_key) == old_summary  # the old summary is kept, unchanged
+        assert change.old_key == old_key and change.new_key != old_key
+        assert "73.9%" in text_of(store.get_summary(change.new_key))
+        assert store.kept_documents(first.arxiv_id) == [1]  # the v1 text is kept beside the v2 text
+        assert "73.9%" in " ".join(s.text for s in store.get_document(first.arxiv_id).sections)
+        # the editions still show the summary they were made with
+        assert store.shown_summaries(first.arxiv_id)["en"][0] == old_key
+    assert markdown_bytes(settings) == written  # past days' Markdown is not rewritten
+
+    again = api.refresh(settings)  # nothing newer: one query, no change
+    assert again.changes == () and len(hf_arxiv.requests_to("/api/query")) == before + 2
+
+
+def test_a_paper_with_no_new_version_costs_no_llm_call(hf_arxiv: HfArxivStandIn, tmp_path: Path,
+                                                        openai_standin: OpenAIStandIn) -> None:
+    papers = [make_paper(f"2606.3000{i}", pages=2) for i in range(3)]
+    for p in papers:
+        hf_arxiv.add_paper(p, day=DAY, html=True, published=dt.datetime(2026, 6, 11, 20, 0, tzinfo=dt.UTC))
+    settings = Settings(db=tmp_path / "llm.db", out_dir=tmp_path / "digests", lang="en", judge=False,
+                        llm_base_url=openai_standin.base_url, llm_model="standin-model", **hf_arxiv.settings_kwargs())
+    api.build_digest(settings, DAY, source="arxiv:cs.CL")
+    made = openai_standin.calls
+    assert made >= 3
+
+    assert api.refresh(settings).changes == ()
+    assert openai_standin.calls == made  # nothing newer: no call at all
+
+    hf_arxiv.new_version(revised(papers[1], (papers[1].facts["accuracy"], "12.5%")))
+    report = api.refresh(settings)
+    assert [c.paper_id for c in report.changes] == [papers[1].arxiv_id]
+    new_calls = openai_standin.bodies()[made:]
+    assert new_calls, "the new version is summarized again"
+    told = [json_text(b) for b in new_calls]
+    assert all(papers[1].title in t for t in told)  # only the updated paper's text was sent
+    assert not any(papers[0].title in t or papers[2].title in t for t in told)
+    assert report.usage.total_tokens > 0
+
+
+def json_text(body: dict) -> str:
+    return " ".join(str(m.get("content", "")) for m in body.get("messages", []))
+
+
+def test_a_paper_stored_without_a_version_gets_the_current_one_as_its_baseline(
+        hf_arxiv: HfArxivStandIn, tmp_path: Path) -> None:
+    synth = make_paper("2606.40001", pages=2)
+    hf_arxiv.add_paper(synth, day=DAY, upvotes=5, html=True)  # HF lists it without a version
+    settings = Settings(db=tmp_path / "hf.db", out_dir=tmp_path / "digests", lang="en", **hf_arxiv.settings_kwargs())
+    api.build_digest(settings, DAY)
+    with Store.of(settings) as store:
+        assert store.get_paper(synth.arxiv_id).version is None
+    report = api.refresh(settings)
+    assert report.baselined == (synth.arxiv_id,) and report.changes == ()
+    hf_arxiv.new_version(revised(synth, (synth.facts["accuracy"], "50.5%")))
+    [change] = api.refresh(settings).changes
+    assert (change.from_version, change.to_version) == (1, 2)
+    assert [(c.kind, c.after) for c in change.changes] == [("changed", "50.5%")]
+
+
+def test_the_change_is_shown_on_the_pages_the_api_and_the_next_message(archive, hf_arxiv: HfArxivStandIn,
+                                                                        tmp_path: Path) -> None:
+    settings, (first, _) = archive
+    acc = first.facts["accuracy"]
+    hf_arxiv.new_version(revised(first, (acc, "73.9%"), (first.title, first.title + " (revised)")))
+    api.refresh(settings)
+    line = f"v2: accuracy {acc} → 73.9%"
+
+    # the static site's paper page
+    with Store.of(settings) as store:
+        build_site(store, tmp_path / "site", search=False)
+    page = next((tmp_path / "site" / "papers").glob(f"{first.arxiv_id}*.html")).read_text()
+    assert "Newer versions" in page and f"accuracy {acc} → 73.9%" in page
+    assert page.count("73.9%") >= 2  # the change, and the new summary under it
+
+    # the web app: the page and /api/papers/{id}
+    async def ask() -> tuple[str, dict]:
+        transport = httpx.ASGITransport(app=create_app(Path(settings.db), main=("arxiv:cs.CL", "en")))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+            html = (await c.get(f"/papers/{first.arxiv_id}.html")).text
+            data = (await c.get(f"/api/papers/{first.arxiv_id}")).json()
+        return html, data
+
+    import asyncio
+
+    html, data = asyncio.run(ask())
+    assert f"accuracy {acc} → 73.9%" in html
+    [newer] = data["versions"]
+    assert newer["line"] == line and newer["change"]["to_version"] == 2
+    assert newer["change"]["changes"] == [{"kind": "changed", "label": "accuracy",
+                                           "entity": [first.model_name, first.benchmarks[0]], "qualifier": None,
+                                           "unit": "percent", "before": acc, "after": "73.9%"}]
+    assert "73.9%" in " ".join(s["text"] for s in newer["summary"]["sections"])
+    assert acc in " ".join(s["text"] for s in data["editions"][0]["summary"]["sections"])  # the edition's, kept
+
+    # the next edition's message notes it once; the edition after does not again
+    with Store.of(settings) as store:
+        nxt = Edition(day=DAY + dt.timedelta(days=3), source="arxiv:cs.CL", lang="en")
+        changes = store.announce_changes(nxt)
+        assert [c.paper_id for c in changes] == [first.arxiv_id]
+        assert store.announce_changes(nxt) == changes  # a delivery tried again notes the same
+        assert store.announce_changes(nxt.model_copy(update={"day": nxt.day + dt.timedelta(days=1)})) == []
+        assert store.announce_changes(nxt.model_copy(update={"lang": "ko"})) == []
+        titles = {first.arxiv_id: store.get_paper(first.arxiv_id).title}
+    digest = store_digest(settings)
+    view = dataclasses.replace(message_edition(digest), updates=update_lines(changes, titles))
+    assert view.updates == (f"{first.arxiv_id} {first.title} (revised): {line}",)
+    blocks = {b.get("block_id"): b for b in slack.header_message(view)["blocks"]}
+    assert f"accuracy {acc} → 73.9%" in blocks["updates"]["text"]["text"]
+    assert line in header_text(view)[1]
+
+
+def store_digest(settings: Settings):
+    with Store.of(settings) as store:
+        return store.get_digest(Edition(day=DAY, source="arxiv:cs.CL", lang="en"))
+
+
+def number(text: str, entity: tuple[str, ...] = (), unit: str | None = "percent", context: tuple[str, ...] = (),
+           sentence: str = "") -> Claim:
+    return Claim(text=text, kind="number", status="supported", entity=entity, unit=unit, context=context,
+                 sentence=sentence or f"It reaches {text}.")
+
+
+def summary(*claims: Claim) -> Summary:
+    return Summary(paper_id="2606.00001", lang="en", sections=(Section(label="", text="x"),), claims=claims)
+
+
+def test_numbers_are_matched_by_their_relation_not_their_position() -> None:
+    acc = ("metric:quality",)
+    old = summary(number("71.2%", ("Orbit",), context=acc, sentence="Orbit reaches 71.2% accuracy."),
+                  number("64.0%", ("EchoChat",), context=acc), number("3x", (), unit="multiplier"),
+                  number("12 GB", ("Orbit",), unit="bytes"))
+    new = summary(number("64.0 %", ("EchoChat",), context=acc),  # the same value, written otherwise
+                  number("73.9%", ("Orbit",), context=acc, sentence="Orbit reaches 73.9% accuracy."),
+                  number("3x", (), unit="multiplier"), number("8 ms", ("Orbit",), unit="time"))
+    changes = claim_changes(old, new)
+    assert [(c.kind, c.label, c.before, c.after) for c in changes] == [
+        ("changed", "accuracy", "71.2%", "73.9%"),
+        ("appeared", "Orbit", None, "8 ms"),
+        ("vanished", "Orbit", "12 GB", None),
+    ]
+    assert [c.text for c in changes] == ["accuracy 71.2% → 73.9%", "Orbit 8 ms (new)", "Orbit 12 GB (gone)"]
+    assert claim_changes(old, old) == ()
+    # the same value stated for another name is a change of both, not "unchanged"
+    moved = summary(number("71.2%", ("EchoChat",), context=acc), number("64.0%", ("Orbit",), context=acc))
+    assert {(c.kind, c.after) for c in claim_changes(summary(*old.claims[:2]), moved)} == {
+        ("changed", "64.0%"), ("changed", "71.2%")}
