@@ -23,6 +23,7 @@ from dailypapers.store import Store
 from dailypapers.versions import claim_changes
 from dailypapers.web import create_app
 from tests.papergen import SynthPaper, make_paper
+from tests.standins.base import Reply
 from tests.standins.hf_arxiv import HfArxivStandIn
 from tests.standins.openai_server import OpenAIStandIn
 
@@ -232,3 +233,20 @@ def test_numbers_are_matched_by_their_relation_not_their_position() -> None:
     moved = summary(number("71.2%", ("EchoChat",), context=acc), number("64.0%", ("Orbit",), context=acc))
     assert {(c.kind, c.after) for c in claim_changes(summary(*old.claims[:2]), moved)} == {
         ("changed", "64.0%"), ("changed", "71.2%")}
+
+
+def test_a_paper_whose_new_text_cannot_be_fetched_fails_alone_and_is_found_again(
+        archive, hf_arxiv: HfArxivStandIn) -> None:
+    settings, (first, second) = archive
+    hf_arxiv.new_version(revised(first, (first.facts["accuracy"], "73.9%")))
+    hf_arxiv.new_version(revised(second, (second.facts["accuracy"], "44.4%")))
+    for prefix in (f"/html/{first.arxiv_id}", f"/pdf/{first.arxiv_id}"):
+        hf_arxiv.fault(prefix, Reply(status=404, body=b"gone", content_type="text/plain"))
+    report = api.refresh(settings)
+    assert [(f.paper_id, f.status, f.stage) for f in report.failed] == [(first.arxiv_id, "failed", "fetch")]
+    assert [c.paper_id for c in report.changes] == [second.arxiv_id]
+    with Store.of(settings) as store:
+        assert store.get_paper(first.arxiv_id).version == 1  # not marked done: the next refresh tries again
+        assert store.version_changes(first.arxiv_id) == []
+    [again] = api.refresh(settings).changes
+    assert again.paper_id == first.arxiv_id and again.line == f"v2: accuracy {first.facts['accuracy']} → 73.9%"

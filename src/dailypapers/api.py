@@ -349,7 +349,8 @@ class _DailyPlan:
 
     async def deliver(self, digest: Digest) -> tuple[list[ChannelHealth], int, int]:
         message = _with_synthesis(daily.message_of(digest, self.settings), self.store, digest.entries, digest.lang)
-        message = _with_updates(message, self.store)
+        if self.channels:  # the notes go to the first edition that has somewhere to go
+            message = _with_updates(message, self.store)
         outcomes = await deliver_edition(message, self.channels, self.store,
                                          max_attempts=self.settings.delivery_max_attempts, events=self.events)
         delivered, undelivered = daily.delivery_counts(self.store, message, self.channels)

@@ -615,6 +615,12 @@ async def refresh(
     slots = asyncio.Semaphore(concurrency)
 
     async def one(old: Paper, now: Paper) -> list[VersionChange] | Outcome:
+        try:
+            return await updated(old, now)
+        except StoreError as exc:  # a full disk: this paper is found again by the next refresh
+            return _failed(old.id, reason(exc), "store")
+
+    async def updated(old: Paper, now: Paper) -> list[VersionChange] | Outcome:
         paper = old.model_copy(update={"version": now.version, "title": now.title or old.title,
                                        "abstract": now.abstract or old.abstract})
         shown = store.shown_summaries(old.id)
