@@ -250,3 +250,25 @@ def test_a_paper_whose_new_text_cannot_be_fetched_fails_alone_and_is_found_again
         assert store.version_changes(first.arxiv_id) == []
     [again] = api.refresh(settings).changes
     assert again.paper_id == first.arxiv_id and again.line == f"v2: accuracy {first.facts['accuracy']} → 73.9%"
+
+
+def test_the_refresh_command_lists_what_changed(archive, hf_arxiv: HfArxivStandIn,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+
+    settings, (first, _) = archive
+    for key, value in hf_arxiv.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("DAILYPAPERS_DB", str(settings.db))
+    monkeypatch.setenv("DAILYPAPERS_LANG", "en")
+    monkeypatch.setenv("COLUMNS", "200")
+    later = CliRunner().invoke(app, ["refresh", "--since", (DAY + dt.timedelta(days=1)).isoformat()])
+    assert later.exit_code == 0, later.output
+    assert "0 papers asked about" in later.output  # no edition since then: nothing asked
+    hf_arxiv.new_version(revised(first, (first.facts["accuracy"], "73.9%")))
+    done = CliRunner().invoke(app, ["refresh", "--since", DAY.isoformat()])
+    assert done.exit_code == 0, done.output
+    assert f"v2: accuracy {first.facts['accuracy']} → 73.9%" in done.output
+    assert "2 papers asked about, 1 with a newer version" in done.output
