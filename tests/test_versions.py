@@ -272,3 +272,23 @@ def test_the_refresh_command_lists_what_changed(archive, hf_arxiv: HfArxivStandI
     assert done.exit_code == 0, done.output
     assert f"v2: accuracy {first.facts['accuracy']} → 73.9%" in done.output
     assert "2 papers asked about, 1 with a newer version" in done.output
+
+
+def test_with_both_texts_only_what_the_paper_changed_is_a_change() -> None:
+    from dailypapers.verify import build_index, verify
+
+    v1 = ("Orbit reaches 71.2% accuracy on ArcLite. Orbit runs 3.1x faster than EchoChat. "
+          "Orbit uses 12 GB of memory.")
+    v2 = ("Orbit reaches 73.9% accuracy on ArcLite. Orbit runs 3.1x faster than EchoChat. "
+          "Orbit uses 12 GB of memory.")
+
+    def summarized(text: str, paper: str) -> Summary:  # a summary checked against its version, as a run does
+        made = Summary(paper_id="2606.00001", lang="en", sections=(Section(label="", text=text),))
+        return made.model_copy(update={"claims": tuple(verify(made, paper))})
+
+    # the v1 summary quotes the speedup, the v2 summary the memory instead: neither left or entered the paper
+    old = summarized("Orbit reaches 71.2% accuracy on ArcLite. Orbit runs 3.1x faster than EchoChat.", v1)
+    new = summarized("Orbit reaches 73.9% accuracy on ArcLite. Orbit uses 12 GB of memory.", v2)
+    assert {c.kind for c in claim_changes(old, new)} == {"changed", "appeared", "vanished"}  # summaries alone
+    changes = claim_changes(old, new, old_text=build_index(v1), new_text=build_index(v2))
+    assert [(c.kind, c.label, c.before, c.after) for c in changes] == [("changed", "accuracy", "71.2%", "73.9%")]

@@ -73,6 +73,7 @@ from dailypapers.models import (
 from dailypapers.store import KeyedEntries, Store
 from dailypapers.summarize.base import Summarizer, WarmsUp
 from dailypapers.text import clip
+from dailypapers.verify import build_index
 from dailypapers.versions import claim_changes
 from dailypapers.work import (
     GROUNDING_VERSION,
@@ -624,10 +625,13 @@ async def refresh(
         paper = old.model_copy(update={"version": now.version, "title": now.title or old.title,
                                        "abstract": now.abstract or old.abstract})
         shown = store.shown_summaries(old.id)
+        before = store.get_document(old.id)
         store.keep_document_version(old.id, old.version)
         document = await stored_document(paper, store, fetch, slots, refetch=True)
         if isinstance(document, Outcome):
             return document
+        old_text = await asyncio.to_thread(build_index, before) if before is not None else None
+        new_text = await asyncio.to_thread(build_index, document)
         made = []
         for lang, (old_key, old_summary) in sorted(shown.items()):
             spec = spec_for(lang)
@@ -644,7 +648,8 @@ async def refresh(
             change = VersionChange(
                 paper_id=old.id, lang=lang, from_version=old.version, to_version=now.version or 0, old_key=old_key,
                 new_key=key if summary is not None else None, problem=problem, found_at=dt.datetime.now(dt.UTC),
-                changes=claim_changes(old_summary, summary) if summary is not None else ())
+                changes=await asyncio.to_thread(claim_changes, old_summary, summary, old_text=old_text,
+                                                new_text=new_text) if summary is not None else ())
             store.save_version_change(change)
             events.notice(f"{old.id} {change.line}")
             made.append(change)

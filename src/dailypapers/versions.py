@@ -6,6 +6,13 @@ the names it is stated for (`entity`), its qualifier (max, avg, over, under), it
 measures (the "metric:" part of its context). Under one relation, values both summaries state are unchanged;
 what is left is paired in order as a changed value, and the rest appeared or vanished. Values are compared as
 the checker reads them (`verify.extract_claims`: "71.2 %" is 71.2%), not as strings.
+
+Two summaries of one paper may quote different numbers even where the paper did not change (an LLM picks
+others). Given the two versions' texts (indexed, `verify.build_index`), a change is kept only when the paper
+changed: a number that left the summary but the new text still states (its sentence checked against the new
+text, as the checker checks a summary) did not vanish, one that entered it but the old text already stated
+did not appear, and a changed pair whose old value the new text states and whose new value the old text
+states is a different choice of numbers, not a change.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from dailypapers.models import ChangeKind, Claim, ClaimChange, Summary
-from dailypapers.verify import extract_claims
+from dailypapers.verify import SourceIndex, extract_claims, verify_text
 from dailypapers.verify.claims import name_key
 from dailypapers.verify.lexicon import concepts_in
 
@@ -31,10 +38,19 @@ class _Number:
     claim: Claim
 
 
+def stated(claim: Claim, index: SourceIndex | None) -> bool:
+    """Whether the text of `index` states the claim: its summary sentence, checked against that text, has the
+    same number supported. False without a text (nothing can be said: the change is kept)."""
+    if index is None or not claim.sentence:
+        return False
+    again = verify_text(claim.sentence, index, section_label=claim.section_label)
+    return any(c.kind == "number" and c.text == claim.text and c.status == "supported" for c in again)
+
+
 def _value(claim: Claim) -> tuple[float, ...] | str:
     found = [c for c in extract_claims(claim.text) if c.kind == "number"]
     if len(found) == 1 and found[0].values:
-        return tuple(round(v, 9) for v in found[0].values) + ((1.0,) if found[0].percent else ())
+        return tuple(round(v, 9) for v in found[0].values)
     return " ".join(claim.text.split())
 
 
@@ -84,9 +100,11 @@ def _change(kind: ChangeKind, before: _Number | None, after: _Number | None) -> 
                        after=after.claim.text if after else None)
 
 
-def claim_changes(old: Summary | None, new: Summary | None, *, limit: int = MAX_CHANGES) -> tuple[ClaimChange, ...]:
+def claim_changes(old: Summary | None, new: Summary | None, *, old_text: SourceIndex | None = None,
+                  new_text: SourceIndex | None = None, limit: int = MAX_CHANGES) -> tuple[ClaimChange, ...]:
     """The numbers that changed, appeared or vanished from `old` to `new`, in the order the new summary (then
-    the old) states them; at most `limit`."""
+    the old) states them; at most `limit`. With the versions' texts (`old_text`, `new_text`), only what the
+    paper changed (see above)."""
     before, after = _numbers(old), _numbers(new)
     relations: list[Relation] = list(dict.fromkeys([n.relation for n in after] + [n.relation for n in before]))
     out: list[ClaimChange] = []
@@ -97,8 +115,9 @@ def claim_changes(old: Summary | None, new: Summary | None, *, limit: int = MAX_
         olds = [n for n in olds if n.value not in kept]
         news = [n for n in news if n.value not in kept]
         for o, n in zip(olds, news, strict=False):
-            out.append(_change("changed", o, n))
-        out.extend(_change("appeared", None, n) for n in news[len(olds):])
-        out.extend(_change("vanished", o, None) for o in olds[len(news):])
+            if not (stated(o.claim, new_text) and stated(n.claim, old_text)):
+                out.append(_change("changed", o, n))
+        out.extend(_change("appeared", None, n) for n in news[len(olds):] if not stated(n.claim, old_text))
+        out.extend(_change("vanished", o, None) for o in olds[len(news):] if not stated(o.claim, new_text))
     return tuple(out[:limit])
 
