@@ -292,3 +292,24 @@ def test_with_both_texts_only_what_the_paper_changed_is_a_change() -> None:
     assert {c.kind for c in claim_changes(old, new)} == {"changed", "appeared", "vanished"}  # summaries alone
     changes = claim_changes(old, new, old_text=build_index(v1), new_text=build_index(v2))
     assert [(c.kind, c.label, c.before, c.after) for c in changes] == [("changed", "accuracy", "71.2%", "73.9%")]
+
+
+def test_update_notes_are_bounded_and_escaped_in_every_outlet() -> None:
+    from dailypapers.models import ClaimChange, Digest, VersionChange
+    from dailypapers.publish.notify.deliver import HEADER
+    from dailypapers.publish.notify.email import render_html
+    from dailypapers.publish.notify.messages import MAX_UPDATES
+
+    changed = (ClaimChange(kind="changed", label="accuracy", before="1%", after="2%"),)
+    changes = [VersionChange(paper_id=f"2606.{i:05d}", lang="en", from_version=1, to_version=2, changes=changed)
+               for i in range(MAX_UPDATES + 3)]
+    hostile = {"2606.00000": "<!channel> <script>alert(1)</script> & @everyone " + "x" * 5000}
+    lines = update_lines(changes, hostile)
+    assert len(lines) == MAX_UPDATES + 1 and lines[-1] == "and 3 more updated papers"
+    assert all(len(line) <= 600 for line in lines)
+    digest = Digest(day=DAY, source="hf", lang="en", entries=())
+    view = dataclasses.replace(message_edition(digest), updates=lines)
+    text = slack.header_message(view)["blocks"][1]["text"]["text"]
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text and len(text) <= 3000
+    html = render_html(view, [HEADER])
+    assert "<script>" not in html and "&lt;script&gt;" in html
