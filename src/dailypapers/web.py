@@ -36,7 +36,7 @@ from dailypapers.errors import DailyPapersError, EmbedError, InputError, NotFoun
 from dailypapers.meaning import MODES, RELATED, Mode
 from dailypapers.meaning import related as related_papers
 from dailypapers.meaning import search as meaning_search
-from dailypapers.models import Digest, Edition, Paper, Period, PeriodDigest, Span, Summary
+from dailypapers.models import Digest, Edition, Paper, Period, PeriodDigest, Span, Summary, VersionChange
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.pages import APP_CSP, Chrome, FeedLink, render
 from dailypapers.publish.views import (
@@ -110,10 +110,20 @@ class PaperInEdition(BaseModel):
     summary: Summary | None = None
 
 
+class NewerVersion(BaseModel):
+    """A newer arXiv version found (`dailypapers refresh`): what changed in the summary of one language, and
+    the new summary; the editions keep the summary they were made with."""
+
+    change: VersionChange
+    line: str  # "v2: accuracy 71.2% → 73.9%"
+    summary: Summary | None = None
+
+
 class PaperInfo(BaseModel):
     paper: Paper
     editions: list[PaperInEdition]
     html: str
+    versions: list[NewerVersion] = []
 
 
 class SearchResult(BaseModel):
@@ -377,7 +387,8 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         paper_id = paper_id_from_slug(name.removesuffix(".html"))
 
         def make() -> str:
-            page = paper_page_view(*_paper(paper_id), related=_related(paper_id))
+            page = paper_page_view(*_paper(paper_id), related=_related(paper_id),
+                                   versions=archive.store.newer_versions(paper_id).get(paper_id, ()))
             return render("paper.html", page.path, chrome, view=page)
         return html(paper_path(paper_id), make)
 
@@ -596,8 +607,10 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
     async def api_paper(paper_id: str) -> PaperInfo:
         """A paper (arXiv id such as 2505.02707, or local:<hex>) and every edition that lists it."""
         paper, shown = _paper(paper_id)
+        newer = archive.store.newer_versions(paper.id).get(paper.id, [])
         return PaperInfo(paper=paper, html=paper_path(paper.id),
-                         editions=[PaperInEdition(edition=e, summary=s, upvotes=v) for e, s, v in shown])
+                         editions=[PaperInEdition(edition=e, summary=s, upvotes=v) for e, s, v in shown],
+                         versions=[NewerVersion(change=c, line=c.line, summary=s) for c, s in newer])
 
     @app.get("/api/search", response_model=list[SearchResult], tags=["search"])
     async def api_search(
