@@ -238,6 +238,31 @@ def test_a_table_cell_of_the_own_system_contradicts_a_value_given_to_another_col
     assert flagged("Heron은 LIBERO-Goal에서 약 77%를 기록했습니다.", paper) == []
 
 
+def test_a_row_label_with_a_version_number_stays_the_row_s_label() -> None:
+    paper = Document(paper_id="2601.00082", origin="html", sections=(
+        TextSection(kind="title", heading="", text="Osprey 3: Embeddings in Three Sizes"),
+        TextSection(kind="table", heading="Table 1: Retrieval", text=(
+            "Model | Params | MIRACL | KoSearch\nOsprey 3-Small | 0.6B | 61.0 | 64.2\n"
+            "Osprey 3-Large | 1.5B | 70.4 | 73.9")),
+    ))
+    assert flagged("KoSearch에서는 Small이 64.2, Large가 73.9를 기록했습니다.", paper) == []
+    assert flagged("KoSearch에서는 Small이 73.9를 기록했습니다.", paper) == ["73.9"]
+
+
+def test_a_measure_after_a_furniture_word_is_a_quantity_and_a_hyphenated_scale_word_scales() -> None:
+    paper = "Kite\n\nThe deepest stage (40 cm resolution) is cached. We label 2.3 million pairs."
+    assert flagged("The deepest stage, at 40 cm resolution, is cached.", paper) == []
+    assert flagged("a 2.3-million-pair training set", paper) == []
+    assert flagged("a 3.2-million-pair training set", paper) == ["3.2-million"]
+    assert numbers("see Stage 2 and Table 3") == []
+
+
+def test_acronyms_of_word_starts_and_names_joined_by_a_small_word() -> None:
+    paper = "Kite\n\nKite runs a Diffusion Transformer on product SMILES and reactant SMILES."
+    assert flagged("Kite는 확산 트랜스포머(DiT)와 SMILES-to-SMILES 변환을 씁니다.", paper) == []
+    assert flagged("Kite는 DiT와 SMILES-to-SELFIES 변환을 씁니다.", paper) == ["SMILES-to-SELFIES"]
+
+
 # ---- three outcomes, as a reader sees them ----------------------------------------------------------
 
 def _summary() -> Summary:

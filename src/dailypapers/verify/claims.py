@@ -67,7 +67,7 @@ def atom(p: str) -> str:
     (?:
         \s?(?P<{p}k>(?:[십백천]?(?:[억조]|만(?!큼))|[백천])(?:\s?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?\s?(?:[십백천]?[만억조]|[백천]))*(?:\s(?:\d{{1,3}},\d{{3}}|\d{{1,4}})(?![\d.,]))?)
       | (?P<{p}s>[kKMBbT])(?![A-Za-z0-9])
-      | \s(?P<{p}w>thousand|million|billion|trillion)\b
+      | [\s-](?P<{p}w>thousand|million|billion|trillion)\b
     )?
     (?:
         \s?(?P<{p}pct>%\s?p\b|%\s?포인트|%|퍼센트\s?포인트|퍼센트|포인트|percentage\s+points?\b|percent\b|pp\b|points?\b)
@@ -359,8 +359,14 @@ _PER_UNIT = re.compile(r"\s?(?:초|분|시간|일)(?:에|당|마다)")
 
 
 def is_reference(text: str, start: int, end: int) -> bool:
-    """A number naming the paper's furniture (`Table 10`, `[10]`), not a quantity."""
-    return bool(_TRIVIA_BEFORE.search(text, max(0, start - 16), start)) or text.startswith("]", end)
+    """A number naming the paper's furniture (`Table 10`, `[10]`), not a quantity: not one with a unit of
+    measure after it (`the deepest stage (80 cm resolution)`)."""
+    if text.startswith("]", end):
+        return True
+    if not _TRIVIA_BEFORE.search(text, max(0, start - 16), start):
+        return False
+    unit = unit_at(text, end)
+    return unit is None or unit[0] not in _MEASURES
 
 
 # A year in a citation: after "et al.", an author's name and comma, an opening bracket or a separator, and

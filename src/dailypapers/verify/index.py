@@ -475,6 +475,10 @@ class SourceIndex:
         for o in self._unit_occurrences(u):
             if o.cls != "inname":
                 numbers.setdefault(bisect.bisect_right(row, (o.start, len(self.text))) - 1, []).append(o)
+        # a cell that starts with a letter is a name with a number in it (`Marlin-Embed 2-Large`, `ResNet-50`),
+        # not a value: a row's label stays its label
+        for i in [i for i in numbers if i < len(row) and self.text[row[i][0] : row[i][1]].strip()[:1].isalpha()]:
+            del numbers[i]
         text_cells = [cell for i, cell in enumerate(row) if i not in numbers]
         if unit.prev is not None:  # a later piece of a long row: the row's label is in its first piece
             first = self.parsed(unit.prev)

@@ -152,6 +152,7 @@ def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str) -
 _LOWER_TAIL = re.compile(r"(?:-[a-z]{2,})+$")  # `GRPO-style`, `Gemma-based`, `English-to-target`
 _SIZE = re.compile(r"\d+(?:\.\d+)?[BMK]")
 _ACRONYM = re.compile(r"[A-Za-z]{2,6}")
+_JOINED = re.compile(r"-(?:to|vs|and|or|in|on|for)-")
 
 
 def _found_as_parts(name: str, index: SourceIndex) -> int | None:
@@ -168,9 +169,18 @@ def _found_as_parts(name: str, index: SourceIndex) -> int | None:
         if head != name:
             return index.find_name(name_key(head)) if head[:1].isupper() or any(c.isdigit() for c in head) else None
         if _ACRONYM.fullmatch(name) and sum(c.isupper() for c in name) >= 2:
-            words = r"[\s-]+".join(rf"{re.escape(c)}[a-z]*(?:'s)?" for c in name)
-            m = re.search(rf"\b{words}\b", index.text, re.IGNORECASE)
-            return m.start() if m else None
+            # a letter a word (`SfM`, "structure from motion"), or a capital and its small letters one word's
+            # start (`ViT`, "vision transformer")
+            for pieces in (list(name), re.findall(r"[A-Z][a-z]*|[a-z]+", name)):
+                words = r"[\s-]+".join(rf"{re.escape(c)}[a-z]*(?:'s)?" for c in pieces)
+                m = re.search(rf"\b{words}\b", index.text, re.IGNORECASE)
+                if m:
+                    return m.start()
+            return None
+        joined = _JOINED.split(name)
+        if len(joined) > 1 and all(j[:1].isupper() for j in joined):  # `SMILES-to-SMILES`, `Text-to-SQL`
+            found = [index.find_name(name_key(j)) for j in joined]
+            return found[0] if all(f is not None for f in found) else None
         return None
     words = len(list(itertools.takewhile(lambda w: w.isalpha() and w[:1].isupper(), parts)))
     if 2 <= words < len(parts):  # `Stable Diffusion 3.5 Large` for "SD-v3.5-Large"
