@@ -146,6 +146,7 @@ class SourceIndex:
         self._percents = _Bucket(percents)
         self._name_cache: dict[str, tuple[int, ...]] = {}
         self._parsed: dict[int, Parsed | RowParsed] = {}
+        self._counts: dict[str, list[tuple[float, int]]] = {}
 
     # -- building
 
@@ -398,6 +399,24 @@ class SourceIndex:
             return False
         return not any(self.name_positions(key, s, e) for key in self.own for s, e in self._own_ranges(u))
 
+    # -- small counts
+
+    def counts_of(self, noun: str) -> list[tuple[float, int]]:
+        """The counts the paper writes before this noun (`3 epochs`, `one epoch`, `a three-round curriculum`,
+        `7 hard negatives`: one word may stand between), as (value, position)."""
+        if noun not in self._counts:
+            pattern = re.compile(
+                rf"\b(\d+|{_COUNT_WORDS})[\s-]+(?:[a-z]+[\s-]+)?{re.escape(noun)}(?:s|es)?\b", re.IGNORECASE
+            )
+            found = []
+            for m in pattern.finditer(self.text):
+                word = m.group(1).lower()
+                value = float(word) if word.isdigit() else WORD_VALUE.get(word)
+                if value is not None:
+                    found.append((value, m.start()))
+            self._counts[noun] = found
+        return self._counts[noun]
+
     # -- tables
 
     def table_cells(self, row_key: str | None, column_keys: tuple[str, ...]) -> list[tuple[int, list[int]]]:
@@ -616,6 +635,7 @@ def _word_numbers(stream: str) -> list[re.Match[str]]:
 
 _HAS_DIGIT_END = re.compile(r"\d$")
 _QUOTE_NOISE = re.compile(r"[\"'“”‘’`]|\.\.\.")
+_COUNT_WORDS = "|".join(w for w, v in WORD_VALUE.items() if 0 < v < 20)
 _OURS = re.compile(r"\bours\b|\bour\b|\bproposed\b|\(ours\)", re.IGNORECASE)
 _TIER_WORDS = re.compile(
     r"\x01(?:mini|nano|micro|tiny|turbo|pro|max|plus|lite|flash|ultra|sonnet|haiku|opus|preview)(?![a-z0-9])"

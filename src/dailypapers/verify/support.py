@@ -29,7 +29,7 @@ from typing import Literal
 from dailypapers.models import Claim, Qualifier
 from dailypapers.text import clean, clip, one_line
 from dailypapers.verify import lexicon
-from dailypapers.verify.claims import ExtractedClaim, extract_cleaned, name_key
+from dailypapers.verify.claims import WORD_VALUE, ExtractedClaim, extract_cleaned, name_key
 from dailypapers.verify.evidence import RowParsed
 from dailypapers.verify.index import SourceIndex
 from dailypapers.verify.relations import Anchor, Mention, Parsed, bounded_sentences, parse
@@ -126,10 +126,49 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
             continue
         by_ident[ident] = len(claims)
         claims.append(result)
+    claims.extend(_small_counts(text, sentences, index, section_label))
     return [
         c.model_copy(update={"sentence": group.sentence}) if not c.sentence else c
         for group in claims for c in _split_versioned(group, index, section_label)
     ]
+
+
+# Settings a paper counts in small numbers: below 10 a count is no claim of its own (every text has some), but
+# one the paper states otherwise for the same thing is a contradiction ("3 epochs" where it trains for 1 epoch).
+_SETTING_NOUNS = {
+    "epoch": "epoch", "round": "round", "layer": "layer", "head": "head", "seed": "seed", "beam": "beam",
+    "negative": "negative", "attempt": "attempt", "iteration": "iteration", "rollout": "rollout", "turn": "turn",
+    "에폭": "epoch", "라운드": "round", "층": "layer", "헤드": "head", "시드": "seed", "롤아웃": "rollout",
+}
+_SMALL_COUNT = re.compile(
+    rf"\b([1-9]|{'|'.join(w for w, v in WORD_VALUE.items() if 0 < v < 10)})[\s-]+(?:[a-z]+[\s-]+)?"
+    r"(epoch|round|layer|head|seed|beam|negative|attempt|iteration|rollout|turn)(?:s|es)?\b"
+    r"|(?<![\d.,])([1-9])\s?(에폭|라운드|층|헤드|시드|롤아웃)",
+    re.IGNORECASE,
+)
+
+
+def _small_counts(text: str, sentences: list[tuple[int, int]], index: SourceIndex,
+                  section_label: str) -> list[Claim]:
+    """The small counts of settings the paper states with other values only: flagged as contradicted."""
+    out: list[Claim] = []
+    for m in _SMALL_COUNT.finditer(text):
+        word = (m.group(1) or m.group(3)).lower()
+        value = float(word) if word.isdigit() else WORD_VALUE[word]
+        noun = _SETTING_NOUNS[(m.group(2) or m.group(4)).lower()]
+        stated = index.counts_of(noun)
+        if not stated or any(v == value for v, _ in stated):
+            continue
+        v, pos = stated[0]
+        snippet, heading, page, kind = index.evidence(index.unit_of(pos), pos)
+        s, e = next(((s, e) for s, e in sentences if s <= m.start() < e), (m.start(), m.end()))
+        out.append(Claim(
+            text=m.group(0), kind="number", status="unsupported", section_label=section_label,
+            reason=f"the paper states {_fmt(v)} {noun}{'s' if v != 1 else ''}", sentence=clip(text[s:e],
+                                                                                            MAX_SENTENCE_CHARS),
+            evidence=snippet, evidence_section=heading, evidence_page=page, evidence_kind=kind,
+        ))
+    return out
 
 
 # ----------------------------------------------------------------------------------------------------
