@@ -146,7 +146,6 @@ class SourceIndex:
         self._percents = _Bucket(percents)
         self._name_cache: dict[str, tuple[int, ...]] = {}
         self._parsed: dict[int, Parsed | RowParsed] = {}
-        self._counts: dict[str, list[tuple[float, int]]] = {}
 
     # -- building
 
@@ -404,18 +403,21 @@ class SourceIndex:
     def counts_of(self, noun: str) -> list[tuple[float, int]]:
         """The counts the paper writes before this noun (`3 epochs`, `one epoch`, `a three-round curriculum`,
         `7 hard negatives`: one word may stand between), as (value, position)."""
-        if noun not in self._counts:
-            pattern = re.compile(
-                rf"\b(\d+|{_COUNT_WORDS})[\s-]+(?:[a-z]+[\s-]+)?{re.escape(noun)}(?:s|es)?\b", re.IGNORECASE
-            )
-            found = []
-            for m in pattern.finditer(self.text):
-                word = m.group(1).lower()
-                value = float(word) if word.isdigit() else WORD_VALUE.get(word)
-                if value is not None:
-                    found.append((value, m.start()))
-            self._counts[noun] = found
-        return self._counts[noun]
+        return self._counts.get(noun, [])
+
+    @cached_property
+    def _counts(self) -> dict[str, list[tuple[float, int]]]:
+        # one pass that finds the nouns (a literal alternation, fast) and reads the count just before each
+        out: dict[str, list[tuple[float, int]]] = {}
+        for m in _COUNTED_NOUN.finditer(self.text):
+            before = _COUNT_BEFORE.search(self.text, max(0, m.start() - 40), m.start())
+            if before is None:
+                continue
+            word = before.group(1).lower()
+            value = float(word) if word.isdigit() else WORD_VALUE.get(word)
+            if value is not None:
+                out.setdefault(m.group(1).lower(), []).append((value, before.start()))
+        return out
 
     # -- tables
 
@@ -466,7 +468,15 @@ class SourceIndex:
         return bare == row_key
 
     def _rows_of(self, t: int) -> list[int]:
-        return [u for u, unit in enumerate(self.units) if unit.kind == "row" and unit.table == t]
+        return self._table_rows.get(t, [])
+
+    @cached_property
+    def _table_rows(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for u, unit in enumerate(self.units):
+            if unit.kind == "row" and unit.table is not None:
+                out.setdefault(unit.table, []).append(u)
+        return out
 
     @cached_property
     def _occurrence_at(self) -> dict[int, int]:
@@ -636,6 +646,10 @@ def _word_numbers(stream: str) -> list[re.Match[str]]:
 _HAS_DIGIT_END = re.compile(r"\d$")
 _QUOTE_NOISE = re.compile(r"[\"'“”‘’`]|\.\.\.")
 _COUNT_WORDS = "|".join(w for w, v in WORD_VALUE.items() if 0 < v < 20)
+COUNTED_NOUNS = ("epoch", "round", "layer", "head", "seed", "beam", "negative", "attempt", "iteration", "rollout",
+                 "turn")  # settings a paper counts in small numbers (`support` checks summaries' counts of them)
+_COUNTED_NOUN = re.compile(rf"\b({'|'.join(COUNTED_NOUNS)})(?:s|es)?\b", re.IGNORECASE)
+_COUNT_BEFORE = re.compile(rf"\b(\d+|{_COUNT_WORDS})[\s-]+(?:[a-z]+[\s-]+)?$", re.IGNORECASE)
 _OURS = re.compile(r"\bours\b|\bour\b|\bproposed\b|\(ours\)", re.IGNORECASE)
 _TIER_WORDS = re.compile(
     r"\x01(?:mini|nano|micro|tiny|turbo|pro|max|plus|lite|flash|ultra|sonnet|haiku|opus|preview)(?![a-z0-9])"

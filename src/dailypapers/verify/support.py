@@ -31,7 +31,7 @@ from dailypapers.text import clean, clip, one_line
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import WORD_VALUE, ExtractedClaim, extract_cleaned, name_key
 from dailypapers.verify.evidence import RowParsed
-from dailypapers.verify.index import SourceIndex
+from dailypapers.verify.index import COUNTED_NOUNS, SourceIndex
 from dailypapers.verify.relations import Anchor, Mention, Parsed, bounded_sentences, parse
 
 MAX_SUMMARY_CHARS = 200_000  # a summary section longer than this is hostile or broken: check its start only
@@ -136,13 +136,12 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
 # Settings a paper counts in small numbers: below 10 a count is no claim of its own (every text has some), but
 # one the paper states otherwise for the same thing is a contradiction ("3 epochs" where it trains for 1 epoch).
 _SETTING_NOUNS = {
-    "epoch": "epoch", "round": "round", "layer": "layer", "head": "head", "seed": "seed", "beam": "beam",
-    "negative": "negative", "attempt": "attempt", "iteration": "iteration", "rollout": "rollout", "turn": "turn",
+    **{noun: noun for noun in COUNTED_NOUNS},
     "에폭": "epoch", "라운드": "round", "층": "layer", "헤드": "head", "시드": "seed", "롤아웃": "rollout",
 }
 _SMALL_COUNT = re.compile(
     rf"\b([1-9]|{'|'.join(w for w, v in WORD_VALUE.items() if 0 < v < 10)})[\s-]+(?:[a-z]+[\s-]+)?"
-    r"(epoch|round|layer|head|seed|beam|negative|attempt|iteration|rollout|turn)(?:s|es)?\b"
+    rf"({'|'.join(COUNTED_NOUNS)})(?:s|es)?\b"
     r"|(?<![\d.,])([1-9])\s?(에폭|라운드|층|헤드|시드|롤아웃)",
     re.IGNORECASE,
 )
