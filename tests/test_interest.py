@@ -1,0 +1,123 @@
+"""A personal ranking (issue 18): the interest profile read from arXiv ids, BibTeX, RIS, Zotero CSV, keywords and
+the web app's votes; papers scored against it (recent items weigh more), with the reasons kept; keyword filters;
+an arXiv edition with rank = "interest" summarizes only its top N, in profile order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dailypapers.embed.profile import ProfileItem, keep, keyword_items, rank_by_profile, read_profile, recency_weights
+from dailypapers.errors import InputError, NotFoundError
+from dailypapers.interest import profile, rank
+from dailypapers.meaning import embed_archive
+from dailypapers.models import Edition, Paper
+from dailypapers.store import Store
+from tests.test_meaning import D1, HashingEmbedder, build
+
+BIB = r"""
+@article{ouyang2022,
+  title = {Training language models to follow instructions with {Human} Feedback},
+  abstract = {We fine-tune with reward models.},
+  year = {2022}, eprint = {2203.02155}, archivePrefix = {arXiv}
+}
+@inproceedings{broken, year = {2020}}
+"""
+RIS = ("TY  - JOUR\nTI  - Diffusion for proteins\nAB  - Backbones.\nPY  - 2024\n"
+       "UR  - https://arxiv.org/abs/2401.00001\nER  - \n")
+CSV = ('"Key","Item Type","Publication Year","Title","Abstract Note","Url","Date Added","Extra"\n'
+       '"K1","preprint","2023","Sparse autoencoders","Features.","","2025-01-02 10:00:00","arXiv: 2309.08600"\n'
+       '"K2","journalArticle","2019","An old one","","","","" \n')
+
+
+def test_profiles_are_read_from_ids_bibtex_ris_and_zotero_csv() -> None:
+    ids = read_profile("mine.txt", "2505.02707  # a comment\n\nhttps://arxiv.org/abs/2203.02155v2\n")
+    assert [i.paper_id for i in ids] == ["2505.02707", "2203.02155"] and all(not i.text for i in ids)
+    with pytest.raises(InputError, match="line 2"):
+        read_profile("mine.txt", "2505.02707\nnot an id\n")
+    bib = read_profile("lib.bib", BIB)
+    assert [(i.label, i.paper_id, i.added) for i in bib] == [
+        ("Training language models to follow instructions with Human Feedback", "2203.02155", dt.date(2022, 1, 1))]
+    assert "reward models" in bib[0].text
+    ris = read_profile("lib.ris", RIS)
+    assert [(i.label, i.paper_id) for i in ris] == [("Diffusion for proteins", "2401.00001")]
+    csv = read_profile("zotero.csv", CSV)
+    assert [(i.label, i.paper_id, i.added) for i in csv] == [
+        ("Sparse autoencoders", "2309.08600", dt.date(2025, 1, 2)), ("An old one", None, dt.date(2019, 1, 1))]
+    with pytest.raises(InputError, match=r"\.bib"):
+        read_profile("lib.docx", "")
+    assert [(i.label, i.sign) for i in keyword_items(["reward model", " -robotics ", "-", ""])] == [
+        ("reward model", 1), ("robotics", -1)]
+
+
+def test_recent_items_weigh_more_and_the_weights_sum_to_one() -> None:
+    items = [ProfileItem("old", "a", added=dt.date(2020, 1, 1)), ProfileItem("new", "b", added=dt.date(2025, 1, 1)),
+             ProfileItem("undated", "c")]
+    w = recency_weights(items)
+    assert w.sum() == pytest.approx(1.0)
+    assert w[1] > w[0] > w[2]
+
+
+def test_papers_rank_by_their_similarity_to_liked_items_less_disliked_ones() -> None:
+    e = np.eye(3, dtype=np.float32)
+    items = [ProfileItem("liked", "x"), ProfileItem("disliked", "y", sign=-1)]
+    choices = rank_by_profile(["a", "b", "c"], np.vstack([e[2], e[0], e[1]]), items, np.vstack([e[0], e[1]]))
+    assert [c.paper_id for c in choices] == ["b", "a", "c"]  # near liked, neither, near disliked
+    assert choices[0].score == pytest.approx(1.0) and choices[-1].score == pytest.approx(-1.0)
+    assert choices[0].reasons == ("liked",)  # the nearest liked items, never a disliked one
+
+
+def test_include_and_exclude_keywords_filter_by_title_and_abstract() -> None:
+    papers = [Paper(id="2603.00001", title="Agents that plan", abstract="Tool use."),
+              Paper(id="2603.00002", title="A reagent study", abstract="Chemistry."),
+              Paper(id="2603.00003", title="Robot agents", abstract="Robotics for agents.")]
+    assert [p.id for p in keep(papers, include=["agent"])] == ["2603.00001", "2603.00003"]  # not "reagent"
+    assert [p.id for p in keep(papers, include=["AGENT"], exclude=["robotics"])] == ["2603.00001"]
+    assert keep(papers) == papers
+
+
+def test_votes_are_kept_in_the_archive_and_join_the_profile(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    build(db)
+    with Store(db) as store:
+        store.set_vote("2603.00001", 1)
+        store.set_vote("2603.00002", -1)
+        store.set_vote("2603.00002", 0)  # taken back
+        store.set_vote("2603.00003", -1)
+        assert store.vote_of("2603.00001") == 1 and store.vote_of("2603.00002") == 0
+        with pytest.raises(InputError):
+            store.set_vote("2603.00001", 2)
+        with pytest.raises(NotFoundError):
+            store.set_vote("2699.00001", 1)
+        items = profile(store, keywords=["-robotics"])
+        assert {(i.paper_id, i.sign) for i in items} == {(None, -1), ("2603.00001", 1), ("2603.00003", -1)}
+
+
+def test_a_day_ranks_by_interest_with_reasons_and_keeps_them(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    build(db)
+    fake = HashingEmbedder()
+    day = [Paper(id=f"2604.0000{i}", title=t, abstract=a) for i, (t, a) in enumerate([
+        ("Speculative decoding at scale", "Draft models propose tokens."),
+        ("Reward models under overoptimization", "Human preference pairs and RLHF reward models."),
+        ("Protein backbone diffusion", "Diffusion models for protein design."),
+        ("Reward hacking in RLHF", "Reward models are gamed during RLHF."),
+    ])]
+    with Store(db) as store:
+        embed_archive(store, fake)
+        store.set_vote("2603.00001", 1)  # the reward-model paper, 👍
+        items = profile(store, keywords=["-protein"])
+        chosen, choices = rank(store, fake, day, items, top=2)
+        assert {p.id for p in chosen} == {"2604.00001", "2604.00003"}
+        assert [c.paper_id for c in choices] == [p.id for p in chosen]
+        assert choices[0].reasons == ("Reward Models for Reinforcement Learning from Human Feedback",)
+        edition = Edition(day=D1, source="arxiv:cs.CL", lang="ko")
+        store.save_choices(edition, choices)
+        assert store.choices(edition)[chosen[0].id] == choices[0]
+        with pytest.raises(InputError, match="needs a profile"):
+            rank(store, fake, day, keyword_items(["-protein"]), top=2)
+        with pytest.raises(InputError, match="embedder"):
+            rank(store, None, day, items, top=2)
