@@ -121,3 +121,41 @@ def test_a_day_ranks_by_interest_with_reasons_and_keeps_them(tmp_path: Path) -> 
             rank(store, fake, day, keyword_items(["-protein"]), top=2)
         with pytest.raises(InputError, match="embedder"):
             rank(store, None, day, items, top=2)
+
+
+@pytest.mark.slow  # the arXiv stand-in, PDFs read in full
+def test_an_arxiv_edition_ranked_by_interest_summarizes_only_its_top_papers(standin_settings, hf_arxiv,
+                                                                            tmp_path: Path) -> None:
+    import asyncio
+    import dataclasses
+
+    from dailypapers.api import abuild_digest
+    from dailypapers.plugins import plugin_manager
+    from dailypapers.sources.arxiv import announcement_window
+    from tests.papergen import make_paper
+    from tests.test_meaning import FakePlugin
+
+    day = dt.date(2026, 6, 12)
+    window = announcement_window(day)
+    assert window is not None
+    topics = {"reward": ("Reward models for RLHF preference {}", "Reward models trained on preference pairs."),
+              "protein": ("Protein diffusion design {}", "Diffusion models generate protein backbones.")}
+    for i in range(12):
+        title, abstract = topics["reward" if i % 3 == 0 else "protein"]
+        synth = dataclasses.replace(make_paper(f"2606.{i:05d}", pages=1), title=title.format(i), abstract=abstract)
+        hf_arxiv.add_paper(synth, day=day, category="cs.CL", published=window[0] + dt.timedelta(minutes=i))
+    pm = plugin_manager(entry_points=False)
+    pm.register(FakePlugin(HashingEmbedder()), "fake-embedder")
+    settings = standin_settings.model_copy(update={
+        "embedder": "fake", "summarizer": "extractive", "publishers": [], "profile_keywords": ["reward models"],
+        "exclude": ["Protein diffusion design 1"]})  # 2606.00001
+    digest, report = asyncio.run(abuild_digest(settings, day, source="arxiv:cs.CL", limit=3, rank="interest",
+                                               plugins=pm))
+    assert digest is not None, report
+    ids = [e.paper.id for e in digest.entries]
+    assert len(ids) == 3 and len(report.outcomes) == 3  # only the top 3 were summarized
+    assert set(ids) <= {"2606.00000", "2606.00003", "2606.00006", "2606.00009"}  # the reward papers
+    with Store(settings.db) as store:
+        choices = store.choices(Edition(day=digest.day, source=digest.source, lang=digest.lang))
+    assert set(choices) == set(ids) and all(c.reasons == ("reward models",) for c in choices.values())
+    assert [choices[i].score for i in ids] == sorted((choices[i].score for i in ids), reverse=True)
