@@ -159,3 +159,64 @@ def test_an_arxiv_edition_ranked_by_interest_summarizes_only_its_top_papers(stan
         choices = store.choices(Edition(day=digest.day, source=digest.source, lang=digest.lang))
     assert set(choices) == set(ids) and all(c.reasons == ("reward models",) for c in choices.values())
     assert [choices[i].score for i in ids] == sorted((choices[i].score for i in ids), reverse=True)
+
+
+async def test_votes_in_the_app_are_its_only_write_and_pages_show_why_a_paper_was_chosen(tmp_path: Path) -> None:
+    import httpx
+    import lxml.html
+
+    from dailypapers.embed.profile import Choice
+    from dailypapers.web import create_app
+
+    db = tmp_path / "a.db"
+    build(db)
+    edition = Edition(day=D1, source="hf", lang="ko")
+    with Store(db) as store:
+        store.save_choices(edition, [Choice("2603.00001", 0.8, ("Reward <b>hacking</b>", "RLHF"))])
+    app = create_app(db)
+    good = {"origin": "http://testserver", "content-type": "application/json"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 5000)),
+                                 base_url="http://testserver") as client:
+        url = "/api/papers/2603.00002/vote"
+        assert (await client.post(url, json={"vote": 1}, headers={"origin": "https://evil.example"})).status_code == 403
+        assert (await client.post(url, json={"vote": 1})).status_code == 403  # no Origin
+        assert (await client.post(url, content='{"vote": 1}', headers={**good, "content-type": "text/plain"})
+                ).status_code == 415  # what a form of another site could send
+        assert (await client.post(url, json={"vote": 1}, headers={**good, "sec-fetch-site": "cross-site"})
+                ).status_code == 403
+        assert (await client.post(url, content='{"vote": 5}', headers=good)).status_code == 422
+        assert (await client.post("/api/papers/2699.00001/vote", content='{"vote": 1}', headers=good)
+                ).status_code == 404
+        answer = await client.post(url, content='{"vote": -1}', headers=good)
+        assert answer.status_code == 200 and answer.json() == {"vote": -1}
+        info = (await client.get("/api/papers/2603.00002")).json()
+        assert info["vote"] == -1
+        page = lxml.html.fromstring((await client.get("/" + info["html"].lstrip("/"))).text)
+        assert page.cssselect("p.vote")[0].get("data-vote") == "-1"
+        chosen = (await client.get("/api/papers/2603.00001")).json()["editions"][0]
+        assert chosen["chosen_for"] == ["Reward <b>hacking</b>", "RLHF"] and chosen["interest_score"] == 0.8
+        day = (await client.get("/editions/hf/ko/2026-03-02.html")).text
+        assert "Chosen for you: near <q>Reward &lt;b&gt;hacking&lt;/b&gt;</q>, <q>RLHF</q>" in day  # escaped
+    far = create_app(db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=far, client=("192.0.2.7", 5000)),
+                                 base_url="http://testserver") as client:
+        refused = await client.post("/api/papers/2603.00002/vote", content='{"vote": 1}', headers=good)
+        assert refused.status_code == 403
+    with Store(db) as store:
+        assert store.votes()[0][:2] == ("2603.00002", -1)
+
+
+@pytest.mark.slow  # the site's search index is built by a subprocess
+def test_the_static_site_shows_why_a_paper_was_chosen(tmp_path: Path) -> None:
+    from dailypapers.embed.profile import Choice
+    from dailypapers.publish.site import build_site
+
+    db = tmp_path / "a.db"
+    build(db)
+    with Store(db) as store:
+        store.save_choices(Edition(day=D1, source="hf", lang="ko"),
+                           [Choice("2603.00001", 0.8, ("Reward <b>hacking</b>", "RLHF"))])
+        build_site(store, tmp_path / "site")
+    html = (tmp_path / "site/editions/hf/ko/2026-03-02.html").read_text()
+    assert "Chosen for you: near <q>Reward &lt;b&gt;hacking&lt;/b&gt;</q>" in html
+    assert 'class="vote"' not in (tmp_path / "site/papers/2603.00002.html").read_text()  # the site cannot write

@@ -49,3 +49,11 @@ class Interest(Archive):
         rows = self.db.execute("select paper_id, score, reasons from interest_choices where day = ? and source = ? "
                                "and lang = ?", [edition.day.isoformat(), edition.source, edition.lang]).fetchall()
         return {pid: Choice(pid, float(score), tuple(json.loads(reasons))) for pid, score, reasons in rows}
+
+    def paper_choices(self, paper_id: str) -> dict[Edition, Choice]:
+        """The interest-ranked editions that chose this paper, and why."""
+        rows = self.db.execute("select day, source, lang, score, reasons from interest_choices where paper_id = ?",
+                               [paper_id]).fetchall()
+        return {Edition(day=dt.date.fromisoformat(day), source=source, lang=lang):
+                Choice(paper_id, float(score), tuple(json.loads(reasons)))
+                for day, source, lang, score, reasons in rows}
