@@ -1,9 +1,16 @@
 """Embeddings in the archive (`embeddings`, migration 018): one vector per (paper, model), with the key of the
 text it was made from, for the papers in editions (those in `search_docs`).
 
-Nearest papers are found by sqlite-vec's `vec_distance_cosine` inside SQLite when this Python can load
-extensions, else by one numpy product over the model's vectors, read once and kept until the table changes.
-Vectors are unit length, so the cosine is a dot product and both paths rank alike.
+Nearest papers are found by sqlite-vec's `vec_distance_cosine` inside SQLite, on the first of:
+
+1. the archive's own connection, when this Python's sqlite3 can load extensions;
+2. a read-only connection to the archive file opened with sqlean-py's SQLite (a drop-in sqlite3 built with
+   extension loading), where this Python's cannot (many distribution and pyenv builds);
+3. else (no sqlean-py, or an archive in memory) one numpy product over the model's vectors, read once and kept
+   until the table changes.
+
+`Vectors.vector_backend()` says which. Vectors are unit length, so the cosine is a dot product and every path
+ranks alike.
 """
 
 from __future__ import annotations
@@ -11,12 +18,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 
 from dailypapers.embed.base import paper_text, text_key
 from dailypapers.search import SearchDoc
 from dailypapers.store.archive import Archive
+from dailypapers.store.connection import BUSY_TIMEOUT_S
 from dailypapers.store.rows import utc_now
 
 
@@ -46,11 +56,61 @@ def load_sqlite_vec(conn: sqlite3.Connection) -> bool:
         return False
 
 
+def sqlean_vec_connection(path: Path) -> Any | None:
+    """A read-only connection to the archive at `path` through sqlean-py's SQLite, with sqlite-vec loaded; None
+    when sqlean-py is not installed or cannot load it."""
+    try:
+        import sqlean
+        import sqlite_vec
+    except ImportError:
+        return None
+    try:
+        conn = sqlean.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False,
+                              timeout=BUSY_TIMEOUT_S)
+    except sqlean.Error:
+        return None
+    try:
+        conn.enable_load_extension(True)
+        sqlite_vec.load(conn)
+        conn.enable_load_extension(False)
+        return conn
+    except (sqlean.Error, AttributeError, OSError):
+        conn.close()
+        return None
+
+
+VectorBackend = Literal["sqlite-vec", "sqlean-py + sqlite-vec", "numpy"]
+
+
 class Vectors(Archive):
     """The papers' embeddings, and nearest-neighbour queries over them."""
 
-    _vec_loaded: bool | None = None
+    _backend: VectorBackend | None = None
+    _vec_conn: Any = None  # the connection sqlite-vec is loaded in: the archive's own, or sqlean-py's
     _matrix: tuple[tuple[object, ...], list[str], np.ndarray] | None = None
+
+    def vector_backend(self) -> VectorBackend:
+        """How nearest papers are found here (see the module's docstring); decided on first use."""
+        if self._backend is None:
+            if load_sqlite_vec(self.db.conn):
+                self._backend, self._vec_conn = "sqlite-vec", self.db.conn
+            elif self.path is not None and (conn := sqlean_vec_connection(self.path)) is not None:
+                self._backend, self._vec_conn = "sqlean-py + sqlite-vec", conn
+            else:
+                self._backend = "numpy"
+        return self._backend
+
+    def use_numpy_scan(self) -> None:
+        """Find nearest papers by the numpy scan, whatever else could load (bench/meaning.py compares them)."""
+        if self._vec_conn is not None and self._vec_conn is not self.db.conn:
+            self._vec_conn.close()
+        self._backend, self._vec_conn = "numpy", None
+
+    def close(self) -> None:
+        if self._vec_conn is not None and self._vec_conn is not self.db.conn:
+            self._vec_conn.close()
+        self._vec_conn = None
+        super().close()
 
     def pending_embeddings(self, model: str, limit: int | None = None) -> list[Pending]:
         """The papers in editions whose `model` vector is missing or stale, newest first."""
@@ -93,11 +153,9 @@ class Vectors(Archive):
         if limit < 1:
             return []
         query = np.asarray(vector, dtype=np.float32).ravel()
-        if self._vec_loaded is None:
-            self._vec_loaded = load_sqlite_vec(self.db.conn)
         skip = set(exclude)
-        if self._vec_loaded:
-            rows = self.db.execute(
+        if self.vector_backend() != "numpy":
+            rows = self._vec_conn.execute(
                 "select e.paper_id, 1 - vec_distance_cosine(e.vector, ?) as score from embeddings e "
                 "join search_docs d on d.paper_id = e.paper_id where e.model = ? and e.dim = ? "
                 "order by score desc limit ?", [query.tobytes(), model, query.shape[0], limit + len(skip)]).fetchall()
