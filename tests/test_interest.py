@@ -220,3 +220,23 @@ def test_the_static_site_shows_why_a_paper_was_chosen(tmp_path: Path) -> None:
     html = (tmp_path / "site/editions/hf/ko/2026-03-02.html").read_text()
     assert "Chosen for you: near <q>Reward &lt;b&gt;hacking&lt;/b&gt;</q>" in html
     assert 'class="vote"' not in (tmp_path / "site/papers/2603.00002.html").read_text()  # the site cannot write
+
+
+async def test_the_daily_run_passes_each_editions_rank_top_and_filters(tmp_path: Path, monkeypatch) -> None:
+    from dailypapers import api, pipeline
+    from dailypapers.config import EditionSetting, Settings
+
+    seen: dict[str, object] = {}
+
+    async def fake_digest(settings, day, **kw):  # type: ignore[no-untyped-def]
+        seen.update(kw)
+        return None, None
+
+    monkeypatch.setattr(api, "abuild_digest", fake_digest)
+    spec = EditionSetting(source="arxiv:cs.CL", lang="ko", rank="interest", top=20, exclude=["robotics"])
+    plan = api._DailyPlan(None, None, Settings(db=tmp_path / "a.db"), None, None, [], [],  # type: ignore[arg-type]
+                          limit=None, force=False, command="run", specs=[spec])
+    await plan.digest(None, pipeline.DailyEdition("arxiv:cs.CL", "arxiv:cs.CL", "ko"), pipeline.Caps())
+    assert (seen["rank"], seen["limit"], seen["include"], seen["exclude"]) == ("interest", 20, None, ["robotics"])
+    await plan.digest(None, pipeline.DailyEdition("hf", "hf", "ko"), pipeline.Caps())
+    assert (seen["rank"], seen["limit"]) == (None, None)  # an edition without keys: the settings' own
