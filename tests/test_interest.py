@@ -51,6 +51,7 @@ def test_profiles_are_read_from_ids_bibtex_ris_and_zotero_csv() -> None:
         read_profile("lib.docx", "")
     assert [(i.label, i.sign) for i in keyword_items(["reward model", " -robotics ", "-", ""])] == [
         ("reward model", 1), ("robotics", -1)]
+    assert all(i.keyword for i in keyword_items(["x"]))
 
 
 def test_recent_items_weigh_more_and_the_weights_sum_to_one() -> None:

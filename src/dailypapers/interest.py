@@ -51,14 +51,17 @@ def _text(title: str | None, abstract: str | None) -> str:
     return f"{title or ''}\n{abstract or ''}".strip()[:MAX_TEXT_CHARS]
 
 
-def _vectors(store: Store, embedder: Embedder, keyed: Sequence[tuple[str | None, str]]) -> np.ndarray:
-    """A unit vector per (paper id, text): the archive's for a paper it has embedded, else the text embedded."""
-    rows: list[np.ndarray | None] = [store.paper_vector(embedder.model, pid) if pid else None for pid, _ in keyed]
-    missing = [i for i, row in enumerate(rows) if row is None]
-    if missing:
-        made = embedder.embed([keyed[i][1] for i in missing])
-        for i, row in zip(missing, made, strict=True):
-            rows[i] = row
+def _vectors(store: Store, embedder: Embedder, keyed: Sequence[tuple[str | None, str, bool]]) -> np.ndarray:
+    """A unit vector per (paper id, text, is a keyword): the archive's for a paper it has embedded, else the text
+    embedded (a keyword as a query)."""
+    rows: list[np.ndarray | None] = [store.paper_vector(embedder.model, pid) if pid else None
+                                     for pid, _, _ in keyed]
+    for as_query in (False, True):
+        missing = [i for i, row in enumerate(rows) if row is None and keyed[i][2] == as_query]
+        if missing:
+            made = embedder.embed([keyed[i][1] for i in missing], query=as_query)
+            for i, row in zip(missing, made, strict=True):
+                rows[i] = row
     return np.vstack([np.asarray(r, dtype=np.float32) for r in rows])
 
 
@@ -80,8 +83,8 @@ def rank(store: Store, embedder: Embedder | None, papers: Sequence[Paper], items
                          "`profile_keywords`, or 👍 votes in the web app")
     if not papers:
         return [], []
-    item_vectors = _vectors(store, embedder, [(i.paper_id, i.text) for i in usable])
-    vectors = _vectors(store, embedder, [(p.id, _text(p.title, p.abstract)) for p in papers])
+    item_vectors = _vectors(store, embedder, [(i.paper_id, i.text, i.keyword) for i in usable])
+    vectors = _vectors(store, embedder, [(p.id, _text(p.title, p.abstract), False) for p in papers])
     choices = rank_by_profile([p.id for p in papers], vectors, usable, item_vectors)[:top]
     by_id = {p.id: p for p in papers}
     return [by_id[c.paper_id] for c in choices], choices

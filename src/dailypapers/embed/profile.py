@@ -40,6 +40,7 @@ class ProfileItem:
     sign: int = 1
     added: dt.date | None = None  # newer items weigh more
     paper_id: str | None = None  # an arXiv id, when the item names one
+    keyword: bool = False  # a few words, embedded as a query (e5 embeds queries and passages differently)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def keyword_items(keywords: Sequence[str]) -> list[ProfileItem]:
         negative = word.startswith("-")
         word = word.lstrip("-").strip()[:MAX_ITEM_CHARS]
         if word:
-            out.append(ProfileItem(label=word, text=word, sign=-1 if negative else 1))
+            out.append(ProfileItem(label=word, text=word, sign=-1 if negative else 1, keyword=True))
     return out
 
 
