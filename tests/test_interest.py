@@ -10,7 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dailypapers.embed.profile import ProfileItem, keep, keyword_items, rank_by_profile, read_profile, recency_weights
+from dailypapers.embed.profile import (
+    ProfileItem,
+    centered,
+    keep,
+    keyword_items,
+    rank_by_profile,
+    read_profile,
+    recency_weights,
+)
 from dailypapers.errors import InputError, NotFoundError
 from dailypapers.interest import profile, rank
 from dailypapers.meaning import embed_archive
@@ -69,6 +77,21 @@ def test_papers_rank_by_their_similarity_to_liked_items_less_disliked_ones() -> 
     assert [c.paper_id for c in choices] == ["b", "a", "c"]  # near liked, neither, near disliked
     assert choices[0].score == pytest.approx(1.0) and choices[-1].score == pytest.approx(-1.0)
     assert choices[0].reasons == ("liked",)  # the nearest liked items, never a disliked one
+
+
+def test_the_papers_common_direction_is_taken_away_before_comparing() -> None:
+    common = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    rows = np.array([[0.9, 0.1, 0.0], [0.9, 0.0, 0.1]], dtype=np.float32)
+    moved = centered(rows, common * 0.9)
+    assert np.allclose(moved, [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])  # what is left: what sets them apart
+    assert centered(rows, None) is not None and np.allclose(centered(rows, None), rows)
+    # uncentered, the generic paper (mostly the common direction) wins; centered, the one on the liked topic
+    liked = np.array([[0.95, 0.31, 0.0]], dtype=np.float32)
+    papers = np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [0.6, 0.0, 0.8]], dtype=np.float32)
+    items = [ProfileItem("topic", "t")]
+    assert rank_by_profile(["generic", "topic", "other"], papers, items, liked)[0].paper_id == "generic"
+    center = np.array([0.9, 0.0, 0.0], dtype=np.float32)
+    assert rank_by_profile(["generic", "topic", "other"], papers, items, liked, center)[0].paper_id == "topic"
 
 
 def test_include_and_exclude_keywords_filter_by_title_and_abstract() -> None:

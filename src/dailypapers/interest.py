@@ -21,6 +21,8 @@ from dailypapers.store import Store
 __all__ = ["Choice", "keep", "profile", "rank", "read_profile_files"]
 
 MAX_PROFILE_BYTES = 20_000_000  # a profile file larger than this is refused, not read
+MIN_CENTER_PAPERS = 20  # fewer papers have no common direction worth taking away
+CENTER_PAPERS = 5_000  # the archive's newest vectors whose mean, with the day's, is taken away before comparing
 
 
 def read_profile_files(paths: Sequence[Path]) -> list[ProfileItem]:
@@ -85,6 +87,10 @@ def rank(store: Store, embedder: Embedder | None, papers: Sequence[Paper], items
         return [], []
     item_vectors = _vectors(store, embedder, [(i.paper_id, i.text, i.keyword) for i in usable])
     vectors = _vectors(store, embedder, [(p.id, _text(p.title, p.abstract), False) for p in papers])
-    choices = rank_by_profile([p.id for p in papers], vectors, usable, item_vectors)[:top]
+    stored = store.recent_vectors(embedder.model, CENTER_PAPERS)
+    pool = np.vstack([stored, vectors]) if stored.shape[:1] != (0,) and stored.shape[1] == vectors.shape[1] \
+        else vectors
+    center = pool.mean(axis=0) if len(pool) >= MIN_CENTER_PAPERS else None
+    choices = rank_by_profile([p.id for p in papers], vectors, usable, item_vectors, center)[:top]
     by_id = {p.id: p for p in papers}
     return [by_id[c.paper_id] for c in choices], choices

@@ -142,6 +142,14 @@ class Vectors(Archive):
     def embedded_count(self, model: str) -> int:
         return int(self.db.execute("select count(*) from embeddings where model = ?", [model]).fetchone()[0])
 
+    def recent_vectors(self, model: str, limit: int) -> np.ndarray:
+        """The vectors of `model` last made, at most `limit` (rows; none: zero rows of no width)."""
+        rows = self.db.execute("select vector from embeddings where model = ? order by created_at desc limit ?",
+                               [model, limit]).fetchall()
+        if not rows:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.vstack([np.frombuffer(r[0], dtype=np.float32) for r in rows])
+
     def paper_vector(self, model: str, paper_id: str) -> np.ndarray | None:
         row = self.db.execute("select vector from embeddings where model = ? and paper_id = ?",
                               [model, paper_id]).fetchone()
