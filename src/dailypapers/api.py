@@ -48,7 +48,7 @@ from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, 
 from dailypapers.publish.markdown import period_path, write_period
 from dailypapers.publish.notify import daily
 from dailypapers.publish.notify.deliver import deliver as deliver_edition
-from dailypapers.publish.notify.messages import MessageEdition, period_message, synthesis_lines
+from dailypapers.publish.notify.messages import MessageEdition, period_message, synthesis_lines, update_lines
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
 from dailypapers.summarize.base import Asks, Closes, Summarizer
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FetchResult", "PeriodResult", "abuild_digest", "afetch_day", "arun", "build_digest", "build_period", "fetch_day",
-    "fetch_documents", "run",
+    "fetch_documents", "refresh", "run",
 ]
 
 
@@ -180,6 +180,34 @@ async def abuild_digest(
             return digest, redact.data(report)
 
 
+def refresh(settings: Settings, *, since: dt.date | None = None, plugins: pluggy.PluginManager | None = None,
+            events: Events | None = None) -> pipeline.RefreshReport:
+    """`dailypapers refresh`: new arXiv versions of the papers in editions (of `since` or later), asked in one
+    batched query, summarized again and compared with what their editions show (`pipeline.refresh`)."""
+    return asyncio.run(arefresh(settings, since=since, plugins=plugins, events=events))
+
+
+async def arefresh(settings: Settings, *, since: dt.date | None = None, plugins: pluggy.PluginManager | None = None,
+                   events: Events | None = None, store: Store | None = None) -> pipeline.RefreshReport:
+    """`refresh` for callers that already run an event loop (the daily run, on its own archive `store`)."""
+    from dailypapers.sources.arxiv import fetch_metadata
+
+    events = (events or Events()).redacting(settings.redactor())
+    registry = Registry.load(plugins)
+
+    def spec_for(lang: str) -> WorkSpec:
+        return WorkSpec(lang=lang, labels=tuple(settings.section_labels), max_input_tokens=settings.max_input_tokens)
+
+    async with _summarizer(registry, settings) as summarizer, _http(settings, events) as http:
+        ctx = SourceContext(settings, http, events.notice)
+        with nullcontext(store) if store is not None else Store.of(settings) as opened:
+            return await pipeline.refresh(
+                opened, look_up=lambda ids: fetch_metadata(http, settings, ids),
+                fetch=lambda paper: sources.fetch_document(registry, paper, ctx), summarizer=summarizer,
+                spec_for=spec_for, since=since, concurrency=settings.concurrency,
+                caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens), events=events)
+
+
 def _embed_new(registry: Registry, settings: Settings, store: Store, events: Events) -> None:
     """Embed the papers the run added (and those whose summaries changed): meaning search and related papers
     find them from now on. A failure is a notice, never a failed run: `dailypapers embed` catches up later."""
@@ -279,6 +307,8 @@ async def arun(
     channels = daily.channels(notifiers, settings)  # a bad channel setting, too, fails before any work
     ops = daily.ops_targets(settings) if deliver else []
     with Store.of(settings) as store:  # one archive for the whole run: each write still commits at once
+        if command == "run" and days is None and settings.refresh_days:
+            await _refresh_in_run(settings, store, pm, events, day)
         plan = _DailyPlan(registry, pm, settings, store, events, channels, ops, limit=limit, force=force,
                           command=command, specs=specs)
         health = await pipeline.daily(
@@ -286,6 +316,21 @@ async def arun(
             caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
             backfill=days is not None, force=force, command=command, events=events)
     return redact.data(health)
+
+
+async def _refresh_in_run(settings: Settings, store: Store, pm: pluggy.PluginManager, events: Events,
+                          day: dt.date | None) -> None:
+    """The daily run's look for new arXiv versions (`refresh_days`), before its editions, so that their messages
+    note what changed. What it found, or why it could not look, is a notice: the day's editions go on."""
+    since = (day or dt.datetime.now(dt.UTC).date()) - dt.timedelta(days=settings.refresh_days)
+    try:
+        found = await arefresh(settings, since=since, plugins=pm, events=events, store=store)
+    except DailyPapersError as exc:
+        events.notice(f"new arXiv versions were not looked for: {exc}")
+        return
+    if found.changes or found.failed:
+        events.notice(f"new arXiv versions: {len({c.paper_id for c in found.changes})} papers summarized again, "
+                      f"{len(found.failed)} could not be fetched")
 
 
 class _DailyPlan:
@@ -328,6 +373,8 @@ class _DailyPlan:
 
     async def deliver(self, digest: Digest) -> tuple[list[ChannelHealth], int, int]:
         message = _with_synthesis(daily.message_of(digest, self.settings), self.store, digest.entries, digest.lang)
+        if self.channels:  # the notes go to the first edition that has somewhere to go
+            message = _with_updates(message, self.store)
         outcomes = await deliver_edition(message, self.channels, self.store,
                                          max_attempts=self.settings.delivery_max_attempts, events=self.events)
         delivered, undelivered = daily.delivery_counts(self.store, message, self.channels)
@@ -466,6 +513,16 @@ def _with_synthesis(message: MessageEdition, store: Store, entries: Sequence[Ent
     if made is None or not made.themes:
         return message
     return dataclasses.replace(message, themes=synthesis_lines(made, message))
+
+
+def _with_updates(message: MessageEdition, store: Store) -> MessageEdition:
+    """The message with the "updated" notes of the newer arXiv versions that no edition in its language has
+    noted yet (`pipeline.refresh`); they are given to this edition, so a delivery tried again notes them too."""
+    changes = store.announce_changes(message.edition)
+    if not changes:
+        return message
+    titles = {c.paper_id: p.title for c in changes if (p := store.get_paper(c.paper_id)) is not None}
+    return dataclasses.replace(message, updates=update_lines(changes, titles))
 
 
 def due_periods(settings: Settings, day: dt.date) -> list[Span]:

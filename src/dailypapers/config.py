@@ -157,6 +157,10 @@ class Settings(BaseSettings):
     # cached by the edition's content; off, pages show the offline TF-IDF themes
     synthesis: bool = False
     section_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
+    # new versions (issue 20): `run` asks arXiv, in one batched query, for the current version of the papers in
+    # the editions of the last `refresh_days` days, and summarizes a newer one again (`dailypapers refresh`
+    # does it by hand); 0 turns it off
+    refresh_days: int = Field(default=14, ge=0)
 
     # meaning (issue 18): every paper in an edition gets an embedding, for `search --mode meaning|hybrid` and
     # related papers. `bundled`: a model shipped in a package, offline; `openai`: any OpenAI-compatible

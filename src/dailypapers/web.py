@@ -38,7 +38,7 @@ from dailypapers.errors import DailyPapersError, EmbedError, InputError, NotFoun
 from dailypapers.meaning import MODES, RELATED, Mode
 from dailypapers.meaning import related as related_papers
 from dailypapers.meaning import search as meaning_search
-from dailypapers.models import Digest, Edition, Paper, Period, PeriodDigest, Span, Summary
+from dailypapers.models import Digest, Edition, Paper, Period, PeriodDigest, Span, Summary, VersionChange
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.pages import APP_CSP, Chrome, FeedLink, render
 from dailypapers.publish.views import (
@@ -115,10 +115,20 @@ class PaperInEdition(BaseModel):
     chosen_for: list[str] = []
 
 
+class NewerVersion(BaseModel):
+    """A newer arXiv version found (`dailypapers refresh`): what changed in the summary of one language, and
+    the new summary; the editions keep the summary they were made with."""
+
+    change: VersionChange
+    line: str  # "v2: accuracy 71.2% → 73.9%"
+    summary: Summary | None = None
+
+
 class PaperInfo(BaseModel):
     paper: Paper
     editions: list[PaperInEdition]
     html: str
+    versions: list[NewerVersion] = []
     vote: Literal[-1, 0, 1] = 0  # the reader's 👍 (1) or 👎 (-1) given in the app, part of the interest profile
 
 
@@ -406,7 +416,8 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         paper_id = paper_id_from_slug(name.removesuffix(".html"))
 
         def make() -> str:
-            page = paper_page_view(*_paper(paper_id), related=_related(paper_id))
+            page = paper_page_view(*_paper(paper_id), related=_related(paper_id),
+                                   versions=archive.store.newer_versions(paper_id).get(paper_id, ()))
             return render("paper.html", page.path, chrome, view=page, vote=archive.store.vote_of(paper_id))
         return html(paper_path(paper_id), make)
 
@@ -626,11 +637,13 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         """A paper (arXiv id such as 2505.02707, or local:<hex>) and every edition that lists it."""
         paper, shown = _paper(paper_id)
         chosen = archive.store.paper_choices(paper.id)
+        newer = archive.store.newer_versions(paper.id).get(paper.id, [])
         return PaperInfo(paper=paper, html=paper_path(paper.id), vote=archive.store.vote_of(paper.id),  # type: ignore[arg-type]
                          editions=[PaperInEdition(edition=e, summary=s, upvotes=v,
                                                   interest_score=chosen[e].score if e in chosen else None,
                                                   chosen_for=list(chosen[e].reasons) if e in chosen else [])
-                                   for e, s, v in shown])
+                                   for e, s, v in shown],
+                         versions=[NewerVersion(change=c, line=c.line, summary=s) for c, s in newer])
 
     @app.post("/api/papers/{paper_id:path}/vote", response_model=Vote, tags=["papers"])
     async def api_vote(paper_id: str, request: Request) -> Vote:

@@ -31,7 +31,7 @@ import datetime as dt
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -42,7 +42,7 @@ from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
 from dailypapers.meaning import RELATED
-from dailypapers.models import Digest, Edition, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis
+from dailypapers.models import Digest, Edition, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis, VersionChange
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.files import StagedFiles
@@ -200,9 +200,10 @@ def _page(template: str, path: str, chrome: Chrome, feeds: tuple[FeedLink, ...],
 
 
 def paper_pages(digests: dict[Edition, Digest],
-                related: Callable[[str], list[RelatedRef]] = lambda paper_id: []) -> list[PaperPageView]:
-    """One page per paper of any edition: its newest record, the summary each edition shows, and its related
-    papers (`related`)."""
+                related: Callable[[str], list[RelatedRef]] = lambda paper_id: [],
+                newer: Mapping[str, list[tuple[VersionChange, Summary | None]]] | None = None) -> list[PaperPageView]:
+    """One page per paper of any edition: its newest record, the summary each edition shows, its related
+    papers (`related`) and its newer arXiv versions (`newer`: `Store.newer_versions`)."""
     shown: dict[str, list[tuple[Edition, Summary | None, int | None]]] = {}
     papers: dict[str, tuple[dt.date, Paper]] = {}
     for edition, digest in digests.items():
@@ -210,7 +211,9 @@ def paper_pages(digests: dict[Edition, Digest],
             shown.setdefault(entry.paper.id, []).append((edition, entry.summary, entry.paper.upvotes))
             if entry.paper.id not in papers or papers[entry.paper.id][0] < edition.day:
                 papers[entry.paper.id] = (edition.day, entry.paper)
-    return [paper_page_view(papers[pid][1], appearances, related(pid)) for pid, appearances in shown.items()]
+    newer = newer or {}
+    return [paper_page_view(papers[pid][1], appearances, related(pid), newer.get(pid, ()))
+            for pid, appearances in shown.items()]
 
 
 def related_papers(store: Store, model: str, limit: int = RELATED) -> Callable[[str], list[RelatedRef]]:
@@ -339,7 +342,7 @@ def build_site(
     archive = _read(store)
     chrome = Chrome(live=False, base_url=base_url.rstrip("/") if base_url else None)
     pages = paper_pages(archive.digests, related_papers(store, embedding_model) if embedding_model else
-                        lambda paper_id: [])
+                        lambda paper_id: [], store.newer_versions())
     keep: frozenset[str] = frozenset()
     search_key = ""
     index: concurrent.futures.Future[dict[str, bytes]] | None = None

@@ -31,6 +31,7 @@ from dailypapers.models import (
     Span,
     Summary,
     Synthesis,
+    VersionChange,
     cost_text,
     evidence_place,
 )
@@ -743,10 +744,24 @@ class Appearance:
 
 
 @dataclass(frozen=True)
+class VersionView:
+    """A newer arXiv version of the paper in one language: what changed in its summary (`VersionChange.line`,
+    one line a number) and the new summary; the editions keep showing the summary they were made with."""
+
+    change: VersionChange
+    summary: SummaryView | None
+
+    @property
+    def lang_name(self) -> str:
+        return lang_name(self.change.lang)
+
+
+@dataclass(frozen=True)
 class PaperPageView:
     paper: PaperView
     appearances: tuple[Appearance, ...]
     related: tuple[RelatedRef, ...] = ()  # the nearest papers by meaning (`dailypapers.meaning.related`)
+    versions: tuple[VersionView, ...] = ()  # newer arXiv versions found (`pipeline.refresh`), newest first
 
     @property
     def path(self) -> str:
@@ -767,9 +782,11 @@ class RelatedRef:
 
 
 def paper_page_view(paper: Paper, shown: Iterable[tuple[Edition, Summary | None, int | None]],
-                    related: Iterable[RelatedRef] = ()) -> PaperPageView:
+                    related: Iterable[RelatedRef] = (),
+                    versions: Iterable[tuple[VersionChange, Summary | None]] = ()) -> PaperPageView:
     """`shown`: each edition the paper is in, with the summary and votes it has there (any order). The page's
-    day is the newest of those editions' days; its votes the newest edition's."""
+    day is the newest of those editions' days; its votes the newest edition's. `versions`: the newer arXiv
+    versions found, each with its new summary (None when it could not be made)."""
     groups: dict[object, list[tuple[Edition, Summary | None, int | None]]] = {}
     shown = sorted(shown, key=lambda s: (s[0].day, s[0].source, s[0].lang), reverse=True)
     for edition, summary, votes in shown:
@@ -784,8 +801,10 @@ def paper_page_view(paper: Paper, shown: Iterable[tuple[Edition, Summary | None,
     on_hf = any(e.source == "hf" for e, _, _ in (g[0] for g in groups.values()))
     votes = next((a.upvotes for a in appearances if a.upvotes is not None), paper.upvotes)
     day = shown[0][0].day if shown else paper.day
+    newer = tuple(VersionView(change, summary_view(new, f"{slug}-v{change.to_version}-{change.lang}")
+                              if new is not None and new.sections else None) for change, new in versions)
     return PaperPageView(paper_view(paper.model_copy(update={"upvotes": votes, "day": day}), on_hf=on_hf),
-                         tuple(appearances), tuple(related))
+                         tuple(appearances), tuple(related), newer)
 
 
 # -- home, archive ------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The reader's votes (👍/👎 from the web app) and the choices of interest-ranked editions (migration 020)."""
+"""The reader's votes (👍/👎 from the web app) and the choices of interest-ranked editions (migration 021)."""
 
 from __future__ import annotations
 

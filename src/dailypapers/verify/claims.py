@@ -164,11 +164,14 @@ _UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
        for u in us.split()},
     **{u: ("bytes", f) for w, f in (("kilobyte", 1e3), ("megabyte", 1e6), ("gigabyte", 1e9), ("terabyte", 1e12))
        for u in (w, w + "s")},
+    **{u: ("bytes", f)
+       for u, f in (("킬로바이트", 1e3), ("메가바이트", 1e6), ("기가바이트", 1e9), ("테라바이트", 1e12))},
     **{u: ("frequency", f) for u, f in (("Hz", 1.0), ("kHz", 1e3), ("MHz", 1e6), ("GHz", 1e9))},
     # physical units a paper may use (remote sensing, robotics, audio): compared in m, g, m², dB, Wh
     **{u: ("length", f) for u, f in (("nm", 1e-9), ("μm", 1e-6), ("mm", 1e-3), ("cm", 1e-2), ("m", 1.0), ("km", 1e3))},
     **{u: ("length", f) for w, f in (("millimeter", 1e-3), ("centimeter", 1e-2), ("meter", 1.0), ("kilometer", 1e3))
        for u in (w, w + "s", w[:-2] + "re", w[:-2] + "res")},
+    **{u: ("length", f) for u, f in (("밀리미터", 1e-3), ("센티미터", 1e-2), ("미터", 1.0), ("킬로미터", 1e3))},
     **{u: ("area", f) for w, f in (("square meter", 1.0), ("square kilometer", 1e6))
        for u in (w, w + "s", w[:-2] + "re", w[:-2] + "res")},
     **{u: ("mass", f) for u, f in (("mg", 1e-3), ("kg", 1e3))},

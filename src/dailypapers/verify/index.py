@@ -31,6 +31,7 @@ from dailypapers.verify.claims import (
     extract_cleaned,
     is_citation_year,
     is_reference,
+    name_key,
     unit_at,
 )
 from dailypapers.verify.evidence import EvidenceKind, EvidenceUnit, RowParsed, Span, Table, cells, cut
@@ -396,6 +397,61 @@ class SourceIndex:
         if not labels or any(_OURS.search(label) for label in labels):
             return False
         return not any(self.name_positions(key, s, e) for key in self.own for s, e in self._own_ranges(u))
+
+    # -- tables
+
+    def table_cells(self, row_key: str | None, column_keys: tuple[str, ...]) -> list[tuple[int, list[int]]]:
+        """The cells the paper's tables give a row named exactly `row_key` (None: the paper's own system)
+        under the columns whose header names every one of `column_keys`: for each, the unit of its row and
+        the indices of the occurrences in it. Empty when no table has such a row and column."""
+        out: list[tuple[int, list[int]]] = []
+        for t, table in enumerate(self.tables):
+            if not table.header or not column_keys:
+                continue
+            h0, h1 = table.header[0][0], table.header[-1][1]
+            columns: set[int] | None = None
+            for key in column_keys:
+                found = {table.header_column(p) for p in self.name_positions(key, h0, h1)} - {-1}
+                columns = found if columns is None else columns & found
+            if not columns:
+                continue
+            for u in self._rows_of(t):
+                parsed = self.parsed(u)
+                assert isinstance(parsed, RowParsed)
+                if not any(self._labels(row_key, self.text[s:e]) for s, e in parsed.text_cells[:1]):
+                    continue
+                cell = [self._occurrence_at[a.start] for a in parsed.anchors
+                        if a.segment in columns and a.start in self._occurrence_at]
+                if cell:
+                    out.append((u, cell))
+        return out
+
+    def column_of(self, occurrence: Occurrence) -> int:
+        """The table column an occurrence in a table row sits in (-1 outside a table)."""
+        unit = self.units[occurrence.unit]
+        if unit.kind != "row" or unit.table is None:
+            return -1
+        return unit.column + bisect.bisect_right(self._cells(occurrence.unit), (occurrence.start, len(self.text))) - 1
+
+    def in_a_header(self, key: str) -> bool:
+        """Whether a table's header row names this (a benchmark's or a metric's column)."""
+        return any(table.header and self.name_positions(key, table.header[0][0], table.header[-1][1])
+                   for table in self.tables)
+
+    def _labels(self, row_key: str | None, label: str) -> bool:
+        """Whether a row label names exactly this system (`Wren` is not the row `Wren-Base`), or the paper's
+        own one."""
+        bare = name_key(_OURS.sub("", label))
+        if row_key is None:
+            return bool(_OURS.search(label)) or bare in self.own
+        return bare == row_key
+
+    def _rows_of(self, t: int) -> list[int]:
+        return [u for u, unit in enumerate(self.units) if unit.kind == "row" and unit.table == t]
+
+    @cached_property
+    def _occurrence_at(self) -> dict[int, int]:
+        return {o.start: i for i, o in enumerate(self.occurrences)}
 
     # -- relations
 

@@ -61,6 +61,20 @@ class _Relation:
     # "X는 A와 B에서 81.3%와 64.0%를" (no 각각): which name goes with which number is not said, so one of them
     # attached to the value is enough
     loose: bool = False
+    # the number is a change or an end of one ("24.2% 향상", "by 3.4 points", "75.0에서 85.0으로"), not a level
+    change: bool = False
+
+
+# A number written as a change, or as the start of one: a table cell holds a level, so it says nothing of these.
+_CHANGE_AFTER = re.compile(
+    r"\s?(?:의\s?)?(?:향상|개선|증가|감소|상승|하락|높|낮|줄|늘|빠|느|차이|격차|앞|뒤|에서\s|"
+    r"(?:up|down|gain|improvement|increase|decrease|reduction|drop|boost|higher|lower|better|worse|faster|"
+    r"slower|more|less|ahead|behind|above|below|over)\b|→|->)",
+    re.IGNORECASE,
+)
+_CHANGE_BEFORE = re.compile(
+    r"(?:\bby|\bfrom|\bof|\bgap|\bmargin|\+|→|->)\s*$|(?:향상|개선|증가|감소|차이|격차)[은는이가]?\s*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -237,7 +251,9 @@ def _relation(text: str, parsed: Parsed, claim: ExtractedClaim, index: SourceInd
     clause_anchors = sum(1 for a in parsed.anchors if a.segment == anchor.segment)
     measured = {m.key for m in names if not m.baseline and m.key not in index.own}
     loose = clause_anchors >= 2 and len(measured) >= 2 and not parsed.pairs
-    return _Relation(names, written, anchor.qualifier, anchor.context, sentence, loose)
+    change = bool(_CHANGE_AFTER.match(text, claim.end) or _CHANGE_BEFORE.search(text, max(0, claim.start - 24),
+                                                                                claim.start))
+    return _Relation(names, written, anchor.qualifier, anchor.context, sentence, loose, change)
 
 
 def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, section_label: str) -> Claim:
@@ -262,6 +278,8 @@ def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, sec
             best = _Outcome("undecided", best.occurrence, derived)  # the match may be a coincidence
         if best.verdict == "fail" and exact is not None and best.occurrence not in exact:
             best = _Outcome("undecided", best.occurrence, best.reason)  # "30배 이상" met by a 41.6 elsewhere
+        if best.verdict == "undecided" and (cell := _table_says_otherwise(claim, rel, index, set(hits))):
+            best = cell
         if best.verdict != "pass":
             return _unsupported(base, best, index)
         outcomes.append(best)
@@ -346,7 +364,7 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
             # firm in prose too when the same sentence gives the name a value of its own: "81.26% on ArcLite
             # and 64.0% on MathQuest" contradicts "81.3% on MathQuest"
             # (unless the number says what a thing is, or the value's clause holds the summary's other name)
-            context_only = _describes_a_thing(rel) or any(
+            context_only = _describes_a_thing(rel) or lexicon.is_metric_name(_written(rel, mention)) or any(
                 m.key != mention.key and m.key not in index.own
                 and (ps := index.positions_in_unit(m.key, u)) and index.attached_to(u, ai, ps)
                 for m in rel.names
@@ -389,11 +407,48 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
     return _Outcome("undecided", occurrence, _missing(tuple(_written(rel, m) for m in unknown)))
 
 
+def _table_says_otherwise(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, hits: set[int]) -> _Outcome | None:
+    """A contradiction a table states outright: the clause names a column (a benchmark, a metric) and speaks of
+    the paper's own system; the table's cell there holds another value, and the claimed value is in the same
+    row under another column, or in the same column for another row, of one kind with it ("LIBERO-Goal에서
+    81.2%" where the own row has 85.0 under LIBERO-Goal and 81.2 under LIBERO-Long)."""
+    if (rel.qualifier is not None or rel.change or claim.hedged or claim.unit_class not in (None, "percent")
+            or _NOT_A_LEVEL.search(claim.text)):
+        return None
+    measured = [m for m in rel.names if not m.baseline]
+    columns = tuple(sorted({m.key for m in measured if index.in_a_header(m.key)}))
+    if not columns or any(m.key not in columns and m.key not in index.own for m in measured):
+        return None  # another system is named with the number: who it belongs to is the prose rules' call
+    for u, cell in index.table_cells(None, columns):
+        if any(i in hits for i in cell):
+            return None
+        said = index.occurrences[cell[0]]
+        table = index.units[u].table
+        for h in hits:
+            other = index.occurrences[h]
+            if other.cls != said.cls or index.units[other.unit].table != table:
+                continue
+            same_row = other.unit == u
+            same_column = index.column_of(other) == index.column_of(said)
+            if same_row or same_column:
+                label = next(iter(index.names_for(u, 0)), "")
+                heads = ", ".join(_written(rel, m) for m in measured if m.key in columns)
+                return _Outcome("fail", cell[0],
+                                f"the paper's table gives {label} {index.text[said.start:said.end]} on {heads}")
+    return None
+
+
+# a scaled size (`7B`, `200K`) or a gain in points is not what a table's score cell holds
+_NOT_A_LEVEL = re.compile(r"\d\s?[KMBT]\b|포인트|points?\b|%\s?p\b|pp\b", re.IGNORECASE)
+
+
 def _derived(claim: ExtractedClaim, value: float, sentence: str) -> str:
     """Why a value the paper does not state may still be right: it is the difference, sum, product, ratio or
     relative change of two other numbers of its own sentence ("from 21.0% to 31.4%, a 10.4-point gain"). Small
-    counts say nothing: every pair of numbers makes some of them."""
-    if (value < 1 and not claim.percent) or (value.is_integer() and value < 10):
+    counts say nothing: every pair of numbers makes some of them; a small multiple does ("약 네 배 빠른": 74 ms
+    over 18 ms), since only a ratio of two numbers of one kind makes it."""
+    multiple = claim.unit_class == "multiplier"
+    if (value < 1 and not claim.percent) or (value.is_integer() and value < 10 and not multiple):
         return ""
     operands = [(c.values[0] * (c.factors[0] if c.factors else 1.0), c.unit_class)
                 for c in extract_cleaned(sentence) if c.kind == "number" and c.text != claim.text]
@@ -420,8 +475,8 @@ def _made_from(cls: str | None, value: float, ka: str | None, kb: str | None) ->
         return ("gap", "relative", "sum", "product")  # "18 tasks with 20 trials each (360 trials)"
     if cls in _SCORES and {ka, kb} <= _SCORES:
         return ("gap", "relative")
-    if cls == "multiplier" and {ka, kb} <= {"multiplier", "time"}:
-        return ("ratio",)
+    if cls == "multiplier" and ({ka, kb} <= {"multiplier", "time"} or (ka == kb and ka in _SCORES)):
+        return ("ratio",)  # "4x faster (18 ms vs 74 ms)", "2.4 times SASRec's 0.0089" (0.0214)
     if cls in ("count", "tokens", "parameters") and ka == kb == cls:
         return ("sum", "product")
     return ops
