@@ -11,10 +11,10 @@ Nearest papers are found by the first of:
    drop-in sqlite3 built with extension loading), when sqlean-py is installed: it scans from disk and keeps
    nothing; else the numpy scan still.
 
-Measured by bench/meaning.py on 2 busy cores at 20,000 papers, the numpy scan answers in p95 27 ms and sqlite-vec
-through sqlean-py in 260 ms (it reads every vector from the file on each query): so sqlean-py is for archives
-too large to hold, not the default. `Vectors.vector_backend()` says which is used. Vectors are unit length, so
-the cosine is a dot product and every path ranks alike.
+Measured by bench/meaning.py on 2 cores at load average 10 and 20,000 papers, the numpy scan answers in p95
+27 ms and sqlite-vec through sqlean-py in 260 ms (it reads every vector from the file on each query): so
+sqlean-py is for archives too large to hold, not the default. `Vectors.vector_backend()` says which is used.
+Vectors are unit length, so the cosine is a dot product and every path ranks alike.
 """
 
 from __future__ import annotations
