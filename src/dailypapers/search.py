@@ -21,7 +21,8 @@ also matches inside the other spelling, as every CJK substring does).
 
 The static site's search (Pagefind) gets the same behaviour from `expand_cjk`: Pagefind matches words by
 prefix, so each CJK word is indexed with its suffixes as well (`강화학습은` also as `학습은`, `습은`, `은`), and two
-CJK words in a row also as one (`강화 학습` also as `강화학습`), so a query typed without the space finds them.
+CJK words in a row also as one (`강화 학습` also as `강화학습`), so a query typed without the space finds them;
+static/search.js also searches a Korean word of 4, 6 or 8 syllables as its two-syllable pieces.
 """
 
 from __future__ import annotations
