@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from dailypapers import periods, pipeline, sources, synthesis
+from dailypapers import interest, periods, pipeline, sources, synthesis
 from dailypapers.config import EditionSetting, Settings
 from dailypapers.errors import DailyPapersError, PublishError, SummarizeError
 from dailypapers.events import Events, Waiting
@@ -100,6 +100,9 @@ async def abuild_digest(
     command: str = "digest",
     store: Store | None = None,
     whole_archive: bool = True,
+    rank: str | None = None,
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
 ) -> tuple[Digest | None, RunReport]:
     """`build_digest` for callers that already run an event loop; `command` names the run in the archive.
 
@@ -107,7 +110,11 @@ async def abuild_digest(
     to be good, after the summarizer is made). `whole_archive` False leaves the publishers made from the whole
     archive (`is_whole_archive`: the site) to the caller, which runs them once for many editions."""
     configured = settings
-    settings = _with(settings, source=source, lang=lang)
+    settings = _with(settings, source=source, lang=lang, rank=rank)
+    if include is not None or exclude is not None:
+        settings = settings.model_copy(update={"include": list(include if include is not None else settings.include),
+                                               "exclude": list(exclude if exclude is not None else settings.exclude)})
+    by_interest = settings.rank == "interest"
     redact = settings.redactor()
     events = (events or Events()).redacting(redact)
     registry = Registry.load(plugins)
@@ -126,7 +133,18 @@ async def abuild_digest(
     async with _summarizer(registry, settings) as summarizer, _http(settings, events) as http:
         ctx = SourceContext(settings, http, events.notice)
         with nullcontext(store) if store is not None else Store.of(settings) as store:
-            papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
+            # filtered or ranked here: the source lists the whole day, and only the top N are then summarized
+            chosen: list[interest.Choice] = []
+            whole_day = by_interest or settings.include or settings.exclude
+            papers = await sources.list_papers(registry, settings.source, day, ctx,
+                                               limit=None if whole_day else limit)
+            papers = interest.keep(papers, settings.include, settings.exclude)
+            if by_interest:
+                items = interest.profile(store, settings.profile, settings.profile_keywords)
+                papers, chosen = interest.rank(store, registry.embedder(settings), papers, items,
+                                               limit or settings.top)
+            elif limit is not None:
+                papers = papers[:limit]
             if not papers:
                 report = RunReport(command=command, day=day, source=edition_source, lang=settings.lang,
                                    started_at=started, finished_at=dt.datetime.now(dt.UTC))
@@ -141,7 +159,10 @@ async def abuild_digest(
                 concurrency=settings.concurrency,
                 caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
                 command=command,
+                in_order=by_interest,
             )
+            if by_interest:  # before the pages, which show why each paper was chosen
+                store.save_choices(job.edition, chosen)
             publish_context = PublishContext(settings, out, main_edition, store, _embedding_model(registry, settings))
 
             def publish(digest: Digest) -> tuple[list[str], list[str]]:
@@ -289,7 +310,7 @@ async def arun(
         if command == "run" and days is None and settings.refresh_days:
             await _refresh_in_run(settings, store, pm, events, day)
         plan = _DailyPlan(registry, pm, settings, store, events, channels, ops, limit=limit, force=force,
-                          command=command)
+                          command=command, specs=specs)
         health = await pipeline.daily(
             plan, store=store, days=list(days) if days is not None else [day], editions=planned,
             caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
@@ -318,17 +339,20 @@ class _DailyPlan:
 
     def __init__(self, registry: Registry, pm: pluggy.PluginManager, settings: Settings, store: Store,
                  events: Events, channels: Sequence[Channel], ops: Sequence[AppriseChannel | SlackChannel], *,
-                 limit: int | None, force: bool, command: str) -> None:
+                 limit: int | None, force: bool, command: str, specs: Sequence[EditionSetting] = ()) -> None:
         self.registry, self.pm, self.settings, self.store, self.events = registry, pm, settings, store, events
+        self.specs = {(s.source, s.lang): s for s in specs}
         self.channels, self.ops = channels, ops
         self.limit, self.force, self.command = limit, force, command
 
     async def digest(self, day: dt.date | None, edition: pipeline.DailyEdition, caps: pipeline.Caps
                      ) -> tuple[Digest | None, RunReport]:
         capped = self.settings.model_copy(update={"max_cost": caps.max_cost, "max_tokens": caps.max_tokens})
+        spec = self.specs.get((edition.source, edition.lang), EditionSetting(source=edition.source, lang=edition.lang))
         return await abuild_digest(
-            capped, day, source=edition.source, lang=edition.lang, limit=self.limit, force=self.force,
-            plugins=self.pm, events=self.events, command=self.command, store=self.store, whole_archive=False)
+            capped, day, source=edition.source, lang=edition.lang, limit=self.limit or spec.top, force=self.force,
+            plugins=self.pm, events=self.events, command=self.command, store=self.store, whole_archive=False,
+            rank=spec.rank, include=spec.include, exclude=spec.exclude)
 
     def done(self, edition: Edition) -> bool:
         from dailypapers.publish.notify import daily

@@ -137,6 +137,7 @@ class Job:
     concurrency: int = 4
     caps: Caps = field(default_factory=Caps)
     command: str = "digest"
+    in_order: bool = False  # `papers` are in the edition's order already (ranked by interest), not by votes
 
     @property
     def edition(self) -> Edition:
@@ -243,7 +244,7 @@ async def run(
         with contextlib.suppress(Exception):  # a failed warm-up showed again as the papers' reasons
             await warming
     fresh = [(Entry(paper=p), key) for p, (_, key) in zip(job.papers, results, strict=True)]
-    digest = store.update_digest(job.edition, lambda stored: merge_entries(fresh, stored))
+    digest = store.update_digest(job.edition, lambda stored: merge_entries(fresh, stored, in_order=job.in_order))
     used = meter.used + (await synthesize(digest, meter.used) if synthesize is not None else Usage())
     outputs, problems = publish(digest) if publish is not None else ((), ())
     report = RunReport(
@@ -410,12 +411,13 @@ def _warm_up(summarizer: Summarizer, todo: Sequence[Paper]) -> asyncio.Task[None
     return asyncio.create_task(summarizer.warm_up())
 
 
-def merge_entries(fresh: KeyedEntries, stored: KeyedEntries) -> KeyedEntries:
+def merge_entries(fresh: KeyedEntries, stored: KeyedEntries, *, in_order: bool = False) -> KeyedEntries:
     """This run's entries over the day already stored, ranked.
 
     A partial re-run (`--limit 3`) updates those three and keeps the rest of the day. A paper this run could
     not summarize keeps the summary it had: a failed or skipped re-run never blanks a published summary.
-    Papers with votes rank by votes (ties by id); papers without keep their order, after them."""
+    Papers with votes rank by votes (ties by id); papers without keep their order, after them. `in_order`: this
+    run's papers keep their order (an interest ranking), the day's others after them."""
     before = {e.paper.id: key for e, key in stored}
     seen = {e.paper.id for e, _ in fresh}
     combined = [(e, key if key is not None else before.get(e.paper.id)) for e, key in fresh]
@@ -424,6 +426,8 @@ def merge_entries(fresh: KeyedEntries, stored: KeyedEntries) -> KeyedEntries:
     def rank(item: tuple[int, tuple[Entry, str | None]]) -> tuple[int, int, str]:
         index, (entry, _) = item
         votes = entry.paper.upvotes
+        if in_order:
+            return (0 if entry.paper.id in seen else 1, index, "")
         return (0, -votes, entry.paper.id) if votes is not None else (1, index, "")
 
     return [pair for _, pair in sorted(enumerate(combined), key=rank)]

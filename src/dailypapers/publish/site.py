@@ -109,6 +109,7 @@ class _Archive:
     periods: list[PeriodDigest] = field(default_factory=list)  # weekly and monthly editions, oldest first
     periods_updated: dict[tuple[Span, str, str], dt.datetime | None] = field(default_factory=dict)
     syntheses: dict[str, Synthesis] = field(default_factory=dict)  # the stored ones of these editions, by key
+    chosen: dict[Edition, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # interest-ranked: reasons
 
 
 def _read(store: Store) -> _Archive:
@@ -127,8 +128,9 @@ def _read(store: Store) -> _Archive:
     keys = [content_key(d.entries, d.lang) for d in digests.values()] + [content_key(p.entries, p.lang)
                                                                          for p in periods]
     syntheses = {k: s for k in keys if (s := store.get_synthesis(k)) is not None}
+    chosen = {e: {pid: c.reasons for pid, c in found.items()} for e in digests if (found := store.choices(e))}
     return _Archive(editions, digests, store.editions_updated(), outcomes, periods, store.periods_updated(),
-                    syntheses)
+                    syntheses, chosen)
 
 
 def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chrome, main: tuple[str, str]
@@ -143,7 +145,8 @@ def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chr
     for edition, digest in archive.digests.items():
         view = edition_view(digest, index=index, outcomes=archive.outcomes.get(edition),
                             updated=archive.updated.get(edition),
-                            made=edition_synthesis(digest.entries, digest.lang, archive.syntheses.get))
+                            made=edition_synthesis(digest.entries, digest.lang, archive.syntheses.get),
+                            chosen=archive.chosen.get(edition))
         views[edition] = view
         files[view.path] = _page("edition.html", view.path, chrome, feed_links((edition.source, edition.lang)),
                                  view=view)

@@ -492,6 +492,7 @@ class EntryView:
     paper: PaperView
     summary: SummaryView | None
     outcome: str | None = None  # "failed: timeout" when the paper has no summary and the run said why
+    chosen_for: tuple[str, ...] = ()  # in an edition ranked by interest: the nearest profile items
 
 
 class _Entries:
@@ -572,13 +573,14 @@ def tag_views(views: Iterable[EditionView]) -> tuple[TagView, ...]:
     return tuple(out)
 
 
-def entry_view(entry: Entry, rank: int, edition: Edition, outcome: Outcome | None = None) -> EntryView:
+def entry_view(entry: Entry, rank: int, edition: Edition, outcome: Outcome | None = None,
+               chosen_for: tuple[str, ...] = ()) -> EntryView:
     paper = paper_view(entry.paper, on_hf=edition.source == "hf")
     summary = None
     if entry.summary is not None and entry.summary.sections:
         summary = summary_view(entry.summary, f"{paper_slug(entry.paper.id)}-{edition.lang}")
     why = outcome.label if outcome is not None and summary is None and outcome.status != "ok" else None
-    return EntryView(rank=rank, paper=paper, summary=summary, outcome=why)
+    return EntryView(rank=rank, paper=paper, summary=summary, outcome=why, chosen_for=chosen_for)
 
 
 @dataclass(frozen=True)
@@ -624,13 +626,15 @@ def edition_view(
     outcomes: Mapping[str, Outcome] | None = None,
     updated: dt.datetime | None = None,
     made: Synthesis | None = None,
+    chosen: Mapping[str, Sequence[str]] | None = None,
 ) -> EditionView:
     """`index`: the archive's editions, for the links to the previous and next edition of the same source and
     language and to the same day's other editions (none without it). `made`: the edition's stored synthesis
-    (`edition_synthesis`), if any; the page shows it at the top."""
+    (`edition_synthesis`), if any; the page shows it at the top. `chosen`: in an edition ranked by interest,
+    each paper's reasons (`Store.choices`), shown on its entry."""
     edition = digest.edition
-    entries = tuple(entry_view(e, i + 1, edition, (outcomes or {}).get(e.paper.id))
-                    for i, e in enumerate(digest.entries))
+    entries = tuple(entry_view(e, i + 1, edition, (outcomes or {}).get(e.paper.id),
+                               tuple((chosen or {}).get(e.paper.id, ()))) for i, e in enumerate(digest.entries))
     previous, next_ = index.neighbours(edition) if index is not None else (None, None)
     return EditionView(ref=EditionRef(edition, len(entries)), entries=entries, previous=previous, next=next_,
                        others=index.others(edition) if index is not None else (), updated=updated,

@@ -313,3 +313,19 @@ def _m020_versions(db: sqlite_utils.Database) -> None:
             kept_at text not null, primary key (paper_id, version));
         """
     )
+
+
+@MIGRATIONS(name="021_interest")
+def _m021_interest(db: sqlite_utils.Database) -> None:
+    # A reader's 👍/👎 on papers, given in the web app (`vote` 1 or -1; no row: none), part of the interest
+    # profile; and the papers an interest-ranked edition chose, with their score and reasons (the labels of the
+    # nearest profile items, a JSON list), which pages and the API show.
+    db.executescript(
+        """
+        create table interest_votes (paper_id text primary key references papers(id), vote integer not null,
+            voted_at text not null);
+        create table interest_choices (day text not null, source text not null, lang text not null,
+            paper_id text not null, score real not null, reasons text not null,
+            primary key (day, source, lang, paper_id));
+        """
+    )
