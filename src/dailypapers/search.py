@@ -23,7 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,11 +38,17 @@ SORTS: tuple[Sort, ...] = ("newest", "rank")
 # bm25 column weights: title, authors, summaries, abstract, single CJK characters (a hit in the title counts most)
 WEIGHTS = (10.0, 5.0, 2.0, 1.0, 1.0)
 CHARS_COLUMN = "chars"
-# `rank` orders the newest RANK_WINDOW matches by bm25: a score per matching row would cost a scan of every
-# match of a word found in most of a 100k-paper archive (모델). bm25 still counts each phrase's matches in the
-# whole archive (its IDF), so a long Korean phrase found everywhere costs tens of milliseconds at 100k papers;
-# `newest` (the default) reads only the rows it returns.
+# `rank` orders the newest RANK_WINDOW matches by bm25 (FTS5's formula and constants, `bm25` below): a score
+# per matching row would cost a scan of every match of a word found in most of a 100k-paper archive (모델).
+# FTS5's own bm25() also counts every match of each phrase for its IDF, tens of milliseconds for a Korean
+# phrase found everywhere, so the store scores the window itself: term frequencies from the rows' stored text
+# (`count_instances`), row and average lengths from FTS5's own size records, and each phrase's document count
+# exact when it is in fewer than IDF_SAMPLE papers, else estimated from its newest IDF_SAMPLE matches (how many
+# papers they span). `newest` (the default) reads only the rows it returns.
 RANK_WINDOW = 200
+IDF_SAMPLE = 256
+K1, B = 1.2, 0.75  # FTS5's bm25 constants
+IDF_FLOOR = 1e-6  # FTS5's IDF for a phrase in half the rows or more
 MAX_QUERY_CHARS = 256
 MIN_PREFIX_CHARS = 3  # a Latin word shorter than this matches whole words only ("3D" is not "3DGS")
 SNIPPET_CHARS = 160
@@ -126,6 +135,80 @@ def parse_query(query: str) -> list[Term]:
 def match_expression(terms: list[Term]) -> str:
     """The FTS5 MATCH expression: every term must occur (as a phrase of its tokens)."""
     return " AND ".join(t.fts() for t in terms)
+
+
+# -- ranking: FTS5's bm25 over a window of rows ----------------------------------------------------------
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_TOKEN = rf"[^\W_{_CJK_CLASS}]"  # a character of a Latin-script token (CJK runs are tokenized apart)
+_CJK_CHAR = f"[{_CJK_CLASS}]"
+
+
+def _overlaps(needle: str) -> bool:
+    return any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
+
+
+@functools.lru_cache(maxsize=256)
+def _instance_pattern(term: Term) -> re.Pattern[str]:
+    """Where `term`'s phrase starts in text lowered as SQLite's lower() does (ASCII only), as FTS5 would match
+    it in that text's tokens: a Latin word whole (or as a prefix, when the term is), a CJK run anywhere in a run
+    of the text (ending where the term's run ends before another piece, starting where it starts after one),
+    pieces separated by anything but token characters. Each piece is a literal first, so the scan is fast."""
+    parts: list[str] = []
+    last = len(term.needles) - 1
+    for i, (needle, is_cjk) in enumerate(term.needles):
+        lit = re.escape(needle.translate(_ASCII_LOWER))
+        if is_cjk:
+            part = lit + (f"(?<!{_CJK_CHAR}{lit})" if i > 0 else "") + (f"(?!{_CJK_CHAR})" if i < last else "")
+        else:
+            part = lit + f"(?<!{_TOKEN}{lit})" + ("" if i == last and term.prefix else f"(?!{_TOKEN})")
+        parts.append(part)
+    body = r"[\W_]*".join(parts)
+    if len(term.needles) == 1 and _overlaps(term.needles[0][0]):
+        body = f"(?=({body}))"  # FTS5 counts every start, overlapping ones too (하하 in 하하하: two)
+    return re.compile(body)
+
+
+def instance_counter(term: Term) -> Callable[[str], int]:
+    """How many times FTS5 finds `term`'s phrase in a text lowered as SQLite's lower() does (ASCII only). The
+    one difference: letters outside ASCII match only in the same case (FTS5 folds them). A term of one CJK
+    character (looked up in the column of every CJK character) counts that character."""
+    needle, is_cjk = term.needles[0]
+    if term.column == CHARS_COLUMN or (len(term.needles) == 1 and is_cjk and not _overlaps(needle)):
+        return operator.methodcaller("count", term.tokens[0] if term.column == CHARS_COLUMN else needle)
+    findall = _instance_pattern(term).findall
+    return lambda text: len(findall(text))
+
+
+def fts5_varints(blob: bytes) -> list[int]:
+    """The integers of an FTS5 size record (SQLite varints: big-endian, seven bits a byte, the ninth whole)."""
+    out: list[int] = []
+    i = 0
+    while i < len(blob):
+        value = 0
+        for n in range(9):
+            byte = blob[i]
+            i += 1
+            if n == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        out.append(value)
+    return out
+
+
+def idf(rows: int, hits: float) -> float:
+    """FTS5's IDF of a phrase found in `hits` of `rows` rows."""
+    value = math.log((rows - hits + 0.5) / (hits + 0.5))
+    return value if value > 0 else IDF_FLOOR
+
+
+def bm25(freqs: list[float], idfs: list[float], size: int, avgdl: float) -> float:
+    """FTS5's bm25() of a row: `freqs` are the weighted instance counts of each phrase, `size` the row's tokens.
+    Negative, as FTS5's: lower is better."""
+    norm = K1 * (1 - B + B * size / avgdl)
+    return -sum(w * (f * (K1 + 1)) / (f + norm) for f, w in zip(freqs, idfs, strict=True))
 
 
 # -- highlighting --------------------------------------------------------------------------------------

@@ -10,7 +10,23 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dailypapers.models import Digest, Document, Edition, Entry, Paper, Summary
-from dailypapers.search import RANK_WINDOW, WEIGHTS, SearchDoc, SearchHit, Sort, hit, match_expression, parse_query
+from dailypapers.search import (
+    CHARS_COLUMN,
+    IDF_SAMPLE,
+    RANK_WINDOW,
+    WEIGHTS,
+    SearchDoc,
+    SearchHit,
+    Sort,
+    Term,
+    bm25,
+    fts5_varints,
+    hit,
+    idf,
+    instance_counter,
+    match_expression,
+    parse_query,
+)
 from dailypapers.store.connection import Connection
 from dailypapers.store.rows import (
     EDITION,
@@ -353,14 +369,47 @@ class Archive(Connection):
             found = [(r[0], 0.0) for r in self.db.execute(
                 "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, limit])]
         else:
-            # scores of the newest matches, from FTS5's rowid order (no sort of every match), best kept here
-            weights = ", ".join(str(w) for w in WEIGHTS)
-            window = self.db.execute(
-                f"select rowid, bm25(search_fts, {weights}) from search_fts where search_fts match ? "
-                "order by rowid desc limit ?", [expr, max(RANK_WINDOW, limit)]).fetchall()
-            found = sorted(window, key=lambda r: (r[1], -r[0]))[:limit]
+            found = sorted(self._ranked_window(terms, expr, max(RANK_WINDOW, limit)),
+                           key=lambda r: (r[1], -r[0]))[:limit]
         if not found:
             return []
         rows = {r["id"]: r for r in self.db.query(
             f"select * from search_docs where id in ({', '.join('?' * len(found))})", [i for i, _ in found])}
         return [hit(SearchDoc.from_row(rows[i]), terms, score, lang=lang) for i, score in found if i in rows]
+
+    def _ranked_window(self, terms: list[Term], expr: str, window: int) -> list[tuple[int, float]]:
+        """(row, bm25) of the newest `window` matches of `expr`, scored as FTS5's bm25() with WEIGHTS would score
+        them, without its count of every match of each phrase (see `dailypapers.search.RANK_WINDOW`)."""
+        ids = [r[0] for r in self.db.execute(
+            "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, window])]
+        if not ids:
+            return []
+        averages = self.db.execute("select block from search_fts_data where id = 1").fetchone()
+        rows, *totals = fts5_varints(averages[0]) if averages else [0]
+        avgdl = sum(totals) / rows if rows and sum(totals) else 1.0
+        idfs = [idf(rows, self._phrase_rows(term.fts(), rows)) for term in terms]
+        marks = ", ".join("?" * len(ids))
+        # the text as FTS5 was given it, lowered in SQL (ASCII only, as `count_instances` expects)
+        texts = self.db.execute(
+            f"select d.id, lower(d.title), lower(d.authors), lower(d.summaries), lower(d.abstract), z.sz "
+            f"from search_docs d join search_fts_docsize z on z.id = d.id where d.id in ({marks})", ids).fetchall()
+        counters = [instance_counter(term) for term in terms]
+        weights = [(WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN else WEIGHTS[:4] for term in terms]
+        scored = []
+        for doc_id, title, authors, summaries, abstract, size in texts:
+            # authors as stored (a JSON list) has the same tokens as the ", "-joined names FTS5 was given
+            columns = (title, authors, "\n".join(t for _, t in json.loads(summaries)), abstract)
+            freqs = [sum(w * count(c) for w, c in zip(ws, columns, strict=True) if w)
+                     for count, ws in zip(counters, weights, strict=True)]
+            scored.append((doc_id, bm25(freqs, idfs, sum(fts5_varints(size)), avgdl)))
+        return scored
+
+    def _phrase_rows(self, phrase: str, rows: int) -> float:
+        """How many rows match `phrase`: counted when under IDF_SAMPLE, else estimated from the rows its newest
+        IDF_SAMPLE matches span (its share of the newest papers, applied to all of them)."""
+        newest = self.db.execute("select rowid from search_fts where search_fts match ? order by rowid desc limit ?",
+                                 [phrase, IDF_SAMPLE]).fetchall()
+        if len(newest) < IDF_SAMPLE:
+            return len(newest)
+        spanned = self.db.execute("select count(*) from search_docs where id >= ?", [newest[-1][0]]).fetchone()[0]
+        return min(rows, IDF_SAMPLE * rows / max(spanned, IDF_SAMPLE))
