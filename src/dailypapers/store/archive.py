@@ -390,18 +390,18 @@ class Archive(Connection):
         idfs = [idf(rows, self._phrase_rows(term.fts(), rows)) for term in terms]
         marks = ", ".join("?" * len(ids))
         # the text as FTS5 was given it, lowered in SQL (ASCII only, as `count_instances` expects)
-        texts = self.db.execute(
-            f"select d.id, lower(d.title), lower(d.authors), lower(d.summaries), lower(d.abstract), z.sz "
-            f"from search_docs d join search_fts_docsize z on z.id = d.id where d.id in ({marks})", ids).fetchall()
+        texts = self.db.execute(f"select id, lower(title), lower(authors), lower(summaries), lower(abstract) "
+                                f"from search_docs where id in ({marks})", ids).fetchall()
+        sizes = dict(self.db.execute(f"select id, sz from search_fts_docsize where id in ({marks})", ids).fetchall())
         counters = [instance_counter(term) for term in terms]
         weights = [(WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN else WEIGHTS[:4] for term in terms]
         scored = []
-        for doc_id, title, authors, summaries, abstract, size in texts:
+        for doc_id, title, authors, summaries, abstract in texts:
             # authors as stored (a JSON list) has the same tokens as the ", "-joined names FTS5 was given
             columns = (title, authors, "\n".join(t for _, t in json.loads(summaries)), abstract)
             freqs = [sum(w * count(c) for w, c in zip(ws, columns, strict=True) if w)
                      for count, ws in zip(counters, weights, strict=True)]
-            scored.append((doc_id, bm25(freqs, idfs, sum(fts5_varints(size)), avgdl)))
+            scored.append((doc_id, bm25(freqs, idfs, sum(fts5_varints(sizes[doc_id])), avgdl)))
         return scored
 
     def _phrase_rows(self, phrase: str, rows: int) -> float:
