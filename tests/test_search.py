@@ -182,6 +182,21 @@ def _fts5_bm25(store: Store, query: str) -> list[tuple[str, float]]:
     return [(pid, score) for pid, score, _ in sorted(window, key=lambda r: (r[1], -r[2]))]
 
 
+def _scored_here(store: Store, query: str) -> list[tuple[str, float]]:
+    """The window scored by the store itself (what `rank` does when bm25() would count long), with the IDF
+    and average length bm25() uses: exact here, where every phrase is in fewer than IDF_SAMPLE rows."""
+    from dailypapers.search import RANK_WINDOW, fts5_varints, idf, match_expression
+
+    terms = parse_query(query)
+    if not terms:
+        return []
+    rows, *totals = fts5_varints(store.db.execute("select block from search_fts_data where id = 1").fetchone()[0])
+    idfs = [idf(rows, store._phrase_rows(t.fts(), rows)) for t in terms]
+    scored = store._scored_window(terms, match_expression(terms), RANK_WINDOW, idfs, sum(totals) / rows)
+    papers = dict(store.db.execute("select id, paper_id from search_docs").fetchall())
+    return [(papers[i], score) for i, score in sorted(scored, key=lambda r: (r[1], -r[0]))]
+
+
 _MIXED = st.text(alphabet="가나다모델학습하 aAbBéÉ3D-_.,'\n", min_size=1, max_size=40)
 
 
@@ -198,7 +213,7 @@ def test_rank_scores_every_match_as_fts5s_bm25_does(tmp_path_factory, docs, data
         words = (title + " " + text + " " + author).split()
         query = " ".join(data.draw(st.lists(st.sampled_from(words), min_size=1, max_size=3))) if words else "가"
         expected = _fts5_bm25(store, query)
-        got = [(h.paper_id, h.score) for h in store.search(query, sort="rank", limit=50)]
+        got = _scored_here(store, query)
         # the same papers in the same order, scores equal to rounding; a letter outside ASCII in another case
         # (é for É) is the one known difference: FTS5 folds it, the window's count does not
         if not any(c in query for c in "éÉ"):
@@ -206,6 +221,16 @@ def test_rank_scores_every_match_as_fts5s_bm25_does(tmp_path_factory, docs, data
             assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-9, abs=1e-12)
         else:
             assert sorted(p for p, _ in got) == sorted(p for p, _ in expected)
+
+
+def test_rank_scores_a_phrase_of_single_characters_in_the_column_of_all_of_them(db_path: Path) -> None:
+    with Store(db_path) as store:
+        store.import_digest(Digest(day=D1, entries=(entry("2505.00001", "가_가", "가가가 나"),
+                                                    entry("2505.00002", "t", "가-가 모델"))))
+        for query in ("가_가", "가-가", "가가"):
+            got, expected = _scored_here(store, query), _fts5_bm25(store, query)
+            assert [p for p, _ in got] == [p for p, _ in expected]
+            assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-9, abs=1e-12)
 
 
 def test_rank_estimates_a_common_phrases_document_count_from_its_newest_matches(db_path: Path) -> None:
@@ -223,6 +248,11 @@ def test_rank_estimates_a_common_phrases_document_count_from_its_newest_matches(
         assert abs(estimate - 300) <= 300 * 0.05  # half of the newest IDF_SAMPLE matches' span, of all papers
         assert store._phrase_rows('"없는"', rows) == 0
         assert IDF_SAMPLE < 300 and IDF_FLOOR < 1e-5
-        # the ranking of a query of both is still FTS5's, since both phrases are common
+        # both are common: FTS5's floor for both, so the ranking is bm25()'s
+        oracle = [p for p, _ in _fts5_bm25(store, "모델 학습")][:20]
+        assert [p for p, _ in _scored_here(store, "모델 학습")][:20] == oracle
         assert [h.paper_id for h in store.search("모델 학습", sort="rank")] == [
             p for p, _ in _fts5_bm25(store, "모델 학습")][:20]
+        # a compound in every paper: the window is scored here (bm25() would count its every match), alike
+        oracle = [p for p, _ in _fts5_bm25(store, "모 학습")][:20]
+        assert [h.paper_id for h in store.search("모 학습", sort="rank")] == oracle

@@ -41,10 +41,11 @@ CHARS_COLUMN = "chars"
 # `rank` orders the newest RANK_WINDOW matches by bm25 (FTS5's formula and constants, `bm25` below): a score
 # per matching row would cost a scan of every match of a word found in most of a 100k-paper archive (모델).
 # FTS5's own bm25() also counts every match of each phrase for its IDF, tens of milliseconds for a Korean
-# phrase found everywhere, so the store scores the window itself: term frequencies from the rows' stored text
-# (`count_instances`), row and average lengths from FTS5's own size records, and each phrase's document count
-# exact when it is in fewer than IDF_SAMPLE papers, else estimated from its newest IDF_SAMPLE matches (how many
-# papers they span). `newest` (the default) reads only the rows it returns.
+# phrase found everywhere (`costly_to_count`); for such a query the store scores the window itself: term
+# frequencies from the rows' stored text (`instance_counter`), row and average lengths from FTS5's own size
+# records, and each phrase's document count exact when it is in fewer than IDF_SAMPLE papers, else estimated
+# from its newest IDF_SAMPLE matches (how many papers they span). Other queries are scored by bm25() itself.
+# `newest` (the default) reads only the rows it returns.
 RANK_WINDOW = 200
 IDF_SAMPLE = 256
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
@@ -55,7 +56,7 @@ SNIPPET_CHARS = 160
 MAX_SUFFIX_CHARS = 8  # expand_cjk: suffixes longer than this are cut (a query's CJK word is split alike)
 
 _CJK_CLASS = CJK.pattern[1:-1]  # the character class without its brackets
-_CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
+CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
 _SEGMENT = re.compile(rf"(?P<cjk>[{_CJK_CLASS}]+)|(?P<word>[^\W_{_CJK_CLASS}]+)")  # word: letters/digits, not CJK
 
 
@@ -68,7 +69,7 @@ def _pairs(run: str) -> str:
 
 def index_text(text: str) -> str:
     """What the FTS index is given for `text`: CJK runs as their character pairs, the rest as it is."""
-    return _CJK_RUN.sub(lambda m: f" {_pairs(m.group())} ", text)
+    return CJK_RUN.sub(lambda m: f" {_pairs(m.group())} ", text)
 
 
 def expand_cjk(text: str) -> str:
@@ -77,7 +78,7 @@ def expand_cjk(text: str) -> str:
     `학습` in `강화학습` and `는` in `Voila는`."""
     out: list[str] = []
     for word in text.split():
-        for m in _CJK_RUN.finditer(word):
+        for m in CJK_RUN.finditer(word):
             run = m.group()
             out.extend(run[i : i + MAX_SUFFIX_CHARS] for i in range(0 if m.start() else 1, len(run)))
     return " ".join(out)
@@ -179,6 +180,21 @@ def instance_counter(term: Term) -> Callable[[str], int]:
     return lambda text: len(findall(text))
 
 
+def chars_needle(term: Term) -> str | None:
+    """The CJK characters a term of single CJK characters only (`가-나`) also matches in the column of every
+    CJK character, where they sit one after another; None for any other term."""
+    if term.column is None and all(len(t) == 1 and CJK.match(t) for t in term.tokens):
+        return "".join(term.tokens)
+    return None
+
+
+def count_overlapping(text: str, needle: str) -> int:
+    count, at = 0, text.find(needle)
+    while at >= 0:
+        count, at = count + 1, text.find(needle, at + 1)
+    return count
+
+
 def fts5_varints(blob: bytes) -> list[int]:
     """The integers of an FTS5 size record (SQLite varints: big-endian, seven bits a byte, the ninth whole)."""
     out: list[int] = []
@@ -196,6 +212,13 @@ def fts5_varints(blob: bytes) -> list[int]:
                 break
         out.append(value)
     return out
+
+
+def costly_to_count(term: Term, hits: float) -> bool:
+    """Whether FTS5's bm25() would spend long counting `term`'s matches (`hits` of them): a phrase of several
+    tokens in many rows (every row's positions are compared) or one CJK character (the column of every CJK
+    character holds many positions a row). A single word's count reads one list and is left to FTS5."""
+    return hits >= IDF_SAMPLE and (term.column == CHARS_COLUMN or len(term.tokens) > 1)
 
 
 def idf(rows: int, hits: float) -> float:
@@ -304,7 +327,7 @@ class SearchDoc:
         """The five columns as the FTS index is given them."""
         authors = ", ".join(self.authors)
         body = "\n".join(text for _, text in self.summaries)
-        chars = " ".join(c for text in (self.title, authors, body, self.abstract) for run in _CJK_RUN.findall(text)
+        chars = " ".join(c for text in (self.title, authors, body, self.abstract) for run in CJK_RUN.findall(text)
                          for c in run)
         return index_text(self.title), index_text(authors), index_text(body), index_text(self.abstract), chars
 

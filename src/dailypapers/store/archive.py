@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from dailypapers.models import Digest, Document, Edition, Entry, Paper, Summary
 from dailypapers.search import (
     CHARS_COLUMN,
+    CJK_RUN,
     IDF_SAMPLE,
     RANK_WINDOW,
     WEIGHTS,
@@ -20,6 +21,9 @@ from dailypapers.search import (
     Sort,
     Term,
     bm25,
+    chars_needle,
+    costly_to_count,
+    count_overlapping,
     fts5_varints,
     hit,
     idf,
@@ -378,22 +382,33 @@ class Archive(Connection):
         return [hit(SearchDoc.from_row(rows[i]), terms, score, lang=lang) for i, score in found if i in rows]
 
     def _ranked_window(self, terms: list[Term], expr: str, window: int) -> list[tuple[int, float]]:
-        """(row, bm25) of the newest `window` matches of `expr`, scored as FTS5's bm25() with WEIGHTS would score
-        them, without its count of every match of each phrase (see `dailypapers.search.RANK_WINDOW`)."""
+        """(row, bm25) of the newest `window` matches of `expr`, as FTS5's bm25() with WEIGHTS scores them: by
+        bm25() itself when its count of every match of each phrase is cheap, else here, without that count (see
+        `dailypapers.search.RANK_WINDOW`)."""
+        averages = self.db.execute("select block from search_fts_data where id = 1").fetchone()
+        rows, *totals = fts5_varints(averages[0]) if averages else [0]
+        found = [self._phrase_rows(term.fts(), rows) for term in terms]
+        if not any(costly_to_count(term, n) for term, n in zip(terms, found, strict=True)):
+            return self.db.execute(f"select rowid, bm25(search_fts, {', '.join(str(w) for w in WEIGHTS)}) from "
+                                   "search_fts where search_fts match ? order by rowid desc limit ?",
+                                   [expr, window]).fetchall()
+        avgdl = sum(totals) / rows if rows and sum(totals) else 1.0
+        return self._scored_window(terms, expr, window, [idf(rows, n) for n in found], avgdl)
+
+    def _scored_window(self, terms: list[Term], expr: str, window: int, idfs: list[float], avgdl: float
+                       ) -> list[tuple[int, float]]:
+        """(row, bm25) of the newest `window` matches of `expr`, scored here from their text and sizes."""
         ids = [r[0] for r in self.db.execute(
             "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, window])]
         if not ids:
             return []
-        averages = self.db.execute("select block from search_fts_data where id = 1").fetchone()
-        rows, *totals = fts5_varints(averages[0]) if averages else [0]
-        avgdl = sum(totals) / rows if rows and sum(totals) else 1.0
-        idfs = [idf(rows, self._phrase_rows(term.fts(), rows)) for term in terms]
         marks = ", ".join("?" * len(ids))
-        # the text as FTS5 was given it, lowered in SQL (ASCII only, as `count_instances` expects)
+        # the text as FTS5 was given it, lowered in SQL (ASCII only, as `instance_counter` expects)
         texts = self.db.execute(f"select id, lower(title), lower(authors), lower(summaries), lower(abstract) "
                                 f"from search_docs where id in ({marks})", ids).fetchall()
         sizes = dict(self.db.execute(f"select id, sz from search_fts_docsize where id in ({marks})", ids).fetchall())
         counters = [instance_counter(term) for term in terms]
+        both = [chars_needle(term) for term in terms]  # also found in the column of every CJK character
         weights = [(WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN else WEIGHTS[:4] for term in terms]
         scored = []
         for doc_id, title, authors, summaries, abstract in texts:
@@ -401,6 +416,10 @@ class Archive(Connection):
             columns = (title, authors, "\n".join(t for _, t in json.loads(summaries)), abstract)
             freqs = [sum(w * count(c) for w, c in zip(ws, columns, strict=True) if w)
                      for count, ws in zip(counters, weights, strict=True)]
+            if any(both):
+                chars = "".join(run for c in columns for run in CJK_RUN.findall(c))
+                freqs = [f + WEIGHTS[-1] * count_overlapping(chars, n) if n else f for f, n in zip(freqs, both,
+                                                                                              strict=True)]
             scored.append((doc_id, bm25(freqs, idfs, sum(fts5_varints(sizes[doc_id])), avgdl)))
         return scored
 
