@@ -387,13 +387,17 @@ class Archive(Connection):
         `dailypapers.search.RANK_WINDOW`)."""
         averages = self.db.execute("select block from search_fts_data where id = 1").fetchone()
         rows, *totals = fts5_varints(averages[0]) if averages else [0]
-        found = [self._phrase_rows(term.fts(), rows) for term in terms]
-        if not any(costly_to_count(term, n) for term, n in zip(terms, found, strict=True)):
+        # a single word's count is cheap whatever its size: only the others are sampled first
+        found = [self._phrase_rows(term.fts(), rows) if costly_to_count(term, IDF_SAMPLE) else None
+                 for term in terms]
+        if not any(n is not None and costly_to_count(term, n) for term, n in zip(terms, found, strict=True)):
             return self.db.execute(f"select rowid, bm25(search_fts, {', '.join(str(w) for w in WEIGHTS)}) from "
                                    "search_fts where search_fts match ? order by rowid desc limit ?",
                                    [expr, window]).fetchall()
         avgdl = sum(totals) / rows if rows and sum(totals) else 1.0
-        return self._scored_window(terms, expr, window, [idf(rows, n) for n in found], avgdl)
+        idfs = [idf(rows, self._phrase_rows(term.fts(), rows) if n is None else n) for term, n in zip(terms, found,
+                                                                                                   strict=True)]
+        return self._scored_window(terms, expr, window, idfs, avgdl)
 
     def _scored_window(self, terms: list[Term], expr: str, window: int, idfs: list[float], avgdl: float
                        ) -> list[tuple[int, float]]:
@@ -411,9 +415,12 @@ class Archive(Connection):
         both = [chars_needle(term) for term in terms]  # also found in the column of every CJK character
         weights = [(WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN else WEIGHTS[:4] for term in terms]
         scored = []
+        # Stored as JSON, authors have the tokens of the ", "-joined names FTS5 was given, and summaries the CJK
+        # runs of their texts; only a Latin word needs the texts decoded (the languages and escapes are words).
+        latin = any(not is_cjk for term in terms for _, is_cjk in term.needles)
         for doc_id, title, authors, summaries, abstract in texts:
-            # authors as stored (a JSON list) has the same tokens as the ", "-joined names FTS5 was given
-            columns = (title, authors, "\n".join(t for _, t in json.loads(summaries)), abstract)
+            body = "\n".join(t for _, t in json.loads(summaries)) if latin else summaries
+            columns = (title, authors, body, abstract)
             freqs = [sum(w * count(c) for w, c in zip(ws, columns, strict=True) if w)
                      for count, ws in zip(counters, weights, strict=True)]
             if any(both):
