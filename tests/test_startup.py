@@ -40,3 +40,15 @@ def test_the_command_line_loads_no_library_a_command_uses_until_it_runs() -> Non
     assert "dailypapers.cli" in loaded and "typer" in loaded
     early = sorted(m for m in loaded if (m + ".").startswith(tuple(n + "." for n in NOT_AT_START_UP)))
     assert early == []
+
+
+def test_reading_the_archive_loads_no_numpy() -> None:
+    """numpy (for embeddings) loads when vectors are used, not with the archive: sqlite-utils would import it."""
+    loaded = import_times("dailypapers.store")
+    assert "sqlite_utils" in loaded and "dailypapers.store.vectors" in loaded
+    assert "numpy" not in loaded
+    script = ("import dailypapers.store, numpy, sqlite_utils.db as d; "
+              "print(d.np is None, numpy.float32(1.5).item())")  # numpy still loads when asked for
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         check=True)
+    assert out.stdout.split() == ["True", "1.5"]

@@ -11,13 +11,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from dailypapers.embed.base import paper_text, text_key
 from dailypapers.search import SearchDoc
 from dailypapers.store.archive import Archive
 from dailypapers.store.rows import utc_now
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Vectors(Archive):
 
     def save_embeddings(self, model: str, rows: Iterable[tuple[Pending, np.ndarray]]) -> int:
         """Store vectors (replacing a paper's older one for this model); returns how many."""
+        import numpy as np  # imported when used (see dailypapers.store.connection)
+
         now = utc_now()
         values = [(p.paper_id, model, p.key, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes(), now)
                   for p, v in rows]
@@ -83,6 +87,8 @@ class Vectors(Archive):
         return int(self.db.execute("select count(*) from embeddings where model = ?", [model]).fetchone()[0])
 
     def paper_vector(self, model: str, paper_id: str) -> np.ndarray | None:
+        import numpy as np  # imported when used (see dailypapers.store.connection)
+
         row = self.db.execute("select vector from embeddings where model = ? and paper_id = ?",
                               [model, paper_id]).fetchone()
         return np.frombuffer(row[0], dtype=np.float32) if row else None
@@ -90,6 +96,8 @@ class Vectors(Archive):
     def nearest(self, model: str, vector: np.ndarray, *, limit: int = 10, exclude: Sequence[str] = ()
                 ) -> list[tuple[str, float]]:
         """The papers in editions nearest to `vector` (cosine, best first), without those in `exclude`."""
+        import numpy as np  # imported when used (see dailypapers.store.connection)
+
         if limit < 1:
             return []
         query = np.asarray(vector, dtype=np.float32).ravel()
@@ -112,6 +120,8 @@ class Vectors(Archive):
         return [(ids[i], float(scores[i])) for i in ranked if ids[i] not in skip][:limit]
 
     def _model_matrix(self, model: str, dim: int) -> tuple[list[str], np.ndarray]:
+        import numpy as np  # imported when used (see dailypapers.store.connection)
+
         # read again only after a write: another connection's commit changes data_version, this one's own
         # writes total_changes (counting rows would scan the table on every query)
         version = self.db.execute("pragma data_version").fetchone()[0]
