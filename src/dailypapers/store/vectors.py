@@ -80,7 +80,10 @@ class Vectors(Archive):
                 "values (?, ?, ?, ?, ?, ?)", values)
         return len(values)
 
-    def has_embeddings(self, model: str) -> bool:
+    def has_embeddings(self, model: str | None = None) -> bool:
+        """Whether the archive holds vectors of `model` (of any model when None)."""
+        if model is None:
+            return self.db.execute("select 1 from embeddings limit 1").fetchone() is not None
         return self.db.execute("select 1 from embeddings where model = ? limit 1", [model]).fetchone() is not None
 
     def embedded_count(self, model: str) -> int:
