@@ -59,8 +59,8 @@ def test_pages_of_every_kind(built: tuple[Path, Path]) -> None:
     for path in ("index.html", "editions/hf/ko/2025-05-06.html", "editions/hf/en/2025-05-06.html",
                  "editions/arxiv-cs.CL/ko/2025-05-07.html", "editions/hf/ko/2025-05-06.md", "papers/2505.02707.html",
                  "archive/index.html", "archive/2025-05.html", "feeds/hf/ko.atom", "feeds/hf/en.atom",
-                 "search.html", "static/style.css", "static/search.js", "pagefind/pagefind.js",
-                 "pagefind/pagefind-entry.json"):
+                 "search.html", "static/style.css", "static/search.js", "pagefind/parts.json",
+                 "pagefind/2025-05/pagefind.js", "pagefind/2025-05/pagefind-entry.json"):
         assert (out / path).is_file(), path
     home = lxml.html.parse(str(out / "index.html")).getroot()
     assert home.findtext(".//h1") == f"Daily Papers ({NEXT_DAY})"  # the main stream's latest edition
@@ -187,7 +187,7 @@ def test_a_rebuild_rewrites_only_what_changed(tmp_path: Path) -> None:
         "index.html", "archive/index.html", "archive/2025-05.html", "feeds/hf/ko.atom", "papers/2505.06666.html",
         "feeds/hf/ko/papers.atom",  # the stream's feed of papers lists the new one
     }
-    assert any(p.startswith("pagefind/") for p in third.written)
+    assert any(p.startswith("pagefind/2025-05/") for p in third.written)  # the new day's month is indexed again
     # an edition that loses a paper: the paper's page goes, and files the site never wrote stay
     with Store(db) as store:
         store.import_digest(Digest(day=day3, entries=()), replace=True)  # the file's list replaces the stored one
@@ -258,7 +258,7 @@ def test_site_command_follows_the_site_search_setting_unless_told(tmp_path: Path
     assert (tmp_path / "a/index.html").is_file() and not (tmp_path / "a/pagefind").exists()
     told = CliRunner().invoke(app, ["--db", str(db), "site", str(tmp_path / "b"), "--search"], env=off)
     assert told.exit_code == 0, told.output
-    assert (tmp_path / "b/pagefind/pagefind.js").is_file()
+    assert (tmp_path / "b/pagefind/2025-05/pagefind.js").is_file()
 
 
 # -- properties: untrusted text in, the same text out, and nothing else ----------------------------------------
@@ -351,3 +351,29 @@ async def test_a_paper_with_an_odd_id_has_a_page_its_links_reach(tmp_path: Path)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
         page = await c.get("/editions/hf/ko/" + href)
     assert page.status_code == 200 and "Origami Agents" in page.text
+
+
+@pytest.mark.slow  # a subprocess (Pagefind)
+def test_a_new_day_indexes_only_its_month_for_search(tmp_path: Path) -> None:
+    """The search index is a Pagefind bundle per month of papers: a day added in a new month builds that
+    month's bundle and leaves the older months' files as they were."""
+    db, out = tmp_path / "a.db", tmp_path / "out"
+    build_archive(db)
+    with Store(db, readonly=True) as store:
+        build_site(store, out)
+    old = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind/2025-05").rglob("*")
+           if p.is_file()}
+    june = dt.date(2025, 6, 2)
+    new = Entry(paper=Paper(id="2506.00001", title="Kettle Routing", authors=("Ines Vale",), upvotes=3),
+                summary=Summary(paper_id="2506.00001", lang="ko",
+                                sections=(Section(label="What's New", text="주전자 라우팅."),)))
+    with Store(db) as store:
+        store.import_digest(Digest(day=june, entries=(new,)))
+    with Store(db, readonly=True) as store:
+        report = build_site(store, out)
+    indexed = {p for p in report.written if p.startswith("pagefind/")}
+    assert indexed and all(p.startswith("pagefind/2025-06/") or p == "pagefind/parts.json" for p in indexed)
+    assert json.loads((out / "pagefind/parts.json").read_text()) == ["2025-06", "2025-05"]
+    assert {p: (out / p).read_bytes() for p in old} == old  # May's bundle is untouched
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert set(manifest["search"]) == {"2025-05", "2025-06"}

@@ -40,3 +40,31 @@ def test_the_command_line_loads_no_library_a_command_uses_until_it_runs() -> Non
     assert "dailypapers.cli" in loaded and "typer" in loaded
     early = sorted(m for m in loaded if (m + ".").startswith(tuple(n + "." for n in NOT_AT_START_UP)))
     assert early == []
+
+
+def test_reading_the_archive_loads_no_numpy() -> None:
+    """numpy (for embeddings) loads when vectors are used, not with the archive: sqlite-utils would import it."""
+    loaded = import_times("dailypapers.store")
+    assert "sqlite_utils" in loaded and "dailypapers.store.vectors" in loaded
+    assert "numpy" not in loaded
+    script = ("import dailypapers.store, numpy, sqlite_utils.db as d; "
+              "print(d.np is None, numpy.float32(1.5).item())")  # numpy still loads when asked for
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         check=True)
+    assert out.stdout.split() == ["True", "1.5"]
+
+
+def test_a_words_search_of_an_archive_without_vectors_loads_no_plug_ins(tmp_path: Path) -> None:
+    """`search` (hybrid by default) on an archive with no embeddings is a words search: the plug-ins, the
+    embedder and numpy are not loaded to find that out."""
+    db = tmp_path / "a.db"
+    seed = ROOT.parent / "shared" / "seed" / "000_489a1fdfcdb5ea28.txt"
+    subprocess.run([sys.executable, "-m", "dailypapers", "--db", str(db), "import", str(seed)], cwd=ROOT,
+                   capture_output=True, timeout=120, check=True)
+    script = ("import sys; from dailypapers.cli import app\n"
+              "try:\n    app(['--db', sys.argv[1], 'search', '모델'])\nexcept SystemExit:\n    pass\n"
+              "print(*sorted(m for m in ('dailypapers.plugins', 'numpy', 'httpx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script, str(db)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120, check=True)
+    assert "R1-Reward" in out.stdout  # found by words
+    assert out.stdout.splitlines()[-1].strip() == ""

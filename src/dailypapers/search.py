@@ -31,8 +31,11 @@ import datetime as dt
 import functools
 import itertools
 import json
+import math
+import operator
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -47,18 +50,25 @@ SORTS: tuple[Sort, ...] = ("newest", "rank")
 # bm25 column weights: title, authors, summaries, abstract, single CJK characters (a hit in the title counts most)
 WEIGHTS = (10.0, 5.0, 2.0, 1.0, 1.0)
 CHARS_COLUMN = "chars"
-# `rank` orders the newest RANK_WINDOW matches by bm25: a score per matching row would cost a scan of every
-# match of a word found in most of a 100k-paper archive (모델). bm25 still counts each phrase's matches in the
-# whole archive (its IDF), so a long Korean phrase found everywhere costs tens of milliseconds at 100k papers;
+# `rank` orders the newest RANK_WINDOW matches by bm25 (FTS5's formula and constants, `bm25` below): a score
+# per matching row would cost a scan of every match of a word found in most of a 100k-paper archive (모델).
+# FTS5's own bm25() also counts every match of each phrase for its IDF, tens of milliseconds for a Korean
+# phrase found everywhere (`costly_to_count`); for such a query the store scores the window itself: term
+# frequencies from the rows' stored text (`instance_counter`), row and average lengths from FTS5's own size
+# records, and each phrase's document count exact when it is in fewer than IDF_SAMPLE papers, else estimated
+# from its newest IDF_SAMPLE matches (how many papers they span). Other queries are scored by bm25() itself.
 # `newest` (the default) reads only the rows it returns.
 RANK_WINDOW = 200
+IDF_SAMPLE = 256
+K1, B = 1.2, 0.75  # FTS5's bm25 constants
+IDF_FLOOR = 1e-6  # FTS5's IDF for a phrase in half the rows or more
 MAX_QUERY_CHARS = 256
 MIN_PREFIX_CHARS = 3  # a Latin word shorter than this matches whole words only ("3D" is not "3DGS")
 SNIPPET_CHARS = 160
 MAX_SUFFIX_CHARS = 8  # expand_cjk: suffixes longer than this are cut (a query's CJK word is split alike)
 
 _CJK_CLASS = CJK.pattern[1:-1]  # the character class without its brackets
-_CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
+CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
 _CJK_END = re.compile(f"[{_CJK_CLASS}]+$")
 _CJK_START = re.compile(f"[{_CJK_CLASS}]+")
 _SEGMENT = re.compile(rf"(?P<cjk>[{_CJK_CLASS}]+)|(?P<word>[^\W_{_CJK_CLASS}]+)")  # word: letters/digits, not CJK
@@ -73,7 +83,7 @@ def _pairs(run: str) -> str:
 
 def index_text(text: str) -> str:
     """What the FTS index is given for `text`: CJK runs as their character pairs, the rest as it is."""
-    return _CJK_RUN.sub(lambda m: f" {_pairs(m.group())} ", text)
+    return CJK_RUN.sub(lambda m: f" {_pairs(m.group())} ", text)
 
 
 def expand_cjk(text: str) -> str:
@@ -84,7 +94,7 @@ def expand_cjk(text: str) -> str:
     out: list[str] = []
     words = text.split()
     for word in words:
-        for m in _CJK_RUN.finditer(word):
+        for m in CJK_RUN.finditer(word):
             run = m.group()
             out.extend(run[i : i + MAX_SUFFIX_CHARS] for i in range(0 if m.start() else 1, len(run)))
     for left, right in itertools.pairwise(words):
@@ -188,6 +198,102 @@ def match_expression(terms: list[Term]) -> str:
     return " AND ".join(t.fts() for t in terms)
 
 
+# -- ranking: FTS5's bm25 over a window of rows ----------------------------------------------------------
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_TOKEN = rf"[^\W_{_CJK_CLASS}]"  # a character of a Latin-script token (CJK runs are tokenized apart)
+_CJK_CHAR = f"[{_CJK_CLASS}]"
+
+
+def _overlaps(needle: str) -> bool:
+    return any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
+
+
+@functools.lru_cache(maxsize=256)
+def _instance_pattern(term: Term) -> re.Pattern[str]:
+    """Where `term`'s phrase starts in text lowered as SQLite's lower() does (ASCII only), as FTS5 would match
+    it in that text's tokens: a Latin word whole (or as a prefix, when the term is), a CJK run anywhere in a run
+    of the text (ending where the term's run ends before another piece, starting where it starts after one),
+    pieces separated by anything but token characters. Each piece is a literal first, so the scan is fast."""
+    parts: list[str] = []
+    last = len(term.needles) - 1
+    for i, (needle, is_cjk) in enumerate(term.needles):
+        lit = re.escape(needle.translate(_ASCII_LOWER))
+        if is_cjk:
+            part = lit + (f"(?<!{_CJK_CHAR}{lit})" if i > 0 else "") + (f"(?!{_CJK_CHAR})" if i < last else "")
+        else:
+            part = lit + f"(?<!{_TOKEN}{lit})" + ("" if i == last and term.prefix else f"(?!{_TOKEN})")
+        parts.append(part)
+    body = r"[\W_]*".join(parts)
+    if len(term.needles) == 1 and _overlaps(term.needles[0][0]):
+        body = f"(?=({body}))"  # FTS5 counts every start, overlapping ones too (하하 in 하하하: two)
+    return re.compile(body)
+
+
+def instance_counter(term: Term) -> Callable[[str], int]:
+    """How many times FTS5 finds `term`'s phrase in a text lowered as SQLite's lower() does (ASCII only). The
+    one difference: letters outside ASCII match only in the same case (FTS5 folds them). A term of one CJK
+    character (looked up in the column of every CJK character) counts that character."""
+    needle, is_cjk = term.needles[0]
+    if term.column == CHARS_COLUMN or (len(term.needles) == 1 and is_cjk and not _overlaps(needle)):
+        return operator.methodcaller("count", term.tokens[0] if term.column == CHARS_COLUMN else needle)
+    findall = _instance_pattern(term).findall
+    return lambda text: len(findall(text))
+
+
+def chars_needle(term: Term) -> str | None:
+    """The CJK characters a term of single CJK characters only (`가-나`) also matches in the column of every
+    CJK character, where they sit one after another; None for any other term."""
+    if term.column is None and all(len(t) == 1 and CJK.match(t) for t in term.tokens):
+        return "".join(term.tokens)
+    return None
+
+
+def count_overlapping(text: str, needle: str) -> int:
+    count, at = 0, text.find(needle)
+    while at >= 0:
+        count, at = count + 1, text.find(needle, at + 1)
+    return count
+
+
+def fts5_varints(blob: bytes) -> list[int]:
+    """The integers of an FTS5 size record (SQLite varints: big-endian, seven bits a byte, the ninth whole)."""
+    out: list[int] = []
+    i = 0
+    while i < len(blob):
+        value = 0
+        for n in range(9):
+            byte = blob[i]
+            i += 1
+            if n == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        out.append(value)
+    return out
+
+
+def costly_to_count(term: Term, hits: float) -> bool:
+    """Whether FTS5's bm25() would spend long counting `term`'s matches (`hits` of them): a phrase of several
+    tokens in many rows (every row's positions are compared) or one CJK character (the column of every CJK
+    character holds many positions a row). A single word's count reads one list and is left to FTS5."""
+    return hits >= IDF_SAMPLE and (term.column == CHARS_COLUMN or len(term.tokens) > 1)
+
+
+def idf(rows: int, hits: float) -> float:
+    """FTS5's IDF of a phrase found in `hits` of `rows` rows."""
+    value = math.log((rows - hits + 0.5) / (hits + 0.5))
+    return value if value > 0 else IDF_FLOOR
+
+
+def bm25(freqs: list[float], idfs: list[float], size: int, avgdl: float) -> float:
+    """FTS5's bm25() of a row: `freqs` are the weighted instance counts of each phrase, `size` the row's tokens.
+    Negative, as FTS5's: lower is better."""
+    norm = K1 * (1 - B + B * size / avgdl)
+    return -sum(w * (f * (K1 + 1)) / (f + norm) for f, w in zip(freqs, idfs, strict=True))
+
+
 # -- highlighting --------------------------------------------------------------------------------------
 Span = tuple[int, int]
 
@@ -281,7 +387,7 @@ class SearchDoc:
         """The five columns as the FTS index is given them."""
         authors = ", ".join(self.authors)
         body = "\n".join(text for _, text in self.summaries)
-        chars = " ".join(c for text in (self.title, authors, body, self.abstract) for run in _CJK_RUN.findall(text)
+        chars = " ".join(c for text in (self.title, authors, body, self.abstract) for run in CJK_RUN.findall(text)
                          for c in run)
         return index_text(self.title), index_text(authors), index_text(body), index_text(self.abstract), chars
 

@@ -45,11 +45,18 @@ def static_url(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     out = tmp_path_factory.mktemp("site")
     with Store(archive, readonly=True) as store:
         build_site(store, out)
+    yield from serve_folder(out)
+
+
+def serve_folder(out: Path) -> Iterator[str]:
+    """A built static site on a loopback HTTP server, for as long as the generator runs."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture(scope="session")

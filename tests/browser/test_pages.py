@@ -3,11 +3,17 @@ dark mode, Korean fonts, and injection that stays inert. Each test saves a scree
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from pathlib import Path
 
 import feedparser
 import pytest
 
+from dailypapers.models import Digest, Entry, Paper, Section, Summary
+from dailypapers.publish.site import build_site
+from dailypapers.store import Store
+from tests.browser.conftest import serve_folder
 from tests.sitedata import EVIL_ID, XSS_AUTHOR, XSS_TITLE
 
 INJECTED = ("script:not([src]), iframe, svg, object, embed, img[src=x], [onerror], [onload], [onmouseover], "
@@ -97,6 +103,38 @@ def test_static_search_finds_korean_words_of_any_length(page, static_url: str, s
     if query == "학습":
         p.screenshot(path=str(shots / "search-static.png"))
     assert not page.dialogs and not page.csp
+
+
+def test_static_search_finds_a_day_added_to_the_index_incrementally(page, archive: Path, tmp_path: Path) -> None:
+    """A rebuild after one new day (in a new month) indexes only that month: the search finds the new paper and
+    the older ones, whose index part was left as it was."""
+    db, out = tmp_path / "a.db", tmp_path / "site"
+    shutil.copy(archive, db)
+    with Store(db, readonly=True) as store:
+        build_site(store, out)
+    new = Entry(paper=Paper(id="2506.00001", title="Zephyrine Kettles", authors=("Ines Vale",), upvotes=3),
+                summary=Summary(paper_id="2506.00001", lang="ko",
+                                sections=(Section(label="What's New", text="주전자혜성 학습을 제안합니다."),)))
+    with Store(db) as store:
+        store.import_digest(Digest(day=dt.date(2025, 6, 2), entries=(new,)))
+    with Store(db, readonly=True) as store:
+        report = build_site(store, out)
+    assert not [p for p in report.written if p.startswith("pagefind/2025-05/")]  # the old month stays
+    server = serve_folder(out)
+    base = next(server)
+    try:
+        p = page.page
+        for query in ("Zephyrine", "혜성"):  # only in the new paper (혜성 inside a compound)
+            p.goto(base + "search.html?q=" + query)
+            p.wait_for_selector("#hits li", timeout=15_000)
+            assert p.locator("#hits li a").all_inner_texts() == ["Zephyrine Kettles"]
+        p.goto(base + "search.html?q=학습")  # the new paper and the older ones, from both parts
+        p.wait_for_selector("#hits li", timeout=15_000)
+        titles = p.locator("#hits li a").all_inner_texts()
+        assert "Zephyrine Kettles" in titles and len(titles) > 1
+        assert not page.dialogs and not page.csp
+    finally:
+        server.close()
 
 
 def test_live_search_and_run_health(page, live_url: str, shots: Path) -> None:

@@ -54,7 +54,8 @@ def search(
     settings = state(ctx).settings()
     try:
         with state(ctx).store(settings, readonly=True) as store:
-            embedder = _embedder(settings) if mode != "words" else None
+            # no vectors at all: words alone, without loading the plug-ins and an embedder to find that out
+            embedder = _embedder(settings) if mode != "words" and store.has_embeddings() else None
             hits = find(store, embedder, query, mode=mode, limit=limit, lang=settings.lang,  # type: ignore[arg-type]
                         sort=sort)  # type: ignore[arg-type]
     except ArchiveMissingError:

@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-import numpy as np
-
 from dailypapers.search import SearchDoc
 
-if TYPE_CHECKING:  # the archive imports this module and loads no settings code
+if TYPE_CHECKING:  # the archive imports this module and loads no settings code, nor numpy
+    import numpy as np
+
     from dailypapers.config import Settings
 
 # What is embedded of a paper: the models measured here read ~512 tokens, so more would be cut by them anyway.
@@ -59,6 +59,8 @@ def text_key(text: str) -> str:
 
 def normalised(rows: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length (a zero row stays zero), as float32: a dot product is then the cosine."""
+    import numpy as np  # imported when used: a command that embeds nothing does not pay for numpy
+
     rows = np.asarray(rows, dtype=np.float32)
     if rows.ndim == 1:
         rows = rows[None, :]

@@ -19,7 +19,8 @@ by hand) are left alone. What it owns is listed in `.dailypapers-site.json` with
       feeds/<source>/<lang>.atom        an entry per edition
       feeds/<source>/<lang>/papers.atom an entry per paper
       tags/<arXiv category>.atom        an entry per paper of the tag
-      search.html, pagefind/            search without a server
+      search.html, pagefind/<YYYY-MM>/  search without a server: a Pagefind bundle per month of papers
+      pagefind/parts.json               the bundles, newest first (static/search.js merges them)
       static/                           style.css, search.js
 """
 
@@ -80,6 +81,7 @@ from dailypapers.synthesis import content_key
 MANIFEST = ".dailypapers-site.json"
 STATIC_FILES = ("style.css", "search.js")
 SEARCH_DIR = "pagefind"
+SEARCH_PARTS = f"{SEARCH_DIR}/parts.json"  # the search index's parts (a Pagefind bundle each), newest first
 SENTINEL = "\u2042"  # static/search.js: a record's readable text ends here, its CJK suffixes follow
 
 
@@ -251,30 +253,76 @@ def search_records(pages: Iterable[PaperPageView]) -> dict[str, str]:
     return records
 
 
-async def _pagefind(records: dict[str, str]) -> dict[str, bytes]:
-    """Pagefind's bundle for these records, by path under `pagefind/`, from its binary (the pagefind-bin
-    package). `build_site` runs it on an event loop of its own in a worker thread, so a build works inside a
-    caller's event loop too."""
-    from pagefind.index import IndexConfig, PagefindIndex
+def search_parts(pages: Iterable[PaperPageView]) -> dict[str, dict[str, str]]:
+    """The search records (`search_records`) in parts, one per month of the papers' days (`undated` for a paper
+    without one): each part is its own Pagefind bundle under `pagefind/<part>/`, built only when its records
+    changed, and the site's search merges them (static/search.js, `pagefind/parts.json`)."""
+    by_part: dict[str, list[PaperPageView]] = {}
+    for page in pages:
+        by_part.setdefault(page.paper.day.strftime("%Y-%m") if page.paper.day else "undated", []).append(page)
+    return {part: search_records(pages) for part, pages in sorted(by_part.items())}
 
+
+def _part_key(records: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()
+
+
+async def _pagefind(parts: dict[str, dict[str, str]]) -> dict[str, bytes]:
+    """Pagefind's bundle for each part's records, by path under `pagefind/<part>/`, from its binary (the
+    pagefind-bin package): one Pagefind process, an index per part. `build_site` runs it on an event loop of
+    its own in a worker thread, so a build works inside a caller's event loop too."""
+    from pagefind.index import IndexConfig
+    from pagefind.service import PagefindService
+
+    files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="dailypapers-pagefind-") as tmp:
-        site = Path(tmp) / "site"
-        for path, html in records.items():
-            target = site / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(html, encoding="utf-8")
-        out = Path(tmp) / SEARCH_DIR
-        # One language for every record: Pagefind searches the index of one language. The records go in as one
-        # folder: the Python API answers each request after a 0.1 s poll, so a request per record would crawl.
-        config = IndexConfig(output_path=str(out), force_language="en", keep_index_url=True)
         try:
-            async with PagefindIndex(config=config) as index:
-                await index.add_directory(str(site))
+            service = await PagefindService().launch()
         except FileNotFoundError as exc:
             raise PublishError(f"the search index needs Pagefind's binary ({exc}): pip install 'pagefind[bin]', "
                                "or build without search (--no-search)") from None
-        return {f"{SEARCH_DIR}/{p.relative_to(out).as_posix()}": p.read_bytes()
-                for p in sorted(out.rglob("*")) if p.is_file()}
+        try:
+            for part, records in parts.items():
+                site = Path(tmp) / part / "site"
+                for path, html in records.items():
+                    target = site / path
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(html, encoding="utf-8")
+                out = Path(tmp) / part / SEARCH_DIR
+                # One language for every record: Pagefind searches the index of one language. The records go in
+                # as one folder: the Python API answers each request after a 0.1 s poll, so a request per record
+                # would crawl.
+                config = IndexConfig(output_path=str(out), force_language="en", keep_index_url=True)
+                index = await service.create_index(config)
+                await index.add_directory(str(site))
+                await index.write_files()
+                await index.delete_index()  # the service holds each index until told
+                files.update({f"{SEARCH_DIR}/{part}/{p.relative_to(out).as_posix()}": p.read_bytes()
+                              for p in sorted(out.rglob("*")) if p.is_file()})
+        finally:
+            await service.close()
+    return files
+
+
+def _unchanged_parts(out_dir: Path, keys: dict[str, str]) -> tuple[frozenset[str], list[str]]:
+    """The search index files of the last build that stay (their part's records are the same, and their files
+    are all there) and the parts Pagefind must index."""
+    manifest = read_manifest(out_dir)
+    before = manifest.get("search")
+    before = before if isinstance(before, dict) else {}  # a site from before the parts: every part is new
+    files: dict[str, list[str]] = {}
+    for path in manifest.get("files", {}):  # type: ignore[union-attr]
+        if path.startswith(f"{SEARCH_DIR}/") and path.count("/") >= 2:
+            files.setdefault(path.split("/")[1], []).append(path)
+    keep: list[str] = []
+    changed: list[str] = []
+    for part, key in keys.items():
+        last = files.get(part, [])
+        if before.get(part) == key and last and all((out_dir / p).is_file() for p in last):
+            keep.extend(last)  # the same records give the same bundle: Pagefind need not index them again
+        else:
+            changed.append(part)
+    return frozenset(keep), changed
 
 
 # -- writing: only what changed ------------------------------------------------------------------------------
@@ -286,8 +334,8 @@ def read_manifest(out_dir: Path) -> dict[str, object]:
     return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else {}
 
 
-def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = frozenset(), search: str = ""
-         ) -> tuple[list[str], list[str], int]:
+def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = frozenset(),
+         search: dict[str, str] | None = None) -> tuple[list[str], list[str], int]:
     """Write the files whose bytes differ from what the manifest says was written; remove the files this
     site wrote before and no longer makes; `keep` are files of the last build left as they are (the search
     index, when its input did not change). Returns (written, removed, unchanged)."""
@@ -304,7 +352,7 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
     try:
         for path in written:
             pages.add(out_dir / path, files[path])
-        listing.add(out_dir / MANIFEST, json.dumps({"files": after, "search": search}, indent=0, sort_keys=True)
+        listing.add(out_dir / MANIFEST, json.dumps({"files": after, "search": search or {}}, indent=0, sort_keys=True)
                     + "\n")
     except OSError as exc:
         pages.discard()
@@ -344,22 +392,22 @@ def build_site(
     pages = paper_pages(archive.digests, related_papers(store, embedding_model) if embedding_model else
                         lambda paper_id: [], store.newer_versions())
     keep: frozenset[str] = frozenset()
-    search_key = ""
+    search_keys: dict[str, str] = {}
     index: concurrent.futures.Future[dict[str, bytes]] | None = None
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         if search:
-            records = search_records(pages)
-            search_key = hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()
-            manifest = read_manifest(out_dir)
-            last = [p for p in manifest.get("files", {}) if p.startswith(f"{SEARCH_DIR}/")]  # type: ignore[union-attr]
-            if manifest.get("search") == search_key and last and all((out_dir / p).is_file() for p in last):
-                keep = frozenset(last)  # the same records give the same index: Pagefind need not run
-            else:  # Pagefind runs (its own process, its own event loop) while the pages render
-                index = pool.submit(asyncio.run, _pagefind(records))
+            parts = search_parts(pages)
+            search_keys = {part: _part_key(records) for part, records in parts.items()}
+            keep, changed = _unchanged_parts(out_dir, search_keys)
+            if changed:  # Pagefind runs (its own process, its own event loop) while the pages render
+                index = pool.submit(asyncio.run, _pagefind({part: parts[part] for part in changed}))
         files = site_files(archive, pages, chrome=chrome, main=main)
+        if search:
+            # newest first: the search loads the first part's bundle and merges the others into it
+            files[SEARCH_PARTS] = (json.dumps(sorted(parts, reverse=True)) + "\n").encode()
         if index is not None:
             files.update(index.result())
-    written, removed, unchanged = sync(out_dir, files, keep=keep, search=search_key)
+    written, removed, unchanged = sync(out_dir, files, keep=keep, search=search_keys)
     readme_written = None
     if readme is not None:
         chosen = main_stream(streams(archive.editions), *main)

@@ -19,16 +19,33 @@ database edge: it reads and writes models (dicts at its own edge) and imports no
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
-from dailypapers.errors import ArchiveMissingError
-from dailypapers.store.archive import KeyedEntries, import_key
-from dailypapers.store.connection import BUSY_TIMEOUT_S
-from dailypapers.store.interest import Interest
-from dailypapers.store.ledger import Ledger
-from dailypapers.store.periods import Periods
-from dailypapers.store.vectors import Vectors
-from dailypapers.store.versions import Versions
+
+def _sqlite_utils_without_numpy() -> None:
+    """sqlite-utils imports numpy, when it is installed, only to give numpy's number types column types; the
+    archive hands it no numpy values. numpy is hidden while sqlite-utils loads (its `import numpy` fails, as
+    when numpy is absent), so `days`, `render` and `search` do not pay for it; it loads when embeddings need it."""
+    if "sqlite_utils" in sys.modules or "numpy" in sys.modules:
+        return
+    sys.modules["numpy"] = None  # type: ignore[assignment]
+    try:
+        import sqlite_utils  # noqa: F401
+    finally:
+        del sys.modules["numpy"]
+
+
+_sqlite_utils_without_numpy()
+
+from dailypapers.errors import ArchiveMissingError  # noqa: E402
+from dailypapers.store.archive import KeyedEntries, import_key  # noqa: E402
+from dailypapers.store.connection import BUSY_TIMEOUT_S  # noqa: E402
+from dailypapers.store.interest import Interest  # noqa: E402
+from dailypapers.store.ledger import Ledger  # noqa: E402
+from dailypapers.store.periods import Periods  # noqa: E402
+from dailypapers.store.vectors import Vectors  # noqa: E402
+from dailypapers.store.versions import Versions  # noqa: E402
 
 if TYPE_CHECKING:  # the archive loads no settings code: it is handed them
     from dailypapers.config import Settings

@@ -10,7 +10,27 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dailypapers.models import Digest, Document, Edition, Entry, Paper, Summary
-from dailypapers.search import RANK_WINDOW, WEIGHTS, SearchDoc, SearchHit, Sort, hit, match_expression, parse_query
+from dailypapers.search import (
+    CHARS_COLUMN,
+    CJK_RUN,
+    IDF_SAMPLE,
+    RANK_WINDOW,
+    WEIGHTS,
+    SearchDoc,
+    SearchHit,
+    Sort,
+    Term,
+    bm25,
+    chars_needle,
+    costly_to_count,
+    count_overlapping,
+    fts5_varints,
+    hit,
+    idf,
+    instance_counter,
+    match_expression,
+    parse_query,
+)
 from dailypapers.store.connection import Connection
 from dailypapers.store.rows import (
     EDITION,
@@ -353,14 +373,69 @@ class Archive(Connection):
             found = [(r[0], 0.0) for r in self.db.execute(
                 "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, limit])]
         else:
-            # scores of the newest matches, from FTS5's rowid order (no sort of every match), best kept here
-            weights = ", ".join(str(w) for w in WEIGHTS)
-            window = self.db.execute(
-                f"select rowid, bm25(search_fts, {weights}) from search_fts where search_fts match ? "
-                "order by rowid desc limit ?", [expr, max(RANK_WINDOW, limit)]).fetchall()
-            found = sorted(window, key=lambda r: (r[1], -r[0]))[:limit]
+            found = sorted(self._ranked_window(terms, expr, max(RANK_WINDOW, limit)),
+                           key=lambda r: (r[1], -r[0]))[:limit]
         if not found:
             return []
         rows = {r["id"]: r for r in self.db.query(
             f"select * from search_docs where id in ({', '.join('?' * len(found))})", [i for i, _ in found])}
         return [hit(SearchDoc.from_row(rows[i]), terms, score, lang=lang) for i, score in found if i in rows]
+
+    def _ranked_window(self, terms: list[Term], expr: str, window: int) -> list[tuple[int, float]]:
+        """(row, bm25) of the newest `window` matches of `expr`, as FTS5's bm25() with WEIGHTS scores them: by
+        bm25() itself when its count of every match of each phrase is cheap, else here, without that count (see
+        `dailypapers.search.RANK_WINDOW`)."""
+        averages = self.db.execute("select block from search_fts_data where id = 1").fetchone()
+        rows, *totals = fts5_varints(averages[0]) if averages else [0]
+        # a single word's count is cheap whatever its size: only the others are sampled first
+        found = [self._phrase_rows(term.fts(), rows) if costly_to_count(term, IDF_SAMPLE) else None
+                 for term in terms]
+        if not any(n is not None and costly_to_count(term, n) for term, n in zip(terms, found, strict=True)):
+            return self.db.execute(f"select rowid, bm25(search_fts, {', '.join(str(w) for w in WEIGHTS)}) from "
+                                   "search_fts where search_fts match ? order by rowid desc limit ?",
+                                   [expr, window]).fetchall()
+        avgdl = sum(totals) / rows if rows and sum(totals) else 1.0
+        idfs = [idf(rows, self._phrase_rows(term.fts(), rows) if n is None else n) for term, n in zip(terms, found,
+                                                                                                   strict=True)]
+        return self._scored_window(terms, expr, window, idfs, avgdl)
+
+    def _scored_window(self, terms: list[Term], expr: str, window: int, idfs: list[float], avgdl: float
+                       ) -> list[tuple[int, float]]:
+        """(row, bm25) of the newest `window` matches of `expr`, scored here from their text and sizes."""
+        ids = [r[0] for r in self.db.execute(
+            "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, window])]
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        # the text as FTS5 was given it, lowered in SQL (ASCII only, as `instance_counter` expects)
+        texts = self.db.execute(f"select id, lower(title), lower(authors), lower(summaries), lower(abstract) "
+                                f"from search_docs where id in ({marks})", ids).fetchall()
+        sizes = dict(self.db.execute(f"select id, sz from search_fts_docsize where id in ({marks})", ids).fetchall())
+        counters = [instance_counter(term) for term in terms]
+        both = [chars_needle(term) for term in terms]  # also found in the column of every CJK character
+        weights = [(WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN else WEIGHTS[:4] for term in terms]
+        scored = []
+        # Stored as JSON, authors have the tokens of the ", "-joined names FTS5 was given, and summaries the CJK
+        # runs of their texts; only a Latin word needs the texts decoded (the languages and escapes are words).
+        latin = any(not is_cjk for term in terms for _, is_cjk in term.needles)
+        for doc_id, title, authors, summaries, abstract in texts:
+            body = "\n".join(t for _, t in json.loads(summaries)) if latin else summaries
+            columns = (title, authors, body, abstract)
+            freqs = [sum(w * count(c) for w, c in zip(ws, columns, strict=True) if w)
+                     for count, ws in zip(counters, weights, strict=True)]
+            if any(both):
+                chars = "".join(run for c in columns for run in CJK_RUN.findall(c))
+                freqs = [f + WEIGHTS[-1] * count_overlapping(chars, n) if n else f for f, n in zip(freqs, both,
+                                                                                              strict=True)]
+            scored.append((doc_id, bm25(freqs, idfs, sum(fts5_varints(sizes[doc_id])), avgdl)))
+        return scored
+
+    def _phrase_rows(self, phrase: str, rows: int) -> float:
+        """How many rows match `phrase`: counted when under IDF_SAMPLE, else estimated from the rows its newest
+        IDF_SAMPLE matches span (its share of the newest papers, applied to all of them)."""
+        newest = self.db.execute("select rowid from search_fts where search_fts match ? order by rowid desc limit ?",
+                                 [phrase, IDF_SAMPLE]).fetchall()
+        if len(newest) < IDF_SAMPLE:
+            return len(newest)
+        spanned = self.db.execute("select count(*) from search_docs where id >= ?", [newest[-1][0]]).fetchone()[0]
+        return min(rows, IDF_SAMPLE * rows / max(spanned, IDF_SAMPLE))

@@ -23,15 +23,16 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal
 
 from dailypapers.embed.base import paper_text, text_key
 from dailypapers.search import SearchDoc
 from dailypapers.store.archive import Archive
 from dailypapers.store.connection import BUSY_TIMEOUT_S
 from dailypapers.store.rows import utc_now
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ class Vectors(Archive):
 
     def save_embeddings(self, model: str, rows: Iterable[tuple[Pending, np.ndarray]]) -> int:
         """Store vectors (replacing a paper's older one for this model); returns how many."""
+        import numpy as np  # imported when used (see dailypapers.store.connection)
+
         now = utc_now()
         values = [(p.paper_id, model, p.key, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes(), now)
                   for p, v in rows]
@@ -155,7 +158,10 @@ class Vectors(Archive):
                 "values (?, ?, ?, ?, ?, ?)", values)
         return len(values)
 
-    def has_embeddings(self, model: str) -> bool:
+    def has_embeddings(self, model: str | None = None) -> bool:
+        """Whether the archive holds vectors of `model` (of any model when None)."""
+        if model is None:
+            return self.db.execute("select 1 from embeddings limit 1").fetchone() is not None
         return self.db.execute("select 1 from embeddings where model = ? limit 1", [model]).fetchone() is not None
 
     def embedded_count(self, model: str) -> int:
@@ -163,6 +169,8 @@ class Vectors(Archive):
 
     def recent_vectors(self, model: str, limit: int) -> np.ndarray:
         """The vectors of `model` last made, at most `limit` (rows; none: zero rows of no width)."""
+        import numpy as np  # imported when used (see dailypapers.store.connection)
+
         rows = self.db.execute("select vector from embeddings where model = ? order by created_at desc limit ?",
                                [model, limit]).fetchall()
         if not rows:
@@ -170,6 +178,8 @@ class Vectors(Archive):
         return np.vstack([np.frombuffer(r[0], dtype=np.float32) for r in rows])
 
     def paper_vector(self, model: str, paper_id: str) -> np.ndarray | None:
+        import numpy as np  # imported when used (see dailypapers.store.connection)
+
         row = self.db.execute("select vector from embeddings where model = ? and paper_id = ?",
                               [model, paper_id]).fetchone()
         return np.frombuffer(row[0], dtype=np.float32) if row else None
@@ -177,6 +187,8 @@ class Vectors(Archive):
     def nearest(self, model: str, vector: np.ndarray, *, limit: int = 10, exclude: Sequence[str] = ()
                 ) -> list[tuple[str, float]]:
         """The papers in editions nearest to `vector` (cosine, best first), without those in `exclude`."""
+        import numpy as np  # imported when used (see dailypapers.store.connection)
+
         if limit < 1:
             return []
         query = np.asarray(vector, dtype=np.float32).ravel()
@@ -197,6 +209,8 @@ class Vectors(Archive):
         return [(ids[i], float(scores[i])) for i in ranked if ids[i] not in skip][:limit]
 
     def _model_matrix(self, model: str, dim: int) -> tuple[list[str], np.ndarray]:
+        import numpy as np  # imported when used (see dailypapers.store.connection)
+
         # read again only after a write: another connection's commit changes data_version, this one's own
         # writes total_changes (counting rows would scan the table on every query)
         version = self.db.execute("pragma data_version").fetchone()[0]

@@ -84,7 +84,13 @@ async function run() {
   if (input) input.value = query;
   if (!query.trim()) return;
   status.textContent = "Searching…";
-  const pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
+  // The index comes in parts (a Pagefind bundle per month of papers, newest first): the first part's bundle
+  // answers, with every other part merged into it.
+  const parts = await (await fetch(new URL("pagefind/parts.json", siteRoot))).json();
+  if (!Array.isArray(parts) || !parts.length) throw new Error("no search index");
+  const bundle = (part) => new URL(`pagefind/${encodeURIComponent(String(part))}/`, siteRoot).href;
+  const pagefind = await import(bundle(parts[0]) + "pagefind.js");
+  await Promise.all(parts.slice(1).map((part) => pagefind.mergeIndex(bundle(part))));
   const found = await searchAll(pagefind, query);
   const shown = await Promise.all(found.results.slice(0, 50).map((r) => r.data()));
   const re = highlighter(query);
