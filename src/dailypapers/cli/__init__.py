@@ -46,4 +46,17 @@ def main(
 
 
 # Command modules register themselves on `app` when imported.
-from dailypapers.cli import archive, digest, fetch, init, plugins, run, runs, search, serve, site, verify  # noqa: E402, F401
+from dailypapers.cli import (  # noqa: E402, F401
+    archive,
+    backfill,
+    digest,
+    fetch,
+    init,
+    plugins,
+    run,
+    runs,
+    search,
+    serve,
+    site,
+    verify,
+)
