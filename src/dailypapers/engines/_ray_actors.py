@@ -13,6 +13,7 @@ from typing import Any
 
 import ray
 from ray.exceptions import RayError
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from dailypapers.config import Settings
 from dailypapers.engines.base import WorkParts
@@ -163,13 +164,13 @@ class WorkerActor:
 
 
 class RaySession:
-    """Workers spread over the cluster's nodes (one per CPU) and the pacing actors, for one command."""
+    """Workers spread over the cluster's nodes (one per CPU, the calls handed out in turn) and the pacing actors,
+    for one command."""
 
     def __init__(self, settings: Settings, parts: WorkParts) -> None:
         self.paces = {name: PaceActor.remote(pacing(settings)[name]) for name in ENDPOINTS}
-        size = max(1, int(ray.cluster_resources().get("CPU", 1)))
-        self.actors = [WorkerActor.options(scheduling_strategy="SPREAD").remote(settings, parts, self.paces)
-                       for _ in range(size)]
+        self.actors = [WorkerActor.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False))
+                       .remote(settings, parts, self.paces) for node in _cpus()]
         self._next = itertools.cycle(self.actors)
         # papers fetched and papers worked on, by node id
         self.fetched: collections.Counter[str] = collections.Counter()
@@ -187,6 +188,16 @@ class RaySession:
         for actor in [*self.actors, *self.paces.values()]:
             with contextlib.suppress(RayError):
                 ray.kill(actor)
+
+
+def _cpus() -> list[str]:
+    """A node id for each CPU of the cluster's live nodes, the nodes taken in turn: a worker for each, pinned
+    there (Ray's soft affinity and SPREAD both put two workers on one node of three in tests). A worker whose
+    process dies is restarted on its node; one whose node is gone waits for it."""
+    nodes = [(n["NodeID"], int(n.get("Resources", {}).get("CPU", 0))) for n in ray.nodes() if n.get("Alive")]
+    per_node = [[node] * max(cpus, 0) for node, cpus in nodes]
+    spread = [node for turn in itertools.zip_longest(*per_node) for node in turn if node is not None]
+    return spread or [ray.get_runtime_context().get_node_id()]
 
 
 class RayWorkers:
