@@ -27,12 +27,12 @@ def weekdays(first: dt.date, count: int) -> list[dt.date]:
     return days
 
 
-def add_papers(hf: HfArxivStandIn, days: list[dt.date], per_day: int) -> dict[str, str]:
+def add_papers(hf: HfArxivStandIn, days: list[dt.date], per_day: int, *, first_id: int = 40000) -> dict[str, str]:
     """Papers on each day; arXiv id -> title."""
     titles = {}
     for d, day in enumerate(days):
         for i in range(per_day):
-            synth = make_paper(f"2606.{40000 + 100 * d + i}", pages=2)
+            synth = make_paper(f"2606.{first_id + 100 * d + i}", pages=2)
             hf.add_paper(synth, day=day, upvotes=per_day - i)
             titles[synth.arxiv_id] = synth.title
     return titles
