@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,13 @@ from tests.standins.openai_server import OpenAIStandIn
 FIRST = dt.date(2026, 6, 1)  # a Monday
 EDITION = EditionSetting(source="hf", lang="en")
 OBJECT_STORE = 100 * 2**20  # bytes per node: the machine is shared
+
+
+def ray_token() -> dict[str, str]:
+    """The test session's Ray token (Ray's token authentication, on by default), in this process's environment
+    before any Ray starts, so that every cluster of the session, and a driver in a subprocess, share it."""
+    os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))  # the mode: set by Ray when it starts one
+    return {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": os.environ["RAY_AUTH_TOKEN"]}
 
 
 def weekdays(first: dt.date, count: int) -> list[dt.date]:

@@ -15,7 +15,7 @@ import ray
 from dailypapers.api import arun, run, work_parts
 from dailypapers.engines.ray_engine import RayEngine
 from dailypapers.events import Event, Events, StageDone
-from tests.rayhelp import EDITION, FIRST, OBJECT_STORE, add_papers, archive, markdown, settings, weekdays
+from tests.rayhelp import EDITION, FIRST, OBJECT_STORE, add_papers, archive, markdown, ray_token, settings, weekdays
 from tests.standins.hf_arxiv import HfArxivStandIn
 from tests.standins.openai_server import OpenAIStandIn
 
@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="session")
 def local_ray() -> Iterator[None]:
     if not ray.is_initialized():
+        ray_token()
         ray.init(num_cpus=2, object_store_memory=2 * OBJECT_STORE, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()

@@ -21,7 +21,17 @@ from ray.cluster_utils import Cluster
 
 from dailypapers.api import arun, work_parts
 from dailypapers.engines.ray_engine import RayEngine
-from tests.rayhelp import EDITION, FIRST, OBJECT_STORE, add_papers, archive, markdown, settings, weekdays
+from tests.rayhelp import (
+    EDITION,
+    FIRST,
+    OBJECT_STORE,
+    add_papers,
+    archive,
+    markdown,
+    ray_token,
+    settings,
+    weekdays,
+)
 from tests.standins.hf_arxiv import HfArxivStandIn
 from tests.standins.openai_server import OpenAIStandIn
 
@@ -36,6 +46,7 @@ JITTER = 0.2  # seconds: at most this between a turn granted by the pacing actor
 def cluster() -> Iterator[Cluster]:
     if ray.is_initialized():  # the local Ray of tests/test_engines_ray.py: one Ray per process
         ray.shutdown()
+    ray_token()
     nodes = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "object_store_memory": OBJECT_STORE,
                                                           "include_dashboard": False})
     for _ in range(2):
@@ -90,7 +101,8 @@ def test_a_killed_driver_resumes_and_pays_for_nothing_twice(
     env = {**hf_arxiv.env(), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DAILYPAPERS_DB": str(s.db),
            "DAILYPAPERS_OUT_DIR": str(tmp_path / "killed"), "DAILYPAPERS_PUBLISHERS": '["markdown"]',
            "DAILYPAPERS_LLM_BASE_URL": openai_standin.base_url, "DAILYPAPERS_LLM_MODEL": "standin-model",
-           "DAILYPAPERS_EMBEDDER": "off", "DAILYPAPERS_CONCURRENCY": "2", "PYTHONPATH": str(ROOT / "src")}
+           "DAILYPAPERS_EMBEDDER": "off", "DAILYPAPERS_CONCURRENCY": "2", "PYTHONPATH": str(ROOT / "src"),
+           **ray_token()}
     command = [sys.executable, "-m", "dailypapers", "backfill", "--from", days[0].isoformat(), "--to",
                days[-1].isoformat(), "--source", "hf", "--lang", "en", "--engine", "ray", "--address",
                cluster.address]
