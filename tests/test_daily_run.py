@@ -316,3 +316,32 @@ def test_two_overlapping_runs_deliver_each_message_once(outlets: dict[str, Any])
         reports = list(pool.map(lambda _: run(outlets["settings"], FRIDAY), range(2)))
     assert [r.exit_code for r in reports] == [0, 0], [r.text() for r in reports]
     assert delivered_counts(outlets) == (4, 1, 4)
+
+
+def test_the_run_notes_a_new_arxiv_version_in_the_next_edition_and_rewrites_no_past_markdown(
+        outlets: dict[str, Any]) -> None:
+    from tests.test_versions import revised
+
+    hf: HfArxivStandIn = outlets["hf"]
+    friday = add_day(hf, FRIDAY, 2)
+    run(outlets["settings"], FRIDAY)
+    add_day(hf, MONDAY, 1, start=5)
+    run(outlets["settings"], MONDAY)  # HF lists no versions: this run learns them (v1), one batched query
+    past = {p: p.read_bytes() for p in Path(outlets["settings"].out_dir).rglob("*.md")}
+    synth = hf.listed[friday[0]].synth
+    hf.new_version(revised(synth, (synth.facts["accuracy"], "73.9%")))
+    add_day(hf, MONDAY + dt.timedelta(days=1), 1, start=7)
+    queries = len(hf.requests_to("/api/query"))
+    report = run(outlets["settings"], MONDAY + dt.timedelta(days=1))
+    assert report.exit_code == 0, report.text()
+    assert len(hf.requests_to("/api/query")) == queries + 1
+    line = f"{friday[0]} {synth.title}: v2: accuracy {synth.facts['accuracy']} → 73.9%"
+    slack: SlackStandIn = outlets["slack"]
+    parent = slack.parents()[-1]
+    assert parent.metadata["event_payload"]["day"] == "2026-06-16"
+    assert "*Updated*" in str(parent.blocks) and line in str(parent.blocks)
+    assert not any("*Updated*" in str(p.blocks) for p in slack.parents()[:-1])
+    mail = outlets["smtp"].mailbox.messages[-1]
+    assert line in mail.message.get_body(("html",)).get_content()
+    assert line in mail.message.get_body(("plain",)).get_content()
+    assert {p: p.read_bytes() for p in past} == past  # the past days' Markdown is byte-identical

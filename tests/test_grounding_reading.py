@@ -15,6 +15,8 @@ from dailypapers.models import Claim, Digest, Document, Entry, Paper, Section, S
 from dailypapers.publish.pages import environment
 from dailypapers.publish.views import summary_view
 from dailypapers.verify import extract_claims, verify_text
+from dailypapers.verify.korean import clause_breaks
+from dailypapers.verify.relations import parse
 
 
 def numbers(text: str) -> list[tuple[str, float]]:
@@ -63,6 +65,12 @@ def test_lengths_and_areas_in_words_and_in_metres() -> None:
     assert flagged("It covers 3,100 square kilometers, with an L2 error of 53 cm.", paper) == []
     assert flagged("It covers 3,100 square kilometers, with an L2 error of 53 m.", paper) == ["53"]
     assert [c.unit_class for c in extract_claims("성공률이 0.25일 때") if c.kind == "number"] == [None]
+
+
+def test_korean_spelled_units_of_bytes_and_length() -> None:
+    paper = "The cache occupies 18.6 GB. The error is 0.53 m."
+    assert flagged("캐시는 약 18.6기가바이트이고 오차는 53센티미터입니다.", paper) == []
+    assert flagged("캐시는 약 18.6메가바이트이고 오차는 53미터입니다.", paper) == ["18.6", "53"]
 
 
 def test_a_unit_on_a_list_s_first_item_holds_for_the_items_after_it() -> None:
@@ -180,6 +188,87 @@ def test_a_value_the_sentence_gives_to_another_benchmark_is_contradicted() -> No
     claims = {c.text: c for c in verify_text("Kestrel-3는 MathQuest에서 81.3%를 기록합니다.", RESULTS)}
     wrong = claims["81.3%"]
     assert wrong.status == "unsupported" and not wrong.undecided and "ArcLite" in wrong.reason
+
+
+def test_a_korean_clause_ends_at_a_modifier_and_daesin_or_banmyeon() -> None:
+    text = ("통과율이 41.7로 오르는 대신 처리량은 1,300개로 줄었고, 정확도는 높은 반면에 속도는 느리며 "
+            "Adam 대신 SGD를 씁니다.")
+    cut = [text[:b].split()[-1] for b in clause_breaks(text, 0, len(text))]
+    assert cut == ["대신", "반면에", "느리며"]  # after a noun (`Adam 대신`) no clause ends
+
+
+def test_baselines_listed_with_bracketed_asides_are_all_baselines() -> None:
+    summary = ("Wren은 Recall@50 0.815와 MRR@10 0.356을 기록해 BM25(Recall@50 0.610), ColBERT-L, "
+               "Wren-Base(0.744)를 앞섰습니다.")
+    parsed = parse(summary, 0, len(summary))
+    roles = {summary[m.start : m.end]: m.baseline for m in parsed.mentions if "@" not in summary[m.start : m.end]}
+    assert roles == {"Wren": False, "BM25": True, "ColBERT-L": True, "Wren-Base": True}
+
+
+def test_a_metric_named_in_one_clause_of_a_contrast_is_shared_by_the_other() -> None:
+    paper = ("Gull: Map-Free Forecasting\n\nOn 900 scenes with stale maps, the baseline's minADE@6 grows to "
+             "1.92 m, whereas Gull stays at 1.05 m. Gull reaches 71.0 on NuRoute and 64.2 on CityLanes.")
+    assert flagged("지도가 낡은 장면에서도 Gull의 minADE@6는 1.05m로 안정적이었습니다.", paper) == []
+    assert flagged("Gull은 CityLanes에서 71.0을 기록했습니다.", paper) == ["71.0"]  # a benchmark owns its value
+
+
+def test_a_small_multiple_made_from_two_numbers_of_its_sentence_is_for_the_judge() -> None:
+    paper = "Finch: Fast Decoding\n\nFinch decodes a batch in 21 ms, while the baseline needs 88 ms."
+    assert flagged("Finch는 배치를 21ms에 디코딩해 기준 모델(88ms)보다 약 네 배 빠릅니다.", paper) == []
+    assert undecided("Finch는 배치를 21ms에 디코딩해 기준 모델(88ms)보다 약 네 배 빠릅니다.", paper) == ["네 배"]
+    assert flagged("Finch decodes at 0.42 accuracy, 2.1 times the baseline's 0.2.", "Finch: X\n\nIt reaches 0.42 "
+                   "against 0.2 for the baseline.") == []
+    assert flagged("Finch는 배치를 21ms에 디코딩해 기준 모델보다 약 아홉 배 빠릅니다.", paper) == ["아홉 배"]
+
+
+def test_a_table_cell_of_the_own_system_contradicts_a_value_given_to_another_column() -> None:
+    paper = Document(paper_id="2601.00081", origin="html", sections=(
+        TextSection(kind="title", heading="", text="Heron: Video Priors for Robots"),
+        TextSection(kind="results", heading="4 Results", page=3, text=(
+            "Heron reaches 77.4% on LIBERO-Long, against 50.9% for OpenVLA.")),
+        TextSection(kind="table", heading="Table 2: Success rates", text=(
+            "Method | LIBERO-Spatial | LIBERO-Goal | LIBERO-Long\nOpenVLA | 84.7 | 79.2 | 50.9\n"
+            "Heron | 90.1 | 86.3 | 77.4")),
+    ))
+    assert flagged("Heron은 LIBERO-Long에서 77.4%를 기록했습니다.", paper) == []
+    assert flagged("Heron은 LIBERO-Goal에서 77.4%를 기록했습니다.", paper) == ["77.4%"]  # the table: 86.3
+    assert flagged("Heron은 LIBERO-Goal에서 79.2%를 기록했습니다.", paper) == ["79.2%"]  # OpenVLA's cell
+    # a change, a hedged value, or a number another system is named with is left to the prose rules
+    assert flagged("Heron은 LIBERO-Goal에서 OpenVLA(79.2%)를 앞섰습니다.", paper) == []
+    assert flagged("Heron은 LIBERO-Goal에서 약 77%를 기록했습니다.", paper) == []
+
+
+def test_a_row_label_with_a_version_number_stays_the_row_s_label() -> None:
+    paper = Document(paper_id="2601.00082", origin="html", sections=(
+        TextSection(kind="title", heading="", text="Osprey 3: Embeddings in Three Sizes"),
+        TextSection(kind="table", heading="Table 1: Retrieval", text=(
+            "Model | Params | MIRACL | KoSearch\nOsprey 3-Small | 0.6B | 61.0 | 64.2\n"
+            "Osprey 3-Large | 1.5B | 70.4 | 73.9")),
+    ))
+    assert flagged("KoSearch에서는 Small이 64.2, Large가 73.9를 기록했습니다.", paper) == []
+    assert flagged("KoSearch에서는 Small이 73.9를 기록했습니다.", paper) == ["73.9"]
+
+
+def test_a_measure_after_a_furniture_word_is_a_quantity_and_a_hyphenated_scale_word_scales() -> None:
+    paper = "Kite\n\nThe deepest stage (40 cm resolution) is cached. We label 2.3 million pairs."
+    assert flagged("The deepest stage, at 40 cm resolution, is cached.", paper) == []
+    assert flagged("a 2.3-million-pair training set", paper) == []
+    assert flagged("a 3.2-million-pair training set", paper) == ["3.2-million"]
+    assert numbers("see Stage 2 and Table 3") == []
+
+
+def test_acronyms_of_word_starts_and_names_joined_by_a_small_word() -> None:
+    paper = "Kite\n\nKite runs a Diffusion Transformer on product SMILES and reactant SMILES."
+    assert flagged("Kite는 확산 트랜스포머(DiT)와 SMILES-to-SMILES 변환을 씁니다.", paper) == []
+    assert flagged("Kite는 DiT와 SMILES-to-SELFIES 변환을 씁니다.", paper) == ["SMILES-to-SELFIES"]
+
+
+def test_a_small_count_of_a_setting_is_flagged_only_where_the_paper_counts_it_otherwise() -> None:
+    paper = "Kite\n\nWe fine-tune for one epoch with 7 hard negatives per query, and run 8 rounds of search."
+    assert flagged("Kite는 1 에폭 동안 학습하며 질의당 7 hard negatives와 8 rounds를 씁니다.", paper) == []
+    assert flagged("Kite fine-tunes for three epochs.", paper) == ["three epochs"]
+    assert flagged("Kite는 5라운드 동안 탐색합니다.", paper) == ["5라운드"]
+    assert flagged("Kite uses 3 heads and 2 stages.", paper) == []  # counts the paper never gives: no claim
 
 
 # ---- three outcomes, as a reader sees them ----------------------------------------------------------

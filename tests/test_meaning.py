@@ -179,6 +179,30 @@ def test_search_by_words_meaning_and_both(tmp_path: Path, fake: HashingEmbedder)
             search(store, fake, "x", mode="vibes")  # type: ignore[arg-type]
 
 
+def test_every_vector_backend_ranks_alike(tmp_path: Path, fake: HashingEmbedder) -> None:
+    db = tmp_path / "a.db"
+    build(db)
+    with Store(db) as store:
+        store.import_digest(Digest(day=D2, entries=(entry("2603.00003"), entry("2603.00004"))), replace=True)
+        embed_archive(store, fake)
+        query = fake.embed(["reward models from human preference"], query=True)[0]
+        found = store.nearest(fake.model, query, limit=4, exclude=["2603.00002"])
+        backend = store.vector_backend()
+        assert backend in ("sqlite-vec", "sqlean-py + sqlite-vec", "numpy")
+        store.use_numpy_scan()
+        assert store.vector_backend() == "numpy"
+        scanned = store.nearest(fake.model, query, limit=4, exclude=["2603.00002"])
+        ways = [scanned]
+        if store.use_sqlean_vec():  # where sqlean-py is installed
+            assert store.vector_backend() == "sqlean-py + sqlite-vec"
+            ways.append(store.nearest(fake.model, query, limit=4, exclude=["2603.00002"]))
+    for other in ways:
+        assert [pid for pid, _ in found] == [pid for pid, _ in other] and found[0][0] == "2603.00001"
+        assert [round(s, 4) for _, s in found] == [round(s, 4) for _, s in other]
+    with Store(":memory:") as memory:
+        assert memory.vector_backend() == "numpy"  # no file for a second connection to open
+
+
 def test_related_papers_are_the_nearest_others(tmp_path: Path, fake: HashingEmbedder) -> None:
     db = tmp_path / "a.db"
     build(db)

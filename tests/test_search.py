@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from dailypapers.cli import app
 from dailypapers.models import Digest, Edition, Entry, Paper, Section, Summary
-from dailypapers.search import expand_cjk, index_text, parse_query, snippet
+from dailypapers.search import expand_cjk, index_text, parse_query, snippet, split_compounds
 from dailypapers.store import Store
 
 D1, D2 = dt.date(2025, 5, 5), dt.date(2025, 5, 6)
@@ -129,15 +129,70 @@ def test_a_korean_query_finds_exactly_the_papers_that_contain_it(tmp_path_factor
         word = data.draw(st.sampled_from(words))
         start = data.draw(st.integers(0, len(word) - 1))
         query = word[start : data.draw(st.integers(start + 1, len(word)))]
-        expected = {f"2505.{i:05d}" for i, text in enumerate(texts) if query in text}
+        # a compound the analyzer splits (모델학습) is its nouns, each of which must occur
+        pieces = split_compounds(query).split()
+        expected = {f"2505.{i:05d}" for i, text in enumerate(texts) if all(p in text for p in pieces)}
         assert set(store.search_ids(query, limit=100)) == expected
 
 
 def test_text_for_the_index_and_for_pagefind() -> None:
     assert index_text("강화학습은 RL") == " 강화 화학 학습 습은 은  RL"
     assert expand_cjk("강화학습은 Voila는") == "화학습은 학습은 습은 은 는"
+    assert expand_cjk("강화 학습, 보상 Reward 모델") == "화 습 상 델 강화학습"  # two Korean words also as one
     terms = parse_query("모델 3D 강화학습 모 RM-R1 Voila는")
-    assert [t.fts() for t in terms] == ['"모델"', '"3D"', '"강화 화학 학습"', 'chars : "모"', '"RM R1"', '"Voila 는" *']
+    assert [t.fts() for t in terms] == ['"모델"', '"3D"', '"강화"', '"학습"', 'chars : "모"', '"RM R1"',
+                                        '"Voila 는" *']
+
+
+def test_korean_compounds_are_split_between_their_nouns() -> None:
+    assert split_compounds("강화학습") == split_compounds("강화 학습") == "강화 학습"
+    assert split_compounds("강화학습은 보상모델") == "강화 학습은 보상 모델"  # a particle stays on its noun
+    assert split_compounds("대규모 트랜스포머") == "대규모 트랜스포머"  # one-syllable nouns, loanwords: as typed
+    assert split_compounds("RLHF reward") == "RLHF reward"
+
+
+SPACING = (
+    entry("2505.00011", "Joined", "강화학습으로 에이전트를 훈련합니다."),
+    entry("2505.00012", "Spaced", "강화 학습으로 에이전트를 훈련합니다."),
+    entry("2505.00013", "Apart", "학습 데이터를 강화합니다."),  # both nouns, not as a compound
+    entry("2505.00014", "Neither", "보상 모델을 제안합니다."),
+)
+
+
+def test_korean_spacing_finds_the_same_papers_in_the_cli_and_the_api(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    with Store(db) as store:
+        store.import_digest(Digest(day=D1, entries=SPACING))
+        for query in ("강화학습", "강화 학습"):
+            assert set(store.search_ids(query)) == {"2505.00011", "2505.00012", "2505.00013"}, query
+    runner = CliRunner()
+    found = {}
+    for query in ("강화학습", "강화 학습", "강화학습으로"):
+        out = runner.invoke(app, ["--db", str(db), "search", query, "--json", "--mode", "words"])
+        assert out.exit_code == 0, out.output
+        found[query] = {h["paper_id"] for h in json.loads(out.output)}
+    assert found["강화학습"] == found["강화 학습"] == {"2505.00011", "2505.00012", "2505.00013"}
+    assert found["강화학습으로"] == {"2505.00011", "2505.00012"}  # 학습으로: as it is written in both
+
+
+async def test_korean_spacing_finds_the_same_papers_in_the_api(tmp_path: Path) -> None:
+    import httpx
+
+    from dailypapers.web import create_app
+
+    db = tmp_path / "a.db"
+    with Store(db) as store:
+        store.import_digest(Digest(day=D1, entries=SPACING))
+    app_ = create_app(db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app_), base_url="http://testserver") as client:
+        found = {}
+        for query in ("강화학습", "강화 학습"):
+            answer = await client.get("/api/search", params={"q": query})
+            assert answer.status_code == 200
+            found[query] = {h["paper_id"] for h in answer.json()}
+            page = await client.get("/search.html", params={"q": query})
+            assert "Joined" in page.text and "Spaced" in page.text and "Neither" not in page.text
+        assert found["강화학습"] == found["강화 학습"] == {"2505.00011", "2505.00012", "2505.00013"}
 
 
 def test_snippet_is_a_window_around_the_first_match() -> None:

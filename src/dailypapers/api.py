@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from dailypapers import periods, pipeline, sources, synthesis
+from dailypapers import interest, periods, pipeline, sources, synthesis
 from dailypapers.config import EditionSetting, Settings
 from dailypapers.engines.base import Session
 from dailypapers.errors import DailyPapersError, PublishError, SummarizeError
@@ -49,7 +49,7 @@ from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, 
 from dailypapers.publish.markdown import period_path, write_period
 from dailypapers.publish.notify import daily
 from dailypapers.publish.notify.deliver import deliver as deliver_edition
-from dailypapers.publish.notify.messages import MessageEdition, period_message, synthesis_lines
+from dailypapers.publish.notify.messages import MessageEdition, period_message, synthesis_lines, update_lines
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
 from dailypapers.summarize.base import Asks, Closes, Summarizer
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FetchResult", "PeriodResult", "abuild_digest", "afetch_day", "arun", "build_digest", "build_period", "fetch_day",
-    "fetch_documents", "run",
+    "fetch_documents", "refresh", "run",
 ]
 
 
@@ -101,6 +101,9 @@ async def abuild_digest(
     command: str = "digest",
     store: Store | None = None,
     whole_archive: bool = True,
+    rank: str | None = None,
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
     session: Session | None = None,
 ) -> tuple[Digest | None, RunReport]:
     """`build_digest` for callers that already run an event loop; `command` names the run in the archive.
@@ -110,7 +113,11 @@ async def abuild_digest(
     archive (`is_whole_archive`: the site) to the caller, which runs them once for many editions. `session`:
     an engine's (`engines`), where the fetching and the work on each paper run (default: in this process)."""
     configured = settings
-    settings = _with(settings, source=source, lang=lang)
+    settings = _with(settings, source=source, lang=lang, rank=rank)
+    if include is not None or exclude is not None:
+        settings = settings.model_copy(update={"include": list(include if include is not None else settings.include),
+                                               "exclude": list(exclude if exclude is not None else settings.exclude)})
+    by_interest = settings.rank == "interest"
     redact = settings.redactor()
     events = (events or Events()).redacting(redact)
     registry = Registry.load(plugins)
@@ -129,7 +136,18 @@ async def abuild_digest(
     async with _summarizer(registry, settings) as summarizer, _http(settings, events) as http:
         ctx = SourceContext(settings, http, events.notice)
         with nullcontext(store) if store is not None else Store.of(settings) as store:
-            papers = await sources.list_papers(registry, settings.source, day, ctx, limit=limit)
+            # filtered or ranked here: the source lists the whole day, and only the top N are then summarized
+            chosen: list[interest.Choice] = []
+            whole_day = by_interest or settings.include or settings.exclude
+            papers = await sources.list_papers(registry, settings.source, day, ctx,
+                                               limit=None if whole_day else limit)
+            papers = interest.keep(papers, settings.include, settings.exclude)
+            if by_interest:
+                items = interest.profile(store, settings.profile, settings.profile_keywords)
+                papers, chosen = interest.rank(store, registry.embedder(settings), papers, items,
+                                               limit or settings.top)
+            elif limit is not None:
+                papers = papers[:limit]
             if not papers:
                 report = RunReport(command=command, day=day, source=edition_source, lang=settings.lang,
                                    started_at=started, finished_at=dt.datetime.now(dt.UTC))
@@ -144,7 +162,10 @@ async def abuild_digest(
                 concurrency=settings.concurrency,
                 caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
                 command=command,
+                in_order=by_interest,
             )
+            if by_interest:  # before the pages, which show why each paper was chosen
+                store.save_choices(job.edition, chosen)
             publish_context = PublishContext(settings, out, main_edition, store, _embedding_model(registry, settings))
 
             def publish(digest: Digest) -> tuple[list[str], list[str]]:
@@ -173,6 +194,34 @@ async def work_parts(settings: Settings, paces: dict[str, Pacing]) -> AsyncItera
     async with _summarizer(registry, settings) as summarizer, Http(settings, paces=paces) as http:
         ctx = SourceContext(settings, http, lambda message: None)
         yield summarizer, lambda paper: sources.fetch_document(registry, paper, ctx)
+
+
+def refresh(settings: Settings, *, since: dt.date | None = None, plugins: pluggy.PluginManager | None = None,
+            events: Events | None = None) -> pipeline.RefreshReport:
+    """`dailypapers refresh`: new arXiv versions of the papers in editions (of `since` or later), asked in one
+    batched query, summarized again and compared with what their editions show (`pipeline.refresh`)."""
+    return asyncio.run(arefresh(settings, since=since, plugins=plugins, events=events))
+
+
+async def arefresh(settings: Settings, *, since: dt.date | None = None, plugins: pluggy.PluginManager | None = None,
+                   events: Events | None = None, store: Store | None = None) -> pipeline.RefreshReport:
+    """`refresh` for callers that already run an event loop (the daily run, on its own archive `store`)."""
+    from dailypapers.sources.arxiv import fetch_metadata
+
+    events = (events or Events()).redacting(settings.redactor())
+    registry = Registry.load(plugins)
+
+    def spec_for(lang: str) -> WorkSpec:
+        return WorkSpec(lang=lang, labels=tuple(settings.section_labels), max_input_tokens=settings.max_input_tokens)
+
+    async with _summarizer(registry, settings) as summarizer, _http(settings, events) as http:
+        ctx = SourceContext(settings, http, events.notice)
+        with nullcontext(store) if store is not None else Store.of(settings) as opened:
+            return await pipeline.refresh(
+                opened, look_up=lambda ids: fetch_metadata(http, settings, ids),
+                fetch=lambda paper: sources.fetch_document(registry, paper, ctx), summarizer=summarizer,
+                spec_for=spec_for, since=since, concurrency=settings.concurrency,
+                caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens), events=events)
 
 
 def _embed_new(registry: Registry, settings: Settings, store: Store, events: Events) -> None:
@@ -287,13 +336,30 @@ async def arun(
               else registry.engine(engine).session(settings, work_parts, address=address))
     async with opened as working:
         with Store.of(settings) as store:  # one archive for the whole run: each write still commits at once
+            if command == "run" and days is None and settings.refresh_days:
+                await _refresh_in_run(settings, store, pm, events, day)
             plan = _DailyPlan(registry, pm, settings, store, events, channels, ops, limit=limit, force=force,
-                              command=command, session=working)
+                              command=command, specs=specs, session=working)
             health = await pipeline.daily(
                 plan, store=store, days=list(days) if days is not None else [day], editions=planned,
                 caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
                 backfill=days is not None, force=force, command=command, events=events)
     return redact.data(health)
+
+
+async def _refresh_in_run(settings: Settings, store: Store, pm: pluggy.PluginManager, events: Events,
+                          day: dt.date | None) -> None:
+    """The daily run's look for new arXiv versions (`refresh_days`), before its editions, so that their messages
+    note what changed. What it found, or why it could not look, is a notice: the day's editions go on."""
+    since = (day or dt.datetime.now(dt.UTC).date()) - dt.timedelta(days=settings.refresh_days)
+    try:
+        found = await arefresh(settings, since=since, plugins=pm, events=events, store=store)
+    except DailyPapersError as exc:
+        events.notice(f"new arXiv versions were not looked for: {exc}")
+        return
+    if found.changes or found.failed:
+        events.notice(f"new arXiv versions: {len({c.paper_id for c in found.changes})} papers summarized again, "
+                      f"{len(found.failed)} could not be fetched")
 
 
 class _DailyPlan:
@@ -302,18 +368,21 @@ class _DailyPlan:
 
     def __init__(self, registry: Registry, pm: pluggy.PluginManager, settings: Settings, store: Store,
                  events: Events, channels: Sequence[Channel], ops: Sequence[AppriseChannel | SlackChannel], *,
-                 limit: int | None, force: bool, command: str, session: Session) -> None:
+                 limit: int | None, force: bool, command: str, specs: Sequence[EditionSetting] = (),
+                 session: Session | None = None) -> None:
         self.registry, self.pm, self.settings, self.store, self.events = registry, pm, settings, store, events
+        self.specs = {(s.source, s.lang): s for s in specs}
         self.channels, self.ops = channels, ops
         self.limit, self.force, self.command, self.session = limit, force, command, session
 
     async def digest(self, day: dt.date | None, edition: pipeline.DailyEdition, caps: pipeline.Caps
                      ) -> tuple[Digest | None, RunReport]:
         capped = self.settings.model_copy(update={"max_cost": caps.max_cost, "max_tokens": caps.max_tokens})
+        spec = self.specs.get((edition.source, edition.lang), EditionSetting(source=edition.source, lang=edition.lang))
         return await abuild_digest(
-            capped, day, source=edition.source, lang=edition.lang, limit=self.limit, force=self.force,
+            capped, day, source=edition.source, lang=edition.lang, limit=self.limit or spec.top, force=self.force,
             plugins=self.pm, events=self.events, command=self.command, store=self.store, whole_archive=False,
-            session=self.session)
+            rank=spec.rank, include=spec.include, exclude=spec.exclude, session=self.session)
 
     def done(self, edition: Edition) -> bool:
         from dailypapers.publish.notify import daily
@@ -334,6 +403,8 @@ class _DailyPlan:
 
     async def deliver(self, digest: Digest) -> tuple[list[ChannelHealth], int, int]:
         message = _with_synthesis(daily.message_of(digest, self.settings), self.store, digest.entries, digest.lang)
+        if self.channels:  # the notes go to the first edition that has somewhere to go
+            message = _with_updates(message, self.store)
         outcomes = await deliver_edition(message, self.channels, self.store,
                                          max_attempts=self.settings.delivery_max_attempts, events=self.events)
         delivered, undelivered = daily.delivery_counts(self.store, message, self.channels)
@@ -472,6 +543,16 @@ def _with_synthesis(message: MessageEdition, store: Store, entries: Sequence[Ent
     if made is None or not made.themes:
         return message
     return dataclasses.replace(message, themes=synthesis_lines(made, message))
+
+
+def _with_updates(message: MessageEdition, store: Store) -> MessageEdition:
+    """The message with the "updated" notes of the newer arXiv versions that no edition in its language has
+    noted yet (`pipeline.refresh`); they are given to this edition, so a delivery tried again notes them too."""
+    changes = store.announce_changes(message.edition)
+    if not changes:
+        return message
+    titles = {c.paper_id: p.title for c in changes if (p := store.get_paper(c.paper_id)) is not None}
+    return dataclasses.replace(message, updates=update_lines(changes, titles))
 
 
 def due_periods(settings: Settings, day: dt.date) -> list[Span]:

@@ -66,6 +66,9 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "dailypapers.db"
 
 
+Rank = Literal["source", "interest"]
+
+
 class EditionSetting(BaseModel):
     """One edition of the daily run: `{source = "hf", lang = "en"}` in the TOML file."""
 
@@ -73,6 +76,12 @@ class EditionSetting(BaseModel):
 
     source: str = DEFAULT_SOURCE
     lang: str = DEFAULT_LANG
+    # the order of the day's papers (None: the `rank` setting) and how many are summarized (None: all, or
+    # `top` when ranked by interest); keyword filters (None: the `include`/`exclude` settings)
+    rank: Rank | None = None
+    top: int | None = Field(default=None, ge=1, le=500)
+    include: list[str] | None = None
+    exclude: list[str] | None = None
 
 
 def _redact_url(url: str) -> str:
@@ -148,6 +157,10 @@ class Settings(BaseSettings):
     # cached by the edition's content; off, pages show the offline TF-IDF themes
     synthesis: bool = False
     section_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
+    # new versions (issue 20): `run` asks arXiv, in one batched query, for the current version of the papers in
+    # the editions of the last `refresh_days` days, and summarizes a newer one again (`dailypapers refresh`
+    # does it by hand); 0 turns it off
+    refresh_days: int = Field(default=14, ge=0)
 
     # meaning (issue 18): every paper in an edition gets an embedding, for `search --mode meaning|hybrid` and
     # related papers. `bundled`: a model shipped in a package, offline; `openai`: any OpenAI-compatible
@@ -157,6 +170,16 @@ class Settings(BaseSettings):
     embed_model: str = "text-embedding-3-small"
     embed_api_key: SecretStr | None = None
     embed_timeout: float = 60.0  # seconds for one batch
+    # a personal ranking: `rank = "interest"` orders a day's papers by the reader's profile before summarizing,
+    # and keeps the `top` N ("source": the source's order, votes for HF). The profile: `profile` files (a .txt
+    # list of arXiv ids, a .bib, .ris or Zotero .csv export), `profile_keywords` ("-word" is a negative one), and
+    # the 👍/👎 given in the web app. `include`/`exclude`: keywords a paper's title or abstract must / must not
+    # mention, on any edition
+    rank: Rank = "source"
+    profile: list[Path] = Field(default_factory=list)
+    profile_keywords: list[str] = Field(default_factory=list)
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
     # what the LLM reads of each paper: title+abstract first, then results, method, intro, conclusion (documents.budget)
     max_input_tokens: int = 3_000
     max_output_tokens: int = 1_500

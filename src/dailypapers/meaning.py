@@ -18,7 +18,7 @@ from typing import Literal
 from dailypapers.embed.base import Embedder
 from dailypapers.embed.fusion import reciprocal_rank_fusion
 from dailypapers.errors import InputError, NotFoundError
-from dailypapers.search import MAX_QUERY_CHARS, SearchDoc, SearchHit, Snippet, Sort, hit, parse_query
+from dailypapers.search import MAX_QUERY_CHARS, SearchDoc, SearchHit, Snippet, Sort, hit, parse_query, split_compounds
 from dailypapers.store import Store
 from dailypapers.text import one_line
 
@@ -60,7 +60,7 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
     that says how to make the vectors."""
     if mode not in MODES:
         raise InputError(f"unknown search mode {mode!r}: use {', '.join(MODES)}")
-    query = query[:MAX_QUERY_CHARS]
+    query = split_compounds(query[:MAX_QUERY_CHARS])  # one reading whatever the Korean spacing, on both sides
     if not query.strip() or limit < 1:
         return []
     meaningless = embedder is None or not store.has_embeddings(embedder.model)

@@ -146,6 +146,57 @@ class Summary(_Frozen):
         return tuple(c for c in self.claims if c.status == "unsupported" and c.undecided)
 
 
+ChangeKind = Literal["changed", "appeared", "vanished"]
+
+
+class ClaimChange(_Frozen):
+    """One number a summary states that differs between two versions of a paper: its value `changed`, or it
+    `appeared` or `vanished`. Numbers are matched by their relation: the names they are stated for (`entity`),
+    their `qualifier`, `unit` class and what they measure (`label`, e.g. "accuracy")."""
+
+    kind: ChangeKind
+    label: str  # what the number measures or whose it is, as a reader reads it ("accuracy", "Zorbex-7B")
+    entity: tuple[str, ...] = ()
+    qualifier: Qualifier | None = None
+    unit: str | None = None
+    before: str | None = None  # the number as the old summary writes it (None: appeared)
+    after: str | None = None  # as the new summary writes it (None: vanished)
+
+    @property
+    def text(self) -> str:
+        """`accuracy 71.2% → 73.9%`, `speedup 2.4x (new)`, `speedup 2.4x (gone)`."""
+        lead = f"{self.label} " if self.label else ""
+        if self.kind == "changed":
+            return f"{lead}{self.before} → {self.after}"
+        if self.kind == "appeared":
+            return f"{lead}{self.after} (new)"
+        return f"{lead}{self.before} (gone)"
+
+
+class VersionChange(_Frozen):
+    """A newer arXiv version of a stored paper, for one language: the summary shown before (`old_key`, kept),
+    the summary of the new text (`new_key`; None when it could not be made) and what changed between them."""
+
+    paper_id: str
+    lang: str
+    from_version: int | None
+    to_version: int
+    old_key: str | None = None
+    new_key: str | None = None
+    changes: tuple[ClaimChange, ...] = ()
+    found_at: dt.datetime | None = None
+    problem: str = ""  # why there is no new summary (fetch or summarizer failure), when there is none
+
+    @property
+    def line(self) -> str:
+        """`v2: accuracy 71.2% → 73.9%; speedup 2.4x → 3.1x`, or `v2: no number in the summary changed`."""
+        if self.problem:
+            return f"v{self.to_version}: not summarized ({self.problem})"
+        if not self.changes:
+            return f"v{self.to_version}: no number in the summary changed"
+        return f"v{self.to_version}: " + "; ".join(c.text for c in self.changes)
+
+
 class Entry(_Frozen):
     paper: Paper
     summary: Summary | None = None

@@ -68,10 +68,13 @@ from dailypapers.models import (
     Stage,
     Summary,
     Usage,
+    VersionChange,
 )
 from dailypapers.store import KeyedEntries, Store
 from dailypapers.summarize.base import Summarizer, WarmsUp
 from dailypapers.text import clip
+from dailypapers.verify import build_index
+from dailypapers.versions import claim_changes
 from dailypapers.work import (
     GROUNDING_VERSION,
     CapReached,
@@ -185,6 +188,7 @@ class Job:
     concurrency: int = 4
     caps: Caps = field(default_factory=Caps)
     command: str = "digest"
+    in_order: bool = False  # `papers` are in the edition's order already (ranked by interest), not by votes
 
     @property
     def edition(self) -> Edition:
@@ -300,7 +304,7 @@ async def run(
         with contextlib.suppress(Exception):  # a failed warm-up showed again as the papers' reasons
             await warming
     fresh = [(Entry(paper=p), key) for p, (_, key) in zip(job.papers, results, strict=True)]
-    digest = store.update_digest(job.edition, lambda stored: merge_entries(fresh, stored))
+    digest = store.update_digest(job.edition, lambda stored: merge_entries(fresh, stored, in_order=job.in_order))
     used = used + (await synthesize(digest, used) if synthesize is not None else Usage())
     outputs, problems = publish(digest) if publish is not None else ((), ())
     report = RunReport(
@@ -469,12 +473,13 @@ def _warm_up(summarizer: Summarizer, todo: Sequence[Paper]) -> asyncio.Task[None
     return asyncio.create_task(summarizer.warm_up())
 
 
-def merge_entries(fresh: KeyedEntries, stored: KeyedEntries) -> KeyedEntries:
+def merge_entries(fresh: KeyedEntries, stored: KeyedEntries, *, in_order: bool = False) -> KeyedEntries:
     """This run's entries over the day already stored, ranked.
 
     A partial re-run (`--limit 3`) updates those three and keeps the rest of the day. A paper this run could
     not summarize keeps the summary it had: a failed or skipped re-run never blanks a published summary.
-    Papers with votes rank by votes (ties by id); papers without keep their order, after them."""
+    Papers with votes rank by votes (ties by id); papers without keep their order, after them. `in_order`: this
+    run's papers keep their order (an interest ranking), the day's others after them."""
     before = {e.paper.id: key for e, key in stored}
     seen = {e.paper.id for e, _ in fresh}
     combined = [(e, key if key is not None else before.get(e.paper.id)) for e, key in fresh]
@@ -483,6 +488,8 @@ def merge_entries(fresh: KeyedEntries, stored: KeyedEntries) -> KeyedEntries:
     def rank(item: tuple[int, tuple[Entry, str | None]]) -> tuple[int, int, str]:
         index, (entry, _) = item
         votes = entry.paper.upvotes
+        if in_order:
+            return (0 if entry.paper.id in seen else 1, index, "")
         return (0, -votes, entry.paper.id) if votes is not None else (1, index, "")
 
     return [pair for _, pair in sorted(enumerate(combined), key=rank)]
@@ -618,3 +625,105 @@ def _publish_archive(plan: Daily, store: Store, digests: Sequence[tuple[int, Dig
 
 def _failed(paper_id: str, why: str, stage: Stage) -> Outcome:
     return Outcome(paper_id=paper_id, status="failed", reason=clip(why, MAX_REASON), stage=stage)
+
+
+# -- new versions -----------------------------------------------------------------------------------------
+# The current versions of many papers, asked in one batched query (`sources.arxiv.fetch_metadata`).
+LookUp = Callable[[Sequence[str]], Awaitable[Sequence[Paper]]]
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """What a refresh found: how many papers it asked about, the newer versions and what changed in each
+    language, the papers stored without a version that now have one, and the papers that failed (fetch)."""
+
+    asked: int = 0
+    changes: tuple[VersionChange, ...] = ()
+    baselined: tuple[str, ...] = ()
+    failed: tuple[Outcome, ...] = ()
+    usage: Usage = field(default_factory=Usage)
+
+
+async def refresh(
+    store: Store,
+    *,
+    look_up: LookUp,
+    fetch: FetchDocument,
+    summarizer: Summarizer,
+    spec_for: Callable[[str], WorkSpec],
+    since: dt.date | None = None,
+    concurrency: int = 4,
+    caps: Caps = Caps(),
+    events: Events | None = None,
+) -> RefreshReport:
+    """Ask arXiv for the current version of the papers in editions (of `since` or later) in one batched query;
+    for each paper with a newer version: keep its stored document aside, fetch the new text, summarize it in
+    every language an edition shows it in (the cache key names the version: the old summary stays under its
+    own key), and record what changed (`versions.claim_changes`). A paper with no newer version costs nothing
+    more; one stored without a version gets the current one as its baseline. The paper's stored version
+    changes last, so a refresh killed half-way finds the same newer version again."""
+    events = events or Events()
+    stored = store.papers_in_editions(since)
+    if not stored:
+        return RefreshReport()
+    current = {p.id: p for p in await look_up([p.id for p in stored])}
+    newer: list[tuple[Paper, Paper]] = []
+    baselined: list[str] = []
+    for old in stored:
+        now = current.get(old.id)
+        if now is None or now.version is None:
+            continue
+        if old.version is None:  # which version its summary read is unknown: from now on, this one
+            store.upsert_paper(old.model_copy(update={"version": now.version}))
+            baselined.append(old.id)
+        elif now.version > old.version:
+            newer.append((old, now))
+    meter = SlotMeter(caps, concurrency)
+    slots = asyncio.Semaphore(concurrency)
+
+    async def one(old: Paper, now: Paper) -> list[VersionChange] | Outcome:
+        try:
+            return await updated(old, now)
+        except StoreError as exc:  # a full disk: this paper is found again by the next refresh
+            return _failed(old.id, reason(exc), "store")
+
+    async def updated(old: Paper, now: Paper) -> list[VersionChange] | Outcome:
+        paper = old.model_copy(update={"version": now.version, "title": now.title or old.title,
+                                       "abstract": now.abstract or old.abstract})
+        shown = store.shown_summaries(old.id)
+        before = store.get_document(old.id)
+        store.keep_document_version(old.id, old.version)
+        document = await stored_document(paper, store, fetch, slots, refetch=True)
+        if isinstance(document, Outcome):
+            return document
+        old_text = await asyncio.to_thread(build_index, before) if before is not None else None
+        new_text = await asyncio.to_thread(build_index, document)
+        made = []
+        for lang, (old_key, old_summary) in sorted(shown.items()):
+            spec = spec_for(lang)
+            key = cache_key(paper, document, spec, summarizer)
+            summary = store.get_summary(key)
+            problem = ""
+            if summary is None:
+                result = await summarize_paper(paper, document, spec, summarizer, meter=meter)
+                summary = result.summary
+                if summary is not None:
+                    store.save_summary(summary, key)
+                else:
+                    problem = result.outcome.reason or result.outcome.status
+            change = VersionChange(
+                paper_id=old.id, lang=lang, from_version=old.version, to_version=now.version or 0, old_key=old_key,
+                new_key=key if summary is not None else None, problem=problem, found_at=dt.datetime.now(dt.UTC),
+                changes=await asyncio.to_thread(claim_changes, old_summary, summary, old_text=old_text,
+                                                new_text=new_text) if summary is not None else ())
+            store.save_version_change(change)
+            events.notice(f"{old.id} {change.line}")
+            made.append(change)
+        store.upsert_paper(paper)
+        return made
+
+    results = await asyncio.gather(*(one(o, n) for o, n in newer))
+    failed = tuple(r for r in results if isinstance(r, Outcome))
+    changes = tuple(c for r in results if not isinstance(r, Outcome) for c in r)
+    return RefreshReport(asked=len(stored), changes=changes, baselined=tuple(baselined), failed=failed,
+                         usage=meter.used)

@@ -14,20 +14,32 @@ its own (a prefix query over the pairs would merge hundreds of them). Latin word
 `index_text` must stay as it is once shipped: the index is contentless, so a row is deleted by giving FTS5
 the same tokens it was given; a change here needs a migration that rebuilds `search_fts`.
 
+Korean spacing is free in compounds (`강화학습` = `강화 학습`), so a query is read the same whatever its
+spacing: `split_compounds` splits a query's Korean word between the nouns the morphological analyzer (kiwipiepy,
+the one grounding uses) finds in it, so `강화학습` is searched as `강화 학습`, two words that must both occur (each
+also matches inside the other spelling, as every CJK substring does).
+
 The static site's search (Pagefind) gets the same behaviour from `expand_cjk`: Pagefind matches words by
-prefix, so each CJK word is indexed with its suffixes as well (`강화학습은` also as `학습은`, `습은`, `은`).
+prefix, so each CJK word is indexed with its suffixes as well (`강화학습은` also as `학습은`, `습은`, `은`), and two
+CJK words in a row also as one (`강화 학습` also as `강화학습`), so a query typed without the space finds them;
+static/search.js also searches a Korean word of 4, 6 or 8 syllables as its two-syllable pieces.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
 import re
+import threading
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from dailypapers.text import CJK, one_line
+
+if TYPE_CHECKING:
+    from kiwipiepy import Kiwi
 
 Sort = Literal["newest", "rank"]
 SORTS: tuple[Sort, ...] = ("newest", "rank")
@@ -47,6 +59,8 @@ MAX_SUFFIX_CHARS = 8  # expand_cjk: suffixes longer than this are cut (a query's
 
 _CJK_CLASS = CJK.pattern[1:-1]  # the character class without its brackets
 _CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
+_CJK_END = re.compile(f"[{_CJK_CLASS}]+$")
+_CJK_START = re.compile(f"[{_CJK_CLASS}]+")
 _SEGMENT = re.compile(rf"(?P<cjk>[{_CJK_CLASS}]+)|(?P<word>[^\W_{_CJK_CLASS}]+)")  # word: letters/digits, not CJK
 
 
@@ -64,13 +78,58 @@ def index_text(text: str) -> str:
 
 def expand_cjk(text: str) -> str:
     """The CJK suffixes of every word of `text` (from each CJK character after the word's first, at most
-    MAX_SUFFIX_CHARS long), space-separated: appended to a Pagefind record, whose prefix matching then finds
-    `학습` in `강화학습` and `는` in `Voila는`."""
+    MAX_SUFFIX_CHARS long), and every two CJK words in a row joined (`강화 학습` -> `강화학습`), space-separated:
+    appended to a Pagefind record, whose prefix matching then finds `학습` in `강화학습`, `는` in `Voila는`, and
+    `강화학습` in `강화 학습`."""
     out: list[str] = []
-    for word in text.split():
+    words = text.split()
+    for word in words:
         for m in _CJK_RUN.finditer(word):
             run = m.group()
             out.extend(run[i : i + MAX_SUFFIX_CHARS] for i in range(0 if m.start() else 1, len(run)))
+    for left, right in itertools.pairwise(words):
+        end, start = _CJK_END.search(left), _CJK_START.match(right)
+        if end and start:
+            out.append((end.group() + start.group())[:MAX_SUFFIX_CHARS * 2])
+    return " ".join(out)
+
+
+# -- Korean compounds ----------------------------------------------------------------------------------
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]{4,}")  # two nouns of two syllables at least
+_NOUN_TAGS = frozenset({"NNG", "NNP"})
+_kiwi_lock = threading.Lock()
+_kiwi_instance: list[Kiwi] = []
+
+
+def _kiwi() -> Kiwi:
+    with _kiwi_lock:  # loaded on the first Korean compound (a few seconds), then shared
+        if not _kiwi_instance:
+            from kiwipiepy import Kiwi
+
+            _kiwi_instance.append(Kiwi())
+        return _kiwi_instance[0]
+
+
+def split_compounds(query: str) -> str:
+    """`query` with a space between the nouns of each Korean compound (`강화학습은` -> `강화 학습은`), as the
+    analyzer reads them: a noun of one syllable stays joined (`대규모`), a particle stays on its noun."""
+    query = query[:MAX_QUERY_CHARS]
+    if not _HANGUL_WORD.search(query):
+        return query
+    kiwi = _kiwi()
+    out: list[str] = []
+    for word in query.split():
+        if not _HANGUL_WORD.search(word):
+            out.append(word)
+            continue
+        cuts: list[int] = []
+        tokens = list(kiwi.tokenize(word))
+        for prev, cur in itertools.pairwise(tokens):
+            if (prev.tag in _NOUN_TAGS and cur.tag in _NOUN_TAGS and prev.start + prev.len == cur.start
+                    and len(prev.form) >= 2 and len(cur.form) >= 2 and prev.form == word[prev.start:cur.start]):
+                cuts.append(cur.start)
+        pieces = [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)], strict=True)]
+        out.extend(pieces)
     return " ".join(out)
 
 
@@ -92,9 +151,10 @@ class Term:
 
 
 def parse_query(query: str) -> list[Term]:
-    """The terms of a query. User text is never FTS syntax: quotes, operators and brackets are plain text."""
+    """The terms of a query, Korean compounds split into their nouns (`split_compounds`). User text is never FTS
+    syntax: quotes, operators and brackets are plain text."""
     terms: list[Term] = []
-    for raw in query[:MAX_QUERY_CHARS].split():
+    for raw in split_compounds(query[:MAX_QUERY_CHARS]).split():
         segments = list(_SEGMENT.finditer(raw))
         tokens: list[str] = []
         needles: list[tuple[str, bool]] = []

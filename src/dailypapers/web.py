@@ -1,6 +1,8 @@
 """The web app (`dailypapers serve`): the static site's pages live from the archive, search with highlighted
-snippets, a run-health page and a JSON API with OpenAPI docs. Read-only: the archive is opened with
-`Store(..., readonly=True)`, there is no route that writes, and `serve` binds localhost by default.
+snippets, a run-health page and a JSON API with OpenAPI docs. Read-only but for one write: the archive is
+opened with `Store(..., readonly=True)`, and `serve` binds localhost by default. The one write is a reader's
+👍/👎 on a paper (`POST /api/papers/{id}/vote`, for the interest ranking): answered to a loopback client only, for
+a JSON body from a page of the app itself (`_same_origin_on_loopback`), on a connection of its own.
 
 Pages come from the same view models and templates as the static site (`publish.views`, `publish.pages`), at
 the same paths, so a link copied from one works in the other. A rendered page is kept until the archive
@@ -36,7 +38,7 @@ from dailypapers.errors import DailyPapersError, EmbedError, InputError, NotFoun
 from dailypapers.meaning import MODES, RELATED, Mode
 from dailypapers.meaning import related as related_papers
 from dailypapers.meaning import search as meaning_search
-from dailypapers.models import Digest, Edition, Paper, Period, PeriodDigest, Span, Summary
+from dailypapers.models import Digest, Edition, Paper, Period, PeriodDigest, Span, Summary, VersionChange
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.pages import APP_CSP, Chrome, FeedLink, render
 from dailypapers.publish.views import (
@@ -108,12 +110,30 @@ class PaperInEdition(BaseModel):
     edition: Edition
     upvotes: int | None = None
     summary: Summary | None = None
+    # in an edition ranked by interest: the paper's profile score and the profile items it is nearest
+    interest_score: float | None = None
+    chosen_for: list[str] = []
+
+
+class NewerVersion(BaseModel):
+    """A newer arXiv version found (`dailypapers refresh`): what changed in the summary of one language, and
+    the new summary; the editions keep the summary they were made with."""
+
+    change: VersionChange
+    line: str  # "v2: accuracy 71.2% → 73.9%"
+    summary: Summary | None = None
 
 
 class PaperInfo(BaseModel):
     paper: Paper
     editions: list[PaperInEdition]
     html: str
+    versions: list[NewerVersion] = []
+    vote: Literal[-1, 0, 1] = 0  # the reader's 👍 (1) or 👎 (-1) given in the app, part of the interest profile
+
+
+class Vote(BaseModel):
+    vote: Literal[-1, 0, 1]  # 👍 1, 👎 -1, 0 takes a vote back
 
 
 class SearchResult(BaseModel):
@@ -185,8 +205,10 @@ class Archive:
         if digest is None:
             raise HTTPException(404, f"no edition {edition}")
         outcomes = self.store.latest_outcomes(edition) if any(e.summary is None for e in digest.entries) else None
+        chosen = {pid: c.reasons for pid, c in self.store.choices(edition).items()}
         return edition_view(digest, index=index, outcomes=outcomes, updated=updated.get(edition),
-                            made=edition_synthesis(digest.entries, digest.lang, self.store.get_synthesis))
+                            made=edition_synthesis(digest.entries, digest.lang, self.store.get_synthesis),
+                            chosen=chosen)
 
 
 def _span(stem: str) -> Span | None:
@@ -254,6 +276,23 @@ async def _plain(send: Callable[[Message], Awaitable[None]], status: int, body: 
 
 
 # -- the app ----------------------------------------------------------------------------------------------------
+def _same_origin_on_loopback(request: Request) -> None:
+    """A write is refused unless it comes from this machine, as JSON (a form of another site cannot send it
+    without a preflight the app never grants), and from a page of the app itself (Origin and Fetch Metadata)."""
+    client = request.client.host if request.client else ""
+    if client not in ("127.0.0.1", "::1"):
+        raise HTTPException(403, "votes are taken from this machine only")
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        raise HTTPException(415, "send the vote as application/json")
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        raise HTTPException(403, "a vote comes from the app's own pages")
+    origin = request.headers.get("origin")
+    host = request.headers.get("host", "")
+    if origin is None or origin.split("://", 1)[-1].rstrip("/").lower() != host.lower():
+        raise HTTPException(403, "a vote comes from the app's own pages (Origin must be this app)")
+
+
 def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str | None = None,
                allowed_hosts: frozenset[str] | None = None, redact: Redactor = NO_REDACTION,
                embedder: Embedder | None = None) -> Any:
@@ -377,8 +416,9 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
         paper_id = paper_id_from_slug(name.removesuffix(".html"))
 
         def make() -> str:
-            page = paper_page_view(*_paper(paper_id), related=_related(paper_id))
-            return render("paper.html", page.path, chrome, view=page)
+            page = paper_page_view(*_paper(paper_id), related=_related(paper_id),
+                                   versions=archive.store.newer_versions(paper_id).get(paper_id, ()))
+            return render("paper.html", page.path, chrome, view=page, vote=archive.store.vote_of(paper_id))
         return html(paper_path(paper_id), make)
 
     def _related(paper_id: str) -> list[RelatedRef]:
@@ -596,8 +636,28 @@ def create_app(db: Path, *, main: tuple[str, str] = ("hf", "ko"), base_url: str 
     async def api_paper(paper_id: str) -> PaperInfo:
         """A paper (arXiv id such as 2505.02707, or local:<hex>) and every edition that lists it."""
         paper, shown = _paper(paper_id)
-        return PaperInfo(paper=paper, html=paper_path(paper.id),
-                         editions=[PaperInEdition(edition=e, summary=s, upvotes=v) for e, s, v in shown])
+        chosen = archive.store.paper_choices(paper.id)
+        newer = archive.store.newer_versions(paper.id).get(paper.id, [])
+        return PaperInfo(paper=paper, html=paper_path(paper.id), vote=archive.store.vote_of(paper.id),  # type: ignore[arg-type]
+                         editions=[PaperInEdition(edition=e, summary=s, upvotes=v,
+                                                  interest_score=chosen[e].score if e in chosen else None,
+                                                  chosen_for=list(chosen[e].reasons) if e in chosen else [])
+                                   for e, s, v in shown],
+                         versions=[NewerVersion(change=c, line=c.line, summary=s) for c, s in newer])
+
+    @app.post("/api/papers/{paper_id:path}/vote", response_model=Vote, tags=["papers"])
+    async def api_vote(paper_id: str, request: Request) -> Vote:
+        """👍 or 👎 on a paper: part of the interest profile (`rank = "interest"`). The app's only write: it is
+        answered to a client on this machine only, for a JSON body sent by the app's own pages."""
+        _same_origin_on_loopback(request)
+        try:
+            vote = Vote.model_validate_json(await request.body())
+        except ValueError:
+            raise HTTPException(422, 'the body is {"vote": 1, -1 or 0}') from None
+        _paper(paper_id)
+        with Store(db) as store:  # the app reads through a read-only connection; this one write has its own
+            store.set_vote(paper_id, vote.vote)
+        return vote
 
     @app.get("/api/search", response_model=list[SearchResult], tags=["search"])
     async def api_search(

@@ -36,6 +36,7 @@ class Listed:
     published: dt.datetime = dt.datetime(2026, 6, 10, 17, 59, 1, tzinfo=dt.UTC)
     media: list[str] = field(default_factory=list)
     hidden_authors: list[str] = field(default_factory=list)
+    version: int = 1  # the current arXiv version (`HfArxivStandIn.new_version`)
 
 
 def hf_item(p: Listed) -> dict[str, Any]:
@@ -75,8 +76,9 @@ def hf_item(p: Listed) -> dict[str, Any]:
     }
 
 
-def atom_entry(p: Listed, version: int = 1) -> str:
+def atom_entry(p: Listed, version: int | None = None) -> str:
     aid = p.synth.arxiv_id
+    version = version or p.version
     when = p.published.strftime("%Y-%m-%dT%H:%M:%SZ")
     authors = "".join(f"    <author><name>{escape(a)}</name></author>\n" for a in p.synth.authors)
     title = escape(p.synth.title.replace(": ", ":\n  ", 1))  # arXiv wraps long titles
@@ -200,6 +202,17 @@ class HfArxivStandIn(StandIn):
         self.listed[synth.arxiv_id] = listed
         self.pdfs[synth.arxiv_id] = pdf if pdf is not None else make_pdf(synth)
         if html:
+            self.html[synth.arxiv_id] = arxiv_html(synth)
+        return listed
+
+    def new_version(self, synth: SynthPaper, *, html: bool | None = None) -> Listed:
+        """A new arXiv version of a listed paper: its entry says `v<n+1>`, and its PDF (and HTML, if it had one
+        or `html`) is the new text. Unversioned and versioned URLs serve the current text."""
+        listed = self.listed[synth.arxiv_id]
+        listed.synth = synth
+        listed.version += 1
+        self.pdfs[synth.arxiv_id] = make_pdf(synth)
+        if html or (html is None and synth.arxiv_id in self.html):
             self.html[synth.arxiv_id] = arxiv_html(synth)
         return listed
 

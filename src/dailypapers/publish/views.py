@@ -31,6 +31,7 @@ from dailypapers.models import (
     Span,
     Summary,
     Synthesis,
+    VersionChange,
     cost_text,
     evidence_place,
 )
@@ -491,6 +492,7 @@ class EntryView:
     paper: PaperView
     summary: SummaryView | None
     outcome: str | None = None  # "failed: timeout" when the paper has no summary and the run said why
+    chosen_for: tuple[str, ...] = ()  # in an edition ranked by interest: the nearest profile items
 
 
 class _Entries:
@@ -571,13 +573,14 @@ def tag_views(views: Iterable[EditionView]) -> tuple[TagView, ...]:
     return tuple(out)
 
 
-def entry_view(entry: Entry, rank: int, edition: Edition, outcome: Outcome | None = None) -> EntryView:
+def entry_view(entry: Entry, rank: int, edition: Edition, outcome: Outcome | None = None,
+               chosen_for: tuple[str, ...] = ()) -> EntryView:
     paper = paper_view(entry.paper, on_hf=edition.source == "hf")
     summary = None
     if entry.summary is not None and entry.summary.sections:
         summary = summary_view(entry.summary, f"{paper_slug(entry.paper.id)}-{edition.lang}")
     why = outcome.label if outcome is not None and summary is None and outcome.status != "ok" else None
-    return EntryView(rank=rank, paper=paper, summary=summary, outcome=why)
+    return EntryView(rank=rank, paper=paper, summary=summary, outcome=why, chosen_for=chosen_for)
 
 
 @dataclass(frozen=True)
@@ -623,13 +626,15 @@ def edition_view(
     outcomes: Mapping[str, Outcome] | None = None,
     updated: dt.datetime | None = None,
     made: Synthesis | None = None,
+    chosen: Mapping[str, Sequence[str]] | None = None,
 ) -> EditionView:
     """`index`: the archive's editions, for the links to the previous and next edition of the same source and
     language and to the same day's other editions (none without it). `made`: the edition's stored synthesis
-    (`edition_synthesis`), if any; the page shows it at the top."""
+    (`edition_synthesis`), if any; the page shows it at the top. `chosen`: in an edition ranked by interest,
+    each paper's reasons (`Store.choices`), shown on its entry."""
     edition = digest.edition
-    entries = tuple(entry_view(e, i + 1, edition, (outcomes or {}).get(e.paper.id))
-                    for i, e in enumerate(digest.entries))
+    entries = tuple(entry_view(e, i + 1, edition, (outcomes or {}).get(e.paper.id),
+                               tuple((chosen or {}).get(e.paper.id, ()))) for i, e in enumerate(digest.entries))
     previous, next_ = index.neighbours(edition) if index is not None else (None, None)
     return EditionView(ref=EditionRef(edition, len(entries)), entries=entries, previous=previous, next=next_,
                        others=index.others(edition) if index is not None else (), updated=updated,
@@ -739,10 +744,24 @@ class Appearance:
 
 
 @dataclass(frozen=True)
+class VersionView:
+    """A newer arXiv version of the paper in one language: what changed in its summary (`VersionChange.line`,
+    one line a number) and the new summary; the editions keep showing the summary they were made with."""
+
+    change: VersionChange
+    summary: SummaryView | None
+
+    @property
+    def lang_name(self) -> str:
+        return lang_name(self.change.lang)
+
+
+@dataclass(frozen=True)
 class PaperPageView:
     paper: PaperView
     appearances: tuple[Appearance, ...]
     related: tuple[RelatedRef, ...] = ()  # the nearest papers by meaning (`dailypapers.meaning.related`)
+    versions: tuple[VersionView, ...] = ()  # newer arXiv versions found (`pipeline.refresh`), newest first
 
     @property
     def path(self) -> str:
@@ -763,9 +782,11 @@ class RelatedRef:
 
 
 def paper_page_view(paper: Paper, shown: Iterable[tuple[Edition, Summary | None, int | None]],
-                    related: Iterable[RelatedRef] = ()) -> PaperPageView:
+                    related: Iterable[RelatedRef] = (),
+                    versions: Iterable[tuple[VersionChange, Summary | None]] = ()) -> PaperPageView:
     """`shown`: each edition the paper is in, with the summary and votes it has there (any order). The page's
-    day is the newest of those editions' days; its votes the newest edition's."""
+    day is the newest of those editions' days; its votes the newest edition's. `versions`: the newer arXiv
+    versions found, each with its new summary (None when it could not be made)."""
     groups: dict[object, list[tuple[Edition, Summary | None, int | None]]] = {}
     shown = sorted(shown, key=lambda s: (s[0].day, s[0].source, s[0].lang), reverse=True)
     for edition, summary, votes in shown:
@@ -780,8 +801,10 @@ def paper_page_view(paper: Paper, shown: Iterable[tuple[Edition, Summary | None,
     on_hf = any(e.source == "hf" for e, _, _ in (g[0] for g in groups.values()))
     votes = next((a.upvotes for a in appearances if a.upvotes is not None), paper.upvotes)
     day = shown[0][0].day if shown else paper.day
+    newer = tuple(VersionView(change, summary_view(new, f"{slug}-v{change.to_version}-{change.lang}")
+                              if new is not None and new.sections else None) for change, new in versions)
     return PaperPageView(paper_view(paper.model_copy(update={"upvotes": votes, "day": day}), on_hf=on_hf),
-                         tuple(appearances), tuple(related))
+                         tuple(appearances), tuple(related), newer)
 
 
 # -- home, archive ------------------------------------------------------------------------------------------

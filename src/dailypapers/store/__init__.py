@@ -12,6 +12,8 @@ database edge: it reads and writes models (dicts at its own edge) and imports no
     periods.py      weekly and monthly editions (their entries name the days' papers and summaries)
     searchindex.py  search upkeep: the index follows every write that changes an edition
     vectors.py      the papers' embeddings, and nearest papers by them (sqlite-vec, else numpy)
+    versions.py     newer arXiv versions of stored papers: kept documents, what changed, its announcement
+    interest.py     the reader's 👍/👎 votes, and what interest-ranked editions chose and why
     rows.py         models <-> rows, and the SQL helpers the parts share
 """
 
@@ -22,9 +24,11 @@ from typing import TYPE_CHECKING
 from dailypapers.errors import ArchiveMissingError
 from dailypapers.store.archive import KeyedEntries, import_key
 from dailypapers.store.connection import BUSY_TIMEOUT_S
+from dailypapers.store.interest import Interest
 from dailypapers.store.ledger import Ledger
 from dailypapers.store.periods import Periods
 from dailypapers.store.vectors import Vectors
+from dailypapers.store.versions import Versions
 
 if TYPE_CHECKING:  # the archive loads no settings code: it is handed them
     from dailypapers.config import Settings
@@ -32,7 +36,7 @@ if TYPE_CHECKING:  # the archive loads no settings code: it is handed them
 __all__ = ["BUSY_TIMEOUT_S", "ArchiveMissingError", "KeyedEntries", "Store", "import_key"]
 
 
-class Store(Periods, Vectors, Ledger):
+class Store(Periods, Vectors, Versions, Interest, Ledger):
     """One SQLite archive: its papers and editions (`Archive`, with the weekly and monthly ones: `Periods`) and
     its records of runs (`Ledger`), on one connection. Open it, use it, close it (or use it as a context manager)."""
 

@@ -293,3 +293,39 @@ def _m019_embeddings(db: sqlite_utils.Database) -> None:
             primary key (paper_id, model));
         """
     )
+
+
+@MIGRATIONS(name="020_versions")
+def _m020_versions(db: sqlite_utils.Database) -> None:
+    # New arXiv versions of stored papers (`pipeline.refresh`): one row per paper, language and new version,
+    # naming the summary shown before (kept) and the new one, with what changed between them (JSON list of
+    # `ClaimChange`). `announced_*` is the edition whose message carried the "updated" note (NULL: not yet).
+    # A document replaced by a newer version's is kept in `document_versions`: nothing stored is lost.
+    db.executescript(
+        """
+        create table paper_versions (paper_id text not null references papers(id), lang text not null,
+            from_version integer, to_version integer not null, old_key text, new_key text,
+            changes text not null, problem text not null default '', found_at text not null,
+            announced_day text, announced_source text,
+            primary key (paper_id, lang, to_version));
+        create table document_versions (paper_id text not null references papers(id), version integer,
+            origin text, page_count integer, sections text, content_hash text, fetched_at text,
+            kept_at text not null, primary key (paper_id, version));
+        """
+    )
+
+
+@MIGRATIONS(name="021_interest")
+def _m021_interest(db: sqlite_utils.Database) -> None:
+    # A reader's 👍/👎 on papers, given in the web app (`vote` 1 or -1; no row: none), part of the interest
+    # profile; and the papers an interest-ranked edition chose, with their score and reasons (the labels of the
+    # nearest profile items, a JSON list), which pages and the API show.
+    db.executescript(
+        """
+        create table interest_votes (paper_id text primary key references papers(id), vote integer not null,
+            voted_at text not null);
+        create table interest_choices (day text not null, source text not null, lang text not null,
+            paper_id text not null, score real not null, reasons text not null,
+            primary key (day, source, lang, paper_id));
+        """
+    )

@@ -67,7 +67,7 @@ def atom(p: str) -> str:
     (?:
         \s?(?P<{p}k>(?:[십백천]?(?:[억조]|만(?!큼))|[백천])(?:\s?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?\s?(?:[십백천]?[만억조]|[백천]))*(?:\s(?:\d{{1,3}},\d{{3}}|\d{{1,4}})(?![\d.,]))?)
       | (?P<{p}s>[kKMBbT])(?![A-Za-z0-9])
-      | \s(?P<{p}w>thousand|million|billion|trillion)\b
+      | [\s-](?P<{p}w>thousand|million|billion|trillion)\b
     )?
     (?:
         \s?(?P<{p}pct>%\s?p\b|%\s?포인트|%|퍼센트\s?포인트|퍼센트|포인트|percentage\s+points?\b|percent\b|pp\b|points?\b)
@@ -164,11 +164,14 @@ _UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
        for u in us.split()},
     **{u: ("bytes", f) for w, f in (("kilobyte", 1e3), ("megabyte", 1e6), ("gigabyte", 1e9), ("terabyte", 1e12))
        for u in (w, w + "s")},
+    **{u: ("bytes", f)
+       for u, f in (("킬로바이트", 1e3), ("메가바이트", 1e6), ("기가바이트", 1e9), ("테라바이트", 1e12))},
     **{u: ("frequency", f) for u, f in (("Hz", 1.0), ("kHz", 1e3), ("MHz", 1e6), ("GHz", 1e9))},
     # physical units a paper may use (remote sensing, robotics, audio): compared in m, g, m², dB, Wh
     **{u: ("length", f) for u, f in (("nm", 1e-9), ("μm", 1e-6), ("mm", 1e-3), ("cm", 1e-2), ("m", 1.0), ("km", 1e3))},
     **{u: ("length", f) for w, f in (("millimeter", 1e-3), ("centimeter", 1e-2), ("meter", 1.0), ("kilometer", 1e3))
        for u in (w, w + "s", w[:-2] + "re", w[:-2] + "res")},
+    **{u: ("length", f) for u, f in (("밀리미터", 1e-3), ("센티미터", 1e-2), ("미터", 1.0), ("킬로미터", 1e3))},
     **{u: ("area", f) for w, f in (("square meter", 1.0), ("square kilometer", 1e6))
        for u in (w, w + "s", w[:-2] + "re", w[:-2] + "res")},
     **{u: ("mass", f) for u, f in (("mg", 1e-3), ("kg", 1e3))},
@@ -356,8 +359,14 @@ _PER_UNIT = re.compile(r"\s?(?:초|분|시간|일)(?:에|당|마다)")
 
 
 def is_reference(text: str, start: int, end: int) -> bool:
-    """A number naming the paper's furniture (`Table 10`, `[10]`), not a quantity."""
-    return bool(_TRIVIA_BEFORE.search(text, max(0, start - 16), start)) or text.startswith("]", end)
+    """A number naming the paper's furniture (`Table 10`, `[10]`), not a quantity: not one with a unit of
+    measure after it (`the deepest stage (80 cm resolution)`)."""
+    if text.startswith("]", end):
+        return True
+    if not _TRIVIA_BEFORE.search(text, max(0, start - 16), start):
+        return False
+    unit = unit_at(text, end)
+    return unit is None or unit[0] not in _MEASURES
 
 
 # A year in a citation: after "et al.", an author's name and comma, an opening bracket or a separator, and

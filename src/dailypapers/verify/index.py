@@ -31,6 +31,7 @@ from dailypapers.verify.claims import (
     extract_cleaned,
     is_citation_year,
     is_reference,
+    name_key,
     unit_at,
 )
 from dailypapers.verify.evidence import EvidenceKind, EvidenceUnit, RowParsed, Span, Table, cells, cut
@@ -397,6 +398,90 @@ class SourceIndex:
             return False
         return not any(self.name_positions(key, s, e) for key in self.own for s, e in self._own_ranges(u))
 
+    # -- small counts
+
+    def counts_of(self, noun: str) -> list[tuple[float, int]]:
+        """The counts the paper writes before this noun (`3 epochs`, `one epoch`, `a three-round curriculum`,
+        `7 hard negatives`: one word may stand between), as (value, position)."""
+        return self._counts.get(noun, [])
+
+    @cached_property
+    def _counts(self) -> dict[str, list[tuple[float, int]]]:
+        # one pass that finds the nouns (a literal alternation, fast) and reads the count just before each
+        out: dict[str, list[tuple[float, int]]] = {}
+        for m in _COUNTED_NOUN.finditer(self.text):
+            before = _COUNT_BEFORE.search(self.text, max(0, m.start() - 40), m.start())
+            if before is None:
+                continue
+            word = before.group(1).lower()
+            value = float(word) if word.isdigit() else WORD_VALUE.get(word)
+            if value is not None:
+                out.setdefault(m.group(1).lower(), []).append((value, before.start()))
+        return out
+
+    # -- tables
+
+    def table_cells(self, row_key: str | None, column_keys: tuple[str, ...]) -> list[tuple[int, list[int]]]:
+        """The cells the paper's tables give a row named exactly `row_key` (None: the paper's own system)
+        under the columns whose header names every one of `column_keys`: for each, the unit of its row and
+        the indices of the occurrences in it. Empty when no table has such a row and column."""
+        out: list[tuple[int, list[int]]] = []
+        for t, table in enumerate(self.tables):
+            if not table.header or not column_keys:
+                continue
+            h0, h1 = table.header[0][0], table.header[-1][1]
+            columns: set[int] | None = None
+            for key in column_keys:
+                found = {table.header_column(p) for p in self.name_positions(key, h0, h1)} - {-1}
+                columns = found if columns is None else columns & found
+            if not columns:
+                continue
+            for u in self._rows_of(t):
+                parsed = self.parsed(u)
+                assert isinstance(parsed, RowParsed)
+                if not any(self._labels(row_key, self.text[s:e]) for s, e in parsed.text_cells[:1]):
+                    continue
+                cell = [self._occurrence_at[a.start] for a in parsed.anchors
+                        if a.segment in columns and a.start in self._occurrence_at]
+                if cell:
+                    out.append((u, cell))
+        return out
+
+    def column_of(self, occurrence: Occurrence) -> int:
+        """The table column an occurrence in a table row sits in (-1 outside a table)."""
+        unit = self.units[occurrence.unit]
+        if unit.kind != "row" or unit.table is None:
+            return -1
+        return unit.column + bisect.bisect_right(self._cells(occurrence.unit), (occurrence.start, len(self.text))) - 1
+
+    def in_a_header(self, key: str) -> bool:
+        """Whether a table's header row names this (a benchmark's or a metric's column)."""
+        return any(table.header and self.name_positions(key, table.header[0][0], table.header[-1][1])
+                   for table in self.tables)
+
+    def _labels(self, row_key: str | None, label: str) -> bool:
+        """Whether a row label names exactly this system (`Wren` is not the row `Wren-Base`), or the paper's
+        own one."""
+        bare = name_key(_OURS.sub("", label))
+        if row_key is None:
+            return bool(_OURS.search(label)) or bare in self.own
+        return bare == row_key
+
+    def _rows_of(self, t: int) -> list[int]:
+        return self._table_rows.get(t, [])
+
+    @cached_property
+    def _table_rows(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for u, unit in enumerate(self.units):
+            if unit.kind == "row" and unit.table is not None:
+                out.setdefault(unit.table, []).append(u)
+        return out
+
+    @cached_property
+    def _occurrence_at(self) -> dict[int, int]:
+        return {o.start: i for i, o in enumerate(self.occurrences)}
+
     # -- relations
 
     def parsed(self, u: int) -> Parsed | RowParsed:
@@ -419,6 +504,10 @@ class SourceIndex:
         for o in self._unit_occurrences(u):
             if o.cls != "inname":
                 numbers.setdefault(bisect.bisect_right(row, (o.start, len(self.text))) - 1, []).append(o)
+        # a cell that starts with a letter is a name with a number in it (`Marlin-Embed 2-Large`, `ResNet-50`),
+        # not a value: a row's label stays its label
+        for i in [i for i in numbers if i < len(row) and self.text[row[i][0] : row[i][1]].strip()[:1].isalpha()]:
+            del numbers[i]
         text_cells = [cell for i, cell in enumerate(row) if i not in numbers]
         if unit.prev is not None:  # a later piece of a long row: the row's label is in its first piece
             first = self.parsed(unit.prev)
@@ -556,6 +645,11 @@ def _word_numbers(stream: str) -> list[re.Match[str]]:
 
 _HAS_DIGIT_END = re.compile(r"\d$")
 _QUOTE_NOISE = re.compile(r"[\"'“”‘’`]|\.\.\.")
+_COUNT_WORDS = "|".join(w for w, v in WORD_VALUE.items() if 0 < v < 20)
+COUNTED_NOUNS = ("epoch", "round", "layer", "head", "seed", "beam", "negative", "attempt", "iteration", "rollout",
+                 "turn")  # settings a paper counts in small numbers (`support` checks summaries' counts of them)
+_COUNTED_NOUN = re.compile(rf"\b({'|'.join(COUNTED_NOUNS)})(?:s|es)?\b", re.IGNORECASE)
+_COUNT_BEFORE = re.compile(rf"\b(\d+|{_COUNT_WORDS})[\s-]+(?:[a-z]+[\s-]+)?$", re.IGNORECASE)
 _OURS = re.compile(r"\bours\b|\bour\b|\bproposed\b|\(ours\)", re.IGNORECASE)
 _TIER_WORDS = re.compile(
     r"\x01(?:mini|nano|micro|tiny|turbo|pro|max|plus|lite|flash|ultra|sonnet|haiku|opus|preview)(?![a-z0-9])"

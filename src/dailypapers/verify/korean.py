@@ -86,6 +86,9 @@ def _numeral(tokens: list, window: str, start: int, end: int) -> bool:
 # Connective endings that join two clauses (and, while, but, whereas): a clause of a Korean sentence ends after
 # one of them. Which syllable is an ending is the analyzer's call: `최고` (best) and `재고` (stock) end no clause.
 _CLAUSE_ENDINGS = frozenset({"고", "며", "으며", "면서", "으면서", "지만", "는데", "은데", "ㄴ데", "데"})
+# A clause that a verb's modifier ending (ETM) turns into "...하는 대신" (instead, in exchange) or "...한 반면"
+# (whereas) also ends there: `P-C가 19.8로 오르는 대신 처리량은 ...`. After a noun (`Adam 대신 SGD`) it ends none.
+_CLAUSE_NOUNS = frozenset({"대신", "반면"})
 MAX_ANALYZED_SENTENCE = 2_000  # a longer "sentence" (chars) is cut by punctuation alone
 
 
@@ -98,8 +101,12 @@ def clause_breaks(text: str, start: int, end: int) -> list[int]:
     with _lock:
         tokens = _kiwi().tokenize(sentence)
     out = []
-    for t in tokens:
+    for i, t in enumerate(tokens):
         stop = t.start + t.len
-        if t.tag == "EC" and t.form in _CLAUSE_ENDINGS and stop < len(sentence) and sentence[stop].isspace():
+        if i + 1 < len(tokens) and tokens[i + 1].tag == "JKB" and tokens[i + 1].start == stop:
+            stop += tokens[i + 1].len  # `반면에`
+        ends = t.tag == "EC" and t.form in _CLAUSE_ENDINGS
+        ends = ends or (t.tag == "NNG" and t.form in _CLAUSE_NOUNS and i > 0 and tokens[i - 1].tag == "ETM")
+        if ends and stop < len(sentence) and sentence[stop].isspace():
             out.append(start + stop)
     return out

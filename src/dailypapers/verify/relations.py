@@ -52,6 +52,7 @@ _SUBJECT_PARTICLE = re.compile(r"(?:은|는|이|가)(?![\uac00-\ud7a3])")
 _WHERE_AFTER = re.compile(r"\s?(?:에서|에\s?대해|에\s?대한|데이터셋|벤치마크|\s(?:benchmark|dataset|split|suite)s?\b)")
 _WHERE_BEFORE = re.compile(r"\b(?:on|in|at|across|from|over)\s+(?:the\s+)?$", re.IGNORECASE)
 _COORDINATOR = re.compile(r"^\s*(?:,|and|or|과|와|및|，)\s*(?:and\s+)?$|^(?:과|와)\s+및?\s*$", re.IGNORECASE)
+_ASIDE = re.compile(r"\([^()]{0,80}\)")  # a bracketed aside between two coordinated names
 _BASELINE_BEFORE = re.compile(
     r"(?:\bthan|\bover|\bvs\.?|\bversus|\bagainst|\bcompared\s+(?:to|with)|\brelative\s+to|\boutperform\w*"
     r"|\bbeat\w*|\bsurpass\w*|\bexceed\w*|\bbelow|\babove|\bunlike|\bbehind|\bahead\s+of|\btrail\w*)"
@@ -62,7 +63,7 @@ _BASELINE_BEFORE = re.compile(
 )
 _BASELINE_AFTER = re.compile(
     r"^\s?(?:\([^()]{0,40}\)\s?)?(?:보다|대비|에\s?비해|에\s?비하여|[와과]\s?(?:의\s?)?비교|의\s?(?:절반|[두세네]\s?배)|"
-    r"[을를]\s?(?:크게\s?|모두\s?)?(?:상회|능가|앞서|앞지르|넘어서|이기|웃돌))"
+    r"[을를]\s?(?:크게\s?|모두\s?)?(?:상회|능가|앞서|앞섰|앞지르|앞질렀|넘어서|넘어섰|이기|이겼|웃돌))"
 )
 _OWN_VALUE_BETWEEN = re.compile(r"^\s*(?:[(:=]|의|at)\s*$")  # `EchoChat (4.1)`, `EchoChat: 4.1`, `EchoChat의 4.1`
 # Between a number and its unit word: a space, a scale, a Korean counter and particle ("13 billion parameters",
@@ -335,16 +336,23 @@ def _mentions(
     text: str, names: list[tuple[int, int, str]], segments: list[tuple[int, int]], seg_of: Callable[[int], int],
     anchors: list[tuple[int, int]],
 ) -> list[Mention]:
-    # Coordinated names share a role: "than EchoChat and Parlan-2", "SpeechGPT 및 Moshi를 상회".
-    chained_prev = [
-        i > 0 and seg_of(names[i - 1][0]) == seg_of(names[i][0])
-        and bool(_COORDINATOR.match(text[names[i - 1][1] : names[i][0]]))
-        for i in range(len(names))
-    ]
+    # Coordinated names share a role: "than EchoChat and Parlan-2", "SpeechGPT 및 Moshi를 상회", also across a
+    # bracketed aside: "BM25(R@100 0.742), SAILER, CaseLens-Base(0.803)를 앞섰고" (the aside's names are its own)
+    sentence_start = segments[0][0] if segments else 0
+    aside = [text.count("(", sentence_start, s) > text.count(")", sentence_start, s) for s, _, _ in names]
+    chained_to: list[int | None] = [None] * len(names)
+    for i in range(1, len(names)):
+        j = i - 1
+        if not aside[i]:
+            j = next((k for k in range(i - 1, -1, -1) if not aside[k]), i - 1)
+        between = text[names[j][1] : names[i][0]]
+        bare = between if aside[i] else _ASIDE.sub("", between)
+        if (seg_of(names[j][0]) == seg_of(names[i][0]) or bare != between) and _COORDINATOR.match(bare):
+            chained_to[i] = j
     before = [False] * len(names)
     for i, (s, _, _) in enumerate(names):
-        if chained_prev[i]:
-            before[i] = before[i - 1]
+        if (j := chained_to[i]) is not None:
+            before[i] = before[j]
             continue
         seg_start = segments[seg_of(s)][0]
         prev_anchor_end = max((a[1] for a in anchors if seg_start <= a[1] <= s), default=seg_start)
@@ -353,8 +361,9 @@ def _mentions(
     after = [False] * len(names)
     for i in range(len(names) - 1, -1, -1):
         _, e, _ = names[i]
-        if i + 1 < len(names) and chained_prev[i + 1]:
-            after[i] = after[i + 1]
+        nxt = next((k for k in range(i + 1, len(names)) if chained_to[k] == i), None)
+        if nxt is not None:
+            after[i] = after[nxt]
             continue
         after[i] = bool(_BASELINE_AFTER.match(text[e : e + 24]))
     out = []

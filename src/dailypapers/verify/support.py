@@ -29,9 +29,9 @@ from typing import Literal
 from dailypapers.models import Claim, Qualifier
 from dailypapers.text import clean, clip, one_line
 from dailypapers.verify import lexicon
-from dailypapers.verify.claims import ExtractedClaim, extract_cleaned, name_key
+from dailypapers.verify.claims import WORD_VALUE, ExtractedClaim, extract_cleaned, name_key
 from dailypapers.verify.evidence import RowParsed
-from dailypapers.verify.index import SourceIndex
+from dailypapers.verify.index import COUNTED_NOUNS, SourceIndex
 from dailypapers.verify.relations import Anchor, Mention, Parsed, bounded_sentences, parse
 
 MAX_SUMMARY_CHARS = 200_000  # a summary section longer than this is hostile or broken: check its start only
@@ -61,6 +61,20 @@ class _Relation:
     # "X는 A와 B에서 81.3%와 64.0%를" (no 각각): which name goes with which number is not said, so one of them
     # attached to the value is enough
     loose: bool = False
+    # the number is a change or an end of one ("24.2% 향상", "by 3.4 points", "75.0에서 85.0으로"), not a level
+    change: bool = False
+
+
+# A number written as a change, or as the start of one: a table cell holds a level, so it says nothing of these.
+_CHANGE_AFTER = re.compile(
+    r"\s?(?:의\s?)?(?:향상|개선|증가|감소|상승|하락|높|낮|줄|늘|빠|느|차이|격차|앞|뒤|에서\s|"
+    r"(?:up|down|gain|improvement|increase|decrease|reduction|drop|boost|higher|lower|better|worse|faster|"
+    r"slower|more|less|ahead|behind|above|below|over)\b|→|->)",
+    re.IGNORECASE,
+)
+_CHANGE_BEFORE = re.compile(
+    r"(?:\bby|\bfrom|\bof|\bgap|\bmargin|\+|→|->)\s*$|(?:향상|개선|증가|감소|차이|격차)[은는이가]?\s*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -112,10 +126,48 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
             continue
         by_ident[ident] = len(claims)
         claims.append(result)
+    claims.extend(_small_counts(text, sentences, index, section_label))
     return [
         c.model_copy(update={"sentence": group.sentence}) if not c.sentence else c
         for group in claims for c in _split_versioned(group, index, section_label)
     ]
+
+
+# Settings a paper counts in small numbers: below 10 a count is no claim of its own (every text has some), but
+# one the paper states otherwise for the same thing is a contradiction ("3 epochs" where it trains for 1 epoch).
+_SETTING_NOUNS = {
+    **{noun: noun for noun in COUNTED_NOUNS},
+    "에폭": "epoch", "라운드": "round", "층": "layer", "헤드": "head", "시드": "seed", "롤아웃": "rollout",
+}
+_SMALL_COUNT = re.compile(
+    rf"\b([1-9]|{'|'.join(w for w, v in WORD_VALUE.items() if 0 < v < 10)})[\s-]+(?:[a-z]+[\s-]+)?"
+    rf"({'|'.join(COUNTED_NOUNS)})(?:s|es)?\b"
+    r"|(?<![\d.,])([1-9])\s?(에폭|라운드|층|헤드|시드|롤아웃)",
+    re.IGNORECASE,
+)
+
+
+def _small_counts(text: str, sentences: list[tuple[int, int]], index: SourceIndex,
+                  section_label: str) -> list[Claim]:
+    """The small counts of settings the paper states with other values only: flagged as contradicted."""
+    out: list[Claim] = []
+    for m in _SMALL_COUNT.finditer(text):
+        word = (m.group(1) or m.group(3)).lower()
+        value = float(word) if word.isdigit() else WORD_VALUE[word]
+        noun = _SETTING_NOUNS[(m.group(2) or m.group(4)).lower()]
+        stated = index.counts_of(noun)
+        if not stated or any(v == value for v, _ in stated):
+            continue
+        v, pos = stated[0]
+        snippet, heading, page, kind = index.evidence(index.unit_of(pos), pos)
+        s, e = next(((s, e) for s, e in sentences if s <= m.start() < e), (m.start(), m.end()))
+        out.append(Claim(
+            text=m.group(0), kind="number", status="unsupported", section_label=section_label,
+            reason=f"the paper states {_fmt(v)} {noun}{'s' if v != 1 else ''}", sentence=clip(text[s:e],
+                                                                                            MAX_SENTENCE_CHARS),
+            evidence=snippet, evidence_section=heading, evidence_page=page, evidence_kind=kind,
+        ))
+    return out
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -138,6 +190,7 @@ def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str) -
 _LOWER_TAIL = re.compile(r"(?:-[a-z]{2,})+$")  # `GRPO-style`, `Gemma-based`, `English-to-target`
 _SIZE = re.compile(r"\d+(?:\.\d+)?[BMK]")
 _ACRONYM = re.compile(r"[A-Za-z]{2,6}")
+_JOINED = re.compile(r"-(?:to|vs|and|or|in|on|for)-")
 
 
 def _found_as_parts(name: str, index: SourceIndex) -> int | None:
@@ -154,9 +207,18 @@ def _found_as_parts(name: str, index: SourceIndex) -> int | None:
         if head != name:
             return index.find_name(name_key(head)) if head[:1].isupper() or any(c.isdigit() for c in head) else None
         if _ACRONYM.fullmatch(name) and sum(c.isupper() for c in name) >= 2:
-            words = r"[\s-]+".join(rf"{re.escape(c)}[a-z]*(?:'s)?" for c in name)
-            m = re.search(rf"\b{words}\b", index.text, re.IGNORECASE)
-            return m.start() if m else None
+            # a letter a word (`SfM`, "structure from motion"), or a capital and its small letters one word's
+            # start (`ViT`, "vision transformer")
+            for pieces in (list(name), re.findall(r"[A-Z][a-z]*|[a-z]+", name)):
+                words = r"[\s-]+".join(rf"{re.escape(c)}[a-z]*(?:'s)?" for c in pieces)
+                m = re.search(rf"\b{words}\b", index.text, re.IGNORECASE)
+                if m:
+                    return m.start()
+            return None
+        joined = _JOINED.split(name)
+        if len(joined) > 1 and all(j[:1].isupper() for j in joined):  # `SMILES-to-SMILES`, `Text-to-SQL`
+            found = [index.find_name(name_key(j)) for j in joined]
+            return found[0] if all(f is not None for f in found) else None
         return None
     words = len(list(itertools.takewhile(lambda w: w.isalpha() and w[:1].isupper(), parts)))
     if 2 <= words < len(parts):  # `Stable Diffusion 3.5 Large` for "SD-v3.5-Large"
@@ -237,7 +299,9 @@ def _relation(text: str, parsed: Parsed, claim: ExtractedClaim, index: SourceInd
     clause_anchors = sum(1 for a in parsed.anchors if a.segment == anchor.segment)
     measured = {m.key for m in names if not m.baseline and m.key not in index.own}
     loose = clause_anchors >= 2 and len(measured) >= 2 and not parsed.pairs
-    return _Relation(names, written, anchor.qualifier, anchor.context, sentence, loose)
+    change = bool(_CHANGE_AFTER.match(text, claim.end) or _CHANGE_BEFORE.search(text, max(0, claim.start - 24),
+                                                                                claim.start))
+    return _Relation(names, written, anchor.qualifier, anchor.context, sentence, loose, change)
 
 
 def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, section_label: str) -> Claim:
@@ -262,6 +326,8 @@ def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, sec
             best = _Outcome("undecided", best.occurrence, derived)  # the match may be a coincidence
         if best.verdict == "fail" and exact is not None and best.occurrence not in exact:
             best = _Outcome("undecided", best.occurrence, best.reason)  # "30배 이상" met by a 41.6 elsewhere
+        if best.verdict == "undecided" and (cell := _table_says_otherwise(claim, rel, index, set(hits))):
+            best = cell
         if best.verdict != "pass":
             return _unsupported(base, best, index)
         outcomes.append(best)
@@ -346,7 +412,7 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
             # firm in prose too when the same sentence gives the name a value of its own: "81.26% on ArcLite
             # and 64.0% on MathQuest" contradicts "81.3% on MathQuest"
             # (unless the number says what a thing is, or the value's clause holds the summary's other name)
-            context_only = _describes_a_thing(rel) or any(
+            context_only = _describes_a_thing(rel) or lexicon.is_metric_name(_written(rel, mention)) or any(
                 m.key != mention.key and m.key not in index.own
                 and (ps := index.positions_in_unit(m.key, u)) and index.attached_to(u, ai, ps)
                 for m in rel.names
@@ -389,11 +455,48 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
     return _Outcome("undecided", occurrence, _missing(tuple(_written(rel, m) for m in unknown)))
 
 
+def _table_says_otherwise(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, hits: set[int]) -> _Outcome | None:
+    """A contradiction a table states outright: the clause names a column (a benchmark, a metric) and speaks of
+    the paper's own system; the table's cell there holds another value, and the claimed value is in the same
+    row under another column, or in the same column for another row, of one kind with it ("LIBERO-Goal에서
+    81.2%" where the own row has 85.0 under LIBERO-Goal and 81.2 under LIBERO-Long)."""
+    if (rel.qualifier is not None or rel.change or claim.hedged or claim.unit_class not in (None, "percent")
+            or _NOT_A_LEVEL.search(claim.text)):
+        return None
+    measured = [m for m in rel.names if not m.baseline]
+    columns = tuple(sorted({m.key for m in measured if index.in_a_header(m.key)}))
+    if not columns or any(m.key not in columns and m.key not in index.own for m in measured):
+        return None  # another system is named with the number: who it belongs to is the prose rules' call
+    for u, cell in index.table_cells(None, columns):
+        if any(i in hits for i in cell):
+            return None
+        said = index.occurrences[cell[0]]
+        table = index.units[u].table
+        for h in hits:
+            other = index.occurrences[h]
+            if other.cls != said.cls or index.units[other.unit].table != table:
+                continue
+            same_row = other.unit == u
+            same_column = index.column_of(other) == index.column_of(said)
+            if same_row or same_column:
+                label = next(iter(index.names_for(u, 0)), "")
+                heads = ", ".join(_written(rel, m) for m in measured if m.key in columns)
+                return _Outcome("fail", cell[0],
+                                f"the paper's table gives {label} {index.text[said.start:said.end]} on {heads}")
+    return None
+
+
+# a scaled size (`7B`, `200K`) or a gain in points is not what a table's score cell holds
+_NOT_A_LEVEL = re.compile(r"\d\s?[KMBT]\b|포인트|points?\b|%\s?p\b|pp\b", re.IGNORECASE)
+
+
 def _derived(claim: ExtractedClaim, value: float, sentence: str) -> str:
     """Why a value the paper does not state may still be right: it is the difference, sum, product, ratio or
     relative change of two other numbers of its own sentence ("from 21.0% to 31.4%, a 10.4-point gain"). Small
-    counts say nothing: every pair of numbers makes some of them."""
-    if (value < 1 and not claim.percent) or (value.is_integer() and value < 10):
+    counts say nothing: every pair of numbers makes some of them; a small multiple does ("약 네 배 빠른": 74 ms
+    over 18 ms), since only a ratio of two numbers of one kind makes it."""
+    multiple = claim.unit_class == "multiplier"
+    if (value < 1 and not claim.percent) or (value.is_integer() and value < 10 and not multiple):
         return ""
     operands = [(c.values[0] * (c.factors[0] if c.factors else 1.0), c.unit_class)
                 for c in extract_cleaned(sentence) if c.kind == "number" and c.text != claim.text]
@@ -420,8 +523,8 @@ def _made_from(cls: str | None, value: float, ka: str | None, kb: str | None) ->
         return ("gap", "relative", "sum", "product")  # "18 tasks with 20 trials each (360 trials)"
     if cls in _SCORES and {ka, kb} <= _SCORES:
         return ("gap", "relative")
-    if cls == "multiplier" and {ka, kb} <= {"multiplier", "time"}:
-        return ("ratio",)
+    if cls == "multiplier" and ({ka, kb} <= {"multiplier", "time"} or (ka == kb and ka in _SCORES)):
+        return ("ratio",)  # "4x faster (18 ms vs 74 ms)", "2.4 times SASRec's 0.0089" (0.0214)
     if cls in ("count", "tokens", "parameters") and ka == kb == cls:
         return ("sum", "product")
     return ops

@@ -32,6 +32,8 @@ def header_text(view: MessageEdition) -> tuple[str, str]:
     n = view.count
     title = f"{view.title}: {n} paper{'s' if n != 1 else ''}"
     body = f"{n} paper{'s' if n != 1 else ''} · {view.edition.source} · {view.edition.lang}"
+    if view.updates:
+        body += "\n\nUpdated:\n" + "\n".join(f"- {u}" for u in view.updates)
     if view.link:
         body += f"\n\n{view.link}"
     return title, body

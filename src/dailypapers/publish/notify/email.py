@@ -60,7 +60,8 @@ def subject(view: MessageEdition, items: Sequence[str]) -> str:
 def render_text(view: MessageEdition, items: Sequence[str], *, show_flags: bool) -> str:
     digest = view.subset(set(items))
     return _templates().get_template("email.txt").render(
-        view=view, markdown=digestformat.render(digest, show_flags=show_flags), footer=FOOTER)
+        view=view, markdown=digestformat.render(digest, show_flags=show_flags), footer=FOOTER,
+        updates=view.updates if HEADER in items else ())  # the notes go with the edition's first email
 
 
 def render_html(view: MessageEdition, items: Sequence[str]) -> str:

@@ -13,11 +13,12 @@ renderer escapes it for its own syntax.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dailypapers import digestformat
 from dailypapers.digestformat import FLAG_OPEN, FLAG_SEP
-from dailypapers.models import Claim, Digest, Edition, Entry, PeriodDigest, Synthesis
+from dailypapers.models import Claim, Digest, Edition, Entry, PeriodDigest, Synthesis, VersionChange
 from dailypapers.publish.views import PeriodRef, edition_path
 from dailypapers.synthesis import CITATION
 from dailypapers.text import clip, one_line
@@ -73,6 +74,9 @@ class MessageEdition:
     # the edition's synthesis (`dailypapers.synthesis`), one line a theme ("Title: text", citations as the
     # papers' ranks) and what they share: the Slack thread's parent and the email's first paragraph say it
     themes: tuple[str, ...] = ()
+    # "updated" notes: papers of earlier editions with a newer arXiv version, one line each ("2505.02707 Title:
+    # v2: accuracy 71.2% → 73.9%"); the header message carries them, the past days' Markdown is not rewritten
+    updates: tuple[str, ...] = ()
 
     @property
     def ledger_edition(self) -> Edition:
@@ -119,6 +123,18 @@ def message_edition(digest: Digest, *, site_url: str | None = None, show_flags: 
     papers = tuple(message_paper(e, i, show_flags=show_flags) for i, e in enumerate(shown.entries, start=1))
     return MessageEdition(edition=digest.edition, title=f"Daily Papers ({digest.day.isoformat()})",
                        link=edition_link(site_url, digest.edition), papers=papers, digest=shown)
+
+
+MAX_UPDATES = 20  # notes in one message; the rest are counted ("and 3 more updated papers")
+
+
+def update_lines(changes: Sequence[VersionChange], titles: Mapping[str, str]) -> tuple[str, ...]:
+    """The "updated" notes of a message: one line a paper and language, `id title: v2: what changed`."""
+    lines = [clip(f"{c.paper_id} {one_line(titles.get(c.paper_id, ''))}".strip() + f": {one_line(c.line)}",
+                  MAX_THEME_CHARS) for c in changes[:MAX_UPDATES]]
+    if len(changes) > MAX_UPDATES:
+        lines.append(f"and {len(changes) - MAX_UPDATES} more updated papers")
+    return tuple(lines)
 
 
 def period_ledger_edition(edition: PeriodDigest) -> Edition:

@@ -95,6 +95,8 @@ def header_message(view: MessageEdition, *, update: bool = False) -> Message:
     blocks = [_mrkdwn(line, "header")]
     if view.themes:  # the edition's synthesis, a bullet a theme (Slack caps a section's text at 3,000)
         blocks.append(_mrkdwn("\n".join(f"• {escape(t)}" for t in view.themes)[:2900], "themes"))
+    if view.updates:  # papers of earlier editions with a newer arXiv version
+        blocks.append(_mrkdwn(("*Updated*\n" + "\n".join(f"• {escape(u)}" for u in view.updates))[:2900], "updates"))
     if view.link:
         blocks.append(_context(link(view.link, "Read it on the site"), "link"))
     text = f"{view.title}: {count}" + (f" — {view.link}" if view.link else "")

@@ -18,6 +18,27 @@ function pagefindQuery(q) {
   return q.replace(cjkRun, (run) => run.match(new RegExp(`.{1,${MAX_SUFFIX}}`, "gu")).join(" "));
 }
 
+// The app splits a Korean compound between its nouns with an analyzer (dailypapers.search.split_compounds),
+// which a browser does not have. Here a Korean word of 4, 6 or 8 syllables, most often two-syllable nouns
+// (강화학습, 거대언어모델), is also searched as those pieces, and the papers either search finds are shown:
+// 강화학습 then finds 강화 학습 and the two nouns apart, as in the app.
+function splitCompounds(q) {
+  return q.replace(/(?<![가-힣])[가-힣]{4,8}(?![가-힣])/gu,
+    (w) => (w.length % 2 ? w : w.match(/[가-힣]{2}/gu).join(" ")));
+}
+
+async function searchAll(pagefind, q) {
+  const queries = [...new Set([pagefindQuery(q), pagefindQuery(splitCompounds(q))])];
+  const seen = new Set();
+  const results = [];
+  for (const one of queries) {
+    for (const r of (await pagefind.search(one)).results) {
+      if (!seen.has(r.id)) { seen.add(r.id); results.push(r); }
+    }
+  }
+  return {results};
+}
+
 function highlighter(q) {
   const parts = [];
   const seg = new RegExp(`([${CJK}]+)|([^\\s\\p{P}\\p{S}_${CJK}]+)`, "gu");
@@ -64,7 +85,7 @@ async function run() {
   if (!query.trim()) return;
   status.textContent = "Searching…";
   const pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
-  const found = await pagefind.search(pagefindQuery(query));
+  const found = await searchAll(pagefind, query);
   const shown = await Promise.all(found.results.slice(0, 50).map((r) => r.data()));
   const re = highlighter(query);
   list.replaceChildren();
