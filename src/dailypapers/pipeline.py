@@ -693,7 +693,7 @@ async def refresh(
         shown = store.shown_summaries(old.id)
         before = store.get_document(old.id)
         store.keep_document_version(old.id, old.version)
-        document = await stored_document(paper, store, fetch, slots, refetch=True)
+        document = await stored_document(paper, store, lambda p: fetch_stage(p, fetch), slots, refetch=True)
         if isinstance(document, Outcome):
             return document
         old_text = await asyncio.to_thread(build_index, before) if before is not None else None
