@@ -158,7 +158,7 @@ def test_every_built_in_registers_through_the_same_hooks() -> None:
     assert kinds == {("sources", "hf"), ("sources", "arxiv"), ("sources", "local"), ("summarizers", "llm"),
                      ("summarizers", "extractive"), ("publishers", "markdown"), ("publishers", "readme"),
                      ("publishers", "site"), ("notifiers", "slack"), ("notifiers", "email"), ("notifiers", "apprise"),
-                     ("embedders", "bundled"), ("embedders", "openai")}
+                     ("embedders", "bundled"), ("embedders", "openai"), ("engines", "local"), ("engines", "ray")}
 
 
 def test_the_plugins_command_lists_them() -> None:

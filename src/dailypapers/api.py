@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +26,11 @@ import pluggy
 
 from dailypapers import interest, periods, pipeline, sources, synthesis
 from dailypapers.config import EditionSetting, Settings
+from dailypapers.engines.base import Session
 from dailypapers.errors import DailyPapersError, PublishError, SummarizeError
 from dailypapers.events import Events, Waiting
 from dailypapers.health import ChannelHealth, HealthReport
-from dailypapers.http import Http
+from dailypapers.http import Http, Pacing
 from dailypapers.meaning import embed_archive
 from dailypapers.models import (
     Digest,
@@ -103,12 +104,14 @@ async def abuild_digest(
     rank: str | None = None,
     include: Sequence[str] | None = None,
     exclude: Sequence[str] | None = None,
+    session: Session | None = None,
 ) -> tuple[Digest | None, RunReport]:
     """`build_digest` for callers that already run an event loop; `command` names the run in the archive.
 
     `store`: an archive the caller keeps open (default: the settings' own, opened once the settings are known
     to be good, after the summarizer is made). `whole_archive` False leaves the publishers made from the whole
-    archive (`is_whole_archive`: the site) to the caller, which runs them once for many editions."""
+    archive (`is_whole_archive`: the site) to the caller, which runs them once for many editions. `session`:
+    an engine's (`engines`), where the fetching and the work on each paper run (default: in this process)."""
     configured = settings
     settings = _with(settings, source=source, lang=lang, rank=rank)
     if include is not None or exclude is not None:
@@ -172,12 +175,25 @@ async def abuild_digest(
             async def synthesized(digest: Digest, spent: Usage) -> Usage:  # before the publishers: pages show it
                 return await _synthesis(settings, summarizer, store, digest.entries, digest.lang, events, spent)
 
+            def fetch(paper: Paper) -> Awaitable[Document]:
+                return sources.fetch_document(registry, paper, ctx)
+
             digest, report = await pipeline.run(
-                job, store=store, summarizer=summarizer,
-                fetch=lambda paper: sources.fetch_document(registry, paper, ctx),
-                publish=publish, events=events, synthesize=synthesized,
+                job, store=store, summarizer=summarizer, fetch=fetch, publish=publish, events=events,
+                synthesize=synthesized, workers=session.workers(summarizer, fetch) if session is not None else None,
             )
             return digest, redact.data(report)
+
+
+@asynccontextmanager
+async def work_parts(settings: Settings, paces: dict[str, Pacing]) -> AsyncIterator[tuple[Summarizer,
+                                                                                          pipeline.FetchDocument]]:
+    """What an engine's worker needs to do the work on its own (`engines.base.WorkParts`): the summarizer and
+    the fetch of a document made from the run's settings, the HTTP client's endpoints paced by `paces`."""
+    registry = Registry.load()
+    async with _summarizer(registry, settings) as summarizer, Http(settings, paces=paces) as http:
+        ctx = SourceContext(settings, http, lambda message: None)
+        yield summarizer, lambda paper: sources.fetch_document(registry, paper, ctx)
 
 
 def refresh(settings: Settings, *, since: dt.date | None = None, plugins: pluggy.PluginManager | None = None,
@@ -239,6 +255,8 @@ def run(
     command: str = "run",
     plugins: pluggy.PluginManager | None = None,
     events: Events | None = None,
+    engine: str = "local",
+    address: str | None = None,
 ) -> HealthReport:
     """The daily job (`pipeline.daily`): for each day (`day`, None for the source's latest, or the backfill
     range `days`) and each configured edition (`editions` setting), digest and publish; then the publishers
@@ -250,9 +268,13 @@ def run(
     the days before left), skips editions already done (`daily.edition_done`) unless `force` (one day is
     always listed again: papers added since the last run are digested and delivered), and can be
     killed and started again: every edition is committed as it finishes, every delivery as it is made. One
-    edition's failure (its source unreachable, a channel down) is reported and the others go on."""
+    edition's failure (its source unreachable, a channel down) is reported and the others go on.
+
+    `engine` (`local`, `ray`, a plug-in's) runs the fetching and the work on each paper, on the cluster at
+    `address` for ray; this process plans and alone writes the archive, and the output is the same."""
     health = asyncio.run(arun(settings, day, days=days, editions=editions, deliver=deliver, force=force,
-                              limit=limit, command=command, plugins=plugins, events=events))
+                              limit=limit, command=command, plugins=plugins, events=events, engine=engine,
+                              address=address))
     if command == "run" and days is None:  # the daily job also makes the week's or month's edition when due
         today = day or dt.datetime.now(dt.UTC).date()
         for span in due_periods(settings, today):
@@ -289,8 +311,12 @@ async def arun(
     command: str = "run",
     plugins: pluggy.PluginManager | None = None,
     events: Events | None = None,
+    engine: str = "local",
+    address: str | None = None,
+    session: Session | None = None,
 ) -> HealthReport:
-    """`run` for callers that already run an event loop."""
+    """`run` for callers that already run an event loop; `session`: an engine's session the caller opened
+    (instead of `engine` and `address`)."""
     from dailypapers.publish.notify import daily  # the delivery stack: only the daily job delivers
 
     redact = settings.redactor()
@@ -306,15 +332,18 @@ async def arun(
     notifiers = [registry.notifier(name) for name in settings.notifiers] if deliver else []
     channels = daily.channels(notifiers, settings)  # a bad channel setting, too, fails before any work
     ops = daily.ops_targets(settings) if deliver else []
-    with Store.of(settings) as store:  # one archive for the whole run: each write still commits at once
-        if command == "run" and days is None and settings.refresh_days:
-            await _refresh_in_run(settings, store, pm, events, day)
-        plan = _DailyPlan(registry, pm, settings, store, events, channels, ops, limit=limit, force=force,
-                          command=command, specs=specs)
-        health = await pipeline.daily(
-            plan, store=store, days=list(days) if days is not None else [day], editions=planned,
-            caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
-            backfill=days is not None, force=force, command=command, events=events)
+    opened = (nullcontext(session) if session is not None
+              else registry.engine(engine).session(settings, work_parts, address=address))
+    async with opened as working:
+        with Store.of(settings) as store:  # one archive for the whole run: each write still commits at once
+            if command == "run" and days is None and settings.refresh_days:
+                await _refresh_in_run(settings, store, pm, events, day)
+            plan = _DailyPlan(registry, pm, settings, store, events, channels, ops, limit=limit, force=force,
+                              command=command, specs=specs, session=working)
+            health = await pipeline.daily(
+                plan, store=store, days=list(days) if days is not None else [day], editions=planned,
+                caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens),
+                backfill=days is not None, force=force, command=command, events=events)
     return redact.data(health)
 
 
@@ -339,11 +368,12 @@ class _DailyPlan:
 
     def __init__(self, registry: Registry, pm: pluggy.PluginManager, settings: Settings, store: Store,
                  events: Events, channels: Sequence[Channel], ops: Sequence[AppriseChannel | SlackChannel], *,
-                 limit: int | None, force: bool, command: str, specs: Sequence[EditionSetting] = ()) -> None:
+                 limit: int | None, force: bool, command: str, specs: Sequence[EditionSetting] = (),
+                 session: Session | None = None) -> None:
         self.registry, self.pm, self.settings, self.store, self.events = registry, pm, settings, store, events
         self.specs = {(s.source, s.lang): s for s in specs}
         self.channels, self.ops = channels, ops
-        self.limit, self.force, self.command = limit, force, command
+        self.limit, self.force, self.command, self.session = limit, force, command, session
 
     async def digest(self, day: dt.date | None, edition: pipeline.DailyEdition, caps: pipeline.Caps
                      ) -> tuple[Digest | None, RunReport]:
@@ -352,7 +382,7 @@ class _DailyPlan:
         return await abuild_digest(
             capped, day, source=edition.source, lang=edition.lang, limit=self.limit or spec.top, force=self.force,
             plugins=self.pm, events=self.events, command=self.command, store=self.store, whole_archive=False,
-            rank=spec.rank, include=spec.include, exclude=spec.exclude)
+            rank=spec.rank, include=spec.include, exclude=spec.exclude, session=self.session)
 
     def done(self, edition: Edition) -> bool:
         from dailypapers.publish.notify import daily

@@ -9,7 +9,8 @@ group `dailypapers`), the way simonw/llm does it:
         register(MySource())
 
 Each hook receives a `register` callable; what it takes is the protocol of that kind of part:
-`sources.base.Source`, `summarize.base.SummarizerPlugin`, `publish.base.Publisher`, `publish.base.Notifier`.
+`sources.base.Source`, `summarize.base.SummarizerPlugin`, `publish.base.Publisher`, `publish.base.Notifier`,
+`embed.base.EmbedderPlugin`, `engines.base.Engine`.
 """
 
 from __future__ import annotations
@@ -47,3 +48,9 @@ def register_notifiers(register: Callable[[Any], None]) -> None:
 def register_embedders(register: Callable[[Any], None]) -> None:
     """Register embedders (`embed.base.EmbedderPlugin`), chosen by the `embedder` setting: what turns a paper's
     text into the vector that meaning-based search and related papers compare."""
+
+
+@hookspec
+def register_engines(register: Callable[[Any], None]) -> None:
+    """Register engines (`engines.base.Engine`), chosen by `--engine`: where the fetching and the work on each
+    paper run (`local`: this process; `ray`: a Ray cluster). The driver stays the archive's only writer."""

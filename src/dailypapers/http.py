@@ -38,7 +38,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -139,12 +139,21 @@ class Pace:
                 ticket.set_result(None)
 
 
+class Pacing(Protocol):
+    """When requests to one endpoint may start (`Pace`, or a stand-in for one shared by many processes: the ray
+    engine's pacing actor)."""
+
+    async def turn(self, priority: int, on_wait: Callable[[float], None]) -> None: ...
+
+    def ended(self) -> None: ...
+
+
 @dataclass
 class Endpoint:
     name: str  # shown to the user: "arXiv API", "arXiv full texts", "Hugging Face"
     prefix: str
     setting: str  # the setting that names its URL, for error messages
-    pace: Pace
+    pace: Pacing
     single_connection: bool = False
     connection: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -179,6 +188,19 @@ def connection_failure(exc: BaseException) -> str | None:
     return None
 
 
+ARXIV_API, FULL_TEXTS, HUGGING_FACE = "arXiv API", "arXiv full texts", "Hugging Face"
+ENDPOINTS = (ARXIV_API, FULL_TEXTS, HUGGING_FACE)
+
+
+def pacing(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Each endpoint's `Pace` arguments (interval, burst, period), from the settings."""
+    return {
+        ARXIV_API: {"interval": settings.arxiv_min_interval},
+        FULL_TEXTS: {"burst": settings.fulltext_burst, "period": settings.fulltext_period},
+        HUGGING_FACE: {"interval": settings.hf_min_interval},
+    }
+
+
 class Http:
     """Async HTTP client. Use as `async with Http(settings) as http: await http.get_json(url)`."""
 
@@ -191,7 +213,10 @@ class Http:
         rng: Callable[[], float] = random.random,
         transport: httpx.AsyncBaseTransport | None = None,
         on_wait: OnWait | None = None,
+        paces: Mapping[str, Pacing] | None = None,
     ) -> None:
+        """`paces`: by endpoint name (`ENDPOINTS`), the pacing to use instead of this client's own (one pace
+        shared by the clients of many processes)."""
         self.settings = settings
         self._sleep = sleep
         self._clock = clock
@@ -210,14 +235,14 @@ class Http:
         def pace(**kw: Any) -> Pace:
             return Pace(clock=clock, sleep=sleep, **kw)
 
-        fulltext = pace(burst=settings.fulltext_burst, period=settings.fulltext_period)
+        shared = dict(paces or {})
+        own = {name: shared.get(name) or pace(**kw) for name, kw in pacing(settings).items()}
         self._endpoints = sorted(
             (
-                Endpoint("arXiv API", settings.arxiv_api_url, "arxiv_api_url",
-                         pace(interval=settings.arxiv_min_interval), single_connection=True),
-                Endpoint("arXiv full texts", settings.arxiv_pdf_url, "arxiv_pdf_url", fulltext),
-                Endpoint("arXiv full texts", settings.arxiv_html_url, "arxiv_html_url", fulltext),
-                Endpoint("Hugging Face", settings.hf_api_url, "hf_api_url", pace(interval=settings.hf_min_interval)),
+                Endpoint(ARXIV_API, settings.arxiv_api_url, "arxiv_api_url", own[ARXIV_API], single_connection=True),
+                Endpoint(FULL_TEXTS, settings.arxiv_pdf_url, "arxiv_pdf_url", own[FULL_TEXTS]),
+                Endpoint(FULL_TEXTS, settings.arxiv_html_url, "arxiv_html_url", own[FULL_TEXTS]),
+                Endpoint(HUGGING_FACE, settings.hf_api_url, "hf_api_url", own[HUGGING_FACE]),
             ),
             key=lambda e: -len(e.prefix),  # the longest prefix wins
         )

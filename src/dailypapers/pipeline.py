@@ -78,6 +78,8 @@ from dailypapers.versions import claim_changes
 from dailypapers.work import (
     GROUNDING_VERSION,
     CapReached,
+    Meter,
+    OnStage,
     WorkResult,
     WorkSpec,
     cache_key,
@@ -89,6 +91,8 @@ from dailypapers.work import (
 )
 
 FetchDocument = Callable[[Paper], Awaitable[Document]]
+# the fetch stage of one paper: its document, or the failed outcome that says why not (`fetch_stage`)
+FetchStage = Callable[[Paper], Awaitable[Document | Outcome]]
 # What publishing a stored digest wrote (paths or URLs) and its problems (`publish.base.publish_all`).
 Publish = Callable[[Digest], tuple[Sequence[str], Sequence[str]]]
 # the edition's synthesis, given what the run spent so far: returns what its call cost
@@ -125,6 +129,53 @@ class Caps:
                     max_tokens=None if self.max_tokens is None else self.max_tokens - used.total_tokens)
 
 
+class RunMeter(Meter, Protocol):
+    """A run's meter as the driver sees it: what the run's calls have cost so far, and an end."""
+
+    @property
+    def used(self) -> Usage: ...
+
+    def close(self) -> None:
+        """The run is over: nothing more is metered."""
+        ...
+
+
+class Workers(Protocol):
+    """Where the work on a run's papers happens (an engine's, `engines`): the fetch stage and the work step. The
+    driver plans, takes leases and alone writes the archive; workers touch no storage and return what they made.
+    `LocalWorkers` does it in this process; the ray engine on a cluster."""
+
+    def meter(self, caps: Caps, slots: int) -> RunMeter:
+        """The run's summarizer slots and caps (one meter for every worker)."""
+        ...
+
+    async def fetch(self, paper: Paper) -> Document | Outcome:
+        """The paper's document, fetched and read, or the failed outcome that says why not (`fetch_stage`)."""
+        ...
+
+    async def work(self, paper: Paper, document: Document, spec: WorkSpec, meter: RunMeter,
+                   on_stage: OnStage) -> WorkResult:
+        """`work.summarize_paper` for this paper, metered by `meter`."""
+        ...
+
+
+class LocalWorkers:
+    """The work in this process: this run's fetch and summarizer (the `local` engine)."""
+
+    def __init__(self, summarizer: Summarizer, fetch: FetchDocument) -> None:
+        self.summarizer, self._fetch = summarizer, fetch
+
+    def meter(self, caps: Caps, slots: int) -> RunMeter:
+        return SlotMeter(caps, slots)
+
+    async def fetch(self, paper: Paper) -> Document | Outcome:
+        return await fetch_stage(paper, self._fetch)
+
+    async def work(self, paper: Paper, document: Document, spec: WorkSpec, meter: RunMeter,
+                   on_stage: OnStage) -> WorkResult:
+        return await summarize_paper(paper, document, spec, self.summarizer, meter=meter, on_stage=on_stage)
+
+
 @dataclass(frozen=True)
 class Job:
     """One run: an edition's papers (ranked), what the work on each needs, and how the run is bounded."""
@@ -157,15 +208,16 @@ async def fetch_stage(paper: Paper, fetch: FetchDocument) -> Document | Outcome:
         return _failed(paper.id, f"unexpected error: {type(exc).__name__}: {exc}", "read")
 
 
-async def stored_document(paper: Paper, store: Store, fetch: FetchDocument, slots: asyncio.Semaphore, *,
+async def stored_document(paper: Paper, store: Store, fetch: FetchStage, slots: asyncio.Semaphore, *,
                           refetch: bool = False) -> Document | Outcome:
     """The one fetch-and-store step: the archive's document (unless `refetch`), else fetched within `slots`
-    (`fetch_stage`) and stored at once; or the failed outcome (fetch, read or store) that says why not."""
+    (`fetch`: `fetch_stage` here, or on an engine's worker) and stored at once; or the failed outcome (fetch,
+    read or store) that says why not."""
     found = None if refetch else store.get_document(paper.id)
     if found is not None:
         return found
     async with slots:
-        fetched = await fetch_stage(paper, fetch)
+        fetched = await fetch(paper)
     if isinstance(fetched, Outcome):
         return fetched
     try:
@@ -188,7 +240,7 @@ async def fetch_documents(
     slots = asyncio.Semaphore(concurrency)
 
     async def one(paper: Paper) -> Document | Outcome:
-        found = await stored_document(paper, store, fetch, slots, refetch=refetch)
+        found = await stored_document(paper, store, lambda p: fetch_stage(p, fetch), slots, refetch=refetch)
         events.emit(PaperDone(fetch_outcome(paper, found)))
         return found
 
@@ -210,15 +262,19 @@ async def run(
     publish: Publish | None = None,
     events: Events | None = None,
     synthesize: Synthesize | None = None,
+    workers: Workers | None = None,
 ) -> tuple[Digest, RunReport]:
     """Process every paper of the day, store the digest, make its synthesis (`synthesize`, given what the run
-    spent so far; it returns what its call cost), publish, store the run report, and return both."""
+    spent so far; it returns what its call cost), publish, store the run report, and return both. `workers`:
+    where the fetching and the work step run (default: here, with `summarizer` and `fetch`); this coroutine
+    still plans and writes."""
     events = events or Events()
     started = dt.datetime.now(dt.UTC)
     events.emit(RunStarted(job.command, job.day, job.source, job.spec.lang, job.papers))
     store.upsert_papers(job.papers)
     done = _done(job, store, summarizer)
-    meter = _RunMeter(job.caps, job.concurrency)
+    workers = workers or LocalWorkers(summarizer, fetch)
+    meter = workers.meter(job.caps, job.concurrency)
     fetch_slots = asyncio.Semaphore(job.concurrency)
     holder = lease_holder()
     warming = _warm_up(summarizer, [p for p in job.papers if p.id not in done])
@@ -234,18 +290,22 @@ async def run(
             outcome: Outcome = outcome_of(paper.id, summary)
         else:
             async with under_way:
-                outcome, key = await _one(job, paper, store, summarizer, fetch, fetch_slots, meter, events,
+                outcome, key = await _one(job, paper, store, summarizer, workers, fetch_slots, meter, events,
                                           holder)
         events.emit(PaperDone(outcome))
         return outcome, key
 
-    results = await asyncio.gather(*(one(p) for p in job.papers))
+    try:
+        results = await asyncio.gather(*(one(p) for p in job.papers))
+        used = meter.used
+    finally:
+        meter.close()
     if warming is not None:
         with contextlib.suppress(Exception):  # a failed warm-up showed again as the papers' reasons
             await warming
     fresh = [(Entry(paper=p), key) for p, (_, key) in zip(job.papers, results, strict=True)]
     digest = store.update_digest(job.edition, lambda stored: merge_entries(fresh, stored, in_order=job.in_order))
-    used = meter.used + (await synthesize(digest, meter.used) if synthesize is not None else Usage())
+    used = used + (await synthesize(digest, used) if synthesize is not None else Usage())
     outputs, problems = publish(digest) if publish is not None else ((), ())
     report = RunReport(
         command=job.command,
@@ -265,8 +325,8 @@ async def run(
 
 
 async def _one(
-    job: Job, paper: Paper, store: Store, summarizer: Summarizer, fetch: FetchDocument,
-    fetch_slots: asyncio.Semaphore, meter: _RunMeter, events: Events, holder: str,
+    job: Job, paper: Paper, store: Store, summarizer: Summarizer, workers: Workers,
+    fetch_slots: asyncio.Semaphore, meter: RunMeter, events: Events, holder: str,
 ) -> tuple[Outcome, str | None]:
     """One paper through the stages; returns its outcome and the key of the summary its entry shows."""
 
@@ -283,7 +343,7 @@ async def _one(
                                          "to list it anew", "list"))
 
     # fetch: the stored document, else the network (or a file)
-    document = await stored_document(paper, store, fetch, fetch_slots)
+    document = await stored_document(paper, store, workers.fetch, fetch_slots)
     if isinstance(document, Outcome):
         return stopped(document)
     stage("fetch")
@@ -304,8 +364,7 @@ async def _one(
         stage("verify")
         return outcome_of(paper.id, cached), key
     try:
-        result: WorkResult = await summarize_paper(paper, document, job.spec, summarizer, meter=meter,
-                                                   on_stage=stage)
+        result: WorkResult = await workers.work(paper, document, job.spec, meter, stage)
         if result.summary is None:
             return result.outcome, None
         try:
@@ -365,7 +424,7 @@ def holder_alive(holder: str) -> bool:
     return True
 
 
-class _RunMeter:
+class SlotMeter:
     """The run's summarizer slots and caps: a call starts only with a free slot and room under the caps."""
 
     def __init__(self, caps: Caps, slots: int) -> None:
@@ -386,6 +445,9 @@ class _RunMeter:
         self._reserved.remove(estimate)
         self.used = self.used + usage
         self._slots.release()
+
+    def close(self) -> None:
+        return None
 
 
 def _done(job: Job, store: Store, summarizer: Summarizer) -> dict[str, tuple[str, Summary]]:
@@ -616,7 +678,7 @@ async def refresh(
             baselined.append(old.id)
         elif now.version > old.version:
             newer.append((old, now))
-    meter = _RunMeter(caps, concurrency)
+    meter = SlotMeter(caps, concurrency)
     slots = asyncio.Semaphore(concurrency)
 
     async def one(old: Paper, now: Paper) -> list[VersionChange] | Outcome:
@@ -631,7 +693,7 @@ async def refresh(
         shown = store.shown_summaries(old.id)
         before = store.get_document(old.id)
         store.keep_document_version(old.id, old.version)
-        document = await stored_document(paper, store, fetch, slots, refetch=True)
+        document = await stored_document(paper, store, lambda p: fetch_stage(p, fetch), slots, refetch=True)
         if isinstance(document, Outcome):
             return document
         old_text = await asyncio.to_thread(build_index, before) if before is not None else None

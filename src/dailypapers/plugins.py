@@ -22,6 +22,7 @@ import pluggy
 from dailypapers import hookspecs
 from dailypapers.config import Settings
 from dailypapers.embed.base import Embedder, EmbedderPlugin
+from dailypapers.engines.base import Engine
 from dailypapers.errors import ConfigError
 from dailypapers.publish.base import Notifier, Publisher
 from dailypapers.sources.base import Source
@@ -39,9 +40,11 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dailypapers.publish.site_publisher",
     "dailypapers.embed.bundled",
     "dailypapers.embed.remote",
+    "dailypapers.engines.local",
+    "dailypapers.engines.ray_engine",
 )
 ENTRY_POINT_GROUP = "dailypapers"
-KINDS = ("sources", "summarizers", "publishers", "notifiers", "embedders")
+KINDS = ("sources", "summarizers", "publishers", "notifiers", "embedders", "engines")
 
 
 def plugin_manager(*, entry_points: bool = True) -> pluggy.PluginManager:
@@ -74,6 +77,7 @@ class Registry:
     publishers: tuple[Publisher, ...] = ()
     notifiers: tuple[Notifier, ...] = ()
     embedders: tuple[EmbedderPlugin, ...] = ()
+    engines: tuple[Engine, ...] = ()
     parts: tuple[Part, ...] = field(default=())
 
     @classmethod
@@ -110,6 +114,14 @@ class Registry:
                 return plugin.create(settings)
         known = ", ".join(["off", *(p.name for p in self.embedders)])
         raise ConfigError(f"unknown embedder {settings.embedder!r}: the embedder setting takes one of {known}")
+
+    def engine(self, name: str) -> Engine:
+        """The engine `--engine` names (`local`, `ray`, or a plug-in's)."""
+        for engine in self.engines:
+            if engine.name == name:
+                return engine
+        known = ", ".join(e.name for e in self.engines)
+        raise ConfigError(f"unknown engine {name!r}: --engine takes one of {known}")
 
     def publisher(self, name: str) -> Publisher:
         return _by_name(self.publishers, name, "publisher")

@@ -48,6 +48,7 @@ def main(
 # Command modules register themselves on `app` when imported.
 from dailypapers.cli import (  # noqa: E402, F401
     archive,
+    backfill,
     digest,
     fetch,
     init,

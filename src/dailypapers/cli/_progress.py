@@ -5,7 +5,8 @@ A pipe, a log file or a cron job gets nothing from it: their output stays the re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -75,3 +76,59 @@ class StageProgress:
     def __exit__(self, *exc: object) -> None:
         self.status.stop()
         self.progress.stop()
+
+
+class Throughput:
+    """A long run's rate line, fed by its events: papers per minute, cost so far, and an ETA from the editions
+    left (`editions`: how many the run makes; one already done counts as made when the next is)."""
+
+    def __init__(self, editions: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.editions, self.clock = editions, clock
+        self.started = clock()
+        self.papers = 0
+        self.made = 0
+        self.cost = 0.0
+        self.tokens = 0
+
+    def __call__(self, event: Event) -> None:
+        from dailypapers.events import PaperDone, RunDone
+
+        if isinstance(event, PaperDone):
+            self.papers += 1
+        elif isinstance(event, RunDone):
+            self.made += 1
+            self.cost += event.report.usage.cost
+            self.tokens += event.report.usage.total_tokens
+
+    def line(self) -> str:
+        minutes = max(self.clock() - self.started, 1e-9) / 60
+        rate = self.papers / minutes
+        eta = "ETA –"
+        if 0 < self.made < self.editions:
+            left = minutes * (self.editions - self.made) / self.made
+            eta = f"ETA {left:.0f} min" if left >= 1 else f"ETA {left * 60:.0f} s"
+        elif self.made >= self.editions:
+            eta = "done"
+        return (f"{self.papers} papers, {rate:.1f}/min · ${self.cost:.4f}, {self.tokens:,} tokens so far · "
+                f"{self.made}/{self.editions} editions · {eta}")
+
+
+class BackfillProgress(StageProgress):
+    """`StageProgress` with the rate line (`Throughput`) under the bars."""
+
+    def __init__(self, editions: int) -> None:
+        super().__init__(label=True)
+        self.rate = Throughput(editions)
+        self.line: int | None = None
+
+    def __call__(self, event: Event) -> None:
+        from dailypapers.events import PaperDone, RunDone, RunStarted
+
+        super().__call__(event)
+        self.rate(event)
+        if isinstance(event, RunStarted):  # the bars were made anew: the line goes under them again
+            if self.line is not None:
+                self.progress.remove_task(self.line)
+            self.line = self.progress.add_task(self.rate.line(), total=None)
+        elif self.line is not None and isinstance(event, PaperDone | RunDone):
+            self.progress.update(self.line, description=self.rate.line())

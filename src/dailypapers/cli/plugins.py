@@ -17,7 +17,7 @@ from dailypapers.cli._common import console, errors, safe, write_stdout
 def plugins(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
 ) -> None:
-    """List the loaded sources, summarizers, publishers, notifiers and embedders, and the plug-in of each."""
+    """List the loaded sources, summarizers, publishers, notifiers, embedders and engines, and the plug-in of each."""
     from dailypapers.plugins import Registry
 
     parts = Registry.load().parts

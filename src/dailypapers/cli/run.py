@@ -89,6 +89,9 @@ def run_(
     max_cost: Annotated[float | None, typer.Option(help="Hard cap on the whole run's LLM cost, USD.")] = None,
     max_tokens: Annotated[int | None, typer.Option(help="Hard cap on the whole run's LLM tokens.")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the top N papers of each edition.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="Where the work on each paper runs: local or ray.")] = "local",
+    address: Annotated[str | None, typer.Option("--address", help="The ray engine's cluster: auto or "
+                                                                  "ray://HOST:PORT.")] = None,
 ) -> None:
     """The daily job: every configured edition digested, published and delivered; a health report at the end."""
     from dailypapers.api import run
@@ -102,7 +105,7 @@ def run_(
     with StageProgress(label=True) as progress:
         events.subscribe(progress)
         report = run(settings, parse_day(day), days=days, deliver=not no_deliver, force=force, limit=limit,
-                     events=events)
+                     events=events, engine=engine, address=address)
     print_health(report, delivering=not no_deliver)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
