@@ -23,12 +23,14 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from dailypapers.arxiv_id import canonical_id
 from dailypapers.errors import InputError
 from dailypapers.models import Paper
+
+if TYPE_CHECKING:  # numpy loads with the ranking, not with the archive that stores its choices
+    import numpy as np
 
 MAX_ITEMS = 5_000  # a profile file's items read (the newest, when dated); more would only slow the ranking
 MAX_ITEM_CHARS = 1_000  # of an item's text: its title and the start of its abstract
@@ -196,6 +198,8 @@ def keep(papers: Sequence[Paper], include: Sequence[str] = (), exclude: Sequence
 # -- scoring --------------------------------------------------------------------------------------------------
 def recency_weights(items: Sequence[ProfileItem]) -> np.ndarray:
     """Weights summing to 1: the i-th newest item (undated ones last, in their order) 1 / (1 + log10(i + 1))."""
+    import numpy as np
+
     order = sorted(range(len(items)), key=lambda i: (items[i].added is None, -(items[i].added or dt.date.min)
                                                       .toordinal(), i))
     weights = np.zeros(len(items), dtype=np.float64)
@@ -207,6 +211,8 @@ def recency_weights(items: Sequence[ProfileItem]) -> np.ndarray:
 
 def centered(rows: np.ndarray, center: np.ndarray | None) -> np.ndarray:
     """Unit rows after `center` (the mean of many papers' vectors) is taken away; as they are without one."""
+    import numpy as np
+
     rows = np.asarray(rows, dtype=np.float32)
     if center is None:
         return rows
@@ -220,6 +226,8 @@ def rank_by_profile(candidates: Sequence[str], vectors: np.ndarray, items: Seque
     """The candidates (ids, with their unit vectors as rows) best first by profile score, each with the labels of
     its nearest liked items; `center`: the papers' mean vector, taken away first. Ties keep the candidates'
     order."""
+    import numpy as np
+
     if not len(candidates):
         return []
     sims = centered(vectors, center) @ centered(item_vectors, center).T

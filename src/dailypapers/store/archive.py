@@ -415,11 +415,12 @@ class Archive(Connection):
         both = [chars_needle(term) for term in terms]  # also found in the column of every CJK character
         weights = [(WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN else WEIGHTS[:4] for term in terms]
         scored = []
-        # Stored as JSON, authors have the tokens of the ", "-joined names FTS5 was given, and summaries the CJK
-        # runs of their texts; only a Latin word needs the texts decoded (the languages and escapes are words).
+        # Stored as JSON, authors and summaries hold the CJK runs of the texts FTS5 was given; only a Latin word
+        # needs them decoded (the languages, brackets and escapes such as `\n` would read as words).
         latin = any(not is_cjk for term in terms for _, is_cjk in term.needles)
         for doc_id, title, authors, summaries, abstract in texts:
             body = "\n".join(t for _, t in json.loads(summaries)) if latin else summaries
+            authors = ", ".join(json.loads(authors)) if latin else authors
             columns = (title, authors, body, abstract)
             freqs = [sum(w * count(c) for w, c in zip(ws, columns, strict=True) if w)
                      for count, ws in zip(counters, weights, strict=True)]
