@@ -24,7 +24,7 @@ ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-net
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
-    # CI installs it (.ci/run); elsewhere: apt-get install -y chromium fonts-noto-cjk
+    # CI installs it (.ci/run); elsewhere: apt-get install -y chromium fonts-noto-cjk fonts-noto-color-emoji
     pytest.skip(f"no browser at {CHROMIUM}", allow_module_level=True)
 
 
