@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from tests.papergen import make_paper  # noqa: E402
+from tests.rayhelp import weekdays  # noqa: E402
 from tests.standins.hf_arxiv import HfArxivStandIn  # noqa: E402
 from tests.standins.openai_server import OpenAIStandIn  # noqa: E402
 
@@ -75,15 +76,6 @@ class WriterClock:
     def __exit__(self, *exc: object) -> None:
         for name, original in self._saved.items():
             setattr(Store, name, original)
-
-
-def weekdays(count: int) -> list[dt.date]:
-    days, day = [], FIRST
-    while len(days) < count:
-        if day.weekday() < 5:
-            days.append(day)
-        day += dt.timedelta(days=1)
-    return days
 
 
 def cpu() -> float:
@@ -138,7 +130,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--setups", default="local,ray,cluster")
     args = parser.parse_args()
-    days = weekdays(args.days)
+    days = weekdays(FIRST, args.days)
     per_day = -(-args.papers // args.days)
     with HfArxivStandIn() as hf, OpenAIStandIn(latency_base=args.latency) as llm, \
             tempfile.TemporaryDirectory() as tmp:

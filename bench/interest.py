@@ -13,10 +13,8 @@ what 20 papers drawn at random would find.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,61 +22,47 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]  # run from a checkout, installed or not
 
 from bench.blind import load_retrieval  # noqa: E402
-from bench.retrieval import DATA, embedder_named, make_archive  # noqa: E402
+from bench.retrieval import arguments, embedded_archive, embedder_named  # noqa: E402
 
 from dailypapers.embed.profile import ProfileItem, keyword_items  # noqa: E402
 from dailypapers.interest import rank  # noqa: E402
-from dailypapers.meaning import embed_archive  # noqa: E402
 from dailypapers.models import Paper  # noqa: E402
-from dailypapers.store import Store  # noqa: E402
 
 TOP = 20
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--embedder", default="bundled")
-    ap.add_argument("--db", type=Path, help="archive to build (or reuse) here; default: a temporary one")
-    ap.add_argument("--data", type=Path, default=DATA)
-    args = ap.parse_args(argv)
+    args = arguments(__doc__.splitlines()[0]).parse_args(argv)
     blind = load_retrieval(args.data)
     profiles = blind.profiles
     embedder = embedder_named(args.embedder)
     papers = [Paper(id=p["id"], title=p["title"], abstract=p["abstract"]) for p in blind.papers]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.db or Path(tmp) / "interest.db"
-        if not path.exists():
-            make_archive(path, blind.papers)
-        with Store(path) as store:
-            t0 = time.perf_counter()
-            report = embed_archive(store, embedder)
-            print(f"embedder {embedder.name} ({embedder.model}): embedded {report.embedded} papers in "
-                  f"{time.perf_counter() - t0:.1f} s ({report.total} in the archive)")
-            print(f"{len(profiles)} profiles over {len(papers)} papers; recall@{TOP} of the held-out papers")
-            print(f"{'profile':<8} {'liked':>5} {'held':>4} {'ids':>6} {'about':>6} {'both':>6} {'random':>7}  about")
-            sums: dict[str, list[float]] = {"ids": [], "about": [], "both": [], "random": []}
-            took: list[float] = []
-            for prof in profiles:
-                liked, held = set(prof["liked"]), set(prof["held_out"])
-                candidates = [p for p in papers if p.id not in liked]
-                ids = [ProfileItem(label=pid, paper_id=pid) for pid in prof["liked"]]
-                about = keyword_items([prof["about"]])
-                row = {}
-                for name, items in (("ids", ids), ("about", about), ("both", ids + about)):
-                    t0 = time.perf_counter()
-                    chosen, _ = rank(store, embedder, candidates, items, TOP)
-                    took.append(time.perf_counter() - t0)
-                    row[name] = len(held & {p.id for p in chosen}) / len(held)
-                row["random"] = min(1.0, TOP / len(candidates))
-                for name, value in row.items():
-                    sums[name].append(value)
-                print(f"{prof['id']:<8} {len(liked):>5} {len(held):>4} {row['ids']:>6.3f} {row['about']:>6.3f} "
-                      f"{row['both']:>6.3f} {row['random']:>7.3f}  {prof['about'][:60]}")
-            print(f"{'mean':<8} {'':>5} {'':>4} {statistics.fmean(sums['ids']):>6.3f} "
-                  f"{statistics.fmean(sums['about']):>6.3f} {statistics.fmean(sums['both']):>6.3f} "
-                  f"{statistics.fmean(sums['random']):>7.3f}")
-            print(f"ranking {len(papers)} papers against a profile: median {statistics.median(took) * 1000:.0f} ms "
-                  "(vectors stored; the 'about' line embedded each time)")
+    with embedded_archive(args.db, blind.papers, embedder) as store:
+        print(f"{len(profiles)} profiles over {len(papers)} papers; recall@{TOP} of the held-out papers")
+        print(f"{'profile':<8} {'liked':>5} {'held':>4} {'ids':>6} {'about':>6} {'both':>6} {'random':>7}  about")
+        sums: dict[str, list[float]] = {"ids": [], "about": [], "both": [], "random": []}
+        took: list[float] = []
+        for prof in profiles:
+            liked, held = set(prof["liked"]), set(prof["held_out"])
+            candidates = [p for p in papers if p.id not in liked]
+            ids = [ProfileItem(label=pid, paper_id=pid) for pid in prof["liked"]]
+            about = keyword_items([prof["about"]])
+            row = {}
+            for name, items in (("ids", ids), ("about", about), ("both", ids + about)):
+                t0 = time.perf_counter()
+                chosen, _ = rank(store, embedder, candidates, items, TOP)
+                took.append(time.perf_counter() - t0)
+                row[name] = len(held & {p.id for p in chosen}) / len(held)
+            row["random"] = min(1.0, TOP / len(candidates))
+            for name, value in row.items():
+                sums[name].append(value)
+            print(f"{prof['id']:<8} {len(liked):>5} {len(held):>4} {row['ids']:>6.3f} {row['about']:>6.3f} "
+                  f"{row['both']:>6.3f} {row['random']:>7.3f}  {prof['about'][:60]}")
+        print(f"{'mean':<8} {'':>5} {'':>4} {statistics.fmean(sums['ids']):>6.3f} "
+              f"{statistics.fmean(sums['about']):>6.3f} {statistics.fmean(sums['both']):>6.3f} "
+              f"{statistics.fmean(sums['random']):>7.3f}")
+        print(f"ranking {len(papers)} papers against a profile: median {statistics.median(took) * 1000:.0f} ms "
+              "(vectors stored; the 'about' line embedded each time)")
     return 0
 
 

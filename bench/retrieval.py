@@ -16,6 +16,7 @@ the default by this set and not by name.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import math
 import os
@@ -23,7 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,43 +110,55 @@ def recall(ranked: list[str], relevant: dict[str, int], k: int = K) -> float:
     return len(set(ranked[:k]) & set(relevant)) / len(relevant)
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str) -> argparse.ArgumentParser:
+    """The options every benchmark over the blind retrieval set takes."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--embedder", default="bundled")
     ap.add_argument("--db", type=Path, help="archive to build (or reuse) here; default: a temporary one")
     ap.add_argument("--data", type=Path, default=DATA)
-    args = ap.parse_args(argv)
-    blind = load_retrieval(args.data)
-    embedder = embedder_named(args.embedder)
+    return ap
+
+
+@contextlib.contextmanager
+def embedded_archive(db: Path | None, papers: list[dict], embedder: Embedder) -> Iterator[Store]:
+    """The set's papers in an archive (made at `db` unless it exists, else in a temporary one), embedded."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = args.db or Path(tmp) / "retrieval.db"
+        path = db or Path(tmp) / "bench.db"
         if not path.exists():
-            make_archive(path, blind.papers)
+            make_archive(path, papers)
         with Store(path) as store:
             t0 = time.perf_counter()
             report = embed_archive(store, embedder)
             took = time.perf_counter() - t0
             print(f"embedder {embedder.name} ({embedder.model}): embedded {report.embedded} papers in {took:.1f} s "
                   f"({report.total} in the archive; {os.cpu_count()} cores)")
-            print(f"{len(blind.queries)} queries over {len(blind.papers)} papers; nDCG@{K} and recall@{K}, mean")
-            print(f"{'mode':<8} {'nDCG all':>9} {'nDCG en':>8} {'nDCG ko':>8} {'recall all':>11} {'recall en':>10} "
-                  f"{'recall ko':>10} {'no hit':>7}")
-            for mode in MODES:
-                scores: dict[str, list[tuple[float, float]]] = {"all": [], "en": [], "ko": []}
-                empty = 0
-                for q in blind.queries:
-                    hits = search(store, embedder, q["query"], mode=mode, limit=K)
-                    ranked = [h.paper_id for h in hits]
-                    empty += not ranked
-                    pair = (ndcg(ranked, q["relevant"]), recall(ranked, q["relevant"]))
-                    scores["all"].append(pair)
-                    scores.setdefault(q.get("lang", "en"), []).append(pair)
+            yield store
 
-                def mean(lang: str, i: int, scores: dict[str, list[tuple[float, float]]] = scores) -> float:
-                    return statistics.fmean(s[i] for s in scores[lang]) if scores[lang] else float("nan")
 
-                print(f"{mode:<8} {mean('all', 0):>9.3f} {mean('en', 0):>8.3f} {mean('ko', 0):>8.3f} "
-                      f"{mean('all', 1):>11.3f} {mean('en', 1):>10.3f} {mean('ko', 1):>10.3f} {empty:>7}")
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(__doc__.splitlines()[0]).parse_args(argv)
+    blind = load_retrieval(args.data)
+    embedder = embedder_named(args.embedder)
+    with embedded_archive(args.db, blind.papers, embedder) as store:
+        print(f"{len(blind.queries)} queries over {len(blind.papers)} papers; nDCG@{K} and recall@{K}, mean")
+        print(f"{'mode':<8} {'nDCG all':>9} {'nDCG en':>8} {'nDCG ko':>8} {'recall all':>11} {'recall en':>10} "
+              f"{'recall ko':>10} {'no hit':>7}")
+        for mode in MODES:
+            scores: dict[str, list[tuple[float, float]]] = {"all": [], "en": [], "ko": []}
+            empty = 0
+            for q in blind.queries:
+                hits = search(store, embedder, q["query"], mode=mode, limit=K)
+                ranked = [h.paper_id for h in hits]
+                empty += not ranked
+                pair = (ndcg(ranked, q["relevant"]), recall(ranked, q["relevant"]))
+                scores["all"].append(pair)
+                scores.setdefault(q.get("lang", "en"), []).append(pair)
+
+            def mean(lang: str, i: int, scores: dict[str, list[tuple[float, float]]] = scores) -> float:
+                return statistics.fmean(s[i] for s in scores[lang]) if scores[lang] else float("nan")
+
+            print(f"{mode:<8} {mean('all', 0):>9.3f} {mean('en', 0):>8.3f} {mean('ko', 0):>8.3f} "
+                  f"{mean('all', 1):>11.3f} {mean('en', 1):>10.3f} {mean('ko', 1):>10.3f} {empty:>7}")
     return 0
 
 
