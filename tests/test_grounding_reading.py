@@ -266,7 +266,8 @@ def test_acronyms_of_word_starts_and_names_joined_by_a_small_word() -> None:
 def test_a_small_count_of_a_setting_is_flagged_only_where_the_paper_counts_it_otherwise() -> None:
     paper = "Kite\n\nWe fine-tune for one epoch with 7 hard negatives per query, and run 8 rounds of search."
     assert flagged("Kite는 1 에폭 동안 학습하며 질의당 7 hard negatives와 8 rounds를 씁니다.", paper) == []
-    assert flagged("Kite fine-tunes for three epochs.", paper) == ["three epochs"]
+    assert flagged("Kite fine-tunes for three epochs. After three epochs it stops.", paper) == ["three epochs"]
+    assert flagged("Kite fine-tunes for 1.5 epochs.", paper) == ["1.5"]  # not in the paper; no count of 5
     assert flagged("Kite는 5라운드 동안 탐색합니다.", paper) == ["5라운드"]
     assert flagged("Kite uses 3 heads and 2 stages.", paper) == []  # counts the paper never gives: no claim
 

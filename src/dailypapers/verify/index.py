@@ -14,6 +14,7 @@ import bisect
 import heapq
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -407,24 +408,17 @@ class SourceIndex:
 
     @cached_property
     def _counts(self) -> dict[str, list[tuple[float, int]]]:
-        # one pass that finds the nouns (a literal alternation, fast) and reads the count just before each
         out: dict[str, list[tuple[float, int]]] = {}
-        for m in _COUNTED_NOUN.finditer(self.text):
-            before = _COUNT_BEFORE.search(self.text, max(0, m.start() - 40), m.start())
-            if before is None:
-                continue
-            word = before.group(1).lower()
-            value = float(word) if word.isdigit() else WORD_VALUE.get(word)
-            if value is not None:
-                out.setdefault(m.group(1).lower(), []).append((value, before.start()))
+        for value, noun, start, _ in counted(self.text):
+            out.setdefault(noun, []).append((value, start))
         return out
 
     # -- tables
 
-    def table_cells(self, row_key: str | None, column_keys: tuple[str, ...]) -> list[tuple[int, list[int]]]:
-        """The cells the paper's tables give a row named exactly `row_key` (None: the paper's own system)
-        under the columns whose header names every one of `column_keys`: for each, the unit of its row and
-        the indices of the occurrences in it. Empty when no table has such a row and column."""
+    def own_cells(self, column_keys: tuple[str, ...]) -> list[tuple[int, list[int]]]:
+        """The cells the paper's tables give its own system's row (labelled with its name, or "ours") under
+        the columns whose header names every one of `column_keys`: for each, the unit of its row and the
+        indices of the occurrences in it. Empty when no table has such a row and column."""
         out: list[tuple[int, list[int]]] = []
         for t, table in enumerate(self.tables):
             if not table.header or not column_keys:
@@ -436,10 +430,10 @@ class SourceIndex:
                 columns = found if columns is None else columns & found
             if not columns:
                 continue
-            for u in self._rows_of(t):
+            for u in self._table_rows.get(t, []):
                 parsed = self.parsed(u)
                 assert isinstance(parsed, RowParsed)
-                if not any(self._labels(row_key, self.text[s:e]) for s, e in parsed.text_cells[:1]):
+                if not any(self._own_label(self.text[s:e]) for s, e in parsed.text_cells[:1]):
                     continue
                 cell = [self._occurrence_at[a.start] for a in parsed.anchors
                         if a.segment in columns and a.start in self._occurrence_at]
@@ -459,16 +453,9 @@ class SourceIndex:
         return any(table.header and self.name_positions(key, table.header[0][0], table.header[-1][1])
                    for table in self.tables)
 
-    def _labels(self, row_key: str | None, label: str) -> bool:
-        """Whether a row label names exactly this system (`Wren` is not the row `Wren-Base`), or the paper's
-        own one."""
-        bare = name_key(_OURS.sub("", label))
-        if row_key is None:
-            return bool(_OURS.search(label)) or bare in self.own
-        return bare == row_key
-
-    def _rows_of(self, t: int) -> list[int]:
-        return self._table_rows.get(t, [])
+    def _own_label(self, label: str) -> bool:
+        """Whether a row label names exactly the paper's own system (`Wren` is not the row `Wren-Base`)."""
+        return bool(_OURS.search(label)) or name_key(_OURS.sub("", label)) in self.own
 
     @cached_property
     def _table_rows(self) -> dict[int, list[int]]:
@@ -646,10 +633,24 @@ def _word_numbers(stream: str) -> list[re.Match[str]]:
 _HAS_DIGIT_END = re.compile(r"\d$")
 _QUOTE_NOISE = re.compile(r"[\"'“”‘’`]|\.\.\.")
 _COUNT_WORDS = "|".join(w for w, v in WORD_VALUE.items() if 0 < v < 20)
-COUNTED_NOUNS = ("epoch", "round", "layer", "head", "seed", "beam", "negative", "attempt", "iteration", "rollout",
-                 "turn")  # settings a paper counts in small numbers (`support` checks summaries' counts of them)
-_COUNTED_NOUN = re.compile(rf"\b({'|'.join(COUNTED_NOUNS)})(?:s|es)?\b", re.IGNORECASE)
-_COUNT_BEFORE = re.compile(rf"\b(\d+|{_COUNT_WORDS})[\s-]+(?:[a-z]+[\s-]+)?$", re.IGNORECASE)
+_COUNTED_NOUNS = ("epoch", "round", "layer", "head", "seed", "beam", "negative", "attempt", "iteration", "rollout",
+                 "turn")  # settings a paper counts in small numbers (`counted`)
+_COUNTED_NOUN = re.compile(rf"\b({'|'.join(_COUNTED_NOUNS)})(?:s|es)?\b", re.IGNORECASE)
+_COUNT_BEFORE = re.compile(rf"(?<![\d.,])\b(\d+|{_COUNT_WORDS})[\s-]+(?:[a-z]+[\s-]+)?$", re.IGNORECASE)
+
+
+def counted(text: str) -> Iterator[tuple[float, str, int, int]]:
+    """The counts written before a setting's noun (`3 epochs`, `one epoch`, `a three-round curriculum`, `7 hard
+    negatives`: one word may stand between): (value, noun, start, end). One pass: the nouns are found first (a
+    literal alternation, fast), then the count just before each."""
+    for m in _COUNTED_NOUN.finditer(text):
+        before = _COUNT_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        if before is None:
+            continue
+        word = before.group(1).lower()
+        value = float(word) if word.isdigit() else WORD_VALUE.get(word)
+        if value is not None:
+            yield value, m.group(1).lower(), before.start(), m.end()
 _OURS = re.compile(r"\bours\b|\bour\b|\bproposed\b|\(ours\)", re.IGNORECASE)
 _TIER_WORDS = re.compile(
     r"\x01(?:mini|nano|micro|tiny|turbo|pro|max|plus|lite|flash|ultra|sonnet|haiku|opus|preview)(?![a-z0-9])"

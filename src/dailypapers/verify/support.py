@@ -29,9 +29,9 @@ from typing import Literal
 from dailypapers.models import Claim, Qualifier
 from dailypapers.text import clean, clip, one_line
 from dailypapers.verify import lexicon
-from dailypapers.verify.claims import WORD_VALUE, ExtractedClaim, extract_cleaned, name_key
+from dailypapers.verify.claims import ExtractedClaim, extract_cleaned, name_key
 from dailypapers.verify.evidence import RowParsed
-from dailypapers.verify.index import COUNTED_NOUNS, SourceIndex
+from dailypapers.verify.index import SourceIndex, counted
 from dailypapers.verify.relations import Anchor, Mention, Parsed, bounded_sentences, parse
 
 MAX_SUMMARY_CHARS = 200_000  # a summary section longer than this is hostile or broken: check its start only
@@ -135,39 +135,35 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
 
 # Settings a paper counts in small numbers: below 10 a count is no claim of its own (every text has some), but
 # one the paper states otherwise for the same thing is a contradiction ("3 epochs" where it trains for 1 epoch).
-_SETTING_NOUNS = {
-    **{noun: noun for noun in COUNTED_NOUNS},
+_KOREAN_SETTINGS = {
     "에폭": "epoch", "라운드": "round", "층": "layer", "헤드": "head", "시드": "seed", "롤아웃": "rollout",
 }
-_SMALL_COUNT = re.compile(
-    rf"\b([1-9]|{'|'.join(w for w, v in WORD_VALUE.items() if 0 < v < 10)})[\s-]+(?:[a-z]+[\s-]+)?"
-    rf"({'|'.join(COUNTED_NOUNS)})(?:s|es)?\b"
-    r"|(?<![\d.,])([1-9])\s?(에폭|라운드|층|헤드|시드|롤아웃)",
-    re.IGNORECASE,
-)
+_KOREAN_COUNT = re.compile(rf"(?<![\d.,])([1-9])\s?({'|'.join(_KOREAN_SETTINGS)})")
 
 
 def _small_counts(text: str, sentences: list[tuple[int, int]], index: SourceIndex,
                   section_label: str) -> list[Claim]:
-    """The small counts of settings the paper states with other values only: flagged as contradicted."""
-    out: list[Claim] = []
-    for m in _SMALL_COUNT.finditer(text):
-        word = (m.group(1) or m.group(3)).lower()
-        value = float(word) if word.isdigit() else WORD_VALUE[word]
-        noun = _SETTING_NOUNS[(m.group(2) or m.group(4)).lower()]
+    """The small counts of settings (below 10) that the paper states with other values only: flagged as
+    contradicted, one claim per count as written."""
+    found = [(v, noun, s, e) for v, noun, s, e in counted(text) if 0 < v < 10]
+    found += [(float(m.group(1)), _KOREAN_SETTINGS[m.group(2)], m.start(), m.end())
+              for m in _KOREAN_COUNT.finditer(text)]
+    out: dict[str, Claim] = {}
+    for value, noun, start, end in sorted(found, key=lambda f: f[2]):
         stated = index.counts_of(noun)
-        if not stated or any(v == value for v, _ in stated):
+        written = text[start:end]
+        if written in out or not stated or any(v == value for v, _ in stated):
             continue
         v, pos = stated[0]
         snippet, heading, page, kind = index.evidence(index.unit_of(pos), pos)
-        s, e = next(((s, e) for s, e in sentences if s <= m.start() < e), (m.start(), m.end()))
-        out.append(Claim(
-            text=m.group(0), kind="number", status="unsupported", section_label=section_label,
-            reason=f"the paper states {_fmt(v)} {noun}{'s' if v != 1 else ''}", sentence=clip(text[s:e],
-                                                                                            MAX_SENTENCE_CHARS),
-            evidence=snippet, evidence_section=heading, evidence_page=page, evidence_kind=kind,
-        ))
-    return out
+        s, e = next(((s, e) for s, e in sentences if s <= start < e), (start, end))
+        out[written] = Claim(
+            text=written, kind="number", status="unsupported", section_label=section_label,
+            reason=f"the paper states {_fmt(v)} {noun}{'s' if v != 1 else ''}",
+            sentence=clip(text[s:e], MAX_SENTENCE_CHARS), evidence=snippet, evidence_section=heading,
+            evidence_page=page, evidence_kind=kind,
+        )
+    return list(out.values())
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -467,18 +463,17 @@ def _table_says_otherwise(claim: ExtractedClaim, rel: _Relation, index: SourceIn
     columns = tuple(sorted({m.key for m in measured if index.in_a_header(m.key)}))
     if not columns or any(m.key not in columns and m.key not in index.own for m in measured):
         return None  # another system is named with the number: who it belongs to is the prose rules' call
-    for u, cell in index.table_cells(None, columns):
-        if any(i in hits for i in cell):
-            return None
+    cells = index.own_cells(columns)
+    if any(i in hits for _, cell in cells for i in cell):
+        return None  # some table gives the own system this value there
+    for u, cell in cells:
         said = index.occurrences[cell[0]]
         table = index.units[u].table
         for h in hits:
             other = index.occurrences[h]
             if other.cls != said.cls or index.units[other.unit].table != table:
                 continue
-            same_row = other.unit == u
-            same_column = index.column_of(other) == index.column_of(said)
-            if same_row or same_column:
+            if other.unit == u or index.column_of(other) == index.column_of(said):  # same row, or same column
                 label = next(iter(index.names_for(u, 0)), "")
                 heads = ", ".join(_written(rel, m) for m in measured if m.key in columns)
                 return _Outcome("fail", cell[0],
