@@ -194,7 +194,8 @@ def test_a_korean_clause_ends_at_a_modifier_and_daesin_or_banmyeon() -> None:
     text = ("통과율이 41.7로 오르는 대신 처리량은 1,300개로 줄었고, 정확도는 높은 반면에 속도는 느리며 "
             "Adam 대신 SGD를 씁니다.")
     cut = [text[:b].split()[-1] for b in clause_breaks(text, 0, len(text))]
-    assert cut == ["대신", "반면에", "느리며"]  # after a noun (`Adam 대신`) no clause ends
+    # a connective ending before a comma ends its clause too (`줄었고,`); after a noun (`Adam 대신`) none ends
+    assert cut == ["대신", "줄었고", "반면에", "느리며"]
 
 
 def test_baselines_listed_with_bracketed_asides_are_all_baselines() -> None:

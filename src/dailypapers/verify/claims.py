@@ -14,7 +14,7 @@ from dailypapers.verify.korean import mask_non_numerals
 # The standard abbreviation of a generic field term (not an artefact someone made and named).
 _GENERIC_ACRONYM_WORDS = """
     AI ML DL NLP CV LM LLM VLM MLLM LMM RL SFT RLHF DPO ASR TTS WER CER SOTA GPU CPU TPU API QA VQA CNN
-    RNN MLP KV OOD IID FLOP FLOPS CoT ID PDF URL HTML JSON
+    RNN MLP KV OOD IID FLOP FLOPS CoT ID PDF URL HTML JSON DAG
 """
 GENERIC_ACRONYMS = frozenset(_GENERIC_ACRONYM_WORDS.split())
 # Capitalised words that are never names on their own: sentence furniture and the paper's own parts.
@@ -124,6 +124,7 @@ _INNER_CAP = re.compile(r"[A-Za-z0-9][A-Z]")
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_ALPHA = re.compile(r"[A-Za-z]")
 _RESOLUTION = re.compile(r"^\d+[x×]\d+$")  # `320x320`: a size, not a name
+_PERCENTILE = re.compile(r"^[pP]\d{2}(?:\.\d+)?$")  # `p95` latency: a statistic, not a name
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$", re.IGNORECASE)
 _SENTENCE_END = ".!?:;\n•·-–*>"
 
@@ -179,15 +180,20 @@ _UNIT_TABLE: dict[str, tuple[UnitClass, float]] = {
        for u in us.split()},
     **{u: ("level", 1.0) for u in ("dB", "dBA", "데시벨")},
     **{u: ("energy", f) for u, f in (("Wh", 1.0), ("kWh", 1e3), ("MWh", 1e6), ("GWh", 1e9))},
+    **{u: ("charge", f) for u, f in (("mAh", 1e-3), ("Ah", 1.0))},
+    **{u: ("power", f) for u, f in (("mW", 1e-3), ("W", 1.0), ("kW", 1e3), ("MW", 1e6), ("watt", 1.0),
+                                    ("watts", 1.0), ("와트", 1.0))},
     **{u: ("energy", f / 3600) for u, f in (("J", 1.0), ("mJ", 1e-3), ("kJ", 1e3), ("joule", 1.0), ("joules", 1.0))},
 }
 # Measurements make even a small number a claim (`3초`, `5 ms`); counts stay trivia below 10 (`2단계`).
 _MEASURES = frozenset(
-    {"time", "percent", "multiplier", "bytes", "frequency", "length", "mass", "area", "level", "energy"}
+    {"time", "percent", "multiplier", "bytes", "frequency", "length", "mass", "area", "level", "energy", "charge",
+     "power"}
 )
 _CASE_SENSITIVE_UNITS = frozenset(
     u for u, (c, _) in _UNIT_TABLE.items()
-    if (c in ("bytes", "frequency", "length", "mass", "area", "level", "energy") or (c == "time" and len(u) <= 3))
+    if (c in ("bytes", "frequency", "length", "mass", "area", "level", "energy", "charge", "power")
+        or (c == "time" and len(u) <= 3))
     and not _CJK.search(u)
 )  # a short time unit too: `500K MS MARCO queries` holds no 500K milliseconds
 
@@ -422,7 +428,7 @@ def _starts_sentence(text: str, start: int) -> bool:
 def is_name_token(token: str, text: str, start: int, cjk: bool) -> bool:
     """Whether one token is a name: a digit and a letter, a capital after the first letter, or a
     capitalised word (in CJK text, or mid-sentence in Latin text) that is no translation gloss."""
-    if not _HAS_ALPHA.search(token) or _ORDINAL.match(token) or _RESOLUTION.match(token):
+    if not _HAS_ALPHA.search(token) or _ORDINAL.match(token) or _RESOLUTION.match(token) or _PERCENTILE.match(token):
         return False
     bare = token[:-1] if token.endswith("s") and len(token) > 2 and token[:-1].isupper() else token
     if bare in GENERIC_ACRONYMS or token in _CASE_SENSITIVE_UNITS:  # `GB`, `kHz` are units, not names

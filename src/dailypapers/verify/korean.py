@@ -94,7 +94,7 @@ MAX_ANALYZED_SENTENCE = 2_000  # a longer "sentence" (chars) is cut by punctuati
 
 def clause_breaks(text: str, start: int, end: int) -> list[int]:
     """Where the clauses of the Korean sentence text[start:end] end: the offsets (in `text`) just after a
-    connective ending (tagged EC) that a space follows."""
+    connective ending (tagged EC) that a space or a comma follows (`앞섰고, RTX 4090에서`)."""
     if end - start > MAX_ANALYZED_SENTENCE or not _HANGUL.search(text, start, end):
         return []
     sentence = text[start:end]
@@ -107,6 +107,6 @@ def clause_breaks(text: str, start: int, end: int) -> list[int]:
             stop += tokens[i + 1].len  # `반면에`
         ends = t.tag == "EC" and t.form in _CLAUSE_ENDINGS
         ends = ends or (t.tag == "NNG" and t.form in _CLAUSE_NOUNS and i > 0 and tokens[i - 1].tag == "ETM")
-        if ends and stop < len(sentence) and sentence[stop].isspace():
+        if ends and stop < len(sentence) and (sentence[stop].isspace() or sentence[stop] == ","):
             out.append(start + stop)
     return out

@@ -264,7 +264,7 @@ def parse(text: str, start: int, end: int) -> Parsed:
         next((i for i, mm in enumerate(mentions) if own_value(text, mm, a.start)), None) for a in anchors
     )
     pairs: tuple[tuple[int, int], ...] = ()
-    if _RESPECTIVELY.search(text, start, end) and len(anchors) >= 2:
+    if _respectively(text, start, end) and len(anchors) >= 2:
         listed = [i for i, mm in enumerate(mentions) if not mm.baseline and not mm.subject
                   and not (not cjk and mm.start < lead_end)]
         if len(listed) == len(anchors):
@@ -296,8 +296,17 @@ def _breaks(text: str, start: int, end: int, anchors: int) -> list[tuple[int, in
     return found
 
 
+def _respectively(text: str, start: int, end: int) -> bool:
+    """Whether the sentence pairs its names and numbers in order ("respectively", 각각), outside brackets: in
+    `pi0(각각 63.3%, 51.7%)를 앞섰고, ...` it pairs only the bracket's numbers, not the sentence's clauses."""
+    for m in _RESPECTIVELY.finditer(text, start, end):
+        if text.count("(", start, m.start()) <= text.count(")", start, m.start()):
+            return True
+    return False
+
+
 def _segments(text: str, start: int, end: int, anchors: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    if _RESPECTIVELY.search(text, start, end):
+    if _respectively(text, start, end):
         return [(start, end)]  # "81.3 and 64.0 on A and B, respectively" pairs across its clauses
     pieces: list[tuple[int, int]] = []
     contrast_at = end  # where a contrast after the last number starts: "..., although X leads on Y"

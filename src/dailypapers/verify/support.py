@@ -107,7 +107,7 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
         if claim.kind == "name":
             if ident in by_ident:
                 continue
-            result = _check_name(claim, index, section_label).model_copy(
+            result = _check_name(claim, index, section_label, text).model_copy(
                 update={"sentence": clip(text[s:e], MAX_SENTENCE_CHARS)}
             )
         else:
@@ -138,7 +138,10 @@ def check_text(text: str, index: SourceIndex, *, section_label: str = "") -> lis
 _KOREAN_SETTINGS = {
     "에폭": "epoch", "라운드": "round", "층": "layer", "헤드": "head", "시드": "seed", "롤아웃": "rollout",
 }
-_KOREAN_COUNT = re.compile(rf"(?<![\d.,])([1-9])\s?({'|'.join(_KOREAN_SETTINGS)})")
+# `2라운드부터` (from the second round), `3번째 층`: an index of one, not how many there are
+_KOREAN_COUNT = re.compile(
+    rf"(?<![\d.,])([1-9])\s?({'|'.join(_KOREAN_SETTINGS)})(?!\s?(?:째|차|부터|까지|이후|이전|때))"
+)
 
 
 def _small_counts(text: str, sentences: list[tuple[int, int]], index: SourceIndex,
@@ -170,17 +173,73 @@ def _small_counts(text: str, sentences: list[tuple[int, int]], index: SourceInde
 # Names
 
 
-def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str) -> Claim:
+def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str, text: str = "") -> Claim:
     pos = index.find_name(claim.key)
     if pos is None:
         pos = _found_as_parts(claim.text, index)
     if pos is None:
-        return Claim(text=claim.text, kind="name", status="unsupported", section_label=section_label)
+        missing = Claim(text=claim.text, kind="name", status="unsupported", section_label=section_label)
+        why = _unsure_name(claim, index, text)
+        if not why:
+            return missing
+        near = _words_together(claim.text, index)
+        if near is None:
+            return missing.model_copy(update={"undecided": True, "reason": why})
+        snippet, heading, page, kind = index.evidence(index.unit_of(near), near)
+        return missing.model_copy(update={
+            "undecided": True, "reason": why, "evidence": snippet, "evidence_section": heading,
+            "evidence_page": page, "evidence_kind": kind,
+        })
     snippet, heading, page, kind = index.evidence(index.unit_of(pos), pos)
     return Claim(
         text=claim.text, kind="name", status="supported", section_label=section_label, evidence=snippet,
         evidence_section=heading, evidence_page=page, evidence_kind=kind,
     )
+
+
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+
+def _unsure_name(claim: ExtractedClaim, index: SourceIndex, text: str) -> str:
+    """Why a name the paper does not write is no firm "not found" (for the judge, not a flag): without a digit
+    (a version, a size: where a wrong name shows) it is a gloss in brackets the summary adds to explain a term
+    (`비전 트랜스포머(ViT)`, `Heun (improved Euler)`), or its words are all in one sentence of the paper, written
+    apart (`OpenAI's Operator`, `SimplerEnv ... the Google Robot tasks`)."""
+    if any(c.isdigit() for c in claim.text):
+        return ""
+    if text and _bracketed_gloss(text, claim.start):
+        return "a gloss the paper does not write"
+    if " " in claim.text and _words_together(claim.text, index) is not None:
+        return "the paper writes its words apart"
+    return ""
+
+
+def _bracketed_gloss(text: str, start: int) -> bool:
+    """Whether `start` is inside brackets that open right after a word and hold no number: an explanation of
+    that word, not a list of systems with their scores."""
+    open_at = text.rfind("(", max(0, start - 40), start)
+    before = text[:open_at].rstrip() if open_at > 0 else ""
+    if not before or not before[-1].isalpha() or ")" in text[open_at:start]:
+        return False
+    close = text.find(")", start)
+    inside = text[open_at + 1 : close if close >= 0 else start]
+    return not any(c.isdigit() for c in inside) and "," not in inside
+
+
+def _words_together(name: str, index: SourceIndex) -> int | None:
+    """Where one unit (a sentence, a table row) of the paper holds every word of the name, apart."""
+    words = _WORDS.findall(name)
+    if len(words) < 2:
+        return None
+    common: dict[int, int] | None = None
+    for w in words:
+        found: dict[int, int] = {}
+        for m in re.finditer(rf"\b{re.escape(w)}\b", index.text):
+            found.setdefault(index.unit_of(m.start()), m.start())
+        common = found if common is None else {u: p for u, p in common.items() if u in found}
+        if not common:
+            return None
+    return min(common.values()) if common else None
 
 
 _LOWER_TAIL = re.compile(r"(?:-[a-z]{2,})+$")  # `GRPO-style`, `Gemma-based`, `English-to-target`
@@ -402,8 +461,10 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
             continue
         if not attached:
             others = _others(index, u, ai, rel)
-            if mention.key in index.own and not others:
-                continue  # the paper's own system, named in another clause: still the implicit subject here
+            if mention.key in index.own and not _rival_names(index, u, ai, rel):
+                # the paper's own system, named in another clause: still the implicit subject here, beside a
+                # benchmark or a setting ("X averages 80.8% over Franka tasks and 69.2% over ALOHA tasks")
+                continue
             where = f"for {others}" if others else "in another clause"
             # firm in prose too when the same sentence gives the name a value of its own: "81.26% on ArcLite
             # and 64.0% on MathQuest" contradicts "81.3% on MathQuest"
@@ -413,7 +474,9 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
                 and (ps := index.positions_in_unit(m.key, u)) and index.attached_to(u, ai, ps)
                 for m in rel.names
             )
-            sure = "fail" if firm == "fail" or (not context_only and _owns_another(index, u, ai, positions)) else firm
+            owns = not context_only and _owns_another(index, u, ai, positions,
+                                                      _bracketed_after(rel.sentence, _written(rel, mention)))
+            sure = "fail" if firm == "fail" or owns else firm
             return _Outcome(sure, occurrence, f"the paper states it {where}, not for {_written(rel, mention)}")
         if all(index.baseline_at(u, ai, p) for p in positions if index.attached_to(u, ai, [p])):
             return _Outcome(firm, occurrence, f"{_written(rel, mention)} is what the paper compares with there")
@@ -595,10 +658,25 @@ def _describes_a_thing(rel: _Relation) -> bool:
     return any(dim == "noun" for dim, _ in rel.context)
 
 
-def _owns_another(index: SourceIndex, u: int, ai: int, positions: list[int]) -> bool:
-    """Whether the name written at `positions` is what another number of the unit, of the same kind, measures."""
+def _bracketed_after(sentence: str, name: str) -> list[float]:
+    """The values (in their class's base unit) a summary sentence gives a name in brackets right after it:
+    `GPT-4o 판정(84.5%)` gives GPT-4o 84.5%."""
+    out: list[float] = []
+    for m in re.finditer(rf"{re.escape(name)}[^()\d]{{0,8}}\(([^()]*)\)", sentence):
+        out += [v * f for c in extract_cleaned(m.group(1)) if c.kind == "number"
+                for v, f in zip(c.values, c.factors or (1.0,) * len(c.values), strict=True)]
+    return out
+
+
+def _owns_another(index: SourceIndex, u: int, ai: int, positions: list[int], said: list[float] | None = None
+                  ) -> bool:
+    """Whether the name written at `positions` is what another number of the unit, of the same kind, measures;
+    unless the summary gives the name that number too, in brackets after it (`said`: `GPT-4o 판정(84.5%)보다`):
+    then the summary agrees with the paper, and the name reached this value only through how its sentence was
+    parsed."""
     parsed = index.parsed(u)
     mine = index.occurrences_in(u, parsed.anchors[ai].start)
+    said = said or []
     for other in range(len(parsed.anchors)):
         # in the other number's own clause, not carried there from the sentence's lead
         if other == ai or isinstance(parsed, RowParsed) or not any(parsed.attached(p, other, lead=False)
@@ -608,6 +686,8 @@ def _owns_another(index: SourceIndex, u: int, ai: int, positions: list[int]) -> 
             continue
         theirs = index.occurrences_in(u, parsed.anchors[other].start)
         if mine is None or theirs is None or theirs.cls != mine.cls:
+            continue
+        if any(abs(v - theirs.value) <= 1e-6 * max(1.0, abs(v)) for v in said):
             continue
         # written right beside that number ("64.0% on MathQuest", "EchoChat (4.1)"), not a clause away
         if any(_beside(p, p, parsed.anchors[other]) for p in positions):
@@ -633,6 +713,19 @@ def _others(index: SourceIndex, u: int, ai: int, rel: _Relation) -> str:
     mine = {m.key for m in rel.names}
     names = [n for n in index.names_for(u, ai) if name_key(n) not in mine]
     return clip(", ".join(dict.fromkeys(one_line(n) for n in names)), MAX_OTHERS_CHARS)
+
+
+def _rival_names(index: SourceIndex, u: int, ai: int, rel: _Relation) -> list[str]:
+    """The other systems the paper gives the value to: of the names attached to it (not the summary's), those
+    it evaluates (`systems`) and the own system's variants. A table row's label always counts: a row is one
+    system's."""
+    mine = {m.key for m in rel.names}
+    names = [n for n in index.names_for(u, ai) if name_key(n) not in mine]
+    if isinstance(index.parsed(u), RowParsed):
+        return names
+    # a variant of the paper's own system (`Tillwright-S` beside `Tillwright`) is a system too
+    return [n for n in names if name_key(n) in index.systems
+            or any(name_key(n).startswith(_family(o)) for o in index.own if len(_family(o)) >= 4)]
 
 
 def _written(rel: _Relation, mention: Mention) -> str:
