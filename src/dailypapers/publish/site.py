@@ -109,7 +109,7 @@ class SiteReport:
     editions: int = 0
     papers: int = 0
     readme: Path | None = None
-    rendered: int = 0  # files made this time (the others were left as the last build made them, unread)
+    made: tuple[str, ...] = ()  # the files made this time (written or not); the others were not made again
 
     @property
     def index(self) -> Path:
@@ -124,12 +124,16 @@ _CODE = ("templates", "publish", "digestformat", "models.py", "synthesis.py", "s
          "meaning.py")  # what makes the pages, under the package
 
 
-@functools.cache
 def code_key() -> str:
     """A hash of the code and templates that make the site (and the versions of the libraries that render it):
     any change to them makes every file again."""
+    return package_key(Path(__file__).resolve().parents[1])
+
+
+@functools.cache
+def package_key(package: Path) -> str:
+    """`code_key` of the package in this folder."""
     h = hashlib.sha256(repr((__version__, jinja2.__version__, metadata.version("feedgen"))).encode())
-    package = Path(__file__).resolve().parents[1]
     for name in _CODE:
         top = package / name
         for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
@@ -174,6 +178,7 @@ class _Build:
         self._periods: dict[tuple[Span, str, str], PeriodDigest] = {}
         self._content: dict[object, tuple[str, str]] = {}  # edition or period -> (content key, synthesis key)
         self._views: dict[Edition, EditionView] = {}
+        self._plain: dict[Edition, EditionView] = {}  # without their synthesis
         self._pages: dict[str, PaperPageView] = {}
         self._related_cache: dict[str, list[RelatedRef]] = {}
 
@@ -213,16 +218,26 @@ class _Build:
         return _key(self.site, "edition", self.content(edition), self.index.neighbours(edition),
                     self.index.others(edition))
 
-    def view(self, edition: Edition) -> EditionView:
-        if edition not in self._views:
-            digest = self.digest(edition)
-            p = self.prints[edition]
-            self._views[edition] = edition_view(
-                digest, index=self.index, outcomes=self.store.latest_outcomes(edition) if p.unsummarized else None,
-                updated=self.updated.get(edition),
-                made=edition_synthesis(digest.entries, digest.lang, self.store.get_synthesis),
-                chosen={pid: c.reasons for pid, c in self.store.choices(edition).items()} or None)
-        return self._views[edition]
+    def view(self, edition: Edition, *, synthesis: bool = True) -> EditionView:
+        """The edition's view; without its `synthesis` (which only its page and the home page show, and which
+        takes a while to make when none is stored) for a feed or a list of its entries."""
+        if edition in self._views:
+            return self._views[edition]
+        if not synthesis and edition in self._plain:
+            return self._plain[edition]
+        digest = self.digest(edition)
+        p = self.prints[edition]
+        made = edition_synthesis(digest.entries, digest.lang, self.store.get_synthesis) if synthesis else None
+        view = edition_view(
+            digest, index=self.index, outcomes=self.store.latest_outcomes(edition) if p.unsummarized else None,
+            updated=self.updated.get(edition), made=made,
+            chosen={pid: c.reasons for pid, c in self.store.choices(edition).items()} or None)
+        (self._views if synthesis else self._plain)[edition] = view
+        return view
+
+    def lists(self, editions: Iterable[Edition]) -> list[EditionView]:
+        """The editions' views as a feed or a list of their entries shows them (their synthesis aside)."""
+        return [self.view(e, synthesis=False) for e in editions]
 
     # -- papers ------------------------------------------------------------------------------------------------
     def related(self, paper_id: str) -> list[RelatedRef]:
@@ -314,7 +329,7 @@ def site_targets(build: _Build) -> dict[str, Target]:
         shown = newest[:FEED_ENTRIES]
         targets[feed_path(*stream)] = (
             _key(site, "feed", stream, [(e, build.page_key(e)) for e in shown]),
-            lambda s=stream, eds=shown: atom_feed(s[0], s[1], [build.view(e) for e in eds], chrome))
+            lambda s=stream, eds=shown: atom_feed(s[0], s[1], build.lists(eds), chrome))
         listed: set[str] = set()
         walked = []  # the newest editions, until they list as many papers as the feed of papers shows
         for e in newest:
@@ -324,7 +339,7 @@ def site_targets(build: _Build) -> dict[str, Target]:
             listed.update(pid for pid, _ in build.prints[e].papers)
         targets[papers_feed_path(*stream)] = (
             _key(site, "papers", stream, [(e, build.content(e)) for e in walked]),
-            lambda s=stream, eds=walked: papers_feed(s[0], s[1], paper_items([build.view(e) for e in eds]), chrome))
+            lambda s=stream, eds=walked: papers_feed(s[0], s[1], paper_items(build.lists(eds)), chrome))
 
     for pid in build.shown:
         page(paper_path(pid), build.paper_key(pid), "paper.html", tuple, lambda p=pid: {"view": build.paper_page(p)})
@@ -360,7 +375,7 @@ def site_targets(build: _Build) -> dict[str, Target]:
         eds = in_month[(month.year, month.month)]
         page(month.path, _key(site, "month", month, previous, following, [(e, build.content(e)) for e in eds]),
              "month.html", tuple,
-             lambda eds=eds, p=previous, n=following: {"view": month_views([build.view(e) for e in eds])[0],
+             lambda eds=eds, p=previous, n=following: {"view": month_views(build.lists(eds))[0],
                                                        "previous": p, "next": n})
 
     _tag_targets(build, targets, page)
@@ -391,7 +406,7 @@ def _tag_targets(build: _Build, targets: dict[str, Target], page: Callable[..., 
         def view(tag: str = tag, kept: list[tuple[str, Edition]] = kept) -> TagView:
             items = []
             for pid, e in kept:
-                v = build.view(e)
+                v = build.view(e, synthesis=False)
                 items.append(PaperItem(next(x for x in v.entries if x.paper.id == pid), e, v.updated))
             return tag_view(tag, items, every)
 
@@ -616,7 +631,7 @@ def build_site(
                                                     show_flags=show_flags):
             readme_written = readme
     return SiteReport(out_dir, tuple(written), tuple(removed), unchanged, len(build.editions), len(build.shown),
-                      readme_written, rendered=len(files))
+                      readme_written, made=tuple(files))
 
 
 def build_from_settings(settings: Settings, out_dir: Path | None = None, *, base_url: str | None = None,
