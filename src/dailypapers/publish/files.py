@@ -37,10 +37,16 @@ class StagedFiles:
         self._one_by_one = one_by_one
         self._staged: list[tuple[Path, Path]] = []  # (temporary file, target)
         self._made: list[Path] = []  # folders that did not exist before, in the order they were made
+        self._folders: set[Path] = set()  # folders known to be there
+        self._new_mode: int | None = None  # what a new file gets (the umask, read once for many files)
 
     def add(self, path: Path, content: str | bytes) -> None:
-        self._make_folder(path.parent)
-        self._staged.append((_stage(path, content, durable=self._one_by_one), path))
+        if path.parent not in self._folders:
+            self._make_folder(path.parent)
+            self._folders.add(path.parent)
+        if self._new_mode is None:
+            self._new_mode = 0o666 & ~current_umask()
+        self._staged.append((_stage(path, content, durable=self._one_by_one, new_mode=self._new_mode), path))
 
     def commit(self) -> None:
         """Everything on disk, then into place."""
@@ -48,7 +54,7 @@ class StagedFiles:
             sync_all()
         for tmp, path in self._staged:
             os.replace(tmp, path)
-        self._staged, self._made = [], []
+        self._staged, self._made, self._folders = [], [], set()
 
     def discard(self) -> None:
         for tmp, _ in self._staged:
@@ -56,7 +62,7 @@ class StagedFiles:
         for folder in reversed(self._made):
             with contextlib.suppress(OSError):  # not empty: something else was put there meanwhile
                 folder.rmdir()
-        self._staged, self._made = [], []
+        self._staged, self._made, self._folders = [], [], set()
 
     def _make_folder(self, folder: Path) -> None:
         missing = []
@@ -68,16 +74,16 @@ class StagedFiles:
             self._made.append(new)
 
 
-def _stage(path: Path, content: str | bytes, *, durable: bool) -> Path:
-    """`content` in a new temporary file beside `path`, with the mode `path` has or would get; removed again
-    if it cannot be written whole."""
+def _stage(path: Path, content: str | bytes, *, durable: bool, new_mode: int | None = None) -> Path:
+    """`content` in a new temporary file beside `path`, with the mode `path` has or would get (`new_mode`, when
+    the caller knows it); removed again if it cannot be written whole."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fchmod(fh.fileno(), _mode_for(path))
+            os.fchmod(fh.fileno(), _mode_for(path, new_mode))
             if durable:
                 os.fsync(fh.fileno())
     except BaseException:
@@ -92,11 +98,11 @@ def sync_all() -> None:
         os.sync()
 
 
-def _mode_for(path: Path) -> int:
+def _mode_for(path: Path, new_mode: int | None = None) -> int:
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:
-        return 0o666 & ~current_umask()
+        return 0o666 & ~current_umask() if new_mode is None else new_mode
 
 
 def current_umask() -> int:

@@ -32,6 +32,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -170,6 +171,7 @@ class _Build:
                 eds = self.shown.setdefault(pid, [])
                 if edition not in eds:
                     eds.append(edition)
+        self.paper_paths = {pid: paper_path(pid) for pid in self.shown}
         self.periods = [(span, source, lang, n) for span, source, lang, n in store.periods()]
         self.period_prints = store.period_prints() if self.periods else {}
         self.period_refs = [PeriodRef(span, source, lang, n) for span, source, lang, n in self.periods]
@@ -215,8 +217,9 @@ class _Build:
 
     def page_key(self, edition: Edition) -> str:
         """The key of the edition's page: its content and the editions it links to."""
-        return _key(self.site, "edition", self.content(edition), self.index.neighbours(edition),
-                    self.index.others(edition))
+        return _key(self.site, "edition", self.content(edition),
+                    [(str(r.edition), r.papers) if r else None for r in self.index.neighbours(edition)],
+                    [(str(r.edition), r.papers) for r in self.index.others(edition)])
 
     def view(self, edition: Edition, *, synthesis: bool = True) -> EditionView:
         """The edition's view; without its `synthesis` (which only its page and the home page show, and which
@@ -245,9 +248,9 @@ class _Build:
             self._related_cache[paper_id] = self._related(paper_id)
         return self._related_cache[paper_id]
 
-    def paper_rows(self, paper_id: str) -> list[tuple[Edition, str]]:
+    def paper_rows(self, paper_id: str) -> list[tuple[str, str]]:
         """What the paper's page and search record are made from: the editions that list it, each in brief."""
-        return [(e, self.prints[e].fingerprint) for e in self.shown[paper_id]]
+        return [(str(e), self.prints[e].fingerprint) for e in self.shown[paper_id]]
 
     def paper_key(self, paper_id: str) -> str:
         return _key(self.site, "paper", self.paper_rows(paper_id), self.related(paper_id),
@@ -342,7 +345,8 @@ def site_targets(build: _Build) -> dict[str, Target]:
             lambda s=stream, eds=walked: papers_feed(s[0], s[1], paper_items(build.lists(eds)), chrome))
 
     for pid in build.shown:
-        page(paper_path(pid), build.paper_key(pid), "paper.html", tuple, lambda p=pid: {"view": build.paper_page(p)})
+        page(build.paper_paths[pid], build.paper_key(pid), "paper.html", tuple,
+             lambda p=pid: {"view": build.paper_page(p)})
 
     pages_of: dict[tuple[str, str, str], list[tuple[Span, str]]] = {}
     for span, source, lang, _ in build.periods:
@@ -499,7 +503,7 @@ async def _pagefind(parts: dict[str, dict[str, str]]) -> dict[str, bytes]:
     return files
 
 
-def _unchanged_parts(out_dir: Path, manifest: Mapping[str, object], keys: dict[str, str]
+def _unchanged_parts(there: set[str], manifest: Mapping[str, object], keys: dict[str, str]
                      ) -> tuple[frozenset[str], list[str]]:
     """The search index files of the last build that stay (their part's records are made from the same rows,
     and their files are all there) and the parts Pagefind must index."""
@@ -513,7 +517,7 @@ def _unchanged_parts(out_dir: Path, manifest: Mapping[str, object], keys: dict[s
     changed: list[str] = []
     for part, key in keys.items():
         last = files.get(part, [])
-        if before.get(part) == key and last and all((out_dir / p).is_file() for p in last):
+        if before.get(part) == key and last and all(p in there for p in last):
             keep.extend(last)  # the same records give the same bundle: Pagefind need not index them again
         else:
             changed.append(part)
@@ -521,6 +525,17 @@ def _unchanged_parts(out_dir: Path, manifest: Mapping[str, object], keys: dict[s
 
 
 # -- writing: only what changed ------------------------------------------------------------------------------
+def _files_in(out_dir: Path) -> set[str]:
+    """The files under `out_dir` (paths relative to it, `/`-separated): one listing of each folder instead of a
+    look at each file."""
+    found: set[str] = set()
+    for folder, _, names in os.walk(out_dir):
+        rel = Path(folder).relative_to(out_dir).as_posix()
+        prefix = "" if rel == "." else rel + "/"
+        found.update(prefix + name for name in names)
+    return found
+
+
 def read_manifest(out_dir: Path) -> dict[str, object]:
     try:
         data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -598,8 +613,9 @@ def build_site(
                    related_papers(store, embedding_model) if embedding_model else lambda paper_id: [])
     targets = site_targets(build)
     last_keys, last_files = _mapping(manifest, "keys"), _mapping(manifest, "files")
+    there = _files_in(out_dir) if last_files else set()
     keep = {path for path, (key, _) in targets.items()
-            if last_keys.get(path) == key and path in last_files and (out_dir / path).is_file()}
+            if last_keys.get(path) == key and path in last_files and path in there}
     search_keys: dict[str, str] = {}
     index: concurrent.futures.Future[dict[str, bytes]] | None = None
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
@@ -607,10 +623,10 @@ def build_site(
             parts: dict[str, list[str]] = {}
             for pid in build.shown:  # a part per month of the papers' days
                 parts.setdefault(build.paper_day(pid).strftime("%Y-%m"), []).append(pid)
-            search_keys = {part: _key(code_key(), "search", sorted((paper_path(pid), build.paper_rows(pid))
+            search_keys = {part: _key(code_key(), "search", sorted((build.paper_paths[pid], build.paper_rows(pid))
                                                                     for pid in pids))
                            for part, pids in sorted(parts.items())}
-            kept, changed = _unchanged_parts(out_dir, manifest, search_keys)
+            kept, changed = _unchanged_parts(there, manifest, search_keys)
             keep |= kept
             if changed:  # Pagefind runs (its own process, its own event loop) while the pages render
                 records = {part: search_records(build.paper_page(pid) for pid in parts[part]) for part in changed}
