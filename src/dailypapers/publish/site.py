@@ -46,7 +46,7 @@ from dailypapers import __version__, digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
 from dailypapers.meaning import RELATED
-from dailypapers.models import Digest, Edition, Entry, Paper, PeriodDigest, Span, Summary
+from dailypapers.models import Digest, Edition, Entry, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.files import StagedFiles
@@ -147,6 +147,9 @@ def _key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+_Shows = tuple[Synthesis | None, dict[str, Outcome] | None, dict[str, tuple[str, ...]] | None]
+
+
 class _Build:
     """One build: the archive in brief (`Store.edition_prints`, `Store.period_prints`: a few queries), and what
     the pages need, read and made only when a page that needs it is made (memoised)."""
@@ -179,6 +182,8 @@ class _Build:
         self._digests: dict[Edition, Digest] = {}
         self._periods: dict[tuple[Span, str, str], PeriodDigest] = {}
         self._content: dict[object, tuple[str, str]] = {}  # edition or period -> (content key, synthesis key)
+        # edition or period -> what its page shows besides its entries: stored synthesis, outcomes, choices
+        self._shows: dict[object, _Shows] = {}
         self._views: dict[Edition, EditionView] = {}
         self._plain: dict[Edition, EditionView] = {}  # without their synthesis
         self._pages: dict[str, PaperPageView] = {}
@@ -195,12 +200,13 @@ class _Build:
     def _synthesis_key(self, name: str, fingerprint: str, entries: Callable[[], tuple[Entry, ...]], lang: str) -> str:
         """The key of the synthesis an edition's content would have (`synthesis.content_key`): remembered from the
         last build while the content is the same (its fingerprint), else made from its entries."""
+        seen = _key(code_key(), fingerprint)  # the same rows, and the same code to make the key from them
         last = self._memo_in.get(name)
-        if isinstance(last, list) and len(last) == 2 and last[0] == fingerprint:
+        if isinstance(last, list) and len(last) == 2 and last[0] == seen:
             made = str(last[1])
         else:
             made = content_key(entries(), lang)
-        self.memo[name] = [fingerprint, made]
+        self.memo[name] = [seen, made]
         return made
 
     def content(self, edition: Edition) -> str:
@@ -211,9 +217,16 @@ class _Build:
             ck = self._synthesis_key(edition_path(edition), p.fingerprint, lambda: self.digest(edition).entries,
                                      edition.lang)
             outcomes = self.store.latest_outcomes(edition) if p.unsummarized else None
-            self._content[edition] = (_key(p.fingerprint, self.store.get_synthesis(ck), outcomes,
-                                           self.store.choices(edition)), ck)
+            made, chosen = self.store.get_synthesis(ck), self.store.choices(edition)
+            self._content[edition] = (_key(p.fingerprint, made, outcomes, chosen), ck)
+            self._shows[edition] = (made, outcomes, {pid: c.reasons for pid, c in chosen.items()} or None)
         return self._content[edition][0]
+
+    def _stored(self, key: object) -> Callable[[str], Synthesis | None]:
+        """The stored synthesis by its content key, as `content` (`period_content`) read it."""
+        ck = self._content[key][1]
+        made = self._shows[key][0]
+        return lambda k: made if k == ck else self.store.get_synthesis(k)
 
     def page_key(self, edition: Edition) -> str:
         """The key of the edition's page: its content and the editions it links to."""
@@ -229,12 +242,11 @@ class _Build:
         if not synthesis and edition in self._plain:
             return self._plain[edition]
         digest = self.digest(edition)
-        p = self.prints[edition]
-        made = edition_synthesis(digest.entries, digest.lang, self.store.get_synthesis) if synthesis else None
-        view = edition_view(
-            digest, index=self.index, outcomes=self.store.latest_outcomes(edition) if p.unsummarized else None,
-            updated=self.updated.get(edition), made=made,
-            chosen={pid: c.reasons for pid, c in self.store.choices(edition).items()} or None)
+        self.content(edition)
+        _, outcomes, chosen = self._shows[edition]
+        made = edition_synthesis(digest.entries, digest.lang, self._stored(edition)) if synthesis else None
+        view = edition_view(digest, index=self.index, outcomes=outcomes, updated=self.updated.get(edition),
+                            made=made, chosen=chosen)
         (self._views if synthesis else self._plain)[edition] = view
         return view
 
@@ -289,7 +301,9 @@ class _Build:
             p = self.period_prints[key]
             ck = self._synthesis_key(period_path(span, source, lang), p.fingerprint,
                                      lambda: self.period(key).entries, lang)
-            self._content[key] = (_key(p.fingerprint, self.store.get_synthesis(ck)), ck)
+            made = self.store.get_synthesis(ck)
+            self._content[key] = (_key(p.fingerprint, made), ck)
+            self._shows[key] = (made, None, None)
         return self._content[key][0]
 
     def period_page_key(self, key: tuple[Span, str, str]) -> str:
@@ -297,8 +311,9 @@ class _Build:
 
     def period_view(self, key: tuple[Span, str, str]) -> PeriodView:
         p = self.period(key)
+        self.period_content(key)
         return period_view(p, refs=self.period_refs, updated=self.periods_updated.get(key),
-                           made=edition_synthesis(p.entries, p.lang, self.store.get_synthesis))
+                           made=edition_synthesis(p.entries, p.lang, self._stored(key)))
 
 
 Target = tuple[str, Callable[[], bytes]]  # a file's key, and how to make it
