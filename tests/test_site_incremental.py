@@ -212,20 +212,3 @@ def test_with_search_a_rebuild_after_a_new_day_is_the_build_from_scratch(archive
     report = build(archive, out)
     assert not [p for p in report.written if p.startswith("pagefind/2025-05/")]
     assert_as_from_scratch(archive, out, tmp_path)
-
-
-@pytest.mark.parametrize("search", [False, pytest.param(True, marks=pytest.mark.slow)])  # True: Pagefind
-def test_files_made_by_forked_workers_are_the_files_made_here(archive: Path, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch, search: bool) -> None:
-    """A build of many files is made by a worker per CPU (forked, without the archive's connection): the same
-    bytes as one process makes, the search records too."""
-    here = tmp_path / "here"
-    build(archive, here, search=search)
-    monkeypatch.setattr(site, "_workers", lambda files: 2)
-    forked = build(archive, tmp_path / "forked", search=search)
-    assert forked.made and files_of(tmp_path / "forked") == files_of(here)
-    # a worker that would read the archive fails the build (it must have been read before the fork): here every
-    # page is made again (another base URL) from editions the keys did not need to read (their rows are the same)
-    monkeypatch.setattr(site._Build, "preload", lambda self: None)
-    with pytest.raises(RuntimeError, match="read the archive"), Store(archive, readonly=True) as store:
-        build_site(store, tmp_path / "forked", base_url="https://elsewhere.example", search=False)

@@ -64,14 +64,6 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def environment_loaded() -> jinja2.Environment:
-    """The environment with every template compiled (before forking workers that render)."""
-    env = environment()
-    for name in env.list_templates(extensions=["html"]):
-        env.get_template(name)
-    return env
-
-
 def render(template: str, path: str, chrome: Chrome, *, feeds: tuple[FeedLink, ...] = (), query: str = "",
            **context: Any) -> str:
     """The page at `path` (relative to the site root) from `template` and its view context."""

@@ -32,11 +32,8 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
-import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -53,7 +50,7 @@ from dailypapers.models import Digest, Edition, Entry, Outcome, Paper, PeriodDig
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.files import StagedFiles
-from dailypapers.publish.pages import Chrome, FeedLink, environment_loaded, render
+from dailypapers.publish.pages import Chrome, FeedLink, render
 from dailypapers.publish.views import (
     ARCHIVE_PATH,
     FEED_ENTRIES,
@@ -191,18 +188,6 @@ class _Build:
         self._plain: dict[Edition, EditionView] = {}  # without their synthesis
         self._pages: dict[str, PaperPageView] = {}
         self._related_cache: dict[str, list[RelatedRef]] = {}
-
-    def preload(self) -> None:
-        """Read now what any page may need of the archive (every edition and weekly or monthly edition, what
-        their pages show besides), so that the pages can be made without it."""
-        for edition, _ in self.editions:
-            self.digest(edition)
-            self.content(edition)
-        for span, source, lang, _ in self.periods:
-            self.period((span, source, lang))
-            self.period_content((span, source, lang))
-        for pid in self.shown:
-            self.related(pid)
 
     # -- editions ----------------------------------------------------------------------------------------------
     def digest(self, edition: Edition) -> Digest:
@@ -554,69 +539,6 @@ def _unchanged_parts(there: set[str], manifest: Mapping[str, object], keys: dict
     return frozenset(keep), changed
 
 
-# -- making many files: a fork per CPU --------------------------------------------------------------------------
-FORK_AT = 800  # files to make: from this many (a first build, a new release), forked workers make them
-_CHUNK = 64  # files per task
-_forked: tuple[_Build, dict[str, Target]] | None = None  # what the workers inherit
-
-
-def _workers(files: int) -> int:
-    """How many processes make `files` files: one per CPU this process may use (at most 8), when there are many
-    files, the platform forks (Linux) and this process runs no other thread; else 1, this process."""
-    if files < FORK_AT or not sys.platform.startswith("linux") or threading.active_count() > 1:
-        return 1  # a process with other threads (a run's) is not forked: a lock one of them holds would stay held
-    return min(len(os.sched_getaffinity(0)), 8)
-
-
-def _records(build: _Build, paper_ids: list[str]) -> dict[str, str]:
-    return search_records(build.paper_page(pid) for pid in paper_ids)
-
-
-class _NoArchive:
-    """A forked worker's archive: it has none (the parent's connection is not to be used across a fork)."""
-
-    def __getattr__(self, name: str) -> object:
-        raise RuntimeError(f"a forked site worker read the archive ({name}): the build reads it before forking")
-
-
-def _start_worker() -> None:
-    assert _forked is not None
-    _forked[0].store = _NoArchive()  # type: ignore[assignment]
-
-
-def _make_chunk(paths: list[str]) -> list[tuple[str, bytes]]:
-    assert _forked is not None
-    targets = _forked[1]
-    return [(path, targets[path][1]()) for path in paths]
-
-
-def _records_part(paper_ids: list[str]) -> dict[str, str]:
-    assert _forked is not None
-    return _records(_forked[0], paper_ids)
-
-
-def _make_forked(build: _Build, targets: dict[str, Target], paths: list[str], records: list[list[str]],
-                 workers: int, index: Callable[[list[dict[str, str]]], concurrent.futures.Future[dict[str, bytes]]]
-                 ) -> tuple[dict[str, bytes], concurrent.futures.Future[dict[str, bytes]] | None]:
-    """The files at `paths` made by `workers` forked processes, and the search records of each part of
-    `records` (a list of paper ids each), which go to `index` (Pagefind) as soon as they are made, while the
-    pages are. Everything the pages need from the archive is read here first: the workers do not read it."""
-    global _forked
-    build.preload()
-    environment_loaded()  # the templates compiled once, here, not in every worker
-    _forked = (build, targets)
-    try:
-        # the workers fork before any other thread starts (Pagefind's is started after)
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as procs:
-            found = procs.map_async(_records_part, records) if records else None
-            chunks = procs.imap_unordered(_make_chunk, [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)])
-            started = index(found.get()) if found is not None else None
-            made = dict(pair for chunk in chunks for pair in chunk)
-    finally:
-        _forked = None
-    return made, started
-
-
 # -- writing: only what changed ------------------------------------------------------------------------------
 def _files_in(out_dir: Path) -> set[str]:
     """The files under `out_dir` (paths relative to it, `/`-separated): one listing of each folder instead of a
@@ -710,31 +632,21 @@ def build_site(
     keep = {path for path, (key, _) in targets.items()
             if last_keys.get(path) == key and path in last_files and path in there}
     search_keys: dict[str, str] = {}
-    parts: dict[str, list[str]] = {}  # a part of the search index per month of the papers' days
-    changed: list[str] = []  # the parts to index again
-    if search:
-        for pid in build.shown:
-            parts.setdefault(build.paper_day(pid).strftime("%Y-%m"), []).append(pid)
-        search_keys = {part: _key(code_key(), "search", sorted((build.paper_paths[pid], build.paper_rows(pid))
-                                                                for pid in pids))
-                       for part, pids in sorted(parts.items())}
-        kept, changed = _unchanged_parts(there, manifest, search_keys)
-        keep |= kept
-    to_make = [path for path in targets if path not in keep]
     index: concurrent.futures.Future[dict[str, bytes]] | None = None
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        def pagefind(records: list[dict[str, str]]) -> concurrent.futures.Future[dict[str, bytes]]:
-            # Pagefind runs (its own process, its own event loop) while the pages are made
-            return pool.submit(asyncio.run, _pagefind(dict(zip(changed, records, strict=True))))
-
-        workers = _workers(len(to_make))
-        if workers > 1:
-            made, index = _make_forked(build, targets, to_make, [parts[p] for p in changed], workers, pagefind)
-            files = {path: made[path] for path in to_make}
-        else:
-            if changed:
-                index = pagefind([_records(build, parts[part]) for part in changed])
-            files = {path: targets[path][1]() for path in to_make}
+        if search:
+            parts: dict[str, list[str]] = {}
+            for pid in build.shown:  # a part per month of the papers' days
+                parts.setdefault(build.paper_day(pid).strftime("%Y-%m"), []).append(pid)
+            search_keys = {part: _key(code_key(), "search", sorted((build.paper_paths[pid], build.paper_rows(pid))
+                                                                    for pid in pids))
+                           for part, pids in sorted(parts.items())}
+            kept, changed = _unchanged_parts(there, manifest, search_keys)
+            keep |= kept
+            if changed:  # Pagefind runs (its own process, its own event loop) while the pages render
+                records = {part: search_records(build.paper_page(pid) for pid in parts[part]) for part in changed}
+                index = pool.submit(asyncio.run, _pagefind(records))
+        files = {path: make() for path, (_, make) in targets.items() if path not in keep}
         if search:
             # newest first: the search loads the first part's bundle and merges the others into it
             files[SEARCH_PARTS] = (json.dumps(sorted(search_keys, reverse=True)) + "\n").encode()
