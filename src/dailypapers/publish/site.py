@@ -265,8 +265,9 @@ class _Build:
         return [(str(e), self.prints[e].fingerprint) for e in self.shown[paper_id]]
 
     def paper_key(self, paper_id: str) -> str:
-        return _key(self.site, "paper", self.paper_rows(paper_id), self.related(paper_id),
-                    self.newer.get(paper_id))
+        # the related papers as the page shows them: in order, by id and title (not their scores' last digits)
+        return _key(self.site, "paper", self.paper_rows(paper_id),
+                    [(r.paper_id, r.title) for r in self.related(paper_id)], self.newer.get(paper_id))
 
     def paper_day(self, paper_id: str) -> dt.date:
         return max(e.day for e in self.shown[paper_id])
