@@ -41,7 +41,8 @@ class EditionPrint:
 
 def prints(rows: Iterable[Sequence[Any]], *, key_columns: int = 3) -> dict[tuple[Any, ...], EditionPrint]:
     """`EditionPrint`s from rows of (edition key columns..., updated_at, position, summary key is null, paper id,
-    paper links, ENTRY_COLUMNS...) in order of edition and position (the edition's row left-joined to its entries)."""
+    paper links, ENTRY_COLUMNS...) in order of edition and position (the edition's row left-joined to its entries;
+    every entry's paper is a row of `papers`, which the foreign key holds to)."""
     hashers: dict[tuple[Any, ...], Any] = {}
     papers: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
     bare: dict[tuple[Any, ...], bool] = {}
