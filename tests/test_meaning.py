@@ -407,3 +407,32 @@ def test_the_static_site_paper_pages_show_related_papers(tmp_path: Path, fake: H
     assert [a.text_content() for a in shown.cssselect("section.related li a")] == expected and len(expected) == 3
     plain = (tmp_path / "plain" / paper_path("2603.00004")).read_text(encoding="utf-8")
     assert "Related papers" not in plain
+
+
+def test_a_new_day_embedded_remakes_the_old_pages_whose_related_papers_changed(tmp_path: Path,
+                                                                               fake: HashingEmbedder) -> None:
+    """The site built again after a new day's papers are embedded is the site built from scratch: an old paper
+    whose nearest papers now include a new one is made again."""
+    from dailypapers.publish.site import MANIFEST, build_site
+    from dailypapers.publish.views import paper_path
+
+    def files(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                if p.is_file() and p.name != MANIFEST}
+
+    db = tmp_path / "a.db"
+    build(db)
+    with Store(db) as store:
+        embed_archive(store, fake)
+        build_site(store, tmp_path / "site", search=False, embedding_model=fake.model)
+        before = {pid: [h.paper_id for h in related(store, fake, pid)] for pid in ("2603.00001", "2603.00002",
+                                                                                   "2603.00003")}
+        store.import_digest(Digest(day=D2 + dt.timedelta(days=1), entries=(entry("2603.00004"),)))
+        embed_archive(store, fake)
+        after = {pid: [h.paper_id for h in related(store, fake, pid)] for pid in before}
+        report = build_site(store, tmp_path / "site", search=False, embedding_model=fake.model)
+        build_site(store, tmp_path / "scratch", search=False, embedding_model=fake.model)
+    changed = {pid for pid in before if before[pid] != after[pid]}
+    assert changed  # the new paper is among every old paper's nearest (there are only three others)
+    assert {paper_path(pid) for pid in changed} <= set(report.made)
+    assert files(tmp_path / "site") == files(tmp_path / "scratch")

@@ -29,21 +29,24 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
+import functools
 import hashlib
 import json
+import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from importlib import resources
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from importlib import metadata, resources
 from pathlib import Path
 
+import jinja2
 from markupsafe import escape
 
-from dailypapers import digestformat
+from dailypapers import __version__, digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
 from dailypapers.meaning import RELATED
-from dailypapers.models import Digest, Edition, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis, VersionChange
+from dailypapers.models import Digest, Edition, Entry, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
 from dailypapers.publish.files import StagedFiles
@@ -52,27 +55,40 @@ from dailypapers.publish.views import (
     ARCHIVE_PATH,
     FEED_ENTRIES,
     HOME_PATH,
+    PAPER_FEED_ENTRIES,
     SEARCH_PATH,
+    TAG_PAGE_PAPERS,
     ArchiveView,
     EditionView,
     HomeView,
+    PaperItem,
     PaperPageView,
     PeriodRef,
     PeriodView,
     RelatedRef,
+    TagView,
+    count_tags,
     edition_index,
+    edition_path,
     edition_synthesis,
     edition_view,
     feed_path,
+    link_tags,
     main_stream,
+    month_index,
     month_views,
     paper_items,
     paper_page_view,
+    paper_path,
     papers_feed_path,
     period_feed_path,
+    period_neighbours,
+    period_path,
     period_view,
     streams,
-    tag_views,
+    tag_feed_path,
+    tag_path,
+    tag_view,
 )
 from dailypapers.search import expand_cjk
 from dailypapers.store import Store
@@ -94,128 +110,341 @@ class SiteReport:
     editions: int = 0
     papers: int = 0
     readme: Path | None = None
+    made: tuple[str, ...] = ()  # the files made this time (written or not); the others were not made again
 
     @property
     def index(self) -> Path:
         return self.out_dir / HOME_PATH
 
 
-@dataclass
-class _Archive:
-    """Everything the pages need, read from the archive once."""
-
-    editions: list[tuple[Edition, int]]
-    digests: dict[Edition, Digest]
-    updated: dict[Edition, dt.datetime | None]
-    outcomes: dict[Edition, dict[str, Outcome]] = field(default_factory=dict)
-    periods: list[PeriodDigest] = field(default_factory=list)  # weekly and monthly editions, oldest first
-    periods_updated: dict[tuple[Span, str, str], dt.datetime | None] = field(default_factory=dict)
-    syntheses: dict[str, Synthesis] = field(default_factory=dict)  # the stored ones of these editions, by key
-    chosen: dict[Edition, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # interest-ranked: reasons
+# -- what a page is made from: keys ---------------------------------------------------------------------------
+# Every file of the site has a key: a hash of what it is made from (the archive's rows it shows, in brief, and
+# the code and templates that make it). A rebuild makes only the files whose key is not the one the last build
+# wrote them with; the others are left as they are, and what they are made from is not even read.
+_CODE = ("templates", "publish", "digestformat", "models.py", "synthesis.py", "search.py", "text.py", "arxiv_id.py",
+         "meaning.py")  # what makes the pages, under the package
 
 
-def _read(store: Store) -> _Archive:
-    editions = store.editions()
-    digests: dict[Edition, Digest] = {}
-    outcomes: dict[Edition, dict[str, Outcome]] = {}
-    for edition, _ in editions:
-        digest = store.get_digest(edition)
-        if digest is None:
-            continue
-        digests[edition] = digest
-        if any(e.summary is None for e in digest.entries):  # only then does a page say why
-            outcomes[edition] = store.latest_outcomes(edition)
-    periods = [p for p in (store.get_period(span, source, lang) for span, source, lang, _ in store.periods())
-               if p is not None]
-    keys = [content_key(d.entries, d.lang) for d in digests.values()] + [content_key(p.entries, p.lang)
-                                                                         for p in periods]
-    syntheses = {k: s for k in keys if (s := store.get_synthesis(k)) is not None}
-    chosen = {e: {pid: c.reasons for pid, c in found.items()} for e in digests if (found := store.choices(e))}
-    return _Archive(editions, digests, store.editions_updated(), outcomes, periods, store.periods_updated(),
-                    syntheses, chosen)
+def code_key() -> str:
+    """A hash of the code and templates that make the site (and the versions of the libraries that render it):
+    any change to them makes every file again."""
+    return package_key(Path(__file__).resolve().parents[1])
 
 
-def site_files(archive: _Archive, pages: Sequence[PaperPageView], *, chrome: Chrome, main: tuple[str, str]
-               ) -> dict[str, bytes]:
-    """Every page, feed and asset of the site (search index aside), by path; `pages` are the archive's
-    `paper_pages`. Pure."""
-    files: dict[str, bytes] = {}
-    all_streams = streams(archive.editions)
-    index = edition_index(archive.editions)
-    all_feeds = feed_links(*(s.key for s in all_streams))
-    views: dict[Edition, EditionView] = {}
-    for edition, digest in archive.digests.items():
-        view = edition_view(digest, index=index, outcomes=archive.outcomes.get(edition),
-                            updated=archive.updated.get(edition),
-                            made=edition_synthesis(digest.entries, digest.lang, archive.syntheses.get),
-                            chosen=archive.chosen.get(edition))
-        views[edition] = view
-        files[view.path] = _page("edition.html", view.path, chrome, feed_links((edition.source, edition.lang)),
-                                 view=view)
-        files[view.ref.markdown_path] = digestformat.render(digest).encode()
+@functools.cache
+def package_key(package: Path) -> str:
+    """`code_key` of the package in this folder."""
+    h = hashlib.sha256(repr((__version__, jinja2.__version__, metadata.version("feedgen"))).encode())
+    for name in _CODE:
+        top = package / name
+        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
 
-    chosen = main_stream(all_streams, *main)
-    home = HomeView(main=views.get(chosen.latest.edition) if chosen else None, streams=all_streams)
-    files[HOME_PATH] = _page("home.html", HOME_PATH, chrome, all_feeds, view=home)
 
-    for key, refs in index.streams.items():
-        newest = [views[r.edition] for r in reversed(refs) if r.edition in views]
-        files[feed_path(*key)] = atom_feed(key[0], key[1], newest[:FEED_ENTRIES], chrome)
-        files[papers_feed_path(*key)] = papers_feed(key[0], key[1], paper_items(newest), chrome)
+def _key(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
-    for page in pages:
-        files[page.path] = _page("paper.html", page.path, chrome, (), view=page)
 
-    refs = [PeriodRef(p.span, p.source, p.lang, len(p.entries)) for p in archive.periods]
-    period_pages: dict[tuple[str, str, str], list[PeriodView]] = {}
-    for p in archive.periods:
-        view = period_view(p, refs=refs, updated=archive.periods_updated.get((p.span, p.source, p.lang)),
-                           made=edition_synthesis(p.entries, p.lang, archive.syntheses.get))
-        period_pages.setdefault((p.span.period, p.source, p.lang), []).append(view)
-        feed = (FeedLink(f"{view.ref.source_name} · {view.ref.lang_name} · {p.span.period}ly", view.ref.feed),)
-        files[view.path] = _page("period.html", view.path, chrome, feed, view=view)
-        files[view.ref.markdown_path] = digestformat.render_period(p).encode()
-    for (period, source, lang), pviews in period_pages.items():
-        newest = sorted(pviews, key=lambda v: v.ref.span.start, reverse=True)[:FEED_ENTRIES]
-        files[period_feed_path(period, source, lang)] = period_feed(period, source, lang, newest, chrome)
+_Shows = tuple[Synthesis | None, dict[str, Outcome] | None, dict[str, tuple[str, ...]] | None]
 
-    months = month_views(views.values())  # newest first
-    files[ARCHIVE_PATH] = _page("archive.html", ARCHIVE_PATH, chrome, all_feeds,
-                                view=ArchiveView(months, all_streams,
-                                                 tuple(sorted(refs, key=lambda r: r.span.start, reverse=True))))
+
+class _Build:
+    """One build: the archive in brief (`Store.edition_prints`, `Store.period_prints`: a few queries), and what
+    the pages need, read and made only when a page that needs it is made (memoised)."""
+
+    def __init__(self, store: Store, chrome: Chrome, main: tuple[str, str], memo: Mapping[str, object],
+                 related: Callable[[str], list[RelatedRef]]) -> None:
+        self.store, self.chrome, self.main = store, chrome, main
+        self.site = _key(code_key(), chrome, main)  # in every file's key
+        self.editions = store.editions()
+        self.prints = store.edition_prints()
+        self.updated = store.editions_updated()
+        self.index = edition_index(self.editions)
+        self.streams = streams(self.editions)
+        self.feeds = feed_links(*(s.key for s in self.streams))
+        self.newer = store.newer_versions()
+        self._related = related
+        self._memo_in = memo  # what the last build knew of each edition's content: (fingerprint, synthesis key)
+        self.memo: dict[str, list[str]] = {}
+        self.shown: dict[str, list[Edition]] = {}  # paper id -> the editions that list it, in archive order
+        for edition, _ in self.editions:
+            for pid, _links in self.prints[edition].papers:
+                eds = self.shown.setdefault(pid, [])
+                if edition not in eds:
+                    eds.append(edition)
+        self.paper_paths = {pid: paper_path(pid) for pid in self.shown}
+        self.periods = [(span, source, lang, n) for span, source, lang, n in store.periods()]
+        self.period_prints = store.period_prints() if self.periods else {}
+        self.period_refs = [PeriodRef(span, source, lang, n) for span, source, lang, n in self.periods]
+        self.periods_updated = store.periods_updated() if self.periods else {}
+        self._digests: dict[Edition, Digest] = {}
+        self._periods: dict[tuple[Span, str, str], PeriodDigest] = {}
+        self._content: dict[object, tuple[str, str]] = {}  # edition or period -> (content key, synthesis key)
+        # edition or period -> what its page shows besides its entries: stored synthesis, outcomes, choices
+        self._shows: dict[object, _Shows] = {}
+        self._views: dict[Edition, EditionView] = {}
+        self._plain: dict[Edition, EditionView] = {}  # without their synthesis
+        self._pages: dict[str, PaperPageView] = {}
+        self._related_cache: dict[str, list[RelatedRef]] = {}
+
+    # -- editions ----------------------------------------------------------------------------------------------
+    def digest(self, edition: Edition) -> Digest:
+        if edition not in self._digests:
+            digest = self.store.get_digest(edition)
+            assert digest is not None, edition  # listed by `editions()` in this same read
+            self._digests[edition] = digest
+        return self._digests[edition]
+
+    def _synthesis_key(self, name: str, fingerprint: str, entries: Callable[[], tuple[Entry, ...]], lang: str) -> str:
+        """The key of the synthesis an edition's content would have (`synthesis.content_key`): remembered from the
+        last build while the content is the same (its fingerprint), else made from its entries."""
+        seen = _key(code_key(), fingerprint)  # the same rows, and the same code to make the key from them
+        last = self._memo_in.get(name)
+        if isinstance(last, list) and len(last) == 2 and last[0] == seen:
+            made = str(last[1])
+        else:
+            made = content_key(entries(), lang)
+        self.memo[name] = [seen, made]
+        return made
+
+    def content(self, edition: Edition) -> str:
+        """A key of everything the edition's own page shows of it: its rows (the fingerprint), its stored synthesis,
+        the runs' outcomes of its papers without a summary, and what interest ranking chose."""
+        if edition not in self._content:
+            p = self.prints[edition]
+            ck = self._synthesis_key(edition_path(edition), p.fingerprint, lambda: self.digest(edition).entries,
+                                     edition.lang)
+            outcomes = self.store.latest_outcomes(edition) if p.unsummarized else None
+            made, chosen = self.store.get_synthesis(ck), self.store.choices(edition)
+            self._content[edition] = (_key(p.fingerprint, made, outcomes, chosen), ck)
+            self._shows[edition] = (made, outcomes, {pid: c.reasons for pid, c in chosen.items()} or None)
+        return self._content[edition][0]
+
+    def _stored(self, key: object) -> Callable[[str], Synthesis | None]:
+        """The stored synthesis by its content key, as `content` (`period_content`) read it."""
+        ck = self._content[key][1]
+        made = self._shows[key][0]
+        return lambda k: made if k == ck else self.store.get_synthesis(k)
+
+    def page_key(self, edition: Edition) -> str:
+        """The key of the edition's page: its content and the editions it links to."""
+        return _key(self.site, "edition", self.content(edition),
+                    [(str(r.edition), r.papers) if r else None for r in self.index.neighbours(edition)],
+                    [(str(r.edition), r.papers) for r in self.index.others(edition)])
+
+    def view(self, edition: Edition, *, synthesis: bool = True) -> EditionView:
+        """The edition's view; without its `synthesis` (which only its page and the home page show, and which
+        takes a while to make when none is stored) for a feed or a list of its entries."""
+        if edition in self._views:
+            return self._views[edition]
+        if not synthesis and edition in self._plain:
+            return self._plain[edition]
+        digest = self.digest(edition)
+        self.content(edition)
+        _, outcomes, chosen = self._shows[edition]
+        made = edition_synthesis(digest.entries, digest.lang, self._stored(edition)) if synthesis else None
+        view = edition_view(digest, index=self.index, outcomes=outcomes, updated=self.updated.get(edition),
+                            made=made, chosen=chosen)
+        (self._views if synthesis else self._plain)[edition] = view
+        return view
+
+    def lists(self, editions: Iterable[Edition]) -> list[EditionView]:
+        """The editions' views as a feed or a list of their entries shows them (their synthesis aside)."""
+        return [self.view(e, synthesis=False) for e in editions]
+
+    # -- papers ------------------------------------------------------------------------------------------------
+    def related(self, paper_id: str) -> list[RelatedRef]:
+        if paper_id not in self._related_cache:
+            self._related_cache[paper_id] = self._related(paper_id)
+        return self._related_cache[paper_id]
+
+    def paper_rows(self, paper_id: str) -> list[tuple[str, str]]:
+        """What the paper's page and search record are made from: the editions that list it, each in brief."""
+        return [(str(e), self.prints[e].fingerprint) for e in self.shown[paper_id]]
+
+    def paper_key(self, paper_id: str) -> str:
+        # the related papers as the page shows them: in order, by id and title (not their scores' last digits)
+        return _key(self.site, "paper", self.paper_rows(paper_id),
+                    [(r.paper_id, r.title) for r in self.related(paper_id)], self.newer.get(paper_id))
+
+    def paper_day(self, paper_id: str) -> dt.date:
+        return max(e.day for e in self.shown[paper_id])
+
+    def paper_page(self, paper_id: str) -> PaperPageView:
+        """The paper's page: its newest record, the summary each edition shows, related papers, newer versions."""
+        if paper_id not in self._pages:
+            shown: list[tuple[Edition, Summary | None, int | None]] = []
+            newest: tuple[dt.date, Paper] | None = None
+            for edition in self.shown[paper_id]:
+                for entry in self.digest(edition).entries:
+                    if entry.paper.id == paper_id:
+                        shown.append((edition, entry.summary, entry.paper.upvotes))
+                        if newest is None or newest[0] < edition.day:
+                            newest = (edition.day, entry.paper)
+            assert newest is not None, paper_id
+            self._pages[paper_id] = paper_page_view(newest[1], shown, self.related(paper_id),
+                                                    self.newer.get(paper_id, ()))
+        return self._pages[paper_id]
+
+    # -- weekly and monthly editions ---------------------------------------------------------------------------
+    def period(self, key: tuple[Span, str, str]) -> PeriodDigest:
+        if key not in self._periods:
+            found = self.store.get_period(*key)
+            assert found is not None, key
+            self._periods[key] = found
+        return self._periods[key]
+
+    def period_content(self, key: tuple[Span, str, str]) -> str:
+        if key not in self._content:
+            span, source, lang = key
+            p = self.period_prints[key]
+            ck = self._synthesis_key(period_path(span, source, lang), p.fingerprint,
+                                     lambda: self.period(key).entries, lang)
+            made = self.store.get_synthesis(ck)
+            self._content[key] = (_key(p.fingerprint, made), ck)
+            self._shows[key] = (made, None, None)
+        return self._content[key][0]
+
+    def period_page_key(self, key: tuple[Span, str, str]) -> str:
+        return _key(self.site, "period", self.period_content(key), period_neighbours(self.period_refs, *key))
+
+    def period_view(self, key: tuple[Span, str, str]) -> PeriodView:
+        p = self.period(key)
+        self.period_content(key)
+        return period_view(p, refs=self.period_refs, updated=self.periods_updated.get(key),
+                           made=edition_synthesis(p.entries, p.lang, self._stored(key)))
+
+
+Target = tuple[str, Callable[[], bytes]]  # a file's key, and how to make it
+
+
+def site_targets(build: _Build) -> dict[str, Target]:
+    """Every page, feed and asset of the site (search index aside), by path: its key and how it is made."""
+    chrome, site = build.chrome, build.site
+    targets: dict[str, Target] = {}
+
+    def page(path: str, key: str, template: str, feeds: Callable[[], tuple[FeedLink, ...]],
+             context: Callable[[], dict[str, object]]) -> None:
+        targets[path] = (key, lambda: _page(template, path, chrome, feeds(), **context()))
+
+    for edition, _ in build.editions:
+        path = edition_path(edition)
+        page(path, build.page_key(edition), "edition.html", lambda e=edition: feed_links((e.source, e.lang)),
+             lambda e=edition: {"view": build.view(e)})
+        targets[edition_path(edition, "md")] = (
+            _key(site, "markdown", build.prints[edition].fingerprint),
+            lambda e=edition: digestformat.render(build.digest(e)).encode())
+
+    chosen = main_stream(build.streams, *build.main)
+    main = chosen.latest.edition if chosen else None
+    page(HOME_PATH, _key(site, "home", build.page_key(main) if main else None, build.streams, build.feeds),
+         "home.html", lambda: build.feeds,
+         lambda: {"view": HomeView(main=build.view(main) if main else None, streams=build.streams)})
+
+    for stream, refs in build.index.streams.items():
+        newest = [r.edition for r in reversed(refs)]
+        shown = newest[:FEED_ENTRIES]
+        targets[feed_path(*stream)] = (
+            _key(site, "feed", stream, [(e, build.page_key(e)) for e in shown]),
+            lambda s=stream, eds=shown: atom_feed(s[0], s[1], build.lists(eds), chrome))
+        listed: set[str] = set()
+        walked = []  # the newest editions, until they list as many papers as the feed of papers shows
+        for e in newest:
+            if len(listed) >= PAPER_FEED_ENTRIES:
+                break
+            walked.append(e)
+            listed.update(pid for pid, _ in build.prints[e].papers)
+        targets[papers_feed_path(*stream)] = (
+            _key(site, "papers", stream, [(e, build.content(e)) for e in walked]),
+            lambda s=stream, eds=walked: papers_feed(s[0], s[1], paper_items(build.lists(eds)), chrome))
+
+    for pid in build.shown:
+        page(build.paper_paths[pid], build.paper_key(pid), "paper.html", tuple,
+             lambda p=pid: {"view": build.paper_page(p)})
+
+    pages_of: dict[tuple[str, str, str], list[tuple[Span, str]]] = {}
+    for span, source, lang, _ in build.periods:
+        key = (span, source, lang)
+        ref = PeriodRef(span, source, lang)
+        feed = (FeedLink(f"{ref.source_name} · {ref.lang_name} · {span.period}ly", ref.feed),)
+        page_key = build.period_page_key(key)
+        pages_of.setdefault((span.period, source, lang), []).append((span, page_key))
+        page(ref.path, page_key, "period.html", lambda f=feed: f, lambda k=key: {"view": build.period_view(k)})
+        targets[ref.markdown_path] = (_key(site, "markdown", build.period_prints[key].fingerprint),
+                                      lambda k=key: digestformat.render_period(build.period(k)).encode())
+    for (period, source, lang), spans in pages_of.items():
+        newest_spans = sorted(spans, key=lambda s: s[0].start, reverse=True)[:FEED_ENTRIES]
+        targets[period_feed_path(period, source, lang)] = (
+            _key(site, "period feed", period, source, lang, newest_spans),
+            lambda p=period, s=source, lg=lang, n=newest_spans: period_feed(
+                p, s, lg, [build.period_view((span, s, lg)) for span, _ in n], chrome))
+
+    months = month_index(build.editions)  # newest first
+    refs = tuple(sorted(build.period_refs, key=lambda r: r.span.start, reverse=True))
+    archive = ArchiveView(months, build.streams, refs)
+    page(ARCHIVE_PATH, _key(site, "archive", archive, build.feeds), "archive.html", lambda: build.feeds,
+         lambda: {"view": archive})
+    in_month: dict[tuple[int, int], list[Edition]] = {}
+    for edition, _ in build.editions:
+        in_month.setdefault((edition.day.year, edition.day.month), []).append(edition)
     for i, month in enumerate(months):
-        files[month.path] = _page("month.html", month.path, chrome, (), view=month,
-                                  previous=months[i + 1] if i + 1 < len(months) else None,
-                                  next=months[i - 1] if i > 0 else None)
-    for tag in tag_views(views.values()):
-        files[tag.path] = _page("tag.html", tag.path, chrome, (FeedLink(f"{tag.tag} papers", tag.feed),), view=tag)
-        files[tag.feed] = tag_feed(tag.tag, tag.items, chrome)
-    files[SEARCH_PATH] = _page("search.html", SEARCH_PATH, chrome, all_feeds)
+        previous = months[i + 1] if i + 1 < len(months) else None
+        following = months[i - 1] if i > 0 else None
+        eds = in_month[(month.year, month.month)]
+        page(month.path, _key(site, "month", month, previous, following, [(e, build.content(e)) for e in eds]),
+             "month.html", tuple,
+             lambda eds=eds, p=previous, n=following: {"view": month_views(build.lists(eds))[0],
+                                                       "previous": p, "next": n})
+
+    _tag_targets(build, targets, page)
+    page(SEARCH_PATH, _key(site, "search"), "search.html", lambda: build.feeds, dict)
     static = resources.files("dailypapers") / "templates" / "static"
     for name in STATIC_FILES:
-        files[f"static/{name}"] = (static / name).read_bytes()
-    return files
+        targets[f"static/{name}"] = (_key(site, "static", name), lambda n=name: (static / n).read_bytes())
+    return targets
+
+
+def _tag_targets(build: _Build, targets: dict[str, Target], page: Callable[..., None]) -> None:
+    """A page and a feed per tag: its newest papers (each from the newest edition that lists it), as
+    `views.tag_views` makes them, keyed by the editions they come from."""
+    newest: dict[str, tuple[Edition, tuple[str, ...]]] = {}  # paper -> (its newest edition, its tags)
+    for edition, _ in sorted(build.editions, key=lambda en: en[0].day, reverse=True):
+        for pid, links in build.prints[edition].papers:
+            if pid not in newest:
+                newest[pid] = (edition, _tags(links))
+    by_tag: dict[str, list[tuple[str, Edition]]] = {}
+    for pid, (edition, tags) in newest.items():
+        for t in tags:
+            by_tag.setdefault(t, []).append((pid, edition))
+    every = count_tags(tags for _, tags in newest.values() if tags)
+    for tag, found in sorted(by_tag.items()):
+        kept = found[:TAG_PAGE_PAPERS]
+        key = _key(build.site, "tag", tag, every, [(pid, e, build.content(e)) for pid, e in kept])
+
+        def view(tag: str = tag, kept: list[tuple[str, Edition]] = kept) -> TagView:
+            items = []
+            for pid, e in kept:
+                v = build.view(e, synthesis=False)
+                items.append(PaperItem(next(x for x in v.entries if x.paper.id == pid), e, v.updated))
+            return tag_view(tag, items, every)
+
+        page(tag_path(tag), key, "tag.html", lambda t=tag: (FeedLink(f"{t} papers", tag_feed_path(t)),),
+             lambda v=view: {"view": v()})
+        targets[tag_feed_path(tag)] = (_key(key, "feed"), lambda t=tag, v=view: tag_feed(t, v().items, build.chrome))
+
+
+def _tags(links: str) -> tuple[str, ...]:
+    try:
+        found = json.loads(links)
+    except ValueError:
+        return ()
+    return link_tags(found) if isinstance(found, dict) else ()
 
 
 def _page(template: str, path: str, chrome: Chrome, feeds: tuple[FeedLink, ...], **context: object) -> bytes:
     return render(template, path, chrome, feeds=feeds, **context).encode()
-
-
-def paper_pages(digests: dict[Edition, Digest],
-                related: Callable[[str], list[RelatedRef]] = lambda paper_id: [],
-                newer: Mapping[str, list[tuple[VersionChange, Summary | None]]] | None = None) -> list[PaperPageView]:
-    """One page per paper of any edition: its newest record, the summary each edition shows, its related
-    papers (`related`) and its newer arXiv versions (`newer`: `Store.newer_versions`)."""
-    shown: dict[str, list[tuple[Edition, Summary | None, int | None]]] = {}
-    papers: dict[str, tuple[dt.date, Paper]] = {}
-    for edition, digest in digests.items():
-        for entry in digest.entries:
-            shown.setdefault(entry.paper.id, []).append((edition, entry.summary, entry.paper.upvotes))
-            if entry.paper.id not in papers or papers[entry.paper.id][0] < edition.day:
-                papers[entry.paper.id] = (edition.day, entry.paper)
-    newer = newer or {}
-    return [paper_page_view(papers[pid][1], appearances, related(pid), newer.get(pid, ()))
-            for pid, appearances in shown.items()]
 
 
 def related_papers(store: Store, model: str, limit: int = RELATED) -> Callable[[str], list[RelatedRef]]:
@@ -251,20 +480,6 @@ def search_records(pages: Iterable[PaperPageView]) -> dict[str, str]:
             f"<p>{SENTINEL} {escape(expand_cjk(readable))}</p></body></html>"
         )
     return records
-
-
-def search_parts(pages: Iterable[PaperPageView]) -> dict[str, dict[str, str]]:
-    """The search records (`search_records`) in parts, one per month of the papers' days (`undated` for a paper
-    without one): each part is its own Pagefind bundle under `pagefind/<part>/`, built only when its records
-    changed, and the site's search merges them (static/search.js, `pagefind/parts.json`)."""
-    by_part: dict[str, list[PaperPageView]] = {}
-    for page in pages:
-        by_part.setdefault(page.paper.day.strftime("%Y-%m") if page.paper.day else "undated", []).append(page)
-    return {part: search_records(pages) for part, pages in sorted(by_part.items())}
-
-
-def _part_key(records: dict[str, str]) -> str:
-    return hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()
 
 
 async def _pagefind(parts: dict[str, dict[str, str]]) -> dict[str, bytes]:
@@ -304,10 +519,10 @@ async def _pagefind(parts: dict[str, dict[str, str]]) -> dict[str, bytes]:
     return files
 
 
-def _unchanged_parts(out_dir: Path, keys: dict[str, str]) -> tuple[frozenset[str], list[str]]:
-    """The search index files of the last build that stay (their part's records are the same, and their files
-    are all there) and the parts Pagefind must index."""
-    manifest = read_manifest(out_dir)
+def _unchanged_parts(there: set[str], manifest: Mapping[str, object], keys: dict[str, str]
+                     ) -> tuple[frozenset[str], list[str]]:
+    """The search index files of the last build that stay (their part's records are made from the same rows,
+    and their files are all there) and the parts Pagefind must index."""
     before = manifest.get("search")
     before = before if isinstance(before, dict) else {}  # a site from before the parts: every part is new
     files: dict[str, list[str]] = {}
@@ -318,7 +533,7 @@ def _unchanged_parts(out_dir: Path, keys: dict[str, str]) -> tuple[frozenset[str
     changed: list[str] = []
     for part, key in keys.items():
         last = files.get(part, [])
-        if before.get(part) == key and last and all((out_dir / p).is_file() for p in last):
+        if before.get(part) == key and last and all(p in there for p in last):
             keep.extend(last)  # the same records give the same bundle: Pagefind need not index them again
         else:
             changed.append(part)
@@ -326,6 +541,17 @@ def _unchanged_parts(out_dir: Path, keys: dict[str, str]) -> tuple[frozenset[str
 
 
 # -- writing: only what changed ------------------------------------------------------------------------------
+def _files_in(out_dir: Path) -> set[str]:
+    """The files under `out_dir` (paths relative to it, `/`-separated): one listing of each folder instead of a
+    look at each file."""
+    found: set[str] = set()
+    for folder, _, names in os.walk(out_dir):
+        rel = Path(folder).relative_to(out_dir).as_posix()
+        prefix = "" if rel == "." else rel + "/"
+        found.update(prefix + name for name in names)
+    return found
+
+
 def read_manifest(out_dir: Path) -> dict[str, object]:
     try:
         data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -334,26 +560,35 @@ def read_manifest(out_dir: Path) -> dict[str, object]:
     return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else {}
 
 
+def _mapping(manifest: Mapping[str, object], name: str) -> dict[str, object]:
+    found = manifest.get(name)
+    return found if isinstance(found, dict) else {}
+
+
 def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = frozenset(),
-         search: dict[str, str] | None = None) -> tuple[list[str], list[str], int]:
+         search: dict[str, str] | None = None, keys: Mapping[str, str] | None = None,
+         memo: Mapping[str, object] | None = None, manifest: Mapping[str, object] | None = None
+         ) -> tuple[list[str], list[str], int]:
     """Write the files whose bytes differ from what the manifest says was written; remove the files this
-    site wrote before and no longer makes; `keep` are files of the last build left as they are (the search
-    index, when its input did not change). Returns (written, removed, unchanged)."""
-    manifest = read_manifest(out_dir)
+    site wrote before and no longer makes; `keep` are files of the last build left as they are (unchanged
+    pages not made again, the search index when its input did not change). `keys` (each file's key), `memo` and
+    `search` go into the new manifest for the next build. Returns (written, removed, unchanged)."""
+    manifest = read_manifest(out_dir) if manifest is None else manifest
     before: dict[str, str] = manifest.get("files", {})  # type: ignore[assignment]
     after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
     after.update({path: before[path] for path in keep if path in before})
     written = [path for path in files if before.get(path) != after[path] or not (out_dir / path).is_file()]
-    unchanged = len(keep) + len(files) - len(written)
+    unchanged = len(after) - len(written)
     # Every new file and the manifest are written first, beside their targets; only when all of them are on
     # disk do they go into place (renames need no room), then the files of the last build that are not made
     # any more go, and the manifest last. A disk that fills up before that leaves the previous site whole.
     pages, listing = StagedFiles(), StagedFiles(one_by_one=True)
+    record = {"files": after, "keys": {p: k for p, k in (keys or {}).items() if p in after}, "memo": memo or {},
+              "search": search or {}}
     try:
         for path in written:
             pages.add(out_dir / path, files[path])
-        listing.add(out_dir / MANIFEST, json.dumps({"files": after, "search": search or {}}, indent=0, sort_keys=True)
-                    + "\n")
+        listing.add(out_dir / MANIFEST, json.dumps(record, indent=0, sort_keys=True) + "\n")
     except OSError as exc:
         pages.discard()
         listing.discard()
@@ -386,36 +621,49 @@ def build_site(
     embedding_model: str | None = None,
 ) -> SiteReport:
     """Build (or bring up to date) the site of the archive in `out_dir`. `main` is the (source, lang) stream the
-    home page shows when the archive has it; `embedding_model` the vectors paper pages find related papers by."""
-    archive = _read(store)
+    home page shows when the archive has it; `embedding_model` the vectors paper pages find related papers by.
+    Only the files whose key changed since the last build are made (see `site_targets`)."""
     chrome = Chrome(live=False, base_url=base_url.rstrip("/") if base_url else None)
-    pages = paper_pages(archive.digests, related_papers(store, embedding_model) if embedding_model else
-                        lambda paper_id: [], store.newer_versions())
-    keep: frozenset[str] = frozenset()
+    manifest = read_manifest(out_dir)
+    build = _Build(store, chrome, main, _mapping(manifest, "memo"),
+                   related_papers(store, embedding_model) if embedding_model else lambda paper_id: [])
+    targets = site_targets(build)
+    last_keys, last_files = _mapping(manifest, "keys"), _mapping(manifest, "files")
+    there = _files_in(out_dir) if last_files else set()
+    keep = {path for path, (key, _) in targets.items()
+            if last_keys.get(path) == key and path in last_files and path in there}
     search_keys: dict[str, str] = {}
     index: concurrent.futures.Future[dict[str, bytes]] | None = None
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         if search:
-            parts = search_parts(pages)
-            search_keys = {part: _part_key(records) for part, records in parts.items()}
-            keep, changed = _unchanged_parts(out_dir, search_keys)
+            parts: dict[str, list[str]] = {}
+            for pid in build.shown:  # a part per month of the papers' days
+                parts.setdefault(build.paper_day(pid).strftime("%Y-%m"), []).append(pid)
+            search_keys = {part: _key(code_key(), "search", sorted((build.paper_paths[pid], build.paper_rows(pid))
+                                                                    for pid in pids))
+                           for part, pids in sorted(parts.items())}
+            kept, changed = _unchanged_parts(there, manifest, search_keys)
+            keep |= kept
             if changed:  # Pagefind runs (its own process, its own event loop) while the pages render
-                index = pool.submit(asyncio.run, _pagefind({part: parts[part] for part in changed}))
-        files = site_files(archive, pages, chrome=chrome, main=main)
+                records = {part: search_records(build.paper_page(pid) for pid in parts[part]) for part in changed}
+                index = pool.submit(asyncio.run, _pagefind(records))
+        files = {path: make() for path, (_, make) in targets.items() if path not in keep}
         if search:
             # newest first: the search loads the first part's bundle and merges the others into it
-            files[SEARCH_PARTS] = (json.dumps(sorted(parts, reverse=True)) + "\n").encode()
+            files[SEARCH_PARTS] = (json.dumps(sorted(search_keys, reverse=True)) + "\n").encode()
         if index is not None:
             files.update(index.result())
-    written, removed, unchanged = sync(out_dir, files, keep=keep, search=search_keys)
+    written, removed, unchanged = sync(out_dir, files, keep=frozenset(keep), search=search_keys,
+                                       keys={path: key for path, (key, _) in targets.items()}, memo=build.memo,
+                                       manifest=manifest)
     readme_written = None
     if readme is not None:
-        chosen = main_stream(streams(archive.editions), *main)
-        if chosen is not None and readme_file.write(readme, archive.digests[chosen.latest.edition],
+        chosen = main_stream(build.streams, *main)
+        if chosen is not None and readme_file.write(readme, build.digest(chosen.latest.edition),
                                                     show_flags=show_flags):
             readme_written = readme
-    return SiteReport(out_dir, tuple(written), tuple(removed), unchanged, len(archive.digests), len(pages),
-                      readme_written)
+    return SiteReport(out_dir, tuple(written), tuple(removed), unchanged, len(build.editions), len(build.shown),
+                      readme_written, made=tuple(files))
 
 
 def build_from_settings(settings: Settings, out_dir: Path | None = None, *, base_url: str | None = None,

@@ -142,7 +142,12 @@ def tag_path(tag: str) -> str:
 def paper_tags(paper: Paper) -> tuple[str, ...]:
     """The paper's arXiv categories, primary first, as the source gave them (`links["category"]` and the
     space-separated `links["categories"]`); none for a paper whose categories no source told."""
-    found = [paper.links.get("category", ""), *paper.links.get("categories", "").split()]
+    return link_tags(paper.links)
+
+
+def link_tags(links: Mapping[str, str]) -> tuple[str, ...]:
+    """`paper_tags` of a paper whose `links` these are."""
+    found = [links.get("category", ""), *links.get("categories", "").split()]
     return tuple(dict.fromkeys(t for t in (f.strip() for f in found) if _CATEGORY.fullmatch(t)))[:MAX_TAGS]
 
 
@@ -530,9 +535,14 @@ class EditionView(_Entries):
 
 
 def tag_counts(papers: Iterable[PaperView]) -> tuple[tuple[str, int], ...]:
+    return count_tags(p.tags for p in papers)
+
+
+def count_tags(tag_lists: Iterable[Sequence[str]]) -> tuple[tuple[str, int], ...]:
+    """How many of these papers (each given by its tags) carry each tag, most first, then by name."""
     counts: dict[str, int] = {}
-    for p in papers:
-        for t in p.tags:
+    for tags in tag_lists:
+        for t in tags:
             counts[t] = counts.get(t, 0) + 1
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -564,13 +574,14 @@ def tag_views(views: Iterable[EditionView]) -> tuple[TagView, ...]:
         for t in item.entry.paper.tags:
             by_tag.setdefault(t, []).append(item)
     every = tag_counts(i.entry.paper for i in newest)
-    out = []
-    for tag, items in sorted(by_tag.items()):
-        kept = items[:TAG_PAGE_PAPERS]
-        ranked = tuple(EntryView(rank=n + 1, paper=i.entry.paper, summary=i.entry.summary, outcome=i.entry.outcome)
-                       for n, i in enumerate(kept))
-        out.append(TagView(tag, ranked, every, tuple(kept)))
-    return tuple(out)
+    return tuple(tag_view(tag, items[:TAG_PAGE_PAPERS], every) for tag, items in sorted(by_tag.items()))
+
+
+def tag_view(tag: str, items: Sequence[PaperItem], every: tuple[tuple[str, int], ...]) -> TagView:
+    """A tag's page from its newest papers (`items`, at most TAG_PAGE_PAPERS) and the archive's tag counts."""
+    ranked = tuple(EntryView(rank=n + 1, paper=i.entry.paper, summary=i.entry.summary, outcome=i.entry.outcome)
+                   for n, i in enumerate(items))
+    return TagView(tag, ranked, every, tuple(items))
 
 
 def entry_view(entry: Entry, rank: int, edition: Edition, outcome: Outcome | None = None,
@@ -723,14 +734,19 @@ def period_view(edition: PeriodDigest, *, refs: Sequence[PeriodRef] = (), update
     same kind, source and language."""
     as_day = Edition(day=edition.span.start, source=edition.source, lang=edition.lang)
     entries = tuple(entry_view(e, i + 1, as_day) for i, e in enumerate(edition.entries))
-    same = sorted((r for r in refs if (r.span.period, r.source, r.lang) == (edition.span.period, edition.source,
-                                                                           edition.lang)),
+    before, after = period_neighbours(refs, edition.span, edition.source, edition.lang)
+    return PeriodView(PeriodRef(edition.span, edition.source, edition.lang, len(entries)), entries, before, after,
+                      updated, synthesis_view(made, entries) if made is not None and made.themes else None)
+
+
+def period_neighbours(refs: Sequence[PeriodRef], span: Span, source: str, lang: str
+                      ) -> tuple[PeriodRef | None, PeriodRef | None]:
+    """Of `refs`, the edition of the same kind, source and language just before `span`, and the one just after."""
+    same = sorted((r for r in refs if (r.span.period, r.source, r.lang) == (span.period, source, lang)),
                   key=lambda r: r.span.start)
-    before = [r for r in same if r.span.start < edition.span.start]
-    after = [r for r in same if r.span.start > edition.span.start]
-    return PeriodView(PeriodRef(edition.span, edition.source, edition.lang, len(entries)), entries,
-                      before[-1] if before else None, after[0] if after else None, updated,
-                      synthesis_view(made, entries) if made is not None and made.themes else None)
+    before = [r for r in same if r.span.start < span.start]
+    after = [r for r in same if r.span.start > span.start]
+    return before[-1] if before else None, after[0] if after else None
 
 
 # -- a paper's page: every summary in every language ------------------------------------------------------

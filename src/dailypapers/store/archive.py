@@ -34,6 +34,8 @@ from dailypapers.search import (
 from dailypapers.store.connection import Connection
 from dailypapers.store.rows import (
     EDITION,
+    ENTRY_COLUMNS,
+    EditionPrint,
     edition_from_row,
     edition_key,
     fetch_rows,
@@ -42,6 +44,7 @@ from dailypapers.store.rows import (
     paper_from_row,
     paper_row,
     parse_time,
+    prints,
     summary_from_row,
     summary_row,
     utc_now,
@@ -222,11 +225,8 @@ class Archive(Connection):
         if not list(self.db.query(f"select 1 from digests where {EDITION}", key)):
             return None
         rows = self.db.query(
-            """
-            select e.upvotes as entry_upvotes, p.*, s.key as s_key, s.paper_id as s_paper_id,
-                   s.lang as s_lang, s.sections as s_sections, s.model as s_model,
-                   s.prompt_version as s_prompt_version, s.created_at as s_created_at, s.claims as s_claims,
-                   s.tldr as s_tldr
+            f"""
+            select {ENTRY_COLUMNS}
             from digest_entries e
             join papers p on p.id = e.paper_id
             left join summaries s on s.key = e.summary_key
@@ -258,6 +258,16 @@ class Archive(Connection):
         """When each stored edition last changed (a run or an import wrote its entries)."""
         rows = self.db.execute("select day, source, lang, updated_at from digests")
         return {Edition(day=dt.date.fromisoformat(d), source=s, lang=lg): parse_time(u) for d, s, lg, u in rows}
+
+    def edition_prints(self) -> dict[Edition, EditionPrint]:
+        """Every stored edition's `EditionPrint`, in one query: what a caller that keeps what it made of each
+        edition (the static site) needs to tell which editions changed, without reading them."""
+        rows = self.db.execute(
+            "select d.day, d.source, d.lang, d.updated_at, e.position, s.key is null, e.paper_id, p.links, "
+            f"{ENTRY_COLUMNS} from digests d left join digest_entries e on e.day = d.day and e.source = d.source "
+            "and e.lang = d.lang left join papers p on p.id = e.paper_id "
+            "left join summaries s on s.key = e.summary_key order by d.day, d.source, d.lang, e.position")
+        return {Edition(day=dt.date.fromisoformat(k[0]), source=k[1], lang=k[2]): p for k, p in prints(rows).items()}
 
     def paper_editions(self, paper_id: str) -> list[tuple[Edition, Summary | None, int | None]]:
         """Every edition that lists the paper, newest first, with the summary and votes it shows there."""

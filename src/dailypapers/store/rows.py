@@ -4,15 +4,59 @@ every part of the store shares. Dicts at this edge; models everywhere else."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import marshal
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dailypapers.models import Claim, Edition, Paper, Section, Summary, Usage
 
 EDITION = "day = :day and source = :source and lang = :lang"
 CHUNK = 500  # ids per `in (...)` query, well under SQLite's limit on bound parameters
+
+
+# What an edition's page reads of each entry (`Archive.get_digest`, `Periods.get_period`): the entry's votes, its
+# paper's row and its summary's columns (prefixed `s_`). `prints` fingerprints exactly these.
+ENTRY_COLUMNS = (
+    "e.upvotes as entry_upvotes, p.*, s.key as s_key, s.paper_id as s_paper_id, s.lang as s_lang, "
+    "s.sections as s_sections, s.model as s_model, s.prompt_version as s_prompt_version, "
+    "s.created_at as s_created_at, s.claims as s_claims, s.tldr as s_tldr"
+)
+
+
+@dataclass(frozen=True)
+class EditionPrint:
+    """An edition as stored, in brief: a fingerprint of everything reading it gives (when it was updated, its
+    entries in order, their papers' rows and summaries: a summary replaced under its key, or a paper's record
+    changed, changes it), its papers in order with their `links` (as stored: JSON), and whether an entry has
+    no summary (a page then says why, from the runs' outcomes)."""
+
+    fingerprint: str
+    papers: tuple[tuple[str, str], ...]
+    unsummarized: bool
+
+
+def prints(rows: Iterable[Sequence[Any]], *, key_columns: int = 3) -> dict[tuple[Any, ...], EditionPrint]:
+    """`EditionPrint`s from rows of (edition key columns..., updated_at, position, summary key is null, paper id,
+    paper links, ENTRY_COLUMNS...) in order of edition and position (the edition's row left-joined to its entries;
+    every entry's paper is a row of `papers`, which the foreign key holds to)."""
+    hashers: dict[tuple[Any, ...], Any] = {}
+    papers: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
+    bare: dict[tuple[Any, ...], bool] = {}
+    for row in rows:
+        key = tuple(row[:key_columns])
+        h = hashers.get(key)
+        if h is None:
+            h = hashers[key] = hashlib.sha256()
+            papers[key], bare[key] = [], False
+        h.update(marshal.dumps(tuple(row[key_columns:])))
+        if row[key_columns + 1] is not None:  # an entry (an edition without any has one row of nulls)
+            papers[key].append((row[key_columns + 3], row[key_columns + 4] or "{}"))
+            bare[key] = bare[key] or bool(row[key_columns + 2])
+    return {k: EditionPrint(h.hexdigest(), tuple(papers[k]), bare[k]) for k, h in hashers.items()}
 
 
 def iso(value: dt.date | dt.datetime | None) -> str | None:
