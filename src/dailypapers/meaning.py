@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -71,8 +72,15 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
         return store.search(query, limit=limit, sort=sort, lang=lang)
     assert embedder is not None
     depth = max(limit, CANDIDATES)
-    words = store.search(query, limit=depth, sort="rank", lang=lang) if mode == "hybrid" else []
-    vector = embedder.embed([query], query=True)[0]
+    if mode == "hybrid":
+        # the query is embedded in another thread while the words are searched here (the bundled engine and
+        # an HTTP call release the GIL): a hybrid query waits for the longer of the two, not for both
+        with ThreadPoolExecutor(1, thread_name_prefix="dailypapers-embed") as pool:
+            embedding = pool.submit(embedder.embed, [query], query=True)
+            words = store.search(query, limit=depth, sort="rank", lang=lang)
+            vector = embedding.result()[0]
+    else:
+        words, vector = [], embedder.embed([query], query=True)[0]
     near = store.nearest(embedder.model, vector, limit=depth)
     if mode == "meaning":
         return _hits(store, query, near[:limit], lang)
