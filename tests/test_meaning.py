@@ -24,7 +24,8 @@ from typer.testing import CliRunner
 from dailypapers import hookimpl
 from dailypapers.cli import app as cli
 from dailypapers.config import Settings
-from dailypapers.embed.base import EmbedderPlugin, normalised, paper_text, text_key
+from dailypapers.embed.base import EmbedderPlugin, QueryCache, normalised, paper_text, text_key
+from dailypapers.embed.bundled import BundledEmbedder
 from dailypapers.embed.fusion import reciprocal_rank_fusion
 from dailypapers.embed.remote import RemoteEmbedder
 from dailypapers.errors import ConfigError, EmbedError, InputError, NotFoundError
@@ -133,6 +134,45 @@ def test_embedders_register_through_the_plugin_manager(registry: Registry, fake:
     assert parts[("embedders", "fake")] == "fake-embedder"
 
 
+def test_a_query_asked_again_is_not_embedded_again() -> None:
+    asked: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        asked.append(list(texts))
+        return normalised(np.array([[len(t), 1.0] for t in texts], dtype=np.float32))
+
+    cache = QueryCache(size=2)
+    first = cache.rows(["ab", "abc", "ab"], embed)
+    assert asked == [["ab", "abc"]]  # once each, in one call
+    assert first.shape == (3, 2) and first[0].tolist() == first[2].tolist() != first[1].tolist()
+    again = cache.rows(["abc", "ab"], embed)
+    assert asked == [["ab", "abc"]] and again.tolist() == [first[1].tolist(), first[0].tolist()]
+    cache.rows(["abcd"], embed)  # the third query: the least recently asked ("abc") goes
+    cache.rows(["ab", "abc"], embed)
+    assert asked[-2:] == [["abcd"], ["abc"]]
+    cache.clear()
+    cache.rows(["ab"], embed)
+    assert asked[-1] == ["ab"]
+
+
+def test_the_openai_compatible_embedder_sends_a_query_once() -> None:
+    sent: list[list[str]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        texts = json.loads(request.content)["input"]
+        sent.append(texts)
+        return httpx.Response(200, json={"data": [{"index": i, "embedding": [float(len(t)), 1.0]}
+                                                  for i, t in enumerate(texts)]})
+
+    embedder = RemoteEmbedder("http://127.0.0.1:9/v1", "m", None, 5.0, transport=httpx.MockTransport(handler))
+    one = embedder.embed(["reward model"], query=True)
+    two = embedder.embed(["reward model", "x" * 2000], query=True)
+    assert sent == [["reward model"], ["x" * 512]]  # the new one only, cut as a query is
+    assert one[0].tolist() == two[0].tolist()
+    embedder.embed(["reward model"])  # passages are not queries: always sent
+    assert len(sent) == 3
+
+
 # -- embeddings in the archive ----------------------------------------------------------------------------------
 def test_embeddings_are_made_incrementally(tmp_path: Path, fake: HashingEmbedder) -> None:
     db = tmp_path / "a.db"
@@ -201,6 +241,23 @@ def test_every_vector_backend_ranks_alike(tmp_path: Path, fake: HashingEmbedder)
         assert [round(s, 4) for _, s in found] == [round(s, 4) for _, s in other]
     with Store(":memory:") as memory:
         assert memory.vector_backend() == "numpy"  # no file for a second connection to open
+
+
+def test_the_vectors_held_in_memory_follow_the_archive(tmp_path: Path, fake: HashingEmbedder) -> None:
+    db = tmp_path / "a.db"
+    build(db)
+    query = fake.embed(["speculative decoding draft model"], query=True)[0]
+    with Store(db) as writer, Store(db, readonly=True) as reader:
+        embed_archive(writer, fake)
+        assert reader.vector_backend() == "numpy"
+        before = [pid for pid, _ in reader.nearest(fake.model, query, limit=5)]
+        assert "2603.00004" not in before and len(before) == 3
+        writer.import_digest(Digest(day=D2 + dt.timedelta(days=1), entries=(entry("2603.00004"),)))
+        embed_archive(writer, fake)  # another connection's write: the reader reads the vectors again
+        assert reader.nearest(fake.model, query, limit=1)[0][0] == "2603.00004"
+        writer.import_digest(Digest(day=D2 + dt.timedelta(days=1), entries=()), replace=True)
+        assert writer.nearest(fake.model, query, limit=5)[0][0] != "2603.00004"  # out of editions: not found
+        assert "2603.00004" not in [pid for pid, _ in reader.nearest(fake.model, query, limit=5)]
 
 
 def test_related_papers_are_the_nearest_others(tmp_path: Path, fake: HashingEmbedder) -> None:
@@ -312,6 +369,19 @@ def test_an_openai_compatible_server_embeds_the_archive(tmp_path: Path, openai_s
     with pytest.raises(EmbedError, match="HTTP 401") as caught:
         embedder.embed(["x"])
     assert "sk-embed-test-key" not in str(caught.value)
+
+
+@pytest.mark.slow
+def test_the_bundled_model_shares_a_day_between_workers_with_the_same_vectors() -> None:
+    texts = [f"{title}\n{abstract}" for title, abstract in PAPERS.values()] * 3 + ["짧은 글", "A"]
+    one, two = BundledEmbedder(workers=1), BundledEmbedder(workers=2)
+    alone = one.embed(texts)
+    shared = two.embed(texts)  # 14 texts: two batches, one a worker
+    assert shared.shape == (14, 384) and np.array_equal(alone, shared)  # in the texts' order, the same rows
+    assert np.allclose(shared[0], shared[4]) and not np.allclose(shared[0], shared[1])
+    query = two.embed(["reward models"], query=True)
+    assert np.array_equal(query, two.embed(["reward models"], query=True))
+    assert float(query[0] @ shared[0]) > float(query[0] @ shared[2])  # the reward paper is nearer than the SAE one
 
 
 @pytest.mark.slow

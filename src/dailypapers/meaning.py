@@ -9,9 +9,9 @@ exact name still counts (words).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -71,17 +71,21 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
         return store.search(query, limit=limit, sort=sort, lang=lang)
     assert embedder is not None
     depth = max(limit, CANDIDATES)
-    words = store.search(query, limit=depth, sort="rank", lang=lang) if mode == "hybrid" else []
-    vector = embedder.embed([query], query=True)[0]
+    if mode == "hybrid":
+        # the query is embedded in another thread while the words are searched here (the bundled engine and
+        # an HTTP call release the GIL): a hybrid query waits for the longer of the two, not for both
+        with ThreadPoolExecutor(1, thread_name_prefix="dailypapers-embed") as pool:
+            embedding = pool.submit(embedder.embed, [query], query=True)
+            words = store.search_ranking(query, limit=depth, sort="rank")
+            vector = embedding.result()[0]
+    else:
+        words, vector = [], embedder.embed([query], query=True)[0]
     near = store.nearest(embedder.model, vector, limit=depth)
     if mode == "meaning":
         return _hits(store, query, near[:limit], lang)
-    fused = reciprocal_rank_fusion([[h.paper_id for h in words], [pid for pid, _ in near]])[:limit]
-    by_id = {h.paper_id: h for h in words}
-    for h in _hits(store, query, [(pid, score) for pid, score in fused if pid not in by_id], lang):
-        by_id[h.paper_id] = h
-    # a hybrid hit's score is its fused one, whichever side found it
-    return [dataclasses.replace(by_id[pid], score=score) for pid, score in fused if pid in by_id]
+    # a hybrid hit's score is its fused one, whichever side found it; only the fused best are read and marked
+    fused = reciprocal_rank_fusion([[pid for pid, _ in words], [pid for pid, _ in near]])[:limit]
+    return _hits(store, query, fused, lang, by_words={pid for pid, _ in words})
 
 
 def related(store: Store, embedder: Embedder | None, paper_id: str, *, limit: int = RELATED,
@@ -97,9 +101,11 @@ def related(store: Store, embedder: Embedder | None, paper_id: str, *, limit: in
     return _hits(store, "", store.nearest(embedder.model, vector, limit=limit, exclude=[paper_id]), lang)
 
 
-def _hits(store: Store, query: str, found: list[tuple[str, float]], lang: str | None) -> list[SearchHit]:
+def _hits(store: Store, query: str, found: list[tuple[str, float]], lang: str | None,
+          by_words: Collection[str] = ()) -> list[SearchHit]:
     """Found papers as hits: the query's words marked where they occur; where none does, the summary in `lang`
-    (else the abstract) opens the snippet."""
+    (else the abstract) opens the snippet, except for papers found `by_words`, which show what word search
+    shows."""
     terms = parse_query(query)
     docs = store.search_docs([pid for pid, _ in found])
     out: list[SearchHit] = []
@@ -108,7 +114,7 @@ def _hits(store: Store, query: str, found: list[tuple[str, float]], lang: str | 
         if doc is None:
             continue
         h = hit(doc, terms, score, lang=lang)
-        if h.snippet is None:
+        if h.snippet is None and pid not in by_words:
             text, snip_lang = _lead(doc, lang)
             if text:
                 h = SearchHit(h.paper_id, h.day, h.title, h.authors, score, _opening(text), snip_lang)

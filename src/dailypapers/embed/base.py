@@ -9,6 +9,8 @@ its new papers.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -23,6 +25,7 @@ if TYPE_CHECKING:  # the archive imports this module and loads no settings code,
 # What is embedded of a paper: the models measured here read ~512 tokens, so more would be cut by them anyway.
 MAX_TEXT_CHARS = 2_000
 MAX_QUERY_CHARS = 512
+QUERY_CACHE = 256  # query vectors an embedder keeps: a query asked again is not embedded again
 
 
 @runtime_checkable
@@ -66,3 +69,38 @@ def normalised(rows: np.ndarray) -> np.ndarray:
         rows = rows[None, :]
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     return rows / np.where(norms == 0, 1.0, norms)
+
+
+class QueryCache:
+    """The vectors of the last `size` queries an embedder made, by text: a query asked again (the search page
+    and then the API, another mode, the next page of results) is not embedded again. Rows are read-only."""
+
+    def __init__(self, size: int = QUERY_CACHE) -> None:
+        self._size = size
+        self._rows: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def rows(self, texts: Sequence[str], embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """One row per text: those kept, and the others made by `embed` in one call (and kept)."""
+        import numpy as np  # imported when used (see above)
+
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for text in texts:
+                if text in self._rows:
+                    self._rows.move_to_end(text)
+                    found[text] = self._rows[text]
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            made = np.array(embed(missing), dtype=np.float32)
+            made.flags.writeable = False
+            with self._lock:
+                for text, row in zip(missing, made, strict=True):
+                    found[text] = self._rows[text] = row
+                while len(self._rows) > self._size:
+                    self._rows.popitem(last=False)
+        return np.vstack([found[t] for t in texts])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()

@@ -13,7 +13,7 @@ import httpx
 import numpy as np
 
 from dailypapers.config import Settings
-from dailypapers.embed.base import MAX_QUERY_CHARS, EmbedderPlugin, normalised
+from dailypapers.embed.base import MAX_QUERY_CHARS, EmbedderPlugin, QueryCache, normalised
 from dailypapers.errors import EmbedError
 from dailypapers.hookspecs import hookimpl
 
@@ -34,15 +34,20 @@ class RemoteEmbedder:
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = timeout
         self._transport = transport
+        self._queries = QueryCache()  # a query asked again is not sent again
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
+        if query:
+            return self._queries.rows([t[:MAX_QUERY_CHARS] for t in texts], self._embed)
+        return self._embed(texts)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
         rows: list[np.ndarray] = []
         with httpx.Client(timeout=self._timeout, transport=self._transport, headers=self._headers) as client:
             for start in range(0, len(texts), BATCH):
-                batch = [t[:MAX_QUERY_CHARS] if query else t for t in texts[start:start + BATCH]]
-                rows.append(self._batch(client, batch))
+                rows.append(self._batch(client, list(texts[start:start + BATCH])))
         if len({r.shape[1] for r in rows}) > 1:
             raise EmbedError("the embeddings server answered vectors of different lengths")
         return normalised(np.vstack(rows))

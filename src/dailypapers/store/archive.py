@@ -376,20 +376,32 @@ class Archive(Connection):
         first (`rank`: bm25 over the newest RANK_WINDOW matches), with highlighted snippets (taken from the
         summary in `lang` when it matches)."""
         terms = parse_query(query)
-        if not terms or limit < 1:
-            return []
-        expr = match_expression(terms)
-        if sort == "newest":
-            found = [(r[0], 0.0) for r in self.db.execute(
-                "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, limit])]
-        else:
-            found = sorted(self._ranked_window(terms, expr, max(RANK_WINDOW, limit)),
-                           key=lambda r: (r[1], -r[0]))[:limit]
+        found = self._matches(terms, limit, sort)
         if not found:
             return []
         rows = {r["id"]: r for r in self.db.query(
             f"select * from search_docs where id in ({', '.join('?' * len(found))})", [i for i, _ in found])}
         return [hit(SearchDoc.from_row(rows[i]), terms, score, lang=lang) for i, score in found if i in rows]
+
+    def search_ranking(self, query: str, *, limit: int = 20, sort: Sort = "rank") -> list[tuple[str, float]]:
+        """The (paper id, score) of what `search` finds, in its order, without reading the papers or making
+        snippets (hybrid search fuses this ranking and shows only the fused best)."""
+        found = self._matches(parse_query(query), limit, sort)
+        if not found:
+            return []
+        ids = dict(self.db.execute(f"select id, paper_id from search_docs where id in ({', '.join('?' * len(found))})",
+                                   [i for i, _ in found]).fetchall())
+        return [(str(ids[i]), score) for i, score in found if i in ids]
+
+    def _matches(self, terms: list[Term], limit: int, sort: Sort) -> list[tuple[int, float]]:
+        """(search row, score) of the papers matching every term, newest first or by bm25 (see `search`)."""
+        if not terms or limit < 1:
+            return []
+        expr = match_expression(terms)
+        if sort == "newest":
+            return [(r[0], 0.0) for r in self.db.execute(
+                "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, limit])]
+        return sorted(self._ranked_window(terms, expr, max(RANK_WINDOW, limit)), key=lambda r: (r[1], -r[0]))[:limit]
 
     def _ranked_window(self, terms: list[Term], expr: str, window: int) -> list[tuple[int, float]]:
         """(row, bm25) of the newest `window` matches of `expr`, as FTS5's bm25() with WEIGHTS scores them: by

@@ -3,18 +3,18 @@ text it was made from, for the papers in editions (those in `search_docs`).
 
 Nearest papers are found by the first of:
 
-1. sqlite-vec's `vec_distance_cosine` in the archive's own connection, when this Python's sqlite3 can load
-   extensions;
-2. one numpy product over the model's vectors, read once and kept in memory until the table changes, while
-   they are at most NUMPY_MAX_VECTORS (about 770 MB at 384 dimensions);
-3. beyond that, sqlite-vec in a read-only connection to the archive file opened with sqlean-py's SQLite (a
-   drop-in sqlite3 built with extension loading), when sqlean-py is installed: it scans from disk and keeps
-   nothing; else the numpy scan still.
+1. one product of the query with the model's vectors, held in memory as one float32 matrix (read once a
+   process, read again only when the archive changes; about 150 MB at 100,000 papers of 384 numbers), while
+   they are at most NUMPY_MAX_VECTORS (about 770 MB);
+2. beyond that, sqlite-vec's `vec_distance_cosine`, which scans them from the file on each query and keeps
+   nothing: in the archive's own connection when this Python's sqlite3 can load extensions, else in a
+   read-only connection to the file through sqlean-py's SQLite (a drop-in sqlite3 built with extension
+   loading), when sqlean-py is installed; else the numpy scan still.
 
-Measured by bench/meaning.py on 2 cores at load average 10 and 20,000 papers, the numpy scan answers in p95
-27 ms and sqlite-vec through sqlean-py in 260 ms (it reads every vector from the file on each query): so
-sqlean-py is for archives too large to hold, not the default. `Vectors.vector_backend()` says which is used.
-Vectors are unit length, so the cosine is a dot product and every path ranks alike.
+Measured by bench/meaning.py on 2 busy cores, the numpy scan answers 100,000 papers in tens of milliseconds (it
+reads the 150 MB once a query: splitting it between the cores was slower there) and sqlite-vec through
+sqlean-py in hundreds (it reads every vector from the file on each query). `Vectors.vector_backend()` says
+which way is used. Vectors are unit length, so the cosine is a dot product and every way ranks alike.
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ def sqlean_vec_connection(path: Path) -> Any | None:
 
 VectorBackend = Literal["sqlite-vec", "sqlean-py + sqlite-vec", "numpy"]
 NUMPY_MAX_VECTORS = 500_000
+READ_ROWS = 4_096  # vectors read from the archive at a time into the matrix
 
 
 class Vectors(Archive):
@@ -98,10 +99,11 @@ class Vectors(Archive):
     def vector_backend(self) -> VectorBackend:
         """How nearest papers are found here (see the module's docstring); decided on first use."""
         if self._backend is None:
-            if load_sqlite_vec(self.db.conn):
+            if self._vector_count() <= NUMPY_MAX_VECTORS:
+                self._backend = "numpy"
+            elif load_sqlite_vec(self.db.conn):
                 self._backend, self._vec_conn = "sqlite-vec", self.db.conn
-            elif (self.path is not None and self._vector_count() > NUMPY_MAX_VECTORS
-                  and (conn := sqlean_vec_connection(self.path)) is not None):
+            elif self.path is not None and (conn := sqlean_vec_connection(self.path)) is not None:
                 self._backend, self._vec_conn = "sqlean-py + sqlite-vec", conn
             else:
                 self._backend = "numpy"
@@ -130,6 +132,7 @@ class Vectors(Archive):
         if self._vec_conn is not None and self._vec_conn is not self.db.conn:
             self._vec_conn.close()
         self._vec_conn = None
+        self._matrix = None
         super().close()
 
     def pending_embeddings(self, model: str, limit: int | None = None) -> list[Pending]:
@@ -204,11 +207,13 @@ class Vectors(Archive):
             return []
         scores = matrix @ query
         take = min(len(ids), limit + len(skip))
-        top = np.argpartition(-scores, take - 1)[:take]
-        ranked = sorted(top, key=lambda i: -scores[i])
+        top = np.argpartition(scores, len(ids) - take)[len(ids) - take:]
+        ranked = top[np.argsort(-scores[top], kind="stable")]
         return [(ids[i], float(scores[i])) for i in ranked if ids[i] not in skip][:limit]
 
     def _model_matrix(self, model: str, dim: int) -> tuple[list[str], np.ndarray]:
+        """The ids and vectors of `model`'s papers in editions, as one float32 matrix, read once and kept until
+        the archive changes."""
         import numpy as np  # imported when used (see dailypapers.store.connection)
 
         # read again only after a write: another connection's commit changes data_version, this one's own
@@ -217,12 +222,19 @@ class Vectors(Archive):
         key = (model, dim, version, self.db.conn.total_changes)
         if self._matrix is not None and self._matrix[0] == key:
             return self._matrix[1], self._matrix[2]
-        rows = self.db.execute(
-            "select e.paper_id, e.vector from embeddings e join search_docs d on d.paper_id = e.paper_id "
-            "where e.model = ? and e.dim = ?", [model, dim]).fetchall()
-        ids = [r[0] for r in rows]
-        matrix = (np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim)
-                  if rows else np.zeros((0, dim), dtype=np.float32))
+        self._matrix = None  # the old matrix is freed before the new one is read
+        where = "from embeddings e join search_docs d on d.paper_id = e.paper_id where e.model = ? and e.dim = ?"
+        count = int(self.db.execute(f"select count(*) {where}", [model, dim]).fetchone()[0])
+        matrix = np.empty((count, dim), dtype=np.float32)
+        ids: list[str] = []
+        cursor = self.db.conn.execute(f"select e.paper_id, e.vector {where}", [model, dim])
+        while rows := cursor.fetchmany(READ_ROWS):
+            block = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim)
+            if len(ids) + len(rows) > matrix.shape[0]:  # a write between the count and the read
+                matrix = np.resize(matrix, (len(ids) + len(rows), dim))
+            matrix[len(ids):len(ids) + len(rows)] = block
+            ids.extend(r[0] for r in rows)
+        matrix = matrix[:len(ids)]
         self._matrix = (key, ids, matrix)
         return ids, matrix
 
