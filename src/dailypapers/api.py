@@ -24,14 +24,13 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from dailypapers import interest, periods, pipeline, sources, synthesis
+from dailypapers import interest, periods, pipeline, sources
 from dailypapers.config import EditionSetting, Settings
 from dailypapers.engines.base import Session
 from dailypapers.errors import DailyPapersError, PublishError, SummarizeError
 from dailypapers.events import Events, Waiting
 from dailypapers.health import ChannelHealth, HealthReport
 from dailypapers.http import Http, Pacing
-from dailypapers.meaning import embed_archive
 from dailypapers.models import (
     Digest,
     Document,
@@ -47,17 +46,15 @@ from dailypapers.models import (
 from dailypapers.plugins import Registry, auto_llm, plugin_manager
 from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, publish_all
 from dailypapers.publish.markdown import period_path, write_period
-from dailypapers.publish.notify import daily
-from dailypapers.publish.notify.deliver import deliver as deliver_edition
-from dailypapers.publish.notify.messages import MessageEdition, period_message, synthesis_lines, update_lines
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
 from dailypapers.summarize.base import Asks, Closes, Summarizer
 from dailypapers.summarize.prompts import language_name
 from dailypapers.work import WorkSpec
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the delivery stack loads when something is delivered, the checker when a synthesis is made
     from dailypapers.publish.notify.apprise import AppriseChannel
+    from dailypapers.publish.notify.messages import MessageEdition
     from dailypapers.publish.notify.slack import SlackChannel
 
 __all__ = [
@@ -230,6 +227,8 @@ def _embed_new(registry: Registry, settings: Settings, store: Store, events: Eve
     try:
         embedder = registry.embedder(settings)
         if embedder is not None:
+            from dailypapers.meaning import embed_archive
+
             embed_archive(store, embedder)
     except DailyPapersError as exc:
         events.notice(f"papers not embedded ({exc}): `dailypapers embed` does it later")
@@ -402,6 +401,9 @@ class _DailyPlan:
         return i, outputs, problems
 
     async def deliver(self, digest: Digest) -> tuple[list[ChannelHealth], int, int]:
+        from dailypapers.publish.notify import daily
+        from dailypapers.publish.notify.deliver import deliver as deliver_edition
+
         message = _with_synthesis(daily.message_of(digest, self.settings), self.store, digest.entries, digest.lang)
         if self.channels:  # the notes go to the first edition that has somewhere to go
             message = _with_updates(message, self.store)
@@ -494,6 +496,10 @@ def build_period(
             problems.append(f"site: {exc}")
     delivered: list[ChannelHealth] = []
     if deliver:
+        from dailypapers.publish.notify import daily
+        from dailypapers.publish.notify.deliver import deliver as deliver_edition
+        from dailypapers.publish.notify.messages import period_message
+
         notifiers = [registry.notifier(n) for n in settings.notifiers]
         channels = daily.channels(notifiers, settings)
         message = period_message(edition, site_url=settings.site_url, show_flags=settings.show_flags)
@@ -518,6 +524,8 @@ async def _synthesis(settings: Settings, summarizer: Summarizer, store: Store, e
     for the call (`spent`: what the run has used). Returns what the call cost."""
     if not settings.synthesis or not isinstance(summarizer, Asks) or not any(e.summary for e in entries):
         return Usage()
+    from dailypapers import synthesis
+
     key = synthesis.content_key(entries, lang)
     cached = store.get_synthesis(key)
     if cached is not None and cached.model == summarizer.name:
@@ -539,6 +547,9 @@ async def _synthesis(settings: Settings, summarizer: Summarizer, store: Store, e
 
 def _with_synthesis(message: MessageEdition, store: Store, entries: Sequence[Entry], lang: str) -> MessageEdition:
     """The message with the edition's stored synthesis (made by a run with the `synthesis` setting), if any."""
+    from dailypapers import synthesis
+    from dailypapers.publish.notify.messages import synthesis_lines
+
     made = store.get_synthesis(synthesis.content_key(entries, lang))
     if made is None or not made.themes:
         return message
@@ -551,6 +562,8 @@ def _with_updates(message: MessageEdition, store: Store) -> MessageEdition:
     changes = store.announce_changes(message.edition)
     if not changes:
         return message
+    from dailypapers.publish.notify.messages import update_lines
+
     titles = {c.paper_id: p.title for c in changes if (p := store.get_paper(c.paper_id)) is not None}
     return dataclasses.replace(message, updates=update_lines(changes, titles))
 

@@ -73,8 +73,6 @@ from dailypapers.models import (
 from dailypapers.store import KeyedEntries, Store
 from dailypapers.summarize.base import Summarizer, WarmsUp
 from dailypapers.text import clip
-from dailypapers.verify import build_index
-from dailypapers.versions import claim_changes
 from dailypapers.work import (
     GROUNDING_VERSION,
     CapReached,
@@ -662,6 +660,9 @@ async def refresh(
     own key), and record what changed (`versions.claim_changes`). A paper with no newer version costs nothing
     more; one stored without a version gets the current one as its baseline. The paper's stored version
     changes last, so a refresh killed half-way finds the same newer version again."""
+    from dailypapers.verify import build_index
+    from dailypapers.versions import claim_changes
+
     events = events or Events()
     stored = store.papers_in_editions(since)
     if not stored:

@@ -6,14 +6,15 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from dailypapers.config import Settings
 from dailypapers.embed.base import MAX_QUERY_CHARS, EmbedderPlugin, normalised
 from dailypapers.errors import EmbedError
 from dailypapers.hookspecs import hookimpl
+
+if TYPE_CHECKING:  # numpy loads when something is embedded, not when the plug-ins are registered
+    import numpy as np
 
 BATCH = 16
 
@@ -42,6 +43,8 @@ class BundledEmbedder:
         return self._model
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        import numpy as np
+
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         with self._lock:
