@@ -165,12 +165,18 @@ async def abuild_digest(
                 store.save_choices(job.edition, chosen)
             publish_context = PublishContext(settings, out, main_edition, store, _embedding_model(registry, settings))
 
+            unsettled: list[str] = []  # what the run left undone beyond its papers: done again by the next one
+
             def publish(digest: Digest) -> tuple[list[str], list[str]]:
-                _embed_new(registry, settings, store, events)  # before the pages, which show related papers
+                if not _embed_new(registry, settings, store, events):  # before the pages: they show related papers
+                    unsettled.append("embeddings")
                 return publish_all(digest, publishers, publish_context, events)
 
             async def synthesized(digest: Digest, spent: Usage) -> Usage:  # before the publishers: pages show it
-                return await _synthesis(settings, summarizer, store, digest.entries, digest.lang, events, spent)
+                used = await _synthesis(settings, summarizer, store, digest.entries, digest.lang, events, spent)
+                if _synthesis_due(settings, summarizer, store, digest.entries, digest.lang):
+                    unsettled.append("synthesis")
+                return used
 
             def fetch(paper: Paper) -> Awaitable[Document]:
                 return sources.fetch_document(registry, paper, ctx)
@@ -178,6 +184,7 @@ async def abuild_digest(
             digest, report = await pipeline.run(
                 job, store=store, summarizer=summarizer, fetch=fetch, publish=publish, events=events,
                 synthesize=synthesized, workers=session.workers(summarizer, fetch) if session is not None else None,
+                finish=pipeline.Finish(_finish_inputs(settings, out, main_edition, publishers), lambda: not unsettled),
             )
             return digest, redact.data(report)
 
@@ -221,9 +228,18 @@ async def arefresh(settings: Settings, *, since: dt.date | None = None, plugins:
                 caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens), events=events)
 
 
-def _embed_new(registry: Registry, settings: Settings, store: Store, events: Events) -> None:
+def _finish_inputs(settings: Settings, out: Path | None, main_edition: bool, publishers: Sequence[object]) -> str:
+    """What an edition's outputs follow besides its papers (`pipeline.Finish`): the settings (less what bounds
+    a run without changing what it makes), the output path and the publishers."""
+    shown = settings.model_dump_json(exclude={"max_cost", "max_tokens", "concurrency"})
+    return "\n".join([shown, str(out.resolve()) if out is not None else "", str(main_edition),
+                      ",".join(type(p).__qualname__ for p in publishers)])
+
+
+def _embed_new(registry: Registry, settings: Settings, store: Store, events: Events) -> bool:
     """Embed the papers the run added (and those whose summaries changed): meaning search and related papers
-    find them from now on. A failure is a notice, never a failed run: `dailypapers embed` catches up later."""
+    find them from now on. A failure is a notice, never a failed run: `dailypapers embed` catches up later.
+    Returns False then."""
     try:
         embedder = registry.embedder(settings)
         if embedder is not None:
@@ -232,6 +248,8 @@ def _embed_new(registry: Registry, settings: Settings, store: Store, events: Eve
             embed_archive(store, embedder)
     except DailyPapersError as exc:
         events.notice(f"papers not embedded ({exc}): `dailypapers embed` does it later")
+        return False
+    return True
 
 
 def _embedding_model(registry: Registry, settings: Settings) -> str | None:
@@ -522,14 +540,12 @@ async def _synthesis(settings: Settings, summarizer: Summarizer, store: Store, e
     """The edition's synthesis by the summarizer's model (`synthesis` setting), stored under its content key;
     nothing when one made by this model is stored for the same content, or when the run's caps leave no room
     for the call (`spent`: what the run has used). Returns what the call cost."""
-    if not settings.synthesis or not isinstance(summarizer, Asks) or not any(e.summary for e in entries):
+    if not _synthesis_due(settings, summarizer, store, entries, lang):
         return Usage()
     from dailypapers import synthesis
 
+    assert isinstance(summarizer, Asks)
     key = synthesis.content_key(entries, lang)
-    cached = store.get_synthesis(key)
-    if cached is not None and cached.model == summarizer.name:
-        return Usage()
     question = synthesis.question(entries, lang)
     estimate = summarizer.ask_estimate(question)
     if not pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens).allows(spent, estimate):
@@ -543,6 +559,18 @@ async def _synthesis(settings: Settings, summarizer: Summarizer, store: Store, e
     documents = {e.paper.id: doc for e in entries if (doc := store.get_document(e.paper.id)) is not None}
     store.save_synthesis(synthesis.ground(raw, entries, documents, model=summarizer.name, key=key))
     return usage
+
+
+def _synthesis_due(settings: Settings, summarizer: Summarizer, store: Store, entries: Sequence[Entry],
+                   lang: str) -> bool:
+    """Whether the edition wants a synthesis that is not stored: the `synthesis` setting, a summarizer that can
+    make one, summaries to make it from, and none made by this model for the same content."""
+    if not settings.synthesis or not isinstance(summarizer, Asks) or not any(e.summary for e in entries):
+        return False
+    from dailypapers import synthesis
+
+    cached = store.get_synthesis(synthesis.content_key(entries, lang))
+    return cached is None or cached.model != summarizer.name
 
 
 def _with_synthesis(message: MessageEdition, store: Store, entries: Sequence[Entry], lang: str) -> MessageEdition:
