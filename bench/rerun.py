@@ -4,8 +4,8 @@ A day of N papers served by the HF/arXiv stand-in (generated PDFs; 90 % also wit
 through the stand-in OpenAI server (no latency: only the re-run is measured). Then, each in a fresh process:
 
 - `digest DAY` again (the edition done, nothing changed): target < 1.0 s at 50 papers, < 1.5 s at 500;
-- `run DAY` (the daily job: digest, the default publishers, delivery) once to deliver to a Slack stand-in, then again with
-  nothing due;
+- `run DAY` (the daily job: digest, the default publishers, delivery) once to deliver to a Slack stand-in,
+  then again with nothing due;
 
 printed as the best and the median of --runs wall and CPU times (CPU time is what a shared, loaded machine
 distorts least), with the LLM calls the re-runs made (target 0). `--profile` writes a cProfile of one more
