@@ -202,8 +202,11 @@ def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
         f"tokens, {u.cost_text} · {report.wall_seconds:.1f} s",
         highlight=False,
     )
+    if report.unchanged:
+        console.print("the edition was finished and nothing it is made from has changed: nothing done again "
+                      "(--force does it again)", highlight=False)
     for path in report.outputs:
-        console.print(Text(f"wrote {path}"), highlight=False)
+        console.print(Text(f"{'unchanged' if report.unchanged else 'wrote'} {path}"), highlight=False)
     for problem in report.publish_errors:
         console.print(safe(f"not published: {problem}", style="red"), highlight=False)
 
