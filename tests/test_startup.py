@@ -68,3 +68,31 @@ def test_a_words_search_of_an_archive_without_vectors_loads_no_plug_ins(tmp_path
                          timeout=120, check=True)
     assert "R1-Reward" in out.stdout  # found by words
     assert out.stdout.splitlines()[-1].strip() == ""
+
+
+def test_the_re_run_of_a_finished_day_loads_no_checker_sdk_or_delivery_views(
+        tmp_path: Path, hf_arxiv, openai_standin) -> None:  # type: ignore[no-untyped-def]
+    """A re-run of a finished day reads the archive and the listing, and finds nothing to do: it loads neither
+    the checker, the LLM SDK, numpy, the templates nor the messages' views."""
+    import datetime as dt
+    import os
+
+    from tests.test_daily_run import add_day
+
+    day = dt.date(2026, 6, 12)
+    add_day(hf_arxiv, day, 2)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}, **hf_arxiv.env(),
+           "DAILYPAPERS_DB": str(tmp_path / "a.db"), "DAILYPAPERS_OUT_DIR": str(tmp_path / "digests"),
+           "DAILYPAPERS_LLM_BASE_URL": openai_standin.base_url, "DAILYPAPERS_LLM_MODEL": "standin-model",
+           "DAILYPAPERS_LLM_API_KEY": "sk-test", "DAILYPAPERS_EMBEDDER": "off", "DAILYPAPERS_HTTP_RETRIES": "0"}
+    digest = [sys.executable, "-m", "dailypapers", "digest", day.isoformat()]
+    subprocess.run(digest, cwd=tmp_path, env=env, capture_output=True, timeout=300, check=True)
+    calls = openai_standin.calls
+    script = ("import sys; from dailypapers.cli import app\n"
+              f"try:\n    app({[*digest[3:], '--json']!r})\nexcept SystemExit:\n    pass\n"
+              "print(*sorted(m for m in ('dailypapers.verify', 'openai', 'numpy', 'jinja2',"
+              " 'dailypapers.publish.views') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=300, check=True)
+    assert '"unchanged": true' in out.stdout and openai_standin.calls == calls
+    assert out.stdout.splitlines()[-1].strip() == ""
