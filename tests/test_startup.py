@@ -42,16 +42,17 @@ def test_the_command_line_loads_no_library_a_command_uses_until_it_runs() -> Non
     assert early == []
 
 
-def test_reading_the_archive_loads_no_numpy() -> None:
-    """numpy (for embeddings) loads when vectors are used, not with the archive: sqlite-utils would import it."""
+def test_reading_the_archive_loads_no_numpy_or_click() -> None:
+    """numpy (for embeddings) loads when vectors are used, not with the archive: sqlite-utils would import it,
+    and click, for its own command line."""
     loaded = import_times("dailypapers.store")
     assert "sqlite_utils" in loaded and "dailypapers.store.vectors" in loaded
-    assert "numpy" not in loaded
-    script = ("import dailypapers.store, numpy, sqlite_utils.db as d; "
-              "print(d.np is None, numpy.float32(1.5).item())")  # numpy still loads when asked for
+    assert "numpy" not in loaded and "click" not in loaded
+    script = ("import dailypapers.store, numpy, click, sqlite_utils.db as d; "
+              "print(d.np is None, numpy.float32(1.5).item(), click.Group.__module__)")  # both load when asked
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
                          check=True)
-    assert out.stdout.split() == ["True", "1.5"]
+    assert out.stdout.split() == ["True", "1.5", "click.core"]
 
 
 def test_a_words_search_of_an_archive_without_vectors_loads_no_plug_ins(tmp_path: Path) -> None:
