@@ -106,8 +106,8 @@ class Ledger(Connection):
             edition_key(edition),
         )
         digest = hashlib.sha256()
-        for row in cursor:
-            digest.update(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
+        for row in cursor:  # str, int, float, bytes or None: repr() is exact and stable
+            digest.update(repr(row).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
     def finished_edition(self, edition: Edition) -> dict[str, Any] | None:
