@@ -11,7 +11,7 @@ printed as the best and the median of --runs wall and CPU times (CPU time is wha
 distorts least), with the LLM calls the re-runs made (target 0). `--profile` writes a cProfile of one more
 `digest` re-run to bench/rerun-N.prof.
 
-    python bench/rerun.py [--papers 50,500] [--runs 5] [--pages 4] [--profile]
+    python bench/rerun.py [--papers 50,500] [--runs 5] [--pages 2] [--profile]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import compileall
 import datetime as dt
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -61,6 +62,12 @@ def line(name: str, ts: list[tuple[float, float]], target: float | None) -> str:
 def one_day(args: argparse.Namespace, papers: int) -> None:
     with tempfile.TemporaryDirectory() as tmp, HfArxivStandIn() as hf, OpenAIStandIn() as llm, \
             SlackStandIn() as slack:
+        # the code as it is now, copied: an edit made while the bench runs would be another code, which does
+        # the work again (`pipeline.code_stamp`)
+        src = Path(tmp) / "src"
+        shutil.copytree(ROOT / "src" / "dailypapers", src / "dailypapers",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        compiled(src)
         t0 = time.perf_counter()
         for i in range(papers):
             html = int((i + 1) * 0.9) > int(i * 0.9)
@@ -76,7 +83,7 @@ def one_day(args: argparse.Namespace, papers: int) -> None:
             "DAILYPAPERS_LLM_API_KEY": "sk-bench",
             **{f"DAILYPAPERS_{k.upper()}": v for k, v in slack.settings_kwargs().items()},
             "DAILYPAPERS_REFRESH_DAYS": "0",
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+            "PYTHONPATH": os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]),
         }
         cli = [sys.executable, "-m", "dailypapers"]
         digest = [*cli, "digest", DAY.isoformat()]
@@ -103,20 +110,19 @@ def one_day(args: argparse.Namespace, papers: int) -> None:
             print(f"  profile of a digest re-run: {out}")
 
 
-def compiled() -> None:
+def compiled(src: Path) -> None:
     """The package's bytecode written first, as an install has it: with PYTHONDONTWRITEBYTECODE set (as on CI
     and here), each fresh process would otherwise compile every module it imports, each time."""
-    compileall.compile_dir(str(ROOT / "src"), quiet=1)
+    compileall.compile_dir(str(src), quiet=1)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--papers", default="50,500", help="paper counts, one day each")
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--pages", type=int, default=4, help="pages per generated PDF")
+    ap.add_argument("--pages", type=int, default=2, help="pages per generated PDF")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
-    compiled()
     for papers in (int(n) for n in args.papers.split(",")):
         one_day(args, papers)
 
