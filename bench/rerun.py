@@ -11,7 +11,7 @@ printed as the best and the median of --runs wall and CPU times (CPU time is wha
 distorts least), with the LLM calls the re-runs made (target 0). `--profile` writes a cProfile of one more
 `digest` re-run to bench/rerun-N.prof.
 
-    python bench/rerun.py [--papers 50,500] [--runs 5] [--pages 2] [--profile]
+    python bench/rerun.py [--papers 50,500] [--runs 5] [--pages 2] [--profile] [--src ../main/src]
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def one_day(args: argparse.Namespace, papers: int) -> None:
         # the code as it is now, copied: an edit made while the bench runs would be another code, which does
         # the work again (`pipeline.code_stamp`)
         src = Path(tmp) / "src"
-        shutil.copytree(ROOT / "src" / "dailypapers", src / "dailypapers",
+        shutil.copytree(args.src / "dailypapers", src / "dailypapers",
                         ignore=shutil.ignore_patterns("__pycache__"))
         compiled(src)
         t0 = time.perf_counter()
@@ -122,6 +122,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--pages", type=int, default=2, help="pages per generated PDF")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--src", type=Path, default=ROOT / "src", help="the code to run (another checkout's src/)")
     args = ap.parse_args()
     for papers in (int(n) for n in args.papers.split(",")):
         one_day(args, papers)
