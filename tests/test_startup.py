@@ -42,6 +42,14 @@ def test_the_command_line_loads_no_library_a_command_uses_until_it_runs() -> Non
     assert early == []
 
 
+def test_the_http_client_loads_without_httpx_s_command_line() -> None:
+    script = ("import sys, dailypapers.http, httpx; print('click' in sys.modules, 'httpx._main' in sys.modules); "
+              "import click; print(click.Group.__module__)")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         check=True)
+    assert out.stdout.split() == ["False", "False", "click.core"]
+
+
 def test_reading_the_archive_loads_no_numpy_or_click() -> None:
     """numpy (for embeddings) loads when vectors are used, not with the archive: sqlite-utils would import it,
     and click, for its own command line."""
@@ -74,7 +82,8 @@ def test_a_words_search_of_an_archive_without_vectors_loads_no_plug_ins(tmp_path
 def test_the_re_run_of_a_finished_day_loads_no_checker_sdk_or_delivery_views(
         tmp_path: Path, hf_arxiv, openai_standin) -> None:  # type: ignore[no-untyped-def]
     """A re-run of a finished day reads the archive and the listing, and finds nothing to do: it loads neither
-    the checker, the LLM SDK, numpy, the templates nor the messages' views."""
+    the checker, the LLM SDK, numpy, the templates nor the messages' views; nor the command line httpx and
+    sqlite-utils would bring (click, pygments)."""
     import datetime as dt
     import os
 
@@ -92,7 +101,7 @@ def test_the_re_run_of_a_finished_day_loads_no_checker_sdk_or_delivery_views(
     script = ("import sys; from dailypapers.cli import app\n"
               f"try:\n    app({[*digest[3:], '--json']!r})\nexcept SystemExit:\n    pass\n"
               "print(*sorted(m for m in ('dailypapers.verify', 'openai', 'numpy', 'jinja2',"
-              " 'dailypapers.publish.views') if m in sys.modules))")
+              " 'dailypapers.publish.views', 'click', 'pygments') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=300, check=True)
     assert '"unchanged": true' in out.stdout and openai_standin.calls == calls
