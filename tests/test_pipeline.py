@@ -398,7 +398,7 @@ async def test_the_work_step_touches_no_store_and_counts_what_a_failure_cost() -
 async def test_the_grounding_runs_off_the_event_loop_and_the_first_call_does_not_wait_for_it(monkeypatch) -> None:
     import threading
 
-    from dailypapers import work
+    from dailypapers import verify as checker
 
     loop_thread = threading.get_ident()
     where: dict[str, int] = {}
@@ -415,9 +415,10 @@ async def test_the_grounding_runs_off_the_event_loop_and_the_first_call_does_not
         where["verify"] = threading.get_ident()
         return real_verify(summary, index)
 
-    real_index, real_verify = work.build_index, work.verify
-    monkeypatch.setattr(work, "build_index", slow_index)
-    monkeypatch.setattr(work, "verify", verify_where)
+    real_index, real_verify = checker.build_index, checker.verify
+    # the work step imports the checker when it first works on a paper: patched where it is imported from
+    monkeypatch.setattr(checker, "build_index", slow_index)
+    monkeypatch.setattr(checker, "verify", verify_where)
 
     class Releasing(FakeSummarizer):
         async def summarize(self, paper: Paper, text: str, **kw) -> SummaryResult:

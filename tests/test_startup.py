@@ -42,16 +42,25 @@ def test_the_command_line_loads_no_library_a_command_uses_until_it_runs() -> Non
     assert early == []
 
 
-def test_reading_the_archive_loads_no_numpy() -> None:
-    """numpy (for embeddings) loads when vectors are used, not with the archive: sqlite-utils would import it."""
-    loaded = import_times("dailypapers.store")
-    assert "sqlite_utils" in loaded and "dailypapers.store.vectors" in loaded
-    assert "numpy" not in loaded
-    script = ("import dailypapers.store, numpy, sqlite_utils.db as d; "
-              "print(d.np is None, numpy.float32(1.5).item())")  # numpy still loads when asked for
+def test_the_http_client_loads_without_httpx_s_command_line() -> None:
+    script = ("import sys, dailypapers.http, httpx; print('click' in sys.modules, 'httpx._main' in sys.modules); "
+              "import click; print(click.Group.__module__)")
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
                          check=True)
-    assert out.stdout.split() == ["True", "1.5"]
+    assert out.stdout.split() == ["False", "False", "click.core"]
+
+
+def test_reading_the_archive_loads_no_numpy_or_click() -> None:
+    """numpy (for embeddings) loads when vectors are used, not with the archive: sqlite-utils would import it,
+    and click, for its own command line."""
+    loaded = import_times("dailypapers.store")
+    assert "sqlite_utils" in loaded and "dailypapers.store.vectors" in loaded
+    assert "numpy" not in loaded and "click" not in loaded
+    script = ("import dailypapers.store, numpy, click, sqlite_utils.db as d; "
+              "print(d.np is None, numpy.float32(1.5).item(), click.Group.__module__)")  # both load when asked
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         check=True)
+    assert out.stdout.split() == ["True", "1.5", "click.core"]
 
 
 def test_a_words_search_of_an_archive_without_vectors_loads_no_plug_ins(tmp_path: Path) -> None:
@@ -67,4 +76,33 @@ def test_a_words_search_of_an_archive_without_vectors_loads_no_plug_ins(tmp_path
     out = subprocess.run([sys.executable, "-c", script, str(db)], cwd=ROOT, capture_output=True, text=True,
                          timeout=120, check=True)
     assert "R1-Reward" in out.stdout  # found by words
+    assert out.stdout.splitlines()[-1].strip() == ""
+
+
+def test_the_re_run_of_a_finished_day_loads_no_checker_sdk_or_delivery_views(
+        tmp_path: Path, hf_arxiv, openai_standin) -> None:  # type: ignore[no-untyped-def]
+    """A re-run of a finished day reads the archive and the listing, and finds nothing to do: it loads neither
+    the checker, the LLM SDK, numpy, the templates nor the messages' views; nor the command line httpx and
+    sqlite-utils would bring (click, pygments)."""
+    import datetime as dt
+    import os
+
+    from tests.test_daily_run import add_day
+
+    day = dt.date(2026, 6, 12)
+    add_day(hf_arxiv, day, 2)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}, **hf_arxiv.env(),
+           "DAILYPAPERS_DB": str(tmp_path / "a.db"), "DAILYPAPERS_OUT_DIR": str(tmp_path / "digests"),
+           "DAILYPAPERS_LLM_BASE_URL": openai_standin.base_url, "DAILYPAPERS_LLM_MODEL": "standin-model",
+           "DAILYPAPERS_LLM_API_KEY": "sk-test", "DAILYPAPERS_EMBEDDER": "off", "DAILYPAPERS_HTTP_RETRIES": "0"}
+    digest = [sys.executable, "-m", "dailypapers", "digest", day.isoformat()]
+    subprocess.run(digest, cwd=tmp_path, env=env, capture_output=True, timeout=300, check=True)
+    calls = openai_standin.calls
+    script = ("import sys; from dailypapers.cli import app\n"
+              f"try:\n    app({[*digest[3:], '--json']!r})\nexcept SystemExit:\n    pass\n"
+              "print(*sorted(m for m in ('dailypapers.verify', 'openai', 'numpy', 'jinja2',"
+              " 'dailypapers.publish.views', 'click', 'pygments') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=300, check=True)
+    assert '"unchanged": true' in out.stdout and openai_standin.calls == calls
     assert out.stdout.splitlines()[-1].strip() == ""

@@ -24,14 +24,13 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from dailypapers import interest, periods, pipeline, sources, synthesis
+from dailypapers import interest, periods, pipeline, sources
 from dailypapers.config import EditionSetting, Settings
 from dailypapers.engines.base import Session
 from dailypapers.errors import DailyPapersError, PublishError, SummarizeError
 from dailypapers.events import Events, Waiting
 from dailypapers.health import ChannelHealth, HealthReport
 from dailypapers.http import Http, Pacing
-from dailypapers.meaning import embed_archive
 from dailypapers.models import (
     Digest,
     Document,
@@ -47,17 +46,15 @@ from dailypapers.models import (
 from dailypapers.plugins import Registry, auto_llm, plugin_manager
 from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, publish_all
 from dailypapers.publish.markdown import period_path, write_period
-from dailypapers.publish.notify import daily
-from dailypapers.publish.notify.deliver import deliver as deliver_edition
-from dailypapers.publish.notify.messages import MessageEdition, period_message, synthesis_lines, update_lines
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
 from dailypapers.summarize.base import Asks, Closes, Summarizer
 from dailypapers.summarize.prompts import language_name
 from dailypapers.work import WorkSpec
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the delivery stack loads when something is delivered, the checker when a synthesis is made
     from dailypapers.publish.notify.apprise import AppriseChannel
+    from dailypapers.publish.notify.messages import MessageEdition
     from dailypapers.publish.notify.slack import SlackChannel
 
 __all__ = [
@@ -168,12 +165,18 @@ async def abuild_digest(
                 store.save_choices(job.edition, chosen)
             publish_context = PublishContext(settings, out, main_edition, store, _embedding_model(registry, settings))
 
+            unsettled: list[str] = []  # what the run left undone beyond its papers: done again by the next one
+
             def publish(digest: Digest) -> tuple[list[str], list[str]]:
-                _embed_new(registry, settings, store, events)  # before the pages, which show related papers
+                if not _embed_new(registry, settings, store, events):  # before the pages: they show related papers
+                    unsettled.append("embeddings")
                 return publish_all(digest, publishers, publish_context, events)
 
             async def synthesized(digest: Digest, spent: Usage) -> Usage:  # before the publishers: pages show it
-                return await _synthesis(settings, summarizer, store, digest.entries, digest.lang, events, spent)
+                used = await _synthesis(settings, summarizer, store, digest.entries, digest.lang, events, spent)
+                if _synthesis_due(settings, summarizer, store, digest.entries, digest.lang):
+                    unsettled.append("synthesis")
+                return used
 
             def fetch(paper: Paper) -> Awaitable[Document]:
                 return sources.fetch_document(registry, paper, ctx)
@@ -181,6 +184,7 @@ async def abuild_digest(
             digest, report = await pipeline.run(
                 job, store=store, summarizer=summarizer, fetch=fetch, publish=publish, events=events,
                 synthesize=synthesized, workers=session.workers(summarizer, fetch) if session is not None else None,
+                finish=pipeline.Finish(_finish_inputs(settings, out, main_edition, publishers), lambda: not unsettled),
             )
             return digest, redact.data(report)
 
@@ -224,15 +228,28 @@ async def arefresh(settings: Settings, *, since: dt.date | None = None, plugins:
                 caps=pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens), events=events)
 
 
-def _embed_new(registry: Registry, settings: Settings, store: Store, events: Events) -> None:
+def _finish_inputs(settings: Settings, out: Path | None, main_edition: bool, publishers: Sequence[object]) -> str:
+    """What an edition's outputs follow besides its papers (`pipeline.Finish`): the settings (less what bounds
+    a run without changing what it makes), the output path and the publishers."""
+    shown = settings.model_dump_json(exclude={"max_cost", "max_tokens", "concurrency"})
+    return "\n".join([shown, str(out.resolve()) if out is not None else "", str(main_edition),
+                      ",".join(type(p).__qualname__ for p in publishers)])
+
+
+def _embed_new(registry: Registry, settings: Settings, store: Store, events: Events) -> bool:
     """Embed the papers the run added (and those whose summaries changed): meaning search and related papers
-    find them from now on. A failure is a notice, never a failed run: `dailypapers embed` catches up later."""
+    find them from now on. A failure is a notice, never a failed run: `dailypapers embed` catches up later.
+    Returns False then."""
     try:
         embedder = registry.embedder(settings)
         if embedder is not None:
+            from dailypapers.meaning import embed_archive
+
             embed_archive(store, embedder)
     except DailyPapersError as exc:
         events.notice(f"papers not embedded ({exc}): `dailypapers embed` does it later")
+        return False
+    return True
 
 
 def _embedding_model(registry: Registry, settings: Settings) -> str | None:
@@ -402,6 +419,9 @@ class _DailyPlan:
         return i, outputs, problems
 
     async def deliver(self, digest: Digest) -> tuple[list[ChannelHealth], int, int]:
+        from dailypapers.publish.notify import daily
+        from dailypapers.publish.notify.deliver import deliver as deliver_edition
+
         message = _with_synthesis(daily.message_of(digest, self.settings), self.store, digest.entries, digest.lang)
         if self.channels:  # the notes go to the first edition that has somewhere to go
             message = _with_updates(message, self.store)
@@ -494,6 +514,10 @@ def build_period(
             problems.append(f"site: {exc}")
     delivered: list[ChannelHealth] = []
     if deliver:
+        from dailypapers.publish.notify import daily
+        from dailypapers.publish.notify.deliver import deliver as deliver_edition
+        from dailypapers.publish.notify.messages import period_message
+
         notifiers = [registry.notifier(n) for n in settings.notifiers]
         channels = daily.channels(notifiers, settings)
         message = period_message(edition, site_url=settings.site_url, show_flags=settings.show_flags)
@@ -516,12 +540,12 @@ async def _synthesis(settings: Settings, summarizer: Summarizer, store: Store, e
     """The edition's synthesis by the summarizer's model (`synthesis` setting), stored under its content key;
     nothing when one made by this model is stored for the same content, or when the run's caps leave no room
     for the call (`spent`: what the run has used). Returns what the call cost."""
-    if not settings.synthesis or not isinstance(summarizer, Asks) or not any(e.summary for e in entries):
+    if not _synthesis_due(settings, summarizer, store, entries, lang):
         return Usage()
+    from dailypapers import synthesis
+
+    assert isinstance(summarizer, Asks)
     key = synthesis.content_key(entries, lang)
-    cached = store.get_synthesis(key)
-    if cached is not None and cached.model == summarizer.name:
-        return Usage()
     question = synthesis.question(entries, lang)
     estimate = summarizer.ask_estimate(question)
     if not pipeline.Caps(max_cost=settings.max_cost, max_tokens=settings.max_tokens).allows(spent, estimate):
@@ -537,8 +561,23 @@ async def _synthesis(settings: Settings, summarizer: Summarizer, store: Store, e
     return usage
 
 
+def _synthesis_due(settings: Settings, summarizer: Summarizer, store: Store, entries: Sequence[Entry],
+                   lang: str) -> bool:
+    """Whether the edition wants a synthesis that is not stored: the `synthesis` setting, a summarizer that can
+    make one, summaries to make it from, and none made by this model for the same content."""
+    if not settings.synthesis or not isinstance(summarizer, Asks) or not any(e.summary for e in entries):
+        return False
+    from dailypapers import synthesis
+
+    cached = store.get_synthesis(synthesis.content_key(entries, lang))
+    return cached is None or cached.model != summarizer.name
+
+
 def _with_synthesis(message: MessageEdition, store: Store, entries: Sequence[Entry], lang: str) -> MessageEdition:
     """The message with the edition's stored synthesis (made by a run with the `synthesis` setting), if any."""
+    from dailypapers import synthesis
+    from dailypapers.publish.notify.messages import synthesis_lines
+
     made = store.get_synthesis(synthesis.content_key(entries, lang))
     if made is None or not made.themes:
         return message
@@ -551,6 +590,8 @@ def _with_updates(message: MessageEdition, store: Store) -> MessageEdition:
     changes = store.announce_changes(message.edition)
     if not changes:
         return message
+    from dailypapers.publish.notify.messages import update_lines
+
     titles = {c.paper_id: p.title for c in changes if (p := store.get_paper(c.paper_id)) is not None}
     return dataclasses.replace(message, updates=update_lines(changes, titles))
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from dailypapers.embed.base import MAX_TEXT_CHARS, Embedder
 from dailypapers.embed.profile import Choice, ProfileItem, keep, keyword_items, rank_by_profile, read_profile
 from dailypapers.errors import InputError
 from dailypapers.models import Paper
 from dailypapers.store import Store
+
+if TYPE_CHECKING:  # numpy loads when a day is ranked by interest, not with every run
+    import numpy as np
 
 __all__ = ["Choice", "keep", "profile", "rank", "read_profile_files"]
 
@@ -56,6 +58,8 @@ def _text(title: str | None, abstract: str | None) -> str:
 def _vectors(store: Store, embedder: Embedder, keyed: Sequence[tuple[str | None, str, bool]]) -> np.ndarray:
     """A unit vector per (paper id, text, is a keyword): the archive's for a paper it has embedded, else the text
     embedded (a keyword as a query)."""
+    import numpy as np
+
     rows: list[np.ndarray | None] = [store.paper_vector(embedder.model, pid) if pid else None
                                      for pid, _, _ in keyed]
     for as_query in (False, True):
@@ -88,6 +92,8 @@ def rank(store: Store, embedder: Embedder | None, papers: Sequence[Paper], items
     item_vectors = _vectors(store, embedder, [(i.paper_id, i.text, i.keyword) for i in usable])
     vectors = _vectors(store, embedder, [(p.id, _text(p.title, p.abstract), False) for p in papers])
     stored = store.recent_vectors(embedder.model, CENTER_PAPERS)
+    import numpy as np
+
     pool = np.vstack([stored, vectors]) if stored.shape[:1] != (0,) and stored.shape[1] == vectors.shape[1] \
         else vectors
     center = pool.mean(axis=0) if len(pool) >= MIN_CENTER_PAPERS else None

@@ -424,6 +424,8 @@ class RunReport(_Frozen):
     outputs: tuple[str, ...] = ()  # what the publishers wrote (paths)
     publish_errors: tuple[str, ...] = ()  # "<publisher>: <problem>"; the digest itself is stored
     run_id: int | None = None  # its row in the archive's `runs`, once stored (`Store.save_run`)
+    # the edition was finished and nothing it is made from had changed: nothing was done again (`pipeline.run`)
+    unchanged: bool = False
 
     @property
     def wall_seconds(self) -> float:

@@ -29,11 +29,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
+import hashlib
+import json
 import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from dailypapers.documents import content_hash
@@ -71,10 +75,8 @@ from dailypapers.models import (
     VersionChange,
 )
 from dailypapers.store import KeyedEntries, Store
-from dailypapers.summarize.base import Summarizer, WarmsUp
+from dailypapers.summarize.base import Judges, Summarizer, WarmsUp
 from dailypapers.text import clip
-from dailypapers.verify import build_index
-from dailypapers.versions import claim_changes
 from dailypapers.work import (
     GROUNDING_VERSION,
     CapReached,
@@ -195,6 +197,57 @@ class Job:
         return Edition(day=self.day, source=self.source, lang=self.spec.lang)
 
 
+@dataclass(frozen=True)
+class Finish:
+    """What a run's outputs are made from besides its job, as the layers above know it, for the re-run of a
+    finished edition (`run`): `inputs`, the settings and options the publishers and the synthesis follow (any
+    text: it is hashed); `settled`, asked once the run has published, whether it left nothing undone beyond
+    its papers' outcomes (the synthesis made when one is wanted, the papers embedded)."""
+
+    inputs: str
+    settled: Callable[[], bool] = lambda: True
+
+
+@functools.cache
+def code_stamp() -> str:
+    """The code this process runs: the size and modification time of every file of the package (modules,
+    templates). A finished edition is taken as done only by the code that finished it: a new release, a
+    changed checker or template, does the work again."""
+    root = Path(__file__).parent
+    stamp = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(root)):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in sorted(files):
+            info = os.stat(os.path.join(folder, name))
+            stamp.update(f"{os.path.relpath(folder, root)}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return stamp.hexdigest()
+
+
+def fingerprint(job: Job, summarizer: Summarizer, finish: Finish) -> str:
+    """What a run of `job` is given, hashed: the papers as listed (in order, with their votes and versions), the
+    edition and the work's spec, the summarizer, the checker's version, the code, and `finish.inputs`. Two
+    runs with one fingerprint over one stored edition (`Store.edition_state`) make the same outputs."""
+    material = {
+        "papers": [p.model_dump(mode="json") for p in job.papers],
+        "edition": [job.day.isoformat(), job.source, job.spec.lang, job.in_order],
+        "spec": [list(job.spec.labels), job.spec.max_input_tokens],
+        "summarizer": [summarizer.name, summarizer.prompt_version,
+                       isinstance(summarizer, Judges) and summarizer.judging],
+        "grounding": GROUNDING_VERSION,
+        "code": code_stamp(),
+        "inputs": finish.inputs,
+    }
+    blob = json.dumps(material, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _file_hash(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 async def fetch_stage(paper: Paper, fetch: FetchDocument) -> Document | Outcome:
     """A paper's document, or the failed outcome that says why not. One paper's problem, even a library's
     crash, never escapes: the caller's other papers go on."""
@@ -263,14 +316,26 @@ async def run(
     events: Events | None = None,
     synthesize: Synthesize | None = None,
     workers: Workers | None = None,
+    finish: Finish | None = None,
 ) -> tuple[Digest, RunReport]:
     """Process every paper of the day, store the digest, make its synthesis (`synthesize`, given what the run
     spent so far; it returns what its call cost), publish, store the run report, and return both. `workers`:
     where the fetching and the work step run (default: here, with `summarizer` and `fetch`); this coroutine
-    still plans and writes."""
+    still plans and writes.
+
+    With `finish`, a run that leaves the edition finished (every paper ok or flagged, every output written,
+    `finish.settled()`) records it (`Store.record_finished`); a later run, unless forced, given the same
+    (`fingerprint`), over the same stored edition (`Store.edition_state`), whose output files are as that run
+    wrote them, does nothing again: it reads the edition, records a run with the same outcomes and returns, in
+    a few queries whatever the number of papers."""
     events = events or Events()
     started = dt.datetime.now(dt.UTC)
     events.emit(RunStarted(job.command, job.day, job.source, job.spec.lang, job.papers))
+    given = fingerprint(job, summarizer, finish) if finish is not None else None
+    if given is not None and not job.force:
+        unchanged = _unchanged(job, store, given)
+        if unchanged is not None:
+            return _again(job, store, unchanged, started, events)
     store.upsert_papers(job.papers)
     done = _done(job, store, summarizer)
     workers = workers or LocalWorkers(summarizer, fetch)
@@ -320,8 +385,72 @@ async def run(
         publish_errors=tuple(problems),
     )
     report = report.model_copy(update={"run_id": store.save_run(report)})
+    if given is not None and finish is not None:
+        _record(job, store, given, finish, report)
     events.emit(RunDone(report))
     return digest, report
+
+
+@dataclass(frozen=True)
+class _Finished:
+    """A finished edition found unchanged: its digest, its last finishing run's outcomes and outputs."""
+
+    digest: Digest
+    outcomes: tuple[Outcome, ...]
+    outputs: tuple[str, ...]
+
+
+def _unchanged(job: Job, store: Store, given: str) -> _Finished | None:
+    """The finished edition, when a run of `job` has nothing to do: it was finished given the same, the archive
+    holds it as that run left it, and the files that run wrote are unchanged. Else None."""
+    edition = job.edition
+    finished = store.finished_edition(edition)
+    if finished is None or finished["fingerprint"] != given or finished["run_id"] is None:
+        return None
+    if store.edition_state(edition) != finished["state"]:
+        return None
+    if any(_file_hash(path) != digest for path, digest in finished["outputs"].items()):
+        return None
+    before = store.run_outcomes(finished["run_id"])
+    outcomes = tuple(before.get(p.id) for p in job.papers)
+    if any(o is None or o.status not in ("ok", "flagged") for o in outcomes):
+        return None
+    digest = store.get_digest(edition)
+    if digest is None:
+        return None
+    return _Finished(digest, tuple(o for o in outcomes if o is not None), tuple(finished["outputs"]))
+
+
+def _again(job: Job, store: Store, finished: _Finished, started: dt.datetime,
+           events: Events) -> tuple[Digest, RunReport]:
+    """The run of an unchanged finished edition: its papers' outcomes as they were, no call, nothing written
+    but the run's record."""
+    for outcome in finished.outcomes:
+        for name in PROGRESS_STAGES:
+            events.emit(StageDone(name, outcome.paper_id))
+        events.emit(PaperDone(outcome))
+    report = RunReport(command=job.command, day=job.day, source=job.source, lang=job.spec.lang, started_at=started,
+                       finished_at=dt.datetime.now(dt.UTC), outcomes=finished.outcomes,
+                       outputs=finished.outputs, unchanged=True)
+    report = report.model_copy(update={"run_id": store.save_run(report)})
+    events.emit(RunDone(report))
+    return finished.digest, report
+
+
+def _record(job: Job, store: Store, given: str, finish: Finish, report: RunReport) -> None:
+    """Record the edition as finished by this run when it is (`run`), else forget any earlier record."""
+    hashes = {path: _file_hash(path) for path in report.outputs}
+    done = (report.run_id is not None and not report.publish_errors
+            and all(o.status in ("ok", "flagged") for o in report.outcomes)
+            and all(h is not None for h in hashes.values()) and finish.settled())
+    try:
+        if done and report.run_id is not None:
+            store.record_finished(job.edition, fingerprint=given, run_id=report.run_id,
+                                  outputs={p: h for p, h in hashes.items() if h is not None})
+        else:
+            store.forget_finished(job.edition)
+    except StoreError:  # the next run does the work again: nothing is lost but time
+        return
 
 
 async def _one(
@@ -662,6 +791,9 @@ async def refresh(
     own key), and record what changed (`versions.claim_changes`). A paper with no newer version costs nothing
     more; one stored without a version gets the current one as its baseline. The paper's stored version
     changes last, so a refresh killed half-way finds the same newer version again."""
+    from dailypapers.verify import build_index
+    from dailypapers.versions import claim_changes
+
     events = events or Events()
     stored = store.papers_in_editions(since)
     if not stored:

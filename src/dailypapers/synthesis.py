@@ -27,7 +27,6 @@ from dailypapers.models import Claim, Document, Entry, Synthesis, TextSection, T
 from dailypapers.summarize.base import Question
 from dailypapers.summarize.prompts import language_name, neutralise
 from dailypapers.text import clip, one_line
-from dailypapers.verify import build_index, verify_text
 
 SYNTHESIS_VERSION = "s1"  # part of every content key: bump when the prompt or the grounding changes
 SCHEMA_NAME = "edition_synthesis"
@@ -146,6 +145,8 @@ def ground(raw: Synthesis, entries: Sequence[Entry], documents: Mapping[str, Doc
 
 def _checked(text: str, label: str, named: Sequence[str], papers: Mapping[str, Entry],
              documents: Mapping[str, Document]) -> tuple[Claim, ...]:
+    from dailypapers.verify import build_index, verify_text  # the checker: when a synthesis is made, not read
+
     strangers = [p for p in named if p not in papers]
     claims = [Claim(text=p, kind="name", status="unsupported", section_label=label,
                     reason="not a paper of this edition") for p in strangers]

@@ -15,7 +15,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from dailypapers.documents import BUDGET_VERSION, COUNTER, budget, content_hash
 from dailypapers.errors import SummarizeError
@@ -23,8 +23,10 @@ from dailypapers.events import ProgressStage
 from dailypapers.models import TLDR_LABEL, Document, Outcome, Paper, Stage, Status, Summary, Usage
 from dailypapers.summarize.base import Estimates, Judges, Question, Summarizer
 from dailypapers.text import clip
-from dailypapers.verify import SourceIndex, build_index, verify, verify_text
-from dailypapers.verify import judge as judging
+
+if TYPE_CHECKING:  # the checker loads with the first paper that is worked on: a finished day's re-run needs none
+    from dailypapers.verify import SourceIndex
+    from dailypapers.verify import judge as judging
 
 T = TypeVar("T")
 
@@ -115,13 +117,17 @@ def _key(paper: Paper, document_hash: str, spec: WorkSpec, summarizer: Summarize
         material["grounding"] = grounding
     if isinstance(summarizer, Judges) and summarizer.judging:
         # the judge's verdicts are part of the cached summary (absent: the keys of before stay valid)
-        material["judge"] = judging.JUDGE_VERSION
+        from dailypapers.verify.judge import JUDGE_VERSION
+
+        material["judge"] = JUDGE_VERSION
     blob = json.dumps(material, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
     return hashlib.sha256(blob).hexdigest()
 
 
 def judge_question(items: list[judging.JudgeItem]) -> Question[list[judging.JudgeVerdict]]:
     """The grounding judge's question about these items, as a summarizer that `Judges` asks its model."""
+    from dailypapers.verify import judge as judging
+
     return Question(name=judging.SCHEMA_NAME, messages=tuple(judging.messages(items)), schema=judging.schema(),
                     max_output_tokens=judging.reply_tokens(items), read=lambda data: judging.read_verdicts(data, items))
 
@@ -129,6 +135,8 @@ def judge_question(items: list[judging.JudgeItem]) -> Question[list[judging.Judg
 def checked(summary: Summary, index: SourceIndex) -> Summary:
     """The summary with its claims checked by this version of the checker (the TL;DR's too, as a section's,
     under its own label)."""
+    from dailypapers.verify import verify, verify_text
+
     claims = verify(summary, index)
     if summary.tldr:
         claims += verify_text(summary.tldr, index, section_label=TLDR_LABEL)
@@ -139,6 +147,8 @@ def recheck(summary: Summary, document: Document) -> Summary | None:
     """A stored summary that an older checker checked, checked again (no LLM call); None when the new check
     flags it, so that it is made again (with the flags as feedback, as a new summary would be). A claim an LLM
     judge decided keeps its verdict when the new checker cannot decide it either."""
+    from dailypapers.verify import build_index
+
     judged = {(c.section_label, c.kind, c.text): c for c in summary.claims if c.decided_by == "judge"}
     again = checked(summary, build_index(document))
     claims = tuple(
@@ -167,6 +177,8 @@ async def summarize_paper(
 ) -> WorkResult:
     """Budget -> summarize -> verify -> regenerate once. Never raises for one paper's problem: every end is
     a WorkResult whose outcome says ok, flagged, failed (with the stage) or skipped (budget)."""
+    from dailypapers.verify import build_index
+
     job = _Paper(paper, spec, summarizer, meter or Unmetered(), on_stage or (lambda stage: None))
     # once: the regeneration is checked against the same index (whose evidence leaves out the sentences that
     # instruct a summarizer, `verify.evidence`: a number an injection planted is not evidence). It is built in
@@ -229,6 +241,8 @@ class _Paper:
         judge = self.summarizer
         if not isinstance(judge, Judges) or not judge.judging:
             return summary
+        from dailypapers.verify import judge as judging
+
         items = judging.requests(summary, index)
         verdicts: list[judging.JudgeVerdict] = []
         for batch in judging.batches(items):

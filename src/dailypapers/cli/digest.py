@@ -188,12 +188,15 @@ _STYLE = {"ok": "green", "flagged": "yellow", "failed": "red", "skipped": "magen
 
 
 def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
-    table = report_table("title", "status", title=f"{report.day} — {report.source} — {report.lang}")
-    for o in report.outcomes:
-        # Text(), not markup: titles and reasons may quote untrusted text
-        table.add_row(Text(o.paper_id), safe(one_line(titles.get(o.paper_id, ""))),
-                      safe(o.label, style=_STYLE[o.status]))
-    console.print(table)
+    # an edition not done again lists only its flagged papers: the run that finished it listed them all
+    shown = [o for o in report.outcomes if not report.unchanged or o.status != "ok"]
+    if shown:
+        table = report_table("title", "status", title=f"{report.day} — {report.source} — {report.lang}")
+        for o in shown:
+            # Text(), not markup: titles and reasons may quote untrusted text
+            table.add_row(Text(o.paper_id), safe(one_line(titles.get(o.paper_id, ""))),
+                          safe(o.label, style=_STYLE[o.status]))
+        console.print(table)
     c, u = report.counts(), report.usage
     stages = ", ".join(f"{k} {v}" for k, v in report.failures_by_stage().items()) or "none"
     console.print(
@@ -202,8 +205,11 @@ def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
         f"tokens, {u.cost_text} · {report.wall_seconds:.1f} s",
         highlight=False,
     )
+    if report.unchanged:
+        console.print("the edition was finished and nothing it is made from has changed: nothing done again "
+                      "(--force does it again)", highlight=False)
     for path in report.outputs:
-        console.print(Text(f"wrote {path}"), highlight=False)
+        console.print(Text(f"{'unchanged' if report.unchanged else 'wrote'} {path}"), highlight=False)
     for problem in report.publish_errors:
         console.print(safe(f"not published: {problem}", style="red"), highlight=False)
 

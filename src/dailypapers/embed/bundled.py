@@ -7,14 +7,15 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from dailypapers.config import Settings
 from dailypapers.embed.base import MAX_QUERY_CHARS, EmbedderPlugin, QueryCache, normalised
 from dailypapers.errors import EmbedError
 from dailypapers.hookspecs import hookimpl
+
+if TYPE_CHECKING:  # numpy loads when something is embedded, not when the plug-ins are registered
+    import numpy as np
 
 # Texts per engine call. The engine packs a batch's tokens end to end (no padding), so a batch's cost is its
 # tokens; small batches share the texts evenly between the workers.
@@ -71,6 +72,8 @@ class BundledEmbedder:
         self._queries.clear()
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        import numpy as np
+
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         if query:

@@ -7,15 +7,17 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import numpy as np
 
 from dailypapers.config import Settings
 from dailypapers.embed.base import MAX_QUERY_CHARS, EmbedderPlugin, QueryCache, normalised
 from dailypapers.errors import EmbedError
 from dailypapers.hookspecs import hookimpl
+
+if TYPE_CHECKING:  # numpy loads when something is embedded, not when the plug-ins are registered
+    import numpy as np
 
 BATCH = 64
 MAX_REPLY_BYTES = 64 * 1024 * 1024  # 64 texts x 3072 floats as JSON is ~4 MB; more is not an embeddings answer
@@ -37,6 +39,8 @@ class RemoteEmbedder:
         self._queries = QueryCache()  # a query asked again is not sent again
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        import numpy as np
+
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         if query:
@@ -74,6 +78,8 @@ class RemoteEmbedder:
 
 def _vectors(body: bytes, count: int) -> np.ndarray:
     """The rows of an embeddings answer, in the order of the input (by each item's `index`)."""
+    import numpy as np
+
     try:
         data: Any = json.loads(body)["data"]
         items = sorted(data, key=lambda item: int(item.get("index", 0)))

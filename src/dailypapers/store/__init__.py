@@ -23,20 +23,32 @@ import sys
 from typing import TYPE_CHECKING
 
 
-def _sqlite_utils_without_numpy() -> None:
-    """sqlite-utils imports numpy, when it is installed, only to give numpy's number types column types; the
-    archive hands it no numpy values. numpy is hidden while sqlite-utils loads (its `import numpy` fails, as
-    when numpy is absent), so `days`, `render` and `search` do not pay for it; it loads when embeddings need it."""
-    if "sqlite_utils" in sys.modules or "numpy" in sys.modules:
+def _sqlite_utils_alone() -> None:
+    """sqlite-utils imports numpy, when it is installed, only to give numpy's number types column types, and
+    click (its command line's library) only to annotate its plug-in hook for commands; the archive hands it no
+    numpy values and runs none of its commands. While sqlite-utils loads, numpy is hidden (its `import numpy`
+    fails, as when numpy is absent) and click is a stand-in module that names its `Group`, so `days`,
+    `render` and `search` pay for neither; both load for real whenever something else imports them."""
+    import types
+
+    if "sqlite_utils" in sys.modules:
         return
-    sys.modules["numpy"] = None  # type: ignore[assignment]
+    hidden: dict[str, types.ModuleType | None] = {}
+    if "numpy" not in sys.modules:
+        hidden["numpy"] = None
+    if "click" not in sys.modules:
+        stand_in = types.ModuleType("click", "a stand-in for sqlite-utils' hook annotation (dailypapers.store)")
+        stand_in.Group = type("Group", (), {})  # type: ignore[attr-defined]
+        hidden["click"] = stand_in
+    sys.modules.update(hidden)  # type: ignore[arg-type]
     try:
         import sqlite_utils  # noqa: F401
     finally:
-        del sys.modules["numpy"]
+        for name in hidden:
+            del sys.modules[name]
 
 
-_sqlite_utils_without_numpy()
+_sqlite_utils_alone()
 
 from dailypapers.errors import ArchiveMissingError  # noqa: E402
 from dailypapers.store.archive import KeyedEntries, import_key  # noqa: E402

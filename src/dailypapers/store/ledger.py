@@ -5,6 +5,7 @@ file the publishers wrote holds (`written_files`)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -85,6 +86,56 @@ class Ledger(Connection):
         with self.transaction():
             self.db["written_files"].upsert(
                 {"path": str(Path(path).resolve()), **edition_key(edition), "written_at": utc_now()}, pk="path")
+
+    # -- finished editions (pipeline.run's re-run of a finished edition) ------------------------------------
+    def edition_state(self, edition: Edition) -> str:
+        """A hash of everything stored that the edition's outputs are made from, in one query: its entries in
+        order, their papers' records, the summaries they show (with the checker's version) and the hashes of
+        the documents those were made from. Any write that changes one (a run, an import, a summary checked
+        again, a paper's new title or version, a document fetched again) changes it."""
+        cursor = self.db.conn.execute(
+            """
+            select e.position, e.upvotes, e.summary_key, p.*, s.sections, s.claims, s.tldr, s.model,
+                   s.prompt_version, s.grounding, s.created_at, d.content_hash
+            from digest_entries e
+            join papers p on p.id = e.paper_id
+            left join summaries s on s.key = e.summary_key
+            left join documents d on d.paper_id = e.paper_id
+            where e.day = :day and e.source = :source and e.lang = :lang order by e.position
+            """,
+            edition_key(edition),
+        )
+        digest = hashlib.sha256()
+        for row in cursor:  # str, int, float, bytes or None: repr() is exact and stable
+            digest.update(repr(row).encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def finished_edition(self, edition: Edition) -> dict[str, Any] | None:
+        """What the last run that finished the edition recorded (`record_finished`), or None."""
+        rows = fetch_rows(self.db.conn, f"select * from finished_editions where {EDITION}", edition_key(edition))
+        if not rows:
+            return None
+        return {**rows[0], "outputs": json.loads(rows[0]["outputs"])}
+
+    def record_finished(self, edition: Edition, *, fingerprint: str, outputs: dict[str, str], run_id: int) -> None:
+        """The edition is finished by run `run_id` given `fingerprint`: its stored state now, and the hash of each
+        file it wrote (path -> sha256)."""
+        with self.transaction():
+            self.db["finished_editions"].upsert(
+                {**edition_key(edition), "fingerprint": fingerprint, "state": self.edition_state(edition),
+                 "outputs": json.dumps(outputs, ensure_ascii=False), "run_id": run_id, "finished_at": utc_now()},
+                pk=("day", "source", "lang"))
+
+    def forget_finished(self, edition: Edition) -> None:
+        """The edition is not finished (a paper failed, an output was not written): its next run does the work."""
+        with self.transaction():
+            self.db.execute(f"delete from finished_editions where {EDITION}", edition_key(edition))
+
+    def run_outcomes(self, run_id: int) -> dict[str, Outcome]:
+        """paper id -> its outcome in run `run_id`."""
+        rows = fetch_rows(self.db.conn, "select paper_id, status, reason, stage from outcomes where run_id = ?",
+                          [run_id])
+        return {r["paper_id"]: Outcome(**self.redact.data(r)) for r in rows}
 
     def latest_outcomes(self, edition: Edition) -> dict[str, Outcome]:
         """The most recent outcome of each paper of that edition, across runs."""

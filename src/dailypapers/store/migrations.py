@@ -329,3 +329,19 @@ def _m021_interest(db: sqlite_utils.Database) -> None:
             primary key (day, source, lang, paper_id));
         """
     )
+
+
+@MIGRATIONS(name="022_finished_editions")
+def _m022_finished_editions(db: sqlite_utils.Database) -> None:
+    # An edition a run finished (every paper ok or flagged, every output written): the fingerprint of what the
+    # run was given (the listing, the settings, the code), of the stored edition it left (`Ledger.edition_state`)
+    # and the hash of each file it wrote. A re-run given the same finds all three unchanged and skips to the end
+    # (`pipeline.run`); anything else does the work again.
+    db.executescript(
+        """
+        create table finished_editions (day text not null, source text not null, lang text not null,
+            fingerprint text not null, state text not null, outputs text not null,
+            run_id integer references runs(id), finished_at text not null,
+            primary key (day, source, lang));
+        """
+    )

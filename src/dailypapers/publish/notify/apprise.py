@@ -16,14 +16,16 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
 from dailypapers.publish.base import HEADER, ChannelDown, DeliveryLog
-from dailypapers.publish.notify.messages import MessageEdition
 from dailypapers.text import clip
+
+if TYPE_CHECKING:  # the message views (and the site's paths under them) load when a channel sends
+    from dailypapers.publish.notify.messages import MessageEdition
 
 MAX_TITLE = 250
 

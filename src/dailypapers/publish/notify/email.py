@@ -22,14 +22,16 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dailypapers import digestformat
 from dailypapers.config import Settings
 from dailypapers.errors import ConfigError
 from dailypapers.publish.base import HEADER, ChannelDown, DeliveryLog
-from dailypapers.publish.notify.messages import MessageEdition
 from dailypapers.text import clip, strip_controls
+
+if TYPE_CHECKING:  # the message views (and the site's paths under them) load when a channel sends
+    from dailypapers.publish.notify.messages import MessageEdition
 
 MAX_SUBJECT = 160
 FOOTER = "Sent by dailypapers. Every number and name was checked against the paper; ⚠️ marks what was not found."

@@ -28,7 +28,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from dailypapers.config import Settings
@@ -36,8 +36,10 @@ from dailypapers.digestformat import EXTRACTIVE_LINE, FLAG_OPEN, FLAG_SEP
 from dailypapers.errors import ConfigError
 from dailypapers.models import Edition
 from dailypapers.publish.base import HEADER, ChannelDown, DeliveryLog
-from dailypapers.publish.notify.messages import MessageEdition, MessagePaper, MessageSection
 from dailypapers.text import clip
+
+if TYPE_CHECKING:  # the message views (and the site's paths under them) load when a channel sends
+    from dailypapers.publish.notify.messages import MessageEdition, MessagePaper, MessageSection
 
 SECTION_CHARS = 3_000
 MAX_BLOCKS = 50
@@ -261,6 +263,8 @@ def read_paper_blocks(blocks: Sequence[dict[str, Any]]) -> ReadBack:
             parts.setdefault(i, []).append(("" if m.group(3) == "." else m.group(3), text))
             if m.group(1) == "p":
                 plain.add(i)
+    from dailypapers.publish.notify.messages import MessageSection
+
     sections = []
     for i in sorted(parts):
         body = ""
