@@ -48,6 +48,8 @@ class RemoteEmbedder:
         return self._embed(texts)
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         rows: list[np.ndarray] = []
         with httpx.Client(timeout=self._timeout, transport=self._transport, headers=self._headers) as client:
             for start in range(0, len(texts), BATCH):
