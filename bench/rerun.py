@@ -9,7 +9,7 @@ through the stand-in OpenAI server (no latency: only the re-run is measured). Th
 
 printed as the best and the median of --runs wall and CPU times (CPU time is what a shared, loaded machine
 distorts least), with the LLM calls the re-runs made (target 0). `--profile` writes a cProfile of one more
-`digest` re-run to bench/rerun-N.prof.
+`digest` re-run to rerun-N.prof in the current folder.
 
     python bench/rerun.py [--papers 50,500] [--runs 5] [--pages 2] [--profile] [--src ../main/src]
 """
@@ -104,7 +104,7 @@ def one_day(args: argparse.Namespace, papers: int) -> None:
         for name, ts in times.items():
             print(line(name, ts, TARGETS.get(papers)))
         if args.profile:
-            out = ROOT / "bench" / f"rerun-{papers}.prof"
+            out = Path.cwd() / f"rerun-{papers}.prof"
             timed([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "dailypapers", "digest", DAY.isoformat()],
                   env)
             print(f"  profile of a digest re-run: {out}")
