@@ -328,6 +328,25 @@ class SourceIndex:
             out.append(m.start())
         return out
 
+    @cached_property
+    def _word_units(self) -> dict[str, dict[int, int]]:
+        """Each Latin word of the paper: the units it is in, with its first position there (one pass, made the
+        first time a summary's name is looked for word by word)."""
+        out: dict[str, dict[int, int]] = {}
+        for m in _LATIN_WORD.finditer(self.text):
+            out.setdefault(m.group(0), {}).setdefault(self.unit_of(m.start()), m.start())
+        return out
+
+    def unit_with_words(self, words: list[str]) -> int | None:
+        """The first position of a unit (a sentence, a table row) that holds every one of these words."""
+        common: dict[int, int] | None = None
+        for w in words:
+            found = self._word_units.get(w, {})
+            common = dict(found) if common is None else {u: p for u, p in common.items() if u in found}
+            if not common:
+                return None
+        return min(common.values()) if common else None
+
     def find_name(self, key: str) -> int | None:
         """Where the paper first has this name exactly, or None."""
         positions = self.name_positions(key)
@@ -651,6 +670,7 @@ def counted(text: str) -> Iterator[tuple[float, str, int, int]]:
         value = float(word) if word.isdigit() else WORD_VALUE.get(word)
         if value is not None:
             yield value, m.group(1).lower(), before.start(), m.end()
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
 _OURS = re.compile(r"\bours\b|\bour\b|\bproposed\b|\(ours\)", re.IGNORECASE)
 _TIER_WORDS = re.compile(
     r"\x01(?:mini|nano|micro|tiny|turbo|pro|max|plus|lite|flash|ultra|sonnet|haiku|opus|preview)(?![a-z0-9])"

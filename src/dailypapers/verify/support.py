@@ -179,10 +179,9 @@ def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str, t
         pos = _found_as_parts(claim.text, index)
     if pos is None:
         missing = Claim(text=claim.text, kind="name", status="unsupported", section_label=section_label)
-        why = _unsure_name(claim, index, text)
+        why, near = _unsure_name(claim, index, text)
         if not why:
             return missing
-        near = _words_together(claim.text, index)
         if near is None:
             return missing.model_copy(update={"undecided": True, "reason": why})
         snippet, heading, page, kind = index.evidence(index.unit_of(near), near)
@@ -197,49 +196,33 @@ def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str, t
     )
 
 
-_WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_WORDS = re.compile(r"[A-Za-z]+")
 
 
-def _unsure_name(claim: ExtractedClaim, index: SourceIndex, text: str) -> str:
-    """Why a name the paper does not write is no firm "not found" (for the judge, not a flag): without a digit
-    (a version, a size: where a wrong name shows) it is a gloss in brackets the summary adds to explain a term
-    (`비전 트랜스포머(ViT)`, `Heun (improved Euler)`), or its words are all in one sentence of the paper, written
-    apart (`OpenAI's Operator`, `SimplerEnv ... the Google Robot tasks`)."""
+def _unsure_name(claim: ExtractedClaim, index: SourceIndex, text: str) -> tuple[str, int | None]:
+    """Why a name the paper does not write is no firm "not found" (for the judge, not a flag), and where the
+    paper has its words: without a digit (a version, a size: where a wrong name shows) it is a gloss in brackets
+    the summary adds to explain a term (`비전 트랜스포머(ViT)`, `Heun (improved Euler)`), or its words are all in
+    one sentence of the paper, written apart (`OpenAI's Operator`, `SimplerEnv ... the Google Robot tasks`)."""
     if any(c.isdigit() for c in claim.text):
-        return ""
+        return "", None
+    words = _WORDS.findall(claim.text)
+    near = index.unit_with_words(words) if " " in claim.text and len(words) >= 2 else None
     if text and _bracketed_gloss(text, claim.start):
-        return "a gloss the paper does not write"
-    if " " in claim.text and _words_together(claim.text, index) is not None:
-        return "the paper writes its words apart"
-    return ""
+        return "a gloss the paper does not write", near
+    return ("the paper writes its words apart", near) if near is not None else ("", None)
 
 
 def _bracketed_gloss(text: str, start: int) -> bool:
     """Whether `start` is inside brackets that open right after a word and hold no number: an explanation of
     that word, not a list of systems with their scores."""
     open_at = text.rfind("(", max(0, start - 40), start)
-    before = text[:open_at].rstrip() if open_at > 0 else ""
+    before = text[max(0, open_at - 8) : open_at].rstrip() if open_at > 0 else ""
     if not before or not before[-1].isalpha() or ")" in text[open_at:start]:
         return False
     close = text.find(")", start)
     inside = text[open_at + 1 : close if close >= 0 else start]
     return not any(c.isdigit() for c in inside) and "," not in inside
-
-
-def _words_together(name: str, index: SourceIndex) -> int | None:
-    """Where one unit (a sentence, a table row) of the paper holds every word of the name, apart."""
-    words = _WORDS.findall(name)
-    if len(words) < 2:
-        return None
-    common: dict[int, int] | None = None
-    for w in words:
-        found: dict[int, int] = {}
-        for m in re.finditer(rf"\b{re.escape(w)}\b", index.text):
-            found.setdefault(index.unit_of(m.start()), m.start())
-        common = found if common is None else {u: p for u, p in common.items() if u in found}
-        if not common:
-            return None
-    return min(common.values()) if common else None
 
 
 _LOWER_TAIL = re.compile(r"(?:-[a-z]{2,})+$")  # `GRPO-style`, `Gemma-based`, `English-to-target`
