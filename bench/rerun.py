@@ -63,7 +63,7 @@ def one_day(args: argparse.Namespace, papers: int) -> None:
     with tempfile.TemporaryDirectory() as tmp, HfArxivStandIn() as hf, OpenAIStandIn() as llm, \
             SlackStandIn() as slack:
         # the code as it is now, copied: an edit made while the bench runs would be another code, which does
-        # the work again (`pipeline.code_stamp`)
+        # the work again (`codehash.package_hash`)
         src = Path(tmp) / "src"
         shutil.copytree(args.src / "dailypapers", src / "dailypapers",
                         ignore=shutil.ignore_patterns("__pycache__"))

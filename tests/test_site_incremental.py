@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from dailypapers.codehash import package_hash
 from dailypapers.embed.profile import Choice
 from dailypapers.models import Claim, Digest, Edition, Entry, Paper, Section, Summary, Synthesis, Theme, VersionChange
 from dailypapers.publish import site
-from dailypapers.publish.site import MANIFEST, build_site, package_key
+from dailypapers.publish.site import MANIFEST, build_site
 from dailypapers.store import Store
 from dailypapers.synthesis import content_key
 from tests.sitedata import DAY, NEXT_DAY, build_archive, video_entry
@@ -165,10 +166,10 @@ def test_a_change_of_code_or_templates_remakes_every_file(archive: Path, tmp_pat
     package = tmp_path / "package"
     (package / "templates").mkdir(parents=True)
     (package / "templates/base.html").write_text("<html>{{ x }}</html>")
-    before = package_key(package)
-    package_key.cache_clear()
+    before = package_hash(package, ("templates",))
+    package_hash.cache_clear()
     (package / "templates/base.html").write_text("<html>{{ y }}</html>")
-    assert package_key(package) != before
+    assert package_hash(package, ("templates",)) != before
 
 
 def test_a_base_url_change_remakes_every_page(archive: Path, tmp_path: Path) -> None:

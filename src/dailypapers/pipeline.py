@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
@@ -40,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from dailypapers.codehash import package_hash
 from dailypapers.documents import content_hash
 from dailypapers.errors import (
     MAX_REASON,
@@ -208,21 +208,6 @@ class Finish:
     settled: Callable[[], bool] = lambda: True
 
 
-@functools.cache
-def code_stamp() -> str:
-    """The code this process runs: the size and modification time of every file of the package (modules,
-    templates). A finished edition is taken as done only by the code that finished it: a new release, a
-    changed checker or template, does the work again."""
-    root = Path(__file__).parent
-    stamp = hashlib.sha256()
-    for folder, dirs, files in sorted(os.walk(root)):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        for name in sorted(files):
-            info = os.stat(os.path.join(folder, name))
-            stamp.update(f"{os.path.relpath(folder, root)}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
-    return stamp.hexdigest()
-
-
 def fingerprint(job: Job, summarizer: Summarizer, finish: Finish) -> str:
     """What a run of `job` is given, hashed: the papers as listed (in order, with their votes and versions), the
     edition and the work's spec, the summarizer, the checker's version, the code, and `finish.inputs`. Two
@@ -234,7 +219,7 @@ def fingerprint(job: Job, summarizer: Summarizer, finish: Finish) -> str:
         "summarizer": [summarizer.name, summarizer.prompt_version,
                        isinstance(summarizer, Judges) and summarizer.judging],
         "grounding": GROUNDING_VERSION,
-        "code": code_stamp(),
+        "code": package_hash(),  # a finished edition is done only by the code that finished it
         "inputs": finish.inputs,
     }
     blob = json.dumps(material, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")

@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
@@ -43,6 +42,7 @@ import jinja2
 from markupsafe import escape
 
 from dailypapers import __version__, digestformat
+from dailypapers.codehash import PACKAGE, package_hash
 from dailypapers.config import Settings
 from dailypapers.errors import PublishError
 from dailypapers.meaning import RELATED
@@ -128,19 +128,7 @@ _CODE = ("templates", "publish", "digestformat", "models.py", "synthesis.py", "s
 def code_key() -> str:
     """A hash of the code and templates that make the site (and the versions of the libraries that render it):
     any change to them makes every file again."""
-    return package_key(Path(__file__).resolve().parents[1])
-
-
-@functools.cache
-def package_key(package: Path) -> str:
-    """`code_key` of the package in this folder."""
-    h = hashlib.sha256(repr((__version__, jinja2.__version__, metadata.version("feedgen"))).encode())
-    for name in _CODE:
-        top = package / name
-        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
-            if path.is_file() and "__pycache__" not in path.parts:
-                h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+    return _key(__version__, jinja2.__version__, metadata.version("feedgen"), package_hash(PACKAGE, _CODE))
 
 
 def _key(*parts: object) -> str:
