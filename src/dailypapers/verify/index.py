@@ -337,8 +337,12 @@ class SourceIndex:
             out.setdefault(m.group(0), {}).setdefault(self.unit_of(m.start()), m.start())
         return out
 
-    def unit_with_words(self, words: list[str]) -> int | None:
-        """The first position of a unit (a sentence, a table row) that holds every one of these words."""
+    def unit_with_words(self, name: str) -> int | None:
+        """The first position of a unit (a sentence, a table row) that holds every word of `name` (of two words or
+        more), written apart or not."""
+        words = _LATIN_WORD.findall(name)
+        if len(words) < 2:
+            return None
         common: dict[int, int] | None = None
         for w in words:
             found = self._word_units.get(w, {})

@@ -196,9 +196,6 @@ def _check_name(claim: ExtractedClaim, index: SourceIndex, section_label: str, t
     )
 
 
-_WORDS = re.compile(r"[A-Za-z]+")
-
-
 def _unsure_name(claim: ExtractedClaim, index: SourceIndex, text: str) -> tuple[str, int | None]:
     """Why a name the paper does not write is no firm "not found" (for the judge, not a flag), and where the
     paper has its words: without a digit (a version, a size: where a wrong name shows) it is a gloss in brackets
@@ -206,8 +203,7 @@ def _unsure_name(claim: ExtractedClaim, index: SourceIndex, text: str) -> tuple[
     one sentence of the paper, written apart (`OpenAI's Operator`, `SimplerEnv ... the Google Robot tasks`)."""
     if any(c.isdigit() for c in claim.text):
         return "", None
-    words = _WORDS.findall(claim.text)
-    near = index.unit_with_words(words) if " " in claim.text and len(words) >= 2 else None
+    near = index.unit_with_words(claim.text) if " " in claim.text else None
     if text and _bracketed_gloss(text, claim.start):
         return "a gloss the paper does not write", near
     return ("the paper writes its words apart", near) if near is not None else ("", None)
@@ -691,19 +687,22 @@ def _measured_attached(rel: _Relation, index: SourceIndex, u: int, ai: int) -> b
     )
 
 
+def _other_names(index: SourceIndex, u: int, ai: int, rel: _Relation) -> list[str]:
+    """The names the paper attaches to the value there that the summary does not."""
+    mine = {m.key for m in rel.names}
+    return [n for n in index.names_for(u, ai) if name_key(n) not in mine]
+
+
 def _others(index: SourceIndex, u: int, ai: int, rel: _Relation) -> str:
     """The names the paper states the value for instead, for a reason (clipped: a row's text cells may be long)."""
-    mine = {m.key for m in rel.names}
-    names = [n for n in index.names_for(u, ai) if name_key(n) not in mine]
-    return clip(", ".join(dict.fromkeys(one_line(n) for n in names)), MAX_OTHERS_CHARS)
+    return clip(", ".join(dict.fromkeys(one_line(n) for n in _other_names(index, u, ai, rel))), MAX_OTHERS_CHARS)
 
 
 def _rival_names(index: SourceIndex, u: int, ai: int, rel: _Relation) -> list[str]:
     """The other systems the paper gives the value to: of the names attached to it (not the summary's), those
     it evaluates (`systems`) and the own system's variants. A table row's label always counts: a row is one
     system's."""
-    mine = {m.key for m in rel.names}
-    names = [n for n in index.names_for(u, ai) if name_key(n) not in mine]
+    names = _other_names(index, u, ai, rel)
     if isinstance(index.parsed(u), RowParsed):
         return names
     # a variant of the paper's own system (`Tillwright-S` beside `Tillwright`) is a system too
