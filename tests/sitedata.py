@@ -108,6 +108,14 @@ def video_entry() -> Entry:
     return Entry(paper=paper, summary=summary)
 
 
+def add_day(path: Path, day: dt.date, paper_id: str, title: str, author: str, votes: int, text: str) -> None:
+    """A new day in the archive at `path`: one paper with a one-section Korean summary."""
+    entry = Entry(paper=Paper(id=paper_id, title=title, authors=(author,), upvotes=votes),
+                  summary=Summary(paper_id=paper_id, lang="ko", sections=(Section(label="What's New", text=text),)))
+    with Store(path) as store:
+        store.import_digest(Digest(day=day, entries=(entry,)))
+
+
 def build_archive(path: Path) -> None:
     seed = _with_claims(read_digest(SEED))
     with Store(path) as store:

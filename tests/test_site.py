@@ -35,7 +35,7 @@ from dailypapers.publish.views import (
     summary_view,
 )
 from dailypapers.store import Store
-from tests.sitedata import DAY, EVIL_ID, NEXT_DAY, SEED, XSS_AUTHOR, XSS_REASON, XSS_TITLE, build_archive
+from tests.sitedata import DAY, EVIL_ID, NEXT_DAY, SEED, XSS_AUTHOR, XSS_REASON, XSS_TITLE, add_day, build_archive
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -173,11 +173,7 @@ def test_a_rebuild_rewrites_only_what_changed(tmp_path: Path) -> None:
         again = build_site(store, out)
     assert again.written == () and again.removed == () and again.unchanged == len(first.written)
     day3 = dt.date(2025, 5, 8)
-    new = Entry(paper=Paper(id="2505.06666", title="Origami Agents", authors=("Esme Tern",), upvotes=9),
-                summary=Summary(paper_id="2505.06666", lang="ko",
-                                sections=(Section(label="What's New", text="새 모델."),)))
-    with Store(db) as store:
-        store.import_digest(Digest(day=day3, entries=(new,)))
+    add_day(db, day3, "2505.06666", "Origami Agents", "Esme Tern", 9, "새 모델.")
     with Store(db, readonly=True) as store:
         third = build_site(store, out)
     pages = {p for p in third.written if not p.startswith("pagefind/")}
@@ -364,11 +360,7 @@ def test_a_new_day_indexes_only_its_month_for_search(tmp_path: Path) -> None:
     old = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind/2025-05").rglob("*")
            if p.is_file()}
     june = dt.date(2025, 6, 2)
-    new = Entry(paper=Paper(id="2506.00001", title="Kettle Routing", authors=("Ines Vale",), upvotes=3),
-                summary=Summary(paper_id="2506.00001", lang="ko",
-                                sections=(Section(label="What's New", text="주전자 라우팅."),)))
-    with Store(db) as store:
-        store.import_digest(Digest(day=june, entries=(new,)))
+    add_day(db, june, "2506.00001", "Kettle Routing", "Ines Vale", 3, "주전자 라우팅.")
     with Store(db, readonly=True) as store:
         report = build_site(store, out)
     indexed = {p for p in report.written if p.startswith("pagefind/")}
