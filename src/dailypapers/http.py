@@ -35,28 +35,17 @@ import itertools
 import json
 import random
 import socket
-import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from dailypapers.loading import import_without
 
-def _httpx_without_its_command_line() -> None:
-    """httpx imports its own command line (`httpx.main`: click, pygments, rich's progress and syntax) when click
-    is installed, and falls back to a stub when it is not. Click is hidden while httpx loads, so every command
-    that uses the network does not pay for a command line it never runs; click loads for real when something
-    else imports it."""
-    if "httpx" in sys.modules or "click" in sys.modules:
-        return
-    sys.modules["click"] = None  # type: ignore[assignment]
-    try:
-        import httpx  # noqa: F401
-    finally:
-        del sys.modules["click"]
-
-
-_httpx_without_its_command_line()
+# httpx imports its own command line (`httpx.main`: click, pygments, rich's progress and syntax) when click is
+# installed, and falls back to a stub when it is not: without click while httpx loads, a command that uses the
+# network does not pay for a command line it never runs
+import_without("httpx", {"click": None})
 
 import httpx  # noqa: E402
 

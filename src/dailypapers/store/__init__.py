@@ -19,8 +19,10 @@ database edge: it reads and writes models (dicts at its own edge) and imports no
 
 from __future__ import annotations
 
-import sys
+import types
 from typing import TYPE_CHECKING
+
+from dailypapers.loading import import_without
 
 
 def _sqlite_utils_alone() -> None:
@@ -29,23 +31,9 @@ def _sqlite_utils_alone() -> None:
     numpy values and runs none of its commands. While sqlite-utils loads, numpy is hidden (its `import numpy`
     fails, as when numpy is absent) and click is a stand-in module that names its `Group`, so `days`,
     `render` and `search` pay for neither; both load for real whenever something else imports them."""
-    import types
-
-    if "sqlite_utils" in sys.modules:
-        return
-    hidden: dict[str, types.ModuleType | None] = {}
-    if "numpy" not in sys.modules:
-        hidden["numpy"] = None
-    if "click" not in sys.modules:
-        stand_in = types.ModuleType("click", "a stand-in for sqlite-utils' hook annotation (dailypapers.store)")
-        stand_in.Group = type("Group", (), {})  # type: ignore[attr-defined]
-        hidden["click"] = stand_in
-    sys.modules.update(hidden)  # type: ignore[arg-type]
-    try:
-        import sqlite_utils  # noqa: F401
-    finally:
-        for name in hidden:
-            del sys.modules[name]
+    stand_in = types.ModuleType("click", "a stand-in for sqlite-utils' hook annotation (dailypapers.store)")
+    stand_in.Group = type("Group", (), {})  # type: ignore[attr-defined]
+    import_without("sqlite_utils", {"numpy": None, "click": stand_in})
 
 
 _sqlite_utils_alone()
