@@ -22,6 +22,7 @@ loses only the quotes as evidence, not its results.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from dailypapers.text import sentence_spans
 
@@ -185,9 +186,15 @@ def is_instruction(text: str, start: int = 0, end: int | None = None) -> bool:
     """Whether text[start:end] (a sentence, a table row, or a block of them: then whether any sentence in it
     does) instructs a summarizer. Linear in its length."""
     span = text[start:end]
-    if not _may_instruct(span.lower()):  # most blocks of a paper: one pass of substring searches
-        return False
-    return any(_instructs(span[s:e]) for s, e in sentence_spans(span))
+    return any(instructing(span, sentence_spans(span)))
+
+
+def instructing(text: str, sentences: Sequence[tuple[int, int]]) -> list[bool]:
+    """For each sentence text[s:e] of a block already cut into sentences (`text.sentence_spans`), whether it
+    instructs a summarizer: what `is_instruction` finds, without cutting the block a second time."""
+    if not sentences or not _may_instruct(text[sentences[0][0] : sentences[-1][1]].lower()):
+        return [False] * len(sentences)  # most blocks of a paper: one pass of substring searches
+    return [_instructs(text[s:e]) for s, e in sentences]
 
 
 def _instructs(sentence: str) -> bool:

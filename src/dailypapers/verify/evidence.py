@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from dailypapers.documents.injection import is_instruction
+from dailypapers.documents.injection import instructing, is_instruction
 from dailypapers.documents.sections import heading_kind
 from dailypapers.models import Document, EvidenceKind
 from dailypapers.text import clean, sentence_spans
@@ -227,10 +227,10 @@ def _lines(block: str, start: int) -> Iterator[tuple[int, int]]:
 def _add_sentences(b: _Builder, block: str, at: int, start: int, end: int) -> None:
     prev: int | None = None
     last_end = start
-    suspect = is_instruction(block, start, end)  # one search: most papers instruct nobody, sentence by sentence
-    for s, e in sentence_spans(block, start, end):
+    sentences = sentence_spans(block, start, end)
+    for (s, e), instructs in zip(sentences, instructing(block, sentences), strict=True):
         pieces = cut_long(block, s, e)
-        kept = _without_instructions(b, block, at, s, e, pieces) if suspect else pieces
+        kept = _without_instructions(b, block, at, s, e, pieces) if instructs else pieces
         if "\n\n" in block[last_end:s] or "\n \n" in block[last_end:s]:
             prev = None  # a new paragraph: the sentence before is no context
         last_end = e
@@ -242,12 +242,10 @@ def _add_sentences(b: _Builder, block: str, at: int, start: int, end: int) -> No
 def _without_instructions(
     b: _Builder, block: str, at: int, s: int, e: int, pieces: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
-    """The pieces of the sentence block[s:e] that are evidence: none when it instructs a summarizer (a prompt
-    injection, `documents.injection`), tested as written (a wrapped line is still one sentence). Of a garbled
+    """The pieces of the sentence block[s:e], which instructs a summarizer (a prompt injection,
+    `documents.injection`; tested as written: a wrapped line is still one sentence), that are evidence. Of a garbled
     sentence longer than `MAX_INSTRUCTION_CHARS` only the pieces that instruct and their neighbours go. What
     goes is recorded to be blanked from the text: no number, name or quote in it is evidence."""
-    if not is_instruction(block, s, e):
-        return pieces
     if e - s <= MAX_INSTRUCTION_CHARS:
         b.instructions.append((at + s, at + e))
         return []
