@@ -33,7 +33,7 @@ T = TypeVar("T")
 MAX_FLAGS_SHOWN = 5
 # Stored with every summary: bump it when checking changes, so stored summaries are checked again (no LLM call;
 # only those the new check flags are made again).
-GROUNDING_VERSION = "g7"
+GROUNDING_VERSION = "g8"
 # Until g4 the grounding version was part of the cache key; a summary stored under such a key is still found
 # (`legacy_cache_key`) and checked again instead of paid for again.
 _LAST_KEYED_GROUNDING = "g4"

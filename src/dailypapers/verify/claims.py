@@ -42,7 +42,8 @@ _HEDGE_BEFORE = re.compile(
     r"(?:약|대략|거의|about|approximately|approx\.?|around|roughly|nearly|almost|circa|~|∼|≈)\s*$",
     re.IGNORECASE,
 )
-_HEDGE_AFTER = re.compile(r"\s?(?:가량|정도|안팎|내외|남짓|여)")
+# "nearly" after the number and its counter, however many words that takes: "1,000 GPU 시간 가까이"
+_HEDGE_AFTER = re.compile(r"\s?(?:가량|정도|안팎|내외|남짓|여)|(?:\s?[^\s.,;:!?()]{1,12}){0,3}?\s?(?:에\s?)?가까[이운]")
 _URL = r"https?://\S+|www\.\S+"
 
 _KOREAN_SMALL = {"십": 10.0, "백": 100.0, "천": 1000.0}

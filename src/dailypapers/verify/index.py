@@ -69,6 +69,11 @@ _COMPARED = re.compile(
     r"\b(?:[Bb]aselines?\s+(?:are|include|were|is)|compare[sd]?\s+(?:it\s+|ours\s+)?(?:with|against|to)|"
     r"than|versus|vs\.|outperform(?:s|ing)?|surpass(?:es|ing)?|ahead\s+of|behind)\s"
 )
+# "an MMD of 0.493", "the mean CD of 1.2": a name a paper gives a value with "of" is what is measured
+_MEASURE = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Ii]ts|[Tt]heir)\s+(?:(?:mean|average|median|lower|higher|best)\s+)?"
+                      r"([A-Z][A-Za-z]*[A-Z][A-Za-z0-9@-]*|[A-Z]{2,}[0-9@-]*)\s+(?:score\s+)?of\s+[-−]?\.?\d")
+# a name and its abbreviation in brackets: up to five words, then "(STA)"
+_DEFINED = re.compile(r"((?:[A-Za-z][\w-]*\s+){0,4}[A-Za-z][\w-]*)\s+\(([A-Z][A-Za-z0-9-]{1,9})\)")
 MAX_COMPARED_CHARS = 160
 MAX_COMPARED = 400  # comparisons read per paper: a hostile text full of "than" costs no more than this
 MAX_CANDIDATES = 48  # occurrences of one value checked for relations; a common value's later ones add nothing
@@ -230,6 +235,11 @@ class SourceIndex:
         return frozenset(found)
 
     @cached_property
+    def measures(self) -> frozenset[str]:
+        """Names the paper writes as a quantity, not a system: "an MMD of 0.493", "the CD of 1.2", as name keys."""
+        return frozenset(name_key(m.group(1)) for m in itertools.islice(_MEASURE.finditer(self.text), MAX_COMPARED))
+
+    @cached_property
     def _flat(self) -> str:
         return " ".join(_QUOTE_NOISE.sub(" ", self.text.lower()).split())
 
@@ -261,7 +271,7 @@ class SourceIndex:
     ) -> list[int]:
         """The occurrences (indices, in text order) that state this value in a class the claim accepts. A
         bound (`over`: "3배 이상", "more than 1M") is also met by a paper value a little past it."""
-        tol = _tolerance(value, unit, claim.hedged)
+        tol = tolerance(value, unit, claim.hedged)
         low, high = value - tol, value + tol
         if bound == "over":  # "more than three times" is true of 3.4x; not of 30x
             high = max(high, value * 2)
@@ -305,8 +315,32 @@ class SourceIndex:
     def _all_name_positions(self, key: str, exact: bool) -> tuple[int, ...]:
         cache_key = f"{int(exact)}{key}"
         if cache_key not in self._name_cache:
-            self._name_cache[cache_key] = tuple(self._scan_name(key, exact)) if key else ()
+            found = self._scan_name(key, exact) if key else []
+            if key in self._aliases:  # `STA` where the paper wrote "Sliding Tile Attention (STA)", and back
+                found = sorted({*found, *self._scan_name(self._aliases[key], exact)})
+            self._name_cache[cache_key] = tuple(found)
         return self._name_cache[cache_key]
+
+    @cached_property
+    def _aliases(self) -> dict[str, str]:
+        """The abbreviations the paper defines, "Sliding Tile Attention (STA)", "Sparse VideoGen (SVG)": each
+        name key to the other's, when the abbreviation's letters are the capitals (or the initials) of the words
+        just before it."""
+        out: dict[str, str] = {}
+        for m in itertools.islice(_DEFINED.finditer(self.text), MAX_COMPARED):
+            short = m.group(2)
+            letters = "".join(c for c in short if c.isalpha()).lower()
+            words = m.group(1).split()
+            for n in range(1, len(words) + 1):  # the shortest phrase: "and Sparse VideoGen" is "Sparse VideoGen"
+                phrase = " ".join(words[-n:])
+                if phrase[0].lower() == letters[:1] and letters in ("".join(c for c in phrase if c.isupper()).lower(),
+                               "".join(w[0] for w in words[-n:]).lower()) and len(letters) >= 2:
+                    long_key, short_key = name_key(phrase), name_key(short)
+                    if long_key != short_key:
+                        out.setdefault(short_key, long_key)
+                        out.setdefault(long_key, short_key)
+                    break
+        return out
 
     def _scan_name(self, key: str, exact: bool) -> list[int]:
         # a plural `s` on either side is ignored, but not on short keys (`mAP` is not "maps") nor after a version
@@ -659,7 +693,8 @@ _COUNT_WORDS = "|".join(w for w, v in WORD_VALUE.items() if 0 < v < 20)
 _COUNTED_NOUNS = ("epoch", "round", "layer", "head", "seed", "beam", "negative", "attempt", "iteration", "rollout",
                  "turn")  # settings a paper counts in small numbers (`counted`)
 _COUNTED_NOUN = re.compile(rf"\b({'|'.join(_COUNTED_NOUNS)})(?:s|es)?\b", re.IGNORECASE)
-_COUNT_BEFORE = re.compile(rf"(?<![\d.,])\b(\d+|{_COUNT_WORDS})[\s-]+(?:[a-z]+[\s-]+)?$", re.IGNORECASE)
+_COUNT_BEFORE = re.compile(rf"(?<![\d.,])\b(\d+|{_COUNT_WORDS})[\s-]+(?:[a-z]+(?:-[a-z]+)?[\s-]+)?$",
+                           re.IGNORECASE)  # the word between may be hyphenated: "2 cross-attention layers"
 
 
 def counted(text: str) -> Iterator[tuple[float, str, int, int]]:
@@ -737,7 +772,7 @@ def _counts_something(text: str, end: int) -> bool:
     return word not in _NOT_NOUNS and word.rstrip("s") not in _NOT_NOUNS
 
 
-def _tolerance(value: float, unit: float, hedged: bool) -> float:
+def tolerance(value: float, unit: float, hedged: bool) -> float:
     """How far a paper value may be from the summary's: half a unit of its last digit (rounding), at most 5%
     of it (`1B` is not 0.5B, `6배` is not 6.5); with a hedge, one unit of its last significant digit, at most
     10%."""

@@ -31,7 +31,7 @@ from dailypapers.text import clean, clip, one_line
 from dailypapers.verify import lexicon
 from dailypapers.verify.claims import ExtractedClaim, extract_cleaned, name_key
 from dailypapers.verify.evidence import RowParsed
-from dailypapers.verify.index import SourceIndex, counted
+from dailypapers.verify.index import SourceIndex, counted, tolerance
 from dailypapers.verify.relations import Anchor, Mention, Parsed, bounded_sentences, parse
 
 MAX_SUMMARY_CHARS = 200_000  # a summary section longer than this is hostile or broken: check its start only
@@ -66,6 +66,8 @@ class _Relation:
 
 
 # A number written as a change, or as the start of one: a table cell holds a level, so it says nothing of these.
+_COMPARES = re.compile(r"\b(?:than|over|versus|vs\.?|against|compared|relative\s+to)\b|보다|대비|비해|비교",
+                       re.IGNORECASE)
 _CHANGE_AFTER = re.compile(
     r"\s?(?:의\s?)?(?:향상|개선|증가|감소|상승|하락|높|낮|줄|늘|빠|느|차이|격차|앞|뒤|에서\s|"
     r"(?:up|down|gain|improvement|increase|decrease|reduction|drop|boost|higher|lower|better|worse|faster|"
@@ -346,9 +348,9 @@ def _check_number(claim: ExtractedClaim, rel: _Relation, index: SourceIndex, sec
     )
     factors = claim.factors or (1.0,) * len(claim.values)
     outcomes: list[_Outcome] = []
-    for value, tolerance, factor in zip(claim.values, claim.tolerances, factors, strict=True):
-        hits = index.candidates(value, tolerance, factor, claim, bound=rel.qualifier)
-        exact = set(index.candidates(value, tolerance, factor, claim)) if rel.qualifier in ("over", "under") else None
+    for value, step, factor in zip(claim.values, claim.tolerances, factors, strict=True):
+        hits = index.candidates(value, step, factor, claim, bound=rel.qualifier)
+        exact = set(index.candidates(value, step, factor, claim)) if rel.qualifier in ("over", "under") else None
         if not hits:
             derived = _derived(claim, value, rel.sentence)
             if derived:  # a gap, ratio or total of the sentence's own numbers: for the judge, not a flag
@@ -448,7 +450,8 @@ def _relate(rel: _Relation, index: SourceIndex, occurrence: int) -> _Outcome:
             # firm in prose too when the same sentence gives the name a value of its own: "81.26% on ArcLite
             # and 64.0% on MathQuest" contradicts "81.3% on MathQuest"
             # (unless the number says what a thing is, or the value's clause holds the summary's other name)
-            context_only = _describes_a_thing(rel) or lexicon.is_metric_name(_written(rel, mention)) or any(
+            context_only = _describes_a_thing(rel) or lexicon.is_metric_name(_written(rel, mention)) or (
+                _from_unnamed(rel) and mention.key in index.measures) or any(
                 m.key != mention.key and m.key not in index.own
                 and (ps := index.positions_in_unit(m.key, u)) and index.attached_to(u, ai, ps)
                 for m in rel.names
@@ -535,14 +538,17 @@ def _derived(claim: ExtractedClaim, value: float, sentence: str) -> str:
     multiple = claim.unit_class == "multiplier"
     if (value < 1 and not claim.percent) or (value.is_integer() and value < 10 and not multiple):
         return ""
-    operands = [(c.values[0] * (c.factors[0] if c.factors else 1.0), c.unit_class)
-                for c in extract_cleaned(sentence) if c.kind == "number" and c.text != claim.text]
-    tol = max(claim.tolerances[0] if claim.tolerances else 0.0, abs(value) * 0.005)
-    for (a, ka), (b, kb) in itertools.combinations(operands, 2):
+    numbers = [c for c in extract_cleaned(sentence) if c.kind == "number" and c.text != claim.text]
+    unit = claim.tolerances[0] if claim.tolerances else 0.0
+    tol = max(unit, tolerance(value, unit, claim.hedged), abs(value) * 0.005)  # the operands are rounded too
+    for x, y in itertools.combinations(numbers, 2):
+        a, b = (c.values[0] * (c.factors[0] if c.factors else 1.0) for c in (x, y))
         lo, hi = min(a, b), max(a, b)
         made = {"gap": (hi - lo,), "sum": (hi + lo,), "product": (hi * lo,), "ratio": (hi / lo if lo else 0.0,),
-                "relative": ((hi - lo) / lo * 100 if lo else 0.0, (hi - lo) / hi * 100 if hi else 0.0)}
-        if any(abs(m - value) <= tol for op in _made_from(claim.unit_class, value, ka, kb) for m in made[op]):
+                "relative": ((hi - lo) / lo * 100 if lo else 0.0, (hi - lo) / hi * 100 if hi else 0.0),
+                "times": (x.values[0] * y.values[0],)}  # as written: 14 hours on 32 GPUs, 448 GPU hours
+        if any(abs(m - value) <= tol for op in _made_from(claim.unit_class, value, x.unit_class, y.unit_class)
+               for m in made[op]):
             return f"not stated: it may be derived from {_fmt(a)} and {_fmt(b)}"
     return ""
 
@@ -564,6 +570,8 @@ def _made_from(cls: str | None, value: float, ka: str | None, kb: str | None) ->
         return ("ratio",)  # "4x faster (18 ms vs 74 ms)", "2.4 times SASRec's 0.0089" (0.0214)
     if cls in ("count", "tokens", "parameters") and ka == kb == cls:
         return ("sum", "product")
+    if value.is_integer() and value >= 100 and {"count", None} & {ka, kb} and cls in (ka, kb, None):
+        return ("times",)  # a total: "512 sequences of 2,048 tokens (about 1M tokens)", "448 GPU hours"
     return ops
 
 
@@ -630,6 +638,13 @@ def _rival(index: SourceIndex, u: int, ai: int, measured: list[Mention]) -> str:
 def _beside(start: int, end: int, anchor: Anchor) -> bool:
     """Whether a name written at [start, end) is right beside the number `anchor`, not a clause away."""
     return min(abs(start - anchor.end), abs(anchor.start - end)) <= _BESIDE_CHARS
+
+
+def _from_unnamed(rel: _Relation) -> bool:
+    """Whether the number is a change or its end ("MMD를 0.521에서 0.493으로"), with no baseline named: the start
+    of a change is what something before had, so a measure the paper gives it for another system is no
+    contradiction. ("from 14.6 to 22.4 over YOLO-World-L" names whose start it is.)"""
+    return rel.change and not any(m.baseline for m in rel.names) and not _COMPARES.search(rel.sentence)
 
 
 def _describes_a_thing(rel: _Relation) -> bool:
