@@ -59,3 +59,8 @@ def test_an_abbreviation_the_paper_defines_is_the_name() -> None:
     assert flagged("Tallow-2 reaches a Coverage of 0.712, ahead of DPM (0.601) and MPF (0.634).", PAPER) == []
     assert flagged("DPM recovers 58.2% of thin parts.", PAPER) == []
     assert flagged("DPM recovers 61.7% of thin parts.", PAPER) == ["61.7%"]  # Mesh Prior Fields' value
+
+
+def test_a_size_written_with_by_is_no_name() -> None:
+    assert flagged("Each ray stands for one 16-by-16 patch.", "Tallow\n\nEach ray is one 16×16 patch.") == []
+    assert flagged("It is trained with the Tallow-3 loss.", "Tallow\n\nEach ray is one 16×16 patch.") == ["Tallow-3"]
