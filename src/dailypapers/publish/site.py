@@ -91,7 +91,7 @@ from dailypapers.publish.views import (
     tag_view,
 )
 from dailypapers.search import expand_cjk
-from dailypapers.store import Store
+from dailypapers.store import Neighbours, Store
 from dailypapers.synthesis import content_key
 
 MANIFEST = ".dailypapers-site.json"
@@ -435,16 +435,17 @@ def _page(template: str, path: str, chrome: Chrome, feeds: tuple[FeedLink, ...],
     return render(template, path, chrome, feeds=feeds, **context).encode()
 
 
-def related_papers(store: Store, model: str, limit: int = RELATED) -> Callable[[str], list[RelatedRef]]:
-    """A paper's nearest papers by the stored vectors of `model` (none for a paper without one)."""
+def related_papers(store: Store, model: str, previous: Neighbours | None = None, limit: int = RELATED
+                   ) -> tuple[Neighbours, Callable[[str], list[RelatedRef]]]:
+    """Every paper's nearest papers by the stored vectors of `model` (none for a paper without one), as one
+    batch (`Store.nearest_each`: a block matrix product), the last build's lists (`previous`) reused where the
+    vectors they come from did not change; and a paper's list as its page shows it."""
+    found = store.nearest_each(model, limit=limit, previous=previous)
+    titles = store.doc_titles() if found.near else {}
+
     def related(paper_id: str) -> list[RelatedRef]:
-        vector = store.paper_vector(model, paper_id)
-        if vector is None:
-            return []
-        near = store.nearest(model, vector, limit=limit, exclude=[paper_id])
-        docs = store.search_docs([pid for pid, _ in near])
-        return [RelatedRef(pid, docs[pid].title, score) for pid, score in near if pid in docs]
-    return related
+        return [RelatedRef(pid, titles[pid], score) for pid, score in found.near.get(paper_id, ()) if pid in titles]
+    return found, related
 
 
 # -- search: Pagefind records, one per paper page --------------------------------------------------------------
@@ -555,12 +556,13 @@ def _mapping(manifest: Mapping[str, object], name: str) -> dict[str, object]:
 
 def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = frozenset(),
          search: dict[str, str] | None = None, keys: Mapping[str, str] | None = None,
-         memo: Mapping[str, object] | None = None, manifest: Mapping[str, object] | None = None
-         ) -> tuple[list[str], list[str], int]:
+         memo: Mapping[str, object] | None = None, related: Neighbours | None = None,
+         manifest: Mapping[str, object] | None = None) -> tuple[list[str], list[str], int]:
     """Write the files whose bytes differ from what the manifest says was written; remove the files this
     site wrote before and no longer makes; `keep` are files of the last build left as they are (unchanged
-    pages not made again, the search index when its input did not change). `keys` (each file's key), `memo` and
-    `search` go into the new manifest for the next build. Returns (written, removed, unchanged)."""
+    pages not made again, the search index when its input did not change). `keys` (each file's key), `memo`,
+    `search` and `related` (every paper's related papers) go into the new manifest for the next build. Returns
+    (written, removed, unchanged)."""
     manifest = read_manifest(out_dir) if manifest is None else manifest
     before: dict[str, str] = manifest.get("files", {})  # type: ignore[assignment]
     after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
@@ -573,6 +575,8 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
     pages, listing = StagedFiles(), StagedFiles(one_by_one=True)
     record = {"files": after, "keys": {p: k for p, k in (keys or {}).items() if p in after}, "memo": memo or {},
               "search": search or {}}
+    if related is not None:
+        record["related"] = related.to_json()
     try:
         for path in written:
             pages.add(out_dir / path, files[path])
@@ -613,8 +617,11 @@ def build_site(
     Only the files whose key changed since the last build are made (see `site_targets`)."""
     chrome = Chrome(live=False, base_url=base_url.rstrip("/") if base_url else None)
     manifest = read_manifest(out_dir)
-    build = _Build(store, chrome, main, _mapping(manifest, "memo"),
-                   related_papers(store, embedding_model) if embedding_model else lambda paper_id: [])
+    neighbours: Neighbours | None = None
+    related: Callable[[str], list[RelatedRef]] = lambda paper_id: []  # noqa: E731
+    if embedding_model:
+        neighbours, related = related_papers(store, embedding_model, Neighbours.from_json(manifest.get("related")))
+    build = _Build(store, chrome, main, _mapping(manifest, "memo"), related)
     targets = site_targets(build)
     last_keys, last_files = _mapping(manifest, "keys"), _mapping(manifest, "files")
     there = _files_in(out_dir) if last_files else set()
@@ -643,7 +650,7 @@ def build_site(
             files.update(index.result())
     written, removed, unchanged = sync(out_dir, files, keep=frozenset(keep), search=search_keys,
                                        keys={path: key for path, (key, _) in targets.items()}, memo=build.memo,
-                                       manifest=manifest)
+                                       related=neighbours, manifest=manifest)
     readme_written = None
     if readme is not None:
         chosen = main_stream(build.streams, *main)
