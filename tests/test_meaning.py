@@ -345,6 +345,16 @@ def test_related_papers_in_one_batch_are_each_papers_own_list(tmp_path: Path, mo
     assert 11 + 11 <= sum(made) < 11 + 69
 
 
+def test_related_lists_kept_by_the_site_are_read_back_or_not_at_all() -> None:
+    from dailypapers.store import Neighbours
+
+    kept = Neighbours("m", 2, {"a": "k1", "b": "k2"}, {"a": [("b", 0.5)], "b": [("a", 0.5)]})
+    assert Neighbours.from_json(json.loads(json.dumps(kept.to_json()))) == kept
+    for bad in (None, [], {"model": "m"}, {**kept.to_json(), "limit": "2"}, {**kept.to_json(), "keys": {"a": 1}},
+                {**kept.to_json(), "near": {"a": [["b"]]}}, {**kept.to_json(), "near": {"a": [["b", "x"]]}}):
+        assert Neighbours.from_json(bad) is None, bad
+
+
 # -- the OpenAI-compatible embedder: hostile answers ------------------------------------------------------------
 def _answering(body: object, status: int = 200) -> RemoteEmbedder:
     def handler(request: httpx.Request) -> httpx.Response:
