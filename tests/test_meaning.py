@@ -288,6 +288,73 @@ def test_related_papers_are_the_nearest_others(tmp_path: Path, fake: HashingEmbe
             related(store, None, "2603.00001")
 
 
+def _random_archive(db: Path, days: int, per_day: int, seed: int, first_day: int = 0) -> None:
+    """Papers with made-up vectors of 8 numbers, many of them copies of others (exact ties)."""
+    rng = np.random.default_rng(seed)
+    with Store(db) as store:
+        for d in range(first_day, first_day + days):
+            day = D1 + dt.timedelta(days=d)
+            store.import_digest(Digest(day=day, entries=tuple(
+                Entry(paper=Paper(id=f"2604.{d:03d}{i:02d}", title=f"Paper {d} {i}", abstract="x"))
+                for i in range(per_day))))
+        pending = [p for p in store.pending_embeddings("m")]
+        base = normalised(rng.standard_normal((4, 8)))
+        rows = [base[rng.integers(4)] if rng.random() < 0.4 else normalised(rng.standard_normal(8))[0]
+                for _ in pending]
+        store.save_embeddings("m", zip(pending, rows, strict=True))
+
+
+def test_related_papers_in_one_batch_are_each_papers_own_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """`nearest_each` for every paper at once (in blocks of any size) gives each paper the list it gets alone,
+    ties (copied vectors) by id; a list reused from an earlier call after new papers, a changed vector and a
+    paper gone is the list made from scratch, and only the lists that can have changed are made anew."""
+    from dailypapers.store import vectors
+
+    db = tmp_path / "a.db"
+    _random_archive(db, 6, 10, seed=1)
+    with Store(db) as store:
+        every = store.nearest_each("m", limit=4)
+        assert len(every.near) == 60 and all(len(v) == 4 for v in every.near.values())
+        for pid, found in every.near.items():
+            assert pid not in [q for q, _ in found]
+            assert found == sorted(found, key=lambda f: (-f[1], f[0]))
+            assert store.nearest_each("m", limit=4, papers=[pid]).near[pid] == found
+        ties = [f for f in every.near.values() if len({s for _, s in f}) < len(f)]
+        assert ties  # copied vectors: the id decides
+        monkeypatch.setattr(vectors, "RELATED_BLOCK", 7 * 60)  # blocks of 7 papers
+        assert store.nearest_each("m", limit=4).near == every.near
+        monkeypatch.undo()
+    # a day more, one paper embedded again with another vector, one paper gone from the editions
+    _random_archive(db, 1, 10, seed=2, first_day=6)
+    gone = "2604.00003"
+    with Store(db) as store:
+        store.import_digest(Digest(day=D1, entries=tuple(
+            Entry(paper=Paper(id=f"2604.000{i:02d}", title=f"Paper 0 {i}", abstract="x")) for i in range(10)
+            if f"2604.000{i:02d}" != gone)), replace=True)
+        store.save_embeddings("m", [(vectors.Pending("2604.00105", "y", "other"), normalised(np.ones(8))[0])])
+        made: list[int] = []  # rows of scores computed
+        real = vectors._scores
+        monkeypatch.setattr(vectors, "_scores", lambda q, m: made.append(q.shape[0]) or real(q, m))
+        again = store.nearest_each("m", limit=4, previous=every)
+        monkeypatch.undo()
+        scratch = store.nearest_each("m", limit=4)
+    assert again.near == scratch.near and gone not in again.near and len(again.near) == 69
+    # the 11 new or changed vectors against all (to merge into the lists kept), and made anew: those 11 and the
+    # lists that held the paper gone or the one changed, not all 69
+    assert 11 + 11 <= sum(made) < 11 + 69
+
+
+def test_related_lists_kept_by_the_site_are_read_back_or_not_at_all() -> None:
+    from dailypapers.store import Neighbours
+
+    kept = Neighbours("m", 2, {"a": "k1", "b": "k2"}, {"a": [("b", 0.5)], "b": [("a", 0.5)]})
+    assert Neighbours.from_json(json.loads(json.dumps(kept.to_json()))) == kept
+    for bad in (None, [], {"model": "m"}, {**kept.to_json(), "limit": "2"}, {**kept.to_json(), "keys": {"a": 1}},
+                {**kept.to_json(), "near": {"a": [["b"]]}}, {**kept.to_json(), "near": {"a": [["b", "x"]]}}):
+        assert Neighbours.from_json(bad) is None, bad
+
+
 # -- the OpenAI-compatible embedder: hostile answers ------------------------------------------------------------
 def _answering(body: object, status: int = 200) -> RemoteEmbedder:
     def handler(request: httpx.Request) -> httpx.Response:

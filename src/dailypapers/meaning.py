@@ -95,10 +95,11 @@ def related(store: Store, embedder: Embedder | None, paper_id: str, *, limit: in
         raise InputError("related papers need embeddings: set `embedder` (not off) and run `dailypapers embed`")
     if store.get_paper_row(paper_id) is None:
         raise NotFoundError(f"no paper {paper_id!r} in the archive")
-    vector = store.paper_vector(embedder.model, paper_id)
-    if vector is None:
+    if store.paper_vector(embedder.model, paper_id) is None:
         raise NotFoundError(f"paper {paper_id} has no embedding yet: run `dailypapers embed`")
-    return _hits(store, "", store.nearest(embedder.model, vector, limit=limit, exclude=[paper_id]), lang)
+    # the same list the site's paper page shows (one row of the site's batch: `Store.nearest_each`)
+    found = store.nearest_each(embedder.model, limit=limit, papers=[paper_id]).near.get(paper_id, [])
+    return _hits(store, "", found, lang)
 
 
 def _hits(store: Store, query: str, found: list[tuple[str, float]], lang: str | None,

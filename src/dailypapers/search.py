@@ -92,16 +92,16 @@ def expand_cjk(text: str) -> str:
     appended to a Pagefind record, whose prefix matching then finds `학습` in `강화학습`, `는` in `Voila는`, and
     `강화학습` in `강화 학습`."""
     out: list[str] = []
-    words = text.split()
-    for word in words:
-        for m in CJK_RUN.finditer(word):
-            run = m.group()
-            out.extend(run[i : i + MAX_SUFFIX_CHARS] for i in range(0 if m.start() else 1, len(run)))
-    for left, right in itertools.pairwise(words):
-        end, start = _CJK_END.search(left), _CJK_START.match(right)
-        if end and start:
-            out.append((end.group() + start.group())[:MAX_SUFFIX_CHARS * 2])
-    return " ".join(out)
+    joined: list[str] = []
+    runs = list(CJK_RUN.finditer(text))  # a run holds no space: it lies in one word
+    for k, m in enumerate(runs):
+        run, start, end = m.group(), m.start(), m.end()
+        first = start == 0 or text[start - 1].isspace()  # the run opens its word
+        out.extend(run[i : i + MAX_SUFFIX_CHARS] for i in range(0 if not first else 1, len(run)))
+        # the run closes its word and the next word opens with a run: the two words' CJK ends joined
+        if k + 1 < len(runs) and text[end:runs[k + 1].start()].isspace():
+            joined.append((run + runs[k + 1].group())[:MAX_SUFFIX_CHARS * 2])
+    return " ".join(out + joined)
 
 
 # -- Korean compounds ----------------------------------------------------------------------------------

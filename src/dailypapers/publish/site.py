@@ -91,7 +91,7 @@ from dailypapers.publish.views import (
     tag_view,
 )
 from dailypapers.search import expand_cjk
-from dailypapers.store import Store
+from dailypapers.store import Neighbours, Store
 from dailypapers.synthesis import content_key
 
 MANIFEST = ".dailypapers-site.json"
@@ -145,7 +145,8 @@ class _Build:
     def __init__(self, store: Store, chrome: Chrome, main: tuple[str, str], memo: Mapping[str, object],
                  related: Callable[[str], list[RelatedRef]]) -> None:
         self.store, self.chrome, self.main = store, chrome, main
-        self.site = _key(code_key(), chrome, main)  # in every file's key
+        self.code = code_key()  # once a build: it reads the package's files and a library's metadata
+        self.site = _key(self.code, chrome, main)  # in every file's key
         self.editions = store.editions()
         self.prints = store.edition_prints()
         self.updated = store.editions_updated()
@@ -188,7 +189,7 @@ class _Build:
     def _synthesis_key(self, name: str, fingerprint: str, entries: Callable[[], tuple[Entry, ...]], lang: str) -> str:
         """The key of the synthesis an edition's content would have (`synthesis.content_key`): remembered from the
         last build while the content is the same (its fingerprint), else made from its entries."""
-        seen = _key(code_key(), fingerprint)  # the same rows, and the same code to make the key from them
+        seen = _key(self.code, fingerprint)  # the same rows, and the same code to make the key from them
         last = self._memo_in.get(name)
         if isinstance(last, list) and len(last) == 2 and last[0] == seen:
             made = str(last[1])
@@ -435,16 +436,17 @@ def _page(template: str, path: str, chrome: Chrome, feeds: tuple[FeedLink, ...],
     return render(template, path, chrome, feeds=feeds, **context).encode()
 
 
-def related_papers(store: Store, model: str, limit: int = RELATED) -> Callable[[str], list[RelatedRef]]:
-    """A paper's nearest papers by the stored vectors of `model` (none for a paper without one)."""
+def related_papers(store: Store, model: str, previous: Neighbours | None = None, limit: int = RELATED
+                   ) -> tuple[Neighbours, Callable[[str], list[RelatedRef]]]:
+    """Every paper's nearest papers by the stored vectors of `model` (none for a paper without one), as one
+    batch (`Store.nearest_each`: a block matrix product), the last build's lists (`previous`) reused where the
+    vectors they come from did not change; and a paper's list as its page shows it."""
+    found = store.nearest_each(model, limit=limit, previous=previous)
+    titles = store.doc_titles() if found.near else {}
+
     def related(paper_id: str) -> list[RelatedRef]:
-        vector = store.paper_vector(model, paper_id)
-        if vector is None:
-            return []
-        near = store.nearest(model, vector, limit=limit, exclude=[paper_id])
-        docs = store.search_docs([pid for pid, _ in near])
-        return [RelatedRef(pid, docs[pid].title, score) for pid, score in near if pid in docs]
-    return related
+        return [RelatedRef(pid, titles[pid], score) for pid, score in found.near.get(paper_id, ()) if pid in titles]
+    return found, related
 
 
 # -- search: Pagefind records, one per paper page --------------------------------------------------------------
@@ -555,12 +557,13 @@ def _mapping(manifest: Mapping[str, object], name: str) -> dict[str, object]:
 
 def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = frozenset(),
          search: dict[str, str] | None = None, keys: Mapping[str, str] | None = None,
-         memo: Mapping[str, object] | None = None, manifest: Mapping[str, object] | None = None
-         ) -> tuple[list[str], list[str], int]:
+         memo: Mapping[str, object] | None = None, related: Neighbours | None = None,
+         manifest: Mapping[str, object] | None = None) -> tuple[list[str], list[str], int]:
     """Write the files whose bytes differ from what the manifest says was written; remove the files this
     site wrote before and no longer makes; `keep` are files of the last build left as they are (unchanged
-    pages not made again, the search index when its input did not change). `keys` (each file's key), `memo` and
-    `search` go into the new manifest for the next build. Returns (written, removed, unchanged)."""
+    pages not made again, the search index when its input did not change). `keys` (each file's key), `memo`,
+    `search` and `related` (every paper's related papers) go into the new manifest for the next build. Returns
+    (written, removed, unchanged)."""
     manifest = read_manifest(out_dir) if manifest is None else manifest
     before: dict[str, str] = manifest.get("files", {})  # type: ignore[assignment]
     after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
@@ -573,10 +576,14 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
     pages, listing = StagedFiles(), StagedFiles(one_by_one=True)
     record = {"files": after, "keys": {p: k for p, k in (keys or {}).items() if p in after}, "memo": memo or {},
               "search": search or {}}
+    if related is not None:
+        record["related"] = related.to_json()
     try:
         for path in written:
             pages.add(out_dir / path, files[path])
-        listing.add(out_dir / MANIFEST, json.dumps(record, indent=0, sort_keys=True) + "\n")
+        # on one line: json's C encoder (an indented one is Python's, ten times slower on 12,000 files' keys and
+        # 5,505 papers' related lists)
+        listing.add(out_dir / MANIFEST, json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n")
     except OSError as exc:
         pages.discard()
         listing.discard()
@@ -613,8 +620,11 @@ def build_site(
     Only the files whose key changed since the last build are made (see `site_targets`)."""
     chrome = Chrome(live=False, base_url=base_url.rstrip("/") if base_url else None)
     manifest = read_manifest(out_dir)
-    build = _Build(store, chrome, main, _mapping(manifest, "memo"),
-                   related_papers(store, embedding_model) if embedding_model else lambda paper_id: [])
+    neighbours: Neighbours | None = None
+    related: Callable[[str], list[RelatedRef]] = lambda paper_id: []  # noqa: E731
+    if embedding_model:
+        neighbours, related = related_papers(store, embedding_model, Neighbours.from_json(manifest.get("related")))
+    build = _Build(store, chrome, main, _mapping(manifest, "memo"), related)
     targets = site_targets(build)
     last_keys, last_files = _mapping(manifest, "keys"), _mapping(manifest, "files")
     there = _files_in(out_dir) if last_files else set()
@@ -627,7 +637,7 @@ def build_site(
             parts: dict[str, list[str]] = {}
             for pid in build.shown:  # a part per month of the papers' days
                 parts.setdefault(build.paper_day(pid).strftime("%Y-%m"), []).append(pid)
-            search_keys = {part: _key(code_key(), "search", sorted((build.paper_paths[pid], build.paper_rows(pid))
+            search_keys = {part: _key(build.code, "search", sorted((build.paper_paths[pid], build.paper_rows(pid))
                                                                     for pid in pids))
                            for part, pids in sorted(parts.items())}
             kept, changed = _unchanged_parts(there, manifest, search_keys)
@@ -643,7 +653,7 @@ def build_site(
             files.update(index.result())
     written, removed, unchanged = sync(out_dir, files, keep=frozenset(keep), search=search_keys,
                                        keys={path: key for path, (key, _) in targets.items()}, memo=build.memo,
-                                       manifest=manifest)
+                                       related=neighbours, manifest=manifest)
     readme_written = None
     if readme is not None:
         chosen = main_stream(build.streams, *main)

@@ -12,6 +12,7 @@ from any folder of any host, and the app serves the same paths.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -84,6 +85,7 @@ def tag_feed_path(tag: str) -> str:
     return f"tags/{tag}.atom"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a page links to many papers, each paper from many pages
 def paper_slug(paper_id: str) -> str:
     """A paper id as a file name that is also a URL path segment: `2505.02707` as it is, `hep-th/9901001` ->
     `hep-th_9901001`, `local:ab12` -> `local-ab12`. Any other character (a `_`, a space, a `~`, non-ASCII, a

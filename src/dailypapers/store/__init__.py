@@ -44,13 +44,13 @@ from dailypapers.store.connection import BUSY_TIMEOUT_S  # noqa: E402
 from dailypapers.store.interest import Interest  # noqa: E402
 from dailypapers.store.ledger import Ledger  # noqa: E402
 from dailypapers.store.periods import Periods  # noqa: E402
-from dailypapers.store.vectors import Vectors  # noqa: E402
+from dailypapers.store.vectors import Neighbours, Vectors  # noqa: E402
 from dailypapers.store.versions import Versions  # noqa: E402
 
 if TYPE_CHECKING:  # the archive loads no settings code: it is handed them
     from dailypapers.config import Settings
 
-__all__ = ["BUSY_TIMEOUT_S", "ArchiveMissingError", "KeyedEntries", "Store", "import_key"]
+__all__ = ["BUSY_TIMEOUT_S", "ArchiveMissingError", "KeyedEntries", "Neighbours", "Store", "import_key"]
 
 
 class Store(Periods, Vectors, Versions, Interest, Ledger):

@@ -15,13 +15,20 @@ Measured by bench/meaning.py on 2 busy cores, the numpy scan answers 100,000 pap
 reads the 150 MB once a query: splitting it between the cores was slower there) and sqlite-vec through
 sqlean-py in hundreds (it reads every vector from the file on each query). `Vectors.vector_backend()` says
 which way is used. Vectors are unit length, so the cosine is a dot product and every way ranks alike.
+
+Related papers (`nearest_each`: every paper's nearest others, for the site's paper pages and `meaning.related`)
+are found as one block matrix product for many papers at a time, in blocks of at most RELATED_BLOCK scores so
+memory stays bounded. Their scores are summed in float64 and rounded to float32, so the score of two papers is
+the same whichever block, order or call computed it (a float32 sum's last bits depend on the BLAS kernel), and
+ties are broken by paper id: the site's lists, made anew or reused from its last build (`previous`), are the
+lists made from scratch, and the app's list of one paper is the site's.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -82,6 +89,62 @@ def sqlean_vec_connection(path: Path) -> Any | None:
     except (sqlean.Error, AttributeError, OSError):
         conn.close()
         return None
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Papers' nearest others by one model's vectors (`Vectors.nearest_each`), best first, each with its score;
+    and the key of the text each vector of the candidates was made from, by which a later call reuses a list."""
+
+    model: str
+    limit: int
+    keys: Mapping[str, str] = field(default_factory=dict)  # every candidate paper -> its vector's text key
+    near: Mapping[str, list[tuple[str, float]]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {"model": self.model, "limit": self.limit, "keys": dict(self.keys),
+                "near": {pid: [[q, s] for q, s in found] for pid, found in self.near.items()}}
+
+    @classmethod
+    def from_json(cls, data: object) -> Neighbours | None:
+        """What `to_json` wrote; None for anything else (a site from before, a hand-edited file)."""
+        try:
+            assert isinstance(data, dict)
+            model, limit, keys, near = data["model"], data["limit"], data["keys"], data["near"]
+            assert isinstance(model, str) and isinstance(limit, int) and isinstance(keys, dict)
+            assert all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items())
+            assert isinstance(near, dict)
+            lists = {str(pid): [(str(q), float(s)) for q, s in found] for pid, found in near.items()}
+        except (AssertionError, KeyError, TypeError, ValueError):
+            return None
+        return cls(model, limit, keys, lists)
+
+
+RELATED_BLOCK = 1 << 22  # scores held at once by `nearest_each` (float32: 16 MB)
+SCORE_ROWS = 16_384  # vectors copied to float64 at a time (25 MB at 384 numbers)
+
+
+def _ranked(found: Iterable[tuple[str, float]], limit: int) -> list[tuple[str, float]]:
+    """The best `limit` of (paper, score): highest score first, a tie by paper id."""
+    return sorted(found, key=lambda f: (-f[1], f[0]))[:limit]
+
+
+def _best_of_rows(ids: Sequence[str], scores: np.ndarray, limit: int) -> list[list[tuple[str, float]]]:
+    """Each row's best `limit` columns (as `_ranked` orders them): `limit` by one partition of the block, and
+    every column tied with the last of them, so a tie at the edge goes by id too."""
+    import numpy as np
+
+    n = scores.shape[1]
+    if limit >= n:
+        return [_ranked(((ids[j], float(v)) for j, v in enumerate(row) if v != -np.inf), limit) for row in scores]
+    top = np.argpartition(scores, n - limit, axis=1)[:, n - limit:]
+    edge = np.take_along_axis(scores, top, axis=1).min(axis=1)
+    ties = (scores >= edge[:, None]).sum(axis=1) > limit
+    out = []
+    for i, row in enumerate(scores):
+        cols = np.flatnonzero(row >= edge[i]) if ties[i] else top[i]
+        out.append(_ranked(((ids[j], float(row[j])) for j in cols if row[j] != -np.inf), limit))
+    return out
 
 
 VectorBackend = Literal["sqlite-vec", "sqlean-py + sqlite-vec", "numpy"]
@@ -238,6 +301,67 @@ class Vectors(Archive):
         self._matrix = (key, ids, matrix)
         return ids, matrix
 
+    def nearest_each(self, model: str, *, limit: int, papers: Collection[str] | None = None,
+                     previous: Neighbours | None = None) -> Neighbours:
+        """The `limit` nearest other papers in editions of each of `papers` (every paper in editions with a
+        vector of `model` when None; a paper without one has no entry), best first, a tie by id (see the module's
+        docstring). A list in `previous` (what an earlier call returned) is reused when its paper's vector and
+        every one it lists are as they were: it is merged with the papers whose vector is new or changed, which
+        gives the list made from scratch; the others are made anew, a block of papers at a time."""
+        import numpy as np  # imported when used (see dailypapers.store.connection)
+
+        row = self.db.execute("select dim from embeddings where model = ? limit 1", [model]).fetchone()
+        if row is None or limit < 1:
+            return Neighbours(model, limit)
+        ids, matrix = self._model_matrix(model, int(row[0]))
+        keys = dict(self.db.execute(
+            "select e.paper_id, e.text_key from embeddings e join search_docs d on d.paper_id = e.paper_id "
+            "where e.model = ? and e.dim = ?", [model, int(row[0])]).fetchall())
+        at = {pid: i for i, pid in enumerate(ids)}
+        wanted = list(ids) if papers is None else list(dict.fromkeys(papers))
+        if previous is not None and (previous.model, previous.limit) != (model, limit):
+            previous = None
+        changed = [pid for pid in ids if previous is None or previous.keys.get(pid) != keys.get(pid)]
+        new = set(changed)
+        reuse: dict[str, list[tuple[str, float]]] = {}
+        anew: list[str] = []
+        for pid in wanted:
+            last = previous.near.get(pid) if previous is not None and pid in at and pid not in new else None
+            if last is not None and all(q in at and q not in new for q, _ in last):
+                reuse[pid] = last  # its best of the papers that stay: only the changed ones can come in
+            else:
+                anew.append(pid)
+        step = max(1, RELATED_BLOCK // max(1, len(ids)))  # query rows a block
+        found = {pid: dict(last) for pid, last in reuse.items()}
+        cols = [at[c] for c in changed] if reuse else []
+        for start in range(0, len(cols), step):
+            block = cols[start:start + step]
+            scores = _scores(matrix[block], matrix)  # changed x all: the same numbers as all x changed
+            for pid in reuse:
+                j = at[pid]
+                found[pid].update((ids[c], float(scores[k, j])) for k, c in enumerate(block) if c != j)
+        near = {pid: _ranked(f.items(), limit) for pid, f in found.items()}
+        rows = [(pid, at.get(pid)) for pid in anew]
+        for start in range(0, len(rows), step):
+            block = rows[start:start + step]
+            queries = [matrix[i] if i is not None else self.paper_vector(model, pid) for pid, i in block]
+            kept = [(k, pid, i) for k, ((pid, i), q) in enumerate(zip(block, queries, strict=True))
+                    if q is not None and q.shape[0] == matrix.shape[1]]
+            if not kept or not ids:
+                continue
+            scores = _scores(np.vstack([queries[k] for k, _, _ in kept]), matrix)
+            for r, (_, _, i) in enumerate(kept):
+                if i is not None:
+                    scores[r, i] = -np.inf  # not its own neighbour
+            for (_, pid, _), best in zip(kept, _best_of_rows(ids, scores, limit), strict=True):
+                near[pid] = best
+        return Neighbours(model, limit, keys, {pid: near[pid] for pid in wanted if pid in near})
+
+    def doc_titles(self) -> dict[str, str]:
+        """The title of every paper in editions, by id (one read, however many)."""
+        return {str(pid): str(title or "") for pid, title in
+                self.db.execute("select paper_id, title from search_docs").fetchall()}
+
     def search_docs(self, paper_ids: Sequence[str]) -> dict[str, SearchDoc]:
         """What the search index holds for these papers (those in editions), by id."""
         ids = list(dict.fromkeys(paper_ids))
@@ -245,3 +369,15 @@ class Vectors(Archive):
             return {}
         rows = self.db.query(f"select * from search_docs where paper_id in ({', '.join('?' * len(ids))})", ids)
         return {str(r["paper_id"]): SearchDoc.from_row(r) for r in rows}
+
+
+def _scores(queries: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Each query row's dot product with each matrix row, summed in float64 and rounded to float32: the same
+    number for two vectors whichever block computed it."""
+    import numpy as np
+
+    out = np.empty((queries.shape[0], matrix.shape[0]), dtype=np.float32)
+    q = queries.astype(np.float64)
+    for start in range(0, matrix.shape[0], SCORE_ROWS):  # the float64 copy a slice of the matrix at a time
+        out[:, start:start + SCORE_ROWS] = q @ matrix[start:start + SCORE_ROWS].astype(np.float64).T
+    return out
