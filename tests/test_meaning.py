@@ -25,7 +25,7 @@ from dailypapers import hookimpl
 from dailypapers.cli import app as cli
 from dailypapers.config import Settings
 from dailypapers.embed.base import EmbedderPlugin, QueryCache, normalised, paper_text, text_key
-from dailypapers.embed.bundled import BundledEmbedder
+from dailypapers.embed.bundled import BundledEmbedder, balanced_batches
 from dailypapers.embed.fusion import reciprocal_rank_fusion
 from dailypapers.embed.remote import RemoteEmbedder
 from dailypapers.errors import ConfigError, EmbedError, InputError, NotFoundError
@@ -436,6 +436,17 @@ def test_an_openai_compatible_server_embeds_the_archive(tmp_path: Path, openai_s
     with pytest.raises(EmbedError, match="HTTP 401") as caught:
         embedder.embed(["x"])
     assert "sk-embed-test-key" not in str(caught.value)
+
+
+def test_a_day_is_shared_into_batches_of_even_length_for_the_workers() -> None:
+    lengths = [1900, 1200, 300, 700, 650, 640, 90, 1000, 880, 410, 400, 60, 1500, 20, 800, 720, 730, 300]
+    batches = balanced_batches(lengths, workers=2, size=8)
+    assert len(batches) == 4  # 18 texts: 3 batches of 8 at most, made 4 so that each worker gets two
+    assert sorted(i for batch in batches for i in batch) == list(range(18))  # each text once
+    sums = [sum(lengths[i] for i in batch) for batch in batches]
+    assert sums == sorted(sums, reverse=True) and max(sums) - min(sums) <= max(lengths) // 2
+    assert [len(b) for b in balanced_batches([5, 4, 3], workers=4, size=8)] == [1, 1, 1]  # no empty batch
+    assert balanced_batches([], workers=2) == [] and balanced_batches([7], workers=2) == [[0]]
 
 
 @pytest.mark.slow

@@ -9,9 +9,10 @@ exact name still counts (words).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Collection
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Literal
 
@@ -71,21 +72,34 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
         return store.search(query, limit=limit, sort=sort, lang=lang)
     assert embedder is not None
     depth = max(limit, CANDIDATES)
+
+    def by_meaning() -> list[tuple[str, float]]:
+        return store.nearest(embedder.model, embedder.embed([query], query=True)[0], limit=depth)
+
     if mode == "hybrid":
-        # the query is embedded in another thread while the words are searched here (the bundled engine and
-        # an HTTP call release the GIL): a hybrid query waits for the longer of the two, not for both
-        with ThreadPoolExecutor(1, thread_name_prefix="dailypapers-embed") as pool:
-            embedding = pool.submit(embedder.embed, [query], query=True)
+        # the meaning side (the query embedded, the vectors scanned) runs in another thread while the words are
+        # searched here (the bundled engine, numpy's product and SQLite release the GIL; the connection is
+        # serialized by SQLite): a hybrid query waits for the longer side, not for both. The thread is kept.
+        meaning_side = _pool().submit(by_meaning)
+        try:
             words = store.search_ranking(query, limit=depth, sort="rank")
-            vector = embedding.result()[0]
+        finally:
+            wait([meaning_side])  # never leave the other thread reading a store the caller may close
+        near = meaning_side.result()
     else:
-        words, vector = [], embedder.embed([query], query=True)[0]
-    near = store.nearest(embedder.model, vector, limit=depth)
+        words, near = [], by_meaning()
     if mode == "meaning":
         return _hits(store, query, near[:limit], lang)
     # a hybrid hit's score is its fused one, whichever side found it; only the fused best are read and marked
     fused = reciprocal_rank_fusion([[pid for pid, _ in words], [pid for pid, _ in near]])[:limit]
     return _hits(store, query, fused, lang, by_words={pid for pid, _ in words})
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    """The threads hybrid searches run their meaning side in, started once a process (starting a thread a
+    query cost milliseconds on a busy machine)."""
+    return ThreadPoolExecutor(4, thread_name_prefix="dailypapers-meaning")
 
 
 def related(store: Store, embedder: Embedder | None, paper_id: str, *, limit: int = RELATED,

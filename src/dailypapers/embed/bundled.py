@@ -3,6 +3,7 @@ the wheel, numpy only; nothing is downloaded). Chosen on bench/retrieval.py's bl
 
 from __future__ import annotations
 
+import heapq
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -17,8 +18,9 @@ from dailypapers.hookspecs import hookimpl
 if TYPE_CHECKING:  # numpy loads when something is embedded, not when the plug-ins are registered
     import numpy as np
 
-# Texts per engine call. The engine packs a batch's tokens end to end (no padding), so a batch's cost is its
-# tokens; small batches share the texts evenly between the workers.
+# Texts per engine call, at most. The engine packs a batch's tokens end to end (no padding), so a batch's cost is
+# its tokens (measured by bench/meaning.py's profile: 2.4-2.6 ms of CPU a token whatever the batch, 1 to 24
+# texts); small batches share the texts evenly between the workers.
 BATCH = 8
 
 
@@ -80,9 +82,7 @@ class BundledEmbedder:
             return self._queries.rows([t[:MAX_QUERY_CHARS] for t in texts], lambda missing: normalised(
                 np.asarray(self._engine().query(missing), dtype=np.float32).reshape(len(missing), -1)))
         engine = self._engine()
-        # longest first, so the last batches are short and the workers finish together
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        batches = [order[start:start + BATCH] for start in range(0, len(order), BATCH)]
+        batches = balanced_batches([len(t) for t in texts], self._workers)
 
         def run(batch: list[int]) -> np.ndarray:
             return np.asarray(engine.passage([texts[i] for i in batch]), dtype=np.float32).reshape(len(batch), -1)
@@ -96,6 +96,24 @@ class BundledEmbedder:
         for batch, block in zip(batches, done, strict=True):
             rows[batch] = block
         return normalised(rows)
+
+
+def balanced_batches(lengths: Sequence[int], workers: int, size: int = BATCH) -> list[list[int]]:
+    """The texts (by index) shared into batches of at most about `size`, as many batches as a multiple of
+    `workers`, each of about the same total length (the longest text first into the batch with the least so far):
+    the workers finish together. Without it the last of a chunk's batches (18 texts: 8, 8 and 2) kept one worker
+    alone; the longest batches come first."""
+    if not lengths:
+        return []
+    count = -(-len(lengths) // size)
+    count = min(len(lengths), -(-count // workers) * workers)
+    totals = [(0, b) for b in range(count)]  # a heap of (characters so far, batch)
+    batches: list[list[int]] = [[] for _ in range(count)]
+    for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
+        total, b = heapq.heappop(totals)
+        batches[b].append(i)
+        heapq.heappush(totals, (total + lengths[i], b))
+    return sorted(batches, key=lambda batch: -sum(lengths[i] for i in batch))
 
 
 @hookimpl
