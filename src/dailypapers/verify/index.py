@@ -70,10 +70,14 @@ _COMPARED = re.compile(
     r"than|versus|vs\.|outperform(?:s|ing)?|surpass(?:es|ing)?|ahead\s+of|behind)\s"
 )
 # "an MMD of 0.493", "the mean CD of 1.2": a name a paper gives a value with "of" is what is measured
+# (found from the "of" and a digit back: a pattern that began with the article would be tried at every word)
+_OF_VALUE = re.compile(r"(?<=\s)of\s+[-−]?\.?\d")
 _MEASURE = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Ii]ts|[Tt]heir)\s+(?:(?:mean|average|median|lower|higher|best)\s+)?"
-                      r"([A-Z][A-Za-z]*[A-Z][A-Za-z0-9@-]*|[A-Z]{2,}[0-9@-]*)\s+(?:score\s+)?of\s+[-−]?\.?\d")
-# a name and its abbreviation in brackets: up to five words, then "(STA)"
-_DEFINED = re.compile(r"((?:[A-Za-z][\w-]*\s+){0,4}[A-Za-z][\w-]*)\s+\(([A-Z][A-Za-z0-9-]{1,9})\)")
+                      r"([A-Z][A-Za-z]*[A-Z][A-Za-z0-9@-]*|[A-Z]{2,}[0-9@-]*)\s+(?:score\s+)?$")
+# an abbreviation in brackets after a space: "Sliding Tile Attention (STA)" (the words before are read after;
+# a pattern that began with the words would be tried at every word of the paper)
+_DEFINED = re.compile(r"(?<=\s)\(([A-Z][A-Za-z0-9-]{1,9})\)")
+_WORDS_BEFORE = re.compile(r"(?:[A-Za-z][\w-]*\s+){0,4}[A-Za-z][\w-]*\s+$")
 MAX_COMPARED_CHARS = 160
 MAX_COMPARED = 400  # comparisons read per paper: a hostile text full of "than" costs no more than this
 MAX_CANDIDATES = 48  # occurrences of one value checked for relations; a common value's later ones add nothing
@@ -237,7 +241,11 @@ class SourceIndex:
     @cached_property
     def measures(self) -> frozenset[str]:
         """Names the paper writes as a quantity, not a system: "an MMD of 0.493", "the CD of 1.2", as name keys."""
-        return frozenset(name_key(m.group(1)) for m in itertools.islice(_MEASURE.finditer(self.text), MAX_COMPARED))
+        found = set()
+        for m in itertools.islice(_OF_VALUE.finditer(self.text), MAX_COMPARED):
+            if before := _MEASURE.search(self.text, max(0, m.start() - 60), m.start()):
+                found.add(name_key(before.group(1)))
+        return frozenset(found)
 
     @cached_property
     def _flat(self) -> str:
@@ -328,9 +336,12 @@ class SourceIndex:
         just before it."""
         out: dict[str, str] = {}
         for m in itertools.islice(_DEFINED.finditer(self.text), MAX_COMPARED):
-            short = m.group(2)
+            before = _WORDS_BEFORE.search(self.text, max(0, m.start() - 80), m.start())
+            if before is None:
+                continue
+            short = m.group(1)
             letters = "".join(c for c in short if c.isalpha()).lower()
-            words = m.group(1).split()
+            words = before.group(0).split()
             for n in range(1, len(words) + 1):  # the shortest phrase: "and Sparse VideoGen" is "Sparse VideoGen"
                 phrase = " ".join(words[-n:])
                 if phrase[0].lower() == letters[:1] and letters in ("".join(c for c in phrase if c.isupper()).lower(),
