@@ -35,6 +35,7 @@ from dailypapers.store.connection import Connection
 from dailypapers.store.rows import (
     EDITION,
     ENTRY_COLUMNS,
+    ENTRY_READ_COLUMNS,
     EditionPrint,
     edition_from_row,
     edition_key,
@@ -226,7 +227,7 @@ class Archive(Connection):
             return None
         rows = self.db.query(
             f"""
-            select {ENTRY_COLUMNS}
+            select {ENTRY_READ_COLUMNS}
             from digest_entries e
             join papers p on p.id = e.paper_id
             left join summaries s on s.key = e.summary_key
