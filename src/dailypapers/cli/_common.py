@@ -32,18 +32,26 @@ R = TypeVar("R")
 
 class _Console:
     """rich's Console, made when first used: a command that prints nothing through it (`render`, `--json`)
-    loads no rich."""
+    loads no rich. Made again for each command run (`fresh`): rich reads the terminal's width from COLUMNS
+    when it makes a console, and each command (several in one process, as tests run them) takes its own."""
 
     def __init__(self, **options: Any) -> None:
         self._options = options
         self._console: Console | None = None
 
-    def __getattr__(self, name: str) -> Any:
+    def fresh(self) -> None:
+        self._console = None
+
+    def made(self) -> Console:
+        """The Console itself, for what takes one (rich's progress display uses it as a context manager)."""
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(**self._options)
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.made(), name)
 
 
 # emoji=False: ":x:" in a title or a file line is text, not an emoji code

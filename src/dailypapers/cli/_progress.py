@@ -37,7 +37,7 @@ class StageProgress:
 
             self.progress = Progress(
                 TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=err_console, transient=True,
+                console=err_console.made(), transient=True,  # type: ignore[attr-defined]
             )
             self.status = err_console.status(status)
 
