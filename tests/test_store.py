@@ -260,6 +260,18 @@ def test_summary_claims_survive_the_store(db_path: Path) -> None:
         assert store.get_summary("k1") == summary
 
 
+def test_an_edition_reads_back_its_summaries_checker_version(db_path: Path) -> None:
+    e = entry("2503.00002", 3, "Checked")
+    checked = e.summary.model_copy(update={"grounding": "g9"})
+    digest = Digest(day=D1, entries=(e.model_copy(update={"summary": checked}),))
+    with Store(db_path) as store:
+        store.upsert_paper(e.paper)
+        store.save_summary(checked, "k2")
+        store.save_digest(digest, ["k2"])
+        assert store.get_digest(digest.edition) == digest
+        assert store.get_digest(digest.edition).entries[0].summary.grounding == "g9"
+
+
 def test_reopen_keeps_data_and_does_not_rerun_migrations(db_path: Path) -> None:
     with Store(db_path) as store:
         store.import_digest(day1())

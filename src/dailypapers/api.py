@@ -13,7 +13,6 @@ a model, an unknown publisher) are raised before any network request.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Sequence
@@ -80,7 +79,7 @@ def build_digest(
     `day` None means the source's latest day; `source`, `lang` override the settings; `limit` keeps the top N;
     `force` summarizes again what is cached; `out` is where the Markdown goes (default: out_dir/YYYY/MM/DD.md).
     Returns the stored digest (None when the source lists no papers) and the run report."""
-    return asyncio.run(abuild_digest(settings, day, source=source, lang=lang, limit=limit, force=force, out=out,
+    return pipeline.run_to_end(abuild_digest(settings, day, source=source, lang=lang, limit=limit, force=force, out=out,
                                      plugins=plugins, events=events))
 
 
@@ -204,7 +203,7 @@ def refresh(settings: Settings, *, since: dt.date | None = None, plugins: pluggy
             events: Events | None = None) -> pipeline.RefreshReport:
     """`dailypapers refresh`: new arXiv versions of the papers in editions (of `since` or later), asked in one
     batched query, summarized again and compared with what their editions show (`pipeline.refresh`)."""
-    return asyncio.run(arefresh(settings, since=since, plugins=plugins, events=events))
+    return pipeline.run_to_end(arefresh(settings, since=since, plugins=plugins, events=events))
 
 
 async def arefresh(settings: Settings, *, since: dt.date | None = None, plugins: pluggy.PluginManager | None = None,
@@ -289,7 +288,7 @@ def run(
 
     `engine` (`local`, `ray`, a plug-in's) runs the fetching and the work on each paper, on the cluster at
     `address` for ray; this process plans and alone writes the archive, and the output is the same."""
-    health = asyncio.run(arun(settings, day, days=days, editions=editions, deliver=deliver, force=force,
+    health = pipeline.run_to_end(arun(settings, day, days=days, editions=editions, deliver=deliver, force=force,
                               limit=limit, command=command, plugins=plugins, events=events, engine=engine,
                               address=address))
     if command == "run" and days is None:  # the daily job also makes the week's or month's edition when due
@@ -499,7 +498,7 @@ def build_period(
             async with _summarizer(registry, settings) as summarizer:
                 with Store.of(settings) as store:
                     await _synthesis(settings, summarizer, store, edition.entries, edition.lang, events)
-        asyncio.run(synthesize())
+        pipeline.run_to_end(synthesize())
     main = _main_edition(registry, settings, spec.source, spec.lang)
     path = out or period_path(span, Edition(day=span.start, source=name, lang=spec.lang).slug, settings.out_dir,
                               main=main)
@@ -527,7 +526,7 @@ def build_period(
                 told = _with_synthesis(message, store, edition.entries, edition.lang)
                 return await deliver_edition(told, channels, store, max_attempts=settings.delivery_max_attempts,
                                              events=events)
-        delivered = asyncio.run(send())
+        delivered = pipeline.run_to_end(send())
     return PeriodResult(edition, path, tuple(d.day for d in digests), ran, tuple(outputs), tuple(problems),
                         tuple(delivered))
 
@@ -631,7 +630,7 @@ def fetch_day(
     events: Events | None = None,
 ) -> list[FetchResult]:
     """Store a day's papers and their documents, nothing more; [] when the source lists no papers."""
-    return asyncio.run(afetch_day(settings, day, source=source, limit=limit, force=force, plugins=plugins,
+    return pipeline.run_to_end(afetch_day(settings, day, source=source, limit=limit, force=force, plugins=plugins,
                                   events=events))
 
 

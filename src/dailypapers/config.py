@@ -19,16 +19,23 @@ from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import (
+
+from dailypapers.loading import deferred, import_without
+
+# pydantic-settings imports asyncio (and with it ssl, sockets, subprocesses) for its own command-line apps
+# only: the settings of `days`, `render` and `search` do not wait for it (a run imports it anyway)
+import_without("pydantic_settings", {"asyncio": deferred("asyncio")})
+
+from pydantic_settings import (  # noqa: E402
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
 
-from dailypapers.errors import ConfigError
-from dailypapers.models import DEFAULT_LABELS, DEFAULT_LANG, DEFAULT_SOURCE
-from dailypapers.redaction import Redactor, token_url_parts, url_credentials
+from dailypapers.errors import ConfigError  # noqa: E402
+from dailypapers.models import DEFAULT_LABELS, DEFAULT_LANG, DEFAULT_SOURCE  # noqa: E402
+from dailypapers.redaction import Redactor, token_url_parts, url_credentials  # noqa: E402
 
 APP_NAME = "dailypapers"
 LOCAL_CONFIG = "dailypapers.toml"  # the working directory's settings file (`dailypapers init` writes one)

@@ -30,7 +30,7 @@ from dailypapers.models import RunReport, cost_text
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class ChannelHealth(_Model):

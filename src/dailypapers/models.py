@@ -49,7 +49,7 @@ _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Paper(_Frozen):
@@ -420,7 +420,7 @@ class RunReport(_Frozen):
     started_at: dt.datetime
     finished_at: dt.datetime
     outcomes: tuple[Outcome, ...] = ()
-    usage: Usage = Usage()
+    usage: Usage = Field(default_factory=Usage)
     outputs: tuple[str, ...] = ()  # what the publishers wrote (paths)
     publish_errors: tuple[str, ...] = ()  # "<publisher>: <problem>"; the digest itself is stored
     run_id: int | None = None  # its row in the archive's `runs`, once stored (`Store.save_run`)

@@ -68,10 +68,16 @@ SNIPPET_CHARS = 160
 MAX_SUFFIX_CHARS = 8  # expand_cjk: suffixes longer than this are cut (a query's CJK word is split alike)
 
 _CJK_CLASS = CJK.pattern[1:-1]  # the character class without its brackets
-CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
-_CJK_END = re.compile(f"[{_CJK_CLASS}]+$")
-_CJK_START = re.compile(f"[{_CJK_CLASS}]+")
-_SEGMENT = re.compile(rf"(?P<cjk>[{_CJK_CLASS}]+)|(?P<word>[^\W_{_CJK_CLASS}]+)")  # word: letters/digits, not CJK
+
+
+def _compiled(pattern: str) -> Callable[[], re.Pattern[str]]:
+    """`pattern`, compiled when first used: a pattern with the CJK class takes milliseconds to compile, which
+    every command importing this module (through the store) would pay, searching or not."""
+    return functools.cache(lambda: re.compile(pattern))
+
+
+CJK_RUN = _compiled(f"[{_CJK_CLASS}]+")
+_SEGMENT = _compiled(rf"(?P<cjk>[{_CJK_CLASS}]+)|(?P<word>[^\W_{_CJK_CLASS}]+)")  # word: letters/digits, not CJK
 
 
 # -- indexing ------------------------------------------------------------------------------------------
@@ -83,7 +89,7 @@ def _pairs(run: str) -> str:
 
 def index_text(text: str) -> str:
     """What the FTS index is given for `text`: CJK runs as their character pairs, the rest as it is."""
-    return CJK_RUN.sub(lambda m: f" {_pairs(m.group())} ", text)
+    return CJK_RUN().sub(lambda m: f" {_pairs(m.group())} ", text)
 
 
 def expand_cjk(text: str) -> str:
@@ -93,7 +99,7 @@ def expand_cjk(text: str) -> str:
     `강화학습` in `강화 학습`."""
     out: list[str] = []
     joined: list[str] = []
-    runs = list(CJK_RUN.finditer(text))  # a run holds no space: it lies in one word
+    runs = list(CJK_RUN().finditer(text))  # a run holds no space: it lies in one word
     for k, m in enumerate(runs):
         run, start, end = m.group(), m.start(), m.end()
         first = start == 0 or text[start - 1].isspace()  # the run opens its word
@@ -105,7 +111,7 @@ def expand_cjk(text: str) -> str:
 
 
 # -- Korean compounds ----------------------------------------------------------------------------------
-_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]{4,}")  # two nouns of two syllables at least
+_HANGUL_WORD = _compiled(r"[\uac00-\ud7a3]{4,}")  # two nouns of two syllables at least
 _NOUN_TAGS = frozenset({"NNG", "NNP"})
 _kiwi_lock = threading.Lock()
 _kiwi_instance: list[Kiwi] = []
@@ -127,12 +133,12 @@ def split_compounds(query: str) -> str:
     """`query` with a space between the nouns of each Korean compound (`강화학습은` -> `강화 학습은`), as the
     analyzer reads them: a noun of one syllable stays joined (`대규모`), a particle stays on its noun."""
     query = query[:MAX_QUERY_CHARS]
-    if not _HANGUL_WORD.search(query):
+    if not _HANGUL_WORD().search(query):
         return query
     kiwi = _kiwi()
     out: list[str] = []
     for word in query.split():
-        if not _HANGUL_WORD.search(word):
+        if not _HANGUL_WORD().search(word):
             out.append(word)
             continue
         cuts: list[int] = []
@@ -168,7 +174,7 @@ def parse_query(query: str) -> list[Term]:
     syntax: quotes, operators and brackets are plain text."""
     terms: list[Term] = []
     for raw in split_compounds(query[:MAX_QUERY_CHARS]).split():
-        segments = list(_SEGMENT.finditer(raw))
+        segments = list(_SEGMENT().finditer(raw))
         tokens: list[str] = []
         needles: list[tuple[str, bool]] = []
         prefix = False
@@ -390,7 +396,7 @@ class SearchDoc:
         """The five columns as the FTS index is given them."""
         authors = ", ".join(self.authors)
         body = "\n".join(text for _, text in self.summaries)
-        chars = " ".join(c for text in (self.title, authors, body, self.abstract) for run in CJK_RUN.findall(text)
+        chars = " ".join(c for text in (self.title, authors, body, self.abstract) for run in CJK_RUN().findall(text)
                          for c in run)
         return index_text(self.title), index_text(authors), index_text(body), index_text(self.abstract), chars
 

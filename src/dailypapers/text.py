@@ -6,6 +6,7 @@ a line, a CJK character and a sentence are.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -30,7 +31,7 @@ _ASTRAL_NONCHARACTER = re.compile(
 # A sentence ends at . ! ? (and the quotes or brackets that close with it) followed by whitespace and something
 # that can open a sentence (a capital, a digit, a quote or bracket, CJK), at a CJK full stop, or at a blank
 # line. An abbreviation or an initial before the stop does not end it.
-_BOUNDARY = re.compile(  # (no groups: a capturing group makes the search twice as slow)
+_BOUNDARY = (  # (no groups: a capturing group makes the search twice as slow); compiled when first used
     r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff])"
     r"|[。！？]\s*"
     r"|\n\s*\n\s*"
@@ -79,13 +80,20 @@ def _without_controls(text: str) -> str:
     return _ASTRAL_NONCHARACTER.sub(" ", text) if _ASTRAL.search(text) else text
 
 
+@functools.cache
+def _boundary() -> re.Pattern[str]:
+    """`_BOUNDARY` compiled: its CJK ranges take milliseconds, paid only by what splits sentences, not by every
+    command that prints a line."""
+    return re.compile(_BOUNDARY)
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """The sentences of text[start:end] as (start, end) offsets into `text`, in order, without the whitespace
     around them: blank lines end paragraphs, then stops end sentences (the rule above). Linear in the text."""
     end = len(text) if end is None else end
     out: list[tuple[int, int]] = []
     s = start
-    for m in _BOUNDARY.finditer(text, start, end):
+    for m in _boundary().finditer(text, start, end):
         stop = m.start() + len(m.group(0).rstrip())  # after the stop and what closes with it; a blank line: at it
         if text[m.start()] == "." and _abbreviation(text, s, m.start()):
             continue

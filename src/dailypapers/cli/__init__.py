@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from dailypapers import __version__
-from dailypapers.cli._common import State, show_library_warnings
+from dailypapers.cli._common import State, console, err_console, show_library_warnings
 from dailypapers.cli._help import Typer
 
 app = Typer(
@@ -42,6 +42,8 @@ def main(
     ] = False,
 ) -> None:
     ctx.obj = State(db=db, config=config)
+    for made_on_first_use in (console, err_console):
+        made_on_first_use.fresh()  # type: ignore[attr-defined]
     show_library_warnings()
 
 

@@ -14,23 +14,49 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from dailypapers.errors import DailyPapersError, InputError, StoreError
 from dailypapers.redaction import NO_REDACTION, Redactor
 from dailypapers.text import one_line, strip_controls
 
 if TYPE_CHECKING:  # settings (pydantic-settings) and the store (sqlite-utils) load when a command uses them
+    from rich.console import Console
+    from rich.text import Text
+
     from dailypapers.config import Settings
     from dailypapers.store import Store
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
+
+class _Console:
+    """rich's Console, made when first used: a command that prints nothing through it (`render`, `--json`)
+    loads no rich. Made again for each command run (`fresh`): rich reads the terminal's width from COLUMNS
+    when it makes a console, and each command (several in one process, as tests run them) takes its own."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def fresh(self) -> None:
+        self._console = None
+
+    def made(self) -> Console:
+        """The Console itself, for what takes one (rich's progress display uses it as a context manager)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.made(), name)
+
+
 # emoji=False: ":x:" in a title or a file line is text, not an emoji code
-console = Console(emoji=False)
-err_console = Console(stderr=True, emoji=False)
+console: Console = _Console(emoji=False)  # type: ignore[assignment]
+err_console: Console = _Console(stderr=True, emoji=False)  # type: ignore[assignment]
 # The secrets of the settings the command loaded (`State.settings`): everything this process prints passes
 # through it (`safe`, `warn`, the error line, `write_stdout`), as a command is one process at the edge.
 _redact: Redactor = NO_REDACTION
@@ -151,6 +177,8 @@ def parse_day(value: str | None, *, default_today: bool = False) -> dt.date | No
 def warn(message: str) -> None:
     """A warning on stderr, one line however narrow the terminal; Text(), not markup, because messages quote
     ids, file lines and server answers."""
+    from rich.text import Text
+
     err_console.print(Text(f"warning: {strip_controls(redact(message))}", style="yellow"), soft_wrap=True)
 
 
@@ -180,4 +208,6 @@ def show_library_warnings() -> None:
 
 def safe(text: str, style: str = "") -> Text:
     """Untrusted text for the terminal: no markup, no control characters, no secret."""
+    from rich.text import Text
+
     return Text(strip_controls(redact(text)), style=style)

@@ -9,11 +9,12 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from dailypapers.cli._common import err_console
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+    from rich.status import Status
+
     from dailypapers.events import Event, ProgressStage
 
 
@@ -26,39 +27,48 @@ class StageProgress:
                  status: str = "fetching the list of papers…") -> None:
         self.enabled = not quiet and err_console.is_terminal
         self.label = label
-        self.progress = Progress(
-            TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err_console, transient=True, disable=not self.enabled,
-        )
         self.tasks: dict[str, int] = {}
         self.waiting: int | None = None
-        self.status = err_console.status(status)
         self.live = False
+        self.progress: Progress | None = None  # None: nothing is shown, and rich.progress is not loaded
+        self.status: Status | None = None
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(
+                TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=err_console.made(), transient=True,  # type: ignore[attr-defined]
+            )
+            self.status = err_console.status(status)
 
     def __enter__(self) -> StageProgress:
-        if self.enabled:
+        if self.status is not None:
             self.status.start()
         return self
 
     def stages(self, total: int, stages: Sequence[ProgressStage], *, title: str = "") -> None:
         """Bars for these stages, `total` papers each (replacing the bars of an earlier edition)."""
+        if self.progress is None or self.status is None:
+            return
         self.status.stop()
         for task in [*self.tasks.values(), *([self.waiting] if self.waiting is not None else [])]:
             self.progress.remove_task(task)
         self.tasks, self.waiting = {}, None
         for stage in stages:
             self.tasks[stage] = self.progress.add_task(f"{title}  {stage}" if title else stage, total=total)
-        if self.enabled and not self.live:
+        if not self.live:
             self.progress.start()
             self.live = True
 
     def advance(self, stage: str) -> None:
-        if stage in self.tasks:
+        if self.progress is not None and stage in self.tasks:
             self.progress.advance(self.tasks[stage])
 
     def __call__(self, event: Event) -> None:
         from dailypapers.events import PROGRESS_STAGES, RunStarted, StageDone, Waiting
 
+        if self.progress is None or self.status is None:
+            return
         if isinstance(event, RunStarted):
             title = f"{event.day} {event.source} {event.lang}" if self.label else ""
             self.stages(len(event.papers), PROGRESS_STAGES, title=title)
@@ -74,8 +84,9 @@ class StageProgress:
                 self.progress.update(self.waiting, description=note)
 
     def __exit__(self, *exc: object) -> None:
-        self.status.stop()
-        self.progress.stop()
+        if self.progress is not None and self.status is not None:
+            self.status.stop()
+            self.progress.stop()
 
 
 class Throughput:
@@ -126,6 +137,8 @@ class BackfillProgress(StageProgress):
 
         super().__call__(event)
         self.rate(event)
+        if self.progress is None:
+            return
         if isinstance(event, RunStarted):  # the bars were made anew: the line goes under them again
             if self.line is not None:
                 self.progress.remove_task(self.line)

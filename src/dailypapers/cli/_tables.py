@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def report_table(*columns: str, title: str | None = None) -> Table:
     """A table whose first column is the paper id, never cut, and whose text columns wrap whole words: a title
     is shown in full over as many lines as it needs, never both wrapped and cut."""
+    from rich.table import Table
     table = Table(title=title)
     table.add_column("paper", no_wrap=True)
     for name in columns:

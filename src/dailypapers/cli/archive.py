@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import (
@@ -174,6 +172,7 @@ def days(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
 ) -> None:
     """List the stored editions (day, source, language) with their paper counts."""
+    from rich.table import Table
     try:
         with state(ctx).store(readonly=True) as store:
             rows = store.editions()
@@ -202,6 +201,7 @@ def revisions(
 ) -> None:
     """List what imports found different from the archive: each field with the archive's and the file's value,
     and which was kept."""
+    from rich.table import Table
     try:
         with state(ctx).store(readonly=True) as store:
             rows = store.revisions(paper_id)
@@ -226,6 +226,7 @@ def revisions(
 @archive_options
 def migrate(ctx: typer.Context) -> None:
     """Upgrade the archive to this version's layout (commands that only read never change it)."""
+    from rich.text import Text
     settings = state(ctx).settings()
     with state(ctx).store(settings) as store:
         store.check_sound()

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import (
@@ -148,6 +147,8 @@ def _backfill(settings: Settings, days: list[dt.date], edition: EditionSetting, 
 def _period(settings: Settings, period: Period, label: str, *, source: str | None, lang: str | None,
             top: int | None, out: Path | None, as_json: bool, events: Events) -> None:
     """`digest --week/--month`: `api.build_period`, and what it made."""
+    from rich.text import Text
+
     from dailypapers.api import build_period
     from dailypapers.models import Span
 
@@ -189,6 +190,7 @@ _STYLE = {"ok": "green", "flagged": "yellow", "failed": "red", "skipped": "magen
 
 def _print_report(report: RunReport, *, titles: dict[str, str]) -> None:
     # an edition not done again lists only its flagged papers: the run that finished it listed them all
+    from rich.text import Text
     shown = [o for o in report.outcomes if not report.unchanged or o.status != "ok"]
     if shown:
         table = report_table("title", "status", title=f"{report.day} — {report.source} — {report.lang}")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, err_console, errors, parse_day, safe, state, warn
@@ -27,6 +25,9 @@ def fetch(
     force: Annotated[bool, typer.Option("--force", help="Fetch documents again even if stored.")] = False,
 ) -> None:
     """Fetch papers and their full texts into the archive; ends with a status per paper."""
+    from rich.table import Table
+    from rich.text import Text
+
     from dailypapers.api import fetch_day
     from dailypapers.events import Events, Notice
 

@@ -6,22 +6,24 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import console, err_console, errors, state, write_stdout
 from dailypapers.cli._help import Typer
 from dailypapers.errors import InputError
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 init_app = Typer(help="Set up the scheduled daily run: GitHub Actions, systemd or cron.", no_args_is_help=True)
 app.add_typer(init_app, name="init")
 
 
 def _write(path: Path, text: str, *, force: bool) -> None:
+    from rich.text import Text
     if path.exists() and not force:
         raise InputError(f"{path} exists: pass --force to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,6 +46,8 @@ def github_actions(
     """Write a workflow that runs `dailypapers run` daily, keeps the archive in the Actions cache, commits the
     digests and the README, and deploys the site to GitHub Pages (when the run publishes the site: "site" in
     `publishers`, as the starter dailypapers.toml it writes for a new repository has it)."""
+    from rich.text import Text
+
     from dailypapers.config import load_settings
     from dailypapers.scheduling import WorkflowOptions, github_workflow, install_command, starter_config
 
@@ -130,6 +134,7 @@ def _run_files(workdir: Path, config: Path | None, env_file: Path | None) -> tup
 
 
 def _say_files(config: str | None, keys: Path, *, out: Console = console) -> None:
+    from rich.text import Text
     read = (f"settings: {config}" if config else
             "settings: no dailypapers.toml in the work directory (the user's config.toml is read when it exists)")
     out.print(Text(f"{read}; keys: {keys}{'' if keys.exists() else ' (create it, chmod 600)'}"), highlight=False,

@@ -6,7 +6,6 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from dailypapers.cli import app
 from dailypapers.cli._common import console, errors, safe, write_stdout
@@ -18,6 +17,8 @@ def plugins(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
 ) -> None:
     """List the loaded sources, summarizers, publishers, notifiers, embedders and engines, and the plug-in of each."""
+    from rich.table import Table
+
     from dailypapers.plugins import Registry
 
     parts = Registry.load().parts

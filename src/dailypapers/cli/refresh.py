@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, err_console, errors, parse_day, safe, state, warn
@@ -23,6 +21,9 @@ def refresh(
 ) -> None:
     """Ask arXiv (one batched query) for the current version of the papers in editions; summarize a newer
     version again and show which numbers changed. Past editions keep their summaries and Markdown."""
+    from rich.table import Table
+    from rich.text import Text
+
     from dailypapers.api import refresh as look
     from dailypapers.events import Events, Notice
 

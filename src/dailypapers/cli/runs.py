@@ -7,8 +7,6 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich import box
-from rich.table import Column, Table
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, errors, safe, state, write_stdout
@@ -44,6 +42,8 @@ def runs(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
 ) -> None:
     """The run history: what each run did, what failed at which stage, what it cost and how long it took."""
+    from rich import box
+    from rich.table import Column, Table
     try:
         with state(ctx).store(readonly=True) as store:
             rows = store.health_reports(limit) if reports else store.run_history(limit)

@@ -8,13 +8,14 @@ import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, errors, safe, state, write_stdout
 from dailypapers.errors import ArchiveMissingError, InputError
 
 if TYPE_CHECKING:  # settings, the store, search and the embedders (numpy) load when a command runs
+    from rich.text import Text
+
     from dailypapers.config import Settings
     from dailypapers.embed.base import Embedder
     from dailypapers.search import SearchHit, Snippet
@@ -72,6 +73,7 @@ def search(
 
 def _styled(snip: Snippet, style: str = "") -> Text:
     # Text pieces, never markup, and no control characters: titles and summaries are untrusted
+    from rich.text import Text
     text = Text(style=style)
     for piece, is_match in snip.segments():
         text.append_text(safe(piece, "bold yellow" if is_match else ""))
@@ -79,6 +81,7 @@ def _styled(snip: Snippet, style: str = "") -> Text:
 
 
 def _hit_text(h: SearchHit) -> Text:
+    from rich.text import Text
     out = Text()
     out.append_text(safe(f"{h.day.isoformat() if h.day else '----------'}  {h.paper_id}  ", "dim"))
     out.append_text(_styled(h.title, "bold"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, err_console, errors, state
@@ -22,6 +21,7 @@ def serve(
 ) -> None:
     """Serve the archive's pages, search, run health and a JSON API (docs at /docs). Never writes the archive."""
     import uvicorn  # imported when used
+    from rich.text import Text
 
     from dailypapers.web import create_app, served_host_names
 

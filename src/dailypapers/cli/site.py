@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, errors, state
@@ -30,6 +29,8 @@ def site(
     ] = None,
 ) -> None:
     """Build the static site from the archive; a rebuild rewrites only the files that changed."""
+    from rich.text import Text
+
     from dailypapers.plugins import Registry
     from dailypapers.publish.site import build_from_settings  # imported when used: templates, feedgen, pagefind
 

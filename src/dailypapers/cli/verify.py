@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.text import Text
 
 from dailypapers.cli import app
 from dailypapers.cli._common import archive_options, console, errors, parse_day, safe, state, warn, write_stdout
@@ -146,18 +145,18 @@ def load_document(folder: Path, paper_id: str, settings: Settings) -> tuple[Docu
 def _fetch_all(papers: list[Paper], settings: Settings, *, quiet: bool) -> dict[str, tuple[Document | None, str]]:
     """The papers' documents from the archive, or fetched (and stored) through the one fetch stage, with the
     fetch stage's progress on a terminal."""
-    import asyncio
 
     from dailypapers.api import fetch_documents
     from dailypapers.cli._progress import StageProgress  # rich.progress: only commands that run
     from dailypapers.events import Events, Notice, PaperDone
     from dailypapers.models import Document
+    from dailypapers.pipeline import run_to_end
 
     with StageProgress(quiet=quiet, status="reading the archive…") as progress:
         progress.stages(len(papers), ("fetch",))
         events = Events(lambda e: progress.advance("fetch") if isinstance(e, PaperDone) else None,
                         lambda e: warn(e.message) if isinstance(e, Notice) else None, progress)
-        found = asyncio.run(fetch_documents(settings, papers, events=events))
+        found = run_to_end(fetch_documents(settings, papers, events=events))
     return {pid: (r, "") if isinstance(r, Document) else (None, r.reason) for pid, r in found.items()}
 
 
@@ -193,12 +192,12 @@ def report(target: str, digest: Digest, audits: list[PaperAudit], code: int) -> 
     }
 
 
-
-
 _STYLE = {"ok": "green", "unsupported": "bold red", "no text": "yellow", "no summary": "dim"}
 
 
 def _print_table(audits: list[PaperAudit]) -> None:
+    from rich.text import Text
+
     from dailypapers.models import evidence_place
 
     table = report_table("title", "claims", "unsupported", "status")

@@ -22,18 +22,20 @@ from __future__ import annotations
 import types
 from typing import TYPE_CHECKING
 
-from dailypapers.loading import import_without
+from dailypapers.loading import deferred, import_without
 
 
 def _sqlite_utils_alone() -> None:
-    """sqlite-utils imports numpy, when it is installed, only to give numpy's number types column types, and
-    click (its command line's library) only to annotate its plug-in hook for commands; the archive hands it no
-    numpy values and runs none of its commands. While sqlite-utils loads, numpy is hidden (its `import numpy`
-    fails, as when numpy is absent) and click is a stand-in module that names its `Group`, so `days`,
-    `render` and `search` pay for neither; both load for real whenever something else imports them."""
+    """sqlite-utils imports numpy, when it is installed, only to give numpy's number types column types, click
+    (its command line's library) only to annotate its plug-in hook for commands, and dateutil's parser for
+    its date recipes; the archive hands it no numpy values and runs none of its commands or recipes. While
+    sqlite-utils loads, numpy is hidden (its `import numpy` fails, as when numpy is absent), click is a
+    stand-in module that names its `Group`, and the date parser is deferred (imported when a recipe first
+    parses a date), so `days`, `render` and `search` pay for none of them; all load for real whenever
+    something else imports them."""
     stand_in = types.ModuleType("click", "a stand-in for sqlite-utils' hook annotation (dailypapers.store)")
     stand_in.Group = type("Group", (), {})  # type: ignore[attr-defined]
-    import_without("sqlite_utils", {"numpy": None, "click": stand_in})
+    import_without("sqlite_utils", {"numpy": None, "click": stand_in, "dateutil.parser": deferred("dateutil.parser")})
 
 
 _sqlite_utils_alone()

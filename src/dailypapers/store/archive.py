@@ -35,6 +35,7 @@ from dailypapers.store.connection import Connection
 from dailypapers.store.rows import (
     EDITION,
     ENTRY_COLUMNS,
+    ENTRY_READ_COLUMNS,
     EditionPrint,
     edition_from_row,
     edition_key,
@@ -226,7 +227,7 @@ class Archive(Connection):
             return None
         rows = self.db.query(
             f"""
-            select {ENTRY_COLUMNS}
+            select {ENTRY_READ_COLUMNS}
             from digest_entries e
             join papers p on p.id = e.paper_id
             left join summaries s on s.key = e.summary_key
@@ -440,6 +441,7 @@ class Archive(Connection):
         # Stored as JSON, authors and summaries hold the CJK runs of the texts FTS5 was given; only a Latin word
         # needs them decoded (the languages, brackets and escapes such as `\n` would read as words).
         latin = any(not is_cjk for term in terms for _, is_cjk in term.needles)
+        cjk_runs = CJK_RUN()
         for doc_id, title, authors, summaries, abstract in texts:
             body = "\n".join(t for _, t in json.loads(summaries)) if latin else summaries
             authors = ", ".join(json.loads(authors)) if latin else authors
@@ -447,7 +449,7 @@ class Archive(Connection):
             freqs = [sum(w * count(c) for w, c in zip(ws, columns, strict=True) if w)
                      for count, ws in zip(counters, weights, strict=True)]
             if any(both):
-                chars = "".join(run for c in columns for run in CJK_RUN.findall(c))
+                chars = "".join(run for c in columns for run in cjk_runs.findall(c))
                 freqs = [f + WEIGHTS[-1] * count_overlapping(chars, n) if n else f for f, n in zip(freqs, both,
                                                                                               strict=True)]
             scored.append((doc_id, bm25(freqs, idfs, sum(fts5_varints(sizes[doc_id])), avgdl)))

@@ -12,6 +12,7 @@ from dailypapers.models import Entry, PeriodDigest, Span, Synthesis
 from dailypapers.store.archive import Archive, import_key
 from dailypapers.store.rows import (
     ENTRY_COLUMNS,
+    ENTRY_READ_COLUMNS,
     EditionPrint,
     fetch_rows,
     insert_many,
@@ -70,7 +71,7 @@ class Periods(Archive):
         if not fetch_rows(self.db.conn, f"select 1 from period_editions where {_KEY}", key):
             return None
         rows = fetch_rows(self.db.conn, f"""
-            select {ENTRY_COLUMNS}
+            select {ENTRY_READ_COLUMNS}
             from period_entries e join papers p on p.id = e.paper_id left join summaries s on s.key = e.summary_key
             where e.period = :period and e.start = :start and e.source = :source and e.lang = :lang
             order by e.position""", key)

@@ -25,6 +25,9 @@ ENTRY_COLUMNS = (
     "s.sections as s_sections, s.model as s_model, s.prompt_version as s_prompt_version, "
     "s.created_at as s_created_at, s.claims as s_claims, s.tldr as s_tldr"
 )
+# What reading an entry gives besides (`Archive.get_digest`, `Periods.get_period`): the checker version of its
+# summary's claims. Not fingerprinted: a summary checked again to the same claims makes the same page.
+ENTRY_READ_COLUMNS = f"{ENTRY_COLUMNS}, s.grounding as s_grounding"
 
 
 @dataclass(frozen=True)

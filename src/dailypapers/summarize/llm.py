@@ -185,8 +185,9 @@ class LLMSummarizer:
         return self._client_obj
 
     async def warm_up(self) -> None:
-        """Load the SDK and build the client in a thread, while the run lists and fetches papers."""
-        await asyncio.to_thread(lambda: self._client)
+        """Load the SDK, build the client and look up the price (its table takes a while to load) in a thread,
+        while the run lists and fetches papers: the first call's estimate then finds them ready."""
+        await asyncio.to_thread(lambda: (self._client, self.price))
 
     def estimate(self, paper: Paper, text: str, *, lang: str, labels: Sequence[str],
                  feedback: Sequence[str] = ()) -> Usage:

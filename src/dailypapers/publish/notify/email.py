@@ -15,12 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import smtplib
-import ssl
 from collections.abc import Sequence
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formatdate, make_msgid
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +25,10 @@ from dailypapers.errors import ConfigError
 from dailypapers.publish.base import HEADER, ChannelDown, DeliveryLog
 from dailypapers.text import clip, strip_controls
 
-if TYPE_CHECKING:  # the message views (and the site's paths under them) load when a channel sends
+if TYPE_CHECKING:  # the message views (and the site's paths under them), and the mail libraries, load when a
+    # channel sends: every run registers this notifier
+    from email.message import EmailMessage
+
     from dailypapers.publish.notify.messages import MessageEdition
 
 MAX_SUBJECT = 160
@@ -83,6 +81,10 @@ def markdown_of(text_part: str) -> str:
 
 def render_email(view: MessageEdition, items: Sequence[str], *, sender: str, recipients: Sequence[str],
                  show_flags: bool = True) -> EmailMessage:
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import formatdate, make_msgid
+
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = subject(view, items)
     msg["From"] = sender
@@ -128,6 +130,9 @@ class EmailChannel:
 
     def _smtp_send(self, msg: EmailMessage) -> dict[str, Any]:
         """Send; the recipients the server refused (all refused raises). Raises ChannelDown."""
+        import smtplib
+        import ssl
+
         s = self.settings
         assert s.smtp_host is not None
         context = ssl.create_default_context(cafile=str(s.smtp_ca_file) if s.smtp_ca_file else None)
