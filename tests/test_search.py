@@ -247,7 +247,9 @@ def _scored_here(store: Store, query: str) -> list[tuple[str, float]]:
         return []
     rows, *totals = fts5_varints(store.db.execute("select block from search_fts_data where id = 1").fetchone()[0])
     idfs = [idf(rows, store._phrase_rows(t.fts(), rows)) for t in terms]
-    scored = store._scored_window(terms, match_expression(terms), RANK_WINDOW, idfs, sum(totals) / rows)
+    ids = [r[0] for r in store.db.execute("select rowid from search_fts where search_fts match ? order by rowid desc "
+                                          "limit ?", [match_expression(terms), RANK_WINDOW])]
+    scored = store._scored_window(terms, ids, idfs, sum(totals) / rows)
     papers = dict(store.db.execute("select id, paper_id from search_docs").fetchall())
     return [(papers[i], score) for i, score in sorted(scored, key=lambda r: (r[1], -r[0]))]
 

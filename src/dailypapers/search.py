@@ -52,14 +52,16 @@ WEIGHTS = (10.0, 5.0, 2.0, 1.0, 1.0)
 CHARS_COLUMN = "chars"
 # `rank` orders the newest RANK_WINDOW matches by bm25 (FTS5's formula and constants, `bm25` below): a score
 # per matching row would cost a scan of every match of a word found in most of a 100k-paper archive (모델).
-# FTS5's own bm25() also counts every match of each phrase for its IDF, tens of milliseconds for a Korean
-# phrase found everywhere (`costly_to_count`); for such a query the store scores the window itself: term
-# frequencies from the rows' stored text (`instance_counter`), row and average lengths from FTS5's own size
-# records, and each phrase's document count exact when it is in fewer than IDF_SAMPLE papers, else estimated
-# from its newest IDF_SAMPLE matches (how many papers they span). Other queries are scored by bm25() itself.
-# `newest` (the default) reads only the rows it returns.
+# FTS5's own bm25() also counts every match of each phrase for its IDF: for a Korean phrase found everywhere
+# tens of milliseconds, for a word in most of 100k papers several (`costly_to_count`). For such a query the
+# store scores the window itself: term frequencies from the rows' stored text (`instance_counter`), row and
+# average lengths from FTS5's own size records, and each phrase's document count exact when it is in fewer
+# than IDF_SAMPLE papers, else estimated from its newest IDF_SAMPLE matches (how many papers they span).
+# Other queries are scored by bm25() itself. `newest` (the default) reads only the rows it returns.
 RANK_WINDOW = 200
 IDF_SAMPLE = 256
+# bm25() counts this many matches of single words in about the time the store takes to score a window itself
+COSTLY_WORD_ROWS = 40_000
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 IDF_FLOOR = 1e-6  # FTS5's IDF for a phrase in half the rows or more
 MAX_QUERY_CHARS = 256
@@ -274,11 +276,31 @@ def fts5_varints(blob: bytes) -> list[int]:
     return out
 
 
-def costly_to_count(term: Term, hits: float) -> bool:
-    """Whether FTS5's bm25() would spend long counting `term`'s matches (`hits` of them): a phrase of several
-    tokens in many rows (every row's positions are compared) or one CJK character (the column of every CJK
-    character holds many positions a row). A single word's count reads one list and is left to FTS5."""
-    return hits >= IDF_SAMPLE and (term.column == CHARS_COLUMN or len(term.tokens) > 1)
+def varint_total(blob: bytes) -> int:
+    """The sum of the integers of an FTS5 size record (`fts5_varints`), without the list: a row's tokens. A
+    size has at most eight bytes (2**56 tokens), so the ninth byte's rule never applies."""
+    total = value = 0
+    for byte in blob:
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            total += value
+            value = 0
+    return total
+
+
+def costly_to_count(terms: list[Term], hits: list[float]) -> bool:
+    """Whether FTS5's bm25() would spend long counting the terms' matches (`hits` of each, exact under
+    IDF_SAMPLE, else estimated): a phrase of several tokens or one CJK character in many rows (every row's
+    positions are compared; the column of every CJK character holds many a row), or single words (a list
+    read each) in COSTLY_WORD_ROWS rows together."""
+    words = 0.0
+    for term, n in zip(terms, hits, strict=True):
+        if term.column == CHARS_COLUMN or len(term.tokens) > 1:
+            if n >= IDF_SAMPLE:
+                return True
+        else:
+            words += n
+    return words >= COSTLY_WORD_ROWS
 
 
 def idf(rows: int, hits: float) -> float:
@@ -291,7 +313,10 @@ def bm25(freqs: list[float], idfs: list[float], size: int, avgdl: float) -> floa
     """FTS5's bm25() of a row: `freqs` are the weighted instance counts of each phrase, `size` the row's tokens.
     Negative, as FTS5's: lower is better."""
     norm = K1 * (1 - B + B * size / avgdl)
-    return -sum(w * (f * (K1 + 1)) / (f + norm) for f, w in zip(freqs, idfs, strict=True))
+    score = 0.0
+    for f, w in zip(freqs, idfs, strict=True):
+        score -= w * (f * (K1 + 1)) / (f + norm)
+    return score
 
 
 # -- highlighting --------------------------------------------------------------------------------------
@@ -317,7 +342,10 @@ def _highlight_pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
 
 def highlights(text: str, terms: list[Term]) -> list[Span]:
     """Where the query's words occur in `text` (character offsets, in order, not overlapping)."""
-    pattern = _highlight_pattern(tuple(terms))
+    return _spans(text, _highlight_pattern(tuple(terms)))
+
+
+def _spans(text: str, pattern: re.Pattern[str] | None) -> list[Span]:
     if pattern is None:
         return []
     return [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
@@ -347,7 +375,10 @@ class Snippet:
 def snippet(text: str, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet | None:
     """A window of about `width` characters of `text` around its first match, whitespace collapsed; None if
     nothing matches. Only the window is scanned for further matches (a summary can be long)."""
-    pattern = _highlight_pattern(tuple(terms))
+    return _snippet(text, _highlight_pattern(tuple(terms)), width)
+
+
+def _snippet(text: str, pattern: re.Pattern[str] | None, width: int = SNIPPET_CHARS) -> Snippet | None:
     first = pattern.search(text) if pattern is not None else None
     if pattern is None or first is None:
         return None
@@ -362,7 +393,7 @@ def snippet(text: str, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet
     body = one_line(text[start:end])
     lead = "…" if start > 0 else ""
     shown = lead + body + ("…" if end < len(text) else "")
-    spans = tuple((a + len(lead), b + len(lead)) for a, b in highlights(body, terms))
+    spans = tuple((a + len(lead), b + len(lead)) for a, b in _spans(body, pattern))
     return Snippet(shown, spans)
 
 
@@ -443,14 +474,16 @@ class SearchHit:
 def hit(doc: SearchDoc, terms: list[Term], score: float, *, lang: str | None = None) -> SearchHit:
     """A found paper as a hit: the snippet comes from its summary in `lang` if that one matches, else from
     another language's summary, else from the abstract."""
+    pattern = _highlight_pattern(tuple(terms))
     ordered = sorted(doc.summaries, key=lambda s: s[0] != lang)
     snip: Snippet | None = None
     snip_lang: str | None = None
     for s_lang, text in ordered:
-        snip = snippet(text, terms)
+        snip = _snippet(text, pattern)
         if snip is not None:
             snip_lang = s_lang
             break
     if snip is None and doc.abstract:
-        snip = snippet(doc.abstract, terms)
-    return SearchHit(doc.paper_id, doc.day, marked(doc.title, terms), doc.authors, score, snip, snip_lang)
+        snip = _snippet(doc.abstract, pattern)
+    title = Snippet(doc.title, tuple(_spans(doc.title, pattern)))
+    return SearchHit(doc.paper_id, doc.day, title, doc.authors, score, snip, snip_lang)

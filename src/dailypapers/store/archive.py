@@ -30,6 +30,7 @@ from dailypapers.search import (
     instance_counter,
     match_expression,
     parse_query,
+    varint_total,
 )
 from dailypapers.store.connection import Connection
 from dailypapers.store.rows import (
@@ -56,6 +57,7 @@ if TYPE_CHECKING:  # the import planner (and the digest format under it) loads w
 
 # (entry, summary key or None) pairs: how a day's entries are read for a merge and written back
 KeyedEntries = list[tuple[Entry, str | None]]
+_NEWEST = "select rowid from search_fts where search_fts match ? order by rowid desc limit ?"
 
 
 def _listing(entries: KeyedEntries) -> list[tuple[str, int | None, str | None]]:
@@ -405,27 +407,28 @@ class Archive(Connection):
 
     def _ranked_window(self, terms: list[Term], expr: str, window: int) -> list[tuple[int, float]]:
         """(row, bm25) of the newest `window` matches of `expr`, as FTS5's bm25() with WEIGHTS scores them: by
-        bm25() itself when its count of every match of each phrase is cheap, else here, without that count (see
-        `dailypapers.search.RANK_WINDOW`)."""
+        bm25() itself when its count of every match of each phrase is cheap, else here, each phrase's number
+        of rows estimated from its newest matches (see `dailypapers.search.RANK_WINDOW`)."""
         averages = self.db.execute("select block from search_fts_data where id = 1").fetchone()
         rows, *totals = fts5_varints(averages[0]) if averages else [0]
-        # a single word's count is cheap whatever its size: only the others are sampled first
-        found = [self._phrase_rows(term.fts(), rows) if costly_to_count(term, IDF_SAMPLE) else None
-                 for term in terms]
-        if not any(n is not None and costly_to_count(term, n) for term, n in zip(terms, found, strict=True)):
+        if len(terms) == 1:  # the window is the term's own newest matches: one query serves both
+            newest = [r[0] for r in self.db.execute(_NEWEST, [expr, max(window, IDF_SAMPLE)])]
+            found, ids = [self._estimate_rows(newest, rows)], newest[:window]
+        else:
+            found = [self._phrase_rows(term.fts(), rows) for term in terms]
+            ids = None
+        if not costly_to_count(terms, found):
             return self.db.execute(f"select rowid, bm25(search_fts, {', '.join(str(w) for w in WEIGHTS)}) from "
                                    "search_fts where search_fts match ? order by rowid desc limit ?",
                                    [expr, window]).fetchall()
         avgdl = sum(totals) / rows if rows and sum(totals) else 1.0
-        idfs = [idf(rows, self._phrase_rows(term.fts(), rows) if n is None else n) for term, n in zip(terms, found,
-                                                                                                   strict=True)]
-        return self._scored_window(terms, expr, window, idfs, avgdl)
+        if ids is None:
+            ids = [r[0] for r in self.db.execute(_NEWEST, [expr, window])]
+        return self._scored_window(terms, ids, [idf(rows, n) for n in found], avgdl)
 
-    def _scored_window(self, terms: list[Term], expr: str, window: int, idfs: list[float], avgdl: float
+    def _scored_window(self, terms: list[Term], ids: list[int], idfs: list[float], avgdl: float
                        ) -> list[tuple[int, float]]:
-        """(row, bm25) of the newest `window` matches of `expr`, scored here from their text and sizes."""
-        ids = [r[0] for r in self.db.execute(
-            "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, window])]
+        """(row, bm25) of these rows (matches of every term), scored here from their text and sizes."""
         if not ids:
             return []
         marks = ", ".join("?" * len(ids))
@@ -433,32 +436,40 @@ class Archive(Connection):
         texts = self.db.execute(f"select id, lower(title), lower(authors), lower(summaries), lower(abstract) "
                                 f"from search_docs where id in ({marks})", ids).fetchall()
         sizes = dict(self.db.execute(f"select id, sz from search_fts_docsize where id in ({marks})", ids).fetchall())
-        counters = [instance_counter(term) for term in terms]
+        # per term: (weight, column, counter) of the columns it is counted in
+        plans = [[(w, c, count) for c, w in enumerate((WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN
+                                                        else WEIGHTS[:4]) if w]
+                 for term, count in zip(terms, map(instance_counter, terms), strict=True)]
         both = [chars_needle(term) for term in terms]  # also found in the column of every CJK character
-        weights = [(WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN else WEIGHTS[:4] for term in terms]
+        chars_weight = WEIGHTS[-1]
         scored = []
         # Stored as JSON, authors and summaries hold the CJK runs of the texts FTS5 was given; only a Latin word
         # needs them decoded (the languages, brackets and escapes such as `\n` would read as words).
         latin = any(not is_cjk for term in terms for _, is_cjk in term.needles)
         for doc_id, title, authors, summaries, abstract in texts:
-            body = "\n".join(t for _, t in json.loads(summaries)) if latin else summaries
-            authors = ", ".join(json.loads(authors)) if latin else authors
-            columns = (title, authors, body, abstract)
-            freqs = [sum(w * count(c) for w, c in zip(ws, columns, strict=True) if w)
-                     for count, ws in zip(counters, weights, strict=True)]
-            if any(both):
-                chars = "".join(run for c in columns for run in CJK_RUN.findall(c))
-                freqs = [f + WEIGHTS[-1] * count_overlapping(chars, n) if n else f for f, n in zip(freqs, both,
-                                                                                              strict=True)]
-            scored.append((doc_id, bm25(freqs, idfs, sum(fts5_varints(sizes[doc_id])), avgdl)))
+            if latin:
+                summaries = "\n".join(t for _, t in json.loads(summaries))
+                authors = ", ".join(json.loads(authors))
+            columns = (title, authors, summaries, abstract)
+            chars = "".join(run for c in columns for run in CJK_RUN.findall(c)) if any(both) else ""
+            freqs = []
+            for plan, needle in zip(plans, both, strict=True):
+                f = sum(w * count(columns[c]) for w, c, count in plan)
+                freqs.append(f + chars_weight * count_overlapping(chars, needle) if needle else f)
+            scored.append((doc_id, bm25(freqs, idfs, varint_total(sizes[doc_id]), avgdl)))
         return scored
 
     def _phrase_rows(self, phrase: str, rows: int) -> float:
-        """How many rows match `phrase`: counted when under IDF_SAMPLE, else estimated from the rows its newest
-        IDF_SAMPLE matches span (its share of the newest papers, applied to all of them)."""
-        newest = self.db.execute("select rowid from search_fts where search_fts match ? order by rowid desc limit ?",
-                                 [phrase, IDF_SAMPLE]).fetchall()
+        """How many rows match `phrase`: counted when under IDF_SAMPLE, else estimated (`_estimate_rows`)."""
+        return self._estimate_rows([r[0] for r in self.db.execute(_NEWEST, [phrase, IDF_SAMPLE])], rows)
+
+    def _estimate_rows(self, newest: list[int], rows: int) -> float:
+        """How many of the `rows` rows match a phrase whose newest matches (up to IDF_SAMPLE or more) are
+        `newest`: their number under IDF_SAMPLE, else from the rows its newest IDF_SAMPLE matches span (its
+        share of the newest papers, applied to all of them). The span is counted in FTS5's size records (a
+        few bytes a row), not in `search_docs`, whose rows take a page each."""
         if len(newest) < IDF_SAMPLE:
             return len(newest)
-        spanned = self.db.execute("select count(*) from search_docs where id >= ?", [newest[-1][0]]).fetchone()[0]
+        spanned = self.db.execute("select count(*) from search_fts_docsize where id >= ?",
+                                  [newest[IDF_SAMPLE - 1]]).fetchone()[0]
         return min(rows, IDF_SAMPLE * rows / max(spanned, IDF_SAMPLE))
