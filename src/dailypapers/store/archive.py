@@ -78,6 +78,16 @@ def import_key(summary: Summary) -> str:
 
 
 
+def _json_texts(array: str, stride: int, sep: str) -> str:
+    """The strings of a JSON array as the search index was given them, joined by `sep`: the authors (`["A",
+    "B"]`, stride 2) or the summaries' texts (`[["ko", "T"], ...]`, stride 4). Stored by json.dumps, a string
+    holds a quote only escaped, so without a backslash the array splits at its quotes (no decoding)."""
+    if "\\" in array:
+        values = json.loads(array)
+        return sep.join(v[1] if stride == 4 else v for v in values)
+    return sep.join(array.split('"')[stride - 1::stride])
+
+
 class Archive(Connection):
     """What the archive holds of papers and editions."""
 
@@ -448,8 +458,7 @@ class Archive(Connection):
         latin = any(not is_cjk for term in terms for _, is_cjk in term.needles)
         for doc_id, title, authors, summaries, abstract in texts:
             if latin:
-                summaries = "\n".join(t for _, t in json.loads(summaries))
-                authors = ", ".join(json.loads(authors))
+                summaries, authors = _json_texts(summaries, 4, "\n"), _json_texts(authors, 2, ", ")
             columns = (title, authors, summaries, abstract)
             chars = "".join(run for c in columns for run in CJK_RUN.findall(c)) if any(both) else ""
             freqs = []
