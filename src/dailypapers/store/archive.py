@@ -442,9 +442,13 @@ class Archive(Connection):
         if not ids:
             return []
         marks = ", ".join("?" * len(ids))
-        # the text as FTS5 was given it, lowered in SQL (ASCII only, as `instance_counter` expects)
-        texts = self.db.execute(f"select id, lower(title), lower(authors), lower(summaries), lower(abstract) "
-                                f"from search_docs where id in ({marks})", ids).fetchall()
+        # Stored as JSON, authors and summaries hold the CJK runs of the texts FTS5 was given; only a Latin word
+        # needs them unpacked (the languages, brackets and escapes such as `\n` would read as words), and the
+        # text lowered as `instance_counter` expects (in SQL: ASCII only, as FTS5's own folding there).
+        latin = any(not is_cjk for term in terms for _, is_cjk in term.needles)
+        columns_sql = "lower(title), lower(authors), lower(summaries), lower(abstract)" if latin else \
+            "title, authors, summaries, abstract"
+        texts = self.db.execute(f"select id, {columns_sql} from search_docs where id in ({marks})", ids).fetchall()
         sizes = dict(self.db.execute(f"select id, sz from search_fts_docsize where id in ({marks})", ids).fetchall())
         # per term: (weight, column, counter) of the columns it is counted in
         plans = [[(w, c, count) for c, w in enumerate((WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN
@@ -453,9 +457,6 @@ class Archive(Connection):
         both = [chars_needle(term) for term in terms]  # also found in the column of every CJK character
         chars_weight = WEIGHTS[-1]
         scored = []
-        # Stored as JSON, authors and summaries hold the CJK runs of the texts FTS5 was given; only a Latin word
-        # needs them decoded (the languages, brackets and escapes such as `\n` would read as words).
-        latin = any(not is_cjk for term in terms for _, is_cjk in term.needles)
         for doc_id, title, authors, summaries, abstract in texts:
             if latin:
                 summaries, authors = _json_texts(summaries, 4, "\n"), _json_texts(authors, 2, ", ")
