@@ -450,21 +450,20 @@ class Archive(Connection):
             "title, authors, summaries, abstract"
         texts = self.db.execute(f"select id, {columns_sql} from search_docs where id in ({marks})", ids).fetchall()
         sizes = dict(self.db.execute(f"select id, sz from search_fts_docsize where id in ({marks})", ids).fetchall())
-        # per term: (weight, column, counter) of the columns it is counted in
-        plans = [[(w, c, count) for c, w in enumerate((WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN
-                                                        else WEIGHTS[:4]) if w]
-                 for term, count in zip(terms, map(instance_counter, terms), strict=True)]
-        both = [chars_needle(term) for term in terms]  # also found in the column of every CJK character
+        # per term: its counter, the weights of the four text columns, the CJK characters it also finds in the
+        # column of every CJK character (or None)
+        plans = [(instance_counter(term), (WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN else WEIGHTS[:4],
+                  chars_needle(term)) for term in terms]
+        both = any(plan[2] for plan in plans)
         chars_weight = WEIGHTS[-1]
         scored = []
         for doc_id, title, authors, summaries, abstract in texts:
             if latin:
                 summaries, authors = _json_texts(summaries, 4, "\n"), _json_texts(authors, 2, ", ")
-            columns = (title, authors, summaries, abstract)
-            chars = "".join(run for c in columns for run in CJK_RUN.findall(c)) if any(both) else ""
+            chars = "".join(CJK_RUN.findall(f"{title} {authors} {summaries} {abstract}")) if both else ""
             freqs = []
-            for plan, needle in zip(plans, both, strict=True):
-                f = sum(w * count(columns[c]) for w, c, count in plan)
+            for count, (w0, w1, w2, w3), needle in plans:
+                f = w0 * count(title) + w1 * count(authors) + w2 * count(summaries) + w3 * count(abstract)
                 freqs.append(f + chars_weight * count_overlapping(chars, needle) if needle else f)
             scored.append((doc_id, bm25(freqs, idfs, varint_total(sizes[doc_id]), avgdl)))
         return scored
