@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from dailypapers.cli import app
 from dailypapers.models import Digest, Edition, Entry, Paper, Section, Summary
-from dailypapers.search import expand_cjk, index_text, parse_query, snippet, split_compounds
+from dailypapers.search import Term, expand_cjk, index_text, parse_query, snippet, split_compounds
 from dailypapers.store import Store
 
 D1, D2 = dt.date(2025, 5, 5), dt.date(2025, 5, 6)
@@ -313,3 +313,36 @@ def test_rank_estimates_a_common_phrases_document_count_from_its_newest_matches(
         # a compound in every paper: the window is scored here (bm25() would count its every match), alike
         oracle = [p for p, _ in _fts5_bm25(store, "모 학습")][:20]
         assert [h.paper_id for h in store.search("모 학습", sort="rank")] == oracle
+
+
+def test_rank_scores_common_single_words_itself_in_bm25s_order(db_path: Path, monkeypatch) -> None:
+    """Words found in COSTLY_WORD_ROWS papers together are scored by the store (bm25() would count their every
+    match): a one-word query's order is bm25()'s whatever the estimate (its IDF scales every score alike), and
+    so is the order of words in half the papers or more (FTS5's floor IDF)."""
+    from dailypapers import search
+    from dailypapers.store import archive as archive_module
+
+    days = [D1 + dt.timedelta(days=d) for d in range(6)]
+    with Store(db_path) as store:
+        for d, day in enumerate(days):  # 모델 in every paper, 학습 in three of four, some titles with 모델 too
+            store.import_digest(Digest(day=day, entries=tuple(
+                entry(f"2505.{d * 100 + i:05d}", f"T{d}-{i}" + (" 모델" if i % 7 == 0 else ""),
+                      "모델 " * (1 + i % 3) + "학습 " * (i % 4) + "끝" * (i % 5))
+                for i in range(100))))
+        scored: list[list[Term]] = []
+        original = archive_module.Archive._scored_window
+
+        def recording(self, terms, *args):
+            scored.append(terms)
+            return original(self, terms, *args)
+
+        monkeypatch.setattr(archive_module.Archive, "_scored_window", recording)
+        for query in ("모델", "학습", "모델 학습"):
+            expected = [p for p, _ in _fts5_bm25(store, query)][:20]
+            assert [h.paper_id for h in store.search(query, sort="rank")] == expected
+            assert not scored  # a few hundred papers: bm25() itself
+        monkeypatch.setattr(search, "COSTLY_WORD_ROWS", 100)
+        for query in ("모델", "학습", "모델 학습"):
+            expected = [p for p, _ in _fts5_bm25(store, query)][:20]
+            assert [h.paper_id for h in store.search(query, sort="rank")] == expected
+        assert len(scored) == 3  # each scored by the store
