@@ -346,3 +346,55 @@ def test_rank_scores_common_single_words_itself_in_bm25s_order(db_path: Path, mo
             expected = [p for p, _ in _fts5_bm25(store, query)][:20]
             assert [h.paper_id for h in store.search(query, sort="rank")] == expected
         assert len(scored) == 3  # each scored by the store
+
+
+def test_a_latin_prefix_is_searched_as_the_words_it_begins(db_path: Path, monkeypatch) -> None:
+    """`transform` names the index's words that begin with it (search_words) instead of FTS5's prefix query,
+    which merges every match first: the same papers in both orders."""
+    from dailypapers import search
+    from dailypapers.search import match_expression
+
+    with Store(db_path) as store:
+        store.import_digest(Digest(day=D1, entries=tuple(
+            entry(f"2505.{i:05d}", title, text, lang="en", authors=(author,)) for i, (title, text, author) in
+            enumerate([("Transformers All the Way", "A transformer, TRANSFORMED.", "Ana Transform"),
+                       ("Naïve Routing", "Caféine and transforms", "Bo Vale"),
+                       ("Sparse Things", "no match here", "Transformer Lee"),
+                       ("Other", "transfer learning", "Cy Sato")]))))
+        assert store.prefix_words(parse_query("Transf")[0]) == ("transfer", "transform", "transformed",
+                                                                  "transformer", "transformers", "transforms")
+        assert store.prefix_words(parse_query("caf")[0]) == ("cafeine",)  # folded as FTS5 folds it
+        assert store.prefix_words(parse_query("naï")[0]) == ()  # not ASCII: FTS5's prefix query
+        assert store.prefix_words(parse_query("3D")[0]) == ()  # whole words only
+
+        def fts5_prefix(query: str) -> list[str]:
+            rows = store.db.execute("select d.paper_id from search_fts f join search_docs d on d.id = f.rowid "
+                                    "where search_fts match ? order by f.rowid desc",
+                                    [match_expression(parse_query(query))]).fetchall()
+            return [r[0] for r in rows]
+
+        for query in ("transform", "Transf", "caf", "naï", "transformers routing", "zzz"):
+            assert store.search_ids(query) == fts5_prefix(query)
+            assert sorted(store.search_ids(query)) == sorted(h.paper_id for h in store.search(query, sort="rank"))
+        assert store.search_ids("transform") == ["2505.00002", "2505.00001", "2505.00000"]  # not "transfer"
+        monkeypatch.setattr("dailypapers.store.archive.MAX_PREFIX_WORDS", 2)  # many words: FTS5's own query
+        assert store.prefix_words(parse_query("transf")[0]) == ()
+        assert store.search_ids("transf") == fts5_prefix("transf")
+        assert search.MAX_PREFIX_WORDS > 2
+
+
+def test_migration_023_lists_the_words_of_an_archive_indexed_before_it(db_path: Path) -> None:
+    with Store(db_path) as store:
+        archive(store)
+        words = store.db.execute("select word from search_words order by word").fetchall()
+        # the archive as the code before 023 left it: no word list, the migration not applied
+        store.db.execute("drop table search_words")
+        store.db.execute("delete from _sqlite_migrations where name = '023_search_words'")
+        store.db.conn.commit()
+    with pytest.raises(Exception, match="dailypapers migrate"), Store(db_path, readonly=True):
+        pass  # a reader asks for the upgrade
+    with Store(db_path) as store:  # upgrades
+        assert store.db.execute("select word from search_words order by word").fetchall() == words
+        assert ("lantern",) in words and ("3d",) in words and all(w[0].isascii() for (w,) in words)
+        assert store.search_ids("lantern") == ["2505.00001"]
+        assert store.search_ids("mem") == ["2505.00004"]

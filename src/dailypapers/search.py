@@ -35,7 +35,7 @@ import math
 import operator
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -66,6 +66,7 @@ K1, B = 1.2, 0.75  # FTS5's bm25 constants
 IDF_FLOOR = 1e-6  # FTS5's IDF for a phrase in half the rows or more
 MAX_QUERY_CHARS = 256
 MIN_PREFIX_CHARS = 3  # a Latin word shorter than this matches whole words only ("3D" is not "3DGS")
+MAX_PREFIX_WORDS = 32  # a prefix of more words than this is left to FTS5's own prefix query
 SNIPPET_CHARS = 160
 MAX_SUFFIX_CHARS = 8  # expand_cjk: suffixes longer than this are cut (a query's CJK word is split alike)
 
@@ -155,10 +156,24 @@ class Term:
     needles: tuple[tuple[str, bool], ...]  # (text, is_cjk) pieces to highlight
     column: str | None = None  # look in this column only
 
-    def fts(self) -> str:
-        phrase = '"' + " ".join(self.tokens).replace('"', '""') + '"'
-        phrase = phrase + " *" if self.prefix else phrase
+    def fts(self, words: Sequence[str] = ()) -> str:
+        """The term as an FTS5 phrase; with `words` (the index's words that begin with the term's prefix, all
+        of them), those in place of the prefix: the same rows, without FTS5 merging every match of them first."""
+        if self.prefix and words:
+            head = self.tokens[:-1]
+            return "(" + " OR ".join(_phrase((*head, word)) for word in words) + ")"
+        phrase = _phrase(self.tokens) + (" *" if self.prefix else "")
         return f"{self.column} : {phrase}" if self.column else phrase
+
+    def ascii_prefix(self) -> str | None:
+        """The prefix the term's last token stands for, lowered, when it is ASCII (then folded as FTS5 folds
+        it); None for any other term."""
+        last = self.tokens[-1]
+        return last.lower() if self.prefix and last.isascii() else None
+
+
+def _phrase(tokens: Sequence[str]) -> str:
+    return '"' + " ".join(tokens).replace('"', '""') + '"'
 
 
 def parse_query(query: str) -> list[Term]:
@@ -194,9 +209,10 @@ def parse_query(query: str) -> list[Term]:
     return terms
 
 
-def match_expression(terms: list[Term]) -> str:
-    """The FTS5 MATCH expression: every term must occur (as a phrase of its tokens)."""
-    return " AND ".join(t.fts() for t in terms)
+def match_expression(terms: list[Term], words: Sequence[Sequence[str]] | None = None) -> str:
+    """The FTS5 MATCH expression: every term must occur (as a phrase of its tokens; with `words`, each term's
+    prefix as its words, see `Term.fts`)."""
+    return " AND ".join(t.fts(w) for t, w in zip(terms, words or [()] * len(terms), strict=True))
 
 
 # -- ranking: FTS5's bm25 over a window of rows ----------------------------------------------------------

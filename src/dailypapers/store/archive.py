@@ -14,6 +14,7 @@ from dailypapers.search import (
     CHARS_COLUMN,
     CJK_RUN,
     IDF_SAMPLE,
+    MAX_PREFIX_WORDS,
     RANK_WINDOW,
     WEIGHTS,
     SearchDoc,
@@ -409,28 +410,41 @@ class Archive(Connection):
         """(search row, score) of the papers matching every term, newest first or by bm25 (see `search`)."""
         if not terms or limit < 1:
             return []
-        expr = match_expression(terms)
+        words = [self.prefix_words(term) for term in terms]
         if sort == "newest":
-            return [(r[0], 0.0) for r in self.db.execute(
-                "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, limit])]
-        return sorted(self._ranked_window(terms, expr, max(RANK_WINDOW, limit)), key=lambda r: (r[1], -r[0]))[:limit]
+            return [(r[0], 0.0) for r in self.db.execute(_NEWEST, [match_expression(terms, words), limit])]
+        ranked = self._ranked_window(terms, words, max(RANK_WINDOW, limit))
+        return sorted(ranked, key=lambda r: (r[1], -r[0]))[:limit]
 
-    def _ranked_window(self, terms: list[Term], expr: str, window: int) -> list[tuple[int, float]]:
+    def prefix_words(self, term: Term) -> tuple[str, ...]:
+        """The index's words that begin with `term`'s ASCII prefix (from `search_words`), when there are at most
+        MAX_PREFIX_WORDS of them; else, or for any other term, none (FTS5's prefix query finds them)."""
+        prefix = term.ascii_prefix()
+        if not prefix:
+            return ()
+        words = tuple(r[0] for r in self.db.execute(
+            "select word from search_words where word >= ? and word < ? order by word limit ?",
+            [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1), MAX_PREFIX_WORDS + 1]))
+        return words if len(words) <= MAX_PREFIX_WORDS else ()
+
+    def _ranked_window(self, terms: list[Term], words: list[tuple[str, ...]], window: int
+                       ) -> list[tuple[int, float]]:
         """(row, bm25) of the newest `window` matches of `expr`, as FTS5's bm25() with WEIGHTS scores them: by
         bm25() itself when its count of every match of each phrase is cheap, else here, each phrase's number
         of rows estimated from its newest matches (see `dailypapers.search.RANK_WINDOW`)."""
         averages = self.db.execute("select block from search_fts_data where id = 1").fetchone()
         rows, *totals = fts5_varints(averages[0]) if averages else [0]
+        expr = match_expression(terms, words)  # the rows: prefixes as their words
         if len(terms) == 1:  # the window is the term's own newest matches: one query serves both
             newest = [r[0] for r in self.db.execute(_NEWEST, [expr, max(window, IDF_SAMPLE)])]
             found, ids = [self._estimate_rows(newest, rows)], newest[:window]
         else:
-            found = [self._phrase_rows(term.fts(), rows) for term in terms]
+            found = [self._phrase_rows(term.fts(w), rows) for term, w in zip(terms, words, strict=True)]
             ids = None
-        if not costly_to_count(terms, found):
+        if not costly_to_count(terms, found):  # bm25() scores the phrases as the query has them (a prefix)
             return self.db.execute(f"select rowid, bm25(search_fts, {', '.join(str(w) for w in WEIGHTS)}) from "
                                    "search_fts where search_fts match ? order by rowid desc limit ?",
-                                   [expr, window]).fetchall()
+                                   [match_expression(terms), window]).fetchall()
         avgdl = sum(totals) / rows if rows and sum(totals) else 1.0
         if ids is None:
             ids = [r[0] for r in self.db.execute(_NEWEST, [expr, window])]
