@@ -377,6 +377,11 @@ def test_a_latin_prefix_is_searched_as_the_words_it_begins(db_path: Path, monkey
             assert store.search_ids(query) == fts5_prefix(query)
             assert sorted(store.search_ids(query)) == sorted(h.paper_id for h in store.search(query, sort="rank"))
         assert store.search_ids("transform") == ["2505.00002", "2505.00001", "2505.00000"]  # not "transfer"
+        for query in ("caf", "transformers routing", "transform"):  # bm25() of the query's own phrases
+            expected = _fts5_bm25(store, query)
+            got = [(h.paper_id, h.score) for h in store.search(query, sort="rank")]
+            assert [p for p, _ in got] == [p for p, _ in expected]
+            assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-12)
         monkeypatch.setattr("dailypapers.store.archive.MAX_PREFIX_WORDS", 2)  # many words: FTS5's own query
         assert store.prefix_words(parse_query("transf")[0]) == ()
         assert store.search_ids("transf") == fts5_prefix("transf")

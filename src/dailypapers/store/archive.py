@@ -441,10 +441,12 @@ class Archive(Connection):
         else:
             found = [self._phrase_rows(term.fts(w), rows) for term, w in zip(terms, words, strict=True)]
             ids = None
-        if not costly_to_count(terms, found):  # bm25() scores the phrases as the query has them (a prefix)
+        if not costly_to_count(terms, found):
+            # bm25() scores the phrases as the query has them: a prefix as itself, or as its one word
+            single = [w if len(w) == 1 else () for w in words]
             return self.db.execute(f"select rowid, bm25(search_fts, {', '.join(str(w) for w in WEIGHTS)}) from "
                                    "search_fts where search_fts match ? order by rowid desc limit ?",
-                                   [match_expression(terms), window]).fetchall()
+                                   [match_expression(terms, single), window]).fetchall()
         avgdl = sum(totals) / rows if rows and sum(totals) else 1.0
         if ids is None:
             ids = [r[0] for r in self.db.execute(_NEWEST, [expr, window])]
