@@ -250,11 +250,27 @@ def instance_counter(term: Term) -> Callable[[str], int]:
     """How many times FTS5 finds `term`'s phrase in a text lowered as SQLite's lower() does (ASCII only). The
     one difference: letters outside ASCII match only in the same case (FTS5 folds them). A term of one CJK
     character (looked up in the column of every CJK character) counts that character."""
-    needle, is_cjk = term.needles[0]
-    if term.column == CHARS_COLUMN or (len(term.needles) == 1 and is_cjk and not _overlaps(needle)):
-        return operator.methodcaller("count", term.tokens[0] if term.column == CHARS_COLUMN else needle)
+    needle = plain_needle(term)
+    if needle is not None:
+        return operator.methodcaller("count", needle)
     findall = _instance_pattern(term).findall
-    return lambda text: len(findall(text))
+    first = first_literal(term)  # every instance holds it: a text without it is not scanned
+    return lambda text: len(findall(text)) if first in text else 0
+
+
+def plain_needle(term: Term) -> str | None:
+    """The text whose count in a text is `term`'s count there (a CJK word that cannot overlap itself, or one
+    CJK character), else None (the count takes `term`'s pattern)."""
+    needle, is_cjk = term.needles[0]
+    if term.column == CHARS_COLUMN:
+        return term.tokens[0]
+    return needle if len(term.needles) == 1 and is_cjk and not _overlaps(needle) else None
+
+
+def first_literal(term: Term) -> str:
+    """The first piece of `term`'s phrase, lowered as `instance_counter` expects the text: in every instance.
+    Letters and digits only (or CJK), which JSON never escapes: a JSON array without it has no instance."""
+    return term.needles[0][0].translate(_ASCII_LOWER)
 
 
 def chars_needle(term: Term) -> str | None:

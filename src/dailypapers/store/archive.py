@@ -25,12 +25,14 @@ from dailypapers.search import (
     chars_needle,
     costly_to_count,
     count_overlapping,
+    first_literal,
     fts5_varints,
     hit,
     idf,
     instance_counter,
     match_expression,
     parse_query,
+    plain_needle,
     varint_total,
 )
 from dailypapers.store.connection import Connection
@@ -473,9 +475,15 @@ class Archive(Connection):
         both = any(plan[2] for plan in plans)
         chars_weight = WEIGHTS[-1]
         scored = []
+        # a JSON array is unpacked only when it holds the first piece of a term counted by its pattern (else
+        # that count is 0 there); a CJK word's count is the same in the array
+        firsts = [first_literal(term) for term in terms if plain_needle(term) is None]
         for doc_id, title, authors, summaries, abstract in texts:
             if latin:
-                summaries, authors = _json_texts(summaries, 4, "\n"), _json_texts(authors, 2, ", ")
+                if any(first in summaries for first in firsts):
+                    summaries = _json_texts(summaries, 4, "\n")
+                if any(first in authors for first in firsts):
+                    authors = _json_texts(authors, 2, ", ")
             chars = "".join(CJK_RUN.findall(f"{title} {authors} {summaries} {abstract}")) if both else ""
             freqs = []
             for count, (w0, w1, w2, w3), needle in plans:
