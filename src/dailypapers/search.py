@@ -60,8 +60,9 @@ CHARS_COLUMN = "chars"
 # Other queries are scored by bm25() itself. `newest` (the default) reads only the rows it returns.
 RANK_WINDOW = 200
 IDF_SAMPLE = 256
-# bm25() counts this many matches of single words in about the time the store takes to score a window itself
-COSTLY_WORD_ROWS = 40_000
+# bm25() counts this many matches of single words in about the time the store takes to score a window of
+# Korean words itself (about 2 ms on a 2-core machine); twice as many when a word needs its pattern (Latin)
+COSTLY_WORD_ROWS = 60_000
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 IDF_FLOOR = 1e-6  # FTS5's IDF for a phrase in half the rows or more
 MAX_QUERY_CHARS = 256
@@ -323,7 +324,9 @@ def costly_to_count(terms: list[Term], hits: list[float]) -> bool:
     """Whether FTS5's bm25() would spend long counting the terms' matches (`hits` of each, exact under
     IDF_SAMPLE, else estimated): a phrase of several tokens or one CJK character in many rows (every row's
     positions are compared; the column of every CJK character holds many a row), or single words (a list
-    read each) in COSTLY_WORD_ROWS rows together."""
+    read each) in COSTLY_WORD_ROWS rows together (twice as many when one is counted here by its pattern, which
+    costs more than a Korean word's plain count)."""
+    budget = COSTLY_WORD_ROWS * (2 if any(plain_needle(term) is None for term in terms) else 1)
     words = 0.0
     for term, n in zip(terms, hits, strict=True):
         if term.column == CHARS_COLUMN or len(term.tokens) > 1:
@@ -331,7 +334,7 @@ def costly_to_count(terms: list[Term], hits: list[float]) -> bool:
                 return True
         else:
             words += n
-    return words >= COSTLY_WORD_ROWS
+    return words >= budget
 
 
 def idf(rows: int, hits: float) -> float:
