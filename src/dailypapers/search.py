@@ -61,8 +61,8 @@ CHARS_COLUMN = "chars"
 RANK_WINDOW = 200
 IDF_SAMPLE = 256
 # bm25() counts this many matches of single words in about the time the store takes to score a window of
-# Korean words itself (about 2 ms on a 2-core machine); twice as many when a word needs its pattern (Latin)
-COSTLY_WORD_ROWS = 60_000
+# Korean words itself (about 1.7 ms at 100k papers); twice as many when a word needs its pattern (Latin)
+COSTLY_WORD_ROWS = 40_000
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 IDF_FLOOR = 1e-6  # FTS5's IDF for a phrase in half the rows or more
 MAX_QUERY_CHARS = 256
