@@ -242,8 +242,9 @@ def _instance_pattern(term: Term) -> re.Pattern[str]:
             part = lit + f"(?<!{_TOKEN}{lit})" + ("" if i == last and term.prefix else f"(?!{_TOKEN})")
         parts.append(part)
     body = r"[\W_]*".join(parts)
-    if len(term.needles) == 1 and _overlaps(term.needles[0][0]):
-        body = f"(?=({body}))"  # FTS5 counts every start, overlapping ones too (하하 in 하하하: two)
+    if len(term.needles) > 1 or _overlaps(term.needles[0][0]):
+        # FTS5 counts every start, overlapping ones too (하하 in 하하하: two; `b b` in `b b b`: two)
+        body = f"(?=({body}))"
     return re.compile(body)
 
 
