@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from dailypapers.cli import app
 from dailypapers.models import Digest, Edition, Entry, Paper, Section, Summary
-from dailypapers.search import expand_cjk, index_text, parse_query, snippet, split_compounds
+from dailypapers.search import Term, expand_cjk, index_text, parse_query, snippet, split_compounds
 from dailypapers.store import Store
 
 D1, D2 = dt.date(2025, 5, 5), dt.date(2025, 5, 6)
@@ -247,7 +247,9 @@ def _scored_here(store: Store, query: str) -> list[tuple[str, float]]:
         return []
     rows, *totals = fts5_varints(store.db.execute("select block from search_fts_data where id = 1").fetchone()[0])
     idfs = [idf(rows, store._phrase_rows(t.fts(), rows)) for t in terms]
-    scored = store._scored_window(terms, match_expression(terms), RANK_WINDOW, idfs, sum(totals) / rows)
+    ids = [r[0] for r in store.db.execute("select rowid from search_fts where search_fts match ? order by rowid desc "
+                                          "limit ?", [match_expression(terms), RANK_WINDOW])]
+    scored = store._scored_window(terms, ids, idfs, sum(totals) / rows)
     papers = dict(store.db.execute("select id, paper_id from search_docs").fetchall())
     return [(papers[i], score) for i, score in sorted(scored, key=lambda r: (r[1], -r[0]))]
 
@@ -311,3 +313,93 @@ def test_rank_estimates_a_common_phrases_document_count_from_its_newest_matches(
         # a compound in every paper: the window is scored here (bm25() would count its every match), alike
         oracle = [p for p, _ in _fts5_bm25(store, "모 학습")][:20]
         assert [h.paper_id for h in store.search("모 학습", sort="rank")] == oracle
+
+
+def test_rank_scores_common_single_words_itself_in_bm25s_order(db_path: Path, monkeypatch) -> None:
+    """Words found in COSTLY_WORD_ROWS papers together are scored by the store (bm25() would count their every
+    match): a one-word query's order is bm25()'s whatever the estimate (its IDF scales every score alike), and
+    so is the order of words in half the papers or more (FTS5's floor IDF)."""
+    from dailypapers import search
+    from dailypapers.store import archive as archive_module
+
+    days = [D1 + dt.timedelta(days=d) for d in range(6)]
+    with Store(db_path) as store:
+        for d, day in enumerate(days):  # 모델 in every paper, 학습 in three of four, some titles with 모델 too
+            store.import_digest(Digest(day=day, entries=tuple(
+                entry(f"2505.{d * 100 + i:05d}", f"T{d}-{i}" + (" 모델" if i % 7 == 0 else ""),
+                      "모델 " * (1 + i % 3) + "학습 " * (i % 4) + "끝" * (i % 5))
+                for i in range(100))))
+        scored: list[list[Term]] = []
+        original = archive_module.Archive._scored_window
+
+        def recording(self, terms, *args):
+            scored.append(terms)
+            return original(self, terms, *args)
+
+        monkeypatch.setattr(archive_module.Archive, "_scored_window", recording)
+        for query in ("모델", "학습", "모델 학습"):
+            expected = [p for p, _ in _fts5_bm25(store, query)][:20]
+            assert [h.paper_id for h in store.search(query, sort="rank")] == expected
+            assert not scored  # a few hundred papers: bm25() itself
+        monkeypatch.setattr(search, "COSTLY_WORD_ROWS", 100)
+        for query in ("모델", "학습", "모델 학습"):
+            expected = [p for p, _ in _fts5_bm25(store, query)][:20]
+            assert [h.paper_id for h in store.search(query, sort="rank")] == expected
+        assert len(scored) == 3  # each scored by the store
+
+
+def test_a_latin_prefix_is_searched_as_the_words_it_begins(db_path: Path, monkeypatch) -> None:
+    """`transform` names the index's words that begin with it (search_words) instead of FTS5's prefix query,
+    which merges every match first: the same papers in both orders."""
+    from dailypapers import search
+    from dailypapers.search import match_expression
+
+    with Store(db_path) as store:
+        store.import_digest(Digest(day=D1, entries=tuple(
+            entry(f"2505.{i:05d}", title, text, lang="en", authors=(author,)) for i, (title, text, author) in
+            enumerate([("Transformers All the Way", "A transformer, TRANSFORMED.", "Ana Transform"),
+                       ("Naïve Routing", "Caféine and transforms", "Bo Vale"),
+                       ("Sparse Things", "no match here", "Transformer Lee"),
+                       ("Other", "transfer learning", "Cy Sato")]))))
+        assert store.prefix_words(parse_query("Transf")[0]) == ("transfer", "transform", "transformed",
+                                                                  "transformer", "transformers", "transforms")
+        assert store.prefix_words(parse_query("caf")[0]) == ("cafeine",)  # folded as FTS5 folds it
+        assert store.prefix_words(parse_query("naï")[0]) == ()  # not ASCII: FTS5's prefix query
+        assert store.prefix_words(parse_query("3D")[0]) == ()  # whole words only
+
+        def fts5_prefix(query: str) -> list[str]:
+            rows = store.db.execute("select d.paper_id from search_fts f join search_docs d on d.id = f.rowid "
+                                    "where search_fts match ? order by f.rowid desc",
+                                    [match_expression(parse_query(query))]).fetchall()
+            return [r[0] for r in rows]
+
+        for query in ("transform", "Transf", "caf", "naï", "transformers routing", "zzz"):
+            assert store.search_ids(query) == fts5_prefix(query)
+            assert sorted(store.search_ids(query)) == sorted(h.paper_id for h in store.search(query, sort="rank"))
+        assert store.search_ids("transform") == ["2505.00002", "2505.00001", "2505.00000"]  # not "transfer"
+        for query in ("caf", "transformers routing", "transform"):  # bm25() of the query's own phrases
+            expected = _fts5_bm25(store, query)
+            got = [(h.paper_id, h.score) for h in store.search(query, sort="rank")]
+            assert [p for p, _ in got] == [p for p, _ in expected]
+            assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-12)
+        monkeypatch.setattr("dailypapers.store.archive.MAX_PREFIX_WORDS", 2)  # many words: FTS5's own query
+        assert store.prefix_words(parse_query("transf")[0]) == ()
+        assert store.search_ids("transf") == fts5_prefix("transf")
+        assert search.MAX_PREFIX_WORDS > 2
+
+
+def test_migration_023_lists_the_words_of_an_archive_indexed_before_it(db_path: Path) -> None:
+    with Store(db_path) as store:
+        archive(store)
+        words = store.db.execute("select word from search_words order by word").fetchall()
+        # the archive as the code before 023 left it: no word list, the migration not applied
+        store.db.execute("drop table search_words")
+        store.db.execute("delete from _sqlite_migrations where name = '023_search_words'")
+        store.db.conn.commit()
+    with pytest.raises(Exception, match="dailypapers migrate"), Store(db_path, readonly=True):
+        pass  # a reader asks for the upgrade
+    with Store(db_path) as store:  # upgrades
+        assert store.db.execute("select word from search_words order by word").fetchall() == words
+        assert ("lantern",) in words and ("3d",) in words and all(w[0].isascii() for (w,) in words)
+        assert store.search_ids("lantern") == ["2505.00001"]
+        assert store.search_ids("mem") == ["2505.00004"]

@@ -35,7 +35,7 @@ import math
 import operator
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -52,18 +52,22 @@ WEIGHTS = (10.0, 5.0, 2.0, 1.0, 1.0)
 CHARS_COLUMN = "chars"
 # `rank` orders the newest RANK_WINDOW matches by bm25 (FTS5's formula and constants, `bm25` below): a score
 # per matching row would cost a scan of every match of a word found in most of a 100k-paper archive (모델).
-# FTS5's own bm25() also counts every match of each phrase for its IDF, tens of milliseconds for a Korean
-# phrase found everywhere (`costly_to_count`); for such a query the store scores the window itself: term
-# frequencies from the rows' stored text (`instance_counter`), row and average lengths from FTS5's own size
-# records, and each phrase's document count exact when it is in fewer than IDF_SAMPLE papers, else estimated
-# from its newest IDF_SAMPLE matches (how many papers they span). Other queries are scored by bm25() itself.
-# `newest` (the default) reads only the rows it returns.
+# FTS5's own bm25() also counts every match of each phrase for its IDF: for a Korean phrase found everywhere
+# tens of milliseconds, for a word in most of 100k papers several (`costly_to_count`). For such a query the
+# store scores the window itself: term frequencies from the rows' stored text (`instance_counter`), row and
+# average lengths from FTS5's own size records, and each phrase's document count exact when it is in fewer
+# than IDF_SAMPLE papers, else estimated from its newest IDF_SAMPLE matches (how many papers they span).
+# Other queries are scored by bm25() itself. `newest` (the default) reads only the rows it returns.
 RANK_WINDOW = 200
 IDF_SAMPLE = 256
+# bm25() counts this many matches of single words in about the time the store takes to score a window of
+# Korean words itself (about 1.7 ms at 100k papers); twice as many when a word needs its pattern (Latin)
+COSTLY_WORD_ROWS = 40_000
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 IDF_FLOOR = 1e-6  # FTS5's IDF for a phrase in half the rows or more
 MAX_QUERY_CHARS = 256
 MIN_PREFIX_CHARS = 3  # a Latin word shorter than this matches whole words only ("3D" is not "3DGS")
+MAX_PREFIX_WORDS = 32  # a prefix of more words than this is left to FTS5's own prefix query
 SNIPPET_CHARS = 160
 MAX_SUFFIX_CHARS = 8  # expand_cjk: suffixes longer than this are cut (a query's CJK word is split alike)
 
@@ -135,21 +139,20 @@ def split_compounds(query: str) -> str:
     query = query[:MAX_QUERY_CHARS]
     if not _HANGUL_WORD().search(query):
         return query
-    kiwi = _kiwi()
-    out: list[str] = []
-    for word in query.split():
-        if not _HANGUL_WORD().search(word):
-            out.append(word)
-            continue
-        cuts: list[int] = []
-        tokens = list(kiwi.tokenize(word))
-        for prev, cur in itertools.pairwise(tokens):
-            if (prev.tag in _NOUN_TAGS and cur.tag in _NOUN_TAGS and prev.start + prev.len == cur.start
-                    and len(prev.form) >= 2 and len(cur.form) >= 2 and prev.form == word[prev.start:cur.start]):
-                cuts.append(cur.start)
-        pieces = [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)], strict=True)]
-        out.extend(pieces)
-    return " ".join(out)
+    return " ".join(_split_word(word) if _HANGUL_WORD().search(word) else word for word in query.split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_word(word: str) -> str:
+    """One word of a query with a space between its compound's nouns (kept: a word is read the same every
+    time, and the analyzer takes a few hundred microseconds a word; a query is read twice by hybrid search)."""
+    cuts: list[int] = []
+    tokens = list(_kiwi().tokenize(word))
+    for prev, cur in itertools.pairwise(tokens):
+        if (prev.tag in _NOUN_TAGS and cur.tag in _NOUN_TAGS and prev.start + prev.len == cur.start
+                and len(prev.form) >= 2 and len(cur.form) >= 2 and prev.form == word[prev.start:cur.start]):
+            cuts.append(cur.start)
+    return " ".join(word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)], strict=True))
 
 
 # -- queries -------------------------------------------------------------------------------------------
@@ -163,10 +166,24 @@ class Term:
     needles: tuple[tuple[str, bool], ...]  # (text, is_cjk) pieces to highlight
     column: str | None = None  # look in this column only
 
-    def fts(self) -> str:
-        phrase = '"' + " ".join(self.tokens).replace('"', '""') + '"'
-        phrase = phrase + " *" if self.prefix else phrase
+    def fts(self, words: Sequence[str] = ()) -> str:
+        """The term as an FTS5 phrase; with `words` (the index's words that begin with the term's prefix, all
+        of them), those in place of the prefix: the same rows, without FTS5 merging every match of them first."""
+        if self.prefix and words:
+            head = self.tokens[:-1]
+            return "(" + " OR ".join(_phrase((*head, word)) for word in words) + ")"
+        phrase = _phrase(self.tokens) + (" *" if self.prefix else "")
         return f"{self.column} : {phrase}" if self.column else phrase
+
+    def ascii_prefix(self) -> str | None:
+        """The prefix the term's last token stands for, lowered, when it is ASCII (then folded as FTS5 folds
+        it); None for any other term."""
+        last = self.tokens[-1]
+        return last.lower() if self.prefix and last.isascii() else None
+
+
+def _phrase(tokens: Sequence[str]) -> str:
+    return '"' + " ".join(tokens).replace('"', '""') + '"'
 
 
 def parse_query(query: str) -> list[Term]:
@@ -202,9 +219,10 @@ def parse_query(query: str) -> list[Term]:
     return terms
 
 
-def match_expression(terms: list[Term]) -> str:
-    """The FTS5 MATCH expression: every term must occur (as a phrase of its tokens)."""
-    return " AND ".join(t.fts() for t in terms)
+def match_expression(terms: list[Term], words: Sequence[Sequence[str]] | None = None) -> str:
+    """The FTS5 MATCH expression: every term must occur (as a phrase of its tokens; with `words`, each term's
+    prefix as its words, see `Term.fts`)."""
+    return " AND ".join(t.fts(w) for t, w in zip(terms, words or [()] * len(terms), strict=True))
 
 
 # -- ranking: FTS5's bm25 over a window of rows ----------------------------------------------------------
@@ -233,8 +251,9 @@ def _instance_pattern(term: Term) -> re.Pattern[str]:
             part = lit + f"(?<!{_TOKEN}{lit})" + ("" if i == last and term.prefix else f"(?!{_TOKEN})")
         parts.append(part)
     body = r"[\W_]*".join(parts)
-    if len(term.needles) == 1 and _overlaps(term.needles[0][0]):
-        body = f"(?=({body}))"  # FTS5 counts every start, overlapping ones too (하하 in 하하하: two)
+    if len(term.needles) > 1 or _overlaps(term.needles[0][0]):
+        # FTS5 counts every start, overlapping ones too (하하 in 하하하: two; `b b` in `b b b`: two)
+        body = f"(?=({body}))"
     return re.compile(body)
 
 
@@ -242,11 +261,27 @@ def instance_counter(term: Term) -> Callable[[str], int]:
     """How many times FTS5 finds `term`'s phrase in a text lowered as SQLite's lower() does (ASCII only). The
     one difference: letters outside ASCII match only in the same case (FTS5 folds them). A term of one CJK
     character (looked up in the column of every CJK character) counts that character."""
-    needle, is_cjk = term.needles[0]
-    if term.column == CHARS_COLUMN or (len(term.needles) == 1 and is_cjk and not _overlaps(needle)):
-        return operator.methodcaller("count", term.tokens[0] if term.column == CHARS_COLUMN else needle)
+    needle = plain_needle(term)
+    if needle is not None:
+        return operator.methodcaller("count", needle)
     findall = _instance_pattern(term).findall
-    return lambda text: len(findall(text))
+    first = first_literal(term)  # every instance holds it: a text without it is not scanned
+    return lambda text: len(findall(text)) if first in text else 0
+
+
+def plain_needle(term: Term) -> str | None:
+    """The text whose count in a text is `term`'s count there (a CJK word that cannot overlap itself, or one
+    CJK character), else None (the count takes `term`'s pattern)."""
+    needle, is_cjk = term.needles[0]
+    if term.column == CHARS_COLUMN:
+        return term.tokens[0]
+    return needle if len(term.needles) == 1 and is_cjk and not _overlaps(needle) else None
+
+
+def first_literal(term: Term) -> str:
+    """The first piece of `term`'s phrase, lowered as `instance_counter` expects the text: in every instance.
+    Letters and digits only (or CJK), which JSON never escapes: a JSON array without it has no instance."""
+    return term.needles[0][0].translate(_ASCII_LOWER)
 
 
 def chars_needle(term: Term) -> str | None:
@@ -283,11 +318,33 @@ def fts5_varints(blob: bytes) -> list[int]:
     return out
 
 
-def costly_to_count(term: Term, hits: float) -> bool:
-    """Whether FTS5's bm25() would spend long counting `term`'s matches (`hits` of them): a phrase of several
-    tokens in many rows (every row's positions are compared) or one CJK character (the column of every CJK
-    character holds many positions a row). A single word's count reads one list and is left to FTS5."""
-    return hits >= IDF_SAMPLE and (term.column == CHARS_COLUMN or len(term.tokens) > 1)
+def varint_total(blob: bytes) -> int:
+    """The sum of the integers of an FTS5 size record (`fts5_varints`), without the list: a row's tokens. A
+    size has at most eight bytes (2**56 tokens), so the ninth byte's rule never applies."""
+    total = value = 0
+    for byte in blob:
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            total += value
+            value = 0
+    return total
+
+
+def costly_to_count(terms: list[Term], hits: list[float]) -> bool:
+    """Whether FTS5's bm25() would spend long counting the terms' matches (`hits` of each, exact under
+    IDF_SAMPLE, else estimated): a phrase of several tokens or one CJK character in many rows (every row's
+    positions are compared; the column of every CJK character holds many a row), or single words (a list
+    read each) in COSTLY_WORD_ROWS rows together (twice as many when one is counted here by its pattern, which
+    costs more than a Korean word's plain count)."""
+    budget = COSTLY_WORD_ROWS * (2 if any(plain_needle(term) is None for term in terms) else 1)
+    words = 0.0
+    for term, n in zip(terms, hits, strict=True):
+        if term.column == CHARS_COLUMN or len(term.tokens) > 1:
+            if n >= IDF_SAMPLE:
+                return True
+        else:
+            words += n
+    return words >= budget
 
 
 def idf(rows: int, hits: float) -> float:
@@ -300,7 +357,10 @@ def bm25(freqs: list[float], idfs: list[float], size: int, avgdl: float) -> floa
     """FTS5's bm25() of a row: `freqs` are the weighted instance counts of each phrase, `size` the row's tokens.
     Negative, as FTS5's: lower is better."""
     norm = K1 * (1 - B + B * size / avgdl)
-    return -sum(w * (f * (K1 + 1)) / (f + norm) for f, w in zip(freqs, idfs, strict=True))
+    score = 0.0
+    for f, w in zip(freqs, idfs, strict=True):
+        score -= w * (f * (K1 + 1)) / (f + norm)
+    return score
 
 
 # -- highlighting --------------------------------------------------------------------------------------
@@ -326,7 +386,10 @@ def _highlight_pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
 
 def highlights(text: str, terms: list[Term]) -> list[Span]:
     """Where the query's words occur in `text` (character offsets, in order, not overlapping)."""
-    pattern = _highlight_pattern(tuple(terms))
+    return _spans(text, _highlight_pattern(tuple(terms)))
+
+
+def _spans(text: str, pattern: re.Pattern[str] | None) -> list[Span]:
     if pattern is None:
         return []
     return [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
@@ -356,7 +419,10 @@ class Snippet:
 def snippet(text: str, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet | None:
     """A window of about `width` characters of `text` around its first match, whitespace collapsed; None if
     nothing matches. Only the window is scanned for further matches (a summary can be long)."""
-    pattern = _highlight_pattern(tuple(terms))
+    return _snippet(text, _highlight_pattern(tuple(terms)), width)
+
+
+def _snippet(text: str, pattern: re.Pattern[str] | None, width: int = SNIPPET_CHARS) -> Snippet | None:
     first = pattern.search(text) if pattern is not None else None
     if pattern is None or first is None:
         return None
@@ -371,7 +437,7 @@ def snippet(text: str, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet
     body = one_line(text[start:end])
     lead = "…" if start > 0 else ""
     shown = lead + body + ("…" if end < len(text) else "")
-    spans = tuple((a + len(lead), b + len(lead)) for a, b in highlights(body, terms))
+    spans = tuple((a + len(lead), b + len(lead)) for a, b in _spans(body, pattern))
     return Snippet(shown, spans)
 
 
@@ -452,14 +518,16 @@ class SearchHit:
 def hit(doc: SearchDoc, terms: list[Term], score: float, *, lang: str | None = None) -> SearchHit:
     """A found paper as a hit: the snippet comes from its summary in `lang` if that one matches, else from
     another language's summary, else from the abstract."""
+    pattern = _highlight_pattern(tuple(terms))
     ordered = sorted(doc.summaries, key=lambda s: s[0] != lang)
     snip: Snippet | None = None
     snip_lang: str | None = None
     for s_lang, text in ordered:
-        snip = snippet(text, terms)
+        snip = _snippet(text, pattern)
         if snip is not None:
             snip_lang = s_lang
             break
     if snip is None and doc.abstract:
-        snip = snippet(doc.abstract, terms)
-    return SearchHit(doc.paper_id, doc.day, marked(doc.title, terms), doc.authors, score, snip, snip_lang)
+        snip = _snippet(doc.abstract, pattern)
+    title = Snippet(doc.title, tuple(_spans(doc.title, pattern)))
+    return SearchHit(doc.paper_id, doc.day, title, doc.authors, score, snip, snip_lang)

@@ -14,6 +14,7 @@ from dailypapers.search import (
     CHARS_COLUMN,
     CJK_RUN,
     IDF_SAMPLE,
+    MAX_PREFIX_WORDS,
     RANK_WINDOW,
     WEIGHTS,
     SearchDoc,
@@ -24,12 +25,15 @@ from dailypapers.search import (
     chars_needle,
     costly_to_count,
     count_overlapping,
+    first_literal,
     fts5_varints,
     hit,
     idf,
     instance_counter,
     match_expression,
     parse_query,
+    plain_needle,
+    varint_total,
 )
 from dailypapers.store.connection import Connection
 from dailypapers.store.rows import (
@@ -57,6 +61,7 @@ if TYPE_CHECKING:  # the import planner (and the digest format under it) loads w
 
 # (entry, summary key or None) pairs: how a day's entries are read for a merge and written back
 KeyedEntries = list[tuple[Entry, str | None]]
+_NEWEST = "select rowid from search_fts where search_fts match ? order by rowid desc limit ?"
 
 
 def _listing(entries: KeyedEntries) -> list[tuple[str, int | None, str | None]]:
@@ -75,6 +80,16 @@ def import_key(summary: Summary) -> str:
                       ensure_ascii=False, sort_keys=True)
     return "import:" + hashlib.sha256(blob.encode()).hexdigest()[:24]
 
+
+
+def _json_texts(array: str, stride: int, sep: str) -> str:
+    """The strings of a JSON array as the search index was given them, joined by `sep`: the authors (`["A",
+    "B"]`, stride 2) or the summaries' texts (`[["ko", "T"], ...]`, stride 4). Stored by json.dumps, a string
+    holds a quote only escaped, so without a backslash the array splits at its quotes (no decoding)."""
+    if "\\" in array:
+        values = json.loads(array)
+        return sep.join(v[1] if stride == 4 else v for v in values)
+    return sep.join(array.split('"')[stride - 1::stride])
 
 
 class Archive(Connection):
@@ -398,69 +413,97 @@ class Archive(Connection):
         """(search row, score) of the papers matching every term, newest first or by bm25 (see `search`)."""
         if not terms or limit < 1:
             return []
-        expr = match_expression(terms)
+        words = [self.prefix_words(term) for term in terms]
         if sort == "newest":
-            return [(r[0], 0.0) for r in self.db.execute(
-                "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, limit])]
-        return sorted(self._ranked_window(terms, expr, max(RANK_WINDOW, limit)), key=lambda r: (r[1], -r[0]))[:limit]
+            return [(r[0], 0.0) for r in self.db.execute(_NEWEST, [match_expression(terms, words), limit])]
+        ranked = self._ranked_window(terms, words, max(RANK_WINDOW, limit))
+        return sorted(ranked, key=lambda r: (r[1], -r[0]))[:limit]
 
-    def _ranked_window(self, terms: list[Term], expr: str, window: int) -> list[tuple[int, float]]:
+    def prefix_words(self, term: Term) -> tuple[str, ...]:
+        """The index's words that begin with `term`'s ASCII prefix (from `search_words`), when there are at most
+        MAX_PREFIX_WORDS of them; else, or for any other term, none (FTS5's prefix query finds them)."""
+        prefix = term.ascii_prefix()
+        if not prefix:
+            return ()
+        words = tuple(r[0] for r in self.db.execute(
+            "select word from search_words where word >= ? and word < ? order by word limit ?",
+            [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1), MAX_PREFIX_WORDS + 1]))
+        return words if len(words) <= MAX_PREFIX_WORDS else ()
+
+    def _ranked_window(self, terms: list[Term], words: list[tuple[str, ...]], window: int
+                       ) -> list[tuple[int, float]]:
         """(row, bm25) of the newest `window` matches of `expr`, as FTS5's bm25() with WEIGHTS scores them: by
-        bm25() itself when its count of every match of each phrase is cheap, else here, without that count (see
-        `dailypapers.search.RANK_WINDOW`)."""
+        bm25() itself when its count of every match of each phrase is cheap, else here, each phrase's number
+        of rows estimated from its newest matches (see `dailypapers.search.RANK_WINDOW`)."""
         averages = self.db.execute("select block from search_fts_data where id = 1").fetchone()
         rows, *totals = fts5_varints(averages[0]) if averages else [0]
-        # a single word's count is cheap whatever its size: only the others are sampled first
-        found = [self._phrase_rows(term.fts(), rows) if costly_to_count(term, IDF_SAMPLE) else None
-                 for term in terms]
-        if not any(n is not None and costly_to_count(term, n) for term, n in zip(terms, found, strict=True)):
+        expr = match_expression(terms, words)  # the rows: prefixes as their words
+        if len(terms) == 1:  # the window is the term's own newest matches: one query serves both
+            newest = [r[0] for r in self.db.execute(_NEWEST, [expr, max(window, IDF_SAMPLE)])]
+            found, ids = [self._estimate_rows(newest, rows)], newest[:window]
+        else:
+            found = [self._phrase_rows(term.fts(w), rows) for term, w in zip(terms, words, strict=True)]
+            ids = None
+        if not costly_to_count(terms, found):
+            # bm25() scores the phrases as the query has them: a prefix as itself, or as its one word
+            single = [w if len(w) == 1 else () for w in words]
             return self.db.execute(f"select rowid, bm25(search_fts, {', '.join(str(w) for w in WEIGHTS)}) from "
                                    "search_fts where search_fts match ? order by rowid desc limit ?",
-                                   [expr, window]).fetchall()
+                                   [match_expression(terms, single), window]).fetchall()
         avgdl = sum(totals) / rows if rows and sum(totals) else 1.0
-        idfs = [idf(rows, self._phrase_rows(term.fts(), rows) if n is None else n) for term, n in zip(terms, found,
-                                                                                                   strict=True)]
-        return self._scored_window(terms, expr, window, idfs, avgdl)
+        if ids is None:
+            ids = [r[0] for r in self.db.execute(_NEWEST, [expr, window])]
+        return self._scored_window(terms, ids, [idf(rows, n) for n in found], avgdl)
 
-    def _scored_window(self, terms: list[Term], expr: str, window: int, idfs: list[float], avgdl: float
+    def _scored_window(self, terms: list[Term], ids: list[int], idfs: list[float], avgdl: float
                        ) -> list[tuple[int, float]]:
-        """(row, bm25) of the newest `window` matches of `expr`, scored here from their text and sizes."""
-        ids = [r[0] for r in self.db.execute(
-            "select rowid from search_fts where search_fts match ? order by rowid desc limit ?", [expr, window])]
+        """(row, bm25) of these rows (matches of every term), scored here from their text and sizes."""
         if not ids:
             return []
         marks = ", ".join("?" * len(ids))
-        # the text as FTS5 was given it, lowered in SQL (ASCII only, as `instance_counter` expects)
-        texts = self.db.execute(f"select id, lower(title), lower(authors), lower(summaries), lower(abstract) "
-                                f"from search_docs where id in ({marks})", ids).fetchall()
-        sizes = dict(self.db.execute(f"select id, sz from search_fts_docsize where id in ({marks})", ids).fetchall())
-        counters = [instance_counter(term) for term in terms]
-        both = [chars_needle(term) for term in terms]  # also found in the column of every CJK character
-        weights = [(WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN else WEIGHTS[:4] for term in terms]
-        scored = []
         # Stored as JSON, authors and summaries hold the CJK runs of the texts FTS5 was given; only a Latin word
-        # needs them decoded (the languages, brackets and escapes such as `\n` would read as words).
+        # needs them unpacked (the languages, brackets and escapes such as `\n` would read as words), and the
+        # text lowered as `instance_counter` expects (in SQL: ASCII only, as FTS5's own folding there).
         latin = any(not is_cjk for term in terms for _, is_cjk in term.needles)
-        cjk_runs = CJK_RUN()
+        columns_sql = "lower(title), lower(authors), lower(summaries), lower(abstract)" if latin else \
+            "title, authors, summaries, abstract"
+        texts = self.db.execute(f"select id, {columns_sql} from search_docs where id in ({marks})", ids).fetchall()
+        sizes = dict(self.db.execute(f"select id, sz from search_fts_docsize where id in ({marks})", ids).fetchall())
+        # per term: its counter, the weights of the four text columns, the CJK characters it also finds in the
+        # column of every CJK character (or None)
+        plans = [(instance_counter(term), (WEIGHTS[-1],) * 4 if term.column == CHARS_COLUMN else WEIGHTS[:4],
+                  chars_needle(term)) for term in terms]
+        both = any(plan[2] for plan in plans)
+        chars_weight = WEIGHTS[-1]
+        scored = []
+        # a JSON array is unpacked only when it holds the first piece of a term counted by its pattern (else
+        # that count is 0 there); a CJK word's count is the same in the array
+        firsts = [first_literal(term) for term in terms if plain_needle(term) is None]
         for doc_id, title, authors, summaries, abstract in texts:
-            body = "\n".join(t for _, t in json.loads(summaries)) if latin else summaries
-            authors = ", ".join(json.loads(authors)) if latin else authors
-            columns = (title, authors, body, abstract)
-            freqs = [sum(w * count(c) for w, c in zip(ws, columns, strict=True) if w)
-                     for count, ws in zip(counters, weights, strict=True)]
-            if any(both):
-                chars = "".join(run for c in columns for run in cjk_runs.findall(c))
-                freqs = [f + WEIGHTS[-1] * count_overlapping(chars, n) if n else f for f, n in zip(freqs, both,
-                                                                                              strict=True)]
-            scored.append((doc_id, bm25(freqs, idfs, sum(fts5_varints(sizes[doc_id])), avgdl)))
+            if latin:
+                if any(first in summaries for first in firsts):
+                    summaries = _json_texts(summaries, 4, "\n")
+                if any(first in authors for first in firsts):
+                    authors = _json_texts(authors, 2, ", ")
+            chars = "".join(CJK_RUN().findall(f"{title} {authors} {summaries} {abstract}")) if both else ""
+            freqs = []
+            for count, (w0, w1, w2, w3), needle in plans:
+                f = w0 * count(title) + w1 * count(authors) + w2 * count(summaries) + w3 * count(abstract)
+                freqs.append(f + chars_weight * count_overlapping(chars, needle) if needle else f)
+            scored.append((doc_id, bm25(freqs, idfs, varint_total(sizes[doc_id]), avgdl)))
         return scored
 
     def _phrase_rows(self, phrase: str, rows: int) -> float:
-        """How many rows match `phrase`: counted when under IDF_SAMPLE, else estimated from the rows its newest
-        IDF_SAMPLE matches span (its share of the newest papers, applied to all of them)."""
-        newest = self.db.execute("select rowid from search_fts where search_fts match ? order by rowid desc limit ?",
-                                 [phrase, IDF_SAMPLE]).fetchall()
+        """How many rows match `phrase`: counted when under IDF_SAMPLE, else estimated (`_estimate_rows`)."""
+        return self._estimate_rows([r[0] for r in self.db.execute(_NEWEST, [phrase, IDF_SAMPLE])], rows)
+
+    def _estimate_rows(self, newest: list[int], rows: int) -> float:
+        """How many of the `rows` rows match a phrase whose newest matches (up to IDF_SAMPLE or more) are
+        `newest`: their number under IDF_SAMPLE, else from the rows its newest IDF_SAMPLE matches span (its
+        share of the newest papers, applied to all of them). The span is counted in FTS5's size records (a
+        few bytes a row), not in `search_docs`, whose rows take a page each."""
         if len(newest) < IDF_SAMPLE:
             return len(newest)
-        spanned = self.db.execute("select count(*) from search_docs where id >= ?", [newest[-1][0]]).fetchone()[0]
+        spanned = self.db.execute("select count(*) from search_fts_docsize where id >= ?",
+                                  [newest[IDF_SAMPLE - 1]]).fetchone()[0]
         return min(rows, IDF_SAMPLE * rows / max(spanned, IDF_SAMPLE))

@@ -9,7 +9,7 @@ import hashlib
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from dailypapers.store.searchindex import reindex
+from dailypapers.store.searchindex import WORDS_FROM, reindex
 
 MIGRATIONS = Migrations("dailypapers")
 LEGACY_MIGRATIONS = "_migrations"  # the hand-rolled runner's table, before sqlite-utils' Migrations
@@ -345,3 +345,13 @@ def _m022_finished_editions(db: sqlite_utils.Database) -> None:
             primary key (day, source, lang));
         """
     )
+
+
+@MIGRATIONS(name="023_search_words")
+def _m023_search_words(db: sqlite_utils.Database) -> None:
+    # The index's terms that begin with an ASCII character, for a Latin prefix to name its few words
+    # (`searchindex.remember_words` keeps it as rows are indexed); filled here from the index's own vocabulary.
+    db.execute("create table search_words (word text primary key) without rowid")
+    db.execute("create virtual table temp.search_fts_terms using fts5vocab(main, search_fts, row)")
+    db.execute(WORDS_FROM.format("temp.search_fts_terms"))
+    db.execute("drop table temp.search_fts_terms")

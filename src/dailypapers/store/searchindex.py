@@ -30,10 +30,22 @@ def search_doc(db: sqlite_utils.Database, paper_id: str) -> SearchDoc | None:
 
 
 FTS_COLUMNS = "title, authors, body, abstract, chars"
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"  # search_fts's tokenizer (migration 006)
+# The index's terms that begin with an ASCII character (`search_words`, migration 023): what a Latin prefix
+# (`transform` for Transformers) stands for, so a query names those few words instead of having FTS5 merge
+# every match of every word with the prefix (`Archive.prefix_words`). Added as rows are indexed, never removed
+# (a word no row holds any more matches nothing).
+_NEW_TERMS = (
+    f"create virtual table if not exists temp.search_new using fts5({FTS_COLUMNS}, content='', "
+    f"tokenize='{FTS_TOKENIZE}')",
+    "create virtual table if not exists temp.search_new_terms using fts5vocab(temp, search_new, row)",
+)
+WORDS_FROM = "insert or ignore into search_words (word) select term from {} where unicode(term) < 128"
 
 
 def reindex(db: sqlite_utils.Database, paper_ids: Iterable[str]) -> None:
     """Bring the search rows of these papers up to date (added, changed, or removed with their last edition)."""
+    added: list[tuple[str, ...]] = []
     for paper_id in dict.fromkeys(paper_ids):
         new = search_doc(db, paper_id)
         found = db.execute("select id, day, title, authors, summaries, abstract from search_docs where paper_id = ?",
@@ -55,8 +67,23 @@ def reindex(db: sqlite_utils.Database, paper_ids: Iterable[str]) -> None:
         row = new.row()
         db.execute("insert into search_docs (id, paper_id, day, title, authors, summaries, abstract) "
                    "values (?, ?, ?, ?, ?, ?, ?)", [doc_id, *row.values()])
-        db.execute(f"insert into search_fts(rowid, {FTS_COLUMNS}) values (?, ?, ?, ?, ?, ?)",
-                   [doc_id, *new.fts_values()])
+        values = new.fts_values()
+        db.execute(f"insert into search_fts(rowid, {FTS_COLUMNS}) values (?, ?, ?, ?, ?, ?)", [doc_id, *values])
+        added.append(values)
+    if added:
+        remember_words(db, added)
+
+
+def remember_words(db: sqlite_utils.Database, rows: list[tuple[str, ...]]) -> None:
+    """Add the terms of these index rows (tokenized by FTS5 itself, in a scratch table) to `search_words`;
+    nothing before migration 023 made that table."""
+    if not db.execute("select 1 from sqlite_master where name = 'search_words'").fetchone():
+        return
+    for sql in _NEW_TERMS:
+        db.execute(sql)
+    db.conn.executemany(f"insert into temp.search_new({FTS_COLUMNS}) values (?, ?, ?, ?, ?)", rows)
+    db.execute(WORDS_FROM.format("temp.search_new_terms"))
+    db.execute("insert into temp.search_new(search_new) values ('delete-all')")
 
 
 def next_search_id(db: sqlite_utils.Database, day: dt.date | None) -> int:
