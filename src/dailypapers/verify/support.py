@@ -65,9 +65,10 @@ class _Relation:
     change: bool = False
 
 
-# A number written as a change, or as the start of one: a table cell holds a level, so it says nothing of these.
+# A sentence that compares with something: it may name whose value a change starts from.
 _COMPARES = re.compile(r"\b(?:than|over|versus|vs\.?|against|compared|relative\s+to)\b|보다|대비|비해|비교",
                        re.IGNORECASE)
+# A number written as a change, or as the start of one: a table cell holds a level, so it says nothing of these.
 _CHANGE_AFTER = re.compile(
     r"\s?(?:의\s?)?(?:향상|개선|증가|감소|상승|하락|높|낮|줄|늘|빠|느|차이|격차|앞|뒤|에서\s|"
     r"(?:up|down|gain|improvement|increase|decrease|reduction|drop|boost|higher|lower|better|worse|faster|"
