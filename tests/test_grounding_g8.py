@@ -5,12 +5,7 @@ error of the same shape flagged, so a rule that merely stops flagging fails here
 
 from __future__ import annotations
 
-from dailypapers.verify import verify_text
-
-
-def flagged(summary: str, source: str) -> list[str]:
-    return sorted(c.text for c in verify_text(summary, source) if c.status == "unsupported" and not c.undecided)
-
+from tests.grounding_outcomes import flagged
 
 PAPER = (
     "Tallow-2: Denser Shape Completion\n\nAbstract\n\n"

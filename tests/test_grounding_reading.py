@@ -17,18 +17,13 @@ from dailypapers.publish.views import summary_view
 from dailypapers.verify import extract_claims, verify_text
 from dailypapers.verify.korean import clause_breaks
 from dailypapers.verify.relations import parse
+from tests.grounding_outcomes import flagged, undecided
 
 
 def numbers(text: str) -> list[tuple[str, float]]:
     return [(c.text, c.values[0]) for c in extract_claims(text) if c.kind == "number"]
 
 
-def flagged(summary: str, source: str | Document) -> list[str]:
-    return sorted(c.text for c in verify_text(summary, source) if c.status == "unsupported" and not c.undecided)
-
-
-def undecided(summary: str, source: str | Document) -> list[str]:
-    return sorted(c.text for c in verify_text(summary, source) if c.status == "unsupported" and c.undecided)
 
 
 # ---- Korean numbers, read by the analyzer ------------------------------------------------------------
