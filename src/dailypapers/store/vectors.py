@@ -26,6 +26,8 @@ lists made from scratch, and the app's list of one paper is the site's.
 
 from __future__ import annotations
 
+import itertools
+import math
 import sqlite3
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -113,11 +115,25 @@ class Neighbours:
             model, limit, keys, near = data["model"], data["limit"], data["keys"], data["near"]
             assert isinstance(model, str) and isinstance(limit, int) and isinstance(keys, dict)
             assert all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items())
-            assert isinstance(near, dict)
-            lists = {str(pid): [(str(q), float(s)) for q, s in found] for pid, found in near.items()}
+            assert isinstance(near, dict) and type(limit) is int and limit >= 1
+            lists = {pid: _neighbour_list(pid, found, limit) for pid, found in near.items()}
         except (AssertionError, KeyError, TypeError, ValueError):
             return None
         return cls(model, limit, keys, lists)
+
+
+def _neighbour_list(pid: object, found: object, limit: int) -> list[tuple[str, float]]:
+    """One paper's list as `Neighbours.to_json` wrote it, checked: at most `limit` other papers, each once,
+    with a finite score, best first (AssertionError for anything else: a hand-edited or corrupt file)."""
+    assert isinstance(pid, str) and isinstance(found, list) and len(found) <= limit
+    out: list[tuple[str, float]] = []
+    for item in found:
+        assert isinstance(item, list) and len(item) == 2
+        other, score = item
+        assert isinstance(other, str) and other != pid and type(score) in (int, float) and math.isfinite(score)
+        out.append((other, float(score)))
+    assert len({q for q, _ in out}) == len(out) and all(a[1] >= b[1] for a, b in itertools.pairwise(out))
+    return out
 
 
 RELATED_BLOCK = 1 << 22  # scores held at once by `nearest_each` (float32: 16 MB)
@@ -314,14 +330,16 @@ class Vectors(Archive):
         if row is None or limit < 1:
             return Neighbours(model, limit)
         ids, matrix = self._model_matrix(model, int(row[0]))
-        keys = dict(self.db.execute(
-            "select e.paper_id, e.text_key from embeddings e join search_docs d on d.paper_id = e.paper_id "
-            "where e.model = ? and e.dim = ?", [model, int(row[0])]).fetchall())
-        at = {pid: i for i, pid in enumerate(ids)}
-        wanted = list(ids) if papers is None else list(dict.fromkeys(papers))
         if previous is not None and (previous.model, previous.limit) != (model, limit):
             previous = None
-        changed = [pid for pid in ids if previous is None or previous.keys.get(pid) != keys.get(pid)]
+        # the text keys are what a later call reuses lists by: not read for one paper's list asked alone
+        keys = dict(self.db.execute(
+            "select e.paper_id, e.text_key from embeddings e join search_docs d on d.paper_id = e.paper_id "
+            "where e.model = ? and e.dim = ?", [model, int(row[0])]).fetchall()) if (
+            previous is not None or papers is None) else {}
+        at = {pid: i for i, pid in enumerate(ids)}
+        wanted = list(ids) if papers is None else list(dict.fromkeys(papers))
+        changed = [pid for pid in ids if previous.keys.get(pid) != keys.get(pid)] if previous is not None else []
         new = set(changed)
         reuse: dict[str, list[tuple[str, float]]] = {}
         anew: list[str] = []
