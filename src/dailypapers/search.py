@@ -66,6 +66,7 @@ COSTLY_WORD_ROWS = 40_000
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 IDF_FLOOR = 1e-6  # FTS5's IDF for a phrase in half the rows or more
 MAX_QUERY_CHARS = 256
+MAX_QUERY_TERMS = 16  # words of a query searched (`parse_query`)
 MIN_PREFIX_CHARS = 3  # a Latin word shorter than this matches whole words only ("3D" is not "3DGS")
 MAX_PREFIX_WORDS = 32  # a prefix of more words than this is left to FTS5's own prefix query
 SNIPPET_CHARS = 160
@@ -187,10 +188,11 @@ def _phrase(tokens: Sequence[str]) -> str:
 
 
 def parse_query(query: str) -> list[Term]:
-    """The terms of a query, Korean compounds split into their nouns (`split_compounds`). User text is never FTS
-    syntax: quotes, operators and brackets are plain text."""
+    """The terms of a query, Korean compounds split into their nouns (`split_compounds`), the first
+    `MAX_QUERY_TERMS` of them (each costs its own queries: a query of many one-letter words is no denial of
+    service). User text is never FTS syntax: quotes, operators and brackets are plain text."""
     terms: list[Term] = []
-    for raw in split_compounds(query[:MAX_QUERY_CHARS]).split():
+    for raw in split_compounds(query[:MAX_QUERY_CHARS]).split()[:MAX_QUERY_TERMS]:
         segments = list(_SEGMENT().finditer(raw))
         tokens: list[str] = []
         needles: list[tuple[str, bool]] = []
@@ -318,18 +320,6 @@ def fts5_varints(blob: bytes) -> list[int]:
     return out
 
 
-def varint_total(blob: bytes) -> int:
-    """The sum of the integers of an FTS5 size record (`fts5_varints`), without the list: a row's tokens. A
-    size has at most eight bytes (2**56 tokens), so the ninth byte's rule never applies."""
-    total = value = 0
-    for byte in blob:
-        value = (value << 7) | (byte & 0x7F)
-        if byte < 0x80:
-            total += value
-            value = 0
-    return total
-
-
 def costly_to_count(terms: list[Term], hits: list[float]) -> bool:
     """Whether FTS5's bm25() would spend long counting the terms' matches (`hits` of each, exact under
     IDF_SAMPLE, else estimated): a phrase of several tokens or one CJK character in many rows (every row's
@@ -384,11 +374,6 @@ def _highlight_pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(sorted(parts, key=len, reverse=True)), re.IGNORECASE)
 
 
-def highlights(text: str, terms: list[Term]) -> list[Span]:
-    """Where the query's words occur in `text` (character offsets, in order, not overlapping)."""
-    return _spans(text, _highlight_pattern(tuple(terms)))
-
-
 def _spans(text: str, pattern: re.Pattern[str] | None) -> list[Span]:
     if pattern is None:
         return []
@@ -439,11 +424,6 @@ def _snippet(text: str, pattern: re.Pattern[str] | None, width: int = SNIPPET_CH
     shown = lead + body + ("…" if end < len(text) else "")
     spans = tuple((a + len(lead), b + len(lead)) for a, b in _spans(body, pattern))
     return Snippet(shown, spans)
-
-
-def marked(text: str, terms: list[Term]) -> Snippet:
-    """The whole text (a title) with the query's words marked."""
-    return Snippet(text, tuple(highlights(text, terms)))
 
 
 # -- results -------------------------------------------------------------------------------------------

@@ -33,7 +33,6 @@ from dailypapers.search import (
     match_expression,
     parse_query,
     plain_needle,
-    varint_total,
 )
 from dailypapers.store.connection import Connection
 from dailypapers.store.rows import (
@@ -490,7 +489,7 @@ class Archive(Connection):
             for count, (w0, w1, w2, w3), needle in plans:
                 f = w0 * count(title) + w1 * count(authors) + w2 * count(summaries) + w3 * count(abstract)
                 freqs.append(f + chars_weight * count_overlapping(chars, needle) if needle else f)
-            scored.append((doc_id, bm25(freqs, idfs, varint_total(sizes[doc_id]), avgdl)))
+            scored.append((doc_id, bm25(freqs, idfs, sum(fts5_varints(sizes[doc_id])), avgdl)))
         return scored
 
     def _phrase_rows(self, phrase: str, rows: int) -> float:
