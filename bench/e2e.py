@@ -18,6 +18,8 @@ digest runs as a subprocess, exactly as a user runs it, and this script prints, 
   * CPU share = CPU seconds of the digest process / its wall time: all the work it does, hidden or not.
 - a re-run of the same day: LLM calls (target 0) and wall time including start-up (target < 1.0 s at 50
   papers).
+- the peak memory (max RSS) of the digest process: run two day sizes (e.g. --papers 50,500) to see that it is
+  flat in the number of papers beyond a fixed base (the models, the analyzer, the interpreter).
 - the fixed costs: the time from launch to the first LLM request (target <= 0.5 s once documents are cached;
   on a first run it includes listing and fetching), from the last LLM reply to the end of the process
   (storing, publishing, exit), and the import costs measured apart in fresh interpreters (CPU seconds, as the
@@ -37,6 +39,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -51,22 +54,33 @@ DAY = dt.date(2026, 6, 12)
 
 
 def run_digest(env: dict[str, str], out: Path, concurrency: int, *, force: bool = False
-               ) -> tuple[float, float, subprocess.CompletedProcess, float]:
-    """Wall and CPU seconds of one digest, its process, and its launch time on the stand-ins' clock."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+               ) -> tuple[float, float, subprocess.CompletedProcess, float, float]:
+    """Wall and CPU seconds of one digest, its process, its launch time on the stand-ins' clock and its peak
+    resident memory in MiB (this child's own, from wait4: RUSAGE_CHILDREN's peak is the largest of all
+    children so far)."""
     launched = time.monotonic()
     t0 = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "dailypapers", "digest", DAY.isoformat(), "--out", str(out),
-         "--concurrency", str(concurrency), *(["--force"] if force else [])],
-        env=env, capture_output=True, text=True, timeout=1800,
-    )
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "dailypapers", "digest", DAY.isoformat(), "--out", str(out),
+             "--concurrency", str(concurrency), *(["--force"] if force else [])],
+            env=env, stdout=stdout, stderr=stderr, text=True,
+        )
+        killer = threading.Timer(1800, child.kill)  # a hung digest ends the benchmark, not the machine's day
+        killer.start()
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        finally:
+            killer.cancel()
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
+        wall = time.perf_counter() - t0
+        stdout.seek(0)
+        stderr.seek(0)
+        proc = subprocess.CompletedProcess(child.args, child.returncode, stdout.read(), stderr.read())
+    cpu = usage.ru_utime + usage.ru_stime
     if proc.returncode != 0:
         sys.exit(f"digest failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return wall, cpu, proc, launched
+    return wall, cpu, proc, launched, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
 def import_cost(module: str, env: dict[str, str]) -> tuple[float, float]:
@@ -115,12 +129,16 @@ def main() -> None:
     ap.add_argument("--per-token", type=float, default=0.025, help="LLM latency per output token, seconds")
     args = ap.parse_args()
     compiled()
-    for papers in (int(n) for n in args.papers.split(",")):
-        one_day(args, papers)
+    peaks = {papers: one_day(args, papers) for papers in (int(n) for n in args.papers.split(","))}
+    if len(peaks) > 1:
+        (small, low), (large, high) = min(peaks.items()), max(peaks.items())
+        print(f"\npeak memory: {low:.0f} MiB at {small} papers, {high:.0f} MiB at {large}: "
+              f"{(high - low) / (large - small):.3f} MiB a paper beyond the base")
     fixed_costs({**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])})
 
 
-def one_day(args: argparse.Namespace, papers: int) -> None:
+def one_day(args: argparse.Namespace, papers: int) -> float:
+    """One day's figures, printed; returns the first run's peak memory (MiB)."""
     target = 1.2 if args.pacing == "default" else 1.15
     with tempfile.TemporaryDirectory() as tmp, HfArxivStandIn() as hf, OpenAIStandIn(
         latency_base=args.base, latency_per_token=args.per_token
@@ -148,7 +166,7 @@ def one_day(args: argparse.Namespace, papers: int) -> None:
             "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
         }
         out = Path(tmp) / "day.md"
-        wall, cpu, proc, launched = run_digest(env, out, args.concurrency)
+        wall, cpu, proc, launched, peak = run_digest(env, out, args.concurrency)
         calls = llm.calls
         requests = llm.requests()
         ideal = sum(llm.latencies) / args.concurrency
@@ -163,24 +181,26 @@ def one_day(args: argparse.Namespace, papers: int) -> None:
               f"{100 * (wall - bound) / wall:.1f} % (target <= 5 %)")
         print(f"CPU share = CPU {cpu:.2f} s / wall {wall:.2f} s = {100 * cpu / wall:.1f} %")
         print("   " + proc.stdout.strip().splitlines()[-2])
+        print(f"peak memory of the digest process (max RSS): {peak:.0f} MiB")
         if requests:
             first = min(r.at for r in requests) - launched
             last_reply = max(r.at + d for r, d in zip(requests, llm.latencies, strict=False)) - launched
             print(f"fixed costs: launch to first LLM request {first:.2f} s (listing and fetching included); "
                   f"last LLM reply to exit {wall - last_reply:.2f} s")
 
-        wall2, cpu2, _, _ = run_digest(env, out, args.concurrency)
+        wall2, cpu2, _, _, _ = run_digest(env, out, args.concurrency)
         print(f"re-run: {llm.calls - calls} LLM calls (target 0), wall {wall2:.2f} s incl. start-up "
               f"(target < 1.0 s), CPU {cpu2:.2f} s")
 
         # the documents are cached now: a forced run shows how soon the first call starts when none is fetched
         before = len(llm.requests())
-        wall3, cpu3, _, launched3 = run_digest(env, out, args.concurrency, force=True)
+        wall3, cpu3, _, launched3, _ = run_digest(env, out, args.concurrency, force=True)
         forced = llm.requests()[before:]
         if forced:
             print(f"forced run over cached documents: launch to first LLM request "
                   f"{min(r.at for r in forced) - launched3:.2f} s (target <= 0.5 s); wall {wall3:.2f} s, "
                   f"CPU {cpu3:.2f} s")
+    return peak
 
 
 if __name__ == "__main__":
