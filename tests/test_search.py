@@ -409,3 +409,12 @@ def test_a_query_of_many_words_is_searched_by_its_first_sixteen() -> None:
     words = [f"w{i}x" for i in range(40)]
     terms = parse_query(" ".join(words))
     assert [t.text for t in terms] == words[:MAX_QUERY_TERMS] and MAX_QUERY_TERMS == 16
+
+
+def test_fts5_varints_reads_one_two_and_nine_byte_values() -> None:
+    from dailypapers.search import fts5_varints
+
+    # 7, 16, 312 (0x82 0x38), 0, 294 (0x82 0x26); then a ninth byte, which carries all eight bits
+    assert fts5_varints(bytes([0x07, 0x10, 0x82, 0x38, 0x00, 0x82, 0x26])) == [7, 16, 312, 0, 294]
+    assert fts5_varints(b"\xff" * 8 + b"\x01" + b"\x05") == [2**64 - 255, 5]
+    assert fts5_varints(b"") == []

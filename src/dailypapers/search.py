@@ -302,21 +302,19 @@ def count_overlapping(text: str, needle: str) -> int:
 
 
 def fts5_varints(blob: bytes) -> list[int]:
-    """The integers of an FTS5 size record (SQLite varints: big-endian, seven bits a byte, the ninth whole)."""
+    """The integers of an FTS5 size record (SQLite varints: big-endian, seven bits a byte, the ninth whole).
+    One pass over the bytes: ranking decodes the record of every row it scores."""
     out: list[int] = []
-    i = 0
-    while i < len(blob):
-        value = 0
-        for n in range(9):
-            byte = blob[i]
-            i += 1
-            if n == 8:
-                value = (value << 8) | byte
-                break
-            value = (value << 7) | (byte & 0x7F)
-            if not byte & 0x80:
-                break
-        out.append(value)
+    value = n = 0
+    for byte in blob:
+        if n == 8:
+            out.append((value << 8) | byte)
+            value = n = 0
+        elif byte & 0x80:
+            value, n = (value << 7) | (byte & 0x7F), n + 1
+        else:
+            out.append((value << 7) | byte)
+            value = n = 0
     return out
 
 
