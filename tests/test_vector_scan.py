@@ -107,3 +107,27 @@ def test_the_codes_follow_the_archive_and_without_numkong_the_float_scan_answers
     assert Int8Codes.of(matrix) is None
     with Store(tmp_path / "a.db", readonly=True) as reader:
         assert reader.nearest(MODEL, -query, limit=1)[0][0] == ids[0]
+
+
+def test_a_few_papers_related_lists_come_from_int8_candidates_and_are_the_sites(tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch
+                                                                                ) -> None:
+    numkong = pytest.importorskip("numkong")
+    calls = []
+    real = numkong.cdist
+    monkeypatch.setattr(numkong, "cdist", lambda *a, **k: calls.append(a[0].shape) or real(*a, **k))
+    rng = np.random.default_rng(4)
+    matrix = crowded(rng, 500, 48)
+    matrix[[40, 41, 42]] = matrix[9]  # three copies of paper 9: its list holds ties, broken by id
+    matrix[[60, 61]] = matrix[10]
+    ids = archive(tmp_path / "a.db", matrix)
+    with Store(tmp_path / "a.db", readonly=True) as store:
+        every = store.nearest_each(MODEL, limit=5)  # every paper at once: the block product, as the site
+        assert calls == []
+        for i in (9, 10, 40, 123, 499):
+            one = store.nearest_each(MODEL, limit=5, papers=[ids[i]]).near[ids[i]]
+            assert one == every.near[ids[i]]
+        assert len(calls) == 5  # each list from its int8 candidates
+        assert [pid for pid, _ in every.near[ids[9]]][:3] == [ids[40], ids[41], ids[42]]
+        few = store.nearest_each(MODEL, limit=3, papers=[ids[0], ids[1]])
+        assert few.near == {pid: every.near[pid][:3] for pid in ids[:2]}

@@ -27,10 +27,12 @@ Vectors are unit length, so the cosine is a dot product and every way ranks alik
 
 Related papers (`nearest_each`: every paper's nearest others, for the site's paper pages and `meaning.related`)
 are found as one block matrix product for many papers at a time, in blocks of at most RELATED_BLOCK scores so
-memory stays bounded. Their scores are summed in float64 and rounded to float32, so the score of two papers is
-the same whichever block, order or call computed it (a float32 sum's last bits depend on the BLAS kernel), and
-ties are broken by paper id: the site's lists, made anew or reused from its last build (`previous`), are the
-lists made from scratch, and the app's list of one paper is the site's.
+memory stays bounded; the lists of a few papers (up to FEW_LISTS: a paper page of the app, `dailypapers
+related`) from their int8 candidates, as a query's, scored exactly the same way. Their scores are summed in
+float64 and rounded to float32, so the score of two papers is the same whichever block, order or call computed
+it (a float32 sum's last bits depend on the BLAS kernel), and ties are broken by paper id: the site's lists,
+made anew or reused from its last build (`previous`), are the lists made from scratch, and the app's list of
+one paper is the site's.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from __future__ import annotations
 import itertools
 import math
 import sqlite3
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -146,6 +148,7 @@ def _neighbour_list(pid: object, found: object, limit: int) -> list[tuple[str, f
 
 
 RELATED_BLOCK = 1 << 22  # scores held at once by `nearest_each` (float32: 16 MB)
+FEW_LISTS = 16  # `nearest_each` makes up to this many lists from int8 candidates, more by the block product
 SCORE_ROWS = 16_384  # vectors copied to float64 at a time (25 MB at 384 numbers)
 
 
@@ -215,9 +218,22 @@ class Int8Codes:
 
 def nearest_rows(matrix: np.ndarray, codes: Int8Codes, query: np.ndarray, take: int) -> tuple[np.ndarray, np.ndarray]:
     """The `take` rows of `matrix` with the highest dot product with `query`, best first (a tie by row), and
-    their exact scores: the rows the int8 codes score best (RESCORED more than `take`) scored exactly from
-    `matrix`, and every other row whose rough score plus its bound reaches the `take`-th exact one (see the
-    module's docstring). The same rows as the full float32 product's, but for ties within float32 rounding."""
+    their float32 scores: the best of `candidate_rows`. The same rows as the full float32 product's, but for
+    ties within float32 rounding."""
+    import numpy as np
+
+    vector = np.asarray(query, dtype=np.float32)
+    rows, exact = candidate_rows(matrix, codes, query, take, lambda rows: matrix[rows] @ vector)
+    best = np.lexsort((rows, -exact))[:take]
+    return rows[best], exact[best]
+
+
+def candidate_rows(matrix: np.ndarray, codes: Int8Codes, query: np.ndarray, take: int,
+                   score: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of `matrix` among which are the `take` with the highest dot product with `query` (and every row
+    tied with the last of them), with their `score` (the exact dot products of those rows, however computed):
+    the rows the int8 codes score best (RESCORED more than `take`), and every other row whose rough score plus
+    its bound reaches the `take`-th exact one (see the module's docstring)."""
     import numkong
     import numpy as np
 
@@ -227,9 +243,8 @@ def nearest_rows(matrix: np.ndarray, codes: Int8Codes, query: np.ndarray, take: 
     scaled = q * codes.scales
     step = float(np.abs(scaled).max()) / 127
     if take < 1 or step == 0 or n <= take + RESCORED:
-        scores = matrix @ query.astype(np.float32)
-        rows = np.lexsort((np.arange(n), -scores))[:take]
-        return rows, scores[rows]
+        every = np.arange(n)
+        return every, score(every)
     qcodes = np.rint(scaled / step).astype(np.int8)
     gap = float(np.linalg.norm(scaled - step * qcodes))  # the query's own rounding
     rough = np.asarray(numkong.cdist(codes.codes, qcodes[None, :], metric="dot", out_dtype="float32")).ravel()
@@ -238,7 +253,7 @@ def nearest_rows(matrix: np.ndarray, codes: Int8Codes, query: np.ndarray, take: 
     # |exact - rough| <= gap * |codes of the row| + |query| * |the row's rounding error|
     kept = min(n, take + max(take, RESCORED))
     rows = np.argpartition(rough, n - kept)[n - kept:]
-    exact = matrix[rows] @ query.astype(np.float32)
+    exact = score(rows)
     last = float(np.partition(exact, kept - take)[kept - take])  # the take-th best exact score
     floor = float(rough[rows].min())  # no row left out scored higher roughly
     if floor + gap * float(codes.lengths.max()) + length * float(codes.errors.max()) >= last - SLACK:
@@ -246,9 +261,8 @@ def nearest_rows(matrix: np.ndarray, codes: Int8Codes, query: np.ndarray, take: 
         reach[rows] = False
         more = np.flatnonzero(reach)
         rows = np.concatenate([rows, more])
-        exact = np.concatenate([exact, matrix[more] @ query.astype(np.float32)])
-    best = np.lexsort((rows, -exact))[:take]
-    return rows[best], exact[best]
+        exact = np.concatenate([exact, score(more)])
+    return rows, exact
 
 
 VectorBackend = Literal["sqlite-vec", "sqlean-py + sqlite-vec", "numpy"]
@@ -263,6 +277,7 @@ class Vectors(Archive):
     _vec_conn: Any = None  # the connection sqlite-vec is loaded in: the archive's own, or sqlean-py's
     _matrix: tuple[tuple[object, ...], list[str], np.ndarray] | None = None
     _codes: tuple[tuple[object, ...], Int8Codes | None] | None = None  # (the matrix's key, its codes)
+    _rows: tuple[tuple[object, ...], dict[str, int]] | None = None  # (the matrix's key, each paper's row)
     _int8 = True  # the in-memory scan goes through int8 codes first (`nearest_rows`) when numkong loads
 
     def vector_backend(self) -> VectorBackend:
@@ -302,7 +317,7 @@ class Vectors(Archive):
         if self._vec_conn is not None and self._vec_conn is not self.db.conn:
             self._vec_conn.close()
         self._vec_conn = None
-        self._matrix = self._codes = None
+        self._matrix = self._codes = self._rows = None
         super().close()
 
     def pending_embeddings(self, model: str, limit: int | None = None) -> list[Pending]:
@@ -385,6 +400,13 @@ class Vectors(Archive):
         ranked = top[np.argsort(-scores[top], kind="stable")]
         return [(ids[i], float(scores[i])) for i in ranked if ids[i] not in skip][:limit]
 
+    def _positions(self) -> dict[str, int]:
+        """Each paper's row in the matrix held now (made once a matrix: 100,000 ids take tens of ms)."""
+        assert self._matrix is not None
+        if self._rows is None or self._rows[0] != self._matrix[0]:
+            self._rows = (self._matrix[0], {pid: i for i, pid in enumerate(self._matrix[1])})
+        return self._rows[1]
+
     def _int8_codes(self) -> Int8Codes | None:
         """The int8 codes of the matrix held now (`_model_matrix`), made on the first query after it was read
         (the site's related papers, which use the float32 matrix alone, do not pay for them)."""
@@ -404,7 +426,7 @@ class Vectors(Archive):
         key = (model, dim, version, self.db.conn.total_changes)
         if self._matrix is not None and self._matrix[0] == key:
             return self._matrix[1], self._matrix[2]
-        self._matrix = self._codes = None  # the old matrix is freed before the new one is read
+        self._matrix = self._codes = self._rows = None  # the old matrix is freed before the new one is read
         where = "from embeddings e join search_docs d on d.paper_id = e.paper_id where e.model = ? and e.dim = ?"
         count = int(self.db.execute(f"select count(*) {where}", [model, dim]).fetchone()[0])
         matrix = np.empty((count, dim), dtype=np.float32)
@@ -440,7 +462,7 @@ class Vectors(Archive):
             "select e.paper_id, e.text_key from embeddings e join search_docs d on d.paper_id = e.paper_id "
             "where e.model = ? and e.dim = ?", [model, int(row[0])]).fetchall()) if (
             previous is not None or papers is None) else {}
-        at = {pid: i for i, pid in enumerate(ids)}
+        at = self._positions()
         wanted = list(ids) if papers is None else list(dict.fromkeys(papers))
         changed = [pid for pid in ids if previous.keys.get(pid) != keys.get(pid)] if previous is not None else []
         new = set(changed)
@@ -463,6 +485,19 @@ class Vectors(Archive):
                 found[pid].update((ids[c], float(scores[k, j])) for k, c in enumerate(block) if c != j)
         near = {pid: _ranked(f.items(), limit) for pid, f in found.items()}
         rows = [(pid, at.get(pid)) for pid in anew]
+        codes = self._int8_codes() if self._int8 and ids and len(rows) <= FEW_LISTS else None
+        if codes is not None:
+            # a few papers' lists (a paper page of the app, `dailypapers related`): each from its candidates by
+            # the int8 codes, scored as the block product scores them (`_scores`), so a list is the site's
+            for pid, i in rows:
+                q = matrix[i] if i is not None else self.paper_vector(model, pid)
+                if q is None or q.shape[0] != matrix.shape[1]:
+                    continue
+                found, exact = candidate_rows(matrix, codes, q, limit + (i is not None),
+                                              lambda r, q=q: _scores(q[None, :], matrix[r])[0])
+                near[pid] = _ranked(((ids[j], float(v)) for j, v in zip(found, exact, strict=True) if j != i),
+                                    limit)
+            rows = []
         for start in range(0, len(rows), step):
             block = rows[start:start + step]
             queries = [matrix[i] if i is not None else self.paper_vector(model, pid) for pid, i in block]
