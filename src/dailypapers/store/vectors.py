@@ -11,17 +11,28 @@ Nearest papers are found by the first of:
    read-only connection to the file through sqlean-py's SQLite (a drop-in sqlite3 built with extension
    loading), when sqlean-py is installed; else the numpy scan still.
 
-Measured by bench/meaning.py on 2 busy cores, the numpy scan answers 100,000 papers in tens of milliseconds (it
-reads the 150 MB once a query: splitting it between the cores was slower there) and sqlite-vec through
-sqlean-py in hundreds (it reads every vector from the file on each query). `Vectors.vector_backend()` says
-which way is used. Vectors are unit length, so the cosine is a dot product and every way ranks alike.
+The in-memory scan of a query (`nearest`) goes in two steps, with the results of the full float32 product:
+
+- every paper is scored roughly, on an int8 copy of the matrix (`Int8Codes`: each dimension scaled to -127..127,
+  a quarter of the memory), by numkong's integer dot product (SIMD kernels; numpy has none for int8);
+- the best of those (`RESCORED` more than asked) are scored exactly from the float32 rows, and so is every
+  other paper whose rough score plus its bound could still reach the last one asked: each row's rounding error
+  and the query's bound the gap (Cauchy-Schwarz), so no paper that belongs in the list is left out.
+
+Measured by bench/meaning.py on 2 busy cores at 100,000 papers, the float32 product took about 24-34 ms of CPU
+a query (it reads the 150 MB each time: splitting it between the cores was slower there) and the int8 scan with
+its exact re-scoring a few; sqlite-vec through sqlean-py took hundreds (it reads every vector from the file on
+each query). Without numkong the float32 product is used. `Vectors.vector_backend()` says which way is used.
+Vectors are unit length, so the cosine is a dot product and every way ranks alike.
 
 Related papers (`nearest_each`: every paper's nearest others, for the site's paper pages and `meaning.related`)
 are found as one block matrix product for many papers at a time, in blocks of at most RELATED_BLOCK scores so
-memory stays bounded. Their scores are summed in float64 and rounded to float32, so the score of two papers is
-the same whichever block, order or call computed it (a float32 sum's last bits depend on the BLAS kernel), and
-ties are broken by paper id: the site's lists, made anew or reused from its last build (`previous`), are the
-lists made from scratch, and the app's list of one paper is the site's.
+memory stays bounded; the lists of a few papers (up to FEW_LISTS: a paper page of the app, `dailypapers
+related`) from their int8 candidates, as a query's, scored exactly the same way. Their scores are summed in
+float64 and rounded to float32, so the score of two papers is the same whichever block, order or call computed
+it (a float32 sum's last bits depend on the BLAS kernel), and ties are broken by paper id: the site's lists,
+made anew or reused from its last build (`previous`), are the lists made from scratch, and the app's list of
+one paper is the site's.
 """
 
 from __future__ import annotations
@@ -29,7 +40,7 @@ from __future__ import annotations
 import itertools
 import math
 import sqlite3
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -137,6 +148,7 @@ def _neighbour_list(pid: object, found: object, limit: int) -> list[tuple[str, f
 
 
 RELATED_BLOCK = 1 << 22  # scores held at once by `nearest_each` (float32: 16 MB)
+FEW_LISTS = 16  # `nearest_each` makes up to this many lists from int8 candidates, more by the block product
 SCORE_ROWS = 16_384  # vectors copied to float64 at a time (25 MB at 384 numbers)
 
 
@@ -163,6 +175,96 @@ def _best_of_rows(ids: Sequence[str], scores: np.ndarray, limit: int) -> list[li
     return out
 
 
+RESCORED = 64  # rows scored exactly beyond those asked (at least as many again as asked)
+SLACK = 1e-5  # float32 rounding of a score, allowed for when a rough score is compared with an exact one
+
+
+@dataclass(frozen=True)
+class Int8Codes:
+    """A float32 matrix's rows as int8 codes: row ~ scales * codes, each dimension scaled to -127..127 by its
+    largest value; with each row's rounding error |row - scales * codes| and the length of its codes, by which
+    `nearest_rows` bounds how far a rough score can be from the exact one."""
+
+    scales: np.ndarray  # (dim,) float32
+    codes: np.ndarray  # (rows, dim) int8
+    errors: np.ndarray  # (rows,) float32
+    lengths: np.ndarray  # (rows,) float32
+
+    @classmethod
+    def of(cls, matrix: np.ndarray) -> Int8Codes | None:
+        """The codes of `matrix`, made a block of rows at a time (no float copy of the whole); None when numkong
+        (the int8 dot product) cannot load here."""
+        import numpy as np
+
+        try:
+            import numkong  # noqa: F401
+        except ImportError:
+            return None
+        top = np.zeros(matrix.shape[1], dtype=np.float32)
+        for start in range(0, matrix.shape[0], SCORE_ROWS):
+            np.maximum(top, np.abs(matrix[start:start + SCORE_ROWS]).max(axis=0), out=top)
+        scales = np.where(top > 0, top / 127, 1).astype(np.float32)
+        codes = np.empty(matrix.shape, dtype=np.int8)
+        errors = np.empty(matrix.shape[0], dtype=np.float32)
+        lengths = np.empty(matrix.shape[0], dtype=np.float32)
+        for start in range(0, matrix.shape[0], SCORE_ROWS):
+            block = matrix[start:start + SCORE_ROWS]
+            coded = np.clip(np.rint(block / scales), -127, 127)
+            codes[start:start + len(block)] = coded
+            errors[start:start + len(block)] = np.linalg.norm(block - coded * scales, axis=1)
+            lengths[start:start + len(block)] = np.linalg.norm(coded, axis=1)
+        return cls(scales, codes, errors, lengths)
+
+
+def nearest_rows(matrix: np.ndarray, codes: Int8Codes, query: np.ndarray, take: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `take` rows of `matrix` with the highest dot product with `query`, best first (a tie by row), and
+    their float32 scores: the best of `candidate_rows`. The same rows as the full float32 product's, but for
+    ties within float32 rounding."""
+    import numpy as np
+
+    vector = np.asarray(query, dtype=np.float32)
+    rows, exact = candidate_rows(matrix, codes, query, take, lambda rows: matrix[rows] @ vector)
+    best = np.lexsort((rows, -exact))[:take]
+    return rows[best], exact[best]
+
+
+def candidate_rows(matrix: np.ndarray, codes: Int8Codes, query: np.ndarray, take: int,
+                   score: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of `matrix` among which are the `take` with the highest dot product with `query` (and every row
+    tied with the last of them), with their `score` (the exact dot products of those rows, however computed):
+    the rows the int8 codes score best (RESCORED more than `take`), and every other row whose rough score plus
+    its bound reaches the `take`-th exact one (see the module's docstring)."""
+    import numkong
+    import numpy as np
+
+    n = matrix.shape[0]
+    take = min(take, n)
+    q = np.asarray(query, dtype=np.float64)
+    scaled = q * codes.scales
+    step = float(np.abs(scaled).max()) / 127
+    if take < 1 or step == 0 or n <= take + RESCORED:
+        every = np.arange(n)
+        return every, score(every)
+    qcodes = np.rint(scaled / step).astype(np.int8)
+    gap = float(np.linalg.norm(scaled - step * qcodes))  # the query's own rounding
+    rough = np.asarray(numkong.cdist(codes.codes, qcodes[None, :], metric="dot", out_dtype="float32")).ravel()
+    rough *= np.float32(step)
+    length = float(np.linalg.norm(q))
+    # |exact - rough| <= gap * |codes of the row| + |query| * |the row's rounding error|
+    kept = min(n, take + max(take, RESCORED))
+    rows = np.argpartition(rough, n - kept)[n - kept:]
+    exact = score(rows)
+    last = float(np.partition(exact, kept - take)[kept - take])  # the take-th best exact score
+    floor = float(rough[rows].min())  # no row left out scored higher roughly
+    if floor + gap * float(codes.lengths.max()) + length * float(codes.errors.max()) >= last - SLACK:
+        reach = rough + (gap * codes.lengths + length * codes.errors) >= last - SLACK
+        reach[rows] = False
+        more = np.flatnonzero(reach)
+        rows = np.concatenate([rows, more])
+        exact = np.concatenate([exact, score(more)])
+    return rows, exact
+
+
 VectorBackend = Literal["sqlite-vec", "sqlean-py + sqlite-vec", "numpy"]
 NUMPY_MAX_VECTORS = 500_000
 READ_ROWS = 4_096  # vectors read from the archive at a time into the matrix
@@ -174,6 +276,9 @@ class Vectors(Archive):
     _backend: VectorBackend | None = None
     _vec_conn: Any = None  # the connection sqlite-vec is loaded in: the archive's own, or sqlean-py's
     _matrix: tuple[tuple[object, ...], list[str], np.ndarray] | None = None
+    _codes: tuple[tuple[object, ...], Int8Codes | None] | None = None  # (the matrix's key, its codes)
+    _rows: tuple[tuple[object, ...], dict[str, int]] | None = None  # (the matrix's key, each paper's row)
+    _int8 = True  # the in-memory scan goes through int8 codes first (`nearest_rows`) when numkong loads
 
     def vector_backend(self) -> VectorBackend:
         """How nearest papers are found here (see the module's docstring); decided on first use."""
@@ -201,17 +306,18 @@ class Vectors(Archive):
         self._backend, self._vec_conn = "sqlean-py + sqlite-vec", conn
         return True
 
-    def use_numpy_scan(self) -> None:
-        """Find nearest papers by the numpy scan, whatever else could load (bench/meaning.py compares them)."""
+    def use_numpy_scan(self, *, int8: bool = True) -> None:
+        """Find nearest papers by the in-memory scan, whatever else could load; `int8=False`: by the float32
+        product alone, without the int8 codes first (bench/meaning.py compares them)."""
         if self._vec_conn is not None and self._vec_conn is not self.db.conn:
             self._vec_conn.close()
-        self._backend, self._vec_conn = "numpy", None
+        self._backend, self._vec_conn, self._int8 = "numpy", None, int8
 
     def close(self) -> None:
         if self._vec_conn is not None and self._vec_conn is not self.db.conn:
             self._vec_conn.close()
         self._vec_conn = None
-        self._matrix = None
+        self._matrix = self._codes = self._rows = None
         super().close()
 
     def pending_embeddings(self, model: str, limit: int | None = None) -> list[Pending]:
@@ -284,11 +390,30 @@ class Vectors(Archive):
         ids, matrix = self._model_matrix(model, query.shape[0])
         if not ids:
             return []
-        scores = matrix @ query
         take = min(len(ids), limit + len(skip))
+        codes = self._int8_codes() if self._int8 else None
+        if codes is not None:
+            rows, scores = nearest_rows(matrix, codes, query, take)
+            return [(ids[i], float(s)) for i, s in zip(rows, scores, strict=True) if ids[i] not in skip][:limit]
+        scores = matrix @ query
         top = np.argpartition(scores, len(ids) - take)[len(ids) - take:]
         ranked = top[np.argsort(-scores[top], kind="stable")]
         return [(ids[i], float(scores[i])) for i in ranked if ids[i] not in skip][:limit]
+
+    def _positions(self) -> dict[str, int]:
+        """Each paper's row in the matrix held now (made once a matrix: 100,000 ids take tens of ms)."""
+        assert self._matrix is not None
+        if self._rows is None or self._rows[0] != self._matrix[0]:
+            self._rows = (self._matrix[0], {pid: i for i, pid in enumerate(self._matrix[1])})
+        return self._rows[1]
+
+    def _int8_codes(self) -> Int8Codes | None:
+        """The int8 codes of the matrix held now (`_model_matrix`), made on the first query after it was read
+        (the site's related papers, which use the float32 matrix alone, do not pay for them)."""
+        assert self._matrix is not None
+        if self._codes is None or self._codes[0] != self._matrix[0]:
+            self._codes = (self._matrix[0], Int8Codes.of(self._matrix[2]))
+        return self._codes[1]
 
     def _model_matrix(self, model: str, dim: int) -> tuple[list[str], np.ndarray]:
         """The ids and vectors of `model`'s papers in editions, as one float32 matrix, read once and kept until
@@ -301,7 +426,7 @@ class Vectors(Archive):
         key = (model, dim, version, self.db.conn.total_changes)
         if self._matrix is not None and self._matrix[0] == key:
             return self._matrix[1], self._matrix[2]
-        self._matrix = None  # the old matrix is freed before the new one is read
+        self._matrix = self._codes = self._rows = None  # the old matrix is freed before the new one is read
         where = "from embeddings e join search_docs d on d.paper_id = e.paper_id where e.model = ? and e.dim = ?"
         count = int(self.db.execute(f"select count(*) {where}", [model, dim]).fetchone()[0])
         matrix = np.empty((count, dim), dtype=np.float32)
@@ -337,7 +462,7 @@ class Vectors(Archive):
             "select e.paper_id, e.text_key from embeddings e join search_docs d on d.paper_id = e.paper_id "
             "where e.model = ? and e.dim = ?", [model, int(row[0])]).fetchall()) if (
             previous is not None or papers is None) else {}
-        at = {pid: i for i, pid in enumerate(ids)}
+        at = self._positions()
         wanted = list(ids) if papers is None else list(dict.fromkeys(papers))
         changed = [pid for pid in ids if previous.keys.get(pid) != keys.get(pid)] if previous is not None else []
         new = set(changed)
@@ -360,6 +485,19 @@ class Vectors(Archive):
                 found[pid].update((ids[c], float(scores[k, j])) for k, c in enumerate(block) if c != j)
         near = {pid: _ranked(f.items(), limit) for pid, f in found.items()}
         rows = [(pid, at.get(pid)) for pid in anew]
+        codes = self._int8_codes() if self._int8 and ids and len(rows) <= FEW_LISTS else None
+        if codes is not None:
+            # a few papers' lists (a paper page of the app, `dailypapers related`): each from its candidates by
+            # the int8 codes, scored as the block product scores them (`_scores`), so a list is the site's
+            for pid, i in rows:
+                q = matrix[i] if i is not None else self.paper_vector(model, pid)
+                if q is None or q.shape[0] != matrix.shape[1]:
+                    continue
+                found, exact = candidate_rows(matrix, codes, q, limit + (i is not None),
+                                              lambda r, q=q: _scores(q[None, :], matrix[r])[0])
+                near[pid] = _ranked(((ids[j], float(v)) for j, v in zip(found, exact, strict=True) if j != i),
+                                    limit)
+            rows = []
         for start in range(0, len(rows), step):
             block = rows[start:start + step]
             queries = [matrix[i] if i is not None else self.paper_vector(model, pid) for pid, i in block]
