@@ -136,7 +136,8 @@ def test_the_first_llm_request_is_sent_before_the_checker_loads(
         tmp_path: Path, hf_arxiv, openai_standin) -> None:  # type: ignore[no-untyped-def]
     """The checker (`dailypapers.verify`, its analyzers with it) is not needed to ask for a summary: it loads once
     a reply is in, so a run's first request does not wait for it (nor the cache key, which names the judge's
-    version without loading the judge)."""
+    version without loading the judge). Nor does rich, for a progress display that output to a pipe does not
+    show: it loads to print the report, at the end."""
     import datetime as dt
     import os
 
@@ -151,16 +152,19 @@ def test_the_first_llm_request_is_sent_before_the_checker_loads(
     script = ("import sys, time\n"
               "class Watch:\n"  # the moment the checker starts to load, on the clock the stand-in stamps requests by
               "    def find_spec(self, name, path=None, target=None):\n"
-              "        if name == 'dailypapers.verify':\n"
-              "            print('checker', time.monotonic(), file=sys.stderr, flush=True)\n"
-              "            sys.meta_path.remove(self)\n"
+              "        if name in ('dailypapers.verify', 'rich'):\n"
+              "            print('loaded', name, time.monotonic(), file=sys.stderr, flush=True)\n"
               "sys.meta_path.insert(0, Watch())\n"
               "from dailypapers.cli import app\n"
               f"app(['digest', {day.isoformat()!r}])\n")
     out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=300)
     assert out.returncode == 0, out.stderr
-    loaded = [float(line.split()[1]) for line in out.stderr.splitlines() if line.startswith("checker ")]
+    loaded: dict[str, float] = {}
+    for line in out.stderr.splitlines():
+        if line.startswith("loaded "):
+            _, name, at = line.split()
+            loaded.setdefault(name, float(at))
     requests = openai_standin.requests()
-    assert len(loaded) == 1 and requests  # the summaries were checked, and asked for
-    assert min(r.at for r in requests) < loaded[0]
+    assert sorted(loaded) == ["dailypapers.verify", "rich"] and requests  # checked, printed, and asked for
+    assert min(r.at for r in requests) < min(loaded.values())
