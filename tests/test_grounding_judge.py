@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from dailypapers import work
 from dailypapers.errors import SummarizeError
 from dailypapers.models import DEFAULT_LABELS, Document, Paper, Section, Summary, TextSection, Usage
 from dailypapers.store import Store
@@ -348,5 +349,6 @@ def test_the_cache_key_names_the_judge_version(openai_standin: OpenAIStandIn, mo
     with_judge, without = llm(openai_standin), llm(openai_standin, judge=False)
     assert cache_key(PAPER, DOC, SPEC, with_judge) != cache_key(PAPER, DOC, SPEC, without)
     before = cache_key(PAPER, DOC, SPEC, with_judge)
-    monkeypatch.setattr(judging, "JUDGE_VERSION", "j-next")  # the judge's prompt or rules changed
+    assert judging.JUDGE_VERSION == work.JUDGE_VERSION  # one version, defined below the checker
+    monkeypatch.setattr(work, "JUDGE_VERSION", "j-next")  # the judge's prompt or rules changed
     assert cache_key(PAPER, DOC, SPEC, with_judge) != before

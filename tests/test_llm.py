@@ -223,6 +223,32 @@ async def test_wrong_key_is_http_401(openai_standin: OpenAIStandIn) -> None:
     assert ok.summary.sections
 
 
+async def test_the_client_is_made_once_in_a_thread_and_calls_wait_for_it(
+        openai_standin: OpenAIStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's client (its import, which takes most of a second) is made by the warm-up's thread, once, however
+    many ask: a call that comes first waits for it without blocking the event loop on the SDK's import lock."""
+    import asyncio
+    import threading
+
+    import openai
+
+    made: list[threading.Thread] = []
+    real = openai.AsyncOpenAI
+
+    def counted(*args: object, **kw: object) -> openai.AsyncOpenAI:
+        made.append(threading.current_thread())
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(openai, "AsyncOpenAI", counted)
+    summarizer = llm(openai_standin)
+    first, _, second = await asyncio.gather(summarizer.summarize(PAPER, TEXT, lang="ko", labels=LABELS),
+                                            summarizer.warm_up(), summarizer.summarize(PAPER, TEXT, lang="en",
+                                                                                       labels=LABELS))
+    assert first.summary.lang == "ko" and second.summary.lang == "en" and openai_standin.calls == 2
+    assert len(made) == 1 and made[0] is not threading.main_thread()
+    await summarizer.aclose()
+
+
 async def test_no_key_sends_a_placeholder(openai_standin: OpenAIStandIn) -> None:
     await llm(openai_standin).summarize(PAPER, TEXT, lang="ko", labels=LABELS)
     assert openai_standin.requests()[0].headers["authorization"] == "Bearer not-needed"

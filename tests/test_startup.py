@@ -130,3 +130,41 @@ def test_the_re_run_of_a_finished_day_loads_no_checker_sdk_or_delivery_views(
                          timeout=300, check=True)
     assert '"unchanged": true' in out.stdout and openai_standin.calls == calls
     assert out.stdout.splitlines()[-1].strip() == ""
+
+
+def test_the_first_llm_request_is_sent_before_the_checker_loads(
+        tmp_path: Path, hf_arxiv, openai_standin) -> None:  # type: ignore[no-untyped-def]
+    """The checker (`dailypapers.verify`, its analyzers with it) is not needed to ask for a summary: it loads once
+    a reply is in, so a run's first request does not wait for it (nor the cache key, which names the judge's
+    version without loading the judge). Nor does rich, for a progress display that output to a pipe does not
+    show: it loads to print the report, at the end."""
+    import datetime as dt
+    import os
+
+    from tests.test_daily_run import add_day
+
+    day = dt.date(2026, 6, 12)
+    add_day(hf_arxiv, day, 2)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}, **hf_arxiv.env(),
+           "DAILYPAPERS_DB": str(tmp_path / "a.db"), "DAILYPAPERS_OUT_DIR": str(tmp_path / "digests"),
+           "DAILYPAPERS_LLM_BASE_URL": openai_standin.base_url, "DAILYPAPERS_LLM_MODEL": "standin-model",
+           "DAILYPAPERS_LLM_API_KEY": "sk-test", "DAILYPAPERS_EMBEDDER": "off", "DAILYPAPERS_HTTP_RETRIES": "0"}
+    script = ("import sys, time\n"
+              "class Watch:\n"  # the moment the checker starts to load, on the clock the stand-in stamps requests by
+              "    def find_spec(self, name, path=None, target=None):\n"
+              "        if name in ('dailypapers.verify', 'rich'):\n"
+              "            print('loaded', name, time.monotonic(), file=sys.stderr, flush=True)\n"
+              "sys.meta_path.insert(0, Watch())\n"
+              "from dailypapers.cli import app\n"
+              f"app(['digest', {day.isoformat()!r}])\n")
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    loaded: dict[str, float] = {}
+    for line in out.stderr.splitlines():
+        if line.startswith("loaded "):
+            _, name, at = line.split()
+            loaded.setdefault(name, float(at))
+    requests = openai_standin.requests()
+    assert sorted(loaded) == ["dailypapers.verify", "rich"] and requests  # checked, printed, and asked for
+    assert min(r.at for r in requests) < min(loaded.values())

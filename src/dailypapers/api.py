@@ -13,6 +13,7 @@ a model, an unknown publisher) are raised before any network request.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Sequence
@@ -47,7 +48,7 @@ from dailypapers.publish.base import Channel, PublishContext, is_whole_archive, 
 from dailypapers.publish.markdown import period_path, write_period
 from dailypapers.sources.base import SourceContext
 from dailypapers.store import Store
-from dailypapers.summarize.base import Asks, Closes, Summarizer
+from dailypapers.summarize.base import Asks, Closes, Summarizer, WarmsUp
 from dailypapers.summarize.prompts import language_name
 from dailypapers.work import WorkSpec
 
@@ -132,6 +133,7 @@ async def abuild_digest(
     async with _summarizer(registry, settings) as summarizer, _http(settings, events) as http:
         ctx = SourceContext(settings, http, events.notice)
         with nullcontext(store) if store is not None else Store.of(settings) as store:
+            _warm_up_early(summarizer, store, day, edition_source, settings.lang, force=force)
             # filtered or ranked here: the source lists the whole day, and only the top N are then summarized
             chosen: list[interest.Choice] = []
             whole_day = by_interest or settings.include or settings.exclude
@@ -186,6 +188,21 @@ async def abuild_digest(
                 finish=pipeline.Finish(_finish_inputs(settings, out, main_edition, publishers), lambda: not unsettled),
             )
             return digest, redact.data(report)
+
+
+def _warm_up_early(summarizer: Summarizer, store: Store, day: dt.date | None, source: str, lang: str, *,
+                   force: bool) -> None:
+    """The summarizer's warm-up (`WarmsUp`: its SDK loaded in a thread) started before the source is listed, so
+    that it overlaps the listing's wait on the network, unless the day's edition is recorded finished: its
+    re-run most likely asks nothing (`pipeline.run` warms up later when a paper needs it). Not for the latest
+    day (`day` None), which is known only once listed. The summarizer waits for its own warm-up when it calls
+    or closes."""
+    if not isinstance(summarizer, WarmsUp) or day is None:
+        return
+    if not force and store.finished_edition(Edition(day=day, source=source, lang=lang)) is not None:
+        return
+    started = asyncio.ensure_future(summarizer.warm_up())
+    started.add_done_callback(lambda f: f.cancelled() or f.exception())  # a failure is the calls' to report
 
 
 @asynccontextmanager

@@ -43,6 +43,9 @@ Qualifier = Literal["max", "avg", "over", "under"]
 
 DEFAULT_LABELS: tuple[str, ...] = ("What's New", "Technical Details", "Performance Highlights")
 TLDR_LABEL = "TL;DR"  # the `section_label` of a TL;DR's claims
+# The LLM judge's version (`verify.judge`), part of the summary cache key (`work.cache_key`): bump it whenever the
+# judge's prompt or rules change. Kept here, below the checker, so a key is made without loading the checker.
+JUDGE_VERSION = "j1"
 DEFAULT_SOURCE = "hf"
 DEFAULT_LANG = "ko"
 _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from dailypapers.documents import BUDGET_VERSION, COUNTER, budget, content_hash
 from dailypapers.errors import SummarizeError
 from dailypapers.events import ProgressStage
-from dailypapers.models import TLDR_LABEL, Document, Outcome, Paper, Stage, Status, Summary, Usage
+from dailypapers.models import JUDGE_VERSION, TLDR_LABEL, Document, Outcome, Paper, Stage, Status, Summary, Usage
 from dailypapers.summarize.base import Estimates, Judges, Question, Summarizer
 from dailypapers.text import clip
 
@@ -117,8 +117,6 @@ def _key(paper: Paper, document_hash: str, spec: WorkSpec, summarizer: Summarize
         material["grounding"] = grounding
     if isinstance(summarizer, Judges) and summarizer.judging:
         # the judge's verdicts are part of the cached summary (absent: the keys of before stay valid)
-        from dailypapers.verify.judge import JUDGE_VERSION
-
         material["judge"] = JUDGE_VERSION
     blob = json.dumps(material, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
     return hashlib.sha256(blob).hexdigest()
@@ -158,6 +156,13 @@ def recheck(summary: Summary, document: Document) -> Summary | None:
     return None if again.unsupported else again
 
 
+def _index(document: Document) -> SourceIndex:
+    """`verify.build_index`, the checker loaded by the thread that needs it."""
+    from dailypapers.verify import build_index
+
+    return build_index(document)
+
+
 def outcome_of(paper_id: str, summary: Summary) -> Outcome:
     """ok, or flagged naming the first unsupported claims."""
     if summary.unsupported:
@@ -177,17 +182,10 @@ async def summarize_paper(
 ) -> WorkResult:
     """Budget -> summarize -> verify -> regenerate once. Never raises for one paper's problem: every end is
     a WorkResult whose outcome says ok, flagged, failed (with the stage) or skipped (budget)."""
-    from dailypapers.verify import build_index
-
     job = _Paper(paper, spec, summarizer, meter or Unmetered(), on_stage or (lambda stage: None))
-    # once: the regeneration is checked against the same index (whose evidence leaves out the sentences that
-    # instruct a summarizer, `verify.evidence`: a number an injection planted is not evidence). It is built in
-    # a thread while the first call is in flight: CPU work off the event loop that feeds the summarizer slots.
-    index = asyncio.ensure_future(asyncio.to_thread(build_index, document))
-    index.add_done_callback(lambda f: f.cancelled() or f.exception())  # a failure is reported where awaited
     try:
         text = budget(document, spec.max_input_tokens)
-        summary = await job.summarize(text, index)
+        summary = await job.summarize(text, document)
     except CapReached:
         return job.end("skipped", "budget", "summarize")
     except SummarizeError as exc:
@@ -207,10 +205,15 @@ class _Paper:
         self.usage = Usage()
         self.summarized = False
 
-    async def summarize(self, text: str, building: asyncio.Future[SourceIndex]) -> Summary:
+    async def summarize(self, text: str, document: Document) -> Summary:
         """Summarize and verify; if a claim is not in the paper, ask once more with those claims named."""
         first = await self.call(text, feedback=())
-        index = await building
+        # The paper's index, once: the regeneration is checked against the same one (its evidence leaves out the
+        # sentences that instruct a summarizer, `verify.evidence`: a number an injection planted is not evidence).
+        # Built once the reply is in, in a thread: the checker is not needed to ask, so a run's first requests go
+        # out before it loads, and its CPU work stays off the event loop that feeds the summarizer slots (the
+        # slot is free again while it is built).
+        index = await asyncio.to_thread(_index, document)
         summary = await self.judged(await self.checked(first, index), index)
         self.summarized = True
         self.on_stage("summarize")

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import inspect
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -50,8 +51,27 @@ class _Console:
             self._console = Console(**self._options)
         return self._console
 
+    @property
+    def is_terminal(self) -> bool:
+        """rich's `Console.is_terminal`, without loading rich when its rules plainly say no (a daily job's
+        output to a file or a pipe): TTY_COMPATIBLE=0, or no TTY with neither TTY_COMPATIBLE=1 nor FORCE_COLOR
+        set. Any other case is rich's to decide."""
+        if self._console is None and not {"file", "force_terminal"} & self._options.keys():
+            compatible = os.environ.get("TTY_COMPATIBLE", "")
+            if compatible == "0" or (compatible != "1" and "FORCE_COLOR" not in os.environ
+                                     and not _isatty(sys.stderr if self._options.get("stderr") else sys.stdout)):
+                return False
+        return bool(self.made().is_terminal)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.made(), name)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no such method, or a closed stream: as rich takes it
+        return False
 
 
 # emoji=False: ":x:" in a title or a file line is text, not an emoji code

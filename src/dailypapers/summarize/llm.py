@@ -11,6 +11,7 @@ that are missing or impossible are replaced by estimates, so budgets cannot be b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import importlib
@@ -164,6 +165,7 @@ class LLMSummarizer:
         self._client_args = {"api_key": api_key or NO_KEY, "base_url": base_url, "timeout": timeout,
                              "max_retries": max_retries}
         self._client_obj: openai.AsyncOpenAI | None = None
+        self._warming: asyncio.Future[None] | None = None  # `warm_up`'s thread, shared by every caller
         self._reach = _Reach(where=(base_url or "https://api.openai.com/v1").rstrip("/"))
 
     @functools.cached_property
@@ -185,9 +187,17 @@ class LLMSummarizer:
         return self._client_obj
 
     async def warm_up(self) -> None:
-        """Load the SDK, build the client and look up the price (its table takes a while to load) in a thread,
-        while the run lists and fetches papers: the first call's estimate then finds them ready."""
-        await asyncio.to_thread(lambda: (self._client, self.price))
+        """Load the SDK, build the client (its chat resource too) and look up the price (its table takes a while
+        to load) in a thread, while the run lists and fetches papers: the first call's estimate then finds them
+        ready. Done once, whoever asks first; every call waits for it here, so the event loop never blocks on
+        the SDK's import while the thread holds it."""
+        if self._warming is None:
+            self._warming = asyncio.ensure_future(asyncio.to_thread(self._ready))
+        await asyncio.shield(self._warming)
+
+    def _ready(self) -> None:
+        _ = self._client.chat.completions  # the SDK loads its resources on first use
+        _ = self.price
 
     def estimate(self, paper: Paper, text: str, *, lang: str, labels: Sequence[str],
                  feedback: Sequence[str] = ()) -> Usage:
@@ -199,6 +209,9 @@ class LLMSummarizer:
                      cost=cost_of(self.price, input_tokens, output_tokens))
 
     async def aclose(self) -> None:
+        if self._warming is not None:  # a client being built is closed too
+            with contextlib.suppress(Exception):
+                await self._warming
         if self._client_obj is not None:
             await self._client_obj.close()
 
@@ -306,7 +319,8 @@ class LLMSummarizer:
     ) -> tuple[str | None, str | None, Usage]:
         """One completion, stepping down the structured-output mode while the server rejects it. `response`
         names the JSON schema the reply should follow."""
-        import openai  # already loaded by `_client`; a local name for the exception classes
+        await self.warm_up()  # the SDK and the client, made in a thread (once)
+        import openai  # already loaded by `warm_up`; a local name for the exception classes
 
         while True:
             mode = self.mode

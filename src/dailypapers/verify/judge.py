@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dailypapers.models import JUDGE_VERSION as JUDGE_VERSION  # defined below the checker (`work.cache_key`)
 from dailypapers.models import Claim, Summary
 from dailypapers.text import clean, clip, one_line
 from dailypapers.verify.claims import extract_cleaned
@@ -30,7 +31,6 @@ from dailypapers.verify.index import SourceIndex
 from dailypapers.verify.relations import bounded_sentences
 from dailypapers.verify.support import MAX_SENTENCE_CHARS, MAX_SUMMARY_CHARS
 
-JUDGE_VERSION = "j1"  # part of the summary cache key: bump whenever the prompt or the rules below change
 MAX_ITEMS = 8  # sentences per call
 MAX_SNIPPETS = 3
 SNIPPET_CHARS = 320
