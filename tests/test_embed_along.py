@@ -15,6 +15,7 @@ import pytest
 
 from dailypapers import build_digest, hookimpl
 from dailypapers.config import Settings
+from dailypapers.embed.base import Embedder
 from dailypapers.events import Events, Notice
 from dailypapers.meaning import embed_archive
 from dailypapers.models import Paper, Section, Summary, Usage
@@ -33,15 +34,16 @@ def stored_vectors(store: Store, model: str) -> dict[str, tuple[str, bytes]]:
     return {pid: (key, bytes(vector)) for pid, key, vector in rows}
 
 
-def plain_vectors(path: Path, model: str) -> dict[str, tuple[str, bytes]]:
-    """What `embed_archive` alone stores for the archive as it is, on a copy without vectors."""
+def plain_vectors(path: Path, model: str, embedder: Embedder | None = None) -> dict[str, tuple[str, bytes]]:
+    """What `embed_archive` alone stores for the archive as it is (with `embedder`, else a fresh fake model), on
+    a copy without vectors."""
     copy = path.with_name("plain-" + path.name)
     with Store(path) as store:
         store.db.execute("vacuum into ?", [str(copy)])
     with Store(copy) as store:
         store.db.execute("delete from embeddings")
         store.db.conn.commit()
-        embed_archive(store, HashingEmbedder())
+        embed_archive(store, embedder or HashingEmbedder())
         found = stored_vectors(store, model)
     copy.unlink()
     return found
@@ -199,3 +201,28 @@ def test_without_an_embedder_a_run_embeds_nothing(tmp_path: Path, embedder: str)
     assert fake.embedded == []
     with Store(settings.db) as store:
         assert not store.has_embeddings()
+
+
+@pytest.mark.slow  # a stand-in server on loopback
+def test_the_remote_embedder_embeds_along_the_run_the_same(tmp_path: Path) -> None:
+    """`embedder = "openai"` against the stand-in `/v1/embeddings`: the vectors the run stored are those a plain
+    `embed_archive` stores with the same server."""
+    from dailypapers.embed.remote import RemoteEmbedder
+    from tests.standins.openai_server import OpenAIStandIn
+
+    with OpenAIStandIn() as server:
+        settings = settings_for(tmp_path, "wordy").model_copy(update={
+            "embedder": "openai", "embed_base_url": server.base_url, "embed_model": "standin-embed"})
+        pm = plugin_manager(entry_points=False)
+        pm.register(ThirdParty(), "third-party")
+        pm.register(Summarizers(WordySummarizer()), "summarizers")
+        digest, report = build_digest(settings, source="shelf:north", plugins=pm)
+        assert digest is not None and report.counts()["ok"] == 3
+        model = "openai:standin-embed"
+        embedded = [t for r in server.embedding_requests() for t in r.json()["input"]]
+        assert len(embedded) == 3 == len(set(embedded))  # each paper once
+        with Store(settings.db) as store:
+            assert store.pending_embeddings(model) == []
+            along = stored_vectors(store, model)
+        plain = plain_vectors(settings.db, model, RemoteEmbedder(server.base_url, "standin-embed", None, 10.0))
+        assert along == plain and len(along) == 3
