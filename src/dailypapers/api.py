@@ -53,6 +53,7 @@ from dailypapers.summarize.prompts import language_name
 from dailypapers.work import WorkSpec
 
 if TYPE_CHECKING:  # the delivery stack loads when something is delivered, the checker when a synthesis is made
+    from dailypapers.meaning import EmbedAlong
     from dailypapers.publish.notify.apprise import AppriseChannel
     from dailypapers.publish.notify.messages import MessageEdition
     from dailypapers.publish.notify.slack import SlackChannel
@@ -167,8 +168,11 @@ async def abuild_digest(
             publish_context = PublishContext(settings, out, main_edition, store, _embedding_model(registry, settings))
 
             unsettled: list[str] = []  # what the run left undone beyond its papers: done again by the next one
+            along = _embed_along(registry, settings, store, job.edition, events)
 
             def publish(digest: Digest) -> tuple[list[str], list[str]]:
+                if along is not None:
+                    along.finish()
                 if not _embed_new(registry, settings, store, events):  # before the pages: they show related papers
                     unsettled.append("embeddings")
                 return publish_all(digest, publishers, publish_context, events)
@@ -182,11 +186,17 @@ async def abuild_digest(
             def fetch(paper: Paper) -> Awaitable[Document]:
                 return sources.fetch_document(registry, paper, ctx)
 
-            digest, report = await pipeline.run(
-                job, store=store, summarizer=summarizer, fetch=fetch, publish=publish, events=events,
-                synthesize=synthesized, workers=session.workers(summarizer, fetch) if session is not None else None,
-                finish=pipeline.Finish(_finish_inputs(settings, out, main_edition, publishers), lambda: not unsettled),
-            )
+            try:
+                digest, report = await pipeline.run(
+                    job, store=store, summarizer=summarizer, fetch=fetch, publish=publish, events=events,
+                    synthesize=synthesized, workers=session.workers(summarizer, fetch) if session is not None else None,
+                    finish=pipeline.Finish(_finish_inputs(settings, out, main_edition, publishers),
+                                           lambda: not unsettled),
+                    summarized=along.add if along is not None else None,
+                )
+            finally:
+                if along is not None:
+                    along.close()
             return digest, redact.data(report)
 
 
@@ -250,6 +260,21 @@ def _finish_inputs(settings: Settings, out: Path | None, main_edition: bool, pub
     shown = settings.model_dump_json(exclude={"max_cost", "max_tokens", "concurrency"})
     return "\n".join([shown, str(out.resolve()) if out is not None else "", str(main_edition),
                       ",".join(type(p).__qualname__ for p in publishers)])
+
+
+def _embed_along(registry: Registry, settings: Settings, store: Store, edition: Edition,
+                 events: Events) -> EmbedAlong | None:
+    """What embeds the run's papers as their summaries come (`meaning.EmbedAlong`); None without an embedder
+    (or with one that cannot be made: `_embed_new` says so once, at the end)."""
+    try:
+        embedder = registry.embedder(settings)
+    except DailyPapersError:
+        return None
+    if embedder is None:
+        return None
+    from dailypapers.meaning import EmbedAlong
+
+    return EmbedAlong(store, embedder, edition, events.notice)
 
 
 def _embed_new(registry: Registry, settings: Settings, store: Store, events: Events) -> bool:

@@ -97,6 +97,8 @@ FetchDocument = Callable[[Paper], Awaitable[Document]]
 FetchStage = Callable[[Paper], Awaitable[Document | Outcome]]
 # What publishing a stored digest wrote (paths or URLs) and its problems (`publish.base.publish_all`).
 Publish = Callable[[Digest], tuple[Sequence[str], Sequence[str]]]
+# told a paper's id and the key of the summary its entry will show, as soon as that summary is stored
+Summarized = Callable[[str, str], None]
 # the edition's synthesis, given what the run spent so far: returns what its call cost
 Synthesize = Callable[[Digest, Usage], Awaitable[Usage]]
 LEASE_TTL = 900.0  # seconds: longer than any paper's summarize-verify-regenerate (deadlines included)
@@ -320,11 +322,13 @@ async def run(
     synthesize: Synthesize | None = None,
     workers: Workers | None = None,
     finish: Finish | None = None,
+    summarized: Summarized | None = None,
 ) -> tuple[Digest, RunReport]:
     """Process every paper of the day, store the digest, make its synthesis (`synthesize`, given what the run
     spent so far; it returns what its call cost), publish, store the run report, and return both. `workers`:
     where the fetching and the work step run (default: here, with `summarizer` and `fetch`); this coroutine
-    still plans and writes.
+    still plans and writes. `summarized` is told each paper's summary key as soon as it is stored (or found
+    cached), before the day is merged at the end (`api` embeds the paper then, while the others are summarized).
 
     With `finish`, a run that leaves the edition finished (every paper ok or flagged, every output written,
     `finish.settled()`) records it (`Store.record_finished`); a later run, unless forced, given the same
@@ -360,6 +364,8 @@ async def run(
             async with under_way:
                 outcome, key = await _one(job, paper, store, summarizer, workers, fetch_slots, meter, events,
                                           holder)
+        if summarized is not None and key is not None:
+            summarized(paper.id, key)
         events.emit(PaperDone(outcome))
         return outcome, key
 

@@ -13,16 +13,25 @@ import sqlite_utils
 from dailypapers.search import SearchDoc
 
 
-def search_doc(db: sqlite_utils.Database, paper_id: str) -> SearchDoc | None:
-    """What the search index should hold for a paper now: None unless it is in an edition."""
-    row = db.execute(
-        "select p.title, p.authors, p.abstract, max(e.day) from digest_entries e join papers p on p.id = e.paper_id "
-        "where e.paper_id = ?", [paper_id]).fetchone()
-    if row is None or row[0] is None:
+def search_doc(db: sqlite_utils.Database, paper_id: str, *, shown: tuple[dict[str, str], str] | None = None
+               ) -> SearchDoc | None:
+    """What the search index should hold for a paper now: None unless it is in an edition. `shown`: what it will
+    hold once the edition (its `edition_key`) shows the paper with that summary key, the other editions as they
+    are (a run merges its day at its end: `Vectors.embedding_due` embeds the paper before)."""
+    if shown is None:
+        entries, params = "select day, summary_key from digest_entries where paper_id = :paper_id", {}
+    else:
+        entries = ("select day, summary_key from digest_entries where paper_id = :paper_id "
+                   "and not (day = :day and source = :source and lang = :lang) union all select :day, :key")
+        params = {**shown[0], "key": shown[1]}
+    params["paper_id"] = paper_id
+    row = db.execute(f"select p.title, p.authors, p.abstract, (select max(day) from ({entries})) from papers p "
+                     "where p.id = :paper_id", params).fetchone()
+    if row is None or row[3] is None:
         return None
     summaries = db.execute(
-        "select lang, text from summaries where key in (select summary_key from digest_entries where paper_id = ?) "
-        "order by lang, key", [paper_id]).fetchall()
+        f"select lang, text from summaries where key in (select summary_key from ({entries})) order by lang, key",
+        params).fetchall()
     return SearchDoc(paper_id=paper_id, day=dt.date.fromisoformat(row[3]) if row[3] else None, title=row[0],
                      authors=tuple(json.loads(row[1] or "[]")), summaries=tuple((lang, text or "") for lang, text
                                                                                  in summaries),

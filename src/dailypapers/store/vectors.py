@@ -46,10 +46,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from dailypapers.embed.base import paper_text, text_key
+from dailypapers.models import Edition
 from dailypapers.search import SearchDoc
 from dailypapers.store.archive import Archive
 from dailypapers.store.connection import BUSY_TIMEOUT_S
-from dailypapers.store.rows import utc_now
+from dailypapers.store.rows import edition_key, utc_now
+from dailypapers.store.searchindex import search_doc
 
 if TYPE_CHECKING:
     import numpy as np
@@ -332,6 +334,20 @@ class Vectors(Archive):
                 if limit is not None and len(out) >= limit:
                     break
         return out
+
+    def embedding_due(self, model: str, paper_id: str, edition: Edition, summary_key: str) -> Pending | None:
+        """What `pending_embeddings` will list for this paper once `edition` shows it with the summary
+        `summary_key` (a run merges its day only at its end, and embeds each paper before, as its summary comes):
+        the text and key to embed, or None when its `model` vector was made from that text already (or the paper
+        is not stored)."""
+        doc = search_doc(self.db, paper_id, shown=(edition_key(edition), summary_key))
+        if doc is None:
+            return None
+        text = paper_text(doc)
+        key = text_key(text)
+        have = self.db.execute("select text_key from embeddings where model = ? and paper_id = ?",
+                               [model, paper_id]).fetchone()
+        return None if have is not None and have[0] == key else Pending(paper_id, text, key)
 
     def save_embeddings(self, model: str, rows: Iterable[tuple[Pending, np.ndarray]]) -> int:
         """Store vectors (replacing a paper's older one for this model); returns how many."""
