@@ -369,3 +369,42 @@ def test_a_new_day_indexes_only_its_month_for_search(tmp_path: Path) -> None:
     assert {p: (out / p).read_bytes() for p in old} == old  # May's bundle is untouched
     manifest = json.loads((out / MANIFEST).read_text())
     assert set(manifest["search"]) == {"2025-05", "2025-06"}
+
+
+@pytest.mark.slow  # a subprocess (Pagefind)
+def test_a_month_indexed_again_replaces_its_bundle_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind writes a month's bundle beside the site, and the bundle goes into place whole: the old one's
+    files go (those the site wrote), a file of someone else's in it stays, and no staging folder is left, also
+    when Pagefind fails (then the site is as it was)."""
+    from dailypapers.errors import PublishError
+    from dailypapers.publish import site
+
+    db, out = tmp_path / "a.db", tmp_path / "out"
+    build_archive(db)
+    with Store(db, readonly=True) as store:
+        build_site(store, out)
+    (out / "pagefind/2025-05/mine.txt").write_text("kept by hand\n")
+    day3 = dt.date(2025, 5, 8)
+    add_day(db, day3, "2505.06666", "Origami Agents", "Esme Tern", 9, "새 모델.")
+    with Store(db, readonly=True) as store:
+        report = build_site(store, out)
+    manifest = json.loads((out / MANIFEST).read_text())["files"]
+    bundle = {p.relative_to(out).as_posix() for p in (out / "pagefind/2025-05").rglob("*") if p.is_file()}
+    assert bundle == {p for p in manifest if p.startswith("pagefind/2025-05/")} | {"pagefind/2025-05/mine.txt"}
+    assert {p for p in report.written if p.startswith("pagefind/")} == bundle - {"pagefind/2025-05/mine.txt"}
+    assert (out / "pagefind/2025-05/mine.txt").read_text() == "kept by hand\n"
+    assert not [p for p in out.iterdir() if p.name.startswith(".dailypapers-search-")]
+
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    real = site._pagefind
+
+    async def half_then_fails(parts: object, stage: Path) -> None:
+        await real(parts, stage)  # type: ignore[arg-type]
+        raise PublishError("Pagefind stopped")
+
+    monkeypatch.setattr(site, "_pagefind", half_then_fails)
+    add_day(db, dt.date(2025, 5, 9), "2505.07777", "Paper Cranes", "Ines Vale", 2, "종이학.")
+    with Store(db, readonly=True) as store, pytest.raises(PublishError, match="Pagefind stopped"):
+        build_site(store, out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".dailypapers-search-")]

@@ -32,6 +32,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import queue
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -49,7 +51,7 @@ from dailypapers.meaning import RELATED
 from dailypapers.models import Digest, Edition, Entry, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
-from dailypapers.publish.files import StagedFiles
+from dailypapers.publish.files import StagedFiles, sync_all
 from dailypapers.publish.pages import Chrome, FeedLink, render
 from dailypapers.publish.views import (
     ARCHIVE_PATH,
@@ -472,41 +474,59 @@ def search_records(pages: Iterable[PaperPageView]) -> dict[str, str]:
     return records
 
 
-async def _pagefind(parts: dict[str, dict[str, str]]) -> dict[str, bytes]:
-    """Pagefind's bundle for each part's records, by path under `pagefind/<part>/`, from its binary (the
-    pagefind-bin package): one Pagefind process, an index per part. `build_site` runs it on an event loop of
-    its own in a worker thread, so a build works inside a caller's event loop too."""
+async def _pagefind(parts: queue.Queue[tuple[str, dict[str, str]] | None], out: Path) -> None:
+    """Pagefind's bundle for each part's records, as the parts come (`None` ends them), written by Pagefind
+    itself into `out/<part>/` (from its binary, the pagefind-bin package): one Pagefind process, an index per
+    part. `build_site` runs it on an event loop of its own in a worker thread, so a build works inside a
+    caller's event loop too, and Pagefind indexes a part while the next part's records and the pages are made."""
     from pagefind.index import IndexConfig
     from pagefind.service import PagefindService
 
-    files: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="dailypapers-pagefind-") as tmp:
+    # The records are written for Pagefind to read, then thrown away: into memory where the system has a folder
+    # there (each part's records alone, about 2 kB a paper), as thousands of small files cost a busy disk seconds
+    with tempfile.TemporaryDirectory(prefix="dailypapers-pagefind-", dir=_memory_folder()) as tmp:
         try:
             service = await PagefindService().launch()
         except FileNotFoundError as exc:
             raise PublishError(f"the search index needs Pagefind's binary ({exc}): pip install 'pagefind[bin]', "
                                "or build without search (--no-search)") from None
         try:
-            for part, records in parts.items():
-                site = Path(tmp) / part / "site"
+            while (item := await asyncio.to_thread(parts.get)) is not None:
+                part, records = item
+                site = Path(tmp) / part
                 for path, html in records.items():
                     target = site / path
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_text(html, encoding="utf-8")
-                out = Path(tmp) / part / SEARCH_DIR
                 # One language for every record: Pagefind searches the index of one language. The records go in
                 # as one folder: the Python API answers each request after a 0.1 s poll, so a request per record
                 # would crawl.
-                config = IndexConfig(output_path=str(out), force_language="en", keep_index_url=True)
-                index = await service.create_index(config)
+                index = await service.create_index(IndexConfig(force_language="en", keep_index_url=True))
                 await index.add_directory(str(site))
-                await index.write_files()
+                # straight into the site's folder (beside the files it replaces until the build puts it in
+                # place): the bundle's thousands of files are not written twice
+                await index.write_files(output_path=str(out / part))
                 await index.delete_index()  # the service holds each index until told
-                files.update({f"{SEARCH_DIR}/{part}/{p.relative_to(out).as_posix()}": p.read_bytes()
-                              for p in sorted(out.rglob("*")) if p.is_file()})
+                shutil.rmtree(site)
         finally:
             await service.close()
-    return files
+
+
+def _memory_folder() -> str | None:
+    """A folder in memory for temporary files (Linux's /dev/shm), or None (the usual temporary folder)."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+def _bundle_files(stage: Path, parts: Iterable[str]) -> dict[str, str]:
+    """The hash of each file of the parts' bundles Pagefind wrote under `stage`, by its path in the site."""
+    found = {}
+    for part in parts:
+        for folder, _, names in os.walk(stage / part):
+            rel = Path(folder).relative_to(stage).as_posix()
+            for name in names:
+                found[f"{SEARCH_DIR}/{rel}/{name}"] = hashlib.sha256(Path(folder, name).read_bytes()).hexdigest()
+    return dict(sorted(found.items()))
 
 
 def _unchanged_parts(there: set[str], manifest: Mapping[str, object], keys: dict[str, str]
@@ -558,18 +578,25 @@ def _mapping(manifest: Mapping[str, object], name: str) -> dict[str, object]:
 def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = frozenset(),
          search: dict[str, str] | None = None, keys: Mapping[str, str] | None = None,
          memo: Mapping[str, object] | None = None, related: Neighbours | None = None,
-         manifest: Mapping[str, object] | None = None) -> tuple[list[str], list[str], int]:
+         manifest: Mapping[str, object] | None = None, folders: Mapping[str, Path] | None = None,
+         placed: Mapping[str, str] | None = None, trash: Path | None = None) -> tuple[list[str], list[str], int]:
     """Write the files whose bytes differ from what the manifest says was written; remove the files this
     site wrote before and no longer makes; `keep` are files of the last build left as they are (unchanged
-    pages not made again, the search index when its input did not change). `keys` (each file's key), `memo`,
-    `search` and `related` (every paper's related papers) go into the new manifest for the next build. Returns
-    (written, removed, unchanged)."""
+    pages not made again, the search index when its input did not change). `folders` are whole folders of the
+    site (by path) made beside it already (the search bundles Pagefind wrote), which replace the ones there,
+    and `placed` the hashes of their files by path; the folders they replace go into `trash` (a folder of the
+    caller's, on the same disk). `keys` (each file's key), `memo`, `search` and `related` (every paper's
+    related papers) go into the new manifest for the next build. Returns (written, removed, unchanged)."""
     manifest = read_manifest(out_dir) if manifest is None else manifest
+    folders, placed = folders or {}, placed or {}
     before: dict[str, str] = manifest.get("files", {})  # type: ignore[assignment]
     after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
     after.update({path: before[path] for path in keep if path in before})
+    after.update(placed)
     written = [path for path in files if before.get(path) != after[path] or not (out_dir / path).is_file()]
     unchanged = len(after) - len(written)
+    written += placed  # a folder put in place is new, every file of it
+    unchanged -= len(placed)
     # Every new file and the manifest are written first, beside their targets; only when all of them are on
     # disk do they go into place (renames need no room), then the files of the last build that are not made
     # any more go, and the manifest last. A disk that fills up before that leaves the previous site whole.
@@ -580,7 +607,8 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
         record["related"] = related.to_json()
     try:
         for path in written:
-            pages.add(out_dir / path, files[path])
+            if path not in placed:
+                pages.add(out_dir / path, files[path])
         # on one line: json's C encoder (an indented one is Python's, ten times slower on 12,000 files' keys and
         # 5,505 papers' related lists)
         listing.add(out_dir / MANIFEST, json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n")
@@ -591,12 +619,27 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
                            "unchanged") from None
     removed: list[str] = []
     try:
+        if folders:
+            sync_all()  # the folders' files, as Pagefind wrote them, on disk before they go into place
+        gone = [path for path in sorted(set(before) - set(after)) if (out_dir / path).is_file()]
         pages.commit()
-        for path in sorted(set(before) - set(after)):
+        for i, (path, staged) in enumerate(sorted(folders.items())):
+            target = out_dir / path
+            old = None
+            if target.is_dir():
+                assert trash is not None, "a folder replaced needs a trash to go to"
+                old = target.rename(trash / f"replaced-{i}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged.rename(target)
+            for mine in _files_in(old) if old is not None else ():
+                if f"{path}/{mine}" not in before and not (target / mine).exists():  # a file the site did not write
+                    (target / mine).parent.mkdir(parents=True, exist_ok=True)
+                    (old / mine).rename(target / mine)
+        for path in gone:
             target = out_dir / path
             if target.is_file():
                 target.unlink()
-                removed.append(path)
+            removed.append(path)  # or it went with the folder it was in
         listing.commit()
     except OSError as exc:
         listing.discard()
@@ -631,29 +674,45 @@ def build_site(
     keep = {path for path, (key, _) in targets.items()
             if last_keys.get(path) == key and path in last_files and path in there}
     search_keys: dict[str, str] = {}
-    index: concurrent.futures.Future[dict[str, bytes]] | None = None
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        if search:
-            parts: dict[str, list[str]] = {}
-            for pid in build.shown:  # a part per month of the papers' days
-                parts.setdefault(build.paper_day(pid).strftime("%Y-%m"), []).append(pid)
-            search_keys = {part: _key(build.code, "search", sorted((build.paper_paths[pid], build.paper_rows(pid))
-                                                                    for pid in pids))
-                           for part, pids in sorted(parts.items())}
-            kept, changed = _unchanged_parts(there, manifest, search_keys)
-            keep |= kept
-            if changed:  # Pagefind runs (its own process, its own event loop) while the pages render
-                records = {part: search_records(build.paper_page(pid) for pid in parts[part]) for part in changed}
-                index = pool.submit(asyncio.run, _pagefind(records))
-        files = {path: make() for path, (_, make) in targets.items() if path not in keep}
-        if search:
-            # newest first: the search loads the first part's bundle and merges the others into it
-            files[SEARCH_PARTS] = (json.dumps(sorted(search_keys, reverse=True)) + "\n").encode()
-        if index is not None:
-            files.update(index.result())
-    written, removed, unchanged = sync(out_dir, files, keep=frozenset(keep), search=search_keys,
-                                       keys={path: key for path, (key, _) in targets.items()}, memo=build.memo,
-                                       related=neighbours, manifest=manifest)
+    changed: list[str] = []
+    stage: Path | None = None  # the new search bundles, in the site's folder until they go into place
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            index: concurrent.futures.Future[None] | None = None
+            if search:
+                parts: dict[str, list[str]] = {}
+                for pid in build.shown:  # a part per month of the papers' days
+                    parts.setdefault(build.paper_day(pid).strftime("%Y-%m"), []).append(pid)
+                search_keys = {part: _key(build.code, "search", sorted((build.paper_paths[pid], build.paper_rows(pid))
+                                                                        for pid in pids))
+                               for part, pids in sorted(parts.items())}
+                kept, changed = _unchanged_parts(there, manifest, search_keys)
+                keep |= kept
+                if changed:  # Pagefind runs (its own process, its own event loop) while the pages render
+                    out_dir.mkdir(parents=True, exist_ok=True)
+                    stage = Path(tempfile.mkdtemp(prefix=".dailypapers-search-", dir=out_dir))
+                    todo: queue.Queue[tuple[str, dict[str, str]] | None] = queue.Queue()
+                    index = pool.submit(asyncio.run, _pagefind(todo, stage))
+                    try:  # a part's records go to Pagefind as soon as they are made
+                        for part in changed:
+                            todo.put((part, search_records(build.paper_page(pid) for pid in parts[part])))
+                    finally:
+                        todo.put(None)
+            files = {path: make() for path, (_, make) in targets.items() if path not in keep}
+            if search:
+                # newest first: the search loads the first part's bundle and merges the others into it
+                files[SEARCH_PARTS] = (json.dumps(sorted(search_keys, reverse=True)) + "\n").encode()
+            if index is not None:
+                index.result()
+        placed = _bundle_files(stage, changed) if stage is not None else {}
+        written, removed, unchanged = sync(
+            out_dir, files, keep=frozenset(keep), search=search_keys,
+            keys={path: key for path, (key, _) in targets.items()}, memo=build.memo, related=neighbours,
+            manifest=manifest, folders={f"{SEARCH_DIR}/{part}": stage / part for part in changed} if stage else None,
+            placed=placed, trash=stage)
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)  # what Pagefind wrote if the build failed; the bundles replaced
     readme_written = None
     if readme is not None:
         chosen = main_stream(build.streams, *main)
@@ -661,7 +720,7 @@ def build_site(
                                                     show_flags=show_flags):
             readme_written = readme
     return SiteReport(out_dir, tuple(written), tuple(removed), unchanged, len(build.editions), len(build.shown),
-                      readme_written, made=tuple(files))
+                      readme_written, made=tuple(files) + tuple(placed))
 
 
 def build_from_settings(settings: Settings, out_dir: Path | None = None, *, base_url: str | None = None,
