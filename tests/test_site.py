@@ -372,10 +372,10 @@ def test_a_new_day_indexes_only_its_month_for_search(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # a subprocess (Pagefind)
-def test_a_month_indexed_again_replaces_its_bundle_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pagefind writes a month's bundle beside the site, and the bundle goes into place whole: the old one's
-    files go (those the site wrote), a file of someone else's in it stays, and no staging folder is left, also
-    when Pagefind fails (then the site is as it was)."""
+def test_a_search_bundle_is_written_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A month new to the site has its bundle written by Pagefind beside the site, and the folder goes into
+    place whole (no staging folder stays, also when Pagefind fails: then the site is as it was); a month the
+    site has is indexed again apart, and only the files of its bundle that changed are written."""
     from dailypapers.errors import PublishError
     from dailypapers.publish import site
 
@@ -383,28 +383,36 @@ def test_a_month_indexed_again_replaces_its_bundle_whole(tmp_path: Path, monkeyp
     build_archive(db)
     with Store(db, readonly=True) as store:
         build_site(store, out)
+    bundle = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind/2025-05").rglob("*")
+              if p.is_file()}
     (out / "pagefind/2025-05/mine.txt").write_text("kept by hand\n")
-    day3 = dt.date(2025, 5, 8)
-    add_day(db, day3, "2505.06666", "Origami Agents", "Esme Tern", 9, "새 모델.")
+    add_day(db, dt.date(2025, 5, 8), "2505.06666", "Origami Agents", "Esme Tern", 9, "새 모델.")
     with Store(db, readonly=True) as store:
         report = build_site(store, out)
-    manifest = json.loads((out / MANIFEST).read_text())["files"]
-    bundle = {p.relative_to(out).as_posix() for p in (out / "pagefind/2025-05").rglob("*") if p.is_file()}
-    assert bundle == {p for p in manifest if p.startswith("pagefind/2025-05/")} | {"pagefind/2025-05/mine.txt"}
-    assert {p for p in report.written if p.startswith("pagefind/")} == bundle - {"pagefind/2025-05/mine.txt"}
+    now = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind/2025-05").rglob("*")
+           if p.is_file()}
+    indexed = {p for p in report.written if p.startswith("pagefind/2025-05/")}
+    assert indexed == {p for p, data in now.items() if bundle.get(p) != data} - {"pagefind/2025-05/mine.txt"}
+    assert 0 < len(indexed) < len(bundle)  # a new record's fragment and the index files, not the old fragments
+    assert set(report.removed) == set(bundle) - set(now)
     assert (out / "pagefind/2025-05/mine.txt").read_text() == "kept by hand\n"
-    assert not [p for p in out.iterdir() if p.name.startswith(".dailypapers-search-")]
 
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     real = site._pagefind
 
-    async def half_then_fails(parts: object, stage: Path) -> None:
-        await real(parts, stage)  # type: ignore[arg-type]
+    async def indexes_then_fails(parts: object) -> dict[str, bytes]:
+        await real(parts)  # type: ignore[arg-type]
         raise PublishError("Pagefind stopped")
 
-    monkeypatch.setattr(site, "_pagefind", half_then_fails)
-    add_day(db, dt.date(2025, 5, 9), "2505.07777", "Paper Cranes", "Ines Vale", 2, "종이학.")
+    monkeypatch.setattr(site, "_pagefind", indexes_then_fails)
+    add_day(db, dt.date(2025, 6, 2), "2506.00001", "Kettle Routing", "Ines Vale", 3, "주전자 라우팅.")
     with Store(db, readonly=True) as store, pytest.raises(PublishError, match="Pagefind stopped"):
         build_site(store, out)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".dailypapers-search-")]
+    monkeypatch.setattr(site, "_pagefind", real)
+    with Store(db, readonly=True) as store:
+        report = build_site(store, out)
+    june = {p.relative_to(out).as_posix() for p in (out / "pagefind/2025-06").rglob("*") if p.is_file()}
+    assert {p for p in report.written if p.startswith("pagefind/")} == june | {"pagefind/parts.json"}
     assert not [p for p in out.iterdir() if p.name.startswith(".dailypapers-search-")]

@@ -474,16 +474,23 @@ def search_records(pages: Iterable[PaperPageView]) -> dict[str, str]:
     return records
 
 
-async def _pagefind(parts: queue.Queue[tuple[str, dict[str, str]] | None], out: Path) -> None:
-    """Pagefind's bundle for each part's records, as the parts come (`None` ends them), written by Pagefind
-    itself into `out/<part>/` (from its binary, the pagefind-bin package): one Pagefind process, an index per
-    part. `build_site` runs it on an event loop of its own in a worker thread, so a build works inside a
-    caller's event loop too, and Pagefind indexes a part while the next part's records and the pages are made."""
+_Part = tuple[str, dict[str, str], Path | None]  # a search part: its name, its records, where its bundle goes
+
+
+async def _pagefind(parts: queue.Queue[_Part | None]) -> dict[str, bytes]:
+    """Pagefind's bundle for each part's records, as the parts come (`None` ends them), from its binary (the
+    pagefind-bin package): one Pagefind process, an index per part. A part with a folder has its bundle written
+    there by Pagefind itself (a new part: the folder goes into the site whole, its thousands of files written
+    once); the others' bundles are returned by path under `pagefind/<part>/`, to be written where they differ
+    from the bundle the site has (a new day changes a few of a month's files). `build_site` runs it on an event
+    loop of its own in a worker thread, so a build works inside a caller's event loop too, and Pagefind indexes a
+    part while the next part's records and the pages are made."""
     from pagefind.index import IndexConfig
     from pagefind.service import PagefindService
 
-    # The records are written for Pagefind to read, then thrown away: into memory where the system has a folder
-    # there (each part's records alone, about 2 kB a paper), as thousands of small files cost a busy disk seconds
+    files: dict[str, bytes] = {}
+    # The records (and a bundle returned as bytes) are written for Pagefind and thrown away: into memory where the
+    # system has a folder there (one part at a time), as thousands of small files cost a busy disk seconds
     with tempfile.TemporaryDirectory(prefix="dailypapers-pagefind-", dir=_memory_folder()) as tmp:
         try:
             service = await PagefindService().launch()
@@ -492,8 +499,8 @@ async def _pagefind(parts: queue.Queue[tuple[str, dict[str, str]] | None], out: 
                                "or build without search (--no-search)") from None
         try:
             while (item := await asyncio.to_thread(parts.get)) is not None:
-                part, records = item
-                site = Path(tmp) / part
+                part, records, folder = item
+                site, out = Path(tmp) / part / "site", Path(tmp) / part / SEARCH_DIR
                 for path, html in records.items():
                     target = site / path
                     target.parent.mkdir(parents=True, exist_ok=True)
@@ -503,13 +510,15 @@ async def _pagefind(parts: queue.Queue[tuple[str, dict[str, str]] | None], out: 
                 # would crawl.
                 index = await service.create_index(IndexConfig(force_language="en", keep_index_url=True))
                 await index.add_directory(str(site))
-                # straight into the site's folder (beside the files it replaces until the build puts it in
-                # place): the bundle's thousands of files are not written twice
-                await index.write_files(output_path=str(out / part))
+                await index.write_files(output_path=str(folder or out))
                 await index.delete_index()  # the service holds each index until told
-                shutil.rmtree(site)
+                if folder is None:
+                    files.update({f"{SEARCH_DIR}/{part}/{p.relative_to(out).as_posix()}": p.read_bytes()
+                                  for p in sorted(out.rglob("*")) if p.is_file()})
+                shutil.rmtree(Path(tmp) / part)
         finally:
             await service.close()
+    return files
 
 
 def _memory_folder() -> str | None:
@@ -579,14 +588,14 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
          search: dict[str, str] | None = None, keys: Mapping[str, str] | None = None,
          memo: Mapping[str, object] | None = None, related: Neighbours | None = None,
          manifest: Mapping[str, object] | None = None, folders: Mapping[str, Path] | None = None,
-         placed: Mapping[str, str] | None = None, trash: Path | None = None) -> tuple[list[str], list[str], int]:
+         placed: Mapping[str, str] | None = None) -> tuple[list[str], list[str], int]:
     """Write the files whose bytes differ from what the manifest says was written; remove the files this
     site wrote before and no longer makes; `keep` are files of the last build left as they are (unchanged
-    pages not made again, the search index when its input did not change). `folders` are whole folders of the
-    site (by path) made beside it already (the search bundles Pagefind wrote), which replace the ones there,
-    and `placed` the hashes of their files by path; the folders they replace go into `trash` (a folder of the
-    caller's, on the same disk). `keys` (each file's key), `memo`, `search` and `related` (every paper's
-    related papers) go into the new manifest for the next build. Returns (written, removed, unchanged)."""
+    pages not made again, the search index when its input did not change). `folders` are whole folders new to
+    the site (by path), made beside it already (the search bundles Pagefind wrote), which go into place with the
+    files, and `placed` the hashes of their files by path. `keys` (each file's key), `memo`, `search` and
+    `related` (every paper's related papers) go into the new manifest for the next build. Returns (written,
+    removed, unchanged)."""
     manifest = read_manifest(out_dir) if manifest is None else manifest
     folders, placed = folders or {}, placed or {}
     before: dict[str, str] = manifest.get("files", {})  # type: ignore[assignment]
@@ -621,25 +630,15 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
     try:
         if folders:
             sync_all()  # the folders' files, as Pagefind wrote them, on disk before they go into place
-        gone = [path for path in sorted(set(before) - set(after)) if (out_dir / path).is_file()]
         pages.commit()
-        for i, (path, staged) in enumerate(sorted(folders.items())):
-            target = out_dir / path
-            old = None
-            if target.is_dir():
-                assert trash is not None, "a folder replaced needs a trash to go to"
-                old = target.rename(trash / f"replaced-{i}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staged.rename(target)
-            for mine in _files_in(old) if old is not None else ():
-                if f"{path}/{mine}" not in before and not (target / mine).exists():  # a file the site did not write
-                    (target / mine).parent.mkdir(parents=True, exist_ok=True)
-                    (old / mine).rename(target / mine)
-        for path in gone:
+        for path, staged in sorted(folders.items()):  # a folder the site did not have
+            (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
+            staged.rename(out_dir / path)
+        for path in sorted(set(before) - set(after)):
             target = out_dir / path
             if target.is_file():
                 target.unlink()
-            removed.append(path)  # or it went with the folder it was in
+                removed.append(path)
         listing.commit()
     except OSError as exc:
         listing.discard()
@@ -678,7 +677,8 @@ def build_site(
     stage: Path | None = None  # the new search bundles, in the site's folder until they go into place
     try:
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            index: concurrent.futures.Future[None] | None = None
+            index: concurrent.futures.Future[dict[str, bytes]] | None = None
+            new: list[str] = []  # the parts the site has no bundle of: Pagefind writes them beside it
             if search:
                 parts: dict[str, list[str]] = {}
                 for pid in build.shown:  # a part per month of the papers' days
@@ -689,13 +689,16 @@ def build_site(
                 kept, changed = _unchanged_parts(there, manifest, search_keys)
                 keep |= kept
                 if changed:  # Pagefind runs (its own process, its own event loop) while the pages render
-                    out_dir.mkdir(parents=True, exist_ok=True)
-                    stage = Path(tempfile.mkdtemp(prefix=".dailypapers-search-", dir=out_dir))
-                    todo: queue.Queue[tuple[str, dict[str, str]] | None] = queue.Queue()
-                    index = pool.submit(asyncio.run, _pagefind(todo, stage))
+                    new = [part for part in changed if not (out_dir / SEARCH_DIR / part).is_dir()]
+                    if new:
+                        out_dir.mkdir(parents=True, exist_ok=True)
+                        stage = Path(tempfile.mkdtemp(prefix=".dailypapers-search-", dir=out_dir))
+                    todo: queue.Queue[_Part | None] = queue.Queue()
+                    index = pool.submit(asyncio.run, _pagefind(todo))
                     try:  # a part's records go to Pagefind as soon as they are made
                         for part in changed:
-                            todo.put((part, search_records(build.paper_page(pid) for pid in parts[part])))
+                            todo.put((part, search_records(build.paper_page(pid) for pid in parts[part]),
+                                      stage / part if stage is not None and part in new else None))
                     finally:
                         todo.put(None)
             files = {path: make() for path, (_, make) in targets.items() if path not in keep}
@@ -703,16 +706,16 @@ def build_site(
                 # newest first: the search loads the first part's bundle and merges the others into it
                 files[SEARCH_PARTS] = (json.dumps(sorted(search_keys, reverse=True)) + "\n").encode()
             if index is not None:
-                index.result()
-        placed = _bundle_files(stage, changed) if stage is not None else {}
+                files.update(index.result())
+        placed = _bundle_files(stage, new) if stage is not None else {}
         written, removed, unchanged = sync(
             out_dir, files, keep=frozenset(keep), search=search_keys,
             keys={path: key for path, (key, _) in targets.items()}, memo=build.memo, related=neighbours,
-            manifest=manifest, folders={f"{SEARCH_DIR}/{part}": stage / part for part in changed} if stage else None,
-            placed=placed, trash=stage)
+            manifest=manifest, folders={f"{SEARCH_DIR}/{part}": stage / part for part in new} if stage else None,
+            placed=placed)
     finally:
         if stage is not None:
-            shutil.rmtree(stage, ignore_errors=True)  # what Pagefind wrote if the build failed; the bundles replaced
+            shutil.rmtree(stage, ignore_errors=True)  # empty, or what Pagefind wrote if the build failed
     readme_written = None
     if readme is not None:
         chosen = main_stream(build.streams, *main)
