@@ -409,10 +409,10 @@ def test_a_search_bundle_is_written_once(tmp_path: Path, monkeypatch: pytest.Mon
     with Store(db, readonly=True) as store, pytest.raises(PublishError, match="Pagefind stopped"):
         build_site(store, out)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".dailypapers-search-")]
+    assert not [p for p in out.iterdir() if p.name.startswith(".dailypapers-staged-")]
     monkeypatch.setattr(site, "_pagefind", real)
     with Store(db, readonly=True) as store:
         report = build_site(store, out)
     june = {p.relative_to(out).as_posix() for p in (out / "pagefind/2025-06").rglob("*") if p.is_file()}
     assert {p for p in report.written if p.startswith("pagefind/")} == june | {"pagefind/parts.json"}
-    assert not [p for p in out.iterdir() if p.name.startswith(".dailypapers-search-")]
+    assert not [p for p in out.iterdir() if p.name.startswith(".dailypapers-staged-")]

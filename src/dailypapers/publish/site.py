@@ -528,14 +528,29 @@ def _memory_folder() -> str | None:
 
 
 def _bundle_files(stage: Path, parts: Iterable[str]) -> dict[str, str]:
-    """The hash of each file of the parts' bundles Pagefind wrote under `stage`, by its path in the site."""
+    """The hash of each file of the parts' bundles Pagefind wrote under `stage` (as the site lays them out), by
+    its path in the site."""
     found = {}
     for part in parts:
-        for folder, _, names in os.walk(stage / part):
+        for folder, _, names in os.walk(stage / SEARCH_DIR / part):
             rel = Path(folder).relative_to(stage).as_posix()
             for name in names:
-                found[f"{SEARCH_DIR}/{rel}/{name}"] = hashlib.sha256(Path(folder, name).read_bytes()).hexdigest()
+                found[f"{rel}/{name}"] = hashlib.sha256(Path(folder, name).read_bytes()).hexdigest()
     return dict(sorted(found.items()))
+
+
+def _move_in(staged: Path, target: Path) -> None:
+    """A folder made beside the site into its place: renamed whole, or file by file into a folder of that name
+    that another build put there meanwhile."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        staged.rename(target)
+    except OSError:
+        if not target.is_dir():
+            raise
+        for rel in sorted(_files_in(staged)):
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged / rel, target / rel)
 
 
 def _unchanged_parts(there: set[str], manifest: Mapping[str, object], keys: dict[str, str]
@@ -587,17 +602,19 @@ def _mapping(manifest: Mapping[str, object], name: str) -> dict[str, object]:
 def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = frozenset(),
          search: dict[str, str] | None = None, keys: Mapping[str, str] | None = None,
          memo: Mapping[str, object] | None = None, related: Neighbours | None = None,
-         manifest: Mapping[str, object] | None = None, folders: Mapping[str, Path] | None = None,
-         placed: Mapping[str, str] | None = None) -> tuple[list[str], list[str], int]:
+         manifest: Mapping[str, object] | None = None, stage: Path | None = None,
+         folders: Iterable[str] = (), placed: Mapping[str, str] | None = None) -> tuple[list[str], list[str], int]:
     """Write the files whose bytes differ from what the manifest says was written; remove the files this
     site wrote before and no longer makes; `keep` are files of the last build left as they are (unchanged
-    pages not made again, the search index when its input did not change). `folders` are whole folders new to
-    the site (by path), made beside it already (the search bundles Pagefind wrote), which go into place with the
-    files, and `placed` the hashes of their files by path. `keys` (each file's key), `memo`, `search` and
+    pages not made again, the search index when its input did not change). `stage` is an empty folder of the
+    caller's beside the site, laid out as the site: a folder new to the site (every folder, in a first build) is
+    written there and goes into place whole, one rename instead of one per file; `folders` are folders new to
+    the site made there already (the search bundles Pagefind wrote), and `placed` the hashes of their files by
+    path. `keys` (each file's key), `memo`, `search` and
     `related` (every paper's related papers) go into the new manifest for the next build. Returns (written,
     removed, unchanged)."""
     manifest = read_manifest(out_dir) if manifest is None else manifest
-    folders, placed = folders or {}, placed or {}
+    placed = placed or {}
     before: dict[str, str] = manifest.get("files", {})  # type: ignore[assignment]
     after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
     after.update({path: before[path] for path in keep if path in before})
@@ -606,6 +623,8 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
     unchanged = len(after) - len(written)
     written += placed  # a folder put in place is new, every file of it
     unchanged -= len(placed)
+    new_tops = {path.split("/", 1)[0] for path in written if "/" in path} if stage is not None else set()
+    new_tops = {top for top in new_tops if not os.path.lexists(out_dir / top)}  # folders the site does not have
     # Every new file and the manifest are written first, beside their targets; only when all of them are on
     # disk do they go into place (renames need no room), then the files of the last build that are not made
     # any more go, and the manifest last. A disk that fills up before that leaves the previous site whole.
@@ -614,9 +633,19 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
               "search": search or {}}
     if related is not None:
         record["related"] = related.to_json()
+    made: set[Path] = set()
     try:
         for path in written:
-            if path not in placed:
+            if path in placed:
+                continue
+            if path.split("/", 1)[0] in new_tops:  # a file of a folder new to the site: written where it is staged
+                assert stage is not None
+                target = stage / path
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                target.write_bytes(files[path])
+            else:
                 pages.add(out_dir / path, files[path])
         # on one line: json's C encoder (an indented one is Python's, ten times slower on 12,000 files' keys and
         # 5,505 papers' related lists)
@@ -628,12 +657,13 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
                            "unchanged") from None
     removed: list[str] = []
     try:
-        if folders:
-            sync_all()  # the folders' files, as Pagefind wrote them, on disk before they go into place
+        folders = [f for f in folders if f.split("/", 1)[0] not in new_tops]  # the others go with their top
+        if new_tops or folders:
+            sync_all()  # the staged files on disk before they go into place
         pages.commit()
-        for path, staged in sorted(folders.items()):  # a folder the site did not have
-            (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
-            staged.rename(out_dir / path)
+        assert stage is not None or not (new_tops or folders)
+        for path in sorted(new_tops) + sorted(folders):
+            _move_in(stage / path, out_dir / path)  # type: ignore[operator]
         for path in sorted(set(before) - set(after)):
             target = out_dir / path
             if target.is_file():
@@ -674,11 +704,16 @@ def build_site(
             if last_keys.get(path) == key and path in last_files and path in there}
     search_keys: dict[str, str] = {}
     changed: list[str] = []
-    stage: Path | None = None  # the new search bundles, in the site's folder until they go into place
+    try:  # the folders new to the site (a first build's every folder, a new month's search bundle), made beside it
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".dailypapers-staged-", dir=out_dir))
+    except OSError as exc:
+        raise PublishError(f"cannot write the site in {out_dir}: {exc.strerror or exc}; the site there is "
+                           "unchanged") from None
     try:
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             index: concurrent.futures.Future[dict[str, bytes]] | None = None
-            new: list[str] = []  # the parts the site has no bundle of: Pagefind writes them beside it
+            new: list[str] = []  # the parts the site has no bundle of: Pagefind writes them into the stage
             if search:
                 parts: dict[str, list[str]] = {}
                 for pid in build.shown:  # a part per month of the papers' days
@@ -690,15 +725,12 @@ def build_site(
                 keep |= kept
                 if changed:  # Pagefind runs (its own process, its own event loop) while the pages render
                     new = [part for part in changed if not (out_dir / SEARCH_DIR / part).is_dir()]
-                    if new:
-                        out_dir.mkdir(parents=True, exist_ok=True)
-                        stage = Path(tempfile.mkdtemp(prefix=".dailypapers-search-", dir=out_dir))
                     todo: queue.Queue[_Part | None] = queue.Queue()
                     index = pool.submit(asyncio.run, _pagefind(todo))
                     try:  # a part's records go to Pagefind as soon as they are made
                         for part in changed:
                             todo.put((part, search_records(build.paper_page(pid) for pid in parts[part]),
-                                      stage / part if stage is not None and part in new else None))
+                                      stage / SEARCH_DIR / part if part in new else None))
                     finally:
                         todo.put(None)
             files = {path: make() for path, (_, make) in targets.items() if path not in keep}
@@ -707,15 +739,13 @@ def build_site(
                 files[SEARCH_PARTS] = (json.dumps(sorted(search_keys, reverse=True)) + "\n").encode()
             if index is not None:
                 files.update(index.result())
-        placed = _bundle_files(stage, new) if stage is not None else {}
+        placed = _bundle_files(stage, new)
         written, removed, unchanged = sync(
             out_dir, files, keep=frozenset(keep), search=search_keys,
             keys={path: key for path, (key, _) in targets.items()}, memo=build.memo, related=neighbours,
-            manifest=manifest, folders={f"{SEARCH_DIR}/{part}": stage / part for part in new} if stage else None,
-            placed=placed)
+            manifest=manifest, stage=stage, folders=[f"{SEARCH_DIR}/{part}" for part in new], placed=placed)
     finally:
-        if stage is not None:
-            shutil.rmtree(stage, ignore_errors=True)  # empty, or what Pagefind wrote if the build failed
+        shutil.rmtree(stage, ignore_errors=True)  # empty, or what was staged if the build failed
     readme_written = None
     if readme is not None:
         chosen = main_stream(build.streams, *main)
