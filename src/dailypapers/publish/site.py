@@ -599,54 +599,65 @@ def _mapping(manifest: Mapping[str, object], name: str) -> dict[str, object]:
     return found if isinstance(found, dict) else {}
 
 
+Later = Callable[[], tuple[dict[str, bytes], Mapping[str, str]]]  # more files, and files staged already
+
+
 def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = frozenset(),
          search: dict[str, str] | None = None, keys: Mapping[str, str] | None = None,
          memo: Mapping[str, object] | None = None, related: Neighbours | None = None,
          manifest: Mapping[str, object] | None = None, stage: Path | None = None,
-         folders: Iterable[str] = (), placed: Mapping[str, str] | None = None) -> tuple[list[str], list[str], int]:
+         folders: Iterable[str] = (), later: Later | None = None) -> tuple[list[str], list[str], int]:
     """Write the files whose bytes differ from what the manifest says was written; remove the files this
     site wrote before and no longer makes; `keep` are files of the last build left as they are (unchanged
     pages not made again, the search index when its input did not change). `stage` is an empty folder of the
     caller's beside the site, laid out as the site: a folder new to the site (every folder, in a first build) is
     written there and goes into place whole, one rename instead of one per file; `folders` are folders new to
-    the site made there already (the search bundles Pagefind wrote), and `placed` the hashes of their files by
-    path. `keys` (each file's key), `memo`, `search` and
-    `related` (every paper's related papers) go into the new manifest for the next build. Returns (written,
-    removed, unchanged)."""
+    the site that the caller makes there (the search bundles Pagefind writes). `later` gives, once `files` are
+    written, more files and the hashes of the files in `folders` by path (the search index, which Pagefind makes
+    meanwhile). `keys` (each file's key), `memo`, `search` and `related` (every paper's related papers) go into
+    the new manifest for the next build. Returns (written, removed, unchanged)."""
     manifest = read_manifest(out_dir) if manifest is None else manifest
-    placed = placed or {}
+    folders = list(folders)
     before: dict[str, str] = manifest.get("files", {})  # type: ignore[assignment]
-    after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
-    after.update({path: before[path] for path in keep if path in before})
-    after.update(placed)
-    written = [path for path in files if before.get(path) != after[path] or not (out_dir / path).is_file()]
-    unchanged = len(after) - len(written)
-    written += placed  # a folder put in place is new, every file of it
-    unchanged -= len(placed)
-    new_tops = {path.split("/", 1)[0] for path in written if "/" in path} if stage is not None else set()
-    new_tops = {top for top in new_tops if not os.path.lexists(out_dir / top)}  # folders the site does not have
+    after = {path: before[path] for path in keep if path in before}
+    written: list[str] = []
+    new_tops: set[str] = set()  # folders the site does not have
     # Every new file and the manifest are written first, beside their targets; only when all of them are on
     # disk do they go into place (renames need no room), then the files of the last build that are not made
     # any more go, and the manifest last. A disk that fills up before that leaves the previous site whole.
     pages, listing = StagedFiles(), StagedFiles(one_by_one=True)
-    record = {"files": after, "keys": {p: k for p, k in (keys or {}).items() if p in after}, "memo": memo or {},
-              "search": search or {}}
-    if related is not None:
-        record["related"] = related.to_json()
     made: set[Path] = set()
-    try:
-        for path in written:
-            if path in placed:
-                continue
+
+    def write(batch: dict[str, bytes]) -> None:
+        hashes = {path: hashlib.sha256(data).hexdigest() for path, data in batch.items()}
+        after.update(hashes)
+        fresh = [path for path in batch if before.get(path) != hashes[path] or not (out_dir / path).is_file()]
+        if stage is not None:
+            tops = {path.split("/", 1)[0] for path in [*fresh, *folders] if "/" in path}
+            new_tops.update(top for top in tops if top not in new_tops and not os.path.lexists(out_dir / top))
+        for path in fresh:
             if path.split("/", 1)[0] in new_tops:  # a file of a folder new to the site: written where it is staged
                 assert stage is not None
                 target = stage / path
                 if target.parent not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(target.parent)
-                target.write_bytes(files[path])
+                target.write_bytes(batch[path])
             else:
-                pages.add(out_dir / path, files[path])
+                pages.add(out_dir / path, batch[path])
+        written.extend(fresh)
+
+    try:
+        write(files)
+        if later is not None:
+            more, placed = later()
+            write(more)
+            after.update(placed)
+            written.extend(placed)  # a folder put in place is new, every file of it
+        record = {"files": after, "keys": {p: k for p, k in (keys or {}).items() if p in after},
+                  "memo": memo or {}, "search": search or {}}
+        if related is not None:
+            record["related"] = related.to_json()
         # on one line: json's C encoder (an indented one is Python's, ten times slower on 12,000 files' keys and
         # 5,505 papers' related lists)
         listing.add(out_dir / MANIFEST, json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n")
@@ -655,6 +666,11 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
         listing.discard()
         raise PublishError(f"cannot write the site in {out_dir}: {exc.strerror or exc}; the site there is "
                            "unchanged") from None
+    except BaseException:
+        pages.discard()
+        listing.discard()
+        raise
+    unchanged = len(after) - len(written)
     removed: list[str] = []
     try:
         folders = [f for f in folders if f.split("/", 1)[0] not in new_tops]  # the others go with their top
@@ -737,13 +753,19 @@ def build_site(
             if search:
                 # newest first: the search loads the first part's bundle and merges the others into it
                 files[SEARCH_PARTS] = (json.dumps(sorted(search_keys, reverse=True)) + "\n").encode()
-            if index is not None:
-                files.update(index.result())
-        placed = _bundle_files(stage, new)
-        written, removed, unchanged = sync(
-            out_dir, files, keep=frozenset(keep), search=search_keys,
-            keys={path: key for path, (key, _) in targets.items()}, memo=build.memo, related=neighbours,
-            manifest=manifest, stage=stage, folders=[f"{SEARCH_DIR}/{part}" for part in new], placed=placed)
+
+            bundles: list[str] = []
+
+            def search_index() -> tuple[dict[str, bytes], dict[str, str]]:
+                """Pagefind's bundles, when it is done: the pages are written meanwhile."""
+                more, placed = (index.result() if index is not None else {}), _bundle_files(stage, new)
+                bundles.extend([*more, *placed])
+                return more, placed
+
+            written, removed, unchanged = sync(
+                out_dir, files, keep=frozenset(keep), search=search_keys,
+                keys={path: key for path, (key, _) in targets.items()}, memo=build.memo, related=neighbours,
+                manifest=manifest, stage=stage, folders=[f"{SEARCH_DIR}/{part}" for part in new], later=search_index)
     finally:
         shutil.rmtree(stage, ignore_errors=True)  # empty, or what was staged if the build failed
     readme_written = None
@@ -753,7 +775,7 @@ def build_site(
                                                     show_flags=show_flags):
             readme_written = readme
     return SiteReport(out_dir, tuple(written), tuple(removed), unchanged, len(build.editions), len(build.shown),
-                      readme_written, made=tuple(files) + tuple(placed))
+                      readme_written, made=tuple(files) + tuple(bundles))
 
 
 def build_from_settings(settings: Settings, out_dir: Path | None = None, *, base_url: str | None = None,
