@@ -416,3 +416,20 @@ def test_a_search_bundle_is_written_once(tmp_path: Path, monkeypatch: pytest.Mon
     june = {p.relative_to(out).as_posix() for p in (out / "pagefind/2025-06").rglob("*") if p.is_file()}
     assert {p for p in report.written if p.startswith("pagefind/")} == june | {"pagefind/parts.json"}
     assert not [p for p in out.iterdir() if p.name.startswith(".dailypapers-staged-")]
+
+
+def test_a_search_record_lists_each_cjk_suffix_once() -> None:
+    """The CJK suffixes after a record's text are each listed once (a repeated word gave its suffixes again,
+    two thirds of Pagefind's words): a record finds what it found, and Pagefind indexes less."""
+    from dailypapers.publish.site import SENTINEL, search_records
+    from dailypapers.publish.views import paper_page_view
+
+    paper = Paper(id="2505.01234", title="Reward Models", authors=("Ada Lim",), day=DAY,
+                  abstract="강화학습 보상 모델. 강화학습 보상 모델을 다시 학습합니다.")
+    summary = Summary(paper_id=paper.id, lang="ko", sections=(
+        Section(label="What's New", text="강화학습은 강화학습 보상모델을 학습합니다."),))
+    page = paper_page_view(paper, [(Edition(day=DAY), summary, None)], [], ())
+    record = search_records([page])[page.path]
+    suffixes = record.split(SENTINEL, 1)[1].removesuffix("</p></body></html>").split()
+    assert len(suffixes) == len(set(suffixes))
+    assert {"화학습은", "학습은", "화학습", "학습", "습", "상", "델", "강화학습보상"} <= set(suffixes)
