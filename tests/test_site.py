@@ -369,3 +369,67 @@ def test_a_new_day_indexes_only_its_month_for_search(tmp_path: Path) -> None:
     assert {p: (out / p).read_bytes() for p in old} == old  # May's bundle is untouched
     manifest = json.loads((out / MANIFEST).read_text())
     assert set(manifest["search"]) == {"2025-05", "2025-06"}
+
+
+@pytest.mark.slow  # a subprocess (Pagefind)
+def test_a_search_bundle_is_written_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A month new to the site has its bundle written by Pagefind beside the site, and the folder goes into
+    place whole (no staging folder stays, also when Pagefind fails: then the site is as it was); a month the
+    site has is indexed again apart, and only the files of its bundle that changed are written."""
+    from dailypapers.errors import PublishError
+    from dailypapers.publish import site
+
+    db, out = tmp_path / "a.db", tmp_path / "out"
+    build_archive(db)
+    with Store(db, readonly=True) as store:
+        build_site(store, out)
+    bundle = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind/2025-05").rglob("*")
+              if p.is_file()}
+    (out / "pagefind/2025-05/mine.txt").write_text("kept by hand\n")
+    add_day(db, dt.date(2025, 5, 8), "2505.06666", "Origami Agents", "Esme Tern", 9, "새 모델.")
+    with Store(db, readonly=True) as store:
+        report = build_site(store, out)
+    now = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind/2025-05").rglob("*")
+           if p.is_file()}
+    indexed = {p for p in report.written if p.startswith("pagefind/2025-05/")}
+    assert indexed == {p for p, data in now.items() if bundle.get(p) != data} - {"pagefind/2025-05/mine.txt"}
+    assert 0 < len(indexed) < len(bundle)  # a new record's fragment and the index files, not the old fragments
+    assert set(report.removed) == set(bundle) - set(now)
+    assert (out / "pagefind/2025-05/mine.txt").read_text() == "kept by hand\n"
+
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    real = site._pagefind
+
+    async def indexes_then_fails(parts: object) -> dict[str, bytes]:
+        await real(parts)  # type: ignore[arg-type]
+        raise PublishError("Pagefind stopped")
+
+    monkeypatch.setattr(site, "_pagefind", indexes_then_fails)
+    add_day(db, dt.date(2025, 6, 2), "2506.00001", "Kettle Routing", "Ines Vale", 3, "주전자 라우팅.")
+    with Store(db, readonly=True) as store, pytest.raises(PublishError, match="Pagefind stopped"):
+        build_site(store, out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".dailypapers-staged-")]
+    monkeypatch.setattr(site, "_pagefind", real)
+    with Store(db, readonly=True) as store:
+        report = build_site(store, out)
+    june = {p.relative_to(out).as_posix() for p in (out / "pagefind/2025-06").rglob("*") if p.is_file()}
+    assert {p for p in report.written if p.startswith("pagefind/")} == june | {"pagefind/parts.json"}
+    assert not [p for p in out.iterdir() if p.name.startswith(".dailypapers-staged-")]
+
+
+def test_a_search_record_lists_each_cjk_suffix_once() -> None:
+    """The CJK suffixes after a record's text are each listed once (a repeated word gave its suffixes again,
+    two thirds of Pagefind's words): a record finds what it found, and Pagefind indexes less."""
+    from dailypapers.publish.site import SENTINEL, search_records
+    from dailypapers.publish.views import paper_page_view
+
+    paper = Paper(id="2505.01234", title="Reward Models", authors=("Ada Lim",), day=DAY,
+                  abstract="강화학습 보상 모델. 강화학습 보상 모델을 다시 학습합니다.")
+    summary = Summary(paper_id=paper.id, lang="ko", sections=(
+        Section(label="What's New", text="강화학습은 강화학습 보상모델을 학습합니다."),))
+    page = paper_page_view(paper, [(Edition(day=DAY), summary, None)], [], ())
+    record = search_records([page])[page.path]
+    suffixes = record.split(SENTINEL, 1)[1].removesuffix("</p></body></html>").split()
+    assert len(suffixes) == len(set(suffixes))
+    assert {"화학습은", "학습은", "화학습", "학습", "습", "상", "델", "강화학습보상"} <= set(suffixes)

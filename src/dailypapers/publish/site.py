@@ -32,6 +32,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import queue
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -49,7 +51,7 @@ from dailypapers.meaning import RELATED
 from dailypapers.models import Digest, Edition, Entry, Outcome, Paper, PeriodDigest, Span, Summary, Synthesis
 from dailypapers.publish import readme as readme_file
 from dailypapers.publish.feeds import atom_feed, feed_links, papers_feed, period_feed, tag_feed
-from dailypapers.publish.files import StagedFiles
+from dailypapers.publish.files import StagedFiles, sync_all
 from dailypapers.publish.pages import Chrome, FeedLink, render
 from dailypapers.publish.views import (
     ARCHIVE_PATH,
@@ -453,7 +455,9 @@ def related_papers(store: Store, model: str, previous: Neighbours | None = None,
 def search_records(pages: Iterable[PaperPageView]) -> dict[str, str]:
     """What Pagefind indexes for each paper, as a small HTML file at the paper page's path: its readable text,
     then (after SENTINEL) the CJK suffixes that make its prefix matching find words inside Korean compounds
-    (see `dailypapers.search`). The pages themselves carry tooltips and navigation that search should not see."""
+    (see `dailypapers.search`), each once: a record finds what it finds with them all, and Pagefind indexes a
+    third of the words (two thirds of a paper's suffixes repeat), a fifth less of its time. The pages themselves
+    carry tooltips and navigation that search should not see."""
     records = {}
     for page in sorted(pages, key=lambda p: p.path):
         p = page.paper
@@ -467,46 +471,88 @@ def search_records(pages: Iterable[PaperPageView]) -> dict[str, str]:
         records[page.path] = (
             f'<!doctype html><html lang="en"><body data-pagefind-body data-pagefind-meta="day:{escape(day)}">'
             f'<h1 data-pagefind-meta="title">{escape(p.title)}</h1><p>{escape(readable)}</p>'
-            f"<p>{SENTINEL} {escape(expand_cjk(readable))}</p></body></html>"
+            f"<p>{SENTINEL} {escape(' '.join(dict.fromkeys(expand_cjk(readable).split())))}</p></body></html>"
         )
     return records
 
 
-async def _pagefind(parts: dict[str, dict[str, str]]) -> dict[str, bytes]:
-    """Pagefind's bundle for each part's records, by path under `pagefind/<part>/`, from its binary (the
-    pagefind-bin package): one Pagefind process, an index per part. `build_site` runs it on an event loop of
-    its own in a worker thread, so a build works inside a caller's event loop too."""
+_Part = tuple[str, dict[str, str], Path | None]  # a search part: its name, its records, where its bundle goes
+
+
+async def _pagefind(parts: queue.Queue[_Part | None]) -> dict[str, bytes]:
+    """Pagefind's bundle for each part's records, as the parts come (`None` ends them), from its binary (the
+    pagefind-bin package): one Pagefind process, an index per part. A part with a folder has its bundle written
+    there by Pagefind itself (a new part: the folder goes into the site whole, its thousands of files written
+    once); the others' bundles are returned by path under `pagefind/<part>/`, to be written where they differ
+    from the bundle the site has (a new day changes a few of a month's files). `build_site` runs it on an event
+    loop of its own in a worker thread, so a build works inside a caller's event loop too, and Pagefind indexes a
+    part while the next part's records and the pages are made."""
     from pagefind.index import IndexConfig
     from pagefind.service import PagefindService
 
     files: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="dailypapers-pagefind-") as tmp:
+    # The records (and a bundle returned as bytes) are written for Pagefind and thrown away: into memory where the
+    # system has a folder there (one part at a time), as thousands of small files cost a busy disk seconds
+    with tempfile.TemporaryDirectory(prefix="dailypapers-pagefind-", dir=_memory_folder()) as tmp:
         try:
             service = await PagefindService().launch()
         except FileNotFoundError as exc:
             raise PublishError(f"the search index needs Pagefind's binary ({exc}): pip install 'pagefind[bin]', "
                                "or build without search (--no-search)") from None
         try:
-            for part, records in parts.items():
-                site = Path(tmp) / part / "site"
+            while (item := await asyncio.to_thread(parts.get)) is not None:
+                part, records, folder = item
+                site, out = Path(tmp) / part / "site", Path(tmp) / part / SEARCH_DIR
                 for path, html in records.items():
                     target = site / path
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_text(html, encoding="utf-8")
-                out = Path(tmp) / part / SEARCH_DIR
                 # One language for every record: Pagefind searches the index of one language. The records go in
                 # as one folder: the Python API answers each request after a 0.1 s poll, so a request per record
                 # would crawl.
-                config = IndexConfig(output_path=str(out), force_language="en", keep_index_url=True)
-                index = await service.create_index(config)
+                index = await service.create_index(IndexConfig(force_language="en", keep_index_url=True))
                 await index.add_directory(str(site))
-                await index.write_files()
+                await index.write_files(output_path=str(folder or out))
                 await index.delete_index()  # the service holds each index until told
-                files.update({f"{SEARCH_DIR}/{part}/{p.relative_to(out).as_posix()}": p.read_bytes()
-                              for p in sorted(out.rglob("*")) if p.is_file()})
+                if folder is None:
+                    files.update({f"{SEARCH_DIR}/{part}/{p.relative_to(out).as_posix()}": p.read_bytes()
+                                  for p in sorted(out.rglob("*")) if p.is_file()})
+                shutil.rmtree(Path(tmp) / part)
         finally:
             await service.close()
     return files
+
+
+def _memory_folder() -> str | None:
+    """A folder in memory for temporary files (Linux's /dev/shm), or None (the usual temporary folder)."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+def _bundle_files(stage: Path, parts: Iterable[str]) -> dict[str, str]:
+    """The hash of each file of the parts' bundles Pagefind wrote under `stage` (as the site lays them out), by
+    its path in the site."""
+    found = {}
+    for part in parts:
+        for folder, _, names in os.walk(stage / SEARCH_DIR / part):
+            rel = Path(folder).relative_to(stage).as_posix()
+            for name in names:
+                found[f"{rel}/{name}"] = hashlib.sha256(Path(folder, name).read_bytes()).hexdigest()
+    return dict(sorted(found.items()))
+
+
+def _move_in(staged: Path, target: Path) -> None:
+    """A folder made beside the site into its place: renamed whole, or file by file into a folder of that name
+    that another build put there meanwhile."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        staged.rename(target)
+    except OSError:
+        if not target.is_dir():
+            raise
+        for rel in sorted(_files_in(staged)):
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged / rel, target / rel)
 
 
 def _unchanged_parts(there: set[str], manifest: Mapping[str, object], keys: dict[str, str]
@@ -555,32 +601,65 @@ def _mapping(manifest: Mapping[str, object], name: str) -> dict[str, object]:
     return found if isinstance(found, dict) else {}
 
 
+Later = Callable[[], tuple[dict[str, bytes], Mapping[str, str]]]  # more files, and files staged already
+
+
 def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = frozenset(),
          search: dict[str, str] | None = None, keys: Mapping[str, str] | None = None,
          memo: Mapping[str, object] | None = None, related: Neighbours | None = None,
-         manifest: Mapping[str, object] | None = None) -> tuple[list[str], list[str], int]:
+         manifest: Mapping[str, object] | None = None, stage: Path | None = None,
+         folders: Iterable[str] = (), later: Later | None = None) -> tuple[list[str], list[str], int]:
     """Write the files whose bytes differ from what the manifest says was written; remove the files this
     site wrote before and no longer makes; `keep` are files of the last build left as they are (unchanged
-    pages not made again, the search index when its input did not change). `keys` (each file's key), `memo`,
-    `search` and `related` (every paper's related papers) go into the new manifest for the next build. Returns
-    (written, removed, unchanged)."""
+    pages not made again, the search index when its input did not change). `stage` is an empty folder of the
+    caller's beside the site, laid out as the site: a folder new to the site (every folder, in a first build) is
+    written there and goes into place whole, one rename instead of one per file; `folders` are folders new to
+    the site that the caller makes there (the search bundles Pagefind writes). `later` gives, once `files` are
+    written, more files and the hashes of the files in `folders` by path (the search index, which Pagefind makes
+    meanwhile). `keys` (each file's key), `memo`, `search` and `related` (every paper's related papers) go into
+    the new manifest for the next build. Returns (written, removed, unchanged)."""
     manifest = read_manifest(out_dir) if manifest is None else manifest
+    folders = list(folders)
     before: dict[str, str] = manifest.get("files", {})  # type: ignore[assignment]
-    after = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
-    after.update({path: before[path] for path in keep if path in before})
-    written = [path for path in files if before.get(path) != after[path] or not (out_dir / path).is_file()]
-    unchanged = len(after) - len(written)
+    after = {path: before[path] for path in keep if path in before}
+    written: list[str] = []
+    new_tops: set[str] = set()  # folders the site does not have
     # Every new file and the manifest are written first, beside their targets; only when all of them are on
     # disk do they go into place (renames need no room), then the files of the last build that are not made
     # any more go, and the manifest last. A disk that fills up before that leaves the previous site whole.
     pages, listing = StagedFiles(), StagedFiles(one_by_one=True)
-    record = {"files": after, "keys": {p: k for p, k in (keys or {}).items() if p in after}, "memo": memo or {},
-              "search": search or {}}
-    if related is not None:
-        record["related"] = related.to_json()
+    made: set[Path] = set()
+
+    def write(batch: dict[str, bytes]) -> None:
+        hashes = {path: hashlib.sha256(data).hexdigest() for path, data in batch.items()}
+        after.update(hashes)
+        fresh = [path for path in batch if before.get(path) != hashes[path] or not (out_dir / path).is_file()]
+        if stage is not None:
+            tops = {path.split("/", 1)[0] for path in [*fresh, *folders] if "/" in path}
+            new_tops.update(top for top in tops if top not in new_tops and not os.path.lexists(out_dir / top))
+        for path in fresh:
+            if path.split("/", 1)[0] in new_tops:  # a file of a folder new to the site: written where it is staged
+                assert stage is not None
+                target = stage / path
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                target.write_bytes(batch[path])
+            else:
+                pages.add(out_dir / path, batch[path])
+        written.extend(fresh)
+
     try:
-        for path in written:
-            pages.add(out_dir / path, files[path])
+        write(files)
+        if later is not None:
+            more, placed = later()
+            write(more)
+            after.update(placed)
+            written.extend(placed)  # a folder put in place is new, every file of it
+        record = {"files": after, "keys": {p: k for p, k in (keys or {}).items() if p in after},
+                  "memo": memo or {}, "search": search or {}}
+        if related is not None:
+            record["related"] = related.to_json()
         # on one line: json's C encoder (an indented one is Python's, ten times slower on 12,000 files' keys and
         # 5,505 papers' related lists)
         listing.add(out_dir / MANIFEST, json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n")
@@ -589,9 +668,20 @@ def sync(out_dir: Path, files: dict[str, bytes], *, keep: frozenset[str] = froze
         listing.discard()
         raise PublishError(f"cannot write the site in {out_dir}: {exc.strerror or exc}; the site there is "
                            "unchanged") from None
+    except BaseException:
+        pages.discard()
+        listing.discard()
+        raise
+    unchanged = len(after) - len(written)
     removed: list[str] = []
     try:
+        folders = [f for f in folders if f.split("/", 1)[0] not in new_tops]  # the others go with their top
+        if new_tops or folders:
+            sync_all()  # the staged files on disk before they go into place
         pages.commit()
+        assert stage is not None or not (new_tops or folders)
+        for path in sorted(new_tops) + sorted(folders):
+            _move_in(stage / path, out_dir / path)  # type: ignore[operator]
         for path in sorted(set(before) - set(after)):
             target = out_dir / path
             if target.is_file():
@@ -631,29 +721,55 @@ def build_site(
     keep = {path for path, (key, _) in targets.items()
             if last_keys.get(path) == key and path in last_files and path in there}
     search_keys: dict[str, str] = {}
-    index: concurrent.futures.Future[dict[str, bytes]] | None = None
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        if search:
-            parts: dict[str, list[str]] = {}
-            for pid in build.shown:  # a part per month of the papers' days
-                parts.setdefault(build.paper_day(pid).strftime("%Y-%m"), []).append(pid)
-            search_keys = {part: _key(build.code, "search", sorted((build.paper_paths[pid], build.paper_rows(pid))
-                                                                    for pid in pids))
-                           for part, pids in sorted(parts.items())}
-            kept, changed = _unchanged_parts(there, manifest, search_keys)
-            keep |= kept
-            if changed:  # Pagefind runs (its own process, its own event loop) while the pages render
-                records = {part: search_records(build.paper_page(pid) for pid in parts[part]) for part in changed}
-                index = pool.submit(asyncio.run, _pagefind(records))
-        files = {path: make() for path, (_, make) in targets.items() if path not in keep}
-        if search:
-            # newest first: the search loads the first part's bundle and merges the others into it
-            files[SEARCH_PARTS] = (json.dumps(sorted(search_keys, reverse=True)) + "\n").encode()
-        if index is not None:
-            files.update(index.result())
-    written, removed, unchanged = sync(out_dir, files, keep=frozenset(keep), search=search_keys,
-                                       keys={path: key for path, (key, _) in targets.items()}, memo=build.memo,
-                                       related=neighbours, manifest=manifest)
+    changed: list[str] = []
+    try:  # the folders new to the site (a first build's every folder, a new month's search bundle), made beside it
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".dailypapers-staged-", dir=out_dir))
+    except OSError as exc:
+        raise PublishError(f"cannot write the site in {out_dir}: {exc.strerror or exc}; the site there is "
+                           "unchanged") from None
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            index: concurrent.futures.Future[dict[str, bytes]] | None = None
+            new: list[str] = []  # the parts the site has no bundle of: Pagefind writes them into the stage
+            if search:
+                parts: dict[str, list[str]] = {}
+                for pid in build.shown:  # a part per month of the papers' days
+                    parts.setdefault(build.paper_day(pid).strftime("%Y-%m"), []).append(pid)
+                search_keys = {part: _key(build.code, "search", sorted((build.paper_paths[pid], build.paper_rows(pid))
+                                                                        for pid in pids))
+                               for part, pids in sorted(parts.items())}
+                kept, changed = _unchanged_parts(there, manifest, search_keys)
+                keep |= kept
+                if changed:  # Pagefind runs (its own process, its own event loop) while the pages render
+                    new = [part for part in changed if not (out_dir / SEARCH_DIR / part).is_dir()]
+                    todo: queue.Queue[_Part | None] = queue.Queue()
+                    index = pool.submit(asyncio.run, _pagefind(todo))
+                    try:  # a part's records go to Pagefind as soon as they are made
+                        for part in changed:
+                            todo.put((part, search_records(build.paper_page(pid) for pid in parts[part]),
+                                      stage / SEARCH_DIR / part if part in new else None))
+                    finally:
+                        todo.put(None)
+            files = {path: make() for path, (_, make) in targets.items() if path not in keep}
+            if search:
+                # newest first: the search loads the first part's bundle and merges the others into it
+                files[SEARCH_PARTS] = (json.dumps(sorted(search_keys, reverse=True)) + "\n").encode()
+
+            bundles: list[str] = []
+
+            def search_index() -> tuple[dict[str, bytes], dict[str, str]]:
+                """Pagefind's bundles, when it is done: the pages are written meanwhile."""
+                more, placed = (index.result() if index is not None else {}), _bundle_files(stage, new)
+                bundles.extend([*more, *placed])
+                return more, placed
+
+            written, removed, unchanged = sync(
+                out_dir, files, keep=frozenset(keep), search=search_keys,
+                keys={path: key for path, (key, _) in targets.items()}, memo=build.memo, related=neighbours,
+                manifest=manifest, stage=stage, folders=[f"{SEARCH_DIR}/{part}" for part in new], later=search_index)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)  # empty, or what was staged if the build failed
     readme_written = None
     if readme is not None:
         chosen = main_stream(build.streams, *main)
@@ -661,7 +777,7 @@ def build_site(
                                                     show_flags=show_flags):
             readme_written = readme
     return SiteReport(out_dir, tuple(written), tuple(removed), unchanged, len(build.editions), len(build.shown),
-                      readme_written, made=tuple(files))
+                      readme_written, made=tuple(files) + tuple(bundles))
 
 
 def build_from_settings(settings: Settings, out_dir: Path | None = None, *, base_url: str | None = None,
