@@ -103,22 +103,28 @@ def test_a_words_search_of_an_archive_without_vectors_loads_no_plug_ins(tmp_path
     assert out.stdout.splitlines()[-1].strip() == ""
 
 
+def _digest_env(tmp_path: Path, hf_arxiv, openai_standin) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The environment of a `digest` subprocess against the stand-ins, without the caller's own settings."""
+    import os
+
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}, **hf_arxiv.env(),
+            "DAILYPAPERS_DB": str(tmp_path / "a.db"), "DAILYPAPERS_OUT_DIR": str(tmp_path / "digests"),
+            "DAILYPAPERS_LLM_BASE_URL": openai_standin.base_url, "DAILYPAPERS_LLM_MODEL": "standin-model",
+            "DAILYPAPERS_LLM_API_KEY": "sk-test", "DAILYPAPERS_EMBEDDER": "off", "DAILYPAPERS_HTTP_RETRIES": "0"}
+
+
 def test_the_re_run_of_a_finished_day_loads_no_checker_sdk_or_delivery_views(
         tmp_path: Path, hf_arxiv, openai_standin) -> None:  # type: ignore[no-untyped-def]
     """A re-run of a finished day reads the archive and the listing, and finds nothing to do: it loads neither
     the checker, the LLM SDK, numpy, the templates nor the messages' views; nor the command line httpx and
     sqlite-utils would bring (click, pygments)."""
     import datetime as dt
-    import os
 
     from tests.test_daily_run import add_day
 
     day = dt.date(2026, 6, 12)
     add_day(hf_arxiv, day, 2)
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}, **hf_arxiv.env(),
-           "DAILYPAPERS_DB": str(tmp_path / "a.db"), "DAILYPAPERS_OUT_DIR": str(tmp_path / "digests"),
-           "DAILYPAPERS_LLM_BASE_URL": openai_standin.base_url, "DAILYPAPERS_LLM_MODEL": "standin-model",
-           "DAILYPAPERS_LLM_API_KEY": "sk-test", "DAILYPAPERS_EMBEDDER": "off", "DAILYPAPERS_HTTP_RETRIES": "0"}
+    env = _digest_env(tmp_path, hf_arxiv, openai_standin)
     digest = [sys.executable, "-m", "dailypapers", "digest", day.isoformat()]
     subprocess.run(digest, cwd=tmp_path, env=env, capture_output=True, timeout=300, check=True)
     calls = openai_standin.calls
@@ -139,16 +145,12 @@ def test_the_first_llm_request_is_sent_before_the_checker_loads(
     version without loading the judge). Nor does rich, for a progress display that output to a pipe does not
     show: it loads to print the report, at the end."""
     import datetime as dt
-    import os
 
     from tests.test_daily_run import add_day
 
     day = dt.date(2026, 6, 12)
     add_day(hf_arxiv, day, 2)
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}, **hf_arxiv.env(),
-           "DAILYPAPERS_DB": str(tmp_path / "a.db"), "DAILYPAPERS_OUT_DIR": str(tmp_path / "digests"),
-           "DAILYPAPERS_LLM_BASE_URL": openai_standin.base_url, "DAILYPAPERS_LLM_MODEL": "standin-model",
-           "DAILYPAPERS_LLM_API_KEY": "sk-test", "DAILYPAPERS_EMBEDDER": "off", "DAILYPAPERS_HTTP_RETRIES": "0"}
+    env = _digest_env(tmp_path, hf_arxiv, openai_standin)
     script = ("import sys, time\n"
               "class Watch:\n"  # the moment the checker starts to load, on the clock the stand-in stamps requests by
               "    def find_spec(self, name, path=None, target=None):\n"

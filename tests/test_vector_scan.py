@@ -60,6 +60,16 @@ def test_the_int8_scan_asked_for_more_rows_than_there_are_returns_them_all_in_or
     assert [int(i) for i in rows] == exact_best(matrix, matrix[3], 30) and rows[0] == 3
 
 
+def cdist_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, ...]]:
+    """The shapes of the matrices numkong's int8 product (a dependency: its absence fails here) is asked for."""
+    import numkong
+
+    calls: list[tuple[int, ...]] = []
+    real = numkong.cdist
+    monkeypatch.setattr(numkong, "cdist", lambda *a, **k: calls.append(a[0].shape) or real(*a, **k))
+    return calls
+
+
 def archive(path: Path, matrix: np.ndarray) -> list[str]:
     ids = [f"2604.{i:05d}" for i in range(len(matrix))]
     with Store(path) as store:
@@ -71,10 +81,7 @@ def archive(path: Path, matrix: np.ndarray) -> list[str]:
 
 def test_nearest_papers_go_through_the_int8_codes_and_are_the_exact_ones(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    numkong = pytest.importorskip("numkong")
-    calls = []
-    real = numkong.cdist
-    monkeypatch.setattr(numkong, "cdist", lambda *a, **k: calls.append(a[0].shape) or real(*a, **k))
+    calls = cdist_calls(monkeypatch)
     rng = np.random.default_rng(2)
     matrix = crowded(rng, 400, 64)
     ids = archive(tmp_path / "a.db", matrix)
@@ -112,10 +119,7 @@ def test_the_codes_follow_the_archive_and_without_numkong_the_float_scan_answers
 def test_a_few_papers_related_lists_come_from_int8_candidates_and_are_the_sites(tmp_path: Path,
                                                                                 monkeypatch: pytest.MonkeyPatch
                                                                                 ) -> None:
-    numkong = pytest.importorskip("numkong")
-    calls = []
-    real = numkong.cdist
-    monkeypatch.setattr(numkong, "cdist", lambda *a, **k: calls.append(a[0].shape) or real(*a, **k))
+    calls = cdist_calls(monkeypatch)
     rng = np.random.default_rng(4)
     matrix = crowded(rng, 500, 48)
     matrix[[40, 41, 42]] = matrix[9]  # three copies of paper 9: its list holds ties, broken by id
